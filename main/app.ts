@@ -1,0 +1,73 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Clock } from './clock.js';
+import { systemClock } from './clock.js';
+import { createDispatch } from './ipc/router.js';
+import type { Dispatch } from './ipc/router.js';
+import { createHandlers } from './ipc/handlers.js';
+import { AuthService } from './services/auth.js';
+import { EnrollmentRegistry } from './services/enrollments.js';
+import { HomeService } from './services/home.js';
+import { MfaService } from './services/mfa.js';
+import { SecretBox } from './services/secret-box.js';
+import type { DataKeyProvider } from './services/secret-box.js';
+import { SessionRegistry } from './services/sessions.js';
+import { seedDemo } from './services/demo.js';
+import type { DemoAccount } from './services/demo.js';
+import { SqliteStore } from './store/sqlite.js';
+
+export interface ConsoleOptions {
+  dataDir: string;
+  keyProvider: DataKeyProvider;
+  clock?: Clock;
+  /** Open (and on first use fill) the separate demo database instead of the real one. */
+  demo?: boolean;
+  validateOutput?: boolean;
+  logError?: (channel: string, error: unknown) => void;
+}
+
+export interface Services {
+  demo: boolean;
+  sessions: SessionRegistry;
+  auth: AuthService;
+  mfa: MfaService;
+  home: HomeService;
+}
+
+export interface ConsoleApp {
+  dispatch: Dispatch;
+  services: Services;
+  store: SqliteStore;
+  databasePath: string;
+  /** The demo accounts, when opened with demo: true. */
+  demoAccounts: DemoAccount[];
+  close(): Promise<void>;
+}
+
+/** Demo data lives in its own file, so it can never appear in a real console's database. */
+export const DATABASE_FILE = 'console.sqlite';
+export const DEMO_DATABASE_FILE = 'demo.sqlite';
+
+/** Composes store, services and router; the Electron shell and the browser host both call this. */
+export async function createConsole(options: ConsoleOptions): Promise<ConsoleApp> {
+  const clock = options.clock ?? systemClock;
+  mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+  const databasePath = join(options.dataDir, options.demo ? DEMO_DATABASE_FILE : DATABASE_FILE);
+  const store = SqliteStore.open(databasePath, clock);
+  const box = new SecretBox(options.keyProvider.loadOrCreateKey());
+  const demoAccounts = options.demo ? await seedDemo(store, box, clock) : [];
+  const sessions = new SessionRegistry(clock, store);
+  const enrollments = new EnrollmentRegistry(clock);
+  const services: Services = {
+    demo: options.demo === true,
+    sessions,
+    auth: new AuthService(store, clock, sessions, enrollments, box),
+    mfa: new MfaService(store, clock, enrollments, box),
+    home: new HomeService(store, sessions),
+  };
+  const dispatch = createDispatch(createHandlers(services), sessions, {
+    validateOutput: options.validateOutput ?? false,
+    ...(options.logError ? { logError: options.logError } : {}),
+  });
+  return { dispatch, services, store, databasePath, demoAccounts, close: () => store.close() };
+}

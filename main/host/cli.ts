@@ -1,0 +1,73 @@
+import { writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { AdjustableClock } from '../clock.js';
+import { createConsole } from '../app.js';
+import { KeyFileProvider } from '../services/key-file.js';
+import { startHost } from './server.js';
+
+const USAGE = 'Usage: npm run start:web -- [--demo] [--data DIR] [--port N]';
+
+async function main(): Promise<void> {
+  let args;
+  try {
+    args = parseArgs({
+      options: {
+        demo: { type: 'boolean', default: false },
+        data: { type: 'string' },
+        port: { type: 'string', default: '0' },
+        'test-clock': { type: 'boolean', default: false },
+        help: { type: 'boolean', default: false },
+      },
+      strict: true,
+    }).values;
+  } catch (error) {
+    console.error(`${(error as Error).message}\n${USAGE}`);
+    process.exit(2);
+  }
+  if (args.help) {
+    console.log(USAGE);
+    return;
+  }
+  const port = Number(args.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    console.error(`--port must be a whole number from 0 to 65535\n${USAGE}`);
+    process.exit(2);
+  }
+  const dataDir = resolve(args.data ?? join(process.cwd(), '.console-data', args.demo ? 'demo' : 'web'));
+  const clock = new AdjustableClock();
+  const app = await createConsole({
+    dataDir,
+    clock,
+    demo: args.demo,
+    keyProvider: new KeyFileProvider(join(dataDir, 'console.key')),
+    validateOutput: true,
+    logError: (channel, error) => console.error(`[${channel}] ${error instanceof Error ? `${error.name}: ${error.message}` : 'failure'}`),
+  });
+  if (args.demo) {
+    // For scripts and testers: how to sign in as each demo account (made-up data only).
+    writeFileSync(join(dataDir, 'demo-accounts.json'), `${JSON.stringify(app.demoAccounts, null, 2)}\n`, { mode: 0o600 });
+  }
+  const rendererDir = resolve(dirname(fileURLToPath(import.meta.url)), '../../dist/renderer');
+  const host = await startHost({
+    dispatch: app.dispatch,
+    rendererDir,
+    port,
+    ...(args['test-clock'] ? { advanceClock: (ms: number) => clock.advance(ms) } : {}),
+  });
+  console.log(`Data folder: ${dataDir}${args.demo ? ' (DEMO data)' : ''}`);
+  console.log(`Console ready at ${host.url}`);
+  const stop = async () => {
+    await host.close();
+    await app.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

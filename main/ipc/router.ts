@@ -1,0 +1,100 @@
+import type { z } from 'zod';
+import { contract, isChannel } from '../../shared/ipc/contract.js';
+import type { Access, Channel, ChannelOutput, ChannelParsedInput } from '../../shared/ipc/contract.js';
+import { AppError } from '../../shared/ipc/errors.js';
+import type { IpcError, IpcResult } from '../../shared/ipc/errors.js';
+import type { Session, SessionRegistry } from '../services/sessions.js';
+
+/** Who is calling: the transport's client, never anything the renderer claims about itself. */
+export interface CallerContext {
+  clientId: string;
+}
+
+export interface HandlerContext extends CallerContext {
+  /** Present for every channel whose access is not 'public'. */
+  session: Session | null;
+}
+
+export type Handlers = {
+  [C in Channel]: (input: ChannelParsedInput<C>, ctx: HandlerContext) => Promise<ChannelOutput<C>>;
+};
+
+export interface RouterOptions {
+  /** Check every result against the contract's output schema (tests and development). */
+  validateOutput?: boolean;
+  /** Where unexpected failures are reported; never given inputs, which may hold secrets. */
+  logError?: (channel: string, error: unknown) => void;
+}
+
+export type Dispatch = (caller: CallerContext, channel: unknown, input: unknown) => Promise<IpcResult<unknown>>;
+
+const NO_SESSION: IpcError = { code: 'UNAUTHENTICATED', message: 'Your session has ended. Please log in again.' };
+
+/**
+ * The one router: channel -> validate input -> resolve session -> authorize -> handler ->
+ * typed result or typed error. Both transports (Electron IPC, the browser host) call this.
+ */
+export function createDispatch(handlers: Handlers, sessions: SessionRegistry, options: RouterOptions = {}): Dispatch {
+  return async (caller, channel, input) => {
+    if (!isChannel(channel)) return fail({ code: 'NOT_FOUND', message: 'Unknown channel' });
+    const spec = contract[channel];
+    const parsed = (spec.input as z.ZodType).safeParse(input ?? {});
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const field = issue?.path[0];
+      return fail({
+        code: 'VALIDATION',
+        message: issue?.message ?? 'The request is not valid',
+        ...(typeof field === 'string' ? { field } : {}),
+      });
+    }
+    try {
+      const session = await sessions.resolve(caller.clientId);
+      const refusal = authorize(spec.access, session);
+      if (refusal) return fail(refusal);
+      if (session && !spec.passive && session.state === 'active') sessions.touch(session);
+      const handler = handlers[channel] as (i: unknown, ctx: HandlerContext) => Promise<unknown>;
+      const value = await handler(parsed.data, { ...caller, session });
+      if (options.validateOutput) (spec.output as z.ZodType).parse(value);
+      return { ok: true, value };
+    } catch (error) {
+      if (error instanceof AppError) {
+        return fail({ code: error.code, message: error.message, ...(error.field ? { field: error.field } : {}) });
+      }
+      options.logError?.(channel, error);
+      return fail({ code: 'INTERNAL', message: 'Something went wrong. Nothing was saved; please try again.' });
+    }
+  };
+}
+
+function authorize(access: Access, session: Session | null): IpcError | null {
+  switch (access) {
+    case 'public':
+      return null;
+    case 'any':
+      return session ? null : NO_SESSION;
+    case 'warning':
+      if (!session) return NO_SESSION;
+      return session.state === 'warning' ? null : { code: 'FORBIDDEN', message: 'The warning page has already been answered.' };
+    case 'locked':
+      if (!session) return NO_SESSION;
+      return session.state === 'locked' ? null : { code: 'FORBIDDEN', message: 'This session is not locked.' };
+    case 'session':
+      if (!session) return NO_SESSION;
+      if (session.state === 'locked') {
+        return { code: 'SESSION_LOCKED', message: 'Your session is locked. Enter your password and a security code to continue.' };
+      }
+      if (session.state === 'warning') return { code: 'FORBIDDEN', message: 'Accept the warning page to continue.' };
+      return null;
+  }
+}
+
+function fail(error: IpcError): IpcResult<never> {
+  return { ok: false, error };
+}
+
+/** The session a handler of a non-public channel is guaranteed by the router. */
+export function requireSession(ctx: HandlerContext): Session {
+  if (!ctx.session) throw new AppError('UNAUTHENTICATED', NO_SESSION.message);
+  return ctx.session;
+}

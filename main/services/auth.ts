@@ -1,0 +1,235 @@
+import type { Clock } from '../clock.js';
+import type { ChannelParsedInput, SessionView } from '../../shared/ipc/contract.js';
+import { AppError } from '../../shared/ipc/errors.js';
+import { POLICY, SIGN_IN_MESSAGES } from '../../shared/policy.js';
+import { PROGRAMS, SECURITY_OFFICIAL_ROLE } from '../../shared/domain.js';
+import type { AuditDraft, CredentialRecord, SignInCounters, Store, UserRecord } from '../store/types.js';
+import type { EnrollmentRegistry } from './enrollments.js';
+import { assertAcceptablePassword, burnPasswordCheck, hashPassword, verifyPassword } from './passwords.js';
+import type { SecretBox } from './secret-box.js';
+import type { Session, SessionRegistry } from './sessions.js';
+import { matchTotp } from './totp.js';
+
+const DAY_MS = 86_400_000;
+
+interface FactorCheck {
+  passwordOk: boolean;
+  /** The credential and time step a valid, unused code matched. */
+  match: { credential: CredentialRecord; step: number } | null;
+}
+
+/** First-run setup, sign-in with two factors, the warning page, idle unlock and sign-out. */
+export class AuthService {
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+    private readonly sessions: SessionRegistry,
+    private readonly enrollments: EnrollmentRegistry,
+    private readonly box: SecretBox,
+  ) {}
+
+  async needsSetup(): Promise<boolean> {
+    return (await this.store.users.count()) === 0;
+  }
+
+  async beginSetup(clientId: string) {
+    await this.assertSetupOpen();
+    return this.enrollments.begin(clientId, null, (credentialId) => credentialId);
+  }
+
+  /** Creates the first CMS Security Official; only possible while no user exists. */
+  async completeSetup(clientId: string, input: ChannelParsedInput<'setup.complete'>): Promise<SessionView> {
+    await this.assertSetupOpen();
+    assertAcceptablePassword(input.password, { userId: input.userId, email: input.email });
+    const enrollment = this.enrollments.take(input.enrollmentId, clientId, null);
+    const step = matchTotp(enrollment.secret, input.code, this.clock.now(), null);
+    if (step === null) {
+      throw new AppError('VALIDATION', 'The security code is not valid. Enter a fresh code from your authenticator app.', 'code');
+    }
+    const userRowId = await this.store.users.createFirstOfficial(
+      {
+        user: {
+          userId: input.userId,
+          firstName: input.firstName,
+          lastName: input.lastName,
+          email: input.email,
+          passwordHash: await hashPassword(input.password),
+        },
+        organizationName: input.organizationName,
+        credential: {
+          credentialId: enrollment.credentialId,
+          label: input.credentialLabel,
+          secretSealed: this.box.seal(enrollment.secret, enrollment.credentialId),
+          lastUsedStep: step,
+        },
+        programs: PROGRAMS,
+        roleName: SECURITY_OFFICIAL_ROLE.cms,
+      },
+      [
+        { action: 'setup.completed', actorId: null },
+        { action: 'credential.added', actorId: null, details: { credentialId: enrollment.credentialId } },
+      ],
+    );
+    if (userRowId === false) throw new AppError('SETUP_DONE', 'This console is already set up. Sign in instead.');
+    this.enrollments.finish(enrollment.enrollmentId);
+    this.sessions.open(clientId, userRowId);
+    return this.sessions.view(clientId);
+  }
+
+  /**
+   * Sign-in as the job aids describe it. Every failure counts, whichever factor was wrong, and
+   * the message never says which; the messages are the QualityNet guide's (Table 5-2).
+   */
+  async signIn(clientId: string, input: ChannelParsedInput<'auth.signIn'>): Promise<SessionView> {
+    this.sessions.close(clientId);
+    const now = this.clock.now();
+    const user = await this.store.users.byUserId(input.userId);
+    if (!user) {
+      await burnPasswordCheck(input.password);
+      await this.store.audit.append([{ action: 'signin.failed', actorId: null, details: { userId: input.userId.slice(0, 64), reason: 'unknown user' } }]);
+      throw new AppError('SIGN_IN_FAILED', SIGN_IN_MESSAGES.incorrect);
+    }
+    await this.refuseUnavailable(user, now);
+
+    const factors = await this.checkFactors(user, input.password, input.code, now);
+    if (factors.passwordOk && user.status === 'pending') {
+      await this.audit(user, 'signin.refused', { reason: 'pending' });
+      throw new AppError('FORBIDDEN', SIGN_IN_MESSAGES.pending);
+    }
+    if (factors.passwordOk && user.status === 'not_activated') {
+      await this.audit(user, 'signin.refused', { reason: 'not activated' });
+      throw new AppError('FORBIDDEN', SIGN_IN_MESSAGES.notActivated(user.userId));
+    }
+    if (!factors.passwordOk || !factors.match) {
+      await this.countFailure(user, 'signin.failed');
+    }
+    const { credential, step } = factors.match!;
+    const recorded = await this.store.users.recordSignIn(user.id, credential.id, step, [
+      { action: 'signin.succeeded', actorId: user.id, subjectUserId: user.id, details: { credentialId: credential.credentialId } },
+    ]);
+    // Another sign-in consumed the same code between our check and our write: a replay.
+    if (!recorded) await this.countFailure(user, 'signin.failed');
+    this.sessions.open(clientId, user.id);
+    return this.sessions.view(clientId);
+  }
+
+  async acceptWarning(session: Session): Promise<SessionView> {
+    session.state = 'active';
+    this.sessions.touch(session);
+    await this.store.audit.append([{ action: 'warning.accepted', actorId: session.userRowId, subjectUserId: session.userRowId }]);
+    return this.sessions.view(session.clientId);
+  }
+
+  /** "I Deny" signs out (QualityNet guide 5.3, Figure 5-13). */
+  async denyWarning(session: Session): Promise<SessionView> {
+    this.sessions.close(session.clientId);
+    await this.store.audit.append([{ action: 'warning.denied', actorId: session.userRowId, subjectUserId: session.userRowId }]);
+    return this.sessions.view(session.clientId);
+  }
+
+  async signOut(session: Session): Promise<SessionView> {
+    this.sessions.close(session.clientId);
+    await this.store.audit.append([{ action: 'signout', actorId: session.userRowId, subjectUserId: session.userRowId }]);
+    return this.sessions.view(session.clientId);
+  }
+
+  /** Unlocks an idle-locked session with password and a fresh code; failures count as sign-in failures. */
+  async unlock(session: Session, input: ChannelParsedInput<'auth.unlock'>): Promise<SessionView> {
+    const now = this.clock.now();
+    const user = await this.store.users.byId(session.userRowId);
+    if (!user) {
+      this.sessions.close(session.clientId);
+      throw new AppError('UNAUTHENTICATED', 'Your session has ended. Please log in again.');
+    }
+    try {
+      await this.refuseUnavailable(user, now);
+      const factors = await this.checkFactors(user, input.password, input.code, now);
+      if (!factors.passwordOk || !factors.match) await this.countFailure(user, 'unlock.failed');
+      const { credential, step } = factors.match!;
+      if (!(await this.store.users.recordSignIn(user.id, credential.id, step, [{ action: 'session.unlocked', actorId: user.id, subjectUserId: user.id }]))) {
+        await this.countFailure(user, 'unlock.failed');
+      }
+    } catch (error) {
+      // A lock or deactivation ends the session; a plain wrong code leaves it locked.
+      if (error instanceof AppError && error.code !== 'SIGN_IN_FAILED') this.sessions.closeAllFor(user.id);
+      throw error;
+    }
+    session.state = 'active';
+    this.sessions.touch(session);
+    return this.sessions.view(session.clientId);
+  }
+
+  private async assertSetupOpen(): Promise<void> {
+    if (!(await this.needsSetup())) throw new AppError('SETUP_DONE', 'This console is already set up. Sign in instead.');
+  }
+
+  /** Refuses locked, deactivated and long-unused accounts before any factor is checked. */
+  private async refuseUnavailable(user: UserRecord, now: number): Promise<void> {
+    if (user.status === 'locked') {
+      await this.audit(user, 'signin.refused', { reason: 'locked' });
+      throw new AppError('LOCKED', SIGN_IN_MESSAGES.locked);
+    }
+    if (user.status === 'temporarily_locked' && user.lockedUntil !== null && user.lockedUntil > now) {
+      await this.audit(user, 'signin.refused', { reason: 'temporarily locked' });
+      throw new AppError('LOCKED', SIGN_IN_MESSAGES.temporarilyLocked);
+    }
+    if (user.status === 'deactivated') {
+      await this.audit(user, 'signin.refused', { reason: 'deactivated' });
+      throw new AppError('LOCKED', SIGN_IN_MESSAGES.invalidStatus);
+    }
+    const lastUse = user.lastSignInAt ?? user.createdAt;
+    if ((user.status === 'active' || user.status === 'temporarily_locked') && now - lastUse > POLICY.inactivityDays * DAY_MS) {
+      await this.store.users.updateSignInCounters(user.id, { ...counters(user), status: 'deactivated', lockedUntil: null }, [
+        { action: 'account.deactivated', actorId: null, subjectUserId: user.id, details: { reason: `unused for more than ${POLICY.inactivityDays} days` } },
+      ]);
+      throw new AppError('LOCKED', SIGN_IN_MESSAGES.invalidStatus);
+    }
+  }
+
+  private async checkFactors(user: UserRecord, password: string, code: string, now: number): Promise<FactorCheck> {
+    const passwordOk = await verifyPassword(user.passwordHash, password);
+    let match: FactorCheck['match'] = null;
+    for (const credential of await this.store.credentials.forUser(user.id)) {
+      const secret = this.box.open(credential.secretSealed, credential.credentialId);
+      const step = matchTotp(secret, code, now, credential.lastUsedStep);
+      if (step !== null) {
+        match = { credential, step };
+        break;
+      }
+    }
+    return { passwordOk, match };
+  }
+
+  /** Counts a failure, locks when the policy says so, and always throws the matching message. */
+  private async countFailure(user: UserRecord, action: string): Promise<never> {
+    const now = this.clock.now();
+    const expiredTemporaryLock = user.status === 'temporarily_locked';
+    const failedAttempts = (expiredTemporaryLock ? 0 : user.failedAttempts) + 1;
+    const events: AuditDraft[] = [{ action, actorId: null, subjectUserId: user.id, details: { attempt: failedAttempts } }];
+    if (failedAttempts < POLICY.failuresBeforeLock) {
+      await this.store.users.updateSignInCounters(user.id, { ...counters(user), status: expiredTemporaryLock ? 'active' : user.status, failedAttempts, lockedUntil: null }, events);
+      throw new AppError('SIGN_IN_FAILED', SIGN_IN_MESSAGES.incorrect);
+    }
+    const temporaryLockCount = user.temporaryLockCount + 1;
+    if (temporaryLockCount >= POLICY.temporaryLocksBeforeLock) {
+      events.push({ action: 'account.locked', actorId: null, subjectUserId: user.id, details: { temporaryLocks: temporaryLockCount } });
+      await this.store.users.updateSignInCounters(user.id, { status: 'locked', failedAttempts: 0, temporaryLockCount, lockedUntil: null }, events);
+      this.sessions.closeAllFor(user.id);
+      throw new AppError('LOCKED', SIGN_IN_MESSAGES.locked);
+    }
+    const lockedUntil = now + POLICY.temporaryLockMinutes * 60_000;
+    events.push({ action: 'account.temporarily_locked', actorId: null, subjectUserId: user.id, details: { until: lockedUntil, temporaryLocks: temporaryLockCount } });
+    await this.store.users.updateSignInCounters(user.id, { status: 'temporarily_locked', failedAttempts: 0, temporaryLockCount, lockedUntil }, events);
+    this.sessions.closeAllFor(user.id);
+    throw new AppError('LOCKED', SIGN_IN_MESSAGES.temporarilyLocked);
+  }
+
+  private audit(user: UserRecord, action: string, details: AuditDraft['details']): Promise<void> {
+    return this.store.audit.append([{ action, actorId: null, subjectUserId: user.id, details }]);
+  }
+}
+
+function counters(user: UserRecord): SignInCounters {
+  return { status: user.status, failedAttempts: user.failedAttempts, temporaryLockCount: user.temporaryLockCount, lockedUntil: user.lockedUntil };
+}
+

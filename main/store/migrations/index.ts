@@ -1,0 +1,37 @@
+import type { Database } from 'better-sqlite3';
+import { migration001 } from './001-domain.js';
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+/** Every schema version, in order. A new version is a new file and one line here. */
+export const MIGRATIONS: readonly Migration[] = [migration001];
+
+export class NewerDatabaseError extends Error {
+  constructor(readonly found: number, readonly known: number) {
+    super(`This database was written by a newer version of the console (schema ${found}; this console knows ${known}). Update the console.`);
+    this.name = 'NewerDatabaseError';
+  }
+}
+
+/**
+ * Applies the pending migrations in one transaction and records PRAGMA user_version,
+ * as Signal Desktop does: versions only increase, and a newer database is refused.
+ */
+export function migrate(db: Database, migrations: readonly Migration[] = MIGRATIONS): { from: number; to: number } {
+  migrations.forEach((m, i) => {
+    if (m.version !== i + 1) throw new Error(`Migration ${m.name} has version ${m.version}, expected ${i + 1}`);
+  });
+  const known = migrations.length;
+  const from = db.pragma('user_version', { simple: true }) as number;
+  if (from > known) throw new NewerDatabaseError(from, known);
+  if (from === known) return { from, to: known };
+  db.transaction(() => {
+    for (const m of migrations.slice(from)) db.exec(m.sql);
+    db.pragma(`user_version = ${known}`);
+  }).immediate();
+  return { from, to: known };
+}

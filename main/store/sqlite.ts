@@ -1,0 +1,341 @@
+import Database from 'better-sqlite3';
+import type { Database as Db } from 'better-sqlite3';
+import { migrate } from './migrations/index.js';
+import { GENESIS_HASH, chainHash } from './audit-chain.js';
+import type { Clock } from '../clock.js';
+import type {
+  AuditDraft,
+  AuditEventRecord,
+  CredentialRecord,
+  FirstOfficial,
+  NewCredential,
+  OrganizationRecord,
+  RoleHolding,
+  SignInCounters,
+  Store,
+  UserRecord,
+} from './types.js';
+import type { OrganizationKind } from '../../shared/domain.js';
+
+/**
+ * Opens (or creates) the console database: WAL so readers never wait on the writer,
+ * foreign keys on, a busy timeout instead of SQLITE_BUSY, and synchronous=FULL because a
+ * decision an official saw confirmed must survive a power cut.
+ */
+export function openDatabase(path: string): Db {
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+  migrate(db);
+  return db;
+}
+
+interface UserRow {
+  id: number;
+  user_id: string;
+  first_name: string;
+  last_name: string;
+  email: string;
+  status: UserRecord['status'];
+  password_hash: string;
+  must_change_password: number;
+  failed_attempts: number;
+  temporary_lock_count: number;
+  locked_until: number | null;
+  last_sign_in_at: number | null;
+  created_at: number;
+  proofing_state: UserRecord['proofingState'];
+  home_organization_id: number | null;
+}
+
+const toUser = (r: UserRow): UserRecord => ({
+  id: r.id,
+  userId: r.user_id,
+  firstName: r.first_name,
+  lastName: r.last_name,
+  email: r.email,
+  status: r.status,
+  passwordHash: r.password_hash,
+  mustChangePassword: r.must_change_password === 1,
+  failedAttempts: r.failed_attempts,
+  temporaryLockCount: r.temporary_lock_count,
+  lockedUntil: r.locked_until,
+  lastSignInAt: r.last_sign_in_at,
+  createdAt: r.created_at,
+  proofingState: r.proofing_state,
+  homeOrganizationId: r.home_organization_id,
+});
+
+interface CredentialRow {
+  id: number;
+  user_id: number;
+  credential_id: string;
+  label: string;
+  secret_sealed: Buffer;
+  last_used_step: number | null;
+  created_at: number;
+  last_used_at: number | null;
+}
+
+const toCredential = (r: CredentialRow): CredentialRecord => ({
+  id: r.id,
+  userId: r.user_id,
+  credentialId: r.credential_id,
+  label: r.label,
+  secretSealed: r.secret_sealed,
+  lastUsedStep: r.last_used_step,
+  createdAt: r.created_at,
+  lastUsedAt: r.last_used_at,
+});
+
+const USER_COLUMNS = `id, user_id, first_name, last_name, email, status, password_hash, must_change_password,
+  failed_attempts, temporary_lock_count, locked_until, last_sign_in_at, created_at, proofing_state, home_organization_id`;
+
+export class SqliteStore implements Store {
+  constructor(
+    readonly db: Db,
+    private readonly clock: Clock,
+  ) {}
+
+  static open(path: string, clock: Clock): SqliteStore {
+    return new SqliteStore(openDatabase(path), clock);
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+
+  /** Appends audit rows inside the caller's transaction, extending the hash chain. */
+  private appendAuditSync(events: readonly AuditDraft[]): void {
+    if (events.length === 0) return;
+    const head = this.db.prepare('SELECT id, hash FROM audit_events ORDER BY id DESC LIMIT 1').get() as
+      | { id: number; hash: string }
+      | undefined;
+    let prevHash = head?.hash ?? GENESIS_HASH;
+    let id = head?.id ?? 0;
+    const insert = this.db.prepare(
+      `INSERT INTO audit_events (id, at, actor_id, action, subject_user_id, organization_id, request_id, details, prev_hash, hash)
+       VALUES (@id, @at, @actorId, @action, @subjectUserId, @organizationId, @requestId, @details, @prevHash, @hash)`,
+    );
+    const at = this.clock.now();
+    for (const e of events) {
+      id += 1;
+      const row = {
+        id,
+        at,
+        actorId: e.actorId,
+        action: e.action,
+        subjectUserId: e.subjectUserId ?? null,
+        organizationId: e.organizationId ?? null,
+        requestId: e.requestId ?? null,
+        details: JSON.stringify(e.details ?? {}),
+      };
+      const hash = chainHash(prevHash, row);
+      insert.run({ ...row, prevHash, hash });
+      prevHash = hash;
+    }
+  }
+
+  readonly meta = {
+    get: async (key: string): Promise<string | null> => {
+      const row = this.db.prepare('SELECT value FROM console_meta WHERE key = ?').get(key) as { value: string } | undefined;
+      return row?.value ?? null;
+    },
+  };
+
+  readonly users = {
+    count: async (): Promise<number> => (this.db.prepare('SELECT count(*) AS n FROM users').get() as { n: number }).n,
+
+    byUserId: async (userId: string): Promise<UserRecord | null> => {
+      const row = this.db.prepare(`SELECT ${USER_COLUMNS} FROM users WHERE user_id = ? COLLATE NOCASE`).get(userId) as UserRow | undefined;
+      return row ? toUser(row) : null;
+    },
+
+    byId: async (id: number): Promise<UserRecord | null> => {
+      const row = this.db.prepare(`SELECT ${USER_COLUMNS} FROM users WHERE id = ?`).get(id) as UserRow | undefined;
+      return row ? toUser(row) : null;
+    },
+
+    createFirstOfficial: async (first: FirstOfficial, audit: AuditDraft[]): Promise<number | false> =>
+      this.db
+        .transaction((): number | false => {
+          const { n } = this.db.prepare('SELECT count(*) AS n FROM users').get() as { n: number };
+          if (n > 0) return false;
+          const now = this.clock.now();
+          const org = this.db
+            .prepare("INSERT INTO organizations (display_id, name, kind) VALUES ('CMS', ?, 'cms')")
+            .run(first.organizationName);
+          const orgId = Number(org.lastInsertRowid);
+          const user = this.db
+            .prepare(
+              `INSERT INTO users (user_id, first_name, last_name, email, status, password_hash, created_at, proofing_state, home_organization_id)
+               VALUES (?, ?, ?, ?, 'active', ?, ?, 'proofed_in_person', ?)`,
+            )
+            .run(first.user.userId, first.user.firstName, first.user.lastName, first.user.email, first.user.passwordHash, now, orgId);
+          const userId = Number(user.lastInsertRowid);
+          this.insertCredentialSync(userId, first.credential, now);
+          const role = this.ensureRoleSync(first.roleName, 'cms');
+          for (const program of first.programs) {
+            const programId = this.ensureProgramSync(program);
+            this.db
+              .prepare('INSERT INTO role_assignments (user_id, program_id, organization_id, role_id, granted_at) VALUES (?, ?, ?, ?, ?)')
+              .run(userId, programId, orgId, role, now);
+          }
+          this.appendAuditSync(audit.map((e) => ({ ...e, actorId: e.actorId ?? userId, subjectUserId: e.subjectUserId ?? userId, organizationId: orgId })));
+          return userId;
+        })
+        .immediate(),
+
+    updateSignInCounters: async (id: number, c: SignInCounters, audit: AuditDraft[]): Promise<void> => {
+      this.db.transaction(() => {
+        this.db
+          .prepare('UPDATE users SET status = ?, failed_attempts = ?, temporary_lock_count = ?, locked_until = ? WHERE id = ?')
+          .run(c.status, c.failedAttempts, c.temporaryLockCount, c.lockedUntil, id);
+        this.appendAuditSync(audit);
+      }).immediate();
+    },
+
+    recordSignIn: async (id: number, credentialRowId: number, step: number, audit: AuditDraft[]): Promise<boolean> =>
+      this.db
+        .transaction((): boolean => {
+          if (!this.consumeStepSync(credentialRowId, step)) return false;
+          this.db
+            .prepare("UPDATE users SET status = 'active', failed_attempts = 0, temporary_lock_count = 0, locked_until = NULL, last_sign_in_at = ? WHERE id = ?")
+            .run(this.clock.now(), id);
+          this.appendAuditSync(audit);
+          return true;
+        })
+        .immediate(),
+
+    roleHoldings: async (id: number): Promise<RoleHolding[]> => {
+      const rows = this.db
+        .prepare(
+          `SELECT o.id, o.display_id, o.name, o.kind, o.state_code, p.name AS program, r.name AS role, r.security_official_kind
+             FROM role_assignments a
+             JOIN organizations o ON o.id = a.organization_id
+             JOIN programs p ON p.id = a.program_id
+             JOIN roles r ON r.id = a.role_id
+            WHERE a.user_id = ?
+            ORDER BY o.name, p.name, r.name`,
+        )
+        .all(id) as Array<{
+        id: number;
+        display_id: string;
+        name: string;
+        kind: OrganizationKind;
+        state_code: string | null;
+        program: string;
+        role: string;
+        security_official_kind: OrganizationKind | null;
+      }>;
+      return rows.map((r) => ({
+        organization: { id: r.id, displayId: r.display_id, name: r.name, kind: r.kind, stateCode: r.state_code },
+        program: r.program,
+        role: r.role,
+        securityOfficialKind: r.security_official_kind,
+      }));
+    },
+  };
+
+  readonly credentials = {
+    forUser: async (userId: number): Promise<CredentialRecord[]> =>
+      (this.db.prepare('SELECT * FROM mfa_credentials WHERE user_id = ? ORDER BY created_at, id').all(userId) as CredentialRow[]).map(toCredential),
+
+    add: async (userId: number, credential: NewCredential, max: number, audit: AuditDraft[]): Promise<CredentialRecord | false> =>
+      this.db
+        .transaction((): CredentialRecord | false => {
+          const { n } = this.db.prepare('SELECT count(*) AS n FROM mfa_credentials WHERE user_id = ?').get(userId) as { n: number };
+          if (n >= max) return false;
+          const rowId = this.insertCredentialSync(userId, credential, this.clock.now());
+          this.appendAuditSync(audit);
+          return toCredential(this.db.prepare('SELECT * FROM mfa_credentials WHERE id = ?').get(rowId) as CredentialRow);
+        })
+        .immediate(),
+
+    consumeStep: async (credentialRowId: number, step: number): Promise<boolean> => this.consumeStepSync(credentialRowId, step),
+
+    remove: async (userId: number, credentialRowId: number, step: number, audit: AuditDraft[]): Promise<'removed' | 'last' | 'replayed'> =>
+      this.db
+        .transaction((): 'removed' | 'last' | 'replayed' => {
+          const { n } = this.db.prepare('SELECT count(*) AS n FROM mfa_credentials WHERE user_id = ?').get(userId) as { n: number };
+          if (n <= 1) return 'last';
+          if (!this.consumeStepSync(credentialRowId, step)) return 'replayed';
+          this.db.prepare('DELETE FROM mfa_credentials WHERE id = ? AND user_id = ?').run(credentialRowId, userId);
+          this.appendAuditSync(audit);
+          return 'removed';
+        })
+        .immediate(),
+  };
+
+  readonly organizations = {
+    pendingRequestCount: async (organizationIds: readonly number[]): Promise<number> => {
+      if (organizationIds.length === 0) return 0;
+      const marks = organizationIds.map(() => '?').join(',');
+      return (
+        this.db
+          .prepare(`SELECT count(*) AS n FROM role_requests WHERE status = 'pending' AND organization_id IN (${marks})`)
+          .get(...organizationIds) as { n: number }
+      ).n;
+    },
+    securityOfficialCount: async (organizationId: number): Promise<number> =>
+      (
+        this.db
+          .prepare(
+            `SELECT count(DISTINCT a.user_id) AS n FROM role_assignments a JOIN roles r ON r.id = a.role_id
+              WHERE a.organization_id = ? AND r.security_official_kind IS NOT NULL`,
+          )
+          .get(organizationId) as { n: number }
+      ).n,
+  };
+
+  readonly audit = {
+    append: async (events: AuditDraft[]): Promise<void> => {
+      this.db.transaction(() => this.appendAuditSync(events)).immediate();
+    },
+    read: async (afterId: number, limit: number): Promise<AuditEventRecord[]> =>
+      (
+        this.db
+          .prepare(
+            `SELECT id, at, actor_id AS actorId, action, subject_user_id AS subjectUserId, organization_id AS organizationId,
+                    request_id AS requestId, details, prev_hash AS prevHash, hash
+               FROM audit_events WHERE id > ? ORDER BY id LIMIT ?`,
+          )
+          .all(afterId, limit) as AuditEventRecord[]
+      ),
+    head: async (): Promise<{ id: number; hash: string } | null> =>
+      (this.db.prepare('SELECT id, hash FROM audit_events ORDER BY id DESC LIMIT 1').get() as { id: number; hash: string } | undefined) ?? null,
+  };
+
+  private consumeStepSync(credentialRowId: number, step: number): boolean {
+    const result = this.db
+      .prepare(
+        'UPDATE mfa_credentials SET last_used_step = ?, last_used_at = ? WHERE id = ? AND (last_used_step IS NULL OR last_used_step < ?)',
+      )
+      .run(step, this.clock.now(), credentialRowId, step);
+    return result.changes === 1;
+  }
+
+  private insertCredentialSync(userId: number, c: NewCredential, now: number): number {
+    const result = this.db
+      .prepare(
+        `INSERT INTO mfa_credentials (user_id, credential_id, label, secret_sealed, last_used_step, created_at, last_used_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(userId, c.credentialId, c.label, c.secretSealed, c.lastUsedStep, now, now);
+    return Number(result.lastInsertRowid);
+  }
+
+  private ensureProgramSync(name: string): number {
+    this.db.prepare('INSERT OR IGNORE INTO programs (name) VALUES (?)').run(name);
+    return (this.db.prepare('SELECT id FROM programs WHERE name = ?').get(name) as { id: number }).id;
+  }
+
+  private ensureRoleSync(name: string, kind: OrganizationKind | null): number {
+    this.db.prepare('INSERT OR IGNORE INTO roles (name, security_official_kind) VALUES (?, ?)').run(name, kind);
+    return (this.db.prepare('SELECT id FROM roles WHERE name = ?').get(name) as { id: number }).id;
+  }
+}
+
+export type { OrganizationRecord };

@@ -1,0 +1,163 @@
+import type { OrganizationKind, ProofingState, UserStatus } from '../../shared/domain.js';
+
+/**
+ * What the services may ask of storage. Async on purpose: SQLite answers synchronously today,
+ * but a PostgreSQL adapter can be put beside it without touching a service. Every mutating
+ * call takes the audit events it owes and writes them in the same transaction.
+ */
+export interface Store {
+  close(): Promise<void>;
+  meta: MetaStore;
+  users: UserStore;
+  credentials: CredentialStore;
+  organizations: OrganizationStore;
+  audit: AuditStore;
+}
+
+export interface AuditDraft {
+  action: string;
+  actorId: number | null;
+  subjectUserId?: number | null;
+  organizationId?: number | null;
+  requestId?: number | null;
+  details?: Record<string, string | number | boolean | null>;
+}
+
+export interface AuditEventRecord {
+  id: number;
+  at: number;
+  actorId: number | null;
+  action: string;
+  subjectUserId: number | null;
+  organizationId: number | null;
+  requestId: number | null;
+  details: string;
+  prevHash: string;
+  hash: string;
+}
+
+export interface UserRecord {
+  id: number;
+  userId: string;
+  firstName: string;
+  lastName: string;
+  email: string;
+  status: UserStatus;
+  passwordHash: string;
+  mustChangePassword: boolean;
+  failedAttempts: number;
+  temporaryLockCount: number;
+  lockedUntil: number | null;
+  lastSignInAt: number | null;
+  createdAt: number;
+  proofingState: ProofingState;
+  homeOrganizationId: number | null;
+}
+
+export interface NewUser {
+  userId: string;
+  firstName: string;
+  lastName: string;
+  email: string;
+  passwordHash: string;
+  status: UserStatus;
+  homeOrganizationId: number | null;
+  proofingState?: ProofingState;
+  mustChangePassword?: boolean;
+  phone?: string;
+  dateOfBirth?: string | null;
+  addressLine1?: string;
+  city?: string;
+  state?: string;
+  zip?: string;
+  country?: string;
+  lastSignInAt?: number | null;
+}
+
+export type SignInCounters = Pick<UserRecord, 'status' | 'failedAttempts' | 'temporaryLockCount' | 'lockedUntil'>;
+
+export interface CredentialRecord {
+  id: number;
+  userId: number;
+  credentialId: string;
+  label: string;
+  secretSealed: Buffer;
+  lastUsedStep: number | null;
+  createdAt: number;
+  lastUsedAt: number | null;
+}
+
+export interface NewCredential {
+  credentialId: string;
+  label: string;
+  secretSealed: Buffer;
+  /** The step of the code that confirmed enrollment: it may not be used again. */
+  lastUsedStep: number;
+}
+
+export interface OrganizationRecord {
+  id: number;
+  displayId: string;
+  name: string;
+  kind: OrganizationKind;
+  stateCode: string | null;
+}
+
+export interface RoleHolding {
+  organization: OrganizationRecord;
+  program: string;
+  role: string;
+  securityOfficialKind: OrganizationKind | null;
+}
+
+export interface FirstOfficial {
+  user: Omit<NewUser, 'status' | 'homeOrganizationId'>;
+  organizationName: string;
+  credential: NewCredential;
+  programs: readonly string[];
+  roleName: string;
+}
+
+export interface MetaStore {
+  get(key: string): Promise<string | null>;
+}
+
+export interface UserStore {
+  count(): Promise<number>;
+  byUserId(userId: string): Promise<UserRecord | null>;
+  byId(id: number): Promise<UserRecord | null>;
+  /** Creates the first CMS Security Official, only while no user exists; false if one does. */
+  createFirstOfficial(first: FirstOfficial, audit: AuditDraft[]): Promise<number | false>;
+  updateSignInCounters(id: number, counters: SignInCounters, audit: AuditDraft[]): Promise<void>;
+  /**
+   * Records a successful sign-in and consumes the code's time step, only if the step is newer
+   * than the credential's last one (false: a replay raced us).
+   */
+  recordSignIn(id: number, credentialRowId: number, step: number, audit: AuditDraft[]): Promise<boolean>;
+  roleHoldings(id: number): Promise<RoleHolding[]>;
+}
+
+export interface CredentialStore {
+  forUser(userId: number): Promise<CredentialRecord[]>;
+  /** Adds a credential unless the user already has `max`; false if they have. */
+  add(userId: number, credential: NewCredential, max: number, audit: AuditDraft[]): Promise<CredentialRecord | false>;
+  /** Consumes a step on a credential, only if newer than its last one. */
+  consumeStep(credentialRowId: number, step: number): Promise<boolean>;
+  /**
+   * Removes a credential after consuming the step of the code that proved possession; refuses
+   * (false) when it is the user's last one or the step was already used.
+   */
+  remove(userId: number, credentialRowId: number, step: number, audit: AuditDraft[]): Promise<'removed' | 'last' | 'replayed'>;
+}
+
+export interface OrganizationStore {
+  pendingRequestCount(organizationIds: readonly number[]): Promise<number>;
+  securityOfficialCount(organizationId: number): Promise<number>;
+}
+
+export interface AuditStore {
+  append(events: AuditDraft[]): Promise<void>;
+  /** Events after `afterId`, oldest first. */
+  read(afterId: number, limit: number): Promise<AuditEventRecord[]>;
+  head(): Promise<{ id: number; hash: string } | null>;
+}

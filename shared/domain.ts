@@ -1,0 +1,61 @@
+/** Domain vocabulary shared by main and renderer (DESIGN.md, "Domain"). */
+
+export const PROGRAMS = ['iQIES Prod', 'iQIES Prod Test', 'iQIES Preview', 'Hospital Quality Reporting'] as const;
+export type ProgramName = (typeof PROGRAMS)[number];
+
+export const ORGANIZATION_KINDS = ['provider', 'state', 'cms'] as const;
+export type OrganizationKind = (typeof ORGANIZATION_KINDS)[number];
+
+/** Which Security Official role a kind of organization has. */
+export const SECURITY_OFFICIAL_ROLE: Record<OrganizationKind, string> = {
+  provider: 'Provider Security Official',
+  state: 'State Security Official',
+  cms: 'CMS Security Official',
+};
+
+export const ROLE_NAMES = [
+  'Provider Security Official',
+  'State Security Official',
+  'CMS Security Official',
+  'Assessment Coordinator',
+  'State Agency General User',
+  'Provider Basic User',
+  'Surveyor',
+] as const;
+export type RoleName = (typeof ROLE_NAMES)[number];
+
+export const USER_STATUSES = [
+  'pending',
+  'active',
+  'temporarily_locked',
+  'locked',
+  'deactivated',
+  'not_activated',
+] as const;
+export type UserStatus = (typeof USER_STATUSES)[number];
+
+export const PROOFING_STATES = [
+  'not_started',
+  'referred_phone',
+  'referred_in_person',
+  'proofed_remote',
+  'proofed_in_person',
+  'rejected',
+] as const;
+export type ProofingState = (typeof PROOFING_STATES)[number];
+
+export const REQUEST_STATUSES = ['pending', 'approved', 'rejected', 'cancelled'] as const;
+export type RequestStatus = (typeof REQUEST_STATUSES)[number];
+
+export type OfficialKind = 'cms' | 'state' | 'provider';
+
+/** The pages of the Security Official navigation; only built ones are ever offered. */
+export const NAV_PAGES = [
+  'role-requests',
+  'user-lookup',
+  'request-history',
+  'in-person-proofing',
+  'federal-surveyor-ids',
+  'my-credentials',
+] as const;
+export type NavPage = (typeof NAV_PAGES)[number];

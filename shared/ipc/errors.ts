@@ -1,0 +1,39 @@
+/**
+ * Every failure crosses the IPC boundary as `{ code, message }` with a code from this list,
+ * so the renderer can tell "refused" from "nothing" and show the job aid's wording.
+ */
+export const ERROR_CODES = [
+  'VALIDATION',
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+  'NOT_FOUND',
+  'CONFLICT',
+  'LOCKED',
+  'SESSION_LOCKED',
+  'SIGN_IN_FAILED',
+  'SETUP_DONE',
+  'INTERNAL',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export interface IpcError {
+  code: ErrorCode;
+  message: string;
+  /** The input field a VALIDATION error is about, when there is one. */
+  field?: string;
+}
+
+export type IpcResult<T> = { ok: true; value: T } | { ok: false; error: IpcError };
+
+/** Thrown by services; turned into an IpcError by the router. */
+export class AppError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+    this.name = 'AppError';
+  }
+}

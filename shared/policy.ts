@@ -1,0 +1,38 @@
+/** Security policy constants, in one place so services, views and tests agree. */
+export const POLICY = {
+  /** QualityNet guide 5.4.4.1: "You can link up to five credentials to a single user ID." */
+  maxCredentials: 5,
+  /** Consecutive failed sign-ins before a temporary lock. */
+  failuresBeforeLock: 5,
+  temporaryLockMinutes: 15,
+  /** The third temporary lock locks the account until an official resets the password. */
+  temporaryLocksBeforeLock: 3,
+  /** QualityNet guide 5.3.1: deactivated "after > 120 days of non-use". */
+  inactivityDays: 120,
+  idleLockMinutes: 15,
+  /** NIST SP 800-63B: at least 8, we ask 12; no composition rules. */
+  passwordMinLength: 12,
+  passwordMaxLength: 128,
+  totp: { digits: 6, periodSeconds: 30, stepsEitherSide: 1, secretBytes: 20 },
+} as const;
+
+/**
+ * QualityNet guide, Table 5-2 "Security Error Messages and Required User Action",
+ * word for word: officials and users know these sentences from the job aids.
+ */
+export const SIGN_IN_MESSAGES = {
+  incorrect:
+    'User ID or Password is incorrect. Check for accuracy and re-enter your User ID and Password',
+  temporarilyLocked:
+    "Your account has been temporarily locked because multiple attempts to sign in were unsuccessful. Click the 'Forgot your Password?' link to continue",
+  locked:
+    "Your account has been locked. Please contact your organization's QualityNet Security Administrator to unlock your account",
+  pending:
+    'Your account is in pending status. It must be approved by your Security Administrator before you will be allowed to sign in',
+  invalidStatus:
+    'Your account has been locked due to invalid user status. Contact the QualityNet Help Desk at 1-(866)-288-8912 for assistance',
+  notActivated: (name: string) =>
+    `Account for user: \u201c${name}\u201d is not activated. Please contact your QualityNet Security Administrator`,
+  temporaryPassword:
+    "Please contact your organization's QualityNet Security Administrator to request a temporary password",
+} as const;
