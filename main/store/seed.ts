@@ -43,7 +43,14 @@ export interface Scenario {
 /** Inserts a scenario in one transaction (all or nothing); names are resolved to row ids. */
 export function insertScenario(db: Database, s: Scenario): void {
   db.transaction(() => {
-    const ids = { program: new Map<string, number>(), role: new Map<string, number>(), org: new Map<string, number>(), user: new Map<string, number>() };
+    // Names may refer to rows an earlier scenario inserted.
+    const existing = (sql: string) => new Map((db.prepare(sql).all() as Array<{ k: string; id: number }>).map((r) => [r.k, r.id]));
+    const ids = {
+      program: existing('SELECT name AS k, id FROM programs'),
+      role: existing('SELECT name AS k, id FROM roles'),
+      org: existing('SELECT display_id AS k, id FROM organizations'),
+      user: existing('SELECT user_id AS k, id FROM users'),
+    };
     const lookup = (map: Map<string, number>, key: string, what: string): number => {
       const id = map.get(key);
       if (id === undefined) throw new Error(`Scenario names an unknown ${what}: ${key}`);

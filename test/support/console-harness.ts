@@ -1,0 +1,151 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createConsole } from '../../main/app.js';
+import type { ConsoleApp } from '../../main/app.js';
+import { FixedClock } from '../../main/clock.js';
+import { KeyFileProvider } from '../../main/services/key-file.js';
+import { SecretBox } from '../../main/services/secret-box.js';
+import { hashPassword } from '../../main/services/passwords.js';
+import { newTotpSecret, totpCodeAt } from '../../main/services/totp.js';
+import { insertScenario } from '../../main/store/seed.js';
+import type { Scenario } from '../../main/store/seed.js';
+import { PROGRAMS, ROLE_NAMES, SECURITY_OFFICIAL_ROLE } from '../../shared/domain.js';
+import type { OrganizationKind, UserStatus } from '../../shared/domain.js';
+import type { Channel, ChannelInput, ChannelOutput } from '../../shared/ipc/contract.js';
+import type { IpcError } from '../../shared/ipc/errors.js';
+
+/** 2026-01-15T12:00:00Z, at the start of a TOTP step. */
+export const T0 = Date.UTC(2026, 0, 15, 12, 0, 0);
+export const PASSWORD = 'correct horse battery staple';
+export const STEP_MS = 30_000;
+
+export interface TestUser {
+  userId: string;
+  secret: string;
+  credentialId: string;
+}
+
+/**
+ * A real console on a real SQLite file in a temporary folder, with a clock the test moves.
+ * Calls go through the same dispatch both transports use.
+ */
+export class Harness {
+  readonly clock = new FixedClock(T0);
+  app!: ConsoleApp;
+  readonly dir = mkdtempSync(join(tmpdir(), 'soc-test-'));
+  private box!: SecretBox;
+  private passwordHash!: string;
+
+  static async create(options: { demo?: boolean } = {}): Promise<Harness> {
+    const h = new Harness();
+    const keys = new KeyFileProvider(join(h.dir, 'console.key'));
+    h.app = await createConsole({ dataDir: h.dir, keyProvider: keys, clock: h.clock, validateOutput: true, demo: options.demo ?? false });
+    h.box = new SecretBox(keys.loadOrCreateKey());
+    h.passwordHash = await hashPassword(PASSWORD);
+    return h;
+  }
+
+  async dispose(): Promise<void> {
+    await this.app.close();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  /** Calls a channel as a client; returns the value or throws the typed error. */
+  async call<C extends Channel>(clientId: string, channel: C, input: ChannelInput<C>): Promise<ChannelOutput<C>> {
+    const result = await this.app.dispatch({ clientId }, channel, input);
+    if (!result.ok) throw new IpcFailure(result.error);
+    return result.value as ChannelOutput<C>;
+  }
+
+  /** The error a call fails with (the test fails if it succeeds). */
+  async refusal(clientId: string, channel: Channel, input: unknown): Promise<IpcError> {
+    const result = await this.app.dispatch({ clientId }, channel, input);
+    if (result.ok) throw new Error(`${channel} was expected to fail but succeeded`);
+    return result.error;
+  }
+
+  code(secret: string, offsetSteps = 0): string {
+    return totpCodeAt(secret, this.clock.now() + offsetSteps * STEP_MS);
+  }
+
+  /** Moves to the next TOTP step so a fresh code exists. */
+  nextStep(): void {
+    this.clock.advance(STEP_MS);
+  }
+
+  /**
+   * Adds organizations, users and roles directly to the database (a fixture, not a feature).
+   * Every user gets the shared test password and one TOTP credential.
+   */
+  seed(spec: {
+    organizations?: Array<{ displayId: string; name: string; kind: OrganizationKind }>;
+    users: Array<{ userId: string; organization: string; status?: UserStatus; roles?: Array<[program: string, role: string]>; lastSignInAt?: number | null }>;
+  }): Record<string, TestUser> {
+    const out: Record<string, TestUser> = {};
+    const hasPrograms = (this.app.store.db.prepare('SELECT count(*) AS n FROM programs').get() as { n: number }).n > 0;
+    const scenario: Scenario = {
+      programs: hasPrograms ? [] : PROGRAMS,
+      roles: hasPrograms ? [] : ROLE_NAMES.map((name) => ({ name, securityOfficialKind: soKind(name) })),
+      organizations: spec.organizations ?? [],
+      users: spec.users.map((u, i) => ({
+        userId: u.userId,
+        firstName: `First${i}`,
+        lastName: `Last${i}`,
+        email: `${u.userId}@example.org`,
+        phone: '',
+        dateOfBirth: '1980-01-01',
+        addressLine1: '',
+        city: '',
+        state: '',
+        zip: '',
+        status: u.status ?? 'active',
+        passwordHash: this.passwordHash,
+        createdAt: this.clock.now() - 86_400_000,
+        lastSignInAt: u.lastSignInAt === undefined ? this.clock.now() - 86_400_000 : u.lastSignInAt,
+        proofingState: 'proofed_remote',
+        homeOrganization: u.organization,
+      })),
+      credentials: spec.users.map((u, i) => {
+        const secret = newTotpSecret();
+        const credentialId = `SOCT${String(i).padStart(8, '0')}${u.userId.length}`;
+        out[u.userId] = { userId: u.userId, secret, credentialId };
+        return { userId: u.userId, credentialId, label: 'test', secretSealed: this.box.seal(secret, credentialId), createdAt: this.clock.now() };
+      }),
+      assignments: spec.users.flatMap((u) =>
+        (u.roles ?? []).map(([program, role]) => ({ userId: u.userId, program, organization: u.organization, role, grantedAt: this.clock.now() })),
+      ),
+      requests: [],
+    };
+    insertScenario(this.app.store.db, scenario);
+    return out;
+  }
+
+  /** Signs a seeded user in and accepts the warning page. */
+  async signIn(clientId: string, user: TestUser): Promise<void> {
+    await this.call(clientId, 'auth.signIn', { userId: user.userId, password: PASSWORD, code: this.code(user.secret), agreeToTerms: true });
+    await this.call(clientId, 'auth.acceptWarning', {});
+  }
+
+  auditActions(): string[] {
+    return (this.app.store.db.prepare('SELECT action FROM audit_events ORDER BY id').all() as Array<{ action: string }>).map((r) => r.action);
+  }
+
+  userRow(userId: string): { status: string; failed_attempts: number; temporary_lock_count: number; locked_until: number | null } {
+    return this.app.store.db.prepare('SELECT status, failed_attempts, temporary_lock_count, locked_until FROM users WHERE user_id = ?').get(userId) as never;
+  }
+}
+
+export class IpcFailure extends Error {
+  constructor(readonly error: IpcError) {
+    super(`${error.code}: ${error.message}`);
+  }
+}
+
+export const PROVIDER_ORG = { displayId: '123', name: 'Sunrise Skilled Nursing Center', kind: 'provider' as const };
+export const CMS_ORG = { displayId: 'CMS', name: 'Centers for Medicare & Medicaid Services', kind: 'cms' as const };
+
+function soKind(role: string): OrganizationKind | null {
+  for (const [kind, name] of Object.entries(SECURITY_OFFICIAL_ROLE) as Array<[OrganizationKind, string]>) if (name === role) return kind;
+  return null;
+}
