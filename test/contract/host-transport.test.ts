@@ -1,0 +1,124 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startHost } from '../../main/host/server.js';
+import type { RunningHost } from '../../main/host/server.js';
+import { CHANNELS } from '../../shared/ipc/contract.js';
+import { ERROR_CODES } from '../../shared/ipc/errors.js';
+import { Harness, PASSWORD, PROVIDER_ORG } from '../support/console-harness.js';
+
+/** A browser-like client of the loopback host: it keeps the cookies the launch URL sets. */
+class HostClient {
+  private cookies = '';
+  constructor(private readonly host: RunningHost) {}
+
+  async open(url = this.host.url): Promise<Response> {
+    const response = await fetch(url, { redirect: 'manual' });
+    const set = response.headers.getSetCookie();
+    if (set.length > 0) this.cookies = set.map((c) => c.split(';')[0]).join('; ');
+    return response;
+  }
+
+  invoke(channel: unknown, input: unknown, headers: Record<string, string> = {}): Promise<Response> {
+    return fetch(`${this.host.origin}/api/invoke`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'X-Console-Bridge': '1', Cookie: this.cookies, ...headers },
+      body: JSON.stringify({ channel, input }),
+    });
+  }
+
+  get(path: string): Promise<Response> {
+    return fetch(`${this.host.origin}${path}`, { headers: { Cookie: this.cookies } });
+  }
+}
+
+describe('the browser host transport', () => {
+  let h: Harness;
+  let host: RunningHost;
+
+  beforeEach(async () => {
+    h = await Harness.create();
+    const rendererDir = join(h.dir, 'renderer');
+    mkdirSync(rendererDir);
+    writeFileSync(join(rendererDir, 'index.html'), '<!doctype html><html><head><title>t</title></head><body></body></html>');
+    host = await startHost({ dispatch: h.app.dispatch, rendererDir });
+  });
+  afterEach(async () => {
+    await host.close();
+    await h.dispose();
+  });
+
+  it('listens on 127.0.0.1 only, on a port it chose', () => {
+    expect(host.origin).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(host.url).toMatch(/\?k=[A-Za-z0-9_-]{40,}$/);
+  });
+
+  it('answers nothing without the per-launch secret', async () => {
+    const stranger = new HostClient(host);
+    expect((await stranger.get('/')).status).toBe(403);
+    expect((await stranger.invoke('app.status', {})).status).toBe(403);
+    expect((await stranger.open(`${host.origin}/?k=wrong`)).status).toBe(403);
+  });
+
+  it('trades the secret for HttpOnly cookies and injects the bridge before the app', async () => {
+    const client = new HostClient(host);
+    const launch = await client.open();
+    expect(launch.status).toBe(303);
+    for (const cookie of launch.headers.getSetCookie()) expect(cookie).toMatch(/HttpOnly; SameSite=Strict/);
+    const page = await client.get('/');
+    expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(await page.text()).toContain('<head><script src="/host-bridge.js"></script>');
+    expect(await (await client.get('/host-bridge.js')).text()).toContain("Object.defineProperty(window, 'api'");
+  });
+
+  it('refuses cross-origin calls and calls without the bridge header', async () => {
+    const client = new HostClient(host);
+    await client.open();
+    expect((await client.invoke('app.status', {}, { Origin: 'http://evil.example' })).status).toBe(403);
+    expect((await client.invoke('app.status', {}, { 'X-Console-Bridge': '' })).status).toBe(403);
+    expect((await client.get('/../../etc/passwd')).status).toBe(404);
+  });
+
+  it('answers every channel of the contract with a typed result', async () => {
+    const client = new HostClient(host);
+    await client.open();
+    for (const channel of CHANNELS) {
+      const result = (await (await client.invoke(channel, {})).json()) as { ok: boolean; error?: { code: string; message: string } };
+      if (!result.ok) {
+        expect(ERROR_CODES).toContain(result.error?.code);
+        expect(result.error?.message.length).toBeGreaterThan(0);
+      }
+    }
+    const malformed = await fetch(`${host.origin}/api/invoke`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'X-Console-Bridge': '1', Cookie: (client as unknown as { cookies: string }).cookies },
+      body: '{not json',
+    });
+    expect(malformed.status).toBe(400);
+  });
+
+  it('signs a user in over HTTP, with a session bound to this browser only', async () => {
+    const user = h.seed({ organizations: [PROVIDER_ORG], users: [{ userId: 'pat', organization: '123' }] })['pat']!;
+    const browser = new HostClient(host);
+    await browser.open();
+    const signIn = (await (await browser.invoke('auth.signIn', { userId: 'pat', password: PASSWORD, code: h.code(user.secret), agreeToTerms: true })).json()) as { ok: boolean };
+    expect(signIn).toMatchObject({ ok: true, value: { state: 'warning' } });
+    expect(await (await browser.invoke('auth.acceptWarning', {})).json()).toMatchObject({ ok: true, value: { state: 'active' } });
+    expect(await (await browser.invoke('mfa.list', {})).json()).toMatchObject({ ok: true });
+
+    const otherBrowser = new HostClient(host);
+    await otherBrowser.open();
+    expect(await (await otherBrowser.invoke('mfa.list', {})).json()).toMatchObject({ ok: false, error: { code: 'UNAUTHENTICATED' } });
+  });
+
+  it('has no clock hook unless started for tests', async () => {
+    const client = new HostClient(host);
+    await client.open();
+    const response = await fetch(`${host.origin}/api/test/clock`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'X-Console-Bridge': '1', Cookie: (client as unknown as { cookies: string }).cookies },
+      body: JSON.stringify({ advanceMs: 1000 }),
+    });
+    expect(response.status).toBe(404);
+  });
+});

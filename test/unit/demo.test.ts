@@ -1,0 +1,43 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { demoTotpKey, DEMO_PASSWORD } from '../../main/services/demo.js';
+import { Harness } from '../support/console-harness.js';
+
+describe('demo database', () => {
+  let h: Harness | undefined;
+  afterEach(() => h?.dispose());
+
+  it('is only filled when asked for', async () => {
+    h = await Harness.create();
+    expect((await h.call('c', 'app.status', {})).needsSetup).toBe(true);
+    expect(h.app.demoAccounts).toEqual([]);
+  });
+
+  it('fills a separate file with officials, users, requests and history; its officials sign in', async () => {
+    h = await Harness.create({ demo: true });
+    expect(h.app.databasePath).toMatch(/demo\.sqlite$/);
+    const status = await h.call('c', 'app.status', {});
+    expect(status).toMatchObject({ needsSetup: false, demo: true });
+    expect(h.app.demoAccounts.map((a) => a.userId)).toEqual(['cms.official', 'provider.so1', 'provider.so2', 'florida.so', 'demo.user']);
+    const counts = h.app.store.db
+      .prepare("SELECT (SELECT count(*) FROM users) AS users, (SELECT count(*) FROM role_requests WHERE status = 'pending') AS pending, (SELECT count(*) FROM role_requests WHERE status != 'pending') AS decided")
+      .get() as { users: number; pending: number; decided: number };
+    expect(counts.users).toBeGreaterThan(30);
+    expect(counts.pending).toBeGreaterThan(5);
+    expect(counts.decided).toBeGreaterThan(3);
+    for (const account of h.app.demoAccounts) {
+      expect(account.totpKey).toBe(demoTotpKey(account.userId));
+      await h.call(account.userId, 'auth.signIn', { userId: account.userId, password: DEMO_PASSWORD, code: h.code(account.totpKey), agreeToTerms: true });
+      await h.call(account.userId, 'auth.acceptWarning', {});
+    }
+    const provider = await h.call('provider.so1', 'home.summary', {});
+    expect(provider.user.officialKind).toBe('provider');
+    expect(provider.organizations.map((o) => o.displayId)).toEqual(['123']);
+    expect(provider.alerts.some((a) => a.text.includes('pending role request'))).toBe(true);
+    expect((await h.call('florida.so', 'home.summary', {})).user.officialKind).toBe('state');
+    expect((await h.call('demo.user', 'home.summary', {})).user.officialKind).toBeNull();
+  });
+
+  it('gives the same names and keys on every machine', () => {
+    expect(demoTotpKey('cms.official')).toBe('HLKSCMCYM6O3CSINJP4NZD3EBRDQRUGF');
+  });
+});
