@@ -1,0 +1,115 @@
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { test as base, expect } from '@playwright/test';
+import type { Page } from '@playwright/test';
+import AxeBuilder from '@axe-core/playwright';
+import { generateSync } from 'otplib';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+
+export interface DemoAccount {
+  userId: string;
+  password: string;
+  totpKey: string;
+  credentialId: string;
+  roles: string[];
+}
+
+/** A browser host started for one test, on its own data folder, with a clock the test can move. */
+export class ConsoleHost {
+  private offsetMs = 0;
+  private constructor(
+    private readonly child: ChildProcess,
+    readonly url: string,
+    readonly dataDir: string,
+  ) {}
+
+  static async start(options: { demo: boolean }): Promise<ConsoleHost> {
+    const dataDir = mkdtempSync(join(tmpdir(), 'soc-e2e-'));
+    const args = ['--import', 'tsx', 'main/host/cli.ts', '--data', dataDir, '--port', '0', '--test-clock', ...(options.demo ? ['--demo'] : [])];
+    const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const url = await new Promise<string>((resolveUrl, reject) => {
+      let output = '';
+      const timer = setTimeout(() => reject(new Error(`The host did not start:\n${output}`)), 30_000);
+      const onData = (chunk: Buffer) => {
+        output += chunk.toString();
+        const match = /Console ready at (\S+)/.exec(output);
+        if (match?.[1]) {
+          clearTimeout(timer);
+          resolveUrl(match[1]);
+        }
+      };
+      child.stdout?.on('data', onData);
+      child.stderr?.on('data', onData);
+      child.once('exit', (code) => reject(new Error(`The host exited (${code}):\n${output}`)));
+    });
+    return new ConsoleHost(child, url, dataDir);
+  }
+
+  demoAccount(userId: string): DemoAccount {
+    const accounts = JSON.parse(readFileSync(join(this.dataDir, 'demo-accounts.json'), 'utf8')) as DemoAccount[];
+    const account = accounts.find((a) => a.userId === userId);
+    if (!account) throw new Error(`No demo account ${userId}`);
+    return account;
+  }
+
+  /** The code an authenticator would show now for this key (by the console's clock). */
+  code(secret: string): string {
+    return generateSync({ secret, epoch: Math.floor((Date.now() + this.offsetMs) / 1000) });
+  }
+
+  /**
+   * Moves the console's clock forward (a fresh TOTP step, an idle timeout) instead of
+   * sleeping. The page must have opened the console (the hook is cookie-bound).
+   */
+  async advanceClock(page: Page, ms: number): Promise<void> {
+    const ok = await page.evaluate(async (advanceMs) => {
+      const r = await fetch('/api/test/clock', { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Console-Bridge': '1' }, body: JSON.stringify({ advanceMs }) });
+      return r.ok;
+    }, ms);
+    expect(ok).toBe(true);
+    this.offsetMs += ms;
+  }
+
+  /** A fresh code: moves to the next 30-second step first, so no code is reused. */
+  async freshCode(page: Page, secret: string): Promise<string> {
+    await this.advanceClock(page, 30_000);
+    return this.code(secret);
+  }
+
+  async stop(): Promise<void> {
+    if (this.child.exitCode === null) {
+      const exited = new Promise((r) => this.child.once('exit', r));
+      this.child.kill('SIGTERM');
+      await exited;
+    }
+    rmSync(this.dataDir, { recursive: true, force: true });
+  }
+}
+
+/** Fails the test on any axe violation, listing them readably. */
+export async function expectNoAxeViolations(page: Page, context: string): Promise<void> {
+  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  const summary = results.violations.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  expect(summary, `axe violations on ${context}`).toEqual([]);
+}
+
+export const SCREENSHOT_DIR = join(ROOT, 'test-results', 'screens');
+
+export const test = base.extend<{ freshConsole: ConsoleHost; demoConsole: ConsoleHost }>({
+  freshConsole: async ({}, use) => {
+    const host = await ConsoleHost.start({ demo: false });
+    await use(host);
+    await host.stop();
+  },
+  demoConsole: async ({}, use) => {
+    const host = await ConsoleHost.start({ demo: true });
+    await use(host);
+    await host.stop();
+  },
+});
+
+export { expect };
