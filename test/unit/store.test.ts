@@ -87,3 +87,19 @@ describe('audit trail', () => {
     expect(() => h.app.store.db.prepare('DELETE FROM audit_events').run()).toThrow(/append-only/);
   });
 });
+
+describe('credential time steps', () => {
+  it('consumes a step once: a racing second use of the same code is refused by the store itself', async () => {
+    const h = await Harness.create();
+    try {
+      h.seed({ organizations: [{ displayId: '123', name: 'Org', kind: 'provider' }], users: [{ userId: 'pat', organization: '123' }] });
+      const [credential] = await h.app.store.credentials.forUser(1);
+      expect(await h.app.store.credentials.consumeStep(credential!.id, 1000)).toBe(true);
+      expect(await h.app.store.credentials.consumeStep(credential!.id, 1000)).toBe(false);
+      expect(await h.app.store.credentials.consumeStep(credential!.id, 999)).toBe(false);
+      expect(await h.app.store.credentials.consumeStep(credential!.id, 1001)).toBe(true);
+    } finally {
+      await h.dispose();
+    }
+  });
+});
