@@ -72,7 +72,7 @@ export class AuthService {
     );
     if (userRowId === false) throw new AppError('SETUP_DONE', 'This console is already set up. Sign in instead.');
     this.enrollments.finish(enrollment.enrollmentId);
-    this.sessions.open(clientId, userRowId);
+    this.sessions.open(clientId, userRowId, null);
     return this.sessions.view(clientId);
   }
 
@@ -109,7 +109,7 @@ export class AuthService {
     ]);
     // Another sign-in consumed the same code between our check and our write: a replay.
     if (!recorded) await this.countFailure(user, 'signin.failed');
-    this.sessions.open(clientId, user.id);
+    this.sessions.open(clientId, user.id, user.lastSignInAt);
     return this.sessions.view(clientId);
   }
 

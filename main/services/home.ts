@@ -47,7 +47,7 @@ export class HomeService {
       organizations: uniqueOrganizations(holdings).map((o) => ({ displayId: o.displayId, name: o.name, kind: o.kind })),
       nav: BUILT_PAGES.filter((p) => p.visible(kind)).map((p) => ({ page: p.page, label: p.label, badge: null })),
       alerts,
-      lastSignInAt: user.lastSignInAt,
+      previousSignInAt: session.previousSignInAt,
     };
   }
 }

@@ -10,6 +10,8 @@ export interface Session {
   userRowId: number;
   state: SessionState;
   lastActivityAt: number;
+  /** When the user last signed in before this session began. */
+  previousSignInAt: number | null;
 }
 
 const IDLE_MS = POLICY.idleLockMinutes * 60_000;
@@ -40,8 +42,8 @@ export class SessionRegistry {
     return session;
   }
 
-  open(clientId: string, userRowId: number): Session {
-    const session: Session = { clientId, userRowId, state: 'warning', lastActivityAt: this.clock.now() };
+  open(clientId: string, userRowId: number, previousSignInAt: number | null): Session {
+    const session: Session = { clientId, userRowId, state: 'warning', lastActivityAt: this.clock.now(), previousSignInAt };
     this.sessions.set(clientId, session);
     return session;
   }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { NAV_PAGES, ORGANIZATION_KINDS } from '../domain.js';
 import { POLICY } from '../policy.js';
+import type { IpcResult } from './errors.js';
 
 /**
  * The one IPC contract. Every channel names its input schema (validated at runtime in main:
@@ -137,7 +138,8 @@ export const contract = {
       organizations: z.array(z.object({ displayId: z.string(), name: z.string(), kind: z.enum(ORGANIZATION_KINDS) })),
       nav: z.array(navItem),
       alerts: z.array(z.object({ kind: z.enum(['info', 'warning']), text: z.string() })),
-      lastSignInAt: z.number().nullable(),
+      /** The sign-in before this session's, so the user can spot one that was not theirs. */
+      previousSignInAt: z.number().nullable(),
     }),
   },
   'mfa.list': { access: 'session', passive: false, input: empty, output: z.array(credentialView) },
@@ -174,5 +176,5 @@ export function isChannel(name: unknown): name is Channel {
 
 /** The bridge both transports expose to the renderer as `window.api`. */
 export interface ConsoleBridge {
-  invoke(channel: string, input: unknown): Promise<unknown>;
+  invoke(channel: string, input: unknown): Promise<IpcResult<unknown>>;
 }

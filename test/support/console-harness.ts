@@ -87,7 +87,7 @@ export class Harness {
     const scenario: Scenario = {
       programs: hasPrograms ? [] : PROGRAMS,
       roles: hasPrograms ? [] : ROLE_NAMES.map((name) => ({ name, securityOfficialKind: soKind(name) })),
-      organizations: spec.organizations ?? [],
+      organizations: (spec.organizations ?? []).map((o) => ({ ...o, stateCode: null })),
       users: spec.users.map((u, i) => ({
         userId: u.userId,
         firstName: `First${i}`,

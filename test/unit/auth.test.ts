@@ -160,6 +160,16 @@ describe('sign-in (QualityNet guide 5.3 and Table 5-2)', () => {
     expect(h.auditActions()).toEqual(expect.arrayContaining(['session.idle_locked', 'unlock.failed', 'session.unlocked']));
   });
 
+  it('home shows the sign-in before this one, so a stranger\'s sign-in stands out', async () => {
+    await h.signIn('c1', official);
+    const firstSignInAt = h.clock.now();
+    expect((await h.call('c1', 'home.summary', {})).previousSignInAt).toBe(firstSignInAt - DAY);
+    await h.call('c1', 'auth.signOut', {});
+    h.clock.advance(2 * MINUTE);
+    await h.signIn('c1', official);
+    expect((await h.call('c1', 'home.summary', {})).previousSignInAt).toBe(firstSignInAt);
+  });
+
   it('sign out ends the session and is audited', async () => {
     await h.signIn('c1', official);
     expect((await h.call('c1', 'auth.signOut', {})).state).toBe('none');
