@@ -106,21 +106,8 @@ function CredentialsTable() {
 const addIdFor = (field: string) => (field === 'label' ? 'add-credential-label' : `add-credential-${field}`);
 
 function AddCredential() {
-  const { credentials, enrollment, enrollPending, enrollErrors, beginEnrollment, cancelEnrollment, confirmEnrollment } =
-    useCredentials();
-  const [label, setLabel] = useState('');
-  const [code, setCode] = useState('');
+  const { credentials, enrollment, enrollPending, enrollErrors, beginEnrollment } = useCredentials();
   const atLimit = credentials.length >= POLICY.maxCredentials;
-
-  useEffect(() => {
-    setLabel('');
-    setCode('');
-  }, [enrollment]);
-
-  async function submit(event: FormEvent) {
-    event.preventDefault();
-    if (!(await confirmEnrollment({ code, label }))) setCode('');
-  }
 
   return (
     <section aria-labelledby="add-credential-heading" className="soc-section">
@@ -148,38 +135,53 @@ function AddCredential() {
           </Button>
         </>
       )}
-      {enrollment && (
-        <form noValidate onSubmit={(event) => void submit(event)}>
-          <ErrorSummary errors={enrollErrors} idFor={addIdFor} />
-          <EnrollmentDetails enrollment={enrollment} />
-          <TextField
-            id={addIdFor('label')}
-            name="label"
-            label="Credential name"
-            hint="Optional. A name that tells your credentials apart, such as “Work phone”."
-            maxLength={40}
-            value={label}
-            errorMessage={errorFor(enrollErrors, 'label')}
-            onChange={(event: ChangeEvent<HTMLInputElement>) => setLabel(event.target.value)}
-          />
-          <SecurityCodeField
-            id={addIdFor('code')}
-            value={code}
-            hint="A fresh 6-digit code from the credential you are adding."
-            errorMessage={errorFor(enrollErrors, 'code')}
-            onChange={setCode}
-          />
-          <div className="soc-button-row">
-            <Button type="submit" variation="solid" aria-disabled={enrollPending || undefined}>
-              Add Credential
-            </Button>
-            <Button type="button" variation="ghost" onClick={cancelEnrollment}>
-              Cancel
-            </Button>
-          </div>
-        </form>
-      )}
+      {/* A new key gets a fresh form: its name and code start empty. */}
+      {enrollment && <EnrollmentForm key={enrollment.enrollmentId} />}
     </section>
+  );
+}
+
+function EnrollmentForm() {
+  const { enrollment, enrollPending, enrollErrors, cancelEnrollment, confirmEnrollment } = useCredentials();
+  const [label, setLabel] = useState('');
+  const [code, setCode] = useState('');
+  if (!enrollment) return null;
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    if (!(await confirmEnrollment({ code, label }))) setCode('');
+  }
+
+  return (
+    <form noValidate onSubmit={(event) => void submit(event)}>
+      <ErrorSummary errors={enrollErrors} idFor={addIdFor} />
+      <EnrollmentDetails enrollment={enrollment} />
+      <TextField
+        id={addIdFor('label')}
+        name="label"
+        label="Credential name"
+        hint="Optional. A name that tells your credentials apart, such as “Work phone”."
+        maxLength={40}
+        value={label}
+        errorMessage={errorFor(enrollErrors, 'label')}
+        onChange={(event: ChangeEvent<HTMLInputElement>) => setLabel(event.target.value)}
+      />
+      <SecurityCodeField
+        id={addIdFor('code')}
+        value={code}
+        hint="A fresh 6-digit code from the credential you are adding."
+        errorMessage={errorFor(enrollErrors, 'code')}
+        onChange={setCode}
+      />
+      <div className="soc-button-row">
+        <Button type="submit" variation="solid" aria-disabled={enrollPending || undefined}>
+          Add Credential
+        </Button>
+        <Button type="button" variation="ghost" onClick={cancelEnrollment}>
+          Cancel
+        </Button>
+      </div>
+    </form>
   );
 }
 

@@ -1,0 +1,131 @@
+import { writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { app, dialog, session } from 'electron';
+import type { BrowserWindow } from 'electron';
+import { createConsole } from '../app.js';
+import type { ConsoleApp } from '../app.js';
+import { registerAppScheme, serveRenderer } from './app-protocol.js';
+import { parseShellArgs } from './args.js';
+import { hardenAllWebContents, hardenSession } from './hardening.js';
+import { clientIdOf, registerConsoleIpc } from './ipc.js';
+import { installMenu } from './menu.js';
+import { KeyStorageUnavailableError, SEALED_KEY_FILE, SafeStorageKeyProvider } from './safe-storage-key.js';
+import { SettingsStore } from './settings.js';
+import { createConsoleWindow, showConsolePage } from './window.js';
+
+/**
+ * The Electron main process: lifecycle, one hardened window, and the Electron transport of the
+ * one router. Everything else (database, sessions, rules) is main/app.ts, shared with the
+ * browser host. Bundled by scripts/build-main.mjs into dist/main/electron.js.
+ */
+
+// Paths of the build output, relative to this bundle (dist/main/electron.js).
+const PRELOAD_PATH = fileURLToPath(new URL('./preload.cjs', import.meta.url));
+const RENDERER_DIR = fileURLToPath(new URL('../renderer/', import.meta.url));
+
+/** A renderer that keeps crashing is not reloaded forever. */
+const CRASH_LIMIT = 3;
+const CRASH_WINDOW_MS = 60_000;
+
+const args = parseShellArgs(process.argv);
+// Before the single-instance lock, which is per user-data folder.
+if (args.userDataDir) app.setPath('userData', resolve(args.userDataDir));
+
+let consoleWindow: BrowserWindow | null = null;
+let consoleApp: ConsoleApp | null = null;
+
+if (!app.requestSingleInstanceLock()) {
+  // Another console already runs on this data: it gets the focus (below) and we leave.
+  app.quit();
+} else {
+  app.on('second-instance', () => {
+    if (!consoleWindow || consoleWindow.isDestroyed()) return;
+    if (consoleWindow.isMinimized()) consoleWindow.restore();
+    consoleWindow.show();
+    consoleWindow.focus();
+  });
+  app.enableSandbox();
+  registerAppScheme();
+  hardenAllWebContents();
+  app.on('window-all-closed', () => app.quit());
+  let closing = false;
+  app.on('will-quit', (event) => {
+    if (closing || !consoleApp) return;
+    // Close the database cleanly (WAL checkpoint) before the process ends.
+    event.preventDefault();
+    closing = true;
+    consoleApp
+      .close()
+      .catch((error: unknown) => logError('shutdown', error))
+      .finally(() => app.quit());
+  });
+  app
+    .whenReady()
+    .then(start)
+    .catch((error: unknown) => refuseToStart(error));
+}
+
+async function start(): Promise<void> {
+  hardenSession(session.defaultSession);
+  serveRenderer(session.defaultSession, RENDERER_DIR);
+  installMenu();
+
+  const dataDir = app.getPath('userData');
+  const keyProvider = await SafeStorageKeyProvider.open(join(dataDir, SEALED_KEY_FILE), { allowPlainTextBackend: args.demo });
+  consoleApp = await createConsole({ dataDir, keyProvider, demo: args.demo, logError });
+  if (args.demo) {
+    // For testers and the Electron end-to-end test: how to sign in as each demo account (made-up data only).
+    writeFileSync(join(dataDir, 'demo-accounts.json'), `${JSON.stringify(consoleApp.demoAccounts, null, 2)}\n`, { mode: 0o600 });
+  }
+  const settings = new SettingsStore(dataDir);
+  registerConsoleIpc(consoleApp, () => consoleWindow);
+
+  const window = createConsoleWindow(PRELOAD_PATH, settings);
+  consoleWindow = window;
+  window.on('closed', () => {
+    if (consoleWindow === window) consoleWindow = null;
+  });
+  watchForCrashes(window);
+  await showConsolePage(window);
+}
+
+/**
+ * A crashed or killed renderer comes back on the sign-in page: its session is ended first,
+ * since whatever made it crash may have been in control of the page.
+ */
+function watchForCrashes(window: BrowserWindow): void {
+  const crashes: number[] = [];
+  const contents = window.webContents;
+  contents.on('render-process-gone', (_event, details) => {
+    consoleApp?.services.sessions.close(clientIdOf(contents));
+    if (details.reason === 'clean-exit' || window.isDestroyed()) return;
+    const now = Date.now();
+    crashes.push(now);
+    while (crashes.length > 0 && crashes[0]! < now - CRASH_WINDOW_MS) crashes.shift();
+    if (crashes.length > CRASH_LIMIT) {
+      dialog.showErrorBox(
+        'Security Official Console stopped',
+        'The console window stopped unexpectedly several times. Your decisions already saved are kept. Please open the console again.',
+      );
+      app.quit();
+      return;
+    }
+    showConsolePage(window).catch((error: unknown) => logError('reload', error));
+  });
+}
+
+function refuseToStart(error: unknown): void {
+  logError('startup', error);
+  const detail =
+    error instanceof KeyStorageUnavailableError
+      ? error.message
+      : `${error instanceof Error ? error.message : String(error)}\n\nNothing was changed. If this continues, contact your help desk.`;
+  dialog.showErrorBox('Security Official Console cannot start', detail);
+  app.exit(1);
+}
+
+/** Never given inputs (which may hold passwords or codes): only where and what failed. */
+function logError(where: string, error: unknown): void {
+  console.error(`[${where}] ${error instanceof Error ? `${error.name}: ${error.message}` : 'failure'}`);
+}
