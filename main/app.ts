@@ -48,6 +48,14 @@ export interface ConsoleApp {
 export const DATABASE_FILE = 'console.sqlite';
 export const DEMO_DATABASE_FILE = 'demo.sqlite';
 
+/**
+ * The data key's file, beside the database. The demo has its own: a demo run where secure
+ * storage is only a plain-text fallback must never create the key a real console then uses.
+ */
+export function dataKeyFileName(demo: boolean): string {
+  return demo ? 'demo.key' : 'console.key';
+}
+
 /** Composes store, services and router; the Electron shell and the browser host both call this. */
 export async function createConsole(options: ConsoleOptions): Promise<ConsoleApp> {
   const clock = options.clock ?? systemClock;

@@ -36,3 +36,14 @@ export const SIGN_IN_MESSAGES = {
   temporaryPassword:
     "Please contact your organization's QualityNet Security Administrator to request a temporary password",
 } as const;
+
+/** Messages of the console's own, used by more than one place. */
+export const CONSOLE_MESSAGES = {
+  sessionEnded: 'Your session has ended. Please log in again.',
+  sessionLocked: 'Your session is locked. Enter your password and a security code to continue.',
+  alreadySetUp: 'This console is already set up. Sign in instead.',
+  enrollmentExpired: 'This enrollment has expired. Start again to get a new key.',
+  onlyCredential: 'This is your only credential. Add another credential before you remove this one.',
+  credentialCodeInvalid: 'The security code is not valid for this credential. Enter a fresh code from it.',
+  credentialLimit: 'You can link up to five credentials to a single user ID.',
+} as const;

@@ -3,7 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { AdjustableClock } from '../clock.js';
-import { createConsole } from '../app.js';
+import { createConsole, dataKeyFileName } from '../app.js';
 import { KeyFileProvider } from '../services/key-file.js';
 import { startHost } from './server.js';
 
@@ -41,7 +41,7 @@ async function main(): Promise<void> {
     dataDir,
     clock,
     demo: args.demo,
-    keyProvider: new KeyFileProvider(join(dataDir, 'console.key')),
+    keyProvider: new KeyFileProvider(join(dataDir, dataKeyFileName(args.demo))),
     validateOutput: true,
     logError: (channel, error) => console.error(`[${channel}] ${error instanceof Error ? `${error.name}: ${error.message}` : 'failure'}`),
   });

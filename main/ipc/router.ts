@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { contract, isChannel } from '../../shared/ipc/contract.js';
 import type { Access, Channel, ChannelOutput, ChannelParsedInput } from '../../shared/ipc/contract.js';
 import { AppError } from '../../shared/ipc/errors.js';
+import { CONSOLE_MESSAGES } from '../../shared/policy.js';
 import type { IpcError, IpcResult } from '../../shared/ipc/errors.js';
 import type { Session, SessionRegistry } from '../services/sessions.js';
 
@@ -28,7 +29,7 @@ export interface RouterOptions {
 
 export type Dispatch = (caller: CallerContext, channel: unknown, input: unknown) => Promise<IpcResult<unknown>>;
 
-const NO_SESSION: IpcError = { code: 'UNAUTHENTICATED', message: 'Your session has ended. Please log in again.' };
+const NO_SESSION: IpcError = { code: 'UNAUTHENTICATED', message: CONSOLE_MESSAGES.sessionEnded };
 
 /**
  * The one router: channel -> validate input -> resolve session -> authorize -> handler ->
@@ -82,7 +83,7 @@ function authorize(access: Access, session: Session | null): IpcError | null {
     case 'session':
       if (!session) return NO_SESSION;
       if (session.state === 'locked') {
-        return { code: 'SESSION_LOCKED', message: 'Your session is locked. Enter your password and a security code to continue.' };
+        return { code: 'SESSION_LOCKED', message: CONSOLE_MESSAGES.sessionLocked };
       }
       if (session.state === 'warning') return { code: 'FORBIDDEN', message: 'Accept the warning page to continue.' };
       return null;

@@ -1,25 +1,27 @@
 import type { Clock } from '../clock.js';
 import type { ChannelParsedInput, SessionView } from '../../shared/ipc/contract.js';
 import { AppError } from '../../shared/ipc/errors.js';
-import { POLICY, SIGN_IN_MESSAGES } from '../../shared/policy.js';
+import { CONSOLE_MESSAGES, POLICY, SIGN_IN_MESSAGES } from '../../shared/policy.js';
 import { PROGRAMS, SECURITY_OFFICIAL_ROLE } from '../../shared/domain.js';
-import type { AuditDraft, CredentialRecord, SignInCounters, Store, UserRecord } from '../store/types.js';
+import type { AuditDraft, CredentialRecord, Store, UserRecord } from '../store/types.js';
 import type { EnrollmentRegistry } from './enrollments.js';
 import { assertAcceptablePassword, burnPasswordCheck, hashPassword, verifyPassword } from './passwords.js';
 import type { SecretBox } from './secret-box.js';
 import type { Session, SessionRegistry } from './sessions.js';
 import { matchTotp } from './totp.js';
+import { KeyedMutex } from './user-locks.js';
 
 const DAY_MS = 86_400_000;
 
-interface FactorCheck {
-  passwordOk: boolean;
-  /** The credential and time step a valid, unused code matched. */
-  match: { credential: CredentialRecord; step: number } | null;
+/** A temporary lock is a time, not a status: the account keeps its status (pending stays pending). */
+export function isTemporarilyLocked(user: Pick<UserRecord, 'lockedUntil'>, now: number): boolean {
+  return user.lockedUntil !== null && user.lockedUntil > now;
 }
 
 /** First-run setup, sign-in with two factors, the warning page, idle unlock and sign-out. */
 export class AuthService {
+  private readonly attempts = new KeyedMutex();
+
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,
@@ -70,7 +72,7 @@ export class AuthService {
         { action: 'credential.added', actorId: null, details: { credentialId: enrollment.credentialId } },
       ],
     );
-    if (userRowId === false) throw new AppError('SETUP_DONE', 'This console is already set up. Sign in instead.');
+    if (userRowId === false) throw new AppError('SETUP_DONE', CONSOLE_MESSAGES.alreadySetUp);
     this.enrollments.finish(enrollment.enrollmentId);
     this.sessions.open(clientId, userRowId, null);
     return this.sessions.view(clientId);
@@ -82,33 +84,13 @@ export class AuthService {
    */
   async signIn(clientId: string, input: ChannelParsedInput<'auth.signIn'>): Promise<SessionView> {
     this.sessions.close(clientId);
-    const now = this.clock.now();
-    const user = await this.store.users.byUserId(input.userId);
-    if (!user) {
+    const found = await this.store.users.byUserId(input.userId);
+    if (!found) {
       await burnPasswordCheck(input.password);
       await this.store.audit.append([{ action: 'signin.failed', actorId: null, details: { userId: input.userId.slice(0, 64), reason: 'unknown user' } }]);
       throw new AppError('SIGN_IN_FAILED', SIGN_IN_MESSAGES.incorrect);
     }
-    await this.refuseUnavailable(user, now);
-
-    const factors = await this.checkFactors(user, input.password, input.code, now);
-    if (factors.passwordOk && user.status === 'pending') {
-      await this.audit(user, 'signin.refused', { reason: 'pending' });
-      throw new AppError('FORBIDDEN', SIGN_IN_MESSAGES.pending);
-    }
-    if (factors.passwordOk && user.status === 'not_activated') {
-      await this.audit(user, 'signin.refused', { reason: 'not activated' });
-      throw new AppError('FORBIDDEN', SIGN_IN_MESSAGES.notActivated(user.userId));
-    }
-    if (!factors.passwordOk || !factors.match) {
-      await this.countFailure(user, 'signin.failed');
-    }
-    const { credential, step } = factors.match!;
-    const recorded = await this.store.users.recordSignIn(user.id, credential.id, step, [
-      { action: 'signin.succeeded', actorId: user.id, subjectUserId: user.id, details: { credentialId: credential.credentialId } },
-    ]);
-    // Another sign-in consumed the same code between our check and our write: a replay.
-    if (!recorded) await this.countFailure(user, 'signin.failed');
+    const { user } = await this.verifyBothFactors(found.id, input.password, input.code, 'signin');
     this.sessions.open(clientId, user.id, user.lastSignInAt);
     return this.sessions.view(clientId);
   }
@@ -135,23 +117,11 @@ export class AuthService {
 
   /** Unlocks an idle-locked session with password and a fresh code; failures count as sign-in failures. */
   async unlock(session: Session, input: ChannelParsedInput<'auth.unlock'>): Promise<SessionView> {
-    const now = this.clock.now();
-    const user = await this.store.users.byId(session.userRowId);
-    if (!user) {
-      this.sessions.close(session.clientId);
-      throw new AppError('UNAUTHENTICATED', 'Your session has ended. Please log in again.');
-    }
     try {
-      await this.refuseUnavailable(user, now);
-      const factors = await this.checkFactors(user, input.password, input.code, now);
-      if (!factors.passwordOk || !factors.match) await this.countFailure(user, 'unlock.failed');
-      const { credential, step } = factors.match!;
-      if (!(await this.store.users.recordSignIn(user.id, credential.id, step, [{ action: 'session.unlocked', actorId: user.id, subjectUserId: user.id }]))) {
-        await this.countFailure(user, 'unlock.failed');
-      }
+      await this.verifyBothFactors(session.userRowId, input.password, input.code, 'unlock');
     } catch (error) {
       // A lock or deactivation ends the session; a plain wrong code leaves it locked.
-      if (error instanceof AppError && error.code !== 'SIGN_IN_FAILED') this.sessions.closeAllFor(user.id);
+      if (!(error instanceof AppError) || error.code !== 'SIGN_IN_FAILED') this.sessions.closeAllFor(session.userRowId);
       throw error;
     }
     session.state = 'active';
@@ -159,17 +129,66 @@ export class AuthService {
     return this.sessions.view(session.clientId);
   }
 
-  private async assertSetupOpen(): Promise<void> {
-    if (!(await this.needsSetup())) throw new AppError('SETUP_DONE', 'This console is already set up. Sign in instead.');
+  /**
+   * The one check behind sign-in and unlock, one attempt at a time per account: refuses locked,
+   * deactivated and long-unused accounts before any factor is looked at, checks both factors,
+   * counts every failure, and consumes the code's time step on success.
+   */
+  private verifyBothFactors(
+    userRowId: number,
+    password: string,
+    code: string,
+    purpose: 'signin' | 'unlock',
+  ): Promise<{ user: UserRecord; credential: CredentialRecord }> {
+    return this.attempts.run(userRowId, async () => {
+      const now = this.clock.now();
+      const user = await this.store.users.byId(userRowId);
+      if (!user) throw new AppError('UNAUTHENTICATED', CONSOLE_MESSAGES.sessionEnded);
+      await this.refuseUnavailable(user, now);
+
+      const passwordOk = await verifyPassword(user.passwordHash, password);
+      const credentials = await this.store.credentials.forUser(user.id);
+      const match = this.matchAnyCredential(credentials, code, now);
+      const failed = purpose === 'signin' ? 'signin.failed' : 'unlock.failed';
+
+      // Pending and not-activated accounts learn their status only with proof of the account:
+      // the password, and the code too when they have a credential to give one.
+      const proven = passwordOk && (match !== null || credentials.length === 0);
+      if (user.status === 'pending' || user.status === 'not_activated') {
+        if (!proven) return this.countFailure(user, failed);
+        await this.audit(user, 'signin.refused', { reason: user.status });
+        throw new AppError('FORBIDDEN', user.status === 'pending' ? SIGN_IN_MESSAGES.pending : SIGN_IN_MESSAGES.notActivated(user.userId));
+      }
+      if (!passwordOk || !match) return this.countFailure(user, failed);
+      const action = purpose === 'signin' ? 'signin.succeeded' : 'session.unlocked';
+      const recorded = await this.store.users.recordSignIn(user.id, match.credential.id, match.step, [
+        { action, actorId: user.id, subjectUserId: user.id, details: { credentialId: match.credential.credentialId } },
+      ]);
+      // The step was consumed between our check and our write: a replay.
+      if (!recorded) return this.countFailure(user, failed);
+      return { user, credential: match.credential };
+    });
   }
 
-  /** Refuses locked, deactivated and long-unused accounts before any factor is checked. */
+  private matchAnyCredential(credentials: readonly CredentialRecord[], code: string, now: number): { credential: CredentialRecord; step: number } | null {
+    for (const credential of credentials) {
+      const secret = this.box.open(credential.secretSealed, credential.credentialId);
+      const step = matchTotp(secret, code, now, credential.lastUsedStep);
+      if (step !== null) return { credential, step };
+    }
+    return null;
+  }
+
+  private async assertSetupOpen(): Promise<void> {
+    if (!(await this.needsSetup())) throw new AppError('SETUP_DONE', CONSOLE_MESSAGES.alreadySetUp);
+  }
+
   private async refuseUnavailable(user: UserRecord, now: number): Promise<void> {
     if (user.status === 'locked') {
       await this.audit(user, 'signin.refused', { reason: 'locked' });
       throw new AppError('LOCKED', SIGN_IN_MESSAGES.locked);
     }
-    if (user.status === 'temporarily_locked' && user.lockedUntil !== null && user.lockedUntil > now) {
+    if (isTemporarilyLocked(user, now)) {
       await this.audit(user, 'signin.refused', { reason: 'temporarily locked' });
       throw new AppError('LOCKED', SIGN_IN_MESSAGES.temporarilyLocked);
     }
@@ -178,49 +197,36 @@ export class AuthService {
       throw new AppError('LOCKED', SIGN_IN_MESSAGES.invalidStatus);
     }
     const lastUse = user.lastSignInAt ?? user.createdAt;
-    if ((user.status === 'active' || user.status === 'temporarily_locked') && now - lastUse > POLICY.inactivityDays * DAY_MS) {
-      await this.store.users.updateSignInCounters(user.id, { ...counters(user), status: 'deactivated', lockedUntil: null }, [
-        { action: 'account.deactivated', actorId: null, subjectUserId: user.id, details: { reason: `unused for more than ${POLICY.inactivityDays} days` } },
-      ]);
+    if (user.status === 'active' && now - lastUse > POLICY.inactivityDays * DAY_MS) {
+      await this.store.users.updateSignInCounters(
+        user.id,
+        { status: 'deactivated', failedAttempts: user.failedAttempts, temporaryLockCount: user.temporaryLockCount, lockedUntil: null },
+        [{ action: 'account.deactivated', actorId: null, subjectUserId: user.id, details: { reason: `unused for more than ${POLICY.inactivityDays} days` } }],
+      );
       throw new AppError('LOCKED', SIGN_IN_MESSAGES.invalidStatus);
     }
-  }
-
-  private async checkFactors(user: UserRecord, password: string, code: string, now: number): Promise<FactorCheck> {
-    const passwordOk = await verifyPassword(user.passwordHash, password);
-    let match: FactorCheck['match'] = null;
-    for (const credential of await this.store.credentials.forUser(user.id)) {
-      const secret = this.box.open(credential.secretSealed, credential.credentialId);
-      const step = matchTotp(secret, code, now, credential.lastUsedStep);
-      if (step !== null) {
-        match = { credential, step };
-        break;
-      }
-    }
-    return { passwordOk, match };
   }
 
   /** Counts a failure, locks when the policy says so, and always throws the matching message. */
   private async countFailure(user: UserRecord, action: string): Promise<never> {
     const now = this.clock.now();
-    const expiredTemporaryLock = user.status === 'temporarily_locked';
-    const failedAttempts = (expiredTemporaryLock ? 0 : user.failedAttempts) + 1;
+    // A lock that has run out starts a fresh count.
+    const failedAttempts = (user.lockedUntil !== null ? 0 : user.failedAttempts) + 1;
     const events: AuditDraft[] = [{ action, actorId: null, subjectUserId: user.id, details: { attempt: failedAttempts } }];
     if (failedAttempts < POLICY.failuresBeforeLock) {
-      await this.store.users.updateSignInCounters(user.id, { ...counters(user), status: expiredTemporaryLock ? 'active' : user.status, failedAttempts, lockedUntil: null }, events);
+      await this.store.users.updateSignInCounters(user.id, { status: user.status, failedAttempts, temporaryLockCount: user.temporaryLockCount, lockedUntil: null }, events);
       throw new AppError('SIGN_IN_FAILED', SIGN_IN_MESSAGES.incorrect);
     }
     const temporaryLockCount = user.temporaryLockCount + 1;
+    this.sessions.closeAllFor(user.id);
     if (temporaryLockCount >= POLICY.temporaryLocksBeforeLock) {
       events.push({ action: 'account.locked', actorId: null, subjectUserId: user.id, details: { temporaryLocks: temporaryLockCount } });
       await this.store.users.updateSignInCounters(user.id, { status: 'locked', failedAttempts: 0, temporaryLockCount, lockedUntil: null }, events);
-      this.sessions.closeAllFor(user.id);
       throw new AppError('LOCKED', SIGN_IN_MESSAGES.locked);
     }
     const lockedUntil = now + POLICY.temporaryLockMinutes * 60_000;
     events.push({ action: 'account.temporarily_locked', actorId: null, subjectUserId: user.id, details: { until: lockedUntil, temporaryLocks: temporaryLockCount } });
-    await this.store.users.updateSignInCounters(user.id, { status: 'temporarily_locked', failedAttempts: 0, temporaryLockCount, lockedUntil }, events);
-    this.sessions.closeAllFor(user.id);
+    await this.store.users.updateSignInCounters(user.id, { status: user.status, failedAttempts: 0, temporaryLockCount, lockedUntil }, events);
     throw new AppError('LOCKED', SIGN_IN_MESSAGES.temporarilyLocked);
   }
 
@@ -228,8 +234,3 @@ export class AuthService {
     return this.store.audit.append([{ action, actorId: null, subjectUserId: user.id, details }]);
   }
 }
-
-function counters(user: UserRecord): SignInCounters {
-  return { status: user.status, failedAttempts: user.failedAttempts, temporaryLockCount: user.temporaryLockCount, lockedUntil: user.lockedUntil };
-}
-

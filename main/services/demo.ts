@@ -5,7 +5,7 @@ import type { Clock } from '../clock.js';
 import { PROGRAMS, ROLE_NAMES, SECURITY_OFFICIAL_ROLE } from '../../shared/domain.js';
 import type { OrganizationKind } from '../../shared/domain.js';
 import type { SqliteStore } from '../store/sqlite.js';
-import { insertScenario, setMeta } from '../store/seed.js';
+import { insertScenario, refreshDemoActivity, setMeta } from '../store/seed.js';
 import type { Scenario } from '../store/seed.js';
 import { hashPassword } from './passwords.js';
 import type { SecretBox } from './secret-box.js';
@@ -22,6 +22,7 @@ export interface DemoAccount {
   totpKey: string;
   credentialId: string;
   roles: string[];
+  status: 'active' | 'pending' | 'locked';
 }
 
 /** The same key for the same demo user on every machine, so the README can list it. */
@@ -38,12 +39,22 @@ const ORGANIZATIONS: Scenario['organizations'] = [
 ];
 
 /** The officials (and one ordinary user) whose keys the README and demo-accounts.json list. */
-const NAMED_ACCOUNTS: ReadonlyArray<{ userId: string; first: string; last: string; org: string; roles: ReadonlyArray<[program: string, role: string]> }> = [
+const NAMED_ACCOUNTS: ReadonlyArray<{
+  userId: string;
+  first: string;
+  last: string;
+  org: string;
+  roles: ReadonlyArray<[program: string, role: string]>;
+  /** Accounts that show the sign-in error table's messages. */
+  status?: 'pending' | 'locked';
+}> = [
   { userId: 'cms.official', first: 'Dana', last: 'Whitfield', org: 'CMS', roles: [['iQIES Prod', SECURITY_OFFICIAL_ROLE.cms], ['iQIES Prod Test', SECURITY_OFFICIAL_ROLE.cms]] },
   { userId: 'provider.so1', first: 'Pamela', last: 'Cameron', org: '123', roles: [['iQIES Prod', SECURITY_OFFICIAL_ROLE.provider], ['iQIES Prod Test', SECURITY_OFFICIAL_ROLE.provider]] },
   { userId: 'provider.so2', first: 'Marcus', last: 'Oyelaran', org: '123', roles: [['iQIES Prod', SECURITY_OFFICIAL_ROLE.provider]] },
   { userId: 'florida.so', first: 'Robert', last: 'Thompson', org: 'FL', roles: [['iQIES Prod', SECURITY_OFFICIAL_ROLE.state], ['iQIES Prod Test', SECURITY_OFFICIAL_ROLE.state]] },
   { userId: 'demo.user', first: 'Aditya', last: 'Ayyagari', org: '123', roles: [['iQIES Prod', 'Provider Basic User']] },
+  { userId: 'pending.user', first: 'Grace', last: 'Okafor', org: '123', roles: [], status: 'pending' },
+  { userId: 'locked.user', first: 'Victor', last: 'Lindqvist', org: '123', roles: [['iQIES Prod', 'Provider Basic User']], status: 'locked' },
 ];
 
 /**
@@ -57,8 +68,13 @@ export async function seedDemo(store: SqliteStore, box: SecretBox, clock: Clock)
     totpKey: demoTotpKey(a.userId),
     credentialId: `SOC${String(100_000_001 + i).padStart(9, '0')}`,
     roles: a.roles.map(([program, role]) => `${role} (${program}, ${a.org})`),
+    status: a.status ?? ('active' as const),
   }));
-  if ((await store.meta.get('demo')) === '1') return accounts;
+  if ((await store.meta.get('demo')) === '1') {
+    // Demo data is relative to now: keep its accounts from going stale (120-day rule) over months.
+    refreshDemoActivity(store.db, clock.now());
+    return accounts;
+  }
   if ((await store.users.count()) > 0) throw new Error('The demo database file holds non-demo data; refusing to seed it');
 
   const faker = new Faker({ locale: [en] });
@@ -87,7 +103,7 @@ export async function seedDemo(store: SqliteStore, box: SecretBox, clock: Clock)
     homeOrganization: org,
   });
   for (const a of NAMED_ACCOUNTS) {
-    users.push(person(a.userId, a.first, a.last, a.org));
+    users.push({ ...person(a.userId, a.first, a.last, a.org), status: a.status ?? 'active' });
     for (const [program, role] of a.roles) assignments.push({ userId: a.userId, program, organization: a.org, role, grantedAt: now - 300 * DAY });
   }
   const ordinaryRoles = ['Assessment Coordinator', 'Provider Basic User', 'State Agency General User'] as const;

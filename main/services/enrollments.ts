@@ -1,6 +1,7 @@
 import type { Clock } from '../clock.js';
 import type { EnrollmentView } from '../../shared/ipc/contract.js';
 import { AppError } from '../../shared/ipc/errors.js';
+import { CONSOLE_MESSAGES } from '../../shared/policy.js';
 import { newCredentialId, newEnrollmentId, newTotpSecret, otpauthUri, qrDataUrl } from './totp.js';
 
 interface PendingEnrollment {
@@ -53,7 +54,7 @@ export class EnrollmentRegistry {
     this.sweep();
     const p = this.pending.get(enrollmentId);
     if (!p || p.clientId !== clientId || p.userRowId !== userRowId) {
-      throw new AppError('NOT_FOUND', 'This enrollment has expired. Start again to get a new key.', 'enrollmentId');
+      throw new AppError('NOT_FOUND', CONSOLE_MESSAGES.enrollmentExpired, 'enrollmentId');
     }
     return p;
   }

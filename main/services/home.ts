@@ -1,5 +1,6 @@
 import type { HomeSummary } from '../../shared/ipc/contract.js';
 import { AppError } from '../../shared/ipc/errors.js';
+import { CONSOLE_MESSAGES } from '../../shared/policy.js';
 import type { NavPage } from '../../shared/domain.js';
 import type { OrganizationRecord, RoleHolding, Store } from '../store/types.js';
 import type { Session, SessionRegistry } from './sessions.js';
@@ -24,7 +25,7 @@ export class HomeService {
   async summary(session: Session): Promise<HomeSummary> {
     const view = await this.sessions.view(session.clientId);
     const user = await this.store.users.byId(session.userRowId);
-    if (!view.user || !user) throw new AppError('UNAUTHENTICATED', 'Your session has ended. Please log in again.');
+    if (!view.user || !user) throw new AppError('UNAUTHENTICATED', CONSOLE_MESSAGES.sessionEnded);
     const holdings = await this.store.users.roleHoldings(user.id);
     const kind = officialKindOf(holdings);
     const administered = administeredOrganizations(holdings);

@@ -1,14 +1,13 @@
 import type { Clock } from '../clock.js';
 import type { ChannelParsedInput, CredentialView, EnrollmentView } from '../../shared/ipc/contract.js';
 import { AppError } from '../../shared/ipc/errors.js';
-import { POLICY } from '../../shared/policy.js';
+import { CONSOLE_MESSAGES, POLICY } from '../../shared/policy.js';
 import type { CredentialRecord, Store } from '../store/types.js';
 import type { EnrollmentRegistry } from './enrollments.js';
 import type { SecretBox } from './secret-box.js';
 import type { Session } from './sessions.js';
 import { matchTotp } from './totp.js';
 
-const LIMIT_MESSAGE = 'You can link up to five credentials to a single user ID.';
 
 const toView = (c: CredentialRecord): CredentialView => ({
   credentialId: c.credentialId,
@@ -32,7 +31,7 @@ export class MfaService {
 
   async beginEnrollment(session: Session): Promise<EnrollmentView> {
     const existing = await this.store.credentials.forUser(session.userRowId);
-    if (existing.length >= POLICY.maxCredentials) throw new AppError('CONFLICT', LIMIT_MESSAGE);
+    if (existing.length >= POLICY.maxCredentials) throw new AppError('CONFLICT', CONSOLE_MESSAGES.credentialLimit);
     const user = await this.store.users.byId(session.userRowId);
     return this.enrollments.begin(session.clientId, session.userRowId, (credentialId) => `${user?.userId ?? 'user'} (${credentialId})`);
   }
@@ -55,7 +54,7 @@ export class MfaService {
       POLICY.maxCredentials,
       [{ action: 'credential.added', actorId: session.userRowId, subjectUserId: session.userRowId, details: { credentialId: enrollment.credentialId } }],
     );
-    if (added === false) throw new AppError('CONFLICT', LIMIT_MESSAGE);
+    if (added === false) throw new AppError('CONFLICT', CONSOLE_MESSAGES.credentialLimit);
     this.enrollments.finish(enrollment.enrollmentId);
     return toView(added);
   }
@@ -68,19 +67,34 @@ export class MfaService {
     const credentials = await this.store.credentials.forUser(session.userRowId);
     const target = credentials.find((c) => c.credentialId.toUpperCase() === input.credentialId.toUpperCase());
     if (!target) throw new AppError('NOT_FOUND', 'No credential with this Credential ID is linked to your user ID.', 'credentialId');
-    if (credentials.length <= 1) {
-      throw new AppError('CONFLICT', 'This is your only credential. Add another credential before you remove this one.');
-    }
+    if (credentials.length <= 1) throw new AppError('CONFLICT', CONSOLE_MESSAGES.onlyCredential);
     const secret = this.box.open(target.secretSealed, target.credentialId);
     const step = matchTotp(secret, input.code, this.clock.now(), target.lastUsedStep);
-    if (step === null) {
-      throw new AppError('VALIDATION', 'The security code is not valid for this credential. Enter a fresh code from it.', 'code');
-    }
+    if (step === null) return this.refuseCode(session, target);
     const outcome = await this.store.credentials.remove(session.userRowId, target.id, step, [
       { action: 'credential.removed', actorId: session.userRowId, subjectUserId: session.userRowId, details: { credentialId: target.credentialId } },
     ]);
-    if (outcome === 'last') throw new AppError('CONFLICT', 'This is your only credential. Add another credential before you remove this one.');
-    if (outcome === 'replayed') throw new AppError('VALIDATION', 'The security code is not valid for this credential. Enter a fresh code from it.', 'code');
+    if (outcome === 'last') throw new AppError('CONFLICT', CONSOLE_MESSAGES.onlyCredential);
+    if (outcome === 'replayed') return this.refuseCode(session, target);
+    session.codeFailures = 0;
     return this.list(session);
+  }
+
+  /**
+   * A wrong code is audited, and after five in one session the session locks: whoever sits at
+   * an unlocked console must not be able to guess codes of the owner's device.
+   */
+  private async refuseCode(session: Session, target: CredentialRecord): Promise<never> {
+    session.codeFailures += 1;
+    await this.store.audit.append([
+      { action: 'credential.remove_failed', actorId: session.userRowId, subjectUserId: session.userRowId, details: { credentialId: target.credentialId, attempt: session.codeFailures } },
+    ]);
+    if (session.codeFailures >= POLICY.failuresBeforeLock) {
+      session.codeFailures = 0;
+      session.state = 'locked';
+      await this.store.audit.append([{ action: 'session.locked', actorId: session.userRowId, subjectUserId: session.userRowId, details: { reason: 'wrong security codes' } }]);
+      throw new AppError('SESSION_LOCKED', CONSOLE_MESSAGES.sessionLocked);
+    }
+    throw new AppError('VALIDATION', CONSOLE_MESSAGES.credentialCodeInvalid, 'code');
   }
 }

@@ -12,6 +12,8 @@ export interface Session {
   lastActivityAt: number;
   /** When the user last signed in before this session began. */
   previousSignInAt: number | null;
+  /** Wrong codes given in this session (removing a credential); too many lock the session. */
+  codeFailures: number;
 }
 
 const IDLE_MS = POLICY.idleLockMinutes * 60_000;
@@ -33,6 +35,12 @@ export class SessionRegistry {
   async resolve(clientId: string): Promise<Session | null> {
     const session = this.sessions.get(clientId);
     if (!session) return null;
+    if (session.state === 'warning' && this.clock.now() - session.lastActivityAt >= IDLE_MS) {
+      // Never answered the warning page: not signed in, so nothing to unlock.
+      this.close(clientId);
+      await this.store.audit.append([{ action: 'session.expired', actorId: session.userRowId, subjectUserId: session.userRowId }]);
+      return null;
+    }
     if (session.state === 'active' && this.clock.now() - session.lastActivityAt >= IDLE_MS) {
       session.state = 'locked';
       await this.store.audit.append([
@@ -43,7 +51,7 @@ export class SessionRegistry {
   }
 
   open(clientId: string, userRowId: number, previousSignInAt: number | null): Session {
-    const session: Session = { clientId, userRowId, state: 'warning', lastActivityAt: this.clock.now(), previousSignInAt };
+    const session: Session = { clientId, userRowId, state: 'warning', lastActivityAt: this.clock.now(), previousSignInAt, codeFailures: 0 };
     this.sessions.set(clientId, session);
     return session;
   }

@@ -45,7 +45,11 @@ export function totpCodeAt(secret: string, epochMs: number): string {
  */
 export function matchTotp(secret: string, code: string, epochMs: number, lastUsedStep: number | null): number | null {
   if (!/^\d{6}$/.test(code)) return null;
-  const result = verifySync({
+  // The clock went back past the last accepted code: nothing in the window can be newer.
+  if (lastUsedStep !== null && lastUsedStep >= timeStepAt(epochMs) + stepsEitherSide) return null;
+  let result: ReturnType<typeof verifySync>;
+  try {
+    result = verifySync({
     secret,
     token: code,
     epoch: Math.floor(epochMs / 1000),
@@ -54,7 +58,11 @@ export function matchTotp(secret: string, code: string, epochMs: number, lastUse
     period: periodSeconds,
     algorithm: 'sha1',
     ...(lastUsedStep === null ? {} : { afterTimeStep: lastUsedStep }),
-  });
+    });
+  } catch {
+    // otplib refuses inputs it considers out of range; for a user that is simply a wrong code.
+    return null;
+  }
   // The functional API types HOTP and TOTP results together; only TOTP's carries the step.
   return result.valid && 'timeStep' in result ? result.timeStep : null;
 }

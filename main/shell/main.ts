@@ -3,14 +3,14 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { app, dialog, session } from 'electron';
 import type { BrowserWindow } from 'electron';
-import { createConsole } from '../app.js';
+import { createConsole, dataKeyFileName } from '../app.js';
 import type { ConsoleApp } from '../app.js';
 import { registerAppScheme, serveRenderer } from './app-protocol.js';
 import { parseShellArgs } from './args.js';
 import { hardenAllWebContents, hardenSession } from './hardening.js';
 import { clientIdOf, registerConsoleIpc } from './ipc.js';
 import { installMenu } from './menu.js';
-import { KeyStorageUnavailableError, SEALED_KEY_FILE, SafeStorageKeyProvider } from './safe-storage-key.js';
+import { KeyStorageUnavailableError, SafeStorageKeyProvider, sealedKeyFileName } from './safe-storage-key.js';
 import { SettingsStore } from './settings.js';
 import { createConsoleWindow, showConsolePage } from './window.js';
 
@@ -72,7 +72,7 @@ async function start(): Promise<void> {
   installMenu();
 
   const dataDir = app.getPath('userData');
-  const keyProvider = await SafeStorageKeyProvider.open(join(dataDir, SEALED_KEY_FILE), { allowPlainTextBackend: args.demo });
+  const keyProvider = await SafeStorageKeyProvider.open(join(dataDir, sealedKeyFileName(dataKeyFileName(args.demo))), { allowPlainTextBackend: args.demo });
   consoleApp = await createConsole({ dataDir, keyProvider, demo: args.demo, logError });
   if (args.demo) {
     // For testers and the Electron end-to-end test: how to sign in as each demo account (made-up data only).

@@ -4,7 +4,8 @@ import { safeStorage } from 'electron';
 import type { DataKeyProvider } from '../services/secret-box.js';
 
 /** Beside the database, in the user-data folder. */
-export const SEALED_KEY_FILE = 'console.key.sealed';
+/** The sealed form of a data key file (see dataKeyFileName in main/app.ts). */
+export const sealedKeyFileName = (keyFileName: string): string => `${keyFileName}.sealed`;
 
 const KEY_BYTES = 32;
 

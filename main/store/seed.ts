@@ -112,3 +112,9 @@ export function insertScenario(db: Database, s: Scenario): void {
 export function setMeta(db: Database, key: string, value: string): void {
   db.prepare('INSERT INTO console_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
 }
+
+/** Moves demo sign-ins that have aged past a week up to a week ago. Demo databases only. */
+export function refreshDemoActivity(db: Database, now: number): void {
+  const weekAgo = now - 7 * 86_400_000;
+  db.prepare("UPDATE users SET last_sign_in_at = ? WHERE status = 'active' AND last_sign_in_at < ?").run(weekAgo, weekAgo);
+}

@@ -197,17 +197,24 @@ export class SqliteStore implements Store {
       }).immediate();
     },
 
-    recordSignIn: async (id: number, credentialRowId: number, step: number, audit: AuditDraft[]): Promise<boolean> =>
-      this.db
-        .transaction((): boolean => {
-          if (!this.consumeStepSync(credentialRowId, step)) return false;
-          this.db
-            .prepare("UPDATE users SET status = 'active', failed_attempts = 0, temporary_lock_count = 0, locked_until = NULL, last_sign_in_at = ? WHERE id = ?")
-            .run(this.clock.now(), id);
-          this.appendAuditSync(audit);
-          return true;
-        })
-        .immediate(),
+    recordSignIn: async (id: number, credentialRowId: number, step: number, audit: AuditDraft[]): Promise<boolean> => {
+      try {
+        this.db
+          .transaction(() => {
+            // Only an active account signs in, whatever a racing attempt just wrote.
+            const signedIn = this.db
+              .prepare("UPDATE users SET failed_attempts = 0, temporary_lock_count = 0, locked_until = NULL, last_sign_in_at = ? WHERE id = ? AND status = 'active'")
+              .run(this.clock.now(), id);
+            if (signedIn.changes !== 1 || !this.consumeStepSync(credentialRowId, step)) throw new SignInRaced();
+            this.appendAuditSync(audit);
+          })
+          .immediate();
+        return true;
+      } catch (error) {
+        if (error instanceof SignInRaced) return false;
+        throw error;
+      }
+    },
 
     roleHoldings: async (id: number): Promise<RoleHolding[]> => {
       const rows = this.db
@@ -339,3 +346,6 @@ export class SqliteStore implements Store {
 }
 
 export type { OrganizationRecord };
+
+/** Rolls back a sign-in whose account or code changed under it. */
+class SignInRaced extends Error {}

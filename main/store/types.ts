@@ -130,8 +130,8 @@ export interface UserStore {
   createFirstOfficial(first: FirstOfficial, audit: AuditDraft[]): Promise<number | false>;
   updateSignInCounters(id: number, counters: SignInCounters, audit: AuditDraft[]): Promise<void>;
   /**
-   * Records a successful sign-in and consumes the code's time step, only if the step is newer
-   * than the credential's last one (false: a replay raced us).
+   * Records a successful sign-in and consumes the code's time step, only while the account is
+   * active and the step is newer than the credential's last one (false: something raced us).
    */
   recordSignIn(id: number, credentialRowId: number, step: number, audit: AuditDraft[]): Promise<boolean>;
   roleHoldings(id: number): Promise<RoleHolding[]>;

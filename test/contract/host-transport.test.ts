@@ -71,6 +71,21 @@ describe('the browser host transport', () => {
     expect(await (await client.get('/host-bridge.js')).text()).toContain("Object.defineProperty(window, 'api'");
   });
 
+  it('never adopts a client cookie planted by another local server', async () => {
+    const user = h.seed({ organizations: [PROVIDER_ORG], users: [{ userId: 'pat', organization: '123' }] })['pat']!;
+    const port = new URL(host.origin).port;
+    const victim = new HostClient(host);
+    await victim.open();
+    await victim.invoke('auth.signIn', { userId: 'pat', password: PASSWORD, code: h.code(user.secret), agreeToTerms: true });
+    const victimCookies = (victim as unknown as { cookies: string }).cookies;
+    const plantedClient = /soc_client_\d+=([^;]+)/.exec(victimCookies)?.[1];
+    expect(victimCookies).toContain(`soc_host_${port}=`);
+    const response = await fetch(host.url, { redirect: 'manual', headers: { Cookie: `soc_client_${port}=${plantedClient}` } });
+    const issued = response.headers.getSetCookie().find((c) => c.startsWith(`soc_client_${port}=`));
+    expect(issued).toBeDefined();
+    expect(issued).not.toContain(plantedClient);
+  });
+
   it('refuses cross-origin calls and calls without the bridge header', async () => {
     const client = new HostClient(host);
     await client.open();

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createConsole } from '../../main/app.js';
+import { createConsole, dataKeyFileName } from '../../main/app.js';
 import type { ConsoleApp } from '../../main/app.js';
 import { FixedClock } from '../../main/clock.js';
 import { KeyFileProvider } from '../../main/services/key-file.js';
@@ -39,7 +39,7 @@ export class Harness {
 
   static async create(options: { demo?: boolean } = {}): Promise<Harness> {
     const h = new Harness();
-    const keys = new KeyFileProvider(join(h.dir, 'console.key'));
+    const keys = new KeyFileProvider(join(h.dir, dataKeyFileName(options.demo ?? false)));
     h.app = await createConsole({ dataDir: h.dir, keyProvider: keys, clock: h.clock, validateOutput: true, demo: options.demo ?? false });
     h.box = new SecretBox(keys.loadOrCreateKey());
     h.passwordHash = await hashPassword(PASSWORD);

@@ -103,7 +103,8 @@ describe('sign-in (QualityNet guide 5.3 and Table 5-2)', () => {
     for (let lock = 1; lock <= 3; lock += 1) {
       for (let i = 0; i < 5; i += 1) await attempt(official, { password: 'wrong password here' });
       if (lock < 3) {
-        expect(h.userRow('Pat.Official').status).toBe('temporarily_locked');
+        expect(h.userRow('Pat.Official')).toMatchObject({ status: 'active', temporary_lock_count: lock });
+        expect(h.userRow('Pat.Official').locked_until).toBe(h.clock.now() + 15 * MINUTE);
         h.clock.advance(16 * MINUTE);
       }
     }
@@ -170,6 +171,68 @@ describe('sign-in (QualityNet guide 5.3 and Table 5-2)', () => {
     expect((await h.call('c1', 'home.summary', {})).previousSignInAt).toBe(firstSignInAt);
   });
 
+  it('parallel wrong guesses are all counted: they cannot slip past the lockout', async () => {
+    const guesses = Array.from({ length: 20 }, (_, i) => attempt(official, { code: String(100000 + i) }, `c${i}`));
+    const results = await Promise.all(guesses);
+    expect(results.filter((r) => !r.ok && r.error.code === 'SIGN_IN_FAILED')).toHaveLength(4);
+    expect(results.filter((r) => !r.ok && r.error.code === 'LOCKED').length).toBe(16);
+    expect(h.userRow('Pat.Official').locked_until).toBeGreaterThan(h.clock.now());
+  });
+
+  it('a pending account learns nothing without both factors, and stays pending after a lock runs out', async () => {
+    const pending = users['pending.user']!;
+    expect(await attempt(pending, { code: h.code(pending.secret, 5) })).toEqual({ ok: false, error: { code: 'SIGN_IN_FAILED', message: SIGN_IN_MESSAGES.incorrect } });
+    for (let i = 0; i < 4; i += 1) await attempt(pending, { password: 'wrong password here' });
+    expect(h.userRow('pending.user').locked_until).not.toBeNull();
+    h.clock.advance(16 * MINUTE);
+    expect(await attempt(pending)).toEqual({ ok: false, error: { code: 'FORBIDDEN', message: SIGN_IN_MESSAGES.pending } });
+    expect(h.userRow('pending.user').status).toBe('pending');
+  });
+
+  it('a session left on the warning page expires after 15 minutes', async () => {
+    await attempt(official);
+    h.clock.advance(15 * MINUTE);
+    expect(await h.refusal('c1', 'auth.acceptWarning', {})).toMatchObject({ code: 'UNAUTHENTICATED' });
+    expect(h.auditActions()).toContain('session.expired');
+  });
+
+  it('a clock set back behind the last accepted code refuses and counts, never fails inside', async () => {
+    expect((await attempt(official)).ok).toBe(true);
+    h.clock.advance(-5 * MINUTE);
+    const result = await attempt(official, {}, 'c2');
+    expect(result).toEqual({ ok: false, error: { code: 'SIGN_IN_FAILED', message: SIGN_IN_MESSAGES.incorrect } });
+    expect(h.userRow('Pat.Official').failed_attempts).toBe(1);
+  });
+
+  it('an account unused for exactly 120 days may still sign in', async () => {
+    h.app.store.db.prepare('UPDATE users SET last_sign_in_at = ? WHERE user_id = ?').run(h.clock.now() - 120 * DAY, 'Pat.Official');
+    expect((await attempt(official)).ok).toBe(true);
+  });
+
+  it('locked and deactivated accounts are refused before any factor is checked', async () => {
+    h.app.store.db.prepare("UPDATE users SET status = 'deactivated' WHERE user_id = 'pending.user'").run();
+    expect(await attempt(users['pending.user']!, { password: 'anything at all here' })).toEqual({ ok: false, error: { code: 'LOCKED', message: SIGN_IN_MESSAGES.invalidStatus } });
+    h.app.store.db.prepare("UPDATE users SET status = 'locked' WHERE user_id = 'Pat.Official'").run();
+    expect(await attempt(official, { password: 'anything at all here' })).toEqual({ ok: false, error: { code: 'LOCKED', message: SIGN_IN_MESSAGES.locked } });
+    expect(h.userRow('Pat.Official').failed_attempts).toBe(0);
+  });
+
+  it('a used code is refused, and unlock failures that lock the account end every session', async () => {
+    const code = h.code(official.secret);
+    await attempt(official, { code });
+    await h.call('c1', 'auth.acceptWarning', {});
+    h.nextStep();
+    await h.signIn('c2', official);
+    // The code c1 signed in with is still inside the window, but used.
+    expect(await h.refusal('c3', 'auth.signIn', { userId: official.userId, password: PASSWORD, code, agreeToTerms: true })).toMatchObject({ code: 'SIGN_IN_FAILED' });
+    h.clock.advance(16 * MINUTE);
+    expect((await h.call('c1', 'session.status', {})).state).toBe('locked');
+    for (let i = 0; i < 3; i += 1) await h.refusal('c1', 'auth.unlock', { password: 'wrong password here', code: h.code(official.secret) });
+    expect(await h.refusal('c1', 'auth.unlock', { password: 'wrong password here', code: h.code(official.secret) })).toMatchObject({ code: 'LOCKED' });
+    expect((await h.call('c1', 'session.status', {})).state).toBe('none');
+    expect((await h.call('c2', 'session.status', {})).state).toBe('none');
+  });
+
   it('sign out ends the session and is audited', async () => {
     await h.signIn('c1', official);
     expect((await h.call('c1', 'auth.signOut', {})).state).toBe('none');
@@ -222,6 +285,14 @@ describe('first-run setup', () => {
     expect(await h.refusal('intruder', 'setup.complete', form(enrollment.enrollmentId, h.code(enrollment.secret)))).toMatchObject({ code: 'NOT_FOUND' });
     expect((await h.call('w', 'app.status', {})).needsSetup).toBe(true);
     expect(h.auditActions()).toEqual([]);
+  });
+
+  it('forgets an unconfirmed key after 10 minutes', async () => {
+    const enrollment = await h.call('w', 'setup.begin', {});
+    h.clock.advance(10 * MINUTE + 1);
+    expect(await h.refusal('w', 'setup.complete', form(enrollment.enrollmentId, h.code(enrollment.secret)))).toMatchObject({ code: 'NOT_FOUND', field: 'enrollmentId' });
+    const fresh = await h.call('w', 'setup.begin', {});
+    expect((await h.call('w', 'setup.complete', form(fresh.enrollmentId, h.code(fresh.secret)))).state).toBe('warning');
   });
 
   it('is refused once any user exists, even mid-enrollment', async () => {

@@ -59,6 +59,25 @@ describe('my credentials (QualityNet guide 5.4.4.1)', () => {
     expect(await h.call('c1', 'mfa.list', {})).toHaveLength(2);
   });
 
+  it('audits wrong codes on removal, and five lock the session', async () => {
+    const added = await addCredential();
+    for (let i = 1; i <= 4; i += 1) {
+      expect(await h.refusal('c1', 'mfa.remove', { credentialId: added.credentialId, code: String(200000 + i) })).toMatchObject({ code: 'VALIDATION' });
+    }
+    expect(await h.refusal('c1', 'mfa.remove', { credentialId: added.credentialId, code: '299999' })).toMatchObject({ code: 'SESSION_LOCKED' });
+    expect((await h.call('c1', 'session.status', {})).state).toBe('locked');
+    expect(h.auditActions().filter((a) => a === 'credential.remove_failed')).toHaveLength(5);
+    expect(await h.call('c1', 'auth.unlock', { password: PASSWORD, code: h.code(user.secret, 1) })).toMatchObject({ state: 'active' });
+    expect(await h.call('c1', 'mfa.list', {})).toHaveLength(2);
+  });
+
+  it('forgets an unconfirmed new key after 10 minutes', async () => {
+    const enrollment = await h.call('c1', 'mfa.beginEnrollment', {});
+    h.clock.advance(10 * 60_000 + 1);
+    await h.call('c1', 'session.activity', {});
+    expect(await h.refusal('c1', 'mfa.confirmEnrollment', { enrollmentId: enrollment.enrollmentId, code: h.code(enrollment.secret), label: '' })).toMatchObject({ code: 'NOT_FOUND', field: 'enrollmentId' });
+  });
+
   it('never removes the last credential', async () => {
     h.nextStep();
     expect(await h.refusal('c1', 'mfa.remove', { credentialId: user.credentialId, code: h.code(user.secret) })).toMatchObject({ code: 'CONFLICT' });
