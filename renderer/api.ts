@@ -72,3 +72,16 @@ export function messageOf(error: unknown): string {
 export function codeOf(error: unknown): ErrorCode {
   return error instanceof ApiError ? error.code : 'INTERNAL';
 }
+
+/** The contract input the error is about (e.g. "code"), if the main process named one. */
+export function fieldOf(error: unknown): string | undefined {
+  return error instanceof ApiError ? error.field : undefined;
+}
+
+/**
+ * Whether a call failed because its enrollment key is gone: the main process forgets an
+ * unconfirmed key after ten minutes, and nothing the user types can bring it back.
+ */
+export function isEnrollmentGone(error: unknown): boolean {
+  return fieldOf(error) === 'enrollmentId';
+}

@@ -2,9 +2,11 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { extname, join, normalize, sep } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Dispatch } from '../ipc/router.js';
+import { contentTypeOf, resolveRendererFile } from '../renderer-files.js';
+// The shell's policy module imports no electron; the page gets one CSP in either transport.
+import { CONTENT_SECURITY_POLICY } from '../shell/policy.js';
 
 /**
  * The browser host: the built renderer and the one IPC router over loopback HTTP, for
@@ -31,32 +33,6 @@ export interface RunningHost {
   close(): Promise<void>;
 }
 
-const MIME: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.woff': 'font/woff',
-  '.woff2': 'font/woff2',
-  '.ttf': 'font/ttf',
-  '.json': 'application/json',
-  '.ico': 'image/x-icon',
-};
-
-const CSP = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data:",
-  "font-src 'self' data:",
-  "connect-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
-
 /** Defines window.api for the renderer, as Electron's preload does, over fetch. */
 const BRIDGE_SCRIPT = `'use strict';
 (() => {
@@ -82,11 +58,14 @@ const MAX_BODY = 1_000_000;
 export async function startHost(options: HostOptions): Promise<RunningHost> {
   const secret = randomBytes(32).toString('base64url');
   let origin = '';
+  // Cookies are shared by every port of 127.0.0.1: names carrying the port keep hosts apart.
+  let hostCookie = '';
+  let clientCookie = '';
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', origin);
     const cookies = parseCookies(req.headers.cookie);
-    res.setHeader('Content-Security-Policy', CSP);
+    res.setHeader('Content-Security-Policy', CONTENT_SECURITY_POLICY);
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.setHeader('Referrer-Policy', 'no-referrer');
     res.setHeader('Cache-Control', 'no-store');
@@ -95,19 +74,22 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     const offered = url.searchParams.get('k');
     if (offered !== null) {
       if (!sameSecret(offered, secret)) return send(res, 403, 'text/plain', 'Forbidden');
-      const client = cookies.soc_client && /^[A-Za-z0-9_-]{20,64}$/.test(cookies.soc_client) ? cookies.soc_client : randomBytes(18).toString('base64url');
+      // Always a new client: a cookie planted by another local server is never adopted.
+      const client = randomBytes(18).toString('base64url');
       res.setHeader('Set-Cookie', [
-        `soc_host=${secret}; HttpOnly; SameSite=Strict; Path=/`,
-        `soc_client=${client}; HttpOnly; SameSite=Strict; Path=/`,
+        `${hostCookie}=${secret}; HttpOnly; SameSite=Strict; Path=/`,
+        `${clientCookie}=${client}; HttpOnly; SameSite=Strict; Path=/`,
       ]);
       res.writeHead(303, { Location: '/' });
       res.end();
       return;
     }
-    if (!cookies.soc_host || !sameSecret(cookies.soc_host, secret) || !cookies.soc_client) {
+    const hostCookieValue = cookies[hostCookie];
+    const clientCookieValue = cookies[clientCookie];
+    if (!hostCookieValue || !sameSecret(hostCookieValue, secret) || !clientCookieValue) {
       return send(res, 403, 'text/plain', 'Open the console with the address it printed at launch.');
     }
-    const clientId = `web:${cookies.soc_client}`;
+    const clientId = `web:${clientCookieValue}`;
 
     if (url.pathname.startsWith('/api/')) {
       // A cross-site page cannot set this header without a preflight we never grant.
@@ -136,7 +118,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     }
 
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'text/plain', 'Method not allowed');
-    if (url.pathname === '/host-bridge.js') return send(res, 200, MIME['.js']!, BRIDGE_SCRIPT);
+    if (url.pathname === '/host-bridge.js') return send(res, 200, contentTypeOf('host-bridge.js'), BRIDGE_SCRIPT);
     return serveStatic(res, options.rendererDir, url.pathname);
   };
 
@@ -152,6 +134,8 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   });
   const { port } = server.address() as AddressInfo;
   origin = `http://127.0.0.1:${port}`;
+  hostCookie = `soc_host_${port}`;
+  clientCookie = `soc_client_${port}`;
   return {
     server,
     origin,
@@ -161,18 +145,18 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
 }
 
 async function serveStatic(res: ServerResponse, root: string, pathname: string): Promise<void> {
-  const relative = pathname === '/' ? 'index.html' : decodeURIComponent(pathname).replace(/^\/+/, '');
-  const file = normalize(join(root, relative));
-  if (!file.startsWith(normalize(root) + sep)) return send(res, 404, 'text/plain', 'Not found');
+  const file = resolveRendererFile(root, pathname);
+  if (file === null) return send(res, 404, 'text/plain', 'Not found');
+  const isStartPage = file === resolveRendererFile(root, '/');
   try {
     let body: Buffer | string = await readFile(file);
-    if (relative === 'index.html') {
+    if (isStartPage) {
       // The bridge must exist before the app's module script runs.
       body = body.toString('utf8').replace('<head>', '<head><script src="/host-bridge.js"></script>');
     }
-    send(res, 200, MIME[extname(file)] ?? 'application/octet-stream', body);
+    send(res, 200, contentTypeOf(file), body);
   } catch {
-    send(res, 404, 'text/plain', relative === 'index.html' ? 'The renderer is not built: run `npm run build:renderer`.' : 'Not found');
+    send(res, 404, 'text/plain', isStartPage ? 'The renderer is not built: run `npm run build:renderer`.' : 'Not found');
   }
 }
 

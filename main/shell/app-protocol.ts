@@ -1,22 +1,9 @@
 import { readFile } from 'node:fs/promises';
-import { extname, resolve, sep } from 'node:path';
+import { resolve } from 'node:path';
 import { protocol } from 'electron';
 import type { Session } from 'electron';
+import { contentTypeOf, resolveRendererFile } from '../renderer-files.js';
 import { APP_HOST, APP_SCHEME, CONTENT_SECURITY_POLICY, START_PATH } from './policy.js';
-
-const MIME: Readonly<Record<string, string>> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.woff': 'font/woff',
-  '.woff2': 'font/woff2',
-  '.ttf': 'font/ttf',
-};
 
 /** Must run before the app is ready: a standard, secure scheme gets an origin and module scripts. */
 export function registerAppScheme(): void {
@@ -34,16 +21,15 @@ export function serveRenderer(session: Session, rendererDir: string): void {
   const root = resolve(rendererDir);
   session.protocol.handle(APP_SCHEME, async (request) => {
     if (request.method !== 'GET' && request.method !== 'HEAD') return plain(405, 'Method not allowed');
-    let relative: string;
+    let url: URL;
     try {
-      const url = new URL(request.url);
-      if (url.host !== APP_HOST) return plain(404, 'Not found');
-      relative = decodeURIComponent(url.pathname === '/' ? START_PATH : url.pathname).replace(/^\/+/, '');
+      url = new URL(request.url);
     } catch {
       return plain(400, 'Bad request');
     }
-    const file = resolve(root, relative);
-    if (!file.startsWith(root + sep)) return plain(404, 'Not found');
+    if (url.host !== APP_HOST) return plain(404, 'Not found');
+    const file = resolveRendererFile(root, url.pathname, START_PATH);
+    if (file === null) return plain(404, 'Not found');
     let body: Buffer;
     try {
       body = await readFile(file);
@@ -53,7 +39,7 @@ export function serveRenderer(session: Session, rendererDir: string): void {
     return new Response(request.method === 'HEAD' ? null : new Uint8Array(body), {
       status: 200,
       headers: {
-        'Content-Type': MIME[extname(file).toLowerCase()] ?? 'application/octet-stream',
+        'Content-Type': contentTypeOf(file),
         'Content-Security-Policy': CONTENT_SECURITY_POLICY,
         'X-Content-Type-Options': 'nosniff',
         'Referrer-Policy': 'no-referrer',

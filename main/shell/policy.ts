@@ -19,11 +19,17 @@ export const START_URL = `${APP_ORIGIN}${START_PATH}`;
 /** The one IPC channel the preload uses; the console channel travels as its first argument. */
 export const INVOKE_CHANNEL = 'console:invoke';
 
-/** Identical to the renderer's meta tag (renderer/index.html); scripts/build-main.mjs checks they agree. */
+/**
+ * The page's one policy: both transports send it (app:// here, and the browser host in
+ * main/host/server.ts), and it is identical to the renderer's meta tag (renderer/index.html);
+ * scripts/build-main.mjs checks they agree.
+ */
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
   "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
+  // No 'unsafe-inline': the styles are the built CSS file. React's style props go through
+  // the CSSOM, which CSP does not govern; a style attribute or <style> element is refused.
+  "style-src 'self'",
   "img-src 'self' data:",
   "font-src 'self' data:",
   "connect-src 'self'",

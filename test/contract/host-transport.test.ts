@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startHost } from '../../main/host/server.js';
 import type { RunningHost } from '../../main/host/server.js';
+import { CONTENT_SECURITY_POLICY } from '../../main/shell/policy.js';
 import { CHANNELS } from '../../shared/ipc/contract.js';
 import { ERROR_CODES } from '../../shared/ipc/errors.js';
 import { Harness, PASSWORD, PROVIDER_ORG } from '../support/console-harness.js';
@@ -92,6 +93,25 @@ describe('the browser host transport', () => {
     expect((await client.invoke('app.status', {}, { Origin: 'http://evil.example' })).status).toBe(403);
     expect((await client.invoke('app.status', {}, { 'X-Console-Bridge': '' })).status).toBe(403);
     expect((await client.get('/../../etc/passwd')).status).toBe(404);
+  });
+
+  it("serves the renderer folder, with the shell's CSP, and nothing outside it", async () => {
+    const rendererDir = join(h.dir, 'renderer');
+    mkdirSync(join(rendererDir, 'assets'));
+    writeFileSync(join(rendererDir, 'assets', 'index-abc.js'), 'console.log(1)');
+    writeFileSync(join(h.dir, 'secret.txt'), 'not for the page');
+    const client = new HostClient(host);
+    await client.open();
+    const page = await client.get('/index.html');
+    expect(page.headers.get('content-security-policy')).toBe(CONTENT_SECURITY_POLICY);
+    expect(await page.text()).toContain('<head><script src="/host-bridge.js"></script>');
+    expect((await client.get('/assets/index-abc.js')).headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    // fetch() removes plain dot segments itself; these reach the server as written.
+    for (const path of ['/..%2Fsecret.txt', '/assets/..%2F..%2Fsecret.txt', '/%2e%2e%2Fsecret.txt', '/%E0%A4%A', '/index.html%00.js']) {
+      const response = await client.get(path);
+      expect(response.status, path).toBe(404);
+      expect(await response.text(), path).not.toContain('not for the page');
+    }
   });
 
   it('answers every channel of the contract with a typed result', async () => {

@@ -100,6 +100,16 @@ export async function expectNoAxeViolations(page: Page, context: string): Promis
 export const SCREENSHOT_DIR = join(ROOT, 'test-results', 'screens');
 
 export const test = base.extend<{ freshConsole: ConsoleHost; demoConsole: ConsoleHost }>({
+  // The CSP allows no inline style or script; Chromium refuses one silently but for a console
+  // message, so every test fails on such a message (a widget that styles itself inline).
+  page: async ({ page }, use) => {
+    const violations: string[] = [];
+    page.on('console', (message) => {
+      if (message.text().includes('violates the following Content Security Policy')) violations.push(message.text());
+    });
+    await use(page);
+    expect(violations, 'Content Security Policy violations').toEqual([]);
+  },
   freshConsole: async ({}, use) => {
     const host = await ConsoleHost.start({ demo: false });
     await use(host);

@@ -87,7 +87,9 @@ describe('the app:// protocol serves the built renderer and nothing else', () =>
 
   it('refuses paths that climb out of the renderer folder, other hosts and other methods', async () => {
     const handle = serve();
-    for (const url of ['app://console/../secret.txt', 'app://console/..%2Fsecret.txt', 'app://console/%2e%2e/secret.txt', 'app://console/assets/..%2F..%2Fsecret.txt']) {
+    const refused = ['app://console/../secret.txt', 'app://console/..%2Fsecret.txt', 'app://console/%2e%2e/secret.txt', 'app://console/assets/..%2F..%2Fsecret.txt'];
+    // A malformed escape and a NUL byte name no file either.
+    for (const url of [...refused, 'app://console/%E0%A4%A', 'app://console/index.html%00.js']) {
       const response = await handle(new Request(url));
       expect(response.status, url).toBe(404);
       expect(await response.text(), url).not.toContain('not for the page');

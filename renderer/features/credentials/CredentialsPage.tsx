@@ -2,6 +2,7 @@ import { useEffect, useRef, useState, type ChangeEvent, type FormEvent } from 'r
 import { Alert, Button, TextField } from '@cmsgov/design-system';
 import { POLICY } from '../../../shared/policy.js';
 import { EnrollmentDetails } from '../../components/EnrollmentDetails.js';
+import { EnrollmentExpiredAlert } from '../../components/EnrollmentExpiredAlert.js';
 import { ErrorSummary, errorFor, type FieldError } from '../../components/ErrorSummary.js';
 import { formatDateTime } from '../../components/format.js';
 import { PageHeading } from '../../components/PageHeading.js';
@@ -135,14 +136,18 @@ function AddCredential() {
           </Button>
         </>
       )}
-      {/* A new key gets a fresh form: its name and code start empty. */}
-      {enrollment && <EnrollmentForm key={enrollment.enrollmentId} />}
+      {/*
+        Mounted from "Add a credential" until the key is confirmed or cancelled, so each start
+        gets an empty form. A key that replaces an expired one keeps the form and the name typed
+        in it; the form clears the code itself.
+      */}
+      {enrollment && <EnrollmentForm />}
     </section>
   );
 }
 
 function EnrollmentForm() {
-  const { enrollment, enrollPending, enrollErrors, cancelEnrollment, confirmEnrollment } = useCredentials();
+  const { enrollment, keyExpired, enrollPending, enrollErrors, cancelEnrollment, confirmEnrollment } = useCredentials();
   const [label, setLabel] = useState('');
   const [code, setCode] = useState('');
   if (!enrollment) return null;
@@ -155,7 +160,9 @@ function EnrollmentForm() {
   return (
     <form noValidate onSubmit={(event) => void submit(event)}>
       <ErrorSummary errors={enrollErrors} idFor={addIdFor} />
-      <EnrollmentDetails enrollment={enrollment} />
+      {/* Keyed by the key: each new one gets its alert focused again and a fresh "Copy key". */}
+      {keyExpired && <EnrollmentExpiredAlert key={`expired-${enrollment.enrollmentId}`} />}
+      <EnrollmentDetails key={enrollment.enrollmentId} enrollment={enrollment} />
       <TextField
         id={addIdFor('label')}
         name="label"

@@ -1,6 +1,6 @@
 import { create } from 'zustand';
 import type { CredentialView, EnrollmentView } from '../../../shared/ipc/contract.js';
-import { ApiError, call, messageOf } from '../../api.js';
+import { call, fieldOf, isEnrollmentGone, messageOf } from '../../api.js';
 import type { FieldError } from '../../components/ErrorSummary.js';
 import { useSession } from '../session/store.js';
 
@@ -16,6 +16,8 @@ interface CredentialsState {
   success: string | null;
 
   enrollment: EnrollmentView | null;
+  /** The previous key expired before it was confirmed; the form says so beside the new one. */
+  keyExpired: boolean;
   enrollPending: boolean;
   enrollErrors: FieldError[];
 
@@ -31,7 +33,7 @@ interface CredentialsState {
 }
 
 function toFieldErrors(error: unknown): FieldError[] {
-  return [{ field: error instanceof ApiError ? (error.field ?? null) : null, message: messageOf(error) }];
+  return [{ field: fieldOf(error) ?? null, message: messageOf(error) }];
 }
 
 const initial = {
@@ -40,6 +42,7 @@ const initial = {
   listError: null,
   success: null,
   enrollment: null,
+  keyExpired: false,
   enrollPending: false,
   enrollErrors: [],
   removePending: false,
@@ -60,28 +63,30 @@ export const useCredentials = create<CredentialsState>()((set, get) => ({
   async beginEnrollment() {
     if (get().enrollPending) return;
     set({ enrollPending: true, enrollErrors: [], success: null });
-    try {
-      set({ enrollment: await call('mfa.beginEnrollment', {}), enrollPending: false });
-    } catch (error) {
-      set({ enrollPending: false, enrollErrors: toFieldErrors(error) });
-    }
+    await fetchEnrollment(false);
   },
 
   cancelEnrollment() {
-    set({ enrollment: null, enrollErrors: [] });
+    set({ enrollment: null, keyExpired: false, enrollErrors: [] });
   },
 
   async confirmEnrollment({ code, label }) {
     const { enrollment, enrollPending } = get();
     if (!enrollment || enrollPending) return false;
-    set({ enrollPending: true, enrollErrors: [], success: null });
+    set({ enrollPending: true, enrollErrors: [], keyExpired: false, success: null });
     try {
       await call('mfa.confirmEnrollment', { enrollmentId: enrollment.enrollmentId, code, label });
       set({ enrollPending: false, enrollment: null, success: ADDED_MESSAGE });
       await get().load();
       return true;
     } catch (error) {
-      set({ enrollPending: false, enrollErrors: toFieldErrors(error) });
+      if (isEnrollmentGone(error)) {
+        // Nothing typed can bring the key back, and the packaged app has no reload: replace
+        // it at once (enrollPending stays set meanwhile, so the form cannot submit the old one).
+        await fetchEnrollment(true);
+      } else {
+        set({ enrollPending: false, enrollErrors: toFieldErrors(error) });
+      }
       return false;
     }
   },
@@ -103,6 +108,19 @@ export const useCredentials = create<CredentialsState>()((set, get) => ({
     set({ success: null });
   },
 }));
+
+/**
+ * Asks the main process for a key to enroll; the caller has set enrollPending. While it is
+ * fetched, a key being replaced stays on screen so that the form, and the name typed in it,
+ * stay too. If it fails, the form gives way to the error and the "Add a credential" button.
+ */
+async function fetchEnrollment(keyExpired: boolean): Promise<void> {
+  try {
+    useCredentials.setState({ enrollment: await call('mfa.beginEnrollment', {}), keyExpired, enrollPending: false });
+  } catch (error) {
+    useCredentials.setState({ enrollment: null, keyExpired: false, enrollPending: false, enrollErrors: toFieldErrors(error) });
+  }
+}
 
 useSession.subscribe((state, previous) => {
   if (state.screen !== previous.screen && (state.screen === 'signIn' || state.screen === 'setup')) {

@@ -3,6 +3,7 @@ import { Alert, Button, Spinner, TextField } from '@cmsgov/design-system';
 import { POLICY } from '../../../shared/policy.js';
 import { AppFrame, SimpleMain } from '../../components/AppFrame.js';
 import { EnrollmentDetails } from '../../components/EnrollmentDetails.js';
+import { EnrollmentExpiredAlert } from '../../components/EnrollmentExpiredAlert.js';
 import { ErrorSummary, errorFor } from '../../components/ErrorSummary.js';
 import { PageHeading } from '../../components/PageHeading.js';
 import { SecurityCodeField } from '../../components/SecurityCodeField.js';
@@ -28,7 +29,7 @@ type TextKey = keyof SetupValues;
 
 /** First run: creates the first CMS Security Official and links their first credential. */
 export function SetupView() {
-  const { enrollment, enrollmentStatus, enrollmentError, pending, errors, beginEnrollment, complete } = useSetup();
+  const { enrollment, enrollmentStatus, enrollmentError, keyExpired, pending, errors, beginEnrollment, complete } = useSetup();
   const [values, setValues] = useState<SetupValues>(initialValues);
 
   useEffect(() => {
@@ -43,9 +44,11 @@ export function SetupView() {
     onChange: (event: ChangeEvent<HTMLInputElement>) => setValues((v) => ({ ...v, [key]: event.target.value })),
   });
 
-  function submit(event: FormEvent) {
+  async function submit(event: FormEvent) {
     event.preventDefault();
-    void complete(values);
+    const outcome = await complete(values);
+    // A code from the expired key cannot confirm the new one.
+    if (outcome.keyExpired) setValues((v) => ({ ...v, code: '' }));
   }
 
   return (
@@ -63,7 +66,7 @@ export function SetupView() {
 
         <ErrorSummary errors={errors} idFor={idFor} />
 
-        <form noValidate onSubmit={submit}>
+        <form noValidate onSubmit={(event) => void submit(event)}>
           <fieldset className="ds-c-fieldset soc-fieldset">
             <legend className="ds-c-label soc-legend">Your account</legend>
             <TextField label="User ID" autoComplete="username" spellCheck={false} {...bind('userId')} />
@@ -101,6 +104,8 @@ export function SetupView() {
                 </Button>
               </Alert>
             )}
+            {/* Keyed, so that each new key's alert takes focus again. */}
+            {keyExpired && enrollment && <EnrollmentExpiredAlert key={enrollment.enrollmentId} />}
             {enrollment && <EnrollmentDetails enrollment={enrollment} />}
             <TextField
               label="Credential name"

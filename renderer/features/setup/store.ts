@@ -1,6 +1,6 @@
 import { create } from 'zustand';
 import type { ChannelInput, EnrollmentView } from '../../../shared/ipc/contract.js';
-import { ApiError, call, codeOf, messageOf } from '../../api.js';
+import { call, codeOf, fieldOf, isEnrollmentGone, messageOf } from '../../api.js';
 import { useSession } from '../session/store.js';
 import type { FieldError } from '../../components/ErrorSummary.js';
 
@@ -12,17 +12,24 @@ interface SetupState {
   enrollment: EnrollmentView | null;
   enrollmentStatus: 'idle' | 'loading' | 'ready' | 'failed';
   enrollmentError: string | null;
+  /** The previous key expired before it was confirmed; the view says so beside the new one. */
+  keyExpired: boolean;
   pending: boolean;
   errors: FieldError[];
 
   beginEnrollment(): Promise<void>;
-  complete(values: SetupValues): Promise<void>;
+  /**
+   * Resolves to `{ keyExpired: true }` when the key had expired (a new one is then fetched at
+   * once): the code typed for the old key is useless, so the form clears it and keeps the rest.
+   */
+  complete(values: SetupValues): Promise<{ keyExpired: boolean }>;
 }
 
 export const useSetup = create<SetupState>()((set, get) => ({
   enrollment: null,
   enrollmentStatus: 'idle',
   enrollmentError: null,
+  keyExpired: false,
   pending: false,
   errors: [],
 
@@ -44,12 +51,12 @@ export const useSetup = create<SetupState>()((set, get) => ({
 
   async complete({ confirmPassword, ...values }) {
     const { enrollment, pending } = get();
-    if (pending || !enrollment) return;
+    if (pending || !enrollment) return { keyExpired: false };
     if (confirmPassword !== values.password) {
       set({ errors: [{ field: 'confirmPassword', message: PASSWORD_MISMATCH_MESSAGE }] });
-      return;
+      return { keyExpired: false };
     }
-    set({ pending: true, errors: [] });
+    set({ pending: true, errors: [], keyExpired: false });
     try {
       const view = await call('setup.complete', { ...values, enrollmentId: enrollment.enrollmentId });
       set({ pending: false, enrollment: null, enrollmentStatus: 'idle' });
@@ -59,10 +66,16 @@ export const useSetup = create<SetupState>()((set, get) => ({
       if (codeOf(error) === 'SETUP_DONE') {
         set({ enrollment: null, enrollmentStatus: 'idle' });
         await useSession.getState().boot();
-        return;
+      } else if (isEnrollmentGone(error)) {
+        // No field of the form can fix this, and the packaged app has no reload: fetch a new
+        // key at once. Going through 'idle' lets beginEnrollment run (it skips a 'ready' key).
+        set({ enrollment: null, enrollmentStatus: 'idle', keyExpired: true });
+        await get().beginEnrollment();
+        return { keyExpired: true };
+      } else {
+        set({ errors: [{ field: fieldOf(error) ?? null, message: messageOf(error) }] });
       }
-      const field = error instanceof ApiError ? error.field : undefined;
-      set({ errors: [{ field: field ?? null, message: messageOf(error) }] });
     }
+    return { keyExpired: false };
   },
 }));
