@@ -1,4 +1,5 @@
 import type { OrganizationKind, ProofingState, UserStatus } from '../../shared/domain.js';
+import type { ChainFields } from './audit-chain.js';
 
 /**
  * What the services may ask of storage. Async on purpose: SQLite answers synchronously today,
@@ -23,15 +24,7 @@ export interface AuditDraft {
   details?: Record<string, string | number | boolean | null>;
 }
 
-export interface AuditEventRecord {
-  id: number;
-  at: number;
-  actorId: number | null;
-  action: string;
-  subjectUserId: number | null;
-  organizationId: number | null;
-  requestId: number | null;
-  details: string;
+export interface AuditEventRecord extends ChainFields {
   prevHash: string;
   hash: string;
 }

@@ -1,5 +1,5 @@
 import { expect, expectNoAxeViolations, test } from './fixtures.js';
-import { CredentialsPage, HomePage, SetupPage, SignInPage, WarningPage } from './pages/console-pages.js';
+import { CredentialsPage, SetupPage, signInToHome, WarningPage } from './pages/console-pages.js';
 
 /**
  * The main process forgets an unconfirmed key after ten minutes. The packaged app has no
@@ -36,11 +36,7 @@ test('setup: an expired key is replaced at once, keeping the details typed', asy
 
 test('my credentials: an expired key is replaced at once, keeping the name typed', async ({ page, demoConsole }) => {
   const account = demoConsole.demoAccount('provider.so1');
-  await page.goto(demoConsole.url);
-  await new SignInPage(page).signIn(account.userId, account.password, demoConsole.code(account.totpKey));
-  await new WarningPage(page).accept();
-  const home = new HomePage(page);
-  await home.expectWelcome('Pamela');
+  const home = await signInToHome(page, demoConsole, account, 'Pamela');
   await home.open('My credentials');
   const credentials = new CredentialsPage(page);
   await credentials.expectShown();

@@ -7,16 +7,12 @@ import { test as base, expect } from '@playwright/test';
 import type { Page } from '@playwright/test';
 import { AxeBuilder } from '@axe-core/playwright';
 import { generateSync } from 'otplib';
+import type { DemoAccount } from '../../main/services/demo.js';
+
+export type { DemoAccount };
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
-export interface DemoAccount {
-  userId: string;
-  password: string;
-  totpKey: string;
-  credentialId: string;
-  roles: string[];
-}
 
 /** A browser host started for one test, on its own data folder, with a clock the test can move. */
 export class ConsoleHost {

@@ -1,6 +1,6 @@
 import { SIGN_IN_MESSAGES } from '../../shared/policy.js';
 import { expect, expectNoAxeViolations, test } from './fixtures.js';
-import { CredentialsPage, HomePage, SetupPage, SignInPage, WarningPage } from './pages/console-pages.js';
+import { CredentialsPage, HomePage, SetupPage, SignInPage, signInToHome, WarningPage } from './pages/console-pages.js';
 
 test('first-run setup with a code from the shown key; sign out; sign in again', async ({ page, freshConsole }) => {
   await page.goto(freshConsole.url);
@@ -64,11 +64,7 @@ test('five wrong passwords show the lock message', async ({ page, demoConsole })
 
 test('add a second credential, then remove the first', async ({ page, demoConsole }) => {
   const account = demoConsole.demoAccount('provider.so1');
-  await page.goto(demoConsole.url);
-  await new SignInPage(page).signIn(account.userId, account.password, demoConsole.code(account.totpKey));
-  await new WarningPage(page).accept();
-  const home = new HomePage(page);
-  await home.expectWelcome('Pamela');
+  const home = await signInToHome(page, demoConsole, account, 'Pamela');
   await home.open('My credentials');
 
   const credentials = new CredentialsPage(page);

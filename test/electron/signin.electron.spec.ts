@@ -6,6 +6,8 @@ import type { ElectronApplication, Page } from '@playwright/test';
 import { generateSync } from 'otplib';
 import { HomePage, SignInPage, WarningPage } from '../e2e/pages/console-pages.js';
 import { findElectronBinary } from './electron-binary.js';
+import type { DemoAccount } from '../../main/services/demo.js';
+import type { ConsoleBridge } from '../../shared/ipc/contract.js';
 
 /**
  * The sign-in of the browser-host specs (test/e2e/sign-in.spec.ts), through the real Electron
@@ -18,16 +20,6 @@ const CONSOLE_URL = 'app://console/index.html';
 const binary = findElectronBinary();
 
 if (binary.path === null) console.log(`[test:electron] skipped: ${binary.reason}`);
-
-interface DemoAccount {
-  userId: string;
-  password: string;
-  totpKey: string;
-}
-
-interface ConsoleBridge {
-  invoke(channel: string, input: unknown): Promise<unknown>;
-}
 
 /** The page's globals, as the test reaches them (the root tsconfig has no DOM types). */
 interface PageGlobals {

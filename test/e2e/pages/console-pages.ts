@@ -133,3 +133,18 @@ export class CredentialsPage {
     await section.getByRole('button', { name: 'Remove Credential' }).click();
   }
 }
+
+/** Signs a demo account in, accepts the warning page and waits for the welcome. */
+export async function signInToHome(
+  page: Page,
+  host: { url: string; code(secret: string): string },
+  account: { userId: string; password: string; totpKey: string },
+  firstName: string,
+): Promise<HomePage> {
+  await page.goto(host.url);
+  await new SignInPage(page).signIn(account.userId, account.password, host.code(account.totpKey));
+  await new WarningPage(page).accept();
+  const home = new HomePage(page);
+  await home.expectWelcome(firstName);
+  return home;
+}
