@@ -9,6 +9,8 @@ import { AuthService } from './services/auth.js';
 import { EnrollmentRegistry } from './services/enrollments.js';
 import { HomeService } from './services/home.js';
 import { MfaService } from './services/mfa.js';
+import { NotificationService } from './services/notifications.js';
+import { RequestService } from './services/requests.js';
 import { SecretBox } from './services/secret-box.js';
 import type { DataKeyProvider } from './services/secret-box.js';
 import { SessionRegistry } from './services/sessions.js';
@@ -32,6 +34,8 @@ export interface Services {
   auth: AuthService;
   mfa: MfaService;
   home: HomeService;
+  requests: RequestService;
+  notifications: NotificationService;
 }
 
 export interface ConsoleApp {
@@ -72,6 +76,8 @@ export async function createConsole(options: ConsoleOptions): Promise<ConsoleApp
     auth: new AuthService(store, clock, sessions, enrollments, box),
     mfa: new MfaService(store, clock, enrollments, box),
     home: new HomeService(store, sessions),
+    requests: new RequestService(store, clock),
+    notifications: new NotificationService(store, clock),
   };
   const dispatch = createDispatch(createHandlers(services), sessions, {
     validateOutput: options.validateOutput ?? false,

@@ -51,7 +51,10 @@ export type OfficialKind = 'cms' | 'state' | 'provider';
 
 /** The pages of the Security Official navigation; only built ones are ever offered. */
 export const NAV_PAGES = [
+  'my-access',
   'role-requests',
+  'outbox',
+  'mail-settings',
   'user-lookup',
   'request-history',
   'in-person-proofing',
@@ -59,3 +62,9 @@ export const NAV_PAGES = [
   'my-credentials',
 ] as const;
 export type NavPage = (typeof NAV_PAGES)[number];
+
+/** HARP job aid FAQ: a rejected request can be reopened by the official who rejected it, for a day. */
+export const REOPEN_WINDOW_HOURS = 24;
+/** Requests pending longer than this are stale: marked, first in the queue, and reminded weekly. */
+export const STALE_AFTER_DAYS = 30;
+export const REJECTION_REASON_MAX = 500;

@@ -1,7 +1,9 @@
 import Database from 'better-sqlite3';
 import type { Database as Db } from 'better-sqlite3';
 import { migrate } from './migrations/index.js';
-import { GENESIS_HASH, chainHash } from './audit-chain.js';
+import { appendAuditSync } from './audit-chain.js';
+import { SqliteRequestStore } from './requests-store.js';
+import { SqliteOutboxStore } from './outbox-store.js';
 import type { Clock } from '../clock.js';
 import type {
   AuditDraft,
@@ -97,7 +99,13 @@ export class SqliteStore implements Store {
   constructor(
     readonly db: Db,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.requests = new SqliteRequestStore(db, clock);
+    this.outbox = new SqliteOutboxStore(db, clock);
+  }
+
+  readonly requests: SqliteRequestStore;
+  readonly outbox: SqliteOutboxStore;
 
   static open(path: string, clock: Clock): SqliteStore {
     return new SqliteStore(openDatabase(path), clock);
@@ -107,35 +115,8 @@ export class SqliteStore implements Store {
     if (this.db.open) this.db.close();
   }
 
-  /** Appends audit rows inside the caller's transaction, extending the hash chain. */
   private appendAuditSync(events: readonly AuditDraft[]): void {
-    if (events.length === 0) return;
-    const head = this.db.prepare('SELECT id, hash FROM audit_events ORDER BY id DESC LIMIT 1').get() as
-      | { id: number; hash: string }
-      | undefined;
-    let prevHash = head?.hash ?? GENESIS_HASH;
-    let id = head?.id ?? 0;
-    const insert = this.db.prepare(
-      `INSERT INTO audit_events (id, at, actor_id, action, subject_user_id, organization_id, request_id, details, prev_hash, hash)
-       VALUES (@id, @at, @actorId, @action, @subjectUserId, @organizationId, @requestId, @details, @prevHash, @hash)`,
-    );
-    const at = this.clock.now();
-    for (const e of events) {
-      id += 1;
-      const row = {
-        id,
-        at,
-        actorId: e.actorId,
-        action: e.action,
-        subjectUserId: e.subjectUserId ?? null,
-        organizationId: e.organizationId ?? null,
-        requestId: e.requestId ?? null,
-        details: JSON.stringify(e.details ?? {}),
-      };
-      const hash = chainHash(prevHash, row);
-      insert.run({ ...row, prevHash, hash });
-      prevHash = hash;
-    }
+    appendAuditSync(this.db, this.clock.now(), events);
   }
 
   readonly meta = {

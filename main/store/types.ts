@@ -1,5 +1,7 @@
 import type { OrganizationKind, ProofingState, UserStatus } from '../../shared/domain.js';
 import type { ChainFields } from './audit-chain.js';
+import type { RequestStore } from './requests-store.js';
+import type { OutboxStore } from './outbox-store.js';
 
 /**
  * What the services may ask of storage. Async on purpose: SQLite answers synchronously today,
@@ -13,6 +15,8 @@ export interface Store {
   credentials: CredentialStore;
   organizations: OrganizationStore;
   audit: AuditStore;
+  requests: RequestStore;
+  outbox: OutboxStore;
 }
 
 export interface AuditDraft {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { NAV_PAGES, ORGANIZATION_KINDS } from '../domain.js';
+import { NAV_PAGES, ORGANIZATION_KINDS, PROOFING_STATES, REJECTION_REASON_MAX, REQUEST_STATUSES, USER_STATUSES } from '../domain.js';
 import { POLICY } from '../policy.js';
 import type { IpcResult } from './errors.js';
 
@@ -70,6 +70,72 @@ const credentialView = z.object({
   label: z.string(),
   createdAt: z.number(),
   lastUsedAt: z.number().nullable(),
+});
+
+
+const requestIdSchema = z.number().int('Request ID is a whole number').positive('Request ID is a whole number').max(Number.MAX_SAFE_INTEGER);
+const requestIdList = z
+  .array(requestIdSchema)
+  .min(1, 'Select at least one request')
+  .max(10_000, 'Select at most 10,000 requests at once');
+const organizationRef = z.object({ displayId: z.string(), name: z.string(), kind: z.enum(ORGANIZATION_KINDS) });
+const roleHoldingView = z.object({ program: z.string(), organization: organizationRef, role: z.string() });
+
+const myRequestView = z.object({
+  requestId: z.number(),
+  program: z.string(),
+  organization: organizationRef,
+  role: z.string(),
+  justification: z.string(),
+  status: z.enum(REQUEST_STATUSES),
+  requestedAt: z.number(),
+  decidedAt: z.number().nullable(),
+  reason: z.string().nullable(),
+});
+
+const queueRow = z.object({
+  requestId: z.number(),
+  firstName: z.string(),
+  lastName: z.string(),
+  organization: organizationRef,
+  role: z.string(),
+  program: z.string(),
+  requestedAt: z.number(),
+  /** Pending for more than STALE_AFTER_DAYS. */
+  stale: z.boolean(),
+  /** Why this official cannot approve it, when they cannot (e.g. the first-SO rule). */
+  blockedReason: z.string().nullable(),
+});
+
+export const QUEUE_SORTS = ['requested', 'lastName'] as const;
+
+const decisionOutcome = z.object({
+  requestId: z.number(),
+  outcome: z.enum(['approved', 'rejected', 'refused', 'conflict', 'not_found']),
+  message: z.string(),
+});
+
+const outboxRow = z.object({
+  id: z.number(),
+  to: z.string(),
+  subject: z.string(),
+  kind: z.string(),
+  status: z.enum(['owed', 'sent', 'failed']),
+  attempts: z.number(),
+  nextAttemptAt: z.number(),
+  lastError: z.string().nullable(),
+  createdAt: z.number(),
+  sentAt: z.number().nullable(),
+});
+
+const mailSettingsView = z.object({
+  host: z.string(),
+  port: z.number(),
+  secure: z.boolean(),
+  user: z.string(),
+  from: z.string(),
+  /** Whether an SMTP password is stored; the password itself never leaves main. */
+  passwordSet: z.boolean(),
 });
 
 const navItem = z.object({ page: z.enum(NAV_PAGES), label: z.string(), badge: z.number().nullable() });
@@ -156,6 +222,146 @@ export const contract = {
     input: z.object({ credentialId: credentialIdSchema, code: securityCode }).strict(),
     output: z.array(credentialView),
   },
+  'access.options': {
+    access: 'session',
+    passive: false,
+    input: empty,
+    output: z.object({ programs: z.array(z.string()), organizations: z.array(organizationRef), roles: z.array(z.string()) }),
+  },
+  'access.request': {
+    access: 'session',
+    passive: false,
+    input: z
+      .object({
+        program: requiredText('Program', 80),
+        organization: requiredText('Organization', 40),
+        role: requiredText('Role', 80),
+        justification: text(1000).default(''),
+      })
+      .strict(),
+    output: myRequestView,
+  },
+  'access.mine': {
+    access: 'session',
+    passive: false,
+    input: empty,
+    output: z.object({ requests: z.array(myRequestView), roles: z.array(roleHoldingView) }),
+  },
+  'access.withdraw': {
+    access: 'session',
+    passive: false,
+    input: z.object({ requestId: requestIdSchema }).strict(),
+    output: myRequestView,
+  },
+  'queue.page': {
+    access: 'session',
+    passive: false,
+    input: z
+      .object({
+        program: text(80).optional(),
+        organization: text(40).optional(),
+        sort: z.enum(QUEUE_SORTS).default('requested'),
+        /** Opaque keyset cursor from the previous page. */
+        after: z.string().max(512).optional(),
+        limit: z.number().int().min(1).max(500).default(100),
+      })
+      .strict(),
+    output: z.object({
+      rows: z.array(queueRow),
+      nextCursor: z.string().nullable(),
+      total: z.number(),
+      /** Organizations where no request can be approved: no Security Official yet. */
+      blockedOrganizations: z.array(z.object({ organization: organizationRef, reason: z.string() })),
+      /** Organizations the official administers that have a single Security Official. */
+      singleOfficialOrganizations: z.array(organizationRef),
+      organizations: z.array(organizationRef),
+      programs: z.array(z.string()),
+    }),
+  },
+  'queue.preview': {
+    access: 'session',
+    passive: false,
+    input: z.object({ requestIds: requestIdList, action: z.enum(['approve', 'reject']) }).strict(),
+    output: z.object({ decidable: z.array(z.number()), refused: z.array(decisionOutcome) }),
+  },
+  'queue.approve': {
+    access: 'session',
+    passive: false,
+    input: z.object({ requestIds: requestIdList }).strict(),
+    output: z.object({ results: z.array(decisionOutcome) }),
+  },
+  'queue.reject': {
+    access: 'session',
+    passive: false,
+    input: z
+      .object({
+        requestIds: requestIdList,
+        reason: z
+          .string()
+          .trim()
+          .min(1, 'A Rejection Reason is required to Reject a request')
+          .max(REJECTION_REASON_MAX, `The Rejection Reason is at most ${REJECTION_REASON_MAX} characters`),
+      })
+      .strict(),
+    output: z.object({ results: z.array(decisionOutcome) }),
+  },
+  'queue.view': {
+    access: 'session',
+    passive: false,
+    input: z.object({ requestId: requestIdSchema }).strict(),
+    output: z.object({
+      request: myRequestView.extend({ decidedBy: z.string().nullable(), stale: z.boolean(), blockedReason: z.string().nullable() }),
+      requester: z.object({
+        userId: z.string(),
+        firstName: z.string(),
+        lastName: z.string(),
+        email: z.string(),
+        phone: z.string(),
+        status: z.enum(USER_STATUSES),
+        proofingState: z.enum(PROOFING_STATES),
+        lastSignInAt: z.number().nullable(),
+      }),
+      /** The requester's roles in the organizations this official administers. */
+      roles: z.array(roleHoldingView),
+      /** Whether this official may reopen it now (own rejection, within 24 hours). */
+      canReopen: z.boolean(),
+    }),
+  },
+  'queue.reopen': {
+    access: 'session',
+    passive: false,
+    input: z.object({ requestId: requestIdSchema }).strict(),
+    output: myRequestView,
+  },
+  'outbox.list': {
+    access: 'session',
+    passive: false,
+    input: z.object({ status: z.enum(['owed', 'sent', 'failed']).optional() }).strict(),
+    output: z.array(outboxRow),
+  },
+  'outbox.retry': {
+    access: 'session',
+    passive: false,
+    input: z.object({ id: z.number().int().positive() }).strict(),
+    output: outboxRow,
+  },
+  'mail.settings': { access: 'session', passive: false, input: empty, output: mailSettingsView },
+  'mail.saveSettings': {
+    access: 'session',
+    passive: false,
+    input: z
+      .object({
+        host: z.string().trim().max(253),
+        port: z.number().int().min(1, 'Port is 1 to 65535').max(65535, 'Port is 1 to 65535'),
+        secure: z.boolean(),
+        user: text(254),
+        from: z.string().trim().max(254).pipe(z.email('From is not a valid email address')),
+        /** Omitted: keep the stored password; empty string: remove it. */
+        password: z.string().max(512).optional(),
+      })
+      .strict(),
+    output: mailSettingsView,
+  },
 } as const;
 
 export type Contract = typeof contract;
@@ -167,6 +373,12 @@ export type SessionView = z.output<typeof sessionView>;
 export type EnrollmentView = z.output<typeof enrollmentView>;
 export type CredentialView = z.output<typeof credentialView>;
 export type HomeSummary = ChannelOutput<'home.summary'>;
+export type QueueRow = z.output<typeof queueRow>;
+export type DecisionOutcome = z.output<typeof decisionOutcome>;
+export type MyRequestView = z.output<typeof myRequestView>;
+export type OutboxRow = z.output<typeof outboxRow>;
+export type MailSettingsView = z.output<typeof mailSettingsView>;
+export type QueueSort = (typeof QUEUE_SORTS)[number];
 
 export const CHANNELS = Object.keys(contract) as Channel[];
 

@@ -1,5 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import { migration001 } from './001-domain.js';
+import { migration002 } from './002-outbox-scope.js';
 
 export interface Migration {
   version: number;
@@ -8,7 +9,7 @@ export interface Migration {
 }
 
 /** Every schema version, in order. A new version is a new file and one line here. */
-export const MIGRATIONS: readonly Migration[] = [migration001];
+export const MIGRATIONS: readonly Migration[] = [migration001, migration002];
 
 export class NewerDatabaseError extends Error {
   constructor(readonly found: number, readonly known: number) {
