@@ -10,6 +10,9 @@ import { EnrollmentRegistry } from './services/enrollments.js';
 import { HomeService } from './services/home.js';
 import { MfaService } from './services/mfa.js';
 import { NotificationService } from './services/notifications.js';
+import type { NotificationOptions } from './services/notifications.js';
+import { FileMailSettingsStore, mailSettingsFileName } from './services/mail-settings-file.js';
+import type { MailSettingsStore } from './services/mail-settings.js';
 import { RequestService } from './services/requests.js';
 import { SecretBox } from './services/secret-box.js';
 import type { DataKeyProvider } from './services/secret-box.js';
@@ -26,6 +29,13 @@ export interface ConsoleOptions {
   demo?: boolean;
   validateOutput?: boolean;
   logError?: (channel: string, error: unknown) => void;
+  /**
+   * Where the SMTP settings and password live. Default: a file beside the database, the password
+   * sealed by the data key (browser host, tests); the Electron shell passes electron-store + safeStorage.
+   */
+  mailSettings?: MailSettingsStore;
+  /** Delivery tuning for tests (short timeouts, fixed jitter). */
+  mail?: Omit<NotificationOptions, 'mailSettings'>;
 }
 
 export interface Services {
@@ -77,11 +87,19 @@ export async function createConsole(options: ConsoleOptions): Promise<ConsoleApp
     mfa: new MfaService(store, clock, enrollments, box),
     home: new HomeService(store, sessions),
     requests: new RequestService(store, clock),
-    notifications: new NotificationService(store, clock),
+    notifications: new NotificationService(store, clock, {
+      ...options.mail,
+      mailSettings: options.mailSettings ?? new FileMailSettingsStore(join(options.dataDir, mailSettingsFileName(options.demo === true)), box),
+    }),
   };
   const dispatch = createDispatch(createHandlers(services), sessions, {
     validateOutput: options.validateOutput ?? false,
     ...(options.logError ? { logError: options.logError } : {}),
   });
-  return { dispatch, services, store, databasePath, demoAccounts, close: () => store.close() };
+  const close = async (): Promise<void> => {
+    // Background mail delivery and reminders stop before the database closes under them.
+    await services.notifications.stop();
+    await store.close();
+  };
+  return { dispatch, services, store, databasePath, demoAccounts, close };
 }

@@ -18,6 +18,8 @@ async function main(): Promise<void> {
         data: { type: 'string' },
         port: { type: 'string', default: '0' },
         'test-clock': { type: 'boolean', default: false },
+        // Hidden test option: how often the outbox is looked at (end-to-end tests get mail at once).
+        'mail-interval-ms': { type: 'string' },
         help: { type: 'boolean', default: false },
       },
       strict: true,
@@ -35,6 +37,11 @@ async function main(): Promise<void> {
     console.error(`--port must be a whole number from 0 to 65535\n${USAGE}`);
     process.exit(2);
   }
+  const mailIntervalMs = args['mail-interval-ms'] === undefined ? undefined : Number(args['mail-interval-ms']);
+  if (mailIntervalMs !== undefined && (!Number.isInteger(mailIntervalMs) || mailIntervalMs < 10 || mailIntervalMs > 3_600_000)) {
+    console.error(`--mail-interval-ms must be a whole number from 10 to 3600000\n${USAGE}`);
+    process.exit(2);
+  }
   const dataDir = resolve(args.data ?? join(process.cwd(), '.console-data', args.demo ? 'demo' : 'web'));
   const clock = new AdjustableClock();
   const app = await createConsole({
@@ -49,6 +56,11 @@ async function main(): Promise<void> {
     // For scripts and testers: how to sign in as each demo account (made-up data only).
     writeFileSync(join(dataDir, 'demo-accounts.json'), `${JSON.stringify(app.demoAccounts, null, 2)}\n`, { mode: 0o600 });
   }
+  // Outbox delivery over SMTP (Mail settings) and the weekly stale-request reminders.
+  app.services.notifications.start({
+    ...(mailIntervalMs !== undefined ? { intervalMs: mailIntervalMs } : {}),
+    log: (line) => console.log(line),
+  });
   const rendererDir = resolve(dirname(fileURLToPath(import.meta.url)), '../../dist/renderer');
   const host = await startHost({
     dispatch: app.dispatch,

@@ -1,28 +1,270 @@
 import type { Clock } from '../clock.js';
-import type { ChannelOutput, ChannelParsedInput } from '../../shared/ipc/contract.js';
+import type { ChannelOutput, ChannelParsedInput, MailSettingsView, OutboxRow } from '../../shared/ipc/contract.js';
+import { STALE_AFTER_DAYS } from '../../shared/domain.js';
 import { AppError } from '../../shared/ipc/errors.js';
+import type { OutboxDraft } from '../store/outbox-rows.js';
+import type { OutboxRecord, OutboxScope, StaleOrganization, StaleRequestLine } from '../store/outbox-store.js';
 import type { Store } from '../store/types.js';
+import { DEFAULT_DELIVERY_INTERVAL_MS, DELIVERY_POLICY, MailDelivery } from './mail-delivery.js';
+import type { DeliveryPolicy, DeliveryReport } from './mail-delivery.js';
+import { isValidMailHost } from './mail-settings.js';
+import type { MailSettingsStore, MailSettingsWithPassword } from './mail-settings.js';
 import type { Session } from './sessions.js';
+import { officialKindOf } from './sessions.js';
 
-const NOT_YET = 'This part of the console is not built yet.';
+const DAY_MS = 86_400_000;
+/** Issue 3, "Stale requests": the organization's officials are reminded once a week while any exist. */
+export const STALE_REMINDER_GAP_MS = 7 * DAY_MS;
+/** How often the console looks for stale requests while it runs (and once at start). */
+export const STALE_CHECK_INTERVAL_MS = DAY_MS;
+/** The Outbox page shows the newest rows; this many at most. */
+export const OUTBOX_LIST_LIMIT = 200;
+/** Stale requests named in one reminder; the rest are counted. */
+const STALE_LINES_PER_EMAIL = 25;
 
-/** The outbox: emails owed, sent and failed; delivery over SMTP with retry; mail settings. */
+const OUTBOX_FORBIDDEN = 'Only Security Officials can see the Outbox.';
+const MAIL_SETTINGS_FORBIDDEN = 'Only Security Officials can see or change the Mail settings.';
+const OUTBOX_NOT_FOUND = 'This email is not in your Outbox.';
+
+export interface NotificationOptions {
+  mailSettings: MailSettingsStore;
+  /** Delivery tuning (tests shorten the timeouts). */
+  delivery?: Partial<DeliveryPolicy>;
+  /** The jitter of retry times; tests fix it. */
+  random?: () => number;
+}
+
+export interface StartOptions {
+  /** How often the outbox is looked at without a kick; default 15 s. */
+  intervalMs?: number;
+  /** How often stale requests are looked for; default daily (and once at start). */
+  staleCheckIntervalMs?: number;
+  /** One line per delivery run or failure; never a password or a message body. */
+  log?: (line: string) => void;
+}
+
+export interface StaleReminderReport {
+  /** Organizations whose officials were reminded now. */
+  organizations: number;
+  emails: number;
+}
+
+/**
+ * The outbox: emails owed, sent and failed, shown to Security Officials with retry; delivery
+ * over SMTP with retry and backoff (mail-delivery.ts); the mail settings; the weekly reminder
+ * of stale requests.
+ *
+ * Services that owe mail write outbox rows in their own transactions (insertOutboxRowsSync) and
+ * then call kick(), so that mail goes out at once when delivery runs, and waits when it cannot.
+ */
 export class NotificationService {
+  private readonly delivery: MailDelivery;
+  private readonly mailSettingsStore: MailSettingsStore;
+  private readonly policy: DeliveryPolicy;
+  private readonly random: () => number;
+  private log: (line: string) => void = () => undefined;
+  private staleTimer: NodeJS.Timeout | null = null;
+  private staleRun: Promise<unknown> = Promise.resolve();
+
   constructor(
     readonly store: Store,
     readonly clock: Clock,
-  ) {}
+    options: NotificationOptions,
+  ) {
+    this.mailSettingsStore = options.mailSettings;
+    this.policy = { ...DELIVERY_POLICY, ...options.delivery };
+    this.random = options.random ?? Math.random;
+    this.delivery = new MailDelivery(store.outbox, clock, this.mailSettingsStore, this.policy, this.random, (line) => this.log(line));
+  }
 
-  async list(_session: Session, _input: ChannelParsedInput<'outbox.list'>): Promise<ChannelOutput<'outbox.list'>> {
-    throw new AppError('NOT_FOUND', NOT_YET);
+  // ---- Delivery and reminders in the background ----
+
+  /** Starts delivery (timer + kicks) and the stale-request check (now, then daily). Timers never keep the process alive. */
+  start(options: StartOptions = {}): void {
+    if (this.delivery.running) return;
+    if (options.log) this.log = options.log;
+    this.delivery.start(options.intervalMs ?? DEFAULT_DELIVERY_INTERVAL_MS);
+    this.staleTimer = setInterval(() => this.checkStaleInBackground(), options.staleCheckIntervalMs ?? STALE_CHECK_INTERVAL_MS);
+    this.staleTimer.unref();
+    this.checkStaleInBackground();
   }
-  async retry(_session: Session, _input: ChannelParsedInput<'outbox.retry'>): Promise<ChannelOutput<'outbox.retry'>> {
-    throw new AppError('NOT_FOUND', NOT_YET);
+
+  /** Stops both timers; the console calls this before it closes the database. */
+  async stop(): Promise<void> {
+    if (this.staleTimer) clearInterval(this.staleTimer);
+    this.staleTimer = null;
+    await Promise.all([this.delivery.stop(), this.staleRun]);
   }
-  async mailSettings(_session: Session): Promise<ChannelOutput<'mail.settings'>> {
-    throw new AppError('NOT_FOUND', NOT_YET);
+
+  /**
+   * Deliver soon: call after committing outbox rows. Debounced (many kicks, one run), never two
+   * runs at once, and a no-op until start() (so unit tests that owe mail send none).
+   */
+  kick(): void {
+    this.delivery.kick();
   }
-  async saveMailSettings(_session: Session, _input: ChannelParsedInput<'mail.saveSettings'>): Promise<ChannelOutput<'mail.saveSettings'>> {
-    throw new AppError('NOT_FOUND', NOT_YET);
+
+  /** One delivery run now (after any in progress), whether or not start() was called (but not after stop()). Tests use it. */
+  deliverNow(): Promise<DeliveryReport> {
+    return this.delivery.deliverNow();
   }
+
+  private checkStaleInBackground(): void {
+    this.staleRun = this.staleRun
+      .then(() => this.sendStaleReminders())
+      .then((report) => {
+        if (report.emails > 0) this.log(`Mail: stale-request reminders owed to ${report.emails} official(s) of ${report.organizations} organization(s).`);
+      })
+      .catch((error: unknown) => this.log(`Stale-request check failed: ${error instanceof Error ? error.message : 'unknown error'}`));
+  }
+
+  // ---- Outbox (officials) ----
+
+  async list(session: Session, input: ChannelParsedInput<'outbox.list'>): Promise<ChannelOutput<'outbox.list'>> {
+    const scope = await this.officialScope(session, OUTBOX_FORBIDDEN);
+    return (await this.store.outbox.list(scope, input.status, OUTBOX_LIST_LIMIT)).map(outboxView);
+  }
+
+  async retry(session: Session, input: ChannelParsedInput<'outbox.retry'>): Promise<ChannelOutput<'outbox.retry'>> {
+    const scope = await this.officialScope(session, OUTBOX_FORBIDDEN);
+    const result = await this.store.outbox.retry(input.id, scope, this.clock.now(), (row) => ({
+      action: 'mail.retry',
+      actorId: session.userRowId,
+      organizationId: row.organizationId,
+      requestId: row.requestId,
+      details: { outboxId: row.id, kind: row.kind, status: row.status, attempts: row.attempts },
+    }));
+    if (result.outcome === 'not_found') throw new AppError('NOT_FOUND', OUTBOX_NOT_FOUND);
+    if (result.outcome === 'sent') throw new AppError('CONFLICT', 'This email was already sent; there is nothing to retry.');
+    this.kick();
+    return outboxView(result.row);
+  }
+
+  // ---- Mail settings (officials) ----
+
+  async mailSettings(session: Session): Promise<ChannelOutput<'mail.settings'>> {
+    await this.officialScope(session, MAIL_SETTINGS_FORBIDDEN);
+    return settingsView(await this.mailSettingsStore.load());
+  }
+
+  async saveMailSettings(session: Session, input: ChannelParsedInput<'mail.saveSettings'>): Promise<ChannelOutput<'mail.saveSettings'>> {
+    await this.officialScope(session, MAIL_SETTINGS_FORBIDDEN);
+    const host = input.host.trim();
+    if (host !== '' && !isValidMailHost(host)) {
+      throw new AppError('VALIDATION', 'Host is not a valid host name or IP address', 'host');
+    }
+    if (input.password !== undefined && input.password !== '' && input.user === '') {
+      throw new AppError('VALIDATION', 'Enter the User the password belongs to', 'user');
+    }
+    // Omitted: keep the stored password; empty: remove it.
+    const password = input.password === undefined ? undefined : input.password === '' ? null : input.password;
+    const settings = { host, port: input.port, secure: input.secure, user: input.user, from: input.from };
+    await this.mailSettingsStore.save(settings, password);
+    await this.store.audit.append([
+      {
+        action: 'mail.settings_changed',
+        actorId: session.userRowId,
+        // Never the password: only whether it changed.
+        details: { ...settings, password: password === undefined ? 'kept' : password === null ? 'removed' : 'changed' },
+      },
+    ]);
+    // Mail that waited for a server may go now.
+    this.kick();
+    return settingsView(await this.mailSettingsStore.load());
+  }
+
+  // ---- Stale requests ----
+
+  /**
+   * Issue 3: requests pending for more than STALE_AFTER_DAYS earn their organization's Security
+   * Officials a reminder email, once a week per organization while any exist. The last reminder
+   * is recorded with the outbox rows (one transaction), so a restart does not repeat it early.
+   */
+  async sendStaleReminders(): Promise<StaleReminderReport> {
+    const report: StaleReminderReport = { organizations: 0, emails: 0 };
+    const now = this.clock.now();
+    const cutoff = now - STALE_AFTER_DAYS * DAY_MS;
+    for (const organization of await this.store.outbox.staleOrganizations(cutoff)) {
+      const last = await this.store.outbox.lastStaleReminderAt(organization.organizationId);
+      if (last !== null && last <= now && now - last < STALE_REMINDER_GAP_MS) continue;
+      const officials = await this.store.outbox.securityOfficials(organization.organizationId);
+      // Nobody to remind yet (no Security Official): the first one approved will be.
+      if (officials.length === 0) continue;
+      const lines = await this.store.outbox.staleRequests(organization.organizationId, cutoff, STALE_LINES_PER_EMAIL);
+      const subject = `Role requests waiting more than ${STALE_AFTER_DAYS} days at ${organization.name}`;
+      const drafts: OutboxDraft[] = officials.map((official) => ({
+        to: official.email,
+        subject,
+        body: staleReminderBody(official.firstName, organization, lines, now),
+        kind: 'request.stale',
+        organizationId: organization.organizationId,
+        requestId: null,
+      }));
+      if (await this.store.outbox.writeStaleReminder(organization.organizationId, now, STALE_REMINDER_GAP_MS, drafts)) {
+        report.organizations += 1;
+        report.emails += drafts.length;
+      }
+      // Long lists of organizations: let other work in between.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    if (report.emails > 0) this.kick();
+    return report;
+  }
+
+  // ---- Who may see what ----
+
+  /** Security Officials only: CMS officials see every row, others the rows of the organizations they administer. */
+  private async officialScope(session: Session, forbidden: string): Promise<OutboxScope> {
+    const holdings = await this.store.users.roleHoldings(session.userRowId);
+    const kind = officialKindOf(holdings);
+    if (kind === null) throw new AppError('FORBIDDEN', forbidden);
+    if (kind === 'cms') return { kind: 'all' };
+    const organizationIds = [...new Set(holdings.filter((h) => h.securityOfficialKind !== null).map((h) => h.organization.id))];
+    return { kind: 'organizations', organizationIds };
+  }
+}
+
+function outboxView(row: OutboxRecord): OutboxRow {
+  return {
+    id: row.id,
+    to: row.to,
+    subject: row.subject,
+    kind: row.kind,
+    status: row.status,
+    attempts: row.attempts,
+    nextAttemptAt: row.nextAttemptAt,
+    lastError: row.lastError,
+    createdAt: row.createdAt,
+    sentAt: row.sentAt,
+  };
+}
+
+function settingsView(s: MailSettingsWithPassword): MailSettingsView {
+  return { host: s.host, port: s.port, secure: s.secure, user: s.user, from: s.from, passwordSet: s.password !== null && s.password !== '' };
+}
+
+function isoDate(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
+}
+
+function staleReminderBody(firstName: string, organization: StaleOrganization, lines: readonly StaleRequestLine[], now: number): string {
+  const n = organization.staleCount;
+  const listed = lines.map((l) => {
+    const days = Math.floor((now - l.requestedAt) / DAY_MS);
+    return `  - Request ID ${l.requestId}: ${l.firstName} ${l.lastName}, ${l.role} (${l.program}), requested ${isoDate(l.requestedAt)} (${days} days ago)`;
+  });
+  const more = n > lines.length ? [`  ... and ${n - lines.length} more.`] : [];
+  return [
+    `Dear ${firstName},`,
+    '',
+    `${n} role request${n === 1 ? ' has' : 's have'} been waiting more than ${STALE_AFTER_DAYS} days for a Security Official decision at ${organization.name} (${organization.displayId}).`,
+    '',
+    ...listed,
+    ...more,
+    '',
+    'Sign in to the Security Official Console and open Role Requests to approve or reject them.',
+    'You will be reminded once a week while requests keep waiting.',
+    '',
+    'This is an automatic message; please do not reply.',
+  ].join('\n');
 }

@@ -11,7 +11,7 @@ import { hardenAllWebContents, hardenSession } from './hardening.js';
 import { clientIdOf, registerConsoleIpc } from './ipc.js';
 import { installMenu } from './menu.js';
 import { KeyStorageUnavailableError, SafeStorageKeyProvider, sealedKeyFileName } from './safe-storage-key.js';
-import { SettingsStore } from './settings.js';
+import { SafeStorageMailSettings, SettingsStore } from './settings.js';
 import { createConsoleWindow, showConsolePage } from './window.js';
 
 /**
@@ -73,12 +73,17 @@ async function start(): Promise<void> {
 
   const dataDir = app.getPath('userData');
   const keyProvider = await SafeStorageKeyProvider.open(join(dataDir, sealedKeyFileName(dataKeyFileName(args.demo))), { allowPlainTextBackend: args.demo });
-  consoleApp = await createConsole({ dataDir, keyProvider, demo: args.demo, logError });
+  const settings = new SettingsStore(dataDir);
+  // The SMTP password sealed by safeStorage. The demo keeps its own mail settings (sealed by the
+  // demo key, beside the demo database), so made-up data never goes out through the real server.
+  const mailSettings = args.demo ? undefined : new SafeStorageMailSettings(settings);
+  consoleApp = await createConsole({ dataDir, keyProvider, demo: args.demo, logError, mailSettings });
   if (args.demo) {
     // For testers and the Electron end-to-end test: how to sign in as each demo account (made-up data only).
     writeFileSync(join(dataDir, 'demo-accounts.json'), `${JSON.stringify(consoleApp.demoAccounts, null, 2)}\n`, { mode: 0o600 });
   }
-  const settings = new SettingsStore(dataDir);
+  // Outbox delivery and the weekly stale-request reminders; stopped by consoleApp.close() on quit.
+  consoleApp.services.notifications.start({ log: (line) => console.log(line) });
   registerConsoleIpc(consoleApp, () => consoleWindow);
 
   const window = createConsoleWindow(PRELOAD_PATH, settings);

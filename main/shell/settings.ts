@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { safeStorage } from 'electron';
 import Store from 'electron-store';
 import type { Schema } from 'electron-store';
+import { DEFAULT_MAIL_SETTINGS } from '../services/mail-settings.js';
+import type { MailSettings, MailSettingsStore, MailSettingsWithPassword } from '../services/mail-settings.js';
 
 export interface WindowBounds {
   x: number;
@@ -94,11 +96,18 @@ export class SettingsStore {
     return this.store.get('smtp');
   }
 
-  /** Saves the mail settings; a new password (when given) is sealed before it is written. */
-  async saveSmtp(settings: Omit<SmtpSettings, 'passwordSealed'>, password?: string): Promise<void> {
+  /**
+   * Saves the mail settings; a new password is sealed before it is written.
+   * password: a string sets it, null removes it, undefined keeps the stored one.
+   */
+  async saveSmtp(settings: Omit<SmtpSettings, 'passwordSealed'>, password: string | null | undefined): Promise<void> {
     const previous = this.store.get('smtp');
     const passwordSealed =
-      password === undefined ? (previous?.passwordSealed ?? null) : (await safeStorage.encryptStringAsync(password)).toString('base64');
+      password === undefined
+        ? (previous?.passwordSealed ?? null)
+        : password === null
+          ? null
+          : (await safeStorage.encryptStringAsync(password)).toString('base64');
     this.store.set('smtp', { ...settings, passwordSealed });
   }
 
@@ -107,6 +116,34 @@ export class SettingsStore {
     const sealed = this.store.get('smtp')?.passwordSealed;
     if (!sealed) return null;
     return (await safeStorage.decryptStringAsync(Buffer.from(sealed, 'base64'))).result;
+  }
+}
+
+/**
+ * The console's mail settings in Electron: settings.json (electron-store) for the server, the
+ * password sealed by the operating system's credential store through safeStorage.
+ */
+export class SafeStorageMailSettings implements MailSettingsStore {
+  constructor(private readonly settings: SettingsStore) {}
+
+  async load(): Promise<MailSettingsWithPassword> {
+    const smtp = this.settings.smtp();
+    if (!smtp) return { ...DEFAULT_MAIL_SETTINGS, password: null };
+    let password: string | null;
+    try {
+      password = await this.settings.smtpPassword();
+    } catch {
+      // Sealed by another account or before a keyring reset: as good as no password; saving a new one fixes it.
+      password = null;
+    }
+    return { host: smtp.host, port: smtp.port, secure: smtp.secure, user: smtp.user, from: smtp.from, password };
+  }
+
+  async save(settings: MailSettings, password: string | null | undefined): Promise<void> {
+    await this.settings.saveSmtp(
+      { host: settings.host, port: settings.port, secure: settings.secure, user: settings.user, from: settings.from },
+      password,
+    );
   }
 }
 

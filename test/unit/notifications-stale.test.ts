@@ -1,0 +1,141 @@
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createConsole, dataKeyFileName } from '../../main/app.js';
+import { KeyFileProvider } from '../../main/services/key-file.js';
+import { STALE_AFTER_DAYS } from '../../shared/domain.js';
+import { CMS_ORG, Harness, PROVIDER_ORG } from '../support/console-harness.js';
+
+const OTHER_ORG = { displayId: '456', name: 'Lakeside Home Health', kind: 'provider' as const };
+const DAY = 86_400_000;
+const SUBJECT = `Role requests waiting more than 30 days at ${PROVIDER_ORG.name}`;
+
+describe('stale requests: the organization’s officials are reminded once a week (issue 3)', () => {
+  let h: Harness;
+
+  beforeEach(async () => {
+    h = await Harness.create();
+    h.seed({
+      organizations: [PROVIDER_ORG, OTHER_ORG, CMS_ORG, { displayId: '789', name: 'Hilltop Hospice', kind: 'provider' }],
+      users: [
+        { userId: 'cms-official', organization: 'CMS', roles: [['iQIES Prod', 'CMS Security Official']] },
+        { userId: 'provider-official', organization: '123', roles: [['iQIES Prod', 'Provider Security Official']] },
+        // A second official of 123, holding the role in two programs: still one email.
+        { userId: 'second-official', organization: '123', roles: [['iQIES Prod', 'Provider Security Official'], ['iQIES Preview', 'Provider Security Official']] },
+        { userId: 'gone-official', organization: '123', status: 'deactivated', roles: [['iQIES Prod', 'Provider Security Official']] },
+        { userId: 'other-official', organization: '456', roles: [['iQIES Prod', 'Provider Security Official']] },
+        { userId: 'pat', organization: '123', roles: [['iQIES Prod', 'Provider Basic User']] },
+        { userId: 'lee', organization: '456' },
+        { userId: 'kim', organization: '789' },
+        { userId: 'new-official', organization: '789' },
+      ],
+    });
+  });
+  afterEach(() => h.dispose());
+
+  /** A pending request filed `daysAgo` days ago (written directly: a fixture, not the feature). */
+  function pending(requester: string, organization: string, daysAgo: number, status = 'pending'): number {
+    const result = h.app.store.db
+      .prepare(
+        `INSERT INTO role_requests (requester_id, program_id, organization_id, role_id, status, requested_at)
+         VALUES ((SELECT id FROM users WHERE user_id = ?), (SELECT id FROM programs WHERE name = 'iQIES Prod'),
+                 (SELECT id FROM organizations WHERE display_id = ?), (SELECT id FROM roles WHERE name = 'Assessment Coordinator'), ?, ?)`,
+      )
+      .run(requester, organization, status, h.clock.now() - daysAgo * DAY);
+    return Number(result.lastInsertRowid);
+  }
+
+  const reminders = () =>
+    h.app.store.db.prepare("SELECT to_address AS \"to\", subject, body, organization_id AS organizationId FROM outbox WHERE kind = 'request.stale' ORDER BY id").all() as Array<{
+      to: string;
+      subject: string;
+      body: string;
+      organizationId: number;
+    }>;
+
+  it('emails each Security Official of the organization with requests pending more than 30 days, and nobody else', async () => {
+    const stale = pending('pat', '123', STALE_AFTER_DAYS + 1);
+    pending('pat', '123', 3);
+    pending('lee', '456', STALE_AFTER_DAYS - 1);
+
+    expect(await h.app.services.notifications.sendStaleReminders()).toEqual({ organizations: 1, emails: 2 });
+
+    const sent = reminders();
+    expect(sent.map((r) => [r.to, r.subject])).toEqual([
+      ['provider-official@example.org', SUBJECT],
+      ['second-official@example.org', SUBJECT],
+    ]);
+    expect(sent[0]!.body).toContain(`Request ID ${stale}:`);
+    expect(sent[0]!.body).toContain('1 role request has been waiting more than 30 days');
+    expect(sent[0]!.body).toContain('Dear First1,');
+    // Officials of 123 see it in their Outbox.
+    expect(sent.every((r) => r.organizationId === sent[0]!.organizationId)).toBe(true);
+  });
+
+  it('says nothing when no request is stale, or when the stale ones were decided', async () => {
+    pending('pat', '123', 10);
+    pending('pat', '123', STALE_AFTER_DAYS + 5, 'approved');
+    pending('lee', '456', STALE_AFTER_DAYS + 5, 'cancelled');
+    expect(await h.app.services.notifications.sendStaleReminders()).toEqual({ organizations: 0, emails: 0 });
+    expect(reminders()).toEqual([]);
+  });
+
+  it('reminds once a week per organization while stale requests remain, and stops when they are decided', async () => {
+    const stale = pending('pat', '123', STALE_AFTER_DAYS + 1);
+    const notifications = h.app.services.notifications;
+    expect((await notifications.sendStaleReminders()).emails).toBe(2);
+    expect((await notifications.sendStaleReminders()).emails).toBe(0);
+    h.clock.advance(6 * DAY);
+    // 456 becomes stale meanwhile: its own week starts now, independent of 123's.
+    pending('lee', '456', STALE_AFTER_DAYS + 1);
+    expect(await notifications.sendStaleReminders()).toEqual({ organizations: 1, emails: 1 });
+    expect(reminders().at(-1)!.to).toBe('other-official@example.org');
+    h.clock.advance(DAY);
+    expect(await notifications.sendStaleReminders()).toEqual({ organizations: 1, emails: 2 });
+    expect(reminders().slice(-2).map((r) => r.to)).toEqual(['provider-official@example.org', 'second-official@example.org']);
+
+    h.app.store.db.prepare("UPDATE role_requests SET status = 'approved', decided_at = ? WHERE id = ?").run(h.clock.now(), stale);
+    h.clock.advance(7 * DAY);
+    expect(await notifications.sendStaleReminders()).toEqual({ organizations: 1, emails: 1 });
+    expect(reminders().at(-1)!.to).toBe('other-official@example.org');
+  });
+
+  it('remembers the last reminder across a restart of the console (same database)', async () => {
+    pending('pat', '123', STALE_AFTER_DAYS + 1);
+    expect((await h.app.services.notifications.sendStaleReminders()).emails).toBe(2);
+    await h.app.close();
+
+    h.clock.advance(DAY);
+    const keys = new KeyFileProvider(join(h.dir, dataKeyFileName(false)));
+    h.app = await createConsole({ dataDir: h.dir, keyProvider: keys, clock: h.clock, validateOutput: true });
+    // start() checks at once; closing waits for that check.
+    h.app.services.notifications.start({ intervalMs: 3_600_000 });
+    await h.app.services.notifications.stop();
+    expect(reminders()).toHaveLength(2);
+
+    h.clock.advance(6 * DAY);
+    expect((await h.app.services.notifications.sendStaleReminders()).emails).toBe(2);
+    expect(reminders()).toHaveLength(4);
+  });
+
+  it('the check at start writes the week’s reminders', async () => {
+    pending('pat', '123', STALE_AFTER_DAYS + 2);
+    h.app.services.notifications.start({ intervalMs: 3_600_000 });
+    await h.app.services.notifications.stop();
+    expect(reminders().map((r) => r.to)).toEqual(['provider-official@example.org', 'second-official@example.org']);
+  });
+
+  it('an organization without a Security Official gets no reminder until it has one', async () => {
+    pending('kim', '789', STALE_AFTER_DAYS + 1);
+    expect(await h.app.services.notifications.sendStaleReminders()).toEqual({ organizations: 0, emails: 0 });
+    h.app.store.db
+      .prepare(
+        `INSERT INTO role_assignments (user_id, program_id, organization_id, role_id, granted_at)
+         VALUES ((SELECT id FROM users WHERE user_id = 'new-official'), (SELECT id FROM programs WHERE name = 'iQIES Prod'),
+                 (SELECT id FROM organizations WHERE display_id = '789'), (SELECT id FROM roles WHERE name = 'Provider Security Official'), ?)`,
+      )
+      .run(h.clock.now());
+    h.clock.advance(DAY);
+    expect(await h.app.services.notifications.sendStaleReminders()).toEqual({ organizations: 1, emails: 1 });
+    expect(reminders()[0]).toMatchObject({ to: 'new-official@example.org', subject: 'Role requests waiting more than 30 days at Hilltop Hospice' });
+  });
+});
