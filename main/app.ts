@@ -80,17 +80,20 @@ export async function createConsole(options: ConsoleOptions): Promise<ConsoleApp
   const demoAccounts = options.demo ? await seedDemo(store, box, clock) : [];
   const sessions = new SessionRegistry(clock, store);
   const enrollments = new EnrollmentRegistry(clock);
+  const notifications = new NotificationService(store, clock, {
+    ...options.mail,
+    mailSettings: options.mailSettings ?? new FileMailSettingsStore(join(options.dataDir, mailSettingsFileName(options.demo === true)), box),
+  });
+  // A decision's emails go out as soon as it commits (when delivery runs).
+  const requests = new RequestService(store, clock, () => notifications.kick());
   const services: Services = {
     demo: options.demo === true,
     sessions,
     auth: new AuthService(store, clock, sessions, enrollments, box),
     mfa: new MfaService(store, clock, enrollments, box),
-    home: new HomeService(store, sessions),
-    requests: new RequestService(store, clock),
-    notifications: new NotificationService(store, clock, {
-      ...options.mail,
-      mailSettings: options.mailSettings ?? new FileMailSettingsStore(join(options.dataDir, mailSettingsFileName(options.demo === true)), box),
-    }),
+    home: new HomeService(store, sessions, requests),
+    requests,
+    notifications,
   };
   const dispatch = createDispatch(createHandlers(services), sessions, {
     validateOutput: options.validateOutput ?? false,

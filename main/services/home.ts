@@ -3,6 +3,7 @@ import { AppError } from '../../shared/ipc/errors.js';
 import { CONSOLE_MESSAGES } from '../../shared/policy.js';
 import type { NavPage } from '../../shared/domain.js';
 import type { OrganizationRecord, RoleHolding, Store } from '../store/types.js';
+import type { RequestService } from './requests.js';
 import type { Session, SessionRegistry } from './sessions.js';
 import { officialKindOf } from './sessions.js';
 
@@ -13,6 +14,10 @@ type OfficialKind = ReturnType<typeof officialKindOf>;
  * capability lands, so the navigation never offers a dead link.
  */
 const BUILT_PAGES: ReadonlyArray<{ page: NavPage; label: string; visible: (kind: OfficialKind) => boolean }> = [
+  { page: 'my-access', label: 'My Access', visible: () => true },
+  { page: 'role-requests', label: 'Role Requests', visible: (kind) => kind !== null },
+  { page: 'outbox', label: 'Outbox', visible: (kind) => kind !== null },
+  { page: 'mail-settings', label: 'Mail settings', visible: (kind) => kind !== null },
   { page: 'my-credentials', label: 'My credentials', visible: () => true },
 ];
 
@@ -20,6 +25,7 @@ export class HomeService {
   constructor(
     private readonly store: Store,
     private readonly sessions: SessionRegistry,
+    private readonly requests: RequestService,
   ) {}
 
   async summary(session: Session): Promise<HomeSummary> {
@@ -30,8 +36,9 @@ export class HomeService {
     const kind = officialKindOf(holdings);
     const administered = administeredOrganizations(holdings);
     const alerts: HomeSummary['alerts'] = [];
-    const pending = await this.store.organizations.pendingRequestCount(administered.map((o) => o.id));
-    if (kind !== null && pending > 0) {
+    // HARP: "The Security Official widget shows how many pending requests there are in red highlight."
+    const pending = await this.requests.pendingCount(session);
+    if (pending !== null && pending > 0) {
       alerts.push({ kind: 'warning', text: `${pending} pending role request${pending === 1 ? '' : 's'} waiting for a Security Official decision.` });
     }
     for (const org of administered) {
@@ -46,7 +53,7 @@ export class HomeService {
     return {
       user: view.user,
       organizations: uniqueOrganizations(holdings).map((o) => ({ displayId: o.displayId, name: o.name, kind: o.kind })),
-      nav: BUILT_PAGES.filter((p) => p.visible(kind)).map((p) => ({ page: p.page, label: p.label, badge: null })),
+      nav: BUILT_PAGES.filter((p) => p.visible(kind)).map((p) => ({ page: p.page, label: p.label, badge: p.page === 'role-requests' ? pending : null })),
       alerts,
       previousSignInAt: session.previousSignInAt,
     };

@@ -1,10 +1,34 @@
 import type { Clock } from '../clock.js';
-import type { ChannelOutput, ChannelParsedInput } from '../../shared/ipc/contract.js';
+import type { ChannelOutput, ChannelParsedInput, DecisionOutcome, MyRequestView, QueueRow } from '../../shared/ipc/contract.js';
 import { AppError } from '../../shared/ipc/errors.js';
-import type { Store } from '../store/types.js';
+import { REOPEN_WINDOW_HOURS, ROLE_NAMES, STALE_AFTER_DAYS } from '../../shared/domain.js';
+import type { OrganizationRecord, Store } from '../store/types.js';
+import type { OutboxDraft } from '../store/outbox-rows.js';
+import type { Decision, QueueKey, QueueScope, RequestRecord } from '../store/requests-store.js';
+import { administeredOrganizations } from './home.js';
+import { officialKindOf } from './sessions.js';
 import type { Session } from './sessions.js';
 
-const NOT_YET = 'This part of the console is not built yet.';
+const DAY_MS = 86_400_000;
+/** Decisions per transaction: a bulk of 10,000 never holds the main process for long. */
+const DECISION_CHUNK = 250;
+
+export const REQUEST_MESSAGES = {
+  notOfficial: 'Only Security Officials can work with role requests.',
+  ownRequest: 'You cannot decide your own request',
+  notYours: 'This request is not for an organization you administer',
+  firstOfficialByCms: 'The first Security Official of an organization can only be approved by a CMS Security Official',
+  noOfficialYet: (org: string) => `No Security Official yet: the first Security Official of ${org} must be approved by CMS`,
+  notFound: 'No such request',
+} as const;
+
+interface Official {
+  id: number;
+  isCms: boolean;
+  administered: Map<number, OrganizationRecord>;
+}
+
+const formatDate = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 /**
  * Role requests: filing, withdrawing, the Security Official queue, bulk decisions and the
@@ -14,36 +38,335 @@ export class RequestService {
   constructor(
     readonly store: Store,
     readonly clock: Clock,
+    private readonly onMailQueued: () => void = () => {},
   ) {}
 
   async options(_session: Session): Promise<ChannelOutput<'access.options'>> {
-    throw new AppError('NOT_FOUND', NOT_YET);
+    const organizations = await this.store.requests.organizations();
+    return {
+      programs: await this.store.requests.programs(),
+      organizations: organizations.map(({ displayId, name, kind }) => ({ displayId, name, kind })),
+      roles: [...ROLE_NAMES],
+    };
   }
-  async file(_session: Session, _input: ChannelParsedInput<'access.request'>): Promise<ChannelOutput<'access.request'>> {
-    throw new AppError('NOT_FOUND', NOT_YET);
+
+  async file(session: Session, input: ChannelParsedInput<'access.request'>): Promise<ChannelOutput<'access.request'>> {
+    const programId = await this.store.requests.programId(input.program);
+    if (programId === null) throw new AppError('VALIDATION', `Unknown program: ${input.program}`, 'program');
+    const organization = await this.store.requests.organizationByDisplayId(input.organization);
+    if (!organization) throw new AppError('VALIDATION', `Unknown organization: ${input.organization}`, 'organization');
+    const role = (await this.store.requests.roles()).find((r) => r.name === input.role);
+    if (!role) throw new AppError('VALIDATION', `Unknown role: ${input.role}`, 'role');
+    const requester = await this.store.users.byId(session.userRowId);
+    if (!requester) throw new AppError('UNAUTHENTICATED', 'Your session has ended. Please log in again.');
+
+    // iQIES job aid: "An email is sent directly to the SO"; a first SO request goes to CMS.
+    const officials = await this.store.requests.securityOfficialEmails(organization.id);
+    const recipients = officials.length === 0 && role.securityOfficialKind !== null ? await this.store.requests.cmsOfficialEmails() : officials;
+    const name = `${requester.firstName} ${requester.lastName}`;
+    const filed = await this.store.requests.file(
+      { requesterId: requester.id, programId, organizationId: organization.id, roleId: role.id, justification: input.justification },
+      (requestId) => [
+        { action: 'request.filed', actorId: requester.id, subjectUserId: requester.id, organizationId: organization.id, requestId, details: { program: input.program, role: input.role } },
+      ],
+      (requestId): OutboxDraft[] =>
+        recipients.map((to) => ({
+          to,
+          subject: `Role Request from ${name}`,
+          body: `${name} (${requester.userId}) requests the role ${input.role} in ${input.program} for ${organization.name} (${organization.displayId}).\nRequest ID: ${requestId}\n${input.justification ? `Justification: ${input.justification}\n` : ''}\nOpen the Security Official Console and go to Role Requests to approve or reject it.`,
+          kind: 'request.filed',
+          organizationId: organization.id,
+          requestId,
+        })),
+    );
+    if (filed === 'held') throw new AppError('CONFLICT', 'You already hold this role.');
+    if (filed === 'pending') throw new AppError('CONFLICT', 'You already have a pending request for this role.');
+    this.onMailQueued();
+    const [created] = await this.store.requests.byIds([filed.requestId]);
+    if (!created) throw new AppError('INTERNAL', 'The request was not saved.');
+    return toMyView(created);
   }
-  async mine(_session: Session): Promise<ChannelOutput<'access.mine'>> {
-    throw new AppError('NOT_FOUND', NOT_YET);
+
+  async mine(session: Session): Promise<ChannelOutput<'access.mine'>> {
+    const requests = await this.store.requests.forRequester(session.userRowId);
+    const roles = await this.store.requests.rolesOf(session.userRowId, 'all');
+    return {
+      requests: requests.map(toMyView),
+      roles: roles.map((r) => ({ program: r.program, role: r.role, organization: publicOrg(r.organization) })),
+    };
   }
-  async withdraw(_session: Session, _input: ChannelParsedInput<'access.withdraw'>): Promise<ChannelOutput<'access.withdraw'>> {
-    throw new AppError('NOT_FOUND', NOT_YET);
+
+  async withdraw(session: Session, input: ChannelParsedInput<'access.withdraw'>): Promise<ChannelOutput<'access.withdraw'>> {
+    const [request] = await this.store.requests.byIds([input.requestId]);
+    if (!request || request.requesterId !== session.userRowId) throw new AppError('NOT_FOUND', REQUEST_MESSAGES.notFound);
+    if (request.status !== 'pending') throw new AppError('CONFLICT', 'Only a pending request can be withdrawn.');
+    const done = await this.store.requests.withdraw(request.id, session.userRowId, [
+      { action: 'request.withdrawn', actorId: session.userRowId, subjectUserId: session.userRowId, organizationId: request.organization.id, requestId: request.id },
+    ]);
+    if (!done) throw new AppError('CONFLICT', 'This request was decided meanwhile.');
+    const [after] = await this.store.requests.byIds([request.id]);
+    return toMyView(after ?? request);
   }
-  async queuePage(_session: Session, _input: ChannelParsedInput<'queue.page'>): Promise<ChannelOutput<'queue.page'>> {
-    throw new AppError('NOT_FOUND', NOT_YET);
+
+  async queuePage(session: Session, input: ChannelParsedInput<'queue.page'>): Promise<ChannelOutput<'queue.page'>> {
+    const official = await this.official(session);
+    let organizationId: number | undefined;
+    if (input.organization !== undefined && input.organization !== '') {
+      const org = await this.store.requests.organizationByDisplayId(input.organization);
+      if (!org || (!official.administered.has(org.id) && !official.isCms)) throw new AppError('FORBIDDEN', REQUEST_MESSAGES.notYours);
+      organizationId = org.id;
+    }
+    const scope: QueueScope = {
+      organizationIds: [...official.administered.keys()],
+      allSecurityOfficialRequests: official.isCms,
+      programName: input.program === '' ? undefined : input.program,
+      organizationId,
+    };
+    const after = input.after === undefined ? null : decodeCursor(input.after, input.sort);
+    const records = await this.store.requests.queuePage(scope, after, input.sort, input.limit + 1);
+    const page = records.slice(0, input.limit);
+    const counts = await this.store.requests.securityOfficialCounts([...new Set([...page.map((r) => r.organization.id), ...official.administered.keys()])]);
+    const last = page[page.length - 1];
+    const blocked = new Map<number, { organization: ReturnType<typeof publicOrg>; reason: string }>();
+    for (const r of page) {
+      if ((counts.get(r.organization.id) ?? 0) === 0) {
+        blocked.set(r.organization.id, { organization: publicOrg(r.organization), reason: REQUEST_MESSAGES.noOfficialYet(r.organization.name) });
+      }
+    }
+    return {
+      rows: page.map((r) => this.toQueueRow(r, official, counts.get(r.organization.id) ?? 0)),
+      nextCursor: records.length > input.limit && last ? encodeCursor(last, input.sort) : null,
+      total: await this.store.requests.queueCount(scope),
+      blockedOrganizations: [...blocked.values()],
+      singleOfficialOrganizations: [...official.administered.values()].filter((o) => counts.get(o.id) === 1).map(publicOrg),
+      organizations: [...official.administered.values()].map(publicOrg),
+      programs: await this.store.requests.programs(),
+    };
   }
-  async preview(_session: Session, _input: ChannelParsedInput<'queue.preview'>): Promise<ChannelOutput<'queue.preview'>> {
-    throw new AppError('NOT_FOUND', NOT_YET);
+
+  async preview(session: Session, input: ChannelParsedInput<'queue.preview'>): Promise<ChannelOutput<'queue.preview'>> {
+    const official = await this.official(session);
+    const { allowed, refused } = await this.judgeAll(official, input.requestIds, input.action);
+    return { decidable: allowed.map((r) => r.id), refused };
   }
-  async approve(_session: Session, _input: ChannelParsedInput<'queue.approve'>): Promise<ChannelOutput<'queue.approve'>> {
-    throw new AppError('NOT_FOUND', NOT_YET);
+
+  approve(session: Session, input: ChannelParsedInput<'queue.approve'>): Promise<ChannelOutput<'queue.approve'>> {
+    return this.decideAll(session, input.requestIds, 'approve', null);
   }
-  async reject(_session: Session, _input: ChannelParsedInput<'queue.reject'>): Promise<ChannelOutput<'queue.reject'>> {
-    throw new AppError('NOT_FOUND', NOT_YET);
+
+  reject(session: Session, input: ChannelParsedInput<'queue.reject'>): Promise<ChannelOutput<'queue.reject'>> {
+    return this.decideAll(session, input.requestIds, 'reject', input.reason);
   }
-  async view(_session: Session, _input: ChannelParsedInput<'queue.view'>): Promise<ChannelOutput<'queue.view'>> {
-    throw new AppError('NOT_FOUND', NOT_YET);
+
+  async view(session: Session, input: ChannelParsedInput<'queue.view'>): Promise<ChannelOutput<'queue.view'>> {
+    const official = await this.official(session);
+    const [request] = await this.store.requests.byIds([input.requestId]);
+    // Out of scope reads as absent, so request IDs cannot be probed.
+    if (!request || !inScope(official, request)) throw new AppError('NOT_FOUND', REQUEST_MESSAGES.notFound);
+    const requester = await this.store.requests.requesterProfile(request.requesterId);
+    if (!requester) throw new AppError('NOT_FOUND', REQUEST_MESSAGES.notFound);
+    const counts = await this.store.requests.securityOfficialCounts([request.organization.id]);
+    const roles = await this.store.requests.rolesOf(request.requesterId, [...official.administered.keys()]);
+    const row = this.toQueueRow(request, official, counts.get(request.organization.id) ?? 0);
+    return {
+      request: { ...toMyView(request), decidedBy: request.decidedByEmail, stale: row.stale && request.status === 'pending', blockedReason: request.status === 'pending' ? row.blockedReason : null },
+      requester,
+      roles: roles.map((r) => ({ program: r.program, role: r.role, organization: publicOrg(r.organization) })),
+      canReopen: this.canReopen(official, request),
+    };
   }
-  async reopen(_session: Session, _input: ChannelParsedInput<'queue.reopen'>): Promise<ChannelOutput<'queue.reopen'>> {
-    throw new AppError('NOT_FOUND', NOT_YET);
+
+  /** HARP job aid FAQ ("I accidentally denied a request"): the official who rejected may reopen it for a day. */
+  async reopen(session: Session, input: ChannelParsedInput<'queue.reopen'>): Promise<ChannelOutput<'queue.reopen'>> {
+    const official = await this.official(session);
+    const [request] = await this.store.requests.byIds([input.requestId]);
+    if (!request || !inScope(official, request)) throw new AppError('NOT_FOUND', REQUEST_MESSAGES.notFound);
+    if (request.status !== 'rejected' || request.decidedBy !== official.id) {
+      throw new AppError('FORBIDDEN', 'Only the Security Official who rejected a request can reopen it.');
+    }
+    if (!this.canReopen(official, request)) throw new AppError('CONFLICT', `A rejection can be reopened only within ${REOPEN_WINDOW_HOURS} hours.`);
+    const reopened = await this.store.requests.reopen(request.id, official.id, this.reopenNotBefore(), [
+      { action: 'request.reopened', actorId: official.id, subjectUserId: request.requesterId, organizationId: request.organization.id, requestId: request.id, details: { previousReason: request.reason } },
+    ]);
+    if (!reopened) throw new AppError('CONFLICT', 'This request changed meanwhile.');
+    const [after] = await this.store.requests.byIds([request.id]);
+    return toMyView(after ?? request);
   }
+
+  /** The pending count of the official's queue (the home badge). */
+  async pendingCount(session: Session): Promise<number | null> {
+    const holdings = await this.store.users.roleHoldings(session.userRowId);
+    const kind = officialKindOf(holdings);
+    if (kind === null) return null;
+    return this.store.requests.queueCount({ organizationIds: administeredOrganizations(holdings).map((o) => o.id), allSecurityOfficialRequests: kind === 'cms' });
+  }
+
+  private async official(session: Session): Promise<Official> {
+    const holdings = await this.store.users.roleHoldings(session.userRowId);
+    const kind = officialKindOf(holdings);
+    if (kind === null) throw new AppError('FORBIDDEN', REQUEST_MESSAGES.notOfficial);
+    return { id: session.userRowId, isCms: kind === 'cms', administered: new Map(administeredOrganizations(holdings).map((o) => [o.id, o])) };
+  }
+
+  private canReopen(official: Official, request: RequestRecord): boolean {
+    return request.status === 'rejected' && request.decidedBy === official.id && (request.decidedAt ?? 0) >= this.reopenNotBefore();
+  }
+
+  private reopenNotBefore(): number {
+    return this.clock.now() - REOPEN_WINDOW_HOURS * 3_600_000;
+  }
+
+  private toQueueRow(r: RequestRecord, official: Official, officialCount: number): QueueRow {
+    return {
+      requestId: r.id,
+      firstName: r.requesterFirstName,
+      lastName: r.requesterLastName,
+      organization: publicOrg(r.organization),
+      role: r.role,
+      program: r.program,
+      requestedAt: r.requestedAt,
+      stale: this.clock.now() - r.requestedAt > STALE_AFTER_DAYS * DAY_MS,
+      blockedReason: approvalRefusal(official, r, officialCount),
+    };
+  }
+
+  /** Splits requests into those this official may decide and those refused, with reasons. */
+  private async judgeAll(official: Official, ids: readonly number[], action: 'approve' | 'reject') {
+    const unique = [...new Set(ids)];
+    const records = new Map((await this.store.requests.byIds(unique)).map((r) => [r.id, r]));
+    const counts = await this.store.requests.securityOfficialCounts([...new Set([...records.values()].map((r) => r.organization.id))]);
+    const allowed: RequestRecord[] = [];
+    const refused: DecisionOutcome[] = [];
+    for (const id of unique) {
+      const r = records.get(id);
+      if (!r || !inScope(official, r)) {
+        refused.push({ requestId: id, outcome: 'not_found', message: REQUEST_MESSAGES.notFound });
+        continue;
+      }
+      if (r.status !== 'pending') {
+        refused.push({ requestId: id, outcome: 'conflict', message: alreadyDecided(r) });
+        continue;
+      }
+      const refusal = r.requesterId === official.id ? REQUEST_MESSAGES.ownRequest : action === 'approve' ? approvalRefusal(official, r, counts.get(r.organization.id) ?? 0) : null;
+      if (refusal) refused.push({ requestId: id, outcome: 'refused', message: refusal });
+      else allowed.push(r);
+    }
+    return { allowed, refused };
+  }
+
+  private async decideAll(session: Session, ids: readonly number[], action: 'approve' | 'reject', reason: string | null): Promise<ChannelOutput<'queue.approve'>> {
+    const official = await this.official(session);
+    const { allowed, refused } = await this.judgeAll(official, ids, action);
+    const results: DecisionOutcome[] = [...refused];
+    for (let i = 0; i < allowed.length; i += DECISION_CHUNK) {
+      const chunk = allowed.slice(i, i + DECISION_CHUNK);
+      const decisions: Decision[] = chunk.map((r) => this.decision(official, r, action, reason));
+      const { conflicts } = await this.store.requests.decide(official.id, decisions);
+      const conflicted = new Set(conflicts);
+      const meanwhile = conflicts.length > 0 ? new Map((await this.store.requests.byIds(conflicts)).map((r) => [r.id, r])) : new Map<number, RequestRecord>();
+      for (const r of chunk) {
+        if (conflicted.has(r.id)) {
+          const now = meanwhile.get(r.id);
+          results.push({ requestId: r.id, outcome: 'conflict', message: now ? alreadyDecided(now) : 'This request was decided meanwhile.' });
+        } else {
+          results.push({ requestId: r.id, outcome: action === 'approve' ? 'approved' : 'rejected', message: action === 'approve' ? 'Approved' : 'Rejected' });
+        }
+      }
+      // Let other work run between chunks: a bulk of 10,000 must not stall the console.
+      if (i + DECISION_CHUNK < allowed.length) await new Promise((resolve) => setImmediate(resolve));
+    }
+    if (allowed.length > 0) this.onMailQueued();
+    return { results };
+  }
+
+  private decision(official: Official, r: RequestRecord, action: 'approve' | 'reject', reason: string | null): Decision {
+    const verb = action === 'approve' ? 'approved' : 'rejected';
+    return {
+      requestId: r.id,
+      action,
+      reason,
+      audit: {
+        action: `request.${verb}`,
+        actorId: official.id,
+        subjectUserId: r.requesterId,
+        organizationId: r.organization.id,
+        requestId: r.id,
+        details: { program: r.program, role: r.role, reason },
+      },
+      outbox: [
+        {
+          to: r.requesterEmail,
+          subject: `Your role request ${r.id} was ${verb}`,
+          body: `Your request for the role ${r.role} in ${r.program} for ${r.organization.name} (Request ID ${r.id}) was ${verb}.${reason ? `\nReason: ${reason}` : ''}`,
+          kind: 'request.decided',
+          organizationId: r.organization.id,
+          requestId: r.id,
+        },
+      ],
+    };
+  }
+}
+
+function inScope(official: Official, r: RequestRecord): boolean {
+  return official.administered.has(r.organization.id) || (official.isCms && r.securityOfficialKind !== null);
+}
+
+/** Why this official may not approve a pending request in their scope, or null. */
+function approvalRefusal(official: Official, r: RequestRecord, officialCount: number): string | null {
+  if (r.requesterId === official.id) return REQUEST_MESSAGES.ownRequest;
+  if (r.securityOfficialKind !== null) {
+    // iQIES job aid FAQ: "The first SO can only be approved by CMS; subsequent SOs are approved by an existing SO".
+    if (officialCount === 0 && !official.isCms) return REQUEST_MESSAGES.firstOfficialByCms;
+    return null;
+  }
+  // "What if the only SO has left the provider? No new user roles can be approved until a new SO is approved."
+  if (officialCount === 0) return REQUEST_MESSAGES.noOfficialYet(r.organization.name);
+  return null;
+}
+
+function alreadyDecided(r: RequestRecord): string {
+  if (r.status === 'cancelled') return 'Withdrawn by the requester';
+  const verb = r.status === 'approved' ? 'approved' : 'rejected';
+  return `Already ${verb} by ${r.decidedByEmail ?? 'another official'} on ${formatDate(r.decidedAt ?? 0)}`;
+}
+
+function publicOrg(o: { displayId: string; name: string; kind: OrganizationRecord['kind'] }) {
+  return { displayId: o.displayId, name: o.name, kind: o.kind };
+}
+
+function toMyView(r: RequestRecord): MyRequestView {
+  return {
+    requestId: r.id,
+    program: r.program,
+    organization: publicOrg(r.organization),
+    role: r.role,
+    justification: r.justification,
+    status: r.status,
+    requestedAt: r.requestedAt,
+    decidedAt: r.decidedAt,
+    reason: r.reason,
+  };
+}
+
+function encodeCursor(r: RequestRecord, sort: 'requested' | 'lastName'): string {
+  const key: QueueKey =
+    sort === 'requested' ? { sort, requestedAt: r.requestedAt, id: r.id } : { sort, lastName: r.requesterLastName, firstName: r.requesterFirstName, id: r.id };
+  return Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
+}
+
+function decodeCursor(cursor: string, sort: 'requested' | 'lastName'): QueueKey {
+  const bad = new AppError('VALIDATION', 'The page cursor is not valid; start from the first page.', 'after');
+  let key: unknown;
+  try {
+    key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw bad;
+  }
+  const k = key as Record<string, unknown>;
+  if (typeof k !== 'object' || k === null || k.sort !== sort || !Number.isSafeInteger(k.id)) throw bad;
+  if (sort === 'requested' && Number.isSafeInteger(k.requestedAt)) return { sort, requestedAt: k.requestedAt as number, id: k.id as number };
+  if (sort === 'lastName' && typeof k.lastName === 'string' && typeof k.firstName === 'string') {
+    return { sort, lastName: k.lastName, firstName: k.firstName, id: k.id as number };
+  }
+  throw bad;
 }

@@ -1,13 +1,359 @@
 import type { Database } from 'better-sqlite3';
 import type { Clock } from '../clock.js';
+import type { OrganizationKind, ProofingState, RequestStatus, UserStatus } from '../../shared/domain.js';
+import { appendAuditSync } from './audit-chain.js';
+import { insertOutboxRowsSync } from './outbox-rows.js';
+import type { OutboxDraft } from './outbox-rows.js';
+import type { AuditDraft } from './types.js';
+
+export interface OrganizationRow {
+  id: number;
+  displayId: string;
+  name: string;
+  kind: OrganizationKind;
+}
+
+/** A request with what the rules need to judge it. */
+export interface RequestRecord {
+  id: number;
+  requesterId: number;
+  requesterFirstName: string;
+  requesterLastName: string;
+  requesterEmail: string;
+  program: string;
+  programId: number;
+  organization: OrganizationRow;
+  role: string;
+  roleId: number;
+  /** The Security Official kind of the requested role, if it is one. */
+  securityOfficialKind: OrganizationKind | null;
+  justification: string;
+  status: RequestStatus;
+  requestedAt: number;
+  decidedAt: number | null;
+  decidedBy: number | null;
+  decidedByEmail: string | null;
+  reason: string | null;
+}
+
+export interface QueueScope {
+  /** Organizations where the official holds a Security Official role. */
+  organizationIds: readonly number[];
+  /** CMS officials also see Security Official requests of every organization. */
+  allSecurityOfficialRequests: boolean;
+  programName?: string | undefined;
+  organizationId?: number | undefined;
+}
+
+export type QueueKey = { sort: 'requested'; requestedAt: number; id: number } | { sort: 'lastName'; lastName: string; firstName: string; id: number };
+
+export interface Decision {
+  requestId: number;
+  action: 'approve' | 'reject';
+  reason: string | null;
+  audit: AuditDraft;
+  outbox: OutboxDraft[];
+}
+
+export interface RequesterProfile {
+  userId: string;
+  firstName: string;
+  lastName: string;
+  email: string;
+  phone: string;
+  status: UserStatus;
+  proofingState: ProofingState;
+  lastSignInAt: number | null;
+}
 
 /** Role requests and role assignments: the queries behind My Access and Role Requests. */
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- filled by the role-request capability
-export interface RequestStore {}
+export interface RequestStore {
+  programs(): Promise<string[]>;
+  organizations(): Promise<OrganizationRow[]>;
+  roles(): Promise<Array<{ id: number; name: string; securityOfficialKind: OrganizationKind | null }>>;
+  programId(name: string): Promise<number | null>;
+  organizationByDisplayId(displayId: string): Promise<OrganizationRow | null>;
+  byIds(ids: readonly number[]): Promise<RequestRecord[]>;
+  forRequester(userId: number): Promise<RequestRecord[]>;
+  /** Files a request unless the same one is pending or the role is held: then says which. */
+  file(
+    request: { requesterId: number; programId: number; organizationId: number; roleId: number; justification: string },
+    audit: (requestId: number) => AuditDraft[],
+    outbox: (requestId: number) => OutboxDraft[],
+  ): Promise<{ requestId: number } | 'pending' | 'held'>;
+  /** Cancels a pending request of its requester; false if it was not pending any more. */
+  withdraw(requestId: number, requesterId: number, audit: AuditDraft[]): Promise<boolean>;
+  queuePage(scope: QueueScope, after: QueueKey | null, sort: 'requested' | 'lastName', limit: number): Promise<RequestRecord[]>;
+  queueCount(scope: QueueScope): Promise<number>;
+  /**
+   * Decides requests in one transaction (all or nothing): each is decided only if it is still
+   * pending; the others are returned as conflicts and write nothing.
+   */
+  decide(officialId: number, decisions: readonly Decision[]): Promise<{ conflicts: number[] }>;
+  reopen(requestId: number, officialId: number, notBefore: number, audit: AuditDraft[]): Promise<boolean>;
+  securityOfficialEmails(organizationId: number): Promise<string[]>;
+  cmsOfficialEmails(): Promise<string[]>;
+  /** Security Official counts for organizations (0 when none). */
+  securityOfficialCounts(organizationIds: readonly number[]): Promise<Map<number, number>>;
+  rolesOf(userId: number, organizationIds: readonly number[] | 'all'): Promise<Array<{ program: string; organization: OrganizationRow; role: string }>>;
+  requesterProfile(userId: number): Promise<RequesterProfile | null>;
+}
+
+const REQUEST_SELECT = `
+  SELECT r.id, r.requester_id AS requesterId, u.first_name AS requesterFirstName, u.last_name AS requesterLastName,
+         u.email AS requesterEmail, p.name AS program, p.id AS programId,
+         o.id AS orgId, o.display_id AS orgDisplayId, o.name AS orgName, o.kind AS orgKind,
+         ro.name AS role, ro.id AS roleId, ro.security_official_kind AS securityOfficialKind,
+         r.justification, r.status, r.requested_at AS requestedAt, r.decided_at AS decidedAt,
+         r.decided_by AS decidedBy, d.email AS decidedByEmail, r.reason
+    FROM role_requests r
+    JOIN users u ON u.id = r.requester_id
+    JOIN programs p ON p.id = r.program_id
+    JOIN organizations o ON o.id = r.organization_id
+    JOIN roles ro ON ro.id = r.role_id
+    LEFT JOIN users d ON d.id = r.decided_by`;
+
+type RequestRow = Omit<RequestRecord, 'organization'> & { orgId: number; orgDisplayId: string; orgName: string; orgKind: OrganizationKind };
+
+const toRequest = ({ orgId, orgDisplayId, orgName, orgKind, ...rest }: RequestRow): RequestRecord => ({
+  ...rest,
+  organization: { id: orgId, displayId: orgDisplayId, name: orgName, kind: orgKind },
+});
+
+const marks = (n: number) => Array.from({ length: n }, () => '?').join(',');
 
 export class SqliteRequestStore implements RequestStore {
   constructor(
     readonly db: Database,
     readonly clock: Clock,
   ) {}
+
+  async programs(): Promise<string[]> {
+    return (this.db.prepare('SELECT name FROM programs ORDER BY id').all() as Array<{ name: string }>).map((r) => r.name);
+  }
+
+  async organizations(): Promise<OrganizationRow[]> {
+    return this.db.prepare('SELECT id, display_id AS displayId, name, kind FROM organizations ORDER BY name').all() as OrganizationRow[];
+  }
+
+  async roles(): Promise<Array<{ id: number; name: string; securityOfficialKind: OrganizationKind | null }>> {
+    return this.db.prepare('SELECT id, name, security_official_kind AS securityOfficialKind FROM roles ORDER BY id').all() as Array<{
+      id: number;
+      name: string;
+      securityOfficialKind: OrganizationKind | null;
+    }>;
+  }
+
+  async programId(name: string): Promise<number | null> {
+    return (this.db.prepare('SELECT id FROM programs WHERE name = ?').get(name) as { id: number } | undefined)?.id ?? null;
+  }
+
+  async organizationByDisplayId(displayId: string): Promise<OrganizationRow | null> {
+    return (
+      (this.db.prepare('SELECT id, display_id AS displayId, name, kind FROM organizations WHERE display_id = ?').get(displayId) as OrganizationRow | undefined) ??
+      null
+    );
+  }
+
+  async byIds(ids: readonly number[]): Promise<RequestRecord[]> {
+    const out: RequestRecord[] = [];
+    // SQLite limits bound parameters; large bulk selections are read in slices.
+    for (let i = 0; i < ids.length; i += 500) {
+      const slice = ids.slice(i, i + 500);
+      out.push(...(this.db.prepare(`${REQUEST_SELECT} WHERE r.id IN (${marks(slice.length)})`).all(...slice) as RequestRow[]).map(toRequest));
+    }
+    return out;
+  }
+
+  async forRequester(userId: number): Promise<RequestRecord[]> {
+    return (this.db.prepare(`${REQUEST_SELECT} WHERE r.requester_id = ? ORDER BY r.requested_at DESC, r.id DESC`).all(userId) as RequestRow[]).map(toRequest);
+  }
+
+  async file(
+    request: { requesterId: number; programId: number; organizationId: number; roleId: number; justification: string },
+    audit: (requestId: number) => AuditDraft[],
+    outbox: (requestId: number) => OutboxDraft[],
+  ): Promise<{ requestId: number } | 'pending' | 'held'> {
+    return this.db
+      .transaction((): { requestId: number } | 'pending' | 'held' => {
+        const same = [request.requesterId, request.programId, request.organizationId, request.roleId];
+        if (this.db.prepare('SELECT 1 FROM role_assignments WHERE user_id = ? AND program_id = ? AND organization_id = ? AND role_id = ?').get(...same)) return 'held';
+        if (this.db.prepare("SELECT 1 FROM role_requests WHERE requester_id = ? AND program_id = ? AND organization_id = ? AND role_id = ? AND status = 'pending'").get(...same)) {
+          return 'pending';
+        }
+        const now = this.clock.now();
+        const requestId = Number(
+          this.db
+            .prepare(
+              "INSERT INTO role_requests (requester_id, program_id, organization_id, role_id, justification, status, requested_at) VALUES (?, ?, ?, ?, ?, 'pending', ?)",
+            )
+            .run(...same, request.justification, now).lastInsertRowid,
+        );
+        appendAuditSync(this.db, now, audit(requestId));
+        insertOutboxRowsSync(this.db, now, outbox(requestId));
+        return { requestId };
+      })
+      .immediate();
+  }
+
+  async withdraw(requestId: number, requesterId: number, audit: AuditDraft[]): Promise<boolean> {
+    return this.db
+      .transaction((): boolean => {
+        const now = this.clock.now();
+        const done = this.db
+          .prepare("UPDATE role_requests SET status = 'cancelled', decided_at = ?, decided_by = ? WHERE id = ? AND requester_id = ? AND status = 'pending'")
+          .run(now, requesterId, requestId, requesterId);
+        if (done.changes !== 1) return false;
+        appendAuditSync(this.db, now, audit);
+        return true;
+      })
+      .immediate();
+  }
+
+  private scopeWhere(scope: QueueScope): { sql: string; params: Array<string | number> } {
+    const params: Array<string | number> = [...scope.organizationIds];
+    const inOrgs = scope.organizationIds.length > 0 ? `r.organization_id IN (${marks(scope.organizationIds.length)})` : '0';
+    let sql = `r.status = 'pending' AND (${inOrgs}${scope.allSecurityOfficialRequests ? ' OR ro.security_official_kind IS NOT NULL' : ''})`;
+    if (scope.programName !== undefined) {
+      sql += ' AND p.name = ?';
+      params.push(scope.programName);
+    }
+    if (scope.organizationId !== undefined) {
+      sql += ' AND r.organization_id = ?';
+      params.push(scope.organizationId);
+    }
+    return { sql, params };
+  }
+
+  async queuePage(scope: QueueScope, after: QueueKey | null, sort: 'requested' | 'lastName', limit: number): Promise<RequestRecord[]> {
+    const where = this.scopeWhere(scope);
+    let keyset = '';
+    const params = [...where.params];
+    if (after?.sort === 'requested') {
+      keyset = ' AND (r.requested_at, r.id) > (?, ?)';
+      params.push(after.requestedAt, after.id);
+    } else if (after?.sort === 'lastName') {
+      keyset = ' AND (u.last_name COLLATE NOCASE, u.first_name COLLATE NOCASE, r.id) > (?, ?, ?)';
+      params.push(after.lastName, after.firstName, after.id);
+    }
+    const order = sort === 'requested' ? 'r.requested_at, r.id' : 'u.last_name COLLATE NOCASE, u.first_name COLLATE NOCASE, r.id';
+    const rows = this.db.prepare(`${REQUEST_SELECT} WHERE ${where.sql}${keyset} ORDER BY ${order} LIMIT ?`).all(...params, limit) as RequestRow[];
+    return rows.map(toRequest);
+  }
+
+  async queueCount(scope: QueueScope): Promise<number> {
+    const where = this.scopeWhere(scope);
+    return (
+      this.db
+        .prepare(
+          `SELECT count(*) AS n FROM role_requests r JOIN roles ro ON ro.id = r.role_id JOIN programs p ON p.id = r.program_id WHERE ${where.sql}`,
+        )
+        .get(...where.params) as { n: number }
+    ).n;
+  }
+
+  async decide(officialId: number, decisions: readonly Decision[]): Promise<{ conflicts: number[] }> {
+    return this.db
+      .transaction((): { conflicts: number[] } => {
+        const now = this.clock.now();
+        const update = this.db.prepare("UPDATE role_requests SET status = ?, decided_at = ?, decided_by = ?, reason = ? WHERE id = ? AND status = 'pending'");
+        const grant = this.db.prepare(
+          `INSERT OR IGNORE INTO role_assignments (user_id, program_id, organization_id, role_id, granted_at, granted_by, request_id)
+           SELECT requester_id, program_id, organization_id, role_id, ?, ?, id FROM role_requests WHERE id = ?`,
+        );
+        const conflicts: number[] = [];
+        const audit: AuditDraft[] = [];
+        const outbox: OutboxDraft[] = [];
+        for (const d of decisions) {
+          const status = d.action === 'approve' ? 'approved' : 'rejected';
+          if (update.run(status, now, officialId, d.reason, d.requestId).changes !== 1) {
+            conflicts.push(d.requestId);
+            continue;
+          }
+          if (d.action === 'approve') grant.run(now, officialId, d.requestId);
+          audit.push(d.audit);
+          outbox.push(...d.outbox);
+        }
+        // One append per transaction: the chain head is read once.
+        appendAuditSync(this.db, now, audit);
+        insertOutboxRowsSync(this.db, now, outbox);
+        return { conflicts };
+      })
+      .immediate();
+  }
+
+  async reopen(requestId: number, officialId: number, notBefore: number, audit: AuditDraft[]): Promise<boolean> {
+    return this.db
+      .transaction((): boolean => {
+        const done = this.db
+          .prepare(
+            "UPDATE role_requests SET status = 'pending', decided_at = NULL, decided_by = NULL, reason = NULL WHERE id = ? AND status = 'rejected' AND decided_by = ? AND decided_at >= ?",
+          )
+          .run(requestId, officialId, notBefore);
+        if (done.changes !== 1) return false;
+        appendAuditSync(this.db, this.clock.now(), audit);
+        return true;
+      })
+      .immediate();
+  }
+
+  async securityOfficialEmails(organizationId: number): Promise<string[]> {
+    return (
+      this.db
+        .prepare(
+          `SELECT DISTINCT u.email FROM role_assignments a JOIN roles r ON r.id = a.role_id JOIN users u ON u.id = a.user_id
+            WHERE a.organization_id = ? AND r.security_official_kind IS NOT NULL AND u.status = 'active' ORDER BY u.email`,
+        )
+        .all(organizationId) as Array<{ email: string }>
+    ).map((r) => r.email);
+  }
+
+  async cmsOfficialEmails(): Promise<string[]> {
+    return (
+      this.db
+        .prepare(
+          `SELECT DISTINCT u.email FROM role_assignments a JOIN roles r ON r.id = a.role_id JOIN users u ON u.id = a.user_id
+            WHERE r.security_official_kind = 'cms' AND u.status = 'active' ORDER BY u.email`,
+        )
+        .all() as Array<{ email: string }>
+    ).map((r) => r.email);
+  }
+
+  async securityOfficialCounts(organizationIds: readonly number[]): Promise<Map<number, number>> {
+    const counts = new Map<number, number>(organizationIds.map((id) => [id, 0]));
+    if (organizationIds.length === 0) return counts;
+    const rows = this.db
+      .prepare(
+        `SELECT a.organization_id AS id, count(DISTINCT a.user_id) AS n FROM role_assignments a JOIN roles r ON r.id = a.role_id
+          WHERE r.security_official_kind IS NOT NULL AND a.organization_id IN (${marks(organizationIds.length)}) GROUP BY a.organization_id`,
+      )
+      .all(...organizationIds) as Array<{ id: number; n: number }>;
+    for (const r of rows) counts.set(r.id, r.n);
+    return counts;
+  }
+
+  async rolesOf(userId: number, organizationIds: readonly number[] | 'all'): Promise<Array<{ program: string; organization: OrganizationRow; role: string }>> {
+    const limited = organizationIds !== 'all';
+    if (limited && organizationIds.length === 0) return [];
+    const rows = this.db
+      .prepare(
+        `SELECT p.name AS program, o.id, o.display_id AS displayId, o.name, o.kind, r.name AS role
+           FROM role_assignments a JOIN programs p ON p.id = a.program_id JOIN organizations o ON o.id = a.organization_id JOIN roles r ON r.id = a.role_id
+          WHERE a.user_id = ?${limited ? ` AND a.organization_id IN (${marks(organizationIds.length)})` : ''}
+          ORDER BY o.name, p.name, r.name`,
+      )
+      .all(userId, ...(limited ? organizationIds : [])) as Array<OrganizationRow & { program: string; role: string }>;
+    return rows.map(({ program, role, ...organization }) => ({ program, role, organization }));
+  }
+
+  async requesterProfile(userId: number): Promise<RequesterProfile | null> {
+    return (
+      (this.db
+        .prepare(
+          `SELECT user_id AS userId, first_name AS firstName, last_name AS lastName, email, phone, status,
+                  proofing_state AS proofingState, last_sign_in_at AS lastSignInAt FROM users WHERE id = ?`,
+        )
+        .get(userId) as RequesterProfile | undefined) ?? null
+    );
+  }
 }

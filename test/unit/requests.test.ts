@@ -1,0 +1,266 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { REQUEST_MESSAGES } from '../../main/services/requests.js';
+import { CMS_ORG, Harness, PROVIDER_ORG } from '../support/console-harness.js';
+import type { TestUser } from '../support/console-harness.js';
+
+const DAY = 86_400_000;
+const PROD = 'iQIES Prod';
+
+describe('role requests (HARP and iQIES job aids)', () => {
+  let h: Harness;
+  let u: Record<string, TestUser>;
+
+  beforeEach(async () => {
+    h = await Harness.create();
+    u = h.seed({
+      organizations: [CMS_ORG, PROVIDER_ORG, { displayId: '456', name: 'Bayview Home Health', kind: 'provider' }, { displayId: 'FL', name: 'Florida', kind: 'state' }],
+      users: [
+        { userId: 'cms', organization: 'CMS', roles: [[PROD, 'CMS Security Official']] },
+        { userId: 'so1', organization: '123', roles: [[PROD, 'Provider Security Official']] },
+        { userId: 'so2', organization: '123', roles: [[PROD, 'Provider Security Official']] },
+        { userId: 'fl', organization: 'FL', roles: [[PROD, 'State Security Official']] },
+        { userId: 'alice', organization: '123' },
+        { userId: 'bob', organization: '123' },
+        { userId: 'carol', organization: '456' },
+      ],
+    });
+    for (const id of Object.keys(u)) {
+      await h.signIn(id, u[id]!);
+      h.nextStep();
+    }
+  });
+  afterEach(() => h.dispose());
+
+  const file = (who: string, role = 'Assessment Coordinator', organization = '123') =>
+    h.call(who, 'access.request', { program: PROD, organization, role, justification: 'Submits assessments' });
+  const outbox = () => h.app.store.db.prepare('SELECT to_address AS "to", subject, kind FROM outbox ORDER BY id').all() as Array<{ to: string; subject: string; kind: string }>;
+
+  it('a user files a request, gets a Request ID, and the organization\'s officials are emailed', async () => {
+    const request = await file('alice');
+    expect(request).toMatchObject({ status: 'pending', role: 'Assessment Coordinator', organization: { displayId: '123' } });
+    expect(request.requestId).toBeGreaterThan(0);
+    expect(outbox()).toEqual([
+      { to: 'so1@example.org', subject: 'Role Request from First4 Last4', kind: 'request.filed' },
+      { to: 'so2@example.org', subject: 'Role Request from First4 Last4', kind: 'request.filed' },
+    ]);
+    expect(h.auditActions()).toContain('request.filed');
+    expect((await h.call('alice', 'access.mine', {})).requests.map((r) => r.requestId)).toEqual([request.requestId]);
+  });
+
+  it('refuses a duplicate pending request, a held role, and unknown program, organization or role by name', async () => {
+    await file('alice');
+    expect(await h.refusal('alice', 'access.request', { program: PROD, organization: '123', role: 'Assessment Coordinator' })).toMatchObject({ code: 'CONFLICT' });
+    expect(await h.refusal('so1', 'access.request', { program: PROD, organization: '123', role: 'Provider Security Official' })).toMatchObject({ code: 'CONFLICT', message: 'You already hold this role.' });
+    expect(await h.refusal('alice', 'access.request', { program: 'Nope', organization: '123', role: 'Assessment Coordinator' })).toMatchObject({ code: 'VALIDATION', field: 'program' });
+    expect(await h.refusal('alice', 'access.request', { program: PROD, organization: '999', role: 'Assessment Coordinator' })).toMatchObject({ code: 'VALIDATION', field: 'organization' });
+    expect(await h.refusal('alice', 'access.request', { program: PROD, organization: '123', role: 'Emperor' })).toMatchObject({ code: 'VALIDATION', field: 'role' });
+  });
+
+  it('the requester withdraws their own pending request; nobody else can', async () => {
+    const { requestId } = await file('alice');
+    expect(await h.refusal('bob', 'access.withdraw', { requestId })).toMatchObject({ code: 'NOT_FOUND' });
+    expect((await h.call('alice', 'access.withdraw', { requestId })).status).toBe('cancelled');
+    expect(await h.refusal('alice', 'access.withdraw', { requestId })).toMatchObject({ code: 'CONFLICT' });
+    expect(h.auditActions()).toContain('request.withdrawn');
+  });
+
+  it('an official sees pending requests of their organizations; an official of another organization does not', async () => {
+    const { requestId } = await file('alice');
+    const page = await h.call('so1', 'queue.page', {});
+    expect(page.rows.map((r) => r.requestId)).toEqual([requestId]);
+    expect(page.total).toBe(1);
+    expect((await h.call('fl', 'queue.page', {})).rows).toEqual([]);
+    expect(await h.refusal('fl', 'queue.page', { organization: '123' })).toMatchObject({ code: 'FORBIDDEN' });
+    expect(await h.refusal('alice', 'queue.page', {})).toMatchObject({ code: 'FORBIDDEN', message: REQUEST_MESSAGES.notOfficial });
+    expect((await h.call('so1', 'home.summary', {})).nav.find((n) => n.page === 'role-requests')?.badge).toBe(1);
+  });
+
+  it('approval creates the role, is audited, and emails the requester', async () => {
+    const { requestId } = await file('alice');
+    const { results } = await h.call('so1', 'queue.approve', { requestIds: [requestId] });
+    expect(results).toEqual([{ requestId, outcome: 'approved', message: 'Approved' }]);
+    const mine = await h.call('alice', 'access.mine', {});
+    expect(mine.roles).toContainEqual({ program: PROD, organization: expect.objectContaining({ displayId: '123' }), role: 'Assessment Coordinator' });
+    expect(outbox().at(-1)).toEqual({ to: 'alice@example.org', subject: `Your role request ${requestId} was approved`, kind: 'request.decided' });
+    expect(h.auditActions()).toContain('request.approved');
+    expect((await h.call('so1', 'queue.page', {})).total).toBe(0);
+  });
+
+  it('a provider official of another organization cannot decide it', async () => {
+    const { requestId } = await file('alice');
+    expect(await h.call('fl', 'queue.approve', { requestIds: [requestId] })).toEqual({ results: [{ requestId, outcome: 'not_found', message: REQUEST_MESSAGES.notFound }] });
+    expect((await h.call('alice', 'access.mine', {})).requests[0]?.status).toBe('pending');
+  });
+
+  it('an ordinary user cannot use the queue at all', async () => {
+    const { requestId } = await file('alice');
+    for (const channel of ['queue.approve', 'queue.preview'] as const) {
+      const input = channel === 'queue.preview' ? { requestIds: [requestId], action: 'approve' as const } : { requestIds: [requestId] };
+      expect(await h.refusal('bob', channel, input)).toMatchObject({ code: 'FORBIDDEN' });
+    }
+    expect(await h.refusal('bob', 'queue.reject', { requestIds: [requestId], reason: 'no' })).toMatchObject({ code: 'FORBIDDEN' });
+  });
+
+  it('nobody decides their own request', async () => {
+    const { requestId } = await file('so1', 'Assessment Coordinator');
+    expect((await h.call('so1', 'queue.approve', { requestIds: [requestId] })).results[0]).toMatchObject({ outcome: 'refused', message: REQUEST_MESSAGES.ownRequest });
+    expect((await h.call('so2', 'queue.approve', { requestIds: [requestId] })).results[0]?.outcome).toBe('approved');
+  });
+
+  it('a rejection needs a non-blank reason of at most 500 characters, which reaches the requester', async () => {
+    const { requestId } = await file('alice');
+    expect(await h.refusal('so1', 'queue.reject', { requestIds: [requestId], reason: '   ' })).toMatchObject({ code: 'VALIDATION', field: 'reason', message: 'A Rejection Reason is required to Reject a request' });
+    expect(await h.refusal('so1', 'queue.reject', { requestIds: [requestId], reason: 'x'.repeat(501) })).toMatchObject({ code: 'VALIDATION', field: 'reason' });
+    expect((await h.call('alice', 'access.mine', {})).requests[0]?.status).toBe('pending');
+    await h.call('so1', 'queue.reject', { requestIds: [requestId], reason: 'Not on our staff' });
+    expect((await h.call('alice', 'access.mine', {})).requests[0]).toMatchObject({ status: 'rejected', reason: 'Not on our staff' });
+    const mail = h.app.store.db.prepare("SELECT body FROM outbox WHERE kind = 'request.decided'").get() as { body: string };
+    expect(mail.body).toContain('Reason: Not on our staff');
+  });
+
+  it('a request decided meanwhile is not decided twice; in a bulk the rest go through', async () => {
+    const a = await file('alice');
+    const b = await file('bob');
+    await h.call('so2', 'queue.reject', { requestIds: [a.requestId], reason: 'Duplicate' });
+    const { results } = await h.call('so1', 'queue.approve', { requestIds: [a.requestId, b.requestId] });
+    expect(results).toContainEqual({ requestId: a.requestId, outcome: 'conflict', message: expect.stringMatching(/^Already rejected by so2@example\.org on \d{4}-\d{2}-\d{2}$/) });
+    expect(results).toContainEqual({ requestId: b.requestId, outcome: 'approved', message: 'Approved' });
+  });
+
+  it('a decision is all or nothing: a failure inside the transaction leaves no trace', async () => {
+    const a = await file('alice');
+    const b = await file('bob');
+    const auditBefore = h.auditActions().length;
+    h.app.store.db.exec("CREATE TRIGGER fail_outbox BEFORE INSERT ON outbox WHEN NEW.kind = 'request.decided' BEGIN SELECT RAISE(ABORT, 'disk full'); END;");
+    expect(await h.refusal('so1', 'queue.approve', { requestIds: [a.requestId, b.requestId] })).toMatchObject({ code: 'INTERNAL' });
+    h.app.store.db.exec('DROP TRIGGER fail_outbox');
+    expect((await h.call('so1', 'queue.page', {})).total).toBe(2);
+    expect((await h.call('alice', 'access.mine', {})).roles).toEqual([]);
+    expect(h.auditActions().length).toBe(auditBefore);
+  });
+
+  it('the first Security Official of an organization can only be approved by CMS; later ones by an existing official', async () => {
+    const first = await file('carol', 'Provider Security Official', '456');
+    // Nobody administers 456 yet, so the email goes to CMS.
+    expect(outbox().at(-1)).toMatchObject({ to: 'cms@example.org', subject: 'Role Request from First6 Last6' });
+    const cmsQueue = await h.call('cms', 'queue.page', {});
+    expect(cmsQueue.rows.map((r) => r.requestId)).toContain(first.requestId);
+    expect(cmsQueue.blockedOrganizations.map((b) => b.organization.displayId)).toEqual(['456']);
+    expect((await h.call('so1', 'queue.approve', { requestIds: [first.requestId] })).results[0]?.outcome).toBe('not_found');
+    expect((await h.call('cms', 'queue.approve', { requestIds: [first.requestId] })).results[0]?.outcome).toBe('approved');
+    // A second SO of 123 is approved by an existing SO of 123.
+    const second = await file('alice', 'Provider Security Official', '123');
+    expect((await h.call('so1', 'queue.approve', { requestIds: [second.requestId] })).results[0]?.outcome).toBe('approved');
+  });
+
+  it('while an organization has no Security Official nothing else there can be approved; the queue shows why', async () => {
+    const coordinator = await file('carol', 'Assessment Coordinator', '456');
+    const official = await file('carol', 'Provider Security Official', '456');
+    // Nobody can approve the coordinator request: no official of 456 exists, and CMS decides only SO requests there.
+    for (const who of ['so1', 'cms']) {
+      expect((await h.call(who, 'queue.approve', { requestIds: [coordinator.requestId] })).results[0]?.outcome).toBe('not_found');
+    }
+    const cmsQueue = await h.call('cms', 'queue.page', {});
+    expect(cmsQueue.blockedOrganizations).toEqual([{ organization: expect.objectContaining({ displayId: '456' }), reason: REQUEST_MESSAGES.noOfficialYet('Bayview Home Health') }]);
+    // Once CMS approves the first official, that official decides the rest.
+    expect((await h.call('cms', 'queue.approve', { requestIds: [official.requestId] })).results[0]?.outcome).toBe('approved');
+    h.nextStep();
+    await h.signIn('carol-as-so', u['carol']!);
+    expect((await h.call('carol-as-so', 'queue.page', {})).rows.map((r) => r.requestId)).toEqual([coordinator.requestId]);
+  });
+
+  it('the preview lists what the official may not decide, and why', async () => {
+    const own = await file('so1', 'Assessment Coordinator');
+    const ok = await file('alice');
+    const decided = await file('bob');
+    await h.call('so2', 'queue.reject', { requestIds: [decided.requestId], reason: 'No' });
+    const preview = await h.call('so1', 'queue.preview', { requestIds: [own.requestId, ok.requestId, decided.requestId, 999999], action: 'approve' });
+    expect(preview.decidable).toEqual([ok.requestId]);
+    expect(preview.refused.map((r) => [r.requestId, r.outcome])).toEqual([
+      [own.requestId, 'refused'],
+      [decided.requestId, 'conflict'],
+      [999999, 'not_found'],
+    ]);
+  });
+
+  it('marks requests pending for more than 30 days as stale and shows them first', async () => {
+    const old = await file('alice');
+    h.clock.advance(31 * DAY);
+    await h.call('so1', 'session.activity', {}).catch(() => undefined);
+    h.nextStep();
+    await h.signIn('so1', u['so1']!);
+    h.nextStep();
+    await h.signIn('bob', u['bob']!);
+    const fresh = await file('bob');
+    const page = await h.call('so1', 'queue.page', {});
+    expect(page.rows.map((r) => [r.requestId, r.stale])).toEqual([
+      [old.requestId, true],
+      [fresh.requestId, false],
+    ]);
+  });
+
+  it('pages with a keyset cursor: every request exactly once, in order; a forged cursor is refused', async () => {
+    const ids: number[] = [];
+    for (const role of ['Assessment Coordinator', 'Provider Basic User', 'Surveyor', 'State Agency General User']) {
+      for (const who of ['alice', 'bob']) {
+        ids.push((await file(who, role)).requestId);
+        h.clock.advance(1000);
+      }
+    }
+    for (const sort of ['requested', 'lastName'] as const) {
+      const seen: number[] = [];
+      let after: string | undefined;
+      for (;;) {
+        const page = await h.call('so1', 'queue.page', { sort, limit: 3, ...(after ? { after } : {}) });
+        seen.push(...page.rows.map((r) => r.requestId));
+        if (!page.nextCursor) break;
+        after = page.nextCursor;
+      }
+      expect([...seen].sort((a, b) => a - b)).toEqual([...ids].sort((a, b) => a - b));
+      expect(new Set(seen).size).toBe(ids.length);
+    }
+    expect(await h.refusal('so1', 'queue.page', { after: 'not-a-cursor' })).toMatchObject({ code: 'VALIDATION', field: 'after' });
+    const wrongSort = Buffer.from(JSON.stringify({ sort: 'lastName', lastName: 'x', firstName: 'y', id: 1 })).toString('base64url');
+    expect(await h.refusal('so1', 'queue.page', { sort: 'requested', after: wrongSort })).toMatchObject({ code: 'VALIDATION', field: 'after' });
+  });
+
+  it('View shows the requester\'s profile and roles; out of scope reads as not found', async () => {
+    const { requestId } = await file('alice');
+    const view = await h.call('so1', 'queue.view', { requestId });
+    expect(view.requester).toMatchObject({ userId: 'alice', status: 'active', proofingState: 'proofed_remote' });
+    expect(view.canReopen).toBe(false);
+    expect(await h.refusal('fl', 'queue.view', { requestId })).toMatchObject({ code: 'NOT_FOUND' });
+  });
+
+  it('the official who rejected by mistake can reopen it within 24 hours; nobody else, and not later', async () => {
+    const { requestId } = await file('alice');
+    await h.call('so1', 'queue.reject', { requestIds: [requestId], reason: 'Oops' });
+    expect(await h.refusal('so2', 'queue.reopen', { requestId })).toMatchObject({ code: 'FORBIDDEN' });
+    expect((await h.call('so1', 'queue.view', { requestId })).canReopen).toBe(true);
+    expect((await h.call('so1', 'queue.reopen', { requestId })).status).toBe('pending');
+    expect(h.auditActions()).toContain('request.reopened');
+    await h.call('so1', 'queue.reject', { requestIds: [requestId], reason: 'Really no' });
+    h.clock.advance(25 * 3_600_000);
+    await h.signIn('so1-late', u['so1']!).catch(() => undefined);
+    h.nextStep();
+    await h.signIn('so1-late', u['so1']!);
+    expect(await h.refusal('so1-late', 'queue.reopen', { requestId })).toMatchObject({ code: 'CONFLICT' });
+  });
+
+  it('warns an organization with a single Security Official', async () => {
+    h.app.store.db.prepare("DELETE FROM role_assignments WHERE user_id = (SELECT id FROM users WHERE user_id = 'so2')").run();
+    expect((await h.call('so1', 'queue.page', {})).singleOfficialOrganizations.map((o) => o.displayId)).toEqual(['123']);
+  });
+
+  it('decides a bulk of 600 in chunks, all at once for the caller', async () => {
+    const alice = h.app.store.db.prepare("SELECT id FROM users WHERE user_id = 'alice'").get() as { id: number };
+    const insert = h.app.store.db.prepare("INSERT INTO role_requests (requester_id, program_id, organization_id, role_id, status, requested_at) SELECT ?, 1, o.id, r.id, 'pending', ? FROM organizations o, roles r WHERE o.display_id = '123' AND r.name = 'Surveyor'");
+    h.app.store.db.transaction(() => {
+      for (let i = 0; i < 600; i += 1) insert.run(alice.id, h.clock.now() - i);
+    })();
+    const ids = (h.app.store.db.prepare("SELECT id FROM role_requests WHERE status = 'pending'").all() as Array<{ id: number }>).map((r) => r.id);
+    const { results } = await h.call('so1', 'queue.reject', { requestIds: ids, reason: 'Bulk clean-up' });
+    expect(results.filter((r) => r.outcome === 'rejected')).toHaveLength(600);
+    expect(h.auditActions().filter((a) => a === 'request.rejected')).toHaveLength(600);
+  });
+});
