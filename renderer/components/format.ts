@@ -1,8 +1,33 @@
 const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+const dateOnly = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
 
 /** Epoch milliseconds as a local date and time, or the fallback when there is none. */
 export function formatDateTime(epochMs: number | null, fallback = 'Never'): string {
   return epochMs === null ? fallback : dateTime.format(new Date(epochMs));
+}
+
+/** Epoch milliseconds as a local date, or the fallback when there is none. */
+export function formatDate(epochMs: number | null, fallback = '—'): string {
+  return epochMs === null ? fallback : dateOnly.format(new Date(epochMs));
+}
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+
+/** How long ago, in words: "just now", "5 minutes ago", "3 hours ago", "3 days ago". */
+export function formatAge(epochMs: number, now: number = Date.now()): string {
+  const elapsed = Math.max(0, now - epochMs);
+  const plural = (n: number, unit: string) => `${n} ${unit}${n === 1 ? '' : 's'} ago`;
+  if (elapsed < MINUTE) return 'just now';
+  if (elapsed < HOUR) return plural(Math.floor(elapsed / MINUTE), 'minute');
+  if (elapsed < DAY) return plural(Math.floor(elapsed / HOUR), 'hour');
+  return plural(Math.floor(elapsed / DAY), 'day');
+}
+
+/** "1 request", "3 requests". */
+export function countOf(n: number, singular: string, pluralWord = `${singular}s`): string {
+  return `${n.toLocaleString()} ${n === 1 ? singular : pluralWord}`;
 }
 
 /** A base32 key in groups of four, the way authenticator apps print it. */

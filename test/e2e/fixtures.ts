@@ -23,9 +23,21 @@ export class ConsoleHost {
     readonly dataDir: string,
   ) {}
 
-  static async start(options: { demo: boolean }): Promise<ConsoleHost> {
+  /** mailIntervalMs: how often the host looks at its outbox (tests that read delivered mail). */
+  static async start(options: { demo: boolean; mailIntervalMs?: number }): Promise<ConsoleHost> {
     const dataDir = mkdtempSync(join(tmpdir(), 'soc-e2e-'));
-    const args = ['--import', 'tsx', 'main/host/cli.ts', '--data', dataDir, '--port', '0', '--test-clock', ...(options.demo ? ['--demo'] : [])];
+    const args = [
+      '--import',
+      'tsx',
+      'main/host/cli.ts',
+      '--data',
+      dataDir,
+      '--port',
+      '0',
+      '--test-clock',
+      ...(options.demo ? ['--demo'] : []),
+      ...(options.mailIntervalMs !== undefined ? ['--mail-interval-ms', String(options.mailIntervalMs)] : []),
+    ];
     const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     const url = await new Promise<string>((resolveUrl, reject) => {
       let output = '';
@@ -95,16 +107,31 @@ export async function expectNoAxeViolations(page: Page, context: string): Promis
 
 export const SCREENSHOT_DIR = join(ROOT, 'test-results', 'screens');
 
-export const test = base.extend<{ freshConsole: ConsoleHost; demoConsole: ConsoleHost }>({
+/** Collects the console messages by which Chromium reports a refused inline style or script. */
+function watchCsp(page: Page): string[] {
+  const violations: string[] = [];
+  page.on('console', (message) => {
+    if (message.text().includes('violates the following Content Security Policy')) violations.push(message.text());
+  });
+  return violations;
+}
+
+export const test = base.extend<{ freshConsole: ConsoleHost; demoConsole: ConsoleHost; otherPage: Page }>({
   // The CSP allows no inline style or script; Chromium refuses one silently but for a console
   // message, so every test fails on such a message (a widget that styles itself inline).
   page: async ({ page }, use) => {
-    const violations: string[] = [];
-    page.on('console', (message) => {
-      if (message.text().includes('violates the following Content Security Policy')) violations.push(message.text());
-    });
+    const violations = watchCsp(page);
     await use(page);
     expect(violations, 'Content Security Policy violations').toEqual([]);
+  },
+  // A second person at the same console (another browser context: its own cookies, its own session).
+  otherPage: async ({ browser, viewport }, use) => {
+    const context = await browser.newContext({ viewport });
+    const page = await context.newPage();
+    const violations = watchCsp(page);
+    await use(page);
+    await context.close();
+    expect(violations, 'Content Security Policy violations (second context)').toEqual([]);
   },
   freshConsole: async ({}, use) => {
     const host = await ConsoleHost.start({ demo: false });

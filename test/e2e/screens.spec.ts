@@ -1,7 +1,18 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { SCREENSHOT_DIR, expect, test } from './fixtures.js';
-import { CredentialsPage, HomePage, SetupPage, SignInPage, WarningPage } from './pages/console-pages.js';
+import { SCREENSHOT_DIR, expect, expectNoAxeViolations, test } from './fixtures.js';
+import {
+  CredentialsPage,
+  HomePage,
+  MailSettingsPage,
+  MyAccessPage,
+  OutboxPage,
+  RoleRequestsPage,
+  SetupPage,
+  SignInPage,
+  WarningPage,
+  signInToHome,
+} from './pages/console-pages.js';
 
 /**
  * Screenshots of every view, for people to look at (test-results/screens/*.png). They assert
@@ -47,4 +58,54 @@ test('screens: sign-in, warning, home, credentials, lock', async ({ page, demoCo
   await page.reload();
   await expect(page.getByRole('heading', { level: 1, name: 'Session locked' })).toBeVisible();
   await page.screenshot(shot('09-session-locked'));
+});
+
+test('screens: my access, role requests (3 rows, pop-ups, view, empty), outbox, mail settings', async ({ page, otherPage, demoConsole }) => {
+  // A user asks Florida for a role, so that Florida's official has three requests.
+  const userHome = await signInToHome(page, demoConsole, demoConsole.demoAccount('demo.user'), 'Aditya');
+  await userHome.open('My Access');
+  const access = new MyAccessPage(page);
+  await access.expectShown();
+  await access.request({ program: 'iQIES Prod', organization: /\(FL\)$/, role: 'State Agency General User', justification: 'Survey support for the state agency.' });
+  await page.screenshot(shot('10-my-access'));
+
+  const home = await signInToHome(otherPage, demoConsole, demoConsole.demoAccount('florida.so'), 'Robert');
+  await home.open('Role Requests');
+  const queue = new RoleRequestsPage(otherPage);
+  await queue.expectShown();
+  await expect(queue.rows()).toHaveCount(3);
+  await otherPage.screenshot(shot('11-role-requests-3-rows'));
+
+  await queue.select(queue.rowWith('Ayyagari'));
+  await queue.openApprove();
+  await otherPage.screenshot(shot('12-approve-pop-up'));
+  await queue.approveDialog().getByRole('button', { name: 'Cancel' }).click();
+
+  await queue.select(queue.rows().first());
+  const reject = await queue.openReject();
+  await reject.getByRole('button', { name: 'Reject', exact: true }).click();
+  await expect(reject.getByText('A Rejection Reason is required to Reject a request')).toBeVisible();
+  await otherPage.screenshot(shot('13-reject-pop-up'));
+  await reject.getByRole('button', { name: 'Cancel' }).click();
+
+  const panel = await queue.view(queue.rowWith('Ayyagari'));
+  await otherPage.screenshot(shot('14-request-view'));
+  await panel.getByRole('button', { name: 'Close' }).last().click();
+
+  await otherPage.getByLabel('Select all on this page').check();
+  await queue.openApprove();
+  await queue.confirmApprove();
+  await expect(queue.result()).toContainText('3 requests approved.');
+  await expect(queue.empty()).toHaveText('There are no pending role requests.');
+  await otherPage.screenshot(shot('15-role-requests-empty'));
+  await expectNoAxeViolations(otherPage, 'role requests, empty');
+
+  await home.open('Outbox');
+  await new OutboxPage(otherPage).expectShown();
+  await expect(otherPage.getByTestId('outbox-table')).toBeVisible();
+  await otherPage.screenshot(shot('16-outbox'));
+
+  await home.open('Mail settings');
+  await new MailSettingsPage(otherPage).expectShown();
+  await otherPage.screenshot(shot('17-mail-settings'));
 });

@@ -4,6 +4,10 @@ import type { HomeSummary } from '../../../shared/ipc/contract.js';
 import { AppFrame, MAIN_ID } from '../../components/AppFrame.js';
 import { CredentialsPage } from '../credentials/CredentialsPage.js';
 import { useAuth } from '../auth/store.js';
+import { MailSettingsPage } from '../mail-settings/MailSettingsPage.js';
+import { MyAccessPage } from '../my-access/MyAccessPage.js';
+import { OutboxPage } from '../outbox/OutboxPage.js';
+import { RoleRequestsPage } from '../role-requests/RoleRequestsPage.js';
 import { STATUS_POLL_MS, useSession, type Page } from '../session/store.js';
 import { HomePage } from './HomePage.js';
 import { useHome } from './store.js';
@@ -14,6 +18,10 @@ import { useHome } from './store.js';
  */
 const PAGES: Partial<Record<Page, ComponentType>> = {
   home: HomePage,
+  'my-access': MyAccessPage,
+  'role-requests': RoleRequestsPage,
+  outbox: OutboxPage,
+  'mail-settings': MailSettingsPage,
   'my-credentials': CredentialsPage,
 };
 
@@ -31,16 +39,19 @@ function navEntries(summary: HomeSummary | null): NavEntry[] {
 /** The signed-in console: header with the user and alerts, Security Official navigation, page. */
 export function HomeShell() {
   const { summary, load } = useHome();
-  const { page, navigate, reportActivity } = useSession();
+  const { page, navigationId, navigate, reportActivity } = useSession();
   const entries = navEntries(summary);
   const current = entries.some((entry) => entry.page === page) ? page : 'home';
   const PageView = PAGES[current] ?? HomePage;
 
   useEffect(() => {
-    void load();
     const timer = setInterval(() => void load(), STATUS_POLL_MS);
     return () => clearInterval(timer);
   }, [load]);
+  // Each navigation brings the navigation's badges and the alerts up to date.
+  useEffect(() => {
+    void load();
+  }, [load, navigationId]);
 
   // Input anywhere in the window keeps the session from the idle lock (the store throttles).
   useEffect(() => {
@@ -91,7 +102,7 @@ export function HomeShell() {
                   }}
                 >
                   <span>{entry.label}</span>
-                  {entry.badge !== null && <NavBadge count={entry.badge} />}
+                  {entry.badge !== null && entry.badge > 0 && <NavBadge count={entry.badge} />}
                 </a>
               </li>
             ))}
@@ -109,10 +120,10 @@ export function HomeShell() {
 function NavBadge({ count }: { count: number }) {
   return (
     <>
-      <span className="ds-c-badge ds-c-badge--alert soc-nav__badge" aria-hidden="true">
-        {count}
+      <span className="ds-c-badge ds-c-badge--alert soc-nav__badge" aria-hidden="true" data-testid="nav-badge">
+        {count.toLocaleString()}
       </span>
-      <span className="ds-u-visibility--screen-reader"> {count} pending</span>
+      <span className="ds-u-visibility--screen-reader"> {count.toLocaleString()} pending</span>
     </>
   );
 }

@@ -148,3 +148,227 @@ export async function signInToHome(
   await home.expectWelcome(firstName);
   return home;
 }
+
+/** The Role Requests navigation badge (the count of pending requests), or null when none is shown. */
+export async function navBadgeCount(page: Page): Promise<number | null> {
+  const badge = new HomePage(page).nav().getByRole('link', { name: 'Role Requests' }).getByTestId('nav-badge');
+  if ((await badge.count()) === 0) return null;
+  return Number(((await badge.textContent()) ?? '').replace(/[^\d]/g, ''));
+}
+
+export interface RoleRequestChoice {
+  program: string;
+  /** As the option reads, e.g. "Sunrise Skilled Nursing Center (123)". */
+  organization: string | RegExp;
+  role: string;
+  justification?: string;
+}
+
+export class MyAccessPage {
+  constructor(private readonly page: Page) {}
+
+  async expectShown(): Promise<void> {
+    await expect(this.page.getByRole('heading', { level: 1, name: 'My Access' })).toBeVisible();
+    await expect(this.page.getByRole('button', { name: 'Submit Request' })).toBeVisible();
+  }
+
+  /** Fills and submits the request form; returns the Request ID the confirmation names. */
+  async request(choice: RoleRequestChoice): Promise<number> {
+    const form = this.page.getByRole('region', { name: 'Request a role' });
+    await form.getByLabel('Program').selectOption(choice.program);
+    const organization = form.getByLabel('Organization');
+    const label = typeof choice.organization === 'string' ? choice.organization : await optionMatching(organization, choice.organization);
+    await organization.selectOption({ label });
+    await form.getByLabel('Role').selectOption(choice.role);
+    await form.getByLabel('Justification').fill(choice.justification ?? '');
+    await form.getByRole('button', { name: 'Submit Request' }).click();
+    const success = this.page.getByTestId('my-access-success');
+    await expect(success).toContainText('Your request was submitted. Request ID:');
+    const match = /Request ID: (\d+)\./.exec((await success.textContent()) ?? '');
+    expect(match, 'the confirmation names the Request ID').not.toBeNull();
+    return Number(match?.[1]);
+  }
+
+  requests(): Locator {
+    return this.page.getByTestId('my-requests');
+  }
+
+  requestRow(requestId: number): Locator {
+    return this.requests().getByRole('row').filter({ has: this.page.getByRole('rowheader', { name: String(requestId), exact: true }) });
+  }
+
+  roles(): Locator {
+    return this.page.getByRole('region', { name: 'My roles' });
+  }
+
+  async withdraw(requestId: number): Promise<void> {
+    await this.requestRow(requestId).getByRole('button', { name: 'Withdraw' }).click();
+    const dialog = this.page.getByRole('dialog', { name: 'Withdraw this request?' });
+    await expect(dialog).toBeVisible();
+    await dialog.getByRole('button', { name: 'Withdraw' }).click();
+    await expect(dialog).toBeHidden();
+  }
+}
+
+async function optionMatching(select: Locator, pattern: RegExp): Promise<string> {
+  const labels = await select.locator('option').allTextContents();
+  const label = labels.find((text) => pattern.test(text));
+  if (!label) throw new Error(`No option matches ${pattern}: ${labels.join(' | ')}`);
+  return label;
+}
+
+export class RoleRequestsPage {
+  constructor(private readonly page: Page) {}
+
+  async expectShown(): Promise<void> {
+    await expect(this.page.getByRole('heading', { level: 1, name: 'Role Requests' })).toBeVisible();
+    await expect(this.page.getByTestId('queue-count').or(this.page.getByTestId('queue-empty')).first()).toBeVisible();
+  }
+
+  grid(): Locator {
+    return this.page.getByRole('grid');
+  }
+
+  /** The request rows (not the header row) on screen. */
+  rows(): Locator {
+    return this.grid().getByRole('row').filter({ has: this.page.getByRole('gridcell') });
+  }
+
+  /** Rows whose text has all of the given parts (a name, an organization, a role...). */
+  rowWith(...parts: Array<string | RegExp>): Locator {
+    let rows = this.rows();
+    for (const part of parts) rows = rows.filter({ hasText: part });
+    return rows;
+  }
+
+  rowOf(requestId: number): Locator {
+    return this.grid().locator(`[role="row"][data-request-id="${requestId}"]`);
+  }
+
+  /** "N pending requests", as a number. */
+  async total(): Promise<number> {
+    const heading = this.page.getByTestId('queue-count');
+    await expect(heading).toHaveText(/^[\d,]+ pending requests?$/);
+    return Number(((await heading.textContent()) ?? '').replace(/[^\d]/g, ''));
+  }
+
+  empty(): Locator {
+    return this.page.getByTestId('queue-empty');
+  }
+
+  async select(row: Locator): Promise<void> {
+    await row.getByRole('checkbox').check();
+  }
+
+  async filterOrganization(label: string | RegExp): Promise<void> {
+    const select = this.page.getByLabel('Organization');
+    await select.selectOption({ label: typeof label === 'string' ? label : await optionMatching(select, label) });
+  }
+
+  approveButton(): Locator {
+    return this.page.getByRole('button', { name: /^Approve( \(\d+\))?$/ });
+  }
+
+  rejectButton(): Locator {
+    return this.page.getByRole('button', { name: /^Reject( \(\d+\))?$/ });
+  }
+
+  approveDialog(): Locator {
+    return this.page.getByRole('dialog', { name: 'Approve Request' });
+  }
+
+  rejectDialog(): Locator {
+    return this.page.getByRole('dialog', { name: 'Reject Request' });
+  }
+
+  async openApprove(): Promise<Locator> {
+    await this.approveButton().click();
+    await expect(this.approveDialog()).toBeVisible();
+    return this.approveDialog();
+  }
+
+  async openReject(): Promise<Locator> {
+    await this.rejectButton().click();
+    await expect(this.rejectDialog()).toBeVisible();
+    return this.rejectDialog();
+  }
+
+  async confirmApprove(): Promise<void> {
+    await this.approveDialog().getByRole('button', { name: 'Approve', exact: true }).click();
+    await expect(this.approveDialog()).toBeHidden();
+  }
+
+  async confirmReject(reason: string): Promise<void> {
+    const dialog = this.rejectDialog();
+    await dialog.getByLabel('Rejection Reason').fill(reason);
+    await dialog.getByRole('button', { name: 'Reject', exact: true }).click();
+  }
+
+  /** The green notification after a decision. */
+  result(): Locator {
+    return this.page.getByTestId('decision-result');
+  }
+
+  async view(row: Locator): Promise<Locator> {
+    await row.getByRole('button', { name: /^View/ }).click();
+    const panel = this.page.getByRole('dialog', { name: /^Request ID: \d+$/ });
+    await expect(panel).toBeVisible();
+    await expect(panel.getByRole('heading', { name: 'Profile Information' })).toBeVisible();
+    return panel;
+  }
+}
+
+export class OutboxPage {
+  constructor(private readonly page: Page) {}
+
+  async expectShown(): Promise<void> {
+    await expect(this.page.getByRole('heading', { level: 1, name: 'Outbox' })).toBeVisible();
+  }
+
+  table(): Locator {
+    return this.page.getByTestId('outbox-table');
+  }
+
+  async filter(status: 'All' | 'Owed' | 'Sent' | 'Failed'): Promise<void> {
+    await this.page.getByLabel('Status').selectOption({ label: status });
+  }
+}
+
+export class MailSettingsPage {
+  constructor(private readonly page: Page) {}
+
+  async expectShown(): Promise<void> {
+    await expect(this.page.getByRole('heading', { level: 1, name: 'Mail settings' })).toBeVisible();
+    await expect(this.page.getByLabel('SMTP host')).toBeVisible();
+  }
+
+  async save(settings: { host: string; port: number; tls: boolean; user?: string; from: string; password?: string }): Promise<void> {
+    const main = this.page.getByRole('main');
+    await main.getByLabel('SMTP host').fill(settings.host);
+    await main.getByLabel('Port').fill(String(settings.port));
+    await main.getByLabel('Use TLS').setChecked(settings.tls);
+    await main.getByLabel('User name').fill(settings.user ?? '');
+    await main.getByLabel('From address').fill(settings.from);
+    if (settings.password !== undefined) await main.getByLabel('Password', { exact: true }).fill(settings.password);
+    await main.getByRole('button', { name: 'Save' }).click();
+    await expect(this.page.getByTestId('mail-settings-saved')).toContainText('Mail settings saved.');
+  }
+}
+
+/**
+ * Signs a demo account in again on a host where it signed in before: codes are single-use,
+ * so this one moves the console's clock to a fresh step first.
+ */
+export async function signInFresh(
+  page: Page,
+  host: { url: string; freshCode(page: Page, secret: string): Promise<string> },
+  account: { userId: string; password: string; totpKey: string },
+  firstName: string,
+): Promise<HomePage> {
+  await page.goto(host.url);
+  await new SignInPage(page).signIn(account.userId, account.password, await host.freshCode(page, account.totpKey));
+  await new WarningPage(page).accept();
+  const home = new HomePage(page);
+  await home.expectWelcome(firstName);
+  return home;
+}

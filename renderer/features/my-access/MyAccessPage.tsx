@@ -1,0 +1,268 @@
+import { useEffect, useState, type ChangeEvent, type FormEvent } from 'react';
+import { Alert, Button, Dialog, TextField } from '@cmsgov/design-system';
+import type { MyRequestView } from '../../../shared/ipc/contract.js';
+import { ErrorSummary, errorFor } from '../../components/ErrorSummary.js';
+import { ErrorAlert, FocusAlert } from '../../components/FocusAlert.js';
+import { formatDate } from '../../components/format.js';
+import { REQUEST_STATUS_LABELS, organizationLabel } from '../../components/labels.js';
+import { PageHeading } from '../../components/PageHeading.js';
+import { SelectField } from '../../components/SelectField.js';
+import { useSession } from '../session/store.js';
+import { useMyAccess, type RequestFormValues } from './store.js';
+
+const JUSTIFICATION_MAX = 1000;
+const fieldId = (field: string) => `request-${field}`;
+const EMPTY_FORM: RequestFormValues = { program: '', organization: '', role: '', justification: '' };
+
+/** Any signed-in user: request a role, follow one's requests, see one's roles (issue 3, "Request a role"). */
+export function MyAccessPage() {
+  const { loaded, loadError, success, load, dismissSuccess } = useMyAccess();
+  const navigationId = useSession((state) => state.navigationId);
+
+  useEffect(() => {
+    dismissSuccess();
+    void load();
+  }, [load, dismissSuccess, navigationId]);
+
+  return (
+    <>
+      <PageHeading focusKey={navigationId}>My Access</PageHeading>
+      <p className="ds-u-margin-top--1 ds-u-measure--wide">
+        Request a role in an organization. A Security Official of that organization approves or rejects it, and you
+        receive an email either way.
+      </p>
+      {loadError && <ErrorAlert message={loadError} />}
+      {success && (
+        <FocusAlert variation="success" focusKey={success.key} testId="my-access-success">
+          <p className="ds-c-alert__text">{success.text}</p>
+        </FocusAlert>
+      )}
+      {loaded && (
+        <>
+          <RequestForm />
+          <MyRequests />
+          <MyRoles />
+        </>
+      )}
+      <WithdrawDialog />
+    </>
+  );
+}
+
+function RequestForm() {
+  const { options, submitPending, submitErrors, submit } = useMyAccess();
+  const [values, setValues] = useState<RequestFormValues>(EMPTY_FORM);
+  if (!options) return null;
+  const set = (field: keyof RequestFormValues) => (value: string) => setValues((current) => ({ ...current, [field]: value }));
+
+  async function onSubmit(event: FormEvent) {
+    event.preventDefault();
+    if (await submit(values)) setValues(EMPTY_FORM);
+  }
+
+  return (
+    <section aria-labelledby="request-role-heading" className="soc-section">
+      <h2 id="request-role-heading" className="ds-text-heading--xl">
+        Request a role
+      </h2>
+      <form noValidate onSubmit={(event) => void onSubmit(event)}>
+        <ErrorSummary errors={submitErrors} idFor={fieldId} />
+        <div className="soc-form-row">
+          <SelectField
+            id={fieldId('program')}
+            name="program"
+            label="Program"
+            placeholder="Select a program"
+            value={values.program}
+            options={options.programs.map((program) => ({ value: program, label: program }))}
+            errorMessage={errorFor(submitErrors, 'program')}
+            onChange={set('program')}
+          />
+          <SelectField
+            id={fieldId('organization')}
+            name="organization"
+            label="Organization"
+            placeholder="Select an organization"
+            value={values.organization}
+            options={options.organizations.map((organization) => ({ value: organization.displayId, label: organizationLabel(organization) }))}
+            errorMessage={errorFor(submitErrors, 'organization')}
+            onChange={set('organization')}
+          />
+          <SelectField
+            id={fieldId('role')}
+            name="role"
+            label="Role"
+            placeholder="Select a role"
+            value={values.role}
+            options={options.roles.map((role) => ({ value: role, label: role }))}
+            errorMessage={errorFor(submitErrors, 'role')}
+            onChange={set('role')}
+          />
+        </div>
+        <TextField
+          id={fieldId('justification')}
+          name="justification"
+          label="Justification"
+          hint="Optional. Why you need this role, so the Security Official can decide quickly."
+          multiline
+          rows={3}
+          maxLength={JUSTIFICATION_MAX}
+          className="soc-textarea"
+          value={values.justification}
+          errorMessage={errorFor(submitErrors, 'justification')}
+          onChange={(event: ChangeEvent<HTMLTextAreaElement>) => set('justification')(event.target.value)}
+        />
+        <div className="soc-button-row">
+          <Button type="submit" variation="solid" aria-disabled={submitPending || undefined}>
+            Submit Request
+          </Button>
+        </div>
+      </form>
+    </section>
+  );
+}
+
+function MyRequests() {
+  const { requests, askWithdraw } = useMyAccess();
+  return (
+    <section aria-labelledby="my-requests-heading" className="soc-section">
+      <h2 id="my-requests-heading" className="ds-text-heading--xl">
+        My requests
+      </h2>
+      {requests.length === 0 ? (
+        <p>You have not requested a role yet.</p>
+      ) : (
+        <div className="ds-c-table__wrapper">
+          <table className="ds-c-table ds-c-table--compact soc-table" data-testid="my-requests">
+            <caption className="ds-u-visibility--screen-reader">My role requests, newest first</caption>
+            <thead>
+              <tr>
+                <th scope="col">Request ID</th>
+                <th scope="col">Program</th>
+                <th scope="col">Organization</th>
+                <th scope="col">Role</th>
+                <th scope="col">Requested</th>
+                <th scope="col">Status</th>
+                <th scope="col">
+                  <span className="ds-u-visibility--screen-reader">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {requests.map((request) => (
+                <tr key={request.requestId}>
+                  <th scope="row" className="ds-u-font-weight--normal">
+                    {request.requestId}
+                  </th>
+                  <td>{request.program}</td>
+                  <td>{organizationLabel(request.organization)}</td>
+                  <td>{request.role}</td>
+                  <td>{formatDate(request.requestedAt)}</td>
+                  <td>
+                    <RequestStatus request={request} />
+                  </td>
+                  <td>
+                    {request.status === 'pending' && (
+                      <Button
+                        size="small"
+                        variation="ghost"
+                        aria-label={`Withdraw request ${request.requestId}`}
+                        onClick={() => askWithdraw(request)}
+                      >
+                        Withdraw
+                      </Button>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}
+
+function RequestStatus({ request }: { request: MyRequestView }) {
+  return (
+    <>
+      <span className="ds-u-font-weight--bold">{REQUEST_STATUS_LABELS[request.status]}</span>
+      {request.decidedAt !== null && request.status !== 'pending' && (
+        <span className="ds-u-display--block ds-u-font-size--sm">{formatDate(request.decidedAt)}</span>
+      )}
+      {request.status === 'rejected' && request.reason && (
+        <span className="ds-u-display--block ds-u-font-size--sm">Rejection Reason: {request.reason}</span>
+      )}
+    </>
+  );
+}
+
+function MyRoles() {
+  const roles = useMyAccess((state) => state.roles);
+  return (
+    <section aria-labelledby="my-roles-heading" className="soc-section">
+      <h2 id="my-roles-heading" className="ds-text-heading--xl">
+        My roles
+      </h2>
+      {roles.length === 0 ? (
+        <p>You have no role yet.</p>
+      ) : (
+        <div className="ds-c-table__wrapper">
+          <table className="ds-c-table ds-c-table--compact soc-table" data-testid="my-roles">
+            <caption className="ds-u-visibility--screen-reader">The roles you hold</caption>
+            <thead>
+              <tr>
+                <th scope="col">Program</th>
+                <th scope="col">Organization</th>
+                <th scope="col">Role</th>
+              </tr>
+            </thead>
+            <tbody>
+              {roles.map((holding) => (
+                <tr key={`${holding.program}|${holding.organization.displayId}|${holding.role}`}>
+                  <td>{holding.program}</td>
+                  <td>{organizationLabel(holding.organization)}</td>
+                  <td>{holding.role}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}
+
+function WithdrawDialog() {
+  const { withdrawing, withdrawPending, withdrawError, cancelWithdraw, confirmWithdraw } = useMyAccess();
+  return (
+    <Dialog
+      isOpen={withdrawing !== null}
+      onExit={cancelWithdraw}
+      heading="Withdraw this request?"
+      size="narrow"
+      actions={
+        <div className="soc-button-row ds-u-margin-top--0">
+          <Button variation="solid" aria-disabled={withdrawPending || undefined} onClick={() => void confirmWithdraw()}>
+            Withdraw
+          </Button>
+          <Button variation="ghost" onClick={cancelWithdraw}>
+            Cancel
+          </Button>
+        </div>
+      }
+    >
+      {withdrawing && (
+        <p>
+          Request {withdrawing.requestId}: {withdrawing.role} at {organizationLabel(withdrawing.organization)} ({withdrawing.program}). A
+          Security Official will no longer see it.
+        </p>
+      )}
+      {withdrawError && (
+        <Alert variation="error" role="alert">
+          <p className="ds-c-alert__text">{withdrawError}</p>
+        </Alert>
+      )}
+    </Dialog>
+  );
+}

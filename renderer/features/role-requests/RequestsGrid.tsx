@@ -1,0 +1,268 @@
+import { useCallback, useEffect, useLayoutEffect, useRef, type KeyboardEvent } from 'react';
+import { defaultRangeExtractor, useVirtualizer, type Range } from '@tanstack/react-virtual';
+import { STALE_AFTER_DAYS } from '../../../shared/domain.js';
+import type { QueueRow } from '../../../shared/ipc/contract.js';
+import { formatAge, formatDateTime } from '../../components/format.js';
+import { PAGE_SIZE, useRoleRequests } from './store.js';
+
+/** Fixed heights (CSS: .soc-grid__head, .soc-grid__row), so that 100,000 rows cost only what is on screen. */
+export const HEADER_HEIGHT = 48;
+export const ROW_HEIGHT = 64;
+/** Ask for the next page when the rows on screen come this close to the last loaded one. */
+const LOAD_AHEAD = Math.floor(PAGE_SIZE / 3);
+const COLUMNS = 8;
+
+interface RequestsGridProps {
+  labelledBy: string;
+  describedBy: string;
+}
+
+/**
+ * The pending requests as an ARIA grid: virtualized (only the rows on screen are in the DOM,
+ * aria-rowcount and aria-rowindex tell assistive technology where they are in the whole list),
+ * keyset-paged as the user scrolls, and driven from the keyboard with one tab stop (the row
+ * the keyboard is on): arrows, Home/End, Page Up/Down move; Space selects; Enter opens View;
+ * A and R open Approve and Reject.
+ */
+export function RequestsGrid({ labelledBy, describedBy }: RequestsGridProps) {
+  const rows = useRoleRequests((state) => state.rows);
+  const total = useRoleRequests((state) => state.total);
+  const selected = useRoleRequests((state) => state.selected);
+  const activeIndex = useRoleRequests((state) => state.activeIndex);
+  const hasMore = useRoleRequests((state) => state.nextCursor !== null);
+  const loadingMore = useRoleRequests((state) => state.loadingMore);
+  const sort = useRoleRequests((state) => state.filters.sort);
+  const { toggle, setActiveIndex, openDecision, openPanel, loadMore } = useRoleRequests.getState();
+
+  const scrollRef = useRef<HTMLDivElement>(null);
+  /** Set when the keyboard moved the active row, so the effect below moves focus with it. */
+  const focusPending = useRef(false);
+
+  // The active row stays rendered even when scrolled away, so the grid's one tab stop always exists.
+  const rangeExtractor = useCallback(
+    (range: Range) => {
+      const indexes = defaultRangeExtractor(range);
+      if (activeIndex < range.count && !indexes.includes(activeIndex)) {
+        indexes.push(activeIndex);
+        indexes.sort((a, b) => a - b);
+      }
+      return indexes;
+    },
+    [activeIndex],
+  );
+
+  // eslint-disable-next-line react-hooks/incompatible-library -- the virtualizer is read during render by design
+  const virtualizer = useVirtualizer({
+    count: rows.length,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 10,
+    scrollMargin: HEADER_HEIGHT,
+    scrollPaddingStart: HEADER_HEIGHT,
+    rangeExtractor,
+    getItemKey: (index) => rows[index]?.requestId ?? index,
+  });
+  const items = virtualizer.getVirtualItems();
+  const lastRendered = items.length > 0 ? (items[items.length - 1]?.index ?? -1) : -1;
+
+  useEffect(() => {
+    if (hasMore && !loadingMore && lastRendered >= rows.length - LOAD_AHEAD) void loadMore();
+  }, [hasMore, loadingMore, lastRendered, rows.length, loadMore]);
+
+  useLayoutEffect(() => {
+    if (!focusPending.current) return;
+    focusPending.current = false;
+    scrollRef.current?.querySelector<HTMLElement>(`[data-index="${activeIndex}"]`)?.focus({ preventScroll: true });
+  }, [activeIndex]);
+
+  function moveTo(index: number) {
+    if (rows.length === 0) return;
+    const next = Math.max(0, Math.min(index, rows.length - 1));
+    focusPending.current = true;
+    setActiveIndex(next);
+    virtualizer.scrollToIndex(next, { align: 'auto' });
+    if (next === activeIndex) {
+      focusPending.current = false;
+      scrollRef.current?.querySelector<HTMLElement>(`[data-index="${next}"]`)?.focus({ preventScroll: true });
+    }
+  }
+
+  function onKeyDown(event: KeyboardEvent<HTMLDivElement>) {
+    if (event.altKey || event.ctrlKey || event.metaKey) return;
+    const target = event.target as HTMLElement;
+    const onControl = target.closest('input, button') !== null;
+    const row = rows[activeIndex];
+    const visibleRows = Math.max(1, Math.floor(((scrollRef.current?.clientHeight ?? 0) - HEADER_HEIGHT) / ROW_HEIGHT) - 1);
+    switch (event.key) {
+      case 'ArrowDown':
+        moveTo(activeIndex + 1);
+        break;
+      case 'ArrowUp':
+        moveTo(activeIndex - 1);
+        break;
+      case 'Home':
+        moveTo(0);
+        break;
+      case 'End':
+        moveTo(rows.length - 1);
+        break;
+      case 'PageDown':
+        moveTo(activeIndex + visibleRows);
+        break;
+      case 'PageUp':
+        moveTo(activeIndex - visibleRows);
+        break;
+      case ' ':
+        // A checkbox toggles itself on Space.
+        if (target instanceof HTMLInputElement || !row) return;
+        toggle(row.requestId);
+        break;
+      case 'Enter':
+        if (onControl || !row) return;
+        void openPanel(row.requestId);
+        break;
+      case 'a':
+      case 'A':
+        void openDecision('approve');
+        break;
+      case 'r':
+      case 'R':
+        void openDecision('reject');
+        break;
+      default:
+        return;
+    }
+    event.preventDefault();
+  }
+
+  return (
+    <div
+      ref={scrollRef}
+      role="grid"
+      className="soc-grid"
+      aria-labelledby={labelledBy}
+      aria-describedby={describedBy}
+      aria-rowcount={Math.max(total, rows.length) + 1}
+      aria-colcount={COLUMNS}
+      aria-multiselectable="true"
+      data-testid="requests-grid"
+    >
+      <div role="rowgroup" className="soc-grid__head">
+        <div role="row" aria-rowindex={1} className="soc-grid__row soc-grid__row--head">
+          <div role="columnheader" className="soc-grid__cell soc-grid__cell--check">
+            <span className="ds-u-visibility--screen-reader">Select</span>
+          </div>
+          <div role="columnheader" className="soc-grid__cell">
+            First Name
+          </div>
+          <div role="columnheader" className="soc-grid__cell" aria-sort={sort === 'lastName' ? 'ascending' : undefined}>
+            Last Name
+          </div>
+          <div role="columnheader" className="soc-grid__cell">
+            Organization
+          </div>
+          <div role="columnheader" className="soc-grid__cell">
+            Role
+          </div>
+          <div role="columnheader" className="soc-grid__cell">
+            Program
+          </div>
+          <div role="columnheader" className="soc-grid__cell" aria-sort={sort === 'requested' ? 'ascending' : undefined}>
+            Requested
+          </div>
+          <div role="columnheader" className="soc-grid__cell">
+            <span className="ds-u-visibility--screen-reader">View</span>
+          </div>
+        </div>
+      </div>
+      <div role="rowgroup" className="soc-grid__body" style={{ height: virtualizer.getTotalSize() }} onKeyDown={onKeyDown}>
+        {items.map((item) => {
+          const row = rows[item.index];
+          if (!row) return null;
+          return (
+            <GridRow
+              key={item.key}
+              row={row}
+              index={item.index}
+              top={item.start - HEADER_HEIGHT}
+              active={item.index === activeIndex}
+              selected={selected.has(row.requestId)}
+              onFocus={() => setActiveIndex(item.index)}
+              onToggle={() => toggle(row.requestId)}
+              onView={() => void openPanel(row.requestId)}
+            />
+          );
+        })}
+      </div>
+    </div>
+  );
+}
+
+interface GridRowProps {
+  row: QueueRow;
+  index: number;
+  top: number;
+  active: boolean;
+  selected: boolean;
+  onFocus: () => void;
+  onToggle: () => void;
+  onView: () => void;
+}
+
+function GridRow({ row, index, top, active, selected, onFocus, onToggle, onView }: GridRowProps) {
+  const name = `${row.firstName} ${row.lastName}`;
+  return (
+    <div
+      role="row"
+      aria-rowindex={index + 2}
+      aria-selected={selected}
+      tabIndex={active ? 0 : -1}
+      data-index={index}
+      data-request-id={row.requestId}
+      className={`soc-grid__row soc-grid__row--body${selected ? ' soc-grid__row--selected' : ''}${row.stale ? ' soc-grid__row--stale' : ''}`}
+      style={{ transform: `translateY(${top}px)` }}
+      onFocus={onFocus}
+    >
+      <div role="gridcell" className="soc-grid__cell soc-grid__cell--check">
+        <input
+          type="checkbox"
+          className="ds-c-choice ds-c-choice--small"
+          tabIndex={-1}
+          checked={selected}
+          aria-label={`Select ${name}, request ${row.requestId}`}
+          onChange={onToggle}
+        />
+      </div>
+      <div role="gridcell" className="soc-grid__cell">
+        <span className="soc-grid__text">{row.firstName}</span>
+      </div>
+      <div role="gridcell" className="soc-grid__cell">
+        <span className="soc-grid__text">{row.lastName}</span>
+      </div>
+      <div role="gridcell" className="soc-grid__cell">
+        <span className="soc-grid__text">{row.organization.displayId}</span>
+        {row.organization.name !== row.organization.displayId && (
+          <span className="soc-grid__text soc-grid__text--wrap soc-grid__sub">{row.organization.name}</span>
+        )}
+      </div>
+      <div role="gridcell" className="soc-grid__cell">
+        <span className="soc-grid__text soc-grid__text--wrap">{row.role}</span>
+        {row.blockedReason !== null && <span className="soc-grid__text soc-grid__sub soc-grid__blocked">Cannot be approved</span>}
+      </div>
+      <div role="gridcell" className="soc-grid__cell">
+        <span className="soc-grid__text soc-grid__text--wrap">{row.program}</span>
+      </div>
+      <div role="gridcell" className="soc-grid__cell">
+        <time className="soc-grid__text" dateTime={new Date(row.requestedAt).toISOString()} title={formatDateTime(row.requestedAt)}>
+          {formatAge(row.requestedAt)}
+        </time>
+        {row.stale && <span className="ds-c-badge ds-c-badge--warn soc-grid__tag">Over {STALE_AFTER_DAYS} days</span>}
+      </div>
+      <div role="gridcell" className="soc-grid__cell">
+        <button type="button" className="ds-c-button ds-c-button--ghost ds-c-button--small" tabIndex={-1} onClick={onView}>
+          View<span className="ds-u-visibility--screen-reader"> {name}&rsquo;s request</span>
+        </button>
+      </div>
+    </div>
+  );
+}
