@@ -49,6 +49,8 @@ function mailTo(server: SmtpTestServer, address: string, subject?: RegExp | stri
 mailTest(
   'a user requests a role; the official sees the badge grow, approves; the user holds the role; both emails arrive',
   async ({ page: userPage, otherPage: officialPage, mailConsole: host, smtp }) => {
+    // Two people, two sign-ins, five axe scans and mail both ways: more than the default minute on a busy machine.
+    mailTest.slow();
     // The official points the console at the mail server first (it may also come later: mail waits).
     const officialHome = await signInToHome(officialPage, host, host.demoAccount('provider.so1'), 'Pamela');
     await officialHome.open('Mail settings');
@@ -202,26 +204,52 @@ test('an official of another organization does not see the request', async ({ pa
   expect(organizations.some((label) => ORG_123.test(label))).toBe(false);
 });
 
-test('the first Security Official of an organization: not for its provider neighbour, approved by CMS', async ({ page: providerPage, otherPage: cmsPage, demoConsole }) => {
-  // Organization 456 has no Security Official; provider.so1 (of 123) is none of its officials.
+test('the first Security Official of an organization: not for its provider neighbour, approved by CMS; nobody decides their own request', async ({
+  page: providerPage,
+  otherPage: cmsPage,
+  demoConsole,
+}) => {
+  // provider.so1 (of 123) asks for a role too: it shows in their queue, but they may not decide it.
   const providerHome = await signInToHome(providerPage, demoConsole, demoConsole.demoAccount('provider.so1'), 'Pamela');
+  await providerHome.open('My Access');
+  const access = new MyAccessPage(providerPage);
+  await access.expectShown();
+  const ownId = await access.request({ program: 'iQIES Prod Test', organization: ORG_123, role: ASSESSMENT_COORDINATOR });
+
+  // Organization 456 has no Security Official, and it is not provider.so1's: its request is not in their queue.
   await providerHome.open('Role Requests');
   const providerQueue = new RoleRequestsPage(providerPage);
   await providerQueue.expectShown();
   await expect(providerQueue.rowWith('Bayview Home Health Agency')).toHaveCount(0);
+  const own = providerQueue.rowOf(ownId);
+  await expect(own).toContainText('Cannot be approved');
+  const other = providerQueue.rows().filter({ hasNot: providerPage.getByText('Cannot be approved') }).first();
+  await providerQueue.select(own);
+  await providerQueue.select(other);
+  const refusedPopUp = await providerQueue.openApprove();
+  await expect(refusedPopUp).toContainText('Approve 1 request?');
+  await expect(refusedPopUp.getByTestId('refused-requests')).toContainText('These requests will not be approved:');
+  await expect(refusedPopUp.getByTestId('refused-requests')).toContainText(`Request ${ownId} (Pamela Cameron): You cannot decide your own request`);
+  await expectNoAxeViolations(providerPage, 'approve pop-up listing a refused request');
+  await refusedPopUp.getByRole('button', { name: 'Cancel' }).click();
+  await expect(refusedPopUp).toBeHidden();
+  await expect(own).toBeVisible();
 
-  // A CMS Security Official approves the first one.
+  // A CMS Security Official sees the organization's first Security Official request, and why nothing else there can be approved.
   const cmsHome = await signInToHome(cmsPage, demoConsole, demoConsole.demoAccount('cms.official'), 'Dana');
   await cmsHome.open('Role Requests');
   const cmsQueue = new RoleRequestsPage(cmsPage);
   await cmsQueue.expectShown();
+  await expect(cmsPage.getByTestId('blocked-organizations')).toContainText('Bayview Home Health Agency');
   const soRequest = cmsQueue.rowWith('Bayview Home Health Agency', 'Provider Security Official');
   await expect(soRequest).toHaveCount(1);
   const requestId = Number(await soRequest.getAttribute('data-request-id'));
   await cmsQueue.select(soRequest);
   const dialog = await cmsQueue.openApprove();
   await expect(dialog).toContainText('Approve 1 request?');
+  await expect(dialog.getByTestId('refused-requests')).toHaveCount(0);
   await cmsQueue.confirmApprove();
   await expect(cmsQueue.result()).toContainText('1 request approved.');
   await expect(cmsQueue.rowOf(requestId)).toHaveCount(0);
+  await expect(cmsPage.getByTestId('blocked-organizations')).toHaveCount(0);
 });

@@ -20,6 +20,8 @@ import {
  */
 test.beforeAll(() => mkdirSync(SCREENSHOT_DIR, { recursive: true }));
 const shot = (name: string) => ({ path: join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
+/** A pop-up is fixed to the window: the window, not the whole page, shows it as people see it. */
+const popUpShot = (name: string) => ({ path: join(SCREENSHOT_DIR, `${name}.png`), fullPage: false });
 
 test('screens: setup', async ({ page, freshConsole }) => {
   await page.goto(freshConsole.url);
@@ -78,18 +80,18 @@ test('screens: my access, role requests (3 rows, pop-ups, view, empty), outbox, 
 
   await queue.select(queue.rowWith('Ayyagari'));
   await queue.openApprove();
-  await otherPage.screenshot(shot('12-approve-pop-up'));
+  await otherPage.screenshot(popUpShot('12-approve-pop-up'));
   await queue.approveDialog().getByRole('button', { name: 'Cancel' }).click();
 
   await queue.select(queue.rows().first());
   const reject = await queue.openReject();
   await reject.getByRole('button', { name: 'Reject', exact: true }).click();
   await expect(reject.getByText('A Rejection Reason is required to Reject a request')).toBeVisible();
-  await otherPage.screenshot(shot('13-reject-pop-up'));
+  await otherPage.screenshot(popUpShot('13-reject-pop-up'));
   await reject.getByRole('button', { name: 'Cancel' }).click();
 
   const panel = await queue.view(queue.rowWith('Ayyagari'));
-  await otherPage.screenshot(shot('14-request-view'));
+  await otherPage.screenshot(popUpShot('14-request-view'));
   await panel.getByRole('button', { name: 'Close' }).last().click();
 
   await otherPage.getByLabel('Select all on this page').check();

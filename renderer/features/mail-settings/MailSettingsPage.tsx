@@ -80,6 +80,7 @@ function SettingsForm({ settings }: { settings: MailSettingsView }) {
         name="secure"
         value="tls"
         label="Use TLS"
+        className="ds-u-margin-top--3"
         hint="TLS from the first byte (port 465). Without it, the console still uses STARTTLS when the server offers it."
         checked={form.secure}
         onChange={(event: ChangeEvent<HTMLInputElement>) => setForm((current) => ({ ...current, secure: event.target.checked }))}
@@ -114,7 +115,7 @@ function SettingsForm({ settings }: { settings: MailSettingsView }) {
         hint={
           settings.passwordSet
             ? 'A password is stored (encrypted). Leave this empty to keep it, or type a new one to replace it.'
-            : 'Optional. Stored encrypted; it is never shown again.'
+            : 'Optional, with a User name. Stored encrypted; it is never shown again.'
         }
         type="password"
         autoComplete="new-password"
@@ -131,6 +132,7 @@ function SettingsForm({ settings }: { settings: MailSettingsView }) {
           name="removePassword"
           value="remove"
           label="Remove stored password"
+        className="ds-u-margin-top--2"
           checked={form.removePassword}
           onChange={(event: ChangeEvent<HTMLInputElement>) =>
             setForm((current) => ({ ...current, removePassword: event.target.checked, password: event.target.checked ? '' : current.password }))

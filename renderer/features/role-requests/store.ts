@@ -141,6 +141,12 @@ function scopeOf(page: QueuePage): QueueScope {
   };
 }
 
+function mergeBlocked(known: QueueScope['blockedOrganizations'], more: QueueScope['blockedOrganizations']): QueueScope['blockedOrganizations'] {
+  const seen = new Set(known.map((blocked) => blocked.organization.displayId));
+  const added = more.filter((blocked) => !seen.has(blocked.organization.displayId));
+  return added.length === 0 ? known : [...known, ...added];
+}
+
 function chunks(ids: readonly number[]): number[][] {
   const out: number[][] = [];
   for (let i = 0; i < ids.length; i += IDS_PER_CALL) out.push(ids.slice(i, i + IDS_PER_CALL));
@@ -186,7 +192,14 @@ export const useRoleRequests = create<RoleRequestsState>()((set, get) => ({
     try {
       const page = await call('queue.page', pageInput(filters, nextCursor));
       if (mine !== generation) return;
-      set((state) => ({ rows: [...state.rows, ...page.rows], nextCursor: page.nextCursor, total: page.total, loadingMore: false }));
+      set((state) => ({
+        rows: [...state.rows, ...page.rows],
+        nextCursor: page.nextCursor,
+        total: page.total,
+        loadingMore: false,
+        // The main process names the blocked organizations of each page's rows: keep them all.
+        scope: state.scope && { ...state.scope, blockedOrganizations: mergeBlocked(state.scope.blockedOrganizations, page.blockedOrganizations) },
+      }));
     } catch (error) {
       if (mine !== generation) return;
       set({ loadingMore: false, loadError: messageOf(error) });
