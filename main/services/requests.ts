@@ -11,7 +11,7 @@ import type { Session } from './sessions.js';
 
 const DAY_MS = 86_400_000;
 /** Decisions per transaction: a bulk of 10,000 never holds the main process for long. */
-const DECISION_CHUNK = 250;
+export const DECISION_CHUNK = 100;
 
 export const REQUEST_MESSAGES = {
   notOfficial: 'Only Security Officials can work with role requests.',

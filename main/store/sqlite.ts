@@ -30,6 +30,9 @@ export function openDatabase(path: string): Db {
   db.pragma('synchronous = FULL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
+  // 64 MiB of page cache (SQLite's default is 2 MiB): with a million users the indexes a bulk
+  // decision touches do not fit in 2 MiB, and every miss is a read from the file.
+  db.pragma('cache_size = -65536');
   migrate(db);
   return db;
 }
@@ -258,21 +261,12 @@ export class SqliteStore implements Store {
   };
 
   readonly organizations = {
-    pendingRequestCount: async (organizationIds: readonly number[]): Promise<number> => {
-      if (organizationIds.length === 0) return 0;
-      const marks = organizationIds.map(() => '?').join(',');
-      return (
-        this.db
-          .prepare(`SELECT count(*) AS n FROM role_requests WHERE status = 'pending' AND organization_id IN (${marks})`)
-          .get(...organizationIds) as { n: number }
-      ).n;
-    },
     securityOfficialCount: async (organizationId: number): Promise<number> =>
       (
         this.db
           .prepare(
-            `SELECT count(DISTINCT a.user_id) AS n FROM role_assignments a JOIN roles r ON r.id = a.role_id
-              WHERE a.organization_id = ? AND r.security_official_kind IS NOT NULL`,
+            `SELECT count(DISTINCT a.user_id) AS n FROM role_assignments a
+              WHERE a.organization_id = ? AND a.role_id IN (SELECT id FROM roles WHERE security_official_kind IS NOT NULL)`,
           )
           .get(organizationId) as { n: number }
       ).n,

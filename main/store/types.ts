@@ -148,7 +148,6 @@ export interface CredentialStore {
 }
 
 export interface OrganizationStore {
-  pendingRequestCount(organizationIds: readonly number[]): Promise<number>;
   securityOfficialCount(organizationId: number): Promise<number>;
 }
 

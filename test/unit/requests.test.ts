@@ -252,6 +252,48 @@ describe('role requests (HARP and iQIES job aids)', () => {
     expect((await h.call('so1', 'queue.page', {})).singleOfficialOrganizations.map((o) => o.displayId)).toEqual(['123']);
   });
 
+  it('the queue total and the badge come from counters that always equal the pending rows', async () => {
+    const pendingRows = () =>
+      (h.app.store.db.prepare("SELECT count(*) AS n FROM role_requests WHERE status = 'pending'").get() as { n: number }).n;
+    const counted = () => (h.app.store.db.prepare('SELECT coalesce(sum(n), 0) AS n FROM pending_request_counts').get() as { n: number }).n;
+    const a = await file('alice');
+    const b = await file('bob');
+    const c = await file('alice', 'Surveyor');
+    const so = await file('carol', 'Provider Security Official', '456');
+    expect([pendingRows(), counted()]).toEqual([4, 4]);
+    await h.call('so1', 'queue.approve', { requestIds: [a.requestId] });
+    await h.call('so1', 'queue.reject', { requestIds: [b.requestId], reason: 'No' });
+    await h.call('alice', 'access.withdraw', { requestId: c.requestId });
+    expect([pendingRows(), counted()]).toEqual([1, 1]);
+    await h.call('so1', 'queue.reopen', { requestId: b.requestId });
+    expect([pendingRows(), counted()]).toEqual([2, 2]);
+    expect((await h.call('so1', 'queue.page', {})).total).toBe(1);
+    // CMS: its own organization's requests and Security Official requests anywhere.
+    expect((await h.call('cms', 'queue.page', {})).total).toBe(1);
+    expect((await h.call('cms', 'queue.page', { organization: '456' })).total).toBe(1);
+    expect((await h.call('so1', 'queue.page', { program: 'iQIES Preview' })).total).toBe(0);
+    expect((await h.call('so1', 'home.summary', {})).nav.find((n) => n.page === 'role-requests')?.badge).toBe(1);
+    await h.call('cms', 'queue.approve', { requestIds: [so.requestId] });
+    // Counters at zero are dropped, so a sum never reads more rows than there are pending kinds.
+    expect(h.app.store.db.prepare('SELECT count(*) AS n FROM pending_request_counts WHERE n <= 0').get()).toEqual({ n: 0 });
+    expect(() => h.app.store.db.prepare('UPDATE role_requests SET organization_id = 1 WHERE id = ?').run(b.requestId)).toThrow(/keeps its organization/);
+  });
+
+  it('sorts by Last Name with the requester\'s current names, also after a rename', async () => {
+    const a = await file('alice');
+    const b = await file('bob');
+    const byName = async () => (await h.call('so1', 'queue.page', { sort: 'lastName' })).rows.map((r) => [r.requestId, r.lastName]);
+    expect(await byName()).toEqual([
+      [a.requestId, 'Last4'],
+      [b.requestId, 'Last5'],
+    ]);
+    h.app.store.db.prepare("UPDATE users SET last_name = 'Abbott' WHERE user_id = 'bob'").run();
+    expect(await byName()).toEqual([
+      [b.requestId, 'Abbott'],
+      [a.requestId, 'Last4'],
+    ]);
+  });
+
   it('decides a bulk of 600 in chunks, all at once for the caller', async () => {
     const alice = h.app.store.db.prepare("SELECT id FROM users WHERE user_id = 'alice'").get() as { id: number };
     const insert = h.app.store.db.prepare("INSERT INTO role_requests (requester_id, program_id, organization_id, role_id, status, requested_at) SELECT ?, 1, o.id, r.id, 'pending', ? FROM organizations o, roles r WHERE o.display_id = '123' AND r.name = 'Surveyor'");

@@ -36,6 +36,32 @@ describe('migrations', () => {
     db.close();
   });
 
+  it('version 3 counts the pending requests and copies requester names of a version 2 database', () => {
+    const db = new Database(freshPath());
+    migrate(db, MIGRATIONS.slice(0, 2));
+    db.exec(`
+      INSERT INTO programs (id, name) VALUES (1, 'iQIES Prod');
+      INSERT INTO organizations (id, display_id, name, kind) VALUES (1, '123', 'Org', 'provider');
+      INSERT INTO roles (id, name) VALUES (1, 'Surveyor'), (2, 'Assessment Coordinator');
+      INSERT INTO users (id, user_id, first_name, last_name, email, status, password_hash, created_at)
+        VALUES (1, 'ann', 'Ann', 'Zeller', 'ann@example.org', 'active', 'x', 0), (2, 'bo', 'Bo', 'Adams', 'bo@example.org', 'active', 'x', 0);
+      INSERT INTO role_requests (requester_id, program_id, organization_id, role_id, status, requested_at) VALUES
+        (1, 1, 1, 1, 'pending', 1), (2, 1, 1, 1, 'pending', 2), (2, 1, 1, 2, 'pending', 3), (1, 1, 1, 2, 'approved', 4);
+    `);
+    expect(migrate(db)).toEqual({ from: 2, to: MIGRATIONS.length });
+    expect(db.prepare('SELECT role_id, n FROM pending_request_counts ORDER BY role_id').all()).toEqual([
+      { role_id: 1, n: 2 },
+      { role_id: 2, n: 1 },
+    ]);
+    expect(db.prepare('SELECT requester_last_name AS last FROM role_requests ORDER BY id').all()).toEqual([
+      { last: 'Zeller' },
+      { last: 'Adams' },
+      { last: 'Adams' },
+      { last: 'Zeller' },
+    ]);
+    db.close();
+  });
+
   it('refuses a database from a newer version of the console', () => {
     const db = new Database(freshPath());
     db.pragma(`user_version = ${MIGRATIONS.length + 1}`);
