@@ -1,0 +1,534 @@
+import { chmodSync, copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import type { Database } from 'better-sqlite3';
+import { AdjustableClock } from '../../main/clock.js';
+import { DATABASE_FILE, createConsole, dataKeyFileName } from '../../main/app.js';
+import type { ConsoleApp } from '../../main/app.js';
+import { KeyFileProvider } from '../../main/services/key-file.js';
+import type { Session } from '../../main/services/sessions.js';
+import { totpCodeAt } from '../../main/services/totp.js';
+import { GENESIS_HASH, chainHash } from '../../main/store/audit-chain.js';
+import { contract } from '../../shared/ipc/contract.js';
+import type { Channel, ChannelInput, ChannelOutput, QueueSort } from '../../shared/ipc/contract.js';
+import type { Decision } from '../../main/store/requests-store.js';
+import { DECISION_CHUNK } from '../../main/services/requests.js';
+import { fmtInt, fmtMs, parseFlags, printTable, sample, timed, withBlockProbe } from './bench-support.js';
+import type { Sampled } from './bench-support.js';
+import { accountsPathFor } from './scale-data.js';
+import type { AccountsFile, BenchAccount } from './scale-data.js';
+
+/**
+ * npm run bench:queue -- --db PATH
+ *
+ * The Role Requests queue at scale (issue 3, "Figures"), on a copy of a database made by
+ * `npm run bench:data` (the copy is decided on and thrown away, so every run sees the same data):
+ * - first page and a later keyset page (page 50) p95, through the same dispatch both transports
+ *   call (input validation, session, authorization, service, store), for a provider, a state and
+ *   a CMS Security Official; beside each, the equivalent SQL run directly on better-sqlite3;
+ * - approve 1,000 and 10,000 requests in one call (with audit and outbox rows), with the longest
+ *   main-thread block while it ran, beside the same writes done directly in one transaction.
+ * Figures are printed with PASS/FAIL against the targets; this is not a timed test.
+ */
+const USAGE = `Usage: npm run bench:queue -- --db PATH [--runs N] [--warmup N] [--in-place] [--keep]
+  --db PATH     a database made by npm run bench:data (PATH.accounts.json beside it)
+  --runs N      measured runs per page figure (default 200), after --warmup N (default 20)
+  --in-place    decide on PATH itself instead of a throw-away copy
+  --keep        keep the copy (its folder is printed)`;
+
+const PAGE = 100;
+const TARGET = { pageP95: 10, approve1k: 250, approve10k: 2500, blockMs: 50 };
+
+const flags = parseFlags(process.argv.slice(2), { db: 'string', runs: 'number', warmup: 'number', 'in-place': 'boolean', keep: 'boolean' }, USAGE);
+if (!flags.db) {
+  console.error(`--db PATH is required\n${USAGE}`);
+  process.exit(2);
+}
+const source = resolve(flags.db);
+const runs = Math.max(1, Math.floor(flags.runs ?? 200));
+const warmup = Math.floor(flags.warmup ?? 20);
+
+// ---------------------------------------------------------------------------------------------
+
+interface Official {
+  account: BenchAccount;
+  clientId: string;
+  session: Session;
+  rowId: number;
+  orgIds: number[];
+  isCms: boolean;
+}
+
+interface PageFigure {
+  label: string;
+  service: Sampled;
+  direct: Sampled;
+  raw: Sampled;
+  target: number | null;
+  rows: number;
+}
+
+interface BulkFigure {
+  label: string;
+  count: number;
+  serviceMs: number;
+  longestBlockMs: number;
+  loopDelayMaxMs: number;
+  rawMs: number;
+  target: number | null;
+  outcomes: string;
+}
+
+async function main(): Promise<void> {
+  const accountsFile = JSON.parse(readFileSync(accountsPathFor(source), 'utf8')) as AccountsFile;
+  const dataDir = flags['in-place'] ? dirname(source) : copyDatabase(source);
+  if (flags['in-place'] && !source.endsWith(`/${DATABASE_FILE}`)) throw new Error(`--in-place needs the database to be named ${DATABASE_FILE}`);
+  console.log(`Queue benchmark on ${source}${flags['in-place'] ? ' (in place)' : ` (copy in ${dataDir})`}`);
+  console.log(`Data: ${fmtInt(accountsFile.options.users)} users, ${fmtInt(accountsFile.options.pending)} pending, ${fmtInt(accountsFile.options.history)} decided requests; ${runs} runs per page figure after ${warmup} warm-up runs.`);
+  console.log(`Load average at start: ${loadavg().map((l) => l.toFixed(2)).join(' ')} (${cpus().length} CPUs)`);
+
+  const clock = new AdjustableClock();
+  const app = await createConsole({ dataDir, clock, keyProvider: new KeyFileProvider(join(dataDir, dataKeyFileName(false))) });
+  try {
+    // The generated sign-ins age; keep the named officials inside the 120-day rule.
+    const refresh = app.store.db.prepare("UPDATE users SET last_sign_in_at = ?, status = 'active', failed_attempts = 0, locked_until = NULL WHERE user_id = ?");
+    for (const a of accountsFile.accounts) refresh.run(clock.now() - 86_400_000, a.userId);
+
+    const byId = (userId: string): BenchAccount => {
+      const a = accountsFile.accounts.find((x) => x.userId === userId);
+      if (!a) throw new Error(`The accounts file names no ${userId}`);
+      return a;
+    };
+    const officials = {
+      provider: await signIn(app, clock, byId('provider.so')),
+      large: await signIn(app, clock, byId('large.provider.so')),
+      state: await signIn(app, clock, byId('state.so')),
+      cms: await signIn(app, clock, byId('cms.official')),
+    };
+
+    const pages: PageFigure[] = [];
+    const who = (o: Official) => `${o.account.userId}, ${fmtInt(o.account.pendingInQueue)} in queue`;
+    for (const [o, label] of [
+      [officials.provider, 'First page, provider SO'],
+      [officials.large, 'First page, provider SO (large org)'],
+      [officials.state, 'First page, state SO'],
+      [officials.cms, 'First page, CMS SO'],
+    ] as const) {
+      pages.push(await pageFigure(app, o, `${label} (${who(o)})`, 'requested', 0));
+    }
+    for (const [o, label] of [
+      [officials.large, 'Page 50 (keyset), provider SO (large org)'],
+      [officials.cms, 'Page 50 (keyset), CMS SO'],
+    ] as const) {
+      pages.push(await pageFigure(app, o, label, 'requested', 49));
+    }
+    for (const [o, label, index] of [
+      [officials.large, 'First page by Last Name, provider SO (large org)', 0],
+      [officials.large, 'Page 50 by Last Name, provider SO (large org)', 49],
+      [officials.cms, 'First page by Last Name, CMS SO', 0],
+      [officials.cms, 'Page 50 by Last Name, CMS SO', 49],
+    ] as const) {
+      pages.push(await pageFigure(app, o, label, 'lastName', index));
+    }
+
+    const info: Array<[string, Sampled]> = [];
+    info.push(['home.summary (badge count), CMS SO', await sample(Math.min(runs, 50), 5, () => call(app, officials.cms.clientId, 'home.summary', {}))]);
+    info.push(['home.summary (badge count), provider SO (large org)', await sample(Math.min(runs, 50), 5, () => call(app, officials.large.clientId, 'home.summary', {}))]);
+    const breakdowns: Array<[string, Array<[string, Sampled]>]> = [
+      ['CMS SO', await storeBreakdown(app, officials.cms)],
+      ['provider SO (large org)', await storeBreakdown(app, officials.large)],
+    ];
+
+    // ---- bulk approvals: the large provider's queue, oldest first, four disjoint sets ----
+    const large = officials.large;
+    const ids = (
+      app.store.db
+        .prepare("SELECT id FROM role_requests WHERE status = 'pending' AND organization_id = ? AND requester_id <> ? ORDER BY requested_at, id LIMIT 22000")
+        .all(large.orgIds[0], large.rowId) as Array<{ id: number }>
+    ).map((r) => r.id);
+    if (ids.length < 22_000) throw new Error(`The large provider has only ${ids.length} pending requests; generate with --pending 100000 or more`);
+    const before = counts(app.store.db);
+    const bulk: BulkFigure[] = [];
+    const preview = await withBlockProbe(() => call(app, large.clientId, 'queue.preview', { requestIds: ids.slice(12_000, 22_000), action: 'approve' }));
+    const raw1k = rawApprove(app.store.db, large, ids.slice(0, 1000), clock.now());
+    bulk.push(await approveFigure(app, large, 'Approve 1,000 in one call', ids.slice(1000, 2000), raw1k, TARGET.approve1k));
+    const raw10k = rawApprove(app.store.db, large, ids.slice(2000, 12_000), clock.now());
+    bulk.push(await approveFigure(app, large, 'Approve 10,000 in one call', ids.slice(12_000, 22_000), raw10k, TARGET.approve10k));
+    const after = counts(app.store.db);
+    const bulkParts = await bulkBreakdown(app, large, ids.slice(12_000, 22_000));
+
+    // ---- report ----
+    console.log('\nQueue pages (ms; service = dispatch: validation, session, service, store; direct = RequestService.queuePage; raw = the page SQL on better-sqlite3)');
+    const verdicts: string[] = [];
+    printTable([
+      ['Measure', 'rows', 'svc p50', 'svc p95', 'direct p95', 'raw p50', 'raw p95', 'svc/raw p95', 'target', 'result'],
+      ...pages.map((f) => {
+        const verdict = f.target === null ? '' : f.service.p95 < f.target ? 'PASS' : 'FAIL';
+        if (verdict) verdicts.push(verdict);
+        return [
+          f.label,
+          String(f.rows),
+          fmtMs(f.service.p50),
+          fmtMs(f.service.p95),
+          fmtMs(f.direct.p95),
+          fmtMs(f.raw.p50),
+          fmtMs(f.raw.p95),
+          `${(f.service.p95 / f.raw.p95).toFixed(1)}x`,
+          f.target === null ? '' : `< ${f.target}`,
+          verdict,
+        ];
+      }),
+    ]);
+
+    for (const [who, breakdown] of breakdowns) {
+      console.log(`\nWhere a first page goes, ${who} (the store calls RequestService.queuePage makes, each alone, ms)`);
+      printTable([['Store call', 'p50', 'p95'], ...breakdown.map(([name, s]) => [name, fmtMs(s.p50), fmtMs(s.p95)])]);
+    }
+
+    console.log('\nOther calls (informational, ms)');
+    printTable([
+      ['Measure', 'p50', 'p95'],
+      ...info.map(([name, s]) => [name, fmtMs(s.p50), fmtMs(s.p95)]),
+      [`queue.preview of 10,000 (longest block ${fmtMs(preview.longestBlockMs)} ms)`, fmtMs(preview.ms), ''],
+    ]);
+
+    console.log('\nBulk decisions (provider SO of the large org; ms; raw = the same rows written directly in one transaction)');
+    printTable([
+      ['Measure', 'service', 'raw', 'svc/raw', 'target', 'result', 'longest block', 'loop delay max', 'block < 50', 'outcomes'],
+      ...bulk.map((f) => {
+        const verdict = f.target === null ? '' : f.serviceMs < f.target ? 'PASS' : 'FAIL';
+        const blockVerdict = f.longestBlockMs < TARGET.blockMs ? 'PASS' : 'FAIL';
+        verdicts.push(verdict, blockVerdict);
+        return [
+          f.label,
+          fmtMs(f.serviceMs),
+          fmtMs(f.rawMs),
+          `${(f.serviceMs / f.rawMs).toFixed(1)}x`,
+          f.target === null ? '' : `< ${fmtInt(f.target)}`,
+          verdict,
+          fmtMs(f.longestBlockMs),
+          fmtMs(f.loopDelayMaxMs),
+          blockVerdict,
+          f.outcomes,
+        ];
+      }),
+    ]);
+    console.log('\nWhere the longest block of a 10,000 approval comes from (each synchronous step alone, ms)');
+    printTable([['Step', 'ms'], ...bulkParts.map(([name, ms]) => [name, fmtMs(ms)])]);
+    console.log(
+      `Rows written by the four approvals (22,000 requests): requests approved +${fmtInt(after.approved - before.approved)}, ` +
+        `role assignments +${fmtInt(after.assignments - before.assignments)}, audit events +${fmtInt(after.audit - before.audit)}, outbox +${fmtInt(after.outbox - before.outbox)}; ` +
+        `audit chain ${verifyChainTail(app.store.db, counts(app.store.db).audit - before.audit + 1) ? 'intact' : 'BROKEN'} over the new rows.`,
+    );
+
+    console.log('\nQuery plans (EXPLAIN QUERY PLAN of the equivalent SQL)');
+    for (const [label, o, sort, keyset] of [
+      ['Page, provider SO (large org), by Requested', officials.large, 'requested', true],
+      ['Page, CMS SO, by Requested', officials.cms, 'requested', true],
+      ['Page, provider SO (large org), by Last Name', officials.large, 'lastName', true],
+      ['Page, CMS SO, by Last Name', officials.cms, 'lastName', true],
+    ] as const) {
+      printPlan(app.store.db, label, pageSql(o, sort, keyset), [...o.orgIds, ...keysetParams(sort, keyset), PAGE + 1]);
+    }
+    printPlan(app.store.db, 'Count, CMS SO', countSql(officials.cms), officials.cms.orgIds);
+
+    const failed = verdicts.filter((v) => v === 'FAIL').length;
+    console.log(`\n${failed === 0 ? 'PASS' : 'FAIL'}: ${verdicts.length - failed} of ${verdicts.length} targets met.`);
+    console.log(`Load average at end: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  } finally {
+    await app.close();
+    if (!flags['in-place'] && !flags.keep) rmSync(dataDir, { recursive: true, force: true });
+    else if (flags.keep) console.log(`Kept ${dataDir}`);
+  }
+}
+
+// ---- setup ------------------------------------------------------------------------------------
+
+/** A throw-away copy of the database and its key, so the benchmark can decide requests. */
+function copyDatabase(path: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'soc-bench-'));
+  copyFileSync(path, join(dir, DATABASE_FILE));
+  if (existsSync(`${path}-wal`)) copyFileSync(`${path}-wal`, join(dir, `${DATABASE_FILE}-wal`));
+  const key = join(dirname(path), dataKeyFileName(false));
+  if (!existsSync(key)) throw new Error(`No data key at ${key}: the accounts' TOTP keys are sealed with it`);
+  copyFileSync(key, join(dir, dataKeyFileName(false)));
+  chmodSync(join(dir, dataKeyFileName(false)), 0o600);
+  return dir;
+}
+
+async function call<C extends Channel>(app: ConsoleApp, clientId: string, channel: C, input: ChannelInput<C>): Promise<ChannelOutput<C>> {
+  const result = await app.dispatch({ clientId }, channel, input);
+  if (!result.ok) throw new Error(`${channel}: ${result.error.code} ${result.error.message}`);
+  return result.value as ChannelOutput<C>;
+}
+
+/** Signs in as a person would: password, a fresh TOTP code, the terms, then the warning page. */
+async function signIn(app: ConsoleApp, clock: AdjustableClock, account: BenchAccount): Promise<Official> {
+  clock.advance(30_000);
+  const clientId = `bench-${account.userId}`;
+  await call(app, clientId, 'auth.signIn', { userId: account.userId, password: account.password, code: totpCodeAt(account.totpKey, clock.now()), agreeToTerms: true });
+  await call(app, clientId, 'auth.acceptWarning', {});
+  const session = await app.services.sessions.resolve(clientId);
+  if (!session) throw new Error(`No session for ${account.userId}`);
+  const holdings = (
+    app.store.db
+      .prepare(
+        `SELECT DISTINCT a.organization_id AS id, r.security_official_kind AS kind FROM role_assignments a JOIN roles r ON r.id = a.role_id
+          WHERE a.user_id = ? AND r.security_official_kind IS NOT NULL ORDER BY a.organization_id`,
+      )
+      .all(session.userRowId) as Array<{ id: number; kind: string }>
+  );
+  return {
+    account,
+    clientId,
+    session,
+    rowId: session.userRowId,
+    orgIds: [...new Set(holdings.map((h) => h.id))],
+    isCms: holdings.some((h) => h.kind === 'cms'),
+  };
+}
+
+// ---- pages ------------------------------------------------------------------------------------
+
+/** The page SQL the queue needs, written here from the schema (the store's text is not imported). */
+function pageSql(o: Official, sort: QueueSort, keyset: boolean): string {
+  const inOrgs = `r.organization_id IN (${o.orgIds.map(() => '?').join(',')})`;
+  const scope = o.isCms ? `(${inOrgs} OR ro.security_official_kind IS NOT NULL)` : `(${inOrgs})`;
+  const after = !keyset ? '' : sort === 'requested' ? ' AND (r.requested_at, r.id) > (?, ?)' : ' AND (r.requester_last_name, r.requester_first_name, r.id) > (?, ?, ?)';
+  const order = sort === 'requested' ? 'r.requested_at, r.id' : 'r.requester_last_name, r.requester_first_name, r.id';
+  return `SELECT r.id, r.requester_id, u.first_name, u.last_name, u.email, p.name AS program, p.id AS program_id,
+                 o.id AS org_id, o.display_id, o.name AS org_name, o.kind, ro.name AS role, ro.id AS role_id, ro.security_official_kind,
+                 r.justification, r.status, r.requested_at, r.decided_at, r.decided_by, d.email AS decided_by_email, r.reason
+            FROM role_requests r
+            JOIN users u ON u.id = r.requester_id
+            JOIN programs p ON p.id = r.program_id
+            JOIN organizations o ON o.id = r.organization_id
+            JOIN roles ro ON ro.id = r.role_id
+            LEFT JOIN users d ON d.id = r.decided_by
+           WHERE r.status = 'pending' AND ${scope}${after}
+           ORDER BY ${order} LIMIT ?`;
+}
+
+function countSql(o: Official): string {
+  const inOrgs = `c.organization_id IN (${o.orgIds.map(() => '?').join(',')})`;
+  const scope = o.isCms ? `(${inOrgs} OR ro.security_official_kind IS NOT NULL)` : `(${inOrgs})`;
+  return `SELECT coalesce(sum(c.n), 0) AS n FROM pending_request_counts c JOIN roles ro ON ro.id = c.role_id WHERE ${scope}`;
+}
+
+type RawRow = { id: number; requested_at: number; last_name: string; first_name: string };
+type Keyset = Array<string | number>;
+
+function keysetParams(sort: QueueSort, keyset: boolean): Keyset {
+  if (!keyset) return [];
+  return sort === 'requested' ? [0, 0] : ['', '', 0];
+}
+
+function keyOf(row: RawRow, sort: QueueSort): Keyset {
+  return sort === 'requested' ? [row.requested_at, row.id] : [row.last_name, row.first_name, row.id];
+}
+
+/**
+ * p95 of one page (index 0 = first page, 49 = page 50) three ways: through dispatch, the
+ * service called directly, and the equivalent SQL. Later pages are reached by walking the
+ * cursors (service) and the keyset (raw) from the first page, as the table does when scrolled.
+ */
+async function pageFigure(app: ConsoleApp, o: Official, label: string, sort: QueueSort, index: number): Promise<PageFigure> {
+  let cursor: string | undefined;
+  for (let i = 0; i < index; i += 1) {
+    const page = await call(app, o.clientId, 'queue.page', { sort, limit: PAGE, ...(cursor ? { after: cursor } : {}) });
+    if (!page.nextCursor) throw new Error(`${label}: the queue ends before page ${index + 1}`);
+    cursor = page.nextCursor;
+  }
+  const input = { sort, limit: PAGE, ...(cursor ? { after: cursor } : {}) };
+  let rows = 0;
+  const service = await sample(runs, warmup, async () => {
+    rows = (await call(app, o.clientId, 'queue.page', input)).rows.length;
+  });
+  const direct = await sample(runs, warmup, () => app.services.requests.queuePage(o.session, input));
+
+  const first = app.store.db.prepare(pageSql(o, sort, false));
+  const next = app.store.db.prepare(pageSql(o, sort, true));
+  let key: Keyset | null = null;
+  for (let i = 0; i < index; i += 1) {
+    const page = (key ? next.all(...o.orgIds, ...key, PAGE + 1) : first.all(...o.orgIds, PAGE + 1)) as RawRow[];
+    key = keyOf(page[PAGE - 1] as RawRow, sort);
+  }
+  const k = key;
+  const raw = await sample(runs, warmup, () => (k ? next.all(...o.orgIds, ...k, PAGE + 1) : first.all(...o.orgIds, PAGE + 1)));
+  return { label, service, direct, raw, target: TARGET.pageP95, rows };
+}
+
+/** The store calls behind one service page, each timed on its own. */
+async function storeBreakdown(app: ConsoleApp, o: Official): Promise<Array<[string, Sampled]>> {
+  const s = app.store;
+  const scope = { organizationIds: o.orgIds, allSecurityOfficialRequests: o.isCms };
+  const n = Math.min(runs, 100);
+  const page = await s.requests.queuePage(scope, null, 'requested', PAGE + 1);
+  const orgIds = [...new Set([...page.map((r) => r.organization.id), ...o.orgIds])];
+  return [
+    ['users.roleHoldings (who is this official)', await sample(n, 5, () => s.users.roleHoldings(o.rowId))],
+    ['requests.queuePage (101 rows)', await sample(n, 5, () => s.requests.queuePage(scope, null, 'requested', PAGE + 1))],
+    [`requests.securityOfficialCounts (${orgIds.length} orgs)`, await sample(n, 5, () => s.requests.securityOfficialCounts(orgIds))],
+    ['requests.queueCount (total)', await sample(n, 5, () => s.requests.queueCount(scope))],
+    ['requests.programs', await sample(n, 5, () => s.requests.programs())],
+  ];
+}
+
+// ---- bulk approvals ---------------------------------------------------------------------------
+
+async function approveFigure(app: ConsoleApp, o: Official, label: string, ids: number[], rawMs: number, target: number): Promise<BulkFigure> {
+  const probe = await withBlockProbe(() => call(app, o.clientId, 'queue.approve', { requestIds: ids }));
+  const tally = new Map<string, number>();
+  for (const r of probe.value.results) tally.set(r.outcome, (tally.get(r.outcome) ?? 0) + 1);
+  return {
+    label,
+    count: ids.length,
+    serviceMs: probe.ms,
+    longestBlockMs: probe.longestBlockMs,
+    loopDelayMaxMs: probe.loopDelayMaxMs,
+    rawMs,
+    target,
+    outcomes: [...tally].map(([k, v]) => `${k} ${fmtInt(v)}`).join(', '),
+  };
+}
+
+/**
+ * The same writes as an approval, directly: read the requests (for the emails), mark them
+ * approved if still pending, grant the role, append the audit chain and the outbox rows, in one
+ * transaction. Returns milliseconds.
+ */
+function rawApprove(db: Database, o: Official, ids: number[], now: number): number {
+  const t0 = performance.now();
+  db.transaction(() => {
+    const read = (slice: number[]) =>
+      db
+        .prepare(
+          `SELECT r.id, r.requester_id, u.email, p.name AS program, o.id AS org_id, o.name AS org_name, ro.name AS role
+             FROM role_requests r JOIN users u ON u.id = r.requester_id JOIN programs p ON p.id = r.program_id
+             JOIN organizations o ON o.id = r.organization_id JOIN roles ro ON ro.id = r.role_id
+            WHERE r.id IN (${slice.map(() => '?').join(',')})`,
+        )
+        .all(...slice) as Array<{ id: number; requester_id: number; email: string; program: string; org_id: number; org_name: string; role: string }>;
+    const requests = [];
+    for (let i = 0; i < ids.length; i += 500) requests.push(...read(ids.slice(i, i + 500)));
+    const update = db.prepare("UPDATE role_requests SET status = 'approved', decided_at = ?, decided_by = ?, reason = NULL WHERE id = ? AND status = 'pending'");
+    const grant = db.prepare(
+      `INSERT OR IGNORE INTO role_assignments (user_id, program_id, organization_id, role_id, granted_at, granted_by, request_id)
+       SELECT requester_id, program_id, organization_id, role_id, ?, ?, id FROM role_requests WHERE id = ?`,
+    );
+    const head = db.prepare('SELECT id, hash FROM audit_events ORDER BY id DESC LIMIT 1').get() as { id: number; hash: string } | undefined;
+    let prevHash = head?.hash ?? GENESIS_HASH;
+    let auditId = head?.id ?? 0;
+    const audit = db.prepare(
+      `INSERT INTO audit_events (id, at, actor_id, action, subject_user_id, organization_id, request_id, details, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    const outbox = db.prepare(
+      `INSERT INTO outbox (to_address, subject, body, kind, status, attempts, next_attempt_at, created_at, organization_id, request_id)
+       VALUES (?, ?, ?, 'request.decided', 'owed', 0, ?, ?, ?, ?)`,
+    );
+    for (const r of requests) {
+      if (update.run(now, o.rowId, r.id).changes !== 1) continue;
+      grant.run(now, o.rowId, r.id);
+      auditId += 1;
+      const row = {
+        id: auditId,
+        at: now,
+        actorId: o.rowId,
+        action: 'request.approved',
+        subjectUserId: r.requester_id,
+        organizationId: r.org_id,
+        requestId: r.id,
+        details: JSON.stringify({ program: r.program, role: r.role, reason: null }),
+      };
+      const hash = chainHash(prevHash, row);
+      audit.run(row.id, row.at, row.actorId, row.action, row.subjectUserId, row.organizationId, row.requestId, row.details, prevHash, hash);
+      prevHash = hash;
+      outbox.run(
+        r.email,
+        `Your role request ${r.id} was approved`,
+        `Your request for the role ${r.role} in ${r.program} for ${r.org_name} (Request ID ${r.id}) was approved.`,
+        now,
+        now,
+        r.org_id,
+        r.id,
+      );
+    }
+  }).immediate();
+  return performance.now() - t0;
+}
+
+/**
+ * The synchronous stretches inside one bulk call, timed alone: input validation of 10,000 IDs,
+ * reading them (RequestStore.byIds, all slices at once), the official counts, and one chunk of
+ * 250 decisions (RequestStore.decide) on requests still pending.
+ */
+async function bulkBreakdown(app: ConsoleApp, o: Official, decidedIds: number[]): Promise<Array<[string, number]>> {
+  const s = app.store.requests;
+  const parse = await timed(() => contract['queue.approve'].input.safeParse({ requestIds: decidedIds }));
+  const read = await timed(() => s.byIds(decidedIds));
+  const orgs = [...new Set(read.value.map((r) => r.organization.id))];
+  const officialCounts = await timed(() => s.securityOfficialCounts(orgs));
+  const pending = (
+    app.store.db
+      .prepare("SELECT id FROM role_requests WHERE status = 'pending' AND organization_id = ? AND requester_id <> ? ORDER BY requested_at, id LIMIT ?")
+      .all(o.orgIds[0], o.rowId, DECISION_CHUNK) as Array<{ id: number }>
+  ).map((r) => r.id);
+  const records = await s.byIds(pending);
+  const decisions: Decision[] = records.map((r) => ({
+    requestId: r.id,
+    action: 'approve',
+    reason: null,
+    audit: { action: 'request.approved', actorId: o.rowId, subjectUserId: r.requesterId, organizationId: r.organization.id, requestId: r.id, details: { program: r.program, role: r.role, reason: null } },
+    outbox: [{ to: r.requesterEmail, subject: `Your role request ${r.id} was approved`, body: 'Approved.', kind: 'request.decided', organizationId: r.organization.id, requestId: r.id }],
+  }));
+  const chunk = await timed(() => s.decide(o.rowId, decisions));
+  return [
+    [`input validation of ${fmtInt(decidedIds.length)} IDs (zod, in dispatch)`, parse.ms],
+    [`RequestStore.byIds(${fmtInt(decidedIds.length)}) (in total; it yields between slices)`, read.ms],
+    [`RequestStore.securityOfficialCounts(${orgs.length} org)`, officialCounts.ms],
+    [`RequestStore.decide, one chunk of ${decisions.length} (transaction, audit, outbox)`, chunk.ms],
+  ];
+}
+
+function counts(db: Database): { approved: number; assignments: number; audit: number; outbox: number } {
+  return db
+    .prepare(
+      `SELECT (SELECT count(*) FROM role_requests WHERE status = 'approved') AS approved, (SELECT count(*) FROM role_assignments) AS assignments,
+              (SELECT count(*) FROM audit_events) AS audit, (SELECT count(*) FROM outbox) AS outbox`,
+    )
+    .get() as { approved: number; assignments: number; audit: number; outbox: number };
+}
+
+/** Recomputes the hash chain over the last n audit events. */
+function verifyChainTail(db: Database, n: number): boolean {
+  const rows = (
+    db
+      .prepare(
+        `SELECT id, at, actor_id AS actorId, action, subject_user_id AS subjectUserId, organization_id AS organizationId, request_id AS requestId,
+                details, prev_hash AS prevHash, hash FROM audit_events ORDER BY id DESC LIMIT ?`,
+      )
+      .all(n) as Array<{ id: number; at: number; actorId: number | null; action: string; subjectUserId: number | null; organizationId: number | null; requestId: number | null; details: string; prevHash: string; hash: string }>
+  ).reverse();
+  for (let i = 0; i < rows.length; i += 1) {
+    const r = rows[i] as (typeof rows)[number];
+    if (i > 0 && r.prevHash !== (rows[i - 1] as (typeof rows)[number]).hash) return false;
+    if (chainHash(r.prevHash, r) !== r.hash) return false;
+  }
+  return true;
+}
+
+function printPlan(db: Database, label: string, sql: string, params: Array<string | number>): void {
+  const plan = db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as Array<{ id: number; parent: number; detail: string }>;
+  const depth = new Map<number, number>([[0, 0]]);
+  console.log(`${label}:`);
+  for (const step of plan) {
+    const d = (depth.get(step.parent) ?? 0) + 1;
+    depth.set(step.id, d);
+    console.log(`${'  '.repeat(d)}${step.detail}`);
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+  process.exit(1);
+});
