@@ -39,7 +39,7 @@ export class HomeService {
     // HARP: "The Security Official widget shows how many pending requests there are in red highlight."
     const pending = await this.requests.pendingCount(session);
     if (pending !== null && pending > 0) {
-      alerts.push({ kind: 'warning', text: `${pending} pending role request${pending === 1 ? '' : 's'} waiting for a Security Official decision.` });
+      alerts.push({ kind: 'warning', text: `${pending.toLocaleString('en-US')} pending role request${pending === 1 ? '' : 's'} waiting for a Security Official decision.` });
     }
     for (const org of administered) {
       if ((await this.store.organizations.securityOfficialCount(org.id)) === 1) {
