@@ -20,6 +20,8 @@ import { SessionRegistry } from './services/sessions.js';
 import { seedDemo } from './services/demo.js';
 import type { DemoAccount } from './services/demo.js';
 import { SqliteStore } from './store/sqlite.js';
+import { FolderFileTransfer } from './services/files.js';
+import type { FileTransfer } from './services/files.js';
 
 export interface ConsoleOptions {
   dataDir: string;
@@ -34,12 +36,18 @@ export interface ConsoleOptions {
    * sealed by the data key (browser host, tests); the Electron shell passes electron-store + safeStorage.
    */
   mailSettings?: MailSettingsStore;
+  /**
+   * Where exports go and files to open come from: Electron's dialogs, the browser host's
+   * downloads and uploads. Default: the `exports` folder beside the database (tests, scripts).
+   */
+  files?: FileTransfer;
   /** Delivery tuning for tests (short timeouts, fixed jitter). */
   mail?: Omit<NotificationOptions, 'mailSettings'>;
 }
 
 export interface Services {
   demo: boolean;
+  files: FileTransfer;
   sessions: SessionRegistry;
   auth: AuthService;
   mfa: MfaService;
@@ -88,6 +96,7 @@ export async function createConsole(options: ConsoleOptions): Promise<ConsoleApp
   const requests = new RequestService(store, clock, () => notifications.kick());
   const services: Services = {
     demo: options.demo === true,
+    files: options.files ?? new FolderFileTransfer(join(options.dataDir, 'exports')),
     sessions,
     auth: new AuthService(store, clock, sessions, enrollments, box),
     mfa: new MfaService(store, clock, enrollments, box),

@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { AdjustableClock } from '../clock.js';
 import { createConsole, dataKeyFileName } from '../app.js';
 import { KeyFileProvider } from '../services/key-file.js';
+import { HostFileTransfer } from './file-transfer.js';
 import { startHost } from './server.js';
 
 const USAGE = 'Usage: npm run start:web -- [--demo] [--data DIR] [--port N]';
@@ -44,7 +45,9 @@ async function main(): Promise<void> {
   }
   const dataDir = resolve(args.data ?? join(process.cwd(), '.console-data', args.demo ? 'demo' : 'web'));
   const clock = new AdjustableClock();
+  const files = new HostFileTransfer(join(dataDir, 'transfers'), clock);
   const app = await createConsole({
+    files,
     dataDir,
     clock,
     demo: args.demo,
@@ -66,6 +69,7 @@ async function main(): Promise<void> {
     dispatch: app.dispatch,
     rendererDir,
     port,
+    files,
     ...(args['test-clock'] ? { advanceClock: (ms: number) => clock.advance(ms) } : {}),
   });
   console.log(`Data folder: ${dataDir}${args.demo ? ' (DEMO data)' : ''}`);

@@ -4,6 +4,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import type { Dispatch } from '../ipc/router.js';
+import type { HostFileTransfer } from './file-transfer.js';
 import { contentTypeOf, resolveRendererFile } from '../renderer-files.js';
 // The shell's policy module imports no electron; the page gets one CSP in either transport.
 import { CONTENT_SECURITY_POLICY } from '../shell/policy.js';
@@ -24,6 +25,8 @@ export interface HostOptions {
   port?: number;
   /** Test hook: lets end-to-end tests move the console's clock instead of sleeping. */
   advanceClock?: (ms: number) => void;
+  /** Downloads of exports and uploads of files to open (the same object the console was given). */
+  files?: HostFileTransfer;
 }
 
 export interface RunningHost {
@@ -49,7 +52,21 @@ const BRIDGE_SCRIPT = `'use strict';
       return { ok: false, error: { code: 'INTERNAL', message: 'The console is not reachable. Is it still running?' } };
     }
   };
-  Object.defineProperty(window, 'api', { value: Object.freeze({ invoke }), writable: false, configurable: false });
+  // A file the user picked goes to the host as it is; the answer names it for a channel's input.
+  const upload = async (file) => {
+    try {
+      const response = await fetch('/api/upload', {
+        method: 'POST',
+        credentials: 'same-origin',
+        headers: { 'Content-Type': 'application/octet-stream', 'X-Console-Bridge': '1', 'X-File-Name': encodeURIComponent(file.name || 'upload') },
+        body: file,
+      });
+      return await response.json();
+    } catch (error) {
+      return { ok: false, error: { code: 'INTERNAL', message: 'The console is not reachable. Is it still running?' } };
+    }
+  };
+  Object.defineProperty(window, 'api', { value: Object.freeze({ invoke, upload }), writable: false, configurable: false });
 })();
 `;
 
@@ -96,6 +113,17 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
       if (req.method !== 'POST' || req.headers['x-console-bridge'] !== '1' || (req.headers.origin && req.headers.origin !== origin)) {
         return send(res, 403, 'text/plain', 'Forbidden');
       }
+      if (url.pathname === '/api/upload' && options.files) {
+        let name = 'upload';
+        try {
+          name = decodeURIComponent(String(req.headers['x-file-name'] ?? 'upload'));
+        } catch {
+          // An undecodable name is only a name: keep the default.
+        }
+        const received = await options.files.receiveUpload(clientId, name, req);
+        if (received === 'too-large') return json(res, 413, { ok: false, error: { code: 'VALIDATION', message: 'The file is too large to open.' } });
+        return json(res, 200, { ok: true, value: received });
+      }
       const body = await readBody(req);
       if (body === null) return json(res, 413, { ok: false, error: { code: 'VALIDATION', message: 'The request is too large' } });
       let message: unknown;
@@ -119,6 +147,8 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
 
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'text/plain', 'Method not allowed');
     if (url.pathname === '/host-bridge.js') return send(res, 200, contentTypeOf('host-bridge.js'), BRIDGE_SCRIPT);
+    const download = /^\/download\/([A-Za-z0-9_-]{16,64})$/.exec(url.pathname);
+    if (download?.[1] && options.files) return options.files.serveDownload(clientId, download[1], res);
     return serveStatic(res, options.rendererDir, url.pathname);
   };
 

@@ -6,6 +6,7 @@ import type { BrowserWindow } from 'electron';
 import { createConsole, dataKeyFileName } from '../app.js';
 import type { ConsoleApp } from '../app.js';
 import { registerAppScheme, serveRenderer } from './app-protocol.js';
+import { DialogFileTransfer } from './files.js';
 import { parseShellArgs } from './args.js';
 import { hardenAllWebContents, hardenSession } from './hardening.js';
 import { clientIdOf, registerConsoleIpc } from './ipc.js';
@@ -77,7 +78,8 @@ async function start(): Promise<void> {
   // The SMTP password sealed by safeStorage. The demo keeps its own mail settings (sealed by the
   // demo key, beside the demo database), so made-up data never goes out through the real server.
   const mailSettings = args.demo ? undefined : new SafeStorageMailSettings(settings);
-  consoleApp = await createConsole({ dataDir, keyProvider, demo: args.demo, logError, mailSettings });
+  const files = new DialogFileTransfer(() => consoleWindow);
+  consoleApp = await createConsole({ dataDir, keyProvider, demo: args.demo, logError, mailSettings, files });
   if (args.demo) {
     // For testers and the Electron end-to-end test: how to sign in as each demo account (made-up data only).
     writeFileSync(join(dataDir, 'demo-accounts.json'), `${JSON.stringify(consoleApp.demoAccounts, null, 2)}\n`, { mode: 0o600 });

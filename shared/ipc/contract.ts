@@ -138,6 +138,17 @@ const mailSettingsView = z.object({
   passwordSet: z.boolean(),
 });
 
+/**
+ * How a file the console wrote reaches the user: saved where they chose (Electron's save
+ * dialog) or offered as a one-time download (the browser host).
+ */
+export const fileDelivery = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('saved'), path: z.string(), fileName: z.string() }),
+  z.object({ kind: z.literal('download'), url: z.string(), fileName: z.string() }),
+]);
+/** An upload's token (browser host); in Electron the main process shows an open dialog instead. */
+export const uploadTokenSchema = z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, 'Choose the file again').optional();
+
 const navItem = z.object({ page: z.enum(NAV_PAGES), label: z.string(), badge: z.number().nullable() });
 
 export const contract = {
@@ -379,6 +390,7 @@ export type MyRequestView = z.output<typeof myRequestView>;
 export type OutboxRow = z.output<typeof outboxRow>;
 export type MailSettingsView = z.output<typeof mailSettingsView>;
 export type QueueSort = (typeof QUEUE_SORTS)[number];
+export type FileDelivery = z.output<typeof fileDelivery>;
 
 export const CHANNELS = Object.keys(contract) as Channel[];
 
@@ -389,4 +401,15 @@ export function isChannel(name: unknown): name is Channel {
 /** The bridge both transports expose to the renderer as `window.api`. */
 export interface ConsoleBridge {
   invoke(channel: string, input: unknown): Promise<IpcResult<unknown>>;
+}
+
+/**
+ * What the browser host's bridge adds: the page hands it a file the user picked, and gets a
+ * token to name that file in a channel's input. Electron has no such function: its main
+ * process shows an open dialog itself.
+ */
+export interface UploadResult {
+  token: string;
+  fileName: string;
+  size: number;
 }

@@ -1,7 +1,8 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startHost } from '../../main/host/server.js';
+import { HostFileTransfer } from '../../main/host/file-transfer.js';
 import type { RunningHost } from '../../main/host/server.js';
 import { CONTENT_SECURITY_POLICY } from '../../main/shell/policy.js';
 import { CHANNELS } from '../../shared/ipc/contract.js';
@@ -144,6 +145,43 @@ describe('the browser host transport', () => {
     const otherBrowser = new HostClient(host);
     await otherBrowser.open();
     expect(await (await otherBrowser.invoke('mfa.list', {})).json()).toMatchObject({ ok: false, error: { code: 'UNAUTHENTICATED' } });
+  });
+
+  it('offers an export once, as a download, to the browser that asked for it; takes uploads only from it', async () => {
+    await host.close();
+    const files = new HostFileTransfer(join(h.dir, 'transfers'), h.clock);
+    host = await startHost({ dispatch: h.app.dispatch, rendererDir: join(h.dir, 'renderer'), files });
+    const owner = new HostClient(host);
+    await owner.open();
+    const other = new HostClient(host);
+    await other.open();
+    const clientOf = (c: HostClient) => `web:${/soc_client_\d+=([^;]+)/.exec((c as unknown as { cookies: string }).cookies)?.[1]}`;
+
+    const target = await files.save(clientOf(owner), '../Users 123.csv');
+    writeFileSync(target.path, 'First Name,Last Name\nPat,Lee\n');
+    const delivery = await target.commit();
+    expect(delivery).toMatchObject({ kind: 'download', fileName: 'Users-123.csv' });
+    const url = delivery.kind === 'download' ? delivery.url : '';
+    expect((await other.get(url)).status).toBe(404);
+    const download = await owner.get(url);
+    expect(download.headers.get('content-disposition')).toBe('attachment; filename="Users-123.csv"');
+    expect(await download.text()).toBe('First Name,Last Name\nPat,Lee\n');
+    expect((await owner.get(url)).status).toBe(404);
+
+    const cookies = (owner as unknown as { cookies: string }).cookies;
+    const upload = await fetch(`${host.origin}/api/upload`, {
+      method: 'POST',
+      headers: { 'X-Console-Bridge': '1', 'X-File-Name': encodeURIComponent('history.socarchive'), Cookie: cookies },
+      body: new Uint8Array([1, 2, 3, 4]),
+    });
+    const uploaded = (await upload.json()) as { ok: boolean; value: { token: string; size: number } };
+    expect(uploaded).toMatchObject({ ok: true, value: { fileName: 'history.socarchive', size: 4 } });
+    const request = { uploadToken: uploaded.value.token, filterName: 'Archive', extensions: ['socarchive'] };
+    expect(await files.open(clientOf(other), request)).toBeNull();
+    const path = await files.open(clientOf(owner), request);
+    expect([...readFileSync(path!)]).toEqual([1, 2, 3, 4]);
+    const noHeader = await fetch(`${host.origin}/api/upload`, { method: 'POST', headers: { Cookie: cookies }, body: 'x' });
+    expect(noHeader.status).toBe(403);
   });
 
   it('has no clock hook unless started for tests', async () => {
