@@ -14,6 +14,8 @@ import type { NotificationOptions } from './services/notifications.js';
 import { FileMailSettingsStore, mailSettingsFileName } from './services/mail-settings-file.js';
 import type { MailSettingsStore } from './services/mail-settings.js';
 import { RequestService } from './services/requests.js';
+import { Reauthentication } from './services/reauth.js';
+import { UserService } from './services/users.js';
 import { SecretBox } from './services/secret-box.js';
 import type { DataKeyProvider } from './services/secret-box.js';
 import { SessionRegistry } from './services/sessions.js';
@@ -54,6 +56,7 @@ export interface Services {
   home: HomeService;
   requests: RequestService;
   notifications: NotificationService;
+  users: UserService;
 }
 
 export interface ConsoleApp {
@@ -94,15 +97,18 @@ export async function createConsole(options: ConsoleOptions): Promise<ConsoleApp
   });
   // A decision's emails go out as soon as it commits (when delivery runs).
   const requests = new RequestService(store, clock, () => notifications.kick());
+  const files = options.files ?? new FolderFileTransfer(join(options.dataDir, 'exports'));
+  const mfa = new MfaService(store, clock, enrollments, box);
   const services: Services = {
     demo: options.demo === true,
-    files: options.files ?? new FolderFileTransfer(join(options.dataDir, 'exports')),
+    files,
     sessions,
-    auth: new AuthService(store, clock, sessions, enrollments, box),
-    mfa: new MfaService(store, clock, enrollments, box),
+    auth: new AuthService(store, clock, sessions, enrollments, box, mfa),
+    mfa,
     home: new HomeService(store, sessions, requests),
     requests,
     notifications,
+    users: new UserService(store, clock, sessions, new Reauthentication(store, clock, box), files, () => notifications.kick()),
   };
   const dispatch = createDispatch(createHandlers(services), sessions, {
     validateOutput: options.validateOutput ?? false,
@@ -111,6 +117,7 @@ export async function createConsole(options: ConsoleOptions): Promise<ConsoleApp
   const close = async (): Promise<void> => {
     // Background mail delivery and reminders stop before the database closes under them.
     await services.notifications.stop();
+    await services.users.stop();
     await store.close();
   };
   return { dispatch, services, store, databasePath, demoAccounts, close };

@@ -10,6 +10,10 @@ export const POLICY = {
   /** QualityNet guide 5.3.1: deactivated "after > 120 days of non-use". */
   inactivityDays: 120,
   idleLockMinutes: 15,
+  /** A temporary password from an official works this long, and only to set a new one. */
+  temporaryPasswordHours: 72,
+  /** A search lists at most this many matches of each kind (last name, first name, user ID, email). */
+  lookupMatchCap: 1000,
   /** NIST SP 800-63B: at least 8, we ask 12; no composition rules. */
   passwordMinLength: 12,
   passwordMaxLength: 128,

@@ -64,6 +64,8 @@ async function main(): Promise<void> {
     ...(mailIntervalMs !== undefined ? { intervalMs: mailIntervalMs } : {}),
     log: (line) => console.log(line),
   });
+  // The 120-day inactivity check, at start and daily.
+  app.services.users.start((error) => console.error(`[inactivity check] ${error instanceof Error ? error.message : 'failure'}`));
   const rendererDir = resolve(dirname(fileURLToPath(import.meta.url)), '../../dist/renderer');
   const host = await startHost({
     dispatch: app.dispatch,

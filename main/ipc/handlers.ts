@@ -38,5 +38,16 @@ export function createHandlers(s: Services): Handlers {
     'outbox.retry': (input, ctx) => s.notifications.retry(requireSession(ctx), input),
     'mail.settings': (_input, ctx) => s.notifications.mailSettings(requireSession(ctx)),
     'mail.saveSettings': (input, ctx) => s.notifications.saveMailSettings(requireSession(ctx), input),
+    'lookup.options': (_input, ctx) => s.users.options(requireSession(ctx)),
+    'lookup.search': (input, ctx) => s.users.search(requireSession(ctx), input),
+    'lookup.export': (input, ctx) => s.users.exportUsers(requireSession(ctx), input),
+    'users.profile': (input, ctx) => s.users.profile(requireSession(ctx), input),
+    'users.removeRole': (input, ctx) => s.users.removeRole(requireSession(ctx), input),
+    'users.accountAction': (input, ctx) => s.users.accountAction(requireSession(ctx), input),
+    'users.create': (input, ctx) => s.users.create(requireSession(ctx), input),
+    'auth.signInWithTemporaryPassword': (input, ctx) => s.auth.signInWithTemporaryPassword(ctx.clientId, input),
+    'auth.changePassword': (input, ctx) => s.auth.changePassword(requireSession(ctx), input),
+    'auth.beginFirstEnrollment': (_input, ctx) => s.mfa.beginEnrollment(requireSession(ctx)),
+    'auth.completeFirstEnrollment': (input, ctx) => s.auth.completeFirstEnrollment(requireSession(ctx), input),
   };
 }

@@ -53,7 +53,7 @@ export function createDispatch(handlers: Handlers, sessions: SessionRegistry, op
       const session = await sessions.resolve(caller.clientId);
       const refusal = authorize(spec.access, session);
       if (refusal) return fail(refusal);
-      if (session && !spec.passive && session.state === 'active') sessions.touch(session);
+      if (session && !spec.passive && session.state !== 'locked' && session.state !== 'warning') sessions.touch(session);
       const handler = handlers[channel] as (i: unknown, ctx: HandlerContext) => Promise<unknown>;
       const value = await handler(parsed.data, { ...caller, session });
       if (options.validateOutput) (spec.output as z.ZodType).parse(value);
@@ -80,13 +80,26 @@ function authorize(access: Access, session: Session | null): IpcError | null {
     case 'locked':
       if (!session) return NO_SESSION;
       return session.state === 'locked' ? null : { code: 'FORBIDDEN', message: 'This session is not locked.' };
+    case 'password':
+      if (!session) return NO_SESSION;
+      return session.state === 'password' ? null : { code: 'FORBIDDEN', message: 'There is no temporary password to change.' };
+    case 'enroll':
+      if (!session) return NO_SESSION;
+      return session.state === 'enroll' ? null : { code: 'FORBIDDEN', message: 'A two-factor credential is already enrolled.' };
     case 'session':
       if (!session) return NO_SESSION;
-      if (session.state === 'locked') {
-        return { code: 'SESSION_LOCKED', message: CONSOLE_MESSAGES.sessionLocked };
+      switch (session.state) {
+        case 'active':
+          return null;
+        case 'locked':
+          return { code: 'SESSION_LOCKED', message: CONSOLE_MESSAGES.sessionLocked };
+        case 'warning':
+          return { code: 'FORBIDDEN', message: 'Accept the warning page to continue.' };
+        case 'password':
+          return { code: 'FORBIDDEN', message: 'Change your temporary password to continue.' };
+        case 'enroll':
+          return { code: 'FORBIDDEN', message: 'Enroll a two-factor credential to continue.' };
       }
-      if (session.state === 'warning') return { code: 'FORBIDDEN', message: 'Accept the warning page to continue.' };
-      return null;
   }
 }
 

@@ -10,6 +10,7 @@ import type { SecretBox } from './secret-box.js';
 import type { Session, SessionRegistry } from './sessions.js';
 import { matchTotp } from './totp.js';
 import { KeyedMutex } from './user-locks.js';
+import type { MfaService } from './mfa.js';
 
 const DAY_MS = 86_400_000;
 
@@ -28,6 +29,7 @@ export class AuthService {
     private readonly sessions: SessionRegistry,
     private readonly enrollments: EnrollmentRegistry,
     private readonly box: SecretBox,
+    private readonly mfa: MfaService,
   ) {}
 
   async needsSetup(): Promise<boolean> {
@@ -91,8 +93,75 @@ export class AuthService {
       throw new AppError('SIGN_IN_FAILED', SIGN_IN_MESSAGES.incorrect);
     }
     const { user } = await this.verifyBothFactors(found.id, input.password, input.code, 'signin');
-    this.sessions.open(clientId, user.id, user.lastSignInAt);
+    // A password an official reset must be replaced before anything else (QualityNet guide 5.3.1).
+    this.sessions.open(clientId, user.id, user.lastSignInAt, user.mustChangePassword ? 'password' : 'warning');
     return this.sessions.view(clientId);
+  }
+
+  /**
+   * The one sign-in without a security code: a new account, or one whose credentials an
+   * official revoked, has no authenticator yet. Only a temporary password an official set (and
+   * handed over in person) opens it, and only to set a new password and enroll a credential.
+   * Anyone else who tries this form gets the ordinary failure, counted.
+   */
+  async signInWithTemporaryPassword(clientId: string, input: ChannelParsedInput<'auth.signInWithTemporaryPassword'>): Promise<SessionView> {
+    this.sessions.close(clientId);
+    const found = await this.store.users.byUserId(input.userId);
+    if (!found) {
+      await burnPasswordCheck(input.password);
+      await this.store.audit.append([{ action: 'signin.failed', actorId: null, details: { userId: input.userId.slice(0, 64), reason: 'unknown user' } }]);
+      throw new AppError('SIGN_IN_FAILED', SIGN_IN_MESSAGES.incorrect);
+    }
+    const user = await this.attempts.run(found.id, async () => {
+      const now = this.clock.now();
+      const current = await this.store.users.byId(found.id);
+      if (!current) throw new AppError('SIGN_IN_FAILED', SIGN_IN_MESSAGES.incorrect);
+      await this.refuseUnavailable(current, now);
+      const passwordOk = await verifyPassword(current.passwordHash, input.password);
+      const credentials = await this.store.credentials.forUser(current.id);
+      if (!passwordOk || credentials.length > 0 || !current.mustChangePassword) return this.countFailure(current, 'signin.failed');
+      await this.refuseWithProof(current, now);
+      const recorded = await this.store.users.recordSignIn(current.id, null, [
+        { action: 'signin.succeeded', actorId: current.id, subjectUserId: current.id, details: { temporaryPassword: true } },
+      ]);
+      if (!recorded) return this.countFailure(current, 'signin.failed');
+      return current;
+    });
+    this.sessions.open(clientId, user.id, user.lastSignInAt, 'password');
+    return this.sessions.view(clientId);
+  }
+
+  /** Replaces a temporary password; then a first credential, if there is none, then the warning page. */
+  async changePassword(session: Session, input: ChannelParsedInput<'auth.changePassword'>): Promise<SessionView> {
+    const user = await this.store.users.byId(session.userRowId);
+    if (!user) throw new AppError('UNAUTHENTICATED', CONSOLE_MESSAGES.sessionEnded);
+    if (input.newPassword !== input.confirmPassword) throw new AppError('VALIDATION', 'The two passwords do not match', 'confirmPassword');
+    assertAcceptablePassword(input.newPassword, { userId: user.userId, email: user.email }, 'newPassword');
+    if (await verifyPassword(user.passwordHash, input.newPassword)) {
+      throw new AppError('VALIDATION', 'Choose a new password, not the temporary one', 'newPassword');
+    }
+    const changed = await this.store.userAdmin.changeAccount(
+      user.id,
+      ['active'],
+      { passwordHash: await hashPassword(input.newPassword), mustChangePassword: false, temporaryPasswordExpiresAt: null },
+      [{ action: 'password.changed', actorId: user.id, subjectUserId: user.id, details: { temporaryPassword: true } }],
+    );
+    if (!changed) {
+      this.sessions.close(session.clientId);
+      throw new AppError('UNAUTHENTICATED', CONSOLE_MESSAGES.sessionEnded);
+    }
+    const credentials = await this.store.credentials.forUser(user.id);
+    session.state = credentials.length === 0 ? 'enroll' : 'warning';
+    this.sessions.touch(session);
+    return this.sessions.view(session.clientId);
+  }
+
+  /** A first credential, confirmed by a fresh code from it, moves the session on to the warning page. */
+  async completeFirstEnrollment(session: Session, input: ChannelParsedInput<'auth.completeFirstEnrollment'>): Promise<SessionView> {
+    await this.mfa.confirmEnrollment(session, input);
+    session.state = 'warning';
+    this.sessions.touch(session);
+    return this.sessions.view(session.clientId);
   }
 
   async acceptWarning(session: Session): Promise<SessionView> {
@@ -156,12 +225,12 @@ export class AuthService {
       const proven = passwordOk && (match !== null || credentials.length === 0);
       if (user.status === 'pending' || user.status === 'not_activated') {
         if (!proven) return this.countFailure(user, failed);
-        await this.audit(user, 'signin.refused', { reason: user.status });
-        throw new AppError('FORBIDDEN', user.status === 'pending' ? SIGN_IN_MESSAGES.pending : SIGN_IN_MESSAGES.notActivated(user.userId));
+        await this.refuseWithProof(user, now);
       }
       if (!passwordOk || !match) return this.countFailure(user, failed);
+      await this.refuseWithProof(user, now);
       const action = purpose === 'signin' ? 'signin.succeeded' : 'session.unlocked';
-      const recorded = await this.store.users.recordSignIn(user.id, match.credential.id, match.step, [
+      const recorded = await this.store.users.recordSignIn(user.id, { credentialRowId: match.credential.id, step: match.step }, [
         { action, actorId: user.id, subjectUserId: user.id, details: { credentialId: match.credential.credentialId } },
       ]);
       // The step was consumed between our check and our write: a replay.
@@ -177,6 +246,21 @@ export class AuthService {
       if (step !== null) return { credential, step };
     }
     return null;
+  }
+
+  /**
+   * Refusals shown only to someone who proved the account (QualityNet guide Table 5-2): pending
+   * and not-activated accounts, and an expired temporary password.
+   */
+  private async refuseWithProof(user: UserRecord, now: number): Promise<void> {
+    if (user.status === 'pending' || user.status === 'not_activated') {
+      await this.audit(user, 'signin.refused', { reason: user.status });
+      throw new AppError('FORBIDDEN', user.status === 'pending' ? SIGN_IN_MESSAGES.pending : SIGN_IN_MESSAGES.notActivated(user.userId));
+    }
+    if (user.mustChangePassword && user.temporaryPasswordExpiresAt !== null && user.temporaryPasswordExpiresAt <= now) {
+      await this.audit(user, 'signin.refused', { reason: 'temporary password expired' });
+      throw new AppError('FORBIDDEN', SIGN_IN_MESSAGES.temporaryPassword);
+    }
   }
 
   private async assertSetupOpen(): Promise<void> {
@@ -196,7 +280,8 @@ export class AuthService {
       await this.audit(user, 'signin.refused', { reason: 'deactivated' });
       throw new AppError('LOCKED', SIGN_IN_MESSAGES.invalidStatus);
     }
-    const lastUse = user.lastSignInAt ?? user.createdAt;
+    // An official's reactivation restarts the count (QualityNet guide 5.3.1: "> 120 days of non-use").
+    const lastUse = Math.max(user.lastSignInAt ?? user.createdAt, user.reactivatedAt ?? 0);
     if (user.status === 'active' && now - lastUse > POLICY.inactivityDays * DAY_MS) {
       await this.store.users.updateSignInCounters(
         user.id,

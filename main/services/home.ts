@@ -15,6 +15,7 @@ type OfficialKind = ReturnType<typeof officialKindOf>;
  */
 const BUILT_PAGES: ReadonlyArray<{ page: NavPage; label: string; visible: (kind: OfficialKind) => boolean }> = [
   { page: 'my-access', label: 'My Access', visible: () => true },
+  { page: 'user-lookup', label: 'User Lookup', visible: (kind) => kind !== null },
   { page: 'role-requests', label: 'Role Requests', visible: (kind) => kind !== null },
   { page: 'outbox', label: 'Outbox', visible: (kind) => kind !== null },
   { page: 'mail-settings', label: 'Mail settings', visible: (kind) => kind !== null },

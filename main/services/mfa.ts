@@ -7,6 +7,7 @@ import type { EnrollmentRegistry } from './enrollments.js';
 import type { SecretBox } from './secret-box.js';
 import type { Session } from './sessions.js';
 import { matchTotp } from './totp.js';
+import { countWrongCode } from './reauth.js';
 
 
 const toView = (c: CredentialRecord): CredentialView => ({
@@ -80,21 +81,13 @@ export class MfaService {
     return this.list(session);
   }
 
-  /**
-   * A wrong code is audited, and after five in one session the session locks: whoever sits at
-   * an unlocked console must not be able to guess codes of the owner's device.
-   */
   private async refuseCode(session: Session, target: CredentialRecord): Promise<never> {
-    session.codeFailures += 1;
-    await this.store.audit.append([
-      { action: 'credential.remove_failed', actorId: session.userRowId, subjectUserId: session.userRowId, details: { credentialId: target.credentialId, attempt: session.codeFailures } },
-    ]);
-    if (session.codeFailures >= POLICY.failuresBeforeLock) {
-      session.codeFailures = 0;
-      session.state = 'locked';
-      await this.store.audit.append([{ action: 'session.locked', actorId: session.userRowId, subjectUserId: session.userRowId, details: { reason: 'wrong security codes' } }]);
-      throw new AppError('SESSION_LOCKED', CONSOLE_MESSAGES.sessionLocked);
-    }
+    await countWrongCode(this.store, session, {
+      action: 'credential.remove_failed',
+      actorId: session.userRowId,
+      subjectUserId: session.userRowId,
+      details: { credentialId: target.credentialId },
+    });
     throw new AppError('VALIDATION', CONSOLE_MESSAGES.credentialCodeInvalid, 'code');
   }
 }

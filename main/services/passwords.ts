@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import argon2 from 'argon2';
 import { dictionary } from '@zxcvbn-ts/language-common';
 import { AppError } from '../../shared/ipc/errors.js';
@@ -57,9 +58,21 @@ export function passwordProblem(password: string, context: { userId?: string; em
   return null;
 }
 
-export function assertAcceptablePassword(password: string, context: { userId?: string; email?: string }): void {
+export function assertAcceptablePassword(password: string, context: { userId?: string; email?: string }, field = 'password'): void {
   const problem = passwordProblem(password, context);
-  if (problem) throw new AppError('VALIDATION', problem, 'password');
+  if (problem) throw new AppError('VALIDATION', problem, field);
+}
+
+/**
+ * A temporary password an official hands over: 16 characters from an alphabet without look-alikes
+ * (no 0/O, 1/l/I), in groups of four, about 90 bits: read aloud or typed from a note without error.
+ */
+export function newTemporaryPassword(): string {
+  const alphabet = 'ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789';
+  const chars = Array.from(randomBytes(64)).filter((b) => b < 4 * alphabet.length).slice(0, 16);
+  if (chars.length < 16) return newTemporaryPassword();
+  const text = chars.map((b) => alphabet[b % alphabet.length]).join('');
+  return text.replace(/(.{4})(?=.)/g, '$1-');
 }
 
 function isSequence(s: string): boolean {

@@ -8,6 +8,8 @@ import type { Decision, QueueKey, QueueScope, RequestRecord } from '../store/req
 import { administeredOrganizations } from './home.js';
 import { officialKindOf } from './sessions.js';
 import type { Session } from './sessions.js';
+import { officialOf } from './officials.js';
+import type { Official } from './officials.js';
 
 const DAY_MS = 86_400_000;
 /** Decisions per transaction: a bulk of 10,000 never holds the main process for long. */
@@ -22,11 +24,6 @@ export const REQUEST_MESSAGES = {
   notFound: 'No such request',
 } as const;
 
-interface Official {
-  id: number;
-  isCms: boolean;
-  administered: Map<number, OrganizationRecord>;
-}
 
 const formatDate = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
@@ -201,11 +198,8 @@ export class RequestService {
     return this.store.requests.queueCount({ organizationIds: administeredOrganizations(holdings).map((o) => o.id), allSecurityOfficialRequests: kind === 'cms' });
   }
 
-  private async official(session: Session): Promise<Official> {
-    const holdings = await this.store.users.roleHoldings(session.userRowId);
-    const kind = officialKindOf(holdings);
-    if (kind === null) throw new AppError('FORBIDDEN', REQUEST_MESSAGES.notOfficial);
-    return { id: session.userRowId, isCms: kind === 'cms', administered: new Map(administeredOrganizations(holdings).map((o) => [o.id, o])) };
+  private official(session: Session): Promise<Official> {
+    return officialOf(this.store, session, REQUEST_MESSAGES.notOfficial);
   }
 
   private canReopen(official: Official, request: RequestRecord): boolean {

@@ -3,7 +3,11 @@ import type { SessionView } from '../../shared/ipc/contract.js';
 import { POLICY } from '../../shared/policy.js';
 import type { Store } from '../store/types.js';
 
-export type SessionState = 'warning' | 'active' | 'locked';
+/**
+ * password: signed in with a temporary password that must be changed first; enroll: signed in
+ * with no two-factor credential, one must be enrolled first. Both come before the warning page.
+ */
+export type SessionState = 'password' | 'enroll' | 'warning' | 'active' | 'locked';
 
 export interface Session {
   clientId: string;
@@ -35,7 +39,8 @@ export class SessionRegistry {
   async resolve(clientId: string): Promise<Session | null> {
     const session = this.sessions.get(clientId);
     if (!session) return null;
-    if (session.state === 'warning' && this.clock.now() - session.lastActivityAt >= IDLE_MS) {
+    const beforeWarning = session.state === 'warning' || session.state === 'password' || session.state === 'enroll';
+    if (beforeWarning && this.clock.now() - session.lastActivityAt >= IDLE_MS) {
       // Never answered the warning page: not signed in, so nothing to unlock.
       this.close(clientId);
       await this.store.audit.append([{ action: 'session.expired', actorId: session.userRowId, subjectUserId: session.userRowId }]);
@@ -50,8 +55,8 @@ export class SessionRegistry {
     return session;
   }
 
-  open(clientId: string, userRowId: number, previousSignInAt: number | null): Session {
-    const session: Session = { clientId, userRowId, state: 'warning', lastActivityAt: this.clock.now(), previousSignInAt, codeFailures: 0 };
+  open(clientId: string, userRowId: number, previousSignInAt: number | null, state: SessionState = 'warning'): Session {
+    const session: Session = { clientId, userRowId, state, lastActivityAt: this.clock.now(), previousSignInAt, codeFailures: 0 };
     this.sessions.set(clientId, session);
     return session;
   }

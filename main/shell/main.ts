@@ -86,6 +86,8 @@ async function start(): Promise<void> {
   }
   // Outbox delivery and the weekly stale-request reminders; stopped by consoleApp.close() on quit.
   consoleApp.services.notifications.start({ log: (line) => console.log(line) });
+  // The 120-day inactivity check, at start and daily; stopped by consoleApp.close() on quit.
+  consoleApp.services.users.start((error) => logError('inactivity check', error));
   registerConsoleIpc(consoleApp, () => consoleWindow);
 
   const window = createConsoleWindow(PRELOAD_PATH, settings);

@@ -4,6 +4,7 @@ import { migrate } from './migrations/index.js';
 import { appendAuditSync } from './audit-chain.js';
 import { SqliteRequestStore } from './requests-store.js';
 import { SqliteOutboxStore } from './outbox-store.js';
+import { SqliteUserAdminStore } from './users-admin-store.js';
 import type { Clock } from '../clock.js';
 import type {
   AuditDraft,
@@ -53,6 +54,8 @@ interface UserRow {
   created_at: number;
   proofing_state: UserRecord['proofingState'];
   home_organization_id: number | null;
+  temporary_password_expires_at: number | null;
+  reactivated_at: number | null;
 }
 
 const toUser = (r: UserRow): UserRecord => ({
@@ -71,6 +74,8 @@ const toUser = (r: UserRow): UserRecord => ({
   createdAt: r.created_at,
   proofingState: r.proofing_state,
   homeOrganizationId: r.home_organization_id,
+  temporaryPasswordExpiresAt: r.temporary_password_expires_at,
+  reactivatedAt: r.reactivated_at,
 });
 
 interface CredentialRow {
@@ -96,7 +101,8 @@ const toCredential = (r: CredentialRow): CredentialRecord => ({
 });
 
 const USER_COLUMNS = `id, user_id, first_name, last_name, email, status, password_hash, must_change_password,
-  failed_attempts, temporary_lock_count, locked_until, last_sign_in_at, created_at, proofing_state, home_organization_id`;
+  failed_attempts, temporary_lock_count, locked_until, last_sign_in_at, created_at, proofing_state, home_organization_id,
+  temporary_password_expires_at, reactivated_at`;
 
 export class SqliteStore implements Store {
   constructor(
@@ -105,10 +111,12 @@ export class SqliteStore implements Store {
   ) {
     this.requests = new SqliteRequestStore(db, clock);
     this.outbox = new SqliteOutboxStore(db, clock);
+    this.userAdmin = new SqliteUserAdminStore(db, clock);
   }
 
   readonly requests: SqliteRequestStore;
   readonly outbox: SqliteOutboxStore;
+  readonly userAdmin: SqliteUserAdminStore;
 
   static open(path: string, clock: Clock): SqliteStore {
     return new SqliteStore(openDatabase(path), clock);
@@ -181,7 +189,7 @@ export class SqliteStore implements Store {
       }).immediate();
     },
 
-    recordSignIn: async (id: number, credentialRowId: number, step: number, audit: AuditDraft[]): Promise<boolean> => {
+    recordSignIn: async (id: number, code: { credentialRowId: number; step: number } | null, audit: AuditDraft[]): Promise<boolean> => {
       try {
         this.db
           .transaction(() => {
@@ -189,7 +197,7 @@ export class SqliteStore implements Store {
             const signedIn = this.db
               .prepare("UPDATE users SET failed_attempts = 0, temporary_lock_count = 0, locked_until = NULL, last_sign_in_at = ? WHERE id = ? AND status = 'active'")
               .run(this.clock.now(), id);
-            if (signedIn.changes !== 1 || !this.consumeStepSync(credentialRowId, step)) throw new SignInRaced();
+            if (signedIn.changes !== 1 || (code !== null && !this.consumeStepSync(code.credentialRowId, code.step))) throw new SignInRaced();
             this.appendAuditSync(audit);
           })
           .immediate();

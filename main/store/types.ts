@@ -2,6 +2,7 @@ import type { OrganizationKind, ProofingState, UserStatus } from '../../shared/d
 import type { ChainFields } from './audit-chain.js';
 import type { RequestStore } from './requests-store.js';
 import type { OutboxStore } from './outbox-store.js';
+import type { UserAdminStore } from './users-admin-store.js';
 
 /**
  * What the services may ask of storage. Async on purpose: SQLite answers synchronously today,
@@ -17,6 +18,7 @@ export interface Store {
   audit: AuditStore;
   requests: RequestStore;
   outbox: OutboxStore;
+  userAdmin: UserAdminStore;
 }
 
 export interface AuditDraft {
@@ -49,6 +51,10 @@ export interface UserRecord {
   createdAt: number;
   proofingState: ProofingState;
   homeOrganizationId: number | null;
+  /** When the temporary password an official set stops working (mustChangePassword). */
+  temporaryPasswordExpiresAt: number | null;
+  /** When an official last reactivated the account: the 120-day rule counts from then too. */
+  reactivatedAt: number | null;
 }
 
 export interface NewUser {
@@ -129,8 +135,9 @@ export interface UserStore {
   /**
    * Records a successful sign-in and consumes the code's time step, only while the account is
    * active and the step is newer than the credential's last one (false: something raced us).
+   * `code` is null for the one sign-in without a code: a temporary password and no credential.
    */
-  recordSignIn(id: number, credentialRowId: number, step: number, audit: AuditDraft[]): Promise<boolean>;
+  recordSignIn(id: number, code: { credentialRowId: number; step: number } | null, audit: AuditDraft[]): Promise<boolean>;
   roleHoldings(id: number): Promise<RoleHolding[]>;
 }
 

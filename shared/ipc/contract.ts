@@ -11,9 +11,11 @@ import type { IpcResult } from './errors.js';
  * - any:     any session, whatever its state (sign out)
  * - locked:  a session the idle lock has locked (unlock)
  * - session: a signed-in, unlocked session
+ * - password: signed in with a temporary password, which must be changed first
+ * - enroll:    signed in without a two-factor credential, which must be enrolled first
  * `passive` channels (status polls) do not count as user activity for the idle lock.
  */
-export type Access = 'public' | 'warning' | 'any' | 'locked' | 'session';
+export type Access = 'public' | 'warning' | 'any' | 'locked' | 'session' | 'password' | 'enroll';
 
 const text = (max: number) => z.string().trim().max(max);
 const requiredText = (label: string, max: number) =>
@@ -49,7 +51,8 @@ const sessionUser = z.object({
 });
 
 export const sessionView = z.object({
-  state: z.enum(['none', 'warning', 'active', 'locked']),
+  /** password: a temporary password must be changed; enroll: a first credential must be enrolled. */
+  state: z.enum(['none', 'password', 'enroll', 'warning', 'active', 'locked']),
   user: sessionUser.nullable(),
   /** Epoch ms at which the idle lock will lock this session, while active. */
   idleLockAt: z.number().nullable(),
@@ -150,6 +153,74 @@ export const fileDelivery = z.discriminatedUnion('kind', [
 export const uploadTokenSchema = z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, 'Choose the file again').optional();
 
 const navItem = z.object({ page: z.enum(NAV_PAGES), label: z.string(), badge: z.number().nullable() });
+
+const emailSchema = z.string().trim().max(254, 'Email Address is at most 254 characters').pipe(z.email('Email Address is not a valid email address'));
+const nameSchema = (label: string) =>
+  requiredText(label, 64).regex(/^[^<>{}\[\]\\\/;:"=|]+$/u, `${label} may not contain < > { } [ ] \\ / ; : " = or |`);
+
+export const LOOKUP_SORTS = ['asc', 'desc'] as const;
+export const ACCOUNT_ACTIONS = ['approve', 'unlock', 'resetPassword', 'deactivate', 'reactivate', 'revokeCredentials'] as const;
+
+const lookupFilters = {
+  program: requiredText('Program', 80),
+  /** An organization's display ID, or empty for All. */
+  organization: text(40).default(''),
+  /** First name, last name, user ID or email; empty lists everyone in scope. */
+  query: text(254).default(''),
+  direction: z.enum(LOOKUP_SORTS).default('asc'),
+};
+
+const lookupRow = z.object({
+  userId: z.string(),
+  firstName: z.string(),
+  lastName: z.string(),
+  email: z.string(),
+  status: z.enum(USER_STATUSES),
+  /** The exact User ID or Email match of a search, shown first. */
+  exact: z.boolean(),
+});
+
+const profileRole = z.object({
+  program: z.string(),
+  organization: organizationRef,
+  role: z.string(),
+  /** Whether this official may remove it (their organization, not their own Security Official role). */
+  removable: z.boolean(),
+  /** The only Security Official of its organization: removing it leaves nobody to approve there. */
+  lastSecurityOfficial: z.boolean(),
+});
+
+const userProfile = z.object({
+  userId: z.string(),
+  firstName: z.string(),
+  middleName: z.string(),
+  lastName: z.string(),
+  dateOfBirth: z.string().nullable(),
+  email: z.string(),
+  phone: z.string(),
+  addressLine1: z.string(),
+  addressLine2: z.string(),
+  city: z.string(),
+  state: z.string(),
+  zip: z.string(),
+  country: z.string(),
+  status: z.enum(USER_STATUSES),
+  proofingState: z.enum(PROOFING_STATES),
+  credentialCount: z.number(),
+  lastSignInAt: z.number().nullable(),
+  mustChangePassword: z.boolean(),
+  /** The user's roles in the organizations this official administers (all of them for CMS). */
+  roles: z.array(profileRole),
+  /** The account actions this official may take now. */
+  actions: z.array(z.enum(ACCOUNT_ACTIONS)),
+  /** The official is looking at their own profile. */
+  self: z.boolean(),
+});
+
+const newPasswordFields = {
+  newPassword: passwordSchema,
+  confirmPassword: passwordSchema,
+};
 
 export const contract = {
   'app.status': {
@@ -373,6 +444,120 @@ export const contract = {
       .strict(),
     output: mailSettingsView,
   },
+
+  // ---- User lookup, profiles and account administration (HARP and iQIES job aids, QualityNet guide 5.3.1) ----
+  'lookup.options': {
+    access: 'session',
+    passive: false,
+    input: empty,
+    output: z.object({
+      programs: z.array(z.string()),
+      organizations: z.array(organizationRef),
+      /** CMS officials look up users of every organization. */
+      allOrganizations: z.boolean(),
+      roles: z.array(z.string()),
+    }),
+  },
+  'lookup.search': {
+    access: 'session',
+    passive: false,
+    input: z
+      .object({
+        ...lookupFilters,
+        /** Opaque keyset cursor from the previous page. */
+        after: z.string().max(1024).optional(),
+        limit: z.number().int().min(1).max(200).default(50),
+      })
+      .strict(),
+    output: z.object({
+      rows: z.array(lookupRow),
+      /** "Users (N)": given with the first page only. */
+      total: z.number().nullable(),
+      /** A search matched more users than it lists; refine it. */
+      truncated: z.boolean(),
+      nextCursor: z.string().nullable(),
+    }),
+  },
+  'lookup.export': {
+    access: 'session',
+    passive: false,
+    input: z.object(lookupFilters).strict(),
+    /** delivery is null when the user cancelled the save dialog. */
+    output: z.object({ delivery: fileDelivery.nullable(), count: z.number() }),
+  },
+  'users.profile': {
+    access: 'session',
+    passive: false,
+    input: z.object({ userId: requiredText('User ID', 64) }).strict(),
+    output: userProfile,
+  },
+  'users.removeRole': {
+    access: 'session',
+    passive: false,
+    input: z
+      .object({
+        userId: requiredText('User ID', 64),
+        program: requiredText('Program', 80),
+        organization: requiredText('Organization', 40),
+        role: requiredText('Role', 80),
+        /** Asked again: removing the last Security Official of an organization. */
+        confirmLastOfficial: z.boolean().default(false),
+      })
+      .strict(),
+    output: userProfile,
+  },
+  'users.accountAction': {
+    access: 'session',
+    passive: false,
+    input: z.object({ userId: requiredText('User ID', 64), action: z.enum(ACCOUNT_ACTIONS), code: securityCode }).strict(),
+    output: z.object({
+      profile: userProfile,
+      /** Shown once, to hand to the user; never stored in clear and never emailed. */
+      temporaryPassword: z.string().nullable(),
+    }),
+  },
+  'users.create': {
+    access: 'session',
+    passive: false,
+    input: z
+      .object({
+        userId: userIdSchema,
+        firstName: nameSchema('First Name'),
+        lastName: nameSchema('Last Name'),
+        email: emailSchema,
+        program: requiredText('Program', 80),
+        organization: requiredText('Organization', 40),
+        role: requiredText('Role', 80),
+        code: securityCode,
+      })
+      .strict(),
+    output: z.object({ profile: userProfile, temporaryPassword: z.string(), requestId: z.number() }),
+  },
+  'auth.signInWithTemporaryPassword': {
+    access: 'public',
+    passive: false,
+    input: z
+      .object({
+        userId: z.string().trim().min(1, 'User ID is required').max(64),
+        password: z.string().min(1, 'Temporary Password is required').max(POLICY.passwordMaxLength),
+        agreeToTerms: z.literal(true, 'You must agree to the Terms & Conditions'),
+      })
+      .strict(),
+    output: sessionView,
+  },
+  'auth.changePassword': {
+    access: 'password',
+    passive: false,
+    input: z.object(newPasswordFields).strict(),
+    output: sessionView,
+  },
+  'auth.beginFirstEnrollment': { access: 'enroll', passive: false, input: empty, output: enrollmentView },
+  'auth.completeFirstEnrollment': {
+    access: 'enroll',
+    passive: false,
+    input: z.object({ enrollmentId: enrollmentIdSchema, code: securityCode, label: text(40).default('') }).strict(),
+    output: sessionView,
+  },
 } as const;
 
 export type Contract = typeof contract;
@@ -391,6 +576,11 @@ export type OutboxRow = z.output<typeof outboxRow>;
 export type MailSettingsView = z.output<typeof mailSettingsView>;
 export type QueueSort = (typeof QUEUE_SORTS)[number];
 export type FileDelivery = z.output<typeof fileDelivery>;
+export type LookupRow = z.output<typeof lookupRow>;
+export type UserProfile = z.output<typeof userProfile>;
+export type ProfileRole = z.output<typeof profileRole>;
+export type AccountAction = (typeof ACCOUNT_ACTIONS)[number];
+export type LookupDirection = (typeof LOOKUP_SORTS)[number];
 
 export const CHANNELS = Object.keys(contract) as Channel[];
 

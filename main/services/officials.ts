@@ -1,0 +1,29 @@
+import { AppError } from '../../shared/ipc/errors.js';
+import type { OfficialKind } from '../../shared/domain.js';
+import type { OrganizationRecord, Store } from '../store/types.js';
+import { administeredOrganizations } from './home.js';
+import { officialKindOf } from './sessions.js';
+import type { Session } from './sessions.js';
+
+/** A signed-in Security Official, with the organizations they administer. */
+export interface Official {
+  id: number;
+  kind: OfficialKind;
+  isCms: boolean;
+  administered: Map<number, OrganizationRecord>;
+}
+
+export const NOT_OFFICIAL = 'Only Security Officials can do this.';
+
+/** The session's user as an official, or FORBIDDEN with `message` when they hold no Security Official role. */
+export async function officialOf(store: Store, session: Session, message: string = NOT_OFFICIAL): Promise<Official> {
+  const holdings = await store.users.roleHoldings(session.userRowId);
+  const kind = officialKindOf(holdings);
+  if (kind === null) throw new AppError('FORBIDDEN', message);
+  return { id: session.userRowId, kind, isCms: kind === 'cms', administered: new Map(administeredOrganizations(holdings).map((o) => [o.id, o])) };
+}
+
+/** Whether the official administers an organization (CMS officials administer every one). */
+export function administers(official: Official, organizationId: number): boolean {
+  return official.isCms || official.administered.has(organizationId);
+}

@@ -1,0 +1,534 @@
+import { createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { finished } from 'node:stream/promises';
+import { stringify } from 'csv-stringify';
+import type { Clock } from '../clock.js';
+import type { AccountAction, ChannelOutput, ChannelParsedInput, LookupRow, UserProfile } from '../../shared/ipc/contract.js';
+import { AppError } from '../../shared/ipc/errors.js';
+import { ROLE_NAMES } from '../../shared/domain.js';
+import type { UserStatus } from '../../shared/domain.js';
+import { POLICY } from '../../shared/policy.js';
+import type { OutboxDraft } from '../store/outbox-rows.js';
+import type { AuditDraft, Store, UserRecord } from '../store/types.js';
+import type { AccountChange, Direction, LookupScope, LookupUser, NameKey } from '../store/users-admin-store.js';
+import { compareNames } from '../store/users-admin-store.js';
+import type { FileTransfer } from './files.js';
+import { administers, officialOf } from './officials.js';
+import type { Official } from './officials.js';
+import { hashPassword, newTemporaryPassword } from './passwords.js';
+import type { Reauthentication } from './reauth.js';
+import type { Session, SessionRegistry } from './sessions.js';
+
+const DAY_MS = 86_400_000;
+/** Rows read per statement while exporting; other work runs between reads. */
+const EXPORT_PAGE = 1000;
+/** Users per statement of the inactivity check: a few milliseconds each on a million users. */
+const SWEEP_RANGE = 20_000;
+
+export const USER_MESSAGES = {
+  notOfficial: 'Only Security Officials can look up users.',
+  notFound: 'No user with this User ID in the organizations you administer.',
+  notYourOrganization: 'You can look up users only in organizations you administer.',
+  removeOnlyYours: 'You can remove roles only in organizations you administer.',
+  ownOfficialRole: 'You cannot remove your own Security Official role.',
+  noSuchRole: 'This user does not hold this role.',
+  ownAccount: 'You cannot change your own account here. Ask another Security Official.',
+  otherOfficial: 'This user is a Security Official of an organization you do not administer; only CMS can change their account.',
+  changedMeanwhile: 'This account changed meanwhile. Look at it again.',
+  lastOfficial: (name: string, organization: string) =>
+    `${name} is the only Security Official of ${organization}. If you remove this role, no request there can be approved until CMS approves a new Security Official.`,
+  userIdTaken: 'This User ID is already taken.',
+  emailTaken: 'An account with this Email Address already exists.',
+} as const;
+
+/** When each account action may be taken, and what it is called in messages. */
+const ACTION_RULES: Record<AccountAction, { allowed: (u: UserRecord, now: number) => boolean; notNow: string }> = {
+  approve: { allowed: (u) => u.status === 'pending' || u.status === 'not_activated', notNow: 'This account is not waiting for approval.' },
+  unlock: { allowed: (u, now) => u.status === 'locked' || (u.lockedUntil !== null && u.lockedUntil > now), notNow: 'This account is not locked.' },
+  resetPassword: { allowed: (u) => u.status !== 'deactivated', notNow: 'Reactivate this account before you reset its password.' },
+  deactivate: { allowed: (u) => u.status !== 'deactivated', notNow: 'This account is already deactivated.' },
+  reactivate: { allowed: (u) => u.status === 'deactivated', notNow: 'This account is not deactivated.' },
+  revokeCredentials: { allowed: (u) => u.status !== 'deactivated', notNow: 'Reactivate this account before you revoke its credentials.' },
+};
+
+const ACTION_AUDIT: Record<AccountAction, string> = {
+  approve: 'account.approved',
+  unlock: 'account.unlocked',
+  resetPassword: 'account.password_reset',
+  deactivate: 'account.deactivated',
+  reactivate: 'account.reactivated',
+  revokeCredentials: 'account.credentials_revoked',
+};
+
+/** What the user is told by email; never a password. */
+const ACTION_EMAIL: Record<AccountAction, { subject: string; body: string }> = {
+  approve: { subject: 'Your account was approved', body: 'Your Security Official approved your account. Sign in with the temporary password they gave you.' },
+  unlock: { subject: 'Your account was unlocked', body: 'Your Security Official unlocked your account. You can sign in again.' },
+  resetPassword: {
+    subject: 'Your password was reset',
+    body: 'Your Security Official reset your password and gave you a temporary one. If you did not ask for this, contact your Security Official at once.',
+  },
+  deactivate: { subject: 'Your account was deactivated', body: 'Your Security Official deactivated your account. Contact them if you need access again.' },
+  reactivate: { subject: 'Your account was reactivated', body: 'Your Security Official reactivated your account. You can sign in again.' },
+  revokeCredentials: {
+    subject: 'Your two-factor credentials were removed',
+    body: 'Your Security Official removed your two-factor credentials and gave you a temporary password. Sign in with it to enroll a new credential. If you did not ask for this, contact your Security Official at once.',
+  },
+};
+
+interface Cursor {
+  direction: Direction;
+  query: string;
+  key: NameKey;
+}
+
+/**
+ * User Lookup, profiles, role removal and account administration (HARP and iQIES job aids,
+ * "User Lookup" and "User Roles"; QualityNet guide 5.3.1, "Security Administrator Action").
+ * Officials see only users with a role or request in an organization they administer (CMS:
+ * every organization), and every change is audited in the same transaction.
+ */
+export class UserService {
+  private sweepTimer: ReturnType<typeof setInterval> | null = null;
+  private sweeping: Promise<number> | null = null;
+
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+    private readonly sessions: SessionRegistry,
+    private readonly reauth: Reauthentication,
+    private readonly files: FileTransfer,
+    private readonly onMailQueued: () => void = () => {},
+  ) {}
+
+  async options(session: Session): Promise<ChannelOutput<'lookup.options'>> {
+    const official = await this.official(session);
+    const organizations = official.isCms ? await this.store.requests.organizations() : [...official.administered.values()];
+    return {
+      programs: await this.store.requests.programs(),
+      organizations: organizations.map(publicOrg).sort((a, b) => a.name.localeCompare(b.name)),
+      allOrganizations: official.isCms,
+      roles: [...ROLE_NAMES],
+    };
+  }
+
+  async search(session: Session, input: ChannelParsedInput<'lookup.search'>): Promise<ChannelOutput<'lookup.search'>> {
+    const official = await this.official(session);
+    const scope = await this.scopeOf(official, input.program, input.organization);
+    const query = input.query.trim();
+    const after = input.after === undefined ? null : decodeCursor(input.after, input.direction, query);
+    const now = this.clock.now();
+    if (query === '') {
+      const rows = await this.store.userAdmin.browse(scope, after, input.direction, input.limit + 1);
+      const page = rows.slice(0, input.limit);
+      const last = page[page.length - 1];
+      return {
+        rows: page.map((u) => toRow(u, false, now)),
+        total: after === null ? await this.store.userAdmin.count(scope) : null,
+        truncated: false,
+        nextCursor: rows.length > input.limit && last ? encodeCursor({ direction: input.direction, query, key: keyOf(last) }) : null,
+      };
+    }
+    const found = await this.matches(scope, query, input.direction);
+    const rest = after === null ? found.rest : found.rest.filter((u) => ordered(input.direction, after, u));
+    const exact = after === null ? found.exact : [];
+    const room = Math.max(0, input.limit - exact.length);
+    const shown = rest.slice(0, room);
+    const last = shown[shown.length - 1];
+    return {
+      rows: [...exact.map((u) => toRow(u, true, now)), ...shown.map((u) => toRow(u, false, now))],
+      total: after === null ? found.exact.length + found.rest.length : null,
+      truncated: found.truncated,
+      nextCursor: rest.length > room && last ? encodeCursor({ direction: input.direction, query, key: keyOf(last) }) : null,
+    };
+  }
+
+  /** Export Users: the current result as CSV, streamed a page at a time (memory stays flat). */
+  async exportUsers(session: Session, input: ChannelParsedInput<'lookup.export'>): Promise<ChannelOutput<'lookup.export'>> {
+    const official = await this.official(session);
+    const scope = await this.scopeOf(official, input.program, input.organization);
+    const query = input.query.trim();
+    const label = input.organization === '' ? 'All' : input.organization;
+    const day = new Date(this.clock.now()).toISOString().slice(0, 10);
+    const target = await this.files.save(session.clientId, `Users ${input.program} ${label} ${day}.csv`);
+    if (!target) return { delivery: null, count: 0 };
+    let count = 0;
+    try {
+      const csv = stringify({
+        header: true,
+        columns: ['First Name', 'Last Name', 'User ID', 'Email', 'Phone', 'Status', 'Identity Proofing'],
+        cast: { string: neutralizeFormula },
+      });
+      const out = createWriteStream(target.path, { mode: 0o600 });
+      csv.pipe(out);
+      const now = this.clock.now();
+      const write = async (u: LookupUser) => {
+        count += 1;
+        if (!csv.write([u.firstName, u.lastName, u.userId, u.email, u.phone, displayStatus(u, now), u.proofingState])) await once(csv, 'drain');
+      };
+      if (query === '') {
+        let after: NameKey | null = null;
+        for (;;) {
+          const rows = await this.store.userAdmin.browse(scope, after, input.direction, EXPORT_PAGE);
+          for (const u of rows) await write(u);
+          const last = rows[rows.length - 1];
+          if (rows.length < EXPORT_PAGE || !last) break;
+          after = keyOf(last);
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+      } else {
+        const found = await this.matches(scope, query, input.direction);
+        for (const u of [...found.exact, ...found.rest]) await write(u);
+      }
+      csv.end();
+      await finished(out);
+    } catch (error) {
+      await target.abort();
+      throw error;
+    }
+    const delivery = await target.commit();
+    await this.store.audit.append([
+      { action: 'users.exported', actorId: official.id, details: { program: input.program, organization: label, query: query.slice(0, 64), count } },
+    ]);
+    return { delivery, count };
+  }
+
+  async profile(session: Session, input: ChannelParsedInput<'users.profile'>): Promise<UserProfile> {
+    const official = await this.official(session);
+    const user = await this.visibleUser(official, input.userId);
+    return this.profileView(official, user);
+  }
+
+  /** iQIES job aid 4.6-4.7: "Are you sure you want to remove this role?"; the last Security Official is asked again. */
+  async removeRole(session: Session, input: ChannelParsedInput<'users.removeRole'>): Promise<UserProfile> {
+    const official = await this.official(session);
+    const user = await this.visibleUser(official, input.userId);
+    const assignment = (await this.store.userAdmin.assignments(user.id)).find(
+      (a) => a.program === input.program && a.organization.displayId === input.organization && a.role === input.role,
+    );
+    if (!assignment) throw new AppError('NOT_FOUND', USER_MESSAGES.noSuchRole);
+    if (!administers(official, assignment.organization.id)) throw new AppError('FORBIDDEN', USER_MESSAGES.removeOnlyYours);
+    const isOfficialRole = assignment.securityOfficialKind !== null;
+    if (user.id === official.id && isOfficialRole) throw new AppError('FORBIDDEN', USER_MESSAGES.ownOfficialRole);
+    const last = isOfficialRole && (await this.isLastOfficial(user.id, assignment.organization.id, assignment.id));
+    if (last && !input.confirmLastOfficial) {
+      throw new AppError('CONFLICT', USER_MESSAGES.lastOfficial(`${user.firstName} ${user.lastName}`, assignment.organization.name), 'confirmLastOfficial');
+    }
+    const removed = await this.store.userAdmin.removeAssignment(
+      assignment.id,
+      [
+        {
+          action: 'role.removed',
+          actorId: official.id,
+          subjectUserId: user.id,
+          organizationId: assignment.organization.id,
+          requestId: assignment.requestId,
+          details: { program: assignment.program, role: assignment.role, organization: assignment.organization.displayId, lastSecurityOfficial: last },
+        },
+      ],
+      [
+        {
+          to: user.email,
+          subject: `Your role ${assignment.role} was removed`,
+          body: `Your role ${assignment.role} in ${assignment.program} for ${assignment.organization.name} (${assignment.organization.displayId}) was removed by a Security Official.`,
+          kind: 'role.removed',
+          organizationId: assignment.organization.id,
+          requestId: assignment.requestId,
+        },
+      ],
+    );
+    if (!removed) throw new AppError('CONFLICT', 'This role was removed meanwhile.');
+    this.onMailQueued();
+    return this.profileView(official, user);
+  }
+
+  /** QualityNet guide 5.3.1, "Security Administrator Action": each needs the official's fresh code. */
+  async accountAction(session: Session, input: ChannelParsedInput<'users.accountAction'>): Promise<ChannelOutput<'users.accountAction'>> {
+    const official = await this.official(session);
+    const user = await this.visibleUser(official, input.userId);
+    await this.assertMayChangeAccount(official, user);
+    const now = this.clock.now();
+    const rule = ACTION_RULES[input.action];
+    if (!rule.allowed(user, now)) throw new AppError('CONFLICT', rule.notNow);
+    await this.reauth.confirm(session, input.code, input.action);
+
+    let temporaryPassword: string | null = null;
+    const change: AccountChange = {};
+    switch (input.action) {
+      case 'approve':
+        // The 120-day rule counts from the approval, not from when the account was created.
+        Object.assign(change, { status: 'active', reactivatedAt: now });
+        break;
+      case 'unlock':
+        Object.assign(change, { clearLocks: true, ...(user.status === 'locked' ? { status: 'active' } : {}) });
+        break;
+      case 'deactivate':
+        Object.assign(change, { status: 'deactivated' });
+        break;
+      case 'reactivate':
+        Object.assign(change, { status: 'active', reactivatedAt: now, clearLocks: true });
+        break;
+      case 'resetPassword':
+      case 'revokeCredentials':
+        // QualityNet guide Table 5-2: a locked account waits for an official to reset its password.
+        temporaryPassword = newTemporaryPassword();
+        Object.assign(change, {
+          passwordHash: await hashPassword(temporaryPassword),
+          mustChangePassword: true,
+          temporaryPasswordExpiresAt: now + POLICY.temporaryPasswordHours * 3_600_000,
+          clearLocks: true,
+          removeCredentials: input.action === 'revokeCredentials',
+          ...(user.status === 'locked' ? { status: 'active' } : {}),
+        });
+        break;
+    }
+    const email = ACTION_EMAIL[input.action];
+    const changed = await this.store.userAdmin.changeAccount(
+      user.id,
+      [user.status],
+      change,
+      [{ action: ACTION_AUDIT[input.action], actorId: official.id, subjectUserId: user.id, organizationId: user.homeOrganizationId, details: { previousStatus: user.status } }],
+      [{ to: user.email, subject: email.subject, body: email.body, kind: `account.${input.action}`, organizationId: user.homeOrganizationId, requestId: null }],
+    );
+    if (!changed) throw new AppError('CONFLICT', USER_MESSAGES.changedMeanwhile);
+    // A session the user has open must not outlive a deactivation or a new password.
+    if (input.action === 'deactivate' || input.action === 'resetPassword' || input.action === 'revokeCredentials') this.sessions.closeAllFor(user.id);
+    this.onMailQueued();
+    const after = await this.store.users.byId(user.id);
+    return { profile: await this.profileView(official, after ?? user), temporaryPassword };
+  }
+
+  /** A new account for a person of the official's organization: pending, a temporary password, and a request for its first role. */
+  async create(session: Session, input: ChannelParsedInput<'users.create'>): Promise<ChannelOutput<'users.create'>> {
+    const official = await this.official(session);
+    const programId = await this.store.requests.programId(input.program);
+    if (programId === null) throw new AppError('VALIDATION', `Unknown program: ${input.program}`, 'program');
+    const organization = await this.store.requests.organizationByDisplayId(input.organization);
+    if (!organization) throw new AppError('VALIDATION', `Unknown organization: ${input.organization}`, 'organization');
+    if (!administers(official, organization.id)) throw new AppError('FORBIDDEN', 'You can create users only in organizations you administer.');
+    const role = (await this.store.requests.roles()).find((r) => r.name === input.role);
+    if (!role) throw new AppError('VALIDATION', `Unknown role: ${input.role}`, 'role');
+    if (await this.store.users.byUserId(input.userId)) throw new AppError('CONFLICT', USER_MESSAGES.userIdTaken, 'userId');
+    await this.reauth.confirm(session, input.code, 'create user');
+
+    const temporaryPassword = newTemporaryPassword();
+    const now = this.clock.now();
+    const name = `${input.firstName} ${input.lastName}`;
+    const officials = await this.store.requests.securityOfficialEmails(organization.id);
+    const created = await this.store.userAdmin.createAccount(
+      {
+        userId: input.userId,
+        firstName: input.firstName,
+        lastName: input.lastName,
+        email: input.email,
+        passwordHash: await hashPassword(temporaryPassword),
+        temporaryPasswordExpiresAt: now + POLICY.temporaryPasswordHours * 3_600_000,
+        organizationId: organization.id,
+        programId,
+        roleId: role.id,
+      },
+      (userRowId, requestId): AuditDraft[] => [
+        { action: 'user.created', actorId: official.id, subjectUserId: userRowId, organizationId: organization.id, details: { userId: input.userId } },
+        { action: 'request.filed', actorId: official.id, subjectUserId: userRowId, organizationId: organization.id, requestId, details: { program: input.program, role: input.role } },
+      ],
+      (requestId): OutboxDraft[] => [
+        {
+          to: input.email,
+          subject: 'Your Security Official Console account',
+          body: `A Security Official of ${organization.name} created your account, user ID ${input.userId}. They will give you a temporary password in person. Your account must be approved before you can sign in.`,
+          kind: 'user.created',
+          organizationId: organization.id,
+          requestId,
+        },
+        ...officials.map((to) => ({
+          to,
+          subject: `Role Request from ${name}`,
+          body: `${name} (${input.userId}) requests the role ${input.role} in ${input.program} for ${organization.name} (${organization.displayId}).\nRequest ID: ${requestId}\nFiled by a Security Official when the account was created.`,
+          kind: 'request.filed',
+          organizationId: organization.id,
+          requestId,
+        })),
+      ],
+    );
+    if (created === 'userId') throw new AppError('CONFLICT', USER_MESSAGES.userIdTaken, 'userId');
+    if (created === 'email') throw new AppError('CONFLICT', USER_MESSAGES.emailTaken, 'email');
+    this.onMailQueued();
+    const user = await this.store.users.byId(created.userRowId);
+    if (!user) throw new AppError('INTERNAL', 'The account was not saved.');
+    return { profile: await this.profileView(official, user), temporaryPassword, requestId: created.requestId };
+  }
+
+  /**
+   * QualityNet guide 5.3.1: an account unused for more than 120 days is deactivated. Checked
+   * at start and daily, in id ranges so a million users never hold the process for long.
+   */
+  sweepInactive(): Promise<number> {
+    this.sweeping ??= (async () => {
+      const cutoff = this.clock.now() - POLICY.inactivityDays * DAY_MS;
+      const max = await this.store.userAdmin.maxUserId();
+      let deactivated = 0;
+      for (let from = 0; from < max; from += SWEEP_RANGE) {
+        const ids = await this.store.userAdmin.inactiveBetween(cutoff, from, from + SWEEP_RANGE);
+        deactivated += await this.store.userAdmin.deactivateInactive(ids, cutoff, (id) => ({
+          action: 'account.deactivated',
+          actorId: null,
+          subjectUserId: id,
+          details: { reason: `unused for more than ${POLICY.inactivityDays} days` },
+        }));
+        for (const id of ids) this.sessions.closeAllFor(id);
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      return deactivated;
+    })().finally(() => {
+      this.sweeping = null;
+    });
+    return this.sweeping;
+  }
+
+  /** Runs the inactivity check now and then every day, until stop(). */
+  start(onError: (error: unknown) => void = () => {}): void {
+    if (this.sweepTimer) return;
+    const run = () => void this.sweepInactive().catch(onError);
+    run();
+    this.sweepTimer = setInterval(run, DAY_MS);
+    this.sweepTimer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.sweepTimer) clearInterval(this.sweepTimer);
+    this.sweepTimer = null;
+    await this.sweeping?.catch(() => undefined);
+  }
+
+  private official(session: Session): Promise<Official> {
+    return officialOf(this.store, session, USER_MESSAGES.notOfficial);
+  }
+
+  private async scopeOf(official: Official, program: string, organization: string): Promise<LookupScope> {
+    const programId = await this.store.requests.programId(program);
+    if (programId === null) throw new AppError('VALIDATION', `Unknown program: ${program}`, 'program');
+    if (organization === '') return { programId, organizationIds: official.isCms ? 'all' : [...official.administered.keys()] };
+    const org = await this.store.requests.organizationByDisplayId(organization);
+    if (!org) throw new AppError('VALIDATION', `Unknown organization: ${organization}`, 'organization');
+    if (!administers(official, org.id)) throw new AppError('FORBIDDEN', USER_MESSAGES.notYourOrganization);
+    return { programId, organizationIds: [org.id] };
+  }
+
+  /** Exact user ID or email matches first, then prefix matches in name order. */
+  private async matches(scope: LookupScope, query: string, direction: Direction) {
+    const exact = await this.store.userAdmin.exactMatches(scope, query);
+    const { users, truncated } = await this.store.userAdmin.prefixMatches(scope, query, POLICY.lookupMatchCap);
+    const exactIds = new Set(exact.map((u) => u.id));
+    const rest = users.filter((u) => !exactIds.has(u.id)).sort((a, b) => (direction === 'asc' ? compareNames(a, b) : compareNames(b, a)));
+    return { exact, rest, truncated };
+  }
+
+  /** The user, if this official may see them: out of scope reads as not found, so user IDs cannot be probed. */
+  private async visibleUser(official: Official, userId: string): Promise<UserRecord> {
+    const user = await this.store.users.byUserId(userId);
+    if (!user) throw new AppError('NOT_FOUND', USER_MESSAGES.notFound);
+    if (user.id === official.id) return user;
+    const visible = await this.store.userAdmin.isInOrganizations(user.id, official.isCms ? 'all' : [...official.administered.keys()]);
+    if (!visible) throw new AppError('NOT_FOUND', USER_MESSAGES.notFound);
+    return user;
+  }
+
+  /**
+   * Nobody changes their own account here, and an official's account is changed only by
+   * whoever administers all of the organizations where they are an official (or by CMS).
+   */
+  private async assertMayChangeAccount(official: Official, user: UserRecord): Promise<void> {
+    if (user.id === official.id) throw new AppError('FORBIDDEN', USER_MESSAGES.ownAccount);
+    if (official.isCms) return;
+    const holdings = await this.store.users.roleHoldings(user.id);
+    if (holdings.some((h) => h.securityOfficialKind !== null && !official.administered.has(h.organization.id))) {
+      throw new AppError('FORBIDDEN', USER_MESSAGES.otherOfficial);
+    }
+  }
+
+  private async isLastOfficial(userRowId: number, organizationId: number, removingAssignmentId: number): Promise<boolean> {
+    const holdsAnother = (await this.store.userAdmin.assignments(userRowId)).some(
+      (a) => a.id !== removingAssignmentId && a.organization.id === organizationId && a.securityOfficialKind !== null,
+    );
+    return !holdsAnother && (await this.store.userAdmin.securityOfficialCount(organizationId)) === 1;
+  }
+
+  private async profileView(official: Official, user: UserRecord): Promise<UserProfile> {
+    const record = await this.store.userAdmin.profile(user.id);
+    if (!record) throw new AppError('NOT_FOUND', USER_MESSAGES.notFound);
+    const self = user.id === official.id;
+    const roles = [];
+    for (const a of await this.store.userAdmin.assignments(user.id)) {
+      if (!administers(official, a.organization.id)) continue;
+      const isOfficialRole = a.securityOfficialKind !== null;
+      roles.push({
+        program: a.program,
+        organization: publicOrg(a.organization),
+        role: a.role,
+        removable: !(self && isOfficialRole),
+        lastSecurityOfficial: isOfficialRole && (await this.isLastOfficial(user.id, a.organization.id, a.id)),
+      });
+    }
+    const now = this.clock.now();
+    let actions: AccountAction[] = [];
+    if (!self) {
+      try {
+        await this.assertMayChangeAccount(official, user);
+        actions = (Object.keys(ACTION_RULES) as AccountAction[]).filter((a) => ACTION_RULES[a].allowed(user, now));
+        if (record.credentialCount === 0) actions = actions.filter((a) => a !== 'revokeCredentials');
+      } catch (error) {
+        if (!(error instanceof AppError)) throw error;
+      }
+    }
+    const { id: _id, lockedUntil, ...rest } = record;
+    return { ...rest, status: displayStatus({ status: record.status, lockedUntil }, now), roles, actions, self };
+  }
+}
+
+/** A temporary lock is a time, shown as a status while it lasts. */
+function displayStatus(u: { status: UserStatus; lockedUntil: number | null }, now: number): UserStatus {
+  return u.status === 'active' && u.lockedUntil !== null && u.lockedUntil > now ? 'temporarily_locked' : u.status;
+}
+
+function toRow(u: LookupUser, exact: boolean, now: number): LookupRow {
+  return { userId: u.userId, firstName: u.firstName, lastName: u.lastName, email: u.email, status: displayStatus(u, now), exact };
+}
+
+function keyOf(u: NameKey): NameKey {
+  return { lastName: u.lastName, firstName: u.firstName, id: u.id };
+}
+
+function ordered(direction: Direction, after: NameKey, u: NameKey): boolean {
+  const c = compareNames(u, after);
+  return direction === 'asc' ? c > 0 : c < 0;
+}
+
+function publicOrg(o: { displayId: string; name: string; kind: 'provider' | 'state' | 'cms' }) {
+  return { displayId: o.displayId, name: o.name, kind: o.kind };
+}
+
+/**
+ * OWASP "CSV Injection": a cell that a spreadsheet would run as a formula starts with a quote
+ * instead, so opening an export never executes what a user typed into their profile.
+ */
+export function neutralizeFormula(value: string): string {
+  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+}
+
+function encodeCursor(c: Cursor): string {
+  return Buffer.from(JSON.stringify([c.direction, c.query, c.key.lastName, c.key.firstName, c.key.id]), 'utf8').toString('base64url');
+}
+
+function decodeCursor(cursor: string, direction: Direction, query: string): NameKey {
+  const bad = new AppError('VALIDATION', 'The page cursor is not valid; start from the first page.', 'after');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw bad;
+  }
+  if (!Array.isArray(parsed) || parsed.length !== 5) throw bad;
+  const [d, q, lastName, firstName, id] = parsed as unknown[];
+  if (d !== direction || q !== query || typeof lastName !== 'string' || typeof firstName !== 'string' || !Number.isSafeInteger(id)) throw bad;
+  return { lastName, firstName, id: id as number };
+}

@@ -1,0 +1,440 @@
+import type { Database } from 'better-sqlite3';
+import type { Clock } from '../clock.js';
+import type { OrganizationKind, ProofingState, UserStatus } from '../../shared/domain.js';
+import { appendAuditSync } from './audit-chain.js';
+import { insertOutboxRowsSync } from './outbox-rows.js';
+import type { OutboxDraft } from './outbox-rows.js';
+import type { AuditDraft } from './types.js';
+
+/** Whose users an official may see: one program, and some organizations or all of them (CMS). */
+export interface LookupScope {
+  programId: number;
+  organizationIds: readonly number[] | 'all';
+}
+
+/** The position of a row in name order; a keyset cursor carries one. */
+export interface NameKey {
+  lastName: string;
+  firstName: string;
+  id: number;
+}
+
+export type Direction = 'asc' | 'desc';
+
+export interface LookupUser extends NameKey {
+  userId: string;
+  email: string;
+  status: UserStatus;
+  lockedUntil: number | null;
+  phone: string;
+  proofingState: ProofingState;
+}
+
+export interface ProfileRecord {
+  id: number;
+  userId: string;
+  firstName: string;
+  middleName: string;
+  lastName: string;
+  dateOfBirth: string | null;
+  email: string;
+  phone: string;
+  addressLine1: string;
+  addressLine2: string;
+  city: string;
+  state: string;
+  zip: string;
+  country: string;
+  status: UserStatus;
+  lockedUntil: number | null;
+  proofingState: ProofingState;
+  credentialCount: number;
+  lastSignInAt: number | null;
+  mustChangePassword: boolean;
+}
+
+export interface AssignmentRecord {
+  id: number;
+  /** The request that granted it, if one did. */
+  requestId: number | null;
+  program: string;
+  programId: number;
+  organization: { id: number; displayId: string; name: string; kind: OrganizationKind };
+  role: string;
+  roleId: number;
+  securityOfficialKind: OrganizationKind | null;
+}
+
+/** What an account action writes to the user's row; absent fields stay as they are. */
+export interface AccountChange {
+  status?: UserStatus;
+  passwordHash?: string;
+  mustChangePassword?: boolean;
+  temporaryPasswordExpiresAt?: number | null;
+  /** Clears failed attempts, temporary locks and the lock time. */
+  clearLocks?: boolean;
+  reactivatedAt?: number;
+  /** Unlinks every two-factor credential of the user. */
+  removeCredentials?: boolean;
+}
+
+export interface NewAccount {
+  userId: string;
+  firstName: string;
+  lastName: string;
+  email: string;
+  passwordHash: string;
+  temporaryPasswordExpiresAt: number;
+  organizationId: number;
+  programId: number;
+  roleId: number;
+}
+
+/** The queries behind User Lookup, the profile, role removal and the account actions. */
+export interface UserAdminStore {
+  /** One page in name order after `after`, limit rows at most. */
+  browse(scope: LookupScope, after: NameKey | null, direction: Direction, limit: number): Promise<LookupUser[]>;
+  /** How many distinct users the scope holds, counted exactly. */
+  count(scope: LookupScope): Promise<number>;
+  /**
+   * Users in scope whose last name, first name, user ID or email starts with `prefix` (no
+   * case): at most `cap` per kind of match, and whether any kind had more.
+   */
+  prefixMatches(scope: LookupScope, prefix: string, cap: number): Promise<{ users: LookupUser[]; truncated: boolean }>;
+  /** The user whose user ID or email is exactly `term` (no case), if in scope. */
+  exactMatches(scope: LookupScope, term: string): Promise<LookupUser[]>;
+  /** Whether the user holds a role or has a request in one of these organizations (any program). */
+  isInOrganizations(userRowId: number, organizationIds: readonly number[] | 'all'): Promise<boolean>;
+  profile(userRowId: number): Promise<ProfileRecord | null>;
+  assignments(userRowId: number): Promise<AssignmentRecord[]>;
+  /** Distinct Security Officials of an organization. */
+  securityOfficialCount(organizationId: number): Promise<number>;
+  /** Removes one assignment with its audit row and email; false if it was already gone. */
+  removeAssignment(assignmentId: number, audit: AuditDraft[], outbox: OutboxDraft[]): Promise<boolean>;
+  /** Applies an account action, only while the account is in one of `fromStatuses`; false otherwise. */
+  changeAccount(userRowId: number, fromStatuses: readonly UserStatus[], change: AccountChange, audit: AuditDraft[], outbox?: OutboxDraft[]): Promise<boolean>;
+  /** Creates a pending account and files its first role request; says which of user ID or email is taken. */
+  createAccount(
+    account: NewAccount,
+    audit: (userRowId: number, requestId: number) => AuditDraft[],
+    outbox: (requestId: number) => OutboxDraft[],
+  ): Promise<{ userRowId: number; requestId: number } | 'userId' | 'email'>;
+  /** The highest user row id (the inactivity check walks ids in ranges up to it). */
+  maxUserId(): Promise<number>;
+  /** Active accounts with ids in (afterId, throughId] not used since `cutoff`. */
+  inactiveBetween(cutoff: number, afterId: number, throughId: number): Promise<number[]>;
+  /** Deactivates those still active and still unused since `cutoff`; returns how many. */
+  deactivateInactive(ids: readonly number[], cutoff: number, audit: (id: number) => AuditDraft): Promise<number>;
+}
+
+const USER_FIELDS = `u.id, u.user_id AS userId, u.first_name AS firstName, u.last_name AS lastName, u.email, u.status,
+  u.locked_until AS lockedUntil, u.phone, u.proofing_state AS proofingState`;
+
+const marks = (n: number) => Array.from({ length: n }, () => '?').join(',');
+/** A bound above every string that starts with the prefix, under NOCASE. */
+const PREFIX_END = '\u{10FFFF}';
+/** Up to this many organizations, a page is merged from one index range per organization. */
+const MERGE_LIMIT = 40;
+
+/**
+ * Name order exactly as SQLite's NOCASE indexes keep it (last name, first name, then id):
+ * NOCASE folds only A-Z, then compares UTF-8 bytes, so a merge in JavaScript and a keyset in
+ * SQL never disagree, whatever the alphabet.
+ */
+export function compareNames(a: NameKey, b: NameKey): number {
+  return compareNocase(a.lastName, b.lastName) || compareNocase(a.firstName, b.firstName) || a.id - b.id;
+}
+
+function compareNocase(a: string, b: string): number {
+  const fold = (s: string) => Buffer.from(s.replace(/[A-Z]/g, (c) => c.toLowerCase()), 'utf8');
+  return Buffer.compare(fold(a), fold(b));
+}
+
+export class SqliteUserAdminStore implements UserAdminStore {
+  constructor(
+    readonly db: Database,
+    readonly clock: Clock,
+  ) {}
+
+  async browse(scope: LookupScope, after: NameKey | null, direction: Direction, limit: number): Promise<LookupUser[]> {
+    const op = direction === 'asc' ? '>' : '<';
+    const order = direction === 'asc' ? 'ASC' : 'DESC';
+    // users' name columns are BINARY with NOCASE indexes; the directory's are NOCASE columns.
+    const keyset = (alias: string, idColumn: string) =>
+      after ? ` AND (${alias}.last_name COLLATE NOCASE, ${alias}.first_name COLLATE NOCASE, ${idColumn}) ${op} (?, ?, ?)` : '';
+    const userOrder = `u.last_name COLLATE NOCASE ${order}, u.first_name COLLATE NOCASE ${order}, u.id ${order}`;
+    const keyParams = after ? [after.lastName, after.firstName, after.id] : [];
+    if (scope.organizationIds === 'all') {
+      // Everyone with a role or request in the program: walk users in name order, keep members.
+      return this.db
+        .prepare(
+          `SELECT ${USER_FIELDS} FROM users u
+            WHERE EXISTS (SELECT 1 FROM user_directory d WHERE d.user_id = u.id AND d.program_id = ?)${keyset('u', 'u.id')}
+            ORDER BY ${userOrder} LIMIT ?`,
+        )
+        .all(scope.programId, ...keyParams, limit) as LookupUser[];
+    }
+    const orgs = scope.organizationIds;
+    if (orgs.length === 0) return [];
+    if (orgs.length > MERGE_LIMIT) {
+      return this.db
+        .prepare(
+          `SELECT ${USER_FIELDS} FROM users u
+            WHERE u.id IN (SELECT d.user_id FROM user_directory d WHERE d.program_id = ? AND d.organization_id IN (${marks(orgs.length)}))${keyset('u', 'u.id')}
+            ORDER BY ${userOrder} LIMIT ?`,
+        )
+        .all(scope.programId, ...orgs, ...keyParams, limit) as LookupUser[];
+    }
+    // One index range per organization (each already in name order), merged; a user of two
+    // organizations appears once. Each range gives `limit` rows, so the merge is never short.
+    const branch = `SELECT ${USER_FIELDS} FROM user_directory d JOIN users u ON u.id = d.user_id
+       WHERE d.program_id = ? AND d.organization_id = ?${keyset('d', 'd.user_id')}
+       ORDER BY d.last_name ${order}, d.first_name ${order}, d.user_id ${order} LIMIT ?`;
+    const statement = this.db.prepare(branch);
+    const seen = new Set<number>();
+    const merged: LookupUser[] = [];
+    for (const org of orgs) {
+      for (const row of statement.all(scope.programId, org, ...keyParams, limit) as LookupUser[]) {
+        if (!seen.has(row.id)) {
+          seen.add(row.id);
+          merged.push(row);
+        }
+      }
+    }
+    merged.sort((a, b) => (direction === 'asc' ? compareNames(a, b) : compareNames(b, a)));
+    return merged.slice(0, limit);
+  }
+
+  async count(scope: LookupScope): Promise<number> {
+    if (scope.organizationIds === 'all') {
+      return (this.db.prepare('SELECT coalesce((SELECT n FROM program_user_counts WHERE program_id = ?), 0) AS n').get(scope.programId) as { n: number }).n;
+    }
+    const orgs = scope.organizationIds;
+    if (orgs.length === 0) return 0;
+    const sql =
+      orgs.length === 1
+        ? 'SELECT count(*) AS n FROM user_directory WHERE program_id = ? AND organization_id = ?'
+        : `SELECT count(DISTINCT user_id) AS n FROM user_directory WHERE program_id = ? AND organization_id IN (${marks(orgs.length)})`;
+    return (this.db.prepare(sql).get(scope.programId, ...orgs) as { n: number }).n;
+  }
+
+  async prefixMatches(scope: LookupScope, prefix: string, cap: number): Promise<{ users: LookupUser[]; truncated: boolean }> {
+    const lo = prefix;
+    const hi = `${prefix}${PREFIX_END}`;
+    const ids = new Set<number>();
+    let truncated = false;
+    const take = (rows: Array<{ id: number }>) => {
+      if (rows.length > cap) truncated = true;
+      for (const row of rows.slice(0, cap)) ids.add(row.id);
+    };
+    const member = this.memberClause(scope);
+    // User ID and email: their unique indexes, then membership.
+    for (const column of ['user_id', 'email']) {
+      take(
+        this.db
+          .prepare(`SELECT u.id FROM users u WHERE u.${column} >= ? COLLATE NOCASE AND u.${column} < ? COLLATE NOCASE AND ${member.sql} LIMIT ?`)
+          .all(lo, hi, ...member.params, cap + 1) as Array<{ id: number }>,
+      );
+    }
+    // Names: the directory's name indexes per organization, or the users' name indexes for All.
+    for (const column of ['last_name', 'first_name']) {
+      if (scope.organizationIds === 'all') {
+        take(
+          this.db
+            .prepare(`SELECT u.id FROM users u WHERE u.${column} >= ? COLLATE NOCASE AND u.${column} < ? COLLATE NOCASE AND ${member.sql} LIMIT ?`)
+            .all(lo, hi, ...member.params, cap + 1) as Array<{ id: number }>,
+        );
+      } else {
+        const statement = this.db.prepare(
+          `SELECT d.user_id AS id FROM user_directory d WHERE d.program_id = ? AND d.organization_id = ? AND d.${column} >= ? AND d.${column} < ? LIMIT ?`,
+        );
+        for (const org of scope.organizationIds) take(statement.all(scope.programId, org, lo, hi, cap + 1) as Array<{ id: number }>);
+      }
+    }
+    return { users: this.usersByIds([...ids]), truncated };
+  }
+
+  async exactMatches(scope: LookupScope, term: string): Promise<LookupUser[]> {
+    const member = this.memberClause(scope);
+    return this.db
+      .prepare(
+        `SELECT ${USER_FIELDS} FROM users u WHERE u.id IN (
+           SELECT id FROM users WHERE user_id = ? COLLATE NOCASE UNION SELECT id FROM users WHERE email = ? COLLATE NOCASE
+         ) AND ${member.sql} ORDER BY u.id`,
+      )
+      .all(term, term, ...member.params) as LookupUser[];
+  }
+
+  async isInOrganizations(userRowId: number, organizationIds: readonly number[] | 'all'): Promise<boolean> {
+    if (organizationIds === 'all') return this.db.prepare('SELECT 1 FROM user_directory WHERE user_id = ? LIMIT 1').get(userRowId) !== undefined;
+    if (organizationIds.length === 0) return false;
+    return (
+      this.db.prepare(`SELECT 1 FROM user_directory WHERE user_id = ? AND organization_id IN (${marks(organizationIds.length)}) LIMIT 1`).get(userRowId, ...organizationIds) !==
+      undefined
+    );
+  }
+
+  async profile(userRowId: number): Promise<ProfileRecord | null> {
+    const row = this.db
+      .prepare(
+        `SELECT u.id, u.user_id AS userId, u.first_name AS firstName, u.middle_name AS middleName, u.last_name AS lastName,
+                u.date_of_birth AS dateOfBirth, u.email, u.phone, u.address_line1 AS addressLine1, u.address_line2 AS addressLine2,
+                u.city, u.state, u.zip, u.country, u.status, u.locked_until AS lockedUntil, u.proofing_state AS proofingState,
+                (SELECT count(*) FROM mfa_credentials c WHERE c.user_id = u.id) AS credentialCount,
+                u.last_sign_in_at AS lastSignInAt, u.must_change_password AS mustChangePassword
+           FROM users u WHERE u.id = ?`,
+      )
+      .get(userRowId) as (Omit<ProfileRecord, 'mustChangePassword'> & { mustChangePassword: number }) | undefined;
+    return row ? { ...row, mustChangePassword: row.mustChangePassword === 1 } : null;
+  }
+
+  async assignments(userRowId: number): Promise<AssignmentRecord[]> {
+    const rows = this.db
+      .prepare(
+        `SELECT a.id, a.request_id AS requestId, p.name AS program, p.id AS programId, o.id AS orgId, o.display_id AS orgDisplayId, o.name AS orgName, o.kind AS orgKind,
+                r.name AS role, r.id AS roleId, r.security_official_kind AS securityOfficialKind
+           FROM role_assignments a JOIN programs p ON p.id = a.program_id JOIN organizations o ON o.id = a.organization_id JOIN roles r ON r.id = a.role_id
+          WHERE a.user_id = ? ORDER BY p.name, o.name, r.name`,
+      )
+      .all(userRowId) as Array<Omit<AssignmentRecord, 'organization'> & { orgId: number; orgDisplayId: string; orgName: string; orgKind: OrganizationKind }>;
+    return rows.map(({ orgId, orgDisplayId, orgName, orgKind, ...rest }) => ({ ...rest, organization: { id: orgId, displayId: orgDisplayId, name: orgName, kind: orgKind } }));
+  }
+
+  async securityOfficialCount(organizationId: number): Promise<number> {
+    return (
+      this.db
+        .prepare(
+          `SELECT count(DISTINCT a.user_id) AS n FROM role_assignments a
+            WHERE a.organization_id = ? AND a.role_id IN (SELECT id FROM roles WHERE security_official_kind IS NOT NULL)`,
+        )
+        .get(organizationId) as { n: number }
+    ).n;
+  }
+
+  async removeAssignment(assignmentId: number, audit: AuditDraft[], outbox: OutboxDraft[]): Promise<boolean> {
+    return this.db
+      .transaction((): boolean => {
+        if (this.db.prepare('DELETE FROM role_assignments WHERE id = ?').run(assignmentId).changes !== 1) return false;
+        const now = this.clock.now();
+        appendAuditSync(this.db, now, audit);
+        insertOutboxRowsSync(this.db, now, outbox);
+        return true;
+      })
+      .immediate();
+  }
+
+  async changeAccount(userRowId: number, fromStatuses: readonly UserStatus[], change: AccountChange, audit: AuditDraft[], outbox: OutboxDraft[] = []): Promise<boolean> {
+    return this.db
+      .transaction((): boolean => {
+        const sets: string[] = [];
+        const params: Array<string | number | null> = [];
+        const set = (column: string, value: string | number | null) => {
+          sets.push(`${column} = ?`);
+          params.push(value);
+        };
+        if (change.status !== undefined) set('status', change.status);
+        if (change.passwordHash !== undefined) set('password_hash', change.passwordHash);
+        if (change.mustChangePassword !== undefined) set('must_change_password', change.mustChangePassword ? 1 : 0);
+        if (change.temporaryPasswordExpiresAt !== undefined) set('temporary_password_expires_at', change.temporaryPasswordExpiresAt);
+        if (change.reactivatedAt !== undefined) set('reactivated_at', change.reactivatedAt);
+        if (change.clearLocks) sets.push('failed_attempts = 0', 'temporary_lock_count = 0', 'locked_until = NULL');
+        if (sets.length === 0) throw new Error('An account change must change something');
+        const updated = this.db
+          .prepare(`UPDATE users SET ${sets.join(', ')} WHERE id = ? AND status IN (${marks(fromStatuses.length)})`)
+          .run(...params, userRowId, ...fromStatuses);
+        if (updated.changes !== 1) return false;
+        if (change.removeCredentials) this.db.prepare('DELETE FROM mfa_credentials WHERE user_id = ?').run(userRowId);
+        const now = this.clock.now();
+        appendAuditSync(this.db, now, audit);
+        insertOutboxRowsSync(this.db, now, outbox);
+        return true;
+      })
+      .immediate();
+  }
+
+  async createAccount(
+    account: NewAccount,
+    audit: (userRowId: number, requestId: number) => AuditDraft[],
+    outbox: (requestId: number) => OutboxDraft[],
+  ): Promise<{ userRowId: number; requestId: number } | 'userId' | 'email'> {
+    return this.db
+      .transaction((): { userRowId: number; requestId: number } | 'userId' | 'email' => {
+        if (this.db.prepare('SELECT 1 FROM users WHERE user_id = ? COLLATE NOCASE').get(account.userId)) return 'userId';
+        if (this.db.prepare('SELECT 1 FROM users WHERE email = ? COLLATE NOCASE').get(account.email)) return 'email';
+        const now = this.clock.now();
+        const userRowId = Number(
+          this.db
+            .prepare(
+              `INSERT INTO users (user_id, first_name, last_name, email, status, password_hash, must_change_password, temporary_password_expires_at,
+                                  created_at, proofing_state, home_organization_id)
+               VALUES (?, ?, ?, ?, 'pending', ?, 1, ?, ?, 'not_started', ?)`,
+            )
+            .run(account.userId, account.firstName, account.lastName, account.email, account.passwordHash, account.temporaryPasswordExpiresAt, now, account.organizationId)
+            .lastInsertRowid,
+        );
+        const requestId = Number(
+          this.db
+            .prepare(
+              "INSERT INTO role_requests (requester_id, program_id, organization_id, role_id, justification, status, requested_at) VALUES (?, ?, ?, ?, ?, 'pending', ?)",
+            )
+            .run(userRowId, account.programId, account.organizationId, account.roleId, 'Filed by a Security Official when the account was created', now).lastInsertRowid,
+        );
+        appendAuditSync(this.db, now, audit(userRowId, requestId));
+        insertOutboxRowsSync(this.db, now, outbox(requestId));
+        return { userRowId, requestId };
+      })
+      .immediate();
+  }
+
+  async maxUserId(): Promise<number> {
+    return (this.db.prepare('SELECT coalesce(max(id), 0) AS n FROM users').get() as { n: number }).n;
+  }
+
+  async inactiveBetween(cutoff: number, afterId: number, throughId: number): Promise<number[]> {
+    return (
+      this.db
+        .prepare(
+          `SELECT id FROM users WHERE id > ? AND id <= ? AND status = 'active'
+              AND max(coalesce(last_sign_in_at, created_at), coalesce(reactivated_at, 0)) < ?`,
+        )
+        .all(afterId, throughId, cutoff) as Array<{ id: number }>
+    ).map((r) => r.id);
+  }
+
+  async deactivateInactive(ids: readonly number[], cutoff: number, audit: (id: number) => AuditDraft): Promise<number> {
+    if (ids.length === 0) return 0;
+    return this.db
+      .transaction((): number => {
+        const update = this.db.prepare(
+          `UPDATE users SET status = 'deactivated' WHERE id = ? AND status = 'active'
+              AND max(coalesce(last_sign_in_at, created_at), coalesce(reactivated_at, 0)) < ?`,
+        );
+        const events: AuditDraft[] = [];
+        for (const id of ids) if (update.run(id, cutoff).changes === 1) events.push(audit(id));
+        appendAuditSync(this.db, this.clock.now(), events);
+        return events.length;
+      })
+      .immediate();
+  }
+
+  /** Membership of the scope, as a condition on users aliased `u`. */
+  private memberClause(scope: LookupScope): { sql: string; params: number[] } {
+    if (scope.organizationIds === 'all') {
+      return { sql: 'EXISTS (SELECT 1 FROM user_directory d WHERE d.user_id = u.id AND d.program_id = ?)', params: [scope.programId] };
+    }
+    const orgs = scope.organizationIds.length > 0 ? scope.organizationIds : [-1];
+    return {
+      sql: `EXISTS (SELECT 1 FROM user_directory d WHERE d.user_id = u.id AND d.program_id = ? AND d.organization_id IN (${marks(orgs.length)}))`,
+      params: [scope.programId, ...orgs],
+    };
+  }
+
+  private usersByIds(ids: number[]): LookupUser[] {
+    const out: LookupUser[] = [];
+    for (let i = 0; i < ids.length; i += 500) {
+      const slice = ids.slice(i, i + 500);
+      out.push(...(this.db.prepare(`SELECT ${USER_FIELDS} FROM users u WHERE u.id IN (${marks(slice.length)})`).all(...slice) as LookupUser[]));
+    }
+    return out;
+  }
+}
