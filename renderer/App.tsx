@@ -2,6 +2,8 @@ import { useEffect } from 'react';
 import { Alert, Button, Spinner } from '@cmsgov/design-system';
 import { AppFrame, SimpleMain } from './components/AppFrame.js';
 import { PageHeading } from './components/PageHeading.js';
+import { ChangePasswordView } from './features/auth/ChangePasswordView.js';
+import { FirstEnrollmentView } from './features/auth/FirstEnrollmentView.js';
 import { LockView } from './features/auth/LockView.js';
 import { SignInView } from './features/auth/SignInView.js';
 import { WarningView } from './features/auth/WarningView.js';
@@ -18,7 +20,7 @@ export function App() {
   }, [boot]);
 
   // Signed in, the main process may lock or end the session on its own (idle lock, expiry).
-  const signedIn = screen === 'warning' || screen === 'home' || screen === 'locked';
+  const signedIn = screen === 'changePassword' || screen === 'firstEnrollment' || screen === 'warning' || screen === 'home' || screen === 'locked';
   useEffect(() => {
     if (!signedIn) return;
     const timer = setInterval(() => void refreshStatus(), STATUS_POLL_MS);
@@ -34,6 +36,10 @@ export function App() {
       return <SetupView />;
     case 'signIn':
       return <SignInView />;
+    case 'changePassword':
+      return <ChangePasswordView />;
+    case 'firstEnrollment':
+      return <FirstEnrollmentView />;
     case 'warning':
       return <WarningView />;
     case 'home':

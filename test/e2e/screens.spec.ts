@@ -10,6 +10,7 @@ import {
   RoleRequestsPage,
   SetupPage,
   SignInPage,
+  UserLookupPage,
   WarningPage,
   signInToHome,
 } from './pages/console-pages.js';
@@ -110,4 +111,57 @@ test('screens: my access, role requests (3 rows, pop-ups, view, empty), outbox, 
   await home.open('Mail settings');
   await new MailSettingsPage(otherPage).expectShown();
   await otherPage.screenshot(shot('17-mail-settings'));
+});
+
+test('screens: user lookup, profile, remove role (twice for the last official), account action, create user, temporary sign-in', async ({ page, otherPage, demoConsole }) => {
+  test.slow();
+  const official = demoConsole.demoAccount('cms.official');
+  const home = await signInToHome(page, demoConsole, official, 'Dana');
+  await home.open('User Lookup');
+  const lookup = new UserLookupPage(page);
+  await lookup.expectShown();
+  await page.screenshot(shot('20-user-lookup'));
+  await lookup.search('smi');
+  await page.screenshot(shot('21-user-lookup-search'));
+
+  await lookup.search('provider.so2');
+  const profile = await lookup.openProfile('Oyelaran, Marcus');
+  await page.screenshot(shot('22-profile'));
+  const remove = await profile.removeRole('Provider Security Official', 'iQIES Prod');
+  await page.screenshot(popUpShot('23-remove-role-pop-up'));
+  await remove.getByRole('button', { name: 'Cancel' }).click();
+
+  await page.getByRole('group', { name: 'Account actions' }).getByRole('button', { name: 'Reset password' }).click();
+  await expect(page.getByRole('dialog', { name: 'Reset password' })).toBeVisible();
+  await page.screenshot(popUpShot('24-account-action-pop-up'));
+  await page.getByRole('dialog', { name: 'Reset password' }).getByRole('button', { name: 'Cancel' }).click();
+  await profile.accountAction('Reset password', await demoConsole.freshCode(page, official.totpKey));
+  await page.screenshot(shot('25-temporary-password'));
+
+  // Organization 123 has two officials; removing one leaves the last, who is warned about.
+  await profile.removeRole('Provider Security Official', 'iQIES Prod').then((d) => d.getByRole('button', { name: 'Remove', exact: true }).click());
+  await expect(profile.notice()).toContainText('was removed');
+  await profile.back();
+  await lookup.search('provider.so1');
+  const last = await lookup.openProfile('Cameron, Pamela');
+  // Her role in a second program goes at once: she stays an official of 123 through the first.
+  await last.removeRole('Provider Security Official', 'iQIES Prod Test').then((d) => d.getByRole('button', { name: 'Remove', exact: true }).click());
+  await expect(last.notice()).toContainText('was removed');
+  const lastDialog = await last.removeRole('Provider Security Official', 'iQIES Prod');
+  await lastDialog.getByRole('button', { name: 'Remove', exact: true }).click();
+  await expect(lastDialog).toContainText('This is the only Security Official');
+  await page.screenshot(popUpShot('26-remove-last-official-pop-up'));
+  await lastDialog.getByRole('button', { name: 'Cancel' }).click();
+
+  await last.back();
+  await page.getByRole('button', { name: 'Create user' }).click();
+  await expect(page.getByRole('dialog', { name: 'Create user' })).toBeVisible();
+  await page.screenshot(popUpShot('27-create-user-pop-up'));
+
+  await otherPage.goto(demoConsole.url);
+  await otherPage.getByText('Having trouble logging in?').click();
+  await otherPage.getByRole('button', { name: 'Log in with a temporary password' }).click();
+  await expect(otherPage.getByRole('heading', { level: 1, name: 'Login with a temporary password' })).toBeVisible();
+  await otherPage.screenshot(shot('28-temporary-sign-in'));
+  await expectNoAxeViolations(otherPage, 'temporary sign-in');
 });

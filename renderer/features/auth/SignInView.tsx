@@ -6,8 +6,14 @@ import { SecurityCodeField } from '../../components/SecurityCodeField.js';
 import { useSession } from '../session/store.js';
 import { useAuth } from './store.js';
 
-/** HARP's "Login" page: user ID, password, security code and the Terms & Conditions. */
+/** HARP's "Login" page, or its variant for a first sign-in with a temporary password. */
 export function SignInView() {
+  const [temporary, setTemporary] = useState(false);
+  return temporary ? <TemporarySignIn onBack={() => setTemporary(false)} /> : <CodeSignIn onTemporary={() => setTemporary(true)} />;
+}
+
+/** HARP's "Login" page: user ID, password, security code and the Terms & Conditions. */
+function CodeSignIn({ onTemporary }: { onTemporary: () => void }) {
   const { pending, error, errorField, signIn, reset } = useAuth();
   const notice = useSession((state) => state.notice);
   const [userId, setUserId] = useState('');
@@ -81,6 +87,12 @@ export function SignInView() {
           <details className="soc-disclosure ds-u-margin-top--3">
             <summary>Having trouble logging in?</summary>
             <p>Ask your organization&apos;s Security Official to unlock your account or reset your password.</p>
+            <p>
+              New user, or your Security Official removed your authenticator and gave you a temporary password?{' '}
+              <button type="button" className="ds-c-button ds-c-button--ghost ds-c-button--small soc-inline-button" onClick={onTemporary}>
+                Log in with a temporary password
+              </button>
+            </p>
           </details>
 
           <Choice
@@ -102,6 +114,97 @@ export function SignInView() {
           <div className="ds-u-margin-top--4">
             <Button type="submit" variation="solid" aria-disabled={pending || undefined}>
               Login
+            </Button>
+          </div>
+        </form>
+      </SimpleMain>
+    </AppFrame>
+  );
+}
+
+/**
+ * The one sign-in without a security code, for an account that has no authenticator yet. The
+ * main process accepts it only with a temporary password an official set, and only to set a
+ * new password and link an authenticator.
+ */
+function TemporarySignIn({ onBack }: { onBack: () => void }) {
+  const { pending, error, errorField, signInWithTemporaryPassword, reset } = useAuth();
+  const [userId, setUserId] = useState('');
+  const [password, setPassword] = useState('');
+  const [agreeToTerms, setAgreeToTerms] = useState(false);
+  const errorRef = useRef<HTMLDivElement>(null);
+
+  useEffect(() => {
+    reset();
+    return reset;
+  }, [reset]);
+  useEffect(() => {
+    if (error) errorRef.current?.focus();
+  }, [error]);
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    if (!(await signInWithTemporaryPassword({ userId, password, agreeToTerms }))) setPassword('');
+  }
+
+  return (
+    <AppFrame>
+      <SimpleMain>
+        <PageHeading>Login with a temporary password</PageHeading>
+        <p className="soc-lead ds-u-margin-bottom--3">
+          For a new account, or after your Security Official removed your authenticator. You will choose a new password
+          and link an authenticator app next.
+        </p>
+        {error && (
+          <div ref={errorRef} tabIndex={-1} className="soc-focus-target">
+            <Alert variation="error" role="alert" className="ds-u-margin-bottom--3">
+              <p className="ds-c-alert__text" data-testid="sign-in-error">
+                {error}
+              </p>
+            </Alert>
+          </div>
+        )}
+        <form noValidate onSubmit={(event) => void submit(event)}>
+          <TextField
+            id="temporary-userId"
+            name="userId"
+            label="User ID"
+            autoComplete="username"
+            spellCheck={false}
+            value={userId}
+            onChange={(event: ChangeEvent<HTMLInputElement>) => setUserId(event.target.value)}
+          />
+          <TextField
+            id="temporary-password"
+            name="password"
+            label="Temporary Password"
+            hint="As your Security Official gave it to you, with the dashes."
+            type="password"
+            autoComplete="one-time-code"
+            value={password}
+            onChange={(event: ChangeEvent<HTMLInputElement>) => setPassword(event.target.value)}
+          />
+          <Choice
+            id="temporary-agreeToTerms"
+            type="checkbox"
+            name="agreeToTerms"
+            value="agree"
+            label="I agree to the Terms & Conditions"
+            checked={agreeToTerms}
+            errorMessage={errorField === 'agreeToTerms' ? error ?? undefined : undefined}
+            onChange={(event) => setAgreeToTerms(event.target.checked)}
+            className="ds-u-margin-top--3"
+          />
+          <details className="soc-disclosure ds-u-margin-top--1">
+            <summary>Read the Terms &amp; Conditions</summary>
+            <TermsText />
+          </details>
+          <div className="soc-button-row ds-u-margin-top--4">
+            <Button type="submit" variation="solid" aria-disabled={pending || undefined}>
+              Login
+            </Button>
+            <Button type="button" variation="ghost" onClick={onBack}>
+              Back to Login
             </Button>
           </div>
         </form>

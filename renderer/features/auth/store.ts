@@ -12,6 +12,12 @@ export interface SignInValues {
   agreeToTerms: boolean;
 }
 
+export interface TemporarySignInValues {
+  userId: string;
+  password: string;
+  agreeToTerms: boolean;
+}
+
 export interface UnlockValues {
   password: string;
   code: string;
@@ -27,6 +33,8 @@ interface AuthState {
 
   reset(): void;
   signIn(values: SignInValues): Promise<boolean>;
+  signInWithTemporaryPassword(values: TemporarySignInValues): Promise<boolean>;
+  changePassword(newPassword: string, confirmPassword: string): Promise<boolean>;
   acceptWarning(): Promise<void>;
   denyWarning(): Promise<void>;
   unlock(values: UnlockValues): Promise<boolean>;
@@ -65,6 +73,23 @@ export const useAuth = create<AuthState>()((set, get) => {
       return run(async () => {
         const view = await call('auth.signIn', { userId, password, code, agreeToTerms: true });
         useSession.getState().applySession(view);
+      });
+    },
+
+    signInWithTemporaryPassword({ userId, password, agreeToTerms }) {
+      if (!agreeToTerms) {
+        set({ error: TERMS_REQUIRED_MESSAGE, errorField: 'agreeToTerms' });
+        return Promise.resolve(false);
+      }
+      return run(async () => {
+        const view = await call('auth.signInWithTemporaryPassword', { userId, password, agreeToTerms: true });
+        useSession.getState().applySession(view);
+      });
+    },
+
+    changePassword(newPassword, confirmPassword) {
+      return run(async () => {
+        useSession.getState().applySession(await call('auth.changePassword', { newPassword, confirmPassword }));
       });
     },
 

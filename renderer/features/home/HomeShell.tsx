@@ -8,6 +8,7 @@ import { MailSettingsPage } from '../mail-settings/MailSettingsPage.js';
 import { MyAccessPage } from '../my-access/MyAccessPage.js';
 import { OutboxPage } from '../outbox/OutboxPage.js';
 import { RoleRequestsPage } from '../role-requests/RoleRequestsPage.js';
+import { UserLookupPage } from '../user-lookup/UserLookupPage.js';
 import { STATUS_POLL_MS, useSession, type Page } from '../session/store.js';
 import { HomePage } from './HomePage.js';
 import { useHome } from './store.js';
@@ -19,6 +20,7 @@ import { useHome } from './store.js';
 const PAGES: Partial<Record<Page, ComponentType>> = {
   home: HomePage,
   'my-access': MyAccessPage,
+  'user-lookup': UserLookupPage,
   'role-requests': RoleRequestsPage,
   outbox: OutboxPage,
   'mail-settings': MailSettingsPage,

@@ -4,7 +4,7 @@ import type { NavPage } from '../../../shared/domain.js';
 import { call, messageOf, onSessionError } from '../../api.js';
 
 /** Which full-window view the app shows; decided by `app.status` and every SessionView after. */
-export type Screen = 'loading' | 'unavailable' | 'setup' | 'signIn' | 'warning' | 'home' | 'locked';
+export type Screen = 'loading' | 'unavailable' | 'setup' | 'signIn' | 'changePassword' | 'firstEnrollment' | 'warning' | 'home' | 'locked';
 
 /** A page inside the home shell. "home" is always there; the rest come from `home.summary`. */
 export type Page = 'home' | NavPage;
@@ -40,12 +40,16 @@ interface SessionState {
   clearNotice(): void;
 }
 
-const SIGNED_IN_SCREENS: ReadonlySet<Screen> = new Set(['warning', 'home', 'locked']);
+const SIGNED_IN_SCREENS: ReadonlySet<Screen> = new Set(['changePassword', 'firstEnrollment', 'warning', 'home', 'locked']);
 
 function screenFor(state: SessionView['state']): Screen {
   switch (state) {
     case 'none':
       return 'signIn';
+    case 'password':
+      return 'changePassword';
+    case 'enroll':
+      return 'firstEnrollment';
     case 'warning':
       return 'warning';
     case 'active':
@@ -111,7 +115,7 @@ export const useSession = create<SessionState>()((set, get) => ({
       screen,
       notice: screen === 'signIn' ? notice : null,
       // A fresh sign-in starts on Home; unlocking returns to the page the user was on.
-      ...(screen === 'signIn' || screen === 'warning' ? { page: 'home' as Page } : {}),
+      ...(screen !== 'home' && screen !== 'locked' ? { page: 'home' as Page } : {}),
       // Accepting the warning or unlocking is itself activity in the main process.
       ...(enteringShell ? { lastActivityReportAt: Date.now() } : {}),
     });

@@ -372,3 +372,132 @@ export async function signInFresh(
   await home.expectWelcome(firstName);
   return home;
 }
+
+export class UserLookupPage {
+  constructor(private readonly page: Page) {}
+
+  async expectShown(): Promise<void> {
+    await expect(this.page.getByRole('heading', { level: 1, name: 'User Lookup' })).toBeVisible();
+    await expect(this.count()).toHaveText(/^Users \([\d,]+\)$/);
+  }
+
+  form(): Locator {
+    return this.page.getByRole('search', { name: 'User Lookup' });
+  }
+
+  async search(query: string, filters: { program?: string; organization?: string } = {}): Promise<void> {
+    const form = this.form();
+    if (filters.program) await form.getByLabel('Program *').selectOption(filters.program);
+    if (filters.organization) await form.getByLabel('Organization *').selectOption({ label: filters.organization });
+    await form.getByLabel('Search').fill(query);
+    await form.getByRole('button', { name: 'Search' }).click();
+  }
+
+  count(): Locator {
+    return this.page.getByTestId('users-count');
+  }
+
+  /** "Users (N)", as a number. */
+  async total(): Promise<number> {
+    await expect(this.count()).toHaveText(/^Users \([\d,]+\)$/);
+    return Number(((await this.count().textContent()) ?? '').replace(/[^\d]/g, ''));
+  }
+
+  table(): Locator {
+    return this.page.getByTestId('users-table');
+  }
+
+  row(userId: string): Locator {
+    return this.table().locator(`tr[data-user-id="${userId}"]`);
+  }
+
+  /** The user IDs listed, in order. */
+  async userIds(): Promise<string[]> {
+    return this.table().locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-user-id') ?? ''));
+  }
+
+  async openProfile(name: string): Promise<ProfilePage> {
+    await this.table().getByRole('button', { name }).click();
+    const profile = new ProfilePage(this.page);
+    await profile.expectShown();
+    return profile;
+  }
+}
+
+export class ProfilePage {
+  constructor(private readonly page: Page) {}
+
+  async expectShown(): Promise<void> {
+    await expect(this.page.getByRole('heading', { level: 2, name: 'Profile Information' })).toBeVisible();
+    await expect(this.page.getByRole('heading', { level: 2, name: 'User Roles' })).toBeVisible();
+  }
+
+  roles(): Locator {
+    return this.page.getByTestId('user-roles');
+  }
+
+  status(): Locator {
+    return this.page.getByTestId('account-status');
+  }
+
+  notice(): Locator {
+    return this.page.getByTestId('profile-notice');
+  }
+
+  async removeRole(role: string, program: string): Promise<Locator> {
+    await this.roles().getByRole('row').filter({ hasText: role }).filter({ hasText: program }).getByRole('button', { name: /^Remove/ }).click();
+    const dialog = this.page.getByRole('dialog', { name: 'Remove Role' });
+    await expect(dialog).toContainText('Are you sure you want to remove this role?');
+    return dialog;
+  }
+
+  /** Runs an account action with the official's fresh code; returns the temporary password, if one was given. */
+  async accountAction(label: string, code: string): Promise<string | null> {
+    await this.page.getByRole('group', { name: 'Account actions' }).getByRole('button', { name: label }).click();
+    const dialog = this.page.getByRole('dialog', { name: label });
+    await dialog.getByLabel('Security Code').fill(code);
+    await dialog.getByRole('button', { name: label }).click();
+    await expect(dialog).toBeHidden();
+    await expect(this.notice()).toBeVisible();
+    const password = this.page.getByTestId('temporary-password');
+    return (await password.count()) > 0 ? ((await password.textContent()) ?? '').trim() : null;
+  }
+
+  async back(): Promise<void> {
+    await this.page.getByRole('button', { name: /Back to Previous Page/ }).click();
+  }
+}
+
+/** The first sign-in of an account without an authenticator: temporary password, new password, a first credential. */
+export async function firstSignIn(
+  page: Page,
+  host: { url: string; code(secret: string): string; freshCode(page: Page, secret: string): Promise<string> },
+  account: { userId: string; temporaryPassword: string; newPassword: string },
+  /** Called on the enrollment page before it is filled (a screenshot, an axe scan). */
+  onEnrollment?: () => Promise<void>,
+): Promise<{ key: string }> {
+  await page.goto(host.url);
+  await new SignInPage(page).expectShown();
+  await page.getByText('Having trouble logging in?').click();
+  await page.getByRole('button', { name: 'Log in with a temporary password' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Login with a temporary password' })).toBeVisible();
+  await page.getByLabel('User ID').fill(account.userId);
+  await page.getByLabel('Temporary Password').fill(account.temporaryPassword);
+  await page.getByLabel('I agree to the Terms & Conditions').check();
+  await page.getByRole('button', { name: 'Login', exact: true }).click();
+  await changePassword(page, account.newPassword);
+  await expect(page.getByRole('heading', { level: 1, name: 'Set up two-factor authentication' })).toBeVisible();
+  await onEnrollment?.();
+  const key = (await page.getByTestId('totp-key').textContent())?.replace(/\s+/g, '') ?? '';
+  expect(key).toMatch(/^[A-Z2-7]{32,}$/);
+  await page.getByLabel('Security Code').fill(host.code(key));
+  await page.getByRole('button', { name: 'Link credential' }).click();
+  return { key };
+}
+
+export async function changePassword(page: Page, newPassword: string): Promise<void> {
+  await expect(page.getByRole('heading', { level: 1, name: 'Change your password' })).toBeVisible();
+  await page.getByLabel('New Password', { exact: true }).fill(newPassword);
+  await page.getByLabel('Confirm New Password').fill(newPassword);
+  await page.getByRole('button', { name: 'Change Password' }).click();
+}

@@ -1,0 +1,211 @@
+import { useState, type ChangeEvent, type FormEvent } from 'react';
+import { Alert, Button, Dialog, TextField } from '@cmsgov/design-system';
+import type { AccountAction } from '../../../shared/ipc/contract.js';
+import { POLICY } from '../../../shared/policy.js';
+import { organizationLabel } from '../../components/labels.js';
+import { SecurityCodeField } from '../../components/SecurityCodeField.js';
+import { SelectField } from '../../components/SelectField.js';
+import { ACTION_LABELS } from './labels.js';
+import { useUserLookup, type FormError } from './store.js';
+
+/** iQIES job aid 4.6, Figure 9: the Remove Role pop-up; the last Security Official is asked again. */
+export function RemoveRoleDialog() {
+  const dialog = useUserLookup((state) => (state.dialog?.kind === 'remove' ? state.dialog : null));
+  const profile = useUserLookup((state) => state.profile);
+  const { closeDialog, removeRole } = useUserLookup.getState();
+  if (!dialog || !profile) return null;
+  const role = dialog.role;
+  return (
+    <Dialog
+      isOpen
+      onExit={closeDialog}
+      heading="Remove Role"
+      data-testid="remove-role-dialog"
+      actions={
+        <div className="soc-button-row ds-u-margin-top--0">
+          <Button variation="solid" aria-disabled={dialog.pending || undefined} onClick={() => void removeRole()}>
+            {dialog.lastOfficialStep ? 'Remove the only Security Official' : 'Remove'}
+          </Button>
+          <Button variation="ghost" onClick={closeDialog}>
+            Cancel
+          </Button>
+        </div>
+      }
+    >
+      {dialog.lastOfficialStep ? (
+        <Alert variation="warn" heading="This is the only Security Official" headingLevel="3">
+          <p className="ds-c-alert__text">
+            {profile.firstName} {profile.lastName} is the only Security Official of {organizationLabel(role.organization)}. If you remove this role, no
+            request there can be approved until CMS approves a new Security Official.
+          </p>
+          <p className="ds-c-alert__text">Are you sure you want to remove it?</p>
+        </Alert>
+      ) : (
+        <p>Are you sure you want to remove this role?</p>
+      )}
+      <p className="ds-u-font-size--sm">
+        {role.role}, {role.program}, {organizationLabel(role.organization)}. The user will be emailed.
+      </p>
+      {dialog.error && <DialogError error={dialog.error} />}
+    </Dialog>
+  );
+}
+
+const ACTION_EXPLANATIONS: Record<AccountAction, string> = {
+  approve: 'The account becomes active. The person signs in with the temporary password you gave them.',
+  unlock: 'The account can sign in again; its count of failed sign-ins starts over.',
+  resetPassword: `You get a temporary password to give the person yourself. It works for ${POLICY.temporaryPasswordHours} hours, only to choose a new password. Any session they have open ends.`,
+  deactivate: 'The person can no longer sign in, and any session they have open ends. You can reactivate the account later.',
+  reactivate: 'The person can sign in again. The 120-day count of non-use starts over today.',
+  revokeCredentials: `For a lost or stolen device: every authenticator linked to this account is removed, and you get a temporary password to give the person. They sign in with it and link a new authenticator.`,
+};
+
+/** An account action, confirmed with the official's own fresh security code. */
+export function AccountActionDialog() {
+  const dialog = useUserLookup((state) => (state.dialog?.kind === 'action' ? state.dialog : null));
+  const profile = useUserLookup((state) => state.profile);
+  const { closeDialog, runAction } = useUserLookup.getState();
+  const [code, setCode] = useState('');
+  if (!dialog || !profile) return null;
+  const close = () => {
+    setCode('');
+    closeDialog();
+  };
+  const submit = async (event?: FormEvent) => {
+    event?.preventDefault();
+    await runAction(code);
+    setCode('');
+  };
+  const label = ACTION_LABELS[dialog.action];
+  return (
+    <Dialog
+      isOpen
+      onExit={close}
+      heading={label}
+      data-testid="account-action-dialog"
+      actions={
+        <div className="soc-button-row ds-u-margin-top--0">
+          <Button variation="solid" aria-disabled={dialog.pending || undefined} onClick={() => void submit()}>
+            {label}
+          </Button>
+          <Button variation="ghost" onClick={close}>
+            Cancel
+          </Button>
+        </div>
+      }
+    >
+      <p>
+        {label} for {profile.firstName} {profile.lastName} ({profile.userId})?
+      </p>
+      <p className="ds-u-font-size--sm">{ACTION_EXPLANATIONS[dialog.action]}</p>
+      <form noValidate onSubmit={(event) => void submit(event)}>
+        <SecurityCodeField
+          id="account-action-code"
+          value={code}
+          onChange={setCode}
+          hint="A fresh code from your own authenticator app confirms that it is you."
+          errorMessage={dialog.error?.field === 'code' ? dialog.error.message : undefined}
+        />
+      </form>
+      {dialog.error && dialog.error.field !== 'code' && <DialogError error={dialog.error} />}
+    </Dialog>
+  );
+}
+
+const EMPTY_USER = { userId: '', firstName: '', lastName: '', email: '', program: '', organization: '', role: '' };
+
+/** A new account for a person of the official's organization. */
+export function CreateUserDialog() {
+  const dialog = useUserLookup((state) => (state.dialog?.kind === 'create' ? state.dialog : null));
+  const options = useUserLookup((state) => state.options);
+  const draft = useUserLookup((state) => state.draft);
+  const { closeDialog, createUser } = useUserLookup.getState();
+  const [values, setValues] = useState(EMPTY_USER);
+  const [code, setCode] = useState('');
+  if (!dialog) return null;
+  const program = values.program || draft.program || options?.programs[0] || '';
+  const organization = values.organization || draft.organization || (options?.organizations.length === 1 ? (options.organizations[0]?.displayId ?? '') : '');
+  const role = values.role || 'Provider Basic User';
+  const fieldError = (field: string) => (dialog.error?.field === field ? dialog.error.message : undefined);
+  const set = (field: keyof typeof EMPTY_USER) => (event: ChangeEvent<HTMLInputElement>) => setValues({ ...values, [field]: event.target.value });
+  const close = () => {
+    setValues(EMPTY_USER);
+    setCode('');
+    closeDialog();
+  };
+  const submit = async (event?: FormEvent) => {
+    event?.preventDefault();
+    const created = await createUser({ ...values, program, organization, role, code });
+    setCode('');
+    if (created) setValues(EMPTY_USER);
+  };
+  return (
+    <Dialog
+      isOpen
+      onExit={close}
+      heading="Create user"
+      size="wide"
+      data-testid="create-user-dialog"
+      actions={
+        <div className="soc-button-row ds-u-margin-top--0">
+          <Button variation="solid" aria-disabled={dialog.pending || undefined} onClick={() => void submit()}>
+            Create user
+          </Button>
+          <Button variation="ghost" onClick={close}>
+            Cancel
+          </Button>
+        </div>
+      }
+    >
+      <p className="ds-u-font-size--sm">
+        The account starts pending, with a temporary password you give the person yourself, and a request for its first role.
+      </p>
+      <form noValidate onSubmit={(event) => void submit(event)} className="soc-create-user">
+        <TextField id="create-firstName" name="firstName" label="First Name" value={values.firstName} errorMessage={fieldError('firstName')} onChange={set('firstName')} />
+        <TextField id="create-lastName" name="lastName" label="Last Name" value={values.lastName} errorMessage={fieldError('lastName')} onChange={set('lastName')} />
+        <TextField id="create-email" name="email" label="Email Address" type="email" value={values.email} errorMessage={fieldError('email')} onChange={set('email')} />
+        <TextField id="create-userId" name="userId" label="User ID" spellCheck={false} value={values.userId} errorMessage={fieldError('userId')} onChange={set('userId')} />
+        <SelectField
+          id="create-program"
+          name="program"
+          label="Program"
+          value={program}
+          options={(options?.programs ?? []).map((p) => ({ value: p, label: p }))}
+          errorMessage={fieldError('program')}
+          onChange={(value) => setValues({ ...values, program: value })}
+        />
+        <SelectField
+          id="create-organization"
+          name="organization"
+          label="Organization"
+          value={organization}
+          placeholder="Select an organization"
+          options={(options?.organizations ?? []).map((o) => ({ value: o.displayId, label: organizationLabel(o) }))}
+          errorMessage={fieldError('organization')}
+          onChange={(value) => setValues({ ...values, organization: value })}
+        />
+        <SelectField
+          id="create-role"
+          name="role"
+          label="Role"
+          value={role}
+          options={(options?.roles ?? []).map((r) => ({ value: r, label: r }))}
+          errorMessage={fieldError('role')}
+          onChange={(value) => setValues({ ...values, role: value })}
+        />
+        <div className="soc-create-user__code">
+          <SecurityCodeField id="create-code" value={code} onChange={setCode} hint="A fresh code from your own authenticator app confirms that it is you." errorMessage={fieldError('code')} />
+        </div>
+      </form>
+      {dialog.error && ![...Object.keys(EMPTY_USER), 'code'].includes(dialog.error.field ?? '') && <DialogError error={dialog.error} />}
+    </Dialog>
+  );
+}
+
+function DialogError({ error }: { error: FormError }) {
+  return (
+    <Alert variation="error" role="alert" className="ds-u-margin-top--2">
+      <p className="ds-c-alert__text">{error.message}</p>
+    </Alert>
+  );
+}

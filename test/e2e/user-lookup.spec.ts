@@ -1,0 +1,145 @@
+import { readFileSync } from 'node:fs';
+import { parse } from 'csv-parse/sync';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { SCREENSHOT_DIR, expect, expectNoAxeViolations, test } from './fixtures.js';
+import { ProfilePage, SignInPage, UserLookupPage, WarningPage, changePassword, firstSignIn, signInToHome } from './pages/console-pages.js';
+
+/**
+ * Issue 4 end to end: the User Lookup and User Roles pages of the HARP and iQIES job aids, and
+ * the account actions of the QualityNet guide, as a Security Official of organization 123
+ * (provider.so1, Pamela Cameron) does them in the demo console.
+ */
+
+const NEW_PASSWORD = 'copper kettle morning walk';
+test.beforeAll(() => mkdirSync(SCREENSHOT_DIR, { recursive: true }));
+const shot = (name: string) => ({ path: join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
+
+test('search by last name, by exact email, by user ID prefix; export the CSV and its count is "Users (N)"', async ({ page, demoConsole: host }) => {
+  const home = await signInToHome(page, host, host.demoAccount('provider.so1'), 'Pamela');
+  await home.open('User Lookup');
+  const lookup = new UserLookupPage(page);
+  await lookup.expectShown();
+  // "All users within the selected organization are loaded by default."
+  const everyone = await lookup.total();
+  expect(everyone).toBeGreaterThan(10);
+  await expectNoAxeViolations(page, 'user lookup');
+
+  await lookup.search('ayya');
+  await expect(lookup.count()).toHaveText('Users (1)');
+  await expect(lookup.row('demo.user')).toContainText('Ayyagari, Aditya');
+
+  await lookup.search('DEMO.USER@EXAMPLE.ORG');
+  await expect(lookup.row('demo.user')).toContainText('Exact match');
+
+  await lookup.search('locked.');
+  expect(await lookup.userIds()).toEqual(['locked.user']);
+
+  // Sorting by Name flips the order.
+  await lookup.search('');
+  const ascending = await lookup.userIds();
+  await lookup.table().getByRole('button', { name: /^Name/ }).click();
+  await expect.poll(() => lookup.userIds()).toEqual([...ascending].reverse());
+
+  const download = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'Export Users' }).click();
+  const file = await download;
+  expect(file.suggestedFilename()).toMatch(/^Users-iQIES-Prod-123-\d{4}-\d{2}-\d{2}\.csv$/);
+  const rows = parse(readFileSync(await file.path(), 'utf8'), { columns: true }) as Array<Record<string, string>>;
+  expect(rows).toHaveLength(everyone);
+  expect(rows.map((r) => r['User ID'])).toContain('demo.user');
+  await expect(page.getByTestId('export-result')).toContainText(`(${everyone} users)`);
+});
+
+test('remove a role: the pop-up asks "Are you sure you want to remove this role?", then the role goes', async ({ page, demoConsole: host }) => {
+  const home = await signInToHome(page, host, host.demoAccount('provider.so1'), 'Pamela');
+  await home.open('User Lookup');
+  const lookup = new UserLookupPage(page);
+  await lookup.expectShown();
+  await lookup.search('Ayyagari');
+  const profile = await lookup.openProfile('Ayyagari, Aditya');
+  await expect(profile.roles()).toContainText('Provider Basic User');
+  await expectNoAxeViolations(page, 'profile');
+
+  // Cancel changes nothing.
+  let dialog = await profile.removeRole('Provider Basic User', 'iQIES Prod');
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+  await expect(profile.roles()).toContainText('Provider Basic User');
+
+  dialog = await profile.removeRole('Provider Basic User', 'iQIES Prod');
+  await expectNoAxeViolations(page, 'remove role pop-up');
+  await dialog.getByRole('button', { name: 'Remove', exact: true }).click();
+  await expect(profile.notice()).toContainText('The role Provider Basic User was removed. The user was emailed.');
+  await expect(page.getByTestId('no-roles')).toBeVisible();
+
+  // With no role or request left in 123, the user is no longer in the official's lookup.
+  await profile.back();
+  await lookup.search('Ayyagari');
+  await expect(lookup.count()).toHaveText('Users (0)');
+});
+
+test('reset a password: the user signs in with the temporary one and must change it first', async ({ page, otherPage, demoConsole: host }) => {
+  const official = host.demoAccount('provider.so1');
+  const home = await signInToHome(page, host, official, 'Pamela');
+  await home.open('User Lookup');
+  const lookup = new UserLookupPage(page);
+  await lookup.expectShown();
+  await lookup.search('demo.user');
+  const profile = await lookup.openProfile('Ayyagari, Aditya');
+  const temporary = await profile.accountAction('Reset password', await host.freshCode(page, official.totpKey));
+  expect(temporary).toMatch(/^[A-Za-z2-9]{4}(-[A-Za-z2-9]{4}){3}$/);
+  await expect(profile.notice()).toContainText('It is shown only now.');
+
+  const user = host.demoAccount('demo.user');
+  await otherPage.goto(host.url);
+  await new SignInPage(otherPage).signIn('demo.user', temporary!, await host.freshCode(otherPage, user.totpKey));
+  await expect(otherPage.getByRole('heading', { level: 1, name: 'Change your password' })).toBeVisible();
+  await otherPage.screenshot(shot('29-change-password'));
+  await expectNoAxeViolations(otherPage, 'change password');
+  // The temporary password cannot be kept.
+  await otherPage.getByLabel('New Password', { exact: true }).fill(temporary!);
+  await otherPage.getByLabel('Confirm New Password').fill(temporary!);
+  await otherPage.getByRole('button', { name: 'Change Password' }).click();
+  await expect(otherPage.getByTestId('change-password-error')).toHaveText('Choose a new password, not the temporary one');
+  await changePassword(otherPage, NEW_PASSWORD);
+  await new WarningPage(otherPage).accept();
+  await expect(otherPage.getByRole('heading', { level: 1, name: 'Welcome, Aditya' })).toBeVisible();
+});
+
+test('create a user; approve the account; the new user signs in, sets a password and links an authenticator', async ({ page, otherPage, demoConsole: host }) => {
+  test.slow();
+  const official = host.demoAccount('provider.so1');
+  const home = await signInToHome(page, host, official, 'Pamela');
+  await home.open('User Lookup');
+  await new UserLookupPage(page).expectShown();
+  await page.getByRole('button', { name: 'Create user' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Create user' });
+  await dialog.getByLabel('First Name').fill('Erin');
+  await dialog.getByLabel('Last Name').fill('Newhire');
+  await dialog.getByLabel('Email Address').fill('not an email');
+  await dialog.getByLabel('User ID').fill('erin.newhire');
+  await dialog.getByLabel('Role').selectOption('Assessment Coordinator');
+  await dialog.getByLabel('Security Code').fill(await host.freshCode(page, official.totpKey));
+  await expectNoAxeViolations(page, 'create user pop-up');
+  await dialog.getByRole('button', { name: 'Create user' }).click();
+  await expect(dialog.getByText('Email Address is not a valid email address')).toBeVisible();
+  await dialog.getByLabel('Email Address').fill('erin.newhire@example.org');
+  await dialog.getByLabel('Security Code').fill(await host.freshCode(page, official.totpKey));
+  await dialog.getByRole('button', { name: 'Create user' }).click();
+  await expect(dialog).toBeHidden();
+
+  const profile = new ProfilePage(page);
+  await expect(profile.status()).toHaveText('Pending');
+  const temporary = ((await page.getByTestId('temporary-password').textContent()) ?? '').trim();
+  expect(temporary).toMatch(/^[A-Za-z2-9]{4}(-[A-Za-z2-9]{4}){3}$/);
+  await profile.accountAction('Approve account', await host.freshCode(page, official.totpKey));
+  await expect(profile.status()).toHaveText('Active');
+
+  await firstSignIn(otherPage, host, { userId: 'erin.newhire', temporaryPassword: temporary, newPassword: NEW_PASSWORD }, async () => {
+    await expect(otherPage.getByRole('img', { name: /QR code/ })).toBeVisible();
+    await otherPage.screenshot(shot('30-first-enrollment'));
+    await expectNoAxeViolations(otherPage, 'first enrollment');
+  });
+  await new WarningPage(otherPage).accept();
+  await expect(otherPage.getByRole('heading', { level: 1, name: 'Welcome, Erin' })).toBeVisible();
+});
