@@ -156,7 +156,7 @@ const navItem = z.object({ page: z.enum(NAV_PAGES), label: z.string(), badge: z.
 
 const emailSchema = z.string().trim().max(254, 'Email Address is at most 254 characters').pipe(z.email('Email Address is not a valid email address'));
 const nameSchema = (label: string) =>
-  requiredText(label, 64).regex(/^[^<>{}\[\]\\\/;:"=|]+$/u, `${label} may not contain < > { } [ ] \\ / ; : " = or |`);
+  requiredText(label, 64).regex(/^[^<>{}[\]\\/;:"=|]+$/u, `${label} may not contain < > { } [ ] \\ / ; : " = or |`);
 
 export const LOOKUP_SORTS = ['asc', 'desc'] as const;
 export const ACCOUNT_ACTIONS = ['approve', 'unlock', 'resetPassword', 'deactivate', 'reactivate', 'revokeCredentials'] as const;
