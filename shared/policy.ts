@@ -12,8 +12,13 @@ export const POLICY = {
   idleLockMinutes: 15,
   /** A temporary password from an official works this long, and only to set a new one. */
   temporaryPasswordHours: 72,
-  /** A search lists at most this many matches of each kind (last name, first name, user ID, email). */
-  lookupMatchCap: 1000,
+  /**
+   * A search pages through every last-name match; matches by first name, user ID or email are
+   * listed up to this many of each kind (then the official is asked to type more).
+   */
+  lookupMatchCap: 100,
+  /** A search counts its matches up to this many, then shows "Users (1,000+)". */
+  lookupCountCap: 1000,
   /** NIST SP 800-63B: at least 8, we ask 12; no composition rules. */
   passwordMinLength: 12,
   passwordMaxLength: 128,

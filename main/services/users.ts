@@ -125,22 +125,52 @@ export class UserService {
       return {
         rows: page.map((u) => toRow(u, false, now)),
         total: after === null ? await this.store.userAdmin.count(scope) : null,
+        totalAtLeast: false,
         truncated: false,
         nextCursor: rows.length > input.limit && last ? encodeCursor({ direction: input.direction, query, key: keyOf(last) }) : null,
       };
     }
-    const found = await this.matches(scope, query, input.direction);
-    const rest = after === null ? found.rest : found.rest.filter((u) => ordered(input.direction, after, u));
-    const exact = after === null ? found.exact : [];
-    const room = Math.max(0, input.limit - exact.length);
-    const shown = rest.slice(0, room);
-    const last = shown[shown.length - 1];
+    // Exact matches lead the first page and are left out of every page's name-ordered rest.
+    const exact = await this.store.userAdmin.exactMatches(scope, query);
+    const shownExact = after === null ? exact : [];
+    const { rows, more, others } = await this.searchPage(scope, query, after, input.direction, input.limit - shownExact.length, exact);
+    const last = rows[rows.length - 1];
+    let total: number | null = null;
+    let totalAtLeast = false;
+    if (after === null) {
+      // Last-name matches are counted (up to a cap); the others are all in hand unless truncated.
+      const lastNames = await this.store.userAdmin.countLastNamePrefix(scope, query, POLICY.lookupCountCap);
+      const elsewhere = new Map([...exact, ...others.users].filter((u) => !startsWithNocase(u.lastName, query)).map((u) => [u.id, u]));
+      total = lastNames + elsewhere.size;
+      totalAtLeast = lastNames >= POLICY.lookupCountCap || others.truncated;
+    }
     return {
-      rows: [...exact.map((u) => toRow(u, true, now)), ...shown.map((u) => toRow(u, false, now))],
-      total: after === null ? found.exact.length + found.rest.length : null,
-      truncated: found.truncated,
-      nextCursor: rest.length > room && last ? encodeCursor({ direction: input.direction, query, key: keyOf(last) }) : null,
+      rows: [...shownExact.map((u) => toRow(u, true, now)), ...rows.map((u) => toRow(u, false, now))],
+      total,
+      totalAtLeast,
+      truncated: others.truncated,
+      nextCursor: more && last ? encodeCursor({ direction: input.direction, query, key: keyOf(last) }) : null,
     };
+  }
+
+  /**
+   * A page of a search in name order: last-name matches come page by page from their index (in
+   * name order), merged with the matches by first name, user ID or email, of which there are few
+   * (at most lookupMatchCap of each kind). Exact matches, already shown first, are left out.
+   */
+  private async searchPage(scope: LookupScope, query: string, after: NameKey | null, direction: Direction, room: number, exact: readonly LookupUser[]) {
+    const others = await this.store.userAdmin.otherPrefixMatches(scope, query, POLICY.lookupMatchCap);
+    // One more than fits, plus the exact matches that may be among them, tells whether there is more.
+    const lastNames = await this.store.userAdmin.browse(scope, after, direction, room + 1 + exact.length, query);
+    const exactIds = new Set(exact.map((u) => u.id));
+    const beyond = (u: NameKey) => after === null || ordered(direction, after, u);
+    const merged = new Map<number, LookupUser>();
+    for (const u of [...lastNames, ...others.users]) if (!exactIds.has(u.id) && beyond(u)) merged.set(u.id, u);
+    let candidates = [...merged.values()].sort((a, b) => (direction === 'asc' ? compareNames(a, b) : compareNames(b, a)));
+    // Past the last last-name match read, another may exist that sorts earlier than the others' rows.
+    const lastRead = lastNames[lastNames.length - 1];
+    if (lastNames.length === room + 1 + exact.length && lastRead) candidates = candidates.filter((u) => !ordered(direction, lastRead, u));
+    return { rows: candidates.slice(0, Math.max(0, room)), more: candidates.length > room, others };
   }
 
   /** Export Users: the current result as CSV, streamed a page at a time (memory stays flat). */
@@ -177,8 +207,17 @@ export class UserService {
           await new Promise((resolve) => setImmediate(resolve));
         }
       } else {
-        const found = await this.matches(scope, query, input.direction);
-        for (const u of [...found.exact, ...found.rest]) await write(u);
+        const exact = await this.store.userAdmin.exactMatches(scope, query);
+        for (const u of exact) await write(u);
+        let after: NameKey | null = null;
+        for (;;) {
+          const { rows, more } = await this.searchPage(scope, query, after, input.direction, EXPORT_PAGE, exact);
+          for (const u of rows) await write(u);
+          const last = rows[rows.length - 1];
+          if (!more || !last) break;
+          after = keyOf(last);
+          await new Promise((resolve) => setImmediate(resolve));
+        }
       }
       csv.end();
       await finished(out);
@@ -414,15 +453,6 @@ export class UserService {
     return { programId, organizationIds: [org.id] };
   }
 
-  /** Exact user ID or email matches first, then prefix matches in name order. */
-  private async matches(scope: LookupScope, query: string, direction: Direction) {
-    const exact = await this.store.userAdmin.exactMatches(scope, query);
-    const { users, truncated } = await this.store.userAdmin.prefixMatches(scope, query, POLICY.lookupMatchCap);
-    const exactIds = new Set(exact.map((u) => u.id));
-    const rest = users.filter((u) => !exactIds.has(u.id)).sort((a, b) => (direction === 'asc' ? compareNames(a, b) : compareNames(b, a)));
-    return { exact, rest, truncated };
-  }
-
   /** The user, if this official may see them: out of scope reads as not found, so user IDs cannot be probed. */
   private async visibleUser(official: Official, userId: string): Promise<UserRecord> {
     const user = await this.store.users.byUserId(userId);
@@ -492,6 +522,12 @@ function displayStatus(u: { status: UserStatus; lockedUntil: number | null }, no
 
 function toRow(u: LookupUser, exact: boolean, now: number): LookupRow {
   return { userId: u.userId, firstName: u.firstName, lastName: u.lastName, email: u.email, status: displayStatus(u, now), exact };
+}
+
+/** NOCASE's notion of "starts with": only A-Z fold. */
+function startsWithNocase(value: string, prefix: string): boolean {
+  const fold = (t: string) => t.replace(/[A-Z]/g, (c) => c.toLowerCase());
+  return fold(value).startsWith(fold(prefix));
 }
 
 function keyOf(u: NameKey): NameKey {

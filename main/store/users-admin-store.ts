@@ -92,15 +92,20 @@ export interface NewAccount {
 
 /** The queries behind User Lookup, the profile, role removal and the account actions. */
 export interface UserAdminStore {
-  /** One page in name order after `after`, limit rows at most. */
-  browse(scope: LookupScope, after: NameKey | null, direction: Direction, limit: number): Promise<LookupUser[]>;
+  /**
+   * One page in name order after `after`, `limit` distinct users at most: everyone in scope, or
+   * (with `lastNamePrefix`) those whose last name starts with it, without case.
+   */
+  browse(scope: LookupScope, after: NameKey | null, direction: Direction, limit: number, lastNamePrefix?: string): Promise<LookupUser[]>;
   /** How many distinct users the scope holds, counted exactly. */
   count(scope: LookupScope): Promise<number>;
+  /** How many users in scope have a last name starting with `prefix`, counting no further than `cap`. */
+  countLastNamePrefix(scope: LookupScope, prefix: string, cap: number): Promise<number>;
   /**
-   * Users in scope whose last name, first name, user ID or email starts with `prefix` (no
-   * case): at most `cap` per kind of match, and whether any kind had more.
+   * Users in scope whose first name, user ID or email starts with `prefix` (no case): at most
+   * `cap` of each kind, and whether any kind had more.
    */
-  prefixMatches(scope: LookupScope, prefix: string, cap: number): Promise<{ users: LookupUser[]; truncated: boolean }>;
+  otherPrefixMatches(scope: LookupScope, prefix: string, cap: number): Promise<{ users: LookupUser[]; truncated: boolean }>;
   /** The user whose user ID or email is exactly `term` (no case), if in scope. */
   exactMatches(scope: LookupScope, term: string): Promise<LookupUser[]>;
   /** Whether the user holds a role or has a request in one of these organizations (any program). */
@@ -156,53 +161,33 @@ export class SqliteUserAdminStore implements UserAdminStore {
     readonly clock: Clock,
   ) {}
 
-  async browse(scope: LookupScope, after: NameKey | null, direction: Direction, limit: number): Promise<LookupUser[]> {
-    const op = direction === 'asc' ? '>' : '<';
-    const order = direction === 'asc' ? 'ASC' : 'DESC';
-    // users' name columns are BINARY with NOCASE indexes; the directory's are NOCASE columns.
-    const keyset = (alias: string, idColumn: string) =>
-      after ? ` AND (${alias}.last_name COLLATE NOCASE, ${alias}.first_name COLLATE NOCASE, ${idColumn}) ${op} (?, ?, ?)` : '';
-    const userOrder = `u.last_name COLLATE NOCASE ${order}, u.first_name COLLATE NOCASE ${order}, u.id ${order}`;
-    const keyParams = after ? [after.lastName, after.firstName, after.id] : [];
-    if (scope.organizationIds === 'all') {
-      // Everyone with a role or request in the program: walk users in name order, keep members.
-      return this.db
-        .prepare(
-          `SELECT ${USER_FIELDS} FROM users u
-            WHERE EXISTS (SELECT 1 FROM user_directory d WHERE d.user_id = u.id AND d.program_id = ?)${keyset('u', 'u.id')}
-            ORDER BY ${userOrder} LIMIT ?`,
-        )
-        .all(scope.programId, ...keyParams, limit) as LookupUser[];
-    }
-    const orgs = scope.organizationIds;
+  async browse(scope: LookupScope, after: NameKey | null, direction: Direction, limit: number, lastNamePrefix?: string): Promise<LookupUser[]> {
+    const orgs: ReadonlyArray<number | null> = scope.organizationIds === 'all' ? [null] : scope.organizationIds;
     if (orgs.length === 0) return [];
-    if (orgs.length > MERGE_LIMIT) {
-      return this.db
-        .prepare(
-          `SELECT ${USER_FIELDS} FROM users u
-            WHERE u.id IN (SELECT d.user_id FROM user_directory d WHERE d.program_id = ? AND d.organization_id IN (${marks(orgs.length)}))${keyset('u', 'u.id')}
-            ORDER BY ${userOrder} LIMIT ?`,
-        )
-        .all(scope.programId, ...orgs, ...keyParams, limit) as LookupUser[];
-    }
-    // One index range per organization (each already in name order), merged; a user of two
-    // organizations appears once. Each range gives `limit` rows, so the merge is never short.
-    const branch = `SELECT ${USER_FIELDS} FROM user_directory d JOIN users u ON u.id = d.user_id
-       WHERE d.program_id = ? AND d.organization_id = ?${keyset('d', 'd.user_id')}
-       ORDER BY d.last_name ${order}, d.first_name ${order}, d.user_id ${order} LIMIT ?`;
-    const statement = this.db.prepare(branch);
-    const seen = new Set<number>();
-    const merged: LookupUser[] = [];
+    if (orgs.length > MERGE_LIMIT) return this.browseMany(scope.programId, orgs as number[], after, direction, limit, lastNamePrefix);
+    // One index range per organization (each already in name order; for All, one range of the
+    // program), merged; a user of several organizations appears once. Each range is read until
+    // it gives `limit` distinct users, so the merge is never short.
+    const seen = new Map<number, NameKey>();
     for (const org of orgs) {
-      for (const row of statement.all(scope.programId, org, ...keyParams, limit) as LookupUser[]) {
-        if (!seen.has(row.id)) {
-          seen.add(row.id);
-          merged.push(row);
+      let key = after;
+      let distinct = 0;
+      for (;;) {
+        const rows = this.nameRange(scope.programId, org, key, direction, limit, lastNamePrefix);
+        for (const row of rows) {
+          if (!seen.has(row.id)) {
+            seen.set(row.id, row);
+            distinct += 1;
+          }
         }
+        const last = rows[rows.length - 1];
+        if (rows.length < limit || !last || distinct >= limit) break;
+        key = last;
       }
     }
-    merged.sort((a, b) => (direction === 'asc' ? compareNames(a, b) : compareNames(b, a)));
-    return merged.slice(0, limit);
+    const keys = [...seen.values()].sort((a, b) => (direction === 'asc' ? compareNames(a, b) : compareNames(b, a))).slice(0, limit);
+    const users = new Map(this.usersByIds(keys.map((k) => k.id)).map((u) => [u.id, u]));
+    return keys.map((k) => users.get(k.id)).filter((u): u is LookupUser => u !== undefined);
   }
 
   async count(scope: LookupScope): Promise<number> {
@@ -218,7 +203,21 @@ export class SqliteUserAdminStore implements UserAdminStore {
     return (this.db.prepare(sql).get(scope.programId, ...orgs) as { n: number }).n;
   }
 
-  async prefixMatches(scope: LookupScope, prefix: string, cap: number): Promise<{ users: LookupUser[]; truncated: boolean }> {
+  async countLastNamePrefix(scope: LookupScope, prefix: string, cap: number): Promise<number> {
+    const orgs = scope.organizationIds;
+    if (orgs !== 'all' && orgs.length === 0) return 0;
+    const inOrgs = orgs === 'all' ? '' : ` AND organization_id IN (${marks(orgs.length)})`;
+    return (
+      this.db
+        .prepare(
+          `SELECT count(DISTINCT user_id) AS n FROM (SELECT user_id FROM user_directory
+            WHERE program_id = ?${inOrgs} AND last_name >= ? AND last_name < ? LIMIT ?)`,
+        )
+        .get(scope.programId, ...(orgs === 'all' ? [] : orgs), prefix, `${prefix}${PREFIX_END}`, cap) as { n: number }
+    ).n;
+  }
+
+  async otherPrefixMatches(scope: LookupScope, prefix: string, cap: number): Promise<{ users: LookupUser[]; truncated: boolean }> {
     const lo = prefix;
     const hi = `${prefix}${PREFIX_END}`;
     const ids = new Set<number>();
@@ -236,20 +235,16 @@ export class SqliteUserAdminStore implements UserAdminStore {
           .all(lo, hi, ...member.params, cap + 1) as Array<{ id: number }>,
       );
     }
-    // Names: the directory's name indexes per organization, or the users' name indexes for All.
-    for (const column of ['last_name', 'first_name']) {
-      if (scope.organizationIds === 'all') {
-        take(
-          this.db
-            .prepare(`SELECT u.id FROM users u WHERE u.${column} >= ? COLLATE NOCASE AND u.${column} < ? COLLATE NOCASE AND ${member.sql} LIMIT ?`)
-            .all(lo, hi, ...member.params, cap + 1) as Array<{ id: number }>,
-        );
-      } else {
-        const statement = this.db.prepare(
-          `SELECT d.user_id AS id FROM user_directory d WHERE d.program_id = ? AND d.organization_id = ? AND d.${column} >= ? AND d.${column} < ? LIMIT ?`,
-        );
-        for (const org of scope.organizationIds) take(statement.all(scope.programId, org, lo, hi, cap + 1) as Array<{ id: number }>);
-      }
+    // First names: the directory's first-name indexes, per organization or for the program.
+    const orgs: ReadonlyArray<number | null> = scope.organizationIds === 'all' ? [null] : scope.organizationIds;
+    for (const org of orgs) {
+      const rows = this.db
+        .prepare(
+          `SELECT DISTINCT user_id AS id FROM (SELECT user_id FROM user_directory
+            WHERE program_id = ?${org === null ? '' : ' AND organization_id = ?'} AND first_name >= ? AND first_name < ? LIMIT ?)`,
+        )
+        .all(scope.programId, ...(org === null ? [] : [org]), lo, hi, cap + 1) as Array<{ id: number }>;
+      take(rows);
     }
     return { users: this.usersByIds([...ids]), truncated };
   }
@@ -415,6 +410,53 @@ export class SqliteUserAdminStore implements UserAdminStore {
         return events.length;
       })
       .immediate();
+  }
+
+  /** Name keys of one directory range (an organization's, or with org null the whole program's), in order. */
+  private nameRange(programId: number, org: number | null, after: NameKey | null, direction: Direction, limit: number, lastNamePrefix?: string): NameKey[] {
+    const op = direction === 'asc' ? '>' : '<';
+    const order = direction === 'asc' ? 'ASC' : 'DESC';
+    const where = ['d.program_id = ?'];
+    const params: Array<string | number> = [programId];
+    if (org !== null) {
+      where.push('d.organization_id = ?');
+      params.push(org);
+    }
+    if (lastNamePrefix !== undefined) {
+      where.push('d.last_name >= ?', 'd.last_name < ?');
+      params.push(lastNamePrefix, `${lastNamePrefix}${PREFIX_END}`);
+    }
+    if (after) {
+      where.push(`(d.last_name, d.first_name, d.user_id) ${op} (?, ?, ?)`);
+      params.push(after.lastName, after.firstName, after.id);
+    }
+    return this.db
+      .prepare(
+        `SELECT d.user_id AS id, d.last_name AS lastName, d.first_name AS firstName FROM user_directory d
+          WHERE ${where.join(' AND ')} ORDER BY d.last_name ${order}, d.first_name ${order}, d.user_id ${order} LIMIT ?`,
+      )
+      .all(...params, limit) as NameKey[];
+  }
+
+  /** An official of very many organizations: one query over all of them, sorted by SQLite. */
+  private browseMany(programId: number, orgs: readonly number[], after: NameKey | null, direction: Direction, limit: number, lastNamePrefix?: string): LookupUser[] {
+    const op = direction === 'asc' ? '>' : '<';
+    const order = direction === 'asc' ? 'ASC' : 'DESC';
+    const prefix = lastNamePrefix === undefined ? '' : ' AND u.last_name >= ? COLLATE NOCASE AND u.last_name < ? COLLATE NOCASE';
+    const keyset = after ? ` AND (u.last_name COLLATE NOCASE, u.first_name COLLATE NOCASE, u.id) ${op} (?, ?, ?)` : '';
+    return this.db
+      .prepare(
+        `SELECT ${USER_FIELDS} FROM users u
+          WHERE u.id IN (SELECT d.user_id FROM user_directory d WHERE d.program_id = ? AND d.organization_id IN (${marks(orgs.length)}))${prefix}${keyset}
+          ORDER BY u.last_name COLLATE NOCASE ${order}, u.first_name COLLATE NOCASE ${order}, u.id ${order} LIMIT ?`,
+      )
+      .all(
+        programId,
+        ...orgs,
+        ...(lastNamePrefix === undefined ? [] : [lastNamePrefix, `${lastNamePrefix}${PREFIX_END}`]),
+        ...(after ? [after.lastName, after.firstName, after.id] : []),
+        limit,
+      ) as LookupUser[];
   }
 
   /** Membership of the scope, as a condition on users aliased `u`. */

@@ -473,7 +473,9 @@ export const contract = {
       rows: z.array(lookupRow),
       /** "Users (N)": given with the first page only. */
       total: z.number().nullable(),
-      /** A search matched more users than it lists; refine it. */
+      /** A search's total is a lower bound ("Users (1,000+)"): it stopped counting. */
+      totalAtLeast: z.boolean(),
+      /** A search matched more users (by first name, user ID or email) than it lists; refine it. */
       truncated: z.boolean(),
       nextCursor: z.string().nullable(),
     }),

@@ -11,7 +11,7 @@ import { generateScaleData } from './scale-data.js';
  * when the file is named console.sqlite.
  */
 const USAGE = `Usage: npm run bench:data -- --db PATH [--users N] [--pending N] [--history N] [--seed N] [--force] [--large-share F]
-       [--batch ROWS] [--journal off|wal] [--load-foreign-keys] [--check] [--defer-indexes] [--analyze]
+       [--large-users F] [--batch ROWS] [--journal off|wal] [--load-foreign-keys] [--check] [--defer-indexes] [--analyze]
   --db PATH            the database to create (name it console.sqlite for the browser host)
   --users N            users (default 1,000,000)
   --pending N          pending role requests (default 100,000)
@@ -19,6 +19,8 @@ const USAGE = `Usage: npm run bench:data -- --db PATH [--users N] [--pending N] 
   --force              replace an existing database at PATH
   --large-share F      share of the pending requests in the large provider's queue (default 0.25;
                        1 gives large.provider.so all of them, e.g. for the 100k-row screenshot)
+  --large-users F      share of the users at the large provider (default 0.02; 0.37 gives it over
+                       100,000 users in iQIES Prod, for the User Lookup export figure)
   --batch ROWS         rows per transaction (default 50,000)
   --journal off|wal    journal during the load (default off; WAL is restored afterwards)
   --load-foreign-keys  check foreign keys on every insert (default: off during the load)
@@ -41,6 +43,7 @@ const flags = parseFlags(
     check: 'boolean',
     'defer-indexes': 'boolean',
     'large-share': 'number',
+    'large-users': 'number',
     analyze: 'boolean',
   },
   USAGE,
@@ -67,6 +70,7 @@ const options = {
   check: flags.check ?? false,
   deferIndexes: flags['defer-indexes'] ?? false,
   largeShare: flags['large-share'] ?? 0.25,
+  largeUserShare: flags['large-users'] ?? 0.02,
   analyze: flags.analyze ?? false,
   now: Date.now(),
   log: (line: string) => console.log(line),

@@ -55,6 +55,8 @@ export interface ScaleOptions {
   check: boolean;
   /** Share of the pending requests at the large provider (default 0.25; 1 puts them all in one official's queue). */
   largeShare: number;
+  /** Share of the users at the large provider (default 0.02; 0.37 gives it over 100,000 users in iQIES Prod for the export figure). */
+  largeUserShare: number;
   /** Drop the users table's secondary (non-unique) indexes during the load and build them afterwards. */
   deferIndexes: boolean;
   /** Run ANALYZE at the end. Off by default: the console never does, so a real database has no statistics. */
@@ -159,11 +161,11 @@ export function accountsPathFor(db: string): string {
   return `${db}.accounts.json`;
 }
 
-function planOrganizations(users: number): { orgs: OrgPlan[]; cms: OrgPlan; large: OrgPlan; typical: OrgPlan; florida: OrgPlan; providers: OrgPlan[]; states: OrgPlan[] } {
+function planOrganizations(users: number, largeUserShare: number): { orgs: OrgPlan[]; cms: OrgPlan; large: OrgPlan; typical: OrgPlan; florida: OrgPlan; providers: OrgPlan[]; states: OrgPlan[] } {
   const providerCount = Math.max(2, Math.round(users / 200));
   const cmsUsers = Math.max(6, Math.round(users * 0.001));
   const stateUsers = Math.max(4, Math.round(users * 0.0008));
-  const largeUsers = Math.max(10, Math.round(users * 0.02));
+  const largeUsers = Math.max(10, Math.round(users * largeUserShare));
   const rest = users - cmsUsers - stateUsers * STATES.length - largeUsers;
   if (rest < (providerCount - 1) * 4) throw new Error(`--users ${users} is too few for this shape; use at least 1000`);
   const orgs: OrgPlan[] = [];
@@ -221,6 +223,7 @@ function pools(seed: number) {
 export async function generateScaleData(o: ScaleOptions): Promise<ScaleResult> {
   if (o.users < 1000) throw new Error('--users must be at least 1000');
   if (!(o.largeShare >= 0 && o.largeShare <= 1)) throw new Error('--large-share is a fraction from 0 to 1');
+  if (!(o.largeUserShare > 0 && o.largeUserShare <= 0.5)) throw new Error('--large-users is a fraction above 0, at most 0.5');
   const accountsPath = accountsPathFor(o.db);
   const leftovers = [o.db, `${o.db}-wal`, `${o.db}-shm`, `${o.db}-journal`, accountsPath].filter((p) => existsSync(p));
   if (leftovers.length > 0) {
@@ -247,7 +250,7 @@ export async function generateScaleData(o: ScaleOptions): Promise<ScaleResult> {
   const box = new SecretBox(new KeyFileProvider(keyFile).loadOrCreateKey());
 
   const db = openDatabase(o.db);
-  const plan = planOrganizations(o.users);
+  const plan = planOrganizations(o.users, o.largeUserShare);
   const names = pools(o.seed);
   const rnd = new Random(o.seed);
   const now = o.now;

@@ -107,6 +107,16 @@ describe('User Lookup, profiles and account administration (HARP and iQIES job a
           expect(new Set(seen).size).toBe(seen.length);
         }
       }
+      // An exact match leads the first page and never comes back on a later one.
+      const pages: string[] = [];
+      let cursor: string | undefined;
+      for (;;) {
+        const page = await search('cms', { query: 'alice', limit: 1, ...(cursor ? { after: cursor } : {}) });
+        pages.push(...ids(page.rows));
+        if (!page.nextCursor) break;
+        cursor = page.nextCursor;
+      }
+      expect(pages).toEqual(['alice']);
       const first = await search('cms', { limit: 2 });
       expect(await h.refusal('cms', 'lookup.search', { program: PROD, limit: 2, direction: 'desc', after: first.nextCursor })).toMatchObject({ code: 'VALIDATION', field: 'after' });
       expect(await h.refusal('cms', 'lookup.search', { program: PROD, after: 'forged' })).toMatchObject({ code: 'VALIDATION', field: 'after' });

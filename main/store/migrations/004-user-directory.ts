@@ -33,6 +33,9 @@ CREATE TABLE user_directory (
 ) WITHOUT ROWID;
 CREATE INDEX user_directory_by_name ON user_directory (program_id, organization_id, last_name, first_name, user_id);
 CREATE INDEX user_directory_by_first_name ON user_directory (program_id, organization_id, first_name, last_name, user_id);
+-- All organizations of a program (CMS officials): the same orders without the organization.
+CREATE INDEX user_directory_program_by_name ON user_directory (program_id, last_name, first_name, user_id);
+CREATE INDEX user_directory_program_by_first_name ON user_directory (program_id, first_name, last_name, user_id);
 
 CREATE TABLE program_user_counts (
   program_id  INTEGER PRIMARY KEY,

@@ -109,6 +109,7 @@ function Results() {
   const filters = useUserLookup((state) => state.filters);
   const rows = useUserLookup((state) => state.rows);
   const total = useUserLookup((state) => state.total);
+  const totalAtLeast = useUserLookup((state) => state.totalAtLeast);
   const truncated = useUserLookup((state) => state.truncated);
   const loading = useUserLookup((state) => state.loading);
   const searchError = useUserLookup((state) => state.searchError);
@@ -129,7 +130,7 @@ function Results() {
     <section aria-labelledby="users-heading" className="soc-section">
       <div className="soc-results-header">
         <h2 id="users-heading" className="ds-text-heading--xl ds-u-margin-y--0" data-testid="users-count" aria-live="polite">
-          Users ({total === null ? '…' : total.toLocaleString()})
+          Users ({total === null ? '…' : `${total.toLocaleString()}${totalAtLeast ? '+' : ''}`})
         </h2>
         <Button size="small" onClick={() => void exportUsers()} aria-disabled={exportPending || rows.length === 0 || undefined} disabled={rows.length === 0}>
           {exportPending ? 'Exporting…' : 'Export Users'}
@@ -145,7 +146,7 @@ function Results() {
       {exportError && <ErrorAlert message={exportError} />}
       {truncated && (
         <Alert variation="warn" className="ds-u-margin-y--2">
-          <p className="ds-c-alert__text">More users match than are listed. Type more of the name, user ID or email to narrow the search.</p>
+          <p className="ds-c-alert__text">More users match by first name, user ID or email than are listed. Type more of the name, user ID or email to narrow the search.</p>
         </Alert>
       )}
       {rows.length === 0 ? (

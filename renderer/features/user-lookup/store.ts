@@ -43,6 +43,7 @@ interface LookupState {
   direction: LookupDirection;
   rows: LookupRow[];
   total: number | null;
+  totalAtLeast: boolean;
   truncated: boolean;
   /** The cursor of each page shown so far (the first page has none), for Previous page. */
   pageCursors: Array<string | undefined>;
@@ -104,6 +105,8 @@ export const useUserLookup = create<LookupState>()((set, get) => {
         rows: page.rows,
         // "Users (N)" comes with the first page; later pages keep it.
         total: page.total ?? total,
+        // Later pages keep what the first page said of its total.
+        ...(page.total !== null ? { totalAtLeast: page.totalAtLeast } : {}),
         truncated: page.truncated,
         pageCursors: cursors,
         nextCursor: page.nextCursor,
@@ -134,6 +137,7 @@ export const useUserLookup = create<LookupState>()((set, get) => {
     direction: 'asc',
     rows: [],
     total: null,
+    totalAtLeast: false,
     truncated: false,
     pageCursors: [undefined],
     nextCursor: null,
