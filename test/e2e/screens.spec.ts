@@ -159,9 +159,8 @@ test('screens: user lookup, profile, remove role (twice for the last official), 
   await page.screenshot(popUpShot('27-create-user-pop-up'));
 
   await otherPage.goto(demoConsole.url);
-  await otherPage.getByText('Having trouble logging in?').click();
-  await otherPage.getByRole('button', { name: 'Log in with a temporary password' }).click();
-  await expect(otherPage.getByRole('heading', { level: 1, name: 'Login with a temporary password' })).toBeVisible();
+  await otherPage.getByRole('button', { name: 'Start/Complete New User Enrollment' }).click();
+  await expect(otherPage.getByRole('heading', { level: 1, name: 'New User Enrollment' })).toBeVisible();
   await otherPage.screenshot(shot('28-temporary-sign-in'));
   await expectNoAxeViolations(otherPage, 'temporary sign-in');
 });

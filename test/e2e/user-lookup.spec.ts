@@ -33,10 +33,12 @@ test('search by last name, by exact email, by user ID prefix; export the CSV and
   await expect(lookup.row('demo.user')).toContainText('Exact match');
 
   await lookup.search('locked.');
+  await expect(lookup.count()).toHaveText('Users (1)');
   expect(await lookup.userIds()).toEqual(['locked.user']);
 
   // Sorting by Name flips the order.
   await lookup.search('');
+  await expect(lookup.count()).toHaveText(`Users (${everyone})`);
   const ascending = await lookup.userIds();
   await lookup.table().getByRole('button', { name: /^Name/ }).click();
   await expect.poll(() => lookup.userIds()).toEqual([...ascending].reverse());

@@ -87,12 +87,6 @@ function CodeSignIn({ onTemporary }: { onTemporary: () => void }) {
           <details className="soc-disclosure ds-u-margin-top--3">
             <summary>Having trouble logging in?</summary>
             <p>Ask your organization&apos;s Security Official to unlock your account or reset your password.</p>
-            <p>
-              New user, or your Security Official removed your authenticator and gave you a temporary password?{' '}
-              <button type="button" className="ds-c-button ds-c-button--ghost ds-c-button--small soc-inline-button" onClick={onTemporary}>
-                Log in with a temporary password
-              </button>
-            </p>
           </details>
 
           <Choice
@@ -117,6 +111,18 @@ function CodeSignIn({ onTemporary }: { onTemporary: () => void }) {
             </Button>
           </div>
         </form>
+        {/* QualityNet guide 5.2, Figure 5-2: the Help box of the login page. */}
+        <aside className="soc-help-box" aria-labelledby="new-user-heading">
+          <h2 id="new-user-heading" className="ds-text-heading--md ds-u-margin-top--0">
+            New user?
+          </h2>
+          <p className="ds-u-margin-y--1">
+            With the temporary password your Security Official gave you (also after they removed a lost authenticator):
+          </p>
+          <Button size="small" onClick={onTemporary}>
+            Start/Complete New User Enrollment
+          </Button>
+        </aside>
       </SimpleMain>
     </AppFrame>
   );
@@ -150,10 +156,10 @@ function TemporarySignIn({ onBack }: { onBack: () => void }) {
   return (
     <AppFrame>
       <SimpleMain>
-        <PageHeading>Login with a temporary password</PageHeading>
+        <PageHeading>New User Enrollment</PageHeading>
         <p className="soc-lead ds-u-margin-bottom--3">
-          For a new account, or after your Security Official removed your authenticator. You will choose a new password
-          and link an authenticator app next.
+          Type your User ID, which is not case-sensitive, and the temporary password your Security Official gave you. You
+          will choose your own password and link an authenticator app next.
         </p>
         {error && (
           <div ref={errorRef} tabIndex={-1} className="soc-focus-target">

@@ -478,9 +478,8 @@ export async function firstSignIn(
 ): Promise<{ key: string }> {
   await page.goto(host.url);
   await new SignInPage(page).expectShown();
-  await page.getByText('Having trouble logging in?').click();
-  await page.getByRole('button', { name: 'Log in with a temporary password' }).click();
-  await expect(page.getByRole('heading', { level: 1, name: 'Login with a temporary password' })).toBeVisible();
+  await page.getByRole('button', { name: 'Start/Complete New User Enrollment' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'New User Enrollment' })).toBeVisible();
   await page.getByLabel('User ID').fill(account.userId);
   await page.getByLabel('Temporary Password').fill(account.temporaryPassword);
   await page.getByLabel('I agree to the Terms & Conditions').check();
