@@ -16,6 +16,8 @@ import type { MailSettingsStore } from './services/mail-settings.js';
 import { RequestService } from './services/requests.js';
 import { Reauthentication } from './services/reauth.js';
 import { UserService } from './services/users.js';
+import { ProofingService } from './services/proofing.js';
+import { FsidService } from './services/fsid.js';
 import { SecretBox } from './services/secret-box.js';
 import type { DataKeyProvider } from './services/secret-box.js';
 import { SessionRegistry } from './services/sessions.js';
@@ -57,6 +59,8 @@ export interface Services {
   requests: RequestService;
   notifications: NotificationService;
   users: UserService;
+  proofing: ProofingService;
+  fsid: FsidService;
 }
 
 export interface ConsoleApp {
@@ -109,6 +113,8 @@ export async function createConsole(options: ConsoleOptions): Promise<ConsoleApp
     requests,
     notifications,
     users: new UserService(store, clock, sessions, new Reauthentication(store, clock, box), files, () => notifications.kick()),
+    proofing: new ProofingService(store, clock, files, () => notifications.kick()),
+    fsid: new FsidService(store, () => notifications.kick()),
   };
   const dispatch = createDispatch(createHandlers(services), sessions, {
     validateOutput: options.validateOutput ?? false,

@@ -49,5 +49,14 @@ export function createHandlers(s: Services): Handlers {
     'auth.changePassword': (input, ctx) => s.auth.changePassword(requireSession(ctx), input),
     'auth.beginFirstEnrollment': (_input, ctx) => s.mfa.beginEnrollment(requireSession(ctx)),
     'auth.completeFirstEnrollment': (input, ctx) => s.auth.completeFirstEnrollment(requireSession(ctx), input),
+    'proofing.lookup': (input, ctx) => s.proofing.lookup(requireSession(ctx), input),
+    'proofing.decide': (input, ctx) => s.proofing.decide(requireSession(ctx), input),
+    'proofing.receipt': (input, ctx) => s.proofing.receipt(requireSession(ctx), input),
+    'fsid.search': (input, ctx) => s.fsid.search(requireSession(ctx), input),
+    'fsid.save': (input, ctx) => s.fsid.save(requireSession(ctx), input),
+    'fsid.verify': (input, ctx) => s.fsid.verify(requireSession(ctx), input),
+    'fsid.remove': (input, ctx) => s.fsid.remove(requireSession(ctx), input),
+    'fsid.request': (_input, ctx) => s.fsid.request(requireSession(ctx)),
+    'fsid.mine': (_input, ctx) => s.fsid.mine(requireSession(ctx)),
   };
 }

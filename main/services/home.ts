@@ -13,10 +13,17 @@ type OfficialKind = ReturnType<typeof officialKindOf>;
  * The pages this console has built, and who sees each. A page joins this list when its
  * capability lands, so the navigation never offers a dead link.
  */
-const BUILT_PAGES: ReadonlyArray<{ page: NavPage; label: string; visible: (kind: OfficialKind) => boolean }> = [
+const BUILT_PAGES: ReadonlyArray<{ page: NavPage; label: string; visible: (kind: OfficialKind, holdings: readonly RoleHolding[]) => boolean }> = [
   { page: 'my-access', label: 'My Access', visible: () => true },
   { page: 'user-lookup', label: 'User Lookup', visible: (kind) => kind !== null },
   { page: 'role-requests', label: 'Role Requests', visible: (kind) => kind !== null },
+  { page: 'in-person-proofing', label: 'In-Person Proofing', visible: (kind) => kind !== null },
+  // iQIES job aid, section 6: "only applicable to State SOs".
+  {
+    page: 'federal-surveyor-ids',
+    label: 'Federal Surveyor IDs',
+    visible: (_kind, holdings) => holdings.some((h) => h.securityOfficialKind === 'state' && h.organization.kind === 'state'),
+  },
   { page: 'outbox', label: 'Outbox', visible: (kind) => kind !== null },
   { page: 'mail-settings', label: 'Mail settings', visible: (kind) => kind !== null },
   { page: 'my-credentials', label: 'My credentials', visible: () => true },
@@ -54,7 +61,7 @@ export class HomeService {
     return {
       user: view.user,
       organizations: uniqueOrganizations(holdings).map((o) => ({ displayId: o.displayId, name: o.name, kind: o.kind })),
-      nav: BUILT_PAGES.filter((p) => p.visible(kind)).map((p) => ({ page: p.page, label: p.label, badge: p.page === 'role-requests' ? pending : null })),
+      nav: BUILT_PAGES.filter((p) => p.visible(kind, holdings)).map((p) => ({ page: p.page, label: p.label, badge: p.page === 'role-requests' ? pending : null })),
       alerts,
       previousSignInAt: session.previousSignInAt,
     };

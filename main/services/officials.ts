@@ -1,6 +1,6 @@
 import { AppError } from '../../shared/ipc/errors.js';
 import type { OfficialKind } from '../../shared/domain.js';
-import type { OrganizationRecord, Store } from '../store/types.js';
+import type { OrganizationRecord, Store, UserRecord } from '../store/types.js';
 import { administeredOrganizations } from './home.js';
 import { officialKindOf } from './sessions.js';
 import type { Session } from './sessions.js';
@@ -26,4 +26,18 @@ export async function officialOf(store: Store, session: Session, message: string
 /** Whether the official administers an organization (CMS officials administer every one). */
 export function administers(official: Official, organizationId: number): boolean {
   return official.isCms || official.administered.has(organizationId);
+}
+
+/**
+ * The user with this user ID, if the official may see them: they hold a role or have a request
+ * in an organization the official administers (any, for CMS), or they are the official. Out of
+ * scope reads as not found, so that user IDs cannot be probed.
+ */
+export async function visibleUser(store: Store, official: Official, userId: string, notFound: string): Promise<UserRecord> {
+  const user = await store.users.byUserId(userId);
+  if (!user) throw new AppError('NOT_FOUND', notFound);
+  if (user.id === official.id) return user;
+  const visible = await store.userAdmin.isInOrganizations(user.id, official.isCms ? 'all' : [...official.administered.keys()]);
+  if (!visible) throw new AppError('NOT_FOUND', notFound);
+  return user;
 }

@@ -22,6 +22,7 @@ export const REQUEST_MESSAGES = {
   firstOfficialByCms: 'The first Security Official of an organization can only be approved by a CMS Security Official',
   noOfficialYet: (org: string) => `No Security Official yet: the first Security Official of ${org} must be approved by CMS`,
   notFound: 'No such request',
+  notProofed: 'Your identity must be proofed before you can request a role. Ask your Security Official to prove your identity in person.',
 } as const;
 
 
@@ -56,6 +57,10 @@ export class RequestService {
     if (!role) throw new AppError('VALIDATION', `Unknown role: ${input.role}`, 'role');
     const requester = await this.store.users.byId(session.userRowId);
     if (!requester) throw new AppError('UNAUTHENTICATED', 'Your session has ended. Please log in again.');
+    // QualityNet guide 5.2: identity proofing comes before access.
+    if (requester.proofingState !== 'proofed_remote' && requester.proofingState !== 'proofed_in_person') {
+      throw new AppError('FORBIDDEN', REQUEST_MESSAGES.notProofed);
+    }
 
     // iQIES job aid: "An email is sent directly to the SO"; a first SO request goes to CMS.
     const officials = await this.store.requests.securityOfficialEmails(organization.id);

@@ -93,6 +93,7 @@ export class SessionRegistry {
         email: user.email,
         organization: home?.organization.name ?? '',
         officialKind: officialKindOf(holdings),
+        proofingState: user.proofingState,
       },
       idleLockAt: session.state === 'active' ? session.lastActivityAt + IDLE_MS : null,
     };

@@ -13,7 +13,7 @@ import type { AuditDraft, Store, UserRecord } from '../store/types.js';
 import type { AccountChange, Direction, LookupScope, LookupUser, NameKey } from '../store/users-admin-store.js';
 import { compareNames } from '../store/users-admin-store.js';
 import type { FileTransfer } from './files.js';
-import { administers, officialOf } from './officials.js';
+import { administers, officialOf, visibleUser } from './officials.js';
 import type { Official } from './officials.js';
 import { hashPassword, newTemporaryPassword } from './passwords.js';
 import type { Reauthentication } from './reauth.js';
@@ -453,14 +453,8 @@ export class UserService {
     return { programId, organizationIds: [org.id] };
   }
 
-  /** The user, if this official may see them: out of scope reads as not found, so user IDs cannot be probed. */
-  private async visibleUser(official: Official, userId: string): Promise<UserRecord> {
-    const user = await this.store.users.byUserId(userId);
-    if (!user) throw new AppError('NOT_FOUND', USER_MESSAGES.notFound);
-    if (user.id === official.id) return user;
-    const visible = await this.store.userAdmin.isInOrganizations(user.id, official.isCms ? 'all' : [...official.administered.keys()]);
-    if (!visible) throw new AppError('NOT_FOUND', USER_MESSAGES.notFound);
-    return user;
+  private visibleUser(official: Official, userId: string): Promise<UserRecord> {
+    return visibleUser(this.store, official, userId, USER_MESSAGES.notFound);
   }
 
   /**

@@ -5,6 +5,8 @@ import { appendAuditSync } from './audit-chain.js';
 import { SqliteRequestStore } from './requests-store.js';
 import { SqliteOutboxStore } from './outbox-store.js';
 import { SqliteUserAdminStore } from './users-admin-store.js';
+import { SqliteProofingStore } from './proofing-store.js';
+import { SqliteFsidStore } from './fsid-store.js';
 import type { Clock } from '../clock.js';
 import type {
   AuditDraft,
@@ -112,11 +114,15 @@ export class SqliteStore implements Store {
     this.requests = new SqliteRequestStore(db, clock);
     this.outbox = new SqliteOutboxStore(db, clock);
     this.userAdmin = new SqliteUserAdminStore(db, clock);
+    this.proofing = new SqliteProofingStore(db, clock);
+    this.fsid = new SqliteFsidStore(db, clock);
   }
 
   readonly requests: SqliteRequestStore;
   readonly outbox: SqliteOutboxStore;
   readonly userAdmin: SqliteUserAdminStore;
+  readonly proofing: SqliteProofingStore;
+  readonly fsid: SqliteFsidStore;
 
   static open(path: string, clock: Clock): SqliteStore {
     return new SqliteStore(openDatabase(path), clock);

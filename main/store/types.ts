@@ -3,6 +3,8 @@ import type { ChainFields } from './audit-chain.js';
 import type { RequestStore } from './requests-store.js';
 import type { OutboxStore } from './outbox-store.js';
 import type { UserAdminStore } from './users-admin-store.js';
+import type { ProofingStore } from './proofing-store.js';
+import type { FsidStore } from './fsid-store.js';
 
 /**
  * What the services may ask of storage. Async on purpose: SQLite answers synchronously today,
@@ -19,6 +21,8 @@ export interface Store {
   requests: RequestStore;
   outbox: OutboxStore;
   userAdmin: UserAdminStore;
+  proofing: ProofingStore;
+  fsid: FsidStore;
 }
 
 export interface AuditDraft {

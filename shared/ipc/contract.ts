@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { NAV_PAGES, ORGANIZATION_KINDS, PROOFING_STATES, REJECTION_REASON_MAX, REQUEST_STATUSES, USER_STATUSES } from '../domain.js';
 import { POLICY } from '../policy.js';
+import { DOCUMENT_TYPES, INSPECTIONS, REJECTION_REASONS } from '../proofing.js';
+import type { DocumentType } from '../proofing.js';
 import type { IpcResult } from './errors.js';
 
 /**
@@ -48,6 +50,8 @@ const sessionUser = z.object({
   email: z.string(),
   organization: z.string(),
   officialKind: z.enum(['cms', 'state', 'provider']).nullable(),
+  /** Until proofed, a user cannot request roles (QualityNet guide 5.2). */
+  proofingState: z.enum(PROOFING_STATES),
 });
 
 export const sessionView = z.object({
@@ -216,6 +220,58 @@ const userProfile = z.object({
   /** The official is looking at their own profile. */
   self: z.boolean(),
 });
+
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'Enter the date as YYYY-MM-DD');
+const proofingDocument = z
+  .object({
+    type: z.enum(DOCUMENT_TYPES as [DocumentType, ...DocumentType[]]),
+    issuer: requiredText('Issuer', 80),
+    expiresOn: isoDate.nullable(),
+    last4: z
+      .string()
+      .trim()
+      .regex(/^[A-Za-z0-9]{4}$/, 'Enter the last 4 letters or digits of the document number, never the whole number'),
+    inspection: z.enum(INSPECTIONS),
+  })
+  .strict();
+
+const proofingSubject = z.object({
+  userId: z.string(),
+  firstName: z.string(),
+  lastName: z.string(),
+  state: z.string(),
+  country: z.string(),
+  proofingState: z.enum(PROOFING_STATES),
+  /** The remote proofing provider's reference ID, when it referred the person. */
+  reference: z.string().nullable(),
+  /** Why this official cannot proof this person now, or null. */
+  refusal: z.string().nullable(),
+  history: z.array(
+    z.object({
+      recordId: z.number(),
+      decision: z.enum(['approved', 'cancelled', 'rejected']),
+      decidedAt: z.number(),
+      official: z.string(),
+      reason: z.string().nullable(),
+    }),
+  ),
+});
+
+export const FSID_STATES = ['requested', 'pending', 'verified'] as const;
+const fsidRow = z.object({
+  userId: z.string(),
+  firstName: z.string(),
+  lastName: z.string(),
+  roles: z.array(z.string()),
+  fsid: z.string().nullable(),
+  fsidState: z.enum(FSID_STATES).nullable(),
+});
+const fsidSchema = z
+  .string()
+  .trim()
+  .min(1, 'Federal Surveyor ID is required')
+  .max(10, 'A Federal Surveyor ID is 1 to 10 letters or digits')
+  .regex(/^[A-Za-z0-9]+$/, 'A Federal Surveyor ID is 1 to 10 letters or digits');
 
 const newPasswordFields = {
   newPassword: passwordSchema,
@@ -560,6 +616,86 @@ export const contract = {
     input: z.object({ enrollmentId: enrollmentIdSchema, code: securityCode, label: text(40).default('') }).strict(),
     output: sessionView,
   },
+
+  // ---- In-person identity proofing (QualityNet guide 5.4.4.2) ----
+  'proofing.lookup': {
+    access: 'session',
+    passive: false,
+    input: z.object({ accountId: requiredText('Account ID', 64) }).strict(),
+    output: proofingSubject,
+  },
+  'proofing.decide': {
+    access: 'session',
+    passive: false,
+    input: z
+      .object({
+        accountId: requiredText('Account ID', 64),
+        decision: z.enum(['approve', 'cancel', 'reject']),
+        documents: z
+          .object({ photo: proofingDocument.optional(), address: proofingDocument.optional(), dateOfBirth: proofingDocument.optional() })
+          .strict()
+          .default({}),
+        appearedInPerson: z.boolean(),
+        reason: z.enum(REJECTION_REASONS).optional(),
+        comments: text(1000).default(''),
+        suspectedFraud: z.boolean().default(false),
+      })
+      .strict(),
+    output: z.object({ recordId: z.number(), subject: proofingSubject }),
+  },
+  'proofing.receipt': {
+    access: 'session',
+    passive: false,
+    input: z.object({ recordId: z.number().int().positive() }).strict(),
+    output: z.object({ delivery: fileDelivery.nullable() }),
+  },
+
+  // ---- Federal Surveyor IDs (iQIES job aid, section 6; State Security Officials only) ----
+  'fsid.search': {
+    access: 'session',
+    passive: false,
+    input: z
+      .object({
+        /** First and/or last name, user ID, or Federal Surveyor ID. */
+        query: text(80).default(''),
+        roles: z.array(requiredText('Role', 80)).max(10).default([]),
+        pendingOnly: z.boolean().default(false),
+        page: z.number().int().min(1).max(100_000).default(1),
+      })
+      .strict(),
+    output: z.object({ rows: z.array(fsidRow), total: z.number(), pageSize: z.number() }),
+  },
+  'fsid.save': {
+    access: 'session',
+    passive: false,
+    input: z.object({ userId: requiredText('User ID', 64), fsid: fsidSchema }).strict(),
+    output: fsidRow,
+  },
+  'fsid.verify': {
+    access: 'session',
+    passive: false,
+    input: z.object({ userId: requiredText('User ID', 64) }).strict(),
+    output: fsidRow,
+  },
+  'fsid.remove': {
+    access: 'session',
+    passive: false,
+    input: z.object({ userId: requiredText('User ID', 64) }).strict(),
+    output: fsidRow,
+  },
+  /** A user asks for a Federal Surveyor ID; the state's officials are emailed. */
+  'fsid.request': {
+    access: 'session',
+    passive: false,
+    input: empty,
+    output: z.object({ fsid: z.string().nullable(), fsidState: z.enum(FSID_STATES).nullable() }),
+  },
+  'fsid.mine': {
+    access: 'session',
+    passive: false,
+    input: empty,
+    output: z.object({ fsid: z.string().nullable(), fsidState: z.enum(FSID_STATES).nullable(), canRequest: z.boolean() }),
+  },
 } as const;
 
 export type Contract = typeof contract;
@@ -583,6 +719,9 @@ export type UserProfile = z.output<typeof userProfile>;
 export type ProfileRole = z.output<typeof profileRole>;
 export type AccountAction = (typeof ACCOUNT_ACTIONS)[number];
 export type LookupDirection = (typeof LOOKUP_SORTS)[number];
+export type ProofingSubject = z.output<typeof proofingSubject>;
+export type FsidRow = z.output<typeof fsidRow>;
+export type FsidState = (typeof FSID_STATES)[number];
 
 export const CHANNELS = Object.keys(contract) as Channel[];
 

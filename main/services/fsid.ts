@@ -1,0 +1,134 @@
+import type { ChannelOutput, ChannelParsedInput, FsidRow } from '../../shared/ipc/contract.js';
+import { AppError } from '../../shared/ipc/errors.js';
+import type { FsidRecord } from '../store/fsid-store.js';
+import type { OutboxDraft } from '../store/outbox-rows.js';
+import type { Store, UserRecord } from '../store/types.js';
+import type { Session } from './sessions.js';
+
+export const FSID_MESSAGES = {
+  stateOnly: 'Only State Security Officials manage Federal Surveyor IDs.',
+  notFound: 'No user with this User ID.',
+  otherState: "This user is not in your state's organizations.",
+  taken: 'This Federal Surveyor ID belongs to another user.',
+  notPending: 'Only a Federal Surveyor ID pending verification can be verified.',
+  nothingToRemove: 'This user has no Federal Surveyor ID to remove.',
+  noState: 'None of your organizations is in a state with a state agency. Ask your Security Official.',
+  alreadyAsked: 'You already have or asked for a Federal Surveyor ID.',
+} as const;
+
+const PAGE_SIZE = 25;
+
+/**
+ * Federal Surveyor IDs (iQIES job aid, section 6): State Security Officials, and only they,
+ * enter, verify and remove the FSIDs of users of their state's organizations. Users ask for one.
+ */
+export class FsidService {
+  constructor(
+    private readonly store: Store,
+    private readonly onMailQueued: () => void = () => {},
+  ) {}
+
+  async search(session: Session, input: ChannelParsedInput<'fsid.search'>): Promise<ChannelOutput<'fsid.search'>> {
+    const organizationIds = await this.stateOrganizations(session);
+    const { rows, total } = await this.store.fsid.search({
+      organizationIds,
+      query: input.query,
+      roles: input.roles,
+      pendingOnly: input.pendingOnly,
+      offset: (input.page - 1) * PAGE_SIZE,
+      limit: PAGE_SIZE,
+    });
+    return { rows: rows.map(toRow), total, pageSize: PAGE_SIZE };
+  }
+
+  /** "Enter Federal Surveyor ID" (job aid 6.4, Figure 14): a new or changed FSID waits for verification. */
+  async save(session: Session, input: ChannelParsedInput<'fsid.save'>): Promise<FsidRow> {
+    const { organizationIds, user } = await this.target(session, input.userId);
+    const fsid = input.fsid.toUpperCase();
+    const saved = await this.store.fsid.save(user.id, fsid, [
+      { action: 'fsid.saved', actorId: session.userRowId, subjectUserId: user.id, details: { fsid, previous: await this.previousFsid(user.id) } },
+    ]);
+    if (saved === 'taken') throw new AppError('CONFLICT', FSID_MESSAGES.taken, 'fsid');
+    return this.row(user.id, organizationIds);
+  }
+
+  /** "Verify", after "Are you sure?" (job aid 6.4, Figures 15 and 16). */
+  async verify(session: Session, input: ChannelParsedInput<'fsid.verify'>): Promise<FsidRow> {
+    const { organizationIds, user } = await this.target(session, input.userId);
+    const done = await this.store.fsid.verify(user.id, [{ action: 'fsid.verified', actorId: session.userRowId, subjectUserId: user.id }]);
+    if (!done) throw new AppError('CONFLICT', FSID_MESSAGES.notPending);
+    return this.row(user.id, organizationIds);
+  }
+
+  /** "Remove", after "Are you sure?". */
+  async remove(session: Session, input: ChannelParsedInput<'fsid.remove'>): Promise<FsidRow> {
+    const { organizationIds, user } = await this.target(session, input.userId);
+    const previous = await this.previousFsid(user.id);
+    const done = await this.store.fsid.remove(user.id, [{ action: 'fsid.removed', actorId: session.userRowId, subjectUserId: user.id, details: { fsid: previous } }]);
+    if (!done) throw new AppError('CONFLICT', FSID_MESSAGES.nothingToRemove);
+    return this.row(user.id, organizationIds);
+  }
+
+  async mine(session: Session): Promise<ChannelOutput<'fsid.mine'>> {
+    const own = await this.store.fsid.own(session.userRowId);
+    const states = await this.store.fsid.stateOrganizationsOf(session.userRowId);
+    return { ...own, canRequest: own.fsid === null && own.fsidState === null && states.length > 0 };
+  }
+
+  /** A user asks for an FSID; the state's officials are emailed (job aid 6, "Notes"). */
+  async request(session: Session): Promise<ChannelOutput<'fsid.request'>> {
+    const user = await this.store.users.byId(session.userRowId);
+    if (!user) throw new AppError('UNAUTHENTICATED', 'Your session has ended. Please log in again.');
+    const states = await this.store.fsid.stateOrganizationsOf(user.id);
+    if (states.length === 0) throw new AppError('CONFLICT', FSID_MESSAGES.noState);
+    const name = `${user.firstName} ${user.lastName}`;
+    const outbox: OutboxDraft[] = [];
+    for (const organizationId of states) {
+      for (const to of await this.store.requests.securityOfficialEmails(organizationId)) {
+        outbox.push({
+          to,
+          subject: `Federal Surveyor ID requested by ${name}`,
+          body: `${name} (${user.userId}) asks for a Federal Surveyor ID. Open the Security Official Console, Federal Surveyor IDs, and enter it.`,
+          kind: 'fsid.requested',
+          organizationId,
+          requestId: null,
+        });
+      }
+    }
+    const done = await this.store.fsid.request(user.id, [{ action: 'fsid.requested', actorId: user.id, subjectUserId: user.id }], outbox);
+    if (!done) throw new AppError('CONFLICT', FSID_MESSAGES.alreadyAsked);
+    this.onMailQueued();
+    const own = await this.store.fsid.own(user.id);
+    return own;
+  }
+
+  /** The state organizations where this user is a State Security Official; anyone else is refused. */
+  private async stateOrganizations(session: Session): Promise<number[]> {
+    const holdings = await this.store.users.roleHoldings(session.userRowId);
+    const ids = [...new Set(holdings.filter((h) => h.securityOfficialKind === 'state' && h.organization.kind === 'state').map((h) => h.organization.id))];
+    if (ids.length === 0) throw new AppError('FORBIDDEN', FSID_MESSAGES.stateOnly);
+    return ids;
+  }
+
+  private async target(session: Session, userId: string): Promise<{ organizationIds: number[]; user: UserRecord }> {
+    const organizationIds = await this.stateOrganizations(session);
+    const user = await this.store.users.byUserId(userId);
+    if (!user) throw new AppError('NOT_FOUND', FSID_MESSAGES.notFound);
+    if (!(await this.store.fsid.row(user.id, organizationIds))) throw new AppError('FORBIDDEN', FSID_MESSAGES.otherState);
+    return { organizationIds, user };
+  }
+
+  private async row(userRowId: number, organizationIds: number[]): Promise<FsidRow> {
+    const row = await this.store.fsid.row(userRowId, organizationIds);
+    if (!row) throw new AppError('NOT_FOUND', FSID_MESSAGES.notFound);
+    return toRow(row);
+  }
+
+  private async previousFsid(userRowId: number): Promise<string | null> {
+    return (await this.store.fsid.own(userRowId)).fsid;
+  }
+}
+
+function toRow(r: FsidRecord): FsidRow {
+  return { userId: r.userId, firstName: r.firstName, lastName: r.lastName, roles: r.roles, fsid: r.fsid, fsidState: r.fsidState };
+}
