@@ -52,7 +52,8 @@ export const INSPECTIONS = ['visual', 'physical'] as const;
 export type Inspection = (typeof INSPECTIONS)[number];
 export const INSPECTION_LABELS: Record<Inspection, string> = {
   visual: 'Visual inspection',
-  physical: 'Physical inspection (security features checked by hand or with a light)',
+  // Security features checked by hand or under a light.
+  physical: 'Physical inspection',
 };
 
 /** "Reason for Rejection" (QualityNet guide, Figure 5-19). */
@@ -98,11 +99,12 @@ export function assessIal2(documents: Partial<Record<EvidenceKind, ProofingDocum
     const d = documents[kind];
     return d !== undefined && d.expiresOn !== null && d.expiresOn < today;
   });
-  const missing = EVIDENCE_KINDS.filter((kind) => documents[kind] === undefined);
-  if (missing.length > 0) return { reached: false, why: `Choose a document for ${missing.map((k) => EVIDENCE_LABELS[k]).join(', ')}.`, expired };
+  // An expired document is said first: it is the reason to Cancel rather than look further.
   if (expired.length > 0) {
     return { reached: false, why: `An expired document cannot support an approval: ${expired.map((k) => EVIDENCE_LABELS[k]).join(', ')}.`, expired };
   }
+  const missing = EVIDENCE_KINDS.filter((kind) => documents[kind] === undefined);
+  if (missing.length > 0) return { reached: false, why: `Choose a document for ${missing.map((k) => EVIDENCE_LABELS[k]).join(', ')}.`, expired };
   const distinct = new Map<string, Strength>();
   for (const kind of EVIDENCE_KINDS) {
     const d = documents[kind];

@@ -47,6 +47,10 @@ const NAMED_ACCOUNTS: ReadonlyArray<{
   roles: ReadonlyArray<[program: string, role: string]>;
   /** Accounts that show the sign-in error table's messages. */
   status?: 'pending' | 'locked';
+  /** Someone an official proves in person (QualityNet guide 5.4.4.2); everyone else was proofed online. */
+  proofing?: 'referred_in_person';
+  /** A surveyor who asked for a Federal Surveyor ID (iQIES job aid, section 6). */
+  fsidRequested?: boolean;
 }> = [
   { userId: 'cms.official', first: 'Dana', last: 'Whitfield', org: 'CMS', roles: [['iQIES Prod', SECURITY_OFFICIAL_ROLE.cms], ['iQIES Prod Test', SECURITY_OFFICIAL_ROLE.cms]] },
   { userId: 'provider.so1', first: 'Pamela', last: 'Cameron', org: '123', roles: [['iQIES Prod', SECURITY_OFFICIAL_ROLE.provider], ['iQIES Prod Test', SECURITY_OFFICIAL_ROLE.provider]] },
@@ -55,6 +59,8 @@ const NAMED_ACCOUNTS: ReadonlyArray<{
   { userId: 'demo.user', first: 'Aditya', last: 'Ayyagari', org: '123', roles: [['iQIES Prod', 'Provider Basic User']] },
   { userId: 'pending.user', first: 'Grace', last: 'Okafor', org: '123', roles: [], status: 'pending' },
   { userId: 'locked.user', first: 'Victor', last: 'Lindqvist', org: '123', roles: [['iQIES Prod', 'Provider Basic User']], status: 'locked' },
+  { userId: 'inperson.user', first: 'Nora', last: 'Castillo', org: '123', roles: [['iQIES Prod', 'Provider Basic User']], proofing: 'referred_in_person' },
+  { userId: 'surveyor.user', first: 'Samuel', last: 'Ortiz', org: 'FL', roles: [['iQIES Prod', 'Surveyor']], fsidRequested: true },
 ];
 
 /**
@@ -103,7 +109,7 @@ export async function seedDemo(store: SqliteStore, box: SecretBox, clock: Clock)
     homeOrganization: org,
   });
   for (const a of NAMED_ACCOUNTS) {
-    users.push({ ...person(a.userId, a.first, a.last, a.org), status: a.status ?? 'active' });
+    users.push({ ...person(a.userId, a.first, a.last, a.org), status: a.status ?? 'active', proofingState: a.proofing ?? 'proofed_remote' });
     for (const [program, role] of a.roles) assignments.push({ userId: a.userId, program, organization: a.org, role, grantedAt: now - 300 * DAY });
   }
   const ordinaryRoles = ['Assessment Coordinator', 'Provider Basic User', 'State Agency General User'] as const;
@@ -142,6 +148,8 @@ export async function seedDemo(store: SqliteStore, box: SecretBox, clock: Clock)
   };
   store.db.transaction(() => {
     insertScenario(store.db, scenario);
+    const requestFsid = store.db.prepare("UPDATE users SET fsid_state = 'requested' WHERE user_id = ?");
+    for (const a of NAMED_ACCOUNTS) if (a.fsidRequested) requestFsid.run(a.userId);
     setMeta(store.db, 'demo', '1');
   })();
   await store.audit.append([{ action: 'demo.seeded', actorId: null, details: { users: users.length, requests: requests.length } }]);

@@ -5,6 +5,8 @@ import { EnrollmentDetails } from '../../components/EnrollmentDetails.js';
 import { EnrollmentExpiredAlert } from '../../components/EnrollmentExpiredAlert.js';
 import { PageHeading } from '../../components/PageHeading.js';
 import { SecurityCodeField } from '../../components/SecurityCodeField.js';
+import { PROOFING_STATE_LABELS } from '../../components/labels.js';
+import { useSession } from '../session/store.js';
 import { useFirstEnrollment } from './first-enrollment-store.js';
 import { useAuth } from './store.js';
 
@@ -15,6 +17,7 @@ import { useAuth } from './store.js';
 export function FirstEnrollmentView() {
   const signOut = useAuth((state) => state.signOut);
   const { enrollment, replaced, pending, error, begin, complete } = useFirstEnrollment();
+  const user = useSession((state) => state.session?.user ?? null);
   const [code, setCode] = useState('');
   const [label, setLabel] = useState('');
   const errorRef = useRef<HTMLDivElement>(null);
@@ -39,6 +42,14 @@ export function FirstEnrollmentView() {
           Every sign-in needs a security code from an authenticator app. Link one to your user ID now; you can add up to
           four more later on My credentials.
         </p>
+        {user && (
+          <p data-testid="enrollment-proofing">
+            Identity proofing: <span className="ds-u-font-weight--bold">{PROOFING_STATE_LABELS[user.proofingState]}</span>.
+            {user.proofingState === 'proofed_remote' || user.proofingState === 'proofed_in_person'
+              ? ''
+              : ' Until your identity is proofed you cannot request roles; your Security Official can prove it in person.'}
+          </p>
+        )}
         {replaced && <EnrollmentExpiredAlert />}
         {error && !error.field && (
           <div ref={errorRef} tabIndex={-1} className="soc-focus-target">

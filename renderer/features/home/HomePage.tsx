@@ -1,6 +1,7 @@
 import { Alert } from '@cmsgov/design-system';
 import { SECURITY_OFFICIAL_ROLE, type OrganizationKind } from '../../../shared/domain.js';
 import { formatDateTime } from '../../components/format.js';
+import { PROOFING_STATE_LABELS } from '../../components/labels.js';
 import { PageHeading } from '../../components/PageHeading.js';
 import { useSession } from '../session/store.js';
 import { useHome } from './store.js';
@@ -34,6 +35,9 @@ export function HomePage() {
             {summary.previousSignInAt === null
               ? 'This is your first sign-in.'
               : `Last sign-in: ${formatDateTime(summary.previousSignInAt)}`}
+          </p>
+          <p className="ds-u-margin-top--0" data-testid="home-proofing">
+            Identity proofing: {PROOFING_STATE_LABELS[summary.user.proofingState]}
           </p>
 
           <div className="soc-cards">

@@ -9,6 +9,8 @@ import { MyAccessPage } from '../my-access/MyAccessPage.js';
 import { OutboxPage } from '../outbox/OutboxPage.js';
 import { RoleRequestsPage } from '../role-requests/RoleRequestsPage.js';
 import { UserLookupPage } from '../user-lookup/UserLookupPage.js';
+import { InPersonProofingPage } from '../proofing/InPersonProofingPage.js';
+import { FsidPage } from '../fsid/FsidPage.js';
 import { STATUS_POLL_MS, useSession, type Page } from '../session/store.js';
 import { HomePage } from './HomePage.js';
 import { useHome } from './store.js';
@@ -21,6 +23,8 @@ const PAGES: Partial<Record<Page, ComponentType>> = {
   home: HomePage,
   'my-access': MyAccessPage,
   'user-lookup': UserLookupPage,
+  'in-person-proofing': InPersonProofingPage,
+  'federal-surveyor-ids': FsidPage,
   'role-requests': RoleRequestsPage,
   outbox: OutboxPage,
   'mail-settings': MailSettingsPage,

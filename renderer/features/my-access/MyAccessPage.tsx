@@ -4,7 +4,7 @@ import type { MyRequestView } from '../../../shared/ipc/contract.js';
 import { ErrorSummary, errorFor } from '../../components/ErrorSummary.js';
 import { ErrorAlert, FocusAlert } from '../../components/FocusAlert.js';
 import { formatDate } from '../../components/format.js';
-import { REQUEST_STATUS_LABELS, organizationLabel } from '../../components/labels.js';
+import { PROOFING_STATE_LABELS, REQUEST_STATUS_LABELS, organizationLabel } from '../../components/labels.js';
 import { PageHeading } from '../../components/PageHeading.js';
 import { SelectField } from '../../components/SelectField.js';
 import { useSession } from '../session/store.js';
@@ -39,9 +39,11 @@ export function MyAccessPage() {
       )}
       {loaded && (
         <>
+          <ProofingNotice />
           <RequestForm />
           <MyRequests />
           <MyRoles />
+          <MyFederalSurveyorId />
         </>
       )}
       <WithdrawDialog />
@@ -264,5 +266,48 @@ function WithdrawDialog() {
         </Alert>
       )}
     </Dialog>
+  );
+}
+
+/** QualityNet guide 5.2: identity proofing comes before any role. */
+function ProofingNotice() {
+  const proofingState = useSession((state) => state.session?.user?.proofingState ?? null);
+  if (proofingState === null || proofingState === 'proofed_remote' || proofingState === 'proofed_in_person') return null;
+  return (
+    <Alert variation="warn" heading="Your identity is not yet proofed" headingLevel="2" className="ds-u-margin-y--3" data-testid="proofing-notice">
+      <p className="ds-c-alert__text">
+        {PROOFING_STATE_LABELS[proofingState]}. You can request a role once your identity is proofed. Ask your Security
+        Official to prove your identity in person: bring a photo identification, a document that confirms your address, and
+        one that confirms your date of birth.
+      </p>
+    </Alert>
+  );
+}
+
+/** A user asks for a Federal Surveyor ID; their state's Security Officials enter it (iQIES job aid, section 6). */
+function MyFederalSurveyorId() {
+  const fsid = useMyAccess((state) => state.fsid);
+  const fsidMessage = useMyAccess((state) => state.fsidMessage);
+  const requestFsid = useMyAccess((state) => state.requestFsid);
+  if (!fsid || (!fsid.canRequest && fsid.fsid === null && fsid.fsidState === null)) return null;
+  return (
+    <section aria-labelledby="my-fsid-heading" className="soc-section">
+      <h2 id="my-fsid-heading" className="ds-text-heading--xl">
+        Federal Surveyor ID
+      </h2>
+      {fsid.fsid !== null ? (
+        <p data-testid="my-fsid">
+          Your Federal Surveyor ID is <span className="soc-mono">{fsid.fsid}</span> ({fsid.fsidState === 'verified' ? 'verified' : 'pending verification'}).
+        </p>
+      ) : fsid.fsidState === 'requested' ? (
+        <p data-testid="my-fsid">You asked for a Federal Surveyor ID. Your state&apos;s Security Officials were emailed and will enter it.</p>
+      ) : (
+        <>
+          <p>Surveyors need a Federal Surveyor ID. Your state&apos;s Security Officials enter it when you ask.</p>
+          <Button onClick={() => void requestFsid()}>Ask for a Federal Surveyor ID</Button>
+        </>
+      )}
+      {fsidMessage && <ErrorAlert message={fsidMessage} />}
+    </section>
   );
 }

@@ -35,7 +35,12 @@ interface MyAccessState {
   withdrawPending: boolean;
   withdrawError: string | null;
 
+  /** The user's own Federal Surveyor ID, and whether they may ask for one. */
+  fsid: ChannelOutput<'fsid.mine'> | null;
+  fsidMessage: string | null;
+
   load(): Promise<void>;
+  requestFsid(): Promise<void>;
   submit(values: RequestFormValues): Promise<boolean>;
   askWithdraw(request: MyRequestView): void;
   cancelWithdraw(): void;
@@ -55,6 +60,8 @@ const initial = {
   withdrawing: null,
   withdrawPending: false,
   withdrawError: null,
+  fsid: null,
+  fsidMessage: null,
 };
 
 let successKey = 0;
@@ -64,8 +71,8 @@ export const useMyAccess = create<MyAccessState>()((set, get) => ({
 
   async load() {
     try {
-      const [options, mine] = await Promise.all([call('access.options', {}), call('access.mine', {})]);
-      set({ options, requests: mine.requests, roles: mine.roles, loaded: true, loadError: null });
+      const [options, mine, fsid] = await Promise.all([call('access.options', {}), call('access.mine', {}), call('fsid.mine', {})]);
+      set({ options, requests: mine.requests, roles: mine.roles, fsid, loaded: true, loadError: null });
     } catch (error) {
       set({ loadError: messageOf(error) });
     }
@@ -105,6 +112,16 @@ export const useMyAccess = create<MyAccessState>()((set, get) => ({
       await refreshMine();
     } catch (error) {
       set({ withdrawPending: false, withdrawError: messageOf(error) });
+    }
+  },
+
+  async requestFsid() {
+    set({ fsidMessage: null });
+    try {
+      await call('fsid.request', {});
+      set({ fsid: await call('fsid.mine', {}) });
+    } catch (error) {
+      set({ fsidMessage: messageOf(error) });
     }
   },
 

@@ -500,3 +500,98 @@ export async function changePassword(page: Page, newPassword: string): Promise<v
   await page.getByLabel('Confirm New Password').fill(newPassword);
   await page.getByRole('button', { name: 'Change Password' }).click();
 }
+
+export interface DocumentEntry {
+  document: string;
+  issuer: string;
+  expiresOn?: string;
+  last4: string;
+}
+
+export class InPersonProofingPage {
+  constructor(private readonly page: Page) {}
+
+  async expectShown(): Promise<void> {
+    await expect(this.page.getByRole('heading', { level: 1, name: 'In-Person Proofing' })).toBeVisible();
+  }
+
+  async search(accountId: string): Promise<void> {
+    await this.page.getByLabel('* Account ID').fill(accountId);
+    await this.page.getByRole('search', { name: 'Find the account' }).getByRole('button', { name: 'Search' }).click();
+    await expect(this.page.getByTestId('proofing-subject')).toContainText(accountId);
+  }
+
+  state(): Locator {
+    return this.page.getByTestId('proofing-state');
+  }
+
+  evidence(kind: 'photo' | 'address' | 'dateOfBirth'): Locator {
+    return this.page.getByTestId(`evidence-${kind}`);
+  }
+
+  async fill(kind: 'photo' | 'address' | 'dateOfBirth', entry: DocumentEntry | 'same as photo'): Promise<void> {
+    const group = this.evidence(kind);
+    const same = group.getByLabel('The same document as the Photo Identification');
+    if (entry === 'same as photo') {
+      await same.check();
+      return;
+    }
+    if ((await same.count()) > 0) await same.uncheck();
+    await group.getByLabel('Document', { exact: true }).selectOption({ label: entry.document });
+    await group.getByLabel('Issuer').fill(entry.issuer);
+    if (entry.expiresOn) await group.getByLabel(/^Expiry date/).fill(entry.expiresOn);
+    await group.getByLabel('Last 4 characters of the number').fill(entry.last4);
+  }
+
+  ial2(): Locator {
+    return this.page.getByTestId('ial2-status');
+  }
+
+  outcome(): Locator {
+    return this.page.getByTestId('proofing-outcome');
+  }
+
+  form(): Locator {
+    return this.page.getByRole('form', { name: 'Proofing decision' });
+  }
+
+  async decide(button: 'Approve' | 'Cancel' | 'Reject'): Promise<void> {
+    await this.form().getByRole('button', { name: button, exact: true }).click();
+  }
+}
+
+export class FsidPage {
+  constructor(private readonly page: Page) {}
+
+  async expectShown(): Promise<void> {
+    await expect(this.page.getByRole('heading', { level: 1, name: 'Federal Surveyor IDs' })).toBeVisible();
+    await expect(this.page.getByRole('heading', { level: 2, name: 'Search for Users' })).toBeVisible();
+  }
+
+  async searchPending(): Promise<void> {
+    await this.page.getByRole('button', { name: 'Show Advanced Search' }).click();
+    await this.page.getByLabel('Show only users pending Federal Surveyor ID verification').check();
+    await this.page.getByRole('search', { name: 'Search for Users' }).getByRole('button', { name: 'Search', exact: true }).click();
+  }
+
+  row(userId: string): Locator {
+    return this.page.getByTestId('fsid-table').locator(`tr[data-user-id="${userId}"]`);
+  }
+
+  async enter(userId: string, fsid: string): Promise<void> {
+    await this.row(userId).getByRole('button', { name: /Federal Surveyor ID for/ }).click();
+    const dialog = this.page.getByRole('dialog', { name: 'Enter Federal Surveyor ID' });
+    await dialog.getByLabel('Federal Surveyor ID').fill(fsid);
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await expect(dialog).toBeHidden();
+  }
+
+  async choose(userId: string, action: 'Verify' | 'Remove'): Promise<void> {
+    await this.row(userId).getByRole('button', { name: /actions for/ }).click();
+    await this.row(userId).getByRole('button', { name: action, exact: true }).click();
+    const dialog = this.page.getByRole('dialog', { name: 'Are you sure?' });
+    await expect(dialog).toBeVisible();
+    await dialog.getByRole('button', { name: action, exact: true }).click();
+    await expect(dialog).toBeHidden();
+  }
+}

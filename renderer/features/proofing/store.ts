@@ -1,0 +1,153 @@
+import { create } from 'zustand';
+import type { ProofingSubject } from '../../../shared/ipc/contract.js';
+import { DOCUMENT_KINDS, EVIDENCE_KINDS, type DocumentType, type EvidenceKind, type Inspection, type ProofingDocument, type ProofingRejectionReason } from '../../../shared/proofing.js';
+import { call, fieldOf, messageOf } from '../../api.js';
+import { deliverFile } from '../../files.js';
+
+/** One evidence selection as typed: every field a string until it is sent. */
+export interface DocumentDraft {
+  type: DocumentType | '';
+  issuer: string;
+  expiresOn: string;
+  last4: string;
+  inspection: Inspection;
+  /** Address and date of birth may be confirmed by the photo identification itself. */
+  sameAsPhoto: boolean;
+}
+
+export const EMPTY_DOCUMENT: DocumentDraft = { type: '', issuer: '', expiresOn: '', last4: '', inspection: 'physical', sameAsPhoto: false };
+
+export interface ProofingForm {
+  documents: Record<EvidenceKind, DocumentDraft>;
+  appearedInPerson: boolean;
+  suspectedFraud: boolean;
+  reason: ProofingRejectionReason | '';
+  comments: string;
+}
+
+const emptyForm = (): ProofingForm => ({
+  documents: { photo: { ...EMPTY_DOCUMENT }, address: { ...EMPTY_DOCUMENT }, dateOfBirth: { ...EMPTY_DOCUMENT } },
+  appearedInPerson: false,
+  suspectedFraud: false,
+  reason: '',
+  comments: '',
+});
+
+/** The documents as the contract takes them: complete drafts only, "same as photo" resolved. */
+export function documentsOf(form: ProofingForm): Partial<Record<EvidenceKind, ProofingDocument>> {
+  const out: Partial<Record<EvidenceKind, ProofingDocument>> = {};
+  for (const kind of EVIDENCE_KINDS) {
+    const photo = form.documents.photo;
+    const photoServes = photo.type !== '' && (DOCUMENT_KINDS[photo.type].evidence as readonly EvidenceKind[]).includes(kind);
+    const draft = kind !== 'photo' && form.documents[kind].sameAsPhoto && photoServes ? photo : form.documents[kind];
+    if (draft.type === '') continue;
+    out[kind] = { type: draft.type, issuer: draft.issuer, expiresOn: draft.expiresOn === '' ? null : draft.expiresOn, last4: draft.last4, inspection: draft.inspection };
+  }
+  return out;
+}
+
+export interface DecisionOutcome {
+  key: number;
+  decision: 'approve' | 'cancel' | 'reject';
+  recordId: number;
+  name: string;
+}
+
+interface ProofingState {
+  accountId: string;
+  subject: ProofingSubject | null;
+  searchError: string | null;
+  searching: boolean;
+  form: ProofingForm;
+  pending: boolean;
+  error: { message: string; field: string | null } | null;
+  outcome: DecisionOutcome | null;
+  receiptMessage: string | null;
+
+  setAccountId(accountId: string): void;
+  search(): Promise<void>;
+  updateDocument(kind: EvidenceKind, patch: Partial<DocumentDraft>): void;
+  updateForm(patch: Partial<Omit<ProofingForm, 'documents'>>): void;
+  decide(decision: 'approve' | 'cancel' | 'reject'): Promise<void>;
+  printReceipt(): Promise<void>;
+  reset(): void;
+}
+
+let outcomeKey = 0;
+
+/** In-Person Proofing: the account searched, the documents chosen, and the decision. */
+export const useProofing = create<ProofingState>()((set, get) => ({
+  accountId: '',
+  subject: null,
+  searchError: null,
+  searching: false,
+  form: emptyForm(),
+  pending: false,
+  error: null,
+  outcome: null,
+  receiptMessage: null,
+
+  setAccountId(accountId) {
+    set({ accountId });
+  },
+
+  async search() {
+    const { accountId, searching } = get();
+    if (searching) return;
+    set({ searching: true, searchError: null, subject: null, form: emptyForm(), error: null, outcome: null, receiptMessage: null });
+    try {
+      set({ subject: await call('proofing.lookup', { accountId }), searching: false });
+    } catch (error) {
+      set({ searching: false, searchError: messageOf(error) });
+    }
+  },
+
+  updateDocument(kind, patch) {
+    set((state) => ({ form: { ...state.form, documents: { ...state.form.documents, [kind]: { ...state.form.documents[kind], ...patch } } } }));
+  },
+
+  updateForm(patch) {
+    set((state) => ({ form: { ...state.form, ...patch } }));
+  },
+
+  async decide(decision) {
+    const { subject, form, pending } = get();
+    if (!subject || pending) return;
+    set({ pending: true, error: null });
+    try {
+      const result = await call('proofing.decide', {
+        accountId: subject.userId,
+        decision,
+        documents: documentsOf(form),
+        appearedInPerson: form.appearedInPerson,
+        suspectedFraud: form.suspectedFraud,
+        comments: form.comments,
+        ...(form.reason !== '' ? { reason: form.reason } : {}),
+      });
+      set({
+        pending: false,
+        subject: result.subject,
+        form: emptyForm(),
+        outcome: { key: ++outcomeKey, decision, recordId: result.recordId, name: `${subject.firstName} ${subject.lastName}` },
+        receiptMessage: null,
+      });
+    } catch (error) {
+      set({ pending: false, error: { message: messageOf(error), field: fieldOf(error) ?? null } });
+    }
+  },
+
+  async printReceipt() {
+    const { outcome } = get();
+    if (!outcome) return;
+    try {
+      const { delivery } = await call('proofing.receipt', { recordId: outcome.recordId });
+      set({ receiptMessage: delivery ? deliverFile(delivery) : null });
+    } catch (error) {
+      set({ receiptMessage: messageOf(error) });
+    }
+  },
+
+  reset() {
+    set({ accountId: '', subject: null, searchError: null, form: emptyForm(), error: null, outcome: null, receiptMessage: null });
+  },
+}));

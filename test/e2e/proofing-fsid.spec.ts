@@ -1,0 +1,144 @@
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { SCREENSHOT_DIR, expect, expectNoAxeViolations, test } from './fixtures.js';
+import { FsidPage, InPersonProofingPage, MyAccessPage, ProfilePage, UserLookupPage, WarningPage, firstSignIn, signInToHome } from './pages/console-pages.js';
+
+/**
+ * Issue 6 end to end: In-Person Proofing (QualityNet guide 5.4.4.2), a new user's first sign-in,
+ * and Federal Surveyor IDs (iQIES job aid, section 6), in the demo console.
+ */
+
+test.beforeAll(() => mkdirSync(SCREENSHOT_DIR, { recursive: true }));
+const shot = (name: string) => ({ path: join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
+const popUpShot = (name: string) => ({ path: join(SCREENSHOT_DIR, `${name}.png`), fullPage: false });
+
+const license = { document: "Driver's license (STRONG)", issuer: 'Florida DHSMV', expiresOn: '2030-06-30', last4: 'A93K' };
+const bill = { document: 'Utility bill (FAIR)', issuer: 'Florida Power & Light', last4: '0042' };
+
+test('in-person proofing: reject without comments is refused, cancel and come back, approve with three documents, print the receipt', async ({ page, demoConsole: host }) => {
+  test.slow();
+  const home = await signInToHome(page, host, host.demoAccount('provider.so1'), 'Pamela');
+  await home.open('In-Person Proofing');
+  const proofing = new InPersonProofingPage(page);
+  await proofing.expectShown();
+  await proofing.search('inperson.user');
+  await expect(proofing.state()).toHaveText('Referred to in-person proofing');
+
+  // Reject needs a Reason for Rejection and Comments.
+  await proofing.form().getByLabel('** Reason for Rejection').selectOption('Other');
+  await proofing.decide('Reject');
+  await expect(proofing.form().getByText('Comments are required to Reject: explain why.')).toBeVisible();
+  await expect(proofing.state()).toHaveText('Referred to in-person proofing');
+
+  // The license expired: Cancel, so the person can come back with the right documents.
+  await proofing.fill('photo', { ...license, expiresOn: '2024-01-31' });
+  await expect(proofing.ial2()).toContainText('An expired document cannot support an approval');
+  await proofing.decide('Cancel');
+  await expect(proofing.outcome()).toContainText('Cancelled. Nora Castillo may come back with the right documents.');
+  await proofing.search('inperson.user');
+  await expect(page.getByText(/cancelled by provider\.so1@example\.org/)).toBeVisible();
+
+  // She comes back: a license for everything is not enough (one STRONG document), a utility bill makes IAL2.
+  await proofing.fill('photo', license);
+  await proofing.fill('address', 'same as photo');
+  await proofing.fill('dateOfBirth', 'same as photo');
+  await expect(proofing.ial2()).toContainText('IAL2 not reached.');
+  await expect(page.getByTestId('approve-blocked')).toBeVisible();
+  await proofing.fill('address', bill);
+  await expect(proofing.ial2()).toContainText('IAL2 reached.');
+  await expect(page.getByTestId('approve-blocked')).toContainText('Tick the affirmation');
+  await proofing.form().getByLabel(/I affirm that the individual appeared in person/).check();
+  await page.screenshot(shot('31-in-person-proofing'));
+  await expectNoAxeViolations(page, 'in-person proofing');
+  await proofing.decide('Approve');
+  await expect(proofing.outcome()).toContainText('Approved. The identity of Nora Castillo is proofed in person.');
+  await expect(proofing.state()).toHaveText('Identity proofed in person');
+
+  const download = page.waitForEvent('download');
+  await proofing.outcome().getByRole('button', { name: 'Print receipt' }).click();
+  const file = await download;
+  expect(file.suggestedFilename()).toMatch(/^Identity-proofing-receipt-\d+\.pdf$/);
+  expect(readFileSync(await file.path()).subarray(0, 5).toString()).toBe('%PDF-');
+});
+
+test('a new user: first sign-in through enrollment shows the proofing state; proofed in person, they can request a role', async ({ page, otherPage, demoConsole: host }) => {
+  test.slow();
+  const official = host.demoAccount('provider.so1');
+  const home = await signInToHome(page, host, official, 'Pamela');
+  await home.open('User Lookup');
+  await new UserLookupPage(page).expectShown();
+  await page.getByRole('button', { name: 'Create user' }).click();
+  const create = page.getByRole('dialog', { name: 'Create user' });
+  await create.getByLabel('First Name').fill('Lena');
+  await create.getByLabel('Last Name').fill('Marsh');
+  await create.getByLabel('Email Address').fill('lena.marsh@example.org');
+  await create.getByLabel('User ID').fill('lena.marsh');
+  await create.getByLabel('Security Code').fill(await host.freshCode(page, official.totpKey));
+  await create.getByRole('button', { name: 'Create user' }).click();
+  await expect(create).toBeHidden();
+  const temporary = ((await page.getByTestId('temporary-password').textContent()) ?? '').trim();
+  await new ProfilePage(page).accountAction('Approve account', await host.freshCode(page, official.totpKey));
+
+  await firstSignIn(otherPage, host, { userId: 'lena.marsh', temporaryPassword: temporary, newPassword: 'quiet orchard lantern path' }, async () => {
+    await expect(otherPage.getByTestId('enrollment-proofing')).toContainText('Identity not yet proofed');
+  });
+  await new WarningPage(otherPage).accept();
+  await expect(otherPage.getByRole('heading', { level: 1, name: 'Welcome, Lena' })).toBeVisible();
+  await otherPage.getByRole('navigation', { name: 'Security Official' }).getByRole('link', { name: 'My Access' }).click();
+  await new MyAccessPage(otherPage).expectShown();
+  await expect(otherPage.getByTestId('proofing-notice')).toBeVisible();
+
+  await home.open('In-Person Proofing');
+  const proofing = new InPersonProofingPage(page);
+  await proofing.search('lena.marsh');
+  await proofing.fill('photo', { document: 'U.S. passport (SUPERIOR)', issuer: 'U.S. Department of State', expiresOn: '2031-03-01', last4: '4821' });
+  await proofing.fill('address', bill);
+  await proofing.fill('dateOfBirth', 'same as photo');
+  await proofing.form().getByLabel(/I affirm that the individual appeared in person/).check();
+  await proofing.decide('Approve');
+  await expect(proofing.state()).toHaveText('Identity proofed in person');
+
+  // A fresh sign-in carries the new state.
+  await otherPage.reload();
+  await otherPage.getByRole('navigation', { name: 'Security Official' }).getByRole('link', { name: 'My Access' }).click();
+  await expect(otherPage.getByTestId('proofing-notice')).toHaveCount(0);
+  const requestId = await new MyAccessPage(otherPage).request({ program: 'iQIES Prod', organization: /\(123\)$/, role: 'Surveyor' });
+  expect(requestId).toBeGreaterThan(0);
+});
+
+test('a state official verifies a Federal Surveyor ID the surveyor asked for', async ({ page, demoConsole: host }) => {
+  const home = await signInToHome(page, host, host.demoAccount('florida.so'), 'Robert');
+  await home.open('Federal Surveyor IDs');
+  const fsid = new FsidPage(page);
+  await fsid.expectShown();
+  await fsid.searchPending();
+  await expect(fsid.row('surveyor.user')).toContainText('Requested');
+  await page.screenshot(shot('32-federal-surveyor-ids'));
+  await expectNoAxeViolations(page, 'federal surveyor ids');
+
+  await fsid.row('surveyor.user').getByRole('button', { name: /Federal Surveyor ID for/ }).click();
+  const enter = page.getByRole('dialog', { name: 'Enter Federal Surveyor ID' });
+  await enter.getByLabel('Federal Surveyor ID').fill('FL-42');
+  await enter.getByRole('button', { name: 'Save' }).click();
+  await expect(enter.getByText('A Federal Surveyor ID is 1 to 10 letters or digits')).toBeVisible();
+  await page.screenshot(popUpShot('33-enter-fsid-pop-up'));
+  await enter.getByRole('button', { name: 'Cancel' }).click();
+
+  await fsid.enter('surveyor.user', 'fl0042');
+  await expect(fsid.row('surveyor.user')).toContainText('FL0042');
+  await expect(fsid.row('surveyor.user')).toContainText('Pending');
+  await fsid.row('surveyor.user').getByRole('button', { name: /actions for/ }).click();
+  await fsid.row('surveyor.user').getByRole('button', { name: 'Verify', exact: true }).click();
+  await expect(page.getByRole('dialog', { name: 'Are you sure?' })).toBeVisible();
+  await page.screenshot(popUpShot('34-are-you-sure-pop-up'));
+  await page.getByRole('dialog', { name: 'Are you sure?' }).getByRole('button', { name: 'Verify', exact: true }).click();
+  await expect(fsid.row('surveyor.user')).toContainText('Verified');
+});
+
+test('a provider official is not offered the Federal Surveyor ID page, and its channels refuse them', async ({ page, demoConsole: host }) => {
+  const home = await signInToHome(page, host, host.demoAccount('provider.so1'), 'Pamela');
+  await expect(home.nav().getByRole('link', { name: 'In-Person Proofing' })).toBeVisible();
+  await expect(home.nav().getByRole('link', { name: 'Federal Surveyor IDs' })).toHaveCount(0);
+  const refused = await page.evaluate(() => (globalThis as unknown as { api: { invoke(channel: string, input: unknown): Promise<unknown> } }).api.invoke('fsid.search', {}));
+  expect(refused).toEqual({ ok: false, error: { code: 'FORBIDDEN', message: 'Only State Security Officials manage Federal Surveyor IDs.' } });
+});
