@@ -24,6 +24,7 @@ import { SessionRegistry } from './services/sessions.js';
 import { seedDemo } from './services/demo.js';
 import type { DemoAccount } from './services/demo.js';
 import { SqliteStore } from './store/sqlite.js';
+import { acquireConsoleLock } from './store/console-lock.js';
 import { FolderFileTransfer } from './services/files.js';
 import type { FileTransfer } from './services/files.js';
 
@@ -90,7 +91,20 @@ export async function createConsole(options: ConsoleOptions): Promise<ConsoleApp
   const clock = options.clock ?? systemClock;
   mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
   const databasePath = join(options.dataDir, options.demo ? DEMO_DATABASE_FILE : DATABASE_FILE);
-  const store = SqliteStore.open(databasePath, clock);
+  // One console per database: a second one is refused here, not with SQLITE_BUSY mid-decision.
+  const lock = acquireConsoleLock(`${databasePath}.lock`);
+  let store: SqliteStore | null = null;
+  try {
+    store = SqliteStore.open(databasePath, clock);
+    return await composeConsole(options, clock, store, databasePath, () => lock.release());
+  } catch (error) {
+    await store?.close();
+    lock.release();
+    throw error;
+  }
+}
+
+async function composeConsole(options: ConsoleOptions, clock: Clock, store: SqliteStore, databasePath: string, releaseLock: () => void): Promise<ConsoleApp> {
   const box = new SecretBox(options.keyProvider.loadOrCreateKey());
   const demoAccounts = options.demo ? await seedDemo(store, box, clock) : [];
   const sessions = new SessionRegistry(clock, store);
@@ -125,6 +139,7 @@ export async function createConsole(options: ConsoleOptions): Promise<ConsoleApp
     await services.notifications.stop();
     await services.users.stop();
     await store.close();
+    releaseLock();
   };
   return { dispatch, services, store, databasePath, demoAccounts, close };
 }
