@@ -1,7 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { app, dialog, session } from 'electron';
+import { app, crashReporter, dialog, session } from 'electron';
+import log from 'electron-log/main.js';
 import type { BrowserWindow } from 'electron';
 import { createConsole, dataKeyFileName } from '../app.js';
 import type { ConsoleApp } from '../app.js';
@@ -13,6 +14,7 @@ import { clientIdOf, registerConsoleIpc } from './ipc.js';
 import { installMenu } from './menu.js';
 import { KeyStorageUnavailableError, SafeStorageKeyProvider, sealedKeyFileName } from './safe-storage-key.js';
 import { SafeStorageMailSettings, SettingsStore } from './settings.js';
+import { watchRendererHealth } from './renderer-health.js';
 import { createConsoleWindow, showConsolePage } from './window.js';
 
 /**
@@ -25,9 +27,11 @@ import { createConsoleWindow, showConsolePage } from './window.js';
 const PRELOAD_PATH = fileURLToPath(new URL('./preload.cjs', import.meta.url));
 const RENDERER_DIR = fileURLToPath(new URL('../renderer/', import.meta.url));
 
-/** A renderer that keeps crashing is not reloaded forever. */
-const CRASH_LIMIT = 3;
-const CRASH_WINDOW_MS = 60_000;
+
+// Crash dumps stay on this computer (crashDumps folder): nothing is ever uploaded.
+crashReporter.start({ uploadToServer: false, compress: true });
+// The console's log file (userData/logs/main.log). Lines name what failed, never inputs or secrets.
+log.transports.file.level = 'info';
 
 const args = parseShellArgs(process.argv);
 // Before the single-instance lock, which is per user-data folder.
@@ -85,7 +89,7 @@ async function start(): Promise<void> {
     writeFileSync(join(dataDir, 'demo-accounts.json'), `${JSON.stringify(consoleApp.demoAccounts, null, 2)}\n`, { mode: 0o600 });
   }
   // Outbox delivery and the weekly stale-request reminders; stopped by consoleApp.close() on quit.
-  consoleApp.services.notifications.start({ log: (line) => console.log(line) });
+  consoleApp.services.notifications.start({ log: (line) => log.info(line) });
   // The 120-day inactivity check, at start and daily; stopped by consoleApp.close() on quit.
   consoleApp.services.users.start((error) => logError('inactivity check', error));
   registerConsoleIpc(consoleApp, () => consoleWindow);
@@ -95,33 +99,20 @@ async function start(): Promise<void> {
   window.on('closed', () => {
     if (consoleWindow === window) consoleWindow = null;
   });
-  watchForCrashes(window);
-  await showConsolePage(window);
-}
-
-/**
- * A crashed or killed renderer comes back on the sign-in page: its session is ended first,
- * since whatever made it crash may have been in control of the page.
- */
-function watchForCrashes(window: BrowserWindow): void {
-  const crashes: number[] = [];
   const contents = window.webContents;
-  contents.on('render-process-gone', (_event, details) => {
-    consoleApp?.services.sessions.close(clientIdOf(contents));
-    if (details.reason === 'clean-exit' || window.isDestroyed()) return;
-    const now = Date.now();
-    crashes.push(now);
-    while (crashes.length > 0 && crashes[0]! < now - CRASH_WINDOW_MS) crashes.shift();
-    if (crashes.length > CRASH_LIMIT) {
+  watchRendererHealth(window, {
+    endSession: () => consoleApp?.services.sessions.close(clientIdOf(contents)),
+    reload: () => showConsolePage(window),
+    giveUp: () => {
       dialog.showErrorBox(
         'Security Official Console stopped',
         'The console window stopped unexpectedly several times. Your decisions already saved are kept. Please open the console again.',
       );
       app.quit();
-      return;
-    }
-    showConsolePage(window).catch((error: unknown) => logError('reload', error));
+    },
+    log: (line) => log.warn(line),
   });
+  await showConsolePage(window);
 }
 
 function refuseToStart(error: unknown): void {
@@ -136,5 +127,5 @@ function refuseToStart(error: unknown): void {
 
 /** Never given inputs (which may hold passwords or codes): only where and what failed. */
 function logError(where: string, error: unknown): void {
-  console.error(`[${where}] ${error instanceof Error ? `${error.name}: ${error.message}` : 'failure'}`);
+  log.error(`[${where}] ${error instanceof Error ? `${error.name}: ${error.message}` : 'failure'}`);
 }
