@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/unit/**/*.test.ts', 'test/contract/**/*.test.ts'],
+    include: ['test/unit/**/*.test.ts', 'test/contract/**/*.test.ts', 'test/reliability/**/*.test.ts'],
     environment: 'node',
     testTimeout: 30_000,
     pool: 'forks',

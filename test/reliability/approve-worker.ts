@@ -1,0 +1,24 @@
+import { join } from 'node:path';
+import { createConsole, dataKeyFileName } from '../../main/app.js';
+import { KeyFileProvider } from '../../main/services/key-file.js';
+
+/**
+ * The process the kill test kills: opens the console on DIR as the official OFFICIAL, approves
+ * every pending request of the official's organization in one bulk call (in chunks, as the
+ * console does), and says "done". The parent sends SIGKILL at a random moment.
+ */
+const [dir, officialUserId] = process.argv.slice(2);
+if (!dir || !officialUserId) {
+  console.error('usage: approve-worker DIR OFFICIAL_USER_ID');
+  process.exit(2);
+}
+const app = await createConsole({ dataDir: dir, keyProvider: new KeyFileProvider(join(dir, dataKeyFileName(false))) });
+const official = await app.store.users.byUserId(officialUserId);
+if (!official) throw new Error(`No official ${officialUserId}`);
+// A signed-in session, as if through the warning page: the worker exercises the decision path.
+const session = app.services.sessions.open('kill-test', official.id, null, 'active');
+const ids = (app.store.db.prepare("SELECT id FROM role_requests WHERE status = 'pending' ORDER BY id LIMIT 1000").all() as Array<{ id: number }>).map((r) => r.id);
+process.stdout.write(`ready ${ids.length}\n`);
+const { results } = await app.services.requests.approve(session, { requestIds: ids });
+process.stdout.write(`done ${results.filter((r) => r.outcome === 'approved').length}\n`);
+await app.close();
