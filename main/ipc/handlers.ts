@@ -38,5 +38,17 @@ export function createHandlers(s: Services): Handlers {
     'outbox.retry': (input, ctx) => s.notifications.retry(requireSession(ctx), input),
     'mail.settings': (_input, ctx) => s.notifications.mailSettings(requireSession(ctx)),
     'mail.saveSettings': (input, ctx) => s.notifications.saveMailSettings(requireSession(ctx), input),
+    // ---- Request History, audit trail, exports and review archives (issue 5) ----
+    'history.options': (input, ctx) => s.history.options(requireSession(ctx), input),
+    'history.page': (input, ctx) => s.history.page(requireSession(ctx), input),
+    'history.view': (input, ctx) => s.history.view(requireSession(ctx), input),
+    'history.exportCsv': (input, ctx) => s.exports.historyCsv(requireSession(ctx), input),
+    'history.exportPdf': (input, ctx) => s.exports.historyPdf(requireSession(ctx), input),
+    'audit.page': (input, ctx) => s.audit.page(requireSession(ctx), input),
+    'audit.status': (input, ctx) => s.audit.status(requireSession(ctx), input),
+    'audit.exportCsv': (input, ctx) => s.exports.auditCsv(requireSession(ctx), input),
+    'archive.export': (input, ctx) => s.archives.export(requireSession(ctx), input),
+    'archive.open': (input, ctx) => s.archives.open(requireSession(ctx), input),
+    'archive.close': (input, ctx) => s.archives.close(requireSession(ctx), input),
   };
 }

@@ -16,6 +16,8 @@ type OfficialKind = ReturnType<typeof officialKindOf>;
 const BUILT_PAGES: ReadonlyArray<{ page: NavPage; label: string; visible: (kind: OfficialKind) => boolean }> = [
   { page: 'my-access', label: 'My Access', visible: () => true },
   { page: 'role-requests', label: 'Role Requests', visible: (kind) => kind !== null },
+  { page: 'request-history', label: 'Request History', visible: (kind) => kind !== null },
+  { page: 'audit-trail', label: 'Audit trail', visible: (kind) => kind !== null },
   { page: 'outbox', label: 'Outbox', visible: (kind) => kind !== null },
   { page: 'mail-settings', label: 'Mail settings', visible: (kind) => kind !== null },
   { page: 'my-credentials', label: 'My credentials', visible: () => true },

@@ -2,6 +2,8 @@ import type { OrganizationKind, ProofingState, UserStatus } from '../../shared/d
 import type { ChainFields } from './audit-chain.js';
 import type { RequestStore } from './requests-store.js';
 import type { OutboxStore } from './outbox-store.js';
+import type { HistoryStore } from './history-store.js';
+import type { AuditTrailStore } from './audit-trail-store.js';
 
 /**
  * What the services may ask of storage. Async on purpose: SQLite answers synchronously today,
@@ -17,6 +19,8 @@ export interface Store {
   audit: AuditStore;
   requests: RequestStore;
   outbox: OutboxStore;
+  history: HistoryStore;
+  auditTrail: AuditTrailStore;
 }
 
 export interface AuditDraft {
@@ -117,6 +121,7 @@ export interface FirstOfficial {
 
 export interface MetaStore {
   get(key: string): Promise<string | null>;
+  set(key: string, value: string): Promise<void>;
 }
 
 export interface UserStore {
