@@ -8,6 +8,8 @@ import { MailSettingsPage } from '../mail-settings/MailSettingsPage.js';
 import { MyAccessPage } from '../my-access/MyAccessPage.js';
 import { OutboxPage } from '../outbox/OutboxPage.js';
 import { RoleRequestsPage } from '../role-requests/RoleRequestsPage.js';
+import { RequestHistoryPage } from '../request-history/RequestHistoryPage.js';
+import { AuditTrailPage } from '../audit-trail/AuditTrailPage.js';
 import { STATUS_POLL_MS, useSession, type Page } from '../session/store.js';
 import { HomePage } from './HomePage.js';
 import { useHome } from './store.js';
@@ -20,6 +22,8 @@ const PAGES: Partial<Record<Page, ComponentType>> = {
   home: HomePage,
   'my-access': MyAccessPage,
   'role-requests': RoleRequestsPage,
+  'request-history': RequestHistoryPage,
+  'audit-trail': AuditTrailPage,
   outbox: OutboxPage,
   'mail-settings': MailSettingsPage,
   'my-credentials': CredentialsPage,
