@@ -94,8 +94,9 @@ function verifyArchive(path: string): number {
     console.log(`Organizations: ${m.organizations.map((o) => `${o.name} (${o.displayId})`).join('; ')}`);
     console.log(`Period: ${new Date(m.from).toISOString()} to ${new Date(m.to).toISOString()}`);
     const check = verifyArchiveSync(archive);
-    console.log(`${check.signature.ok ? 'OK' : 'FAILED'}: ${check.signature.message}`);
-    console.log(`${check.chain.ok ? 'OK' : 'FAILED'}: ${check.chain.message}`);
+    console.log(`Key fingerprint: ${check.fingerprint}`);
+    console.log(`${check.signature.ok ? 'Signature verified' : 'Signature FAILED'}: ${check.signature.message}`);
+    console.log(`${check.chain.ok ? 'Audit chain verified' : 'Audit chain FAILED'}: ${check.chain.message}`);
     if (!check.signature.ok || !check.chain.ok) {
       console.log('TAMPERED: this archive is not as the console exported it.');
       return 1;

@@ -26,6 +26,9 @@ export const AUDIT_CATEGORY_ACTIONS: Record<AuditCategory, readonly string[]> = 
 
 export type AuditFilterInput = Pick<ChannelParsedInput<'audit.page'>, 'category' | 'from' | 'to' | 'organization' | 'search' | 'archiveId'>;
 
+/** Details that are moments (epoch ms), shown as ISO 8601 times. */
+const TIME_KEYS = new Set(['from', 'to', 'until', 'at']);
+
 /** An event's details as "key: value" text. Nothing secret is ever audited, so all may be shown. */
 export function detailsText(details: string): string {
   let parsed: unknown;
@@ -37,7 +40,7 @@ export function detailsText(details: string): string {
   if (typeof parsed !== 'object' || parsed === null) return String(parsed);
   return Object.entries(parsed as Record<string, unknown>)
     .filter(([, v]) => v !== null && v !== '')
-    .map(([k, v]) => `${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`)
+    .map(([k, v]) => `${k}: ${TIME_KEYS.has(k) && typeof v === 'number' ? new Date(v).toISOString() : typeof v === 'string' ? v : JSON.stringify(v)}`)
     .join('; ');
 }
 

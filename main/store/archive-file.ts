@@ -290,12 +290,12 @@ export function verifyArchiveSync(archive: OpenedArchive): ArchiveCheck {
 
   let chainMessage: string;
   if (broken !== null) chainMessage = broken.reason;
-  else if (changed.length > 0) chainMessage = `Changed after export: ${changed.map((t) => TABLE_WORDS[t] ?? t).join(', ')} no longer match the signed digests`;
-  else chainMessage = `Audit chain verified: ${walked.checked.toLocaleString('en-US')} events, each hash and link intact`;
+  else if (changed.length > 0) chainMessage = `changed after export: ${changed.map((t) => TABLE_WORDS[t] ?? t).join(', ')} no longer match the signed digests`;
+  else chainMessage = `${walked.checked.toLocaleString('en-US')} events, each hash and link intact`;
   return {
     signature: signed
-      ? { ok: true, message: `Signature verified: signed by console ${manifest.consoleId} (key ${fingerprint})` }
-      : { ok: false, message: 'The signature does not verify: the archive was changed after export, or was not made by a console' },
+      ? { ok: true, message: `signed by console ${manifest.consoleId}` }
+      : { ok: false, message: 'the signature does not verify: the archive was changed after export, or was not made by a console' },
     chain: { ok: broken === null && changed.length === 0, message: chainMessage },
     broken,
     fingerprint,

@@ -66,7 +66,10 @@ export function appendAuditSync(db: Database, at: number, events: readonly Audit
   if (events.length === 0) return;
   const head = db.prepare('SELECT id, hash FROM audit_events ORDER BY id DESC LIMIT 1').get() as { id: number; hash: string } | undefined;
   let prevHash = head?.hash ?? GENESIS_HASH;
-  let id = head?.id ?? 0;
+  // Never below the signed head: if rows at the end were deleted outside the console, their ids
+  // stay missing (the verifier keeps naming them) instead of being handed to new events.
+  const signed = (db.prepare("SELECT event_id AS id FROM audit_head WHERE singleton = 1").get() as { id: number } | undefined)?.id ?? 0;
+  let id = Math.max(head?.id ?? 0, signed);
   const insert = db.prepare(
     `INSERT INTO audit_events (id, at, actor_id, action, subject_user_id, organization_id, request_id, details, prev_hash, hash)
      VALUES (@id, @at, @actorId, @action, @subjectUserId, @organizationId, @requestId, @details, @prevHash, @hash)`,

@@ -79,10 +79,7 @@ export function walkChain(rows: Iterable<RawEvent>, options: WalkOptions): Chain
     const gap = id !== prev.id + 1;
     if (gap && !options.gapsAllowed) {
       const missing = prev.id + 1;
-      return result({
-        eventId: missing,
-        reason: id === missing + 1 ? `Event ${fmt(missing)} is missing: it was deleted outside the console` : `Events ${fmt(missing)} to ${fmt(id - 1)} are missing: they were deleted outside the console`,
-      });
+      return result({ eventId: missing, reason: missingReason(missing, id - 1) });
     }
     if (hashOf(row) !== hash) return result({ eventId: id, reason: CHANGED(id) });
     if (!gap && prevHash !== prev.hash) {
@@ -108,6 +105,12 @@ function linkReason(blamed: number, follower: number): string {
 }
 
 const fmt = (n: number) => n.toLocaleString('en-US');
+
+function missingReason(first: number, last: number): string {
+  return first === last
+    ? `Event ${fmt(first)} is missing: it was deleted outside the console`
+    : `Events ${fmt(first)} to ${fmt(last)} are missing: they were deleted outside the console`;
+}
 
 export interface SignedHead {
   eventId: number;
@@ -169,10 +172,7 @@ export function checkHead(head: SignedHead | null, last: { id: number; hash: str
       message: 'The audit trail head signature verifies',
       broken: {
         eventId: first,
-        reason:
-          first === head.eventId
-            ? `Event ${fmt(first)} is missing: it was deleted outside the console (the signed head is event ${fmt(head.eventId)})`
-            : `Events ${fmt(first)} to ${fmt(head.eventId)} are missing: they were deleted outside the console`,
+        reason: missingReason(first, head.eventId),
       },
     };
   }

@@ -205,7 +205,7 @@ describe('exports and offline review archives (issue 5)', () => {
 
     it('a manifest changed after export: the signature fails', async () => {
       const archive = await openTampered((db) => db.prepare("UPDATE archive_manifest SET manifest = replace(manifest, 'so1@example.org', 'cms@example.org')").run());
-      expect(archive.signature).toEqual({ ok: false, message: 'The signature does not verify: the archive was changed after export, or was not made by a console' });
+      expect(archive.signature).toEqual({ ok: false, message: 'the signature does not verify: the archive was changed after export, or was not made by a console' });
       expect(archive.createdBy).toBe('cms@example.org');
     });
 
