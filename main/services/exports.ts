@@ -265,15 +265,23 @@ async function writeReport(path: string, r: Report): Promise<void> {
     ['Rejected', r.totals.rejected, REJECTED],
     ['All decisions', total, INK],
   ];
+  let y = doc.y;
   for (const [label, n, color] of rows) {
-    const y = doc.y;
-    doc.rect(left, y + 2, 9, 9).fill(color);
-    doc.fillColor(INK).font(label === 'All decisions' ? 'Helvetica-Bold' : 'Helvetica').fontSize(11).text(label, left + 16, y, { width: 160 });
-    doc.text(count(n), left + 180, y, { width: 80, align: 'right' });
-    doc.text(total > 0 && label !== 'All decisions' ? `${((100 * n) / total).toFixed(1)}%` : '', left + 270, y, { width: 60, align: 'right' });
-    doc.x = left;
+    const isTotal = label === 'All decisions';
+    if (isTotal) {
+      doc.lineWidth(0.75).strokeColor(RULE).moveTo(left, y - 2).lineTo(left + 330, y - 2).stroke();
+      y += 3;
+    } else {
+      doc.rect(left, y + 1, 9, 9).fill(color);
+    }
+    doc.fillColor(INK).font(isTotal ? 'Helvetica-Bold' : 'Helvetica').fontSize(11);
+    doc.text(label, left + 16, y, { width: 160, lineBreak: false });
+    doc.text(count(n), left + 180, y, { width: 80, align: 'right', lineBreak: false });
+    if (!isTotal && total > 0) doc.text(`${((100 * n) / total).toFixed(1)}%`, left + 270, y, { width: 60, align: 'right', lineBreak: false });
+    y += 18;
   }
-  doc.moveDown(1.2);
+  doc.x = left;
+  doc.y = y + 14;
 
   doc.font('Helvetica-Bold').fontSize(14).fillColor(INK).text('Decisions per week', left);
   doc.font('Helvetica').fontSize(9).fillColor(MUTED).text('Weeks start on Monday. Green: approved; red: rejected (stacked).');
