@@ -4,7 +4,7 @@ import type { Clock } from '../clock.js';
 import { ARCHIVE_EXTENSION } from '../../shared/domain.js';
 import type { ArchiveSummary, ChannelOutput, ChannelParsedInput } from '../../shared/ipc/contract.js';
 import { AppError } from '../../shared/ipc/errors.js';
-import { ARCHIVE_FORMAT, ARCHIVE_FORMAT_VERSION, ArchiveFormatError, manifestText, openArchiveFile, writeManifest } from '../store/archive-file.js';
+import { ARCHIVE_FORMAT, ARCHIVE_FORMAT_VERSION, ArchiveFormatError, manifestText, openArchiveFile } from '../store/archive-file.js';
 import type { ArchiveCheck, ArchiveManifest, OpenedArchive } from '../store/archive-file.js';
 import { SqliteAuditTrailStore } from '../store/audit-trail-store.js';
 import { AuditTaskError } from '../store/audit-worker-client.js';
@@ -85,7 +85,7 @@ export class ArchiveService implements ArchiveSources {
         ...result.manifest,
       };
       const text = manifestText(manifest);
-      writeManifest(target.path, text, this.identity.sign(Buffer.from(text, 'utf8')));
+      await this.workers.run({ kind: 'write-manifest', archivePath: target.path, text, signature: this.identity.sign(Buffer.from(text, 'utf8')) });
       const delivery = await target.commit();
       const rows = manifest.counts.role_requests ?? 0;
       const audit = manifest.counts.audit_events ?? 0;

@@ -143,7 +143,7 @@ export function exportArchiveSync(task: ExportTask): UnsignedManifest {
 /** The chain segment of the period: first event at or after `from`, last at or before `to` (events are in time order). */
 function segmentOf(db: Db, from: number, to: number): UnsignedManifest['chain'] {
   const first = db.prepare('SELECT id, prev_hash AS prevHash FROM src.audit_events WHERE id >= ? ORDER BY id LIMIT 1');
-  const ends = db.prepare('SELECT min(id) AS lo, max(id) AS hi FROM src.audit_events').get() as { lo: number | null; hi: number | null };
+  const ends = db.prepare('SELECT (SELECT min(id) FROM src.audit_events) AS lo, (SELECT max(id) FROM src.audit_events) AS hi').get() as { lo: number | null; hi: number | null };
   if (ends.lo === null || ends.hi === null) return { firstId: null, firstPrevHash: null, lastId: null, lastHash: null };
   const atOf = db.prepare('SELECT at FROM src.audit_events WHERE id >= ? ORDER BY id LIMIT 1');
   const firstAtOrAfter = (t: number): number => {
@@ -191,7 +191,7 @@ export function manifestText(manifest: ArchiveManifest): string {
   return JSON.stringify(manifest);
 }
 
-/** Writes the signed manifest into a finished archive (main thread: one small write). */
+/** Writes the signed manifest into a finished archive; the commit flushes the whole file to disk (run in the worker). */
 export function writeManifest(path: string, text: string, signature: string): void {
   const db = new Database(path);
   try {

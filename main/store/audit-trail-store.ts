@@ -140,7 +140,11 @@ export class SqliteAuditTrailStore {
    * on time would cost every event another index entry.
    */
   idBounds(from?: number, to?: number): { first: number; last: number } | null {
-    const ends = this.db.prepare('SELECT min(id) AS first, max(id) AS last FROM audit_events').get() as { first: number | null; last: number | null };
+    // Two statements: SQLite answers min() or max() alone from the primary key, but both at once by a full scan.
+    const ends = this.db.prepare('SELECT (SELECT min(id) FROM audit_events) AS first, (SELECT max(id) FROM audit_events) AS last').get() as {
+      first: number | null;
+      last: number | null;
+    };
     if (ends.first === null || ends.last === null) return null;
     const atOf = this.db.prepare('SELECT at FROM audit_events WHERE id >= ? ORDER BY id LIMIT 1');
     const timeAt = (id: number) => (atOf.get(id) as { at: number } | undefined)?.at ?? Number.POSITIVE_INFINITY;

@@ -1,6 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
-import { exportArchiveSync, openArchiveFile, verifyArchiveSync } from './archive-file.js';
+import { exportArchiveSync, openArchiveFile, verifyArchiveSync, writeManifest } from './archive-file.js';
 import type { ArchiveCheck, ExportTask, UnsignedManifest } from './archive-file.js';
 import { verifyLiveChain } from './chain-verify.js';
 import type { LiveCheck } from './chain-verify.js';
@@ -13,9 +13,15 @@ import type { LiveCheck } from './chain-verify.js';
 export type AuditTask =
   | { kind: 'verify-live'; dbPath: string; consoleId: string; publicKeyDer: Uint8Array; afterId: number }
   | { kind: 'verify-archive'; archivePath: string }
-  | ({ kind: 'export-archive' } & ExportTask);
+  | ({ kind: 'export-archive' } & ExportTask)
+  /** The signed manifest goes in last, here too: its write flushes the whole new file to disk. */
+  | { kind: 'write-manifest'; archivePath: string; text: string; signature: string };
 
-export type AuditTaskResult = { kind: 'verify-live'; check: LiveCheck } | { kind: 'verify-archive'; check: ArchiveCheck } | { kind: 'export-archive'; manifest: UnsignedManifest };
+export type AuditTaskResult =
+  | { kind: 'verify-live'; check: LiveCheck }
+  | { kind: 'verify-archive'; check: ArchiveCheck }
+  | { kind: 'export-archive'; manifest: UnsignedManifest }
+  | { kind: 'write-manifest' };
 
 export type WorkerMessage =
   | { type: 'progress'; checked: number; total: number }
@@ -48,6 +54,9 @@ function run(task: AuditTask): AuditTaskResult {
     }
     case 'export-archive':
       return { kind: 'export-archive', manifest: exportArchiveSync(task) };
+    case 'write-manifest':
+      writeManifest(task.archivePath, task.text, task.signature);
+      return { kind: 'write-manifest' };
   }
 }
 

@@ -1,6 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import { verifySignatureSync } from './signature.js';
-import { GENESIS_HASH, auditHeadPayload, chainHash } from './audit-chain.js';
+import { GENESIS_HASH, auditHeadPayload, chainHashOfCanonical } from './audit-chain.js';
 
 /**
  * Verification of the audit chain, shared by the console (the tail at start, the whole chain in
@@ -30,8 +30,8 @@ type RawEvent = [id: number, at: number, actorId: number | null, action: string,
 
 export const CHAIN_COLUMNS = 'id, at, actor_id, action, subject_user_id, organization_id, request_id, details, prev_hash, hash';
 
-const hashOf = (r: RawEvent) =>
-  chainHash(r[8], { id: r[0], at: r[1], actorId: r[2], action: r[3], subjectUserId: r[4], organizationId: r[5], requestId: r[6], details: r[7] });
+/** The raw row's first eight columns are canonicalAuditRow's fields in its order: hashed as read. */
+const hashOf = (r: RawEvent) => chainHashOfCanonical(r[8], JSON.stringify([r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7]]));
 
 export const CHANGED = (id: number) => `Event ${id.toLocaleString('en-US')} was changed outside the console: its content no longer matches its hash`;
 
