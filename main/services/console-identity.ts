@@ -35,11 +35,14 @@ export class ConsoleIdentity {
       await meta.set(PRIVATE_KEY, box.seal(pkcs8, sealAssociatedData(consoleId)).toString('base64'));
       await meta.set(PUBLIC_KEY, spkiOf(pair.publicKey).toString('base64'));
     }
-    const privateKey = createPrivateKey({
-      key: Buffer.from(box.open(Buffer.from((await meta.get(PRIVATE_KEY)) ?? '', 'base64'), sealAssociatedData(consoleId)), 'base64'),
-      format: 'der',
-      type: 'pkcs8',
-    });
+    let pkcs8: string;
+    try {
+      pkcs8 = box.open(Buffer.from((await meta.get(PRIVATE_KEY)) ?? '', 'base64'), sealAssociatedData(consoleId));
+    } catch {
+      // Never made anew here: a new key would quietly change who signed this console's trail.
+      throw new Error("The console's signing key cannot be opened with this data key: the data key is not the one this database was made with.");
+    }
+    const privateKey = createPrivateKey({ key: Buffer.from(pkcs8, 'base64'), format: 'der', type: 'pkcs8' });
     const publicKey = createPublicKey(privateKey);
     const stored = Buffer.from((await meta.get(PUBLIC_KEY)) ?? '', 'base64');
     return new ConsoleIdentity(consoleId, privateKey, publicKey, stored);
