@@ -158,7 +158,7 @@ function SearchAndFilters() {
           name="organization"
           label="Organization"
           value={filters.organization}
-          options={[{ value: '', label: 'All' }, ...organizations.map((o) => ({ value: o.displayId, label: organizationLabel(o) }))]}
+          options={[{ value: '', label: 'All' }, ...(organizations ?? []).map((o) => ({ value: o.displayId, label: organizationLabel(o) }))]}
           onChange={(organization) => setFilters({ organization })}
         />
         {filtered && (

@@ -23,7 +23,8 @@ interface AuditState {
   draft: string;
   rows: AuditRow[];
   nextCursor: string | null;
-  organizations: Array<{ displayId: string; name: string }>;
+  /** The organization filter's choices; null until read for the current source. */
+  organizations: Array<{ displayId: string; name: string }> | null;
   status: AuditStatus | null;
   loaded: boolean;
   loading: boolean;
@@ -62,7 +63,7 @@ export const useAuditTrail = create<AuditState>()((set, get) => ({
   draft: '',
   rows: [],
   nextCursor: null,
-  organizations: [],
+  organizations: null,
   status: null,
   loaded: false,
   loading: false,
@@ -77,9 +78,13 @@ export const useAuditTrail = create<AuditState>()((set, get) => ({
     set({ loading: true, error: null });
     void get().refreshStatus();
     try {
-      const [options, page] = await Promise.all([call('history.options', archiveInput()), call('audit.page', { ...filterInput(get().filters), limit: PAGE_SIZE })]);
+      const known = get().organizations;
+      const [organizations, page] = await Promise.all([
+        known ?? call('history.options', archiveInput()).then((options) => options.organizations),
+        call('audit.page', { ...filterInput(get().filters), limit: PAGE_SIZE }),
+      ]);
       if (mine !== generation) return;
-      set({ organizations: options.organizations, rows: page.rows, nextCursor: page.nextCursor, loaded: true, loading: false, loadingMore: false });
+      set({ organizations, rows: page.rows, nextCursor: page.nextCursor, loaded: true, loading: false, loadingMore: false });
     } catch (error) {
       if (mine !== generation) return;
       set({ loading: false, loaded: true, rows: [], nextCursor: null, error: { field: fieldOf(error) ?? null, message: messageOf(error) } });
@@ -147,7 +152,7 @@ export const useAuditTrail = create<AuditState>()((set, get) => ({
 
 useArchive.subscribe((state, previous) => {
   if (state.open?.archiveId !== previous.open?.archiveId) {
-    useAuditTrail.setState({ filters: EMPTY, draft: '', rows: [], nextCursor: null, status: null });
+    useAuditTrail.setState({ filters: EMPTY, draft: '', rows: [], nextCursor: null, status: null, organizations: null });
     if (useSession.getState().page === 'audit-trail') void useAuditTrail.getState().load();
   }
 });
@@ -155,6 +160,6 @@ useArchive.subscribe((state, previous) => {
 useSession.subscribe((state, previous) => {
   if (state.screen !== previous.screen && (state.screen === 'signIn' || state.screen === 'setup')) {
     generation += 1;
-    useAuditTrail.setState({ filters: EMPTY, draft: '', rows: [], nextCursor: null, organizations: [], status: null, loaded: false, error: null, exportNotice: null });
+    useAuditTrail.setState({ filters: EMPTY, draft: '', rows: [], nextCursor: null, organizations: null, status: null, loaded: false, error: null, exportNotice: null });
   }
 });

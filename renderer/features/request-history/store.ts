@@ -96,7 +96,9 @@ export const useRequestHistory = create<HistoryState>()((set, get) => ({
     const mine = generation;
     set({ loading: true, error: null });
     try {
-      const [options, page] = await Promise.all([call('history.options', archiveInput()), call('history.page', { ...filterInput(get().filters), limit: PAGE_SIZE })]);
+      // The filter choices (for a CMS official, every organization) are read once per view of a source.
+      const known = get().options;
+      const [options, page] = await Promise.all([known ?? call('history.options', archiveInput()), call('history.page', { ...filterInput(get().filters), limit: PAGE_SIZE })]);
       if (mine !== generation) return;
       set({ options, rows: page.rows, nextCursor: page.nextCursor, searchedBy: page.searchedBy, loaded: true, loading: false, loadingMore: false });
     } catch (error) {
