@@ -97,7 +97,9 @@ export class HistoryService {
     const source = await this.scopes.source(session, input.archiveId);
     const record = await this.inScope(source, input.requestId);
     if (!record) throw new AppError('NOT_FOUND', HISTORY_MESSAGES.notFound);
-    const events = await source.history.eventsFor({ id: record.id, requesterId: record.requesterId, organizationId: record.organization.id, since: record.requestedAt });
+    const found = await source.history.eventsFor({ id: record.id, requesterId: record.requesterId, organizationId: record.organization.id, since: record.requestedAt });
+    // A removal found by user and organization (not by request ID) counts only for this request's role.
+    const events = found.filter((e) => e.requestId === record.id || sameRole(e.details, record));
     const emails = await source.history.emails(events.map((e) => e.actorId).filter((id): id is number => id !== null));
     return {
       ...toHistoryRow(record),
@@ -128,6 +130,16 @@ export class HistoryService {
     if (source.historyScope.kind === 'organizations' && !source.historyScope.organizationIds.includes(record.organization.id)) return null;
     return record;
   }
+}
+
+function sameRole(details: string, r: HistoryRecord): boolean {
+  let d: Record<string, unknown>;
+  try {
+    d = JSON.parse(details) as Record<string, unknown>;
+  } catch {
+    return false;
+  }
+  return (d.role === undefined || d.role === r.role) && (d.program === undefined || d.program === r.program);
 }
 
 function matches(r: HistoryRecord, f: HistoryFilter): boolean {
