@@ -27,6 +27,15 @@ import { SqliteStore } from './store/sqlite.js';
 import { acquireConsoleLock } from './store/console-lock.js';
 import { FolderFileTransfer } from './services/files.js';
 import type { FileTransfer } from './services/files.js';
+import { ConsoleIdentity } from './services/console-identity.js';
+import { ReviewScopes } from './services/review.js';
+import { HistoryService } from './services/history.js';
+import { AuditService } from './services/audit.js';
+import { AuditIntegrity } from './services/audit-integrity.js';
+import { ArchiveService } from './services/archives.js';
+import { ExportService } from './services/exports.js';
+import { setAuditHeadSigner, auditHeadPayload } from './store/audit-chain.js';
+import { AuditWorkers } from './store/audit-worker-client.js';
 
 export interface ConsoleOptions {
   dataDir: string;
@@ -48,6 +57,11 @@ export interface ConsoleOptions {
   files?: FileTransfer;
   /** Delivery tuning for tests (short timeouts, fixed jitter). */
   mail?: Omit<NotificationOptions, 'mailSettings'>;
+  /**
+   * The whole audit chain is verified in a worker thread after start (default). 'manual':
+   * only the tail at start; tests start the full check themselves (services.integrity.verifyAll).
+   */
+  auditCheck?: 'background' | 'manual';
 }
 
 export interface Services {
@@ -62,6 +76,12 @@ export interface Services {
   users: UserService;
   proofing: ProofingService;
   fsid: FsidService;
+  identity: ConsoleIdentity;
+  history: HistoryService;
+  audit: AuditService;
+  integrity: AuditIntegrity;
+  archives: ArchiveService;
+  exports: ExportService;
 }
 
 export interface ConsoleApp {
@@ -106,6 +126,13 @@ export async function createConsole(options: ConsoleOptions): Promise<ConsoleApp
 
 async function composeConsole(options: ConsoleOptions, clock: Clock, store: SqliteStore, databasePath: string, releaseLock: () => void): Promise<ConsoleApp> {
   const box = new SecretBox(options.keyProvider.loadOrCreateKey());
+  // The console's Ed25519 key signs the audit chain head in every appending transaction, from
+  // the first (demo seeding included).
+  const identity = await ConsoleIdentity.loadOrCreate(store.meta, box);
+  setAuditHeadSigner(store.db, (eventId, hash) => identity.sign(auditHeadPayload(identity.consoleId, eventId, hash)));
+  const workers = new AuditWorkers();
+  const integrity = new AuditIntegrity(store, identity, clock, workers, databasePath);
+  await integrity.checkTail();
   const demoAccounts = options.demo ? await seedDemo(store, box, clock) : [];
   const sessions = new SessionRegistry(clock, store);
   const enrollments = new EnrollmentRegistry(clock);
@@ -117,6 +144,12 @@ async function composeConsole(options: ConsoleOptions, clock: Clock, store: Sqli
   const requests = new RequestService(store, clock, () => notifications.kick());
   const files = options.files ?? new FolderFileTransfer(join(options.dataDir, 'exports'));
   const mfa = new MfaService(store, clock, enrollments, box);
+  // Review scopes read opened archives, and archives check scopes: the one is handed the other late.
+  let archives: ArchiveService | null = null;
+  const scopes = new ReviewScopes(store, { source: (clientId, userRowId, archiveId) => archives?.source(clientId, userRowId, archiveId) ?? null });
+  archives = new ArchiveService(store, databasePath, identity, clock, files, workers, scopes);
+  const history = new HistoryService(scopes);
+  const audit = new AuditService(scopes, integrity, archives);
   const services: Services = {
     demo: options.demo === true,
     files,
@@ -129,6 +162,12 @@ async function composeConsole(options: ConsoleOptions, clock: Clock, store: Sqli
     users: new UserService(store, clock, sessions, new Reauthentication(store, clock, box), files, () => notifications.kick()),
     proofing: new ProofingService(store, clock, files, () => notifications.kick()),
     fsid: new FsidService(store, () => notifications.kick()),
+    identity,
+    history,
+    audit,
+    integrity,
+    archives,
+    exports: new ExportService(store, scopes, history, audit, files, clock),
   };
   const dispatch = createDispatch(createHandlers(services), sessions, {
     validateOutput: options.validateOutput ?? false,
@@ -138,8 +177,16 @@ async function composeConsole(options: ConsoleOptions, clock: Clock, store: Sqli
     // Background mail delivery and reminders stop before the database closes under them.
     await services.notifications.stop();
     await services.users.stop();
+    await workers.stop();
+    services.archives.closeAll();
     await store.close();
     releaseLock();
   };
+  if ((options.auditCheck ?? 'background') === 'background') {
+    // Off the main thread; a failure to run the check (not a broken chain) leaves the status "checking".
+    integrity.verifyAll().catch((error: unknown) => {
+      if (!workers.stopped) options.logError?.('audit.verify', error);
+    });
+  }
   return { dispatch, services, store, databasePath, demoAccounts, close };
 }

@@ -2,6 +2,8 @@
 /**
  * Bundles the Electron main process and its preload with esbuild:
  *   main/shell/main.ts    -> dist/main/electron.js  (ESM, Node; every npm package stays external)
+ *   main/store/audit-worker.ts -> dist/main/audit-worker.js (the worker thread for chain checks
+ *                                                    and archives; found beside electron.js)
  *   main/shell/preload.cts -> dist/main/preload.cjs (CJS, one self-contained file: a sandboxed
  *                                                    preload can require nothing but 'electron')
  *
@@ -13,7 +15,7 @@
  * The preload's channel allow-list is read from shared/ipc/contract.ts here, at build time,
  * and written into the bundle, so zod (which the contract is built from) stays out of it.
  */
-import { readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -85,7 +87,17 @@ const mainResult = await build({
   external: ['electron'],
 });
 
-const missing = externalImportsOf(mainResult.metafile)
+// The audit worker thread runs its own file (main/store/audit-worker-client.ts looks for it beside electron.js).
+const workerResult = await build({
+  ...common,
+  entryPoints: ['main/store/audit-worker.ts'],
+  outfile: 'dist/main/audit-worker.js',
+  format: 'esm',
+  packages: 'external',
+});
+if (!existsSync(join(outDir, 'audit-worker.js'))) fail('the audit worker was not built');
+
+const missing = [...externalImportsOf(mainResult.metafile), ...externalImportsOf(workerResult.metafile)]
   .filter((specifier) => !builtins.has(specifier) && specifier !== 'electron')
   .filter((specifier) => !runtimePackages.has(packageNameOf(specifier)));
 if (missing.length > 0) {
@@ -108,4 +120,4 @@ if (preloadImports.some((specifier) => specifier !== 'electron')) {
 const bundledPackages = Object.keys(preloadResult.metafile.inputs).filter((input) => input.includes('node_modules/'));
 if (bundledPackages.length > 0) fail(`the preload bundles npm code (${bundledPackages.join(', ')}); keep it to the channel list`);
 
-console.log(`build-main: dist/main/electron.js and dist/main/preload.cjs (${CHANNELS.length} channels)`);
+console.log(`build-main: dist/main/electron.js, dist/main/audit-worker.js and dist/main/preload.cjs (${CHANNELS.length} channels)`);

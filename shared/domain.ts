@@ -57,6 +57,7 @@ export const NAV_PAGES = [
   'mail-settings',
   'user-lookup',
   'request-history',
+  'audit-trail',
   'in-person-proofing',
   'federal-surveyor-ids',
   'my-credentials',
@@ -68,3 +69,14 @@ export const REOPEN_WINDOW_HOURS = 24;
 /** Requests pending longer than this are stale: marked, first in the queue, and reminded weekly. */
 export const STALE_AFTER_DAYS = 30;
 export const REJECTION_REASON_MAX = 500;
+
+/** What a decision in Request History was (iQIES job aid 5: "past approvals and rejections"). */
+export const HISTORY_ACTIONS = ['approved', 'rejected'] as const;
+export type HistoryAction = (typeof HISTORY_ACTIONS)[number];
+
+/** The kinds of events the Audit trail filters by; each is a family of audit actions. */
+export const AUDIT_CATEGORIES = ['sign-in', 'credentials', 'accounts', 'requests', 'roles', 'proofing', 'exports', 'integrity', 'mail'] as const;
+export type AuditCategory = (typeof AUDIT_CATEGORIES)[number];
+
+/** The review archive's file extension. */
+export const ARCHIVE_EXTENSION = 'socarchive';

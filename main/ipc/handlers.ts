@@ -58,5 +58,17 @@ export function createHandlers(s: Services): Handlers {
     'fsid.remove': (input, ctx) => s.fsid.remove(requireSession(ctx), input),
     'fsid.request': (_input, ctx) => s.fsid.request(requireSession(ctx)),
     'fsid.mine': (_input, ctx) => s.fsid.mine(requireSession(ctx)),
+    // ---- Request History, audit trail, exports and review archives (issue 5) ----
+    'history.options': (input, ctx) => s.history.options(requireSession(ctx), input),
+    'history.page': (input, ctx) => s.history.page(requireSession(ctx), input),
+    'history.view': (input, ctx) => s.history.view(requireSession(ctx), input),
+    'history.exportCsv': (input, ctx) => s.exports.historyCsv(requireSession(ctx), input),
+    'history.exportPdf': (input, ctx) => s.exports.historyPdf(requireSession(ctx), input),
+    'audit.page': (input, ctx) => s.audit.page(requireSession(ctx), input),
+    'audit.status': (input, ctx) => s.audit.status(requireSession(ctx), input),
+    'audit.exportCsv': (input, ctx) => s.exports.auditCsv(requireSession(ctx), input),
+    'archive.export': (input, ctx) => s.archives.export(requireSession(ctx), input),
+    'archive.open': (input, ctx) => s.archives.open(requireSession(ctx), input),
+    'archive.close': (input, ctx) => s.archives.close(requireSession(ctx), input),
   };
 }

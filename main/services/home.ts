@@ -24,6 +24,8 @@ const BUILT_PAGES: ReadonlyArray<{ page: NavPage; label: string; visible: (kind:
     label: 'Federal Surveyor IDs',
     visible: (_kind, holdings) => holdings.some((h) => h.securityOfficialKind === 'state' && h.organization.kind === 'state'),
   },
+  { page: 'request-history', label: 'Request History', visible: (kind) => kind !== null },
+  { page: 'audit-trail', label: 'Audit trail', visible: (kind) => kind !== null },
   { page: 'outbox', label: 'Outbox', visible: (kind) => kind !== null },
   { page: 'mail-settings', label: 'Mail settings', visible: (kind) => kind !== null },
   { page: 'my-credentials', label: 'My credentials', visible: () => true },

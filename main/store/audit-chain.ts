@@ -22,18 +22,59 @@ export function canonicalAuditRow(row: ChainFields): string {
 }
 
 export function chainHash(prevHash: string, row: ChainFields): string {
-  return createHash('sha256').update(prevHash).update('\n').update(canonicalAuditRow(row)).digest('hex');
+  return chainHashOfCanonical(prevHash, canonicalAuditRow(row));
+}
+
+/** SHA-256 over (previous hash, newline, canonical row), in one update: the verifier calls it ten million times. */
+export function chainHashOfCanonical(prevHash: string, canonical: string): string {
+  return createHash('sha256').update(`${prevHash}\n${canonical}`).digest('hex');
+}
+
+/**
+ * Signs the chain head: returns the base64 Ed25519 signature of (event id, hash) by the
+ * console's key. Registered per connection when the console opens (main/services/console-identity.ts),
+ * so the store never holds the key itself.
+ */
+export type AuditHeadSigner = (eventId: number, hash: string) => string;
+
+const headSigners = new WeakMap<Database, AuditHeadSigner>();
+
+export function setAuditHeadSigner(db: Database, signer: AuditHeadSigner): void {
+  headSigners.set(db, signer);
+}
+
+/** The bytes an audit head signature covers; the verifiers rebuild them the same way. */
+export function auditHeadPayload(consoleId: string, eventId: number, hash: string): Buffer {
+  return Buffer.from(`soc-audit-head/1\n${consoleId}\n${eventId}\n${hash}`, 'utf8');
+}
+
+/** Re-signs the head of the chain inside the caller's transaction (no-op without a signer). */
+export function signAuditHeadSync(db: Database, at: number): void {
+  const signer = headSigners.get(db);
+  if (!signer) return;
+  const head = db.prepare('SELECT id, hash FROM audit_events ORDER BY id DESC LIMIT 1').get() as { id: number; hash: string } | undefined;
+  const eventId = head?.id ?? 0;
+  const hash = head?.hash ?? GENESIS_HASH;
+  db.prepare(
+    `INSERT INTO audit_head (singleton, event_id, hash, signature, signed_at) VALUES (1, @eventId, @hash, @signature, @at)
+     ON CONFLICT (singleton) DO UPDATE SET event_id = excluded.event_id, hash = excluded.hash, signature = excluded.signature, signed_at = excluded.signed_at`,
+  ).run({ eventId, hash, signature: signer(eventId, hash), at });
 }
 
 /**
  * Appends audit rows inside the caller's transaction, extending the hash chain. Every store
- * module that writes a decision calls this in the same transaction as the decision.
+ * module that writes a decision calls this in the same transaction as the decision. The chain
+ * head is signed again in the same transaction, so a row added or removed at the end by editing
+ * the file no longer matches the signed head.
  */
 export function appendAuditSync(db: Database, at: number, events: readonly AuditDraft[]): void {
   if (events.length === 0) return;
   const head = db.prepare('SELECT id, hash FROM audit_events ORDER BY id DESC LIMIT 1').get() as { id: number; hash: string } | undefined;
   let prevHash = head?.hash ?? GENESIS_HASH;
-  let id = head?.id ?? 0;
+  // Never below the signed head: if rows at the end were deleted outside the console, their ids
+  // stay missing (the verifier keeps naming them) instead of being handed to new events.
+  const signed = (db.prepare("SELECT event_id AS id FROM audit_head WHERE singleton = 1").get() as { id: number } | undefined)?.id ?? 0;
+  let id = Math.max(head?.id ?? 0, signed);
   const insert = db.prepare(
     `INSERT INTO audit_events (id, at, actor_id, action, subject_user_id, organization_id, request_id, details, prev_hash, hash)
      VALUES (@id, @at, @actorId, @action, @subjectUserId, @organizationId, @requestId, @details, @prevHash, @hash)`,
@@ -53,5 +94,9 @@ export function appendAuditSync(db: Database, at: number, events: readonly Audit
     const hash = chainHash(prevHash, row);
     insert.run({ ...row, prevHash, hash });
     prevHash = hash;
+  }
+  const signer = headSigners.get(db);
+  if (signer) {
+    db.prepare('UPDATE audit_head SET event_id = ?, hash = ?, signature = ?, signed_at = ? WHERE singleton = 1').run(id, prevHash, signer(id, prevHash), at);
   }
 }

@@ -7,6 +7,9 @@ import { SqliteOutboxStore } from './outbox-store.js';
 import { SqliteUserAdminStore } from './users-admin-store.js';
 import { SqliteProofingStore } from './proofing-store.js';
 import { SqliteFsidStore } from './fsid-store.js';
+import { SqliteHistoryStore } from './history-store.js';
+import { SqliteAuditTrailStore } from './audit-trail-store.js';
+import { ARCHIVE_APPLICATION_ID } from './archive-file.js';
 import type { Clock } from '../clock.js';
 import type {
   AuditDraft,
@@ -29,6 +32,12 @@ import type { OrganizationKind } from '../../shared/domain.js';
  */
 export function openDatabase(path: string): Db {
   const db = new Database(path);
+  if (db.pragma('application_id', { simple: true }) === ARCHIVE_APPLICATION_ID) {
+    // A review archive is read-only evidence of another time (or another console): it never
+    // becomes a console's database, whatever its file is renamed to.
+    db.close();
+    throw new ArchiveIsNotADatabaseError(path);
+  }
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
   db.pragma('foreign_keys = ON');
@@ -116,6 +125,8 @@ export class SqliteStore implements Store {
     this.userAdmin = new SqliteUserAdminStore(db, clock);
     this.proofing = new SqliteProofingStore(db, clock);
     this.fsid = new SqliteFsidStore(db, clock);
+    this.history = new SqliteHistoryStore(db);
+    this.auditTrail = new SqliteAuditTrailStore(db);
   }
 
   readonly requests: SqliteRequestStore;
@@ -123,6 +134,8 @@ export class SqliteStore implements Store {
   readonly userAdmin: SqliteUserAdminStore;
   readonly proofing: SqliteProofingStore;
   readonly fsid: SqliteFsidStore;
+  readonly history: SqliteHistoryStore;
+  readonly auditTrail: SqliteAuditTrailStore;
 
   static open(path: string, clock: Clock): SqliteStore {
     return new SqliteStore(openDatabase(path), clock);
@@ -140,6 +153,9 @@ export class SqliteStore implements Store {
     get: async (key: string): Promise<string | null> => {
       const row = this.db.prepare('SELECT value FROM console_meta WHERE key = ?').get(key) as { value: string } | undefined;
       return row?.value ?? null;
+    },
+    set: async (key: string, value: string): Promise<void> => {
+      this.db.prepare('INSERT INTO console_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
     },
   };
 
@@ -335,6 +351,13 @@ export class SqliteStore implements Store {
 }
 
 export type { OrganizationRecord };
+
+export class ArchiveIsNotADatabaseError extends Error {
+  constructor(readonly path: string) {
+    super(`${path} is a review archive, not a console database. Open it with "Open archive" on Request History; it cannot be used as a console's database.`);
+    this.name = 'ArchiveIsNotADatabaseError';
+  }
+}
 
 /** Rolls back a sign-in whose account or code changed under it. */
 class SignInRaced extends Error {}

@@ -5,6 +5,8 @@ import type { OutboxStore } from './outbox-store.js';
 import type { UserAdminStore } from './users-admin-store.js';
 import type { ProofingStore } from './proofing-store.js';
 import type { FsidStore } from './fsid-store.js';
+import type { HistoryStore } from './history-store.js';
+import type { AuditTrailStore } from './audit-trail-store.js';
 
 /**
  * What the services may ask of storage. Async on purpose: SQLite answers synchronously today,
@@ -23,6 +25,8 @@ export interface Store {
   userAdmin: UserAdminStore;
   proofing: ProofingStore;
   fsid: FsidStore;
+  history: HistoryStore;
+  auditTrail: AuditTrailStore;
 }
 
 export interface AuditDraft {
@@ -127,6 +131,7 @@ export interface FirstOfficial {
 
 export interface MetaStore {
   get(key: string): Promise<string | null>;
+  set(key: string, value: string): Promise<void>;
 }
 
 export interface UserStore {

@@ -34,3 +34,26 @@ export function countOf(n: number, singular: string, pluralWord = `${singular}s`
 export function groupKey(secret: string): string {
   return secret.replace(/\s+/g, '').replace(/(.{4})(?=.)/g, '$1 ');
 }
+
+/** A date input's value (yyyy-mm-dd) as the first millisecond of that day, local time. */
+export function dayStart(day: string): number {
+  const [y = 1970, m = 1, d = 1] = day.split('-').map(Number);
+  return new Date(y, m - 1, d, 0, 0, 0, 0).getTime();
+}
+
+/** A date input's value (yyyy-mm-dd) as the last millisecond of that day, local time. */
+export function dayEnd(day: string): number {
+  const [y = 1970, m = 1, d = 1] = day.split('-').map(Number);
+  return new Date(y, m - 1, d, 23, 59, 59, 999).getTime();
+}
+
+/** Epoch ms as a date input's value (yyyy-mm-dd), local time. */
+export function dayValue(epochMs: number): string {
+  const d = new Date(epochMs);
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+}
+
+/** The job aid's dates: 08/10/2022. */
+export function formatShortDate(epochMs: number): string {
+  return new Intl.DateTimeFormat('en-US', { year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(epochMs));
+}

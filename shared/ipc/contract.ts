@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { NAV_PAGES, ORGANIZATION_KINDS, PROOFING_STATES, REJECTION_REASON_MAX, REQUEST_STATUSES, USER_STATUSES } from '../domain.js';
+import { AUDIT_CATEGORIES, HISTORY_ACTIONS, NAV_PAGES, ORGANIZATION_KINDS, PROOFING_STATES, REJECTION_REASON_MAX, REQUEST_STATUSES, USER_STATUSES } from '../domain.js';
 import { POLICY } from '../policy.js';
 import { DOCUMENT_TYPES, INSPECTIONS, REJECTION_REASONS } from '../proofing.js';
 import type { DocumentType } from '../proofing.js';
@@ -157,6 +157,117 @@ export const fileDelivery = z.discriminatedUnion('kind', [
 export const uploadTokenSchema = z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, 'Choose the file again').optional();
 
 const navItem = z.object({ page: z.enum(NAV_PAGES), label: z.string(), badge: z.number().nullable() });
+
+// ---- Request History, audit trail, exports and review archives (issue 5) ----
+
+/** A moment as epoch milliseconds; the renderer turns the dates people pick into these. */
+const moment = (label: string) =>
+  z.number(`${label} is not a valid date`).int(`${label} is not a valid date`).min(0, `${label} is not a valid date`).max(8.64e15, `${label} is not a valid date`);
+/** An open review archive, by the id archive.open returned; absent: this console's own data. */
+const archiveIdSchema = z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, 'The archive is no longer open; open it again').optional();
+const periodInOrder = (value: { from?: number | undefined; to?: number | undefined }, ctx: z.RefinementCtx) => {
+  if (value.from !== undefined && value.to !== undefined && value.from > value.to) {
+    ctx.addIssue({ code: 'custom', path: ['to'], message: 'The To date is before the From date' });
+  }
+};
+
+const historyFilters = {
+  /** A Request ID (digits) or a name: "Thompson", "Robert Thompson" or "Thompson, Robert". Empty: all. */
+  search: z.string().trim().max(100, 'Search is at most 100 characters').default(''),
+  from: moment('From').optional(),
+  to: moment('To').optional(),
+  program: text(80).optional(),
+  organization: text(40).optional(),
+  action: z.enum(HISTORY_ACTIONS, 'Action is Approved or Rejected').optional(),
+  archiveId: archiveIdSchema,
+};
+
+const historyRow = z.object({
+  requestId: z.number(),
+  requestedAt: z.number(),
+  decidedAt: z.number(),
+  firstName: z.string(),
+  lastName: z.string(),
+  program: z.string(),
+  organization: organizationRef,
+  role: z.string(),
+  action: z.enum(HISTORY_ACTIONS),
+  /** The email of the official who decided. */
+  decidedBy: z.string().nullable(),
+});
+
+const requestEvent = z.object({
+  eventId: z.number(),
+  at: z.number(),
+  action: z.string(),
+  /** In words: "Approved by so1@example.org", "Reopened by ...", "Role removed by ...". */
+  text: z.string(),
+});
+
+const auditFilters = {
+  category: z.enum(AUDIT_CATEGORIES, 'Choose a kind of event from the list').optional(),
+  from: moment('From').optional(),
+  to: moment('To').optional(),
+  organization: text(40).optional(),
+  /** A User ID (the events about that user) or a Request ID. */
+  search: z.string().trim().max(64, 'Search is at most 64 characters').default(''),
+  archiveId: archiveIdSchema,
+};
+
+const auditRow = z.object({
+  id: z.number(),
+  at: z.number(),
+  action: z.string(),
+  actor: z.string().nullable(),
+  subject: z.string().nullable(),
+  organization: organizationRef.nullable(),
+  requestId: z.number().nullable(),
+  /** The event's details as "key: value" text; never a secret (none is ever audited). */
+  details: z.string(),
+});
+
+const checkResult = z.object({ ok: z.boolean(), message: z.string() });
+
+const auditStatus = z.object({
+  /** checking: the whole chain is being verified in the background; broken: the red alarm. */
+  state: z.enum(['checking', 'verified', 'broken']),
+  /** "Audit trail verified through event N at <time>". */
+  verifiedThrough: z.number().nullable(),
+  verifiedAt: z.number().nullable(),
+  /** Events checked so far and in all, while checking. */
+  checked: z.number(),
+  total: z.number(),
+  /** The first broken row: its event number and what is wrong with it. */
+  broken: z.object({ eventId: z.number(), reason: z.string(), detectedAt: z.number() }).nullable(),
+  /** The signature of the chain head (an archive: of the whole archive). */
+  signature: checkResult,
+  /** The signing key's fingerprint, to compare with the console that made an archive. */
+  fingerprint: z.string(),
+});
+
+const savedFile = z.object({
+  /** null: the user cancelled the save dialog. */
+  delivery: fileDelivery.nullable(),
+  rows: z.number(),
+});
+
+const archiveSummary = z.object({
+  archiveId: z.string(),
+  fileName: z.string(),
+  consoleId: z.string(),
+  fingerprint: z.string(),
+  /** Made by this console (its own key signed it). */
+  ownConsole: z.boolean(),
+  createdAt: z.number(),
+  createdBy: z.string(),
+  organizations: z.array(organizationRef),
+  from: z.number(),
+  to: z.number(),
+  history: z.number(),
+  audit: z.number(),
+  chain: checkResult,
+  signature: checkResult,
+});
 
 const emailSchema = z.string().trim().max(254, 'Email Address is at most 254 characters').pipe(z.email('Email Address is not a valid email address'));
 const nameSchema = (label: string) =>
@@ -696,6 +807,112 @@ export const contract = {
     input: empty,
     output: z.object({ fsid: z.string().nullable(), fsidState: z.enum(FSID_STATES).nullable(), canRequest: z.boolean() }),
   },
+  // ---- Request History, audit trail, exports and review archives (issue 5) ----
+  'history.options': {
+    access: 'session',
+    passive: false,
+    input: z.object({ archiveId: archiveIdSchema }).strict(),
+    output: z.object({
+      programs: z.array(z.string()),
+      organizations: z.array(organizationRef),
+      /** all: a CMS official or an archive; organizations: the official's own. */
+      scope: z.enum(['all', 'organizations']),
+    }),
+  },
+  'history.page': {
+    access: 'session',
+    passive: false,
+    input: z
+      .object({
+        ...historyFilters,
+        /** Opaque keyset cursor from the previous page. */
+        after: z.string().max(512).optional(),
+        limit: z.number().int().min(1).max(500).default(100),
+      })
+      .strict()
+      .superRefine(periodInOrder),
+    output: z.object({
+      rows: z.array(historyRow),
+      nextCursor: z.string().nullable(),
+      /** How the search was read: everything, one Request ID, or a name. */
+      searchedBy: z.enum(['all', 'requestId', 'name']),
+    }),
+  },
+  'history.view': {
+    access: 'session',
+    passive: false,
+    input: z.object({ requestId: requestIdSchema, archiveId: archiveIdSchema }).strict(),
+    output: historyRow.extend({
+      reason: z.string().nullable(),
+      /** iQIES job aid 5.3, Action: "Approved by <email>" or "Rejected by <email>: <reason>". */
+      actionText: z.string(),
+      /** Everything recorded about the request, oldest first: filed, decided, reopened, role removed. */
+      events: z.array(requestEvent),
+    }),
+  },
+  'history.exportCsv': {
+    access: 'session',
+    passive: false,
+    input: z.object(historyFilters).strict().superRefine(periodInOrder),
+    output: savedFile,
+  },
+  'history.exportPdf': {
+    access: 'session',
+    passive: false,
+    input: z.object(historyFilters).strict().superRefine(periodInOrder),
+    output: savedFile,
+  },
+  'audit.page': {
+    access: 'session',
+    passive: false,
+    input: z
+      .object({
+        ...auditFilters,
+        after: z.string().max(64).optional(),
+        limit: z.number().int().min(1).max(500).default(100),
+      })
+      .strict()
+      .superRefine(periodInOrder),
+    output: z.object({ rows: z.array(auditRow), nextCursor: z.string().nullable() }),
+  },
+  'audit.status': {
+    access: 'session',
+    passive: true,
+    input: z.object({ archiveId: archiveIdSchema }).strict(),
+    output: auditStatus,
+  },
+  'audit.exportCsv': {
+    access: 'session',
+    passive: false,
+    input: z.object(auditFilters).strict().superRefine(periodInOrder),
+    output: savedFile,
+  },
+  'archive.export': {
+    access: 'session',
+    passive: false,
+    input: z
+      .object({
+        organizations: z.array(requiredText('Organization', 40)).min(1, 'Choose at least one organization').max(500, 'Choose at most 500 organizations'),
+        from: moment('From'),
+        to: moment('To'),
+      })
+      .strict()
+      .superRefine(periodInOrder),
+    output: savedFile.extend({ audit: z.number(), fingerprint: z.string() }),
+  },
+  'archive.open': {
+    access: 'session',
+    passive: false,
+    input: z.object({ uploadToken: uploadTokenSchema }).strict(),
+    /** archive: null when the user cancelled the open dialog. */
+    output: z.object({ archive: archiveSummary.nullable() }),
+  },
+  'archive.close': {
+    access: 'session',
+    passive: false,
+    input: z.object({ archiveId: z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, 'Unknown archive') }).strict(),
+    output: z.object({ closed: z.boolean() }),
+  },
 } as const;
 
 export type Contract = typeof contract;
@@ -714,6 +931,10 @@ export type OutboxRow = z.output<typeof outboxRow>;
 export type MailSettingsView = z.output<typeof mailSettingsView>;
 export type QueueSort = (typeof QUEUE_SORTS)[number];
 export type FileDelivery = z.output<typeof fileDelivery>;
+export type HistoryRow = z.output<typeof historyRow>;
+export type AuditRow = z.output<typeof auditRow>;
+export type AuditStatus = z.output<typeof auditStatus>;
+export type ArchiveSummary = z.output<typeof archiveSummary>;
 export type LookupRow = z.output<typeof lookupRow>;
 export type UserProfile = z.output<typeof userProfile>;
 export type ProfileRole = z.output<typeof profileRole>;

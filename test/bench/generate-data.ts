@@ -4,6 +4,7 @@ import { generateScaleData } from './scale-data.js';
 
 /**
  * npm run bench:data -- --users 1000000 --pending 100000 --history 200000 --db /tmp/scale/console.sqlite
+ * npm run bench:data -- --users 1000000 --pending 100000 --history 10000000 --db /tmp/scale10m/console.sqlite  (about 8 minutes, 7.7 GB)
  *
  * Builds a scale database for the benchmarks (see scale-data.ts for its shape) and, beside it,
  * PATH.accounts.json naming a few Security Officials with a known password and TOTP key, sealed
@@ -87,7 +88,9 @@ try {
     `Done in ${result.seconds.toFixed(1)} s: ${fmtInt(total)} rows, ${fmtInt(total / result.seconds)} rows/s overall, ` +
       `${fmtInt(options.users / result.seconds)} users/s of wall time.`,
   );
-  const target = options.users >= 1_000_000 ? (result.seconds < 120 ? 'PASS' : 'FAIL') : 'n/a (fewer than 1,000,000 users)';
+  // The queue benchmark's shape (issue 3); a history of millions (issue 5) takes minutes more by design.
+  const target =
+    options.users < 1_000_000 ? 'n/a (fewer than 1,000,000 users)' : options.history > 200_000 ? 'n/a (more than 200,000 decided requests)' : result.seconds < 120 ? 'PASS' : 'FAIL';
   console.log(`Target 1,000,000 users in under 2 minutes: ${target}`);
   console.log(`Accounts: ${result.accountsPath}`);
 } catch (error) {

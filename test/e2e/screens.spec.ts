@@ -1,8 +1,12 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { SCREENSHOT_DIR, expect, expectNoAxeViolations, test } from './fixtures.js';
 import {
+  AuditTrailPage,
   CredentialsPage,
+  RequestHistoryPage,
   HomePage,
   MailSettingsPage,
   MyAccessPage,
@@ -163,4 +167,63 @@ test('screens: user lookup, profile, remove role (twice for the last official), 
   await expect(otherPage.getByRole('heading', { level: 1, name: 'New User Enrollment' })).toBeVisible();
   await otherPage.screenshot(shot('28-temporary-sign-in'));
   await expectNoAxeViolations(otherPage, 'temporary sign-in');
+});
+
+test('screens: request history, request ID pop-up, export archive, archive open, audit trail, audit alarm', async ({ page, demoConsole }) => {
+  test.slow();
+  const home = await signInToHome(page, demoConsole, demoConsole.demoAccount('provider.so1'), 'Pamela');
+  await home.open('Role Requests');
+  const queue = new RoleRequestsPage(page);
+  await queue.expectShown();
+  // A rejection with a reason, so the list and the pop-up show both actions.
+  const rejected = Number(await queue.rows().first().getAttribute('data-request-id'));
+  await queue.select(queue.rows().first());
+  await queue.openReject();
+  await queue.confirmReject('Not employed by this organization');
+  await expect(queue.result()).toContainText('1 request rejected.');
+
+  await home.open('Request History');
+  const history = new RequestHistoryPage(page);
+  await history.expectShown();
+  await page.screenshot(shot('18-request-history'));
+  const dialog = await history.view(rejected);
+  await expect(dialog.getByTestId('history-action')).toContainText('Rejected by provider.so1@example.org: Not employed by this organization');
+  await page.screenshot(popUpShot('19-request-id-pop-up'));
+  await history.close(dialog);
+
+  await page.getByRole('button', { name: 'Export archive' }).click();
+  await expect(page.getByRole('dialog', { name: 'Export archive' })).toBeVisible();
+  await page.screenshot(popUpShot('20-export-archive'));
+  await page.getByRole('dialog', { name: 'Export archive' }).getByRole('button', { name: 'Cancel' }).click();
+
+  const folder = mkdtempSync(join(tmpdir(), 'soc-screens-'));
+  try {
+    const file = await history.exportArchive([/\(123\)$/], join(folder, 'screens.socarchive'));
+    await history.openArchive(file);
+    await page.screenshot(shot('21-request-history-archive'));
+    await page.getByRole('button', { name: 'Close archive' }).click();
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
+
+  await home.open('Audit trail');
+  const audit = new AuditTrailPage(page);
+  await audit.expectShown();
+  await expect(audit.status()).toContainText('Audit trail verified through event');
+  await page.screenshot(shot('22-audit-trail'));
+
+  // Someone deletes the last event with a SQLite tool while the console runs: the next look says so.
+  const db = new Database(join(demoConsole.dataDir, 'demo.sqlite'));
+  try {
+    const last = db.prepare('SELECT max(id) AS id FROM audit_events').get() as { id: number };
+    db.exec('DROP TRIGGER audit_events_no_delete');
+    db.prepare('DELETE FROM audit_events WHERE id = ?').run(last.id);
+  } finally {
+    db.close();
+  }
+  await home.open('Home');
+  await home.open('Audit trail');
+  await expect(audit.status()).toContainText('Audit trail broken: Event');
+  await page.screenshot(shot('23-audit-trail-alarm'));
+  await expectNoAxeViolations(page, 'audit trail alarm');
 });

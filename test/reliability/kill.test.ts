@@ -122,15 +122,16 @@ function checkDatabase(): Invariants {
   const db = new Database(join(dir, 'console.sqlite'), { readonly: true });
   try {
     expect(db.pragma('quick_check', { simple: true })).toBe('ok');
+    // Grouped once (not a subquery per request), so the check stays fast as rounds add up.
     const broken = db
       .prepare(
-        `SELECT r.id, r.status,
-                (SELECT count(*) FROM role_assignments a WHERE a.request_id = r.id) AS assignments,
-                (SELECT count(*) FROM audit_events e WHERE e.request_id = r.id AND e.action = 'request.approved') AS audits,
-                (SELECT count(*) FROM outbox o WHERE o.request_id = r.id AND o.kind = 'request.decided') AS emails
-           FROM role_requests r
-          WHERE NOT ((r.status = 'approved' AND assignments = 1 AND audits = 1 AND emails = 1)
-                  OR (r.status = 'pending' AND assignments = 0 AND audits = 0 AND emails = 0))
+        `WITH a AS (SELECT request_id, count(*) AS n FROM role_assignments WHERE request_id IS NOT NULL GROUP BY request_id),
+              e AS (SELECT request_id, count(*) AS n FROM audit_events WHERE action = 'request.approved' AND request_id IS NOT NULL GROUP BY request_id),
+              o AS (SELECT request_id, count(*) AS n FROM outbox WHERE kind = 'request.decided' AND request_id IS NOT NULL GROUP BY request_id)
+         SELECT r.id, r.status, coalesce(a.n, 0) AS assignments, coalesce(e.n, 0) AS audits, coalesce(o.n, 0) AS emails
+           FROM role_requests r LEFT JOIN a ON a.request_id = r.id LEFT JOIN e ON e.request_id = r.id LEFT JOIN o ON o.request_id = r.id
+          WHERE NOT ((r.status = 'approved' AND coalesce(a.n, 0) = 1 AND coalesce(e.n, 0) = 1 AND coalesce(o.n, 0) = 1)
+                  OR (r.status = 'pending' AND coalesce(a.n, 0) = 0 AND coalesce(e.n, 0) = 0 AND coalesce(o.n, 0) = 0))
           LIMIT 5`,
       )
       .all();

@@ -33,17 +33,45 @@ export interface TestUser {
 export class Harness {
   readonly clock = new FixedClock(T0);
   app!: ConsoleApp;
-  readonly dir = mkdtempSync(join(tmpdir(), 'soc-test-'));
+  readonly dir: string;
+
+  constructor(dir?: string) {
+    this.dir = dir ?? mkdtempSync(join(tmpdir(), 'soc-test-'));
+  }
   private box!: SecretBox;
+  private options: { demo?: boolean; auditCheck?: 'background' | 'manual' } = {};
   private passwordHash!: string;
 
-  static async create(options: { demo?: boolean } = {}): Promise<Harness> {
-    const h = new Harness();
+  /** auditCheck: the whole chain is verified only when a test asks (services.integrity.verifyAll), unless 'background'. */
+  static async create(options: { demo?: boolean; auditCheck?: 'background' | 'manual'; dir?: string } = {}): Promise<Harness> {
+    const h = new Harness(options.dir);
     const keys = new KeyFileProvider(join(h.dir, dataKeyFileName(options.demo ?? false)));
-    h.app = await createConsole({ dataDir: h.dir, keyProvider: keys, clock: h.clock, validateOutput: true, demo: options.demo ?? false });
+    h.app = await createConsole({
+      dataDir: h.dir,
+      keyProvider: keys,
+      clock: h.clock,
+      validateOutput: true,
+      demo: options.demo ?? false,
+      auditCheck: options.auditCheck ?? 'manual',
+    });
     h.box = new SecretBox(keys.loadOrCreateKey());
+    h.options = options;
     h.passwordHash = await hashPassword(PASSWORD);
     return h;
+  }
+
+  /** Closes the console and opens it again on the same folder (sessions end, as on a restart). */
+  async reopen(): Promise<void> {
+    await this.app.close();
+    const keys = new KeyFileProvider(join(this.dir, dataKeyFileName(this.options.demo ?? false)));
+    this.app = await createConsole({
+      dataDir: this.dir,
+      keyProvider: keys,
+      clock: this.clock,
+      validateOutput: true,
+      demo: this.options.demo ?? false,
+      auditCheck: this.options.auditCheck ?? 'manual',
+    });
   }
 
   async dispose(): Promise<void> {

@@ -3,6 +3,7 @@ import { migration001 } from './001-domain.js';
 import { migration002 } from './002-outbox-scope.js';
 import { migration003 } from './003-queue-at-scale.js';
 import { migration004 } from './004-user-directory.js';
+import { migration005 } from './005-history-and-audit.js';
 
 export interface Migration {
   version: number;
@@ -11,7 +12,7 @@ export interface Migration {
 }
 
 /** Every schema version, in order. A new version is a new file and one line here. */
-export const MIGRATIONS: readonly Migration[] = [migration001, migration002, migration003, migration004];
+export const MIGRATIONS: readonly Migration[] = [migration001, migration002, migration003, migration004, migration005];
 
 export class NewerDatabaseError extends Error {
   constructor(readonly found: number, readonly known: number) {

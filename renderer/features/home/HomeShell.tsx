@@ -11,6 +11,8 @@ import { RoleRequestsPage } from '../role-requests/RoleRequestsPage.js';
 import { UserLookupPage } from '../user-lookup/UserLookupPage.js';
 import { InPersonProofingPage } from '../proofing/InPersonProofingPage.js';
 import { FsidPage } from '../fsid/FsidPage.js';
+import { RequestHistoryPage } from '../request-history/RequestHistoryPage.js';
+import { AuditTrailPage } from '../audit-trail/AuditTrailPage.js';
 import { STATUS_POLL_MS, useSession, type Page } from '../session/store.js';
 import { HomePage } from './HomePage.js';
 import { useHome } from './store.js';
@@ -26,6 +28,8 @@ const PAGES: Partial<Record<Page, ComponentType>> = {
   'in-person-proofing': InPersonProofingPage,
   'federal-surveyor-ids': FsidPage,
   'role-requests': RoleRequestsPage,
+  'request-history': RequestHistoryPage,
+  'audit-trail': AuditTrailPage,
   outbox: OutboxPage,
   'mail-settings': MailSettingsPage,
   'my-credentials': CredentialsPage,

@@ -595,3 +595,100 @@ export class FsidPage {
     await expect(dialog).toBeHidden();
   }
 }
+
+/** iQIES job aid 5, Request History: search, the list, the Request ID pop-up; and the archive buttons. */
+export class RequestHistoryPage {
+  constructor(private readonly page: Page) {}
+
+  async expectShown(): Promise<void> {
+    await expect(this.page.getByRole('heading', { level: 1, name: 'Request History' })).toBeVisible();
+    await expect(this.page.getByText('A history of your past approvals and rejections.')).toBeVisible();
+    await expect(this.page.getByTestId('history-count').or(this.page.getByTestId('history-empty')).first()).toBeVisible();
+  }
+
+  async search(text: string): Promise<void> {
+    const form = this.page.getByRole('search', { name: 'Request History' });
+    await form.getByLabel('Search by Name or Request ID').fill(text);
+    await form.getByRole('button', { name: 'Search' }).click();
+  }
+
+  grid(): Locator {
+    return this.page.getByRole('grid');
+  }
+
+  rows(): Locator {
+    return this.grid().getByRole('row').filter({ has: this.page.getByRole('gridcell') });
+  }
+
+  rowOf(requestId: number): Locator {
+    return this.grid().locator(`[role="row"][data-request-id="${requestId}"]`);
+  }
+
+  /** The Request IDs listed, in order (the first page). */
+  async requestIds(): Promise<number[]> {
+    const ids = await this.rows().evaluateAll((rows) => rows.map((row) => Number(row.getAttribute('data-request-id'))));
+    return ids;
+  }
+
+  async view(requestId: number): Promise<Locator> {
+    await this.rowOf(requestId).getByRole('button', { name: /^View/ }).click();
+    const dialog = this.page.getByRole('dialog', { name: `Request ID: ${requestId}` });
+    await expect(dialog).toBeVisible();
+    await expect(dialog.getByRole('columnheader', { name: 'Action' })).toBeVisible();
+    return dialog;
+  }
+
+  async close(dialog: Locator): Promise<void> {
+    await dialog.getByRole('button', { name: 'Close' }).last().click();
+    await expect(dialog).toBeHidden();
+  }
+
+  /** Export archive: choose organizations (as their checkboxes read), keep the default period; returns the downloaded file's path. */
+  async exportArchive(organizations: Array<string | RegExp>, saveAs: string): Promise<string> {
+    await this.page.getByRole('button', { name: 'Export archive' }).click();
+    const dialog = this.page.getByRole('dialog', { name: 'Export archive' });
+    await expect(dialog).toBeVisible();
+    for (const organization of organizations) await dialog.getByRole('checkbox', { name: organization }).check();
+    const download = this.page.waitForEvent('download');
+    await dialog.getByRole('button', { name: 'Export', exact: true }).click();
+    const file = await download;
+    await file.saveAs(saveAs);
+    await expect(dialog).toBeHidden();
+    await expect(this.page.getByTestId('archive-notice')).toContainText('signed by this console');
+    return saveAs;
+  }
+
+  async openArchive(path: string): Promise<Locator> {
+    const chooser = this.page.waitForEvent('filechooser');
+    await this.page.getByRole('button', { name: 'Open archive' }).click();
+    await (await chooser).setFiles(path);
+    const banner = this.page.getByTestId('archive-banner');
+    await expect(banner).toBeVisible();
+    return banner;
+  }
+}
+
+export class AuditTrailPage {
+  constructor(private readonly page: Page) {}
+
+  async expectShown(): Promise<void> {
+    await expect(this.page.getByRole('heading', { level: 1, name: 'Audit trail' })).toBeVisible();
+    await expect(this.page.getByTestId('audit-count').or(this.page.getByTestId('audit-empty')).first()).toBeVisible();
+  }
+
+  status(): Locator {
+    return this.page.getByTestId('audit-status');
+  }
+
+  grid(): Locator {
+    return this.page.getByRole('grid');
+  }
+
+  rows(): Locator {
+    return this.grid().getByRole('row').filter({ has: this.page.getByRole('gridcell') });
+  }
+
+  async filterKind(label: string): Promise<void> {
+    await this.page.getByLabel('Kind of event').selectOption({ label });
+  }
+}

@@ -1,0 +1,152 @@
+import type { Clock } from '../clock.js';
+import type { AuditStatus } from '../../shared/ipc/contract.js';
+import { signAuditHeadSync } from '../store/audit-chain.js';
+import type { AuditWorkers } from '../store/audit-worker-client.js';
+import { verifyLiveChain } from '../store/chain-verify.js';
+import type { ChainBreak, LiveCheck } from '../store/chain-verify.js';
+import type { SqliteStore } from '../store/sqlite.js';
+import type { ConsoleIdentity } from './console-identity.js';
+
+/** Issue 5: at start the last 10,000 events are checked at once; the whole chain in the background. */
+export const TAIL_EVENTS = 10_000;
+/** New events checked on the main thread when the status is asked for; more go to the worker. */
+const INCREMENTAL_MAX = 5_000;
+export const CHAIN_BROKEN_ACTION = 'audit.chain_broken';
+
+interface Recorded extends ChainBreak {
+  detectedAt: number;
+}
+
+/**
+ * Keeps the audit chain verified: the tail at start (on the main thread, a few milliseconds),
+ * the whole chain in a worker thread, and the events appended since at each status request.
+ * A break is written to the trail itself (audit.chain_broken, naming the row), so the alarm
+ * survives a restart and a later append that re-signs the head cannot hide it.
+ */
+export class AuditIntegrity {
+  private verifiedThrough: number | null = null;
+  private verifiedAt: number | null = null;
+  /** The end of the contiguous verified run the incremental check continues from. */
+  private checkedThrough = 0;
+  private checked = 0;
+  private total = 0;
+  private broken: Recorded | null = null;
+  private signature = { ok: false, message: 'Not checked yet' };
+  private full: Promise<void> | null = null;
+
+  constructor(
+    private readonly store: SqliteStore,
+    private readonly identity: ConsoleIdentity,
+    private readonly clock: Clock,
+    private readonly workers: AuditWorkers,
+    private readonly databasePath: string,
+  ) {}
+
+  private get key() {
+    return { consoleId: this.identity.consoleId, publicKeyDer: this.identity.publicKeyDer };
+  }
+
+  /** At start: the last 10,000 events and the signed head; a database from before 005 gets its head signed. */
+  async checkTail(): Promise<void> {
+    const head = (this.store.db.prepare('SELECT max(id) AS id FROM audit_events').get() as { id: number | null }).id ?? 0;
+    const afterId = Math.max(0, head - TAIL_EVENTS);
+    const check = verifyLiveChain(this.store.db, this.key, { afterId });
+    this.apply(check, afterId === 0);
+    if (check.broken === null && !check.head.signed && check.head.message === 'The audit trail head is not signed yet') {
+      this.store.db.transaction(() => signAuditHeadSync(this.store.db, this.clock.now())).immediate();
+      this.signature = { ok: true, message: 'The audit trail head is signed by this console' };
+    }
+    if (check.broken) await this.record(check.broken);
+    this.broken ??= await this.lastRecorded();
+  }
+
+  /** The whole chain, in a worker thread; resolves when it is done (tests and the benchmark await it). */
+  verifyAll(): Promise<void> {
+    this.full ??= (async () => {
+      try {
+        const result = await this.workers.run(
+          { kind: 'verify-live', dbPath: this.databasePath, consoleId: this.identity.consoleId, publicKeyDer: this.identity.publicKeyDer, afterId: 0 },
+          (checked, total) => {
+            this.checked = checked;
+            this.total = total;
+          },
+        );
+        if (result.kind === 'verify-live') {
+          this.apply(result.check, true);
+          if (result.check.broken) await this.record(result.check.broken);
+        }
+      } finally {
+        this.full = null;
+      }
+    })();
+    return this.full;
+  }
+
+  async status(): Promise<AuditStatus> {
+    await this.catchUp();
+    const broken = this.broken ?? (await this.lastRecorded());
+    this.broken = broken;
+    return {
+      state: broken ? 'broken' : this.verifiedThrough === null || this.full !== null ? 'checking' : 'verified',
+      verifiedThrough: this.verifiedThrough,
+      verifiedAt: this.verifiedAt,
+      checked: this.checked,
+      total: this.total,
+      broken,
+      signature: this.identity.storedKeyMatches
+        ? this.signature
+        : { ok: false, message: "The public key stored in the database is not this console's key: it was replaced outside the console" },
+      fingerprint: this.identity.fingerprint,
+    };
+  }
+
+  /** Events appended since the last check, and the signed head: at most INCREMENTAL_MAX on this thread. */
+  private async catchUp(): Promise<void> {
+    if (this.full !== null) return;
+    const head = (this.store.db.prepare('SELECT max(id) AS id FROM audit_events').get() as { id: number | null }).id ?? 0;
+    if (head - this.checkedThrough > INCREMENTAL_MAX) {
+      void this.verifyAll().catch(() => undefined);
+      return;
+    }
+    const check = verifyLiveChain(this.store.db, this.key, { afterId: this.checkedThrough });
+    this.apply(check, this.verifiedThrough !== null && this.verifiedThrough >= this.checkedThrough);
+    if (check.broken) await this.record(check.broken);
+  }
+
+  /** Takes a check's outcome; `fromVerified`: it continued a run verified from the first event. */
+  private apply(check: LiveCheck, fromVerified: boolean): void {
+    this.signature = check.head.signed ? { ok: true, message: check.head.message } : { ok: check.head.broken === null, message: check.head.message };
+    this.total = check.total;
+    if (check.broken) return;
+    this.checkedThrough = check.lastId;
+    this.checked = check.total;
+    if (fromVerified) {
+      this.verifiedThrough = check.lastId;
+      this.verifiedAt = this.clock.now();
+    }
+  }
+
+  private async record(found: ChainBreak): Promise<void> {
+    const last = await this.lastRecorded();
+    if (last && last.eventId === found.eventId && last.reason === found.reason) {
+      this.broken = last;
+      return;
+    }
+    await this.store.audit.append([{ action: CHAIN_BROKEN_ACTION, actorId: null, details: { eventId: found.eventId, reason: found.reason } }]);
+    this.broken = { ...found, detectedAt: this.clock.now() };
+  }
+
+  private async lastRecorded(): Promise<Recorded | null> {
+    const row = this.store.db.prepare('SELECT at, details FROM audit_events WHERE action = ? ORDER BY id DESC LIMIT 1').get(CHAIN_BROKEN_ACTION) as
+      | { at: number; details: string }
+      | undefined;
+    if (!row) return null;
+    try {
+      const details = JSON.parse(row.details) as { eventId?: unknown; reason?: unknown };
+      if (typeof details.eventId === 'number' && typeof details.reason === 'string') return { eventId: details.eventId, reason: details.reason, detectedAt: row.at };
+    } catch {
+      // An unreadable record still means a break was found.
+    }
+    return { eventId: 0, reason: 'A break in the audit trail was recorded', detectedAt: row.at };
+  }
+}

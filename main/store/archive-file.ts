@@ -1,0 +1,344 @@
+import { createHash } from 'node:crypto';
+import Database from 'better-sqlite3';
+import type { Database as Db } from 'better-sqlite3';
+import { MIGRATIONS, migrate } from './migrations/index.js';
+import { walkChain } from './chain-verify.js';
+import type { ChainBreak } from './chain-verify.js';
+import { keyFingerprint, verifySignatureSync } from './signature.js';
+
+/**
+ * The offline review archive: one SQLite file with the console's schema, holding the decided
+ * requests and the audit events of chosen organizations and period, the users they name (names
+ * and emails only: no password hash, no date of birth, no TOTP secret, no mail settings), and a
+ * manifest signed with the console's Ed25519 key: the chain segment's ends and a SHA-256 digest
+ * of every table, so that any change after export fails the signature.
+ *
+ * PRAGMA application_id marks the file as an archive; openDatabase refuses such a file, so an
+ * archive can never be opened (or copied in) as a console's database.
+ */
+
+/** "SOCA" */
+export const ARCHIVE_APPLICATION_ID = 0x534f4341;
+export const ARCHIVE_FORMAT = 'soc-review-archive';
+export const ARCHIVE_FORMAT_VERSION = 1;
+
+/**
+ * The tables an archive holds, in digest order, each read in its primary key's order. An audit
+ * event's content is already covered by its own chain hash (recomputed when verifying), so its
+ * digest takes the id and hash only.
+ */
+export const ARCHIVE_TABLES: ReadonlyArray<{ name: string; order: string; columns: string }> = [
+  { name: 'programs', order: 'id', columns: '*' },
+  { name: 'roles', order: 'id', columns: '*' },
+  { name: 'organizations', order: 'id', columns: '*' },
+  { name: 'users', order: 'id', columns: '*' },
+  { name: 'role_requests', order: 'id', columns: '*' },
+  { name: 'audit_events', order: 'id', columns: 'id, hash' },
+  { name: 'audit_scope', order: 'organization_id, event_id', columns: '*' },
+];
+
+/** Rows joined per hash update: one call per row into the hash costs more than the hashing. */
+const DIGEST_BATCH = 1_000;
+
+/** What the console signs. Written as JSON text; the signature covers exactly that text. */
+export interface ArchiveManifest {
+  format: typeof ARCHIVE_FORMAT;
+  version: number;
+  consoleId: string;
+  /** The console's Ed25519 public key, SPKI DER, base64. */
+  publicKey: string;
+  createdAt: number;
+  createdBy: string;
+  organizations: Array<{ id: number; displayId: string; name: string }>;
+  from: number;
+  to: number;
+  /** The chain segment the period spans: its first event's previous hash and its last event's hash. */
+  chain: { firstId: number | null; firstPrevHash: string | null; lastId: number | null; lastHash: string | null };
+  counts: Record<string, number>;
+  digests: Record<string, string>;
+}
+
+export type UnsignedManifest = Omit<ArchiveManifest, 'format' | 'version' | 'consoleId' | 'publicKey' | 'createdAt' | 'createdBy'>;
+
+export interface ExportTask {
+  sourcePath: string;
+  archivePath: string;
+  organizationIds: number[];
+  from: number;
+  to: number;
+}
+
+const HISTORY_WHERE = "status IN ('approved', 'rejected')";
+
+/**
+ * Indexes an archive's readers (the History and Audit views) never use: the pending queue's, the
+ * requester's own list, decisions by official, and events by action and time. Not building them
+ * saves a tenth of an export.
+ */
+const UNUSED_IN_ARCHIVES = new Set(['role_requests_queue', 'role_requests_requester', 'role_requests_history', 'audit_events_action']);
+
+export class ArchiveFormatError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ArchiveFormatError';
+  }
+}
+
+/**
+ * Copies the archive's rows out of the console database into a new file. The source is read in
+ * one read transaction (a consistent snapshot while the console keeps writing, as WAL allows)
+ * and copied table by table with INSERT ... SELECT through ATTACH: a snapshot of exactly the
+ * rows wanted, rather than an online backup of the whole database followed by deletions, which
+ * at 10 million requests would copy gigabytes to keep a tenth. Runs in a worker thread.
+ */
+export function exportArchiveSync(task: ExportTask): UnsignedManifest {
+  const db = new Database(task.archivePath);
+  try {
+    db.pragma('journal_mode = MEMORY');
+    db.pragma('synchronous = OFF');
+    db.pragma('foreign_keys = OFF');
+    db.pragma('cache_size = -131072');
+    migrate(db, MIGRATIONS);
+    // An archive is read, never written: no triggers but the audit table's refusals, and the
+    // indexes are built once at the end (faster than keeping them during the copy).
+    for (const t of db.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name NOT LIKE 'audit_events_no_%'").all() as Array<{ name: string }>) {
+      db.exec(`DROP TRIGGER "${t.name}"`);
+    }
+    const indexes = db.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL").all() as Array<{ name: string; sql: string }>;
+    for (const index of indexes) db.exec(`DROP INDEX "${index.name}"`);
+    db.exec('DELETE FROM audit_head');
+    db.exec('CREATE TABLE archive_manifest (singleton INTEGER PRIMARY KEY CHECK (singleton = 1), manifest TEXT NOT NULL, signature TEXT NOT NULL)');
+    db.prepare('ATTACH DATABASE ? AS src').run(task.sourcePath);
+
+    const orgs = task.organizationIds;
+    const inOrgs = orgs.map(() => '?').join(',');
+    const copy = db.transaction((): UnsignedManifest => {
+      const chain = segmentOf(db, task.from, task.to);
+      db.exec('INSERT INTO programs SELECT * FROM src.programs');
+      db.exec('INSERT INTO roles SELECT * FROM src.roles');
+      db.prepare(`INSERT INTO organizations SELECT * FROM src.organizations WHERE id IN (${inOrgs})`).run(...orgs);
+      const requestColumns = (db.prepare('SELECT name FROM pragma_table_info(?)').all('role_requests') as Array<{ name: string }>).map((c) => c.name).join(', ');
+      db.prepare(
+        `INSERT INTO role_requests (${requestColumns}) SELECT ${requestColumns} FROM src.role_requests
+          WHERE ${HISTORY_WHERE} AND organization_id IN (${inOrgs}) AND decided_at >= ? AND decided_at <= ?`,
+      ).run(...orgs, task.from, task.to);
+      if (chain.firstId !== null && chain.lastId !== null) {
+        db.prepare(
+          `INSERT OR IGNORE INTO audit_events SELECT e.* FROM src.audit_scope s JOIN src.audit_events e ON e.id = s.event_id
+            WHERE s.organization_id IN (${inOrgs}) AND s.event_id BETWEEN ? AND ? ORDER BY e.id`,
+        ).run(...orgs, chain.firstId, chain.lastId);
+        db.prepare(`INSERT INTO audit_scope SELECT organization_id, event_id FROM src.audit_scope WHERE organization_id IN (${inOrgs}) AND event_id BETWEEN ? AND ?`).run(
+          ...orgs,
+          chain.firstId,
+          chain.lastId,
+        );
+      }
+      // Only who the rows name, and of them only what the views show.
+      db.exec(`INSERT INTO users (id, user_id, first_name, last_name, email, status, password_hash, created_at, proofing_state)
+        SELECT id, user_id, first_name, last_name, email, status, '', created_at, proofing_state FROM src.users
+         WHERE id IN (SELECT requester_id FROM role_requests UNION SELECT decided_by FROM role_requests
+                      UNION SELECT actor_id FROM audit_events UNION SELECT subject_user_id FROM audit_events)`);
+      for (const index of indexes) if (!UNUSED_IN_ARCHIVES.has(index.name)) db.exec(index.sql);
+      const organizations = db.prepare('SELECT id, display_id AS displayId, name FROM organizations ORDER BY name').all() as UnsignedManifest['organizations'];
+      const { counts, digests } = digestTables(db);
+      return { organizations, from: task.from, to: task.to, chain, counts, digests };
+    });
+    const manifest = copy.deferred();
+    db.exec('DETACH DATABASE src');
+    db.pragma(`application_id = ${ARCHIVE_APPLICATION_ID}`);
+    // One self-contained file: no -wal or -shm beside it.
+    db.pragma('journal_mode = DELETE');
+    return manifest;
+  } finally {
+    db.close();
+  }
+}
+
+/** The chain segment of the period: first event at or after `from`, last at or before `to` (events are in time order). */
+function segmentOf(db: Db, from: number, to: number): UnsignedManifest['chain'] {
+  const first = db.prepare('SELECT id, prev_hash AS prevHash FROM src.audit_events WHERE id >= ? ORDER BY id LIMIT 1');
+  const ends = db.prepare('SELECT (SELECT min(id) FROM src.audit_events) AS lo, (SELECT max(id) FROM src.audit_events) AS hi').get() as { lo: number | null; hi: number | null };
+  if (ends.lo === null || ends.hi === null) return { firstId: null, firstPrevHash: null, lastId: null, lastHash: null };
+  const atOf = db.prepare('SELECT at FROM src.audit_events WHERE id >= ? ORDER BY id LIMIT 1');
+  const firstAtOrAfter = (t: number): number => {
+    let lo = ends.lo as number;
+    let hi = (ends.hi as number) + 1;
+    while (lo < hi) {
+      const mid = Math.floor((lo + hi) / 2);
+      const at = (atOf.get(mid) as { at: number } | undefined)?.at ?? Number.POSITIVE_INFINITY;
+      if (at >= t) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo;
+  };
+  const firstId = firstAtOrAfter(from);
+  const lastId = firstAtOrAfter(to + 1) - 1;
+  if (firstId > lastId) return { firstId: null, firstPrevHash: null, lastId: null, lastHash: null };
+  const firstRow = first.get(firstId) as { id: number; prevHash: string };
+  const lastRow = db.prepare('SELECT id, hash FROM src.audit_events WHERE id <= ? ORDER BY id DESC LIMIT 1').get(lastId) as { id: number; hash: string };
+  return { firstId: firstRow.id, firstPrevHash: firstRow.prevHash, lastId: lastRow.id, lastHash: lastRow.hash };
+}
+
+/** SHA-256 of every table's rows (JSON arrays, one per line, in primary key order) and the row counts. No archived column is a BLOB. */
+export function digestTables(db: Db): { counts: Record<string, number>; digests: Record<string, string> } {
+  const counts: Record<string, number> = {};
+  const digests: Record<string, string> = {};
+  for (const table of ARCHIVE_TABLES) {
+    const hash = createHash('sha256');
+    let n = 0;
+    let lines: string[] = [];
+    for (const row of db.prepare(`SELECT ${table.columns} FROM main.${table.name} ORDER BY ${table.order}`).raw(true).iterate() as Iterable<unknown[]>) {
+      lines.push(JSON.stringify(row));
+      n += 1;
+      if (lines.length === DIGEST_BATCH) {
+        hash.update(`${lines.join('\n')}\n`);
+        lines = [];
+      }
+    }
+    if (lines.length > 0) hash.update(`${lines.join('\n')}\n`);
+    counts[table.name] = n;
+    digests[table.name] = hash.digest('hex');
+  }
+  return { counts, digests };
+}
+
+export function manifestText(manifest: ArchiveManifest): string {
+  return JSON.stringify(manifest);
+}
+
+/** Writes the signed manifest into a finished archive; the commit flushes the whole file to disk (run in the worker). */
+export function writeManifest(path: string, text: string, signature: string): void {
+  const db = new Database(path);
+  try {
+    db.prepare('INSERT INTO archive_manifest (singleton, manifest, signature) VALUES (1, ?, ?)').run(text, signature);
+  } finally {
+    db.close();
+  }
+}
+
+export interface OpenedArchive {
+  db: Db;
+  manifest: ArchiveManifest;
+  manifestText: string;
+  signature: string;
+}
+
+/** Opens an archive read-only; refuses a file that is not one. */
+export function openArchiveFile(path: string): OpenedArchive {
+  let db: Db;
+  try {
+    db = new Database(path, { readonly: true, fileMustExist: true });
+  } catch {
+    throw new ArchiveFormatError('This file is not a console review archive.');
+  }
+  try {
+    let appId: unknown;
+    try {
+      appId = db.pragma('application_id', { simple: true });
+    } catch {
+      throw new ArchiveFormatError('This file is not a console review archive.');
+    }
+    if (appId !== ARCHIVE_APPLICATION_ID) throw new ArchiveFormatError('This file is not a console review archive.');
+    const version = db.pragma('user_version', { simple: true }) as number;
+    if (version > MIGRATIONS.length) throw new ArchiveFormatError('This archive was made by a newer version of the console. Update the console to open it.');
+    const row = db.prepare('SELECT manifest, signature FROM archive_manifest WHERE singleton = 1').get() as { manifest: string; signature: string } | undefined;
+    if (!row) throw new ArchiveFormatError('This archive has no manifest: it is incomplete or was changed after export.');
+    let manifest: ArchiveManifest;
+    try {
+      manifest = JSON.parse(row.manifest) as ArchiveManifest;
+    } catch {
+      throw new ArchiveFormatError('This archive has no manifest: it is incomplete or was changed after export.');
+    }
+    if (manifest.format !== ARCHIVE_FORMAT || manifest.version !== ARCHIVE_FORMAT_VERSION) throw new ArchiveFormatError('This archive has a format this console does not know.');
+    return { db, manifest, manifestText: row.manifest, signature: row.signature };
+  } catch (error) {
+    db.close();
+    if (error instanceof ArchiveFormatError) throw error;
+    throw new ArchiveFormatError('This file is not a console review archive.');
+  }
+}
+
+export interface ArchiveCheck {
+  signature: { ok: boolean; message: string };
+  chain: { ok: boolean; message: string };
+  broken: ChainBreak | null;
+  fingerprint: string;
+  events: number;
+}
+
+const TABLE_WORDS: Record<string, string> = {
+  programs: 'programs',
+  roles: 'roles',
+  organizations: 'organizations',
+  users: 'users',
+  role_requests: 'request history',
+  audit_events: 'audit events',
+  audit_scope: 'audit event organizations',
+};
+
+/**
+ * Verifies an opened archive: the manifest's signature, every table against its signed digest,
+ * and the hash chain of its audit events (each event's hash, the links between consecutive
+ * events, and the segment's ends). A changed history row is named by comparing each decision
+ * with its audit event.
+ */
+export function verifyArchiveSync(archive: OpenedArchive): ArchiveCheck {
+  const { db, manifest } = archive;
+  const publicKey = Buffer.from(manifest.publicKey ?? '', 'base64');
+  const fingerprint = keyFingerprint(publicKey);
+  const signed = verifySignatureSync(publicKey, Buffer.from(archive.manifestText, 'utf8'), archive.signature);
+  const { digests } = digestTables(db);
+  const changed = ARCHIVE_TABLES.filter((t) => digests[t.name] !== manifest.digests?.[t.name]).map((t) => t.name);
+
+  const rows = db.prepare('SELECT id, at, actor_id, action, subject_user_id, organization_id, request_id, details, prev_hash, hash FROM audit_events ORDER BY id').raw(true).iterate();
+  const chain = manifest.chain;
+  const start = chain.firstId !== null && chain.firstPrevHash !== null ? { id: chain.firstId - 1, hash: chain.firstPrevHash } : { id: 0, hash: '' };
+  const walked = walkChain(rows as Iterable<never>, { start, gapsAllowed: true, headHash: null });
+  let broken = walked.broken;
+  if (broken === null && chain.lastId !== null && walked.lastId === chain.lastId && walked.lastHash !== chain.lastHash) {
+    broken = { eventId: chain.lastId, reason: `Event ${chain.lastId.toLocaleString('en-US')} was changed after export: it differs from the signed chain end` };
+  }
+  if (broken === null && chain.firstId !== null && walked.firstId !== null && walked.firstId < chain.firstId) {
+    broken = { eventId: walked.firstId, reason: `Event ${walked.firstId.toLocaleString('en-US')} is outside the archive's signed segment: it was added after export` };
+  }
+  if (broken === null && changed.includes('role_requests')) broken = historyMismatch(db);
+
+  let chainMessage: string;
+  if (broken !== null) chainMessage = broken.reason;
+  else if (changed.length > 0) chainMessage = `changed after export: ${changed.map((t) => TABLE_WORDS[t] ?? t).join(', ')} no longer match the signed digests`;
+  else chainMessage = `${walked.checked.toLocaleString('en-US')} events, each hash and link intact`;
+  return {
+    signature: signed
+      ? { ok: true, message: `signed by console ${manifest.consoleId}` }
+      : { ok: false, message: 'the signature does not verify: the archive was changed after export, or was not made by a console' },
+    chain: { ok: broken === null && changed.length === 0, message: chainMessage },
+    broken,
+    fingerprint,
+    events: walked.checked,
+  };
+}
+
+/** The first decided request whose decision differs from the audit event that recorded it. */
+function historyMismatch(db: Db): ChainBreak {
+  const rows = db
+    .prepare(
+      `SELECT r.id, r.status, r.decided_at AS decidedAt, r.decided_by AS decidedBy, r.reason,
+              e.id AS eventId, e.at, e.actor_id AS actorId, e.action, e.details
+         FROM role_requests r
+         JOIN audit_events e ON e.id = (SELECT max(x.id) FROM audit_events x WHERE x.request_id = r.id AND x.action IN ('request.approved', 'request.rejected'))
+        ORDER BY r.id`,
+    )
+    .iterate() as Iterable<{ id: number; status: string; decidedAt: number; decidedBy: number | null; reason: string | null; eventId: number; at: number; actorId: number | null; action: string; details: string }>;
+  for (const r of rows) {
+    let reason: unknown = null;
+    try {
+      reason = (JSON.parse(r.details) as { reason?: unknown }).reason ?? null;
+    } catch {
+      reason = null;
+    }
+    if (`request.${r.status}` !== r.action || r.decidedAt !== r.at || r.decidedBy !== r.actorId || (r.reason ?? null) !== reason) {
+      return { eventId: r.eventId, reason: `Request ${r.id} was changed after export: its decision no longer matches audit event ${r.eventId.toLocaleString('en-US')}` };
+    }
+  }
+  return { eventId: 0, reason: 'The request history was changed after export: it no longer matches its signed digest' };
+}

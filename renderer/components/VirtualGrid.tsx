@@ -1,0 +1,178 @@
+import { useCallback, useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
+import { defaultRangeExtractor, useVirtualizer, type Range } from '@tanstack/react-virtual';
+
+export interface GridColumn<T> {
+  header: ReactNode;
+  cell: (row: T) => ReactNode;
+}
+
+interface VirtualGridProps<T> {
+  rows: readonly T[];
+  columns: ReadonlyArray<GridColumn<T>>;
+  rowKey: (row: T) => number | string;
+  /** Fixed row height in px (CSS sets the same), so 10 million rows cost only what is on screen. */
+  rowHeight: number;
+  headerHeight: number;
+  hasMore: boolean;
+  loadingMore: boolean;
+  loadMore: () => void;
+  /** Enter on a row (View). */
+  onOpen?: (row: T) => void;
+  labelledBy: string;
+  describedBy?: string;
+  className: string;
+  testId: string;
+  rowAttributes?: (row: T) => Record<string, string | number>;
+  /** Ask for the next page when this close to the last loaded row. */
+  loadAhead?: number;
+}
+
+/**
+ * A read-only list as an ARIA grid: virtualized (only rows on screen are in the DOM; aria-rowindex
+ * says where they are), keyset-paged as the user scrolls, one tab stop (the row the keyboard is
+ * on): arrows, Home/End and Page Up/Down move, Enter opens the row. Role Requests' grid, without
+ * selection.
+ */
+export function VirtualGrid<T>(props: VirtualGridProps<T>) {
+  const { rows, columns, rowKey, rowHeight, headerHeight, hasMore, loadingMore, loadMore, onOpen, labelledBy, describedBy, className, testId, rowAttributes } = props;
+  const loadAhead = props.loadAhead ?? 30;
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const focusPending = useRef(false);
+  const [activeIndex, setActiveIndex] = useState(0);
+  const active = Math.min(activeIndex, Math.max(0, rows.length - 1));
+
+  const rangeExtractor = useCallback(
+    (range: Range) => {
+      const indexes = defaultRangeExtractor(range);
+      if (active < range.count && !indexes.includes(active)) {
+        indexes.push(active);
+        indexes.sort((a, b) => a - b);
+      }
+      return indexes;
+    },
+    [active],
+  );
+
+  // eslint-disable-next-line react-hooks/incompatible-library -- the virtualizer is read during render by design
+  const virtualizer = useVirtualizer({
+    count: rows.length,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => rowHeight,
+    overscan: 10,
+    scrollMargin: headerHeight,
+    scrollPaddingStart: headerHeight,
+    rangeExtractor,
+    getItemKey: (index) => {
+      const row = rows[index];
+      return row === undefined ? index : rowKey(row);
+    },
+  });
+  const items = virtualizer.getVirtualItems();
+  const lastRendered = items.length > 0 ? (items[items.length - 1]?.index ?? -1) : -1;
+
+  useEffect(() => {
+    if (hasMore && !loadingMore && lastRendered >= rows.length - loadAhead) loadMore();
+  }, [hasMore, loadingMore, lastRendered, rows.length, loadMore, loadAhead]);
+
+  useLayoutEffect(() => {
+    if (!focusPending.current) return;
+    focusPending.current = false;
+    scrollRef.current?.querySelector<HTMLElement>(`[data-index="${active}"]`)?.focus({ preventScroll: true });
+  }, [active]);
+
+  function moveTo(index: number) {
+    if (rows.length === 0) return;
+    const next = Math.max(0, Math.min(index, rows.length - 1));
+    focusPending.current = true;
+    setActiveIndex(next);
+    virtualizer.scrollToIndex(next, { align: 'auto' });
+    if (next === active) {
+      focusPending.current = false;
+      scrollRef.current?.querySelector<HTMLElement>(`[data-index="${next}"]`)?.focus({ preventScroll: true });
+    }
+  }
+
+  function onKeyDown(event: KeyboardEvent<HTMLDivElement>) {
+    if (event.altKey || event.ctrlKey || event.metaKey) return;
+    const onControl = (event.target as HTMLElement).closest('button, a, input') !== null;
+    const visibleRows = Math.max(1, Math.floor(((scrollRef.current?.clientHeight ?? 0) - headerHeight) / rowHeight) - 1);
+    switch (event.key) {
+      case 'ArrowDown':
+        moveTo(active + 1);
+        break;
+      case 'ArrowUp':
+        moveTo(active - 1);
+        break;
+      case 'Home':
+        moveTo(0);
+        break;
+      case 'End':
+        moveTo(rows.length - 1);
+        break;
+      case 'PageDown':
+        moveTo(active + visibleRows);
+        break;
+      case 'PageUp':
+        moveTo(active - visibleRows);
+        break;
+      case 'Enter': {
+        const row = rows[active];
+        if (onControl || !row || !onOpen) return;
+        onOpen(row);
+        break;
+      }
+      default:
+        return;
+    }
+    event.preventDefault();
+  }
+
+  return (
+    <div
+      ref={scrollRef}
+      role="grid"
+      className={`soc-grid ${className}`}
+      aria-labelledby={labelledBy}
+      aria-describedby={describedBy}
+      aria-rowcount={hasMore ? -1 : rows.length + 1}
+      aria-colcount={columns.length}
+      aria-readonly="true"
+      data-testid={testId}
+    >
+      <div role="rowgroup" className="soc-grid__head">
+        <div role="row" aria-rowindex={1} className="soc-grid__row soc-grid__row--head">
+          {columns.map((column, i) => (
+            <div key={i} role="columnheader" className="soc-grid__cell">
+              {column.header}
+            </div>
+          ))}
+        </div>
+      </div>
+      <div role="rowgroup" className="soc-grid__body" style={{ height: virtualizer.getTotalSize() }} onKeyDown={onKeyDown}>
+        {items.map((item) => {
+          const row = rows[item.index];
+          if (row === undefined) return null;
+          return (
+            <div
+              key={item.key}
+              role="row"
+              aria-rowindex={item.index + 2}
+              tabIndex={item.index === active ? 0 : -1}
+              data-index={item.index}
+              {...rowAttributes?.(row)}
+              className="soc-grid__row soc-grid__row--body"
+              style={{ transform: `translateY(${item.start - headerHeight}px)` }}
+              onFocus={() => setActiveIndex(item.index)}
+            >
+              {columns.map((column, i) => (
+                <div key={i} role="gridcell" className="soc-grid__cell">
+                  {column.cell(row)}
+                </div>
+              ))}
+            </div>
+          );
+        })}
+      </div>
+    </div>
+  );
+}
