@@ -16,6 +16,8 @@ import type { MailSettingsStore } from './services/mail-settings.js';
 import { RequestService } from './services/requests.js';
 import { Reauthentication } from './services/reauth.js';
 import { UserService } from './services/users.js';
+import { BackupService } from './services/backups.js';
+import { READ_ONLY_CHANNELS } from './ipc/read-only.js';
 import { ProofingService } from './services/proofing.js';
 import { FsidService } from './services/fsid.js';
 import { SecretBox } from './services/secret-box.js';
@@ -55,6 +57,13 @@ export interface ConsoleOptions {
    * downloads and uploads. Default: the `exports` folder beside the database (tests, scripts).
    */
   files?: FileTransfer;
+  /**
+   * Opened read-only after a failed start-up check (issue 7): the router answers only the
+   * channels that review, look up and export.
+   */
+  readOnly?: boolean;
+  /** Called when a restore has been staged: the transport restarts the console (ConsoleRunner). */
+  onRestart?: () => void;
   /** Delivery tuning for tests (short timeouts, fixed jitter). */
   mail?: Omit<NotificationOptions, 'mailSettings'>;
   /**
@@ -82,6 +91,8 @@ export interface Services {
   integrity: AuditIntegrity;
   archives: ArchiveService;
   exports: ExportService;
+  backups: BackupService;
+  readOnly: boolean;
 }
 
 export interface ConsoleApp {
@@ -144,6 +155,7 @@ async function composeConsole(options: ConsoleOptions, clock: Clock, store: Sqli
   const requests = new RequestService(store, clock, () => notifications.kick());
   const files = options.files ?? new FolderFileTransfer(join(options.dataDir, 'exports'));
   const mfa = new MfaService(store, clock, enrollments, box);
+  const reauth = new Reauthentication(store, clock, box);
   // Review scopes read opened archives, and archives check scopes: the one is handed the other late.
   let archives: ArchiveService | null = null;
   const scopes = new ReviewScopes(store, { source: (clientId, userRowId, archiveId) => archives?.source(clientId, userRowId, archiveId) ?? null });
@@ -159,7 +171,7 @@ async function composeConsole(options: ConsoleOptions, clock: Clock, store: Sqli
     home: new HomeService(store, sessions, requests),
     requests,
     notifications,
-    users: new UserService(store, clock, sessions, new Reauthentication(store, clock, box), files, () => notifications.kick()),
+    users: new UserService(store, clock, sessions, reauth, files, () => notifications.kick()),
     proofing: new ProofingService(store, clock, files, () => notifications.kick()),
     fsid: new FsidService(store, () => notifications.kick()),
     identity,
@@ -168,15 +180,19 @@ async function composeConsole(options: ConsoleOptions, clock: Clock, store: Sqli
     integrity,
     archives,
     exports: new ExportService(store, scopes, history, audit, files, clock),
+    backups: new BackupService(store, clock, identity, workers, reauth, options.dataDir, options.demo ? 'demo' : 'console', options.onRestart),
+    readOnly: options.readOnly === true,
   };
   const dispatch = createDispatch(createHandlers(services), sessions, {
     validateOutput: options.validateOutput ?? false,
     ...(options.logError ? { logError: options.logError } : {}),
+    ...(options.readOnly ? { readOnlyChannels: READ_ONLY_CHANNELS } : {}),
   });
   const close = async (): Promise<void> => {
     // Background mail delivery and reminders stop before the database closes under them.
     await services.notifications.stop();
     await services.users.stop();
+    await services.backups.stop();
     await workers.stop();
     services.archives.closeAll();
     await store.close();

@@ -3,7 +3,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { AdjustableClock } from '../clock.js';
-import { createConsole, dataKeyFileName } from '../app.js';
+import { dataKeyFileName } from '../app.js';
+import { ConsoleRunner } from '../runner.js';
 import { KeyFileProvider } from '../services/key-file.js';
 import { HostFileTransfer } from './file-transfer.js';
 import { startHost } from './server.js';
@@ -46,7 +47,7 @@ async function main(): Promise<void> {
   const dataDir = resolve(args.data ?? join(process.cwd(), '.console-data', args.demo ? 'demo' : 'web'));
   const clock = new AdjustableClock();
   const files = new HostFileTransfer(join(dataDir, 'transfers'), clock);
-  const app = await createConsole({
+  const runner = await ConsoleRunner.start({
     files,
     dataDir,
     clock,
@@ -54,21 +55,18 @@ async function main(): Promise<void> {
     keyProvider: new KeyFileProvider(join(dataDir, dataKeyFileName(args.demo))),
     validateOutput: true,
     logError: (channel, error) => console.error(`[${channel}] ${error instanceof Error ? `${error.name}: ${error.message}` : 'failure'}`),
+    // Outbox delivery, the 120-day check and daily backups; the start-up check and the recovery screen.
+    background: true,
+    ...(mailIntervalMs !== undefined ? { mailIntervalMs } : {}),
+    log: (line) => console.log(line),
   });
   if (args.demo) {
     // For scripts and testers: how to sign in as each demo account (made-up data only).
-    writeFileSync(join(dataDir, 'demo-accounts.json'), `${JSON.stringify(app.demoAccounts, null, 2)}\n`, { mode: 0o600 });
+    writeFileSync(join(dataDir, 'demo-accounts.json'), `${JSON.stringify(runner.current?.demoAccounts ?? [], null, 2)}\n`, { mode: 0o600 });
   }
-  // Outbox delivery over SMTP (Mail settings) and the weekly stale-request reminders.
-  app.services.notifications.start({
-    ...(mailIntervalMs !== undefined ? { intervalMs: mailIntervalMs } : {}),
-    log: (line) => console.log(line),
-  });
-  // The 120-day inactivity check, at start and daily.
-  app.services.users.start((error) => console.error(`[inactivity check] ${error instanceof Error ? error.message : 'failure'}`));
   const rendererDir = resolve(dirname(fileURLToPath(import.meta.url)), '../../dist/renderer');
   const host = await startHost({
-    dispatch: app.dispatch,
+    dispatch: runner.dispatch,
     rendererDir,
     port,
     files,
@@ -78,7 +76,7 @@ async function main(): Promise<void> {
   console.log(`Console ready at ${host.url}`);
   const stop = async () => {
     await host.close();
-    await app.close();
+    await runner.close();
     process.exit(0);
   };
   process.on('SIGINT', stop);

@@ -1,6 +1,7 @@
 import type { Services } from '../app.js';
 import type { Handlers } from './router.js';
 import { requireSession } from './router.js';
+import { AppError } from '../../shared/ipc/errors.js';
 
 /** Channel -> service call. No rule lives here: the services decide. */
 export function createHandlers(s: Services): Handlers {
@@ -9,6 +10,8 @@ export function createHandlers(s: Services): Handlers {
       needsSetup: await s.auth.needsSetup(),
       demo: s.demo,
       session: await s.sessions.view(ctx.clientId),
+      recovery: null,
+      readOnly: s.readOnly,
     }),
     'setup.begin': (_input, ctx) => s.auth.beginSetup(ctx.clientId),
     'setup.complete': (input, ctx) => s.auth.completeSetup(ctx.clientId, input),
@@ -70,5 +73,13 @@ export function createHandlers(s: Services): Handlers {
     'archive.export': (input, ctx) => s.archives.export(requireSession(ctx), input),
     'archive.open': (input, ctx) => s.archives.open(requireSession(ctx), input),
     'archive.close': (input, ctx) => s.archives.close(requireSession(ctx), input),
+    'backup.status': (_input, ctx) => s.backups.statusFor(requireSession(ctx)),
+    'backup.now': (_input, ctx) => s.backups.backupFor(requireSession(ctx)),
+    'backup.restore': (input, ctx) => s.backups.restoreFor(requireSession(ctx), input),
+    // Only a console on its recovery screen answers these (main/runner.ts).
+    'recovery.restore': () => Promise.reject(new AppError('CONFLICT', NOT_IN_RECOVERY)),
+    'recovery.openReadOnly': () => Promise.reject(new AppError('CONFLICT', NOT_IN_RECOVERY)),
   };
 }
+
+const NOT_IN_RECOVERY = 'The console started normally: there is nothing to recover.';

@@ -5,6 +5,7 @@ import { AppError } from '../../shared/ipc/errors.js';
 import { CONSOLE_MESSAGES } from '../../shared/policy.js';
 import type { IpcError, IpcResult } from '../../shared/ipc/errors.js';
 import type { Session, SessionRegistry } from '../services/sessions.js';
+import { READ_ONLY_MESSAGE } from './read-only.js';
 
 /** Who is calling: the transport's client, never anything the renderer claims about itself. */
 export interface CallerContext {
@@ -25,6 +26,8 @@ export interface RouterOptions {
   validateOutput?: boolean;
   /** Where unexpected failures are reported; never given inputs, which may hold secrets. */
   logError?: (channel: string, error: unknown) => void;
+  /** Opened read-only: only these channels are answered; the rest get READ_ONLY. */
+  readOnlyChannels?: ReadonlySet<Channel>;
 }
 
 export type Dispatch = (caller: CallerContext, channel: unknown, input: unknown) => Promise<IpcResult<unknown>>;
@@ -38,6 +41,7 @@ const NO_SESSION: IpcError = { code: 'UNAUTHENTICATED', message: CONSOLE_MESSAGE
 export function createDispatch(handlers: Handlers, sessions: SessionRegistry, options: RouterOptions = {}): Dispatch {
   return async (caller, channel, input) => {
     if (!isChannel(channel)) return fail({ code: 'NOT_FOUND', message: 'Unknown channel' });
+    if (options.readOnlyChannels && !options.readOnlyChannels.has(channel)) return fail({ code: 'READ_ONLY', message: READ_ONLY_MESSAGE });
     const spec = contract[channel];
     const parsed = (spec.input as z.ZodType).safeParse(input ?? {});
     if (!parsed.success) {

@@ -1,6 +1,12 @@
 import { ipcMain } from 'electron';
 import type { BrowserWindow, IpcMainInvokeEvent, WebContents } from 'electron';
-import type { ConsoleApp } from '../app.js';
+import type { Dispatch } from '../ipc/router.js';
+
+/** What the Electron transport needs of the console (main/runner.ts): its one dispatch, and ending a window's session. */
+export interface IpcTarget {
+  dispatch: Dispatch;
+  closeSession(clientId: string): void;
+}
 import type { IpcResult } from '../../shared/ipc/errors.js';
 import { INVOKE_CHANNEL, isConsolePage } from './policy.js';
 
@@ -20,7 +26,7 @@ export function clientIdOf(contents: WebContents): string {
  * console page, may call; an iframe, another window, or a page navigated elsewhere gets
  * FORBIDDEN. Input validation, sessions and authorization are the router's (main/ipc/router.ts).
  */
-export function registerConsoleIpc(consoleApp: ConsoleApp, getWindow: () => BrowserWindow | null): () => void {
+export function registerConsoleIpc(consoleApp: IpcTarget, getWindow: () => BrowserWindow | null): () => void {
   const tracked = new WeakSet<WebContents>();
 
   ipcMain.handle(INVOKE_CHANNEL, async (event: IpcMainInvokeEvent, channel: unknown, input: unknown) => {
@@ -30,7 +36,7 @@ export function registerConsoleIpc(consoleApp: ConsoleApp, getWindow: () => Brow
     if (!tracked.has(contents)) {
       tracked.add(contents);
       // A closed window must not leave a live session behind.
-      contents.once('destroyed', () => consoleApp.services.sessions.close(clientId));
+      contents.once('destroyed', () => consoleApp.closeSession(clientId));
     }
     return consoleApp.dispatch({ clientId }, channel, input);
   });

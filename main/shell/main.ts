@@ -4,8 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { app, crashReporter, dialog, session } from 'electron';
 import log from 'electron-log/main.js';
 import type { BrowserWindow } from 'electron';
-import { createConsole, dataKeyFileName } from '../app.js';
-import type { ConsoleApp } from '../app.js';
+import { dataKeyFileName } from '../app.js';
+import { ConsoleRunner } from '../runner.js';
 import { registerAppScheme, serveRenderer } from './app-protocol.js';
 import { DialogFileTransfer } from './files.js';
 import { parseShellArgs } from './args.js';
@@ -38,7 +38,7 @@ const args = parseShellArgs(process.argv);
 if (args.userDataDir) app.setPath('userData', resolve(args.userDataDir));
 
 let consoleWindow: BrowserWindow | null = null;
-let consoleApp: ConsoleApp | null = null;
+let consoleApp: ConsoleRunner | null = null;
 
 if (!app.requestSingleInstanceLock()) {
   // Another console already runs on this data: it gets the focus (below) and we leave.
@@ -83,15 +83,14 @@ async function start(): Promise<void> {
   // demo key, beside the demo database), so made-up data never goes out through the real server.
   const mailSettings = args.demo ? undefined : new SafeStorageMailSettings(settings);
   const files = new DialogFileTransfer(() => consoleWindow);
-  consoleApp = await createConsole({ dataDir, keyProvider, demo: args.demo, logError, mailSettings, files });
+  // The start-up checks, a staged restore, the recovery screen, and (background) outbox delivery,
+  // the 120-day check and daily backups; all stopped by consoleApp.close() on quit.
+  consoleApp = await ConsoleRunner.start({ dataDir, keyProvider, demo: args.demo, logError, mailSettings, files, background: true, log: (line) => log.info(line) });
+  const demoAccounts = consoleApp.current?.demoAccounts ?? [];
   if (args.demo) {
     // For testers and the Electron end-to-end test: how to sign in as each demo account (made-up data only).
-    writeFileSync(join(dataDir, 'demo-accounts.json'), `${JSON.stringify(consoleApp.demoAccounts, null, 2)}\n`, { mode: 0o600 });
+    writeFileSync(join(dataDir, 'demo-accounts.json'), `${JSON.stringify(demoAccounts, null, 2)}\n`, { mode: 0o600 });
   }
-  // Outbox delivery and the weekly stale-request reminders; stopped by consoleApp.close() on quit.
-  consoleApp.services.notifications.start({ log: (line) => log.info(line) });
-  // The 120-day inactivity check, at start and daily; stopped by consoleApp.close() on quit.
-  consoleApp.services.users.start((error) => logError('inactivity check', error));
   registerConsoleIpc(consoleApp, () => consoleWindow);
 
   const window = createConsoleWindow(PRELOAD_PATH, settings);
@@ -101,7 +100,7 @@ async function start(): Promise<void> {
   });
   const contents = window.webContents;
   watchRendererHealth(window, {
-    endSession: () => consoleApp?.services.sessions.close(clientIdOf(contents)),
+    endSession: () => consoleApp?.closeSession(clientIdOf(contents)),
     reload: () => showConsolePage(window),
     giveUp: () => {
       dialog.showErrorBox(

@@ -15,13 +15,16 @@ export type AuditTask =
   | { kind: 'verify-archive'; archivePath: string }
   | ({ kind: 'export-archive' } & ExportTask)
   /** The signed manifest goes in last, here too: its write flushes the whole new file to disk. */
-  | { kind: 'write-manifest'; archivePath: string; text: string; signature: string };
+  | { kind: 'write-manifest'; archivePath: string; text: string; signature: string }
+  /** A backup (or the live database): SQLite's own check, then the whole audit chain. */
+  | { kind: 'check-database'; dbPath: string; consoleId: string; publicKeyDer: Uint8Array; thorough: boolean };
 
 export type AuditTaskResult =
   | { kind: 'verify-live'; check: LiveCheck }
   | { kind: 'verify-archive'; check: ArchiveCheck }
   | { kind: 'export-archive'; manifest: UnsignedManifest }
-  | { kind: 'write-manifest' };
+  | { kind: 'write-manifest' }
+  | { kind: 'check-database'; integrity: string; userVersion: number; check: LiveCheck | null };
 
 export type WorkerMessage =
   | { type: 'progress'; checked: number; total: number }
@@ -57,6 +60,28 @@ function run(task: AuditTask): AuditTaskResult {
     case 'write-manifest':
       writeManifest(task.archivePath, task.text, task.signature);
       return { kind: 'write-manifest' };
+    case 'check-database': {
+      const db = new Database(task.dbPath, { readonly: true, fileMustExist: true });
+      try {
+        db.pragma('cache_size = -32768');
+        // integrity_check reads every page and index; quick_check skips the index contents.
+        const rows = db.pragma(task.thorough ? 'integrity_check(20)' : 'quick_check(20)') as Array<Record<string, string>>;
+        const integrity = rows.map((r) => Object.values(r)[0]).join('; ');
+        const userVersion = db.pragma('user_version', { simple: true }) as number;
+        // A file SQLite finds damaged is not walked further: its rows cannot be trusted.
+        const check =
+          integrity === 'ok'
+            ? verifyLiveChain(
+                db,
+                { consoleId: task.consoleId, publicKeyDer: Buffer.from(task.publicKeyDer) },
+                { onProgress: (p) => parentPort?.postMessage({ type: 'progress', checked: p.checked, total: p.total } satisfies WorkerMessage) },
+              )
+            : null;
+        return { kind: 'check-database', integrity, userVersion, check };
+      } finally {
+        db.close();
+      }
+    }
   }
 }
 

@@ -384,6 +384,27 @@ const fsidSchema = z
   .max(10, 'A Federal Surveyor ID is 1 to 10 letters or digits')
   .regex(/^[A-Za-z0-9]+$/, 'A Federal Surveyor ID is 1 to 10 letters or digits');
 
+export const backupInfo = z.object({
+  name: z.string(),
+  createdAt: z.number(),
+  bytes: z.number(),
+  /** SQLite's check and the audit chain, run on the backup after it was made (or before a restore). */
+  verified: z.enum(['ok', 'failed', 'unchecked']),
+  problem: z.string().nullable(),
+});
+const backupStatus = z.object({
+  running: z.boolean(),
+  progress: z.object({ copiedPages: z.number(), totalPages: z.number(), startedAt: z.number() }).nullable(),
+  lastError: z.string().nullable(),
+  backups: z.array(backupInfo),
+});
+/** Why the console opened in recovery, and what it can do about it. */
+const recoveryView = z.object({
+  problem: z.string(),
+  backups: z.array(backupInfo),
+});
+const backupNameSchema = z.string().min(1, 'Choose a backup').max(80);
+
 const newPasswordFields = {
   newPassword: passwordSchema,
   confirmPassword: passwordSchema,
@@ -394,7 +415,15 @@ export const contract = {
     access: 'public',
     passive: true,
     input: empty,
-    output: z.object({ needsSetup: z.boolean(), demo: z.boolean(), session: sessionView }),
+    output: z.object({
+      needsSetup: z.boolean(),
+      demo: z.boolean(),
+      session: sessionView,
+      /** The start-up check found a problem: the recovery screen, instead of sign-in. */
+      recovery: recoveryView.nullable(),
+      /** Opened read-only after a failed check: reviews work, nothing is decided or changed. */
+      readOnly: z.boolean(),
+    }),
   },
   'setup.begin': {
     access: 'public',
@@ -913,6 +942,19 @@ export const contract = {
     input: z.object({ archiveId: z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, 'Unknown archive') }).strict(),
     output: z.object({ closed: z.boolean() }),
   },
+
+  // ---- Backup and recovery (issue 7) ----
+  'backup.status': { access: 'session', passive: true, input: empty, output: backupStatus },
+  'backup.now': { access: 'session', passive: false, input: empty, output: backupInfo },
+  'backup.restore': {
+    access: 'session',
+    passive: false,
+    input: z.object({ name: backupNameSchema, code: securityCode }).strict(),
+    output: backupInfo,
+  },
+  /** The recovery screen's choices; a console that started normally refuses them. */
+  'recovery.restore': { access: 'public', passive: false, input: z.object({ name: backupNameSchema }).strict(), output: backupInfo },
+  'recovery.openReadOnly': { access: 'public', passive: false, input: empty, output: z.object({ readOnly: z.boolean() }) },
 } as const;
 
 export type Contract = typeof contract;
@@ -931,6 +973,9 @@ export type OutboxRow = z.output<typeof outboxRow>;
 export type MailSettingsView = z.output<typeof mailSettingsView>;
 export type QueueSort = (typeof QUEUE_SORTS)[number];
 export type FileDelivery = z.output<typeof fileDelivery>;
+export type BackupInfo = z.output<typeof backupInfo>;
+export type BackupStatus = z.output<typeof backupStatus>;
+export type RecoveryView = z.output<typeof recoveryView>;
 export type HistoryRow = z.output<typeof historyRow>;
 export type AuditRow = z.output<typeof auditRow>;
 export type AuditStatus = z.output<typeof auditStatus>;

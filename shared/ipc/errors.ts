@@ -12,6 +12,10 @@ export const ERROR_CODES = [
   'SESSION_LOCKED',
   'SIGN_IN_FAILED',
   'SETUP_DONE',
+  /** The console was opened read-only after a failed start-up check. */
+  'READ_ONLY',
+  /** The console is on its recovery screen: only the recovery choices are answered. */
+  'RECOVERY',
   'INTERNAL',
 ] as const;
 

@@ -110,7 +110,7 @@ describe('the IPC transport answers only the console page in the main frame of t
     const window = { isDestroyed: () => false, webContents };
     const dispatch = vi.fn(async () => ({ ok: true, value: 'dispatched' }));
     const close = vi.fn();
-    registerConsoleIpc({ dispatch, services: { sessions: { close } } } as never, () => window as never);
+    registerConsoleIpc({ dispatch, closeSession: close } as never, () => window as never);
     const handler = fake.state.invokeHandlers.get('console:invoke') as InvokeHandler | undefined;
     if (!handler) throw new Error('no console:invoke handler');
     return { handler, webContents, mainFrame, dispatch, close, destroyedListeners };

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createConsole, dataKeyFileName } from '../../main/app.js';
+import { ConsoleRunner } from '../../main/runner.js';
 import type { ConsoleApp } from '../../main/app.js';
 import { FixedClock } from '../../main/clock.js';
 import { KeyFileProvider } from '../../main/services/key-file.js';
@@ -74,21 +75,41 @@ export class Harness {
     });
   }
 
+  /**
+   * Closes the console and starts it again as the transports do, through a ConsoleRunner (the
+   * start-up checks, staged restores, the recovery screen). Calls then go through the runner.
+   */
+  async startRunner(): Promise<ConsoleRunner> {
+    await (this.runner ?? this.app).close();
+    this.runner = await ConsoleRunner.start({
+      dataDir: this.dir,
+      keyProvider: new KeyFileProvider(join(this.dir, dataKeyFileName(this.options.demo ?? false))),
+      clock: this.clock,
+      validateOutput: true,
+      demo: this.options.demo ?? false,
+      auditCheck: 'manual',
+    });
+    if (this.runner.current) this.app = this.runner.current;
+    return this.runner;
+  }
+
+  runner: ConsoleRunner | null = null;
+
   async dispose(): Promise<void> {
-    await this.app.close();
+    await (this.runner ?? this.app).close();
     rmSync(this.dir, { recursive: true, force: true });
   }
 
   /** Calls a channel as a client; returns the value or throws the typed error. */
   async call<C extends Channel>(clientId: string, channel: C, input: ChannelInput<C>): Promise<ChannelOutput<C>> {
-    const result = await this.app.dispatch({ clientId }, channel, input);
+    const result = await (this.runner?.dispatch ?? this.app.dispatch)({ clientId }, channel, input);
     if (!result.ok) throw new IpcFailure(result.error);
     return result.value as ChannelOutput<C>;
   }
 
   /** The error a call fails with (the test fails if it succeeds). */
   async refusal(clientId: string, channel: Channel, input: unknown): Promise<IpcError> {
-    const result = await this.app.dispatch({ clientId }, channel, input);
+    const result = await (this.runner?.dispatch ?? this.app.dispatch)({ clientId }, channel, input);
     if (result.ok) throw new Error(`${channel} was expected to fail but succeeded`);
     return result.error;
   }

@@ -1,0 +1,288 @@
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import Database from 'better-sqlite3';
+import type { Clock } from '../clock.js';
+import type { BackupInfo, BackupStatus } from '../../shared/ipc/contract.js';
+import { AppError } from '../../shared/ipc/errors.js';
+import { AuditTaskError } from '../store/audit-worker-client.js';
+import type { AuditTaskResult, AuditWorkers } from '../store/audit-worker-client.js';
+import { MIGRATIONS } from '../store/migrations/index.js';
+import type { SqliteStore } from '../store/sqlite.js';
+import type { ConsoleIdentity } from './console-identity.js';
+import { officialOf } from './officials.js';
+import type { Reauthentication } from './reauth.js';
+import type { Session } from './sessions.js';
+
+/** Backups kept: two weeks of the daily ones. */
+export const BACKUPS_KEPT = 14;
+const DAY_MS = 86_400_000;
+/** Pages copied per step of the online backup: a step is a millisecond or two, the UI never waits. */
+const PAGES_PER_STEP = 256;
+const RESTORE_MARKER = 'restore-pending.json';
+
+export const BACKUP_MESSAGES = {
+  notOfficial: 'Only Security Officials back up and restore the console.',
+  noSuchBackup: 'There is no such backup.',
+  running: 'A backup is already being made.',
+  failedCheck: (problem: string) => `This backup cannot be restored: ${problem}`,
+} as const;
+
+interface Verification {
+  verified: 'ok' | 'failed';
+  problem: string | null;
+  checkedAt: number;
+}
+
+/**
+ * Backups of the console's database (issue 7): a consistent copy made with SQLite's online backup
+ * API while the console runs (copied a few pages at a time, so the UI never stalls), checked by
+ * SQLite and by walking the audit chain in a worker thread, daily and on demand, the newest 14
+ * kept. A restore is checked the same way first (integrity_check, the whole chain with this
+ * console's key), then happens at the console's restart, the current database kept aside.
+ */
+export class BackupService {
+  private current: Promise<BackupInfo> | null = null;
+  private progress: BackupStatus['progress'] = null;
+  private lastError: string | null = null;
+  private timer: ReturnType<typeof setInterval> | null = null;
+
+  readonly folder: string;
+
+  constructor(
+    private readonly store: SqliteStore,
+    private readonly clock: Clock,
+    private readonly identity: ConsoleIdentity,
+    private readonly workers: AuditWorkers,
+    private readonly reauth: Reauthentication,
+    private readonly dataDir: string,
+    /** "console" or "demo": the demo's backups are never offered to the real console. */
+    private readonly base: string,
+    /** Called once a restore is staged: the transport restarts the console on the backup. */
+    private readonly onRestart: () => void = () => {},
+  ) {
+    this.folder = backupsFolder(dataDir, base);
+  }
+
+  /** Backup (Settings): for Security Officials. */
+  async statusFor(session: Session): Promise<BackupStatus> {
+    await officialOf(this.store, session, BACKUP_MESSAGES.notOfficial);
+    return this.status();
+  }
+
+  async backupFor(session: Session): Promise<BackupInfo> {
+    await officialOf(this.store, session, BACKUP_MESSAGES.notOfficial);
+    return this.backupNow(session.userRowId);
+  }
+
+  /** A restore replaces every decision since the backup: the official confirms with a fresh code. */
+  async restoreFor(session: Session, input: { name: string; code: string }): Promise<BackupInfo> {
+    await officialOf(this.store, session, BACKUP_MESSAGES.notOfficial);
+    this.pathOf(input.name);
+    await this.reauth.confirm(session, input.code, 'restore backup');
+    return this.restore(input.name, session.userRowId);
+  }
+
+  list(): BackupInfo[] {
+    return listBackupFolder(this.folder, this.base);
+  }
+
+  status(): BackupStatus {
+    return { running: this.current !== null, progress: this.progress, lastError: this.lastError, backups: this.list() };
+  }
+
+  /** One backup at a time: a second request while one runs waits for it. */
+  backupNow(actorId: number | null): Promise<BackupInfo> {
+    this.current ??= this.makeBackup(actorId).finally(() => {
+      this.current = null;
+    });
+    return this.current;
+  }
+
+  /**
+   * SQLite's checks and the whole audit chain, in a worker. Thorough (integrity_check) before a
+   * restore; quick_check right after a backup is made.
+   */
+  async check(name: string, thorough: boolean): Promise<Verification> {
+    const path = this.pathOf(name);
+    let result: AuditTaskResult;
+    try {
+      result = await this.workers.run({ kind: 'check-database', dbPath: path, consoleId: this.identity.consoleId, publicKeyDer: this.identity.publicKeyDer, thorough });
+    } catch (error) {
+      // SQLite refusing to read the file at all (not a database, malformed) is a failed check.
+      if (!(error instanceof AuditTaskError) || error.originalName === 'WorkerExit') throw error;
+      result = { kind: 'check-database', integrity: error.message, userVersion: 0, check: null };
+    }
+    if (result.kind !== 'check-database') throw new Error('Unexpected worker result');
+    let problem: string | null = null;
+    if (result.integrity !== 'ok') problem = `SQLite found damage (${result.integrity.slice(0, 200)})`;
+    else if (result.userVersion > MIGRATIONS.length) problem = 'it was made by a newer version of the console';
+    else if (!result.check) problem = 'its audit trail could not be read';
+    else if (result.check.broken) problem = `its audit trail is broken at event ${result.check.broken.eventId}: ${result.check.broken.reason}`;
+    else if (result.check.head.broken) problem = `its audit trail head does not match: ${result.check.head.message}`;
+    const verification: Verification = { verified: problem === null ? 'ok' : 'failed', problem, checkedAt: this.clock.now() };
+    writeFileSync(`${path}.json`, `${JSON.stringify(verification)}\n`, { mode: 0o600 });
+    return verification;
+  }
+
+  /** Checks a backup thoroughly, then stages it; the console restarts on it. */
+  async restore(name: string, actorId: number | null): Promise<BackupInfo> {
+    const verification = await this.check(name, true);
+    if (verification.verified !== 'ok') throw new AppError('CONFLICT', BACKUP_MESSAGES.failedCheck(verification.problem ?? 'it failed its check'));
+    await this.store.audit.append([{ action: 'backup.restore_staged', actorId, details: { backup: name } }]);
+    stageRestore(this.dataDir, name);
+    this.onRestart();
+    return this.info(name);
+  }
+
+  /** Makes a backup at start when the newest is a day old (or there is none), then daily. */
+  start(onError: (error: unknown) => void = () => {}): void {
+    if (this.timer) return;
+    const due = () => {
+      const newest = this.list()[0];
+      if (!newest || this.clock.now() - newest.createdAt >= DAY_MS) void this.backupNow(null).catch(onError);
+    };
+    due();
+    this.timer = setInterval(due, 60 * 60_000);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.current?.catch(() => undefined);
+  }
+
+  private async makeBackup(actorId: number | null): Promise<BackupInfo> {
+    mkdirSync(this.folder, { recursive: true, mode: 0o700 });
+    const name = this.newName();
+    const path = join(this.folder, name);
+    const partial = `${path}.partial`;
+    const started = performance.now();
+    this.lastError = null;
+    this.progress = { copiedPages: 0, totalPages: 0, startedAt: this.clock.now() };
+    try {
+      await this.store.db.backup(partial, {
+        progress: ({ totalPages, remainingPages }) => {
+          this.progress = { copiedPages: totalPages - remainingPages, totalPages, startedAt: this.progress?.startedAt ?? this.clock.now() };
+          return PAGES_PER_STEP;
+        },
+      });
+      // A backup is one self-contained file: no -wal or -shm beside it.
+      const copy = new Database(partial);
+      copy.pragma('journal_mode = DELETE');
+      copy.close();
+      renameSync(partial, path);
+    } catch (error) {
+      rmSync(partial, { force: true });
+      this.progress = null;
+      this.lastError = error instanceof Error ? error.message : 'The backup failed.';
+      throw error;
+    }
+    const ms = performance.now() - started;
+    this.progress = null;
+    const verification = await this.check(name, false);
+    this.prune();
+    const info = this.info(name);
+    await this.store.audit.append([
+      { action: 'backup.created', actorId, details: { backup: name, bytes: info.bytes, ms: Math.round(ms), verified: verification.verified } },
+    ]);
+    if (verification.verified !== 'ok') this.lastError = `The backup ${name} failed its check: ${verification.problem ?? ''}`;
+    return info;
+  }
+
+  private prune(): void {
+    for (const old of this.list().slice(BACKUPS_KEPT)) {
+      rmSync(join(this.folder, old.name), { force: true });
+      rmSync(join(this.folder, `${old.name}.json`), { force: true });
+    }
+  }
+
+  private newName(): string {
+    const stamp = new Date(this.clock.now()).toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+    let name = `${this.base}-${stamp}.sqlite`;
+    for (let n = 2; existsSync(join(this.folder, name)); n += 1) name = `${this.base}-${stamp}-${n}.sqlite`;
+    return name;
+  }
+
+  private isBackupName(name: string): boolean {
+    return isBackupName(name, this.base);
+  }
+
+  private pathOf(name: string): string {
+    if (basename(name) !== name || !this.isBackupName(name) || !existsSync(join(this.folder, name))) throw new AppError('NOT_FOUND', BACKUP_MESSAGES.noSuchBackup);
+    return join(this.folder, name);
+  }
+
+  private info(name: string): BackupInfo {
+    return backupInfoOf(this.folder, name);
+  }
+}
+
+function isBackupName(name: string, base: string): boolean {
+  return new RegExp(`^${base}-\\d{8}-\\d{6}(-\\d+)?\\.sqlite$`).test(name);
+}
+
+/** The backups in a folder, newest first, with what their last check said. */
+export function listBackupFolder(folder: string, base: string): BackupInfo[] {
+  if (!existsSync(folder)) return [];
+  return readdirSync(folder)
+    .filter((name) => isBackupName(name, base))
+    .map((name) => backupInfoOf(folder, name))
+    .sort((a, b) => b.createdAt - a.createdAt);
+}
+
+function backupInfoOf(folder: string, name: string): BackupInfo {
+  const path = join(folder, name);
+  const stat = statSync(path);
+  let verification: Verification | null = null;
+  try {
+    verification = JSON.parse(readFileSync(`${path}.json`, 'utf8')) as Verification;
+  } catch {
+    // Not checked yet (or the note is gone): shown as such.
+  }
+  // The time in the name is the console's clock when the backup was made (UTC).
+  const stamp = /-(\d{4})(\d{2})(\d{2})-(\d{2})(\d{2})(\d{2})(?:-\d+)?\.sqlite$/.exec(name);
+  const createdAt = stamp ? Date.UTC(+stamp[1]!, +stamp[2]! - 1, +stamp[3]!, +stamp[4]!, +stamp[5]!, +stamp[6]!) : stat.mtimeMs;
+  return {
+    name,
+    createdAt,
+    bytes: stat.size,
+    verified: verification?.verified ?? 'unchecked',
+    problem: verification?.problem ?? null,
+  };
+}
+
+/** Where a console's backups live: beside the database, the demo's apart. */
+export function backupsFolder(dataDir: string, base: string): string {
+  return join(dataDir, base === 'demo' ? 'demo-backups' : 'backups');
+}
+
+/** The restore a restart will carry out: the console's data folder names the backup to use. */
+export function stageRestore(dataDir: string, backupName: string): void {
+  writeFileSync(join(dataDir, RESTORE_MARKER), `${JSON.stringify({ backup: backupName })}\n`, { mode: 0o600 });
+}
+
+/**
+ * Before the database opens: if a restore was staged, the current database (with its -wal and
+ * -shm) is kept aside as `console.sqlite.before-restore-<time>`, and the backup is copied in its
+ * place. Nothing is deleted. Returns what happened, to be audited once the console is open.
+ */
+export function applyStagedRestore(dataDir: string, databasePath: string, backupsFolder: string, now: number): { backup: string; keptAside: string } | null {
+  const marker = join(dataDir, RESTORE_MARKER);
+  if (!existsSync(marker)) return null;
+  const { backup } = JSON.parse(readFileSync(marker, 'utf8')) as { backup: string };
+  const source = join(backupsFolder, basename(backup));
+  if (!existsSync(source)) {
+    rmSync(marker, { force: true });
+    return null;
+  }
+  const stamp = new Date(now).toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  const aside = `${databasePath}.before-restore-${stamp}`;
+  for (const suffix of ['', '-wal', '-shm']) {
+    if (existsSync(`${databasePath}${suffix}`)) renameSync(`${databasePath}${suffix}`, `${aside}${suffix}`);
+  }
+  copyFileSync(source, databasePath);
+  rmSync(marker, { force: true });
+  return { backup: basename(backup), keptAside: basename(aside) };
+}
