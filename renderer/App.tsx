@@ -10,6 +10,7 @@ import { WarningView } from './features/auth/WarningView.js';
 import { HomeShell } from './features/home/HomeShell.js';
 import { STATUS_POLL_MS, useSession } from './features/session/store.js';
 import { SetupView } from './features/setup/SetupView.js';
+import { RecoveryScreen } from './features/backups/RecoveryScreen.js';
 
 /** Picks the full-window view from the session state the main process reported. */
 export function App() {
@@ -32,6 +33,8 @@ export function App() {
       return <LoadingView />;
     case 'unavailable':
       return <UnavailableView />;
+    case 'recovery':
+      return <RecoveryScreen />;
     case 'setup':
       return <SetupView />;
     case 'signIn':

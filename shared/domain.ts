@@ -60,6 +60,7 @@ export const NAV_PAGES = [
   'audit-trail',
   'in-person-proofing',
   'federal-surveyor-ids',
+  'backups',
   'my-credentials',
 ] as const;
 export type NavPage = (typeof NAV_PAGES)[number];

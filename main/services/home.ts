@@ -28,6 +28,7 @@ const BUILT_PAGES: ReadonlyArray<{ page: NavPage; label: string; visible: (kind:
   { page: 'audit-trail', label: 'Audit trail', visible: (kind) => kind !== null },
   { page: 'outbox', label: 'Outbox', visible: (kind) => kind !== null },
   { page: 'mail-settings', label: 'Mail settings', visible: (kind) => kind !== null },
+  { page: 'backups', label: 'Backup and restore', visible: (kind) => kind !== null },
   { page: 'my-credentials', label: 'My credentials', visible: () => true },
 ];
 

@@ -15,6 +15,7 @@ interface AppFrameProps {
 /** The frame every screen shares: skip link, demo notice, government banner, header, footer. */
 export function AppFrame({ headerActions, headerBelow, children }: AppFrameProps) {
   const demo = useSession((state) => state.demo);
+  const readOnly = useSession((state) => state.readOnly);
   return (
     <div className="soc-app">
       <a
@@ -28,6 +29,12 @@ export function AppFrame({ headerActions, headerBelow, children }: AppFrameProps
         Skip to main content
       </a>
       {demo && <DemoBanner />}
+      {readOnly && (
+        <section className="soc-read-only-banner" aria-label="Read-only notice" data-testid="read-only-banner">
+          <strong>READ-ONLY</strong> — the start-up check failed: you can review, but nothing can be decided or changed. Restore a
+          good backup to work normally.
+        </section>
+      )}
       <header className="soc-header">
         <div className="soc-header__bar">
           <p className="soc-header__title">

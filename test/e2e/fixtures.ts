@@ -24,8 +24,8 @@ export class ConsoleHost {
   ) {}
 
   /** mailIntervalMs: how often the host looks at its outbox (tests that read delivered mail). */
-  static async start(options: { demo: boolean; mailIntervalMs?: number }): Promise<ConsoleHost> {
-    const dataDir = mkdtempSync(join(tmpdir(), 'soc-e2e-'));
+  static async start(options: { demo: boolean; mailIntervalMs?: number; dataDir?: string }): Promise<ConsoleHost> {
+    const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'soc-e2e-'));
     const args = [
       '--import',
       'tsx',
@@ -88,13 +88,14 @@ export class ConsoleHost {
     return this.code(secret);
   }
 
-  async stop(): Promise<void> {
+  /** keepData: the folder stays, for a test that starts the console again on it. */
+  async stop(options: { keepData?: boolean } = {}): Promise<void> {
     if (this.child.exitCode === null) {
       const exited = new Promise((r) => this.child.once('exit', r));
       this.child.kill('SIGTERM');
       await exited;
     }
-    rmSync(this.dataDir, { recursive: true, force: true });
+    if (!options.keepData) rmSync(this.dataDir, { recursive: true, force: true });
   }
 }
 

@@ -5,6 +5,7 @@ import { AppFrame, MAIN_ID } from '../../components/AppFrame.js';
 import { CredentialsPage } from '../credentials/CredentialsPage.js';
 import { useAuth } from '../auth/store.js';
 import { MailSettingsPage } from '../mail-settings/MailSettingsPage.js';
+import { BackupsPage } from '../backups/BackupsPage.js';
 import { MyAccessPage } from '../my-access/MyAccessPage.js';
 import { OutboxPage } from '../outbox/OutboxPage.js';
 import { RoleRequestsPage } from '../role-requests/RoleRequestsPage.js';
@@ -32,6 +33,7 @@ const PAGES: Partial<Record<Page, ComponentType>> = {
   'audit-trail': AuditTrailPage,
   outbox: OutboxPage,
   'mail-settings': MailSettingsPage,
+  backups: BackupsPage,
   'my-credentials': CredentialsPage,
 };
 

@@ -1,10 +1,10 @@
 import { create } from 'zustand';
-import type { SessionView } from '../../../shared/ipc/contract.js';
+import type { RecoveryView, SessionView } from '../../../shared/ipc/contract.js';
 import type { NavPage } from '../../../shared/domain.js';
 import { call, messageOf, onSessionError } from '../../api.js';
 
 /** Which full-window view the app shows; decided by `app.status` and every SessionView after. */
-export type Screen = 'loading' | 'unavailable' | 'setup' | 'signIn' | 'changePassword' | 'firstEnrollment' | 'warning' | 'home' | 'locked';
+export type Screen = 'loading' | 'unavailable' | 'recovery' | 'setup' | 'signIn' | 'changePassword' | 'firstEnrollment' | 'warning' | 'home' | 'locked';
 
 /** A page inside the home shell. "home" is always there; the rest come from `home.summary`. */
 export type Page = 'home' | NavPage;
@@ -19,6 +19,10 @@ export const STATUS_POLL_MS = 30_000;
 interface SessionState {
   screen: Screen;
   demo: boolean;
+  /** Opened read-only after a failed start-up check: a banner says so on every screen. */
+  readOnly: boolean;
+  /** Why the console is on its recovery screen, and the backups it can restore. */
+  recovery: RecoveryView | null;
   session: SessionView | null;
   /** An informational message for the sign-in view ("You have been signed out."). */
   notice: string | null;
@@ -78,6 +82,8 @@ function scheduleIdleCheck(idleLockAt: number | null): void {
 export const useSession = create<SessionState>()((set, get) => ({
   screen: 'loading',
   demo: false,
+  readOnly: false,
+  recovery: null,
   session: null,
   notice: null,
   bootError: null,
@@ -90,8 +96,11 @@ export const useSession = create<SessionState>()((set, get) => ({
       set({ screen: 'loading', bootError: null });
       try {
         const status = await call('app.status', {});
-        set({ demo: status.demo });
-        if (status.needsSetup) {
+        set({ demo: status.demo, readOnly: status.readOnly, recovery: status.recovery });
+        if (status.recovery) {
+          scheduleIdleCheck(null);
+          set({ screen: 'recovery', session: status.session });
+        } else if (status.needsSetup) {
           scheduleIdleCheck(null);
           set({ screen: 'setup', session: status.session });
         } else {

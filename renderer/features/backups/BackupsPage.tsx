@@ -1,0 +1,149 @@
+import { useEffect, useState, type FormEvent } from 'react';
+import { Button, Dialog } from '@cmsgov/design-system';
+import type { BackupInfo } from '../../../shared/ipc/contract.js';
+import { ErrorAlert, FocusAlert } from '../../components/FocusAlert.js';
+import { formatDateTime } from '../../components/format.js';
+import { PageHeading } from '../../components/PageHeading.js';
+import { SecurityCodeField } from '../../components/SecurityCodeField.js';
+import { useSession } from '../session/store.js';
+import { useBackups } from './store.js';
+
+const CHECK_LABELS: Record<BackupInfo['verified'], string> = { ok: 'Checked', failed: 'Check failed', unchecked: 'Not checked yet' };
+
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024 * 1024) return `${Math.max(1, Math.round(bytes / 1024)).toLocaleString()} KB`;
+  if (bytes < 1024 ** 3) return `${(bytes / 1024 ** 2).toFixed(1)} MB`;
+  return `${(bytes / 1024 ** 3).toFixed(2)} GB`;
+}
+
+/** Backups of the console's database: daily and on demand, the newest 14 kept, and a restore. */
+export function BackupsPage() {
+  const navigationId = useSession((state) => state.navigationId);
+  const { status, error, notice, load, backupNow, askRestore } = useBackups();
+  useEffect(() => {
+    void load();
+  }, [load, navigationId]);
+  const progress = status?.progress ?? null;
+  const percent = progress && progress.totalPages > 0 ? Math.round((progress.copiedPages / progress.totalPages) * 100) : 0;
+  return (
+    <>
+      <PageHeading focusKey={navigationId}>Backup and restore</PageHeading>
+      <p className="ds-u-margin-top--1 ds-u-measure--wide">
+        The console backs its database up every day while it runs and keeps the newest 14 backups. Each backup is a
+        consistent copy, checked by SQLite and by walking the audit trail. A restore is checked again first, and keeps the
+        current database aside.
+      </p>
+      {error && <ErrorAlert message={error} />}
+      {notice && (
+        <FocusAlert variation="success" focusKey={notice.key} testId="backup-notice">
+          <p className="ds-c-alert__text">{notice.text}</p>
+        </FocusAlert>
+      )}
+      {status?.lastError && <ErrorAlert message={status.lastError} />}
+      <div className="soc-button-row">
+        <Button variation="solid" aria-disabled={status?.running || undefined} onClick={() => void backupNow()}>
+          Back up now
+        </Button>
+      </div>
+      {status?.running && (
+        <div className="soc-progress" data-testid="backup-progress">
+          <label htmlFor="backup-progress-bar">Copying the database: {percent}%</label>
+          <progress id="backup-progress-bar" max={100} value={percent}>
+            {percent}%
+          </progress>
+        </div>
+      )}
+      <section aria-labelledby="backups-heading" className="soc-section">
+        <h2 id="backups-heading" className="ds-text-heading--xl">
+          Backups
+        </h2>
+        {!status || status.backups.length === 0 ? (
+          <p>No backup yet.</p>
+        ) : (
+          <div className="ds-c-table__wrapper">
+            <table className="ds-c-table ds-c-table--compact soc-table" data-testid="backups-table">
+              <caption className="ds-u-visibility--screen-reader">Backups, newest first</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Made</th>
+                  <th scope="col">File</th>
+                  <th scope="col">Size</th>
+                  <th scope="col">Check</th>
+                  <th scope="col">
+                    <span className="ds-u-visibility--screen-reader">Restore</span>
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {status.backups.map((backup) => (
+                  <tr key={backup.name} data-backup={backup.name}>
+                    <td>{formatDateTime(backup.createdAt)}</td>
+                    <td className="soc-mono soc-break">{backup.name}</td>
+                    <td>{formatBytes(backup.bytes)}</td>
+                    <td>
+                      {CHECK_LABELS[backup.verified]}
+                      {backup.problem && <span className="ds-u-display--block ds-u-font-size--sm">{backup.problem}</span>}
+                    </td>
+                    <td>
+                      <Button size="small" variation="ghost" disabled={backup.verified === 'failed'} onClick={() => askRestore(backup)} aria-label={`Restore ${backup.name}`}>
+                        Restore
+                      </Button>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+      <RestoreDialog />
+    </>
+  );
+}
+
+function RestoreDialog() {
+  const { restoring, restorePending, restoreError, cancelRestore, confirmRestore } = useBackups();
+  const [code, setCode] = useState('');
+  if (!restoring) return null;
+  const close = () => {
+    setCode('');
+    cancelRestore();
+  };
+  const submit = async (event?: FormEvent) => {
+    event?.preventDefault();
+    await confirmRestore(code);
+    setCode('');
+  };
+  return (
+    <Dialog
+      isOpen
+      onExit={close}
+      heading="Restore this backup?"
+      actions={
+        <div className="soc-button-row ds-u-margin-top--0">
+          <Button variation="solid" aria-disabled={restorePending || undefined} onClick={() => void submit()}>
+            Restore
+          </Button>
+          <Button variation="ghost" onClick={close}>
+            Cancel
+          </Button>
+        </div>
+      }
+    >
+      <p>
+        Restore the backup made {formatDateTime(restoring.createdAt)}? Every decision and change made since then is undone in
+        this console. The current database is kept aside, not deleted. The console starts again and everyone signs in again.
+      </p>
+      <form noValidate onSubmit={(event) => void submit(event)}>
+        <SecurityCodeField
+          id="restore-code"
+          value={code}
+          onChange={setCode}
+          hint="A fresh code from your own authenticator app confirms that it is you."
+          errorMessage={restoreError?.field === 'code' ? restoreError.message : undefined}
+        />
+      </form>
+      {restoreError && restoreError.field !== 'code' && <ErrorAlert message={restoreError.message} />}
+    </Dialog>
+  );
+}
