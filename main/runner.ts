@@ -10,6 +10,7 @@ import { applyStagedRestore, backupsFolder, listBackupFolder, stageRestore } fro
 import type { BackupInfo, RecoveryView } from '../shared/ipc/contract.js';
 import type { IpcResult } from '../shared/ipc/errors.js';
 import { isChannel } from '../shared/ipc/contract.js';
+import { AuditWorkers } from './store/audit-worker-client.js';
 
 export interface RunnerOptions extends Omit<ConsoleOptions, 'readOnly' | 'onRestart'> {
   /** Mail delivery, the 120-day check and daily backups (the transports; not tests of the runner). */
@@ -38,12 +39,32 @@ export class ConsoleRunner {
   private switching: Promise<void> | null = null;
   lastCheck: StartupCheck = { quickCheckMs: null, problem: null };
 
+  private readonly workers = new AuditWorkers();
+
   private constructor(private readonly options: RunnerOptions) {}
 
-  static async start(options: RunnerOptions): Promise<ConsoleRunner> {
+  /**
+   * Starts opening the console and returns at once: calls wait until it is open (or on its
+   * recovery screen), so a window can show "Starting the console" meanwhile.
+   */
+  static begin(options: RunnerOptions): ConsoleRunner {
     const runner = new ConsoleRunner(options);
-    await runner.open('normal');
+    const opening: Promise<void> = runner.open('normal').finally(() => {
+      if (runner.switching === opening) runner.switching = null;
+    });
+    runner.switching = opening;
     return runner;
+  }
+
+  static async start(options: RunnerOptions): Promise<ConsoleRunner> {
+    const runner = ConsoleRunner.begin(options);
+    await runner.ready();
+    return runner;
+  }
+
+  /** Resolves once the console is open or on its recovery screen; rejects if it could not start at all. */
+  async ready(): Promise<void> {
+    await this.switching;
   }
 
   readonly dispatch: Dispatch = async (caller, channel, input) => {
@@ -66,24 +87,29 @@ export class ConsoleRunner {
   }
 
   async close(): Promise<void> {
-    await this.switching;
+    await this.switching?.catch(() => undefined);
     await this.app?.close();
     this.app = null;
+    await this.workers.stop();
   }
 
   /** Closes the console and opens it again: a staged restore is applied on the way. */
   restart(mode: 'normal' | 'readOnly' = 'normal'): Promise<void> {
-    this.switching = (async () => {
-      // Let the call that asked for the restart answer first.
+    const before = this.switching?.catch(() => undefined);
+    const switching: Promise<void> = (async () => {
+      // One switch at a time; and the call that asked for the restart answers first.
+      await before;
       await new Promise((resolve) => setImmediate(resolve));
       await this.app?.close();
       this.app = null;
       await this.open(mode);
     })().finally(() => {
-      this.switching = null;
+      if (this.switching === switching) this.switching = null;
     });
-    return this.switching;
+    this.switching = switching;
+    return switching;
   }
+
 
   private get databasePath(): string {
     return join(this.options.dataDir, this.options.demo ? DEMO_DATABASE_FILE : DATABASE_FILE);
@@ -98,7 +124,7 @@ export class ConsoleRunner {
     const clock = this.options.clock ?? systemClock;
     const restored = mode === 'normal' ? applyStagedRestore(this.options.dataDir, this.databasePath, this.backupsFolder, clock.now()) : null;
     if (restored) log(`Restored ${restored.backup}; the previous database is kept as ${restored.keptAside}`);
-    this.lastCheck = mode === 'normal' ? quickCheck(this.databasePath) : this.lastCheck;
+    this.lastCheck = mode === 'normal' ? await quickCheckInWorker(this.workers, this.databasePath) : this.lastCheck;
     if (this.lastCheck.quickCheckMs !== null) log(`quick_check at start: ${this.lastCheck.quickCheckMs.toFixed(0)} ms`);
     if (this.lastCheck.problem && mode === 'normal') return this.enterRecovery(this.lastCheck.problem);
     let app: ConsoleApp;
@@ -178,6 +204,19 @@ export function quickCheck(path: string): StartupCheck {
     return { quickCheckMs: performance.now() - t0, problem: `The console's database could not be read: ${error instanceof Error ? error.message : String(error)}` };
   } finally {
     db?.close();
+  }
+}
+
+/** quick_check in a worker thread: on a large database it takes seconds the main process keeps. */
+export async function quickCheckInWorker(workers: AuditWorkers, path: string): Promise<StartupCheck> {
+  if (!existsSync(path)) return { quickCheckMs: null, problem: null };
+  const t0 = performance.now();
+  try {
+    const result = await workers.run({ kind: 'quick-check', dbPath: path });
+    const integrity = result.kind === 'quick-check' ? result.integrity : 'unexpected result';
+    return { quickCheckMs: performance.now() - t0, problem: integrity === 'ok' ? null : `SQLite's quick_check found damage: ${integrity.slice(0, 300)}` };
+  } catch (error) {
+    return { quickCheckMs: performance.now() - t0, problem: `The console's database could not be read: ${error instanceof Error ? error.message : String(error)}` };
   }
 }
 

@@ -1,7 +1,6 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import Database from 'better-sqlite3';
 import type { Clock } from '../clock.js';
 import type { BackupInfo, BackupStatus } from '../../shared/ipc/contract.js';
 import { AppError } from '../../shared/ipc/errors.js';
@@ -17,8 +16,6 @@ import type { Session } from './sessions.js';
 /** Backups kept: two weeks of the daily ones. */
 export const BACKUPS_KEPT = 14;
 const DAY_MS = 86_400_000;
-/** Pages copied per step of the online backup: a step is a millisecond or two, the UI never waits. */
-const PAGES_PER_STEP = 256;
 const RESTORE_MARKER = 'restore-pending.json';
 
 export const BACKUP_MESSAGES = {
@@ -36,7 +33,7 @@ interface Verification {
 
 /**
  * Backups of the console's database (issue 7): a consistent copy made with SQLite's online backup
- * API while the console runs (copied a few pages at a time, so the UI never stalls), checked by
+ * API while the console runs (in a worker thread, from one read snapshot), checked by
  * SQLite and by walking the audit chain in a worker thread, daily and on demand, the newest 14
  * kept. A restore is checked the same way first (integrity_check, the whole chain with this
  * console's key), then happens at the console's restart, the current database kept aside.
@@ -114,6 +111,11 @@ export class BackupService {
       result = { kind: 'check-database', integrity: error.message, userVersion: 0, check: null };
     }
     if (result.kind !== 'check-database') throw new Error('Unexpected worker result');
+    return this.record(path, result);
+  }
+
+  /** What a check found, in words, kept beside the backup for the list and the recovery screen. */
+  private record(path: string, result: Extract<AuditTaskResult, { kind: 'check-database' }>): Verification {
     let problem: string | null = null;
     if (result.integrity !== 'ok') problem = `SQLite found damage (${result.integrity.slice(0, 200)})`;
     else if (result.userVersion > MIGRATIONS.length) problem = 'it was made by a newer version of the console';
@@ -161,17 +163,16 @@ export class BackupService {
     const started = performance.now();
     this.lastError = null;
     this.progress = { copiedPages: 0, totalPages: 0, startedAt: this.clock.now() };
+    let result: AuditTaskResult;
     try {
-      await this.store.db.backup(partial, {
-        progress: ({ totalPages, remainingPages }) => {
-          this.progress = { copiedPages: totalPages - remainingPages, totalPages, startedAt: this.progress?.startedAt ?? this.clock.now() };
-          return PAGES_PER_STEP;
+      // The copy, and its check, run in a worker thread on its own connection: the console's
+      // main process only hears the progress, so the window never waits on the disk.
+      result = await this.workers.run(
+        { kind: 'backup-database', dbPath: this.store.db.name, destPath: partial, consoleId: this.identity.consoleId, publicKeyDer: this.identity.publicKeyDer },
+        (copied, total) => {
+          if (this.progress && this.progress.totalPages <= total) this.progress = { ...this.progress, copiedPages: Math.min(copied, total), totalPages: total };
         },
-      });
-      // A backup is one self-contained file: no -wal or -shm beside it.
-      const copy = new Database(partial);
-      copy.pragma('journal_mode = DELETE');
-      copy.close();
+      );
       renameSync(partial, path);
     } catch (error) {
       rmSync(partial, { force: true });
@@ -181,7 +182,8 @@ export class BackupService {
     }
     const ms = performance.now() - started;
     this.progress = null;
-    const verification = await this.check(name, false);
+    if (result.kind !== 'backup-database') throw new Error('Unexpected worker result');
+    const verification = this.record(path, { kind: 'check-database', integrity: result.integrity, userVersion: result.userVersion, check: result.check });
     this.prune();
     const info = this.info(name);
     await this.store.audit.append([

@@ -85,13 +85,18 @@ async function start(): Promise<void> {
   const files = new DialogFileTransfer(() => consoleWindow);
   // The start-up checks, a staged restore, the recovery screen, and (background) outbox delivery,
   // the 120-day check and daily backups; all stopped by consoleApp.close() on quit.
-  consoleApp = await ConsoleRunner.start({ dataDir, keyProvider, demo: args.demo, logError, mailSettings, files, background: true, log: (line) => log.info(line) });
-  const demoAccounts = consoleApp.current?.demoAccounts ?? [];
-  if (args.demo) {
-    // For testers and the Electron end-to-end test: how to sign in as each demo account (made-up data only).
-    writeFileSync(join(dataDir, 'demo-accounts.json'), `${JSON.stringify(demoAccounts, null, 2)}\n`, { mode: 0o600 });
-  }
-  registerConsoleIpc(consoleApp, () => consoleWindow);
+  // The window opens at once ("Starting the console…"); calls wait until the checks are done.
+  const runner = ConsoleRunner.begin({ dataDir, keyProvider, demo: args.demo, logError, mailSettings, files, background: true, log: (line) => log.info(line) });
+  consoleApp = runner;
+  runner
+    .ready()
+    .then(() => {
+      if (!args.demo) return;
+      // For testers and the Electron end-to-end test: how to sign in as each demo account (made-up data only).
+      writeFileSync(join(dataDir, 'demo-accounts.json'), `${JSON.stringify(runner.current?.demoAccounts ?? [], null, 2)}\n`, { mode: 0o600 });
+    })
+    .catch((error: unknown) => refuseToStart(error));
+  registerConsoleIpc(runner, () => consoleWindow);
 
   const window = createConsoleWindow(PRELOAD_PATH, settings);
   consoleWindow = window;

@@ -17,21 +17,27 @@ export type AuditTask =
   /** The signed manifest goes in last, here too: its write flushes the whole new file to disk. */
   | { kind: 'write-manifest'; archivePath: string; text: string; signature: string }
   /** A backup (or the live database): SQLite's own check, then the whole audit chain. */
-  | { kind: 'check-database'; dbPath: string; consoleId: string; publicKeyDer: Uint8Array; thorough: boolean };
+  | { kind: 'check-database'; dbPath: string; consoleId: string; publicKeyDer: Uint8Array; thorough: boolean }
+  /** The start-up check: SQLite's quick_check, before the console opens the file. */
+  | { kind: 'quick-check'; dbPath: string }
+  /** A backup made with SQLite's online backup API from this thread's own connection, then checked. */
+  | { kind: 'backup-database'; dbPath: string; destPath: string; consoleId: string; publicKeyDer: Uint8Array };
 
 export type AuditTaskResult =
   | { kind: 'verify-live'; check: LiveCheck }
   | { kind: 'verify-archive'; check: ArchiveCheck }
   | { kind: 'export-archive'; manifest: UnsignedManifest }
   | { kind: 'write-manifest' }
-  | { kind: 'check-database'; integrity: string; userVersion: number; check: LiveCheck | null };
+  | { kind: 'check-database'; integrity: string; userVersion: number; check: LiveCheck | null }
+  | { kind: 'backup-database'; integrity: string; userVersion: number; check: LiveCheck | null; pages: number }
+  | { kind: 'quick-check'; integrity: string };
 
 export type WorkerMessage =
   | { type: 'progress'; checked: number; total: number }
   | { type: 'done'; result: AuditTaskResult }
   | { type: 'failed'; message: string; name: string };
 
-function run(task: AuditTask): AuditTaskResult {
+async function run(task: AuditTask): Promise<AuditTaskResult> {
   switch (task.kind) {
     case 'verify-live': {
       const db = new Database(task.dbPath, { readonly: true, fileMustExist: true });
@@ -60,37 +66,75 @@ function run(task: AuditTask): AuditTaskResult {
     case 'write-manifest':
       writeManifest(task.archivePath, task.text, task.signature);
       return { kind: 'write-manifest' };
-    case 'check-database': {
-      const db = new Database(task.dbPath, { readonly: true, fileMustExist: true });
+    case 'check-database':
+      return { kind: 'check-database', ...checkDatabase(task.dbPath, task, task.thorough) };
+    case 'quick-check': {
+      const db = new Database(task.dbPath, { fileMustExist: true });
       try {
-        db.pragma('cache_size = -32768');
-        // integrity_check reads every page and index; quick_check skips the index contents.
-        const rows = db.pragma(task.thorough ? 'integrity_check(20)' : 'quick_check(20)') as Array<Record<string, string>>;
-        const integrity = rows.map((r) => Object.values(r)[0]).join('; ');
-        const userVersion = db.pragma('user_version', { simple: true }) as number;
-        // A file SQLite finds damaged is not walked further: its rows cannot be trusted.
-        const check =
-          integrity === 'ok'
-            ? verifyLiveChain(
-                db,
-                { consoleId: task.consoleId, publicKeyDer: Buffer.from(task.publicKeyDer) },
-                { onProgress: (p) => parentPort?.postMessage({ type: 'progress', checked: p.checked, total: p.total } satisfies WorkerMessage) },
-              )
-            : null;
-        return { kind: 'check-database', integrity, userVersion, check };
+        const rows = db.pragma('quick_check(5)') as Array<Record<string, string>>;
+        return { kind: 'quick-check', integrity: rows.map((r) => Object.values(r)[0]).join('; ') };
       } finally {
         db.close();
       }
     }
+    case 'backup-database': {
+      const source = new Database(task.dbPath, { fileMustExist: true });
+      let pages = 0;
+      try {
+        // A read transaction held across every step: the copy is one snapshot, and the
+        // console's writes meanwhile (on its own connection) never make the backup start over.
+        source.exec('BEGIN');
+        source.prepare('SELECT count(*) FROM console_meta').get();
+        await source.backup(task.destPath, {
+          progress: ({ totalPages, remainingPages }) => {
+            pages = totalPages;
+            parentPort?.postMessage({ type: 'progress', checked: totalPages - remainingPages, total: totalPages } satisfies WorkerMessage);
+            return 4096;
+          },
+        });
+        source.exec('COMMIT');
+      } finally {
+        source.close();
+      }
+      // A backup is one self-contained file: no -wal or -shm beside it.
+      const copy = new Database(task.destPath);
+      copy.pragma('journal_mode = DELETE');
+      copy.close();
+      return { kind: 'backup-database', ...checkDatabase(task.destPath, task, false), pages };
+    }
   }
 }
 
-try {
-  parentPort?.postMessage({ type: 'done', result: run(workerData as AuditTask) } satisfies WorkerMessage);
-} catch (error) {
-  parentPort?.postMessage({
-    type: 'failed',
-    message: error instanceof Error ? error.message : String(error),
-    name: error instanceof Error ? error.name : 'Error',
-  } satisfies WorkerMessage);
+/** SQLite's check, then (when it passes) the whole audit chain with the console's key. */
+function checkDatabase(path: string, key: { consoleId: string; publicKeyDer: Uint8Array }, thorough: boolean): { integrity: string; userVersion: number; check: LiveCheck | null } {
+  const db = new Database(path, { readonly: true, fileMustExist: true });
+  try {
+    db.pragma('cache_size = -32768');
+    // integrity_check reads every page and index; quick_check skips the index contents.
+    const rows = db.pragma(thorough ? 'integrity_check(20)' : 'quick_check(20)') as Array<Record<string, string>>;
+    const integrity = rows.map((r) => Object.values(r)[0]).join('; ');
+    const userVersion = db.pragma('user_version', { simple: true }) as number;
+    // A file SQLite finds damaged is not walked further: its rows cannot be trusted.
+    const check =
+      integrity === 'ok'
+        ? verifyLiveChain(
+            db,
+            { consoleId: key.consoleId, publicKeyDer: Buffer.from(key.publicKeyDer) },
+            { onProgress: (p) => parentPort?.postMessage({ type: 'progress', checked: p.checked, total: p.total } satisfies WorkerMessage) },
+          )
+        : null;
+    return { integrity, userVersion, check };
+  } finally {
+    db.close();
+  }
 }
+
+run(workerData as AuditTask).then(
+  (result) => parentPort?.postMessage({ type: 'done', result } satisfies WorkerMessage),
+  (error: unknown) =>
+    parentPort?.postMessage({
+      type: 'failed',
+      message: error instanceof Error ? error.message : String(error),
+      name: error instanceof Error ? error.name : 'Error',
+    } satisfies WorkerMessage),
+);

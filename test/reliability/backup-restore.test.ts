@@ -86,7 +86,8 @@ describe('backup and restore', () => {
     expect(await h.refusal('so1-again', 'backup.restore', { name: backup.name, code: '000000' })).toMatchObject({ code: 'VALIDATION', field: 'code' });
     h.nextStep();
     await h.call('so1-again', 'backup.restore', { name: backup.name, code: h.code(u['so1']!.secret) });
-    await runner.restart();
+    // The restore restarts the console on the backup.
+    await runner.ready();
     const restored = runner.current!;
     expect((restored.store.db.prepare("SELECT count(*) AS n FROM role_requests WHERE status = 'approved'").get() as { n: number }).n).toBe(atBackup);
     expect(readdirSync(h.dir).some((f) => /^console\.sqlite\.before-restore-/.test(f))).toBe(true);
