@@ -20,6 +20,7 @@ const RESTORE_MARKER = 'restore-pending.json';
 
 export const BACKUP_MESSAGES = {
   notOfficial: 'Only Security Officials back up and restore the console.',
+  restoreCmsOnly: 'Only a CMS Security Official restores a backup: a restore undoes every organization\'s decisions since the backup was made.',
   noSuchBackup: 'There is no such backup.',
   running: 'A backup is already being made.',
   failedCheck: (problem: string) => `This backup cannot be restored: ${problem}`,
@@ -63,8 +64,8 @@ export class BackupService {
 
   /** Backup (Settings): for Security Officials. */
   async statusFor(session: Session): Promise<BackupStatus> {
-    await officialOf(this.store, session, BACKUP_MESSAGES.notOfficial);
-    return this.status();
+    const official = await officialOf(this.store, session, BACKUP_MESSAGES.notOfficial);
+    return { ...this.status(), canRestore: official.isCms };
   }
 
   async backupFor(session: Session): Promise<BackupInfo> {
@@ -74,7 +75,9 @@ export class BackupService {
 
   /** A restore replaces every decision since the backup: the official confirms with a fresh code. */
   async restoreFor(session: Session, input: { name: string; code: string }): Promise<BackupInfo> {
-    await officialOf(this.store, session, BACKUP_MESSAGES.notOfficial);
+    const official = await officialOf(this.store, session, BACKUP_MESSAGES.notOfficial);
+    // The database holds every organization's decisions; rolling them all back is not one organization's call.
+    if (!official.isCms) throw new AppError('FORBIDDEN', BACKUP_MESSAGES.restoreCmsOnly);
     this.pathOf(input.name);
     await this.reauth.confirm(session, input.code, 'restore backup');
     return this.restore(input.name, session.userRowId);
@@ -85,7 +88,7 @@ export class BackupService {
   }
 
   status(): BackupStatus {
-    return { running: this.current !== null, progress: this.progress, lastError: this.lastError, backups: this.list() };
+    return { canRestore: false, running: this.current !== null, progress: this.progress, lastError: this.lastError, backups: this.list() };
   }
 
   /** One backup at a time: a second request while one runs waits for it. */

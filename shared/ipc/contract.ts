@@ -393,6 +393,8 @@ export const backupInfo = z.object({
   problem: z.string().nullable(),
 });
 const backupStatus = z.object({
+  /** Whether this official may restore (CMS Security Officials: a restore undoes every organization's work). */
+  canRestore: z.boolean(),
   running: z.boolean(),
   progress: z.object({ copiedPages: z.number(), totalPages: z.number(), startedAt: z.number() }).nullable(),
   lastError: z.string().nullable(),

@@ -11,8 +11,8 @@ const shot = (name: string) => ({ path: join(SCREENSHOT_DIR, `${name}.png`), ful
 
 test('back up now, then restore it with a fresh code; the console starts again on it', async ({ page, demoConsole: host }) => {
   test.slow();
-  const official = host.demoAccount('provider.so1');
-  const home = await signInToHome(page, host, official, 'Pamela');
+  const official = host.demoAccount('cms.official');
+  const home = await signInToHome(page, host, official, 'Dana');
   await home.open('Backup and restore');
   await expect(page.getByRole('heading', { level: 1, name: 'Backup and restore' })).toBeVisible();
   await page.getByRole('button', { name: 'Back up now' }).click();
@@ -30,7 +30,7 @@ test('back up now, then restore it with a fresh code; the console starts again o
   await dialog.getByLabel('Security Code').fill(await host.freshCode(page, official.totpKey));
   await dialog.getByRole('button', { name: 'Restore' }).click();
   await expect(page.getByTestId('sign-in-notice')).toHaveText('The console was restored from a backup and started again. Please log in again.');
-  await signInFresh(page, host, official, 'Pamela');
+  await signInFresh(page, host, official, 'Dana');
 });
 
 test('a damaged database opens the recovery screen; restoring the latest good backup leads back to sign-in', async ({ page, demoConsole: first }) => {

@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BACKUPS_KEPT, BACKUP_MESSAGES } from '../../main/services/backups.js';
 import { READ_ONLY_MESSAGE } from '../../main/ipc/read-only.js';
-import { Harness, PROVIDER_ORG } from '../support/console-harness.js';
+import { CMS_ORG, Harness, PROVIDER_ORG } from '../support/console-harness.js';
 import type { TestUser } from '../support/console-harness.js';
 
 const PROD = 'iQIES Prod';
@@ -21,13 +21,15 @@ describe('backup and restore', () => {
   beforeEach(async () => {
     h = await Harness.create();
     u = h.seed({
-      organizations: [PROVIDER_ORG],
+      organizations: [PROVIDER_ORG, CMS_ORG],
       users: [
         { userId: 'so1', organization: '123', roles: [[PROD, 'Provider Security Official']] },
+        { userId: 'cms', organization: 'CMS', roles: [[PROD, 'CMS Security Official']] },
         { userId: 'alice', organization: '123' },
       ],
     });
     await h.signIn('so1', u['so1']!);
+    await h.signIn('cms', u['cms']!);
     h.nextStep();
   });
   afterEach(() => h.dispose());
@@ -81,11 +83,11 @@ describe('backup and restore', () => {
     // Restore: a fresh code, the thorough check, then the console restarts on the backup.
     const runner = await h.startRunner();
     h.nextStep();
-    await h.signIn('so1-again', u['so1']!);
+    await h.signIn('cms-again', u['cms']!);
     h.nextStep();
-    expect(await h.refusal('so1-again', 'backup.restore', { name: backup.name, code: '000000' })).toMatchObject({ code: 'VALIDATION', field: 'code' });
+    expect(await h.refusal('cms-again', 'backup.restore', { name: backup.name, code: '000000' })).toMatchObject({ code: 'VALIDATION', field: 'code' });
     h.nextStep();
-    await h.call('so1-again', 'backup.restore', { name: backup.name, code: h.code(u['so1']!.secret) });
+    await h.call('cms-again', 'backup.restore', { name: backup.name, code: h.code(u['cms']!.secret) });
     // The restore restarts the console on the backup.
     await runner.ready();
     const restored = runner.current!;
@@ -115,17 +117,23 @@ describe('backup and restore', () => {
     changed.prepare("UPDATE audit_events SET action = 'nothing.happened' WHERE id = 2").run();
     changed.close();
     h.nextStep();
-    expect(await h.refusal('so1', 'backup.restore', { name: damaged.name, code: h.code(u['so1']!.secret) })).toMatchObject({ code: 'CONFLICT', message: expect.stringContaining('This backup cannot be restored') });
+    expect(await h.refusal('cms', 'backup.restore', { name: damaged.name, code: h.code(u['cms']!.secret) })).toMatchObject({ code: 'CONFLICT', message: expect.stringContaining('This backup cannot be restored') });
     h.nextStep();
-    expect(await h.refusal('so1', 'backup.restore', { name: tampered.name, code: h.code(u['so1']!.secret) })).toMatchObject({
+    expect(await h.refusal('cms', 'backup.restore', { name: tampered.name, code: h.code(u['cms']!.secret) })).toMatchObject({
       code: 'CONFLICT',
       message: expect.stringMatching(/audit trail is broken at event 2/),
     });
-    expect(await h.refusal('so1', 'backup.restore', { name: '../console.sqlite', code: '123456' })).toMatchObject({ code: 'NOT_FOUND', message: BACKUP_MESSAGES.noSuchBackup });
+    expect(await h.refusal('cms', 'backup.restore', { name: '../console.sqlite', code: '123456' })).toMatchObject({ code: 'NOT_FOUND', message: BACKUP_MESSAGES.noSuchBackup });
     expect(existsSync(join(h.dir, 'restore-pending.json'))).toBe(false);
   });
 
-  it('only Security Officials back up and restore', async () => {
+  it('only Security Officials back up, and only a CMS Security Official restores', async () => {
+    const backup = await h.app.services.backups.backupNow(null);
+    expect((await h.call('so1', 'backup.status', {})).canRestore).toBe(false);
+    expect((await h.call('cms', 'backup.status', {})).canRestore).toBe(true);
+    h.nextStep();
+    expect(await h.refusal('so1', 'backup.restore', { name: backup.name, code: h.code(u['so1']!.secret) })).toMatchObject({ code: 'FORBIDDEN', message: BACKUP_MESSAGES.restoreCmsOnly });
+    expect(existsSync(join(h.dir, 'restore-pending.json'))).toBe(false);
     await h.signIn('alice', u['alice']!);
     expect(await h.refusal('alice', 'backup.now', {})).toMatchObject({ code: 'FORBIDDEN', message: BACKUP_MESSAGES.notOfficial });
     expect(await h.refusal('alice', 'backup.status', {})).toMatchObject({ code: 'FORBIDDEN' });

@@ -33,6 +33,12 @@ export function BackupsPage() {
         consistent copy, checked by SQLite and by walking the audit trail. A restore is checked again first, and keeps the
         current database aside.
       </p>
+      {status && !status.canRestore && (
+        <p className="ds-u-measure--wide" data-testid="restore-cms-only">
+          Only a CMS Security Official can restore a backup: a restore undoes every organization&apos;s decisions since the
+          backup was made.
+        </p>
+      )}
       {error && <ErrorAlert message={error} />}
       {notice && (
         <FocusAlert variation="success" focusKey={notice.key} testId="backup-notice">
@@ -69,9 +75,11 @@ export function BackupsPage() {
                   <th scope="col">File</th>
                   <th scope="col">Size</th>
                   <th scope="col">Check</th>
-                  <th scope="col">
-                    <span className="ds-u-visibility--screen-reader">Restore</span>
-                  </th>
+                  {status.canRestore && (
+                    <th scope="col">
+                      <span className="ds-u-visibility--screen-reader">Restore</span>
+                    </th>
+                  )}
                 </tr>
               </thead>
               <tbody>
@@ -84,11 +92,13 @@ export function BackupsPage() {
                       {CHECK_LABELS[backup.verified]}
                       {backup.problem && <span className="ds-u-display--block ds-u-font-size--sm">{backup.problem}</span>}
                     </td>
+                    {status.canRestore && (
                     <td>
                       <Button size="small" variation="ghost" disabled={backup.verified === 'failed'} onClick={() => askRestore(backup)} aria-label={`Restore ${backup.name}`}>
                         Restore
                       </Button>
                     </td>
+                    )}
                   </tr>
                 ))}
               </tbody>
