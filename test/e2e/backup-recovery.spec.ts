@@ -68,3 +68,14 @@ function corruptPages(path: string): void {
     closeSync(fd);
   }
 }
+
+test('a provider official backs up but does not restore: the page says only a CMS Security Official can', async ({ page, demoConsole: host }) => {
+  const home = await signInToHome(page, host, host.demoAccount('provider.so1'), 'Pamela');
+  await home.open('Backup and restore');
+  await page.getByRole('button', { name: 'Back up now' }).click();
+  await expect(page.getByTestId('backup-notice')).toContainText('made and checked');
+  await expect(page.getByTestId('restore-cms-only')).toHaveText(/Only a CMS Security Official can restore a backup/);
+  await expect(page.getByRole('button', { name: /^Restore/ })).toHaveCount(0);
+  await page.screenshot(shot('41-backup-provider-official'));
+  await expectNoAxeViolations(page, 'backup and restore, provider official');
+});
