@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createConsole, dataKeyFileName } from '../../main/app.js';
 import { KeyFileProvider } from '../../main/services/key-file.js';
@@ -20,6 +20,24 @@ describe('two consoles, one file', () => {
     const second = await open(dir);
     await second.close();
   });
+
+  it('a second console process on the same data exits with the clear message, never SQLITE_BUSY in a handler', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'soc-lock-'));
+    const first = await open(dir);
+    try {
+      const root = resolve(import.meta.dirname, '../..');
+      const second = spawn(join(root, 'node_modules', '.bin', 'tsx'), ['main/host/cli.ts', '--data', dir, '--port', '0'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+      let output = '';
+      second.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      second.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      const code = await new Promise<number | null>((done) => second.once('exit', done));
+      expect(code).toBe(1);
+      expect(output).toMatch(/already open in another Security Official Console on this computer \(process \d+/);
+      expect(output).not.toMatch(/SQLITE_BUSY|Console ready/);
+    } finally {
+      await first.close();
+    }
+  }, 30_000);
 
   it('another process holding the lock is named; a lock left by a process that is gone is taken over', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'soc-lock-'));
