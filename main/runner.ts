@@ -157,7 +157,8 @@ export class ConsoleRunner {
   private enterRecovery(problem: string): void {
     this.options.log?.(`Recovery: ${problem}`);
     this.app = null;
-    this.recovery = { problem, backups: listBackups(this.backupsFolder, this.options.demo === true) };
+    // SQLite's messages end without a full stop; the screen and RECOVERY errors read them as sentences.
+    this.recovery = { problem: /[.!?]$/.test(problem) ? problem : `${problem}.`, backups: listBackups(this.backupsFolder, this.options.demo === true) };
   }
 
   /** The recovery screen's own little protocol: its status, and its two choices. */

@@ -76,6 +76,6 @@ test('a provider official backs up but does not restore: the page says only a CM
   await expect(page.getByTestId('backup-notice')).toContainText('made and checked');
   await expect(page.getByTestId('restore-cms-only')).toHaveText(/Only a CMS Security Official can restore a backup/);
   await expect(page.getByRole('button', { name: /^Restore/ })).toHaveCount(0);
-  await page.screenshot(shot('41-backup-provider-official'));
+  await page.screenshot(shot('42-backup-provider-official'));
   await expectNoAxeViolations(page, 'backup and restore, provider official');
 });
