@@ -73,6 +73,16 @@ const single = (value: { results: Array<{ outcome: string }> }): Outcome => {
   return outcome === 'approved' || outcome === 'rejected' ? 'ok' : ((outcome ?? 'not_found') as Outcome);
 };
 
+/** Verify or remove: the caller's surveyor of Florida has an FSID entered by the state's official. */
+const SURVEYOR_WITH_FSID: Case<'fsid.verify'> & Case<'fsid.remove'> = {
+  rule: 'a surveyor of the state\'s agency: its State Security Official',
+  expect: STATE_ONLY,
+  input: async (fx, p) => {
+    await fx.call('stateFL', 'fsid.save', { userId: `s_${p}`, fsid: fsidOf(p) });
+    return { userId: `s_${p}` };
+  },
+};
+
 const MATRIX: Matrix = {
   'app.status': { rule: 'anyone: the window asks what to show', expect: EVERYONE, input: () => ({}) },
   'setup.begin': { rule: 'nobody once the console is set up', expect: row('SETUP_DONE', 'SETUP_DONE', 'SETUP_DONE', 'SETUP_DONE', 'SETUP_DONE', 'SETUP_DONE'), input: () => ({}) },
@@ -297,22 +307,8 @@ const MATRIX: Matrix = {
   },
   'fsid.search': { rule: 'State Security Officials only (job aid 6)', expect: STATE_ONLY, input: () => ({}) },
   'fsid.save': { rule: 'a surveyor of the state\'s agency: its State Security Official', expect: STATE_ONLY, input: (_fx, p) => ({ userId: `s_${p}`, fsid: fsidOf(p) }) },
-  'fsid.verify': {
-    rule: 'a surveyor of the state\'s agency: its State Security Official',
-    expect: STATE_ONLY,
-    input: async (fx, p) => {
-      await fx.call('stateFL', 'fsid.save', { userId: `s_${p}`, fsid: fsidOf(p) });
-      return { userId: `s_${p}` };
-    },
-  },
-  'fsid.remove': {
-    rule: 'a surveyor of the state\'s agency: its State Security Official',
-    expect: STATE_ONLY,
-    input: async (fx, p) => {
-      await fx.call('stateFL', 'fsid.save', { userId: `s_${p}`, fsid: fsidOf(p) });
-      return { userId: `s_${p}` };
-    },
-  },
+  'fsid.verify': SURVEYOR_WITH_FSID,
+  'fsid.remove': SURVEYOR_WITH_FSID,
   'fsid.request': {
     rule: 'a user of a state agency asks for their own; nobody else has a state to ask',
     expect: row('UNAUTHENTICATED', 'CONFLICT', 'CONFLICT', 'CONFLICT', 'ok', 'CONFLICT'),
