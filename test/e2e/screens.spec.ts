@@ -185,22 +185,22 @@ test('screens: request history, request ID pop-up, export archive, archive open,
   await home.open('Request History');
   const history = new RequestHistoryPage(page);
   await history.expectShown();
-  await page.screenshot(shot('18-request-history'));
+  await page.screenshot(shot('50-request-history'));
   const dialog = await history.view(rejected);
   await expect(dialog.getByTestId('history-action')).toContainText('Rejected by provider.so1@example.org: Not employed by this organization');
-  await page.screenshot(popUpShot('19-request-id-pop-up'));
+  await page.screenshot(popUpShot('51-request-id-pop-up'));
   await history.close(dialog);
 
   await page.getByRole('button', { name: 'Export archive' }).click();
   await expect(page.getByRole('dialog', { name: 'Export archive' })).toBeVisible();
-  await page.screenshot(popUpShot('20-export-archive'));
+  await page.screenshot(popUpShot('52-export-archive'));
   await page.getByRole('dialog', { name: 'Export archive' }).getByRole('button', { name: 'Cancel' }).click();
 
   const folder = mkdtempSync(join(tmpdir(), 'soc-screens-'));
   try {
     const file = await history.exportArchive([/\(123\)$/], join(folder, 'screens.socarchive'));
     await history.openArchive(file);
-    await page.screenshot(shot('21-request-history-archive'));
+    await page.screenshot(shot('53-request-history-archive'));
     await page.getByRole('button', { name: 'Close archive' }).click();
   } finally {
     rmSync(folder, { recursive: true, force: true });
@@ -210,7 +210,7 @@ test('screens: request history, request ID pop-up, export archive, archive open,
   const audit = new AuditTrailPage(page);
   await audit.expectShown();
   await expect(audit.status()).toContainText('Audit trail verified through event');
-  await page.screenshot(shot('22-audit-trail'));
+  await page.screenshot(shot('54-audit-trail'));
 
   // Someone deletes the last event with a SQLite tool while the console runs: the next look says so.
   const db = new Database(join(demoConsole.dataDir, 'demo.sqlite'));
@@ -224,6 +224,6 @@ test('screens: request history, request ID pop-up, export archive, archive open,
   await home.open('Home');
   await home.open('Audit trail');
   await expect(audit.status()).toContainText('Audit trail broken: Event');
-  await page.screenshot(shot('23-audit-trail-alarm'));
+  await page.screenshot(shot('55-audit-trail-alarm'));
   await expectNoAxeViolations(page, 'audit trail alarm');
 });
