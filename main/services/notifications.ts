@@ -24,6 +24,7 @@ const STALE_LINES_PER_EMAIL = 25;
 
 const OUTBOX_FORBIDDEN = 'Only Security Officials can see the Outbox.';
 const MAIL_SETTINGS_FORBIDDEN = 'Only Security Officials can see or change the Mail settings.';
+export const MAIL_SETTINGS_CMS_ONLY = 'Only a CMS Security Official can change the Mail settings: every organization\'s emails go through this server.';
 const OUTBOX_NOT_FOUND = 'This email is not in your Outbox.';
 
 export interface NotificationOptions {
@@ -143,12 +144,14 @@ export class NotificationService {
   // ---- Mail settings (officials) ----
 
   async mailSettings(session: Session): Promise<ChannelOutput<'mail.settings'>> {
-    await this.officialScope(session, MAIL_SETTINGS_FORBIDDEN);
-    return settingsView(await this.mailSettingsStore.load());
+    const scope = await this.officialScope(session, MAIL_SETTINGS_FORBIDDEN);
+    return settingsView(await this.mailSettingsStore.load(), scope.kind === 'all');
   }
 
   async saveMailSettings(session: Session, input: ChannelParsedInput<'mail.saveSettings'>): Promise<ChannelOutput<'mail.saveSettings'>> {
-    await this.officialScope(session, MAIL_SETTINGS_FORBIDDEN);
+    // The server carries every organization's mail (names, decisions, temporary-password notices):
+    // whoever sets it could read or stop all of it, so it is not one organization's official's call.
+    if ((await this.officialScope(session, MAIL_SETTINGS_FORBIDDEN)).kind !== 'all') throw new AppError('FORBIDDEN', MAIL_SETTINGS_CMS_ONLY);
     const host = input.host.trim();
     if (host !== '' && !isValidMailHost(host)) {
       throw new AppError('VALIDATION', 'Host is not a valid host name or IP address', 'host');
@@ -170,7 +173,7 @@ export class NotificationService {
     ]);
     // Mail that waited for a server may go now.
     this.kick();
-    return settingsView(await this.mailSettingsStore.load());
+    return settingsView(await this.mailSettingsStore.load(), true);
   }
 
   // ---- Stale requests ----
@@ -239,8 +242,8 @@ function outboxView(row: OutboxRecord): OutboxRow {
   };
 }
 
-function settingsView(s: MailSettingsWithPassword): MailSettingsView {
-  return { host: s.host, port: s.port, secure: s.secure, user: s.user, from: s.from, passwordSet: s.password !== null && s.password !== '' };
+function settingsView(s: MailSettingsWithPassword, canChange: boolean): MailSettingsView {
+  return { host: s.host, port: s.port, secure: s.secure, user: s.user, from: s.from, passwordSet: s.password !== null && s.password !== '', canChange };
 }
 
 function isoDate(ms: number): string {

@@ -143,6 +143,8 @@ const mailSettingsView = z.object({
   from: z.string(),
   /** Whether an SMTP password is stored; the password itself never leaves main. */
   passwordSet: z.boolean(),
+  /** CMS Security Officials change the settings; other officials see them. */
+  canChange: z.boolean(),
 });
 
 /**

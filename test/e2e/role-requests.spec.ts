@@ -51,13 +51,23 @@ mailTest(
   async ({ page: userPage, otherPage: officialPage, mailConsole: host, smtp }) => {
     // Two people, two sign-ins, five axe scans and mail both ways: more than the default minute on a busy machine.
     mailTest.slow();
-    // The official points the console at the mail server first (it may also come later: mail waits).
-    const officialHome = await signInToHome(officialPage, host, host.demoAccount('provider.so1'), 'Pamela');
-    await officialHome.open('Mail settings');
+    // The CMS official points the console at the mail server first (it may also come later: mail waits).
+    const cmsHome = await signInToHome(officialPage, host, host.demoAccount('cms.official'), 'Dana');
+    await cmsHome.open('Mail settings');
     const mailSettings = new MailSettingsPage(officialPage);
     await mailSettings.expectShown();
     await expectNoAxeViolations(officialPage, 'mail settings');
     await mailSettings.save({ host: '127.0.0.1', port: smtp.port, tls: false, from: 'donotreply@console.example.org' });
+    await cmsHome.logOut();
+
+    // The organization's official sees the settings but cannot change them.
+    const officialHome = await signInToHome(officialPage, host, host.demoAccount('provider.so1'), 'Pamela');
+    await officialHome.open('Mail settings');
+    await expect(officialPage.getByTestId('mail-settings-cms-only')).toBeVisible();
+    await expect(officialPage.getByLabel('SMTP host')).toHaveValue('127.0.0.1');
+    await expect(officialPage.getByLabel('SMTP host')).toBeDisabled();
+    await expect(officialPage.getByRole('button', { name: 'Save' })).toHaveCount(0);
+    await expectNoAxeViolations(officialPage, 'mail settings, read-only');
 
     await officialHome.open('Role Requests');
     const queue = new RoleRequestsPage(officialPage);

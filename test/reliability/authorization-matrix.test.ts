@@ -208,8 +208,8 @@ const MATRIX: Matrix = {
   },
   'mail.settings': { rule: 'Security Officials', expect: OFFICIALS, input: () => ({}) },
   'mail.saveSettings': {
-    rule: 'the console\'s mail server: its Security Officials (the people of the organization that installed it)',
-    expect: OFFICIALS,
+    rule: 'the console\'s mail server carries every organization\'s mail: CMS only',
+    expect: CMS_ONLY,
     input: () => ({ host: '127.0.0.1', port: 2525, secure: false, user: '', from: 'console@example.org' }),
   },
   'lookup.options': { rule: 'Security Officials', expect: OFFICIALS, input: () => ({}) },

@@ -6,6 +6,7 @@ import { KeyFileProvider } from '../../main/services/key-file.js';
 import { SecretBox } from '../../main/services/secret-box.js';
 import { FileMailSettingsStore, mailSettingsFileName } from '../../main/services/mail-settings-file.js';
 import { DELIVERY_POLICY, describeSmtpError, secretsOf } from '../../main/services/mail-delivery.js';
+import { MAIL_SETTINGS_CMS_ONLY } from '../../main/services/notifications.js';
 import { insertOutboxRowsSync } from '../../main/store/outbox-rows.js';
 import type { OutboxDraft } from '../../main/store/outbox-rows.js';
 import { CMS_ORG, Harness, PROVIDER_ORG } from '../support/console-harness.js';
@@ -82,7 +83,7 @@ describe('the outbox: emails owed, delivered over SMTP, retried', () => {
   }
 
   async function configure(port: number, extra: { user?: string; password?: string } = {}): Promise<void> {
-    await h.call('so', 'mail.saveSettings', { host: '127.0.0.1', port, secure: false, user: extra.user ?? '', from: FROM, ...(extra.password !== undefined ? { password: extra.password } : {}) });
+    await h.call('cms', 'mail.saveSettings', { host: '127.0.0.1', port, secure: false, user: extra.user ?? '', from: FROM, ...(extra.password !== undefined ? { password: extra.password } : {}) });
   }
 
   it('delivers owed emails to the SMTP server, with their subject, recipient and body, and marks them sent', async () => {
@@ -189,14 +190,14 @@ describe('the outbox: emails owed, delivered over SMTP, retried', () => {
   it('with no SMTP server configured sends nothing and drops nothing; saving settings lets the mail go', async () => {
     const ids = owe({}, {});
     expect(await h.app.services.notifications.deliverNow()).toEqual({ configured: false, sent: 0, retrying: 0, failed: 0 });
-    await h.call('so', 'mail.saveSettings', { host: '', port: 25, secure: false, user: '', from: FROM });
+    await h.call('cms', 'mail.saveSettings', { host: '', port: 25, secure: false, user: '', from: FROM });
     h.clock.advance(7 * 24 * 60 * MINUTE);
     expect(await h.app.services.notifications.deliverNow()).toMatchObject({ configured: false, sent: 0 });
     for (const id of ids) expect(row(id)).toMatchObject({ status: 'owed', attempts: 0, last_error: null });
 
     const smtp = await server();
-    await h.signIn('so-later', users['provider-official']!);
-    await h.call('so-later', 'mail.saveSettings', { host: '127.0.0.1', port: smtp.port, secure: false, user: '', from: FROM });
+    await h.signIn('cms-later', users['cms-official']!);
+    await h.call('cms-later', 'mail.saveSettings', { host: '127.0.0.1', port: smtp.port, secure: false, user: '', from: FROM });
     expect(await h.app.services.notifications.deliverNow()).toMatchObject({ sent: 2 });
     expect(smtp.received).toHaveLength(2);
   });
@@ -295,17 +296,29 @@ describe('the outbox: emails owed, delivered over SMTP, retried', () => {
   });
 
   describe('mail settings', () => {
+    it('a provider official sees them but cannot change them: every organization\'s mail goes through this server', async () => {
+      await h.call('cms', 'mail.saveSettings', { host: 'smtp.example.org', port: 587, secure: false, user: '', from: FROM });
+      expect(await h.call('so', 'mail.settings', {})).toMatchObject({ host: 'smtp.example.org', canChange: false });
+      const audits = h.auditActions().length;
+      expect(await h.refusal('so', 'mail.saveSettings', { host: 'evil.example.net', port: 25, secure: false, user: '', from: FROM })).toMatchObject({
+        code: 'FORBIDDEN',
+        message: MAIL_SETTINGS_CMS_ONLY,
+      });
+      expect((await h.call('cms', 'mail.settings', {})).host).toBe('smtp.example.org');
+      expect(h.auditActions()).toHaveLength(audits);
+    });
+
     it('shows whether a password is set, never the password; omitted keeps it, empty removes it; each save is audited without it', async () => {
-      expect(await h.call('so', 'mail.settings', {})).toEqual({ host: '', port: 587, secure: false, user: '', from: '', passwordSet: false });
-      const saved = await h.call('so', 'mail.saveSettings', { host: 'smtp.example.org', port: 465, secure: true, user: 'console', from: FROM, password: SMTP_PASSWORD });
-      expect(saved).toEqual({ host: 'smtp.example.org', port: 465, secure: true, user: 'console', from: FROM, passwordSet: true });
+      expect(await h.call('cms', 'mail.settings', {})).toEqual({ host: '', port: 587, secure: false, user: '', from: '', passwordSet: false, canChange: true });
+      const saved = await h.call('cms', 'mail.saveSettings', { host: 'smtp.example.org', port: 465, secure: true, user: 'console', from: FROM, password: SMTP_PASSWORD });
+      expect(saved).toEqual({ host: 'smtp.example.org', port: 465, secure: true, user: 'console', from: FROM, passwordSet: true, canChange: true });
 
       const kept = await h.call('cms', 'mail.saveSettings', { host: 'smtp2.example.org', port: 587, secure: false, user: 'console', from: FROM });
       expect(kept).toMatchObject({ host: 'smtp2.example.org', passwordSet: true });
       const store = h.app.services.notifications['mailSettingsStore'] as FileMailSettingsStore;
       expect((await store.load()).password).toBe(SMTP_PASSWORD);
 
-      const removed = await h.call('so', 'mail.saveSettings', { host: 'smtp2.example.org', port: 587, secure: false, user: 'console', from: FROM, password: '' });
+      const removed = await h.call('cms', 'mail.saveSettings', { host: 'smtp2.example.org', port: 587, secure: false, user: 'console', from: FROM, password: '' });
       expect(removed.passwordSet).toBe(false);
       expect((await store.load()).password).toBeNull();
 
@@ -315,13 +328,13 @@ describe('the outbox: emails owed, delivered over SMTP, retried', () => {
     });
 
     it('refuses a host that is not a host name or address, a From that is not an email, and a password without a user', async () => {
-      expect(await h.refusal('so', 'mail.saveSettings', { host: 'smtp example.org', port: 587, secure: false, user: '', from: FROM })).toMatchObject({ code: 'VALIDATION', field: 'host' });
-      expect(await h.refusal('so', 'mail.saveSettings', { host: 'smtp://smtp.example.org', port: 587, secure: false, user: '', from: FROM })).toMatchObject({ code: 'VALIDATION', field: 'host' });
-      expect(await h.refusal('so', 'mail.saveSettings', { host: 'smtp.example.org', port: 587, secure: false, user: '', from: 'nobody' })).toMatchObject({ code: 'VALIDATION', field: 'from' });
-      expect(await h.refusal('so', 'mail.saveSettings', { host: 'smtp.example.org', port: 0, secure: false, user: '', from: FROM })).toMatchObject({ code: 'VALIDATION', field: 'port' });
-      expect(await h.refusal('so', 'mail.saveSettings', { host: 'smtp.example.org', port: 587, secure: false, user: '', from: FROM, password: 'x' })).toMatchObject({ code: 'VALIDATION', field: 'user' });
+      expect(await h.refusal('cms', 'mail.saveSettings', { host: 'smtp example.org', port: 587, secure: false, user: '', from: FROM })).toMatchObject({ code: 'VALIDATION', field: 'host' });
+      expect(await h.refusal('cms', 'mail.saveSettings', { host: 'smtp://smtp.example.org', port: 587, secure: false, user: '', from: FROM })).toMatchObject({ code: 'VALIDATION', field: 'host' });
+      expect(await h.refusal('cms', 'mail.saveSettings', { host: 'smtp.example.org', port: 587, secure: false, user: '', from: 'nobody' })).toMatchObject({ code: 'VALIDATION', field: 'from' });
+      expect(await h.refusal('cms', 'mail.saveSettings', { host: 'smtp.example.org', port: 0, secure: false, user: '', from: FROM })).toMatchObject({ code: 'VALIDATION', field: 'port' });
+      expect(await h.refusal('cms', 'mail.saveSettings', { host: 'smtp.example.org', port: 587, secure: false, user: '', from: FROM, password: 'x' })).toMatchObject({ code: 'VALIDATION', field: 'user' });
       expect((await h.call('so', 'mail.settings', {})).host).toBe('');
-      expect(await h.call('so', 'mail.saveSettings', { host: '::1', port: 25, secure: false, user: '', from: FROM })).toMatchObject({ host: '::1' });
+      expect(await h.call('cms', 'mail.saveSettings', { host: '::1', port: 25, secure: false, user: '', from: FROM })).toMatchObject({ host: '::1' });
     });
 
     it('the SMTP password is never in plain text: not in the settings file, the database, last_error or the log', async () => {

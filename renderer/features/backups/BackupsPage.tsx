@@ -93,11 +93,11 @@ export function BackupsPage() {
                       {backup.problem && <span className="ds-u-display--block ds-u-font-size--sm">{backup.problem}</span>}
                     </td>
                     {status.canRestore && (
-                    <td>
-                      <Button size="small" variation="ghost" disabled={backup.verified === 'failed'} onClick={() => askRestore(backup)} aria-label={`Restore ${backup.name}`}>
-                        Restore
-                      </Button>
-                    </td>
+                      <td>
+                        <Button size="small" variation="ghost" disabled={backup.verified === 'failed'} onClick={() => askRestore(backup)} aria-label={`Restore ${backup.name}`}>
+                          Restore
+                        </Button>
+                      </td>
                     )}
                   </tr>
                 ))}

@@ -26,6 +26,11 @@ export function MailSettingsPage() {
         The console sends its emails (role requests to Security Officials, decisions to requesters) through this SMTP
         server. {NO_HOST_EXPLANATION}
       </p>
+      {settings && !settings.canChange && (
+        <p className="ds-u-measure--wide" data-testid="mail-settings-cms-only">
+          Only a CMS Security Official can change these settings: every organization&apos;s emails go through this server.
+        </p>
+      )}
       {loadError && <ErrorAlert message={loadError} />}
       {saved && (
         <FocusAlert variation="success" focusKey={saved.key} testId="mail-settings-saved">
@@ -52,98 +57,104 @@ function SettingsForm({ settings }: { settings: MailSettingsView }) {
   return (
     <form noValidate onSubmit={(event) => void onSubmit(event)} className="soc-narrow-form">
       <ErrorSummary errors={errors} idFor={fieldId} />
-      <TextField
-        id={fieldId('host')}
-        name="host"
-        label="SMTP host"
-        hint="The mail server's name or address, such as smtp.example.org. Leave empty to keep emails in the Outbox."
-        spellCheck={false}
-        autoComplete="off"
-        value={form.host}
-        errorMessage={errorFor(errors, 'host')}
-        onChange={text('host')}
-      />
-      <TextField
-        id={fieldId('port')}
-        name="port"
-        label="Port"
-        hint="Usually 587 (STARTTLS) or 465 (TLS)."
-        numeric
-        size="small"
-        value={form.port}
-        errorMessage={errorFor(errors, 'port')}
-        onChange={text('port')}
-      />
-      <Choice
-        id={fieldId('secure')}
-        type="checkbox"
-        name="secure"
-        value="tls"
-        label="Use TLS"
-        className="ds-u-margin-top--3"
-        hint="TLS from the first byte (port 465). Without it, the console still uses STARTTLS when the server offers it."
-        checked={form.secure}
-        onChange={(event: ChangeEvent<HTMLInputElement>) => setForm((current) => ({ ...current, secure: event.target.checked }))}
-      />
-      <TextField
-        id={fieldId('user')}
-        name="user"
-        label="User name"
-        hint="Optional. Leave empty if the server needs no sign-in."
-        spellCheck={false}
-        autoComplete="off"
-        value={form.user}
-        errorMessage={errorFor(errors, 'user')}
-        onChange={text('user')}
-      />
-      <TextField
-        id={fieldId('from')}
-        name="from"
-        label="From address"
-        hint="The sender of the console's emails, such as donotreply@example.org."
-        type="email"
-        spellCheck={false}
-        autoComplete="off"
-        value={form.from}
-        errorMessage={errorFor(errors, 'from')}
-        onChange={text('from')}
-      />
-      <TextField
-        id={fieldId('password')}
-        name="password"
-        label="Password"
-        hint={
-          settings.passwordSet
-            ? 'A password is stored (encrypted). Leave this empty to keep it, or type a new one to replace it.'
-            : 'Optional, with a User name. Stored encrypted; it is never shown again.'
-        }
-        type="password"
-        autoComplete="new-password"
-        placeholder={settings.passwordSet ? 'Stored' : undefined}
-        disabled={form.removePassword}
-        value={form.password}
-        errorMessage={errorFor(errors, 'password')}
-        onChange={text('password')}
-      />
-      {settings.passwordSet && (
-        <Choice
-          id={fieldId('remove-password')}
-          type="checkbox"
-          name="removePassword"
-          value="remove"
-          label="Remove stored password"
-        className="ds-u-margin-top--2"
-          checked={form.removePassword}
-          onChange={(event: ChangeEvent<HTMLInputElement>) =>
-            setForm((current) => ({ ...current, removePassword: event.target.checked, password: event.target.checked ? '' : current.password }))
-          }
+      {/* Disabled as a whole for officials who may only read them. */}
+      <fieldset className="ds-c-fieldset" disabled={!settings.canChange}>
+        <legend className="ds-u-visibility--screen-reader">SMTP server</legend>
+        <TextField
+          id={fieldId('host')}
+          name="host"
+          label="SMTP host"
+          hint="The mail server's name or address, such as smtp.example.org. Leave empty to keep emails in the Outbox."
+          spellCheck={false}
+          autoComplete="off"
+          value={form.host}
+          errorMessage={errorFor(errors, 'host')}
+          onChange={text('host')}
         />
+        <TextField
+          id={fieldId('port')}
+          name="port"
+          label="Port"
+          hint="Usually 587 (STARTTLS) or 465 (TLS)."
+          numeric
+          size="small"
+          value={form.port}
+          errorMessage={errorFor(errors, 'port')}
+          onChange={text('port')}
+        />
+        <Choice
+          id={fieldId('secure')}
+          type="checkbox"
+          name="secure"
+          value="tls"
+          label="Use TLS"
+          className="ds-u-margin-top--3"
+          hint="TLS from the first byte (port 465). Without it, the console still uses STARTTLS when the server offers it."
+          checked={form.secure}
+          onChange={(event: ChangeEvent<HTMLInputElement>) => setForm((current) => ({ ...current, secure: event.target.checked }))}
+        />
+        <TextField
+          id={fieldId('user')}
+          name="user"
+          label="User name"
+          hint="Optional. Leave empty if the server needs no sign-in."
+          spellCheck={false}
+          autoComplete="off"
+          value={form.user}
+          errorMessage={errorFor(errors, 'user')}
+          onChange={text('user')}
+        />
+        <TextField
+          id={fieldId('from')}
+          name="from"
+          label="From address"
+          hint="The sender of the console's emails, such as donotreply@example.org."
+          type="email"
+          spellCheck={false}
+          autoComplete="off"
+          value={form.from}
+          errorMessage={errorFor(errors, 'from')}
+          onChange={text('from')}
+        />
+        <TextField
+          id={fieldId('password')}
+          name="password"
+          label="Password"
+          hint={
+            settings.passwordSet
+              ? 'A password is stored (encrypted). Leave this empty to keep it, or type a new one to replace it.'
+              : 'Optional, with a User name. Stored encrypted; it is never shown again.'
+          }
+          type="password"
+          autoComplete="new-password"
+          placeholder={settings.passwordSet ? 'Stored' : undefined}
+          disabled={form.removePassword}
+          value={form.password}
+          errorMessage={errorFor(errors, 'password')}
+          onChange={text('password')}
+        />
+        {settings.passwordSet && (
+          <Choice
+            id={fieldId('remove-password')}
+            type="checkbox"
+            name="removePassword"
+            value="remove"
+            label="Remove stored password"
+            className="ds-u-margin-top--2"
+            checked={form.removePassword}
+            onChange={(event: ChangeEvent<HTMLInputElement>) =>
+              setForm((current) => ({ ...current, removePassword: event.target.checked, password: event.target.checked ? '' : current.password }))
+            }
+          />
+        )}
+      </fieldset>
+      {settings.canChange && (
+        <div className="soc-button-row">
+          <Button type="submit" variation="solid" aria-disabled={pending || undefined}>
+            Save
+          </Button>
+        </div>
       )}
-      <div className="soc-button-row">
-        <Button type="submit" variation="solid" aria-disabled={pending || undefined}>
-          Save
-        </Button>
-      </div>
     </form>
   );
 }
