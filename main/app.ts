@@ -64,6 +64,8 @@ export interface ConsoleOptions {
   readOnly?: boolean;
   /** Called when a restore has been staged: the transport restarts the console (ConsoleRunner). */
   onRestart?: () => void;
+  /** The caller (ConsoleRunner) holds the database's lock for as long as it runs, restarts included. */
+  lockHeld?: boolean;
   /** Delivery tuning for tests (short timeouts, fixed jitter). */
   mail?: Omit<NotificationOptions, 'mailSettings'>;
   /**
@@ -123,7 +125,7 @@ export async function createConsole(options: ConsoleOptions): Promise<ConsoleApp
   mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
   const databasePath = join(options.dataDir, options.demo ? DEMO_DATABASE_FILE : DATABASE_FILE);
   // One console per database: a second one is refused here, not with SQLITE_BUSY mid-decision.
-  const lock = acquireConsoleLock(`${databasePath}.lock`);
+  const lock = options.lockHeld ? { release: () => undefined } : acquireConsoleLock(`${databasePath}.lock`);
   let store: SqliteStore | null = null;
   try {
     store = SqliteStore.open(databasePath, clock);

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
@@ -11,6 +11,8 @@ import type { BackupInfo, RecoveryView } from '../shared/ipc/contract.js';
 import type { IpcResult } from '../shared/ipc/errors.js';
 import { isChannel } from '../shared/ipc/contract.js';
 import { AuditWorkers } from './store/audit-worker-client.js';
+import { acquireConsoleLock } from './store/console-lock.js';
+import type { ConsoleLock } from './store/console-lock.js';
 
 export interface RunnerOptions extends Omit<ConsoleOptions, 'readOnly' | 'onRestart'> {
   /** Mail delivery, the 120-day check and daily backups (the transports; not tests of the runner). */
@@ -40,6 +42,8 @@ export class ConsoleRunner {
   lastCheck: StartupCheck = { quickCheckMs: null, problem: null };
 
   private readonly workers = new AuditWorkers();
+  /** Held from the first open to close: no second console may open, restore into or recover this file meanwhile. */
+  private lock: ConsoleLock | null = null;
 
   private constructor(private readonly options: RunnerOptions) {}
 
@@ -91,6 +95,8 @@ export class ConsoleRunner {
     await this.app?.close();
     this.app = null;
     await this.workers.stop();
+    this.lock?.release();
+    this.lock = null;
   }
 
   /** Closes the console and opens it again: a staged restore is applied on the way. */
@@ -122,14 +128,19 @@ export class ConsoleRunner {
   private async open(mode: 'normal' | 'readOnly'): Promise<void> {
     const log = this.options.log ?? (() => undefined);
     const clock = this.options.clock ?? systemClock;
+    mkdirSync(this.options.dataDir, { recursive: true, mode: 0o700 });
+    // Before a staged restore swaps the file: a second console is refused here, whatever this one shows.
+    this.lock ??= acquireConsoleLock(`${this.databasePath}.lock`);
     const restored = mode === 'normal' ? applyStagedRestore(this.options.dataDir, this.databasePath, this.backupsFolder, clock.now()) : null;
     if (restored) log(`Restored ${restored.backup}; the previous database is kept as ${restored.keptAside}`);
-    this.lastCheck = mode === 'normal' ? await quickCheckInWorker(this.workers, this.databasePath) : this.lastCheck;
+    // A restored backup gets SQLite's thorough integrity_check (its pages may have changed on disk
+    // since it was checked); the whole audit chain is then verified in the background as always.
+    this.lastCheck = mode === 'normal' ? await quickCheckInWorker(this.workers, this.databasePath, restored !== null) : this.lastCheck;
     if (this.lastCheck.quickCheckMs !== null) log(`quick_check at start: ${this.lastCheck.quickCheckMs.toFixed(0)} ms`);
     if (this.lastCheck.problem && mode === 'normal') return this.enterRecovery(this.lastCheck.problem);
     let app: ConsoleApp;
     try {
-      app = await createConsole({ ...this.options, readOnly: mode === 'readOnly', onRestart: () => void this.restart() });
+      app = await createConsole({ ...this.options, lockHeld: true, readOnly: mode === 'readOnly', onRestart: () => void this.restart() });
     } catch (error) {
       // A database that cannot even be opened (not a database, damaged header, newer schema...).
       if (error instanceof Error && error.name === 'ConsoleInUseError') throw error;
@@ -209,13 +220,14 @@ export function quickCheck(path: string): StartupCheck {
 }
 
 /** quick_check in a worker thread: on a large database it takes seconds the main process keeps. */
-export async function quickCheckInWorker(workers: AuditWorkers, path: string): Promise<StartupCheck> {
+export async function quickCheckInWorker(workers: AuditWorkers, path: string, thorough = false): Promise<StartupCheck> {
   if (!existsSync(path)) return { quickCheckMs: null, problem: null };
   const t0 = performance.now();
   try {
-    const result = await workers.run({ kind: 'quick-check', dbPath: path });
+    const result = await workers.run({ kind: 'quick-check', dbPath: path, thorough });
     const integrity = result.kind === 'quick-check' ? result.integrity : 'unexpected result';
-    return { quickCheckMs: performance.now() - t0, problem: integrity === 'ok' ? null : `SQLite's quick_check found damage: ${integrity.slice(0, 300)}` };
+    const check = thorough ? 'integrity_check' : 'quick_check';
+    return { quickCheckMs: performance.now() - t0, problem: integrity === 'ok' ? null : `SQLite's ${check} found damage: ${integrity.slice(0, 300)}` };
   } catch (error) {
     return { quickCheckMs: performance.now() - t0, problem: `The console's database could not be read: ${error instanceof Error ? error.message : String(error)}` };
   }

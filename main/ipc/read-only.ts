@@ -41,6 +41,8 @@ export const READ_ONLY_CHANNELS: ReadonlySet<Channel> = new Set<Channel>([
   'archive.open',
   'archive.close',
   'backup.status',
+  // The way out of read-only: a CMS official restores a good backup (checked first, as always).
+  'backup.restore',
 ]);
 
 export const READ_ONLY_MESSAGE =

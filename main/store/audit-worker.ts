@@ -19,7 +19,7 @@ export type AuditTask =
   /** A backup (or the live database): SQLite's own check, then the whole audit chain. */
   | { kind: 'check-database'; dbPath: string; consoleId: string; publicKeyDer: Uint8Array; thorough: boolean }
   /** The start-up check: SQLite's quick_check, before the console opens the file. */
-  | { kind: 'quick-check'; dbPath: string }
+  | { kind: 'quick-check'; dbPath: string; thorough?: boolean }
   /** A backup made with SQLite's online backup API from this thread's own connection, then checked. */
   | { kind: 'backup-database'; dbPath: string; destPath: string; consoleId: string; publicKeyDer: Uint8Array };
 
@@ -71,7 +71,7 @@ async function run(task: AuditTask): Promise<AuditTaskResult> {
     case 'quick-check': {
       const db = new Database(task.dbPath, { fileMustExist: true });
       try {
-        const rows = db.pragma('quick_check(5)') as Array<Record<string, string>>;
+        const rows = db.pragma(task.thorough ? 'integrity_check(5)' : 'quick_check(5)') as Array<Record<string, string>>;
         return { kind: 'quick-check', integrity: rows.map((r) => Object.values(r)[0]).join('; ') };
       } finally {
         db.close();

@@ -159,9 +159,10 @@ describe('backup and restore', () => {
     expect(recovering.current!.store.db.prepare("SELECT count(*) AS n FROM role_requests WHERE status = 'pending'").get()).toEqual({ n: 0 });
   });
 
-  it('a broken audit trail at start opens the recovery screen; read-only reviews but decides nothing', async () => {
+  it('a broken audit trail at start opens the recovery screen; read-only reviews but decides nothing, and a CMS official restores from it', async () => {
     addPending(1);
     const [requestId] = pendingIds();
+    const backup = await h.app.services.backups.backupNow(null);
     await h.runner?.close();
     await h.app.close();
     const file = new Database(join(h.dir, 'console.sqlite'));
@@ -177,6 +178,17 @@ describe('backup and restore', () => {
     expect((await h.call('so1-ro', 'queue.page', {})).total).toBe(1);
     expect(await h.refusal('so1-ro', 'queue.approve', { requestIds: [requestId!] })).toEqual({ code: 'READ_ONLY', message: READ_ONLY_MESSAGE });
     expect(await h.refusal('so1-ro', 'backup.now', {})).toMatchObject({ code: 'READ_ONLY' });
+
+    // Restoring a good backup is the way out of read-only.
+    h.nextStep();
+    await h.signIn('cms-ro', u['cms']!);
+    h.nextStep();
+    await h.call('cms-ro', 'backup.restore', { name: backup.name, code: h.code(u['cms']!.secret) });
+    await runner.ready();
+    expect((await h.call('c', 'app.status', {})).readOnly).toBe(false);
+    h.nextStep();
+    await h.signIn('so1-after', u['so1']!);
+    expect((await h.call('so1-after', 'queue.approve', { requestIds: [requestId!] })).results[0]?.outcome).toBe('approved');
   });
 
   it('a console started normally refuses the recovery choices', async () => {

@@ -25,22 +25,27 @@ import type { TestUser } from '../support/console-harness.js';
  * Inputs the schema accepts are not dispatched during that pass (they may write, legitimately):
  * they are collected, and dispatched in a second pass after the checksum comparison, once per
  * distinct value the handler would receive (the schema's parsed output: two inputs that parse
- * alike are the same call to the handler). Valid inputs are dispatched both as the fuzz official
- * and as a client with no session.
+ * alike are the same call to the handler). Valid inputs are dispatched as the CMS official, as a
+ * State Security Official (the Federal Surveyor ID handlers answer no one else) and as a client
+ * with no session; a service's own VALIDATION refusal must not write either (but for a wrong
+ * security code, which counts toward the lock).
  *
  * The caller is a signed-in CMS Security Official (the most privileged, so valid inputs reach
  * the handlers), and one input in ten comes from a client with no session. Organization 123
  * has a Provider Security Official and two users with pending requests, so valid-shaped inputs
  * can touch real rows.
  *
+ * `npm test` uses a fixed seed; the soak (more runs) a new one each time, so it explores further.
  * Reproduce a run with SOC_FUZZ_SEED=<the printed seed>.
  */
 
 const RUNS = Number(process.env.SOC_FUZZ_RUNS ?? 1000);
-const SEED = Number(process.env.SOC_FUZZ_SEED ?? 20260115);
+const SEED = Number(process.env.SOC_FUZZ_SEED ?? (RUNS > 1000 ? Math.floor(Math.random() * 2 ** 31) : 20260115));
 const PROD = 'iQIES Prod';
 const CMS_USER = 'fuzz_cms_official';
 const ANONYMOUS = 'fuzz-anonymous';
+/** A State Security Official: the only caller the Federal Surveyor ID handlers answer. */
+const STATE_USER = 'fuzz_state_official';
 const KNOWN_CODES = new Set<string>(ERROR_CODES);
 const CHANNELS = Object.keys(contract) as Channel[];
 
@@ -132,6 +137,7 @@ function knownValues(pendingIds: number[]): unknown[] {
     'alice',
     'bob',
     'so123',
+    'surveyor1',
     PROD,
     'iQIES Preview',
     'Assessment Coordinator',
@@ -538,6 +544,7 @@ describe(`IPC fuzzing (issue 7): every channel, ${RUNS} generated inputs each`, 
   let fuzzClient = 'fuzz-cms';
   let signIns = 0;
   let known: unknown[] = [];
+  let stateClient = 'fuzz-state';
   const stats: ChannelStats[] = [];
   const processFailures: string[] = [];
   const onRejection = (reason: unknown): void => {
@@ -548,16 +555,22 @@ describe(`IPC fuzzing (issue 7): every channel, ${RUNS} generated inputs each`, 
   };
   const started = Date.now();
 
-  /** Makes sure the fuzz caller has an active CMS session (a valid input may have signed it out or locked it). */
+  /** Makes sure the fuzz callers have active sessions (a valid input may have signed one out or locked it). */
   async function ensureSession(): Promise<void> {
-    const status = await h.app.dispatch({ clientId: fuzzClient }, 'session.status', {});
-    if (status.ok && (status.value as { state: string }).state === 'active') return;
+    fuzzClient = await activeClient(fuzzClient, CMS_USER);
+    stateClient = await activeClient(stateClient, STATE_USER);
+  }
+
+  async function activeClient(clientId: string, userId: string): Promise<string> {
+    const status = await h.app.dispatch({ clientId }, 'session.status', {});
+    if (status.ok && (status.value as { state: string }).state === 'active') return clientId;
     signIns += 1;
-    fuzzClient = `fuzz-cms-${signIns}`;
+    const fresh = `fuzz-${userId}-${signIns}`;
     h.nextStep();
-    const cms = users[CMS_USER];
-    if (!cms) throw new Error('no CMS official seeded');
-    await h.signIn(fuzzClient, cms);
+    const user = users[userId];
+    if (!user) throw new Error(`no ${userId} seeded`);
+    await h.signIn(fresh, user);
+    return fresh;
   }
 
   beforeAll(async () => {
@@ -571,6 +584,8 @@ describe(`IPC fuzzing (issue 7): every channel, ${RUNS} generated inputs each`, 
         { userId: 'so123', organization: '123', roles: [[PROD, 'Provider Security Official']] },
         { userId: 'alice', organization: '123' },
         { userId: 'bob', organization: '123' },
+        { userId: STATE_USER, organization: 'FL', roles: [[PROD, 'State Security Official']] },
+        { userId: 'surveyor1', organization: 'FL', roles: [[PROD, 'Surveyor']] },
       ],
     });
     for (const id of ['so123', 'alice', 'bob']) {
@@ -582,11 +597,8 @@ describe(`IPC fuzzing (issue 7): every channel, ${RUNS} generated inputs each`, 
     const ordinary = await h.call('alice', 'access.request', { program: PROD, organization: '123', role: 'Assessment Coordinator', justification: 'fuzz' });
     const official = await h.call('bob', 'access.request', { program: PROD, organization: '123', role: 'Provider Security Official', justification: 'fuzz' });
     known = knownValues([ordinary.requestId, official.requestId]);
-    fuzzClient = 'fuzz-cms';
-    h.nextStep();
-    const cms = users[CMS_USER];
-    if (!cms) throw new Error('no CMS official seeded');
-    await h.signIn(fuzzClient, cms);
+    fuzzClient = await activeClient('fuzz-cms', CMS_USER);
+    stateClient = await activeClient('fuzz-state', STATE_USER);
     console.log(`ipc-fuzz: seed ${SEED} (SOC_FUZZ_SEED), ${RUNS} runs per channel (SOC_FUZZ_RUNS), ${CHANNELS.length} channels`);
   }, 60_000);
 
@@ -655,8 +667,10 @@ describe(`IPC fuzzing (issue 7): every channel, ${RUNS} generated inputs each`, 
         const problems: string[] = [];
         for (const input of validInputs.values()) {
           await ensureSession();
-          for (const clientId of [fuzzClient, ANONYMOUS]) {
+          // A public channel answers every caller alike: the state official adds nothing there but password hashing.
+          for (const clientId of contract[channel].access === 'public' ? [fuzzClient, ANONYMOUS] : [fuzzClient, stateClient, ANONYMOUS]) {
             let result: unknown;
+            const changes = totalChanges(h);
             try {
               result = await h.app.dispatch({ clientId }, channel, input);
             } catch (error) {
@@ -665,6 +679,12 @@ describe(`IPC fuzzing (issue 7): every channel, ${RUNS} generated inputs each`, 
             }
             const problem = problemWith(result, false);
             if (problem) problems.push(`as ${clientId}, input ${describeValue(input)}: ${problem}`);
+            // A service's own VALIDATION refusal changes nothing either; a wrong security code is
+            // the exception: it is counted toward the lock, on purpose.
+            const refusal = (result as { ok: boolean; error?: { code: string; field?: string } }).error;
+            if (refusal?.code === 'VALIDATION' && refusal.field !== 'code' && totalChanges(h) !== changes) {
+              problems.push(`as ${clientId}, input ${describeValue(input)}: refused with VALIDATION (${refusal.field ?? 'no field'}) but wrote to the database`);
+            }
             else if (clientId !== ANONYMOUS) {
               const r = result as { ok: boolean; error?: { code: string } };
               const outcome = r.ok ? 'ok' : (r.error?.code ?? '?');

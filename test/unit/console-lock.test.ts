@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { createConsole, dataKeyFileName } from '../../main/app.js';
 import { KeyFileProvider } from '../../main/services/key-file.js';
 import { ConsoleInUseError, acquireConsoleLock } from '../../main/store/console-lock.js';
+import { ConsoleRunner } from '../../main/runner.js';
 
 const open = (dir: string) => createConsole({ dataDir: dir, keyProvider: new KeyFileProvider(join(dir, dataKeyFileName(false))) });
 
@@ -21,6 +22,20 @@ describe('two consoles, one file', () => {
     await second.close();
   });
 
+  it('a console on its recovery screen still holds the data: a second one cannot open, restore into or recover it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'soc-lock-'));
+    writeFileSync(join(dir, 'console.sqlite'), 'this is not a database, it is damage'.repeat(200));
+    const runner = await ConsoleRunner.start({ dataDir: dir, keyProvider: new KeyFileProvider(join(dir, dataKeyFileName(false))) });
+    try {
+      expect(runner.inRecovery).not.toBeNull();
+      await expect(open(dir)).rejects.toThrow(ConsoleInUseError);
+      await expect(ConsoleRunner.start({ dataDir: dir, keyProvider: new KeyFileProvider(join(dir, dataKeyFileName(false))) })).rejects.toThrow(ConsoleInUseError);
+    } finally {
+      await runner.close();
+    }
+    expect(existsSync(join(dir, 'console.sqlite.lock'))).toBe(false);
+  });
+
   it('a second console process on the same data exits with the clear message, never SQLITE_BUSY in a handler', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'soc-lock-'));
     const first = await open(dir);
@@ -30,9 +45,14 @@ describe('two consoles, one file', () => {
       let output = '';
       second.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
       second.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      const code = await new Promise<number | null>((done) => second.once('exit', done));
+      // A second console that started serving would never exit: end it, and fail below.
+      const timer = setTimeout(() => second.kill('SIGKILL'), 20_000);
+      const code = await new Promise<number | null>((done, fail) => {
+        second.once('exit', done);
+        second.once('error', fail);
+      }).finally(() => clearTimeout(timer));
       expect(code).toBe(1);
-      expect(output).toMatch(/already open in another Security Official Console on this computer \(process \d+/);
+      expect(output).toContain(`already open in another Security Official Console on this computer (process ${process.pid}`);
       expect(output).not.toMatch(/SQLITE_BUSY|Console ready/);
     } finally {
       await first.close();
