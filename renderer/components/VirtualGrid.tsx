@@ -1,5 +1,5 @@
-import { useCallback, useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
-import { defaultRangeExtractor, useVirtualizer, type Range } from '@tanstack/react-virtual';
+import { useState, type KeyboardEvent, type ReactNode } from 'react';
+import { useVirtualRows } from './useVirtualRows.js';
 
 export interface GridColumn<T> {
   header: ReactNode;
@@ -15,7 +15,8 @@ interface VirtualGridProps<T> {
   headerHeight: number;
   hasMore: boolean;
   loadingMore: boolean;
-  loadMore: () => void;
+  /** A store action (stable across renders). */
+  loadMore: () => unknown;
   /** Enter on a row (View). */
   onOpen?: (row: T) => void;
   labelledBy: string;
@@ -36,93 +37,28 @@ interface VirtualGridProps<T> {
 export function VirtualGrid<T>(props: VirtualGridProps<T>) {
   const { rows, columns, rowKey, rowHeight, headerHeight, hasMore, loadingMore, loadMore, onOpen, labelledBy, describedBy, className, testId, rowAttributes } = props;
   const loadAhead = props.loadAhead ?? 30;
-  const scrollRef = useRef<HTMLDivElement>(null);
-  const focusPending = useRef(false);
   const [activeIndex, setActiveIndex] = useState(0);
   const active = Math.min(activeIndex, Math.max(0, rows.length - 1));
-
-  const rangeExtractor = useCallback(
-    (range: Range) => {
-      const indexes = defaultRangeExtractor(range);
-      if (active < range.count && !indexes.includes(active)) {
-        indexes.push(active);
-        indexes.sort((a, b) => a - b);
-      }
-      return indexes;
-    },
-    [active],
-  );
-
-  // eslint-disable-next-line react-hooks/incompatible-library -- the virtualizer is read during render by design
-  const virtualizer = useVirtualizer({
-    count: rows.length,
-    getScrollElement: () => scrollRef.current,
-    estimateSize: () => rowHeight,
-    overscan: 10,
-    scrollMargin: headerHeight,
-    scrollPaddingStart: headerHeight,
-    rangeExtractor,
-    getItemKey: (index) => {
-      const row = rows[index];
-      return row === undefined ? index : rowKey(row);
-    },
+  const { scrollRef, virtualizer, items, navigate } = useVirtualRows({
+    rows,
+    rowKey,
+    rowHeight,
+    headerHeight,
+    activeIndex: active,
+    setActiveIndex,
+    hasMore,
+    loadingMore,
+    loadMore,
+    loadAhead,
   });
-  const items = virtualizer.getVirtualItems();
-  const lastRendered = items.length > 0 ? (items[items.length - 1]?.index ?? -1) : -1;
-
-  useEffect(() => {
-    if (hasMore && !loadingMore && lastRendered >= rows.length - loadAhead) loadMore();
-  }, [hasMore, loadingMore, lastRendered, rows.length, loadMore, loadAhead]);
-
-  useLayoutEffect(() => {
-    if (!focusPending.current) return;
-    focusPending.current = false;
-    scrollRef.current?.querySelector<HTMLElement>(`[data-index="${active}"]`)?.focus({ preventScroll: true });
-  }, [active]);
-
-  function moveTo(index: number) {
-    if (rows.length === 0) return;
-    const next = Math.max(0, Math.min(index, rows.length - 1));
-    focusPending.current = true;
-    setActiveIndex(next);
-    virtualizer.scrollToIndex(next, { align: 'auto' });
-    if (next === active) {
-      focusPending.current = false;
-      scrollRef.current?.querySelector<HTMLElement>(`[data-index="${next}"]`)?.focus({ preventScroll: true });
-    }
-  }
 
   function onKeyDown(event: KeyboardEvent<HTMLDivElement>) {
     if (event.altKey || event.ctrlKey || event.metaKey) return;
-    const onControl = (event.target as HTMLElement).closest('button, a, input') !== null;
-    const visibleRows = Math.max(1, Math.floor(((scrollRef.current?.clientHeight ?? 0) - headerHeight) / rowHeight) - 1);
-    switch (event.key) {
-      case 'ArrowDown':
-        moveTo(active + 1);
-        break;
-      case 'ArrowUp':
-        moveTo(active - 1);
-        break;
-      case 'Home':
-        moveTo(0);
-        break;
-      case 'End':
-        moveTo(rows.length - 1);
-        break;
-      case 'PageDown':
-        moveTo(active + visibleRows);
-        break;
-      case 'PageUp':
-        moveTo(active - visibleRows);
-        break;
-      case 'Enter': {
-        const row = rows[active];
-        if (onControl || !row || !onOpen) return;
-        onOpen(row);
-        break;
-      }
-      default:
-        return;
+    if (!navigate(event.key)) {
+      const onControl = (event.target as HTMLElement).closest('button, a, input') !== null;
+      const row = rows[active];
+      if (event.key !== 'Enter' || onControl || !row || !onOpen) return;
+      onOpen(row);
     }
     event.preventDefault();
   }

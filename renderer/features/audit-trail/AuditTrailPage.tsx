@@ -247,7 +247,7 @@ function Events() {
             headerHeight={HEADER_HEIGHT}
             hasMore={hasMore}
             loadingMore={loadingMore}
-            loadMore={() => void loadMore()}
+            loadMore={loadMore}
             labelledBy="audit-heading"
             describedBy="audit-keys"
             className="soc-grid--audit"

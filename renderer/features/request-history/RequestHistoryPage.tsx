@@ -221,7 +221,7 @@ function Results() {
             headerHeight={HEADER_HEIGHT}
             hasMore={hasMore}
             loadingMore={loadingMore}
-            loadMore={() => void loadMore()}
+            loadMore={loadMore}
             onOpen={(r) => void openPanel(r.requestId)}
             labelledBy="history-heading"
             describedBy="history-keys"

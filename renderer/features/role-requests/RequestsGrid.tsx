@@ -1,5 +1,5 @@
-import { useCallback, useEffect, useLayoutEffect, useRef, type KeyboardEvent } from 'react';
-import { defaultRangeExtractor, useVirtualizer, type Range } from '@tanstack/react-virtual';
+import { type KeyboardEvent } from 'react';
+import { useVirtualRows } from '../../components/useVirtualRows.js';
 import { STALE_AFTER_DAYS } from '../../../shared/domain.js';
 import type { QueueRow } from '../../../shared/ipc/contract.js';
 import { formatAge, formatDateTime } from '../../components/format.js';
@@ -34,84 +34,29 @@ export function RequestsGrid({ labelledBy, describedBy }: RequestsGridProps) {
   const sort = useRoleRequests((state) => state.filters.sort);
   const { toggle, setActiveIndex, openDecision, openPanel, loadMore } = useRoleRequests.getState();
 
-  const scrollRef = useRef<HTMLDivElement>(null);
-  /** Set when the keyboard moved the active row, so the effect below moves focus with it. */
-  const focusPending = useRef(false);
-
-  // The active row stays rendered even when scrolled away, so the grid's one tab stop always exists.
-  const rangeExtractor = useCallback(
-    (range: Range) => {
-      const indexes = defaultRangeExtractor(range);
-      if (activeIndex < range.count && !indexes.includes(activeIndex)) {
-        indexes.push(activeIndex);
-        indexes.sort((a, b) => a - b);
-      }
-      return indexes;
-    },
-    [activeIndex],
-  );
-
-  // eslint-disable-next-line react-hooks/incompatible-library -- the virtualizer is read during render by design
-  const virtualizer = useVirtualizer({
-    count: rows.length,
-    getScrollElement: () => scrollRef.current,
-    estimateSize: () => ROW_HEIGHT,
-    overscan: 10,
-    scrollMargin: HEADER_HEIGHT,
-    scrollPaddingStart: HEADER_HEIGHT,
-    rangeExtractor,
-    getItemKey: (index) => rows[index]?.requestId ?? index,
+  const { scrollRef, items, virtualizer, navigate } = useVirtualRows({
+    rows,
+    rowKey: (row) => row.requestId,
+    rowHeight: ROW_HEIGHT,
+    headerHeight: HEADER_HEIGHT,
+    activeIndex,
+    setActiveIndex,
+    hasMore,
+    loadingMore,
+    loadMore,
+    loadAhead: LOAD_AHEAD,
   });
-  const items = virtualizer.getVirtualItems();
-  const lastRendered = items.length > 0 ? (items[items.length - 1]?.index ?? -1) : -1;
-
-  useEffect(() => {
-    if (hasMore && !loadingMore && lastRendered >= rows.length - LOAD_AHEAD) void loadMore();
-  }, [hasMore, loadingMore, lastRendered, rows.length, loadMore]);
-
-  useLayoutEffect(() => {
-    if (!focusPending.current) return;
-    focusPending.current = false;
-    scrollRef.current?.querySelector<HTMLElement>(`[data-index="${activeIndex}"]`)?.focus({ preventScroll: true });
-  }, [activeIndex]);
-
-  function moveTo(index: number) {
-    if (rows.length === 0) return;
-    const next = Math.max(0, Math.min(index, rows.length - 1));
-    focusPending.current = true;
-    setActiveIndex(next);
-    virtualizer.scrollToIndex(next, { align: 'auto' });
-    if (next === activeIndex) {
-      focusPending.current = false;
-      scrollRef.current?.querySelector<HTMLElement>(`[data-index="${next}"]`)?.focus({ preventScroll: true });
-    }
-  }
 
   function onKeyDown(event: KeyboardEvent<HTMLDivElement>) {
     if (event.altKey || event.ctrlKey || event.metaKey) return;
     const target = event.target as HTMLElement;
     const onControl = target.closest('input, button') !== null;
+    if (navigate(event.key)) {
+      event.preventDefault();
+      return;
+    }
     const row = rows[activeIndex];
-    const visibleRows = Math.max(1, Math.floor(((scrollRef.current?.clientHeight ?? 0) - HEADER_HEIGHT) / ROW_HEIGHT) - 1);
     switch (event.key) {
-      case 'ArrowDown':
-        moveTo(activeIndex + 1);
-        break;
-      case 'ArrowUp':
-        moveTo(activeIndex - 1);
-        break;
-      case 'Home':
-        moveTo(0);
-        break;
-      case 'End':
-        moveTo(rows.length - 1);
-        break;
-      case 'PageDown':
-        moveTo(activeIndex + visibleRows);
-        break;
-      case 'PageUp':
-        moveTo(activeIndex - visibleRows);
-        break;
       case ' ':
         // A checkbox toggles itself on Space.
         if (target instanceof HTMLInputElement || !row) return;
