@@ -6,7 +6,7 @@ import { DATABASE_FILE, DEMO_DATABASE_FILE, createConsole } from './app.js';
 import type { ConsoleApp, ConsoleOptions } from './app.js';
 import { systemClock } from './clock.js';
 import type { Dispatch } from './ipc/router.js';
-import { applyStagedRestore, backupsFolder, listBackupFolder, stageRestore } from './services/backups.js';
+import { BACKUP_MESSAGES, applyStagedRestore, backupsFolder, listBackupFolder, stageRestore } from './services/backups.js';
 import type { BackupInfo, RecoveryView } from '../shared/ipc/contract.js';
 import type { IpcResult } from '../shared/ipc/errors.js';
 import { isChannel } from '../shared/ipc/contract.js';
@@ -186,8 +186,8 @@ export class ConsoleRunner {
       case 'recovery.restore': {
         const name = typeof input === 'object' && input !== null && 'name' in input ? (input as { name: unknown }).name : null;
         const backup = recovery.backups.find((b) => b.name === name);
-        if (!backup) return { ok: false, error: { code: 'NOT_FOUND', message: 'There is no such backup.', field: 'name' } };
-        if (backup.verified === 'failed') return { ok: false, error: { code: 'CONFLICT', message: `This backup cannot be restored: ${backup.problem ?? 'it failed its check'}` } };
+        if (!backup) return { ok: false, error: { code: 'NOT_FOUND', message: BACKUP_MESSAGES.noSuchBackup, field: 'name' } };
+        if (backup.verified === 'failed') return { ok: false, error: { code: 'CONFLICT', message: BACKUP_MESSAGES.failedCheck(backup.problem ?? 'it failed its check') } };
         stageRestore(this.options.dataDir, backup.name);
         await this.restart('normal');
         if (this.recovery) return { ok: false, error: { code: 'CONFLICT', message: `The console still failed its check after the restore: ${this.recovery.problem}` } };

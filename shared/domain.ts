@@ -44,6 +44,9 @@ export const PROOFING_STATES = [
 ] as const;
 export type ProofingState = (typeof PROOFING_STATES)[number];
 
+/** Proofed online or in person: only then may a user request roles (QualityNet guide 5.2). */
+export const isProofed = (state: ProofingState): boolean => state === 'proofed_remote' || state === 'proofed_in_person';
+
 export const REQUEST_STATUSES = ['pending', 'approved', 'rejected', 'cancelled'] as const;
 export type RequestStatus = (typeof REQUEST_STATUSES)[number];
 

@@ -4,6 +4,8 @@ import { AppError } from '../../shared/ipc/errors.js';
 import type { AuditFilter, AuditTrailRecord } from '../store/audit-trail-store.js';
 import type { ArchiveService } from './archives.js';
 import type { AuditIntegrity } from './audit-integrity.js';
+import { HISTORY_MESSAGES } from './history.js';
+import { REVIEW_MESSAGES } from './review.js';
 import type { ReviewScopes, ReviewSource } from './review.js';
 import type { Session } from './sessions.js';
 
@@ -74,7 +76,7 @@ export class AuditService {
     if (filter === null) return { rows: [], nextCursor: null };
     let before: number | null = null;
     if (input.after !== undefined) {
-      if (!/^\d{1,15}$/.test(input.after)) throw new AppError('VALIDATION', 'The page cursor is not valid; start from the first page.', 'after');
+      if (!/^\d{1,15}$/.test(input.after)) throw new AppError('VALIDATION', HISTORY_MESSAGES.badCursor, 'after');
       before = Number(input.after);
     }
     const page = await source.audit.page(source.auditScope, filter, before, input.limit);
@@ -86,7 +88,7 @@ export class AuditService {
     await this.scopes.official(session);
     if (input.archiveId === undefined) return this.integrity.status();
     const check = this.archives.check(session.clientId, session.userRowId, input.archiveId);
-    if (!check) throw new AppError('NOT_FOUND', 'The archive is no longer open; open it again.', 'archiveId');
+    if (!check) throw new AppError('NOT_FOUND', REVIEW_MESSAGES.archiveClosed, 'archiveId');
     return {
       state: check.broken || !check.chain.ok || !check.signature.ok ? 'broken' : 'verified',
       verifiedThrough: null,

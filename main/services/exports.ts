@@ -157,10 +157,10 @@ export class ExportService {
   }
 
   private async organizationNames(source: ReviewSource, organizationId: number | undefined): Promise<string[]> {
+    if (organizationId === undefined && source.historyScope.kind === 'all' && source.archiveId === null) return ['All organizations'];
     const all = await source.history.organizations(
       organizationId !== undefined ? [organizationId] : source.historyScope.kind === 'organizations' ? source.historyScope.organizationIds : undefined,
     );
-    if (organizationId === undefined && source.historyScope.kind === 'all' && source.archiveId === null) return ['All organizations'];
     return all.map((o) => (o.name === o.displayId ? o.name : `${o.name} (${o.displayId})`));
   }
 

@@ -4,6 +4,7 @@ import PDFDocument from 'pdfkit';
 import type { Clock } from '../clock.js';
 import type { ChannelOutput, ChannelParsedInput, ProofingSubject } from '../../shared/ipc/contract.js';
 import { AppError } from '../../shared/ipc/errors.js';
+import { isProofed } from '../../shared/domain.js';
 import type { ProofingState } from '../../shared/domain.js';
 import { DOCUMENT_KINDS, EVIDENCE_KINDS, EVIDENCE_LABELS, FRAUD_REASON, INSPECTION_LABELS, assessIal2 } from '../../shared/proofing.js';
 import type { EvidenceKind, ProofingDocument } from '../../shared/proofing.js';
@@ -54,7 +55,6 @@ const REMOTE_STATES: Record<RemoteProofingOutcome, ProofingState> = {
 const DECISIONS: Record<'approve' | 'cancel' | 'reject', ProofingDecision> = { approve: 'approved', cancel: 'cancelled', reject: 'rejected' };
 
 const isCanada = (country: string) => /^(ca|can|canada)$/i.test(country.trim());
-const isProofed = (state: ProofingState) => state === 'proofed_in_person' || state === 'proofed_remote';
 
 /** In-Person Proofing (QualityNet guide 5.4.4.2): the person is in the room with the official. */
 export class ProofingService {

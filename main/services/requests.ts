@@ -1,7 +1,7 @@
 import type { Clock } from '../clock.js';
 import type { ChannelOutput, ChannelParsedInput, DecisionOutcome, MyRequestView, QueueRow } from '../../shared/ipc/contract.js';
 import { AppError } from '../../shared/ipc/errors.js';
-import { REOPEN_WINDOW_HOURS, ROLE_NAMES, STALE_AFTER_DAYS } from '../../shared/domain.js';
+import { REOPEN_WINDOW_HOURS, ROLE_NAMES, STALE_AFTER_DAYS, isProofed } from '../../shared/domain.js';
 import type { OrganizationRecord, Store } from '../store/types.js';
 import type { OutboxDraft } from '../store/outbox-rows.js';
 import type { Decision, QueueKey, QueueScope, RequestRecord } from '../store/requests-store.js';
@@ -58,7 +58,7 @@ export class RequestService {
     const requester = await this.store.users.byId(session.userRowId);
     if (!requester) throw new AppError('UNAUTHENTICATED', 'Your session has ended. Please log in again.');
     // QualityNet guide 5.2: identity proofing comes before access.
-    if (requester.proofingState !== 'proofed_remote' && requester.proofingState !== 'proofed_in_person') {
+    if (!isProofed(requester.proofingState)) {
       throw new AppError('FORBIDDEN', REQUEST_MESSAGES.notProofed);
     }
 

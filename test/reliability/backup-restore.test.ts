@@ -152,6 +152,8 @@ describe('backup and restore', () => {
     expect(status.recovery?.problem).toMatch(/quick_check found damage|could not be (read|opened)/);
     expect(status.recovery?.backups.map((b) => b.name)).toEqual([good.name]);
     expect(await h.refusal('c', 'auth.signIn', { userId: 'so1', password: 'x', code: '123456', agreeToTerms: true })).toMatchObject({ code: 'RECOVERY' });
+    expect(await h.refusal('c', 'recovery.restore', { name: 'console-19990101-000000.sqlite' })).toMatchObject({ code: 'NOT_FOUND', message: BACKUP_MESSAGES.noSuchBackup });
+    expect(recovering.inRecovery).not.toBeNull();
     await h.call('c', 'recovery.restore', { name: good.name });
     expect(recovering.inRecovery).toBeNull();
     expect((await h.call('c', 'app.status', {})).recovery).toBeNull();

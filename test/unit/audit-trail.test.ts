@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CHAIN_BROKEN_ACTION, TAIL_EVENTS } from '../../main/services/audit-integrity.js';
+import { HISTORY_MESSAGES } from '../../main/services/history.js';
 import { REVIEW_MESSAGES } from '../../main/services/review.js';
 import { chainHash } from '../../main/store/audit-chain.js';
 import { CMS_ORG, Harness, PROVIDER_ORG } from '../support/console-harness.js';
@@ -83,6 +84,8 @@ describe('the audit trail (issue 5)', () => {
     await h.call('carol', 'access.request', { program: PROD, organization: '456', role: 'Assessment Coordinator' });
     await h.call('so1', 'queue.approve', { requestIds: [mine.requestId] });
 
+    expect(await h.refusal('so1', 'audit.page', { after: 'not-a-cursor' })).toMatchObject({ code: 'VALIDATION', field: 'after', message: HISTORY_MESSAGES.badCursor });
+    expect(await h.refusal('so1', 'audit.status', { archiveId: 'AAAAAAAAAAAAAAAAAAAA' })).toMatchObject({ code: 'NOT_FOUND', message: REVIEW_MESSAGES.archiveClosed });
     const so1 = await h.call('so1', 'audit.page', {});
     expect(so1.rows.map((r) => r.id)).toEqual([...so1.rows.map((r) => r.id)].sort((a, b) => b - a));
     expect(so1.rows[0]).toMatchObject({ action: 'request.approved', actor: 'so1', subject: 'alice', organization: { displayId: '123' }, requestId: mine.requestId });

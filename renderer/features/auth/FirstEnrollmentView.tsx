@@ -9,6 +9,7 @@ import { PROOFING_STATE_LABELS } from '../../components/labels.js';
 import { useSession } from '../session/store.js';
 import { useFirstEnrollment } from './first-enrollment-store.js';
 import { useAuth } from './store.js';
+import { isProofed } from '../../../shared/domain.js';
 
 /**
  * A new user (or one whose credentials were revoked) links a first authenticator before
@@ -45,7 +46,7 @@ export function FirstEnrollmentView() {
         {user && (
           <p data-testid="enrollment-proofing">
             Identity proofing: <span className="ds-u-font-weight--bold">{PROOFING_STATE_LABELS[user.proofingState]}</span>.
-            {user.proofingState === 'proofed_remote' || user.proofingState === 'proofed_in_person'
+            {isProofed(user.proofingState)
               ? ''
               : ' Until your identity is proofed you cannot request roles; your Security Official can prove it in person.'}
           </p>

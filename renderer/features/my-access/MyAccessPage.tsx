@@ -9,6 +9,7 @@ import { PageHeading } from '../../components/PageHeading.js';
 import { SelectField } from '../../components/SelectField.js';
 import { useSession } from '../session/store.js';
 import { useMyAccess, type RequestFormValues } from './store.js';
+import { isProofed } from '../../../shared/domain.js';
 
 const JUSTIFICATION_MAX = 1000;
 const fieldId = (field: string) => `request-${field}`;
@@ -272,7 +273,7 @@ function WithdrawDialog() {
 /** QualityNet guide 5.2: identity proofing comes before any role. */
 function ProofingNotice() {
   const proofingState = useSession((state) => state.session?.user?.proofingState ?? null);
-  if (proofingState === null || proofingState === 'proofed_remote' || proofingState === 'proofed_in_person') return null;
+  if (proofingState === null || isProofed(proofingState)) return null;
   return (
     <Alert variation="warn" heading="Your identity is not yet proofed" headingLevel="2" className="ds-u-margin-y--3" data-testid="proofing-notice">
       <p className="ds-c-alert__text">
