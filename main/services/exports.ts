@@ -71,11 +71,11 @@ export class ExportService {
       r.decidedByEmail,
       r.reason,
     ];
+    const history = this.history;
     const rows = await writeCsv(target, columns, async function* () {
       if (search.kind === 'requestId') {
-        const record = await source.history.byId(search.requestId);
-        const visible = record && (source.historyScope.kind === 'all' || source.historyScope.organizationIds.includes(record.organization.id));
-        if (record && visible) yield [toCells(record)];
+        const record = await history.searchedDecision(source, search.requestId, filter);
+        if (record) yield [toCells(record)];
         return;
       }
       let after = null as Parameters<typeof source.history.page>[2];

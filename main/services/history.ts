@@ -78,8 +78,8 @@ export class HistoryService {
     const source = await this.scopes.source(session, input.archiveId);
     const { filter, search } = await this.filterOf(source, input);
     if (search.kind === 'requestId') {
-      const found = await this.inScope(source, search.requestId);
-      const rows = found && matches(found, filter) ? [toHistoryRow(found)] : [];
+      const found = await this.searchedDecision(source, search.requestId, filter);
+      const rows = found ? [toHistoryRow(found)] : [];
       return { rows, nextCursor: null, searchedBy: 'requestId' };
     }
     const sort = search.kind === 'name' ? 'name' : 'decided';
@@ -121,6 +121,12 @@ export class HistoryService {
       status: input.action,
     };
     return { filter, search };
+  }
+
+  /** A search by Request ID: the decision if the official may see it and it passes the filters (the page and its exports alike). */
+  async searchedDecision(source: ReviewSource, requestId: number, filter: HistoryFilter): Promise<HistoryRecord | null> {
+    const found = await this.inScope(source, requestId);
+    return found && matches(found, filter) ? found : null;
   }
 
   /** A decided request the official may see; out of scope reads as absent, so IDs cannot be probed. */

@@ -78,7 +78,7 @@ describe('exports and offline review archives (issue 5)', () => {
   }
 
   it('exports the current history view to CSV, streamed, with formulas neutralised', async () => {
-    const { approved, rejected } = await decide();
+    const { approved, rejected, elsewhere } = await decide();
     const result = await h.call('so1', 'history.exportCsv', {});
     expect(result.rows).toBe(2);
     const rows = parse(readFileSync(savedPath(result.delivery), 'utf8'), { columns: true, bom: true }) as Array<Record<string, string>>;
@@ -87,6 +87,10 @@ describe('exports and offline review archives (issue 5)', () => {
     expect(rows[1]).toMatchObject({ Action: 'Approved', Role: 'Assessment Coordinator', Program: PROD });
     // The same filters as the view: one Request ID.
     expect((await h.call('so1', 'history.exportCsv', { search: String(approved) })).rows).toBe(1);
+    // The export of a Request ID search holds what the page shows: nothing when a filter hides it, or out of scope.
+    expect((await h.call('so1', 'history.page', { search: String(approved), action: 'rejected' })).rows).toEqual([]);
+    expect((await h.call('so1', 'history.exportCsv', { search: String(approved), action: 'rejected' })).rows).toBe(0);
+    expect((await h.call('so1', 'history.exportCsv', { search: String(elsewhere) })).rows).toBe(0);
     expect(h.auditActions()).toContain('history.exported');
   });
 
