@@ -106,6 +106,11 @@ describe('exports and offline review archives (issue 5)', () => {
     expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
     expect(pdf.length).toBeGreaterThan(1500);
     expect(await h.refusal('so1', 'history.exportPdf', { organization: '456' })).toMatchObject({ code: 'FORBIDDEN' });
+    expect(await h.refusal('so1', 'history.exportPdf', { from: h.clock.now() - 11 * 366 * DAY, to: h.clock.now() })).toMatchObject({
+      code: 'VALIDATION',
+      field: 'from',
+      message: 'A report covers at most ten years; choose a shorter period.',
+    });
   });
 
   it('an archive holds the chosen organizations\' history and audit, and no password hash, TOTP secret, mail or meta row', async () => {
