@@ -4,6 +4,7 @@ import { POLICY } from '../policy.js';
 import { DOCUMENT_TYPES, INSPECTIONS, REJECTION_REASONS } from '../proofing.js';
 import type { DocumentType } from '../proofing.js';
 import type { IpcResult } from './errors.js';
+import { optionalSafeText, requiredSafeText, safeText } from './text.js';
 
 /**
  * The one IPC contract. Every channel names its input schema (validated at runtime in main:
@@ -19,6 +20,11 @@ import type { IpcResult } from './errors.js';
  */
 export type Access = 'public' | 'warning' | 'any' | 'locked' | 'session' | 'password' | 'enroll';
 
+/**
+ * For values matched against known rows (programs, organizations, roles, IDs to look up), never
+ * stored as typed. Text that is stored, mailed or echoed into the audit trail or a file uses
+ * shared/ipc/text.ts, which normalizes it and refuses control and invisible characters.
+ */
 const text = (max: number) => z.string().trim().max(max);
 const requiredText = (label: string, max: number) =>
   z.string().trim().min(1, `${label} is required`).max(max, `${label} is at most ${max} characters`);
@@ -174,8 +180,13 @@ const periodInOrder = (value: { from?: number | undefined; to?: number | undefin
 };
 
 const historyFilters = {
-  /** A Request ID (digits) or a name: "Thompson", "Robert Thompson" or "Thompson, Robert". Empty: all. */
-  search: z.string().trim().max(100, 'Search is at most 100 characters').default(''),
+  /**
+   * A Request ID (digits) or a name: "Thompson", "Robert Thompson" or "Thompson, Robert". Empty: all.
+   * Searches are normalized like the names they look for (a decomposed "Jose\u0301" finds "José"),
+   * and refuse control and invisible characters rather than drop them: no stored name holds
+   * one, and an export writes its search into the audit trail.
+   */
+  search: optionalSafeText('Search', 100).default(''),
   from: moment('From').optional(),
   to: moment('To').optional(),
   program: text(80).optional(),
@@ -212,7 +223,7 @@ const auditFilters = {
   to: moment('To').optional(),
   organization: text(40).optional(),
   /** A User ID (the events about that user) or a Request ID. */
-  search: z.string().trim().max(64, 'Search is at most 64 characters').default(''),
+  search: optionalSafeText('Search', 64).default(''),
   archiveId: archiveIdSchema,
 };
 
@@ -273,7 +284,7 @@ const archiveSummary = z.object({
 
 const emailSchema = z.string().trim().max(254, 'Email Address is at most 254 characters').pipe(z.email('Email Address is not a valid email address'));
 const nameSchema = (label: string) =>
-  requiredText(label, 64).regex(/^[^<>{}[\]\\/;:"=|]+$/u, `${label} may not contain < > { } [ ] \\ / ; : " = or |`);
+  requiredSafeText(label, 64, 'name').regex(/^[^<>{}[\]\\/;:"=|]+$/u, `${label} may not contain < > { } [ ] \\ / ; : " = or |`);
 
 export const LOOKUP_SORTS = ['asc', 'desc'] as const;
 export const ACCOUNT_ACTIONS = ['approve', 'unlock', 'resetPassword', 'deactivate', 'reactivate', 'revokeCredentials'] as const;
@@ -283,7 +294,7 @@ const lookupFilters = {
   /** An organization's display ID, or empty for All. */
   organization: text(40).default(''),
   /** First name, last name, user ID or email; empty lists everyone in scope. */
-  query: text(254).default(''),
+  query: optionalSafeText('Search', 254).default(''),
   direction: z.enum(LOOKUP_SORTS).default('asc'),
 };
 
@@ -338,7 +349,7 @@ const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'Enter the date as YYYY-
 const proofingDocument = z
   .object({
     type: z.enum(DOCUMENT_TYPES as [DocumentType, ...DocumentType[]]),
-    issuer: requiredText('Issuer', 80),
+    issuer: requiredSafeText('Issuer', 80),
     expiresOn: isoDate.nullable(),
     last4: z
       .string()
@@ -442,12 +453,12 @@ export const contract = {
       .object({
         enrollmentId: enrollmentIdSchema,
         userId: userIdSchema,
-        firstName: requiredText('First Name', 64),
-        lastName: requiredText('Last Name', 64),
+        firstName: requiredSafeText('First Name', 64, 'name'),
+        lastName: requiredSafeText('Last Name', 64, 'name'),
         email: z.string().trim().max(254).pipe(z.email('Email Address is not a valid email address')),
         password: passwordSchema,
-        organizationName: requiredText('Organization', 120),
-        credentialLabel: text(40).default(''),
+        organizationName: requiredSafeText('Organization', 120),
+        credentialLabel: optionalSafeText('Credential name', 40).default(''),
         code: securityCode,
       })
       .strict(),
@@ -458,7 +469,8 @@ export const contract = {
     passive: false,
     input: z
       .object({
-        userId: z.string().trim().min(1, 'User ID is required').max(64),
+        // Checked like typed text: an ID that names no account is written to the audit trail as typed.
+        userId: safeText('User ID').min(1, 'User ID is required').max(64),
         password: z.string().min(1, 'Password is required').max(POLICY.passwordMaxLength),
         code: securityCode,
         agreeToTerms: z.literal(true, 'You must agree to the Terms & Conditions'),
@@ -495,7 +507,7 @@ export const contract = {
   'mfa.confirmEnrollment': {
     access: 'session',
     passive: false,
-    input: z.object({ enrollmentId: enrollmentIdSchema, code: securityCode, label: text(40).default('') }).strict(),
+    input: z.object({ enrollmentId: enrollmentIdSchema, code: securityCode, label: optionalSafeText('Credential name', 40).default('') }).strict(),
     output: credentialView,
   },
   'mfa.remove': {
@@ -518,7 +530,7 @@ export const contract = {
         program: requiredText('Program', 80),
         organization: requiredText('Organization', 40),
         role: requiredText('Role', 80),
-        justification: text(1000).default(''),
+        justification: optionalSafeText('Justification', 1000, 'multiline').default(''),
       })
       .strict(),
     output: myRequestView,
@@ -578,9 +590,7 @@ export const contract = {
     input: z
       .object({
         requestIds: requestIdList,
-        reason: z
-          .string()
-          .trim()
+        reason: safeText('Rejection Reason', 'multiline')
           .min(1, 'A Rejection Reason is required to Reject a request')
           .max(REJECTION_REASON_MAX, `The Rejection Reason is at most ${REJECTION_REASON_MAX} characters`),
       })
@@ -633,10 +643,11 @@ export const contract = {
     passive: false,
     input: z
       .object({
-        host: z.string().trim().max(253),
+        // A line break in either would be a command of its own to the SMTP server.
+        host: optionalSafeText('SMTP host', 253),
         port: z.number().int().min(1, 'Port is 1 to 65535').max(65535, 'Port is 1 to 65535'),
         secure: z.boolean(),
-        user: text(254),
+        user: optionalSafeText('User name', 254),
         from: z.string().trim().max(254).pipe(z.email('From is not a valid email address')),
         /** Omitted: keep the stored password; empty string: remove it. */
         password: z.string().max(512).optional(),
@@ -740,7 +751,7 @@ export const contract = {
     passive: false,
     input: z
       .object({
-        userId: z.string().trim().min(1, 'User ID is required').max(64),
+        userId: safeText('User ID').min(1, 'User ID is required').max(64),
         password: z.string().min(1, 'Temporary Password is required').max(POLICY.passwordMaxLength),
         agreeToTerms: z.literal(true, 'You must agree to the Terms & Conditions'),
       })
@@ -757,7 +768,7 @@ export const contract = {
   'auth.completeFirstEnrollment': {
     access: 'enroll',
     passive: false,
-    input: z.object({ enrollmentId: enrollmentIdSchema, code: securityCode, label: text(40).default('') }).strict(),
+    input: z.object({ enrollmentId: enrollmentIdSchema, code: securityCode, label: optionalSafeText('Credential name', 40).default('') }).strict(),
     output: sessionView,
   },
 
@@ -781,7 +792,7 @@ export const contract = {
           .default({}),
         appearedInPerson: z.boolean(),
         reason: z.enum(REJECTION_REASONS).optional(),
-        comments: text(1000).default(''),
+        comments: optionalSafeText('Comments', 1000, 'multiline').default(''),
         suspectedFraud: z.boolean().default(false),
       })
       .strict(),
@@ -801,7 +812,7 @@ export const contract = {
     input: z
       .object({
         /** First and/or last name, user ID, or Federal Surveyor ID. */
-        query: text(80).default(''),
+        query: optionalSafeText('Search', 80).default(''),
         roles: z.array(requiredText('Role', 80)).max(10).default([]),
         pendingOnly: z.boolean().default(false),
         page: z.number().int().min(1).max(100_000).default(1),
