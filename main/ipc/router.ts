@@ -6,6 +6,7 @@ import { CONSOLE_MESSAGES } from '../../shared/policy.js';
 import type { IpcError, IpcResult } from '../../shared/ipc/errors.js';
 import type { Session, SessionRegistry } from '../services/sessions.js';
 import { READ_ONLY_MESSAGE } from './read-only.js';
+import { databaseRefusal } from '../store/invariant-error.js';
 
 /** Who is calling: the transport's client, never anything the renderer claims about itself. */
 export interface CallerContext {
@@ -66,6 +67,8 @@ export function createDispatch(handlers: Handlers, sessions: SessionRegistry, op
       if (error instanceof AppError) {
         return fail({ code: error.code, message: error.message, ...(error.field ? { field: error.field } : {}) });
       }
+      const refused = databaseRefusal(error);
+      if (refused !== null) return fail({ code: 'FORBIDDEN', message: refused });
       options.logError?.(channel, error);
       return fail({ code: 'INTERNAL', message: 'Something went wrong. Nothing was saved; please try again.' });
     }

@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Clock } from '../clock.js';
@@ -7,6 +7,7 @@ import { AppError } from '../../shared/ipc/errors.js';
 import { AuditTaskError } from '../store/audit-worker-client.js';
 import type { AuditTaskResult, AuditWorkers } from '../store/audit-worker-client.js';
 import { MIGRATIONS } from '../store/migrations/index.js';
+import { ensurePrivateFile, ensurePrivateFolder, makeDatabaseFilesPrivate } from '../store/private-files.js';
 import type { SqliteStore } from '../store/sqlite.js';
 import type { ConsoleIdentity } from './console-identity.js';
 import { officialOf } from './officials.js';
@@ -127,6 +128,7 @@ export class BackupService {
     else if (result.check.head.broken) problem = `its audit trail head does not match: ${result.check.head.message}`;
     const verification: Verification = { verified: problem === null ? 'ok' : 'failed', problem, checkedAt: this.clock.now() };
     writeFileSync(`${path}.json`, `${JSON.stringify(verification)}\n`, { mode: 0o600 });
+    chmodSync(`${path}.json`, 0o600);
     return verification;
   }
 
@@ -143,6 +145,11 @@ export class BackupService {
   /** Makes a backup at start when the newest is a day old (or there is none), then daily. */
   start(onError: (error: unknown) => void = () => {}): void {
     if (this.timer) return;
+    try {
+      this.makePrivate();
+    } catch (error) {
+      onError(error);
+    }
     const due = () => {
       const newest = this.list()[0];
       if (!newest || this.clock.now() - newest.createdAt >= DAY_MS) void this.backupNow(null).catch(onError);
@@ -159,7 +166,7 @@ export class BackupService {
   }
 
   private async makeBackup(actorId: number | null): Promise<BackupInfo> {
-    mkdirSync(this.folder, { recursive: true, mode: 0o700 });
+    ensurePrivateFolder(this.folder);
     const name = this.newName();
     const path = join(this.folder, name);
     const partial = `${path}.partial`;
@@ -168,6 +175,8 @@ export class BackupService {
     this.progress = { copiedPages: 0, totalPages: 0, startedAt: this.clock.now() };
     let result: AuditTaskResult;
     try {
+      // The worker's online backup writes into this file and keeps its mode: private from the start.
+      ensurePrivateFile(partial);
       // The copy, and its check, run in a worker thread on its own connection: the console's
       // main process only hears the progress, so the window never waits on the disk.
       result = await this.workers.run(
@@ -176,6 +185,7 @@ export class BackupService {
           if (this.progress && this.progress.totalPages <= total) this.progress = { ...this.progress, copiedPages: Math.min(copied, total), totalPages: total };
         },
       );
+      makeDatabaseFilesPrivate(partial);
       renameSync(partial, path);
     } catch (error) {
       rmSync(partial, { force: true });
@@ -194,6 +204,16 @@ export class BackupService {
     ]);
     if (verification.verified !== 'ok') this.lastError = `The backup ${name} failed its check: ${verification.problem ?? ''}`;
     return info;
+  }
+
+  /** Backups an older version of the console left readable by others are made private. */
+  private makePrivate(): void {
+    if (!existsSync(this.folder)) return;
+    ensurePrivateFolder(this.folder);
+    for (const name of readdirSync(this.folder)) {
+      const path = join(this.folder, name);
+      if (statSync(path).isFile()) chmodSync(path, 0o600);
+    }
   }
 
   private prune(): void {
@@ -266,6 +286,7 @@ export function backupsFolder(dataDir: string, base: string): string {
 /** The restore a restart will carry out: the console's data folder names the backup to use. */
 export function stageRestore(dataDir: string, backupName: string): void {
   writeFileSync(join(dataDir, RESTORE_MARKER), `${JSON.stringify({ backup: backupName })}\n`, { mode: 0o600 });
+  chmodSync(join(dataDir, RESTORE_MARKER), 0o600);
 }
 
 /**
@@ -287,7 +308,11 @@ export function applyStagedRestore(dataDir: string, databasePath: string, backup
   for (const suffix of ['', '-wal', '-shm']) {
     if (existsSync(`${databasePath}${suffix}`)) renameSync(`${databasePath}${suffix}`, `${aside}${suffix}`);
   }
+  makeDatabaseFilesPrivate(aside);
+  // A copy takes the mode of its source (a backup made by an older version may be world-readable).
+  makeDatabaseFilesPrivate(source);
   copyFileSync(source, databasePath);
+  makeDatabaseFilesPrivate(databasePath);
   rmSync(marker, { force: true });
   return { backup: basename(backup), keptAside: basename(aside) };
 }

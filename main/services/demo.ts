@@ -51,6 +51,13 @@ const NAMED_ACCOUNTS: ReadonlyArray<{
   proofing?: 'referred_in_person';
   /** A surveyor who asked for a Federal Surveyor ID (iQIES job aid, section 6). */
   fsidRequested?: boolean;
+  /** A pending request the account filed: [program, role]. */
+  pending?: [program: string, role: string];
+  /**
+   * Seeded after the generated users, so that adding an account does not change the generated
+   * names (faker draws in order).
+   */
+  late?: boolean;
 }> = [
   { userId: 'cms.official', first: 'Dana', last: 'Whitfield', org: 'CMS', roles: [['iQIES Prod', SECURITY_OFFICIAL_ROLE.cms], ['iQIES Prod Test', SECURITY_OFFICIAL_ROLE.cms]] },
   { userId: 'provider.so1', first: 'Pamela', last: 'Cameron', org: '123', roles: [['iQIES Prod', SECURITY_OFFICIAL_ROLE.provider], ['iQIES Prod Test', SECURITY_OFFICIAL_ROLE.provider]] },
@@ -59,8 +66,13 @@ const NAMED_ACCOUNTS: ReadonlyArray<{
   { userId: 'demo.user', first: 'Aditya', last: 'Ayyagari', org: '123', roles: [['iQIES Prod', 'Provider Basic User']] },
   { userId: 'pending.user', first: 'Grace', last: 'Okafor', org: '123', roles: [], status: 'pending' },
   { userId: 'locked.user', first: 'Victor', last: 'Lindqvist', org: '123', roles: [['iQIES Prod', 'Provider Basic User']], status: 'locked' },
-  { userId: 'inperson.user', first: 'Nora', last: 'Castillo', org: '123', roles: [['iQIES Prod', 'Provider Basic User']], proofing: 'referred_in_person' },
+  // Not proofed, so holding no role yet: her request waits for identity proofing.
+  { userId: 'inperson.user', first: 'Nora', last: 'Castillo', org: '123', roles: [], proofing: 'referred_in_person', pending: ['iQIES Prod', 'Provider Basic User'] },
   { userId: 'surveyor.user', first: 'Samuel', last: 'Ortiz', org: 'FL', roles: [['iQIES Prod', 'Surveyor']], fsidRequested: true },
+  // A second CMS official, so that dual control of the CMS Security Official role can be tried.
+  { userId: 'cms.official2', first: 'Lena', last: 'Marchetti', org: 'CMS', roles: [['iQIES Prod', SECURITY_OFFICIAL_ROLE.cms]], late: true },
+  // Asks to become a CMS Security Official: two CMS officials must approve.
+  { userId: 'cms.analyst', first: 'Owen', last: 'Prescott', org: 'CMS', roles: [], pending: ['iQIES Prod', SECURITY_OFFICIAL_ROLE.cms], late: true },
 ];
 
 /**
@@ -108,10 +120,15 @@ export async function seedDemo(store: SqliteStore, box: SecretBox, clock: Clock)
     proofingState: 'proofed_remote' as const,
     homeOrganization: org,
   });
-  for (const a of NAMED_ACCOUNTS) {
+  const named = (a: (typeof NAMED_ACCOUNTS)[number]) => {
     users.push({ ...person(a.userId, a.first, a.last, a.org), status: a.status ?? 'active', proofingState: a.proofing ?? 'proofed_remote' });
     for (const [program, role] of a.roles) assignments.push({ userId: a.userId, program, organization: a.org, role, grantedAt: now - 300 * DAY });
-  }
+    if (a.pending) {
+      const [program, role] = a.pending;
+      requests.push({ requester: a.userId, program, organization: a.org, role, justification: 'Joined this week', status: 'pending', requestedAt: now - 3 * DAY, decidedAt: null, decidedBy: null, reason: null });
+    }
+  };
+  for (const a of NAMED_ACCOUNTS) if (!a.late) named(a);
   const ordinaryRoles = ['Assessment Coordinator', 'Provider Basic User', 'State Agency General User'] as const;
   for (let i = 0; i < 40; i += 1) {
     const first = faker.person.firstName();
@@ -131,6 +148,7 @@ export async function seedDemo(store: SqliteStore, box: SecretBox, clock: Clock)
       requests.push({ requester: userId, program, organization: org, role, justification: '', status: approved ? 'approved' : 'rejected', requestedAt, decidedAt: requestedAt + DAY, decidedBy: 'provider.so1', reason: approved ? null : 'Not employed by this organization' });
     }
   }
+  for (const a of NAMED_ACCOUNTS) if (a.late) named(a);
   // Organization 456 has no Security Official yet: its first one must be approved by CMS.
   const first456 = users.find((u) => u.homeOrganization === '456');
   if (first456) {

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, renameSync, rmSync } from 'node:fs';
 import { basename, extname, join, resolve, sep } from 'node:path';
 import type { FileDelivery } from '../../shared/ipc/contract.js';
+import { ensurePrivateFile, ensurePrivateFolder } from '../store/private-files.js';
 
 /**
  * Files the console writes for the user (CSV exports, reports, archives) and files the user
@@ -49,9 +50,12 @@ export function safeFileName(name: string, fallback = 'export'): string {
  */
 export function saveBeside(finalPath: string, deliver: (path: string) => FileDelivery): SaveTarget {
   const partial = `${finalPath}.partial-${randomBytes(4).toString('hex')}`;
+  // Made 0600 before any writer opens it: a stream or SQLite writing into it keeps the mode.
+  ensurePrivateFile(partial);
   return {
     path: partial,
     commit: async () => {
+      chmodSync(partial, 0o600);
       renameSync(partial, finalPath);
       return deliver(finalPath);
     },
@@ -68,7 +72,7 @@ export class FolderFileTransfer implements FileTransfer {
   constructor(readonly folder: string) {}
 
   async save(_clientId: string, suggestedName: string): Promise<SaveTarget> {
-    mkdirSync(this.folder, { recursive: true, mode: 0o700 });
+    ensurePrivateFolder(this.folder);
     const name = safeFileName(suggestedName);
     const ext = extname(name);
     const stem = name.slice(0, name.length - ext.length);

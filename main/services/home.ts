@@ -5,7 +5,7 @@ import type { NavPage } from '../../shared/domain.js';
 import type { OrganizationRecord, RoleHolding, Store } from '../store/types.js';
 import type { RequestService } from './requests.js';
 import type { Session, SessionRegistry } from './sessions.js';
-import { officialKindOf } from './sessions.js';
+import { administeredOrganizations, officialKindOf } from './officials.js';
 
 type OfficialKind = ReturnType<typeof officialKindOf>;
 
@@ -39,6 +39,29 @@ export class HomeService {
     private readonly requests: RequestService,
   ) {}
 
+  /**
+   * What CMS officials must review: top-tier grants made without dual control (the console had
+   * one CMS Security Official), and rows an older console let break the role catalogue.
+   */
+  private async trustAlerts(): Promise<HomeSummary['alerts']> {
+    const alerts: HomeSummary['alerts'] = [];
+    for (const g of await this.store.requests.singleApprovalGrants(5)) {
+      alerts.push({
+        kind: 'warning',
+        text: `Granted without dual control: ${g.firstName} ${g.lastName} (${g.userId}) became a CMS Security Official in ${g.program} on ${formatDay(g.decidedAt)}, approved by ${g.approverEmail} alone while the console had no second CMS Security Official.`,
+      });
+    }
+    const violations = await this.store.requests.catalogueViolations(6);
+    if (violations.length > 0) {
+      const shown = violations.slice(0, 5).map((v) => `${v.userId}: ${v.role} at ${v.organization} (${v.program})${v.kind === 'pending_request' ? ', pending' : ''}`);
+      alerts.push({
+        kind: 'warning',
+        text: `Set aside on upgrade because the role catalogue does not allow them, and giving no access: ${shown.join('; ')}${violations.length > 5 ? '; and more' : ''}.`,
+      });
+    }
+    return alerts;
+  }
+
   async summary(session: Session): Promise<HomeSummary> {
     const view = await this.sessions.view(session.clientId);
     const user = await this.store.users.byId(session.userRowId);
@@ -61,6 +84,7 @@ export class HomeService {
         });
       }
     }
+    if (kind === 'cms') alerts.push(...(await this.trustAlerts()));
     return {
       user: view.user,
       organizations: uniqueOrganizations(holdings).map((o) => ({ displayId: o.displayId, name: o.name, kind: o.kind })),
@@ -71,13 +95,10 @@ export class HomeService {
   }
 }
 
+const formatDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
 function uniqueOrganizations(holdings: readonly RoleHolding[]): OrganizationRecord[] {
   const byId = new Map<number, OrganizationRecord>();
   for (const h of holdings) byId.set(h.organization.id, h.organization);
   return [...byId.values()];
-}
-
-/** Organizations where the user holds a Security Official role. */
-export function administeredOrganizations(holdings: readonly RoleHolding[]): OrganizationRecord[] {
-  return uniqueOrganizations(holdings.filter((h) => h.securityOfficialKind !== null));
 }

@@ -10,7 +10,7 @@ import type { DeliveryPolicy, DeliveryReport } from './mail-delivery.js';
 import { isValidMailHost } from './mail-settings.js';
 import type { MailSettingsStore, MailSettingsWithPassword } from './mail-settings.js';
 import type { Session } from './sessions.js';
-import { officialKindOf } from './sessions.js';
+import { officialKindOf } from './officials.js';
 
 const DAY_MS = 86_400_000;
 /** Issue 3, "Stale requests": the organization's officials are reminded once a week while any exist. */

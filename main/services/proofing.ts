@@ -12,7 +12,7 @@ import type { OutboxDraft } from '../store/outbox-rows.js';
 import type { ProofingDecision, ProofingRecord } from '../store/proofing-store.js';
 import type { Store, UserRecord } from '../store/types.js';
 import type { FileTransfer } from './files.js';
-import { officialOf, visibleUser } from './officials.js';
+import { officialOf, proofingRefusal, visibleUser } from './officials.js';
 import type { Official } from './officials.js';
 import type { Session } from './sessions.js';
 
@@ -20,6 +20,7 @@ export const PROOFING_MESSAGES = {
   notOfficial: 'Only Security Officials prove identities in person.',
   notFound: 'No account with this Account ID in the organizations you administer.',
   self: 'You cannot prove your own identity. Another Security Official must do it.',
+  createdAccount: 'You created this account: another Security Official must prove this person\'s identity.',
   alreadyProofed: "This person's identity is already proofed.",
   appeared: 'Confirm that the individual appeared in person before you.',
   reasonRequired: 'Choose a Reason for Rejection.',
@@ -74,7 +75,8 @@ export class ProofingService {
   async decide(session: Session, input: ChannelParsedInput<'proofing.decide'>): Promise<ChannelOutput<'proofing.decide'>> {
     const official = await this.official(session);
     const subject = await visibleUser(this.store, official, input.accountId, PROOFING_MESSAGES.notFound);
-    if (subject.id === official.id) throw new AppError('FORBIDDEN', PROOFING_MESSAGES.self);
+    const separation = this.separationRefusal(official, subject);
+    if (separation) throw new AppError('FORBIDDEN', separation);
     if (isProofed(subject.proofingState)) throw new AppError('CONFLICT', PROOFING_MESSAGES.alreadyProofed);
     const documents = input.documents as Partial<Record<EvidenceKind, ProofingDocument>>;
     this.checkDocuments(documents);
@@ -212,9 +214,15 @@ export class ProofingService {
     }
   }
 
+  /** Nobody proofs themselves, and the official who created an account does not proof it. */
+  private separationRefusal(official: Official, subject: UserRecord): string | null {
+    if (proofingRefusal(official, subject) === null) return null;
+    return subject.id === official.id ? PROOFING_MESSAGES.self : PROOFING_MESSAGES.createdAccount;
+  }
+
   private async subjectView(official: Official, subject: UserRecord): Promise<ProofingSubject> {
     const profile = await this.store.userAdmin.profile(subject.id);
-    const refusal = subject.id === official.id ? PROOFING_MESSAGES.self : isProofed(subject.proofingState) ? PROOFING_MESSAGES.alreadyProofed : null;
+    const refusal = this.separationRefusal(official, subject) ?? (isProofed(subject.proofingState) ? PROOFING_MESSAGES.alreadyProofed : null);
     return {
       userId: subject.userId,
       firstName: subject.firstName,

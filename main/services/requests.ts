@@ -1,15 +1,14 @@
 import type { Clock } from '../clock.js';
-import type { ChannelOutput, ChannelParsedInput, DecisionOutcome, MyRequestView, QueueRow } from '../../shared/ipc/contract.js';
+import type { ChannelOutput, ChannelParsedInput, DecisionOutcome, DecisionPreviewItem, MyRequestView, QueueRow } from '../../shared/ipc/contract.js';
 import { AppError } from '../../shared/ipc/errors.js';
 import { REOPEN_WINDOW_HOURS, ROLE_NAMES, STALE_AFTER_DAYS, isProofed } from '../../shared/domain.js';
+import { catalogueRefusal, catalogueView, roleAllowedIn } from '../../shared/roles.js';
 import type { OrganizationRecord, Store } from '../store/types.js';
 import type { OutboxDraft } from '../store/outbox-rows.js';
-import type { Decision, QueueKey, QueueScope, RequestRecord } from '../store/requests-store.js';
-import { administeredOrganizations } from './home.js';
-import { officialKindOf } from './sessions.js';
+import type { ApprovalRecord, Decision, QueueKey, QueueScope, RequestRecord } from '../store/requests-store.js';
 import type { Session } from './sessions.js';
-import { officialOf } from './officials.js';
-import type { Official } from './officials.js';
+import { DECISION_MESSAGES, administeredOrganizations, judgeDecision, officialKindOf, officialOf } from './officials.js';
+import type { Judgement, Official } from './officials.js';
 
 const DAY_MS = 86_400_000;
 /** Decisions per transaction: a bulk of 10,000 never holds the main process for long. */
@@ -17,10 +16,10 @@ export const DECISION_CHUNK = 100;
 
 export const REQUEST_MESSAGES = {
   notOfficial: 'Only Security Officials can work with role requests.',
-  ownRequest: 'You cannot decide your own request',
+  ownRequest: DECISION_MESSAGES.ownRequest,
   notYours: 'This request is not for an organization you administer',
-  firstOfficialByCms: 'The first Security Official of an organization can only be approved by a CMS Security Official',
-  noOfficialYet: (org: string) => `No Security Official yet: the first Security Official of ${org} must be approved by CMS`,
+  firstOfficialByCms: DECISION_MESSAGES.firstOfficialByCms,
+  noOfficialYet: DECISION_MESSAGES.noOfficialYet,
   notFound: 'No such request',
   notProofed: 'Your identity must be proofed before you can request a role. Ask your Security Official to prove your identity in person.',
 } as const;
@@ -45,6 +44,7 @@ export class RequestService {
       programs: await this.store.requests.programs(),
       organizations: organizations.map(({ displayId, name, kind }) => ({ displayId, name, kind })),
       roles: [...ROLE_NAMES],
+      catalogue: catalogueView(),
     };
   }
 
@@ -55,6 +55,7 @@ export class RequestService {
     if (!organization) throw new AppError('VALIDATION', `Unknown organization: ${input.organization}`, 'organization');
     const role = (await this.store.requests.roles()).find((r) => r.name === input.role);
     if (!role) throw new AppError('VALIDATION', `Unknown role: ${input.role}`, 'role');
+    if (!roleAllowedIn(role.name, organization.kind)) throw new AppError('VALIDATION', catalogueRefusal(role.name, organization.name, organization.kind), 'role');
     const requester = await this.store.users.byId(session.userRowId);
     if (!requester) throw new AppError('UNAUTHENTICATED', 'Your session has ended. Please log in again.');
     // QualityNet guide 5.2: identity proofing comes before access.
@@ -128,6 +129,8 @@ export class RequestService {
     const records = await this.store.requests.queuePage(scope, after, input.sort, input.limit + 1);
     const page = records.slice(0, input.limit);
     const counts = await this.store.requests.securityOfficialCounts([...new Set([...page.map((r) => r.organization.id), ...official.administered.keys()])]);
+    const approvals = await this.store.requests.approvalsFor(page.filter((r) => r.securityOfficialKind === 'cms').map((r) => r.id));
+    const cmsOfficials = await this.store.requests.activeCmsOfficialIds();
     const last = page[page.length - 1];
     const blocked = new Map<number, { organization: ReturnType<typeof publicOrg>; reason: string }>();
     for (const r of page) {
@@ -136,7 +139,7 @@ export class RequestService {
       }
     }
     return {
-      rows: page.map((r) => this.toQueueRow(r, official, counts.get(r.organization.id) ?? 0)),
+      rows: page.map((r) => this.toQueueRow(r, official, { officialCount: counts.get(r.organization.id) ?? 0, approvals: approvals.get(r.id) ?? [], cmsOfficials })),
       nextCursor: records.length > input.limit && last ? encodeCursor(last, input.sort) : null,
       total: await this.store.requests.queueCount(scope),
       blockedOrganizations: [...blocked.values()],
@@ -148,8 +151,8 @@ export class RequestService {
 
   async preview(session: Session, input: ChannelParsedInput<'queue.preview'>): Promise<ChannelOutput<'queue.preview'>> {
     const official = await this.official(session);
-    const { allowed, refused } = await this.judgeAll(official, input.requestIds, input.action);
-    return { decidable: allowed.map((r) => r.id), refused };
+    const { allowed, refused, items } = await this.judgeAll(official, input.requestIds, input.action);
+    return { decidable: allowed.map(({ request }) => request.id), refused, items };
   }
 
   approve(session: Session, input: ChannelParsedInput<'queue.approve'>): Promise<ChannelOutput<'queue.approve'>> {
@@ -169,7 +172,9 @@ export class RequestService {
     if (!requester) throw new AppError('NOT_FOUND', REQUEST_MESSAGES.notFound);
     const counts = await this.store.requests.securityOfficialCounts([request.organization.id]);
     const roles = await this.store.requests.rolesOf(request.requesterId, [...official.administered.keys()]);
-    const row = this.toQueueRow(request, official, counts.get(request.organization.id) ?? 0);
+    const approvals = (await this.store.requests.approvalsFor([request.id])).get(request.id) ?? [];
+    const cmsOfficials = await this.store.requests.activeCmsOfficialIds();
+    const row = this.toQueueRow(request, official, { officialCount: counts.get(request.organization.id) ?? 0, approvals, cmsOfficials });
     return {
       request: { ...toMyView(request), decidedBy: request.decidedByEmail, stale: row.stale && request.status === 'pending', blockedReason: request.status === 'pending' ? row.blockedReason : null },
       requester,
@@ -215,7 +220,8 @@ export class RequestService {
     return this.clock.now() - REOPEN_WINDOW_HOURS * 3_600_000;
   }
 
-  private toQueueRow(r: RequestRecord, official: Official, officialCount: number): QueueRow {
+  private toQueueRow(r: RequestRecord, official: Official, ctx: RowContext): QueueRow {
+    const judged = judge(official, r, 'approve', ctx);
     return {
       requestId: r.id,
       firstName: r.requesterFirstName,
@@ -225,17 +231,21 @@ export class RequestService {
       program: r.program,
       requestedAt: r.requestedAt,
       stale: this.clock.now() - r.requestedAt > STALE_AFTER_DAYS * DAY_MS,
-      blockedReason: approvalRefusal(official, r, officialCount),
+      blockedReason: judged.refusal,
+      approvals: judged.approvalsNeeded === null ? null : { given: ctx.approvals.length, needed: judged.approvalsNeeded, by: ctx.approvals.map((a) => a.email) },
     };
   }
 
-  /** Splits requests into those this official may decide and those refused, with reasons. */
+  /** Splits requests into those this official may decide and those refused, with reasons and what each click does. */
   private async judgeAll(official: Official, ids: readonly number[], action: 'approve' | 'reject') {
     const unique = [...new Set(ids)];
     const records = new Map((await this.store.requests.byIds(unique)).map((r) => [r.id, r]));
     const counts = await this.store.requests.securityOfficialCounts([...new Set([...records.values()].map((r) => r.organization.id))]);
-    const allowed: RequestRecord[] = [];
+    const approvals = await this.store.requests.approvalsFor([...records.values()].filter((r) => r.securityOfficialKind === 'cms').map((r) => r.id));
+    const cmsOfficials = await this.store.requests.activeCmsOfficialIds();
+    const allowed: Array<{ request: RequestRecord; judged: Judgement }> = [];
     const refused: DecisionOutcome[] = [];
+    const items: DecisionPreviewItem[] = [];
     for (const id of unique) {
       const r = records.get(id);
       if (!r || !inScope(official, r)) {
@@ -246,11 +256,21 @@ export class RequestService {
         refused.push({ requestId: id, outcome: 'conflict', message: alreadyDecided(r) });
         continue;
       }
-      const refusal = r.requesterId === official.id ? REQUEST_MESSAGES.ownRequest : action === 'approve' ? approvalRefusal(official, r, counts.get(r.organization.id) ?? 0) : null;
-      if (refusal) refused.push({ requestId: id, outcome: 'refused', message: refusal });
-      else allowed.push(r);
+      const judged = judge(official, r, action, { officialCount: counts.get(r.organization.id) ?? 0, approvals: approvals.get(r.id) ?? [], cmsOfficials });
+      items.push({
+        requestId: r.id,
+        name: `${r.requesterFirstName} ${r.requesterLastName}`,
+        userId: r.requesterUserId,
+        role: r.role,
+        organization: publicOrg(r.organization),
+        program: r.program,
+        flags: judged.flags,
+        refusal: judged.refusal,
+      });
+      if (judged.refusal) refused.push({ requestId: id, outcome: 'refused', message: judged.refusal });
+      else allowed.push({ request: r, judged });
     }
-    return { allowed, refused };
+    return { allowed, refused, items };
   }
 
   private async decideAll(session: Session, ids: readonly number[], action: 'approve' | 'reject', reason: string | null): Promise<ChannelOutput<'queue.approve'>> {
@@ -259,14 +279,17 @@ export class RequestService {
     const results: DecisionOutcome[] = [...refused];
     for (let i = 0; i < allowed.length; i += DECISION_CHUNK) {
       const chunk = allowed.slice(i, i + DECISION_CHUNK);
-      const decisions: Decision[] = chunk.map((r) => this.decision(official, r, action, reason));
-      const { conflicts } = await this.store.requests.decide(official.id, decisions);
+      const decisions: Decision[] = chunk.map(({ request, judged }) => this.decision(official, request, action, reason, judged));
+      const { conflicts, recorded } = await this.store.requests.decide(official.id, decisions);
       const conflicted = new Set(conflicts);
+      const waiting = new Set(recorded);
       const meanwhile = conflicts.length > 0 ? new Map((await this.store.requests.byIds(conflicts)).map((r) => [r.id, r])) : new Map<number, RequestRecord>();
-      for (const r of chunk) {
+      for (const { request: r } of chunk) {
         if (conflicted.has(r.id)) {
           const now = meanwhile.get(r.id);
-          results.push({ requestId: r.id, outcome: 'conflict', message: now ? alreadyDecided(now) : 'This request was decided meanwhile.' });
+          results.push({ requestId: r.id, outcome: 'conflict', message: now && now.status !== 'pending' ? alreadyDecided(now) : 'This request was decided meanwhile.' });
+        } else if (waiting.has(r.id)) {
+          results.push({ requestId: r.id, outcome: 'awaiting_second_approval', message: 'Recorded: 1 of 2 approvals. A second CMS Security Official must approve it too.' });
         } else {
           results.push({ requestId: r.id, outcome: action === 'approve' ? 'approved' : 'rejected', message: action === 'approve' ? 'Approved' : 'Rejected' });
         }
@@ -278,19 +301,23 @@ export class RequestService {
     return { results };
   }
 
-  private decision(official: Official, r: RequestRecord, action: 'approve' | 'reject', reason: string | null): Decision {
+  private decision(official: Official, r: RequestRecord, action: 'approve' | 'reject', reason: string | null, judged: Judgement): Decision {
     const verb = action === 'approve' ? 'approved' : 'rejected';
+    const approvalsNeeded = action === 'approve' ? judged.approvalsNeeded : null;
+    // A grant of the top tier made by one official is marked, so that it can be reviewed.
+    const dual: Record<string, boolean> = approvalsNeeded === null ? {} : { dualControl: approvalsNeeded >= 2 };
     return {
       requestId: r.id,
       action,
       reason,
+      approvalsNeeded,
       audit: {
         action: `request.${verb}`,
         actorId: official.id,
         subjectUserId: r.requesterId,
         organizationId: r.organization.id,
         requestId: r.id,
-        details: { program: r.program, role: r.role, reason },
+        details: { program: r.program, role: r.role, reason, ...dual },
       },
       outbox: [
         {
@@ -302,25 +329,46 @@ export class RequestService {
           requestId: r.id,
         },
       ],
+      recorded: {
+        audit: {
+          action: 'request.approval_recorded',
+          actorId: official.id,
+          subjectUserId: r.requesterId,
+          organizationId: r.organization.id,
+          requestId: r.id,
+          details: { program: r.program, role: r.role, approvalsNeeded: approvalsNeeded ?? 0 },
+        },
+        outbox: [],
+      },
     };
   }
 }
 
-function inScope(official: Official, r: RequestRecord): boolean {
-  return official.administered.has(r.organization.id) || (official.isCms && r.securityOfficialKind !== null);
+interface RowContext {
+  officialCount: number;
+  approvals: readonly ApprovalRecord[];
+  cmsOfficials: readonly number[];
 }
 
-/** Why this official may not approve a pending request in their scope, or null. */
-function approvalRefusal(official: Official, r: RequestRecord, officialCount: number): string | null {
-  if (r.requesterId === official.id) return REQUEST_MESSAGES.ownRequest;
-  if (r.securityOfficialKind !== null) {
-    // iQIES job aid FAQ: "The first SO can only be approved by CMS; subsequent SOs are approved by an existing SO".
-    if (officialCount === 0 && !official.isCms) return REQUEST_MESSAGES.firstOfficialByCms;
-    return null;
-  }
-  // "What if the only SO has left the provider? No new user roles can be approved until a new SO is approved."
-  if (officialCount === 0) return REQUEST_MESSAGES.noOfficialYet(r.organization.name);
-  return null;
+function judge(official: Official, r: RequestRecord, action: 'approve' | 'reject', ctx: RowContext): Judgement {
+  return judgeDecision(
+    official,
+    {
+      requesterId: r.requesterId,
+      requesterName: `${r.requesterFirstName} ${r.requesterLastName}`,
+      requesterProofingState: r.requesterProofingState,
+      requesterCreatedBy: r.requesterCreatedBy,
+      role: r.role,
+      securityOfficialKind: r.securityOfficialKind,
+      organization: r.organization,
+    },
+    action,
+    { officialCount: ctx.officialCount, approvedBy: ctx.approvals.map((a) => a.officialId), activeCmsOfficials: ctx.cmsOfficials },
+  );
+}
+
+function inScope(official: Official, r: RequestRecord): boolean {
+  return official.administered.has(r.organization.id) || (official.isCms && r.securityOfficialKind !== null);
 }
 
 function alreadyDecided(r: RequestRecord): string {

@@ -2,9 +2,8 @@ import { AppError } from '../../shared/ipc/errors.js';
 import type { AuditScope, AuditTrailStore } from '../store/audit-trail-store.js';
 import type { HistoryScope, HistoryStore } from '../store/history-store.js';
 import type { OrganizationRecord, Store } from '../store/types.js';
-import { administeredOrganizations } from './home.js';
+import { administeredOrganizations, officialKindOf } from './officials.js';
 import type { Session } from './sessions.js';
-import { officialKindOf } from './sessions.js';
 
 export const REVIEW_MESSAGES = {
   notOfficial: 'Only Security Officials can see Request History and the Audit trail.',

@@ -2,6 +2,7 @@ import type { Clock } from '../clock.js';
 import type { SessionView } from '../../shared/ipc/contract.js';
 import { POLICY } from '../../shared/policy.js';
 import type { Store } from '../store/types.js';
+import { officialKindOf } from './officials.js';
 
 /**
  * password: signed in with a temporary password that must be changed first; enroll: signed in
@@ -98,12 +99,4 @@ export class SessionRegistry {
       idleLockAt: session.state === 'active' ? session.lastActivityAt + IDLE_MS : null,
     };
   }
-}
-
-/** The broadest Security Official role a user holds: CMS over state over provider. */
-export function officialKindOf(holdings: ReadonlyArray<{ securityOfficialKind: 'cms' | 'state' | 'provider' | null }>): 'cms' | 'state' | 'provider' | null {
-  for (const kind of ['cms', 'state', 'provider'] as const) {
-    if (holdings.some((h) => h.securityOfficialKind === kind)) return kind;
-  }
-  return null;
 }

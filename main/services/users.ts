@@ -13,7 +13,8 @@ import type { AuditDraft, Store, UserRecord } from '../store/types.js';
 import type { AccountChange, Direction, LookupScope, LookupUser, NameKey } from '../store/users-admin-store.js';
 import { compareNames } from '../store/users-admin-store.js';
 import type { FileTransfer } from './files.js';
-import { administers, officialOf, visibleUser } from './officials.js';
+import { catalogueRefusal, catalogueView, roleAllowedIn } from '../../shared/roles.js';
+import { administers, mayTakeOverAccount, officialOf, visibleUser } from './officials.js';
 import type { Official } from './officials.js';
 import { hashPassword, newTemporaryPassword } from './passwords.js';
 import type { Reauthentication } from './reauth.js';
@@ -34,6 +35,8 @@ export const USER_MESSAGES = {
   noSuchRole: 'This user does not hold this role.',
   ownAccount: 'You cannot change your own account here. Ask another Security Official.',
   otherOfficial: 'This user is a Security Official of an organization you do not administer; only CMS can change their account.',
+  otherOrganizationRole: 'This user holds a role in an organization you do not administer; only CMS can give them a temporary password or remove their credentials.',
+  createdAccount: 'You created this account: another Security Official must approve it.',
   changedMeanwhile: 'This account changed meanwhile. Look at it again.',
   lastOfficial: (name: string, organization: string) =>
     `${name} is the only Security Official of ${organization}. If you remove this role, no request there can be approved until CMS approves a new Security Official.`,
@@ -109,6 +112,7 @@ export class UserService {
       organizations: organizations.map(publicOrg).sort((a, b) => a.name.localeCompare(b.name)),
       allOrganizations: official.isCms,
       roles: [...ROLE_NAMES],
+      catalogue: catalogueView(),
     };
   }
 
@@ -285,7 +289,7 @@ export class UserService {
   async accountAction(session: Session, input: ChannelParsedInput<'users.accountAction'>): Promise<ChannelOutput<'users.accountAction'>> {
     const official = await this.official(session);
     const user = await this.visibleUser(official, input.userId);
-    await this.assertMayChangeAccount(official, user);
+    await this.assertMayChangeAccount(official, user, input.action);
     const now = this.clock.now();
     const rule = ACTION_RULES[input.action];
     if (!rule.allowed(user, now)) throw new AppError('CONFLICT', rule.notNow);
@@ -347,6 +351,7 @@ export class UserService {
     if (!administers(official, organization.id)) throw new AppError('FORBIDDEN', 'You can create users only in organizations you administer.');
     const role = (await this.store.requests.roles()).find((r) => r.name === input.role);
     if (!role) throw new AppError('VALIDATION', `Unknown role: ${input.role}`, 'role');
+    if (!roleAllowedIn(role.name, organization.kind)) throw new AppError('VALIDATION', catalogueRefusal(role.name, organization.name, organization.kind), 'role');
     if (await this.store.users.byUserId(input.userId)) throw new AppError('CONFLICT', USER_MESSAGES.userIdTaken, 'userId');
     await this.reauth.confirm(session, input.code, 'create user');
 
@@ -365,6 +370,7 @@ export class UserService {
         organizationId: organization.id,
         programId,
         roleId: role.id,
+        createdBy: official.id,
       },
       (userRowId, requestId): AuditDraft[] => [
         { action: 'user.created', actorId: official.id, subjectUserId: userRowId, organizationId: organization.id, details: { userId: input.userId } },
@@ -458,16 +464,25 @@ export class UserService {
   }
 
   /**
-   * Nobody changes their own account here, and an official's account is changed only by
-   * whoever administers all of the organizations where they are an official (or by CMS).
+   * Nobody changes their own account here; an official's account is changed only by whoever
+   * administers all of the organizations where they are an official (or by CMS); a temporary
+   * password or the removal of credentials needs every role of the user to be in organizations
+   * the official administers (or CMS), so nobody takes over another organization's account; and
+   * the official who created an account does not also approve it.
    */
-  private async assertMayChangeAccount(official: Official, user: UserRecord): Promise<void> {
-    if (user.id === official.id) throw new AppError('FORBIDDEN', USER_MESSAGES.ownAccount);
-    if (official.isCms) return;
+  private async assertMayChangeAccount(official: Official, user: UserRecord, action: AccountAction): Promise<void> {
+    const refusal = await this.accountRefusal(official, user, action);
+    if (refusal) throw new AppError('FORBIDDEN', refusal);
+  }
+
+  private async accountRefusal(official: Official, user: UserRecord, action: AccountAction): Promise<string | null> {
+    if (user.id === official.id) return USER_MESSAGES.ownAccount;
+    if (action === 'approve' && user.createdBy === official.id) return USER_MESSAGES.createdAccount;
+    if (official.isCms) return null;
     const holdings = await this.store.users.roleHoldings(user.id);
-    if (holdings.some((h) => h.securityOfficialKind !== null && !official.administered.has(h.organization.id))) {
-      throw new AppError('FORBIDDEN', USER_MESSAGES.otherOfficial);
-    }
+    if (holdings.some((h) => h.securityOfficialKind !== null && !official.administered.has(h.organization.id))) return USER_MESSAGES.otherOfficial;
+    if ((action === 'resetPassword' || action === 'revokeCredentials') && !mayTakeOverAccount(official, holdings)) return USER_MESSAGES.otherOrganizationRole;
+    return null;
   }
 
   private async isLastOfficial(userRowId: number, organizationId: number, removingAssignmentId: number): Promise<boolean> {
@@ -494,14 +509,11 @@ export class UserService {
       });
     }
     const now = this.clock.now();
-    let actions: AccountAction[] = [];
+    const actions: AccountAction[] = [];
     if (!self) {
-      try {
-        await this.assertMayChangeAccount(official, user);
-        actions = (Object.keys(ACTION_RULES) as AccountAction[]).filter((a) => ACTION_RULES[a].allowed(user, now));
-        if (record.credentialCount === 0) actions = actions.filter((a) => a !== 'revokeCredentials');
-      } catch (error) {
-        if (!(error instanceof AppError)) throw error;
+      for (const a of Object.keys(ACTION_RULES) as AccountAction[]) {
+        if (!ACTION_RULES[a].allowed(user, now) || (a === 'revokeCredentials' && record.credentialCount === 0)) continue;
+        if ((await this.accountRefusal(official, user, a)) === null) actions.push(a);
       }
     }
     const { id: _id, lockedUntil, ...rest } = record;

@@ -1,4 +1,4 @@
-import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fchmodSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 
 /** Shown when another console has the database open: a sentence an official can act on. */
@@ -46,6 +46,8 @@ export function acquireConsoleLock(lockPath: string, now: Date = new Date()): Co
       rmSync(lockPath, { force: true });
       continue;
     }
+    // Exactly 0600 whatever the umask (which can only take bits from the mode given above).
+    fchmodSync(fd, 0o600);
     writeSync(fd, JSON.stringify(me));
     closeSync(fd);
     let released = false;

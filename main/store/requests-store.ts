@@ -20,6 +20,10 @@ export interface RequestRecord {
   requesterFirstName: string;
   requesterLastName: string;
   requesterEmail: string;
+  requesterUserId: string;
+  requesterProofingState: ProofingState;
+  /** The official who created the requester's account, if one did. */
+  requesterCreatedBy: number | null;
   program: string;
   programId: number;
   organization: OrganizationRow;
@@ -51,8 +55,43 @@ export interface Decision {
   requestId: number;
   action: 'approve' | 'reject';
   reason: string | null;
+  /**
+   * For a role under dual control: how many distinct approvals grant it, this one included. The
+   * approval is recorded; the request is approved only once that many are there.
+   */
+  approvalsNeeded: number | null;
   audit: AuditDraft;
   outbox: OutboxDraft[];
+  /** Written instead of audit and outbox when this approval is recorded but more are needed. */
+  recorded?: { audit: AuditDraft; outbox: OutboxDraft[] };
+}
+
+/** An approval given towards a dual-control grant. */
+export interface ApprovalRecord {
+  officialId: number;
+  email: string;
+  approvedAt: number;
+}
+
+/** A role assignment or pending request found outside the role catalogue on upgrade. */
+export interface CatalogueViolation {
+  kind: 'assignment' | 'pending_request';
+  userId: string;
+  role: string;
+  program: string;
+  organization: string;
+  foundAt: number;
+}
+
+/** A CMS Security Official role granted by a single official (no second one existed then). */
+export interface SingleApprovalGrant {
+  requestId: number;
+  userId: string;
+  firstName: string;
+  lastName: string;
+  program: string;
+  decidedAt: number;
+  approverEmail: string;
 }
 
 export interface RequesterProfile {
@@ -89,7 +128,15 @@ export interface RequestStore {
    * Decides requests in one transaction (all or nothing): each is decided only if it is still
    * pending; the others are returned as conflicts and write nothing.
    */
-  decide(officialId: number, decisions: readonly Decision[]): Promise<{ conflicts: number[] }>;
+  decide(officialId: number, decisions: readonly Decision[]): Promise<{ conflicts: number[]; recorded: number[] }>;
+  /** The approvals given so far towards dual-control grants, by request. */
+  approvalsFor(requestIds: readonly number[]): Promise<Map<number, ApprovalRecord[]>>;
+  /** Active users holding the CMS Security Official role. */
+  activeCmsOfficialIds(): Promise<number[]>;
+  /** CMS Security Official roles granted with fewer than two approvals, newest first. */
+  singleApprovalGrants(limit: number): Promise<SingleApprovalGrant[]>;
+  /** Rows an older console let break the role catalogue, as the upgrade set them aside. */
+  catalogueViolations(limit: number): Promise<CatalogueViolation[]>;
   reopen(requestId: number, officialId: number, notBefore: number, audit: AuditDraft[]): Promise<boolean>;
   securityOfficialEmails(organizationId: number): Promise<string[]>;
   cmsOfficialEmails(): Promise<string[]>;
@@ -101,7 +148,8 @@ export interface RequestStore {
 
 const REQUEST_SELECT = `
   SELECT r.id, r.requester_id AS requesterId, u.first_name AS requesterFirstName, u.last_name AS requesterLastName,
-         u.email AS requesterEmail, p.name AS program, p.id AS programId,
+         u.email AS requesterEmail, u.user_id AS requesterUserId, u.proofing_state AS requesterProofingState,
+         u.created_by AS requesterCreatedBy, p.name AS program, p.id AS programId,
          o.id AS orgId, o.display_id AS orgDisplayId, o.name AS orgName, o.kind AS orgKind,
          ro.name AS role, ro.id AS roleId, ro.security_official_kind AS securityOfficialKind,
          r.justification, r.status, r.requested_at AS requestedAt, r.decided_at AS decidedAt,
@@ -279,19 +327,39 @@ export class SqliteRequestStore implements RequestStore {
     return (this.db.prepare(`SELECT ${parts.map((p) => `(${p})`).join(' + ')} AS n`).get(...params) as { n: number }).n;
   }
 
-  async decide(officialId: number, decisions: readonly Decision[]): Promise<{ conflicts: number[] }> {
+  async decide(officialId: number, decisions: readonly Decision[]): Promise<{ conflicts: number[]; recorded: number[] }> {
     return this.db
-      .transaction((): { conflicts: number[] } => {
+      .transaction((): { conflicts: number[]; recorded: number[] } => {
         const now = this.clock.now();
         const update = this.db.prepare("UPDATE role_requests SET status = ?, decided_at = ?, decided_by = ?, reason = ? WHERE id = ? AND status = 'pending'");
         const grant = this.db.prepare(
           `INSERT OR IGNORE INTO role_assignments (user_id, program_id, organization_id, role_id, granted_at, granted_by, request_id)
            SELECT requester_id, program_id, organization_id, role_id, ?, ?, id FROM role_requests WHERE id = ?`,
         );
+        const stillPending = this.db.prepare("SELECT 1 FROM role_requests WHERE id = ? AND status = 'pending'");
+        const approval = this.db.prepare('INSERT INTO request_approvals (request_id, official_id, approved_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING');
+        const approvals = this.db.prepare('SELECT count(*) AS n FROM request_approvals WHERE request_id = ?');
         const conflicts: number[] = [];
+        const recorded: number[] = [];
         const audit: AuditDraft[] = [];
         const outbox: OutboxDraft[] = [];
         for (const d of decisions) {
+          if (d.action === 'approve' && d.approvalsNeeded !== null) {
+            // Dual control: the approval is recorded in the same transaction that counts them, so two
+            // officials approving at once cannot both stop at "1 of 2".
+            if (!stillPending.get(d.requestId) || approval.run(d.requestId, officialId, now).changes !== 1) {
+              conflicts.push(d.requestId);
+              continue;
+            }
+            if ((approvals.get(d.requestId) as { n: number }).n < d.approvalsNeeded) {
+              recorded.push(d.requestId);
+              if (d.recorded) {
+                audit.push(d.recorded.audit);
+                outbox.push(...d.recorded.outbox);
+              }
+              continue;
+            }
+          }
           const status = d.action === 'approve' ? 'approved' : 'rejected';
           if (update.run(status, now, officialId, d.reason, d.requestId).changes !== 1) {
             conflicts.push(d.requestId);
@@ -304,9 +372,63 @@ export class SqliteRequestStore implements RequestStore {
         // One append per transaction: the chain head is read once.
         appendAuditSync(this.db, now, audit);
         insertOutboxRowsSync(this.db, now, outbox);
-        return { conflicts };
+        return { conflicts, recorded };
       })
       .immediate();
+  }
+
+  async approvalsFor(requestIds: readonly number[]): Promise<Map<number, ApprovalRecord[]>> {
+    const out = new Map<number, ApprovalRecord[]>();
+    for (let i = 0; i < requestIds.length; i += BY_IDS_SLICE) {
+      const slice = requestIds.slice(i, i + BY_IDS_SLICE);
+      const rows = this.db
+        .prepare(
+          `SELECT a.request_id AS requestId, a.official_id AS officialId, u.email, a.approved_at AS approvedAt
+             FROM request_approvals a JOIN users u ON u.id = a.official_id
+            WHERE a.request_id IN (${marks(slice.length)}) ORDER BY a.request_id, a.approved_at`,
+        )
+        .all(...slice) as Array<ApprovalRecord & { requestId: number }>;
+      for (const { requestId, ...approval } of rows) out.set(requestId, [...(out.get(requestId) ?? []), approval]);
+    }
+    return out;
+  }
+
+  async activeCmsOfficialIds(): Promise<number[]> {
+    return (
+      this.db
+        .prepare(
+          `SELECT DISTINCT a.user_id AS id FROM role_assignments a JOIN roles r ON r.id = a.role_id JOIN users u ON u.id = a.user_id
+            WHERE r.security_official_kind = 'cms' AND u.status = 'active' ORDER BY a.user_id`,
+        )
+        .all() as Array<{ id: number }>
+    ).map((r) => r.id);
+  }
+
+  async catalogueViolations(limit: number): Promise<CatalogueViolation[]> {
+    return this.db
+      .prepare(
+        `SELECT v.kind, u.user_id AS userId, r.name AS role, p.name AS program, o.display_id AS organization, v.found_at AS foundAt
+           FROM role_catalogue_violations v JOIN users u ON u.id = v.user_id JOIN roles r ON r.id = v.role_id
+           JOIN programs p ON p.id = v.program_id JOIN organizations o ON o.id = v.organization_id
+          ORDER BY v.id LIMIT ?`,
+      )
+      .all(limit) as CatalogueViolation[];
+  }
+
+  async singleApprovalGrants(limit: number): Promise<SingleApprovalGrant[]> {
+    return this.db
+      .prepare(
+        `SELECT q.id AS requestId, u.user_id AS userId, u.first_name AS firstName, u.last_name AS lastName, p.name AS program,
+                q.decided_at AS decidedAt, d.email AS approverEmail
+           FROM role_assignments g JOIN role_requests q ON q.id = g.request_id JOIN users u ON u.id = q.requester_id
+           JOIN programs p ON p.id = q.program_id JOIN users d ON d.id = q.decided_by
+          -- Held CMS roles only (role_assignments_org): a few rows, never a walk of the history.
+          WHERE g.organization_id IN (SELECT id FROM organizations WHERE kind = 'cms')
+            AND g.role_id IN (SELECT id FROM roles WHERE security_official_kind = 'cms')
+            AND (SELECT count(*) FROM request_approvals a WHERE a.request_id = q.id) < 2
+          ORDER BY q.decided_at DESC, q.id DESC LIMIT ?`,
+      )
+      .all(limit) as SingleApprovalGrant[];
   }
 
   async reopen(requestId: number, officialId: number, notBefore: number, audit: AuditDraft[]): Promise<boolean> {

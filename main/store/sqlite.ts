@@ -10,6 +10,7 @@ import { SqliteFsidStore } from './fsid-store.js';
 import { SqliteHistoryStore } from './history-store.js';
 import { SqliteAuditTrailStore } from './audit-trail-store.js';
 import { ARCHIVE_APPLICATION_ID } from './archive-file.js';
+import { ensurePrivateFile, makeDatabaseFilesPrivate } from './private-files.js';
 import type { Clock } from '../clock.js';
 import type {
   AuditDraft,
@@ -31,6 +32,8 @@ import type { OrganizationKind } from '../../shared/domain.js';
  * decision an official saw confirmed must survive a power cut.
  */
 export function openDatabase(path: string): Db {
+  // Created 0600 before SQLite sees it: SQLite keeps the mode and gives it to -wal and -shm.
+  if (path !== ':memory:') ensurePrivateFile(path);
   const db = new Database(path);
   if (db.pragma('application_id', { simple: true }) === ARCHIVE_APPLICATION_ID) {
     // A review archive is read-only evidence of another time (or another console): it never
@@ -46,6 +49,8 @@ export function openDatabase(path: string): Db {
   // decision touches do not fit in 2 MiB, and every miss is a read from the file.
   db.pragma('cache_size = -65536');
   migrate(db);
+  // -wal and -shm exist from here on; also fixes the files of an older, world-readable install.
+  if (path !== ':memory:') makeDatabaseFilesPrivate(path);
   return db;
 }
 

@@ -63,6 +63,8 @@ export interface UserRecord {
   temporaryPasswordExpiresAt: number | null;
   /** When an official last reactivated the account: the 120-day rule counts from then too. */
   reactivatedAt: number | null;
+  /** The official who created the account (Create user): they neither approve its requests nor proof it. */
+  createdBy: number | null;
 }
 
 export interface NewUser {

@@ -88,6 +88,8 @@ export interface NewAccount {
   organizationId: number;
   programId: number;
   roleId: number;
+  /** The official creating the account. */
+  createdBy: number;
 }
 
 /** The queries behind User Lookup, the profile, role removal and the account actions. */
@@ -361,10 +363,10 @@ export class SqliteUserAdminStore implements UserAdminStore {
           this.db
             .prepare(
               `INSERT INTO users (user_id, first_name, last_name, email, status, password_hash, must_change_password, temporary_password_expires_at,
-                                  created_at, proofing_state, home_organization_id)
-               VALUES (?, ?, ?, ?, 'pending', ?, 1, ?, ?, 'not_started', ?)`,
+                                  created_at, proofing_state, home_organization_id, created_by)
+               VALUES (?, ?, ?, ?, 'pending', ?, 1, ?, ?, 'not_started', ?, ?)`,
             )
-            .run(account.userId, account.firstName, account.lastName, account.email, account.passwordHash, account.temporaryPasswordExpiresAt, now, account.organizationId)
+            .run(account.userId, account.firstName, account.lastName, account.email, account.passwordHash, account.temporaryPasswordExpiresAt, now, account.organizationId, account.createdBy)
             .lastInsertRowid,
         );
         const requestId = Number(

@@ -3,6 +3,7 @@ import { AUDIT_CATEGORIES, HISTORY_ACTIONS, NAV_PAGES, ORGANIZATION_KINDS, PROOF
 import { POLICY } from '../policy.js';
 import { DOCUMENT_TYPES, INSPECTIONS, REJECTION_REASONS } from '../proofing.js';
 import type { DocumentType } from '../proofing.js';
+import { DECISION_FLAGS } from '../roles.js';
 import type { IpcResult } from './errors.js';
 import { optionalSafeText, requiredSafeText, safeText } from './text.js';
 
@@ -118,13 +119,32 @@ const queueRow = z.object({
   stale: z.boolean(),
   /** Why this official cannot approve it, when they cannot (e.g. the first-SO rule). */
   blockedReason: z.string().nullable(),
+  /** A CMS Security Official role needs two distinct CMS officials: who approved so far. */
+  approvals: z.object({ given: z.number(), needed: z.number(), by: z.array(z.string()) }).nullable(),
+});
+
+/** The role catalogue as the forms use it: which role may be requested in which kind of organization. */
+const catalogueView = z.array(z.object({ role: z.string(), organizationKinds: z.array(z.enum(ORGANIZATION_KINDS)) }));
+
+/** One selected request as the Approve and Reject dialogs list it, with what the click would do. */
+const decisionPreviewItem = z.object({
+  requestId: z.number(),
+  name: z.string(),
+  userId: z.string(),
+  role: z.string(),
+  organization: organizationRef,
+  program: z.string(),
+  flags: z.array(z.enum(DECISION_FLAGS)),
+  /** Why this official may not make this decision, or null. */
+  refusal: z.string().nullable(),
 });
 
 export const QUEUE_SORTS = ['requested', 'lastName'] as const;
 
 const decisionOutcome = z.object({
   requestId: z.number(),
-  outcome: z.enum(['approved', 'rejected', 'refused', 'conflict', 'not_found']),
+  /** awaiting_second_approval: the first of two CMS approvals was recorded; the request stays pending. */
+  outcome: z.enum(['approved', 'awaiting_second_approval', 'rejected', 'refused', 'conflict', 'not_found']),
   message: z.string(),
 });
 
@@ -520,7 +540,7 @@ export const contract = {
     access: 'session',
     passive: false,
     input: empty,
-    output: z.object({ programs: z.array(z.string()), organizations: z.array(organizationRef), roles: z.array(z.string()) }),
+    output: z.object({ programs: z.array(z.string()), organizations: z.array(organizationRef), roles: z.array(z.string()), catalogue: catalogueView }),
   },
   'access.request': {
     access: 'session',
@@ -576,7 +596,7 @@ export const contract = {
     access: 'session',
     passive: false,
     input: z.object({ requestIds: requestIdList, action: z.enum(['approve', 'reject']) }).strict(),
-    output: z.object({ decidable: z.array(z.number()), refused: z.array(decisionOutcome) }),
+    output: z.object({ decidable: z.array(z.number()), refused: z.array(decisionOutcome), items: z.array(decisionPreviewItem) }),
   },
   'queue.approve': {
     access: 'session',
@@ -667,6 +687,7 @@ export const contract = {
       /** CMS officials look up users of every organization. */
       allOrganizations: z.boolean(),
       roles: z.array(z.string()),
+      catalogue: catalogueView,
     }),
   },
   'lookup.search': {
@@ -983,6 +1004,7 @@ export type CredentialView = z.output<typeof credentialView>;
 export type HomeSummary = ChannelOutput<'home.summary'>;
 export type QueueRow = z.output<typeof queueRow>;
 export type DecisionOutcome = z.output<typeof decisionOutcome>;
+export type DecisionPreviewItem = z.output<typeof decisionPreviewItem>;
 export type MyRequestView = z.output<typeof myRequestView>;
 export type OutboxRow = z.output<typeof outboxRow>;
 export type MailSettingsView = z.output<typeof mailSettingsView>;

@@ -424,6 +424,7 @@ async function bulkBreakdown(app: ConsoleApp, o: Official, decidedIds: number[])
     requestId: r.id,
     action: 'approve',
     reason: null,
+    approvalsNeeded: null,
     audit: { action: 'request.approved', actorId: o.rowId, subjectUserId: r.requesterId, organizationId: r.organization.id, requestId: r.id, details: { program: r.program, role: r.role, reason: null } },
     outbox: [{ to: r.requesterEmail, subject: `Your role request ${r.id} was approved`, body: 'Approved.', kind: 'request.decided', organizationId: r.organization.id, requestId: r.id }],
   }));

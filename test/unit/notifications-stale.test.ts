@@ -93,7 +93,7 @@ describe('stale requests: the organization’s officials are reminded once a wee
     expect(await notifications.sendStaleReminders()).toEqual({ organizations: 1, emails: 2 });
     expect(reminders().slice(-2).map((r) => r.to)).toEqual(['provider-official@example.org', 'second-official@example.org']);
 
-    h.app.store.db.prepare("UPDATE role_requests SET status = 'approved', decided_at = ? WHERE id = ?").run(h.clock.now(), stale);
+    h.app.store.db.prepare("UPDATE role_requests SET status = 'rejected', decided_at = ?, decided_by = (SELECT id FROM users WHERE user_id = 'cms-official') WHERE id = ?").run(h.clock.now(), stale);
     h.clock.advance(7 * DAY);
     expect(await notifications.sendStaleReminders()).toEqual({ organizations: 1, emails: 1 });
     expect(reminders().at(-1)!.to).toBe('other-official@example.org');

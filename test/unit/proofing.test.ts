@@ -45,7 +45,7 @@ describe('In-Person Proofing (QualityNet guide 5.4.4.2)', () => {
         { userId: 'so1', organization: '123', roles: [[PROD, 'Provider Security Official']] },
         { userId: 'so2', organization: '123', roles: [[PROD, 'Provider Security Official']] },
         { userId: 'so456', organization: '456', roles: [[PROD, 'Provider Security Official']] },
-        { userId: 'nina', organization: '123', roles: [[PROD, 'Provider Basic User']] },
+        { userId: 'nina', organization: '123', roles: [[PROD, 'Assessment Coordinator']] },
         { userId: 'omar', organization: '456', roles: [[PROD, 'Provider Basic User']] },
       ],
     });
@@ -65,7 +65,7 @@ describe('In-Person Proofing (QualityNet guide 5.4.4.2)', () => {
   it('approves with three documents reaching IAL2 and the affirmation; the user may then request roles', async () => {
     const subject = await h.call('so1', 'proofing.lookup', { accountId: 'NINA' });
     expect(subject).toMatchObject({ userId: 'nina', proofingState: 'referred_in_person', refusal: null, history: [] });
-    expect(await h.refusal('nina', 'access.request', { program: PROD, organization: '123', role: 'Surveyor' })).toMatchObject({ code: 'FORBIDDEN', message: REQUEST_MESSAGES.notProofed });
+    expect(await h.refusal('nina', 'access.request', { program: PROD, organization: '123', role: 'Provider Basic User' })).toMatchObject({ code: 'FORBIDDEN', message: REQUEST_MESSAGES.notProofed });
     const result = await decide('so1', { decision: 'approve', documents: { photo: license, address: bill, dateOfBirth: license } });
     expect(result).toMatchObject({ ok: true, value: { subject: { proofingState: 'proofed_in_person' } } });
     expect(state('nina')).toBe('proofed_in_person');
@@ -73,7 +73,7 @@ describe('In-Person Proofing (QualityNet guide 5.4.4.2)', () => {
     // Only the last 4 characters are kept: no column or JSON field holds a whole number.
     const stored = h.app.store.db.prepare('SELECT documents FROM proofing_records').get() as { documents: string };
     expect(JSON.parse(stored.documents)).toEqual({ photo: license, address: bill, dateOfBirth: license });
-    await h.call('nina', 'access.request', { program: PROD, organization: '123', role: 'Surveyor' });
+    await h.call('nina', 'access.request', { program: PROD, organization: '123', role: 'Provider Basic User' });
   });
 
   it('refuses an approval short of IAL2, with an expired document, without the affirmation or a document; records nothing', async () => {

@@ -201,10 +201,12 @@ describe('role requests (HARP and iQIES job aids)', () => {
 
   it('pages with a keyset cursor: every request exactly once, in order; a forged cursor is refused', async () => {
     const ids: number[] = [];
-    for (const role of ['Assessment Coordinator', 'Provider Basic User', 'Surveyor', 'State Agency General User']) {
-      for (const who of ['alice', 'bob']) {
-        ids.push((await file(who, role)).requestId);
-        h.clock.advance(1000);
+    for (const program of [PROD, 'iQIES Prod Test']) {
+      for (const role of ['Assessment Coordinator', 'Provider Basic User']) {
+        for (const who of ['alice', 'bob']) {
+          ids.push((await h.call(who, 'access.request', { program, organization: '123', role })).requestId);
+          h.clock.advance(1000);
+        }
       }
     }
     for (const sort of ['requested', 'lastName'] as const) {
@@ -258,7 +260,7 @@ describe('role requests (HARP and iQIES job aids)', () => {
     const counted = () => (h.app.store.db.prepare('SELECT coalesce(sum(n), 0) AS n FROM pending_request_counts').get() as { n: number }).n;
     const a = await file('alice');
     const b = await file('bob');
-    const c = await file('alice', 'Surveyor');
+    const c = await file('alice', 'Provider Basic User');
     const so = await file('carol', 'Provider Security Official', '456');
     expect([pendingRows(), counted()]).toEqual([4, 4]);
     await h.call('so1', 'queue.approve', { requestIds: [a.requestId] });
@@ -296,7 +298,7 @@ describe('role requests (HARP and iQIES job aids)', () => {
 
   it('decides a bulk of 600 in chunks, all at once for the caller', async () => {
     const alice = h.app.store.db.prepare("SELECT id FROM users WHERE user_id = 'alice'").get() as { id: number };
-    const insert = h.app.store.db.prepare("INSERT INTO role_requests (requester_id, program_id, organization_id, role_id, status, requested_at) SELECT ?, 1, o.id, r.id, 'pending', ? FROM organizations o, roles r WHERE o.display_id = '123' AND r.name = 'Surveyor'");
+    const insert = h.app.store.db.prepare("INSERT INTO role_requests (requester_id, program_id, organization_id, role_id, status, requested_at) SELECT ?, 1, o.id, r.id, 'pending', ? FROM organizations o, roles r WHERE o.display_id = '123' AND r.name = 'Provider Basic User'");
     h.app.store.db.transaction(() => {
       for (let i = 0; i < 600; i += 1) insert.run(alice.id, h.clock.now() - i);
     })();

@@ -124,10 +124,10 @@ describe('User Lookup, profiles and account administration (HARP and iQIES job a
 
     it('a user in two of the official\'s organizations is listed once', async () => {
       h.app.store.db
-        .prepare("INSERT INTO role_assignments (user_id, program_id, organization_id, role_id, granted_at) SELECT 1, 1, o.id, r.id, 0 FROM organizations o, roles r WHERE o.display_id = '123' AND r.name = 'Surveyor'")
+        .prepare("INSERT INTO role_assignments (user_id, program_id, organization_id, role_id, granted_at) SELECT 1, 1, o.id, r.id, 0 FROM organizations o, roles r WHERE o.display_id = '123' AND r.name = 'Provider Basic User'")
         .run();
       const cmsId = (h.app.store.db.prepare("SELECT id FROM users WHERE user_id = 'cms'").get() as { id: number }).id;
-      h.app.store.db.prepare("INSERT INTO role_assignments (user_id, program_id, organization_id, role_id, granted_at) SELECT ?, 1, o.id, r.id, 0 FROM organizations o, roles r WHERE o.display_id = '456' AND r.name = 'Surveyor'").run(cmsId);
+      h.app.store.db.prepare("INSERT INTO role_assignments (user_id, program_id, organization_id, role_id, granted_at) SELECT ?, 1, o.id, r.id, 0 FROM organizations o, roles r WHERE o.display_id = '456' AND r.name = 'Provider Basic User'").run(cmsId);
       const so = (h.app.store.db.prepare("SELECT id FROM users WHERE user_id = 'so1'").get() as { id: number }).id;
       h.app.store.db.prepare("INSERT INTO role_assignments (user_id, program_id, organization_id, role_id, granted_at) SELECT ?, 1, o.id, r.id, 0 FROM organizations o, roles r WHERE o.display_id = '456' AND r.name = 'Provider Security Official'").run(so);
       const all = await search('so1', { limit: 200 });
@@ -226,7 +226,7 @@ describe('User Lookup, profiles and account administration (HARP and iQIES job a
     it('nobody changes their own account, and a provider official cannot change another organization\'s official', async () => {
       expect(await h.refusal('so1', 'users.accountAction', { userId: 'so1', action: 'resetPassword', code: code('so1') })).toMatchObject({ code: 'FORBIDDEN', message: USER_MESSAGES.ownAccount });
       // so456 files a request at 123: so1 now sees them, but may not lock them out.
-      await h.call('so456', 'access.request', { program: PROD, organization: '123', role: 'Surveyor' });
+      await h.call('so456', 'access.request', { program: PROD, organization: '123', role: 'Assessment Coordinator' });
       expect((await h.call('so1', 'users.profile', { userId: 'so456' })).actions).toEqual([]);
       expect(await h.refusal('so1', 'users.accountAction', { userId: 'so456', action: 'deactivate', code: code('so1') })).toMatchObject({ code: 'FORBIDDEN', message: USER_MESSAGES.otherOfficial });
       expect(await h.refusal('so1', 'users.accountAction', { userId: 'carol', action: 'deactivate', code: code('so1') })).toMatchObject({ code: 'NOT_FOUND' });

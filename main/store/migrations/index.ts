@@ -4,6 +4,7 @@ import { migration002 } from './002-outbox-scope.js';
 import { migration003 } from './003-queue-at-scale.js';
 import { migration004 } from './004-user-directory.js';
 import { migration005 } from './005-history-and-audit.js';
+import { migration006 } from './006-trust-model.js';
 
 export interface Migration {
   version: number;
@@ -12,7 +13,7 @@ export interface Migration {
 }
 
 /** Every schema version, in order. A new version is a new file and one line here. */
-export const MIGRATIONS: readonly Migration[] = [migration001, migration002, migration003, migration004, migration005];
+export const MIGRATIONS: readonly Migration[] = [migration001, migration002, migration003, migration004, migration005, migration006];
 
 export class NewerDatabaseError extends Error {
   constructor(readonly found: number, readonly known: number) {
