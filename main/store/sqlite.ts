@@ -72,6 +72,7 @@ interface UserRow {
   home_organization_id: number | null;
   temporary_password_expires_at: number | null;
   reactivated_at: number | null;
+  created_by: number | null;
 }
 
 const toUser = (r: UserRow): UserRecord => ({
@@ -92,6 +93,7 @@ const toUser = (r: UserRow): UserRecord => ({
   homeOrganizationId: r.home_organization_id,
   temporaryPasswordExpiresAt: r.temporary_password_expires_at,
   reactivatedAt: r.reactivated_at,
+  createdBy: r.created_by,
 });
 
 interface CredentialRow {
@@ -118,7 +120,7 @@ const toCredential = (r: CredentialRow): CredentialRecord => ({
 
 const USER_COLUMNS = `id, user_id, first_name, last_name, email, status, password_hash, must_change_password,
   failed_attempts, temporary_lock_count, locked_until, last_sign_in_at, created_at, proofing_state, home_organization_id,
-  temporary_password_expires_at, reactivated_at`;
+  temporary_password_expires_at, reactivated_at, created_by`;
 
 export class SqliteStore implements Store {
   constructor(
