@@ -196,7 +196,7 @@ async function composeConsole(options: ConsoleOptions, clock: Clock, store: Sqli
     await services.users.stop();
     await services.backups.stop();
     await workers.stop();
-    services.archives.closeAll();
+    await services.archives.closeAll();
     await store.close();
     releaseLock();
   };

@@ -4,6 +4,7 @@
  *   main/shell/main.ts    -> dist/main/electron.js  (ESM, Node; every npm package stays external)
  *   main/store/audit-worker.ts -> dist/main/audit-worker.js (the worker thread for chain checks
  *                                                    and archives; found beside electron.js)
+ *   main/store/archive-worker.ts -> dist/main/archive-worker.js (an opened review archive's reads)
  *   main/shell/preload.cts -> dist/main/preload.cjs (CJS, one self-contained file: a sandboxed
  *                                                    preload can require nothing but 'electron')
  *
@@ -97,7 +98,17 @@ const workerResult = await build({
 });
 if (!existsSync(join(outDir, 'audit-worker.js'))) fail('the audit worker was not built');
 
-const missing = [...externalImportsOf(mainResult.metafile), ...externalImportsOf(workerResult.metafile)]
+// An opened review archive is read in its own worker thread (main/store/archive-worker-client.ts looks for it beside electron.js).
+const archiveWorkerResult = await build({
+  ...common,
+  entryPoints: ['main/store/archive-worker.ts'],
+  outfile: 'dist/main/archive-worker.js',
+  format: 'esm',
+  packages: 'external',
+});
+if (!existsSync(join(outDir, 'archive-worker.js'))) fail('the archive worker was not built');
+
+const missing = [...externalImportsOf(mainResult.metafile), ...externalImportsOf(workerResult.metafile), ...externalImportsOf(archiveWorkerResult.metafile)]
   .filter((specifier) => !builtins.has(specifier) && specifier !== 'electron')
   .filter((specifier) => !runtimePackages.has(packageNameOf(specifier)));
 if (missing.length > 0) {
@@ -120,4 +131,4 @@ if (preloadImports.some((specifier) => specifier !== 'electron')) {
 const bundledPackages = Object.keys(preloadResult.metafile.inputs).filter((input) => input.includes('node_modules/'));
 if (bundledPackages.length > 0) fail(`the preload bundles npm code (${bundledPackages.join(', ')}); keep it to the channel list`);
 
-console.log(`build-main: dist/main/electron.js, dist/main/audit-worker.js and dist/main/preload.cjs (${CHANNELS.length} channels)`);
+console.log(`build-main: dist/main/electron.js, dist/main/audit-worker.js, dist/main/archive-worker.js and dist/main/preload.cjs (${CHANNELS.length} channels)`);

@@ -4,12 +4,12 @@ import type { Clock } from '../clock.js';
 import { ARCHIVE_EXTENSION } from '../../shared/domain.js';
 import type { ArchiveSummary, ChannelOutput, ChannelParsedInput } from '../../shared/ipc/contract.js';
 import { AppError } from '../../shared/ipc/errors.js';
-import { ARCHIVE_FORMAT, ARCHIVE_FORMAT_VERSION, ArchiveFormatError, manifestText, openArchiveFile } from '../store/archive-file.js';
-import type { ArchiveCheck, ArchiveManifest, OpenedArchive } from '../store/archive-file.js';
-import { SqliteAuditTrailStore } from '../store/audit-trail-store.js';
-import { AuditTaskError } from '../store/audit-worker-client.js';
+import { ARCHIVE_FORMAT, ARCHIVE_FORMAT_VERSION, ArchiveFormatError, manifestText } from '../store/archive-file.js';
+import type { ArchiveCheck, ArchiveManifest } from '../store/archive-file.js';
+import { ArchiveReader } from '../store/archive-worker-client.js';
+import type { AuditTrailStore } from '../store/audit-trail-store.js';
 import type { AuditWorkers } from '../store/audit-worker-client.js';
-import { SqliteHistoryStore } from '../store/history-store.js';
+import type { HistoryStore } from '../store/history-store.js';
 import type { SqliteStore } from '../store/sqlite.js';
 import type { ConsoleIdentity } from './console-identity.js';
 import type { FileTransfer } from './files.js';
@@ -31,11 +31,9 @@ interface Opened {
   archiveId: string;
   clientId: string;
   userRowId: number;
-  archive: OpenedArchive;
-  history: SqliteHistoryStore;
-  audit: SqliteAuditTrailStore;
+  /** The archive's worker thread: every read of the file happens there. */
+  reader: ArchiveReader;
   summary: ArchiveSummary;
-  check: ArchiveCheck;
   openedAt: number;
 }
 
@@ -44,8 +42,10 @@ const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 /**
  * Offline review archives (issue 5): "Export archive" writes one file holding the history and
  * audit events of chosen organizations and period, signed by this console; "Open archive" shows
- * one read-only in the same History and Audit views, after verifying its signature and chain.
- * An opened archive is only ever read: nothing in it is written into this console's database.
+ * one read-only in the same History and Audit views, after checking its schema and integrity and
+ * verifying its signature and chain. An opened archive is only ever read, and only in its own
+ * worker thread: nothing in it is written into this console's database, and no read of it runs
+ * on the main thread.
  */
 export class ArchiveService implements ArchiveSources {
   private readonly opened = new Map<string, Opened>();
@@ -116,23 +116,15 @@ export class ArchiveService implements ArchiveSources {
       if (input.uploadToken !== undefined) throw new AppError('NOT_FOUND', ARCHIVE_MESSAGES.chooseAgain, 'uploadToken');
       return { archive: null };
     }
-    let check: ArchiveCheck;
+    let reader: ArchiveReader;
     try {
-      const result = await this.workers.run({ kind: 'verify-archive', archivePath: path });
-      if (result.kind !== 'verify-archive') throw new Error('unexpected worker result');
-      check = result.check;
-    } catch (error) {
-      if (error instanceof AuditTaskError && error.originalName === 'ArchiveFormatError') throw new AppError('VALIDATION', error.message, 'uploadToken');
-      throw new AppError('VALIDATION', ARCHIVE_MESSAGES.notAnArchive, 'uploadToken');
-    }
-    let archive: OpenedArchive;
-    try {
-      archive = openArchiveFile(path);
+      reader = await ArchiveReader.open(path, { closedError: () => new AppError('NOT_FOUND', REVIEW_MESSAGES.archiveClosed, 'archiveId') });
     } catch (error) {
       throw new AppError('VALIDATION', error instanceof ArchiveFormatError ? error.message : ARCHIVE_MESSAGES.notAnArchive, 'uploadToken');
     }
     const archiveId = randomBytes(18).toString('base64url');
-    const m = archive.manifest;
+    const m = reader.manifest;
+    const check = reader.check;
     const summary: ArchiveSummary = {
       archiveId,
       fileName: basename(path).startsWith('upload-') ? 'the uploaded archive' : basename(path),
@@ -141,7 +133,7 @@ export class ArchiveService implements ArchiveSources {
       ownConsole: m.consoleId === this.identity.consoleId && m.publicKey === this.identity.publicKeyDer.toString('base64'),
       createdAt: m.createdAt,
       createdBy: m.createdBy,
-      organizations: (await new SqliteHistoryStore(archive.db).organizations()).map(({ displayId, name, kind }) => ({ displayId, name, kind })),
+      organizations: reader.organizations.map(({ displayId, name, kind }) => ({ displayId, name, kind })),
       from: m.from,
       to: m.to,
       history: m.counts?.role_requests ?? 0,
@@ -150,17 +142,7 @@ export class ArchiveService implements ArchiveSources {
       signature: check.signature,
     };
     this.closeOldest(session.clientId);
-    this.opened.set(archiveId, {
-      archiveId,
-      clientId: session.clientId,
-      userRowId: session.userRowId,
-      archive,
-      history: new SqliteHistoryStore(archive.db),
-      audit: new SqliteAuditTrailStore(archive.db),
-      summary,
-      check,
-      openedAt: this.clock.now(),
-    });
+    this.opened.set(archiveId, { archiveId, clientId: session.clientId, userRowId: session.userRowId, reader, summary, openedAt: this.clock.now() });
     await this.store.audit.append([
       {
         action: 'archive.opened',
@@ -175,37 +157,45 @@ export class ArchiveService implements ArchiveSources {
   async close(session: Session, input: ChannelParsedInput<'archive.close'>): Promise<ChannelOutput<'archive.close'>> {
     const entry = this.opened.get(input.archiveId);
     if (!entry || entry.clientId !== session.clientId || entry.userRowId !== session.userRowId) return { closed: false };
-    this.forget(entry);
+    await this.forget(entry);
     return { closed: true };
   }
 
-  source(clientId: string, userRowId: number, archiveId: string): { history: SqliteHistoryStore; audit: SqliteAuditTrailStore } | null {
-    const entry = this.opened.get(archiveId);
-    if (!entry || entry.clientId !== clientId || entry.userRowId !== userRowId) return null;
-    return { history: entry.history, audit: entry.audit };
+  source(clientId: string, userRowId: number, archiveId: string): { history: HistoryStore; audit: AuditTrailStore } | null {
+    const entry = this.entry(clientId, userRowId, archiveId);
+    return entry ? { history: entry.reader.history, audit: entry.reader.audit } : null;
   }
 
   /** The verification of an opened archive, for its Audit view status line. */
   check(clientId: string, userRowId: number, archiveId: string): ArchiveCheck | null {
-    const entry = this.opened.get(archiveId);
-    if (!entry || entry.clientId !== clientId || entry.userRowId !== userRowId) return null;
-    return entry.check;
+    return this.entry(clientId, userRowId, archiveId)?.reader.check ?? null;
   }
 
-  closeAll(): void {
-    for (const entry of [...this.opened.values()]) this.forget(entry);
+  async closeAll(): Promise<void> {
+    await Promise.all([...this.opened.values()].map((entry) => this.forget(entry)));
+  }
+
+  /** An open archive of this client and user; one whose worker has stopped is forgotten. */
+  private entry(clientId: string, userRowId: number, archiveId: string): Opened | null {
+    const entry = this.opened.get(archiveId);
+    if (!entry || entry.clientId !== clientId || entry.userRowId !== userRowId) return null;
+    if (!entry.reader.isOpen) {
+      void this.forget(entry);
+      return null;
+    }
+    return entry;
   }
 
   private closeOldest(clientId: string): void {
     const mine = [...this.opened.values()].filter((e) => e.clientId === clientId).sort((a, b) => a.openedAt - b.openedAt);
     while (mine.length >= OPEN_PER_CLIENT) {
       const oldest = mine.shift();
-      if (oldest) this.forget(oldest);
+      if (oldest) void this.forget(oldest);
     }
   }
 
-  private forget(entry: Opened): void {
+  private async forget(entry: Opened): Promise<void> {
     this.opened.delete(entry.archiveId);
-    if (entry.archive.db.open) entry.archive.db.close();
+    await entry.reader.close();
   }
 }

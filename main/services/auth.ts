@@ -5,11 +5,12 @@ import { CONSOLE_MESSAGES, POLICY, SIGN_IN_MESSAGES } from '../../shared/policy.
 import { PROGRAMS, SECURITY_OFFICIAL_ROLE } from '../../shared/domain.js';
 import type { AuditDraft, CredentialRecord, Store, UserRecord } from '../store/types.js';
 import type { EnrollmentRegistry } from './enrollments.js';
-import { assertAcceptablePassword, burnPasswordCheck, hashPassword, verifyPassword } from './passwords.js';
+import { assertAcceptablePassword, burnPasswordCheck, hashPassword, prepareDecoyPasswordCheck, verifyPassword } from './passwords.js';
 import type { SecretBox } from './secret-box.js';
 import type { Session, SessionRegistry } from './sessions.js';
-import { matchTotp } from './totp.js';
-import { KeyedMutex } from './user-locks.js';
+import { matchTotp, newTotpSecret } from './totp.js';
+import { countFailure, KeyedMutex, UnknownIdCounters } from './user-locks.js';
+import type { FailureOutcome } from './user-locks.js';
 import type { MfaService } from './mfa.js';
 
 const DAY_MS = 86_400_000;
@@ -22,6 +23,11 @@ export function isTemporarilyLocked(user: Pick<UserRecord, 'lockedUntil'>, now: 
 /** First-run setup, sign-in with two factors, the warning page, idle unlock and sign-out. */
 export class AuthService {
   private readonly attempts = new KeyedMutex();
+  /** Attempts on user IDs that name no account: counted as accounts' are, in memory only. */
+  private readonly unknownAttempts = new KeyedMutex<string>();
+  private readonly unknownIds = new UnknownIdCounters();
+  /** A sealed key no account has, opened and compared against for an unknown user ID as an account's would be. */
+  private readonly decoyCredential: CredentialRecord;
 
   constructor(
     private readonly store: Store,
@@ -30,7 +36,12 @@ export class AuthService {
     private readonly enrollments: EnrollmentRegistry,
     private readonly box: SecretBox,
     private readonly mfa: MfaService,
-  ) {}
+  ) {
+    // Made now, not on the first unknown ID (which would then take twice as long); a failure shows there.
+    prepareDecoyPasswordCheck().catch(() => undefined);
+    const decoyId = 'DECOY';
+    this.decoyCredential = { id: 0, userId: 0, credentialId: decoyId, label: '', secretSealed: box.seal(newTotpSecret(), decoyId), lastUsedStep: null, createdAt: 0, lastUsedAt: null };
+  }
 
   async needsSetup(): Promise<boolean> {
     return (await this.store.users.count()) === 0;
@@ -87,11 +98,7 @@ export class AuthService {
   async signIn(clientId: string, input: ChannelParsedInput<'auth.signIn'>): Promise<SessionView> {
     this.sessions.close(clientId);
     const found = await this.store.users.byUserId(input.userId);
-    if (!found) {
-      await burnPasswordCheck(input.password);
-      await this.store.audit.append([{ action: 'signin.failed', actorId: null, details: { userId: input.userId.slice(0, 64), reason: 'unknown user' } }]);
-      throw new AppError('SIGN_IN_FAILED', SIGN_IN_MESSAGES.incorrect);
-    }
+    if (!found) return this.failUnknownUser(input.userId, input.password, input.code);
     const { user } = await this.verifyBothFactors(found.id, input.password, input.code, 'signin');
     // A password an official reset must be replaced before anything else (QualityNet guide 5.3.1).
     this.sessions.open(clientId, user.id, user.lastSignInAt, user.mustChangePassword ? 'password' : 'warning');
@@ -107,11 +114,7 @@ export class AuthService {
   async signInWithTemporaryPassword(clientId: string, input: ChannelParsedInput<'auth.signInWithTemporaryPassword'>): Promise<SessionView> {
     this.sessions.close(clientId);
     const found = await this.store.users.byUserId(input.userId);
-    if (!found) {
-      await burnPasswordCheck(input.password);
-      await this.store.audit.append([{ action: 'signin.failed', actorId: null, details: { userId: input.userId.slice(0, 64), reason: 'unknown user' } }]);
-      throw new AppError('SIGN_IN_FAILED', SIGN_IN_MESSAGES.incorrect);
-    }
+    if (!found) return this.failUnknownUser(input.userId, input.password, null);
     const user = await this.attempts.run(found.id, async () => {
       const now = this.clock.now();
       const current = await this.store.users.byId(found.id);
@@ -119,12 +122,12 @@ export class AuthService {
       await this.refuseUnavailable(current, now);
       const passwordOk = await verifyPassword(current.passwordHash, input.password);
       const credentials = await this.store.credentials.forUser(current.id);
-      if (!passwordOk || credentials.length > 0 || !current.mustChangePassword) return this.countFailure(current, 'signin.failed');
+      if (!passwordOk || credentials.length > 0 || !current.mustChangePassword) return this.recordFailure(current, 'signin.failed');
       await this.refuseWithProof(current, now);
       const recorded = await this.store.users.recordSignIn(current.id, null, [
         { action: 'signin.succeeded', actorId: current.id, subjectUserId: current.id, details: { temporaryPassword: true } },
       ]);
-      if (!recorded) return this.countFailure(current, 'signin.failed');
+      if (!recorded) return this.recordFailure(current, 'signin.failed');
       return current;
     });
     this.sessions.open(clientId, user.id, user.lastSignInAt, 'password');
@@ -224,18 +227,44 @@ export class AuthService {
       // the password, and the code too when they have a credential to give one.
       const proven = passwordOk && (match !== null || credentials.length === 0);
       if (user.status === 'pending' || user.status === 'not_activated') {
-        if (!proven) return this.countFailure(user, failed);
+        if (!proven) return this.recordFailure(user, failed);
         await this.refuseWithProof(user, now);
       }
-      if (!passwordOk || !match) return this.countFailure(user, failed);
+      if (!passwordOk || !match) return this.recordFailure(user, failed);
       await this.refuseWithProof(user, now);
       const action = purpose === 'signin' ? 'signin.succeeded' : 'session.unlocked';
       const recorded = await this.store.users.recordSignIn(user.id, { credentialRowId: match.credential.id, step: match.step }, [
         { action, actorId: user.id, subjectUserId: user.id, details: { credentialId: match.credential.credentialId } },
       ]);
       // The step was consumed between our check and our write: a replay.
-      if (!recorded) return this.countFailure(user, failed);
+      if (!recorded) return this.recordFailure(user, failed);
       return { user, credential: match.credential };
+    });
+  }
+
+  /**
+   * An attempt on a user ID that names no account, answered as an active account's failed
+   * attempt would be, so that neither the answers nor their timing tell which IDs exist: the
+   * same messages, the same count and locks (the shared rule, kept in memory), and the same
+   * work (a password checked against a hash made with the same parameters, a sealed key opened
+   * and a code compared). A lock refuses before any factor is checked, as for an account.
+   * Nothing about the ID reaches the database but the one audit event every attempt gets.
+   */
+  private failUnknownUser(userId: string, password: string, code: string | null): Promise<never> {
+    return this.unknownAttempts.run(userId.toLowerCase(), async () => {
+      const now = this.clock.now();
+      const state = this.unknownIds.get(userId);
+      if (state.locked || isTemporarilyLocked(state, now)) {
+        await this.store.audit.append([{ action: 'signin.failed', actorId: null, details: { userId, reason: state.locked ? 'locked' : 'temporarily locked' } }]);
+        throw failureError(state.locked ? 'locked' : 'temporarilyLocked');
+      }
+      await burnPasswordCheck(password);
+      // Whatever it answers (a random key matches one code in a few hundred thousand), this is a failure.
+      if (code !== null) this.matchAnyCredential([this.decoyCredential], code, now);
+      const { outcome, attempt, next } = countFailure(state, now);
+      this.unknownIds.set(userId, { ...next, locked: outcome === 'locked' });
+      await this.store.audit.append([{ action: 'signin.failed', actorId: null, details: { userId, attempt } }]);
+      throw failureError(outcome);
     });
   }
 
@@ -293,29 +322,32 @@ export class AuthService {
   }
 
   /** Counts a failure, locks when the policy says so, and always throws the matching message. */
-  private async countFailure(user: UserRecord, action: string): Promise<never> {
-    const now = this.clock.now();
-    // A lock that has run out starts a fresh count.
-    const failedAttempts = (user.lockedUntil !== null ? 0 : user.failedAttempts) + 1;
-    const events: AuditDraft[] = [{ action, actorId: null, subjectUserId: user.id, details: { attempt: failedAttempts } }];
-    if (failedAttempts < POLICY.failuresBeforeLock) {
-      await this.store.users.updateSignInCounters(user.id, { status: user.status, failedAttempts, temporaryLockCount: user.temporaryLockCount, lockedUntil: null }, events);
-      throw new AppError('SIGN_IN_FAILED', SIGN_IN_MESSAGES.incorrect);
+  private async recordFailure(user: UserRecord, action: string): Promise<never> {
+    const { outcome, attempt, next } = countFailure(user, this.clock.now());
+    const events: AuditDraft[] = [{ action, actorId: null, subjectUserId: user.id, details: { attempt } }];
+    if (outcome !== 'incorrect') this.sessions.closeAllFor(user.id);
+    if (outcome === 'locked') {
+      events.push({ action: 'account.locked', actorId: null, subjectUserId: user.id, details: { temporaryLocks: next.temporaryLockCount } });
+    } else if (outcome === 'temporarilyLocked') {
+      events.push({ action: 'account.temporarily_locked', actorId: null, subjectUserId: user.id, details: { until: next.lockedUntil, temporaryLocks: next.temporaryLockCount } });
     }
-    const temporaryLockCount = user.temporaryLockCount + 1;
-    this.sessions.closeAllFor(user.id);
-    if (temporaryLockCount >= POLICY.temporaryLocksBeforeLock) {
-      events.push({ action: 'account.locked', actorId: null, subjectUserId: user.id, details: { temporaryLocks: temporaryLockCount } });
-      await this.store.users.updateSignInCounters(user.id, { status: 'locked', failedAttempts: 0, temporaryLockCount, lockedUntil: null }, events);
-      throw new AppError('LOCKED', SIGN_IN_MESSAGES.locked);
-    }
-    const lockedUntil = now + POLICY.temporaryLockMinutes * 60_000;
-    events.push({ action: 'account.temporarily_locked', actorId: null, subjectUserId: user.id, details: { until: lockedUntil, temporaryLocks: temporaryLockCount } });
-    await this.store.users.updateSignInCounters(user.id, { status: user.status, failedAttempts: 0, temporaryLockCount, lockedUntil }, events);
-    throw new AppError('LOCKED', SIGN_IN_MESSAGES.temporarilyLocked);
+    await this.store.users.updateSignInCounters(user.id, { status: outcome === 'locked' ? 'locked' : user.status, ...next }, events);
+    throw failureError(outcome);
   }
 
   private audit(user: UserRecord, action: string, details: AuditDraft['details']): Promise<void> {
     return this.store.audit.append([{ action, actorId: null, subjectUserId: user.id, details }]);
+  }
+}
+
+/** The QualityNet guide's message (Table 5-2) for each outcome of a failed attempt. */
+function failureError(outcome: FailureOutcome): AppError {
+  switch (outcome) {
+    case 'incorrect':
+      return new AppError('SIGN_IN_FAILED', SIGN_IN_MESSAGES.incorrect);
+    case 'temporarilyLocked':
+      return new AppError('LOCKED', SIGN_IN_MESSAGES.temporarilyLocked);
+    case 'locked':
+      return new AppError('LOCKED', SIGN_IN_MESSAGES.locked);
   }
 }

@@ -19,14 +19,23 @@ export async function verifyPassword(hash: string, password: string): Promise<bo
   }
 }
 
-let dummyHash: Promise<string> | undefined;
+let decoyHash: Promise<string> | undefined;
+/**
+ * Makes the hash an unknown user ID is checked against, once, with the same parameters as
+ * every stored hash. Called at start, so that no attempt pays for making it (a first
+ * unknown-ID attempt that took twice as long would tell an attacker the ID does not exist).
+ */
+export function prepareDecoyPasswordCheck(): Promise<string> {
+  decoyHash ??= hashPassword(randomBytes(18).toString('base64'));
+  return decoyHash;
+}
+
 /**
  * Spends the same time as a real check when the user ID is unknown, so that response time
- * does not tell an attacker which user IDs exist.
+ * does not tell an attacker which user IDs exist. Its answer is never used.
  */
 export async function burnPasswordCheck(password: string): Promise<void> {
-  dummyHash ??= hashPassword('not-a-real-password-for-timing-only');
-  await verifyPassword(await dummyHash, password);
+  await verifyPassword(await prepareDecoyPasswordCheck(), password);
 }
 
 const COMMON = new Set(dictionary['passwords-common'].map((p) => p.toLowerCase()));

@@ -10,8 +10,15 @@ import { keyFingerprint, verifySignatureSync } from './signature.js';
  * The offline review archive: one SQLite file with the console's schema, holding the decided
  * requests and the audit events of chosen organizations and period, the users they name (names
  * and emails only: no password hash, no date of birth, no TOTP secret, no mail settings), and a
- * manifest signed with the console's Ed25519 key: the chain segment's ends and a SHA-256 digest
- * of every table, so that any change after export fails the signature.
+ * manifest signed with the console's Ed25519 key: the chain segment's ends, a SHA-256 digest of
+ * every table and one of the schema, so that any change after export fails the signature.
+ *
+ * A SQLite file carries its own schema, and a schema runs code when read: a view in place of a
+ * table, a trigger, or an index whose b-tree belongs to another index would change what the
+ * History and Audit views show without changing a signed row. So an archive is opened only if its
+ * schema is exactly the one this console's writer makes (compared entry by entry with one made
+ * in memory by the same code), SQLite's integrity_check finds every index agreeing with its
+ * table, and the signed manifest names the same schema digest.
  *
  * PRAGMA application_id marks the file as an archive; openDatabase refuses such a file, so an
  * archive can never be opened (or copied in) as a console's database.
@@ -20,7 +27,8 @@ import { keyFingerprint, verifySignatureSync } from './signature.js';
 /** "SOCA" */
 export const ARCHIVE_APPLICATION_ID = 0x534f4341;
 export const ARCHIVE_FORMAT = 'soc-review-archive';
-export const ARCHIVE_FORMAT_VERSION = 1;
+/** 2: the manifest signs a digest of the schema. Archives of version 1 (no such digest) are refused. */
+export const ARCHIVE_FORMAT_VERSION = 2;
 
 /**
  * The tables an archive holds, in digest order, each read in its primary key's order. An audit
@@ -56,6 +64,8 @@ export interface ArchiveManifest {
   chain: { firstId: number | null; firstPrevHash: string | null; lastId: number | null; lastHash: string | null };
   counts: Record<string, number>;
   digests: Record<string, string>;
+  /** SHA-256 of the schema (schemaDigest): what the digests of the rows are digests of. */
+  schema: string;
 }
 
 export type UnsignedManifest = Omit<ArchiveManifest, 'format' | 'version' | 'consoleId' | 'publicKey' | 'createdAt' | 'createdBy'>;
@@ -84,6 +94,14 @@ export class ArchiveFormatError extends Error {
   }
 }
 
+/** An archive refused because its file was changed below the rows: its schema, or its b-trees. */
+export class ArchiveChangedError extends ArchiveFormatError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ArchiveChangedError';
+  }
+}
+
 /**
  * Copies the archive's rows out of the console database into a new file. The source is read in
  * one read transaction (a consistent snapshot while the console keeps writing, as WAL allows)
@@ -94,20 +112,13 @@ export class ArchiveFormatError extends Error {
 export function exportArchiveSync(task: ExportTask): UnsignedManifest {
   const db = new Database(task.archivePath);
   try {
+    db.pragma('trusted_schema = OFF');
     db.pragma('journal_mode = MEMORY');
     db.pragma('synchronous = OFF');
     db.pragma('foreign_keys = OFF');
     db.pragma('cache_size = -131072');
-    migrate(db, MIGRATIONS);
-    // An archive is read, never written: no triggers but the audit table's refusals, and the
-    // indexes are built once at the end (faster than keeping them during the copy).
-    for (const t of db.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name NOT LIKE 'audit_events_no_%'").all() as Array<{ name: string }>) {
-      db.exec(`DROP TRIGGER "${t.name}"`);
-    }
-    const indexes = db.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL").all() as Array<{ name: string; sql: string }>;
-    for (const index of indexes) db.exec(`DROP INDEX "${index.name}"`);
+    const indexes = createArchiveTables(db);
     db.exec('DELETE FROM audit_head');
-    db.exec('CREATE TABLE archive_manifest (singleton INTEGER PRIMARY KEY CHECK (singleton = 1), manifest TEXT NOT NULL, signature TEXT NOT NULL)');
     db.prepare('ATTACH DATABASE ? AS src').run(task.sourcePath);
 
     const orgs = task.organizationIds;
@@ -138,10 +149,14 @@ export function exportArchiveSync(task: ExportTask): UnsignedManifest {
         SELECT id, user_id, first_name, last_name, email, status, '', created_at, proofing_state FROM src.users
          WHERE id IN (SELECT requester_id FROM role_requests UNION SELECT decided_by FROM role_requests
                       UNION SELECT actor_id FROM audit_events UNION SELECT subject_user_id FROM audit_events)`);
-      for (const index of indexes) if (!UNUSED_IN_ARCHIVES.has(index.name)) db.exec(index.sql);
+      createArchiveIndexes(db, indexes);
       const organizations = db.prepare('SELECT id, display_id AS displayId, name FROM organizations ORDER BY name').all() as UnsignedManifest['organizations'];
       const { counts, digests } = digestTables(db);
-      return { organizations, from: task.from, to: task.to, chain, counts, digests };
+      // The readers accept nothing but the expected schema: a writer that drifted from it would make unopenable archives.
+      const schema = readSchema(db);
+      const difference = schemaDifference(schema, expectedArchiveSchema());
+      if (difference !== null) throw new Error(`The archive writer made an unexpected schema: ${difference}`);
+      return { organizations, from: task.from, to: task.to, chain, counts, digests, schema: schemaDigest(schema, db.pragma('user_version', { simple: true }) as number) };
     });
     const manifest = copy.deferred();
     db.exec('DETACH DATABASE src');
@@ -152,6 +167,83 @@ export function exportArchiveSync(task: ExportTask): UnsignedManifest {
   } finally {
     db.close();
   }
+}
+
+/**
+ * An archive's tables: the console's schema, less what a file that is only ever read needs: no
+ * triggers but the audit table's refusals, no index yet (built once after the copy, faster than
+ * keeping them during it), and the manifest's table. Returns the indexes to build afterwards.
+ * The writer and expectedArchiveSchema both call this, so the schema a reader expects is the one
+ * written, whatever the migrations become.
+ */
+function createArchiveTables(db: Db): Array<{ name: string; sql: string }> {
+  migrate(db, MIGRATIONS);
+  for (const t of db.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name NOT LIKE 'audit_events_no_%'").all() as Array<{ name: string }>) {
+    db.exec(`DROP TRIGGER "${t.name}"`);
+  }
+  const indexes = db.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL").all() as Array<{ name: string; sql: string }>;
+  for (const index of indexes) db.exec(`DROP INDEX "${index.name}"`);
+  db.exec('CREATE TABLE archive_manifest (singleton INTEGER PRIMARY KEY CHECK (singleton = 1), manifest TEXT NOT NULL, signature TEXT NOT NULL)');
+  return indexes.filter((index) => !UNUSED_IN_ARCHIVES.has(index.name));
+}
+
+function createArchiveIndexes(db: Db, indexes: ReadonlyArray<{ sql: string }>): void {
+  for (const index of indexes) db.exec(index.sql);
+}
+
+/** One row of sqlite_master. */
+export interface SchemaEntry {
+  type: string;
+  name: string;
+  tblName: string;
+  sql: string | null;
+}
+
+/** Every schema object of the main database, in the order SQLite keeps them. */
+export function readSchema(db: Db): SchemaEntry[] {
+  return db.prepare('SELECT type, name, tbl_name AS tblName, sql FROM main.sqlite_master ORDER BY rowid').all() as SchemaEntry[];
+}
+
+let expectedSchema: readonly SchemaEntry[] | null = null;
+
+/** The schema the writer makes, from the writer's own code run on an empty database in memory (once per process). */
+export function expectedArchiveSchema(): readonly SchemaEntry[] {
+  if (expectedSchema === null) {
+    const db = new Database(':memory:');
+    try {
+      createArchiveIndexes(db, createArchiveTables(db));
+      expectedSchema = readSchema(db);
+    } finally {
+      db.close();
+    }
+  }
+  return expectedSchema;
+}
+
+const entryKey = (e: SchemaEntry) => `${e.type} ${e.name}`;
+
+/**
+ * The first way a schema differs from the expected one, in words, or null when it is the same:
+ * first an object that should not be there (a view in place of a table is one), then one that is
+ * missing, then one whose definition differs. The SQL text is compared as SQLite stored it:
+ * the writer's statements are the same code on both sides, so even whitespace is the same.
+ */
+export function schemaDifference(actual: readonly SchemaEntry[], expected: readonly SchemaEntry[]): string | null {
+  const wanted = new Map(expected.map((e) => [entryKey(e), e]));
+  const found = new Map(actual.map((e) => [entryKey(e), e]));
+  for (const e of actual) if (!wanted.has(entryKey(e))) return `${entryKey(e)} is not expected`;
+  for (const e of expected) if (!found.has(entryKey(e))) return `${entryKey(e)} is missing`;
+  for (const e of expected) {
+    const a = found.get(entryKey(e));
+    if (a && (a.tblName !== e.tblName || a.sql !== e.sql)) return `${entryKey(e)} is not defined as this console defines it`;
+  }
+  return actual.length === expected.length ? null : 'it has a schema object twice';
+}
+
+/** SHA-256 of the schema version and every sqlite_master entry (sorted, so that only content counts). */
+export function schemaDigest(entries: readonly SchemaEntry[], userVersion: number): string {
+  const lines = entries.map((e) => JSON.stringify([e.type, e.name, e.tblName, e.sql])).sort();
+  return createHash('sha256').update(`${JSON.stringify(['soc-archive-schema', userVersion])}\n${lines.join('\n')}\n`).digest('hex');
 }
 
 /** The chain segment of the period: first event at or after `from`, last at or before `to` (events are in time order). */
@@ -210,6 +302,7 @@ export function manifestText(manifest: ArchiveManifest): string {
 export function writeManifest(path: string, text: string, signature: string): void {
   const db = new Database(path);
   try {
+    db.pragma('trusted_schema = OFF');
     db.prepare('INSERT INTO archive_manifest (singleton, manifest, signature) VALUES (1, ?, ?)').run(text, signature);
   } finally {
     db.close();
@@ -223,38 +316,71 @@ export interface OpenedArchive {
   signature: string;
 }
 
-/** Opens an archive read-only; refuses a file that is not one. */
+export const ARCHIVE_FILE_MESSAGES = {
+  notAnArchive: 'This file is not a console review archive.',
+  newer: 'This archive was made by a newer version of the console. Update the console to open it.',
+  older:
+    'This archive was made by an older version of the console, whose archives are not signed the way this one checks them (the schema was not signed). Export it again from a current console.',
+  unknownFormat: 'This archive has a format this console does not know.',
+  noManifest: 'This archive has no manifest: it is incomplete or was changed after export.',
+  schemaChanged: (difference: string) => `The archive's schema was changed: ${difference}.`,
+  schemaNotSigned: "The archive's schema was changed: it is not the schema its manifest signs.",
+  damaged: (problem: string) => `The archive is damaged or was changed outside the console (SQLite's integrity check: ${problem}).`,
+} as const;
+
+/**
+ * Opens an archive read-only and refuses a file that is not one as this console writes it. The
+ * order matters: nothing is read from a table before the schema is known to be the expected one
+ * (a view or trigger in it would run on the first read), and no row is trusted before
+ * integrity_check has found every index agreeing with its table (an index swapped for another
+ * makes a filtered list show rows the filter excludes). trusted_schema is off and the connection
+ * is query-only, so that even a schema that slipped through could call no function with side
+ * effects and write nothing.
+ */
 export function openArchiveFile(path: string): OpenedArchive {
   let db: Db;
   try {
     db = new Database(path, { readonly: true, fileMustExist: true });
   } catch {
-    throw new ArchiveFormatError('This file is not a console review archive.');
+    throw new ArchiveFormatError(ARCHIVE_FILE_MESSAGES.notAnArchive);
   }
   try {
     let appId: unknown;
     try {
+      db.pragma('trusted_schema = OFF');
+      db.pragma('query_only = ON');
       appId = db.pragma('application_id', { simple: true });
     } catch {
-      throw new ArchiveFormatError('This file is not a console review archive.');
+      throw new ArchiveFormatError(ARCHIVE_FILE_MESSAGES.notAnArchive);
     }
-    if (appId !== ARCHIVE_APPLICATION_ID) throw new ArchiveFormatError('This file is not a console review archive.');
+    if (appId !== ARCHIVE_APPLICATION_ID) throw new ArchiveFormatError(ARCHIVE_FILE_MESSAGES.notAnArchive);
     const version = db.pragma('user_version', { simple: true }) as number;
-    if (version > MIGRATIONS.length) throw new ArchiveFormatError('This archive was made by a newer version of the console. Update the console to open it.');
+    // The expected schema is this console's: an archive of another schema version is not compared with it.
+    if (version > MIGRATIONS.length) throw new ArchiveFormatError(ARCHIVE_FILE_MESSAGES.newer);
+    if (version < MIGRATIONS.length) throw new ArchiveFormatError(ARCHIVE_FILE_MESSAGES.older);
+    const schema = readSchema(db);
+    const difference = schemaDifference(schema, expectedArchiveSchema());
+    if (difference !== null) throw new ArchiveChangedError(ARCHIVE_FILE_MESSAGES.schemaChanged(difference));
+    const problems = (db.pragma('integrity_check(5)') as Array<Record<string, string>>).map((r) => Object.values(r)[0]);
+    if (problems.length !== 1 || problems[0] !== 'ok') throw new ArchiveChangedError(ARCHIVE_FILE_MESSAGES.damaged(problems.join('; ')));
     const row = db.prepare('SELECT manifest, signature FROM archive_manifest WHERE singleton = 1').get() as { manifest: string; signature: string } | undefined;
-    if (!row) throw new ArchiveFormatError('This archive has no manifest: it is incomplete or was changed after export.');
+    if (!row) throw new ArchiveFormatError(ARCHIVE_FILE_MESSAGES.noManifest);
     let manifest: ArchiveManifest;
     try {
       manifest = JSON.parse(row.manifest) as ArchiveManifest;
     } catch {
-      throw new ArchiveFormatError('This archive has no manifest: it is incomplete or was changed after export.');
+      throw new ArchiveFormatError(ARCHIVE_FILE_MESSAGES.noManifest);
     }
-    if (manifest.format !== ARCHIVE_FORMAT || manifest.version !== ARCHIVE_FORMAT_VERSION) throw new ArchiveFormatError('This archive has a format this console does not know.');
+    if (manifest.format !== ARCHIVE_FORMAT || typeof manifest.version !== 'number') throw new ArchiveFormatError(ARCHIVE_FILE_MESSAGES.unknownFormat);
+    if (manifest.version < ARCHIVE_FORMAT_VERSION) throw new ArchiveFormatError(ARCHIVE_FILE_MESSAGES.older);
+    if (manifest.version > ARCHIVE_FORMAT_VERSION) throw new ArchiveFormatError(ARCHIVE_FILE_MESSAGES.newer);
+    if (manifest.schema !== schemaDigest(schema, version)) throw new ArchiveChangedError(ARCHIVE_FILE_MESSAGES.schemaNotSigned);
     return { db, manifest, manifestText: row.manifest, signature: row.signature };
   } catch (error) {
     db.close();
     if (error instanceof ArchiveFormatError) throw error;
-    throw new ArchiveFormatError('This file is not a console review archive.');
+    // A file whose schema SQLite cannot parse fails here too.
+    throw new ArchiveFormatError(ARCHIVE_FILE_MESSAGES.notAnArchive);
   }
 }
 
