@@ -1,0 +1,310 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DECISION_MESSAGES } from '../../main/services/officials.js';
+import { USER_MESSAGES } from '../../main/services/users.js';
+import { PROOFING_MESSAGES } from '../../main/services/proofing.js';
+import { ROLE_NAMES, ORGANIZATION_KINDS } from '../../shared/domain.js';
+import { ROLE_CATALOGUE, roleAllowedIn } from '../../shared/roles.js';
+import type { ProofingDocument } from '../../shared/proofing.js';
+import { CMS_ORG, Harness, PROVIDER_ORG } from '../support/console-harness.js';
+import type { TestUser } from '../support/console-harness.js';
+
+const PROD = 'iQIES Prod';
+const ORG_OF_KIND = { provider: '123', state: 'FL', cms: 'CMS' } as const;
+const passport: ProofingDocument = { type: 'us_passport', issuer: 'U.S. Department of State', expiresOn: '2030-05-01', last4: '4821', inspection: 'physical' };
+const bill: ProofingDocument = { type: 'utility_bill', issuer: 'Florida Power & Light', expiresOn: null, last4: '0042', inspection: 'visual' };
+
+/**
+ * The trust model through dispatch, as the renderer calls it, against a real SQLite file: the role
+ * catalogue, who decides, separation of duties, proofed before granted, dual control for the CMS
+ * Security Official role, and power from live ties only. Each attack a review found is tried again
+ * here and must now do no harm; where a service check could be skipped, the database is tried
+ * directly and must refuse too.
+ */
+describe('trust model', () => {
+  let h: Harness;
+  let u: Record<string, TestUser>;
+  const db = () => h.app.store.db;
+  const code = (who: string) => {
+    h.nextStep();
+    return h.code(u[who]!.secret);
+  };
+  const rowCount = (table: string) => (db().prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+  const holds = (userId: string) =>
+    db()
+      .prepare('SELECT r.name AS role, o.display_id AS org FROM role_assignments a JOIN roles r ON r.id = a.role_id JOIN organizations o ON o.id = a.organization_id JOIN users u ON u.id = a.user_id WHERE u.user_id = ? ORDER BY r.name')
+      .all(userId) as Array<{ role: string; org: string }>;
+
+  beforeEach(async () => {
+    h = await Harness.create();
+    u = h.seed({
+      organizations: [CMS_ORG, PROVIDER_ORG, { displayId: '456', name: 'Bayview Home Health', kind: 'provider' }, { displayId: 'FL', name: 'Florida', kind: 'state' }],
+      users: [
+        { userId: 'cms1', organization: 'CMS', roles: [[PROD, 'CMS Security Official']] },
+        { userId: 'cms2', organization: 'CMS', roles: [[PROD, 'CMS Security Official']] },
+        { userId: 'so1', organization: '123', roles: [[PROD, 'Provider Security Official']] },
+        { userId: 'so2', organization: '123', roles: [[PROD, 'Provider Security Official']] },
+        { userId: 'so456', organization: '456', roles: [[PROD, 'Provider Security Official']] },
+        { userId: 'flso', organization: 'FL', roles: [[PROD, 'State Security Official']] },
+        { userId: 'demo', organization: '123', roles: [[PROD, 'Provider Basic User']] },
+        { userId: 'analyst', organization: 'CMS' },
+        { userId: 'surveyor', organization: 'FL', roles: [[PROD, 'Surveyor']] },
+      ],
+    });
+    for (const id of Object.keys(u)) {
+      await h.signIn(id, u[id]!);
+      h.nextStep();
+    }
+  });
+  afterEach(() => h.dispose());
+
+  describe('the role catalogue', () => {
+    it('offers, for every role and every kind of organization, exactly the pairs the catalogue allows', async () => {
+      const options = await h.call('demo', 'access.options', {});
+      expect(options.catalogue).toEqual(ROLE_NAMES.map((role) => ({ role, organizationKinds: [...ROLE_CATALOGUE[role].organizationKinds] })));
+      const lookup = await h.call('so1', 'lookup.options', {});
+      expect(lookup.catalogue).toEqual(options.catalogue);
+    });
+
+    it('the database copy of the catalogue is the catalogue', () => {
+      const rows = db().prepare('SELECT role_name AS role, organization_kind AS kind, tier FROM role_catalogue ORDER BY role_name, organization_kind').all();
+      const expected = ROLE_NAMES.flatMap((role) => ROLE_CATALOGUE[role].organizationKinds.map((kind) => ({ role, kind, tier: ROLE_CATALOGUE[role].tier })));
+      expect(rows).toEqual(expected.sort((a, b) => (a.role === b.role ? a.kind.localeCompare(b.kind) : a.role.localeCompare(b.role))));
+    });
+
+    it('every role x every kind of organization: a request outside the catalogue is refused and writes nothing', async () => {
+      for (const role of ROLE_NAMES) {
+        for (const kind of ORGANIZATION_KINDS) {
+          const before = rowCount('role_requests');
+          const result = await h.app.dispatch({ clientId: 'demo' }, 'access.request', { program: 'iQIES Prod Test', organization: ORG_OF_KIND[kind], role });
+          if (roleAllowedIn(role, kind)) {
+            expect(result.ok, `${role} in ${kind}`).toBe(true);
+            expect(rowCount('role_requests')).toBe(before + 1);
+          } else {
+            expect(result, `${role} in ${kind}`).toMatchObject({ ok: false, error: { code: 'VALIDATION', field: 'role' } });
+            expect(rowCount('role_requests')).toBe(before);
+          }
+        }
+      }
+    });
+
+    it('every role x every kind of organization: the database refuses a pending request or an assignment outside the catalogue', () => {
+      const demoId = (db().prepare("SELECT id FROM users WHERE user_id = 'demo'").get() as { id: number }).id;
+      for (const role of ROLE_NAMES) {
+        for (const kind of ORGANIZATION_KINDS) {
+          if (roleAllowedIn(role, kind)) continue;
+          const args = [demoId, ORG_OF_KIND[kind], role] as const;
+          expect(() =>
+            db()
+              .prepare(
+                "INSERT INTO role_requests (requester_id, program_id, organization_id, role_id, status, requested_at) SELECT ?, 2, o.id, r.id, 'pending', 0 FROM organizations o, roles r WHERE o.display_id = ? AND r.name = ?",
+              )
+              .run(...args),
+          ).toThrow(/role catalogue/);
+          expect(() =>
+            db()
+              .prepare('INSERT INTO role_assignments (user_id, program_id, organization_id, role_id, granted_at) SELECT ?, 2, o.id, r.id, 0 FROM organizations o, roles r WHERE o.display_id = ? AND r.name = ?')
+              .run(...args),
+          ).toThrow(/role catalogue/);
+        }
+      }
+      // Nor can a role, a tier or an organization's kind be changed to get round it.
+      expect(() => db().prepare("UPDATE roles SET security_official_kind = 'cms' WHERE name = 'Provider Basic User'").run()).toThrow();
+      expect(() => db().prepare("UPDATE organizations SET kind = 'cms' WHERE display_id = '123'").run()).toThrow();
+      expect(() => db().prepare("INSERT INTO roles (name, security_official_kind) VALUES ('Emperor', 'cms')").run()).toThrow();
+      expect(() => db().prepare("INSERT INTO organizations (display_id, name, kind) VALUES ('CMS2', 'Another CMS', 'cms')").run()).toThrow();
+      expect(() => db().prepare("UPDATE role_assignments SET organization_id = (SELECT id FROM organizations WHERE display_id = 'CMS')").run()).toThrow();
+    });
+
+    it('a provider user cannot become a CMS Security Official: refused at 123 and FL; at CMS no provider or state official sees it', async () => {
+      for (const organization of ['123', 'FL']) {
+        expect(await h.refusal('demo', 'access.request', { program: PROD, organization, role: 'CMS Security Official' })).toMatchObject({ code: 'VALIDATION', field: 'role' });
+      }
+      const filed = await h.call('demo', 'access.request', { program: PROD, organization: 'CMS', role: 'CMS Security Official' });
+      for (const official of ['so1', 'so2', 'flso']) {
+        expect((await h.call(official, 'queue.approve', { requestIds: [filed.requestId] })).results[0]).toMatchObject({ outcome: 'not_found' });
+        expect((await h.call(official, 'queue.page', {})).rows.map((r) => r.requestId)).not.toContain(filed.requestId);
+      }
+      expect(holds('demo')).toEqual([{ role: 'Provider Basic User', org: '123' }]);
+      expect((await h.call('demo', 'session.status', {})).user?.officialKind).toBeNull();
+    });
+  });
+
+  describe('dual control of the CMS Security Official role', () => {
+    it('needs two distinct CMS officials: the first is recorded as 1 of 2 and shown with who gave it; the second grants it', async () => {
+      const { requestId } = await h.call('analyst', 'access.request', { program: PROD, organization: 'CMS', role: 'CMS Security Official' });
+      const preview = await h.call('cms1', 'queue.preview', { requestIds: [requestId], action: 'approve' });
+      expect(preview.items).toEqual([expect.objectContaining({ requestId, userId: 'analyst', role: 'CMS Security Official', flags: ['security_official_role', 'first_of_dual_approval'], refusal: null })]);
+      expect((await h.call('cms1', 'queue.approve', { requestIds: [requestId] })).results[0]).toMatchObject({ outcome: 'awaiting_second_approval' });
+      expect(holds('analyst')).toEqual([]);
+      const row = (await h.call('cms2', 'queue.page', {})).rows.find((r) => r.requestId === requestId);
+      expect(row?.approvals).toEqual({ given: 1, needed: 2, by: ['cms1@example.org'] });
+      // The same official twice is not two approvals.
+      expect((await h.call('cms1', 'queue.approve', { requestIds: [requestId] })).results[0]).toMatchObject({ outcome: 'refused', message: DECISION_MESSAGES.alreadyApproved });
+      expect((await h.call('cms2', 'queue.preview', { requestIds: [requestId], action: 'approve' })).items[0]?.flags).toEqual(['security_official_role', 'second_of_dual_approval']);
+      expect((await h.call('cms2', 'queue.approve', { requestIds: [requestId] })).results[0]).toMatchObject({ outcome: 'approved' });
+      expect(holds('analyst')).toEqual([{ role: 'CMS Security Official', org: 'CMS' }]);
+      expect(h.auditActions()).toEqual(expect.arrayContaining(['request.approval_recorded', 'request.approved']));
+      const approved = db().prepare("SELECT details FROM audit_events WHERE action = 'request.approved'").get() as { details: string };
+      expect(JSON.parse(approved.details)).toMatchObject({ dualControl: true });
+    });
+
+    it('the database refuses a CMS grant with one approval while a second CMS official exists, whatever the path', () => {
+      const { requestId } = { requestId: Number(db().prepare("INSERT INTO role_requests (requester_id, program_id, organization_id, role_id, status, requested_at) SELECT u.id, 1, o.id, r.id, 'pending', 0 FROM users u, organizations o, roles r WHERE u.user_id = 'analyst' AND o.display_id = 'CMS' AND r.name = 'CMS Security Official'").run().lastInsertRowid) };
+      const cms1 = (db().prepare("SELECT id FROM users WHERE user_id = 'cms1'").get() as { id: number }).id;
+      const approve = () => db().prepare("UPDATE role_requests SET status = 'approved', decided_by = ?, decided_at = 1 WHERE id = ?").run(cms1, requestId);
+      expect(approve).toThrow(/two distinct CMS Security Officials/);
+      db().prepare('INSERT INTO request_approvals (request_id, official_id, approved_at) VALUES (?, ?, 1)').run(requestId, cms1);
+      expect(approve).toThrow(/two distinct CMS Security Officials/);
+      // Approvals come from CMS officials only, never the requester's own.
+      const so1 = (db().prepare("SELECT id FROM users WHERE user_id = 'so1'").get() as { id: number }).id;
+      const analyst = (db().prepare("SELECT id FROM users WHERE user_id = 'analyst'").get() as { id: number }).id;
+      expect(() => db().prepare('INSERT INTO request_approvals (request_id, official_id, approved_at) VALUES (?, ?, 1)').run(requestId, so1)).toThrow();
+      expect(() => db().prepare('INSERT INTO request_approvals (request_id, official_id, approved_at) VALUES (?, ?, 1)').run(requestId, analyst)).toThrow();
+    });
+
+    it('with one CMS official the grant is made alone, flagged in the dialog, marked in the audit trail and on Home', async () => {
+      h.app.store.db.prepare("UPDATE users SET status = 'deactivated' WHERE user_id = 'cms2'").run();
+      const { requestId } = await h.call('analyst', 'access.request', { program: PROD, organization: 'CMS', role: 'CMS Security Official' });
+      expect((await h.call('cms1', 'queue.preview', { requestIds: [requestId], action: 'approve' })).items[0]?.flags).toEqual(['security_official_role', 'without_dual_control']);
+      expect((await h.call('cms1', 'queue.approve', { requestIds: [requestId] })).results[0]).toMatchObject({ outcome: 'approved' });
+      const approved = db().prepare("SELECT details FROM audit_events WHERE action = 'request.approved'").get() as { details: string };
+      expect(JSON.parse(approved.details)).toMatchObject({ dualControl: false });
+      const home = await h.call('cms1', 'home.summary', {});
+      expect(home.alerts.map((a) => a.text).join('\n')).toMatch(/Granted without dual control: First7 Last7 \(analyst\) became a CMS Security Official/);
+      expect((await h.call('so1', 'home.summary', {})).alerts.map((a) => a.text).join('\n')).not.toMatch(/dual control/);
+    });
+
+    it('a provider or state official cannot approve it even when asked directly', async () => {
+      const { requestId } = await h.call('analyst', 'access.request', { program: PROD, organization: 'CMS', role: 'CMS Security Official' });
+      for (const official of ['so1', 'so456', 'flso']) {
+        expect((await h.call(official, 'queue.approve', { requestIds: [requestId] })).results[0]).toMatchObject({ outcome: 'not_found' });
+      }
+      const so1 = (db().prepare("SELECT id FROM users WHERE user_id = 'so1'").get() as { id: number }).id;
+      expect(() => db().prepare("UPDATE role_requests SET status = 'approved', decided_by = ?, decided_at = 1 WHERE id = ?").run(so1, requestId)).toThrow();
+    });
+  });
+
+  describe('separation of duties and proofed before granted', () => {
+    const newUser = { userId: 'mallory.new', firstName: 'Mallory', lastName: 'Newhire', email: 'mallory@sunrise.example', program: PROD, organization: '123', role: 'Provider Security Official' };
+
+    it('an official cannot mint an accomplice: the account they created waits for proofing, and they neither proof it, approve it, nor approve its request', async () => {
+      const created = await h.call('so1', 'users.create', { ...newUser, code: code('so1') });
+      const preview = await h.call('so1', 'queue.preview', { requestIds: [created.requestId], action: 'approve' });
+      expect(preview.items[0]).toMatchObject({ flags: ['unproofed_requester', 'security_official_role'], refusal: DECISION_MESSAGES.createdAccount });
+      expect((await h.call('so2', 'queue.preview', { requestIds: [created.requestId], action: 'approve' })).items[0]?.refusal).toBe(DECISION_MESSAGES.notProofed('Mallory Newhire'));
+      expect((await h.call('so1', 'queue.page', {})).rows.find((r) => r.requestId === created.requestId)?.blockedReason).toBe(DECISION_MESSAGES.createdAccount);
+      expect((await h.call('so1', 'queue.approve', { requestIds: [created.requestId] })).results[0]).toMatchObject({ outcome: 'refused' });
+      expect((await h.call('so2', 'queue.approve', { requestIds: [created.requestId] })).results[0]).toMatchObject({ outcome: 'refused', message: DECISION_MESSAGES.notProofed('Mallory Newhire') });
+      expect(await h.refusal('so1', 'users.accountAction', { userId: 'mallory.new', action: 'approve', code: code('so1') })).toMatchObject({ code: 'FORBIDDEN', message: USER_MESSAGES.createdAccount });
+      expect((await h.call('so1', 'users.profile', { userId: 'mallory.new' })).actions).not.toContain('approve');
+      const proof = { accountId: 'mallory.new', appearedInPerson: true, decision: 'approve', documents: { photo: passport, address: bill, dateOfBirth: passport } } as const;
+      expect(await h.refusal('so1', 'proofing.decide', proof)).toMatchObject({ code: 'FORBIDDEN', message: PROOFING_MESSAGES.createdAccount });
+      expect((await h.call('so1', 'proofing.lookup', { accountId: 'mallory.new' })).refusal).toBe(PROOFING_MESSAGES.createdAccount);
+      expect(holds('mallory.new')).toEqual([]);
+      expect(rowCount('proofing_records')).toBe(0);
+
+      // A second official proofs the person and approves: the creator still cannot approve the request.
+      await h.call('so2', 'proofing.decide', proof);
+      expect((await h.call('so1', 'queue.approve', { requestIds: [created.requestId] })).results[0]).toMatchObject({ outcome: 'refused', message: DECISION_MESSAGES.createdAccount });
+      expect((await h.call('so2', 'queue.approve', { requestIds: [created.requestId] })).results[0]).toMatchObject({ outcome: 'approved' });
+      expect(holds('mallory.new')).toEqual([{ role: 'Provider Security Official', org: '123' }]);
+    });
+
+    it('the database refuses the creator approving or proofing, and anyone deciding their own request', () => {
+      const id = (userId: string) => (db().prepare('SELECT id FROM users WHERE user_id = ?').get(userId) as { id: number }).id;
+      db().prepare("UPDATE users SET created_by = ? WHERE user_id = 'demo'").run(id('so1'));
+      const requestId = Number(
+        db().prepare("INSERT INTO role_requests (requester_id, program_id, organization_id, role_id, status, requested_at) SELECT ?, 1, o.id, r.id, 'pending', 0 FROM organizations o, roles r WHERE o.display_id = '123' AND r.name = 'Assessment Coordinator'").run(id('demo')).lastInsertRowid,
+      );
+      const decide = (by: string, status = 'approved') => () => db().prepare('UPDATE role_requests SET status = ?, decided_by = ?, decided_at = 1 WHERE id = ?').run(status, id(by), requestId);
+      expect(decide('so1')).toThrow(/created an account/);
+      // An official's own request: neither approved nor rejected by themselves.
+      const own = Number(
+        db().prepare("INSERT INTO role_requests (requester_id, program_id, organization_id, role_id, status, requested_at) SELECT ?, 1, o.id, r.id, 'pending', 0 FROM organizations o, roles r WHERE o.display_id = '123' AND r.name = 'Assessment Coordinator'").run(id('so2')).lastInsertRowid,
+      );
+      for (const status of ['approved', 'rejected']) {
+        expect(() => db().prepare('UPDATE role_requests SET status = ?, decided_by = ?, decided_at = 1 WHERE id = ?').run(status, id('so2'), own)).toThrow(/your own request/);
+      }
+      expect(decide('so456')).toThrow(/Only a Security Official of this organization/);
+      expect(decide('flso', 'rejected')).toThrow(/Only a Security Official of this organization/);
+      expect(() =>
+        db()
+          .prepare("INSERT INTO proofing_records (subject_id, official_id, decision, documents, appeared_in_person, decided_at) VALUES (?, ?, 'approved', '{}', 1, 0)")
+          .run(id('demo'), id('so1')),
+      ).toThrow(/created an account/);
+      expect(() =>
+        db()
+          .prepare("INSERT INTO proofing_records (subject_id, official_id, decision, documents, appeared_in_person, decided_at) VALUES (?, ?, 'approved', '{}', 1, 0)")
+          .run(id('so2'), id('so2')),
+      ).toThrow();
+      decide('so2')();
+    });
+
+    it('no role is granted to a person whose identity is not proofed, by the service or the database', async () => {
+      const { requestId } = await h.call('demo', 'access.request', { program: PROD, organization: '123', role: 'Assessment Coordinator' });
+      db().prepare("UPDATE users SET proofing_state = 'referred_in_person' WHERE user_id = 'demo'").run();
+      expect((await h.call('so1', 'queue.approve', { requestIds: [requestId] })).results[0]).toMatchObject({ outcome: 'refused', message: DECISION_MESSAGES.notProofed('First6 Last6') });
+      const so1 = (db().prepare("SELECT id FROM users WHERE user_id = 'so1'").get() as { id: number }).id;
+      expect(() =>
+        db().transaction(() => {
+          db().prepare("UPDATE role_requests SET status = 'approved', decided_by = ?, decided_at = 1 WHERE id = ?").run(so1, requestId);
+          db().prepare('INSERT INTO role_assignments (user_id, program_id, organization_id, role_id, granted_at, request_id) SELECT requester_id, program_id, organization_id, role_id, 1, id FROM role_requests WHERE id = ?').run(requestId);
+        })(),
+      ).toThrow(/not proofed/);
+      expect(holds('demo')).toEqual([{ role: 'Provider Basic User', org: '123' }]);
+      // A rejection needs no proofing.
+      expect((await h.call('so1', 'queue.reject', { requestIds: [requestId], reason: 'Not yet proofed' })).results[0]).toMatchObject({ outcome: 'rejected' });
+    });
+
+    it('a path that skipped the service rules is refused by the database and reported as FORBIDDEN, with nothing written', async () => {
+      const { requestId } = await h.call('demo', 'access.request', { program: PROD, organization: '123', role: 'Assessment Coordinator' });
+      db().prepare("UPDATE users SET proofing_state = 'not_started' WHERE user_id = 'demo'").run();
+      const so1 = (db().prepare("SELECT id FROM users WHERE user_id = 'so1'").get() as { id: number }).id;
+      const [record] = await h.app.store.requests.byIds([requestId]);
+      const audit = rowCount('audit_events');
+      // The store straight, with a decision the officials' rules would have refused.
+      await expect(
+        h.app.store.requests.decide(so1, [
+          { requestId, action: 'approve', reason: null, approvalsNeeded: null, audit: { action: 'request.approved', actorId: so1, requestId }, outbox: [{ to: record!.requesterEmail, subject: 's', body: 'b', kind: 'request.decided', organizationId: null, requestId }] },
+        ]),
+      ).rejects.toMatchObject({ code: 'SQLITE_CONSTRAINT_TRIGGER' });
+      expect(rowCount('audit_events')).toBe(audit);
+      expect((db().prepare('SELECT status FROM role_requests WHERE id = ?').get(requestId) as { status: string }).status).toBe('pending');
+    });
+  });
+
+  describe('power comes from live ties only', () => {
+    it('a withdrawn request leaves no power: the profile is not found and no temporary password can be had', async () => {
+      const { requestId } = await h.call('surveyor', 'access.request', { program: PROD, organization: '123', role: 'Provider Basic User' });
+      // While pending, so1 sees the person but cannot take over an account that holds a Florida role.
+      const profile = await h.call('so1', 'users.profile', { userId: 'surveyor' });
+      expect(profile.actions).not.toContain('revokeCredentials');
+      expect(profile.actions).not.toContain('resetPassword');
+      expect(await h.refusal('so1', 'users.accountAction', { userId: 'surveyor', action: 'revokeCredentials', code: code('so1') })).toMatchObject({ code: 'FORBIDDEN', message: USER_MESSAGES.otherOrganizationRole });
+      expect(await h.refusal('so1', 'users.accountAction', { userId: 'surveyor', action: 'resetPassword', code: code('so1') })).toMatchObject({ code: 'FORBIDDEN', message: USER_MESSAGES.otherOrganizationRole });
+      await h.call('surveyor', 'access.withdraw', { requestId });
+      expect(await h.refusal('so1', 'users.profile', { userId: 'surveyor' })).toMatchObject({ code: 'NOT_FOUND' });
+      expect(await h.refusal('so1', 'users.accountAction', { userId: 'surveyor', action: 'revokeCredentials', code: code('so1') })).toMatchObject({ code: 'NOT_FOUND' });
+      expect(await h.refusal('so1', 'proofing.lookup', { accountId: 'surveyor' })).toMatchObject({ code: 'NOT_FOUND' });
+      expect((await h.call('so1', 'lookup.search', { program: PROD, query: 'surveyor' })).rows).toEqual([]);
+      // Its own state's official and CMS still can.
+      expect((await h.call('flso', 'users.profile', { userId: 'surveyor' })).actions).toContain('resetPassword');
+      expect((await h.call('cms1', 'users.profile', { userId: 'surveyor' })).actions).toContain('revokeCredentials');
+      const creds = rowCount('mfa_credentials');
+      expect(creds).toBeGreaterThan(0);
+    });
+
+    it('a rejected request ends the tie too; a reopened one brings it back', async () => {
+      const { requestId } = await h.call('surveyor', 'access.request', { program: PROD, organization: '123', role: 'Provider Basic User' });
+      await h.call('so1', 'queue.reject', { requestIds: [requestId], reason: 'Not ours' });
+      expect(await h.refusal('so2', 'users.profile', { userId: 'surveyor' })).toMatchObject({ code: 'NOT_FOUND' });
+      await h.call('so1', 'queue.reopen', { requestId });
+      expect((await h.call('so2', 'users.profile', { userId: 'surveyor' })).userId).toBe('surveyor');
+    });
+
+    it('an account holding only the official\'s roles can be handed a temporary password', async () => {
+      const result = await h.call('so1', 'users.accountAction', { userId: 'demo', action: 'resetPassword', code: code('so1') });
+      expect(result.temporaryPassword).toEqual(expect.any(String));
+    });
+  });
+});
