@@ -1,30 +1,98 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
-import { ARCHIVE_APPLICATION_ID, ArchiveFormatError, openArchiveFile, verifyArchiveSync } from '../main/store/archive-file.js';
+import { ARCHIVE_APPLICATION_ID, ArchiveChangedError, ArchiveFormatError, openArchiveFile, verifyArchiveSync } from '../main/store/archive-file.js';
 import { verifyLiveChain } from '../main/store/chain-verify.js';
 import { keyFingerprint } from '../main/store/signature.js';
 
 /**
- * npm run audit:verify -- <console database or review archive>
+ * npm run audit:verify -- --key <fingerprint> <console database or review archive>
  *
  * Verifies from the shell what the console verifies on screen: a console database's whole audit
- * chain and its signed head (with the public key stored in it), or a review archive's signature,
- * digests and chain. Exit code 0: intact; 1: tampered (the first broken row is named); 2: the
- * file cannot be read or is neither.
+ * chain and its signed head, or a review archive's schema, signature, digests and chain.
+ *
+ * A signature only means something against a key the checker already trusts: the public key
+ * stored in the file is the one an attacker who rewrote the file would have put there. So the
+ * key is pinned with --key (the fingerprint the console shows on its Audit trail, 16 bytes of
+ * SHA-256 in groups of four) and/or --trusted-keys (a file of fingerprints, one a line, #
+ * comments), and the file's key must be one of them.
+ *
+ * Exit codes: 0 intact and signed by a pinned key; 1 tampered (the first broken row is named) or
+ * signed by a key that is not pinned; 2 the file cannot be read or is neither; 3 no key pinned
+ * (what could be checked without one is printed, but nothing is called verified).
  */
-const USAGE = 'Usage: npm run audit:verify -- <console.sqlite | archive.socarchive>';
+export const EXIT = { intact: 0, tampered: 1, unreadable: 2, notPinned: 3 } as const;
 
-function main(argv: readonly string[]): number {
-  const args = argv.filter((a) => a !== '--');
-  if (args.length !== 1 || args[0] === '--help' || args[0] === '-h') {
-    console.error(USAGE);
-    return 2;
+const USAGE = `Usage: npm run audit:verify -- [--key <fingerprint>]... [--trusted-keys <file>] <console.sqlite | archive.socarchive>
+  --key <fingerprint>     the console's key fingerprint, as its Audit trail shows it ("1A2B 3C4D ..."; may be given more than once)
+  --trusted-keys <file>   a file of trusted fingerprints, one a line; "#" starts a comment`;
+
+export const VERIFY_MESSAGES = {
+  notPinned:
+    'The signing key is not pinned: pass --key <fingerprint> (the fingerprint the console shows on its Audit trail) or --trusted-keys <file>. Without it, anyone who can edit the file can re-sign it with a key of their own, so nothing here is verified.',
+  foreignKey: (fingerprint: string) =>
+    `TAMPERED: the file is signed with key ${fingerprint}, which is not a pinned key: it was re-signed with another key, or it comes from another console.`,
+  unsignedHead: 'TAMPERED: the audit trail head is not signed (a console signs it at every start and every append): its signature was removed outside the console.',
+  noHead: 'This database has no signed head: it was made before signed heads. Start it once in a current console, then check it again.',
+} as const;
+
+/** "1a2b 3c4d ..." or "1A2B3C4D..." as the console prints it (upper case, groups of four), or null if it is not one. */
+export function normalizeFingerprint(text: string): string | null {
+  const hex = text.replace(/\s+/g, '').toUpperCase();
+  if (!/^[0-9A-F]{32}$/.test(hex)) return null;
+  return hex.match(/.{4}/g)?.join(' ') ?? null;
+}
+
+class UsageError extends Error {}
+
+/** The pinned fingerprints; an empty set when none was given. */
+function pinnedKeys(keys: readonly string[], files: readonly string[]): Set<string> {
+  const pinned = new Set<string>();
+  for (const key of keys) {
+    const fingerprint = normalizeFingerprint(key);
+    if (fingerprint === null) throw new UsageError(`--key ${JSON.stringify(key)} is not a key fingerprint (32 hexadecimal digits, as the console shows them).`);
+    pinned.add(fingerprint);
   }
-  const path = resolve(args[0] as string);
+  for (const file of files) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (error) {
+      throw new UsageError(`Cannot read the trusted keys file ${file}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    text.split(/\r?\n/).forEach((raw, i) => {
+      const line = raw.replace(/#.*$/, '').trim();
+      if (line === '') return;
+      const fingerprint = normalizeFingerprint(line);
+      if (fingerprint === null) throw new UsageError(`Line ${i + 1} of ${file} is not a key fingerprint: ${JSON.stringify(raw.trim())}`);
+      pinned.add(fingerprint);
+    });
+  }
+  return pinned;
+}
+
+export function main(argv: readonly string[]): number {
+  let path: string;
+  let pinned: Set<string>;
+  try {
+    const { values, positionals } = parseArgs({
+      args: argv.filter((a) => a !== '--'),
+      allowPositionals: true,
+      options: { key: { type: 'string', multiple: true }, 'trusted-keys': { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' } },
+    });
+    if (values.help === true || positionals.length !== 1) throw new UsageError('');
+    path = resolve(positionals[0] as string);
+    pinned = pinnedKeys(values.key ?? [], values['trusted-keys'] ?? []);
+  } catch (error) {
+    if (error instanceof Error && error.message !== '') console.error(error.message);
+    console.error(USAGE);
+    return EXIT.unreadable;
+  }
   if (!existsSync(path)) {
     console.error(`No such file: ${path}`);
-    return 2;
+    return EXIT.unreadable;
   }
   let appId: unknown;
   try {
@@ -36,14 +104,21 @@ function main(argv: readonly string[]): number {
     }
   } catch (error) {
     console.error(`Cannot read ${path} as SQLite: ${error instanceof Error ? error.message : String(error)}`);
-    return 2;
+    return EXIT.unreadable;
   }
-  return appId === ARCHIVE_APPLICATION_ID ? verifyArchive(path) : verifyDatabase(path);
+  return appId === ARCHIVE_APPLICATION_ID ? verifyArchive(path, pinned) : verifyDatabase(path, pinned);
 }
 
-function verifyDatabase(path: string): number {
+/** Whether the file's key may vouch for it: 'pinned', 'foreign' (exit 1 at once), or 'unpinned' (checked, but never called verified). */
+function keyStatus(fingerprint: string, pinned: ReadonlySet<string>): 'pinned' | 'foreign' | 'unpinned' {
+  if (pinned.size === 0) return 'unpinned';
+  return pinned.has(fingerprint) ? 'pinned' : 'foreign';
+}
+
+function verifyDatabase(path: string, pinned: ReadonlySet<string>): number {
   const db = new Database(path, { readonly: true, fileMustExist: true });
   try {
+    db.pragma('trusted_schema = OFF');
     const meta = (key: string) => (db.prepare('SELECT value FROM console_meta WHERE key = ?').get(key) as { value: string } | undefined)?.value ?? null;
     let consoleId: string | null;
     let publicKey: string | null;
@@ -52,11 +127,17 @@ function verifyDatabase(path: string): number {
       publicKey = meta('console.signing_public_key');
     } catch {
       console.error(`${path} is not a console database.`);
-      return 2;
+      return EXIT.unreadable;
     }
     const key = { consoleId: consoleId ?? '', publicKeyDer: Buffer.from(publicKey ?? '', 'base64') };
+    const fingerprint = keyFingerprint(key.publicKeyDer);
     console.log(`Console database ${path}`);
-    console.log(`Console ${consoleId ?? '(no id)'}, signing key ${publicKey ? keyFingerprint(key.publicKeyDer) : '(none)'}`);
+    console.log(`Console ${consoleId ?? '(no id)'}, signing key in the file ${publicKey ? fingerprint : '(none)'}`);
+    const status = keyStatus(fingerprint, pinned);
+    if (status === 'foreign') {
+      console.log(VERIFY_MESSAGES.foreignKey(fingerprint));
+      return EXIT.tampered;
+    }
     let lastReport = 0;
     const check = verifyLiveChain(db, key, {
       onProgress: (p) => {
@@ -69,23 +150,37 @@ function verifyDatabase(path: string): number {
     if (check.broken) {
       console.log(`TAMPERED: ${check.broken.reason}`);
       console.log(`First broken row: event ${check.broken.eventId.toLocaleString('en-US')}`);
-      return 1;
+      return EXIT.tampered;
     }
-    console.log(`Audit trail verified through event ${check.lastId.toLocaleString('en-US')} (${check.checked.toLocaleString('en-US')} events, each hash and link intact).`);
-    console.log(`${check.head.message}.`);
-    return 0;
+    console.log(`Audit trail intact through event ${check.lastId.toLocaleString('en-US')} (${check.checked.toLocaleString('en-US')} events, each hash and link intact).`);
+    if (!check.head.signed) {
+      const noTable = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'audit_head'").get() === undefined;
+      console.log(noTable ? VERIFY_MESSAGES.noHead : VERIFY_MESSAGES.unsignedHead);
+      return noTable ? EXIT.unreadable : EXIT.tampered;
+    }
+    console.log(`${check.head.message} (key ${fingerprint}).`);
+    if (status === 'unpinned') {
+      console.log(VERIFY_MESSAGES.notPinned);
+      return EXIT.notPinned;
+    }
+    console.log(`Verified: signed with the pinned key ${fingerprint}.`);
+    return EXIT.intact;
   } finally {
     db.close();
   }
 }
 
-function verifyArchive(path: string): number {
+function verifyArchive(path: string, pinned: ReadonlySet<string>): number {
   let archive;
   try {
     archive = openArchiveFile(path);
   } catch (error) {
+    if (error instanceof ArchiveChangedError) {
+      console.log(`TAMPERED: ${error.message}`);
+      return EXIT.tampered;
+    }
     console.error(error instanceof ArchiveFormatError ? error.message : `Cannot open ${path}`);
-    return 2;
+    return EXIT.unreadable;
   }
   try {
     const m = archive.manifest;
@@ -93,18 +188,32 @@ function verifyArchive(path: string): number {
     console.log(`Made by ${m.createdBy} on console ${m.consoleId} at ${new Date(m.createdAt).toISOString()}`);
     console.log(`Organizations: ${m.organizations.map((o) => `${o.name} (${o.displayId})`).join('; ')}`);
     console.log(`Period: ${new Date(m.from).toISOString()} to ${new Date(m.to).toISOString()}`);
+    const fingerprint = keyFingerprint(Buffer.from(m.publicKey ?? '', 'base64'));
+    console.log(`Signing key in the file: ${fingerprint}`);
+    const status = keyStatus(fingerprint, pinned);
+    if (status === 'foreign') {
+      console.log(VERIFY_MESSAGES.foreignKey(fingerprint));
+      return EXIT.tampered;
+    }
     const check = verifyArchiveSync(archive);
-    console.log(`Key fingerprint: ${check.fingerprint}`);
-    console.log(`${check.signature.ok ? 'Signature verified' : 'Signature FAILED'}: ${check.signature.message}`);
-    console.log(`${check.chain.ok ? 'Audit chain verified' : 'Audit chain FAILED'}: ${check.chain.message}`);
+    console.log(`${check.signature.ok ? 'Signature good' : 'Signature FAILED'}: ${check.signature.message}`);
+    console.log(`${check.chain.ok ? 'Audit chain intact' : 'Audit chain FAILED'}: ${check.chain.message}`);
     if (!check.signature.ok || !check.chain.ok) {
       console.log('TAMPERED: this archive is not as the console exported it.');
-      return 1;
+      return EXIT.tampered;
     }
-    return 0;
+    if (status === 'unpinned') {
+      console.log(VERIFY_MESSAGES.notPinned);
+      return EXIT.notPinned;
+    }
+    console.log(`Verified: schema, rows and chain as exported, signed with the pinned key ${fingerprint}.`);
+    return EXIT.intact;
   } finally {
     archive.db.close();
   }
 }
 
-process.exitCode = main(process.argv.slice(2));
+// Run as a script (npm run audit:verify); imported, it only exports main.
+if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  process.exitCode = main(process.argv.slice(2));
+}

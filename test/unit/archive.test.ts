@@ -163,7 +163,10 @@ describe('exports and offline review archives (issue 5)', () => {
     expect(await h.call('cms', 'archive.close', { archiveId })).toEqual({ closed: true });
     expect(await h.refusal('cms', 'history.page', { archiveId })).toMatchObject({ code: 'NOT_FOUND' });
     expect(h.auditActions()).toEqual(expect.arrayContaining(['archive.exported', 'archive.opened']));
-    const cli = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/audit-verify.ts', '--', join(h.dir, 'exports', TOKEN)], { cwd: ROOT, encoding: 'utf8' });
+    const cli = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/audit-verify.ts', '--key', h.app.services.identity.fingerprint, '--', join(h.dir, 'exports', TOKEN)], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
     expect(cli.status, cli.stdout + cli.stderr).toBe(0);
   });
 
@@ -210,8 +213,11 @@ describe('exports and offline review archives (issue 5)', () => {
       db.close();
       offer(h, path);
       const { archive } = await h.call('cms', 'archive.open', { uploadToken: TOKEN });
-      const cli = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/audit-verify.ts', '--', join(h.dir, 'exports', TOKEN)], { cwd: ROOT, encoding: 'utf8' });
-      expect(cli.status).toBe(1);
+      const cli = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/audit-verify.ts', '--key', h.app.services.identity.fingerprint, '--', join(h.dir, 'exports', TOKEN)], {
+        cwd: ROOT,
+        encoding: 'utf8',
+      });
+      expect(cli.status, cli.stdout + cli.stderr).toBe(1);
       return archive!;
     }
 
