@@ -80,7 +80,7 @@ export function SetupView() {
               label="Password"
               type="password"
               autoComplete="new-password"
-              hint={`At least ${POLICY.passwordMinLength} characters. There are no other rules, but common passwords are refused.`}
+              hint={`At least ${POLICY.passwordMinLength} characters. There are no other rules, but common and easy-to-guess passwords are refused.`}
               {...bind('password')}
             />
             <TextField label="Confirm Password" type="password" autoComplete="new-password" {...bind('confirmPassword')} />
