@@ -70,6 +70,7 @@ async function main(): Promise<void> {
     rendererDir,
     port,
     files,
+    sessions: () => runner.current?.services.sessions ?? null,
     ...(args['test-clock'] ? { advanceClock: (ms: number) => clock.advance(ms) } : {}),
   });
   console.log(`Data folder: ${dataDir}${args.demo ? ' (DEMO data)' : ''}`);
@@ -77,6 +78,7 @@ async function main(): Promise<void> {
   const stop = async () => {
     await host.close();
     await runner.close();
+    files.dispose();
     process.exit(0);
   };
   process.on('SIGINT', stop);

@@ -1,10 +1,13 @@
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import type { Dispatch } from '../ipc/router.js';
+import type { SessionRegistry } from '../services/sessions.js';
+import { UPLOAD_MESSAGES } from './file-transfer.js';
 import type { HostFileTransfer } from './file-transfer.js';
+import { CONSOLE_MESSAGES } from '../../shared/policy.js';
 import { contentTypeOf, resolveRendererFile } from '../renderer-files.js';
 // The shell's policy module imports no electron; the page gets one CSP in either transport.
 import { CONTENT_SECURITY_POLICY } from '../shell/policy.js';
@@ -14,15 +17,23 @@ import { CONTENT_SECURITY_POLICY } from '../shell/policy.js';
  * end-to-end tests in Chromium and `npm run start:web`. It differs from Electron only in the
  * transport. Never packaged.
  *
- * Trust: it binds 127.0.0.1 only, on a random port by default, and answers only a browser
- * that opened the launch URL with the per-launch secret (exchanged for an HttpOnly,
- * SameSite=Strict cookie, so page scripts never hold it). Each browser gets its own client
- * cookie, which plays the part of Electron's webContents: sessions are keyed by it.
+ * Trust: it binds 127.0.0.1 only, on a random port by default, under a host name of its own,
+ * `<random>.localhost` (which browsers resolve to loopback without asking DNS). Browsers keep
+ * cookies apart by host name but not by port: under 127.0.0.1 any other local server, on any
+ * port, would get the console's cookies. It answers only requests addressed to that name (a
+ * DNS-rebinding page sends its own name) from a browser that opened the launch URL with the
+ * per-launch secret. The secret is traded for a fresh random session cookie (HttpOnly,
+ * SameSite=Strict), never set as a cookie itself; the launch URL may be opened by several
+ * browsers (a second official at the same console), each getting its own cookie, which plays the
+ * part of Electron's webContents: sessions are keyed by it. Files are taken only from a
+ * signed-in client.
  */
 export interface HostOptions {
   dispatch: Dispatch;
   rendererDir: string;
   port?: number;
+  /** The registry the dispatch resolves sessions with (the runner's current console's): uploads need a signed-in client. */
+  sessions: () => SessionRegistry | null;
   /** Test hook: lets end-to-end tests move the console's clock instead of sleeping. */
   advanceClock?: (ms: number) => void;
   /** Downloads of exports and uploads of files to open (the same object the console was given). */
@@ -31,10 +42,23 @@ export interface HostOptions {
 
 export interface RunningHost {
   server: Server;
+  /** The launch URL, with the per-launch secret. */
   url: string;
+  /** http://<hostName>:<port> */
   origin: string;
+  /** `<random>.localhost`: the name the browser must use. */
+  hostName: string;
+  /** The loopback port it listens on (127.0.0.1). */
+  port: number;
+  /** The client a session cookie's value stands for (null: none), as the dispatch is told it. */
+  clientIdOf(sessionCookieValue: string): string | null;
   close(): Promise<void>;
 }
+
+/** The browser's cookie: a random session value, never the launch secret. */
+export const SESSION_COOKIE = 'soc_session';
+/** Launches remembered at once (each browser that opened the URL); the oldest is forgotten first. */
+const MAX_BROWSER_SESSIONS = 64;
 
 /** Defines window.api for the renderer, as Electron's preload does, over fetch. */
 const BRIDGE_SCRIPT = `'use strict';
@@ -74,56 +98,62 @@ const MAX_BODY = 1_000_000;
 
 export async function startHost(options: HostOptions): Promise<RunningHost> {
   const secret = randomBytes(32).toString('base64url');
+  const hostName = `soc-${randomBytes(8).toString('hex')}.localhost`;
   let origin = '';
-  // Cookies are shared by every port of 127.0.0.1: names carrying the port keep hosts apart.
-  let hostCookie = '';
-  let clientCookie = '';
+  let allowedHosts: ReadonlySet<string> = new Set();
+  // Session cookie values are kept only as SHA-256 digests, so a lookup's timing can tell at
+  // most something about the digest of a guess, never about a real value.
+  const browsers = new Map<string, { digest: Buffer; clientId: string }>();
+
+  const clientOf = (cookieValue: string | undefined): string | null => {
+    if (!cookieValue) return null;
+    const digest = createHash('sha256').update(cookieValue).digest();
+    const found = browsers.get(digest.toString('hex'));
+    return found && timingSafeEqual(found.digest, digest) ? found.clientId : null;
+  };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const url = new URL(req.url ?? '/', origin);
-    const cookies = parseCookies(req.headers.cookie);
     res.setHeader('Content-Security-Policy', CONTENT_SECURITY_POLICY);
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.setHeader('Referrer-Policy', 'no-referrer');
     res.setHeader('Cache-Control', 'no-store');
+    // A page that had its own name resolve to 127.0.0.1 (DNS rebinding) still sends its own name.
+    if (!allowedHosts.has((req.headers.host ?? '').toLowerCase())) {
+      res.setHeader('Connection', 'close');
+      return send(res, 421, 'text/plain', 'Misdirected request: open the console with the address it printed at launch.');
+    }
+    const url = new URL(req.url ?? '/', origin);
 
-    // The launch URL: trade the secret for cookies and drop it from the address bar.
+    // The launch URL: trade the secret for a new session cookie and drop it from the address bar.
     const offered = url.searchParams.get('k');
     if (offered !== null) {
       if (!sameSecret(offered, secret)) return send(res, 403, 'text/plain', 'Forbidden');
       // Always a new client: a cookie planted by another local server is never adopted.
-      const client = randomBytes(18).toString('base64url');
-      res.setHeader('Set-Cookie', [
-        `${hostCookie}=${secret}; HttpOnly; SameSite=Strict; Path=/`,
-        `${clientCookie}=${client}; HttpOnly; SameSite=Strict; Path=/`,
-      ]);
+      const value = randomBytes(32).toString('base64url');
+      const digest = createHash('sha256').update(value).digest();
+      browsers.set(digest.toString('hex'), { digest, clientId: `web:${randomBytes(18).toString('base64url')}` });
+      for (const key of browsers.keys()) {
+        if (browsers.size <= MAX_BROWSER_SESSIONS) break;
+        browsers.delete(key);
+      }
+      res.setHeader('Set-Cookie', `${SESSION_COOKIE}=${value}; HttpOnly; SameSite=Strict; Path=/`);
       res.writeHead(303, { Location: '/' });
       res.end();
       return;
     }
-    const hostCookieValue = cookies[hostCookie];
-    const clientCookieValue = cookies[clientCookie];
-    if (!hostCookieValue || !sameSecret(hostCookieValue, secret) || !clientCookieValue) {
+    const clientId = clientOf(parseCookies(req.headers.cookie)[SESSION_COOKIE]);
+    if (clientId === null) {
+      if (url.pathname === '/api/upload') res.setHeader('Connection', 'close');
       return send(res, 403, 'text/plain', 'Open the console with the address it printed at launch.');
     }
-    const clientId = `web:${clientCookieValue}`;
 
     if (url.pathname.startsWith('/api/')) {
       // A cross-site page cannot set this header without a preflight we never grant.
       if (req.method !== 'POST' || req.headers['x-console-bridge'] !== '1' || (req.headers.origin && req.headers.origin !== origin)) {
+        if (url.pathname === '/api/upload') res.setHeader('Connection', 'close');
         return send(res, 403, 'text/plain', 'Forbidden');
       }
-      if (url.pathname === '/api/upload' && options.files) {
-        let name = 'upload';
-        try {
-          name = decodeURIComponent(String(req.headers['x-file-name'] ?? 'upload'));
-        } catch {
-          // An undecodable name is only a name: keep the default.
-        }
-        const received = await options.files.receiveUpload(clientId, name, req);
-        if (received === 'too-large') return json(res, 413, { ok: false, error: { code: 'VALIDATION', message: 'The file is too large to open.' } });
-        return json(res, 200, { ok: true, value: received });
-      }
+      if (url.pathname === '/api/upload' && options.files) return receiveUpload(req, res, clientId, options.files, options.sessions());
       const body = await readBody(req);
       if (body === null) return json(res, 413, { ok: false, error: { code: 'VALIDATION', message: 'The request is too large' } });
       let message: unknown;
@@ -163,15 +193,48 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
   });
   const { port } = server.address() as AddressInfo;
-  origin = `http://127.0.0.1:${port}`;
-  hostCookie = `soc_host_${port}`;
-  clientCookie = `soc_client_${port}`;
+  origin = `http://${hostName}:${port}`;
+  // A browser leaves the port out of Host for http's own port.
+  allowedHosts = new Set([`${hostName}:${port}`, ...(port === 80 ? [hostName] : [])]);
   return {
     server,
     origin,
+    hostName,
+    port,
     url: `${origin}/?k=${secret}`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    clientIdOf: (value) => clientOf(value),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
+}
+
+/**
+ * POST /api/upload: only from a client signed in to the console (the same check the dispatch
+ * makes for a channel that needs a session), within the size cap and the client's quota. A
+ * refusal is answered before the body is read, and the connection closed: nothing is written.
+ */
+async function receiveUpload(req: IncomingMessage, res: ServerResponse, clientId: string, files: HostFileTransfer, sessions: SessionRegistry | null): Promise<void> {
+  const refuse = (status: number, code: string, message: string) => {
+    res.setHeader('Connection', 'close');
+    json(res, status, { ok: false, error: { code, message } });
+  };
+  const session = (await sessions?.resolve(clientId)) ?? null;
+  if (!session) return refuse(401, 'UNAUTHENTICATED', CONSOLE_MESSAGES.sessionEnded);
+  if (session.state === 'locked') return refuse(401, 'SESSION_LOCKED', CONSOLE_MESSAGES.sessionLocked);
+  if (session.state !== 'active') return refuse(403, 'FORBIDDEN', 'Finish signing in before you open a file.');
+  let name = 'upload';
+  try {
+    name = decodeURIComponent(String(req.headers['x-file-name'] ?? 'upload'));
+  } catch {
+    // An undecodable name is only a name: keep the default.
+  }
+  const received = await files.receiveUpload(clientId, name, req);
+  if (received === 'too-large') return refuse(413, 'VALIDATION', UPLOAD_MESSAGES.tooLarge);
+  if (received === 'too-many') return refuse(429, 'CONFLICT', UPLOAD_MESSAGES.tooMany);
+  return json(res, 200, { ok: true, value: received });
 }
 
 async function serveStatic(res: ServerResponse, root: string, pathname: string): Promise<void> {

@@ -8,31 +8,7 @@ import { CONTENT_SECURITY_POLICY } from '../../main/shell/policy.js';
 import { CHANNELS } from '../../shared/ipc/contract.js';
 import { ERROR_CODES } from '../../shared/ipc/errors.js';
 import { Harness, PASSWORD, PROVIDER_ORG } from '../support/console-harness.js';
-
-/** A browser-like client of the loopback host: it keeps the cookies the launch URL sets. */
-class HostClient {
-  private cookies = '';
-  constructor(private readonly host: RunningHost) {}
-
-  async open(url = this.host.url): Promise<Response> {
-    const response = await fetch(url, { redirect: 'manual' });
-    const set = response.headers.getSetCookie();
-    if (set.length > 0) this.cookies = set.map((c) => c.split(';')[0]).join('; ');
-    return response;
-  }
-
-  invoke(channel: unknown, input: unknown, headers: Record<string, string> = {}): Promise<Response> {
-    return fetch(`${this.host.origin}/api/invoke`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', 'X-Console-Bridge': '1', Cookie: this.cookies, ...headers },
-      body: JSON.stringify({ channel, input }),
-    });
-  }
-
-  get(path: string): Promise<Response> {
-    return fetch(`${this.host.origin}${path}`, { headers: { Cookie: this.cookies } });
-  }
-}
+import { HostClient, hostRequest } from './host-client.js';
 
 describe('the browser host transport', () => {
   let h: Harness;
@@ -43,16 +19,18 @@ describe('the browser host transport', () => {
     const rendererDir = join(h.dir, 'renderer');
     mkdirSync(rendererDir);
     writeFileSync(join(rendererDir, 'index.html'), '<!doctype html><html><head><title>t</title></head><body></body></html>');
-    host = await startHost({ dispatch: h.app.dispatch, rendererDir });
+    host = await startHost({ dispatch: h.app.dispatch, rendererDir, sessions: () => h.app.services.sessions });
   });
   afterEach(async () => {
     await host.close();
     await h.dispose();
   });
 
-  it('listens on 127.0.0.1 only, on a port it chose', () => {
-    expect(host.origin).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-    expect(host.url).toMatch(/\?k=[A-Za-z0-9_-]{40,}$/);
+  it('listens on 127.0.0.1 only, on a port it chose, under a random *.localhost name of its own', () => {
+    expect(host.server.address()).toMatchObject({ address: '127.0.0.1', port: host.port });
+    expect(host.hostName).toMatch(/^soc-[0-9a-f]{16}\.localhost$/);
+    expect(host.origin).toBe(`http://${host.hostName}:${host.port}`);
+    expect(host.url).toMatch(new RegExp(`^http://${host.hostName}:${host.port}/\\?k=[A-Za-z0-9_-]{40,}$`));
   });
 
   it('answers nothing without the per-launch secret', async () => {
@@ -62,30 +40,30 @@ describe('the browser host transport', () => {
     expect((await stranger.open(`${host.origin}/?k=wrong`)).status).toBe(403);
   });
 
-  it('trades the secret for HttpOnly cookies and injects the bridge before the app', async () => {
+  it('trades the secret for one HttpOnly session cookie (never the secret) and injects the bridge before the app', async () => {
     const client = new HostClient(host);
     const launch = await client.open();
     expect(launch.status).toBe(303);
-    for (const cookie of launch.headers.getSetCookie()) expect(cookie).toMatch(/HttpOnly; SameSite=Strict/);
+    expect(launch.setCookies).toHaveLength(1);
+    expect(launch.setCookies[0]).toMatch(/^soc_session=[A-Za-z0-9_-]{43}; HttpOnly; SameSite=Strict; Path=\/$/);
+    expect(client.session).not.toBe(new URL(host.url).searchParams.get('k'));
     const page = await client.get('/');
-    expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
-    expect(await page.text()).toContain('<head><script src="/host-bridge.js"></script>');
-    expect(await (await client.get('/host-bridge.js')).text()).toContain("Object.defineProperty(window, 'api'");
+    expect(page.headers['content-security-policy']).toContain("script-src 'self'");
+    expect(page.text).toContain('<head><script src="/host-bridge.js"></script>');
+    expect((await client.get('/host-bridge.js')).text).toContain("Object.defineProperty(window, 'api'");
   });
 
-  it('never adopts a client cookie planted by another local server', async () => {
+  it('never adopts a session cookie planted by another local server', async () => {
     const user = h.seed({ organizations: [PROVIDER_ORG], users: [{ userId: 'pat', organization: '123' }] })['pat']!;
-    const port = new URL(host.origin).port;
     const victim = new HostClient(host);
     await victim.open();
     await victim.invoke('auth.signIn', { userId: 'pat', password: PASSWORD, code: h.code(user.secret), agreeToTerms: true });
-    const victimCookies = (victim as unknown as { cookies: string }).cookies;
-    const plantedClient = /soc_client_\d+=([^;]+)/.exec(victimCookies)?.[1];
-    expect(victimCookies).toContain(`soc_host_${port}=`);
-    const response = await fetch(host.url, { redirect: 'manual', headers: { Cookie: `soc_client_${port}=${plantedClient}` } });
-    const issued = response.headers.getSetCookie().find((c) => c.startsWith(`soc_client_${port}=`));
+    const planted = victim.session;
+    expect(planted).not.toBe('');
+    const response = await hostRequest(host.url, { headers: { Cookie: `soc_session=${planted}` } });
+    const issued = response.setCookies.find((c) => c.startsWith('soc_session='));
     expect(issued).toBeDefined();
-    expect(issued).not.toContain(plantedClient);
+    expect(issued).not.toContain(planted);
   });
 
   it('refuses cross-origin calls and calls without the bridge header', async () => {
@@ -104,14 +82,14 @@ describe('the browser host transport', () => {
     const client = new HostClient(host);
     await client.open();
     const page = await client.get('/index.html');
-    expect(page.headers.get('content-security-policy')).toBe(CONTENT_SECURITY_POLICY);
-    expect(await page.text()).toContain('<head><script src="/host-bridge.js"></script>');
-    expect((await client.get('/assets/index-abc.js')).headers.get('content-type')).toBe('text/javascript; charset=utf-8');
-    // fetch() removes plain dot segments itself; these reach the server as written.
+    expect(page.headers['content-security-policy']).toBe(CONTENT_SECURITY_POLICY);
+    expect(page.text).toContain('<head><script src="/host-bridge.js"></script>');
+    expect((await client.get('/assets/index-abc.js')).headers['content-type']).toBe('text/javascript; charset=utf-8');
+    // A URL loses plain dot segments before it is sent; these reach the server as written.
     for (const path of ['/..%2Fsecret.txt', '/assets/..%2F..%2Fsecret.txt', '/%2e%2e%2Fsecret.txt', '/%E0%A4%A', '/index.html%00.js']) {
       const response = await client.get(path);
       expect(response.status, path).toBe(404);
-      expect(await response.text(), path).not.toContain('not for the page');
+      expect(response.text, path).not.toContain('not for the page');
     }
   });
 
@@ -119,15 +97,15 @@ describe('the browser host transport', () => {
     const client = new HostClient(host);
     await client.open();
     for (const channel of CHANNELS) {
-      const result = (await (await client.invoke(channel, {})).json()) as { ok: boolean; error?: { code: string; message: string } };
+      const result = (await client.invoke(channel, {})).json<{ ok: boolean; error?: { code: string; message: string } }>();
       if (!result.ok) {
         expect(ERROR_CODES).toContain(result.error?.code);
         expect(result.error?.message.length).toBeGreaterThan(0);
       }
     }
-    const malformed = await fetch(`${host.origin}/api/invoke`, {
+    const malformed = await hostRequest(`${host.origin}/api/invoke`, {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json', 'X-Console-Bridge': '1', Cookie: (client as unknown as { cookies: string }).cookies },
+      headers: { 'Content-Type': 'application/json', 'X-Console-Bridge': '1', Cookie: client.cookies },
       body: '{not json',
     });
     expect(malformed.status).toBe(400);
@@ -137,25 +115,28 @@ describe('the browser host transport', () => {
     const user = h.seed({ organizations: [PROVIDER_ORG], users: [{ userId: 'pat', organization: '123' }] })['pat']!;
     const browser = new HostClient(host);
     await browser.open();
-    const signIn = (await (await browser.invoke('auth.signIn', { userId: 'pat', password: PASSWORD, code: h.code(user.secret), agreeToTerms: true })).json()) as { ok: boolean };
+    const signIn = (await browser.invoke('auth.signIn', { userId: 'pat', password: PASSWORD, code: h.code(user.secret), agreeToTerms: true })).json();
     expect(signIn).toMatchObject({ ok: true, value: { state: 'warning' } });
-    expect(await (await browser.invoke('auth.acceptWarning', {})).json()).toMatchObject({ ok: true, value: { state: 'active' } });
-    expect(await (await browser.invoke('mfa.list', {})).json()).toMatchObject({ ok: true });
+    expect((await browser.invoke('auth.acceptWarning', {})).json()).toMatchObject({ ok: true, value: { state: 'active' } });
+    expect((await browser.invoke('mfa.list', {})).json()).toMatchObject({ ok: true });
 
     const otherBrowser = new HostClient(host);
     await otherBrowser.open();
-    expect(await (await otherBrowser.invoke('mfa.list', {})).json()).toMatchObject({ ok: false, error: { code: 'UNAUTHENTICATED' } });
+    expect((await otherBrowser.invoke('mfa.list', {})).json()).toMatchObject({ ok: false, error: { code: 'UNAUTHENTICATED' } });
   });
 
   it('offers an export once, as a download, to the browser that asked for it; takes uploads only from it', async () => {
     await host.close();
     const files = new HostFileTransfer(join(h.dir, 'transfers'), h.clock);
-    host = await startHost({ dispatch: h.app.dispatch, rendererDir: join(h.dir, 'renderer'), files });
+    host = await startHost({ dispatch: h.app.dispatch, rendererDir: join(h.dir, 'renderer'), files, sessions: () => h.app.services.sessions });
+    const user = h.seed({ organizations: [PROVIDER_ORG], users: [{ userId: 'pat', organization: '123' }] })['pat']!;
     const owner = new HostClient(host);
     await owner.open();
+    await owner.invoke('auth.signIn', { userId: 'pat', password: PASSWORD, code: h.code(user.secret), agreeToTerms: true });
+    expect((await owner.invoke('auth.acceptWarning', {})).json()).toMatchObject({ ok: true, value: { state: 'active' } });
     const other = new HostClient(host);
     await other.open();
-    const clientOf = (c: HostClient) => `web:${/soc_client_\d+=([^;]+)/.exec((c as unknown as { cookies: string }).cookies)?.[1]}`;
+    const clientOf = (c: HostClient) => host.clientIdOf(c.session) ?? '';
 
     const target = await files.save(clientOf(owner), '../Users 123.csv');
     writeFileSync(target.path, 'First Name,Last Name\nPat,Lee\n');
@@ -164,32 +145,26 @@ describe('the browser host transport', () => {
     const url = delivery.kind === 'download' ? delivery.url : '';
     expect((await other.get(url)).status).toBe(404);
     const download = await owner.get(url);
-    expect(download.headers.get('content-disposition')).toBe('attachment; filename="Users-123.csv"');
-    expect(await download.text()).toBe('First Name,Last Name\nPat,Lee\n');
+    expect(download.headers['content-disposition']).toBe('attachment; filename="Users-123.csv"');
+    expect(download.text).toBe('First Name,Last Name\nPat,Lee\n');
     expect((await owner.get(url)).status).toBe(404);
 
-    const cookies = (owner as unknown as { cookies: string }).cookies;
-    const upload = await fetch(`${host.origin}/api/upload`, {
-      method: 'POST',
-      headers: { 'X-Console-Bridge': '1', 'X-File-Name': encodeURIComponent('history.socarchive'), Cookie: cookies },
-      body: new Uint8Array([1, 2, 3, 4]),
-    });
-    const uploaded = (await upload.json()) as { ok: boolean; value: { token: string; size: number } };
+    const upload = await owner.upload(new Uint8Array([1, 2, 3, 4]), { name: 'history.socarchive' });
+    const uploaded = upload.json<{ ok: boolean; value: { token: string; size: number } }>();
     expect(uploaded).toMatchObject({ ok: true, value: { fileName: 'history.socarchive', size: 4 } });
     const request = { uploadToken: uploaded.value.token, filterName: 'Archive', extensions: ['socarchive'] };
     expect(await files.open(clientOf(other), request)).toBeNull();
     const path = await files.open(clientOf(owner), request);
     expect([...readFileSync(path!)]).toEqual([1, 2, 3, 4]);
-    const noHeader = await fetch(`${host.origin}/api/upload`, { method: 'POST', headers: { Cookie: cookies }, body: 'x' });
-    expect(noHeader.status).toBe(403);
+    expect((await owner.upload(new Uint8Array([1]), { headers: { 'X-Console-Bridge': '' } })).status).toBe(403);
   });
 
   it('has no clock hook unless started for tests', async () => {
     const client = new HostClient(host);
     await client.open();
-    const response = await fetch(`${host.origin}/api/test/clock`, {
+    const response = await hostRequest(`${host.origin}/api/test/clock`, {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json', 'X-Console-Bridge': '1', Cookie: (client as unknown as { cookies: string }).cookies },
+      headers: { 'Content-Type': 'application/json', 'X-Console-Bridge': '1', Cookie: client.cookies },
       body: JSON.stringify({ advanceMs: 1000 }),
     });
     expect(response.status).toBe(404);
