@@ -1,23 +1,27 @@
-import { writeFileSync } from 'node:fs';
+import { chmodSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { AdjustableClock } from '../clock.js';
-import { dataKeyFileName } from '../app.js';
 import { ConsoleRunner } from '../runner.js';
-import { KeyFileProvider } from '../services/key-file.js';
+import { ensurePrivateFolder } from '../store/private-files.js';
 import { HostFileTransfer } from './file-transfer.js';
+import { HostKeyProvider } from './key-location.js';
 import { startHost } from './server.js';
 
-const USAGE = 'Usage: npm run start:web -- [--demo] [--data DIR] [--port N]';
+const USAGE = 'Usage: npm run start:web -- [--demo] [--data DIR] [--key-file PATH] [--port N]';
 
 async function main(): Promise<void> {
+  // Whatever a library creates in the data folder is private too; the console's own files also
+  // set their modes explicitly, so this is not relied on.
+  process.umask(0o077);
   let args;
   try {
     args = parseArgs({
       options: {
         demo: { type: 'boolean', default: false },
         data: { type: 'string' },
+        'key-file': { type: 'string' },
         port: { type: 'string', default: '0' },
         'test-clock': { type: 'boolean', default: false },
         // Hidden test option: how often the outbox is looked at (end-to-end tests get mail at once).
@@ -45,6 +49,7 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const dataDir = resolve(args.data ?? join(process.cwd(), '.console-data', args.demo ? 'demo' : 'web'));
+  ensurePrivateFolder(dataDir);
   const clock = new AdjustableClock();
   const files = new HostFileTransfer(join(dataDir, 'transfers'), clock);
   const runner = await ConsoleRunner.start({
@@ -52,7 +57,8 @@ async function main(): Promise<void> {
     dataDir,
     clock,
     demo: args.demo,
-    keyProvider: new KeyFileProvider(join(dataDir, dataKeyFileName(args.demo))),
+    // Outside the data folder (a copy of the folder must not carry it), unless --key-file says where.
+    keyProvider: new HostKeyProvider({ dataDir, demo: args.demo, keyFile: args['key-file'], notice: (line) => console.error(line) }),
     validateOutput: true,
     logError: (channel, error) => console.error(`[${channel}] ${error instanceof Error ? `${error.name}: ${error.message}` : 'failure'}`),
     // Outbox delivery, the 120-day check and daily backups; the start-up check and the recovery screen.
@@ -63,6 +69,7 @@ async function main(): Promise<void> {
   if (args.demo) {
     // For scripts and testers: how to sign in as each demo account (made-up data only).
     writeFileSync(join(dataDir, 'demo-accounts.json'), `${JSON.stringify(runner.current?.demoAccounts ?? [], null, 2)}\n`, { mode: 0o600 });
+    chmodSync(join(dataDir, 'demo-accounts.json'), 0o600);
   }
   const rendererDir = resolve(dirname(fileURLToPath(import.meta.url)), '../../dist/renderer');
   const host = await startHost({

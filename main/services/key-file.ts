@@ -3,8 +3,9 @@ import { randomBytes } from 'node:crypto';
 import type { DataKeyProvider } from './secret-box.js';
 
 /**
- * The browser host's data key: a 0600 file beside the database. Electron replaces this with a
- * safeStorage-sealed file (main/shell/safe-storage-key.ts).
+ * A data key in a 0600 file. The browser host keeps it outside the data folder
+ * (main/host/key-location.ts); tests and scripts name a file of their own. Electron replaces this
+ * with a safeStorage-sealed file (main/shell/safe-storage-key.ts).
  */
 export class KeyFileProvider implements DataKeyProvider {
   constructor(private readonly path: string) {}

@@ -28,6 +28,9 @@ const PRELOAD_PATH = fileURLToPath(new URL('./preload.cjs', import.meta.url));
 const RENDERER_DIR = fileURLToPath(new URL('../renderer/', import.meta.url));
 
 
+// Everything written under userData (settings, logs, crash dumps) is the user's alone; the
+// console's own files also set their modes explicitly.
+process.umask(0o077);
 // Crash dumps stay on this computer (crashDumps folder): nothing is ever uploaded.
 crashReporter.start({ uploadToServer: false, compress: true });
 // The console's log file (userData/logs/main.log). Lines name what failed, never inputs or secrets.

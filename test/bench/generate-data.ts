@@ -8,8 +8,8 @@ import { generateScaleData } from './scale-data.js';
  *
  * Builds a scale database for the benchmarks (see scale-data.ts for its shape) and, beside it,
  * PATH.accounts.json naming a few Security Officials with a known password and TOTP key, sealed
- * with dirname(PATH)/console.key, so `npx tsx main/host/cli.ts --data dirname(PATH)` opens it
- * when the file is named console.sqlite.
+ * with dirname(PATH)/console.key, so `npx tsx main/host/cli.ts --data dirname(PATH) --key-file
+ * dirname(PATH)/console.key` opens it when the file is named console.sqlite.
  */
 const USAGE = `Usage: npm run bench:data -- --db PATH [--users N] [--pending N] [--history N] [--seed N] [--force] [--large-share F]
        [--large-users F] [--batch ROWS] [--journal off|wal] [--load-foreign-keys] [--check] [--defer-indexes] [--analyze]

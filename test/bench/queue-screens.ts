@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { chromium } from '@playwright/test';
 import type { Page } from '@playwright/test';
-import { DATABASE_FILE } from '../../main/app.js';
+import { DATABASE_FILE, dataKeyFileName } from '../../main/app.js';
 import { totpCodeAt } from '../../main/services/totp.js';
 import { parseFlags } from './bench-support.js';
 import { accountsPathFor } from './scale-data.js';
@@ -37,7 +37,9 @@ if (!account) throw new Error(`No account ${flags.user ?? 'large.provider.so'} i
 if (!existsSync(join(ROOT, 'dist', 'renderer', 'index.html'))) throw new Error('No built renderer: run npm run build:renderer first');
 
 async function startHost(): Promise<{ url: string; stop: () => Promise<void> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'main/host/cli.ts', '--data', dataDir, '--port', '0'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  // The scale data's key lies beside its database (bench:data): named, so the host does not move it.
+  const args = ['--import', 'tsx', 'main/host/cli.ts', '--data', dataDir, '--key-file', join(dataDir, dataKeyFileName(false)), '--port', '0'];
+  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const url = await new Promise<string>((resolveUrl, reject) => {
     const timer = setTimeout(() => reject(new Error(`The host did not start:\n${output}`)), 60_000);

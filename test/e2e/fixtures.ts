@@ -13,6 +13,7 @@ export type { DemoAccount };
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
+const configHomeOf = (dataDir: string) => `${dataDir}-config`;
 
 /** A browser host started for one test, on its own data folder, with a clock the test can move. */
 export class ConsoleHost {
@@ -38,7 +39,10 @@ export class ConsoleHost {
       ...(options.demo ? ['--demo'] : []),
       ...(options.mailIntervalMs !== undefined ? ['--mail-interval-ms', String(options.mailIntervalMs)] : []),
     ];
-    const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    // The host keeps its data key in the user's config folder: here one beside the data folder,
+    // never the real home's, and the same again when a test restarts the console on its data.
+    const env = { ...process.env, XDG_CONFIG_HOME: configHomeOf(dataDir) };
+    const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     const url = await new Promise<string>((resolveUrl, reject) => {
       let output = '';
       const timer = setTimeout(() => reject(new Error(`The host did not start:\n${output}`)), 30_000);
@@ -95,7 +99,10 @@ export class ConsoleHost {
       this.child.kill('SIGTERM');
       await exited;
     }
-    if (!options.keepData) rmSync(this.dataDir, { recursive: true, force: true });
+    if (!options.keepData) {
+      rmSync(this.dataDir, { recursive: true, force: true });
+      rmSync(configHomeOf(this.dataDir), { recursive: true, force: true });
+    }
   }
 }
 
