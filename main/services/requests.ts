@@ -277,9 +277,11 @@ export class RequestService {
     const official = await this.official(session);
     const { allowed, refused } = await this.judgeAll(official, ids, action);
     const results: DecisionOutcome[] = [...refused];
+    // Who is asked for the second approval of a CMS Security Official role.
+    const cmsEmails = allowed.some(({ judged }) => judged.approvalsNeeded === 2) ? await this.store.requests.cmsOfficialEmails() : [];
     for (let i = 0; i < allowed.length; i += DECISION_CHUNK) {
       const chunk = allowed.slice(i, i + DECISION_CHUNK);
-      const decisions: Decision[] = chunk.map(({ request, judged }) => this.decision(official, request, action, reason, judged));
+      const decisions: Decision[] = chunk.map(({ request, judged }) => this.decision(official, request, action, reason, judged, cmsEmails));
       const { conflicts, recorded } = await this.store.requests.decide(official.id, decisions);
       const conflicted = new Set(conflicts);
       const waiting = new Set(recorded);
@@ -301,7 +303,7 @@ export class RequestService {
     return { results };
   }
 
-  private decision(official: Official, r: RequestRecord, action: 'approve' | 'reject', reason: string | null, judged: Judgement): Decision {
+  private decision(official: Official, r: RequestRecord, action: 'approve' | 'reject', reason: string | null, judged: Judgement, cmsEmails: readonly string[]): Decision {
     const verb = action === 'approve' ? 'approved' : 'rejected';
     const approvalsNeeded = action === 'approve' ? judged.approvalsNeeded : null;
     // A grant of the top tier made by one official is marked, so that it can be reviewed.
@@ -338,7 +340,16 @@ export class RequestService {
           requestId: r.id,
           details: { program: r.program, role: r.role, approvalsNeeded: approvalsNeeded ?? 0 },
         },
-        outbox: [],
+        outbox: cmsEmails
+          .filter((to) => to !== r.requesterEmail && to !== official.email)
+          .map((to) => ({
+            to,
+            subject: `Second approval needed: role request ${r.id}`,
+            body: `${official.email} approved the request of ${r.requesterFirstName} ${r.requesterLastName} (${r.requesterUserId}) for the role ${r.role} in ${r.program} (Request ID ${r.id}). A CMS Security Official role is granted only when a second CMS Security Official approves it too.\nOpen the Security Official Console and go to Role Requests.`,
+            kind: 'request.second_approval',
+            organizationId: r.organization.id,
+            requestId: r.id,
+          })),
       },
     };
   }

@@ -138,6 +138,8 @@ describe('trust model', () => {
       expect(holds('analyst')).toEqual([]);
       const row = (await h.call('cms2', 'queue.page', {})).rows.find((r) => r.requestId === requestId);
       expect(row?.approvals).toEqual({ given: 1, needed: 2, by: ['cms1@example.org'] });
+      // The other CMS official is asked for the second approval; the approver and the requester are not.
+      expect(db().prepare("SELECT to_address AS \"to\" FROM outbox WHERE kind = 'request.second_approval'").all()).toEqual([{ to: 'cms2@example.org' }]);
       // The same official twice is not two approvals.
       expect((await h.call('cms1', 'queue.approve', { requestIds: [requestId] })).results[0]).toMatchObject({ outcome: 'refused', message: DECISION_MESSAGES.alreadyApproved });
       expect((await h.call('cms2', 'queue.preview', { requestIds: [requestId], action: 'approve' })).items[0]?.flags).toEqual(['security_official_role', 'second_of_dual_approval']);
