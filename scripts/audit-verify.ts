@@ -152,18 +152,19 @@ function verifyDatabase(path: string, pinned: ReadonlySet<string>): number {
       console.log(`First broken row: event ${check.broken.eventId.toLocaleString('en-US')}`);
       return EXIT.tampered;
     }
-    console.log(`Audit trail intact through event ${check.lastId.toLocaleString('en-US')} (${check.checked.toLocaleString('en-US')} events, each hash and link intact).`);
+    const walked = `through event ${check.lastId.toLocaleString('en-US')} (${check.checked.toLocaleString('en-US')} events, each hash and link intact)`;
     if (!check.head.signed) {
       const noTable = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'audit_head'").get() === undefined;
       console.log(noTable ? VERIFY_MESSAGES.noHead : VERIFY_MESSAGES.unsignedHead);
       return noTable ? EXIT.unreadable : EXIT.tampered;
     }
-    console.log(`${check.head.message} (key ${fingerprint}).`);
     if (status === 'unpinned') {
+      console.log(`Hash chain intact ${walked}; ${check.head.message} with the key stored in the file.`);
       console.log(VERIFY_MESSAGES.notPinned);
       return EXIT.notPinned;
     }
-    console.log(`Verified: signed with the pinned key ${fingerprint}.`);
+    console.log(`Audit trail verified ${walked}.`);
+    console.log(`${check.head.message}: signed with the pinned key ${fingerprint}.`);
     return EXIT.intact;
   } finally {
     db.close();

@@ -45,8 +45,8 @@ const rowOf = (db: Database.Database, id: number) => db.prepare('SELECT * FROM a
 const hashOf = (r: EventRow) =>
   chainHash(r.prev_hash, { id: r.id, at: r.at, actorId: r.actor_id, action: r.action, subjectUserId: r.subject_user_id, organizationId: r.organization_id, requestId: r.request_id, details: r.details });
 
-function auditVerify(path: string): { status: number | null; out: string } {
-  const run = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/audit-verify.ts', '--', path], { cwd: ROOT, encoding: 'utf8' });
+function auditVerify(path: string, key?: string): { status: number | null; out: string } {
+  const run = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/audit-verify.ts', ...(key === undefined ? [] : ['--key', key]), '--', path], { cwd: ROOT, encoding: 'utf8' });
   return { status: run.status, out: `${run.stdout}${run.stderr}` };
 }
 
@@ -123,7 +123,7 @@ describe('the audit trail (issue 5)', () => {
     const head = h.app.store.db.prepare('SELECT max(id) AS id FROM audit_events').get() as { id: number };
     expect(s).toMatchObject({ state: 'verified', verifiedThrough: head.id, broken: null, signature: { ok: true } });
     expect(s.fingerprint).toMatch(/^([0-9A-F]{4} ){7}[0-9A-F]{4}$/);
-    expect(auditVerify(h.app.databasePath)).toMatchObject({ status: 0, out: expect.stringContaining('Audit trail verified through event') });
+    expect(auditVerify(h.app.databasePath, s.fingerprint)).toMatchObject({ status: 0, out: expect.stringContaining('Audit trail verified through event') });
   });
 
   it('audit rows cannot be changed through the console: the store has no path, and the database refuses one', () => {
