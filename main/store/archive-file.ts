@@ -27,7 +27,11 @@ import { keyFingerprint, verifySignatureSync } from './signature.js';
 /** "SOCA" */
 export const ARCHIVE_APPLICATION_ID = 0x534f4341;
 export const ARCHIVE_FORMAT = 'soc-review-archive';
-/** 2: the manifest signs a digest of the schema. Archives of version 1 (no such digest) are refused. */
+/**
+ * 2: the manifest signs a digest of the schema. Archives of version 1 are refused rather than
+ * read: their signature does not cover the schema, so "signature verified" would claim more than
+ * was signed, and re-exporting one from its console is the cheap way to a checkable file.
+ */
 export const ARCHIVE_FORMAT_VERSION = 2;
 
 /**
@@ -319,8 +323,7 @@ export interface OpenedArchive {
 export const ARCHIVE_FILE_MESSAGES = {
   notAnArchive: 'This file is not a console review archive.',
   newer: 'This archive was made by a newer version of the console. Update the console to open it.',
-  older:
-    'This archive was made by an older version of the console, whose archives are not signed the way this one checks them (the schema was not signed). Export it again from a current console.',
+  older: 'This archive was made by an older version of the console, whose archives this console cannot check. Export it again from a current console.',
   unknownFormat: 'This archive has a format this console does not know.',
   noManifest: 'This archive has no manifest: it is incomplete or was changed after export.',
   schemaChanged: (difference: string) => `The archive's schema was changed: ${difference}.`,
