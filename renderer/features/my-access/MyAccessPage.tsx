@@ -6,6 +6,7 @@ import { ErrorAlert, FocusAlert } from '../../components/FocusAlert.js';
 import { formatDate } from '../../components/format.js';
 import { PROOFING_STATE_LABELS, REQUEST_STATUS_LABELS, organizationLabel } from '../../components/labels.js';
 import { PageHeading } from '../../components/PageHeading.js';
+import { roleAfterOrganizationChange, rolesFor, rolesHint } from '../../components/roleCatalogue.js';
 import { SelectField } from '../../components/SelectField.js';
 import { useSession } from '../session/store.js';
 import { useMyAccess, type RequestFormValues } from './store.js';
@@ -55,12 +56,32 @@ export function MyAccessPage() {
 function RequestForm() {
   const { options, submitPending, submitErrors, submit } = useMyAccess();
   const [values, setValues] = useState<RequestFormValues>(EMPTY_FORM);
+  /** Why the role chosen was cleared when the organization changed, until a role is chosen again. */
+  const [cleared, setCleared] = useState<string | null>(null);
   if (!options) return null;
   const set = (field: keyof RequestFormValues) => (value: string) => setValues((current) => ({ ...current, [field]: value }));
+  const organization = options.organizations.find((o) => o.displayId === values.organization);
+  const roles = rolesFor(options.catalogue, options.roles, organization);
+
+  function chooseOrganization(displayId: string) {
+    const next = options?.organizations.find((o) => o.displayId === displayId);
+    const after = roleAfterOrganizationChange(options?.catalogue ?? [], values.role, next);
+    setValues((current) => ({ ...current, organization: displayId, role: after.role }));
+    if (after.cleared) setCleared(after.cleared);
+    else if (!next) setCleared(null);
+  }
+
+  function chooseRole(role: string) {
+    set('role')(role);
+    setCleared(null);
+  }
 
   async function onSubmit(event: FormEvent) {
     event.preventDefault();
-    if (await submit(values)) setValues(EMPTY_FORM);
+    if (await submit(values)) {
+      setValues(EMPTY_FORM);
+      setCleared(null);
+    }
   }
 
   return (
@@ -87,9 +108,9 @@ function RequestForm() {
             label="Organization"
             placeholder="Select an organization"
             value={values.organization}
-            options={options.organizations.map((organization) => ({ value: organization.displayId, label: organizationLabel(organization) }))}
+            options={options.organizations.map((o) => ({ value: o.displayId, label: organizationLabel(o) }))}
             errorMessage={errorFor(submitErrors, 'organization')}
-            onChange={set('organization')}
+            onChange={chooseOrganization}
           />
           <SelectField
             id={fieldId('role')}
@@ -97,9 +118,13 @@ function RequestForm() {
             label="Role"
             placeholder="Select a role"
             value={values.role}
-            options={options.roles.map((role) => ({ value: role, label: role }))}
+            hint={cleared ?? rolesHint(organization)}
+            liveHint
+            hintBelow
+            className={cleared ? 'soc-select--cleared' : undefined}
+            options={roles.map((role) => ({ value: role, label: role }))}
             errorMessage={errorFor(submitErrors, 'role')}
-            onChange={set('role')}
+            onChange={chooseRole}
           />
         </div>
         <TextField

@@ -1,8 +1,10 @@
 import { useState, type ChangeEvent, type FormEvent } from 'react';
 import { Alert, Button, Dialog, TextField } from '@cmsgov/design-system';
 import type { AccountAction } from '../../../shared/ipc/contract.js';
+import { SECURITY_OFFICIAL_ROLE } from '../../../shared/domain.js';
 import { POLICY } from '../../../shared/policy.js';
 import { organizationLabel } from '../../components/labels.js';
+import { roleAfterOrganizationChange, rolesFor, rolesHint } from '../../components/roleCatalogue.js';
 import { SecurityCodeField } from '../../components/SecurityCodeField.js';
 import { SelectField } from '../../components/SelectField.js';
 import { ACTION_LABELS } from './labels.js';
@@ -52,7 +54,7 @@ export function RemoveRoleDialog() {
 }
 
 const ACTION_EXPLANATIONS: Record<AccountAction, string> = {
-  approve: 'The account becomes active. The person signs in with the temporary password you gave them.',
+  approve: 'The account becomes active. A new temporary password is shown for you to give the person yourself; any earlier one stops working.',
   unlock: 'The account can sign in again; its count of failed sign-ins starts over.',
   resetPassword: `You get a temporary password to give the person yourself. It works for ${POLICY.temporaryPasswordHours} hours, only to choose a new password. Any session they have open ends.`,
   deactivate: 'The person can no longer sign in, and any session they have open ends. You can reactivate the account later.',
@@ -113,6 +115,14 @@ export function AccountActionDialog() {
 }
 
 const EMPTY_USER = { userId: '', firstName: '', lastName: '', email: '', program: '', organization: '', role: '' };
+/** The role a new account asks for unless the official chooses another, where the organization allows it. */
+const DEFAULT_ROLE = 'Provider Basic User';
+const OFFICIAL_ROLES: readonly string[] = Object.values(SECURITY_OFFICIAL_ROLE);
+
+/** Never a Security Official role unless the official chooses one. */
+function defaultRole(roles: readonly string[]): string {
+  return roles.includes(DEFAULT_ROLE) ? DEFAULT_ROLE : (roles.find((role) => !OFFICIAL_ROLES.includes(role)) ?? '');
+}
 
 /** A new account for a person of the official's organization. */
 export function CreateUserDialog() {
@@ -121,15 +131,37 @@ export function CreateUserDialog() {
   const draft = useUserLookup((state) => state.draft);
   const { closeDialog, createUser } = useUserLookup.getState();
   const [values, setValues] = useState(EMPTY_USER);
+  /** Whether the official chose a role (or had one cleared): until then the default is offered. */
+  const [roleChosen, setRoleChosen] = useState(false);
+  /** Why the role was cleared when the organization changed, until a role is chosen again. */
+  const [cleared, setCleared] = useState<string | null>(null);
   const [code, setCode] = useState('');
   if (!dialog) return null;
+  const catalogue = options?.catalogue ?? [];
+  const findOrganization = (displayId: string) => options?.organizations.find((o) => o.displayId === displayId);
   const program = values.program || draft.program || options?.programs[0] || '';
   const organization = values.organization || draft.organization || (options?.organizations.length === 1 ? (options.organizations[0]?.displayId ?? '') : '');
-  const role = values.role || 'Provider Basic User';
+  const chosenOrganization = findOrganization(organization);
+  const roles = rolesFor(catalogue, options?.roles ?? [], chosenOrganization);
+  const role = roleChosen ? values.role : defaultRole(roles);
   const fieldError = (field: string) => (dialog.error?.field === field ? dialog.error.message : undefined);
   const set = (field: keyof typeof EMPTY_USER) => (event: ChangeEvent<HTMLInputElement>) => setValues({ ...values, [field]: event.target.value });
+  const chooseOrganization = (displayId: string) => {
+    const after = roleAfterOrganizationChange(catalogue, role, findOrganization(displayId));
+    // A default the official never chose follows the organization silently; a chosen role is cleared with why.
+    const clears = roleChosen && after.cleared !== null;
+    setValues({ ...values, organization: displayId, role: clears ? '' : values.role });
+    setCleared(clears ? after.cleared : null);
+  };
+  const chooseRole = (value: string) => {
+    setValues({ ...values, role: value });
+    setRoleChosen(true);
+    setCleared(null);
+  };
   const close = () => {
     setValues(EMPTY_USER);
+    setRoleChosen(false);
+    setCleared(null);
     setCode('');
     closeDialog();
   };
@@ -137,7 +169,11 @@ export function CreateUserDialog() {
     event?.preventDefault();
     const created = await createUser({ ...values, program, organization, role, code });
     setCode('');
-    if (created) setValues(EMPTY_USER);
+    if (created) {
+      setValues(EMPTY_USER);
+      setRoleChosen(false);
+      setCleared(null);
+    }
   };
   return (
     <Dialog
@@ -182,16 +218,21 @@ export function CreateUserDialog() {
           placeholder="Select an organization"
           options={(options?.organizations ?? []).map((o) => ({ value: o.displayId, label: organizationLabel(o) }))}
           errorMessage={fieldError('organization')}
-          onChange={(value) => setValues({ ...values, organization: value })}
+          onChange={chooseOrganization}
         />
         <SelectField
           id="create-role"
           name="role"
           label="Role"
           value={role}
-          options={(options?.roles ?? []).map((r) => ({ value: r, label: r }))}
+          placeholder={role === '' ? 'Select a role' : undefined}
+          hint={cleared ?? rolesHint(chosenOrganization)}
+          liveHint
+          hintBelow
+          className={cleared ? 'soc-select--cleared' : undefined}
+          options={roles.map((r) => ({ value: r, label: r }))}
           errorMessage={fieldError('role')}
-          onChange={(value) => setValues({ ...values, role: value })}
+          onChange={chooseRole}
         />
         <div className="soc-create-user__code">
           <SecurityCodeField id="create-code" value={code} onChange={setCode} hint="A fresh code from your own authenticator app confirms that it is you." errorMessage={fieldError('code')} />
