@@ -3,6 +3,7 @@ import { Alert, Button, Dialog, Spinner } from '@cmsgov/design-system';
 import { REOPEN_WINDOW_HOURS, STALE_AFTER_DAYS } from '../../../shared/domain.js';
 import { formatAge, formatDateTime } from '../../components/format.js';
 import { PROOFING_STATE_LABELS, REQUEST_STATUS_LABELS, USER_STATUS_LABELS, organizationLabel } from '../../components/labels.js';
+import { approvalsBy, approvalsCount } from './approvals.js';
 import { useRoleRequests, type QueueView } from './store.js';
 
 /**
@@ -11,8 +12,11 @@ import { useRoleRequests, type QueueView } from './store.js';
  */
 export function RequestPanelDialog() {
   const panel = useRoleRequests((state) => state.panel);
-  const { closePanel, reopen } = useRoleRequests.getState();
+  const previewPending = useRoleRequests((state) => state.previewPending);
+  const { closePanel, reopen, openDecision } = useRoleRequests.getState();
   const canReopen = panel?.data?.canReopen === true;
+  // A pending request is decided from its View too: the same pop-ups, for this request alone.
+  const decidable = panel?.data?.request.status === 'pending' && !panel.reopened ? panel.requestId : null;
   return (
     <Dialog
       isOpen={panel !== null}
@@ -22,12 +26,22 @@ export function RequestPanelDialog() {
       data-testid="request-panel"
       actions={
         <div className="soc-button-row ds-u-margin-top--0">
+          {decidable !== null && (
+            <>
+              <Button variation="solid" aria-disabled={previewPending || undefined} onClick={() => void openDecision('approve', [decidable])}>
+                Approve
+              </Button>
+              <Button aria-disabled={previewPending || undefined} onClick={() => void openDecision('reject', [decidable])}>
+                Reject
+              </Button>
+            </>
+          )}
           {canReopen && (
             <Button variation="solid" aria-disabled={panel?.reopenPending || undefined} onClick={() => void reopen()}>
               Reopen request
             </Button>
           )}
-          <Button variation={canReopen ? 'ghost' : 'solid'} onClick={closePanel}>
+          <Button variation={canReopen || decidable !== null ? 'ghost' : 'solid'} onClick={closePanel}>
             Close
           </Button>
         </div>
@@ -56,6 +70,8 @@ export function RequestPanelDialog() {
 
 function PanelBody({ data }: { data: QueueView }) {
   const { request, requester, roles, canReopen } = data;
+  // The View does not carry the approvals; the queue's row does, when it is loaded.
+  const approvals = useRoleRequests((state) => state.rows.find((row) => row.requestId === request.requestId)?.approvals ?? null);
   return (
     <>
       <section aria-labelledby="panel-request-heading">
@@ -78,6 +94,14 @@ function PanelBody({ data }: { data: QueueView }) {
           <Fact term="Program">{request.program}</Fact>
           <Fact term="Organization">{organizationLabel(request.organization)}</Fact>
           <Fact term="Role">{request.role}</Fact>
+          {approvals && request.status === 'pending' && (
+            <Fact term="Approvals">
+              <span className="ds-c-badge ds-c-badge--info soc-flag">{approvalsCount(approvals)}</span>
+              <span className="ds-u-display--block ds-u-font-weight--normal ds-u-margin-top--1" data-testid="panel-approvals">
+                {approvalsBy(approvals)}
+              </span>
+            </Fact>
+          )}
           <Fact term="Requested">
             {formatDateTime(request.requestedAt)} ({formatAge(request.requestedAt)})
           </Fact>

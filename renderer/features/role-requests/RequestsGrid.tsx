@@ -3,6 +3,7 @@ import { useVirtualRows } from '../../components/useVirtualRows.js';
 import { STALE_AFTER_DAYS } from '../../../shared/domain.js';
 import type { QueueRow } from '../../../shared/ipc/contract.js';
 import { formatAge, formatDateTime } from '../../components/format.js';
+import { approvalsBy, approvalsCount } from './approvals.js';
 import { PAGE_SIZE, useRoleRequests } from './store.js';
 
 /** Fixed heights (CSS: .soc-grid__head, .soc-grid__row), so that 100,000 rows cost only what is on screen. */
@@ -191,7 +192,22 @@ function GridRow({ row, index, top, active, selected, onFocus, onToggle, onView 
         )}
       </div>
       <div role="gridcell" className="soc-grid__cell">
-        <span className="soc-grid__text soc-grid__text--wrap">{row.role}</span>
+        {/* Only once someone approved: "0 of 2" on every CMS role request would be noise (View says it). */}
+        {row.approvals !== null && row.approvals.given > 0 ? (
+          <>
+            {/* Three lines in the row's height: the role keeps one (all of it on hover). */}
+            <span className="soc-grid__text" title={row.role}>
+              {row.role}
+            </span>
+            {/* Who gave the first approval: on hover, and in words for screen readers (a title alone is not read everywhere). */}
+            <span className="ds-c-badge ds-c-badge--info soc-grid__tag soc-grid__tag--compact" title={approvalsBy(row.approvals)} data-testid="row-approvals">
+              {approvalsCount(row.approvals)}
+            </span>
+            <span className="ds-u-visibility--screen-reader">. {approvalsBy(row.approvals)}</span>
+          </>
+        ) : (
+          <span className="soc-grid__text soc-grid__text--wrap">{row.role}</span>
+        )}
         {row.blockedReason !== null && <span className="soc-grid__text soc-grid__sub soc-grid__blocked">Cannot be approved</span>}
       </div>
       <div role="gridcell" className="soc-grid__cell">

@@ -90,9 +90,27 @@ function Banners() {
 function ResultAlert({ result }: { result: DecisionResult }) {
   const openPanel = useRoleRequests((state) => state.openPanel);
   const verb = result.kind === 'approve' ? 'approved' : 'rejected';
+  const recorded = result.recorded.length;
   return (
-    <FocusAlert variation={result.decided > 0 ? 'success' : 'warn'} focusKey={result.key} testId="decision-result">
-      <p className="ds-c-alert__text ds-u-font-weight--bold">{decidedMessage(result.kind, result.decided)}</p>
+    <FocusAlert variation={result.decided > 0 || recorded > 0 ? 'success' : 'warn'} focusKey={result.key} testId="decision-result">
+      {/* Only first approvals were given: "0 requests approved" would read as if nothing happened. */}
+      {(result.decided > 0 || recorded === 0) && <p className="ds-c-alert__text ds-u-font-weight--bold">{decidedMessage(result.kind, result.decided)}</p>}
+      {recorded > 0 && (
+        <>
+          <p className="ds-c-alert__text ds-u-font-weight--bold" data-testid="decision-recorded">
+            Recorded: 1 of 2 approvals{recorded > 1 ? ` for ${countOf(recorded, 'request')}` : ''}. The request{recorded > 1 ? 's stay' : ' stays'} pending until a
+            second CMS Security Official approves.
+          </p>
+          <ul className="ds-c-list ds-u-margin-y--0">
+            {result.recorded.map((approval) => (
+              <li key={approval.requestId}>
+                Request {approval.requestId}
+                {approval.who ? `: ${approval.who}` : ''}
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
       {result.notDecided.length > 0 && (
         <>
           <p className="ds-c-alert__text">These requests were not {verb}:</p>

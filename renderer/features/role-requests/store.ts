@@ -1,5 +1,5 @@
 import { create } from 'zustand';
-import type { ChannelOutput, DecisionOutcome, QueueRow, QueueSort } from '../../../shared/ipc/contract.js';
+import type { ChannelOutput, DecisionOutcome, DecisionPreviewItem, QueueRow, QueueSort } from '../../../shared/ipc/contract.js';
 import { call, fieldOf, messageOf } from '../../api.js';
 import { countOf } from '../../components/format.js';
 import { useHome } from '../home/store.js';
@@ -34,6 +34,10 @@ export interface DecisionDialog {
   decidable: number[];
   /** The selected requests that will not be decided, with why (issue 3, "Preview before a bulk decision"). */
   refused: DecisionOutcome[];
+  /** Every selected request the main process still knows, with what the click would do to it. */
+  items: DecisionPreviewItem[];
+  /** Opened from a request's View: Cancel goes back to it. */
+  fromPanel: number | null;
   pending: boolean;
   error: { field: string | null; message: string } | null;
 }
@@ -42,6 +46,8 @@ export interface DecisionResult {
   kind: DecisionKind;
   /** How many were approved (or rejected). */
   decided: number;
+  /** First approvals of a CMS Security Official role: recorded, the request waits for a second official. */
+  recorded: RecordedApproval[];
   /** Everything that was not decided, from the preview and from the decision itself. */
   notDecided: DecisionOutcome[];
   /** Rejected request IDs: their official may reopen them for a day (HARP job aid FAQ). */
@@ -49,6 +55,12 @@ export interface DecisionResult {
   /** A call that failed part-way through a very large selection: the rest were not decided. */
   failure: string | null;
   key: number;
+}
+
+export interface RecordedApproval {
+  requestId: number;
+  /** "Owen Prescott, CMS Security Official", from the preview; null if it did not list the request. */
+  who: string | null;
 }
 
 export interface RequestPanel {
@@ -90,7 +102,8 @@ interface RoleRequestsState {
   /** "Select all on this page": every loaded row, or none. */
   selectAllLoaded(selected: boolean): void;
   setActiveIndex(index: number): void;
-  openDecision(kind: DecisionKind): Promise<void>;
+  /** The selection's Approve or Reject; with requestIds, those only (a request's View). */
+  openDecision(kind: DecisionKind, requestIds?: readonly number[]): Promise<void>;
   closeDecision(): void;
   approve(): Promise<void>;
   reject(reason: string): Promise<void>;
@@ -230,31 +243,44 @@ export const useRoleRequests = create<RoleRequestsState>()((set, get) => ({
     if (next !== activeIndex) set({ activeIndex: next });
   },
 
-  async openDecision(kind) {
-    const { selected, previewPending, dialog } = get();
+  async openDecision(kind, requestIds) {
+    const { selected, previewPending, dialog, panel } = get();
     if (previewPending || dialog) return;
-    if (selected.size === 0) {
+    const wanted = requestIds ?? [...selected];
+    if (wanted.length === 0) {
       set({ hint: NOTHING_SELECTED });
       return;
     }
+    // From a View, the pop-up takes the View's place (one pop-up at a time); Cancel brings it back.
+    const fromPanel = requestIds !== undefined && panel !== null ? panel.requestId : null;
     set({ previewPending: true, hint: null, loadError: null });
     try {
       const decidable: number[] = [];
       const refused: DecisionOutcome[] = [];
-      for (const ids of chunks([...selected])) {
+      const items: DecisionPreviewItem[] = [];
+      for (const ids of chunks(wanted)) {
         const preview = await call('queue.preview', { requestIds: ids, action: kind });
         decidable.push(...preview.decidable);
         refused.push(...preview.refused);
+        items.push(...preview.items);
       }
-      set({ previewPending: false, dialog: { kind, decidable, refused, pending: false, error: null } });
+      set({
+        previewPending: false,
+        ...(fromPanel !== null ? { panel: null } : {}),
+        dialog: { kind, decidable, refused, items, fromPanel, pending: false, error: null },
+      });
     } catch (error) {
-      set({ previewPending: false, loadError: messageOf(error) });
+      const message = messageOf(error);
+      if (fromPanel !== null) set((state) => ({ previewPending: false, panel: state.panel && { ...state.panel, error: message } }));
+      else set({ previewPending: false, loadError: message });
     }
   },
 
   closeDecision() {
-    if (get().dialog?.pending) return;
+    const dialog = get().dialog;
+    if (!dialog || dialog.pending) return;
     set({ dialog: null });
+    if (dialog.fromPanel !== null) void get().openPanel(dialog.fromPanel);
   },
 
   approve() {
@@ -331,19 +357,25 @@ async function decide(kind: DecisionKind, reason: string | null): Promise<void> 
   }
   const decidedOutcome = kind === 'approve' ? 'approved' : 'rejected';
   const decided = results.filter((r) => r.outcome === decidedOutcome);
+  const listed = new Map(dialog.items.map((item) => [item.requestId, `${item.name}, ${item.role}`]));
+  const recorded = results
+    .filter((r) => r.outcome === 'awaiting_second_approval')
+    .map((r): RecordedApproval => ({ requestId: r.requestId, who: listed.get(r.requestId) ?? null }));
   resultKey += 1;
-  useRoleRequests.setState({
+  useRoleRequests.setState((state) => ({
     dialog: null,
-    selected: new Set(),
+    // A decision from a View takes only its request out of the selection; a bulk one clears it.
+    selected: dialog.fromPanel !== null ? new Set([...state.selected].filter((id) => id !== dialog.fromPanel)) : new Set(),
     result: {
       kind,
       decided: decided.length,
-      notDecided: [...dialog.refused, ...results.filter((r) => r.outcome !== decidedOutcome)],
+      recorded,
+      notDecided: [...dialog.refused, ...results.filter((r) => r.outcome !== decidedOutcome && r.outcome !== 'awaiting_second_approval')],
       rejectedIds: kind === 'reject' ? decided.map((r) => r.requestId) : [],
       failure,
       key: resultKey,
     },
-  });
+  }));
   await afterChange();
 }
 
