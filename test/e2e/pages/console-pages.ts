@@ -201,6 +201,29 @@ export class MyAccessPage {
     return this.page.getByRole('region', { name: 'My roles' });
   }
 
+  form(): Locator {
+    return this.page.getByRole('region', { name: 'Request a role' });
+  }
+
+  async chooseOrganization(organization: string | RegExp): Promise<void> {
+    const select = this.form().getByLabel('Organization');
+    await select.selectOption({ label: typeof organization === 'string' ? organization : await optionMatching(select, organization) });
+  }
+
+  async chooseRole(role: string): Promise<void> {
+    await this.form().getByLabel('Role').selectOption(role);
+  }
+
+  /** The roles the Role list offers (not its "Select a role"). */
+  async roleOptions(): Promise<string[]> {
+    return (await this.form().getByLabel('Role').locator('option').allTextContents()).filter((label) => label !== 'Select a role');
+  }
+
+  /** The words under the Role list: why it is shorter, or why a role was cleared. */
+  roleHint(): Locator {
+    return this.form().locator('#request-role-hint');
+  }
+
   async withdraw(requestId: number): Promise<void> {
     await this.requestRow(requestId).getByRole('button', { name: 'Withdraw' }).click();
     const dialog = this.page.getByRole('dialog', { name: 'Withdraw this request?' });
@@ -316,6 +339,70 @@ export class RoleRequestsPage {
     await expect(panel.getByRole('heading', { name: 'Profile Information' })).toBeVisible();
     return panel;
   }
+
+  /** Approve (or Reject) from a request's View: the same pop-up, for that request alone. */
+  async decideFromView(panel: Locator, action: 'Approve' | 'Reject'): Promise<Locator> {
+    await panel.getByRole('button', { name: action, exact: true }).click();
+    const dialog = action === 'Approve' ? this.approveDialog() : this.rejectDialog();
+    await expect(dialog).toBeVisible();
+    return dialog;
+  }
+
+  /** "1 of 2 approvals" on a row of the queue (its title names who gave them). */
+  rowApprovals(row: Locator): Locator {
+    return row.getByTestId('row-approvals');
+  }
+}
+
+/** How many selected requests the Approve and Reject pop-ups list one by one (the rest are counted). */
+export const LISTED_MAX_IN_POP_UP = 100;
+
+/** What the Approve and Reject pop-ups list: the counts per flag, then each selected request. */
+export class DecisionList {
+  constructor(private readonly dialog: Locator) {}
+
+  /** The counts at the top ("2 Security Official roles"), each as it reads. */
+  async counts(): Promise<string[]> {
+    return (await this.dialog.getByTestId('decision-counts').getByRole('listitem').allTextContents()).map((text) => text.trim());
+  }
+
+  countsBox(): Locator {
+    return this.dialog.getByTestId('decision-counts');
+  }
+
+  /** The part listing the requests that will not be decided, with why. */
+  refused(): Locator {
+    return this.dialog.getByTestId('refused-requests');
+  }
+
+  /** The part listing the requests the click decides. */
+  decided(): Locator {
+    return this.dialog.getByTestId('decided-requests');
+  }
+
+  /** One listed request: its row of facts and its flags or refusal. */
+  item(requestId: number): Locator {
+    return this.dialog.locator(`tbody[data-request-id="${requestId}"]`);
+  }
+
+  /** The flags of a listed request, in the words shown. */
+  async flags(requestId: number): Promise<string[]> {
+    return (await this.item(requestId).getByRole('list', { name: /^Flags for / }).getByRole('listitem').allTextContents()).map((text) => text.trim());
+  }
+
+  /** The Request IDs listed, in order (refused ones first). */
+  async requestIds(): Promise<number[]> {
+    return this.dialog.locator('tbody[data-request-id]').evaluateAll((items) => items.map((item) => Number(item.getAttribute('data-request-id'))));
+  }
+
+  /** "And N more selected requests, not listed here one by one." */
+  unlisted(): Locator {
+    return this.dialog.getByTestId('decision-unlisted');
+  }
+
+  list(): Locator {
+    return this.dialog.getByTestId('decision-list');
+  }
 }
 
 export class OutboxPage {
@@ -421,6 +508,49 @@ export class UserLookupPage {
     const profile = new ProfilePage(this.page);
     await profile.expectShown();
     return profile;
+  }
+}
+
+/** User Lookup's Create user pop-up. */
+export class CreateUserDialog {
+  constructor(private readonly page: Page) {}
+
+  dialog(): Locator {
+    return this.page.getByRole('dialog', { name: 'Create user' });
+  }
+
+  async open(): Promise<Locator> {
+    await this.page.getByRole('button', { name: 'Create user' }).click();
+    await expect(this.dialog()).toBeVisible();
+    return this.dialog();
+  }
+
+  async chooseOrganization(organization: string | RegExp): Promise<void> {
+    const select = this.dialog().getByLabel('Organization');
+    await select.selectOption({ label: typeof organization === 'string' ? organization : await optionMatching(select, organization) });
+  }
+
+  /** The roles the Role list offers (not its "Select a role"). */
+  async roleOptions(): Promise<string[]> {
+    return (await this.dialog().getByLabel('Role').locator('option').allTextContents()).filter((label) => label !== 'Select a role');
+  }
+
+  roleHint(): Locator {
+    return this.dialog().locator('#create-role-hint');
+  }
+
+  /** Fills the person and their first role; the official's code confirms. */
+  async create(person: { firstName: string; lastName: string; email: string; userId: string; organization?: string | RegExp; role: string }, code: string): Promise<void> {
+    const dialog = this.dialog();
+    await dialog.getByLabel('First Name').fill(person.firstName);
+    await dialog.getByLabel('Last Name').fill(person.lastName);
+    await dialog.getByLabel('Email Address').fill(person.email);
+    await dialog.getByLabel('User ID').fill(person.userId);
+    if (person.organization) await this.chooseOrganization(person.organization);
+    await dialog.getByLabel('Role').selectOption(person.role);
+    await dialog.getByLabel('Security Code').fill(code);
+    await dialog.getByRole('button', { name: 'Create user' }).click();
+    await expect(dialog).toBeHidden();
   }
 }
 
