@@ -8,7 +8,7 @@ import type { Session } from './sessions.js';
 export const FSID_MESSAGES = {
   stateOnly: 'Only State Security Officials manage Federal Surveyor IDs.',
   notFound: 'No user with this User ID.',
-  otherState: "This user is not in your state's organizations.",
+  own: 'You cannot enter, verify or remove your own Federal Surveyor ID. Another State Security Official must do it.',
   taken: 'This Federal Surveyor ID belongs to another user.',
   notPending: 'Only a Federal Surveyor ID pending verification can be verified.',
   nothingToRemove: 'This user has no Federal Surveyor ID to remove.',
@@ -113,8 +113,9 @@ export class FsidService {
   private async target(session: Session, userId: string): Promise<{ organizationIds: number[]; user: UserRecord }> {
     const organizationIds = await this.stateOrganizations(session);
     const user = await this.store.users.byUserId(userId);
-    if (!user) throw new AppError('NOT_FOUND', FSID_MESSAGES.notFound);
-    if (!(await this.store.fsid.row(user.id, organizationIds))) throw new AppError('FORBIDDEN', FSID_MESSAGES.otherState);
+    // Someone outside the official's states reads as absent, so user IDs cannot be probed.
+    if (!user || !(await this.store.fsid.row(user.id, organizationIds))) throw new AppError('NOT_FOUND', FSID_MESSAGES.notFound);
+    if (user.id === session.userRowId) throw new AppError('FORBIDDEN', FSID_MESSAGES.own);
     return { organizationIds, user };
   }
 

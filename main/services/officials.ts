@@ -80,12 +80,13 @@ export async function visibleUser(store: Store, official: Official, userId: stri
 }
 
 /**
- * Whether the official may hand this user a temporary password or remove their credentials:
- * only when every role the user holds is in an organization the official administers (else
- * only CMS), so nobody takes over an account that carries another organization's power.
+ * Whether the official may act on this user's account (a temporary password, credentials, its
+ * status): only when every tie of the user (each role and each pending request) is in an
+ * organization the official administers (else only CMS). An account is one for every
+ * organization, so nobody takes over, or locks out, a person another organization vouches for.
  */
-export function mayTakeOverAccount(official: Official, holdings: readonly RoleHolding[]): boolean {
-  return official.isCms || holdings.every((h) => official.administered.has(h.organization.id));
+export function mayActOnAccount(official: Official, tiedOrganizationIds: readonly number[]): boolean {
+  return official.isCms || tiedOrganizationIds.every((id) => official.administered.has(id));
 }
 
 /** Why the official may not proof this person in person, or null. */
@@ -112,8 +113,8 @@ export interface DecisionContext {
   officialCount: number;
   /** CMS officials who already approved it (dual control). */
   approvedBy: readonly number[];
-  /** Active CMS Security Officials of the console. */
-  activeCmsOfficials: readonly number[];
+  /** CMS Security Officials of the console whose account is not deactivated. */
+  cmsOfficials: readonly number[];
 }
 
 export interface Judgement {
@@ -139,7 +140,8 @@ export function judgeDecision(official: Official, r: DecisionSubject, action: 'a
   if (r.securityOfficialKind !== null) {
     flags.push('security_official_role');
     if (r.securityOfficialKind === 'cms') {
-      approvalsNeeded = ctx.activeCmsOfficials.filter((id) => id !== r.requesterId).length >= 2 ? 2 : 1;
+      // Those who may approve: neither the requester nor whoever created the requester's account.
+      approvalsNeeded = ctx.cmsOfficials.filter((id) => id !== r.requesterId && id !== r.requesterCreatedBy).length >= 2 ? 2 : 1;
       const given = ctx.approvedBy.length;
       if (approvalsNeeded === 1) flags.push('without_dual_control');
       else flags.push(given === 0 ? 'first_of_dual_approval' : 'second_of_dual_approval');

@@ -130,7 +130,7 @@ export class RequestService {
     const page = records.slice(0, input.limit);
     const counts = await this.store.requests.securityOfficialCounts([...new Set([...page.map((r) => r.organization.id), ...official.administered.keys()])]);
     const approvals = await this.store.requests.approvalsFor(page.filter((r) => r.securityOfficialKind === 'cms').map((r) => r.id));
-    const cmsOfficials = await this.store.requests.activeCmsOfficialIds();
+    const cmsOfficials = await this.store.requests.cmsOfficialIds(this.clock.now());
     const last = page[page.length - 1];
     const blocked = new Map<number, { organization: ReturnType<typeof publicOrg>; reason: string }>();
     for (const r of page) {
@@ -173,7 +173,7 @@ export class RequestService {
     const counts = await this.store.requests.securityOfficialCounts([request.organization.id]);
     const roles = await this.store.requests.rolesOf(request.requesterId, [...official.administered.keys()]);
     const approvals = (await this.store.requests.approvalsFor([request.id])).get(request.id) ?? [];
-    const cmsOfficials = await this.store.requests.activeCmsOfficialIds();
+    const cmsOfficials = await this.store.requests.cmsOfficialIds(this.clock.now());
     const row = this.toQueueRow(request, official, { officialCount: counts.get(request.organization.id) ?? 0, approvals, cmsOfficials });
     return {
       request: { ...toMyView(request), decidedBy: request.decidedByEmail, stale: row.stale && request.status === 'pending', blockedReason: request.status === 'pending' ? row.blockedReason : null },
@@ -242,7 +242,7 @@ export class RequestService {
     const records = new Map((await this.store.requests.byIds(unique)).map((r) => [r.id, r]));
     const counts = await this.store.requests.securityOfficialCounts([...new Set([...records.values()].map((r) => r.organization.id))]);
     const approvals = await this.store.requests.approvalsFor([...records.values()].filter((r) => r.securityOfficialKind === 'cms').map((r) => r.id));
-    const cmsOfficials = await this.store.requests.activeCmsOfficialIds();
+    const cmsOfficials = await this.store.requests.cmsOfficialIds(this.clock.now());
     const allowed: Array<{ request: RequestRecord; judged: Judgement }> = [];
     const refused: DecisionOutcome[] = [];
     const items: DecisionPreviewItem[] = [];
@@ -282,12 +282,16 @@ export class RequestService {
     for (let i = 0; i < allowed.length; i += DECISION_CHUNK) {
       const chunk = allowed.slice(i, i + DECISION_CHUNK);
       const decisions: Decision[] = chunk.map(({ request, judged }) => this.decision(official, request, action, reason, judged, cmsEmails));
-      const { conflicts, recorded } = await this.store.requests.decide(official.id, decisions);
+      const { conflicts, recorded, refused: refusedByDatabase } = await this.store.requests.decide(official.id, decisions);
       const conflicted = new Set(conflicts);
       const waiting = new Set(recorded);
+      const databaseRefused = new Map(refusedByDatabase.map((r) => [r.requestId, r.message]));
       const meanwhile = conflicts.length > 0 ? new Map((await this.store.requests.byIds(conflicts)).map((r) => [r.id, r])) : new Map<number, RequestRecord>();
       for (const { request: r } of chunk) {
-        if (conflicted.has(r.id)) {
+        const ruled = databaseRefused.get(r.id);
+        if (ruled !== undefined) {
+          results.push({ requestId: r.id, outcome: 'refused', message: ruled });
+        } else if (conflicted.has(r.id)) {
           const now = meanwhile.get(r.id);
           results.push({ requestId: r.id, outcome: 'conflict', message: now && now.status !== 'pending' ? alreadyDecided(now) : 'This request was decided meanwhile.' });
         } else if (waiting.has(r.id)) {
@@ -300,7 +304,32 @@ export class RequestService {
       if (i + DECISION_CHUNK < allowed.length) await new Promise((resolve) => setImmediate(resolve));
     }
     if (allowed.length > 0) this.onMailQueued();
+    await this.auditRefusals(official, action, results);
     return { results };
+  }
+
+  /**
+   * A decision the rules refused is a security event too (someone tried): one audit row per
+   * refused or unknown request, in the requester's organization where the request is in scope.
+   */
+  private async auditRefusals(official: Official, action: 'approve' | 'reject', results: readonly DecisionOutcome[]): Promise<void> {
+    const refused = results.filter((r) => r.outcome === 'refused' || r.outcome === 'not_found');
+    if (refused.length === 0) return;
+    const inScopeRecords = new Map((await this.store.requests.byIds(refused.filter((r) => r.outcome === 'refused').map((r) => r.requestId))).map((r) => [r.id, r]));
+    await this.store.audit.append(
+      refused.map((r) => {
+        const record = inScopeRecords.get(r.requestId);
+        return {
+          action: 'request.decision_refused',
+          actorId: official.id,
+          subjectUserId: record?.requesterId ?? null,
+          organizationId: record?.organization.id ?? null,
+          // An unknown or out-of-scope ID is kept in the details only: it names no request of this console for the official.
+          requestId: record ? r.requestId : null,
+          details: { action, outcome: r.outcome, reason: r.message, ...(record ? {} : { requestId: r.requestId }) },
+        };
+      }),
+    );
   }
 
   private decision(official: Official, r: RequestRecord, action: 'approve' | 'reject', reason: string | null, judged: Judgement, cmsEmails: readonly string[]): Decision {
@@ -374,7 +403,7 @@ function judge(official: Official, r: RequestRecord, action: 'approve' | 'reject
       organization: r.organization,
     },
     action,
-    { officialCount: ctx.officialCount, approvedBy: ctx.approvals.map((a) => a.officialId), activeCmsOfficials: ctx.cmsOfficials },
+    { officialCount: ctx.officialCount, approvedBy: ctx.approvals.map((a) => a.officialId), cmsOfficials: ctx.cmsOfficials },
   );
 }
 

@@ -14,7 +14,7 @@ import type { AccountChange, Direction, LookupScope, LookupUser, NameKey } from 
 import { compareNames } from '../store/users-admin-store.js';
 import type { FileTransfer } from './files.js';
 import { catalogueRefusal, catalogueView, roleAllowedIn } from '../../shared/roles.js';
-import { administers, mayTakeOverAccount, officialOf, visibleUser } from './officials.js';
+import { administers, mayActOnAccount, officialOf, visibleUser } from './officials.js';
 import type { Official } from './officials.js';
 import { hashPassword, newTemporaryPassword } from './passwords.js';
 import type { Reauthentication } from './reauth.js';
@@ -32,11 +32,12 @@ export const USER_MESSAGES = {
   notYourOrganization: 'You can look up users only in organizations you administer.',
   removeOnlyYours: 'You can remove roles only in organizations you administer.',
   ownOfficialRole: 'You cannot remove your own Security Official role.',
+  cmsRoleStays: 'A CMS Security Official role is not removed: deactivate the account instead, so that dual control keeps counting this official for 30 days.',
   noSuchRole: 'This user does not hold this role.',
   ownAccount: 'You cannot change your own account here. Ask another Security Official.',
   otherOfficial: 'This user is a Security Official of an organization you do not administer; only CMS can change their account.',
-  otherOrganizationRole: 'This user holds a role in an organization you do not administer; only CMS can give them a temporary password or remove their credentials.',
-  createdAccount: 'You created this account: another Security Official must approve it.',
+  otherOrganizationRole: 'This user has a role or a request in an organization you do not administer; only CMS can change their account.',
+  createdAccount: 'You created this account: another Security Official must approve it and give the person their temporary password.',
   changedMeanwhile: 'This account changed meanwhile. Look at it again.',
   lastOfficial: (name: string, organization: string) =>
     `${name} is the only Security Official of ${organization}. If you remove this role, no request there can be approved until CMS approves a new Security Official.`,
@@ -65,7 +66,7 @@ const ACTION_AUDIT: Record<AccountAction, string> = {
 
 /** What the user is told by email; never a password. */
 const ACTION_EMAIL: Record<AccountAction, { subject: string; body: string }> = {
-  approve: { subject: 'Your account was approved', body: 'Your Security Official approved your account. Sign in with the temporary password they gave you.' },
+  approve: { subject: 'Your account was approved', body: 'Your Security Official approved your account. Sign in with the temporary password they give you in person.' },
   unlock: { subject: 'Your account was unlocked', body: 'Your Security Official unlocked your account. You can sign in again.' },
   resetPassword: {
     subject: 'Your password was reset',
@@ -253,6 +254,8 @@ export class UserService {
     if (!administers(official, assignment.organization.id)) throw new AppError('FORBIDDEN', USER_MESSAGES.removeOnlyYours);
     const isOfficialRole = assignment.securityOfficialKind !== null;
     if (user.id === official.id && isOfficialRole) throw new AppError('FORBIDDEN', USER_MESSAGES.ownOfficialRole);
+    // Removing the other CMS official's role would switch dual control off for whoever is left.
+    if (assignment.securityOfficialKind === 'cms') throw new AppError('FORBIDDEN', USER_MESSAGES.cmsRoleStays);
     const last = isOfficialRole && (await this.isLastOfficial(user.id, assignment.organization.id, assignment.id));
     if (last && !input.confirmLastOfficial) {
       throw new AppError('CONFLICT', USER_MESSAGES.lastOfficial(`${user.firstName} ${user.lastName}`, assignment.organization.name), 'confirmLastOfficial');
@@ -301,6 +304,15 @@ export class UserService {
       case 'approve':
         // The 120-day rule counts from the approval, not from when the account was created.
         Object.assign(change, { status: 'active', reactivatedAt: now });
+        if (user.mustChangePassword) {
+          // The approving official hands over a new temporary password: whoever created the
+          // account (and saw its first one) can no longer sign in as the person.
+          temporaryPassword = newTemporaryPassword();
+          Object.assign(change, {
+            passwordHash: await hashPassword(temporaryPassword),
+            temporaryPasswordExpiresAt: now + POLICY.temporaryPasswordHours * 3_600_000,
+          });
+        }
         break;
       case 'unlock':
         Object.assign(change, { clearLocks: true, ...(user.status === 'locked' ? { status: 'active' } : {}) });
@@ -477,11 +489,13 @@ export class UserService {
 
   private async accountRefusal(official: Official, user: UserRecord, action: AccountAction): Promise<string | null> {
     if (user.id === official.id) return USER_MESSAGES.ownAccount;
-    if (action === 'approve' && user.createdBy === official.id) return USER_MESSAGES.createdAccount;
+    // Until someone else has approved it and the person has signed in, the creator may only
+    // deactivate the account: otherwise deactivate-then-reactivate would approve it by another door.
+    if (user.createdBy === official.id && user.lastSignInAt === null && action !== 'deactivate') return USER_MESSAGES.createdAccount;
     if (official.isCms) return null;
     const holdings = await this.store.users.roleHoldings(user.id);
     if (holdings.some((h) => h.securityOfficialKind !== null && !official.administered.has(h.organization.id))) return USER_MESSAGES.otherOfficial;
-    if ((action === 'resetPassword' || action === 'revokeCredentials') && !mayTakeOverAccount(official, holdings)) return USER_MESSAGES.otherOrganizationRole;
+    if (!mayActOnAccount(official, await this.store.userAdmin.tiedOrganizations(user.id))) return USER_MESSAGES.otherOrganizationRole;
     return null;
   }
 
@@ -504,7 +518,7 @@ export class UserService {
         program: a.program,
         organization: publicOrg(a.organization),
         role: a.role,
-        removable: !(self && isOfficialRole),
+        removable: !(self && isOfficialRole) && a.securityOfficialKind !== 'cms',
         lastSecurityOfficial: isOfficialRole && (await this.isLastOfficial(user.id, a.organization.id, a.id)),
       });
     }

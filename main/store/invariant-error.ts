@@ -1,13 +1,22 @@
+import { MIGRATIONS } from './migrations/index.js';
+
 /**
- * A rule the database itself refused (a trigger of the trust model, the append-only audit): the
- * services ask the same rules first, so reaching one means a path forgot to ask, or another
- * official changed things meanwhile. The message is the trigger's own sentence, written for
- * officials; the caller gets FORBIDDEN with it and nothing was written (the transaction rolled back).
+ * The sentences the schema's own triggers refuse with (RAISE(ABORT, '...') in the migrations):
+ * the rules the database keeps, written for officials. Read from the migrations themselves, so a
+ * new rule needs no second list; any other trigger failure (a fault, a test's injected error)
+ * stays an unexpected failure.
+ */
+const RULES = new Set([...MIGRATIONS.flatMap((m) => [...m.sql.matchAll(/RAISE\(ABORT, '((?:[^']|'')+)'\)/g)].map((match) => (match[1] ?? '').replaceAll("''", "'")))]);
+
+/**
+ * A rule the database itself refused: the services ask the same rules first, so reaching one
+ * means a path forgot to ask, or another official changed things meanwhile. The transaction
+ * rolled back, so nothing was written; the caller is told the rule's sentence.
  */
 export function databaseRefusal(error: unknown): string | null {
   if (typeof error !== 'object' || error === null) return null;
   const { code, message } = error as { code?: unknown; message?: unknown };
   // better-sqlite3: RAISE(ABORT, ...) in a trigger.
-  if (code === 'SQLITE_CONSTRAINT_TRIGGER' && typeof message === 'string') return message;
+  if (code === 'SQLITE_CONSTRAINT_TRIGGER' && typeof message === 'string' && RULES.has(message)) return message;
   return null;
 }

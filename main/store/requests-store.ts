@@ -5,6 +5,7 @@ import { appendAuditSync } from './audit-chain.js';
 import { insertOutboxRowsSync } from './outbox-rows.js';
 import type { OutboxDraft } from './outbox-rows.js';
 import type { AuditDraft } from './types.js';
+import { databaseRefusal } from './invariant-error.js';
 
 export interface OrganizationRow {
   id: number;
@@ -64,6 +65,15 @@ export interface Decision {
   outbox: OutboxDraft[];
   /** Written instead of audit and outbox when this approval is recorded but more are needed. */
   recorded?: { audit: AuditDraft; outbox: OutboxDraft[] };
+}
+
+export interface DecideResult {
+  /** Not pending any more: someone decided meanwhile. */
+  conflicts: number[];
+  /** A first approval recorded; more are needed. */
+  recorded: number[];
+  /** Refused by a rule the database keeps (the sentence it gave); nothing was written for them. */
+  refused: Array<{ requestId: number; message: string }>;
 }
 
 /** An approval given towards a dual-control grant. */
@@ -128,11 +138,14 @@ export interface RequestStore {
    * Decides requests in one transaction (all or nothing): each is decided only if it is still
    * pending; the others are returned as conflicts and write nothing.
    */
-  decide(officialId: number, decisions: readonly Decision[]): Promise<{ conflicts: number[]; recorded: number[] }>;
+  decide(officialId: number, decisions: readonly Decision[]): Promise<DecideResult>;
   /** The approvals given so far towards dual-control grants, by request. */
   approvalsFor(requestIds: readonly number[]): Promise<Map<number, ApprovalRecord[]>>;
-  /** Active users holding the CMS Security Official role. */
-  activeCmsOfficialIds(): Promise<number[]>;
+  /**
+   * Holders of the CMS Security Official role who count for dual control at `at`: accounts not
+   * deactivated (locked ones count), or deactivated less than 30 days before.
+   */
+  cmsOfficialIds(at: number): Promise<number[]>;
   /** CMS Security Official roles granted with fewer than two approvals, newest first. */
   singleApprovalGrants(limit: number): Promise<SingleApprovalGrant[]>;
   /** Rows an older console let break the role catalogue, as the upgrade set them aside. */
@@ -167,6 +180,9 @@ const toRequest = ({ orgId, orgDisplayId, orgName, orgKind, ...rest }: RequestRo
   ...rest,
   organization: { id: orgId, displayId: orgDisplayId, name: orgName, kind: orgKind },
 });
+
+/** A CMS official deactivated this recently still counts for dual control (30 days, as in migration 6). */
+const DUAL_CONTROL_MEMORY_MS = 30 * 86_400_000;
 
 /** Requests read per statement: a slice takes a few milliseconds even on a cold cache. */
 const BY_IDS_SLICE = 200;
@@ -327,9 +343,9 @@ export class SqliteRequestStore implements RequestStore {
     return (this.db.prepare(`SELECT ${parts.map((p) => `(${p})`).join(' + ')} AS n`).get(...params) as { n: number }).n;
   }
 
-  async decide(officialId: number, decisions: readonly Decision[]): Promise<{ conflicts: number[]; recorded: number[] }> {
+  async decide(officialId: number, decisions: readonly Decision[]): Promise<DecideResult> {
     return this.db
-      .transaction((): { conflicts: number[]; recorded: number[] } => {
+      .transaction((): DecideResult => {
         const now = this.clock.now();
         const update = this.db.prepare("UPDATE role_requests SET status = ?, decided_at = ?, decided_by = ?, reason = ? WHERE id = ? AND status = 'pending'");
         const grant = this.db.prepare(
@@ -339,40 +355,49 @@ export class SqliteRequestStore implements RequestStore {
         const stillPending = this.db.prepare("SELECT 1 FROM role_requests WHERE id = ? AND status = 'pending'");
         const approval = this.db.prepare('INSERT INTO request_approvals (request_id, official_id, approved_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING');
         const approvals = this.db.prepare('SELECT count(*) AS n FROM request_approvals WHERE request_id = ?');
-        const conflicts: number[] = [];
-        const recorded: number[] = [];
+        const result: DecideResult = { conflicts: [], recorded: [], refused: [] };
         const audit: AuditDraft[] = [];
         const outbox: OutboxDraft[] = [];
-        for (const d of decisions) {
+        // One request's writes, in a savepoint of their own: a rule the database refuses for one
+        // request undoes that request alone, and the others of the chunk go through.
+        const decideOne = this.db.transaction((d: Decision): 'conflict' | 'recorded' | 'decided' => {
           if (d.action === 'approve' && d.approvalsNeeded !== null) {
             // Dual control: the approval is recorded in the same transaction that counts them, so two
             // officials approving at once cannot both stop at "1 of 2".
-            if (!stillPending.get(d.requestId) || approval.run(d.requestId, officialId, now).changes !== 1) {
-              conflicts.push(d.requestId);
-              continue;
-            }
-            if ((approvals.get(d.requestId) as { n: number }).n < d.approvalsNeeded) {
-              recorded.push(d.requestId);
-              if (d.recorded) {
-                audit.push(d.recorded.audit);
-                outbox.push(...d.recorded.outbox);
-              }
-              continue;
-            }
+            if (!stillPending.get(d.requestId) || approval.run(d.requestId, officialId, now).changes !== 1) return 'conflict';
+            if ((approvals.get(d.requestId) as { n: number }).n < d.approvalsNeeded) return 'recorded';
           }
           const status = d.action === 'approve' ? 'approved' : 'rejected';
-          if (update.run(status, now, officialId, d.reason, d.requestId).changes !== 1) {
-            conflicts.push(d.requestId);
+          if (update.run(status, now, officialId, d.reason, d.requestId).changes !== 1) return 'conflict';
+          if (d.action === 'approve') grant.run(now, officialId, d.requestId);
+          return 'decided';
+        });
+        for (const d of decisions) {
+          let outcome: 'conflict' | 'recorded' | 'decided';
+          try {
+            outcome = decideOne(d);
+          } catch (error) {
+            const message = databaseRefusal(error);
+            if (message === null) throw error;
+            result.refused.push({ requestId: d.requestId, message });
             continue;
           }
-          if (d.action === 'approve') grant.run(now, officialId, d.requestId);
-          audit.push(d.audit);
-          outbox.push(...d.outbox);
+          if (outcome === 'conflict') result.conflicts.push(d.requestId);
+          else if (outcome === 'recorded') {
+            result.recorded.push(d.requestId);
+            if (d.recorded) {
+              audit.push(d.recorded.audit);
+              outbox.push(...d.recorded.outbox);
+            }
+          } else {
+            audit.push(d.audit);
+            outbox.push(...d.outbox);
+          }
         }
         // One append per transaction: the chain head is read once.
         appendAuditSync(this.db, now, audit);
         insertOutboxRowsSync(this.db, now, outbox);
-        return { conflicts, recorded };
+        return result;
       })
       .immediate();
   }
@@ -393,14 +418,14 @@ export class SqliteRequestStore implements RequestStore {
     return out;
   }
 
-  async activeCmsOfficialIds(): Promise<number[]> {
+  async cmsOfficialIds(at: number): Promise<number[]> {
     return (
       this.db
         .prepare(
           `SELECT DISTINCT a.user_id AS id FROM role_assignments a JOIN roles r ON r.id = a.role_id JOIN users u ON u.id = a.user_id
-            WHERE r.security_official_kind = 'cms' AND u.status = 'active' ORDER BY a.user_id`,
+            WHERE r.security_official_kind = 'cms' AND (u.status <> 'deactivated' OR u.deactivated_at > ?) ORDER BY a.user_id`,
         )
-        .all() as Array<{ id: number }>
+        .all(at - DUAL_CONTROL_MEMORY_MS) as Array<{ id: number }>
     ).map((r) => r.id);
   }
 

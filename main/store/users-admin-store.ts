@@ -112,6 +112,8 @@ export interface UserAdminStore {
   exactMatches(scope: LookupScope, term: string): Promise<LookupUser[]>;
   /** Whether the user holds a role or has a request in one of these organizations (any program). */
   isInOrganizations(userRowId: number, organizationIds: readonly number[] | 'all'): Promise<boolean>;
+  /** The organizations a user is tied to: a role or a pending request there. */
+  tiedOrganizations(userRowId: number): Promise<number[]>;
   profile(userRowId: number): Promise<ProfileRecord | null>;
   assignments(userRowId: number): Promise<AssignmentRecord[]>;
   /** Distinct Security Officials of an organization. */
@@ -271,6 +273,10 @@ export class SqliteUserAdminStore implements UserAdminStore {
     );
   }
 
+  async tiedOrganizations(userRowId: number): Promise<number[]> {
+    return (this.db.prepare('SELECT DISTINCT organization_id AS id FROM user_directory WHERE user_id = ?').all(userRowId) as Array<{ id: number }>).map((r) => r.id);
+  }
+
   async profile(userRowId: number): Promise<ProfileRecord | null> {
     const row = this.db
       .prepare(
@@ -330,6 +336,8 @@ export class SqliteUserAdminStore implements UserAdminStore {
           params.push(value);
         };
         if (change.status !== undefined) set('status', change.status);
+        // When it happened: a CMS official deactivated lately still counts for dual control.
+        if (change.status === 'deactivated') set('deactivated_at', this.clock.now());
         if (change.passwordHash !== undefined) set('password_hash', change.passwordHash);
         if (change.mustChangePassword !== undefined) set('must_change_password', change.mustChangePassword ? 1 : 0);
         if (change.temporaryPasswordExpiresAt !== undefined) set('temporary_password_expires_at', change.temporaryPasswordExpiresAt);
@@ -402,12 +410,13 @@ export class SqliteUserAdminStore implements UserAdminStore {
     if (ids.length === 0) return 0;
     return this.db
       .transaction((): number => {
+        const now = this.clock.now();
         const update = this.db.prepare(
-          `UPDATE users SET status = 'deactivated' WHERE id = ? AND status = 'active'
+          `UPDATE users SET status = 'deactivated', deactivated_at = ? WHERE id = ? AND status = 'active'
               AND max(coalesce(last_sign_in_at, created_at), coalesce(reactivated_at, 0)) < ?`,
         );
         const events: AuditDraft[] = [];
-        for (const id of ids) if (update.run(id, cutoff).changes === 1) events.push(audit(id));
+        for (const id of ids) if (update.run(now, id, cutoff).changes === 1) events.push(audit(id));
         appendAuditSync(this.db, this.clock.now(), events);
         return events.length;
       })

@@ -67,8 +67,8 @@ describe('Federal Surveyor IDs (iQIES job aid, section 6)', () => {
       expect(await h.refusal(who, 'fsid.search', {}), who).toMatchObject({ code: 'FORBIDDEN', message: FSID_MESSAGES.stateOnly });
       expect(await h.refusal(who, 'fsid.save', { userId: 'sam', fsid: 'X1' }), who).toMatchObject({ code: 'FORBIDDEN' });
     }
-    expect(await h.refusal('ga', 'fsid.save', { userId: 'sam', fsid: 'GA1' })).toMatchObject({ code: 'FORBIDDEN', message: FSID_MESSAGES.otherState });
-    expect(await h.refusal('ga', 'fsid.verify', { userId: 'sam' })).toMatchObject({ code: 'FORBIDDEN' });
+    expect(await h.refusal('ga', 'fsid.save', { userId: 'sam', fsid: 'GA1' })).toMatchObject({ code: 'NOT_FOUND', message: FSID_MESSAGES.notFound });
+    expect(await h.refusal('ga', 'fsid.verify', { userId: 'sam' })).toMatchObject({ code: 'NOT_FOUND', message: FSID_MESSAGES.notFound });
     expect(ids((await h.call('ga', 'fsid.search', {})).rows)).not.toContain('sam');
     expect(h.auditActions().filter((a) => a.startsWith('fsid.'))).toEqual([]);
   });

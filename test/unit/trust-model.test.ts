@@ -258,18 +258,17 @@ describe('trust model', () => {
       expect((await h.call('so1', 'queue.reject', { requestIds: [requestId], reason: 'Not yet proofed' })).results[0]).toMatchObject({ outcome: 'rejected' });
     });
 
-    it('a path that skipped the service rules is refused by the database and reported as FORBIDDEN, with nothing written', async () => {
+    it('a path that skipped the service rules is refused by the database, request by request, with nothing written', async () => {
       const { requestId } = await h.call('demo', 'access.request', { program: PROD, organization: '123', role: 'Assessment Coordinator' });
       db().prepare("UPDATE users SET proofing_state = 'not_started' WHERE user_id = 'demo'").run();
       const so1 = (db().prepare("SELECT id FROM users WHERE user_id = 'so1'").get() as { id: number }).id;
       const [record] = await h.app.store.requests.byIds([requestId]);
       const audit = rowCount('audit_events');
       // The store straight, with a decision the officials' rules would have refused.
-      await expect(
-        h.app.store.requests.decide(so1, [
-          { requestId, action: 'approve', reason: null, approvalsNeeded: null, audit: { action: 'request.approved', actorId: so1, requestId }, outbox: [{ to: record!.requesterEmail, subject: 's', body: 'b', kind: 'request.decided', organizationId: null, requestId }] },
-        ]),
-      ).rejects.toMatchObject({ code: 'SQLITE_CONSTRAINT_TRIGGER' });
+      const result = await h.app.store.requests.decide(so1, [
+        { requestId, action: 'approve', reason: null, approvalsNeeded: null, audit: { action: 'request.approved', actorId: so1, requestId }, outbox: [{ to: record!.requesterEmail, subject: 's', body: 'b', kind: 'request.decided', organizationId: null, requestId }] },
+      ]);
+      expect(result).toEqual({ conflicts: [], recorded: [], refused: [{ requestId, message: 'No role is granted to a person whose identity is not proofed.' }] });
       expect(rowCount('audit_events')).toBe(audit);
       expect((db().prepare('SELECT status FROM role_requests WHERE id = ?').get(requestId) as { status: string }).status).toBe('pending');
     });

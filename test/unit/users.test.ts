@@ -324,8 +324,11 @@ describe('User Lookup, profiles and account administration (HARP and iQIES job a
         code: 'FORBIDDEN',
         message: SIGN_IN_MESSAGES.pending,
       });
-      await h.call('so2', 'users.accountAction', { userId: 'erin.new', action: 'approve', code: code('so2') });
-      expect((await h.call('erin', 'auth.signInWithTemporaryPassword', { userId: 'erin.new', password: created.temporaryPassword, agreeToTerms: true })).state).toBe('password');
+      const approved = await h.call('so2', 'users.accountAction', { userId: 'erin.new', action: 'approve', code: code('so2') });
+      // The approving official hands over a new temporary password; the creator's first one no longer works.
+      expect(approved.temporaryPassword).toEqual(expect.any(String));
+      expect(await h.refusal('erin', 'auth.signInWithTemporaryPassword', { userId: 'erin.new', password: created.temporaryPassword, agreeToTerms: true })).toMatchObject({ code: 'SIGN_IN_FAILED' });
+      expect((await h.call('erin', 'auth.signInWithTemporaryPassword', { userId: 'erin.new', password: approved.temporaryPassword!, agreeToTerms: true })).state).toBe('password');
     });
 
     it('refuses bad input with the field named, taken user IDs and emails, and other organizations; creates nothing', async () => {

@@ -18,8 +18,11 @@ import type { Migration } from './index.js';
  * - The first Security Official of an organization is approved only by CMS; while an organization
  *   has no Security Official, nothing else there is approved.
  * - Dual control: the CMS Security Official role is granted only when two distinct CMS Security
- *   Officials (neither the requester) have approved it (request_approvals), or one while the
- *   console has no other active CMS Security Official.
+ *   Officials (neither the requester nor who created the requester's account) have approved it
+ *   (request_approvals), or one while the console has no other such official who is not
+ *   deactivated (a locked official still counts: anyone can lock an account with wrong passwords;
+ *   so does one deactivated in the last 30 days: deactivating the other official does not switch
+ *   dual control off). A CMS Security Official role is not removed by another official.
  * - Live ties: a user is in an organization's directory (what its officials may see and act on)
  *   while they hold a role there or have a PENDING request there; a withdrawn, rejected or
  *   approved request no longer counts (an approval counts through the role it grants).
@@ -61,6 +64,9 @@ CREATE UNIQUE INDEX organizations_one_cms ON organizations (kind) WHERE kind = '
 
 -- Who created an account (Create user): they may not approve its requests nor proof it.
 ALTER TABLE users ADD COLUMN created_by INTEGER REFERENCES users(id);
+-- When an account was last deactivated: a CMS official deactivated in the last 30 days still
+-- counts for dual control, so that deactivating the other official cannot switch it off.
+ALTER TABLE users ADD COLUMN deactivated_at INTEGER;
 
 CREATE TABLE role_catalogue_violations (
   id               INTEGER PRIMARY KEY,
@@ -160,7 +166,9 @@ CREATE TRIGGER role_requests_dual_control BEFORE UPDATE OF status ON role_reques
    AND (NOT EXISTS (SELECT 1 FROM request_approvals WHERE request_id = NEW.id AND official_id = NEW.decided_by)
         OR (SELECT count(*) FROM request_approvals WHERE request_id = NEW.id) <
            CASE WHEN (SELECT count(DISTINCT a.user_id) FROM role_assignments a JOIN roles r ON r.id = a.role_id JOIN users u ON u.id = a.user_id
-                       WHERE r.security_official_kind = 'cms' AND u.status = 'active' AND a.user_id <> NEW.requester_id) >= 2
+                       WHERE r.security_official_kind = 'cms' AND a.user_id <> NEW.requester_id
+                         AND (u.status <> 'deactivated' OR u.deactivated_at > NEW.decided_at - 2592000000)
+                         AND a.user_id IS NOT (SELECT created_by FROM users WHERE id = NEW.requester_id)) >= 2
                 THEN 2 ELSE 1 END)
   BEGIN SELECT RAISE(ABORT, 'The CMS Security Official role needs the approval of two distinct CMS Security Officials.'); END;
 
