@@ -143,7 +143,9 @@ export function judgeDecision(official: Official, r: DecisionSubject, action: 'a
       // Those who may approve: neither the requester nor whoever created the requester's account.
       approvalsNeeded = ctx.cmsOfficials.filter((id) => id !== r.requesterId && id !== r.requesterCreatedBy).length >= 2 ? 2 : 1;
       const given = ctx.approvedBy.length;
-      if (approvalsNeeded === 1) flags.push('without_dual_control');
+      // One official's rejection is final: the dual-control flags speak of approvals only.
+      if (action === 'reject') approvalsNeeded = null;
+      else if (approvalsNeeded === 1) flags.push('without_dual_control');
       else flags.push(given === 0 ? 'first_of_dual_approval' : 'second_of_dual_approval');
     } else if (ctx.officialCount === 0) {
       flags.push('first_official');
