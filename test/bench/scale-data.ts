@@ -138,10 +138,11 @@ const REJECTION_REASONS = [
 ];
 const JUSTIFICATIONS = ['', '', 'Needs access for assessment submissions', 'New hire, MDS coordinator', 'Covering for a colleague on leave', 'Quality reporting duties'];
 
-const ORDINARY_ROLES: Record<OrganizationKind, readonly [string, string]> = {
+/** The ordinary roles the role catalogue allows per kind of organization (CMS has none). */
+const ORDINARY_ROLES: Record<OrganizationKind, readonly [string, string] | null> = {
   provider: ['Assessment Coordinator', 'Provider Basic User'],
   state: ['State Agency General User', 'Surveyor'],
-  cms: ['State Agency General User', 'Surveyor'],
+  cms: null,
 };
 
 /** Named officials: which organization they belong to (by plan position) and what to say about them. */
@@ -392,7 +393,12 @@ export async function generateScaleData(o: ScaleOptions): Promise<ScaleResult> {
 
     // ---- role assignments: each organization's officials, and ordinary users' roles ----
     rows.role_assignments = phase('role_assignments', () => {
-      const insert = db.prepare('INSERT INTO role_assignments (user_id, program_id, organization_id, role_id, granted_at, granted_by) VALUES (?, ?, ?, ?, ?, ?)');
+      // Only proofed people hold roles (the schema refuses others): unproofed users get none.
+      const grant = db.prepare(
+        `INSERT INTO role_assignments (user_id, program_id, organization_id, role_id, granted_at, granted_by)
+         SELECT ?, ?, ?, ?, ?, ? WHERE (SELECT proofing_state FROM users WHERE id = ?) IN ('proofed_remote', 'proofed_in_person')`,
+      );
+      const insert = { run: (user: number, program: number, org: number, roleId: number, granted: number, grantedBy: number | null) => grant.run(user, program, org, roleId, granted, grantedBy, user) };
       let count = 0;
       let orgIndex = 0;
       batches(db, o.users, o.batch, (u) => {
@@ -401,22 +407,18 @@ export async function generateScaleData(o: ScaleOptions): Promise<ScaleResult> {
         const granted = now - rnd.int(30, 900) * DAY;
         if (u - org.userStart < org.soCount) {
           for (const program of officialPrograms(org)) {
-            insert.run(u + 1, PROGRAMS.indexOf(program) + 1, org.id, role(SECURITY_OFFICIAL_ROLE[org.kind]), granted, null);
-            count += 1;
+            count += insert.run(u + 1, PROGRAMS.indexOf(program) + 1, org.id, role(SECURITY_OFFICIAL_ROLE[org.kind]), granted, null).changes;
           }
           return;
         }
         const roll = rnd.next();
         if (roll < 0.1) return;
         const roles = ORDINARY_ROLES[org.kind];
+        if (roles === null) return;
         const grantedBy = org.soCount > 0 ? org.userStart + 1 : plan.cms.userStart + 1;
         const program = (u % 3) + 1;
-        insert.run(u + 1, program, org.id, role(roles[u % 2] as string), granted, grantedBy);
-        count += 1;
-        if (roll > 0.8) {
-          insert.run(u + 1, program, org.id, role(roles[(u + 1) % 2] as string), granted, grantedBy);
-          count += 1;
-        }
+        count += insert.run(u + 1, program, org.id, role(roles[u % 2] as string), granted, grantedBy).changes;
+        if (roll > 0.8) count += insert.run(u + 1, program, org.id, role(roles[(u + 1) % 2] as string), granted, grantedBy).changes;
       });
       return count;
     });
@@ -450,7 +452,8 @@ export async function generateScaleData(o: ScaleOptions): Promise<ScaleResult> {
       const user = org.userStart + org.soCount + (c % ordinary);
       const round = Math.floor(c / ordinary);
       const program = (((user % 3) + 1 + (round % 3)) % 4) + 1;
-      const roleName = soRequest ? SECURITY_OFFICIAL_ROLE[org.kind] : (ORDINARY_ROLES[org.kind][(user + Math.floor(round / 3)) % 2] as string);
+      const ordinaryRoles = ORDINARY_ROLES[org.kind];
+      const roleName = soRequest || ordinaryRoles === null ? SECURITY_OFFICIAL_ROLE[org.kind] : (ordinaryRoles[(user + Math.floor(round / 3)) % 2] as string);
       return { user, program, roleName };
     };
     type Pick = { org: OrgPlan; so: boolean };

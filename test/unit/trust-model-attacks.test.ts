@@ -2,33 +2,23 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DECISION_MESSAGES } from '../../main/services/officials.js';
 import { REQUEST_MESSAGES } from '../../main/services/requests.js';
 import { USER_MESSAGES } from '../../main/services/users.js';
-import type { ProofingDocument } from '../../shared/proofing.js';
-import { CMS_ORG, Harness, PROVIDER_ORG } from '../support/console-harness.js';
-import type { TestUser } from '../support/console-harness.js';
+import type { Harness, TestUser } from '../support/console-harness.js';
+import { PROD, TrustConsole, proofIn } from '../support/trust-console.js';
 
 /**
  * Attacks on the trust model, through dispatch only (the database is touched only to set up a
  * fixture or to read what was written): each one a reviewer tried, and what now stops it.
  */
-const PROD = 'iQIES Prod';
 const NEW_PASSWORD = 'Violet turbine orchard harbor 2027';
-const passport: ProofingDocument = { type: 'us_passport', issuer: 'U.S. Department of State', expiresOn: '2030-05-01', last4: '4821', inspection: 'physical' };
-const bill: ProofingDocument = { type: 'utility_bill', issuer: 'Florida Power & Light', expiresOn: null, last4: '0042', inspection: 'visual' };
-const proofIn = (accountId: string) => ({ accountId, appearedInPerson: true, decision: 'approve', documents: { photo: passport, address: bill, dateOfBirth: passport } }) as const;
 
 describe('attacks on the trust model', () => {
+  let t: TrustConsole;
   let h: Harness;
   let u: Record<string, TestUser>;
-  const db = () => h.app.store.db;
-  const code = (who: string) => {
-    h.nextStep();
-    return h.code(u[who]!.secret);
-  };
-  const rowId = (userId: string) => (db().prepare('SELECT id FROM users WHERE user_id = ?').get(userId) as { id: number }).id;
-  const holds = (userId: string) =>
-    db()
-      .prepare('SELECT r.name AS role, o.display_id AS org FROM role_assignments a JOIN roles r ON r.id = a.role_id JOIN organizations o ON o.id = a.organization_id JOIN users u ON u.id = a.user_id WHERE u.user_id = ? ORDER BY r.name, o.display_id')
-      .all(userId) as Array<{ role: string; org: string }>;
+  const db = () => t.db;
+  const code = (who: string) => t.code(who);
+  const rowId = (userId: string) => t.rowId(userId);
+  const holds = (userId: string) => t.holds(userId);
   const status = (requestId: number) => (db().prepare('SELECT status FROM role_requests WHERE id = ?').get(requestId) as { status: string }).status;
   const auditCount = () => (db().prepare('SELECT count(*) AS n FROM audit_events').get() as { n: number }).n;
   const file = (who: string, organization: string, role: string, program = PROD) => h.call(who, 'access.request', { program, organization, role });
@@ -43,32 +33,9 @@ describe('attacks on the trust model', () => {
   };
 
   beforeEach(async () => {
-    h = await Harness.create();
-    u = h.seed({
-      organizations: [
-        CMS_ORG,
-        PROVIDER_ORG,
-        { displayId: '456', name: 'Bayview Home Health', kind: 'provider' },
-        { displayId: '789', name: 'Harbor Rehab', kind: 'provider' },
-        { displayId: 'FL', name: 'Florida', kind: 'state' },
-      ],
-      users: [
-        { userId: 'cms1', organization: 'CMS', roles: [[PROD, 'CMS Security Official']] },
-        { userId: 'cms2', organization: 'CMS', roles: [[PROD, 'CMS Security Official']] },
-        { userId: 'so1', organization: '123', roles: [[PROD, 'Provider Security Official']] },
-        { userId: 'so2', organization: '123', roles: [[PROD, 'Provider Security Official']] },
-        { userId: 'so456', organization: '456', roles: [[PROD, 'Provider Security Official']] },
-        { userId: 'flso', organization: 'FL', roles: [[PROD, 'State Security Official']] },
-        { userId: 'demo', organization: '123', roles: [[PROD, 'Provider Basic User']] },
-        { userId: 'analyst', organization: 'CMS' },
-        { userId: 'analyst2', organization: 'CMS' },
-        { userId: 'surveyor', organization: 'FL', roles: [[PROD, 'Surveyor']] },
-      ],
-    });
-    for (const id of Object.keys(u)) {
-      await h.signIn(id, u[id]!);
-      h.nextStep();
-    }
+    t = await TrustConsole.create();
+    h = t.h;
+    u = t.users;
   });
   afterEach(() => h.dispose());
 

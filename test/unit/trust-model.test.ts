@@ -4,14 +4,10 @@ import { USER_MESSAGES } from '../../main/services/users.js';
 import { PROOFING_MESSAGES } from '../../main/services/proofing.js';
 import { ROLE_NAMES, ORGANIZATION_KINDS } from '../../shared/domain.js';
 import { ROLE_CATALOGUE, roleAllowedIn } from '../../shared/roles.js';
-import type { ProofingDocument } from '../../shared/proofing.js';
-import { CMS_ORG, Harness, PROVIDER_ORG } from '../support/console-harness.js';
-import type { TestUser } from '../support/console-harness.js';
+import type { Harness } from '../support/console-harness.js';
+import { PROD, TrustConsole, bill, passport } from '../support/trust-console.js';
 
-const PROD = 'iQIES Prod';
 const ORG_OF_KIND = { provider: '123', state: 'FL', cms: 'CMS' } as const;
-const passport: ProofingDocument = { type: 'us_passport', issuer: 'U.S. Department of State', expiresOn: '2030-05-01', last4: '4821', inspection: 'physical' };
-const bill: ProofingDocument = { type: 'utility_bill', issuer: 'Florida Power & Light', expiresOn: null, last4: '0042', inspection: 'visual' };
 
 /**
  * The trust model through dispatch, as the renderer calls it, against a real SQLite file: the role
@@ -21,39 +17,16 @@ const bill: ProofingDocument = { type: 'utility_bill', issuer: 'Florida Power & 
  * directly and must refuse too.
  */
 describe('trust model', () => {
+  let t: TrustConsole;
   let h: Harness;
-  let u: Record<string, TestUser>;
-  const db = () => h.app.store.db;
-  const code = (who: string) => {
-    h.nextStep();
-    return h.code(u[who]!.secret);
-  };
-  const rowCount = (table: string) => (db().prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
-  const holds = (userId: string) =>
-    db()
-      .prepare('SELECT r.name AS role, o.display_id AS org FROM role_assignments a JOIN roles r ON r.id = a.role_id JOIN organizations o ON o.id = a.organization_id JOIN users u ON u.id = a.user_id WHERE u.user_id = ? ORDER BY r.name')
-      .all(userId) as Array<{ role: string; org: string }>;
+  const db = () => t.db;
+  const code = (who: string) => t.code(who);
+  const rowCount = (table: string) => t.rowCount(table);
+  const holds = (userId: string) => t.holds(userId);
 
   beforeEach(async () => {
-    h = await Harness.create();
-    u = h.seed({
-      organizations: [CMS_ORG, PROVIDER_ORG, { displayId: '456', name: 'Bayview Home Health', kind: 'provider' }, { displayId: 'FL', name: 'Florida', kind: 'state' }],
-      users: [
-        { userId: 'cms1', organization: 'CMS', roles: [[PROD, 'CMS Security Official']] },
-        { userId: 'cms2', organization: 'CMS', roles: [[PROD, 'CMS Security Official']] },
-        { userId: 'so1', organization: '123', roles: [[PROD, 'Provider Security Official']] },
-        { userId: 'so2', organization: '123', roles: [[PROD, 'Provider Security Official']] },
-        { userId: 'so456', organization: '456', roles: [[PROD, 'Provider Security Official']] },
-        { userId: 'flso', organization: 'FL', roles: [[PROD, 'State Security Official']] },
-        { userId: 'demo', organization: '123', roles: [[PROD, 'Provider Basic User']] },
-        { userId: 'analyst', organization: 'CMS' },
-        { userId: 'surveyor', organization: 'FL', roles: [[PROD, 'Surveyor']] },
-      ],
-    });
-    for (const id of Object.keys(u)) {
-      await h.signIn(id, u[id]!);
-      h.nextStep();
-    }
+    t = await TrustConsole.create();
+    h = t.h;
   });
   afterEach(() => h.dispose());
 
