@@ -4,7 +4,7 @@ import { SCREENSHOT_DIR, expect, expectNoAxeViolations, test } from './fixtures.
 import { FsidPage, InPersonProofingPage, MyAccessPage, ProfilePage, UserLookupPage, WarningPage, firstSignIn, signInToHome } from './pages/console-pages.js';
 
 /**
- * Issue 6 end to end: In-Person Proofing (QualityNet guide 5.4.4.2), a new user's first sign-in,
+ * End to end: In-Person Proofing (QualityNet guide 5.4.4.2), a new user's first sign-in,
  * and Federal Surveyor IDs (iQIES job aid, section 6), in the demo console.
  */
 
@@ -61,10 +61,15 @@ test('in-person proofing: reject without comments is refused, cancel and come ba
   expect(readFileSync(await file.path()).subarray(0, 5).toString()).toBe('%PDF-');
 });
 
-test('a new user: first sign-in through enrollment shows the proofing state; proofed in person, they can request a role', async ({ page, otherPage, demoConsole: host }) => {
+test('a new user: first sign-in through enrollment shows the proofing state; proofed in person by another official, they can request a role', async ({
+  page,
+  otherPage,
+  demoConsole: host,
+}) => {
   test.slow();
-  const official = host.demoAccount('provider.so1');
-  const home = await signInToHome(page, host, official, 'Pamela');
+  // Pamela (provider.so1) creates the account.
+  const pamela = host.demoAccount('provider.so1');
+  let home = await signInToHome(page, host, pamela, 'Pamela');
   await home.open('User Lookup');
   await new UserLookupPage(page).expectShown();
   await page.getByRole('button', { name: 'Create user' }).click();
@@ -73,13 +78,24 @@ test('a new user: first sign-in through enrollment shows the proofing state; pro
   await create.getByLabel('Last Name').fill('Marsh');
   await create.getByLabel('Email Address').fill('lena.marsh@example.org');
   await create.getByLabel('User ID').fill('lena.marsh');
-  await create.getByLabel('Security Code').fill(await host.freshCode(page, official.totpKey));
+  await create.getByLabel('Role').selectOption('Assessment Coordinator');
+  await create.getByLabel('Security Code').fill(await host.freshCode(page, pamela.totpKey));
   await create.getByRole('button', { name: 'Create user' }).click();
   await expect(create).toBeHidden();
-  const temporary = ((await page.getByTestId('temporary-password').textContent()) ?? '').trim();
-  await new ProfilePage(page).accountAction('Approve account', await host.freshCode(page, official.totpKey));
+  await expect(new ProfilePage(page).status()).toHaveText('Pending');
+  await home.logOut();
 
-  await firstSignIn(otherPage, host, { userId: 'lena.marsh', temporaryPassword: temporary, newPassword: 'quiet orchard lantern path' }, async () => {
+  // Marcus (provider.so2), who did not create it, approves the account and hands Lena the temporary password it gives.
+  const marcus = host.demoAccount('provider.so2');
+  home = await signInToHome(page, host, marcus, 'Marcus');
+  await home.open('User Lookup');
+  const lookup = new UserLookupPage(page);
+  await lookup.expectShown();
+  const profile = await lookup.findAndOpen('lena.marsh', 'Marsh, Lena');
+  const temporary = await profile.accountAction('Approve account', await host.freshCode(page, marcus.totpKey));
+  expect(temporary).not.toBeNull();
+
+  await firstSignIn(otherPage, host, { userId: 'lena.marsh', temporaryPassword: temporary ?? '', newPassword: 'quiet orchard lantern path' }, async () => {
     await expect(otherPage.getByTestId('enrollment-proofing')).toContainText('Identity not yet proofed');
   });
   await new WarningPage(otherPage).accept();
@@ -88,8 +104,10 @@ test('a new user: first sign-in through enrollment shows the proofing state; pro
   await new MyAccessPage(otherPage).expectShown();
   await expect(otherPage.getByTestId('proofing-notice')).toBeVisible();
 
+  // Lena comes in person with her documents; Marcus proofs her.
   await home.open('In-Person Proofing');
   const proofing = new InPersonProofingPage(page);
+  await proofing.expectShown();
   await proofing.search('lena.marsh');
   await proofing.fill('photo', { document: 'U.S. passport (SUPERIOR)', issuer: 'U.S. Department of State', expiresOn: '2031-03-01', last4: '4821' });
   await proofing.fill('address', bill);
@@ -102,7 +120,7 @@ test('a new user: first sign-in through enrollment shows the proofing state; pro
   await otherPage.reload();
   await otherPage.getByRole('navigation', { name: 'Security Official' }).getByRole('link', { name: 'My Access' }).click();
   await expect(otherPage.getByTestId('proofing-notice')).toHaveCount(0);
-  const requestId = await new MyAccessPage(otherPage).request({ program: 'iQIES Prod', organization: /\(123\)$/, role: 'Surveyor' });
+  const requestId = await new MyAccessPage(otherPage).request({ program: 'iQIES Prod', organization: /\(123\)$/, role: 'Provider Basic User' });
   expect(requestId).toBeGreaterThan(0);
 });
 

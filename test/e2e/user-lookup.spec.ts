@@ -6,9 +6,10 @@ import { SCREENSHOT_DIR, expect, expectNoAxeViolations, test } from './fixtures.
 import { ProfilePage, SignInPage, UserLookupPage, WarningPage, changePassword, firstSignIn, signInToHome } from './pages/console-pages.js';
 
 /**
- * Issue 4 end to end: the User Lookup and User Roles pages of the HARP and iQIES job aids, and
- * the account actions of the QualityNet guide, as a Security Official of organization 123
- * (provider.so1, Pamela Cameron) does them in the demo console.
+ * End to end: the User Lookup and User Roles pages of the HARP and iQIES job aids, and the
+ * account actions of the QualityNet guide, as a Security Official of organization 123
+ * (provider.so1, Pamela Cameron) does them in the demo console; an account she creates is
+ * approved by the other one (provider.so2, Marcus Oyelaran).
  */
 
 const NEW_PASSWORD = 'copper kettle morning walk';
@@ -108,10 +109,15 @@ test('reset a password: the user signs in with the temporary one and must change
   await expect(otherPage.getByRole('heading', { level: 1, name: 'Welcome, Aditya' })).toBeVisible();
 });
 
-test('create a user; approve the account; the new user signs in, sets a password and links an authenticator', async ({ page, otherPage, demoConsole: host }) => {
+test('create a user; a second official approves the account; the new user signs in with that temporary password, sets a password and links an authenticator', async ({
+  page,
+  otherPage,
+  demoConsole: host,
+}) => {
   test.slow();
-  const official = host.demoAccount('provider.so1');
-  const home = await signInToHome(page, host, official, 'Pamela');
+  // Pamela (provider.so1) creates the account.
+  const pamela = host.demoAccount('provider.so1');
+  let home = await signInToHome(page, host, pamela, 'Pamela');
   await home.open('User Lookup');
   await new UserLookupPage(page).expectShown();
   await page.getByRole('button', { name: 'Create user' }).click();
@@ -121,23 +127,35 @@ test('create a user; approve the account; the new user signs in, sets a password
   await dialog.getByLabel('Email Address').fill('not an email');
   await dialog.getByLabel('User ID').fill('erin.newhire');
   await dialog.getByLabel('Role').selectOption('Assessment Coordinator');
-  await dialog.getByLabel('Security Code').fill(await host.freshCode(page, official.totpKey));
+  await dialog.getByLabel('Security Code').fill(await host.freshCode(page, pamela.totpKey));
   await expectNoAxeViolations(page, 'create user pop-up');
   await dialog.getByRole('button', { name: 'Create user' }).click();
   await expect(dialog.getByText('Email Address is not a valid email address')).toBeVisible();
   await dialog.getByLabel('Email Address').fill('erin.newhire@example.org');
-  await dialog.getByLabel('Security Code').fill(await host.freshCode(page, official.totpKey));
+  await dialog.getByLabel('Security Code').fill(await host.freshCode(page, pamela.totpKey));
   await dialog.getByRole('button', { name: 'Create user' }).click();
   await expect(dialog).toBeHidden();
 
-  const profile = new ProfilePage(page);
+  let profile = new ProfilePage(page);
   await expect(profile.status()).toHaveText('Pending');
-  const temporary = ((await page.getByTestId('temporary-password').textContent()) ?? '').trim();
-  expect(temporary).toMatch(/^[A-Za-z2-9]{4}(-[A-Za-z2-9]{4}){3}$/);
-  await profile.accountAction('Approve account', await host.freshCode(page, official.totpKey));
-  await expect(profile.status()).toHaveText('Active');
+  const creatorsPassword = await profile.temporaryPassword();
+  // Whoever created an account does not approve it: until then Pamela may only deactivate it.
+  expect(await profile.actionLabels()).toEqual(['Deactivate account']);
+  await home.logOut();
 
-  await firstSignIn(otherPage, host, { userId: 'erin.newhire', temporaryPassword: temporary, newPassword: NEW_PASSWORD }, async () => {
+  // Marcus (provider.so2), the other Security Official of 123, approves it: he gets the temporary password to hand to Erin.
+  const marcus = host.demoAccount('provider.so2');
+  home = await signInToHome(page, host, marcus, 'Marcus');
+  await home.open('User Lookup');
+  const lookup = new UserLookupPage(page);
+  await lookup.expectShown();
+  profile = await lookup.findAndOpen('erin.newhire', 'Newhire, Erin');
+  const temporary = await profile.accountAction('Approve account', await host.freshCode(page, marcus.totpKey));
+  await expect(profile.status()).toHaveText('Active');
+  expect(temporary).toMatch(/^[A-Za-z2-9]{4}(-[A-Za-z2-9]{4}){3}$/);
+  expect(temporary).not.toBe(creatorsPassword);
+
+  await firstSignIn(otherPage, host, { userId: 'erin.newhire', temporaryPassword: temporary!, newPassword: NEW_PASSWORD }, async () => {
     await expect(otherPage.getByRole('img', { name: /QR code/ })).toBeVisible();
     await otherPage.screenshot(shot('30-first-enrollment'));
     await expectNoAxeViolations(otherPage, 'first enrollment');

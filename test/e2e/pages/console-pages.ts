@@ -509,6 +509,13 @@ export class UserLookupPage {
     await profile.expectShown();
     return profile;
   }
+
+  /** Searches for the user ID, then opens that user's profile (its button reads "Last, First"). */
+  async findAndOpen(userId: string, name: string): Promise<ProfilePage> {
+    await this.search(userId);
+    await expect(this.row(userId)).toBeVisible();
+    return this.openProfile(name);
+  }
 }
 
 /** User Lookup's Create user pop-up. */
@@ -574,6 +581,29 @@ export class ProfilePage {
     return this.page.getByTestId('profile-notice');
   }
 
+  /** The message shown instead of a profile the official may not open. */
+  error(): Locator {
+    return this.page.getByRole('main').getByRole('alert').locator('.ds-c-alert__text');
+  }
+
+  actions(): Locator {
+    return this.page.getByRole('group', { name: 'Account actions' });
+  }
+
+  /** The account actions offered, as their buttons read (none: an empty list). */
+  async actionLabels(): Promise<string[]> {
+    await expect(this.page.getByTestId('account-state')).toBeVisible();
+    if ((await this.actions().count()) === 0) return [];
+    return (await this.actions().getByRole('button').allTextContents()).map((text) => text.trim());
+  }
+
+  /** The temporary password the notice shows once (after Create user, an approval, a reset). */
+  async temporaryPassword(): Promise<string> {
+    const password = ((await this.page.getByTestId('temporary-password').textContent()) ?? '').trim();
+    expect(password).toMatch(/^[A-Za-z2-9]{4}(-[A-Za-z2-9]{4}){3}$/);
+    return password;
+  }
+
   async removeRole(role: string, program: string): Promise<Locator> {
     await this.roles().getByRole('row').filter({ hasText: role }).filter({ hasText: program }).getByRole('button', { name: /^Remove/ }).click();
     const dialog = this.page.getByRole('dialog', { name: 'Remove Role' });
@@ -606,14 +636,7 @@ export async function firstSignIn(
   /** Called on the enrollment page before it is filled (a screenshot, an axe scan). */
   onEnrollment?: () => Promise<void>,
 ): Promise<{ key: string }> {
-  await page.goto(host.url);
-  await new SignInPage(page).expectShown();
-  await page.getByRole('button', { name: 'Start/Complete New User Enrollment' }).click();
-  await expect(page.getByRole('heading', { level: 1, name: 'New User Enrollment' })).toBeVisible();
-  await page.getByLabel('User ID').fill(account.userId);
-  await page.getByLabel('Temporary Password').fill(account.temporaryPassword);
-  await page.getByLabel('I agree to the Terms & Conditions').check();
-  await page.getByRole('button', { name: 'Login', exact: true }).click();
+  await startNewUserEnrollment(page, host, account.userId, account.temporaryPassword);
   await changePassword(page, account.newPassword);
   await expect(page.getByRole('heading', { level: 1, name: 'Set up two-factor authentication' })).toBeVisible();
   await onEnrollment?.();
@@ -622,6 +645,18 @@ export async function firstSignIn(
   await page.getByLabel('Security Code').fill(host.code(key));
   await page.getByRole('button', { name: 'Link credential' }).click();
   return { key };
+}
+
+/** Start/Complete New User Enrollment on the Login page: user ID and temporary password, then Login. */
+export async function startNewUserEnrollment(page: Page, host: { url: string }, userId: string, temporaryPassword: string): Promise<void> {
+  await page.goto(host.url);
+  await new SignInPage(page).expectShown();
+  await page.getByRole('button', { name: 'Start/Complete New User Enrollment' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'New User Enrollment' })).toBeVisible();
+  await page.getByLabel('User ID').fill(userId);
+  await page.getByLabel('Temporary Password').fill(temporaryPassword);
+  await page.getByLabel('I agree to the Terms & Conditions').check();
+  await page.getByRole('button', { name: 'Login', exact: true }).click();
 }
 
 export async function changePassword(page: Page, newPassword: string): Promise<void> {
@@ -646,9 +681,24 @@ export class InPersonProofingPage {
   }
 
   async search(accountId: string): Promise<void> {
+    await this.lookUp(accountId);
+    await expect(this.page.getByTestId('proofing-subject')).toContainText(accountId);
+  }
+
+  /** Types the Account ID and searches, whatever the answer (a person, or why not). */
+  async lookUp(accountId: string): Promise<void> {
     await this.page.getByLabel('* Account ID').fill(accountId);
     await this.page.getByRole('search', { name: 'Find the account' }).getByRole('button', { name: 'Search' }).click();
-    await expect(this.page.getByTestId('proofing-subject')).toContainText(accountId);
+  }
+
+  /** Why the Account ID found nobody (shown under the field). */
+  searchError(): Locator {
+    return this.page.getByRole('search', { name: 'Find the account' }).locator('.ds-c-inline-error');
+  }
+
+  /** Why this official may not proof the person found (shown instead of the decision form). */
+  refusal(): Locator {
+    return this.page.getByRole('region').filter({ has: this.page.getByTestId('proofing-subject') }).getByRole('alert').locator('.ds-c-alert__text');
   }
 
   state(): Locator {
@@ -687,6 +737,17 @@ export class InPersonProofingPage {
 
   async decide(button: 'Approve' | 'Cancel' | 'Reject'): Promise<void> {
     await this.form().getByRole('button', { name: button, exact: true }).click();
+  }
+
+  /** The person is in the room with a passport and a utility bill (IAL2): the official approves. */
+  async proofWithPassportAndBill(accountId: string): Promise<void> {
+    await this.search(accountId);
+    await this.fill('photo', { document: 'U.S. passport (SUPERIOR)', issuer: 'U.S. Department of State', expiresOn: '2031-03-01', last4: '4821' });
+    await this.fill('address', { document: 'Utility bill (FAIR)', issuer: 'Florida Power & Light', last4: '0042' });
+    await this.fill('dateOfBirth', 'same as photo');
+    await this.form().getByLabel(/I affirm that the individual appeared in person/).check();
+    await this.decide('Approve');
+    await expect(this.state()).toHaveText('Identity proofed in person');
   }
 }
 
