@@ -79,7 +79,7 @@ interface LookupState {
 }
 
 const ACTION_DONE: Record<AccountAction, string> = {
-  approve: 'The account was approved. The user can now sign in with the temporary password you gave them.',
+  approve: 'The account was approved. Give the person the temporary password below yourself; any earlier one no longer works.',
   unlock: 'The account was unlocked.',
   resetPassword: 'The password was reset.',
   deactivate: 'The account was deactivated. Any session the user had open has ended.',
@@ -285,7 +285,7 @@ export const useUserLookup = create<LookupState>()((set, get) => {
           profileError: null,
           notice: {
             key: ++noticeKey,
-            message: `The account was created and is pending. Request ${created.requestId} for ${values.role} waits in Role Requests; approve the account when the person is ready to sign in.`,
+            message: `The account was created and is pending. Request ${created.requestId} for ${values.role} waits in Role Requests; another Security Official approves the account and proves the person's identity in person.`,
             temporaryPassword: created.temporaryPassword,
           },
         });
