@@ -1,11 +1,10 @@
-import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { contract } from '../../shared/ipc/contract.js';
 import type { Channel } from '../../shared/ipc/contract.js';
 import { ERROR_CODES } from '../../shared/ipc/errors.js';
-import { CMS_ORG, Harness, PROVIDER_ORG } from '../support/console-harness.js';
+import { CMS_ORG, Harness, PROVIDER_ORG, tableChecksums } from '../support/console-harness.js';
 import type { TestUser } from '../support/console-harness.js';
 
 /**
@@ -485,18 +484,6 @@ function problemWith(result: unknown, mustBeValidation: boolean): string | null 
   return null;
 }
 
-/** sha256 per table of its rows, sorted (no reliance on rowid: some tables are WITHOUT ROWID). */
-function tableChecksums(h: Harness): Map<string, string> {
-  const db = h.app.store.db;
-  const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as Array<{ name: string }>;
-  const sums = new Map<string, string>();
-  for (const { name } of tables) {
-    const rows = db.prepare(`SELECT * FROM "${name.replaceAll('"', '""')}"`).raw(true).all() as unknown[][];
-    const lines = rows.map((row) => JSON.stringify(row)).sort();
-    sums.set(name, createHash('sha256').update(lines.join('\n')).digest('hex'));
-  }
-  return sums;
-}
 
 function changedTables(before: Map<string, string>, after: Map<string, string>): string[] {
   const names = new Set([...before.keys(), ...after.keys()]);

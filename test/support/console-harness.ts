@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -197,4 +198,19 @@ export const CMS_ORG = { displayId: 'CMS', name: 'Centers for Medicare & Medicai
 function soKind(role: string): OrganizationKind | null {
   for (const [kind, name] of Object.entries(SECURITY_OFFICIAL_ROLE) as Array<[OrganizationKind, string]>) if (name === role) return kind;
   return null;
+}
+
+/**
+ * sha256 per table of its rows, sorted (no reliance on rowid: some tables are WITHOUT ROWID):
+ * what a refused call must leave as it was.
+ */
+export function tableChecksums(h: Harness): Map<string, string> {
+  const db = h.app.store.db;
+  const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as Array<{ name: string }>;
+  const sums = new Map<string, string>();
+  for (const { name } of tables) {
+    const rows = db.prepare(`SELECT * FROM "${name.replaceAll('"', '""')}"`).raw(true).all() as unknown[][];
+    sums.set(name, createHash('sha256').update(rows.map((row) => JSON.stringify(row)).sort().join('\n')).digest('hex'));
+  }
+  return sums;
 }

@@ -1,9 +1,8 @@
-import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { UnknownIdCounters } from '../../main/services/user-locks.js';
 import type { IpcResult } from '../../shared/ipc/errors.js';
 import { POLICY, SIGN_IN_MESSAGES } from '../../shared/policy.js';
-import { Harness, PASSWORD, PROVIDER_ORG } from '../support/console-harness.js';
+import { Harness, PASSWORD, PROVIDER_ORG, tableChecksums } from '../support/console-harness.js';
 import type { TestUser } from '../support/console-harness.js';
 
 const MINUTE = 60_000;
@@ -14,16 +13,6 @@ function seen(result: IpcResult<unknown>): string {
   return result.ok ? 'SIGNED IN' : `${result.error.code}: ${result.error.message}`;
 }
 
-function tableChecksums(h: Harness): Map<string, string> {
-  const db = h.app.store.db;
-  const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as Array<{ name: string }>;
-  const sums = new Map<string, string>();
-  for (const { name } of tables) {
-    const rows = db.prepare(`SELECT * FROM "${name.replaceAll('"', '""')}"`).raw(true).all() as unknown[][];
-    sums.set(name, createHash('sha256').update(rows.map((row) => JSON.stringify(row)).sort().join('\n')).digest('hex'));
-  }
-  return sums;
-}
 
 function changedTables(before: Map<string, string>, after: Map<string, string>): string[] {
   return [...new Set([...before.keys(), ...after.keys()])].filter((name) => before.get(name) !== after.get(name)).sort();

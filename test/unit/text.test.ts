@@ -1,9 +1,8 @@
-import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { optionalSafeText, refusedCharacter, requiredSafeText, safeText } from '../../shared/ipc/text.js';
 import type { TextKind } from '../../shared/ipc/text.js';
-import { CMS_ORG, Harness, PROVIDER_ORG } from '../support/console-harness.js';
+import { CMS_ORG, Harness, PROVIDER_ORG, tableChecksums } from '../support/console-harness.js';
 import type { TestUser } from '../support/console-harness.js';
 
 const PROD = 'iQIES Prod';
@@ -113,17 +112,6 @@ describe('typed text: normalized, without control or invisible characters', () =
   });
 });
 
-/** sha256 per table of its rows, sorted: what a refused call must leave as it was. */
-function tableChecksums(h: Harness): Map<string, string> {
-  const db = h.app.store.db;
-  const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as Array<{ name: string }>;
-  const sums = new Map<string, string>();
-  for (const { name } of tables) {
-    const rows = db.prepare(`SELECT * FROM "${name.replaceAll('"', '""')}"`).raw(true).all() as unknown[][];
-    sums.set(name, createHash('sha256').update(rows.map((row) => JSON.stringify(row)).sort().join('\n')).digest('hex'));
-  }
-  return sums;
-}
 
 describe('typed text through dispatch: refused before anything is written', () => {
   let h: Harness;
