@@ -422,8 +422,11 @@ export class SqliteRequestStore implements RequestStore {
     return (
       this.db
         .prepare(
-          `SELECT DISTINCT a.user_id AS id FROM role_assignments a JOIN roles r ON r.id = a.role_id JOIN users u ON u.id = a.user_id
-            WHERE r.security_official_kind = 'cms' AND (u.status <> 'deactivated' OR u.deactivated_at > ?) ORDER BY a.user_id`,
+          // A seek in role_assignments_org (the CMS organization, the CMS role), never a walk of every assignment.
+          `SELECT DISTINCT a.user_id AS id FROM role_assignments a JOIN users u ON u.id = a.user_id
+            WHERE a.organization_id IN (SELECT id FROM organizations WHERE kind = 'cms')
+              AND a.role_id IN (SELECT id FROM roles WHERE security_official_kind = 'cms')
+              AND (u.status <> 'deactivated' OR u.deactivated_at > ?) ORDER BY a.user_id`,
         )
         .all(at - DUAL_CONTROL_MEMORY_MS) as Array<{ id: number }>
     ).map((r) => r.id);
@@ -486,8 +489,9 @@ export class SqliteRequestStore implements RequestStore {
     return (
       this.db
         .prepare(
-          `SELECT DISTINCT u.email FROM role_assignments a JOIN roles r ON r.id = a.role_id JOIN users u ON u.id = a.user_id
-            WHERE r.security_official_kind = 'cms' AND u.status = 'active' ORDER BY u.email`,
+          `SELECT DISTINCT u.email FROM role_assignments a JOIN users u ON u.id = a.user_id
+            WHERE a.organization_id IN (SELECT id FROM organizations WHERE kind = 'cms')
+              AND a.role_id IN (SELECT id FROM roles WHERE security_official_kind = 'cms') AND u.status = 'active' ORDER BY u.email`,
         )
         .all() as Array<{ email: string }>
     ).map((r) => r.email);

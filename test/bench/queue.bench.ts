@@ -135,7 +135,12 @@ async function main(): Promise<void> {
     const large = officials.large;
     const ids = (
       app.store.db
-        .prepare("SELECT id FROM role_requests WHERE status = 'pending' AND organization_id = ? AND requester_id <> ? ORDER BY requested_at, id LIMIT 22000")
+        // Requests of proofed people: no role is granted to anyone else (the others are refused).
+        .prepare(
+          `SELECT r.id FROM role_requests r JOIN users u ON u.id = r.requester_id
+            WHERE r.status = 'pending' AND r.organization_id = ? AND r.requester_id <> ? AND u.proofing_state IN ('proofed_remote', 'proofed_in_person')
+            ORDER BY r.requested_at, r.id LIMIT 22000`,
+        )
         .all(large.orgIds[0], large.rowId) as Array<{ id: number }>
     ).map((r) => r.id);
     if (ids.length < 22_000) throw new Error(`The large provider has only ${ids.length} pending requests; generate with --pending 100000 or more`);
@@ -416,7 +421,11 @@ async function bulkBreakdown(app: ConsoleApp, o: Official, decidedIds: number[])
   const officialCounts = await timed(() => s.securityOfficialCounts(orgs));
   const pending = (
     app.store.db
-      .prepare("SELECT id FROM role_requests WHERE status = 'pending' AND organization_id = ? AND requester_id <> ? ORDER BY requested_at, id LIMIT ?")
+      .prepare(
+        `SELECT r.id FROM role_requests r JOIN users u ON u.id = r.requester_id
+          WHERE r.status = 'pending' AND r.organization_id = ? AND r.requester_id <> ? AND u.proofing_state IN ('proofed_remote', 'proofed_in_person')
+          ORDER BY r.requested_at, r.id LIMIT ?`,
+      )
       .all(o.orgIds[0], o.rowId, DECISION_CHUNK) as Array<{ id: number }>
   ).map((r) => r.id);
   const records = await s.byIds(pending);

@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SCREENSHOT_DIR, expect, expectNoAxeViolations, test } from './fixtures.js';
-import { FsidPage, InPersonProofingPage, MyAccessPage, ProfilePage, UserLookupPage, WarningPage, firstSignIn, signInToHome } from './pages/console-pages.js';
+import { CreateUserDialog, FsidPage, InPersonProofingPage, MyAccessPage, ProfilePage, UserLookupPage, WarningPage, firstSignIn, signInToHome } from './pages/console-pages.js';
 
 /**
  * End to end: In-Person Proofing (QualityNet guide 5.4.4.2), a new user's first sign-in,
@@ -72,16 +72,9 @@ test('a new user: first sign-in through enrollment shows the proofing state; pro
   let home = await signInToHome(page, host, pamela, 'Pamela');
   await home.open('User Lookup');
   await new UserLookupPage(page).expectShown();
-  await page.getByRole('button', { name: 'Create user' }).click();
-  const create = page.getByRole('dialog', { name: 'Create user' });
-  await create.getByLabel('First Name').fill('Lena');
-  await create.getByLabel('Last Name').fill('Marsh');
-  await create.getByLabel('Email Address').fill('lena.marsh@example.org');
-  await create.getByLabel('User ID').fill('lena.marsh');
-  await create.getByLabel('Role').selectOption('Assessment Coordinator');
-  await create.getByLabel('Security Code').fill(await host.freshCode(page, pamela.totpKey));
-  await create.getByRole('button', { name: 'Create user' }).click();
-  await expect(create).toBeHidden();
+  const create = new CreateUserDialog(page);
+  await create.open();
+  await create.create({ firstName: 'Lena', lastName: 'Marsh', email: 'lena.marsh@example.org', userId: 'lena.marsh', role: 'Assessment Coordinator' }, await host.freshCode(page, pamela.totpKey));
   await expect(new ProfilePage(page).status()).toHaveText('Pending');
   await home.logOut();
 

@@ -136,8 +136,9 @@ CREATE TRIGGER role_requests_decider BEFORE UPDATE OF status ON role_requests
   BEGIN SELECT RAISE(ABORT, 'Only a Security Official of this organization or a CMS Security Official decides this request.'); END;
 CREATE TRIGGER role_requests_first_official BEFORE UPDATE OF status ON role_requests
   WHEN NEW.status = 'approved' AND OLD.status = 'pending'
-   AND NOT EXISTS (SELECT 1 FROM role_assignments a JOIN roles r ON r.id = a.role_id
-                    WHERE a.organization_id = NEW.organization_id AND r.security_official_kind IS NOT NULL)
+   AND NOT EXISTS (SELECT 1 FROM role_assignments a
+                    WHERE a.organization_id = NEW.organization_id
+                      AND a.role_id IN (SELECT id FROM roles WHERE security_official_kind IS NOT NULL))
    AND NOT ((SELECT security_official_kind FROM roles WHERE id = NEW.role_id) IS NOT NULL
             AND EXISTS (SELECT 1 FROM role_assignments a JOIN roles r ON r.id = a.role_id
                          WHERE a.user_id = NEW.decided_by AND r.security_official_kind = 'cms'))
@@ -165,8 +166,9 @@ CREATE TRIGGER role_requests_dual_control BEFORE UPDATE OF status ON role_reques
    AND (SELECT security_official_kind FROM roles WHERE id = NEW.role_id) = 'cms'
    AND (NOT EXISTS (SELECT 1 FROM request_approvals WHERE request_id = NEW.id AND official_id = NEW.decided_by)
         OR (SELECT count(*) FROM request_approvals WHERE request_id = NEW.id) <
-           CASE WHEN (SELECT count(DISTINCT a.user_id) FROM role_assignments a JOIN roles r ON r.id = a.role_id JOIN users u ON u.id = a.user_id
-                       WHERE r.security_official_kind = 'cms' AND a.user_id <> NEW.requester_id
+           CASE WHEN (SELECT count(DISTINCT a.user_id) FROM role_assignments a JOIN users u ON u.id = a.user_id
+                       WHERE a.organization_id IN (SELECT id FROM organizations WHERE kind = 'cms')
+                         AND a.role_id IN (SELECT id FROM roles WHERE security_official_kind = 'cms') AND a.user_id <> NEW.requester_id
                          AND (u.status <> 'deactivated' OR u.deactivated_at > NEW.decided_at - 2592000000)
                          AND a.user_id IS NOT (SELECT created_by FROM users WHERE id = NEW.requester_id)) >= 2
                 THEN 2 ELSE 1 END)
@@ -175,6 +177,9 @@ CREATE TRIGGER role_requests_dual_control BEFORE UPDATE OF status ON role_reques
 CREATE TRIGGER proofing_records_separation BEFORE INSERT ON proofing_records
   WHEN NEW.official_id = NEW.subject_id OR NEW.official_id IS (SELECT created_by FROM users WHERE id = NEW.subject_id)
   BEGIN SELECT RAISE(ABORT, 'The Security Official who created an account cannot proof its identity, and nobody proofs their own.'); END;
+
+-- Every rule above that reads role_assignments by organization or by user is an index seek
+-- (role_assignments_org, or the (user_id, ...) unique index): a trigger runs for every decision.
 
 -- Live ties: only a pending request puts its requester in the organization's directory.
 DROP TRIGGER role_requests_directory_in;
