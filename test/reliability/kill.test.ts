@@ -22,7 +22,13 @@ import type { OrganizationKind } from '../../shared/domain.js';
 const KILLS = Number(process.env.SOC_KILLS ?? 50);
 const ROOT = resolve(import.meta.dirname, '../..');
 const REQUESTS_PER_ROUND = 1000;
-const ROLES = ['Assessment Coordinator', 'Provider Basic User', 'Surveyor', 'State Agency General User'];
+/** Four distinct roles a provider's user may hold (the role catalogue allows two roles there, in each program). */
+const ROLES: ReadonlyArray<[program: string, role: string]> = [
+  ['iQIES Prod', 'Assessment Coordinator'],
+  ['iQIES Prod', 'Provider Basic User'],
+  ['iQIES Prod Test', 'Assessment Coordinator'],
+  ['iQIES Prod Test', 'Provider Basic User'],
+];
 
 let dir = '';
 /** Kills survived on one database before the next starts afresh (npm test's 50 are on one). */
@@ -90,7 +96,7 @@ function addPendingRequests(): void {
       credentials: [],
       assignments: [],
       requests: users.flatMap((u) =>
-        ROLES.map((role) => ({ requester: u.userId, program: 'iQIES Prod', organization: '123', role, justification: '', status: 'pending' as const, requestedAt: Date.now(), decidedAt: null, decidedBy: null, reason: null })),
+        ROLES.map(([program, role]) => ({ requester: u.userId, program, organization: '123', role, justification: '', status: 'pending' as const, requestedAt: Date.now(), decidedAt: null, decidedBy: null, reason: null })),
       ),
     });
   } finally {
