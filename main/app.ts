@@ -58,7 +58,7 @@ export interface ConsoleOptions {
    */
   files?: FileTransfer;
   /**
-   * Opened read-only after a failed start-up check (issue 7): the router answers only the
+   * Opened read-only after a failed start-up check: the router answers only the
    * channels that review, look up and export.
    */
   readOnly?: boolean;

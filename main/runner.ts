@@ -29,7 +29,7 @@ export interface StartupCheck {
 }
 
 /**
- * Starts the console the way an official needs it (issue 7): a staged restore is applied first;
+ * Starts the console the way an official needs it: a staged restore is applied first;
  * then SQLite's quick_check and the audit chain's tail are checked, and a problem opens the
  * recovery screen (restore a good backup, or open read-only) instead of a blank window or a
  * console writing on a damaged file. A restore restarts the console in place. Both transports

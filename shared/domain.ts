@@ -1,4 +1,4 @@
-/** Domain vocabulary shared by main and renderer (DESIGN.md, "Domain"). */
+/** Domain vocabulary shared by main and renderer. */
 
 export const PROGRAMS = ['iQIES Prod', 'iQIES Prod Test', 'iQIES Preview', 'Hospital Quality Reporting'] as const;
 export type ProgramName = (typeof PROGRAMS)[number];

@@ -61,7 +61,7 @@ export function createHandlers(s: Services): Handlers {
     'fsid.remove': (input, ctx) => s.fsid.remove(requireSession(ctx), input),
     'fsid.request': (_input, ctx) => s.fsid.request(requireSession(ctx)),
     'fsid.mine': (_input, ctx) => s.fsid.mine(requireSession(ctx)),
-    // ---- Request History, audit trail, exports and review archives (issue 5) ----
+    // ---- Request History, audit trail, exports and review archives ----
     'history.options': (input, ctx) => s.history.options(requireSession(ctx), input),
     'history.page': (input, ctx) => s.history.page(requireSession(ctx), input),
     'history.view': (input, ctx) => s.history.view(requireSession(ctx), input),

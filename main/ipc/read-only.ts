@@ -1,7 +1,7 @@
 import type { Channel } from '../../shared/ipc/contract.js';
 
 /**
- * What a console opened read-only still answers (issue 7, "open read-only"): reviewing, looking
+ * What a console opened read-only still answers: reviewing, looking
  * up and exporting, and signing in to do so. Every decision and every change is refused, with
  * READ_ONLY. Listed, not derived, so that a new channel is refused until someone decides it reads.
  */

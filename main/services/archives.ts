@@ -40,7 +40,7 @@ interface Opened {
 const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 /**
- * Offline review archives (issue 5): "Export archive" writes one file holding the history and
+ * Offline review archives: "Export archive" writes one file holding the history and
  * audit events of chosen organizations and period, signed by this console; "Open archive" shows
  * one read-only in the same History and Audit views, after checking its schema and integrity and
  * verifying its signature and chain. An opened archive is only ever read, and only in its own

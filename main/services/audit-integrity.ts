@@ -7,7 +7,7 @@ import type { ChainBreak, LiveCheck } from '../store/chain-verify.js';
 import type { SqliteStore } from '../store/sqlite.js';
 import type { ConsoleIdentity } from './console-identity.js';
 
-/** Issue 5: at start the last 10,000 events are checked at once; the whole chain in the background. */
+/** At start the last 10,000 events are checked at once; the whole chain in the background. */
 export const TAIL_EVENTS = 10_000;
 /** New events checked on the main thread when the status is asked for; more go to the worker. */
 const INCREMENTAL_MAX = 5_000;

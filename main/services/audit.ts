@@ -60,7 +60,7 @@ export function toAuditRow(r: AuditTrailRecord): AuditRow {
 }
 
 /**
- * The Audit trail (issue 5): every security event an official may see, newest first, filtered
+ * The Audit trail: every security event an official may see, newest first, filtered
  * by kind, period, organization, and a User ID or Request ID; and its integrity status line.
  */
 export class AuditService {

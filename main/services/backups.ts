@@ -34,7 +34,7 @@ interface Verification {
 }
 
 /**
- * Backups of the console's database (issue 7): a consistent copy made with SQLite's online backup
+ * Backups of the console's database: a consistent copy made with SQLite's online backup
  * API while the console runs (in a worker thread, from one read snapshot), checked by
  * SQLite and by walking the audit chain in a worker thread, daily and on demand, the newest 14
  * kept. A restore is checked the same way first (integrity_check, the whole chain with this

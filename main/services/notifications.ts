@@ -13,7 +13,7 @@ import type { Session } from './sessions.js';
 import { officialKindOf } from './officials.js';
 
 const DAY_MS = 86_400_000;
-/** Issue 3, "Stale requests": the organization's officials are reminded once a week while any exist. */
+/** Stale requests: the organization's officials are reminded once a week while any exist. */
 export const STALE_REMINDER_GAP_MS = 7 * DAY_MS;
 /** How often the console looks for stale requests while it runs (and once at start). */
 export const STALE_CHECK_INTERVAL_MS = DAY_MS;
@@ -179,7 +179,7 @@ export class NotificationService {
   // ---- Stale requests ----
 
   /**
-   * Issue 3: requests pending for more than STALE_AFTER_DAYS earn their organization's Security
+   * Requests pending for more than STALE_AFTER_DAYS earn their organization's Security
    * Officials a reminder email, once a week per organization while any exist. The last reminder
    * is recorded with the outbox rows (one transaction), so a restart does not repeat it early.
    */

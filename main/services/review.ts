@@ -44,7 +44,7 @@ export interface ArchiveSources {
  * Request History and the Audit trail: who may see what. CMS Security Officials see every
  * organization's decisions and events; other officials those of the organizations where they
  * hold a Security Official role: their own decisions and their organizations' other officials'
- * (iQIES job aid 5: "all approvals and rejections the SO has made"; issue 5, scope).
+ * (iQIES job aid 5: "all approvals and rejections the SO has made").
  */
 export class ReviewScopes {
   constructor(

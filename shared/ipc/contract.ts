@@ -186,7 +186,7 @@ export const uploadTokenSchema = z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, 'Cho
 
 const navItem = z.object({ page: z.enum(NAV_PAGES), label: z.string(), badge: z.number().nullable() });
 
-// ---- Request History, audit trail, exports and review archives (issue 5) ----
+// ---- Request History, audit trail, exports and review archives ----
 
 /** A moment as epoch milliseconds; the renderer turns the dates people pick into these. */
 const moment = (label: string) =>
@@ -872,7 +872,7 @@ export const contract = {
     input: empty,
     output: z.object({ fsid: z.string().nullable(), fsidState: z.enum(FSID_STATES).nullable(), canRequest: z.boolean() }),
   },
-  // ---- Request History, audit trail, exports and review archives (issue 5) ----
+  // ---- Request History, audit trail, exports and review archives ----
   'history.options': {
     access: 'session',
     passive: false,
@@ -979,7 +979,7 @@ export const contract = {
     output: z.object({ closed: z.boolean() }),
   },
 
-  // ---- Backup and recovery (issue 7) ----
+  // ---- Backup and recovery ----
   'backup.status': { access: 'session', passive: true, input: empty, output: backupStatus },
   'backup.now': { access: 'session', passive: false, input: empty, output: backupInfo },
   'backup.restore': {

@@ -12,7 +12,7 @@ import { fmtInt, fmtMs, parseFlags, printTable, withBlockProbe } from './bench-s
 /**
  * npm run bench:backup -- --db PATH
  *
- * Issue 7's figures on a throw-away copy of a scale database (`npm run bench:data`): the start-up
+ * The backup figures on a throw-away copy of a scale database (`npm run bench:data`): the start-up
  * quick_check, the console's start through ConsoleRunner, a backup made while the console runs
  * (with the longest main-thread stall, which must stay under 100 ms), its check in the worker, and
  * the thorough check a restore runs first.

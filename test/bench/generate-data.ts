@@ -88,7 +88,7 @@ try {
     `Done in ${result.seconds.toFixed(1)} s: ${fmtInt(total)} rows, ${fmtInt(total / result.seconds)} rows/s overall, ` +
       `${fmtInt(options.users / result.seconds)} users/s of wall time.`,
   );
-  // The queue benchmark's shape (issue 3); a history of millions (issue 5) takes minutes more by design.
+  // The queue benchmark's shape; a history of millions takes minutes more by design.
   const target =
     options.users < 1_000_000 ? 'n/a (fewer than 1,000,000 users)' : options.history > 200_000 ? 'n/a (more than 200,000 decided requests)' : result.seconds < 120 ? 'PASS' : 'FAIL';
   console.log(`Target 1,000,000 users in under 2 minutes: ${target}`);

@@ -20,7 +20,7 @@ import type { AccountsFile, BenchAccount } from './scale-data.js';
 /**
  * npm run bench:history -- --db PATH
  *
- * Request History and the audit trail at scale (issue 5, "Figures"), on a database made by
+ * Request History and the audit trail at scale, on a database made by
  * `npm run bench:data -- --history 10000000 ...`:
  * - first page, a page at depth 1,000,000 (keyset), a lookup by Request ID and a name search,
  *   p95 through the same dispatch both transports call, each beside the equivalent SQL run

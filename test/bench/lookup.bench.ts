@@ -18,7 +18,7 @@ import type { AccountsFile, BenchAccount } from './scale-data.js';
 /**
  * npm run bench:lookup -- --db PATH
  *
- * User Lookup at scale (issue 4, "Figures"), on a throw-away copy of a database made by
+ * User Lookup at scale, on a throw-away copy of a database made by
  * `npm run bench:data` (for the export figure, with --large-users 0.37 so the large provider has
  * over 100,000 users in iQIES Prod): exact user ID and email, prefix searches of 50 results,
  * keyset pages, each through dispatch with the same query on better-sqlite3 beside it; and an

@@ -21,7 +21,7 @@ import type { AccountsFile, BenchAccount } from './scale-data.js';
 /**
  * npm run bench:queue -- --db PATH
  *
- * The Role Requests queue at scale (issue 3, "Figures"), on a copy of a database made by
+ * The Role Requests queue at scale, on a copy of a database made by
  * `npm run bench:data` (the copy is decided on and thrown away, so every run sees the same data):
  * - first page and a later keyset page (page 50) p95, through the same dispatch both transports
  *   call (input validation, session, authorization, service, store), for a provider, a state and

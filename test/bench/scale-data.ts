@@ -18,7 +18,7 @@ import type { OrganizationKind, ProgramName, ProofingState, UserStatus } from '.
 import { Random } from './bench-support.js';
 
 /**
- * The scale database behind the benchmarks (issue 3, "Figures"): programs, roles,
+ * The scale database behind the benchmarks: programs, roles,
  * organizations, users, role assignments, pending requests and decided history, bulk-inserted
  * with prepared statements in large transactions. Deterministic for a seed: the same options
  * give the same rows (but for times, which are relative to now, and the sealed TOTP keys,

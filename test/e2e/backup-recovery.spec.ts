@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { ConsoleHost, SCREENSHOT_DIR, expect, expectNoAxeViolations, test } from './fixtures.js';
 import { SignInPage, WarningPage, signInFresh, signInToHome } from './pages/console-pages.js';
 
-/** Issue 7 end to end: Backup and restore, and the recovery screen after a damaged database. */
+/** End to end: Backup and restore, and the recovery screen after a damaged database. */
 
 test.beforeAll(() => mkdirSync(SCREENSHOT_DIR, { recursive: true }));
 const shot = (name: string) => ({ path: join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });

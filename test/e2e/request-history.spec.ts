@@ -5,7 +5,7 @@ import { expect, expectNoAxeViolations, test } from './fixtures.js';
 import { AuditTrailPage, RequestHistoryPage, RoleRequestsPage, signInToHome } from './pages/console-pages.js';
 
 /**
- * Issue 5 end to end, as the iQIES job aid's section 5 reads: decide three requests, then find
+ * End to end, as the iQIES job aid's section 5 reads: decide three requests, then find
  * each in Request History by Request ID and by name and read "Approved by" in its pop-up; export
  * an offline review archive, open it, and see the same rows, read-only; the Audit trail says it
  * is verified.

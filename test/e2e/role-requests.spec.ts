@@ -11,7 +11,7 @@ import {
 } from './pages/console-pages.js';
 
 /**
- * Issue 3 end to end: My Access, the Role Requests queue of the HARP and iQIES job aids, bulk
+ * End to end: My Access, the Role Requests queue of the HARP and iQIES job aids, bulk
  * decisions, the first-Security-Official rule, and the emails both ways. Two people at one
  * console are two browser contexts (`page`, `otherPage`) of one host.
  */

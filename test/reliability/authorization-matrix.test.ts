@@ -9,7 +9,7 @@ import { CMS_ORG, Harness, PASSWORD, PROVIDER_ORG } from '../support/console-har
 import type { TestUser } from '../support/console-harness.js';
 
 /**
- * The authorization matrix (issue 7): every channel of the contract, called through dispatch by
+ * The authorization matrix: every channel of the contract, called through dispatch by
  * each kind of caller, with an input that would succeed for someone allowed, asserting exactly what
  * each caller gets. The table is typed by the contract's channels, and checked against them at run
  * time, so a new channel does not compile until its row is written.
@@ -506,7 +506,7 @@ function savedPath(delivery: FileDelivery | null): string {
 const CHANNELS = Object.keys(contract) as Channel[];
 const printed: string[] = [];
 
-describe('authorization matrix (issue 7): every channel, every kind of caller', () => {
+describe('authorization matrix: every channel, every kind of caller', () => {
   it('has a row for every channel of the contract, and none for a channel that is gone', () => {
     expect(Object.keys(MATRIX).sort()).toEqual([...CHANNELS].sort());
   });

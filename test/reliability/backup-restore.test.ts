@@ -10,7 +10,7 @@ import type { TestUser } from '../support/console-harness.js';
 const PROD = 'iQIES Prod';
 
 /**
- * Issue 7: backups made while the console runs (online backup API), restored after SQLite's
+ * Backups made while the console runs (online backup API), restored after SQLite's
  * integrity_check and the audit chain pass, the current database kept aside; the start-up check
  * and its recovery screen (restore a good backup, or open read-only).
  */

@@ -8,7 +8,7 @@ import { CMS_ORG, Harness, PROVIDER_ORG, tableChecksums } from '../support/conso
 import type { TestUser } from '../support/console-harness.js';
 
 /**
- * IPC fuzzing (issue 7): every channel of the contract gets at least SOC_FUZZ_RUNS generated
+ * IPC fuzzing: every channel of the contract gets at least SOC_FUZZ_RUNS generated
  * inputs (1,000 in `npm test`, 10,000 in `npm run soak`): wrong types, missing and extra
  * fields, huge strings, deep nesting, own `__proto__` / `constructor` / `prototype` keys (as the
  * browser host's JSON.parse gives them), unicode edge cases, odd numbers, Maps, Sets, Dates,
@@ -525,7 +525,7 @@ interface ChannelStats {
   ms: number;
 }
 
-describe(`IPC fuzzing (issue 7): every channel, ${RUNS} generated inputs each`, () => {
+describe(`IPC fuzzing: every channel, ${RUNS} generated inputs each`, () => {
   let h: Harness;
   let users: Record<string, TestUser>;
   let fuzzClient = 'fuzz-cms';

@@ -14,7 +14,7 @@ import { PROGRAMS, ROLE_NAMES, SECURITY_OFFICIAL_ROLE } from '../../shared/domai
 import type { OrganizationKind } from '../../shared/domain.js';
 
 /**
- * Issue 7, "Kill test": a child process approves 1,000 requests in one bulk call while this test
+ * The kill test: a child process approves 1,000 requests in one bulk call while this test
  * kills it with SIGKILL at a random moment; after every kill the database is checked: quick_check,
  * every request fully decided (assignment, audit event, one email) or untouched, the audit chain
  * whole, the counters equal to the rows. `npm run soak` raises the number of kills to 1,000.

@@ -23,7 +23,7 @@ const savedPath = (delivery: FileDelivery | null): string => {
 };
 
 /** Two consoles, each with officials and decisions; archives go from the first to either. */
-describe('exports and offline review archives (issue 5)', () => {
+describe('exports and offline review archives', () => {
   let h: Harness;
   let u: Record<string, TestUser>;
   let other: Harness | null = null;

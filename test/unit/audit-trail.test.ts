@@ -50,7 +50,7 @@ function auditVerify(path: string, key?: string): { status: number | null; out: 
   return { status: run.status, out: `${run.stdout}${run.stderr}` };
 }
 
-describe('the audit trail (issue 5)', () => {
+describe('the audit trail', () => {
   let h: Harness;
   let u: Record<string, TestUser>;
 

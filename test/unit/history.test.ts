@@ -159,7 +159,7 @@ describe('Request History (iQIES job aid 5)', () => {
     const alice = h.app.store.db.prepare("SELECT id FROM users WHERE user_id = 'alice'").get() as { id: number };
     const so1 = h.app.store.db.prepare("SELECT id FROM users WHERE user_id = 'so1'").get() as { id: number };
     const org = h.app.store.db.prepare("SELECT id FROM organizations WHERE display_id = '123'").get() as { id: number };
-    // As user lookup (issue 4) records a removal: by subject and organization, without the request ID.
+    // As user lookup records a removal: by subject and organization, without the request ID.
     await h.app.store.audit.append([
       { action: 'role.removed', actorId: so1.id, subjectUserId: alice.id, organizationId: org.id, details: { program: PROD, role: 'Assessment Coordinator', reason: 'Left the organization' } },
       // Another role of hers, removed the same day: not this request's.

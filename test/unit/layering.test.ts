@@ -7,7 +7,7 @@ const ELECTRON = `'${['elec', 'tron'].join('')}'`;
 
 /**
  * The layer rules of eslint.config.js, proved on small snippets linted as if they were files
- * of each layer (shared/DESIGN.md: shared/ imports no Node or DOM API, renderer/ never imports
+ * of each layer (shared/ imports no Node or DOM API, renderer/ never imports
  * main/, only main/shell/ imports electron).
  */
 const root = fileURLToPath(new URL('../../', import.meta.url));

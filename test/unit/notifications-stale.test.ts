@@ -9,7 +9,7 @@ const OTHER_ORG = { displayId: '456', name: 'Lakeside Home Health', kind: 'provi
 const DAY = 86_400_000;
 const SUBJECT = `Role requests waiting more than 30 days at ${PROVIDER_ORG.name}`;
 
-describe('stale requests: the organization’s officials are reminded once a week (issue 3)', () => {
+describe('stale requests: the organization’s officials are reminded once a week', () => {
   let h: Harness;
 
   beforeEach(async () => {

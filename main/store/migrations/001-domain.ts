@@ -1,7 +1,7 @@
 import type { Migration } from './index.js';
 
 /**
- * The whole domain of DESIGN.md in one first version, so later capabilities add queries,
+ * The whole domain in one first version, so later capabilities add queries,
  * not upheaval. Times are epoch milliseconds (INTEGER). No SSN column exists anywhere, and
  * identity documents keep only their last 4 characters.
  */

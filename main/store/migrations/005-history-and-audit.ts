@@ -1,7 +1,7 @@
 import type { Migration } from './index.js';
 
 /**
- * Request History, the audit trail and review archives at 10,000,000 decided requests (issue 5).
+ * Request History, the audit trail and review archives at 10,000,000 decided requests.
  * Self-contained: it reads nothing that version 4 (user lookup) adds.
  *
  * - History is the decided requests (approved or rejected), newest decision first, keyset-paged.

@@ -32,7 +32,7 @@ const ROW_HEIGHT = 56;
 /** While the whole chain is being checked, the status line is asked for again this often. */
 const STATUS_POLL_MS = 2_000;
 
-/** Every security event an official may see, and whether the trail is intact (issue 5). */
+/** Every security event an official may see, and whether the trail is intact. */
 export function AuditTrailPage() {
   const navigationId = useSession((state) => state.navigationId);
   const load = useAuditTrail((state) => state.load);

@@ -8,7 +8,7 @@ import { useSession } from '../session/store.js';
 import { formatBytes } from './BackupsPage.js';
 
 /**
- * Shown instead of sign-in when the start-up check failed (issue 7): what is wrong, and the two
+ * Shown instead of sign-in when the start-up check failed: what is wrong, and the two
  * ways on: restore a good backup, or open the console read-only to review it.
  */
 export function RecoveryScreen() {

@@ -16,7 +16,7 @@ const JUSTIFICATION_MAX = 1000;
 const fieldId = (field: string) => `request-${field}`;
 const EMPTY_FORM: RequestFormValues = { program: '', organization: '', role: '', justification: '' };
 
-/** Any signed-in user: request a role, follow one's requests, see one's roles (issue 3, "Request a role"). */
+/** Any signed-in user: request a role, follow one's requests, see one's roles. */
 export function MyAccessPage() {
   const { loaded, loadError, success, load, dismissSuccess } = useMyAccess();
   const navigationId = useSession((state) => state.navigationId);

@@ -17,7 +17,7 @@ const FILTERS = [
   { value: 'failed', label: 'Failed' },
 ];
 
-/** The emails the console owes, has sent and could not send (issue 3, "Outbox"). */
+/** The emails the console owes, has sent and could not send. */
 export function OutboxPage() {
   const navigationId = useSession((state) => state.navigationId);
   const { loaded, loading, error, notice, filter, rows, load, setFilter } = useOutbox();

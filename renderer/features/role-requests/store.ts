@@ -32,7 +32,7 @@ export interface DecisionDialog {
   kind: DecisionKind;
   /** The selected requests this official may decide now. */
   decidable: number[];
-  /** The selected requests that will not be decided, with why (issue 3, "Preview before a bulk decision"). */
+  /** The selected requests that will not be decided, with why. */
   refused: DecisionOutcome[];
   /** Every selected request the main process still knows, with what the click would do to it. */
   items: DecisionPreviewItem[];
