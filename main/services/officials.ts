@@ -15,7 +15,6 @@ import type { Session } from './sessions.js';
 /** A signed-in Security Official, with the organizations they administer. */
 export interface Official {
   id: number;
-  email: string;
   kind: OfficialKind;
   isCms: boolean;
   administered: Map<number, OrganizationRecord>;
@@ -55,8 +54,7 @@ export async function officialOf(store: Store, session: Session, message: string
   const holdings = await store.users.roleHoldings(session.userRowId);
   const kind = officialKindOf(holdings);
   if (kind === null) throw new AppError('FORBIDDEN', message);
-  const user = await store.users.byId(session.userRowId);
-  return { id: session.userRowId, email: user?.email ?? '', kind, isCms: kind === 'cms', administered: new Map(administeredOrganizations(holdings).map((o) => [o.id, o])) };
+  return { id: session.userRowId, kind, isCms: kind === 'cms', administered: new Map(administeredOrganizations(holdings).map((o) => [o.id, o])) };
 }
 
 /** Whether the official administers an organization (CMS officials administer every one). */

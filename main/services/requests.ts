@@ -128,9 +128,8 @@ export class RequestService {
     const after = input.after === undefined ? null : decodeCursor(input.after, input.sort);
     const records = await this.store.requests.queuePage(scope, after, input.sort, input.limit + 1);
     const page = records.slice(0, input.limit);
-    const counts = await this.store.requests.securityOfficialCounts([...new Set([...page.map((r) => r.organization.id), ...official.administered.keys()])]);
-    const approvals = await this.store.requests.approvalsFor(page.filter((r) => r.securityOfficialKind === 'cms').map((r) => r.id));
-    const cmsOfficials = await this.store.requests.cmsOfficialIds(this.clock.now());
+    const context = await this.decisionContext(page, [...official.administered.keys()]);
+    const counts = context.counts;
     const last = page[page.length - 1];
     const blocked = new Map<number, { organization: ReturnType<typeof publicOrg>; reason: string }>();
     for (const r of page) {
@@ -139,7 +138,7 @@ export class RequestService {
       }
     }
     return {
-      rows: page.map((r) => this.toQueueRow(r, official, { officialCount: counts.get(r.organization.id) ?? 0, approvals: approvals.get(r.id) ?? [], cmsOfficials })),
+      rows: page.map((r) => this.toQueueRow(r, official, context.of(r))),
       nextCursor: records.length > input.limit && last ? encodeCursor(last, input.sort) : null,
       total: await this.store.requests.queueCount(scope),
       blockedOrganizations: [...blocked.values()],
@@ -170,11 +169,8 @@ export class RequestService {
     if (!request || !inScope(official, request)) throw new AppError('NOT_FOUND', REQUEST_MESSAGES.notFound);
     const requester = await this.store.requests.requesterProfile(request.requesterId);
     if (!requester) throw new AppError('NOT_FOUND', REQUEST_MESSAGES.notFound);
-    const counts = await this.store.requests.securityOfficialCounts([request.organization.id]);
     const roles = await this.store.requests.rolesOf(request.requesterId, [...official.administered.keys()]);
-    const approvals = (await this.store.requests.approvalsFor([request.id])).get(request.id) ?? [];
-    const cmsOfficials = await this.store.requests.cmsOfficialIds(this.clock.now());
-    const row = this.toQueueRow(request, official, { officialCount: counts.get(request.organization.id) ?? 0, approvals, cmsOfficials });
+    const row = this.toQueueRow(request, official, (await this.decisionContext([request])).of(request));
     return {
       request: { ...toMyView(request), decidedBy: request.decidedByEmail, stale: row.stale && request.status === 'pending', blockedReason: request.status === 'pending' ? row.blockedReason : null },
       requester,
@@ -220,6 +216,22 @@ export class RequestService {
     return this.clock.now() - REOPEN_WINDOW_HOURS * 3_600_000;
   }
 
+  /**
+   * What judging these requests needs, read once for all of them: each organization's official
+   * count and, only when a CMS Security Official role is among them, the approvals given and the
+   * CMS officials who count for dual control.
+   */
+  private async decisionContext(records: readonly RequestRecord[], moreOrganizations: readonly number[] = []) {
+    const counts = await this.store.requests.securityOfficialCounts([...new Set([...records.map((r) => r.organization.id), ...moreOrganizations])]);
+    const cmsRequests = records.filter((r) => r.securityOfficialKind === 'cms').map((r) => r.id);
+    const approvals = cmsRequests.length > 0 ? await this.store.requests.approvalsFor(cmsRequests) : new Map<number, ApprovalRecord[]>();
+    const cmsOfficials = cmsRequests.length > 0 ? await this.store.requests.cmsOfficialIds(this.clock.now()) : [];
+    return {
+      counts,
+      of: (r: RequestRecord): RowContext => ({ officialCount: counts.get(r.organization.id) ?? 0, approvals: approvals.get(r.id) ?? [], cmsOfficials }),
+    };
+  }
+
   private toQueueRow(r: RequestRecord, official: Official, ctx: RowContext): QueueRow {
     const judged = judge(official, r, 'approve', ctx);
     return {
@@ -240,9 +252,7 @@ export class RequestService {
   private async judgeAll(official: Official, ids: readonly number[], action: 'approve' | 'reject') {
     const unique = [...new Set(ids)];
     const records = new Map((await this.store.requests.byIds(unique)).map((r) => [r.id, r]));
-    const counts = await this.store.requests.securityOfficialCounts([...new Set([...records.values()].map((r) => r.organization.id))]);
-    const approvals = await this.store.requests.approvalsFor([...records.values()].filter((r) => r.securityOfficialKind === 'cms').map((r) => r.id));
-    const cmsOfficials = await this.store.requests.cmsOfficialIds(this.clock.now());
+    const context = await this.decisionContext([...records.values()]);
     const allowed: Array<{ request: RequestRecord; judged: Judgement }> = [];
     const refused: DecisionOutcome[] = [];
     const items: DecisionPreviewItem[] = [];
@@ -256,7 +266,7 @@ export class RequestService {
         refused.push({ requestId: id, outcome: 'conflict', message: alreadyDecided(r) });
         continue;
       }
-      const judged = judge(official, r, action, { officialCount: counts.get(r.organization.id) ?? 0, approvals: approvals.get(r.id) ?? [], cmsOfficials });
+      const judged = judge(official, r, action, context.of(r));
       items.push({
         requestId: r.id,
         name: `${r.requesterFirstName} ${r.requesterLastName}`,
@@ -278,10 +288,12 @@ export class RequestService {
     const { allowed, refused } = await this.judgeAll(official, ids, action);
     const results: DecisionOutcome[] = [...refused];
     // Who is asked for the second approval of a CMS Security Official role.
-    const cmsEmails = allowed.some(({ judged }) => judged.approvalsNeeded === 2) ? await this.store.requests.cmsOfficialEmails() : [];
+    const asksSecond = allowed.some(({ judged }) => judged.approvalsNeeded === 2);
+    const cmsEmails = asksSecond ? await this.store.requests.cmsOfficialEmails() : [];
+    const approverEmail = asksSecond ? ((await this.store.users.byId(official.id))?.email ?? '') : '';
     for (let i = 0; i < allowed.length; i += DECISION_CHUNK) {
       const chunk = allowed.slice(i, i + DECISION_CHUNK);
-      const decisions: Decision[] = chunk.map(({ request, judged }) => this.decision(official, request, action, reason, judged, cmsEmails));
+      const decisions: Decision[] = chunk.map(({ request, judged }) => this.decision(official, request, action, reason, judged, { cmsEmails, approverEmail }));
       const { conflicts, recorded, refused: refusedByDatabase } = await this.store.requests.decide(official.id, decisions);
       const conflicted = new Set(conflicts);
       const waiting = new Set(recorded);
@@ -332,7 +344,7 @@ export class RequestService {
     );
   }
 
-  private decision(official: Official, r: RequestRecord, action: 'approve' | 'reject', reason: string | null, judged: Judgement, cmsEmails: readonly string[]): Decision {
+  private decision(official: Official, r: RequestRecord, action: 'approve' | 'reject', reason: string | null, judged: Judgement, secondApproval: { cmsEmails: readonly string[]; approverEmail: string }): Decision {
     const verb = action === 'approve' ? 'approved' : 'rejected';
     const approvalsNeeded = action === 'approve' ? judged.approvalsNeeded : null;
     // A grant of the top tier made by one official is marked, so that it can be reviewed.
@@ -369,12 +381,12 @@ export class RequestService {
           requestId: r.id,
           details: { program: r.program, role: r.role, approvalsNeeded: approvalsNeeded ?? 0 },
         },
-        outbox: cmsEmails
-          .filter((to) => to !== r.requesterEmail && to !== official.email)
+        outbox: secondApproval.cmsEmails
+          .filter((to) => to !== r.requesterEmail && to !== secondApproval.approverEmail)
           .map((to) => ({
             to,
             subject: `Second approval needed: role request ${r.id}`,
-            body: `${official.email} approved the request of ${r.requesterFirstName} ${r.requesterLastName} (${r.requesterUserId}) for the role ${r.role} in ${r.program} (Request ID ${r.id}). A CMS Security Official role is granted only when a second CMS Security Official approves it too.\nOpen the Security Official Console and go to Role Requests.`,
+            body: `${secondApproval.approverEmail} approved the request of ${r.requesterFirstName} ${r.requesterLastName} (${r.requesterUserId}) for the role ${r.role} in ${r.program} (Request ID ${r.id}). A CMS Security Official role is granted only when a second CMS Security Official approves it too.\nOpen the Security Official Console and go to Role Requests.`,
             kind: 'request.second_approval',
             organizationId: r.organization.id,
             requestId: r.id,
