@@ -1,15 +1,5 @@
-const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
-const dateOnly = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
-
-/** Epoch milliseconds as a local date and time, or the fallback when there is none. */
-export function formatDateTime(epochMs: number | null, fallback = 'Never'): string {
-  return epochMs === null ? fallback : dateTime.format(new Date(epochMs));
-}
-
-/** Epoch milliseconds as a local date, or the fallback when there is none. */
-export function formatDate(epochMs: number | null, fallback = '—'): string {
-  return epochMs === null ? fallback : dateOnly.format(new Date(epochMs));
-}
+// Every screen writes dates the one way the console does (shared/dates.ts), in the official's zone.
+export { formatCalendarDate, formatDate, formatDateTime, formatTime } from '../../shared/dates.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
