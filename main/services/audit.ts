@@ -1,3 +1,4 @@
+import { auditActionsOf, parseAuditDetails, type AuditAction } from '../../shared/audit-actions.js';
 import type { AuditCategory } from '../../shared/domain.js';
 import type { AuditRow, ChannelOutput, ChannelParsedInput } from '../../shared/ipc/contract.js';
 import { AppError } from '../../shared/ipc/errors.js';
@@ -10,20 +11,19 @@ import type { ReviewScopes, ReviewSource } from './review.js';
 import type { Session } from './sessions.js';
 
 /**
- * Which audit actions each kind of event covers: a name ending in "." is a family (every
- * action starting with it), any other an exact action. Families keep working as capabilities
- * add actions (user lookup's role.removed and account actions, proofing decisions).
+ * Which audit actions each kind of event covers: exactly the registry's actions of that kind, by
+ * name, so that no action is in two kinds or in none.
  */
-export const AUDIT_CATEGORY_ACTIONS: Record<AuditCategory, readonly string[]> = {
-  'sign-in': ['signin.', 'signout', 'warning.', 'session.', 'unlock.', 'setup.'],
-  credentials: ['credential.'],
-  accounts: ['account.', 'user.', 'password.'],
-  requests: ['request.'],
-  roles: ['role.'],
-  proofing: ['proofing.', 'fsid.'],
-  exports: ['history.exported', 'audit.exported', 'report.exported', 'archive.'],
-  integrity: ['audit.chain_broken'],
-  mail: ['mail.'],
+export const AUDIT_CATEGORY_ACTIONS: Record<AuditCategory, readonly AuditAction[]> = {
+  'sign-in': auditActionsOf('sign-in'),
+  credentials: auditActionsOf('credentials'),
+  accounts: auditActionsOf('accounts'),
+  requests: auditActionsOf('requests'),
+  roles: auditActionsOf('roles'),
+  proofing: auditActionsOf('proofing'),
+  exports: auditActionsOf('exports'),
+  integrity: auditActionsOf('integrity'),
+  mail: auditActionsOf('mail'),
 };
 
 export type AuditFilterInput = Pick<ChannelParsedInput<'audit.page'>, 'category' | 'from' | 'to' | 'organization' | 'search' | 'archiveId'>;
@@ -56,6 +56,7 @@ export function toAuditRow(r: AuditTrailRecord): AuditRow {
     organization: r.organization,
     requestId: r.requestId,
     details: detailsText(r.details),
+    detailValues: parseAuditDetails(r.details),
   };
 }
 

@@ -1,4 +1,5 @@
 import type { Clock } from '../clock.js';
+import type { AuditAction } from '../../shared/audit-actions.js';
 import type { ChannelParsedInput, SessionView } from '../../shared/ipc/contract.js';
 import { AppError } from '../../shared/ipc/errors.js';
 import { CONSOLE_MESSAGES, POLICY, SIGN_IN_MESSAGES } from '../../shared/policy.js';
@@ -322,7 +323,7 @@ export class AuthService {
   }
 
   /** Counts a failure, locks when the policy says so, and always throws the matching message. */
-  private async recordFailure(user: UserRecord, action: string): Promise<never> {
+  private async recordFailure(user: UserRecord, action: 'signin.failed' | 'unlock.failed'): Promise<never> {
     const { outcome, attempt, next } = countFailure(user, this.clock.now());
     const events: AuditDraft[] = [{ action, actorId: null, subjectUserId: user.id, details: { attempt } }];
     if (outcome !== 'incorrect') this.sessions.closeAllFor(user.id);
@@ -335,7 +336,7 @@ export class AuthService {
     throw failureError(outcome);
   }
 
-  private audit(user: UserRecord, action: string, details: AuditDraft['details']): Promise<void> {
+  private audit(user: UserRecord, action: AuditAction, details: AuditDraft['details']): Promise<void> {
     return this.store.audit.append([{ action, actorId: null, subjectUserId: user.id, details }]);
   }
 }

@@ -4,6 +4,7 @@ import { pipeline } from 'node:stream/promises';
 import { stringify } from 'csv-stringify';
 import PDFDocument from 'pdfkit';
 import type { Clock } from '../clock.js';
+import type { AuditAction } from '../../shared/audit-actions.js';
 import type { ChannelOutput, ChannelParsedInput } from '../../shared/ipc/contract.js';
 import { AppError } from '../../shared/ipc/errors.js';
 import type { HistoryRecord } from '../store/history-store.js';
@@ -164,7 +165,7 @@ export class ExportService {
     return all.map((o) => (o.name === o.displayId ? o.name : `${o.name} (${o.displayId})`));
   }
 
-  private async audited(session: Session, source: ReviewSource, action: string, details: Record<string, string | number | boolean | null>): Promise<void> {
+  private async audited(session: Session, source: ReviewSource, action: AuditAction, details: Record<string, string | number | boolean | null>): Promise<void> {
     await this.store.audit.append([{ action, actorId: session.userRowId, subjectUserId: session.userRowId, details: { ...details, archive: source.archiveId !== null } }]);
   }
 }

@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
 import { stringify } from 'csv-stringify';
 import type { Clock } from '../clock.js';
+import type { AuditAction } from '../../shared/audit-actions.js';
 import type { AccountAction, ChannelOutput, ChannelParsedInput, LookupRow, UserProfile } from '../../shared/ipc/contract.js';
 import { AppError } from '../../shared/ipc/errors.js';
 import { ROLE_NAMES } from '../../shared/domain.js';
@@ -55,7 +56,7 @@ const ACTION_RULES: Record<AccountAction, { allowed: (u: UserRecord, now: number
   revokeCredentials: { allowed: (u) => u.status !== 'deactivated', notNow: 'Reactivate this account before you revoke its credentials.' },
 };
 
-const ACTION_AUDIT: Record<AccountAction, string> = {
+const ACTION_AUDIT: Record<AccountAction, AuditAction> = {
   approve: 'account.approved',
   unlock: 'account.unlocked',
   resetPassword: 'account.password_reset',

@@ -131,7 +131,7 @@ export class SqliteAuditTrailStore {
   }
 
   private actionsMatching(prefixes: readonly string[]): string[] {
-    return this.actionsSync().filter((action) => prefixes.some((p) => (p.endsWith('.') ? action.startsWith(p) : action === p)));
+    return this.actionsSync().filter((action) => matchesActionFilter(prefixes, action));
   }
 
   /**
@@ -170,3 +170,8 @@ export class SqliteAuditTrailStore {
 }
 
 const marks = (n: number) => Array.from({ length: n }, () => '?').join(',');
+
+/** Whether a recorded action is one a filter names: a name ending in "." names a family (every action starting with it), any other one action. */
+export function matchesActionFilter(filter: readonly string[], action: string): boolean {
+  return filter.some((p) => (p.endsWith('.') ? action.startsWith(p) : action === p));
+}

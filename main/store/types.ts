@@ -1,3 +1,4 @@
+import type { AuditAction } from '../../shared/audit-actions.js';
 import type { OrganizationKind, ProofingState, UserStatus } from '../../shared/domain.js';
 import type { ChainFields } from './audit-chain.js';
 import type { RequestStore } from './requests-store.js';
@@ -30,7 +31,8 @@ export interface Store {
 }
 
 export interface AuditDraft {
-  action: string;
+  /** Only a registered action (shared/audit-actions.ts), so every event has words and a kind. */
+  action: AuditAction;
   actorId: number | null;
   subjectUserId?: number | null;
   organizationId?: number | null;

@@ -257,6 +257,8 @@ const auditRow = z.object({
   requestId: z.number().nullable(),
   /** The event's details as "key: value" text; never a secret (none is ever audited). */
   details: z.string(),
+  /** The same details as values, for the screen to show as labelled fields in words (shared/audit-actions.ts). */
+  detailValues: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
 });
 
 const checkResult = z.object({ ok: z.boolean(), message: z.string() });

@@ -267,7 +267,7 @@ describe('an archive is opened only with the schema the console writes, intact b
       };
       src.transaction(() => {
         for (let batch = 0; batch < 150; batch += 1) {
-          const drafts = Array.from({ length: 1_000 }, (_, i) => ({ action: 'request.filed', actorId: ids.alice, subjectUserId: ids.alice, organizationId: ids.a, details: { n: batch * 1_000 + i } }));
+          const drafts = Array.from({ length: 1_000 }, (_, i) => ({ action: 'request.filed' as const, actorId: ids.alice, subjectUserId: ids.alice, organizationId: ids.a, details: { n: batch * 1_000 + i } }));
           appendAuditSync(src, h.clock.now(), drafts);
         }
         appendAuditSync(src, h.clock.now(), [{ action: 'role.removed', actorId: ids.alice, subjectUserId: ids.alice, organizationId: ids.b }]);

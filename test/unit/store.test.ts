@@ -94,10 +94,10 @@ describe('audit trail', () => {
   afterEach(() => h.dispose());
 
   it('chains every row to the previous one with SHA-256', async () => {
-    await h.app.store.audit.append([{ action: 'a', actorId: null }, { action: 'b', actorId: null, details: { x: 1 } }]);
-    await h.app.store.audit.append([{ action: 'c', actorId: null }]);
+    await h.app.store.audit.append([{ action: 'signin.failed', actorId: null }, { action: 'account.locked', actorId: null, details: { x: 1 } }]);
+    await h.app.store.audit.append([{ action: 'signout', actorId: null }]);
     const rows = await h.app.store.audit.read(0, 10);
-    expect(rows.map((r) => r.action)).toEqual(['a', 'b', 'c']);
+    expect(rows.map((r) => r.action)).toEqual(['signin.failed', 'account.locked', 'signout']);
     let prev = GENESIS_HASH;
     for (const row of rows) {
       expect(row.prevHash).toBe(prev);
