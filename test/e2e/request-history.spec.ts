@@ -66,7 +66,7 @@ test('decide three requests, find each by Request ID and by name, read "Approved
   await audit.expectShown();
   await expect(audit.status()).toContainText(/Audit trail verified through event [\d,]+ at /);
   await audit.filterKind('Role requests and decisions');
-  await expect(audit.rows().filter({ hasText: 'request.approved' })).toHaveCount(3);
+  await expect(audit.rows().filter({ hasText: 'Approved a role request' })).toHaveCount(3);
   await expectNoAxeViolations(page, 'audit trail');
 
   // Export an archive of organization 123 (the default period: the last twelve months).
@@ -102,7 +102,7 @@ test('decide three requests, find each by Request ID and by name, read "Approved
     await audit.expectShown();
     await expect(page.getByTestId('archive-banner')).toBeVisible();
     await audit.filterKind('Role requests and decisions');
-    await expect(audit.rows().filter({ hasText: 'request.approved' })).toHaveCount(3);
+    await expect(audit.rows().filter({ hasText: 'Approved a role request' })).toHaveCount(3);
     await expectNoAxeViolations(page, 'audit trail, archive open');
     await page.getByRole('button', { name: 'Close archive' }).click();
     await expect(page.getByTestId('archive-banner')).toHaveCount(0);

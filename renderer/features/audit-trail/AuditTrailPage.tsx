@@ -1,5 +1,6 @@
-import { useEffect, type ChangeEvent, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type ChangeEvent, type FormEvent, type RefObject } from 'react';
 import { Alert, Button, Spinner, TextField } from '@cmsgov/design-system';
+import { AUDIT_CATEGORY_LABELS, auditActionWords, auditDetailFields, type AuditDetailField } from '../../../shared/audit-actions.js';
 import { AUDIT_CATEGORIES, type AuditCategory } from '../../../shared/domain.js';
 import type { AuditRow, AuditStatus } from '../../../shared/ipc/contract.js';
 import { DateField } from '../../components/DateField.js';
@@ -13,18 +14,7 @@ import { ArchiveBanner } from '../archive/ArchivePanels.js';
 import { useArchive } from '../archive/store.js';
 import { useSession } from '../session/store.js';
 import { useAuditTrail } from './store.js';
-
-export const AUDIT_CATEGORY_LABELS: Record<AuditCategory, string> = {
-  'sign-in': 'Sign-ins and sessions',
-  credentials: 'Credential changes',
-  accounts: 'Account actions and locks',
-  requests: 'Role requests and decisions',
-  roles: 'Role removals',
-  proofing: 'Proofing decisions',
-  exports: 'Exports and archives',
-  integrity: 'Audit trail integrity',
-  mail: 'Mail',
-};
+import './audit-trail.css';
 
 /** CSS: .soc-grid--audit */
 const HEADER_HEIGHT = 48;
@@ -173,6 +163,23 @@ function SearchAndFilters() {
   );
 }
 
+/** A detail longer than this, or more than two details, does not fit a row: "Show details" reveals them all. */
+const FIELD_FITS = 44;
+
+function fieldText(f: AuditDetailField): string {
+  return `${f.label}: ${f.value}`;
+}
+
+function Field({ field }: { field: AuditDetailField }) {
+  return (
+    <span className="soc-grid__text soc-audit-field" title={fieldText(field)}>
+      <span className="soc-audit-field__label">{field.label}:</span> {field.value}
+    </span>
+  );
+}
+
+const DETAILS_PANEL_ID = 'audit-event-details';
+
 function Events() {
   const rows = useAuditTrail((state) => state.rows);
   const loaded = useAuditTrail((state) => state.loaded);
@@ -181,6 +188,30 @@ function Events() {
   const hasMore = useAuditTrail((state) => state.nextCursor !== null);
   const exporting = useAuditTrail((state) => state.exporting);
   const { loadMore, exportCsv } = useAuditTrail.getState();
+  const [openId, setOpenId] = useState<number | null>(null);
+  const openRow = openId === null ? undefined : rows.find((r) => r.id === openId);
+  const headingRef = useRef<HTMLHeadingElement>(null);
+  const focusHeading = useRef(false);
+
+  useEffect(() => {
+    if (!openRow || !focusHeading.current) return;
+    focusHeading.current = false;
+    headingRef.current?.focus();
+    headingRef.current?.scrollIntoView({ block: 'nearest' });
+  }, [openRow]);
+
+  const toggle = (r: AuditRow) => {
+    focusHeading.current = openId !== r.id;
+    setOpenId(openId === r.id ? null : r.id);
+  };
+  const hide = () => {
+    const id = openId;
+    setOpenId(null);
+    // Back to the event the details were of, or to the grid when it has scrolled away.
+    const row = document.querySelector<HTMLElement>(`[data-testid="audit-grid"] [data-event-id="${id}"]`);
+    (row ?? document.querySelector<HTMLElement>('[data-testid="audit-grid"]'))?.focus();
+  };
+
   if (!loaded) {
     return (
       <p className="ds-u-display--flex ds-u-align-items--center ds-u-margin-top--3">
@@ -192,7 +223,7 @@ function Events() {
   const columns: Array<GridColumn<AuditRow>> = [
     { header: 'Event', cell: (r) => <span className="soc-grid__text soc-mono">{r.id}</span> },
     { header: 'Time', cell: (r) => <time className="soc-grid__text" dateTime={new Date(r.at).toISOString()}>{formatDateTime(r.at)}</time> },
-    { header: 'Action', cell: (r) => <span className="soc-grid__text soc-grid__text--wrap soc-grid__action">{r.action}</span> },
+    { header: 'Action', cell: (r) => <span className="soc-grid__text soc-grid__text--wrap soc-grid__action" title={auditActionWords(r.action)}>{auditActionWords(r.action)}</span> },
     {
       header: 'By / about',
       cell: (r) => (
@@ -218,7 +249,25 @@ function Events() {
           </>
         ),
     },
-    { header: 'Details', cell: (r) => <span className="soc-grid__text soc-grid__text--wrap soc-grid__details" title={r.details}>{r.details || '—'}</span> },
+    {
+      header: 'Details',
+      cell: (r) => {
+        const fields = auditDetailFields(r.detailValues);
+        if (fields.length === 0) return <span className="soc-grid__text">—</span>;
+        const fits = fields.length <= 2 && fields.every((f) => fieldText(f).length <= FIELD_FITS);
+        if (fits) return fields.map((f) => <Field key={f.key} field={f} />);
+        const open = openId === r.id;
+        return (
+          <>
+            <Field field={fields[0]!} />
+            <button type="button" className="soc-audit-more" aria-expanded={open} aria-controls={DETAILS_PANEL_ID} onClick={() => toggle(r)}>
+              {open ? 'Hide details' : `Show all ${fields.length} details`}
+              <span className="ds-u-visibility--screen-reader"> of event {r.id}</span>
+            </button>
+          </>
+        );
+      },
+    },
   ];
   return (
     <section aria-labelledby="audit-heading" className="soc-section soc-history">
@@ -237,7 +286,7 @@ function Events() {
       ) : (
         <>
           <p id="audit-keys" className="soc-keys">
-            Newest event first. Keyboard: <kbd>↑</kbd> <kbd>↓</kbd> move between events.
+            Newest event first. Keyboard: <kbd>↑</kbd> <kbd>↓</kbd> move between events, <kbd>Enter</kbd> shows all of an event&apos;s details.
           </p>
           <VirtualGrid
             rows={rows}
@@ -248,6 +297,7 @@ function Events() {
             hasMore={hasMore}
             loadingMore={loadingMore}
             loadMore={loadMore}
+            onOpen={toggle}
             labelledBy="audit-heading"
             describedBy="audit-keys"
             className="soc-grid--audit"
@@ -256,9 +306,67 @@ function Events() {
           />
         </>
       )}
+      <div id={DETAILS_PANEL_ID}>{openRow && <EventDetails row={openRow} headingRef={headingRef} onHide={hide} />}</div>
       <p role="status" className="soc-queue__status">
         {loadingMore ? 'Loading more events…' : ''}
       </p>
+    </section>
+  );
+}
+
+/** Every detail of one event, as labelled fields. */
+function EventDetails({ row, headingRef, onHide }: { row: AuditRow; headingRef: RefObject<HTMLHeadingElement | null>; onHide: () => void }) {
+  const fields = auditDetailFields(row.detailValues);
+  return (
+    <section className="soc-audit-details" aria-labelledby="audit-details-heading" data-testid="audit-event-details">
+      <div className="soc-audit-details__head">
+        <h3 id="audit-details-heading" ref={headingRef} tabIndex={-1} className="ds-text-heading--lg ds-u-margin--0">
+          Event {row.id}: {auditActionWords(row.action)}
+        </h3>
+        <Button size="small" variation="ghost" onClick={onHide}>
+          Hide details
+        </Button>
+      </div>
+      <dl className="soc-audit-details__list">
+        <div>
+          <dt>Time</dt>
+          <dd>
+            <time dateTime={new Date(row.at).toISOString()}>{formatDateTime(row.at)}</time>
+          </dd>
+        </div>
+        <div>
+          <dt>By</dt>
+          <dd>{row.actor ?? 'The console'}</dd>
+        </div>
+        {row.subject && row.subject !== row.actor && (
+          <div>
+            <dt>About</dt>
+            <dd>{row.subject}</dd>
+          </div>
+        )}
+        {row.organization && (
+          <div>
+            <dt>Organization</dt>
+            <dd>{organizationLabel(row.organization)}</dd>
+          </div>
+        )}
+        {row.requestId !== null && (
+          <div>
+            <dt>Request ID</dt>
+            <dd>{row.requestId}</dd>
+          </div>
+        )}
+        {fields.map((f) => (
+          <div key={f.key}>
+            <dt>{f.label}</dt>
+            <dd>{f.value}</dd>
+          </div>
+        ))}
+        <div>
+          <dt>Recorded as</dt>
+          <dd className="soc-mono">{row.action}</dd>
+        </div>
+      </dl>
     </section>
   );
 }
