@@ -27,6 +27,13 @@ export const PROOFING_STATE_LABELS: Record<ProofingState, string> = {
   rejected: 'Identity proofing rejected',
 };
 
+/** An in-person proofing decision (QualityNet guide 5.4.4.2). */
+export const PROOFING_DECISION_LABELS: Record<'approved' | 'cancelled' | 'rejected', string> = {
+  approved: 'Approved',
+  cancelled: 'Cancelled',
+  rejected: 'Rejected',
+};
+
 /** A known code in words; any other text as it is (an archive from an older console may hold codes this one does not know). */
 export function wordsFor<K extends string>(labels: Record<K, string>, code: string): string {
   return Object.prototype.hasOwnProperty.call(labels, code) ? labels[code as K] : code;

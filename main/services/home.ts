@@ -1,3 +1,4 @@
+import { formatDate } from '../../shared/dates.js';
 import type { HomeSummary } from '../../shared/ipc/contract.js';
 import { AppError } from '../../shared/ipc/errors.js';
 import { CONSOLE_MESSAGES } from '../../shared/policy.js';
@@ -48,7 +49,7 @@ export class HomeService {
     for (const g of await this.store.requests.singleApprovalGrants(5)) {
       alerts.push({
         kind: 'warning',
-        text: `Granted without dual control: ${g.firstName} ${g.lastName} (${g.userId}) became a CMS Security Official in ${g.program} on ${formatDay(g.decidedAt)}, approved by ${g.approverEmail} alone while the console had no second CMS Security Official.`,
+        text: `Granted without dual control: ${g.firstName} ${g.lastName} (${g.userId}) became a CMS Security Official in ${g.program} on ${formatDate(g.decidedAt)}, approved by ${g.approverEmail} alone while the console had no second CMS Security Official.`,
       });
     }
     const violations = await this.store.requests.catalogueViolations(6);
@@ -95,7 +96,6 @@ export class HomeService {
   }
 }
 
-const formatDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 function uniqueOrganizations(holdings: readonly RoleHolding[]): OrganizationRecord[] {
   const byId = new Map<number, OrganizationRecord>();

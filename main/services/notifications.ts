@@ -1,4 +1,5 @@
 import type { Clock } from '../clock.js';
+import { formatDateTime } from '../../shared/dates.js';
 import type { ChannelOutput, ChannelParsedInput, MailSettingsView, OutboxRow } from '../../shared/ipc/contract.js';
 import { STALE_AFTER_DAYS } from '../../shared/domain.js';
 import { AppError } from '../../shared/ipc/errors.js';
@@ -246,15 +247,11 @@ function settingsView(s: MailSettingsWithPassword, canChange: boolean): MailSett
   return { host: s.host, port: s.port, secure: s.secure, user: s.user, from: s.from, passwordSet: s.password !== null && s.password !== '', canChange };
 }
 
-function isoDate(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 10);
-}
-
 function staleReminderBody(firstName: string, organization: StaleOrganization, lines: readonly StaleRequestLine[], now: number): string {
   const n = organization.staleCount;
   const listed = lines.map((l) => {
     const days = Math.floor((now - l.requestedAt) / DAY_MS);
-    return `  - Request ID ${l.requestId}: ${l.firstName} ${l.lastName}, ${l.role} (${l.program}), requested ${isoDate(l.requestedAt)} (${days} days ago)`;
+    return `  - Request ID ${l.requestId}: ${l.firstName} ${l.lastName}, ${l.role} (${l.program}), requested ${formatDateTime(l.requestedAt)} (${days} days ago)`;
   });
   const more = n > lines.length ? [`  ... and ${n - lines.length} more.`] : [];
   return [

@@ -1,4 +1,5 @@
 import type { Clock } from '../clock.js';
+import { formatDateTime } from '../../shared/dates.js';
 import type { ChannelOutput, ChannelParsedInput, DecisionOutcome, DecisionPreviewItem, MyRequestView, QueueRow } from '../../shared/ipc/contract.js';
 import { AppError } from '../../shared/ipc/errors.js';
 import { REOPEN_WINDOW_HOURS, ROLE_NAMES, STALE_AFTER_DAYS, isProofed } from '../../shared/domain.js';
@@ -24,8 +25,6 @@ export const REQUEST_MESSAGES = {
   notProofed: 'Your identity must be proofed before you can request a role. Ask your Security Official to prove your identity in person.',
 } as const;
 
-
-const formatDate = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 /**
  * Role requests: filing, withdrawing, the Security Official queue, bulk decisions and the
@@ -426,7 +425,7 @@ function inScope(official: Official, r: RequestRecord): boolean {
 function alreadyDecided(r: RequestRecord): string {
   if (r.status === 'cancelled') return 'Withdrawn by the requester';
   const verb = r.status === 'approved' ? 'approved' : 'rejected';
-  return `Already ${verb} by ${r.decidedByEmail ?? 'another official'} on ${formatDate(r.decidedAt ?? 0)}`;
+  return `Already ${verb} by ${r.decidedByEmail ?? 'another official'} on ${formatDateTime(r.decidedAt ?? 0)}`;
 }
 
 function publicOrg(o: { displayId: string; name: string; kind: OrganizationRecord['kind'] }) {

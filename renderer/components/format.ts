@@ -42,8 +42,3 @@ export function dayValue(epochMs: number): string {
   const d = new Date(epochMs);
   return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
 }
-
-/** The job aid's dates: 08/10/2022. */
-export function formatShortDate(epochMs: number): string {
-  return new Intl.DateTimeFormat('en-US', { year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(epochMs));
-}

@@ -67,6 +67,8 @@ describe('stale requests: the organization’s officials are reminded once a wee
     expect(sent[0]!.body).toContain(`Request ID ${stale}:`);
     expect(sent[0]!.body).toContain('1 role request has been waiting more than 30 days');
     expect(sent[0]!.body).toContain('Dear First1,');
+    // The date the way the console writes one for people, not ISO.
+    expect(sent[0]!.body).toMatch(/requested [A-Z][a-z]{2} \d{1,2}, \d{4}, \d{1,2}:\d{2} [AP]M \(\d+ days ago\)/);
     // Officials of 123 see it in their Outbox.
     expect(sent.every((r) => r.organizationId === sent[0]!.organizationId)).toBe(true);
   });

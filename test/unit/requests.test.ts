@@ -123,7 +123,7 @@ describe('role requests (HARP and iQIES job aids)', () => {
     const b = await file('bob');
     await h.call('so2', 'queue.reject', { requestIds: [a.requestId], reason: 'Duplicate' });
     const { results } = await h.call('so1', 'queue.approve', { requestIds: [a.requestId, b.requestId] });
-    expect(results).toContainEqual({ requestId: a.requestId, outcome: 'conflict', message: expect.stringMatching(/^Already rejected by so2@example\.org on \d{4}-\d{2}-\d{2}$/) });
+    expect(results).toContainEqual({ requestId: a.requestId, outcome: 'conflict', message: expect.stringMatching(/^Already rejected by so2@example\.org on [A-Z][a-z]{2} \d{1,2}, \d{4}, \d{1,2}:\d{2} [AP]M$/) });
     expect(results).toContainEqual({ requestId: b.requestId, outcome: 'approved', message: 'Approved' });
   });
 

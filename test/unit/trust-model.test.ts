@@ -145,7 +145,7 @@ describe('trust model', () => {
       const approved = db().prepare("SELECT details FROM audit_events WHERE action = 'request.approved'").get() as { details: string };
       expect(JSON.parse(approved.details)).toMatchObject({ dualControl: false });
       const home = await h.call('cms1', 'home.summary', {});
-      expect(home.alerts.map((a) => a.text).join('\n')).toMatch(/Granted without dual control: First7 Last7 \(analyst\) became a CMS Security Official/);
+      expect(home.alerts.map((a) => a.text).join('\n')).toMatch(/Granted without dual control: First7 Last7 \(analyst\) became a CMS Security Official in iQIES Prod on [A-Z][a-z]{2} \d{1,2}, \d{4}, approved by /);
       expect((await h.call('so1', 'home.summary', {})).alerts.map((a) => a.text).join('\n')).not.toMatch(/dual control/);
     });
 

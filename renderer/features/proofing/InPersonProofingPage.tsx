@@ -16,7 +16,7 @@ import {
 } from '../../../shared/proofing.js';
 import { ErrorAlert, FocusAlert } from '../../components/FocusAlert.js';
 import { formatDateTime } from '../../components/format.js';
-import { PROOFING_STATE_LABELS } from '../../components/labels.js';
+import { PROOFING_DECISION_LABELS, PROOFING_STATE_LABELS } from '../../components/labels.js';
 import { PageHeading } from '../../components/PageHeading.js';
 import { SelectField } from '../../components/SelectField.js';
 import { useSession } from '../session/store.js';
@@ -147,7 +147,7 @@ function Subject() {
           <ul className="soc-plain-list">
             {subject.history.map((record) => (
               <li key={record.recordId}>
-                {formatDateTime(record.decidedAt)}: {record.decision} by {record.official}
+                {formatDateTime(record.decidedAt)}: {PROOFING_DECISION_LABELS[record.decision]} by {record.official}
                 {record.reason ? ` (${record.reason})` : ''}
               </li>
             ))}

@@ -4,7 +4,7 @@ import { HISTORY_ACTIONS } from '../../../shared/domain.js';
 import type { HistoryRow } from '../../../shared/ipc/contract.js';
 import { DateField } from '../../components/DateField.js';
 import { ErrorAlert, FocusAlert } from '../../components/FocusAlert.js';
-import { countOf, formatDateTime, formatShortDate } from '../../components/format.js';
+import { countOf, formatDate, formatDateTime } from '../../components/format.js';
 import { organizationLabel } from '../../components/labels.js';
 import { PageHeading } from '../../components/PageHeading.js';
 import { SelectField } from '../../components/SelectField.js';
@@ -154,7 +154,7 @@ function Results() {
   const heading = hasMore ? `${rows.length.toLocaleString()}+ decisions` : countOf(rows.length, 'decision');
   const order = searchedBy === 'name' ? 'By name, then newest first.' : 'Newest decision first.';
   const columns: Array<GridColumn<HistoryRow>> = [
-    { header: 'Requested', cell: (r) => <time dateTime={new Date(r.requestedAt).toISOString()} title={formatDateTime(r.requestedAt)}>{formatShortDate(r.requestedAt)}</time> },
+    { header: 'Requested', cell: (r) => <time dateTime={new Date(r.requestedAt).toISOString()} title={formatDateTime(r.requestedAt)}>{formatDate(r.requestedAt)}</time> },
     { header: 'Request ID', cell: (r) => <span className="soc-grid__text soc-mono">{r.requestId}</span> },
     {
       header: 'Name',
@@ -171,7 +171,7 @@ function Results() {
       cell: (r) => (
         <>
           <time className="soc-grid__text" dateTime={new Date(r.decidedAt).toISOString()} title={formatDateTime(r.decidedAt)}>
-            {formatShortDate(r.decidedAt)}
+            {formatDate(r.decidedAt)}
           </time>
           <span className={`soc-grid__text soc-grid__sub soc-action soc-action--${r.action}`}>{ACTION_LABELS[r.action]}</span>
         </>
@@ -291,7 +291,7 @@ function ViewBody({ data }: { data: HistoryView }) {
             <tr>
               <td>
                 <time dateTime={new Date(data.decidedAt).toISOString()} title={formatDateTime(data.decidedAt)}>
-                  {formatShortDate(data.decidedAt)}
+                  {formatDate(data.decidedAt)}
                 </time>
               </td>
               <td>{nameOf(data)}</td>

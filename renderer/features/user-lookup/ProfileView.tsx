@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { Button, Spinner } from '@cmsgov/design-system';
 import type { UserProfile } from '../../../shared/ipc/contract.js';
 import { ErrorAlert, FocusAlert } from '../../components/FocusAlert.js';
-import { formatDateTime } from '../../components/format.js';
+import { formatCalendarDate, formatDateTime } from '../../components/format.js';
 import { PROOFING_STATE_LABELS, USER_STATUS_LABELS, organizationLabel } from '../../components/labels.js';
 import { PageHeading } from '../../components/PageHeading.js';
 import { AccountActionDialog, RemoveRoleDialog } from './LookupDialogs.js';
@@ -140,7 +140,7 @@ function ProfileInformation({ profile }: { profile: UserProfile }) {
     ['First Name', profile.firstName],
     ['Last Name', profile.lastName],
     ['Middle Initial', profile.middleName],
-    ['Date of Birth', profile.dateOfBirth ?? ''],
+    ['Date of Birth', formatCalendarDate(profile.dateOfBirth, '')],
     ['Email Address', profile.email],
     ['Phone Number', profile.phone],
     ['Home Address Line 1', profile.addressLine1],
