@@ -1,3 +1,4 @@
+import { auditActionWords } from '../../shared/audit-actions.js';
 import type { ChannelOutput, ChannelParsedInput, HistoryRow } from '../../shared/ipc/contract.js';
 import { AppError } from '../../shared/ipc/errors.js';
 import type { HistoryFilter, HistoryKey, HistoryRecord } from '../store/history-store.js';
@@ -181,8 +182,10 @@ export function eventText(e: AuditEventRecord, emails: Map<number, string>): str
       return `Withdrawn by ${by}`;
     case 'role.removed':
       return `Role removed by ${by}${reason}`;
+    case 'request.approval_recorded':
+      return `First of two approvals given by ${by}`;
     default:
-      return `${e.action} by ${by}`;
+      return `${auditActionWords(e.action)} (${by})`;
   }
 }
 

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AUDIT_CATEGORY_ACTIONS } from '../../main/services/audit.js';
+import { eventText } from '../../main/services/history.js';
 import { matchesActionFilter } from '../../main/store/audit-trail-store.js';
 import { AUDIT_ACTION_NAMES, AUDIT_ACTIONS, AUDIT_CATEGORY_LABELS, auditActionsOf, auditActionWords, auditDetailFields, isAuditAction, parseAuditDetails } from '../../shared/audit-actions.js';
 import { AUDIT_CATEGORIES } from '../../shared/domain.js';
@@ -131,5 +132,16 @@ describe('audit details in words', () => {
     expect(parseAuditDetails('{}')).toEqual({});
     expect(parseAuditDetails('')).toEqual({});
     expect(parseAuditDetails('not json')).toEqual({ details: 'not json' });
+  });
+});
+
+describe("a request's events in the Request ID pop-up", () => {
+  const event = (action: string, actorId: number | null) => ({ id: 1, at: 0, actorId, action, subjectUserId: null, organizationId: null, requestId: 7, details: '{}', prevHash: '', hash: '' });
+  const emails = new Map([[3, 'so1@example.org']]);
+
+  it('words every action, never its code', () => {
+    expect(eventText(event('request.approval_recorded', 3), emails)).toBe('First of two approvals given by so1@example.org');
+    expect(eventText(event('mail.retry', 3), emails)).toBe('Retried an email (so1@example.org)');
+    expect(eventText(event('request.decision_refused', null), emails)).toBe('Decision not made (the console)');
   });
 });
