@@ -254,6 +254,8 @@ function valueWords(key: string, value: string | number | boolean): string {
   }
   switch (key) {
     case 'previousStatus':
+    // A refused sign-in gives the account's status as its reason ("not_activated").
+    case 'reason':
       return wordsFor(USER_STATUS_LABELS, value);
     case 'action':
       return wordsFor(DECISION_WORDS, value);

@@ -125,6 +125,8 @@ describe('audit details in words', () => {
       'Password: Kept',
     ]);
     expect(text.join(' ')).not.toMatch(/_|[a-z][A-Z]/);
+    expect(auditDetailFields({ reason: 'not_activated' })).toEqual([{ key: 'reason', label: 'Reason', value: 'Not activated' }]);
+    expect(auditDetailFields({ reason: 'Left the organization' })[0]?.value).toBe('Left the organization');
   });
 
   it('reads stored details back, keeping text that is not an object whole', () => {
