@@ -253,9 +253,9 @@ function valueWords(key: string, value: string | number | boolean): string {
     return value.toLocaleString('en-US');
   }
   switch (key) {
-    case 'previousStatus':
     // A refused sign-in gives the account's status as its reason ("not_activated").
     case 'reason':
+    case 'previousStatus':
       return wordsFor(USER_STATUS_LABELS, value);
     case 'action':
       return wordsFor(DECISION_WORDS, value);
