@@ -186,8 +186,8 @@ const DETAIL_LABELS: Record<string, string> = {
   password: 'Password',
 };
 
-/** The order details are shown in: what a decision was about first; anything else after, as written. */
-const DETAIL_ORDER = ['program', 'role', 'organization', 'organizations', 'reason', 'outcome', 'previousStatus', 'userId', 'requestId'];
+/** The order details are shown in: what a decision was about first (the role before its program); anything else after, as written. */
+const DETAIL_ORDER = ['role', 'program', 'organization', 'organizations', 'reason', 'outcome', 'previousStatus', 'userId', 'requestId'];
 
 /** Details that are moments (epoch ms). */
 const MOMENT_KEYS = new Set(['from', 'to', 'until', 'at']);

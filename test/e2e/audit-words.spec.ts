@@ -67,7 +67,7 @@ test('the audit trail reads in words: sign-in, the warning and a decision, a lon
   await expect(audit.grid()).not.toContainText(/\b(signin|warning|request)\.[a-z_]+/);
   await expect(audit.grid()).not.toContainText('{');
 
-  // The rejection has more details than a row shows: open them all.
+  // The rejection's reason is longer than its row: open every detail.
   const rejection = audit.rows().filter({ hasText: 'Rejected a role request' }).filter({ hasText: `Request ${rejectedId}` });
   await expect(rejection).toHaveCount(1);
   const panel = await audit.showDetails(rejection);
@@ -86,7 +86,7 @@ test('the audit trail reads in words: sign-in, the warning and a decision, a lon
   await panel.getByRole('button', { name: 'Hide details' }).click();
   await expect(panel).toBeHidden();
   await expect(rejection).toBeFocused();
-  await expect(rejection.getByRole('button', { name: /^Show all \d+ details/ })).toHaveAttribute('aria-expanded', 'false');
+  await expect(rejection.getByRole('button', { name: /^Show details of event \d+$/ })).toHaveAttribute('aria-expanded', 'false');
 
   // By keyboard: Enter on an event opens its details too.
   const signedIn = audit.rows().filter({ hasText: 'Signed in' }).first();

@@ -109,7 +109,7 @@ describe('the audit action registry', () => {
 describe('audit details in words', () => {
   it('labels each detail and puts the values in words, what it was about first', () => {
     const fields = auditDetailFields({ reason: null, dualControl: false, role: 'Assessment Coordinator', program: 'iQIES Prod', organization: '123' });
-    expect(fields.map((f) => `${f.label}: ${f.value}`)).toEqual(['Program: iQIES Prod', 'Role: Assessment Coordinator', 'Organization: 123', 'Needed two approvals: No']);
+    expect(fields.map((f) => `${f.label}: ${f.value}`)).toEqual(['Role: Assessment Coordinator', 'Program: iQIES Prod', 'Organization: 123', 'Needed two approvals: No']);
   });
 
   it('writes statuses, decisions, evidence and moments in words, and names an unknown key from its name', () => {

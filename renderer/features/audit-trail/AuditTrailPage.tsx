@@ -5,7 +5,7 @@ import { AUDIT_CATEGORIES, type AuditCategory } from '../../../shared/domain.js'
 import type { AuditRow, AuditStatus } from '../../../shared/ipc/contract.js';
 import { DateField } from '../../components/DateField.js';
 import { ErrorAlert, FocusAlert } from '../../components/FocusAlert.js';
-import { countOf, formatDateTime } from '../../components/format.js';
+import { countOf, formatDate, formatDateTime, formatTime } from '../../components/format.js';
 import { organizationLabel } from '../../components/labels.js';
 import { PageHeading } from '../../components/PageHeading.js';
 import { SelectField } from '../../components/SelectField.js';
@@ -163,17 +163,20 @@ function SearchAndFilters() {
   );
 }
 
-/** A detail longer than this, or more than two details, does not fit a row: "Show details" reveals them all. */
-const FIELD_FITS = 44;
-
 function fieldText(f: AuditDetailField): string {
   return `${f.label}: ${f.value}`;
 }
 
-function Field({ field }: { field: AuditDetailField }) {
+/** The details on one line ("Role: …; Program: …"), cut at the cell's edge; "Show details" shows them all. */
+function FieldsLine({ fields }: { fields: readonly AuditDetailField[] }) {
   return (
-    <span className="soc-grid__text soc-audit-field" title={fieldText(field)}>
-      <span className="soc-audit-field__label">{field.label}:</span> {field.value}
+    <span className="soc-grid__text soc-audit-field" title={fields.map(fieldText).join('; ')}>
+      {fields.map((f, i) => (
+        <span key={f.key}>
+          {i > 0 && '; '}
+          <span className="soc-audit-field__label">{f.label}:</span> {f.value}
+        </span>
+      ))}
     </span>
   );
 }
@@ -222,7 +225,15 @@ function Events() {
   }
   const columns: Array<GridColumn<AuditRow>> = [
     { header: 'Event', cell: (r) => <span className="soc-grid__text soc-mono">{r.id}</span> },
-    { header: 'Time', cell: (r) => <time className="soc-grid__text" dateTime={new Date(r.at).toISOString()}>{formatDateTime(r.at)}</time> },
+    {
+      header: 'Time',
+      // Reads as formatDateTime does ("Nov 29, 2026, 5:10 PM"), but breaks only before the time in a narrow window.
+      cell: (r) => (
+        <time className="soc-audit-time" dateTime={new Date(r.at).toISOString()}>
+          <span>{formatDate(r.at)},</span> <span>{formatTime(r.at)}</span>
+        </time>
+      ),
+    },
     { header: 'Action', cell: (r) => <span className="soc-grid__text soc-grid__text--wrap soc-grid__action" title={auditActionWords(r.action)}>{auditActionWords(r.action)}</span> },
     {
       header: 'By / about',
@@ -254,14 +265,12 @@ function Events() {
       cell: (r) => {
         const fields = auditDetailFields(r.detailValues);
         if (fields.length === 0) return <span className="soc-grid__text">—</span>;
-        const fits = fields.length <= 2 && fields.every((f) => fieldText(f).length <= FIELD_FITS);
-        if (fits) return fields.map((f) => <Field key={f.key} field={f} />);
         const open = openId === r.id;
         return (
           <>
-            <Field field={fields[0]!} />
+            <FieldsLine fields={fields} />
             <button type="button" className="soc-audit-more" aria-expanded={open} aria-controls={DETAILS_PANEL_ID} onClick={() => toggle(r)}>
-              {open ? 'Hide details' : `Show all ${fields.length} details`}
+              {open ? 'Hide details' : 'Show details'}
               <span className="ds-u-visibility--screen-reader"> of event {r.id}</span>
             </button>
           </>
