@@ -38,7 +38,7 @@ export const AUDIT_ACTIONS = {
   'account.password_reset': { words: 'Reset a password', category: 'accounts' },
   'account.deactivated': { words: 'Deactivated an account', category: 'accounts' },
   'account.reactivated': { words: 'Reactivated an account', category: 'accounts' },
-  'account.credentials_revoked': { words: "Revoked an account's credentials", category: 'accounts' },
+  'account.credentials_revoked': { words: "Removed an account's two-factor credentials", category: 'accounts' },
   'account.locked': { words: 'Account locked after failed sign-ins', category: 'accounts' },
   'account.temporarily_locked': { words: 'Account temporarily locked after failed sign-ins', category: 'accounts' },
   'demo.seeded': { words: 'Loaded the demonstration users and requests', category: 'accounts' },
@@ -207,13 +207,16 @@ const OUTCOME_WORDS: Record<string, string> = {
   phone_failed: 'Phone proofing did not succeed: referred to in-person proofing',
   canada: 'Lives in Canada: referred to in-person proofing',
 };
+// As the account actions' buttons read.
 const PURPOSE_WORDS: Record<string, string> = {
-  approve: 'Approve the account',
-  unlock: 'Unlock the account',
-  resetPassword: 'Reset the password',
-  deactivate: 'Deactivate the account',
-  reactivate: 'Reactivate the account',
-  revokeCredentials: 'Revoke the credentials',
+  approve: 'Approve account',
+  unlock: 'Unlock account',
+  resetPassword: 'Reset password',
+  deactivate: 'Deactivate account',
+  reactivate: 'Reactivate account',
+  revokeCredentials: 'Remove two-factor credentials',
+  'create user': 'Create user',
+  'restore backup': 'Restore backup',
 };
 const EMAIL_KIND_WORDS: Record<string, string> = {
   'request.filed': 'A new role request',
@@ -231,7 +234,7 @@ const EMAIL_KIND_WORDS: Record<string, string> = {
   'account.resetPassword': 'A password reset',
   'account.deactivate': 'An account deactivated',
   'account.reactivate': 'An account reactivated',
-  'account.revokeCredentials': 'Credentials revoked',
+  'account.revokeCredentials': 'Two-factor credentials removed',
 };
 const EMAIL_STATUS_WORDS: Record<string, string> = { owed: 'Waiting to be sent', sent: 'Sent', failed: 'Failed' };
 const PASSWORD_WORDS: Record<string, string> = { kept: 'Kept', removed: 'Removed', changed: 'Changed' };
