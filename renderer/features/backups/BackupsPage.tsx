@@ -5,6 +5,7 @@ import { ErrorAlert, FocusAlert } from '../../components/FocusAlert.js';
 import { formatDateTime } from '../../components/format.js';
 import { PageHeading } from '../../components/PageHeading.js';
 import { SecurityCodeField } from '../../components/SecurityCodeField.js';
+import { DESTRUCTIVE, useDialogKeys } from '../../components/useDialogKeys.js';
 import { useSession } from '../session/store.js';
 import { useBackups } from './store.js';
 
@@ -114,6 +115,7 @@ export function BackupsPage() {
 function RestoreDialog() {
   const { restoring, restorePending, restoreError, cancelRestore, confirmRestore } = useBackups();
   const [code, setCode] = useState('');
+  const keys = useDialogKeys({ isOpen: restoring !== null, onConfirm: 'form', canConfirm: !restorePending });
   if (!restoring) return null;
   const close = () => {
     setCode('');
@@ -126,12 +128,13 @@ function RestoreDialog() {
   };
   return (
     <Dialog
+      {...keys}
       isOpen
       onExit={close}
       heading="Restore this backup?"
       actions={
         <div className="soc-button-row ds-u-margin-top--0">
-          <Button variation="solid" aria-disabled={restorePending || undefined} onClick={() => void submit()}>
+          <Button variation="solid" className={DESTRUCTIVE} aria-disabled={restorePending || undefined} onClick={() => void submit()}>
             Restore
           </Button>
           <Button variation="ghost" onClick={close}>

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState, type ComponentType, type RefObject } from 
 import { Alert, Button, Dialog } from '@cmsgov/design-system';
 import type { HomeSummary } from '../../../shared/ipc/contract.js';
 import { AppFrame, MAIN_ID } from '../../components/AppFrame.js';
+import { useDialogKeys } from '../../components/useDialogKeys.js';
 import { CredentialsPage } from '../credentials/CredentialsPage.js';
 import { useAuth } from '../auth/store.js';
 import { MailSettingsPage } from '../mail-settings/MailSettingsPage.js';
@@ -165,8 +166,10 @@ function HeaderUser({ onLogOut, logOutRef }: { onLogOut: () => void; logOutRef: 
 /** QualityNet guide 5.4.5: Log Out asks for confirmation before the session ends. */
 function LogOutDialog({ isOpen, onCancel }: { isOpen: boolean; onCancel: () => void }) {
   const { pending, error, signOut } = useAuth();
+  const keys = useDialogKeys({ isOpen, onConfirm: () => void signOut(), canConfirm: !pending });
   return (
     <Dialog
+      {...keys}
       isOpen={isOpen}
       onExit={onCancel}
       heading="Are you sure you want to log out?"
