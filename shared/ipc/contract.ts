@@ -429,7 +429,17 @@ const backupStatus = z.object({
   /** Whether this official may restore (CMS Security Officials: a restore undoes every organization's work). */
   canRestore: z.boolean(),
   running: z.boolean(),
-  progress: z.object({ copiedPages: z.number(), totalPages: z.number(), startedAt: z.number() }).nullable(),
+  progress: z
+    .object({
+      copiedPages: z.number(),
+      totalPages: z.number(),
+      startedAt: z.number(),
+      /** starting: the worker is opening the database; copying: pages; checking: the copy's audit trail, event by event. */
+      phase: z.enum(['starting', 'copying', 'checking']),
+      checkedEvents: z.number(),
+      totalEvents: z.number(),
+    })
+    .nullable(),
   lastError: z.string().nullable(),
   backups: z.array(backupInfo),
 });

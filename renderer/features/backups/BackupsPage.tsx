@@ -1,6 +1,6 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { Button, Dialog } from '@cmsgov/design-system';
-import type { BackupInfo } from '../../../shared/ipc/contract.js';
+import type { BackupInfo, BackupStatus } from '../../../shared/ipc/contract.js';
 import { ErrorAlert, FocusAlert } from '../../components/FocusAlert.js';
 import { formatDateTime } from '../../components/format.js';
 import { PageHeading } from '../../components/PageHeading.js';
@@ -25,7 +25,6 @@ export function BackupsPage() {
     void load();
   }, [load, navigationId]);
   const progress = status?.progress ?? null;
-  const percent = progress && progress.totalPages > 0 ? Math.round((progress.copiedPages / progress.totalPages) * 100) : 0;
   return (
     <>
       <PageHeading focusKey={navigationId}>Backup and restore</PageHeading>
@@ -52,14 +51,7 @@ export function BackupsPage() {
           Back up now
         </Button>
       </div>
-      {status?.running && (
-        <div className="soc-progress" data-testid="backup-progress">
-          <label htmlFor="backup-progress-bar">Copying the database: {percent}%</label>
-          <progress id="backup-progress-bar" max={100} value={percent}>
-            {percent}%
-          </progress>
-        </div>
-      )}
+      {status?.running && <BackupProgress progress={progress} />}
       <section aria-labelledby="backups-heading" className="soc-section">
         <h2 id="backups-heading" className="ds-text-heading--xl">
           Backups
@@ -109,6 +101,41 @@ export function BackupsPage() {
       </section>
       <RestoreDialog />
     </>
+  );
+}
+
+const percentOf = (done: number, total: number) => (total > 0 ? Math.floor((done / total) * 100) : 0);
+
+/** "Copying: 1,234 of 5,678 pages (22%)", then the copy's check, event by event. */
+export function progressText(progress: BackupStatus['progress']): { copy: string; check: string | null; done: number; total: number } {
+  if (!progress || progress.phase === 'starting' || progress.totalPages === 0) return { copy: 'Starting the backup…', check: null, done: 0, total: 0 };
+  const pages = `${progress.copiedPages.toLocaleString()} of ${progress.totalPages.toLocaleString()} pages (${percentOf(progress.copiedPages, progress.totalPages)}%)`;
+  const copied = progress.copiedPages === progress.totalPages;
+  if (progress.phase === 'copying' && !copied) return { copy: `Copying: ${pages}`, check: null, done: progress.copiedPages, total: progress.totalPages };
+  // SQLite's quick_check of the copy reports nothing until it ends: the bar waits without a total.
+  if (progress.phase === 'copying') return { copy: `Copied: ${pages}`, check: 'Checking the copy with SQLite…', done: 0, total: 0 };
+  const events = `${progress.checkedEvents.toLocaleString()} of ${progress.totalEvents.toLocaleString()} audit events (${percentOf(progress.checkedEvents, progress.totalEvents)}%)`;
+  return { copy: `Copied: ${pages}`, check: `Checking the copy's audit trail: ${events}`, done: progress.checkedEvents, total: progress.totalEvents };
+}
+
+function BackupProgress({ progress }: { progress: BackupStatus['progress'] }) {
+  const text = progressText(progress);
+  const current = text.check ?? text.copy;
+  return (
+    <div className="soc-progress" data-testid="backup-progress">
+      {text.check && (
+        <p className="ds-u-margin--0" data-testid="backup-progress-copied">
+          {text.copy}
+        </p>
+      )}
+      <label htmlFor="backup-progress-bar" data-testid="backup-progress-text">
+        {current}
+      </label>
+      {/* Without a total yet (the worker is opening the database) the bar is indeterminate. */}
+      <progress id="backup-progress-bar" max={text.total > 0 ? text.total : undefined} value={text.total > 0 ? text.done : undefined}>
+        {current}
+      </progress>
+    </div>
   );
 }
 
