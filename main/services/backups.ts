@@ -43,6 +43,7 @@ interface Verification {
 export class BackupService {
   private current: Promise<BackupInfo> | null = null;
   private progress: BackupStatus['progress'] = null;
+  private finished: BackupStatus['finished'] = null;
   private lastError: string | null = null;
   private timer: ReturnType<typeof setInterval> | null = null;
 
@@ -89,7 +90,7 @@ export class BackupService {
   }
 
   status(): BackupStatus {
-    return { canRestore: false, running: this.current !== null, progress: this.progress, lastError: this.lastError, backups: this.list() };
+    return { canRestore: false, running: this.current !== null, progress: this.progress, finished: this.finished, lastError: this.lastError, backups: this.list() };
   }
 
   /** One backup at a time: a second request while one runs waits for it. */
@@ -194,6 +195,7 @@ export class BackupService {
       throw error;
     }
     const ms = performance.now() - started;
+    this.finished = this.progress;
     this.progress = null;
     if (result.kind !== 'backup-database') throw new Error('Unexpected worker result');
     const verification = this.record(path, { kind: 'check-database', integrity: result.integrity, userVersion: result.userVersion, check: result.check });

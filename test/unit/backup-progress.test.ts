@@ -38,7 +38,9 @@ describe('backup progress', () => {
     let h: Harness;
     beforeEach(async () => {
       h = await Harness.create();
-      h.seed({ organizations: [CMS_ORG], users: [{ userId: 'cms', organization: 'CMS', roles: [['iQIES Prod', 'CMS Security Official']] }] });
+      const u = h.seed({ organizations: [CMS_ORG], users: [{ userId: 'cms', organization: 'CMS', roles: [['iQIES Prod', 'CMS Security Official']] }] });
+      // A sign-in writes the audit events the check walks.
+      await h.signIn('cms', u['cms']!);
       // About 2 MB of pages to copy: more than one step's worth.
       const db = h.app.store.db;
       db.exec('CREATE TABLE filler (data BLOB)');
@@ -78,8 +80,14 @@ describe('backup progress', () => {
       const checks = seen.filter((s) => s.phase === 'check');
       expect(checks.length).toBeGreaterThan(0);
       expect(checks.at(-1)?.status).toMatchObject({ phase: 'checking', copiedPages: total, totalPages: total });
-      // Done: no progress left behind.
-      expect(backups.status()).toMatchObject({ running: false, progress: null });
+      // Done: no progress left behind, and what was copied and checked is kept for the page to say.
+      const events = checks.at(-1)?.total ?? 0;
+      expect(events).toBeGreaterThan(0);
+      expect(backups.status()).toMatchObject({
+        running: false,
+        progress: null,
+        finished: { phase: 'checking', copiedPages: total, totalPages: total, checkedEvents: events, totalEvents: events },
+      });
     });
   });
 });

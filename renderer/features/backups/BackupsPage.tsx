@@ -52,6 +52,11 @@ export function BackupsPage() {
         </Button>
       </div>
       {status?.running && <BackupProgress progress={progress} />}
+      {!status?.running && notice && status?.finished && (
+        <p className="soc-progress" data-testid="backup-finished">
+          {finishedText(status.finished)}
+        </p>
+      )}
       <section aria-labelledby="backups-heading" className="soc-section">
         <h2 id="backups-heading" className="ds-text-heading--xl">
           Backups
@@ -116,6 +121,12 @@ export function progressText(progress: BackupStatus['progress']): { copy: string
   if (progress.phase === 'copying') return { copy: `Copied: ${pages}`, check: 'Checking the copy with SQLite…', done: 0, total: 0 };
   const events = `${progress.checkedEvents.toLocaleString()} of ${progress.totalEvents.toLocaleString()} audit events (${percentOf(progress.checkedEvents, progress.totalEvents)}%)`;
   return { copy: `Copied: ${pages}`, check: `Checking the copy's audit trail: ${events}`, done: progress.checkedEvents, total: progress.totalEvents };
+}
+
+/** What the last backup copied and checked: "Copied 5,678 of 5,678 pages; checked 1,234 of 1,234 audit events." */
+export function finishedText(finished: NonNullable<BackupStatus['finished']>): string {
+  const pages = `Copied ${finished.copiedPages.toLocaleString()} of ${finished.totalPages.toLocaleString()} pages`;
+  return finished.phase === 'checking' ? `${pages}; checked ${finished.checkedEvents.toLocaleString()} of ${finished.totalEvents.toLocaleString()} audit events.` : `${pages}.`;
 }
 
 function BackupProgress({ progress }: { progress: BackupStatus['progress'] }) {
