@@ -82,12 +82,17 @@ test('Reject opens on its Rejection Reason; Enter is a new line, Ctrl+Enter reje
   await expect(queue.result()).toContainText('1 request rejected.');
   await expect(queue.rowOf(first)).toHaveCount(0);
 
-  // Approve has no field: Enter confirms it; Escape leaves without deciding.
+  // Approve has no field: Escape leaves without deciding, Enter approves.
   await queue.select(queue.rowOf(second));
   const approve = await queue.openApprove();
   await page.keyboard.press('Escape');
   await expect(approve).toBeHidden();
   await expect(queue.rowOf(second)).toBeVisible();
+  await queue.openApprove();
+  await page.keyboard.press('Enter');
+  await expect(approve).toBeHidden();
+  await expect(queue.result()).toContainText('1 request approved.');
+  await expect(queue.rowOf(second)).toHaveCount(0);
 
   // Request History: the rejection's pop-up offers Reopen request, within its 24 hours.
   await home.open('Request History');
