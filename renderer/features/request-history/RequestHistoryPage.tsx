@@ -288,12 +288,13 @@ function HistoryViewDialog() {
           <p className="ds-c-alert__text">{panel.reopenError}</p>
         </Alert>
       )}
+      {panel?.data && <ViewBody data={panel.data} />}
       {canReopen && (
-        <p className="ds-u-font-size--sm ds-u-margin-top--0" data-testid="history-reopen-note">
+        // Right above Reopen request, which it explains.
+        <p className="ds-u-margin-top--3 ds-u-margin-bottom--0" data-testid="history-reopen-note">
           You rejected this request. You can reopen it within {REOPEN_WINDOW_HOURS} hours of your decision: it returns to the queue as pending.
         </p>
       )}
-      {panel?.data && <ViewBody data={panel.data} />}
     </Dialog>
   );
 }
