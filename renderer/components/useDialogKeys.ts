@@ -35,7 +35,8 @@ export function useDialogKeys({ isOpen, onConfirm, canConfirm = true }: DialogKe
   }, [id, isOpen]);
 
   const onKeyDown = (event: KeyboardEvent<HTMLElement>) => {
-    if (!onConfirm || event.key !== 'Enter' || event.nativeEvent.isComposing || event.altKey || event.shiftKey) return;
+    // A held Enter (the key that opened the pop-up, repeating) never confirms it.
+    if (!onConfirm || event.key !== 'Enter' || event.repeat || event.nativeEvent.isComposing || event.altKey || event.shiftKey) return;
     const target = event.target;
     if (!(target instanceof HTMLElement) || target.closest(ACTIVATES)) return;
     if (target instanceof HTMLTextAreaElement && !(event.ctrlKey || event.metaKey)) return;

@@ -245,7 +245,8 @@ function HistoryViewDialog() {
   const closePanel = useRequestHistory((state) => state.closePanel);
   const reopen = useRequestHistory((state) => state.reopen);
   const canReopen = panel?.canReopen === true;
-  const keys = useDialogKeys({ isOpen: panel !== null, onConfirm: canReopen ? () => void reopen() : undefined, canConfirm: !panel?.reopenPending });
+  // A View, not a confirmation: Enter (which opened it from the list) never reopens; Reopen request is pressed.
+  const keys = useDialogKeys({ isOpen: panel !== null });
   return (
     <Dialog
       {...keys}

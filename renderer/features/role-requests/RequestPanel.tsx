@@ -18,8 +18,8 @@ export function RequestPanelDialog() {
   const canReopen = panel?.data?.canReopen === true;
   // A pending request is decided from its View too: the same pop-ups, for this request alone.
   const decidable = panel?.data?.request.status === 'pending' && !panel.reopened ? panel.requestId : null;
-  // Two confirm buttons for a pending request: Enter chooses neither; it reopens a rejection offered for reopening.
-  const keys = useDialogKeys({ isOpen: panel !== null, onConfirm: canReopen ? () => void reopen() : undefined, canConfirm: !panel?.reopenPending });
+  // A View, not a confirmation: Enter confirms nothing here (Enter on the queue's row opened it).
+  const keys = useDialogKeys({ isOpen: panel !== null });
   return (
     <Dialog
       {...keys}
