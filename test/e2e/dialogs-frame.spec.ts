@@ -180,8 +180,7 @@ test('the sidebar’s Need Help? and the footer’s pages; User Lookup starts at
   const footer = page.getByRole('contentinfo');
   const links = footer.getByRole('navigation', { name: 'Console information' });
   for (const name of ['Accessibility', 'Privacy', 'Terms of Use', 'Help']) await expect(links.getByRole('button', { name })).toBeVisible();
-  await footer.scrollIntoViewIfNeeded();
-  await shots(page, 'footer', 'pop-up');
+  await shots(page, 'footer', 'page');
   await links.getByRole('button', { name: 'Help' }).click();
   const dialog = page.getByRole('dialog', { name: 'Help' });
   await expect(dialog).toContainText('iQIES Service Center');
