@@ -3,6 +3,7 @@ import { createRoot } from 'react-dom/client';
 import '@cmsgov/design-system/css/index.css';
 import '@cmsgov/design-system/css/core-theme.css';
 import './styles.css';
+import './components/buttons.css';
 import { App } from './App.js';
 
 const container = document.getElementById('root');

@@ -36,6 +36,14 @@ const REVIEWED = [
       'Flags every preload for manual review. Ours (main/shell/preload.cts) runs sandboxed with context isolation, exposes one ' +
       'function, forwards only channels of the contract, and the main process checks the sender frame and validates every input.',
   },
+  {
+    id: 'OPEN_EXTERNAL_JS_CHECK',
+    file: 'main/shell/hardening.ts',
+    reason:
+      'Opens only what isExternalLink (shared/help.ts) allows: https to the four job-aid sites (no credentials, default port) and ' +
+      'mailto: to the help desks listed there, without parameters; anything else a page asks to open is refused. ' +
+      'test/unit/external-links.test.ts covers the refusals.',
+  },
 ];
 
 /** Checks not run at all, and why. Names are Electronegativity's check class names. */

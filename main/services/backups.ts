@@ -5,7 +5,7 @@ import type { Clock } from '../clock.js';
 import type { BackupInfo, BackupStatus } from '../../shared/ipc/contract.js';
 import { AppError } from '../../shared/ipc/errors.js';
 import { AuditTaskError } from '../store/audit-worker-client.js';
-import type { AuditTaskResult, AuditWorkers } from '../store/audit-worker-client.js';
+import type { AuditTaskResult, AuditWorkers, ProgressPhase } from '../store/audit-worker-client.js';
 import { MIGRATIONS } from '../store/migrations/index.js';
 import { ensurePrivateFile, ensurePrivateFolder, makeDatabaseFilesPrivate } from '../store/private-files.js';
 import type { SqliteStore } from '../store/sqlite.js';
@@ -43,6 +43,7 @@ interface Verification {
 export class BackupService {
   private current: Promise<BackupInfo> | null = null;
   private progress: BackupStatus['progress'] = null;
+  private finished: BackupStatus['finished'] = null;
   private lastError: string | null = null;
   private timer: ReturnType<typeof setInterval> | null = null;
 
@@ -89,7 +90,7 @@ export class BackupService {
   }
 
   status(): BackupStatus {
-    return { canRestore: false, running: this.current !== null, progress: this.progress, lastError: this.lastError, backups: this.list() };
+    return { canRestore: false, running: this.current !== null, progress: this.progress, finished: this.finished, lastError: this.lastError, backups: this.list() };
   }
 
   /** One backup at a time: a second request while one runs waits for it. */
@@ -172,7 +173,7 @@ export class BackupService {
     const partial = `${path}.partial`;
     const started = performance.now();
     this.lastError = null;
-    this.progress = { copiedPages: 0, totalPages: 0, startedAt: this.clock.now() };
+    this.progress = { copiedPages: 0, totalPages: 0, startedAt: this.clock.now(), phase: 'starting', checkedEvents: 0, totalEvents: 0 };
     let result: AuditTaskResult;
     try {
       // The worker's online backup writes into this file and keeps its mode: private from the start.
@@ -181,8 +182,8 @@ export class BackupService {
       // main process only hears the progress, so the window never waits on the disk.
       result = await this.workers.run(
         { kind: 'backup-database', dbPath: this.store.db.name, destPath: partial, consoleId: this.identity.consoleId, publicKeyDer: this.identity.publicKeyDer },
-        (copied, total) => {
-          if (this.progress && this.progress.totalPages <= total) this.progress = { ...this.progress, copiedPages: Math.min(copied, total), totalPages: total };
+        (done, total, phase) => {
+          this.progress = backupProgress(this.progress, done, total, phase);
         },
       );
       makeDatabaseFilesPrivate(partial);
@@ -194,6 +195,7 @@ export class BackupService {
       throw error;
     }
     const ms = performance.now() - started;
+    this.finished = this.progress;
     this.progress = null;
     if (result.kind !== 'backup-database') throw new Error('Unexpected worker result');
     const verification = this.record(path, { kind: 'check-database', integrity: result.integrity, userVersion: result.userVersion, check: result.check });
@@ -242,6 +244,24 @@ export class BackupService {
   private info(name: string): BackupInfo {
     return backupInfoOf(this.folder, name);
   }
+}
+
+/**
+ * A backup's progress after one report of its worker: pages while it copies, then the copy's
+ * audit events while they are checked (the copied pages stay as they ended). Counts never go
+ * back, so a late or repeated report cannot make the bar jump backwards.
+ */
+export function backupProgress(progress: BackupStatus['progress'], done: number, total: number, phase: ProgressPhase | undefined): BackupStatus['progress'] {
+  if (!progress) return progress;
+  if (phase === 'copy') {
+    if (progress.phase === 'checking' || total < progress.totalPages) return progress;
+    return { ...progress, phase: 'copying', totalPages: total, copiedPages: Math.min(total, Math.max(done, total === progress.totalPages ? progress.copiedPages : 0)) };
+  }
+  if (phase === 'check') {
+    if (total < progress.totalEvents) return progress;
+    return { ...progress, phase: 'checking', totalEvents: total, checkedEvents: Math.min(total, Math.max(done, total === progress.totalEvents ? progress.checkedEvents : 0)) };
+  }
+  return progress;
 }
 
 function isBackupName(name: string, base: string): boolean {

@@ -1,5 +1,6 @@
-import { app, session } from 'electron';
+import { app, session, shell } from 'electron';
 import type { Session, WebContents } from 'electron';
+import { isExternalLink } from '../../shared/help.js';
 import { CONTENT_SECURITY_POLICY, isAllowedRequest, isConsolePage, isPermissionAllowed } from './policy.js';
 
 /**
@@ -46,9 +47,20 @@ function hardenWebContents(contents: WebContents): void {
   const refuseUnlessConsole = (event: { preventDefault(): void }, url: string) => {
     if (!isConsolePage(url)) event.preventDefault();
   };
-  contents.on('will-navigate', (event) => refuseUnlessConsole(event, event.url));
+  contents.on('will-navigate', (event) => {
+    refuseUnlessConsole(event, event.url);
+    openOutside(event.url);
+  });
   contents.on('will-frame-navigate', (event) => refuseUnlessConsole(event, event.url));
   contents.on('will-redirect', (event) => refuseUnlessConsole(event, event.url));
   contents.on('will-attach-webview', (event) => event.preventDefault());
-  contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+  // A help desk's site or email (shared/help.ts) opens in the system browser or mail program, never in a window of ours.
+  contents.setWindowOpenHandler(({ url }) => {
+    openOutside(url);
+    return { action: 'deny' };
+  });
+}
+
+function openOutside(url: string): void {
+  if (isExternalLink(url)) void shell.openExternal(url, { activate: true }).catch(() => undefined);
 }

@@ -1,9 +1,9 @@
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { AuditTask, AuditTaskResult, WorkerMessage } from './audit-worker.js';
+import type { AuditTask, AuditTaskResult, ProgressPhase, WorkerMessage } from './audit-worker.js';
 
-export type { AuditTask, AuditTaskResult };
+export type { AuditTask, AuditTaskResult, ProgressPhase };
 
 /** A worker's failure, carrying the error's name so callers can tell an unreadable file from a bug. */
 export class AuditTaskError extends Error {
@@ -31,7 +31,7 @@ export class AuditWorkers {
     return this.closed;
   }
 
-  run(task: AuditTask, onProgress?: (checked: number, total: number) => void): Promise<AuditTaskResult> {
+  run(task: AuditTask, onProgress?: (checked: number, total: number, phase?: ProgressPhase) => void): Promise<AuditTaskResult> {
     if (this.closed) return Promise.reject(new AuditTaskError('The console is closing', 'WorkerExit'));
     const worker = startWorker(task);
     this.running.add(worker);
@@ -44,7 +44,7 @@ export class AuditWorkers {
         fn();
       };
       worker.on('message', (message: WorkerMessage) => {
-        if (message.type === 'progress') onProgress?.(message.checked, message.total);
+        if (message.type === 'progress') onProgress?.(message.checked, message.total, message.phase);
         else if (message.type === 'done') settle(() => resolve(message.result));
         else settle(() => reject(new AuditTaskError(message.message, message.name)));
       });

@@ -32,8 +32,11 @@ export type AuditTaskResult =
   | { kind: 'backup-database'; integrity: string; userVersion: number; check: LiveCheck | null; pages: number }
   | { kind: 'quick-check'; integrity: string };
 
+/** What a progress message counts: a backup's pages as it copies, else audit events as they are checked. */
+export type ProgressPhase = 'copy' | 'check';
+
 export type WorkerMessage =
-  | { type: 'progress'; checked: number; total: number }
+  | { type: 'progress'; checked: number; total: number; phase?: ProgressPhase }
   | { type: 'done'; result: AuditTaskResult }
   | { type: 'failed'; message: string; name: string };
 
@@ -85,14 +88,17 @@ async function run(task: AuditTask): Promise<AuditTaskResult> {
         // console's writes meanwhile (on its own connection) never make the backup start over.
         source.exec('BEGIN');
         source.prepare('SELECT count(*) FROM console_meta').get();
-        await source.backup(task.destPath, {
+        const done = await source.backup(task.destPath, {
           progress: ({ totalPages, remainingPages }) => {
             pages = totalPages;
-            parentPort?.postMessage({ type: 'progress', checked: totalPages - remainingPages, total: totalPages } satisfies WorkerMessage);
-            return 4096;
+            parentPort?.postMessage({ type: 'progress', checked: totalPages - remainingPages, total: totalPages, phase: 'copy' } satisfies WorkerMessage);
+            return backupStep(totalPages);
           },
         });
         source.exec('COMMIT');
+        // better-sqlite3 calls back only while pages remain: the last step is reported here.
+        pages = done.totalPages;
+        parentPort?.postMessage({ type: 'progress', checked: done.totalPages, total: done.totalPages, phase: 'copy' } satisfies WorkerMessage);
       } finally {
         source.close();
       }
@@ -105,6 +111,15 @@ async function run(task: AuditTask): Promise<AuditTaskResult> {
   }
 }
 
+/**
+ * Pages per step of an online backup: about a hundredth of the database, so the progress moves
+ * in about a hundred steps whatever its size, and never fewer than 64 pages, so that a small
+ * database is not copied a handful of pages per turn of the event loop.
+ */
+export function backupStep(totalPages: number): number {
+  return Math.max(64, Math.ceil(totalPages / 100));
+}
+
 /** SQLite's check, then (when it passes) the whole audit chain with the console's key. */
 function checkDatabase(path: string, key: { consoleId: string; publicKeyDer: Uint8Array }, thorough: boolean): { integrity: string; userVersion: number; check: LiveCheck | null } {
   const db = new Database(path, { readonly: true, fileMustExist: true });
@@ -115,14 +130,20 @@ function checkDatabase(path: string, key: { consoleId: string; publicKeyDer: Uin
     const integrity = rows.map((r) => Object.values(r)[0]).join('; ');
     const userVersion = db.pragma('user_version', { simple: true }) as number;
     // A file SQLite finds damaged is not walked further: its rows cannot be trusted.
-    const check =
-      integrity === 'ok'
-        ? verifyLiveChain(
-            db,
-            { consoleId: key.consoleId, publicKeyDer: Buffer.from(key.publicKeyDer) },
-            { onProgress: (p) => parentPort?.postMessage({ type: 'progress', checked: p.checked, total: p.total } satisfies WorkerMessage) },
-          )
-        : null;
+    let check: LiveCheck | null = null;
+    if (integrity === 'ok') {
+      const report = (checked: number, total: number) => parentPort?.postMessage({ type: 'progress', checked, total, phase: 'check' } satisfies WorkerMessage);
+      // The chain's length is its last id (the walk's own total), read from the primary key at once.
+      const events = (db.prepare('SELECT max(id) AS id FROM audit_events').get() as { id: number | null }).id ?? 0;
+      report(0, events);
+      check = verifyLiveChain(
+        db,
+        { consoleId: key.consoleId, publicKeyDer: Buffer.from(key.publicKeyDer) },
+        { onProgress: (p) => report(p.checked, p.total), every: Math.max(1000, Math.ceil(events / 100)) },
+      );
+      // The walk is over: intact, the whole chain was read (ids may start past 1 after archiving).
+      report(check.broken ? check.checked : check.total, check.total);
+    }
     return { integrity, userVersion, check };
   } finally {
     db.close();

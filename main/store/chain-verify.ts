@@ -206,7 +206,7 @@ export interface LiveCheck extends ChainResult {
 export function verifyLiveChain(
   db: Database,
   key: { consoleId: string; publicKeyDer: Buffer },
-  options: { afterId?: number; onProgress?: (p: ChainProgress & { total: number }) => void } = {},
+  options: { afterId?: number; onProgress?: (p: ChainProgress & { total: number }) => void; every?: number } = {},
 ): LiveCheck {
   const afterId = options.afterId ?? 0;
   const run = db.transaction((): LiveCheck => {
@@ -220,6 +220,7 @@ export function verifyLiveChain(
       start,
       headHash: signedHead?.hash ?? null,
       ...(options.onProgress ? { onProgress: (p: ChainProgress) => options.onProgress?.({ ...p, total }) } : {}),
+      ...(options.every ? { every: options.every } : {}),
     });
     const headCheck = head === 'no-table' ? { signed: false, message: 'This database has no signed head', broken: null } : checkHead(signedHead, { id: walked.lastId, hash: walked.lastHash }, key);
     const broken = walked.broken ?? headCheck.broken;

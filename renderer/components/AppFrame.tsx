@@ -1,4 +1,6 @@
 import type { ReactNode } from 'react';
+import { HELP_TOPICS, HelpDialog, helpHeading } from '../features/help/HelpDialog.js';
+import { useHelp } from '../features/help/store.js';
 import { useSession } from '../features/session/store.js';
 import { DemoBanner } from './DemoBanner.js';
 
@@ -47,11 +49,31 @@ export function AppFrame({ headerActions, headerBelow, children }: AppFrameProps
       </header>
       {children}
       <footer className="soc-footer">
+        <FooterLinks />
         <p className="ds-u-margin--0">
           Security Official Console. A U.S. Government information system for authorized use only.
         </p>
       </footer>
+      <HelpDialog />
     </div>
+  );
+}
+
+/** The footer's links (QualityNet guide 5.4.3): in a desktop console they open in a pop-up, not a browser tab. */
+function FooterLinks() {
+  const open = useHelp((state) => state.open);
+  return (
+    <nav aria-label="Console information" data-testid="footer-links">
+      <ul className="soc-footer__links">
+        {HELP_TOPICS.map((topic) => (
+          <li key={topic}>
+            <button type="button" className="soc-link-button" aria-haspopup="dialog" onClick={() => open(topic)}>
+              {helpHeading(topic)}
+            </button>
+          </li>
+        ))}
+      </ul>
+    </nav>
   );
 }
 

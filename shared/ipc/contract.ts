@@ -427,11 +427,23 @@ export const backupInfo = z.object({
   verified: z.enum(['ok', 'failed', 'unchecked']),
   problem: z.string().nullable(),
 });
+const backupProgress = z.object({
+  copiedPages: z.number(),
+  totalPages: z.number(),
+  startedAt: z.number(),
+  /** starting: the worker is opening the database; copying: pages; checking: the copy's audit trail, event by event. */
+  phase: z.enum(['starting', 'copying', 'checking']),
+  checkedEvents: z.number(),
+  totalEvents: z.number(),
+});
 const backupStatus = z.object({
   /** Whether this official may restore (CMS Security Officials: a restore undoes every organization's work). */
   canRestore: z.boolean(),
   running: z.boolean(),
-  progress: z.object({ copiedPages: z.number(), totalPages: z.number(), startedAt: z.number() }).nullable(),
+  /** The backup being made, while one is. */
+  progress: backupProgress.nullable(),
+  /** The last backup made since the console started, as its progress ended: what was copied and checked. */
+  finished: backupProgress.nullable(),
   lastError: z.string().nullable(),
   backups: z.array(backupInfo),
 });

@@ -6,6 +6,7 @@ import { DateField } from '../../components/DateField.js';
 import { ErrorAlert, FocusAlert } from '../../components/FocusAlert.js';
 import { countOf, dayEnd, dayStart, dayValue, formatDate, formatDateTime } from '../../components/format.js';
 import { organizationLabel } from '../../components/labels.js';
+import { useDialogKeys } from '../../components/useDialogKeys.js';
 import { canUploadFiles } from '../../files.js';
 import { useArchive } from './store.js';
 
@@ -153,9 +154,11 @@ function ExportArchiveDialog({ organizations }: { organizations: ReadonlyArray<{
     setChosen(next);
   };
   const submit = () => void exportArchive({ organizations: picked, from: from ? dayStart(from) : Number.NaN, to: to ? dayEnd(to) : Number.NaN });
+  const keys = useDialogKeys({ isOpen: exportOpen, onConfirm: submit, canConfirm: !exportPending });
 
   return (
     <Dialog
+      {...keys}
       isOpen={exportOpen}
       onExit={hideExport}
       heading="Export archive"

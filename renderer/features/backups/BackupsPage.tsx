@@ -1,10 +1,11 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { Button, Dialog } from '@cmsgov/design-system';
-import type { BackupInfo } from '../../../shared/ipc/contract.js';
+import type { BackupInfo, BackupStatus } from '../../../shared/ipc/contract.js';
 import { ErrorAlert, FocusAlert } from '../../components/FocusAlert.js';
 import { formatDateTime } from '../../components/format.js';
 import { PageHeading } from '../../components/PageHeading.js';
 import { SecurityCodeField } from '../../components/SecurityCodeField.js';
+import { DESTRUCTIVE, useDialogKeys } from '../../components/useDialogKeys.js';
 import { useSession } from '../session/store.js';
 import { useBackups } from './store.js';
 
@@ -24,7 +25,6 @@ export function BackupsPage() {
     void load();
   }, [load, navigationId]);
   const progress = status?.progress ?? null;
-  const percent = progress && progress.totalPages > 0 ? Math.round((progress.copiedPages / progress.totalPages) * 100) : 0;
   return (
     <>
       <PageHeading focusKey={navigationId}>Backup and restore</PageHeading>
@@ -51,13 +51,11 @@ export function BackupsPage() {
           Back up now
         </Button>
       </div>
-      {status?.running && (
-        <div className="soc-progress" data-testid="backup-progress">
-          <label htmlFor="backup-progress-bar">Copying the database: {percent}%</label>
-          <progress id="backup-progress-bar" max={100} value={percent}>
-            {percent}%
-          </progress>
-        </div>
+      {status?.running && <BackupProgress progress={progress} />}
+      {!status?.running && notice && status?.finished && (
+        <p className="soc-progress" data-testid="backup-finished">
+          {finishedText(status.finished)}
+        </p>
       )}
       <section aria-labelledby="backups-heading" className="soc-section">
         <h2 id="backups-heading" className="ds-text-heading--xl">
@@ -111,9 +109,51 @@ export function BackupsPage() {
   );
 }
 
+const percentOf = (done: number, total: number) => (total > 0 ? Math.floor((done / total) * 100) : 0);
+
+/** "Copying: 1,234 of 5,678 pages (22%)", then the copy's check, event by event. */
+export function progressText(progress: BackupStatus['progress']): { copy: string; check: string | null; done: number; total: number } {
+  if (!progress || progress.phase === 'starting' || progress.totalPages === 0) return { copy: 'Starting the backup…', check: null, done: 0, total: 0 };
+  const pages = `${progress.copiedPages.toLocaleString()} of ${progress.totalPages.toLocaleString()} pages (${percentOf(progress.copiedPages, progress.totalPages)}%)`;
+  const copied = progress.copiedPages === progress.totalPages;
+  if (progress.phase === 'copying' && !copied) return { copy: `Copying: ${pages}`, check: null, done: progress.copiedPages, total: progress.totalPages };
+  // SQLite's quick_check of the copy reports nothing until it ends: the bar waits without a total.
+  if (progress.phase === 'copying') return { copy: `Copied: ${pages}`, check: 'Checking the copy with SQLite…', done: 0, total: 0 };
+  const events = `${progress.checkedEvents.toLocaleString()} of ${progress.totalEvents.toLocaleString()} audit events (${percentOf(progress.checkedEvents, progress.totalEvents)}%)`;
+  return { copy: `Copied: ${pages}`, check: `Checking the copy's audit trail: ${events}`, done: progress.checkedEvents, total: progress.totalEvents };
+}
+
+/** What the last backup copied and checked: "Copied 5,678 of 5,678 pages; checked 1,234 of 1,234 audit events." */
+export function finishedText(finished: NonNullable<BackupStatus['finished']>): string {
+  const pages = `Copied ${finished.copiedPages.toLocaleString()} of ${finished.totalPages.toLocaleString()} pages`;
+  return finished.phase === 'checking' ? `${pages}; checked ${finished.checkedEvents.toLocaleString()} of ${finished.totalEvents.toLocaleString()} audit events.` : `${pages}.`;
+}
+
+function BackupProgress({ progress }: { progress: BackupStatus['progress'] }) {
+  const text = progressText(progress);
+  const current = text.check ?? text.copy;
+  return (
+    <div className="soc-progress" data-testid="backup-progress">
+      {text.check && (
+        <p className="ds-u-margin--0" data-testid="backup-progress-copied">
+          {text.copy}
+        </p>
+      )}
+      <label htmlFor="backup-progress-bar" data-testid="backup-progress-text">
+        {current}
+      </label>
+      {/* Without a total yet (the worker is opening the database) the bar is indeterminate. */}
+      <progress id="backup-progress-bar" max={text.total > 0 ? text.total : undefined} value={text.total > 0 ? text.done : undefined}>
+        {current}
+      </progress>
+    </div>
+  );
+}
+
 function RestoreDialog() {
   const { restoring, restorePending, restoreError, cancelRestore, confirmRestore } = useBackups();
   const [code, setCode] = useState('');
+  const keys = useDialogKeys({ isOpen: restoring !== null, onConfirm: 'form', canConfirm: !restorePending });
   if (!restoring) return null;
   const close = () => {
     setCode('');
@@ -126,12 +166,13 @@ function RestoreDialog() {
   };
   return (
     <Dialog
+      {...keys}
       isOpen
       onExit={close}
       heading="Restore this backup?"
       actions={
         <div className="soc-button-row ds-u-margin-top--0">
-          <Button variation="solid" aria-disabled={restorePending || undefined} onClick={() => void submit()}>
+          <Button variation="solid" className={DESTRUCTIVE} aria-disabled={restorePending || undefined} onClick={() => void submit()}>
             Restore
           </Button>
           <Button variation="ghost" onClick={close}>

@@ -7,6 +7,7 @@ import { ErrorSummary, errorFor, type FieldError } from '../../components/ErrorS
 import { formatDateTime } from '../../components/format.js';
 import { PageHeading } from '../../components/PageHeading.js';
 import { SecurityCodeField } from '../../components/SecurityCodeField.js';
+import { DESTRUCTIVE } from '../../components/useDialogKeys.js';
 import { useSession } from '../session/store.js';
 import { useCredentials } from './store.js';
 
@@ -233,7 +234,7 @@ function RemoveCredential() {
           onChange={setCode}
         />
         <div className="soc-button-row">
-          <Button type="submit" variation="solid" aria-disabled={removePending || undefined}>
+          <Button type="submit" variation="solid" className={DESTRUCTIVE} aria-disabled={removePending || undefined}>
             Remove Credential
           </Button>
         </div>

@@ -4,6 +4,7 @@ import type { FsidRow } from '../../../shared/ipc/contract.js';
 import { ROLE_NAMES } from '../../../shared/domain.js';
 import { ErrorAlert, FocusAlert } from '../../components/FocusAlert.js';
 import { PageHeading } from '../../components/PageHeading.js';
+import { DESTRUCTIVE, useDialogKeys } from '../../components/useDialogKeys.js';
 import { useSession } from '../session/store.js';
 import { useFsid } from './store.js';
 
@@ -243,6 +244,7 @@ function EnterDialog() {
   const dialog = useFsid((state) => (state.dialog?.kind === 'enter' ? state.dialog : null));
   const { closeDialog, save } = useFsid.getState();
   const [value, setValue] = useState<string | null>(null);
+  const keys = useDialogKeys({ isOpen: dialog !== null, onConfirm: 'form', canConfirm: !dialog?.pending });
   if (!dialog) return null;
   const fsid = value ?? dialog.row.fsid ?? '';
   const close = () => {
@@ -256,6 +258,7 @@ function EnterDialog() {
   };
   return (
     <Dialog
+      {...keys}
       isOpen
       onExit={close}
       heading="Enter Federal Surveyor ID"
@@ -296,17 +299,19 @@ function EnterDialog() {
 function ConfirmDialog() {
   const dialog = useFsid((state) => (state.dialog?.kind === 'confirm' ? state.dialog : null));
   const { closeDialog, confirm } = useFsid.getState();
+  const keys = useDialogKeys({ isOpen: dialog !== null, onConfirm: () => void confirm(), canConfirm: !dialog?.pending });
   if (!dialog) return null;
   const verb = dialog.action === 'verify' ? 'Verify' : 'Remove';
   return (
     <Dialog
+      {...keys}
       isOpen
       onExit={closeDialog}
       heading="Are you sure?"
       size="narrow"
       actions={
         <div className="soc-button-row ds-u-margin-top--0">
-          <Button variation="solid" aria-disabled={dialog.pending || undefined} onClick={() => void confirm()}>
+          <Button variation="solid" className={dialog.action === 'remove' ? DESTRUCTIVE : undefined} aria-disabled={dialog.pending || undefined} onClick={() => void confirm()}>
             {verb}
           </Button>
           <Button variation="ghost" onClick={closeDialog}>

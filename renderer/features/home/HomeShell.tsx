@@ -2,6 +2,7 @@ import { useEffect, useRef, useState, type ComponentType, type RefObject } from 
 import { Alert, Button, Dialog } from '@cmsgov/design-system';
 import type { HomeSummary } from '../../../shared/ipc/contract.js';
 import { AppFrame, MAIN_ID } from '../../components/AppFrame.js';
+import { useDialogKeys } from '../../components/useDialogKeys.js';
 import { CredentialsPage } from '../credentials/CredentialsPage.js';
 import { useAuth } from '../auth/store.js';
 import { MailSettingsPage } from '../mail-settings/MailSettingsPage.js';
@@ -15,6 +16,7 @@ import { FsidPage } from '../fsid/FsidPage.js';
 import { RequestHistoryPage } from '../request-history/RequestHistoryPage.js';
 import { AuditTrailPage } from '../audit-trail/AuditTrailPage.js';
 import { STATUS_POLL_MS, useSession, type Page } from '../session/store.js';
+import { NeedHelp } from '../help/NeedHelp.js';
 import { HomePage } from './HomePage.js';
 import { useHome } from './store.js';
 
@@ -98,28 +100,31 @@ export function HomeShell() {
       headerBelow={<AlertsArea alerts={summary?.alerts ?? []} />}
     >
       <div className="soc-shell">
-        <nav aria-label="Security Official" className="soc-nav">
-          <ul className="ds-c-vertical-nav">
-            {entries.map((entry) => (
-              <li key={entry.page} className="ds-c-vertical-nav__item">
-                <a
-                  href={`#${entry.page}`}
-                  className={`ds-c-vertical-nav__label soc-nav__link${entry.page === current ? ' ds-c-vertical-nav__label--current' : ''}`}
-                  aria-current={entry.page === current ? 'page' : undefined}
-                  data-page={entry.page}
-                  onClick={(event) => {
-                    // In-app navigation; Electron refuses real navigations.
-                    event.preventDefault();
-                    navigate(entry.page);
-                  }}
-                >
-                  <span>{entry.label}</span>
-                  {entry.badge !== null && entry.badge > 0 && <NavBadge count={entry.badge} />}
-                </a>
-              </li>
-            ))}
-          </ul>
-        </nav>
+        <div className="soc-nav">
+          <nav aria-label="Security Official">
+            <ul className="ds-c-vertical-nav">
+              {entries.map((entry) => (
+                <li key={entry.page} className="ds-c-vertical-nav__item">
+                  <a
+                    href={`#${entry.page}`}
+                    className={`ds-c-vertical-nav__label soc-nav__link${entry.page === current ? ' ds-c-vertical-nav__label--current' : ''}`}
+                    aria-current={entry.page === current ? 'page' : undefined}
+                    data-page={entry.page}
+                    onClick={(event) => {
+                      // In-app navigation; Electron refuses real navigations.
+                      event.preventDefault();
+                      navigate(entry.page);
+                    }}
+                  >
+                    <span>{entry.label}</span>
+                    {entry.badge !== null && entry.badge > 0 && <NavBadge count={entry.badge} />}
+                  </a>
+                </li>
+              ))}
+            </ul>
+          </nav>
+          <NeedHelp />
+        </div>
         <main id={MAIN_ID} tabIndex={-1} className="soc-main soc-main--shell">
           <PageView />
         </main>
@@ -165,8 +170,10 @@ function HeaderUser({ onLogOut, logOutRef }: { onLogOut: () => void; logOutRef: 
 /** QualityNet guide 5.4.5: Log Out asks for confirmation before the session ends. */
 function LogOutDialog({ isOpen, onCancel }: { isOpen: boolean; onCancel: () => void }) {
   const { pending, error, signOut } = useAuth();
+  const keys = useDialogKeys({ isOpen, onConfirm: () => void signOut(), canConfirm: !pending });
   return (
     <Dialog
+      {...keys}
       isOpen={isOpen}
       onExit={onCancel}
       heading="Are you sure you want to log out?"

@@ -8,6 +8,7 @@ import { PROOFING_STATE_LABELS, REQUEST_STATUS_LABELS, organizationLabel } from 
 import { PageHeading } from '../../components/PageHeading.js';
 import { roleAfterOrganizationChange, rolesFor, rolesHint } from '../../components/roleCatalogue.js';
 import { SelectField } from '../../components/SelectField.js';
+import { useDialogKeys } from '../../components/useDialogKeys.js';
 import { useSession } from '../session/store.js';
 import { useMyAccess, type RequestFormValues } from './store.js';
 import { isProofed } from '../../../shared/domain.js';
@@ -263,8 +264,10 @@ function MyRoles() {
 
 function WithdrawDialog() {
   const { withdrawing, withdrawPending, withdrawError, cancelWithdraw, confirmWithdraw } = useMyAccess();
+  const keys = useDialogKeys({ isOpen: withdrawing !== null, onConfirm: () => void confirmWithdraw(), canConfirm: !withdrawPending });
   return (
     <Dialog
+      {...keys}
       isOpen={withdrawing !== null}
       onExit={cancelWithdraw}
       heading="Withdraw this request?"

@@ -1,6 +1,6 @@
 import { useEffect, type ChangeEvent, type FormEvent } from 'react';
 import { Alert, Button, Dialog, Spinner, TextField } from '@cmsgov/design-system';
-import { HISTORY_ACTIONS } from '../../../shared/domain.js';
+import { HISTORY_ACTIONS, REOPEN_WINDOW_HOURS } from '../../../shared/domain.js';
 import type { HistoryRow } from '../../../shared/ipc/contract.js';
 import { DateField } from '../../components/DateField.js';
 import { ErrorAlert, FocusAlert } from '../../components/FocusAlert.js';
@@ -8,6 +8,7 @@ import { countOf, formatDate, formatDateTime } from '../../components/format.js'
 import { organizationLabel } from '../../components/labels.js';
 import { PageHeading } from '../../components/PageHeading.js';
 import { SelectField } from '../../components/SelectField.js';
+import { useDialogKeys } from '../../components/useDialogKeys.js';
 import { VirtualGrid, type GridColumn } from '../../components/VirtualGrid.js';
 import { ArchiveBanner, ArchiveSection } from '../archive/ArchivePanels.js';
 import { useArchive } from '../archive/store.js';
@@ -242,8 +243,13 @@ function Results() {
 function HistoryViewDialog() {
   const panel = useRequestHistory((state) => state.panel);
   const closePanel = useRequestHistory((state) => state.closePanel);
+  const reopen = useRequestHistory((state) => state.reopen);
+  const canReopen = panel?.canReopen === true;
+  // A View, not a confirmation: Enter (which opened it from the list) never reopens; Reopen request is pressed.
+  const keys = useDialogKeys({ isOpen: panel !== null });
   return (
     <Dialog
+      {...keys}
       isOpen={panel !== null}
       onExit={closePanel}
       heading={panel ? `Request ID: ${panel.requestId}` : ''}
@@ -251,7 +257,12 @@ function HistoryViewDialog() {
       data-testid="history-view"
       actions={
         <div className="soc-button-row ds-u-margin-top--0">
-          <Button variation="solid" onClick={closePanel}>
+          {canReopen && (
+            <Button variation="solid" aria-disabled={panel?.reopenPending || undefined} onClick={() => void reopen()}>
+              Reopen request
+            </Button>
+          )}
+          <Button variation={canReopen ? 'ghost' : 'solid'} onClick={closePanel}>
             Close
           </Button>
         </div>
@@ -268,7 +279,23 @@ function HistoryViewDialog() {
           <p className="ds-c-alert__text">{panel.error}</p>
         </Alert>
       )}
+      {panel?.reopened && (
+        <Alert variation="success" className="ds-u-margin-bottom--2" data-testid="history-reopened">
+          <p className="ds-c-alert__text">The request is pending again and back in the Role Requests queue.</p>
+        </Alert>
+      )}
+      {panel?.reopenError && (
+        <Alert variation="error" role="alert" className="ds-u-margin-bottom--2" data-testid="history-reopen-error">
+          <p className="ds-c-alert__text">{panel.reopenError}</p>
+        </Alert>
+      )}
       {panel?.data && <ViewBody data={panel.data} />}
+      {canReopen && (
+        // Right above Reopen request, which it explains.
+        <p className="ds-u-margin-top--3 ds-u-margin-bottom--0" data-testid="history-reopen-note">
+          You rejected this request. You can reopen it within {REOPEN_WINDOW_HOURS} hours of your decision: it returns to the queue as pending.
+        </p>
+      )}
     </Dialog>
   );
 }

@@ -28,6 +28,13 @@ export interface HistoryPanel {
   data: HistoryView | null;
   loading: boolean;
   error: string | null;
+  /** The official's own rejection within its reopening window, as the Role Requests queue's View says. */
+  canReopen: boolean;
+  reopenPending: boolean;
+  /** Set once the request was reopened from the pop-up. */
+  reopened: boolean;
+  /** Why the reopening was refused, in the main process's words. */
+  reopenError: string | null;
 }
 
 interface HistoryState {
@@ -54,6 +61,7 @@ interface HistoryState {
   clear(): void;
   openPanel(requestId: number): Promise<void>;
   closePanel(): void;
+  reopen(): Promise<void>;
   exportCsv(): Promise<void>;
   exportPdf(): Promise<void>;
 }
@@ -142,11 +150,20 @@ export const useRequestHistory = create<HistoryState>()((set, get) => ({
   },
 
   async openPanel(requestId) {
-    set({ panel: { requestId, data: null, loading: true, error: null } });
+    set({ panel: { requestId, data: null, loading: true, error: null, canReopen: false, reopenPending: false, reopened: false, reopenError: null } });
     try {
       const data = await call('history.view', { requestId, ...archiveInput() });
       if (get().panel?.requestId !== requestId) return;
       set((state) => ({ panel: state.panel && { ...state.panel, data, loading: false } }));
+      // Whether it may be reopened is the Role Requests service's call, asked of the live database only.
+      if (data.action === 'rejected' && !archiveInput().archiveId) {
+        const canReopen = await call('queue.view', { requestId }).then(
+          (view) => view.canReopen,
+          () => false,
+        );
+        if (get().panel?.requestId !== requestId) return;
+        set((state) => ({ panel: state.panel && { ...state.panel, canReopen } }));
+      }
     } catch (error) {
       if (get().panel?.requestId !== requestId) return;
       set((state) => ({ panel: state.panel && { ...state.panel, loading: false, error: messageOf(error) } }));
@@ -155,6 +172,23 @@ export const useRequestHistory = create<HistoryState>()((set, get) => ({
 
   closePanel() {
     set({ panel: null });
+  },
+
+  /** HARP job aid FAQ ("I accidentally denied a request"): the same reopening as the queue's View. */
+  async reopen() {
+    const panel = get().panel;
+    if (!panel || panel.reopenPending || panel.reopened) return;
+    const { requestId } = panel;
+    set({ panel: { ...panel, reopenPending: true, reopenError: null } });
+    try {
+      await call('queue.reopen', { requestId });
+      if (get().panel?.requestId === requestId) set((state) => ({ panel: state.panel && { ...state.panel, reopenPending: false, reopened: true, canReopen: false } }));
+      // Pending again, the request is no longer a decision of the history.
+      void get().load();
+    } catch (error) {
+      if (get().panel?.requestId !== requestId) return;
+      set((state) => ({ panel: state.panel && { ...state.panel, reopenPending: false, reopenError: messageOf(error) } }));
+    }
   },
 
   exportCsv() {

@@ -4,6 +4,7 @@ import { REJECTION_REASON_MAX } from '../../../shared/domain.js';
 import type { DecisionPreviewItem } from '../../../shared/ipc/contract.js';
 import { DECISION_FLAGS, DECISION_FLAG_LABELS, type DecisionFlag } from '../../../shared/roles.js';
 import { countOf } from '../../components/format.js';
+import { DESTRUCTIVE, useDialogKeys } from '../../components/useDialogKeys.js';
 import { organizationLabel } from '../../components/labels.js';
 import { useRoleRequests, type DecisionDialog } from './store.js';
 
@@ -54,8 +55,10 @@ export function ApproveDialog() {
   const dialog = useRoleRequests((state) => (state.dialog?.kind === 'approve' ? state.dialog : null));
   const { closeDecision, approve } = useRoleRequests.getState();
   const nothing = dialog !== null && dialog.decidable.length === 0;
+  const keys = useDialogKeys({ isOpen: dialog !== null, onConfirm: () => void approve(), canConfirm: !nothing && !dialog?.pending });
   return (
     <Dialog
+      {...keys}
       isOpen={dialog !== null}
       onExit={closeDecision}
       heading="Approve Request"
@@ -101,8 +104,10 @@ export function RejectDialog() {
     if (useRoleRequests.getState().dialog === null) setReason('');
   };
   const fieldError = dialog?.error && (dialog.error.field === 'reason' || dialog.error.field === null) ? dialog.error.message : undefined;
+  const keys = useDialogKeys({ isOpen: dialog !== null, onConfirm: () => void submit(), canConfirm: !nothing && !dialog?.pending });
   return (
     <Dialog
+      {...keys}
       isOpen={dialog !== null}
       onExit={close}
       heading="Reject Request"
@@ -111,7 +116,7 @@ export function RejectDialog() {
       data-testid="reject-dialog"
       actions={
         <div className="soc-button-row ds-u-margin-top--0">
-          <Button variation="solid" disabled={nothing} aria-disabled={dialog?.pending || undefined} onClick={() => void submit()}>
+          <Button variation="solid" className={DESTRUCTIVE} disabled={nothing} aria-disabled={dialog?.pending || undefined} onClick={() => void submit()}>
             Reject
           </Button>
           <Button variation="ghost" onClick={close}>
@@ -132,11 +137,10 @@ export function RejectDialog() {
               name="reason"
               label="Rejection Reason"
               requirementLabel="Required. The requester receives it by email."
-              hint={`${REJECTION_REASON_MAX - reason.length} characters left`}
+              hint={`${REJECTION_REASON_MAX - reason.length} characters left. Enter starts a new line; Ctrl+Enter rejects.`}
               multiline
               rows={3}
               maxLength={REJECTION_REASON_MAX}
-              autoFocus
               className="soc-textarea"
               value={reason}
               errorMessage={fieldError}

@@ -2,6 +2,7 @@ import type { ReactNode } from 'react';
 import { Alert, Button, Dialog, Spinner } from '@cmsgov/design-system';
 import { REOPEN_WINDOW_HOURS, STALE_AFTER_DAYS } from '../../../shared/domain.js';
 import { formatAge, formatDateTime } from '../../components/format.js';
+import { DESTRUCTIVE, useDialogKeys } from '../../components/useDialogKeys.js';
 import { PROOFING_STATE_LABELS, REQUEST_STATUS_LABELS, USER_STATUS_LABELS, organizationLabel } from '../../components/labels.js';
 import { approvalsBy, approvalsCount } from './approvals.js';
 import { useRoleRequests, type QueueView } from './store.js';
@@ -17,8 +18,11 @@ export function RequestPanelDialog() {
   const canReopen = panel?.data?.canReopen === true;
   // A pending request is decided from its View too: the same pop-ups, for this request alone.
   const decidable = panel?.data?.request.status === 'pending' && !panel.reopened ? panel.requestId : null;
+  // A View, not a confirmation: Enter confirms nothing here (Enter on the queue's row opened it).
+  const keys = useDialogKeys({ isOpen: panel !== null });
   return (
     <Dialog
+      {...keys}
       isOpen={panel !== null}
       onExit={closePanel}
       heading={panel ? `Request ID: ${panel.requestId}` : ''}
@@ -31,7 +35,7 @@ export function RequestPanelDialog() {
               <Button variation="solid" aria-disabled={previewPending || undefined} onClick={() => void openDecision('approve', [decidable])}>
                 Approve
               </Button>
-              <Button aria-disabled={previewPending || undefined} onClick={() => void openDecision('reject', [decidable])}>
+              <Button className={DESTRUCTIVE} aria-disabled={previewPending || undefined} onClick={() => void openDecision('reject', [decidable])}>
                 Reject
               </Button>
             </>

@@ -126,7 +126,7 @@ function ResultAlert({ result }: { result: DecisionResult }) {
       {result.failure && <p className="ds-c-alert__text">The rest were not {verb}: {result.failure}</p>}
       {result.rejectedIds.length > 0 && result.rejectedIds.length <= 10 && (
         <p className="ds-c-alert__text">
-          Rejected by mistake? You can reopen your rejection within 24 hours from its View:{' '}
+          Rejected by mistake? You can reopen your rejection within 24 hours from its View, here or in Request History:{' '}
           {result.rejectedIds.map((requestId, index) => (
             <span key={requestId}>
               {index > 0 && ', '}

@@ -7,6 +7,7 @@ import { organizationLabel } from '../../components/labels.js';
 import { roleAfterOrganizationChange, rolesFor, rolesHint } from '../../components/roleCatalogue.js';
 import { SecurityCodeField } from '../../components/SecurityCodeField.js';
 import { SelectField } from '../../components/SelectField.js';
+import { DESTRUCTIVE, useDialogKeys } from '../../components/useDialogKeys.js';
 import { ACTION_LABELS } from './labels.js';
 import { useUserLookup, type FormError } from './store.js';
 
@@ -15,17 +16,19 @@ export function RemoveRoleDialog() {
   const dialog = useUserLookup((state) => (state.dialog?.kind === 'remove' ? state.dialog : null));
   const profile = useUserLookup((state) => state.profile);
   const { closeDialog, removeRole } = useUserLookup.getState();
+  const keys = useDialogKeys({ isOpen: dialog !== null && profile !== null, onConfirm: () => void removeRole(), canConfirm: !dialog?.pending });
   if (!dialog || !profile) return null;
   const role = dialog.role;
   return (
     <Dialog
+      {...keys}
       isOpen
       onExit={closeDialog}
       heading="Remove Role"
       data-testid="remove-role-dialog"
       actions={
         <div className="soc-button-row ds-u-margin-top--0">
-          <Button variation="solid" aria-disabled={dialog.pending || undefined} onClick={() => void removeRole()}>
+          <Button variation="solid" className={DESTRUCTIVE} aria-disabled={dialog.pending || undefined} onClick={() => void removeRole()}>
             {dialog.lastOfficialStep ? 'Remove the only Security Official' : 'Remove'}
           </Button>
           <Button variation="ghost" onClick={closeDialog}>
@@ -62,32 +65,37 @@ const ACTION_EXPLANATIONS: Record<AccountAction, string> = {
   revokeCredentials: `For a lost or stolen device: every authenticator linked to this account is removed, and you get a temporary password to give the person. They sign in with it and link a new authenticator.`,
 };
 
+/** What takes something away from the person: its confirm button looks destructive. */
+const DESTRUCTIVE_ACTIONS: ReadonlySet<AccountAction> = new Set(['deactivate', 'revokeCredentials']);
+
 /** An account action, confirmed with the official's own fresh security code. */
 export function AccountActionDialog() {
   const dialog = useUserLookup((state) => (state.dialog?.kind === 'action' ? state.dialog : null));
   const profile = useUserLookup((state) => state.profile);
   const { closeDialog, runAction } = useUserLookup.getState();
   const [code, setCode] = useState('');
-  if (!dialog || !profile) return null;
-  const close = () => {
-    setCode('');
-    closeDialog();
-  };
   const submit = async (event?: FormEvent) => {
     event?.preventDefault();
     await runAction(code);
     setCode('');
   };
+  const keys = useDialogKeys({ isOpen: dialog !== null && profile !== null, onConfirm: () => void submit(), canConfirm: !dialog?.pending });
+  if (!dialog || !profile) return null;
+  const close = () => {
+    setCode('');
+    closeDialog();
+  };
   const label = ACTION_LABELS[dialog.action];
   return (
     <Dialog
+      {...keys}
       isOpen
       onExit={close}
       heading={label}
       data-testid="account-action-dialog"
       actions={
         <div className="soc-button-row ds-u-margin-top--0">
-          <Button variation="solid" aria-disabled={dialog.pending || undefined} onClick={() => void submit()}>
+          <Button variation="solid" className={DESTRUCTIVE_ACTIONS.has(dialog.action) ? DESTRUCTIVE : undefined} aria-disabled={dialog.pending || undefined} onClick={() => void submit()}>
             {label}
           </Button>
           <Button variation="ghost" onClick={close}>
@@ -136,6 +144,7 @@ export function CreateUserDialog() {
   /** Why the role was cleared when the organization changed, until a role is chosen again. */
   const [cleared, setCleared] = useState<string | null>(null);
   const [code, setCode] = useState('');
+  const keys = useDialogKeys({ isOpen: dialog !== null, onConfirm: 'form', canConfirm: !dialog?.pending });
   if (!dialog) return null;
   const catalogue = options?.catalogue ?? [];
   const findOrganization = (displayId: string) => options?.organizations.find((o) => o.displayId === displayId);
@@ -177,6 +186,7 @@ export function CreateUserDialog() {
   };
   return (
     <Dialog
+      {...keys}
       isOpen
       onExit={close}
       heading="Create user"

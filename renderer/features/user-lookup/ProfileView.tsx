@@ -10,7 +10,7 @@ import { ACTION_LABELS } from './labels.js';
 import { useUserLookup, type ProfileNotice } from './store.js';
 
 
-/** iQIES job aid 4.4, Figure 8: Profile Information and User Roles, with the account's state and actions. */
+/** iQIES job aid 4.4, Figure 8: Profile Information, then User Roles, with the account's state and actions. */
 export function ProfileView() {
   const profile = useUserLookup((state) => state.profile);
   const profileError = useUserLookup((state) => state.profileError);
@@ -35,8 +35,8 @@ export function ProfileView() {
             {profile.firstName} {profile.lastName} <span className="soc-page-heading__aside">({profile.userId})</span>
           </PageHeading>
           {notice && <NoticeAlert notice={notice} />}
-          <UserRoles profile={profile} />
           <ProfileInformation profile={profile} />
+          <UserRoles profile={profile} />
           <Account profile={profile} />
           <RemoveRoleDialog />
           <AccountActionDialog />

@@ -156,10 +156,9 @@ export const useUserLookup = create<LookupState>()((set, get) => {
       try {
         const options = await call('lookup.options', {});
         const draft = get().draft;
-        // The job aid's defaults: the first program, and All organizations.
+        // The job aid's defaults (iQIES Figure 6): the first program, and All organizations, even for an official of one.
         const program = draft.program || options.programs[0] || '';
-        const organization = options.organizations.length === 1 && !options.allOrganizations ? (options.organizations[0]?.displayId ?? '') : draft.organization;
-        set({ options, optionsError: null, draft: { ...draft, program, organization } });
+        set({ options, optionsError: null, draft: { ...draft, program } });
         // "All users within the selected organization are loaded by default."
         if (get().filters === null && program) await get().search();
       } catch (error) {
