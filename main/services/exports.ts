@@ -6,6 +6,8 @@ import PDFDocument from 'pdfkit';
 import type { Clock } from '../clock.js';
 import type { ChannelOutput, ChannelParsedInput } from '../../shared/ipc/contract.js';
 import { AppError } from '../../shared/ipc/errors.js';
+import { isoWithOffset } from '../../shared/dates.js';
+import { REQUEST_STATUS_LABELS } from '../../shared/labels.js';
 import type { HistoryRecord } from '../store/history-store.js';
 import type { Store } from '../store/types.js';
 import type { AuditService } from './audit.js';
@@ -21,8 +23,9 @@ const WEEK_MS = 7 * 86_400_000;
 const DAY_MS = 86_400_000;
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
-const iso = (ms: number | null) => (ms === null ? '' : new Date(ms).toISOString());
-const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+const iso = (ms: number | null) => (ms === null ? '' : isoWithOffset(ms));
+/** The local calendar day, for file names. */
+const dayOf = (ms: number) => isoWithOffset(ms).slice(0, 10);
 
 /**
  * A cell a spreadsheet would read as a formula (=, +, -, @, tab, carriage return at the start)
@@ -67,7 +70,7 @@ export class ExportService {
       r.organization.name,
       r.program,
       r.role,
-      r.status === 'approved' ? 'Approved' : 'Rejected',
+      REQUEST_STATUS_LABELS[r.status],
       r.decidedByEmail,
       r.reason,
     ];

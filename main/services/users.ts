@@ -6,6 +6,8 @@ import type { Clock } from '../clock.js';
 import type { AccountAction, ChannelOutput, ChannelParsedInput, LookupRow, UserProfile } from '../../shared/ipc/contract.js';
 import { AppError } from '../../shared/ipc/errors.js';
 import { ROLE_NAMES } from '../../shared/domain.js';
+import { PROOFING_STATE_LABELS, USER_STATUS_LABELS } from '../../shared/labels.js';
+import { isoWithOffset } from '../../shared/dates.js';
 import type { UserStatus } from '../../shared/domain.js';
 import { POLICY } from '../../shared/policy.js';
 import type { OutboxDraft } from '../store/outbox-rows.js';
@@ -184,7 +186,7 @@ export class UserService {
     const scope = await this.scopeOf(official, input.program, input.organization);
     const query = input.query.trim();
     const label = input.organization === '' ? 'All' : input.organization;
-    const day = new Date(this.clock.now()).toISOString().slice(0, 10);
+    const day = isoWithOffset(this.clock.now()).slice(0, 10);
     const target = await this.files.save(session.clientId, `Users ${input.program} ${label} ${day}.csv`);
     if (!target) return { delivery: null, count: 0 };
     let count = 0;
@@ -199,7 +201,7 @@ export class UserService {
       const now = this.clock.now();
       const write = async (u: LookupUser) => {
         count += 1;
-        if (!csv.write([u.firstName, u.lastName, u.userId, u.email, u.phone, displayStatus(u, now), u.proofingState])) await once(csv, 'drain');
+        if (!csv.write([u.firstName, u.lastName, u.userId, u.email, u.phone, USER_STATUS_LABELS[displayStatus(u, now)], PROOFING_STATE_LABELS[u.proofingState]])) await once(csv, 'drain');
       };
       if (query === '') {
         let after: NameKey | null = null;

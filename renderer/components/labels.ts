@@ -1,31 +1,5 @@
-import type { ProofingState, RequestStatus, UserStatus } from '../../shared/domain.js';
-
-/** Domain states in the words a person reads (the job aids' and the QualityNet guide's). */
-
-export const REQUEST_STATUS_LABELS: Record<RequestStatus, string> = {
-  pending: 'Pending',
-  approved: 'Approved',
-  rejected: 'Rejected',
-  cancelled: 'Withdrawn',
-};
-
-export const USER_STATUS_LABELS: Record<UserStatus, string> = {
-  pending: 'Pending',
-  active: 'Active',
-  temporarily_locked: 'Temporarily locked',
-  locked: 'Locked',
-  deactivated: 'Deactivated',
-  not_activated: 'Not activated',
-};
-
-export const PROOFING_STATE_LABELS: Record<ProofingState, string> = {
-  not_started: 'Identity not yet proofed',
-  referred_phone: 'Referred to phone proofing',
-  referred_in_person: 'Referred to in-person proofing',
-  proofed_remote: 'Identity proofed online',
-  proofed_in_person: 'Identity proofed in person',
-  rejected: 'Identity proofing rejected',
-};
+/** Domain states in the words a person reads: one list, shared with the files the console writes. */
+export { PROOFING_STATE_LABELS, REQUEST_STATUS_LABELS, USER_STATUS_LABELS } from '../../shared/labels.js';
 
 /** An organization as a person names it: "Sunrise Skilled Nursing Center (123)". */
 export function organizationLabel(organization: { displayId: string; name: string }): string {
