@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
 import { stringify } from 'csv-stringify';
 import type { Clock } from '../clock.js';
-import type { AccountAction, ChannelOutput, ChannelParsedInput, LookupRow, UserProfile } from '../../shared/ipc/contract.js';
+import type { AccountAction, ChannelOutput, ChannelParsedInput, LookupRow, MailNotice, UserProfile } from '../../shared/ipc/contract.js';
 import { AppError } from '../../shared/ipc/errors.js';
 import { ROLE_NAMES } from '../../shared/domain.js';
 import { PROOFING_STATE_LABELS, USER_STATUS_LABELS } from '../../shared/labels.js';
@@ -104,7 +104,8 @@ export class UserService {
     private readonly sessions: SessionRegistry,
     private readonly reauth: Reauthentication,
     private readonly files: FileTransfer,
-    private readonly onMailQueued: () => void = () => {},
+    /** Called after a commit that queued emails: delivers soon, and says whether a mail server is set up. */
+    private readonly onMailQueued: () => Promise<MailNotice> = async () => 'not_configured',
   ) {}
 
   async options(session: Session): Promise<ChannelOutput<'lookup.options'>> {
@@ -246,7 +247,7 @@ export class UserService {
   }
 
   /** iQIES job aid 4.6-4.7: "Are you sure you want to remove this role?"; the last Security Official is asked again. */
-  async removeRole(session: Session, input: ChannelParsedInput<'users.removeRole'>): Promise<UserProfile> {
+  async removeRole(session: Session, input: ChannelParsedInput<'users.removeRole'>): Promise<ChannelOutput<'users.removeRole'>> {
     const official = await this.official(session);
     const user = await this.visibleUser(official, input.userId);
     const assignment = (await this.store.userAdmin.assignments(user.id)).find(
@@ -286,8 +287,8 @@ export class UserService {
       ],
     );
     if (!removed) throw new AppError('CONFLICT', 'This role was removed meanwhile.');
-    this.onMailQueued();
-    return this.profileView(official, user);
+    const mail = await this.onMailQueued();
+    return { ...(await this.profileView(official, user)), mail };
   }
 
   /** QualityNet guide 5.3.1, "Security Administrator Action": each needs the official's fresh code. */
@@ -350,9 +351,9 @@ export class UserService {
     if (!changed) throw new AppError('CONFLICT', USER_MESSAGES.changedMeanwhile);
     // A session the user has open must not outlive a deactivation or a new password.
     if (input.action === 'deactivate' || input.action === 'resetPassword' || input.action === 'revokeCredentials') this.sessions.closeAllFor(user.id);
-    this.onMailQueued();
+    const mail = await this.onMailQueued();
     const after = await this.store.users.byId(user.id);
-    return { profile: await this.profileView(official, after ?? user), temporaryPassword };
+    return { profile: await this.profileView(official, after ?? user), temporaryPassword, mail };
   }
 
   /** A new account for a person of the official's organization: pending, a temporary password, and a request for its first role. */
@@ -411,10 +412,10 @@ export class UserService {
     );
     if (created === 'userId') throw new AppError('CONFLICT', USER_MESSAGES.userIdTaken, 'userId');
     if (created === 'email') throw new AppError('CONFLICT', USER_MESSAGES.emailTaken, 'email');
-    this.onMailQueued();
+    const mail = await this.onMailQueued();
     const user = await this.store.users.byId(created.userRowId);
     if (!user) throw new AppError('INTERNAL', 'The account was not saved.');
-    return { profile: await this.profileView(official, user), temporaryPassword, requestId: created.requestId };
+    return { profile: await this.profileView(official, user), temporaryPassword, requestId: created.requestId, mail };
   }
 
   /**

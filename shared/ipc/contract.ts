@@ -148,6 +148,14 @@ const decisionOutcome = z.object({
   message: z.string(),
 });
 
+/**
+ * What became of the emails a call wrote to the outbox, so the page never claims one was sent:
+ * 'queued': a mail server is set up and delivery picks them up shortly; 'not_configured': no
+ * mail server is set up yet, they wait in the Outbox. Absent when the call wrote no email.
+ */
+export const mailNotice = z.enum(['queued', 'not_configured']);
+export type MailNotice = z.infer<typeof mailNotice>;
+
 const outboxRow = z.object({
   id: z.number(),
   to: z.string(),
@@ -602,7 +610,7 @@ export const contract = {
     access: 'session',
     passive: false,
     input: z.object({ requestIds: requestIdList }).strict(),
-    output: z.object({ results: z.array(decisionOutcome) }),
+    output: z.object({ results: z.array(decisionOutcome), mail: mailNotice.optional() }),
   },
   'queue.reject': {
     access: 'session',
@@ -615,7 +623,7 @@ export const contract = {
           .max(REJECTION_REASON_MAX, `The Rejection Reason is at most ${REJECTION_REASON_MAX} characters`),
       })
       .strict(),
-    output: z.object({ results: z.array(decisionOutcome) }),
+    output: z.object({ results: z.array(decisionOutcome), mail: mailNotice.optional() }),
   },
   'queue.view': {
     access: 'session',
@@ -738,7 +746,7 @@ export const contract = {
         confirmLastOfficial: z.boolean().default(false),
       })
       .strict(),
-    output: userProfile,
+    output: userProfile.extend({ mail: mailNotice.optional() }),
   },
   'users.accountAction': {
     access: 'session',
@@ -748,6 +756,7 @@ export const contract = {
       profile: userProfile,
       /** Shown once, to hand to the user; never stored in clear and never emailed. */
       temporaryPassword: z.string().nullable(),
+      mail: mailNotice.optional(),
     }),
   },
   'users.create': {
@@ -765,7 +774,7 @@ export const contract = {
         code: securityCode,
       })
       .strict(),
-    output: z.object({ profile: userProfile, temporaryPassword: z.string(), requestId: z.number() }),
+    output: z.object({ profile: userProfile, temporaryPassword: z.string(), requestId: z.number(), mail: mailNotice.optional() }),
   },
   'auth.signInWithTemporaryPassword': {
     access: 'public',
@@ -817,7 +826,7 @@ export const contract = {
         suspectedFraud: z.boolean().default(false),
       })
       .strict(),
-    output: z.object({ recordId: z.number(), subject: proofingSubject }),
+    output: z.object({ recordId: z.number(), subject: proofingSubject, mail: mailNotice.optional() }),
   },
   'proofing.receipt': {
     access: 'session',
@@ -864,7 +873,7 @@ export const contract = {
     access: 'session',
     passive: false,
     input: empty,
-    output: z.object({ fsid: z.string().nullable(), fsidState: z.enum(FSID_STATES).nullable() }),
+    output: z.object({ fsid: z.string().nullable(), fsidState: z.enum(FSID_STATES).nullable(), mail: mailNotice.optional() }),
   },
   'fsid.mine': {
     access: 'session',
