@@ -154,7 +154,7 @@ async function composeConsole(options: ConsoleOptions, clock: Clock, store: Sqli
     mailSettings: options.mailSettings ?? new FileMailSettingsStore(join(options.dataDir, mailSettingsFileName(options.demo === true)), box),
   });
   // A decision's emails go out as soon as it commits (when delivery runs).
-  const requests = new RequestService(store, clock, () => notifications.kick());
+  const requests = new RequestService(store, clock, () => notifications.mailQueued());
   const files = options.files ?? new FolderFileTransfer(join(options.dataDir, 'exports'));
   const mfa = new MfaService(store, clock, enrollments, box);
   const reauth = new Reauthentication(store, clock, box);
@@ -173,9 +173,9 @@ async function composeConsole(options: ConsoleOptions, clock: Clock, store: Sqli
     home: new HomeService(store, sessions, requests),
     requests,
     notifications,
-    users: new UserService(store, clock, sessions, reauth, files, () => notifications.kick()),
-    proofing: new ProofingService(store, clock, files, () => notifications.kick()),
-    fsid: new FsidService(store, () => notifications.kick()),
+    users: new UserService(store, clock, sessions, reauth, files, () => notifications.mailQueued()),
+    proofing: new ProofingService(store, clock, files, () => notifications.mailQueued()),
+    fsid: new FsidService(store, () => notifications.mailQueued()),
     identity,
     history,
     audit,

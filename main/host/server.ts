@@ -60,6 +60,17 @@ export const SESSION_COOKIE = 'soc_session';
 /** Launches remembered at once (each browser that opened the URL); the oldest is forgotten first. */
 const MAX_BROWSER_SESSIONS = 64;
 
+const MAX_BODY = 1_000_000;
+/**
+ * A body over MAX_BODY is read to its end (and dropped) up to this size before the 413 goes out:
+ * a browser whose upload is cut mid-way reports a network failure, not the answer. Beyond it the
+ * connection is cut: no page of the console sends that much.
+ */
+const MAX_DISCARDED_BODY = 64 * MAX_BODY;
+
+/** What the page shows when a call's input is over the host's limit. */
+export const REQUEST_TOO_LARGE = `The request is too large: the console takes at most ${MAX_BODY / 1_000_000} MB at a time. Choose fewer items or shorten the text, and try again.`;
+
 /** Defines window.api for the renderer, as Electron's preload does, over fetch. */
 const BRIDGE_SCRIPT = `'use strict';
 (() => {
@@ -93,8 +104,6 @@ const BRIDGE_SCRIPT = `'use strict';
   Object.defineProperty(window, 'api', { value: Object.freeze({ invoke, upload }), writable: false, configurable: false });
 })();
 `;
-
-const MAX_BODY = 1_000_000;
 
 export async function startHost(options: HostOptions): Promise<RunningHost> {
   const secret = randomBytes(32).toString('base64url');
@@ -155,7 +164,10 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
       }
       if (url.pathname === '/api/upload' && options.files) return receiveUpload(req, res, clientId, options.files, options.sessions());
       const body = await readBody(req);
-      if (body === null) return json(res, 413, { ok: false, error: { code: 'VALIDATION', message: 'The request is too large' } });
+      if (body === null) {
+        res.setHeader('Connection', 'close');
+        return json(res, 413, { ok: false, error: { code: 'VALIDATION', message: REQUEST_TOO_LARGE } });
+      }
       let message: unknown;
       try {
         message = JSON.parse(body);
@@ -262,20 +274,28 @@ function json(res: ServerResponse, status: number, value: unknown): void {
   send(res, status, 'application/json; charset=utf-8', JSON.stringify(value));
 }
 
+/** The body as text, or null when it is over MAX_BODY (read to its end and dropped, so the answer reaches the browser). */
 function readBody(req: IncomingMessage): Promise<string | null> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > MAX_DISCARDED_BODY) {
+      // Far too large to wait for: answer now; the connection closes after the answer.
+      req.pause();
+      resolve(null);
+      return;
+    }
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_BODY) {
+      if (size > MAX_DISCARDED_BODY) {
         resolve(null);
         req.destroy();
         return;
       }
-      chunks.push(chunk);
+      if (size <= MAX_BODY) chunks.push(chunk);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => resolve(size > MAX_BODY ? null : Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
   });
 }

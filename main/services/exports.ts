@@ -7,6 +7,8 @@ import type { Clock } from '../clock.js';
 import type { AuditAction } from '../../shared/audit-actions.js';
 import type { ChannelOutput, ChannelParsedInput } from '../../shared/ipc/contract.js';
 import { AppError } from '../../shared/ipc/errors.js';
+import { formatDate, formatDateTime, isoWithOffset } from '../../shared/dates.js';
+import { REQUEST_STATUS_LABELS } from '../../shared/words.js';
 import type { HistoryRecord } from '../store/history-store.js';
 import type { Store } from '../store/types.js';
 import type { AuditService } from './audit.js';
@@ -18,12 +20,15 @@ import type { Session } from './sessions.js';
 
 /** Rows read per statement while exporting; the event loop runs between reads. */
 const EXPORT_PAGE = 1_000;
+/** Decisions listed in the printable report (about 250 pages); beyond that the report says so and points to the CSV. */
+export const REPORT_ROWS = 10_000;
 const WEEK_MS = 7 * 86_400_000;
 const DAY_MS = 86_400_000;
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
-const iso = (ms: number | null) => (ms === null ? '' : new Date(ms).toISOString());
-const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+const iso = (ms: number | null) => (ms === null ? '' : isoWithOffset(ms));
+/** The local calendar day, for file names. */
+const dayOf = (ms: number) => isoWithOffset(ms).slice(0, 10);
 
 /**
  * A cell a spreadsheet would read as a formula (=, +, -, @, tab, carriage return at the start)
@@ -68,7 +73,7 @@ export class ExportService {
       r.organization.name,
       r.program,
       r.role,
-      r.status === 'approved' ? 'Approved' : 'Rejected',
+      REQUEST_STATUS_LABELS[r.status],
       r.decidedByEmail,
       r.reason,
     ];
@@ -134,6 +139,7 @@ export class ExportService {
     }
     const totals = weeks.reduce((t, w) => ({ approved: t.approved + w.approved, rejected: t.rejected + w.rejected }), { approved: 0, rejected: 0 });
     const organizations = await this.organizationNames(source, organizationId);
+    const decisions = await this.reportDecisions(source, { from, to, organizationId, programId });
     const target = await this.files.save(session.clientId, `Request-history-report-${dayOf(from)}-to-${dayOf(to)}.pdf`);
     if (!target) return { delivery: null, rows: 0 };
     try {
@@ -144,6 +150,7 @@ export class ExportService {
         to,
         totals,
         weeks,
+        decisions,
         generatedAt: this.clock.now(),
         generatedBy: source.official.email,
         archive: source.archiveId !== null,
@@ -155,6 +162,32 @@ export class ExportService {
     const delivery = await target.commit();
     await this.audited(session, source, 'report.exported', { from, to, approved: totals.approved, rejected: totals.rejected, organization: input.organization ?? null });
     return { delivery, rows: totals.approved + totals.rejected };
+  }
+
+  /** The period's decisions, newest first, as the report lists them (at most REPORT_ROWS; the CSV export has them all). */
+  private async reportDecisions(source: ReviewSource, filter: { from: number; to: number; organizationId: number | undefined; programId: number | undefined }): Promise<ReportDecision[]> {
+    const out: ReportDecision[] = [];
+    let after: { sort: 'decided'; decidedAt: number; id: number } | null = null;
+    while (out.length < REPORT_ROWS) {
+      const page = await source.history.page(source.historyScope, filter, after, Math.min(EXPORT_PAGE, REPORT_ROWS - out.length));
+      const userIds = await source.history.userIds(page.rows.map((r) => r.requesterId));
+      for (const r of page.rows) {
+        out.push({
+          decidedAt: r.decidedAt,
+          name: `${r.lastName}, ${r.firstName}`,
+          userId: userIds.get(r.requesterId) ?? '',
+          role: `${r.role}\n${r.program}`,
+          organization: r.organization.name === r.organization.displayId ? r.organization.name : `${r.organization.name} (${r.organization.displayId})`,
+          decision: REQUEST_STATUS_LABELS[r.status],
+          decidedBy: r.decidedByEmail ?? '',
+        });
+      }
+      const last = page.rows[page.rows.length - 1];
+      if (!page.more || !last) break;
+      after = { sort: 'decided', decidedAt: last.decidedAt, id: last.id };
+      await yieldToEventLoop();
+    }
+    return out;
   }
 
   private async organizationNames(source: ReviewSource, organizationId: number | undefined): Promise<string[]> {
@@ -194,20 +227,31 @@ async function writeCsv(target: SaveTarget, columns: string[], pages: () => Asyn
   return rows;
 }
 
-interface Report {
+export interface ReportDecision {
+  decidedAt: number;
+  /** "Last, First". */
+  name: string;
+  userId: string;
+  role: string;
+  organization: string;
+  decision: string;
+  decidedBy: string;
+}
+
+export interface Report {
   organizations: string[];
   program: string;
   from: number;
   to: number;
   totals: { approved: number; rejected: number };
   weeks: Array<{ start: number; approved: number; rejected: number }>;
+  /** Newest first, at most REPORT_ROWS. */
+  decisions: ReportDecision[];
   generatedAt: number;
   generatedBy: string;
   archive: boolean;
 }
 
-const dateWords = (ms: number) => new Date(ms).toLocaleDateString('en-US', { year: 'numeric', month: 'long', day: 'numeric' });
-const shortDate = (ms: number) => new Date(ms).toLocaleDateString('en-US', { month: 'short', day: 'numeric' });
 const count = (n: number) => n.toLocaleString('en-US');
 
 const INK = '#1b1b1b';
@@ -215,6 +259,8 @@ const MUTED = '#5c5c5c';
 const APPROVED = '#12890e';
 const REJECTED = '#b50909';
 const RULE = '#a6a6a6';
+const HEADER_FILL = '#e6e6e6';
+const ZEBRA_FILL = '#f5f5f5';
 
 function startOfDay(ms: number): number {
   const d = new Date(ms);
@@ -229,7 +275,42 @@ function startOfWeek(ms: number): number {
   return d.getTime();
 }
 
-/** A one-page (or two-page) tagged PDF, in Helvetica, printable in black and white (bars are also labelled). */
+/**
+ * The value axis of the weekly chart: whole numbers from 0, a step of 1, 2 or 5 times a power of
+ * ten, at most five gridlines above 0, the top at or above the highest week. A count of
+ * decisions has no halves: 0.25 or a "1" printed twice would misread.
+ */
+export function chartTicks(max: number): number[] {
+  const highest = Math.max(1, Math.ceil(max));
+  let step = 1;
+  for (let magnitude = 1; ; magnitude *= 10) {
+    const found = [1, 2, 5].map((m) => m * magnitude).find((candidate) => Math.ceil(highest / candidate) <= 5);
+    if (found !== undefined) {
+      step = found;
+      break;
+    }
+  }
+  const top = step * Math.ceil(highest / step);
+  const ticks: number[] = [];
+  for (let value = 0; value <= top; value += step) ticks.push(value);
+  return ticks;
+}
+
+/** The report's table: column, width (points; the page's 504 between margins) and the text of a decision. */
+const DECISION_COLUMNS: Array<{ label: string; width: number; text: (d: ReportDecision) => string }> = [
+  // The date on one line and the time on the next, rather than wherever the column happens to wrap.
+  { label: 'Decided', width: 60, text: (d) => formatDateTime(d.decidedAt).replace(/, (?=\d{1,2}:\d{2})/, '\n') },
+  { label: 'Name', width: 74, text: (d) => d.name },
+  { label: 'User ID', width: 58, text: (d) => d.userId },
+  { label: 'Role', width: 100, text: (d) => d.role },
+  { label: 'Organization', width: 90, text: (d) => d.organization },
+  { label: 'Decision', width: 42, text: (d) => d.decision },
+  { label: 'Decided by', width: 80, text: (d) => d.decidedBy },
+];
+const CELL_PAD = 3;
+const TABLE_FONT_SIZE = 7.5;
+
+/** A tagged PDF in Helvetica, printable in black and white (bars are also labelled): facts, totals, the weekly chart, then every decision. */
 async function writeReport(path: string, r: Report): Promise<void> {
   const doc = new PDFDocument({
     size: 'LETTER',
@@ -237,7 +318,8 @@ async function writeReport(path: string, r: Report): Promise<void> {
     tagged: true,
     lang: 'en-US',
     displayTitle: true,
-    info: { Title: 'Request History report', Author: r.generatedBy, Subject: `Approvals and rejections, ${dateWords(r.from)} to ${dateWords(r.to)}` },
+    bufferPages: true,
+    info: { Title: 'Request History report', Author: r.generatedBy, Subject: `Approvals and rejections, ${formatDate(r.from)} to ${formatDate(r.to)}` },
   });
   const done = pipeline(doc, createWriteStream(path, { mode: 0o600 }));
   const left = doc.page.margins.left;
@@ -254,8 +336,8 @@ async function writeReport(path: string, r: Report): Promise<void> {
   };
   fact(r.organizations.length > 1 ? 'Organizations' : 'Organization', r.organizations.join('; ') || 'None');
   fact('Program', r.program);
-  fact('Period', `${dateWords(r.from)} to ${dateWords(r.to)}`);
-  fact('Generated', `${new Date(r.generatedAt).toLocaleString('en-US')} by ${r.generatedBy}`);
+  fact('Period', `${formatDate(r.from)} to ${formatDate(r.to)}`);
+  fact('Generated', `${formatDateTime(r.generatedAt)} by ${r.generatedBy}`);
   doc.moveDown(1);
 
   doc.font('Helvetica-Bold').fontSize(14).fillColor(INK).text('Totals per action');
@@ -287,24 +369,97 @@ async function writeReport(path: string, r: Report): Promise<void> {
   doc.font('Helvetica-Bold').fontSize(14).fillColor(INK).text('Decisions per week', left);
   doc.font('Helvetica').fontSize(9).fillColor(MUTED).text('Weeks start on Monday. Green: approved; red: rejected (stacked).');
   doc.moveDown(0.6);
-  drawWeeklyChart(doc, r.weeks, left, doc.y, width, 170);
+  drawWeeklyChart(doc, r.weeks, left, doc.y, width, 150);
 
+  drawDecisionTable(doc, r, left);
+  numberPages(doc);
   doc.end();
   await done;
+}
+
+/** "Page 2 of 7" at the foot of every page, once all are laid out. */
+function numberPages(doc: PDFKit.PDFDocument): void {
+  const range = doc.bufferedPageRange();
+  for (let i = range.start; i < range.start + range.count; i += 1) {
+    doc.switchToPage(i);
+    const bottom = doc.page.margins.bottom;
+    // Writing inside the bottom margin would otherwise start a new page.
+    doc.page.margins.bottom = 0;
+    doc.font('Helvetica').fontSize(8).fillColor(MUTED).text(`Page ${i + 1} of ${range.count}`, doc.page.margins.left, doc.page.height - bottom + 18, {
+      width: doc.page.width - doc.page.margins.left - doc.page.margins.right,
+      align: 'right',
+      lineBreak: false,
+    });
+    doc.page.margins.bottom = bottom;
+  }
+}
+
+/** Every decision of the period in a table whose header row is repeated on each page it runs onto. */
+function drawDecisionTable(doc: PDFKit.PDFDocument, r: Report, left: number): void {
+  const total = r.totals.approved + r.totals.rejected;
+  const bottom = () => doc.page.height - doc.page.margins.bottom;
+  const tableWidth = DECISION_COLUMNS.reduce((sum, c) => sum + c.width, 0);
+  const cellHeight = (text: string, bold: boolean, width: number) =>
+    doc.font(bold ? 'Helvetica-Bold' : 'Helvetica').fontSize(TABLE_FONT_SIZE).heightOfString(text || ' ', { width: width - 2 * CELL_PAD }) + 2 * CELL_PAD;
+  const rowHeight = (cells: string[], bold: boolean) => Math.max(...cells.map((text, i) => cellHeight(text, bold, DECISION_COLUMNS[i]!.width)));
+  const drawRow = (cells: string[], top: number, height: number, fill: string | null, bold: boolean) => {
+    if (fill) doc.rect(left, top, tableWidth, height).fill(fill);
+    let x = left;
+    cells.forEach((text, i) => {
+      const w = DECISION_COLUMNS[i]!.width;
+      doc.font(bold ? 'Helvetica-Bold' : 'Helvetica').fontSize(TABLE_FONT_SIZE).fillColor(INK).text(text, x + CELL_PAD, top + CELL_PAD, { width: w - 2 * CELL_PAD });
+      x += w;
+    });
+    doc.lineWidth(0.5).strokeColor(RULE).moveTo(left, top + height).lineTo(left + tableWidth, top + height).stroke();
+  };
+  const header = DECISION_COLUMNS.map((c) => c.label);
+  const headerHeight = rowHeight(header, true);
+  const startPage = (continued: boolean): number => {
+    doc.font('Helvetica-Bold').fontSize(14).fillColor(INK).text(continued ? 'Decisions (continued)' : 'Decisions', left, doc.y);
+    if (!continued) {
+      const listed = r.decisions.length;
+      const note = total === 0 ? 'No decisions in this period.' : listed < total ? `Newest first. The first ${count(listed)} of ${count(total)} decisions are listed; the CSV export of Request History has them all.` : `Newest first; ${count(listed)} decision${listed === 1 ? '' : 's'}.`;
+      doc.font('Helvetica').fontSize(9).fillColor(MUTED).text(note, left);
+    }
+    doc.moveDown(0.4);
+    const top = doc.y;
+    drawRow(header, top, headerHeight, HEADER_FILL, true);
+    return top + headerHeight;
+  };
+
+  // The table starts on this page when its heading, header and a few rows fit; else on the next.
+  if (doc.y + 90 > bottom()) doc.addPage();
+  else doc.moveDown(1.2);
+  if (r.decisions.length === 0) {
+    startPage(false);
+    return;
+  }
+  let y = startPage(false);
+  r.decisions.forEach((d, index) => {
+    const cells = DECISION_COLUMNS.map((c) => c.text(d));
+    const height = rowHeight(cells, false);
+    if (y + height > bottom()) {
+      doc.addPage();
+      y = startPage(true);
+    }
+    drawRow(cells, y, height, index % 2 === 1 ? ZEBRA_FILL : null, false);
+    y += height;
+  });
+  doc.x = left;
+  doc.y = y;
 }
 
 function drawWeeklyChart(doc: PDFKit.PDFDocument, weeks: Report['weeks'], x: number, y: number, width: number, height: number): void {
   const axis = 36;
   const plotX = x + axis;
   const plotW = width - axis;
-  const max = Math.max(1, ...weeks.map((w) => w.approved + w.rejected));
-  const scaleTop = niceCeiling(max);
+  const ticks = chartTicks(Math.max(0, ...weeks.map((w) => w.approved + w.rejected)));
+  const scaleTop = ticks[ticks.length - 1] ?? 1;
   doc.lineWidth(0.5).strokeColor(RULE);
-  for (let i = 0; i <= 4; i += 1) {
-    const value = (scaleTop * i) / 4;
-    const lineY = y + height - (height * i) / 4;
+  for (const value of ticks) {
+    const lineY = y + height - (height * value) / scaleTop;
     doc.moveTo(plotX, lineY).lineTo(plotX + plotW, lineY).stroke();
-    doc.font('Helvetica').fontSize(8).fillColor(MUTED).text(count(Math.round(value)), x, lineY - 4, { width: axis - 4, align: 'right' });
+    doc.font('Helvetica').fontSize(8).fillColor(MUTED).text(count(value), x, lineY - 3, { width: axis - 6, align: 'right', lineBreak: false });
   }
   const slot = plotW / Math.max(1, weeks.length);
   const bar = Math.max(1, Math.min(24, slot * 0.7));
@@ -315,20 +470,15 @@ function drawWeeklyChart(doc: PDFKit.PDFDocument, weeks: Report['weeks'], x: num
     if (approvedH > 0) doc.rect(bx, y + height - approvedH, bar, approvedH).fill(APPROVED);
     if (rejectedH > 0) doc.rect(bx, y + height - approvedH - rejectedH, bar, rejectedH).fill(REJECTED);
   });
-  // Date labels: at most about eight along the axis.
-  const every = Math.max(1, Math.ceil(weeks.length / 8));
+  // Date labels under their week, at most six along the axis, kept inside the plot.
+  const labelWidth = 60;
+  const every = Math.max(1, Math.ceil(weeks.length / 6));
   weeks.forEach((w, i) => {
     if (i % every !== 0) return;
-    doc.font('Helvetica').fontSize(8).fillColor(MUTED).text(shortDate(w.start), plotX + i * slot - 10, y + height + 4, { width: 50 });
+    const centre = plotX + i * slot + slot / 2;
+    const lx = Math.min(Math.max(centre - labelWidth / 2, plotX), plotX + plotW - labelWidth);
+    doc.font('Helvetica').fontSize(8).fillColor(MUTED).text(formatDate(w.start), lx, y + height + 4, { width: labelWidth, align: 'center', lineBreak: false });
   });
   doc.x = x;
   doc.y = y + height + 20;
-  if (weeks.length === 0) doc.font('Helvetica').fontSize(10).fillColor(INK).text('No decisions in this period.', x);
 }
-
-function niceCeiling(n: number): number {
-  const magnitude = 10 ** Math.floor(Math.log10(n));
-  for (const step of [1, 2, 2.5, 5, 10]) if (step * magnitude >= n) return step * magnitude;
-  return 10 * magnitude;
-}
-

@@ -1,4 +1,4 @@
-import type { ChannelOutput, ChannelParsedInput, FsidRow } from '../../shared/ipc/contract.js';
+import type { ChannelOutput, ChannelParsedInput, FsidRow, MailNotice } from '../../shared/ipc/contract.js';
 import { AppError } from '../../shared/ipc/errors.js';
 import type { FsidRecord } from '../store/fsid-store.js';
 import type { OutboxDraft } from '../store/outbox-rows.js';
@@ -25,7 +25,8 @@ const PAGE_SIZE = 25;
 export class FsidService {
   constructor(
     private readonly store: Store,
-    private readonly onMailQueued: () => void = () => {},
+    /** Called after a commit that queued emails: delivers soon, and says whether a mail server is set up. */
+    private readonly onMailQueued: () => Promise<MailNotice> = async () => 'not_configured',
   ) {}
 
   async search(session: Session, input: ChannelParsedInput<'fsid.search'>): Promise<ChannelOutput<'fsid.search'>> {
@@ -97,9 +98,10 @@ export class FsidService {
     }
     const done = await this.store.fsid.request(user.id, [{ action: 'fsid.requested', actorId: user.id, subjectUserId: user.id }], outbox);
     if (!done) throw new AppError('CONFLICT', FSID_MESSAGES.alreadyAsked);
-    this.onMailQueued();
+    // No State Security Official to email yet: nothing was queued, so nothing is said about mail.
+    const mail = outbox.length > 0 ? await this.onMailQueued() : null;
     const own = await this.store.fsid.own(user.id);
-    return own;
+    return mail ? { ...own, mail } : own;
   }
 
   /** The state organizations where this user is a State Security Official; anyone else is refused. */

@@ -45,7 +45,7 @@ export interface DeliveryReport {
   /** False when no SMTP server is configured: nothing was tried, every row still waits. */
   configured: boolean;
   sent: number;
-  /** Failed this time, owed again later. */
+  /** Failed this time, queued again for later. */
   retrying: number;
   /** Failed for the last allowed time: now 'failed'. */
   failed: number;
@@ -139,12 +139,12 @@ function smtpSender(settings: MailSettingsWithPassword, policy: DeliveryPolicy):
 
 /**
  * Delivers the outbox over SMTP: a timer (every `intervalMs`) plus kick() after a commit that
- * owes mail. Runs never overlap: at most one runs and one waits, and kicks meanwhile join the
+ * queues mail. Runs never overlap: at most one runs and one waits, and kicks meanwhile join the
  * waiting one.
  *
  * At-least-once: a row is claimed (attempts + 1, next attempt pushed a lease ahead) in its own
  * write before the SMTP conversation, and marked sent only after the server accepted it. A crash
- * between the two leaves the row owed, due again when the lease ends: at worst the email goes
+ * between the two leaves the row queued, due again when the lease ends: at worst the email goes
  * out twice (with the same Message-ID), never not at all. Marking it sent first would risk losing it.
  */
 export class MailDelivery {
@@ -272,7 +272,7 @@ export class MailDelivery {
     return 'sent';
   }
 
-  /** A write after stop() may find the database closed; the claim keeps the row owed, so that is safe. */
+  /** A write after stop() may find the database closed; the claim keeps the row queued, so that is safe. */
   private async record(write: () => Promise<void>): Promise<void> {
     try {
       await write();

@@ -1,6 +1,6 @@
 import type { Clock } from '../clock.js';
 import { formatDateTime } from '../../shared/dates.js';
-import type { ChannelOutput, ChannelParsedInput, MailSettingsView, OutboxRow } from '../../shared/ipc/contract.js';
+import type { ChannelOutput, ChannelParsedInput, MailNotice, MailSettingsView, OutboxRow } from '../../shared/ipc/contract.js';
 import { STALE_AFTER_DAYS } from '../../shared/domain.js';
 import { AppError } from '../../shared/ipc/errors.js';
 import type { OutboxDraft } from '../store/outbox-rows.js';
@@ -8,7 +8,7 @@ import type { OutboxRecord, OutboxScope, StaleOrganization, StaleRequestLine } f
 import type { Store } from '../store/types.js';
 import { DEFAULT_DELIVERY_INTERVAL_MS, DELIVERY_POLICY, MailDelivery } from './mail-delivery.js';
 import type { DeliveryPolicy, DeliveryReport } from './mail-delivery.js';
-import { isValidMailHost } from './mail-settings.js';
+import { isMailConfigured, isValidMailHost } from './mail-settings.js';
 import type { MailSettingsStore, MailSettingsWithPassword } from './mail-settings.js';
 import type { Session } from './sessions.js';
 import { officialKindOf } from './officials.js';
@@ -52,12 +52,13 @@ export interface StaleReminderReport {
 }
 
 /**
- * The outbox: emails owed, sent and failed, shown to Security Officials with retry; delivery
+ * The outbox: emails queued, sent and failed, shown to Security Officials with retry; delivery
  * over SMTP with retry and backoff (mail-delivery.ts); the mail settings; the weekly reminder
  * of stale requests.
  *
- * Services that owe mail write outbox rows in their own transactions (insertOutboxRowsSync) and
- * then call kick(), so that mail goes out at once when delivery runs, and waits when it cannot.
+ * Services that send mail write outbox rows in their own transactions (insertOutboxRowsSync) and
+ * then call mailQueued(), so that mail goes out at once when delivery runs, waits when it cannot,
+ * and the official is told which.
  */
 export class NotificationService {
   private readonly delivery: MailDelivery;
@@ -99,11 +100,20 @@ export class NotificationService {
   }
 
   /**
-   * Deliver soon: call after committing outbox rows. Debounced (many kicks, one run), never two
-   * runs at once, and a no-op until start() (so unit tests that owe mail send none).
+   * Deliver soon: call after committing outbox rows (mailQueued() does). Debounced (many kicks, one run), never two
+   * runs at once, and a no-op until start() (so unit tests that queue mail send none).
    */
   kick(): void {
     this.delivery.kick();
+  }
+
+  /**
+   * After a commit that queued emails: deliver soon, and say what the official may be told. No
+   * mail server set up means the emails only wait in the Outbox; the page must not say they were sent.
+   */
+  async mailQueued(): Promise<MailNotice> {
+    this.kick();
+    return isMailConfigured(await this.mailSettingsStore.load()) ? 'queued' : 'not_configured';
   }
 
   /** One delivery run now (after any in progress), whether or not start() was called (but not after stop()). Tests use it. */
@@ -115,7 +125,7 @@ export class NotificationService {
     this.staleRun = this.staleRun
       .then(() => this.sendStaleReminders())
       .then((report) => {
-        if (report.emails > 0) this.log(`Mail: stale-request reminders owed to ${report.emails} official(s) of ${report.organizations} organization(s).`);
+        if (report.emails > 0) this.log(`Mail: stale-request reminders queued for ${report.emails} official(s) of ${report.organizations} organization(s).`);
       })
       .catch((error: unknown) => this.log(`Stale-request check failed: ${error instanceof Error ? error.message : 'unknown error'}`));
   }

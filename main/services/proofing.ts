@@ -2,7 +2,7 @@ import { createWriteStream } from 'node:fs';
 import { finished } from 'node:stream/promises';
 import PDFDocument from 'pdfkit';
 import type { Clock } from '../clock.js';
-import type { ChannelOutput, ChannelParsedInput, ProofingSubject } from '../../shared/ipc/contract.js';
+import type { ChannelOutput, ChannelParsedInput, MailNotice, ProofingSubject } from '../../shared/ipc/contract.js';
 import { AppError } from '../../shared/ipc/errors.js';
 import { isProofed } from '../../shared/domain.js';
 import type { ProofingState } from '../../shared/domain.js';
@@ -63,7 +63,8 @@ export class ProofingService {
     private readonly store: Store,
     private readonly clock: Clock,
     private readonly files: FileTransfer,
-    private readonly onMailQueued: () => void = () => {},
+    /** Called after a commit that queued emails: delivers soon, and says whether a mail server is set up. */
+    private readonly onMailQueued: () => Promise<MailNotice> = async () => 'not_configured',
   ) {}
 
   async lookup(session: Session, input: ChannelParsedInput<'proofing.lookup'>): Promise<ProofingSubject> {
@@ -151,9 +152,9 @@ export class ProofingService {
       ],
       outbox,
     );
-    this.onMailQueued();
+    const mail = await this.onMailQueued();
     const after = (await this.store.users.byId(subject.id)) ?? subject;
-    return { recordId, subject: await this.subjectView(official, after) };
+    return { recordId, subject: await this.subjectView(official, after), mail };
   }
 
   /** A printable receipt of the proofing record for the person (PDF): types, issuers, expiry, last 4 only. */

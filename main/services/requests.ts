@@ -1,6 +1,6 @@
 import type { Clock } from '../clock.js';
 import { formatDateTime } from '../../shared/dates.js';
-import type { ChannelOutput, ChannelParsedInput, DecisionOutcome, DecisionPreviewItem, MyRequestView, QueueRow } from '../../shared/ipc/contract.js';
+import type { ChannelOutput, ChannelParsedInput, DecisionOutcome, DecisionPreviewItem, MailNotice, MyRequestView, QueueRow } from '../../shared/ipc/contract.js';
 import { AppError } from '../../shared/ipc/errors.js';
 import { REOPEN_WINDOW_HOURS, ROLE_NAMES, STALE_AFTER_DAYS, isProofed } from '../../shared/domain.js';
 import { catalogueRefusal, catalogueView, roleAllowedIn } from '../../shared/roles.js';
@@ -34,7 +34,8 @@ export class RequestService {
   constructor(
     readonly store: Store,
     readonly clock: Clock,
-    private readonly onMailQueued: () => void = () => {},
+    /** Called after a commit that queued emails: delivers soon, and says whether a mail server is set up. */
+    private readonly onMailQueued: () => Promise<MailNotice> = async () => 'not_configured',
   ) {}
 
   async options(_session: Session): Promise<ChannelOutput<'access.options'>> {
@@ -83,7 +84,7 @@ export class RequestService {
     );
     if (filed === 'held') throw new AppError('CONFLICT', 'You already hold this role.');
     if (filed === 'pending') throw new AppError('CONFLICT', 'You already have a pending request for this role.');
-    this.onMailQueued();
+    await this.onMailQueued();
     const [created] = await this.store.requests.byIds([filed.requestId]);
     if (!created) throw new AppError('INTERNAL', 'The request was not saved.');
     return toMyView(created);
@@ -314,9 +315,11 @@ export class RequestService {
       // Let other work run between chunks: a bulk of 10,000 must not stall the console.
       if (i + DECISION_CHUNK < allowed.length) await new Promise((resolve) => setImmediate(resolve));
     }
-    if (allowed.length > 0) this.onMailQueued();
+    // Every decision recorded emails someone (the requester, or the CMS officials asked for a second approval).
+    const mailed = results.some((r) => r.outcome === 'approved' || r.outcome === 'rejected' || r.outcome === 'awaiting_second_approval');
+    const mail = allowed.length > 0 ? await this.onMailQueued() : null;
     await this.auditRefusals(official, action, results);
-    return { results };
+    return mailed && mail ? { results, mail } : { results };
   }
 
   /**

@@ -4,9 +4,11 @@ import { finished } from 'node:stream/promises';
 import { stringify } from 'csv-stringify';
 import type { Clock } from '../clock.js';
 import type { AuditAction } from '../../shared/audit-actions.js';
-import type { AccountAction, ChannelOutput, ChannelParsedInput, LookupRow, UserProfile } from '../../shared/ipc/contract.js';
+import type { AccountAction, ChannelOutput, ChannelParsedInput, LookupRow, MailNotice, UserProfile } from '../../shared/ipc/contract.js';
 import { AppError } from '../../shared/ipc/errors.js';
 import { ROLE_NAMES } from '../../shared/domain.js';
+import { PROOFING_STATE_LABELS, USER_STATUS_LABELS } from '../../shared/words.js';
+import { isoWithOffset } from '../../shared/dates.js';
 import type { UserStatus } from '../../shared/domain.js';
 import { POLICY } from '../../shared/policy.js';
 import type { OutboxDraft } from '../store/outbox-rows.js';
@@ -103,7 +105,8 @@ export class UserService {
     private readonly sessions: SessionRegistry,
     private readonly reauth: Reauthentication,
     private readonly files: FileTransfer,
-    private readonly onMailQueued: () => void = () => {},
+    /** Called after a commit that queued emails: delivers soon, and says whether a mail server is set up. */
+    private readonly onMailQueued: () => Promise<MailNotice> = async () => 'not_configured',
   ) {}
 
   async options(session: Session): Promise<ChannelOutput<'lookup.options'>> {
@@ -185,7 +188,7 @@ export class UserService {
     const scope = await this.scopeOf(official, input.program, input.organization);
     const query = input.query.trim();
     const label = input.organization === '' ? 'All' : input.organization;
-    const day = new Date(this.clock.now()).toISOString().slice(0, 10);
+    const day = isoWithOffset(this.clock.now()).slice(0, 10);
     const target = await this.files.save(session.clientId, `Users ${input.program} ${label} ${day}.csv`);
     if (!target) return { delivery: null, count: 0 };
     let count = 0;
@@ -200,7 +203,7 @@ export class UserService {
       const now = this.clock.now();
       const write = async (u: LookupUser) => {
         count += 1;
-        if (!csv.write([u.firstName, u.lastName, u.userId, u.email, u.phone, displayStatus(u, now), u.proofingState])) await once(csv, 'drain');
+        if (!csv.write([u.firstName, u.lastName, u.userId, u.email, u.phone, USER_STATUS_LABELS[displayStatus(u, now)], PROOFING_STATE_LABELS[u.proofingState]])) await once(csv, 'drain');
       };
       if (query === '') {
         let after: NameKey | null = null;
@@ -245,7 +248,7 @@ export class UserService {
   }
 
   /** iQIES job aid 4.6-4.7: "Are you sure you want to remove this role?"; the last Security Official is asked again. */
-  async removeRole(session: Session, input: ChannelParsedInput<'users.removeRole'>): Promise<UserProfile> {
+  async removeRole(session: Session, input: ChannelParsedInput<'users.removeRole'>): Promise<ChannelOutput<'users.removeRole'>> {
     const official = await this.official(session);
     const user = await this.visibleUser(official, input.userId);
     const assignment = (await this.store.userAdmin.assignments(user.id)).find(
@@ -285,8 +288,8 @@ export class UserService {
       ],
     );
     if (!removed) throw new AppError('CONFLICT', 'This role was removed meanwhile.');
-    this.onMailQueued();
-    return this.profileView(official, user);
+    const mail = await this.onMailQueued();
+    return { ...(await this.profileView(official, user)), mail };
   }
 
   /** QualityNet guide 5.3.1, "Security Administrator Action": each needs the official's fresh code. */
@@ -349,9 +352,9 @@ export class UserService {
     if (!changed) throw new AppError('CONFLICT', USER_MESSAGES.changedMeanwhile);
     // A session the user has open must not outlive a deactivation or a new password.
     if (input.action === 'deactivate' || input.action === 'resetPassword' || input.action === 'revokeCredentials') this.sessions.closeAllFor(user.id);
-    this.onMailQueued();
+    const mail = await this.onMailQueued();
     const after = await this.store.users.byId(user.id);
-    return { profile: await this.profileView(official, after ?? user), temporaryPassword };
+    return { profile: await this.profileView(official, after ?? user), temporaryPassword, mail };
   }
 
   /** A new account for a person of the official's organization: pending, a temporary password, and a request for its first role. */
@@ -410,10 +413,10 @@ export class UserService {
     );
     if (created === 'userId') throw new AppError('CONFLICT', USER_MESSAGES.userIdTaken, 'userId');
     if (created === 'email') throw new AppError('CONFLICT', USER_MESSAGES.emailTaken, 'email');
-    this.onMailQueued();
+    const mail = await this.onMailQueued();
     const user = await this.store.users.byId(created.userRowId);
     if (!user) throw new AppError('INTERNAL', 'The account was not saved.');
-    return { profile: await this.profileView(official, user), temporaryPassword, requestId: created.requestId };
+    return { profile: await this.profileView(official, user), temporaryPassword, requestId: created.requestId, mail };
   }
 
   /**

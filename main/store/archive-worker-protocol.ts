@@ -19,6 +19,7 @@ export const ARCHIVE_STORE_METHODS = {
     byId: true,
     eventsFor: true,
     emails: true,
+    userIds: true,
     countDecisions: true,
     decidedSpan: true,
     programs: true,

@@ -92,7 +92,7 @@ function nocase(a: string, b: string): number {
  * Request History queries (migration 005's indexes). Also opened on a review archive, which
  * has the same tables: the History view reads either the same way.
  */
-export type HistoryStore = Pick<SqliteHistoryStore, 'page' | 'byId' | 'eventsFor' | 'emails' | 'countDecisions' | 'decidedSpan' | 'programs' | 'organizations' | 'organizationByDisplayId' | 'programId'>;
+export type HistoryStore = Pick<SqliteHistoryStore, 'page' | 'byId' | 'eventsFor' | 'emails' | 'userIds' | 'countDecisions' | 'decidedSpan' | 'programs' | 'organizations' | 'organizationByDisplayId' | 'programId'>;
 
 export class SqliteHistoryStore {
   constructor(readonly db: Database) {}
@@ -203,6 +203,14 @@ export class SqliteHistoryStore {
     if (unique.length === 0) return new Map();
     const rows = this.db.prepare(`SELECT id, email FROM users WHERE id IN (${unique.map(() => '?').join(',')})`).all(...unique) as Array<{ id: number; email: string }>;
     return new Map(rows.map((r) => [r.id, r.email]));
+  }
+
+  /** The User IDs people know users by (the printable report names requesters by them). */
+  async userIds(userRowIds: readonly number[]): Promise<Map<number, string>> {
+    const unique = [...new Set(userRowIds)];
+    if (unique.length === 0) return new Map();
+    const rows = this.db.prepare(`SELECT id, user_id AS userId FROM users WHERE id IN (${unique.map(() => '?').join(',')})`).all(...unique) as Array<{ id: number; userId: string }>;
+    return new Map(rows.map((r) => [r.id, r.userId]));
   }
 
   /**

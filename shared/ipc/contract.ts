@@ -148,6 +148,14 @@ const decisionOutcome = z.object({
   message: z.string(),
 });
 
+/**
+ * What became of the emails a call wrote to the outbox, so the page never claims one was sent:
+ * 'queued': a mail server is set up and delivery picks them up shortly; 'not_configured': no
+ * mail server is set up yet, they wait in the Outbox. Absent when the call wrote no email.
+ */
+export const mailNotice = z.enum(['queued', 'not_configured']);
+export type MailNotice = z.infer<typeof mailNotice>;
+
 const outboxRow = z.object({
   id: z.number(),
   to: z.string(),
@@ -616,7 +624,7 @@ export const contract = {
     access: 'session',
     passive: false,
     input: z.object({ requestIds: requestIdList }).strict(),
-    output: z.object({ results: z.array(decisionOutcome) }),
+    output: z.object({ results: z.array(decisionOutcome), mail: mailNotice.optional() }),
   },
   'queue.reject': {
     access: 'session',
@@ -629,7 +637,7 @@ export const contract = {
           .max(REJECTION_REASON_MAX, `The Rejection Reason is at most ${REJECTION_REASON_MAX} characters`),
       })
       .strict(),
-    output: z.object({ results: z.array(decisionOutcome) }),
+    output: z.object({ results: z.array(decisionOutcome), mail: mailNotice.optional() }),
   },
   'queue.view': {
     access: 'session',
@@ -752,7 +760,7 @@ export const contract = {
         confirmLastOfficial: z.boolean().default(false),
       })
       .strict(),
-    output: userProfile,
+    output: userProfile.extend({ mail: mailNotice.optional() }),
   },
   'users.accountAction': {
     access: 'session',
@@ -762,6 +770,7 @@ export const contract = {
       profile: userProfile,
       /** Shown once, to hand to the user; never stored in clear and never emailed. */
       temporaryPassword: z.string().nullable(),
+      mail: mailNotice.optional(),
     }),
   },
   'users.create': {
@@ -779,7 +788,7 @@ export const contract = {
         code: securityCode,
       })
       .strict(),
-    output: z.object({ profile: userProfile, temporaryPassword: z.string(), requestId: z.number() }),
+    output: z.object({ profile: userProfile, temporaryPassword: z.string(), requestId: z.number(), mail: mailNotice.optional() }),
   },
   'auth.signInWithTemporaryPassword': {
     access: 'public',
@@ -831,7 +840,7 @@ export const contract = {
         suspectedFraud: z.boolean().default(false),
       })
       .strict(),
-    output: z.object({ recordId: z.number(), subject: proofingSubject }),
+    output: z.object({ recordId: z.number(), subject: proofingSubject, mail: mailNotice.optional() }),
   },
   'proofing.receipt': {
     access: 'session',
@@ -878,7 +887,7 @@ export const contract = {
     access: 'session',
     passive: false,
     input: empty,
-    output: z.object({ fsid: z.string().nullable(), fsidState: z.enum(FSID_STATES).nullable() }),
+    output: z.object({ fsid: z.string().nullable(), fsidState: z.enum(FSID_STATES).nullable(), mail: mailNotice.optional() }),
   },
   'fsid.mine': {
     access: 'session',

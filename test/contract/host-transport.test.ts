@@ -1,13 +1,14 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startHost } from '../../main/host/server.js';
+import { REQUEST_TOO_LARGE, startHost } from '../../main/host/server.js';
 import { HostFileTransfer } from '../../main/host/file-transfer.js';
 import type { RunningHost } from '../../main/host/server.js';
 import { CONTENT_SECURITY_POLICY } from '../../main/shell/policy.js';
 import { CHANNELS } from '../../shared/ipc/contract.js';
 import { ERROR_CODES } from '../../shared/ipc/errors.js';
 import { Harness, PASSWORD, PROVIDER_ORG } from '../support/console-harness.js';
+import { ApiError, UNREACHABLE_MESSAGE, call, messageOf } from '../../renderer/api.js';
 import { HostClient, hostRequest } from './host-client.js';
 
 describe('the browser host transport', () => {
@@ -168,5 +169,42 @@ describe('the browser host transport', () => {
       body: JSON.stringify({ advanceMs: 1000 }),
     });
     expect(response.status).toBe(404);
+  });
+
+  it('answers a call over its size limit with a VALIDATION error the page shows, not a cut connection; the host keeps serving', async () => {
+    const client = new HostClient(host);
+    await client.open();
+    const tooLarge = { ok: false, error: { code: 'VALIDATION', message: REQUEST_TOO_LARGE } };
+    const huge = 'x'.repeat(2_000_000);
+    const declared = await client.invoke('history.page', { search: huge });
+    expect(declared.status).toBe(413);
+    expect(declared.json()).toEqual(tooLarge);
+    // The same without a Content-Length: the size is known only as the body arrives.
+    const streamed = await hostRequest(`${host.origin}/api/invoke`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'X-Console-Bridge': '1', Cookie: client.cookies },
+      body: JSON.stringify({ channel: 'history.page', input: { search: huge } }),
+      chunked: true,
+    });
+    expect(streamed.status).toBe(413);
+    expect(streamed.json()).toEqual(tooLarge);
+    expect(REQUEST_TOO_LARGE).toMatch(/^The request is too large/);
+    expect((await client.invoke('app.status', {})).status).toBe(200);
+
+    // The page's api reads it as a refusal with words to show, not as the console being unreachable.
+    const page = globalThis as unknown as { window?: unknown };
+    page.window = { api: { invoke: async (channel: string, input: unknown) => (await client.invoke(channel, input)).json() } };
+    try {
+      const refused = await call('history.page', { search: huge }).then(
+        () => null,
+        (error: unknown) => error,
+      );
+      expect(refused).toBeInstanceOf(ApiError);
+      expect(refused).toMatchObject({ code: 'VALIDATION' });
+      expect(messageOf(refused)).toBe(REQUEST_TOO_LARGE);
+      expect(messageOf(refused)).not.toBe(UNREACHABLE_MESSAGE);
+    } finally {
+      delete page.window;
+    }
   });
 });

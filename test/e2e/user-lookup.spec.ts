@@ -72,7 +72,15 @@ test('remove a role: the pop-up asks "Are you sure you want to remove this role?
   dialog = await profile.removeRole('Provider Basic User', 'iQIES Prod');
   await expectNoAxeViolations(page, 'remove role pop-up');
   await dialog.getByRole('button', { name: 'Remove', exact: true }).click();
-  await expect(profile.notice()).toContainText('The role Provider Basic User was removed. The user was emailed.');
+  await expect(profile.notice()).toContainText('The role Provider Basic User was removed. The email is queued: no mail server is set up yet.');
+  // No mail server in the demo: the notice says the email waits, never that it was sent.
+  await expect(profile.notice()).not.toContainText('emailed');
+  const before = page.viewportSize();
+  for (const width of [1024, 1366, 1920]) {
+    await page.setViewportSize({ width, height: 900 });
+    await page.screenshot({ path: join(SCREENSHOT_DIR, `71-role-removed-mail-queued-${width}.png`), fullPage: false });
+  }
+  if (before) await page.setViewportSize(before);
   await expect(page.getByTestId('no-roles')).toBeVisible();
 
   // With no role or request left in 123, the user is no longer in the official's lookup.

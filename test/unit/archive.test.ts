@@ -8,6 +8,7 @@ import { createConsole, dataKeyFileName } from '../../main/app.js';
 import { KeyFileProvider } from '../../main/services/key-file.js';
 import { REVIEW_MESSAGES } from '../../main/services/review.js';
 import { ArchiveIsNotADatabaseError, openDatabase } from '../../main/store/sqlite.js';
+import { isoWithOffset } from '../../shared/dates.js';
 import type { FileDelivery } from '../../shared/ipc/contract.js';
 import { CMS_ORG, Harness, PROVIDER_ORG } from '../support/console-harness.js';
 import type { TestUser } from '../support/console-harness.js';
@@ -85,6 +86,9 @@ describe('exports and offline review archives', () => {
     expect(rows.map((r) => Number(r['Request ID']))).toEqual([rejected, approved]);
     expect(rows[0]).toMatchObject({ 'Last Name': '\'=HYPERLINK("x")', 'First Name': 'Robert', Action: 'Rejected', 'Decided by': 'so1@example.org', 'Rejection Reason': 'Not on our staff', 'Organization ID': '123' });
     expect(rows[1]).toMatchObject({ Action: 'Approved', Role: 'Assessment Coordinator', Program: PROD });
+    // ISO 8601 with the offset (not UTC milliseconds): a spreadsheet in any zone knows the instant.
+    for (const r of rows) for (const cell of [r.Requested, r.Completed]) expect(cell).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(Z|[+-]\d{2}:\d{2})$/);
+    expect(rows[0]?.Completed).toBe(isoWithOffset(h.clock.now()));
     // The same filters as the view: one Request ID.
     expect((await h.call('so1', 'history.exportCsv', { search: String(approved) })).rows).toBe(1);
     // The export of a Request ID search holds what the page shows: nothing when a filter hides it, or out of scope.
@@ -99,6 +103,7 @@ describe('exports and offline review archives', () => {
     const audit = await h.call('so1', 'audit.exportCsv', { category: 'requests' });
     const rows = parse(readFileSync(savedPath(audit.delivery), 'utf8'), { columns: true, bom: true }) as Array<Record<string, string>>;
     expect(rows.map((r) => r.Action)).toEqual(['request.rejected', 'request.filed', 'request.approved', 'request.filed']);
+    for (const r of rows) expect(r.Time).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(Z|[+-]\d{2}:\d{2})$/);
     expect(audit.rows).toBe(4);
     const report = await h.call('so1', 'history.exportPdf', { ...period(), organization: '123' });
     expect(report.rows).toBe(2);

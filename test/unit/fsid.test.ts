@@ -34,9 +34,9 @@ describe('Federal Surveyor IDs (iQIES job aid, section 6)', () => {
 
   const ids = (rows: Array<{ userId: string }>) => rows.map((r) => r.userId);
 
-  it('a user asks for an FSID; the state\'s officials are emailed; it shows as pending verification', async () => {
+  it('a user asks for an FSID; the state\'s officials are emailed (queued: no mail server is set up); it shows as pending verification', async () => {
     expect(await h.call('sam', 'fsid.mine', {})).toEqual({ fsid: null, fsidState: null, canRequest: true });
-    expect(await h.call('sam', 'fsid.request', {})).toEqual({ fsid: null, fsidState: 'requested' });
+    expect(await h.call('sam', 'fsid.request', {})).toEqual({ fsid: null, fsidState: 'requested', mail: 'not_configured' });
     expect(await h.refusal('sam', 'fsid.request', {})).toMatchObject({ code: 'CONFLICT', message: FSID_MESSAGES.alreadyAsked });
     const mail = h.app.store.db.prepare("SELECT to_address AS t, subject FROM outbox WHERE kind = 'fsid.requested'").all();
     expect(mail).toEqual([{ t: 'fl@example.org', subject: 'Federal Surveyor ID requested by Samuel Ortiz' }]);

@@ -12,6 +12,7 @@ import type { OutboxDraft } from '../../main/store/outbox-rows.js';
 import { CMS_ORG, Harness, PROVIDER_ORG } from '../support/console-harness.js';
 import type { TestUser } from '../support/console-harness.js';
 import { SmtpTestServer, closedPort } from '../support/smtp-test-server.js';
+import { mailNoticeText } from '../../renderer/components/mail-notice.js';
 
 const OTHER_ORG = { displayId: '456', name: 'Lakeside Home Health', kind: 'provider' as const };
 const FROM = 'donotreply@console.example';
@@ -85,6 +86,29 @@ describe('the outbox: emails owed, delivered over SMTP, retried', () => {
   async function configure(port: number, extra: { user?: string; password?: string } = {}): Promise<void> {
     await h.call('cms', 'mail.saveSettings', { host: '127.0.0.1', port, secure: false, user: extra.user ?? '', from: FROM, ...(extra.password !== undefined ? { password: extra.password } : {}) });
   }
+
+  it('tells the official truthfully what became of a decision\'s email: queued with no mail server set up, queued for delivery once one is', async () => {
+    const decideOne = async (role: string) => {
+      const { requestId } = await h.call('pat', 'access.request', { program: 'iQIES Prod', organization: '123', role });
+      return h.call('so', 'queue.approve', { requestIds: [requestId] });
+    };
+    const unset = await decideOne('Provider Basic User');
+    expect(unset.results.map((r) => r.outcome)).toEqual(['approved']);
+    expect(unset.mail).toBe('not_configured');
+    expect(mailNoticeText(unset.mail)).toBe('The email is queued: no mail server is set up yet.');
+    // Nothing decided, nothing emailed: nothing said about mail.
+    expect(await h.call('so', 'queue.approve', { requestIds: [987_654] })).not.toHaveProperty('mail');
+    expect(mailNoticeText(undefined)).toBeNull();
+
+    await configure(await closedPort());
+    const removed = await h.call('so', 'users.removeRole', { userId: 'pat', program: 'iQIES Prod', organization: '123', role: 'Provider Basic User' });
+    expect(removed.mail).toBe('queued');
+    const set = await decideOne('Provider Basic User');
+    expect(set.mail).toBe('queued');
+    expect(mailNoticeText(set.mail)).not.toMatch(/was (sent|emailed)/);
+    // The emails wait in the Outbox, not sent: the page said so.
+    expect(h.app.store.db.prepare("SELECT count(*) AS n FROM outbox WHERE status = 'sent'").get()).toEqual({ n: 0 });
+  });
 
   it('delivers owed emails to the SMTP server, with their subject, recipient and body, and marks them sent', async () => {
     const smtp = await server();

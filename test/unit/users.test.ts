@@ -157,6 +157,10 @@ describe('User Lookup, profiles and account administration (HARP and iQIES job a
       expect(result.count).toBe(total);
       expect(Object.keys(rows[0]!)).toEqual(['First Name', 'Last Name', 'User ID', 'Email', 'Phone', 'Status', 'Identity Proofing']);
       expect(rows.find((r) => r['User ID'] === 'bob')?.['First Name']).toBe('\'=HYPERLINK("x")');
+      // States in words, as the screens show them; never the stored codes.
+      const alice = rows.find((r) => r['User ID'] === 'alice');
+      expect(alice).toMatchObject({ Status: 'Active', 'Identity Proofing': 'Identity proofed online' });
+      for (const r of rows) expect(`${r.Status} ${r['Identity Proofing']}`).not.toMatch(/_|^[a-z]/);
       expect(h.auditActions()).toContain('users.exported');
       const searched = await h.call('so1', 'lookup.export', { program: PROD, organization: '123', query: 'smi' });
       expect(searched.count).toBe(2);

@@ -329,7 +329,7 @@ function MyFederalSurveyorId() {
           Your Federal Surveyor ID is <span className="soc-mono">{fsid.fsid}</span> ({fsid.fsidState === 'verified' ? 'verified' : 'pending verification'}).
         </p>
       ) : fsid.fsidState === 'requested' ? (
-        <p data-testid="my-fsid">You asked for a Federal Surveyor ID. Your state&apos;s Security Officials were emailed and will enter it.</p>
+        <p data-testid="my-fsid">You asked for a Federal Surveyor ID. It waits for your state&apos;s Security Officials in their console; they will enter it.</p>
       ) : (
         <>
           <p>Surveyors need a Federal Surveyor ID. Your state&apos;s Security Officials enter it when you ask.</p>

@@ -8,16 +8,17 @@ import { SelectField } from '../../components/SelectField.js';
 import { useSession } from '../session/store.js';
 import { useOutbox, type OutboxFilter } from './store.js';
 
-const STATUS_LABELS: Record<OutboxRow['status'], string> = { owed: 'Owed', sent: 'Sent', failed: 'Failed' };
+// The stored status 'owed' reads as 'Queued': waiting to be sent, or to be tried again.
+const STATUS_LABELS: Record<OutboxRow['status'], string> = { owed: 'Queued', sent: 'Sent', failed: 'Failed' };
 const STATUS_BADGES: Record<OutboxRow['status'], string> = { owed: 'ds-c-badge--info', sent: 'ds-c-badge--success', failed: 'ds-c-badge--alert' };
 const FILTERS = [
   { value: '', label: 'All' },
-  { value: 'owed', label: 'Owed' },
+  { value: 'owed', label: 'Queued' },
   { value: 'sent', label: 'Sent' },
   { value: 'failed', label: 'Failed' },
 ];
 
-/** The emails the console owes, has sent and could not send. */
+/** The emails the console has queued, has sent and could not send. */
 export function OutboxPage() {
   const navigationId = useSession((state) => state.navigationId);
   const { loaded, loading, error, notice, filter, rows, load, setFilter } = useOutbox();
@@ -30,8 +31,8 @@ export function OutboxPage() {
     <>
       <PageHeading focusKey={navigationId}>Outbox</PageHeading>
       <p className="ds-u-margin-top--1 ds-u-measure--wide">
-        Every email the console owes: role requests to Security Officials, and decisions to requesters. Emails that
-        cannot be sent yet wait here and are tried again; nothing is lost while the mail server is down.
+        Every email the console sends: role requests to Security Officials, and decisions to requesters. Emails that
+        cannot be sent yet are queued here and tried again; nothing is lost while the mail server is down or not set up.
       </p>
       {error && <ErrorAlert message={error} />}
       {notice && (

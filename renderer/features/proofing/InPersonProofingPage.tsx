@@ -16,6 +16,7 @@ import {
 } from '../../../shared/proofing.js';
 import { ErrorAlert, FocusAlert } from '../../components/FocusAlert.js';
 import { formatDateTime } from '../../components/format.js';
+import { mailNoticeText } from '../../components/mail-notice.js';
 import { PROOFING_DECISION_LABELS, PROOFING_STATE_LABELS } from '../../components/labels.js';
 import { PageHeading } from '../../components/PageHeading.js';
 import { SelectField } from '../../components/SelectField.js';
@@ -95,6 +96,11 @@ function Outcome() {
   return (
     <FocusAlert variation={outcome.decision === 'reject' ? 'warn' : 'success'} focusKey={outcome.key} testId="proofing-outcome">
       <p className="ds-c-alert__text">{DECIDED[outcome.decision](outcome.name)}</p>
+      {outcome.mail && (
+        <p className="ds-c-alert__text" data-testid="proofing-mail">
+          {mailNoticeText(outcome.mail)}
+        </p>
+      )}
       <p className="ds-c-alert__text">
         <Button size="small" onClick={() => void printReceipt()}>
           Print receipt

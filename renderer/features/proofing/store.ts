@@ -1,5 +1,5 @@
 import { create } from 'zustand';
-import type { ProofingSubject } from '../../../shared/ipc/contract.js';
+import type { MailNotice, ProofingSubject } from '../../../shared/ipc/contract.js';
 import { DOCUMENT_KINDS, EVIDENCE_KINDS, type DocumentType, type EvidenceKind, type Inspection, type ProofingDocument, type ProofingRejectionReason } from '../../../shared/proofing.js';
 import { call, fieldOf, messageOf } from '../../api.js';
 import { deliverFile } from '../../files.js';
@@ -51,6 +51,8 @@ export interface DecisionOutcome {
   decision: 'approve' | 'cancel' | 'reject';
   recordId: number;
   name: string;
+  /** What became of the email to the person (and any fraud alert). */
+  mail: MailNotice | null;
 }
 
 interface ProofingState {
@@ -128,7 +130,7 @@ export const useProofing = create<ProofingState>()((set, get) => ({
         pending: false,
         subject: result.subject,
         form: emptyForm(),
-        outcome: { key: ++outcomeKey, decision, recordId: result.recordId, name: `${subject.firstName} ${subject.lastName}` },
+        outcome: { key: ++outcomeKey, decision, recordId: result.recordId, name: `${subject.firstName} ${subject.lastName}`, mail: result.mail ?? null },
         receiptMessage: null,
       });
     } catch (error) {

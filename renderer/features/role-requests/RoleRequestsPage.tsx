@@ -3,6 +3,7 @@ import { Alert, Button, Choice, Spinner } from '@cmsgov/design-system';
 import { ErrorAlert, FocusAlert } from '../../components/FocusAlert.js';
 import { countOf } from '../../components/format.js';
 import { organizationLabel } from '../../components/labels.js';
+import { mailNoticeText } from '../../components/mail-notice.js';
 import { PageHeading } from '../../components/PageHeading.js';
 import { SelectField } from '../../components/SelectField.js';
 import { useSession } from '../session/store.js';
@@ -91,6 +92,7 @@ function ResultAlert({ result }: { result: DecisionResult }) {
   const openPanel = useRoleRequests((state) => state.openPanel);
   const verb = result.kind === 'approve' ? 'approved' : 'rejected';
   const recorded = result.recorded.length;
+  const mail = mailNoticeText(result.mail, result.decided + recorded > 1 ? 'several' : 'one');
   return (
     <FocusAlert variation={result.decided > 0 || recorded > 0 ? 'success' : 'warn'} focusKey={result.key} testId="decision-result">
       {/* Only first approvals were given: "0 requests approved" would read as if nothing happened. */}
@@ -124,6 +126,11 @@ function ResultAlert({ result }: { result: DecisionResult }) {
         </>
       )}
       {result.failure && <p className="ds-c-alert__text">The rest were not {verb}: {result.failure}</p>}
+      {mail && (
+        <p className="ds-c-alert__text" data-testid="decision-mail">
+          {mail}
+        </p>
+      )}
       {result.rejectedIds.length > 0 && result.rejectedIds.length <= 10 && (
         <p className="ds-c-alert__text">
           Rejected by mistake? You can reopen your rejection within 24 hours from its View, here or in Request History:{' '}

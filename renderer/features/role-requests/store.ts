@@ -1,7 +1,8 @@
 import { create } from 'zustand';
-import type { ChannelOutput, DecisionOutcome, DecisionPreviewItem, QueueRow, QueueSort } from '../../../shared/ipc/contract.js';
+import type { ChannelOutput, DecisionOutcome, DecisionPreviewItem, MailNotice, QueueRow, QueueSort } from '../../../shared/ipc/contract.js';
 import { call, fieldOf, messageOf } from '../../api.js';
 import { countOf } from '../../components/format.js';
+import { mergeMailNotices } from '../../components/mail-notice.js';
 import { useHome } from '../home/store.js';
 import { useSession } from '../session/store.js';
 
@@ -54,6 +55,8 @@ export interface DecisionResult {
   rejectedIds: number[];
   /** A call that failed part-way through a very large selection: the rest were not decided. */
   failure: string | null;
+  /** What became of the emails the decisions queued (null: none). */
+  mail: MailNotice | null;
   key: number;
 }
 
@@ -339,10 +342,12 @@ async function decide(kind: DecisionKind, reason: string | null): Promise<void> 
   useRoleRequests.setState({ dialog: { ...dialog, pending: true, error: null } });
   const results: DecisionOutcome[] = [];
   let failure: string | null = null;
+  let mail: MailNotice | null = null;
   try {
     for (const ids of chunks(dialog.decidable)) {
       const response = kind === 'approve' ? await call('queue.approve', { requestIds: ids }) : await call('queue.reject', { requestIds: ids, reason: reason ?? '' });
       results.push(...response.results);
+      mail = mergeMailNotices(mail, response.mail);
     }
   } catch (error) {
     if (results.length === 0) {
@@ -373,6 +378,7 @@ async function decide(kind: DecisionKind, reason: string | null): Promise<void> 
       notDecided: [...dialog.refused, ...results.filter((r) => r.outcome !== decidedOutcome && r.outcome !== 'awaiting_second_approval')],
       rejectedIds: kind === 'reject' ? decided.map((r) => r.requestId) : [],
       failure,
+      mail,
       key: resultKey,
     },
   }));

@@ -49,7 +49,7 @@ export function RemoveRoleDialog() {
         <p>Are you sure you want to remove this role?</p>
       )}
       <p className="ds-u-font-size--sm">
-        {role.role}, {role.program}, {organizationLabel(role.organization)}. The user will be emailed.
+        {role.role}, {role.program}, {organizationLabel(role.organization)}. An email to the user is queued.
       </p>
       {dialog.error && <DialogError error={dialog.error} />}
     </Dialog>

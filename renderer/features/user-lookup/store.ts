@@ -1,7 +1,8 @@
 import { create } from 'zustand';
-import type { AccountAction, ChannelInput, ChannelOutput, LookupDirection, LookupRow, ProfileRole, UserProfile } from '../../../shared/ipc/contract.js';
+import type { AccountAction, ChannelInput, ChannelOutput, LookupDirection, LookupRow, MailNotice, ProfileRole, UserProfile } from '../../../shared/ipc/contract.js';
 import { call, codeOf, fieldOf, messageOf } from '../../api.js';
 import { deliverFile } from '../../files.js';
+import { mailNoticeText } from '../../components/mail-notice.js';
 
 export const PAGE_SIZE = 50;
 
@@ -88,6 +89,9 @@ const ACTION_DONE: Record<AccountAction, string> = {
 };
 
 let noticeKey = 0;
+
+/** A success message followed by what became of its email: never "the user was emailed" when it only waits. */
+const withMail = (message: string, mail: MailNotice | undefined) => [message, mailNoticeText(mail)].filter(Boolean).join(' ');
 
 export const useUserLookup = create<LookupState>()((set, get) => {
   async function fetchPage(filters: LookupFilters, direction: LookupDirection, cursor: string | undefined): Promise<ChannelOutput<'lookup.search'>> {
@@ -240,14 +244,14 @@ export const useUserLookup = create<LookupState>()((set, get) => {
       }
       set({ dialog: { ...dialog, pending: true, error: null } });
       try {
-        const updated = await call('users.removeRole', {
+        const { mail, ...updated } = await call('users.removeRole', {
           userId: profile.userId,
           program: dialog.role.program,
           organization: dialog.role.organization.displayId,
           role: dialog.role.role,
           confirmLastOfficial: dialog.lastOfficialStep,
         });
-        set({ profile: updated, dialog: null, notice: { key: ++noticeKey, message: `The role ${dialog.role.role} was removed. The user was emailed.`, temporaryPassword: null } });
+        set({ profile: updated, dialog: null, notice: { key: ++noticeKey, message: withMail(`The role ${dialog.role.role} was removed.`, mail), temporaryPassword: null } });
       } catch (error) {
         if (fieldOf(error) === 'confirmLastOfficial') {
           set({ dialog: { ...dialog, pending: false, lastOfficialStep: true, role: { ...dialog.role, lastSecurityOfficial: true }, error: null } });
@@ -263,7 +267,7 @@ export const useUserLookup = create<LookupState>()((set, get) => {
       set({ dialog: { ...dialog, pending: true, error: null } });
       try {
         const result = await call('users.accountAction', { userId: profile.userId, action: dialog.action, code });
-        set({ profile: result.profile, dialog: null, notice: { key: ++noticeKey, message: ACTION_DONE[dialog.action], temporaryPassword: result.temporaryPassword } });
+        set({ profile: result.profile, dialog: null, notice: { key: ++noticeKey, message: withMail(ACTION_DONE[dialog.action], result.mail), temporaryPassword: result.temporaryPassword } });
       } catch (error) {
         // A locked session takes the whole window to the lock screen (session store).
         if (codeOf(error) === 'SESSION_LOCKED') return;
@@ -284,7 +288,10 @@ export const useUserLookup = create<LookupState>()((set, get) => {
           profileError: null,
           notice: {
             key: ++noticeKey,
-            message: `The account was created and is pending. Request ${created.requestId} for ${values.role} waits in Role Requests; another Security Official approves the account and proves the person's identity in person.`,
+            message: withMail(
+              `The account was created and is pending. Request ${created.requestId} for ${values.role} waits in Role Requests; another Security Official approves the account and proves the person's identity in person.`,
+              created.mail,
+            ),
             temporaryPassword: created.temporaryPassword,
           },
         });

@@ -416,7 +416,7 @@ export class OutboxPage {
     return this.page.getByTestId('outbox-table');
   }
 
-  async filter(status: 'All' | 'Owed' | 'Sent' | 'Failed'): Promise<void> {
+  async filter(status: 'All' | 'Queued' | 'Sent' | 'Failed'): Promise<void> {
     await this.page.getByLabel('Status').selectOption({ label: status });
   }
 }
