@@ -206,10 +206,7 @@ function StatusMenu({ row }: { row: FsidRow }) {
   const rootRef = useRef<HTMLDivElement>(null);
   // Placed before paint, within the window, so the list never hangs off screen or pushes the table.
   useLayoutEffect(() => {
-    if (!open) {
-      setPlace(null);
-      return;
-    }
+    if (!open) return;
     const button = buttonRef.current?.getBoundingClientRect();
     const menu = menuRef.current?.getBoundingClientRect();
     if (!button || !menu) return;
@@ -259,7 +256,10 @@ function StatusMenu({ row }: { row: FsidRow }) {
         aria-haspopup="true"
         aria-expanded={open}
         aria-label={`${STATE_LABELS[row.fsidState]}: actions for ${row.firstName} ${row.lastName}`}
-        onClick={() => setOpen(!open)}
+        onClick={() => {
+          setPlace(null);
+          setOpen(!open);
+        }}
       >
         {STATE_LABELS[row.fsidState]} <span aria-hidden="true">▾</span>
       </button>
