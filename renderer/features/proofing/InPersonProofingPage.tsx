@@ -212,6 +212,7 @@ function DecisionForm() {
         label="* I affirm that the individual appeared in person before me and presented the documents above."
         checked={form.appearedInPerson}
         errorMessage={errorFor(errors, 'appearedInPerson')}
+        aria-invalid={errorFor(errors, 'appearedInPerson') ? true : undefined}
         onChange={(event) => updateForm({ appearedInPerson: event.target.checked })}
       />
       <Choice
@@ -222,6 +223,7 @@ function DecisionForm() {
         label="Suspected fraud"
         hint="Rejects the proofing with the fraud reason and alerts the organization's other Security Officials."
         errorMessage={errorFor(errors, 'suspectedFraud')}
+        aria-invalid={errorFor(errors, 'suspectedFraud') ? true : undefined}
         checked={form.suspectedFraud}
         onChange={(event) => updateForm({ suspectedFraud: event.target.checked })}
       />
