@@ -77,7 +77,7 @@ export const PROOFING_FORM_MESSAGES = {
   issuer: (documentLabel: string) => `Enter the issuer of the ${documentLabel}.`,
   expiresOn: (documentLabel: string) => `Enter the expiry date of the ${documentLabel}.`,
   /** Names the document, so that with three documents on the form the official knows which. */
-  last4: (documentLabel: string) => `Enter the document number for the ${documentLabel}: its last 4 letters or digits, never the whole number.`,
+  last4: (documentLabel: string) => `Enter the document number for the ${documentLabel}: its last 4 letters or digits.`,
 } as const;
 
 export interface ProofingDocument {

@@ -21,6 +21,8 @@ async function shots(page: Page, form: string, fullPage: boolean): Promise<void>
   const original = page.viewportSize();
   for (const width of WIDTHS) {
     await page.setViewportSize({ width, height: 900 });
+    // The summary in view, as the official sees it when the errors appear (following its links scrolled away).
+    await page.locator('.soc-error-summary').first().evaluate((element) => element.scrollIntoView({ block: 'start' }));
     await page.screenshot({ path: join(SCREENSHOT_DIR, `84-forms-${form}-${width}.png`), fullPage });
   }
   if (original) await page.setViewportSize(original);
@@ -206,7 +208,7 @@ test('In-Person Proofing: Approve on an empty form lists every missing part; the
   await proofing.fill('dateOfBirth', 'same as photo');
   await proofing.decide('Approve');
   await expectEveryErrorLinked(page, section, [
-    'Enter the document number for the U.S. passport: its last 4 letters or digits, never the whole number.',
+    'Enter the document number for the U.S. passport: its last 4 letters or digits.',
     'Enter the issuer of the Utility bill.',
     'Confirm that the individual appeared in person before you.',
   ]);

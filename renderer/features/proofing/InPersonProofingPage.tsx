@@ -18,6 +18,7 @@ import { ErrorAlert, FocusAlert } from '../../components/FocusAlert.js';
 import { ErrorSummary, errorFor } from '../../components/ErrorSummary.js';
 import { isProofed } from '../../../shared/domain.js';
 import { proofingFieldId } from './validation.js';
+import '../../components/forms.css';
 import { formatDateTime } from '../../components/format.js';
 import { PROOFING_STATE_LABELS } from '../../components/labels.js';
 import { PageHeading } from '../../components/PageHeading.js';
@@ -297,7 +298,7 @@ function EvidenceFieldset({ kind }: { kind: EvidenceKind }) {
         />
       )}
       {!(kind !== 'photo' && photoServes && draft.sameAsPhoto) && (
-        <div className="soc-evidence__grid">
+        <div className="soc-evidence__grid soc-form-row--top">
           <SelectField
             id={id('type')}
             name={id('type')}
