@@ -22,7 +22,8 @@ async function shots(page: Page, form: string, fullPage: boolean): Promise<void>
   for (const width of WIDTHS) {
     await page.setViewportSize({ width, height: 900 });
     // The summary in view, as the official sees it when the errors appear (following its links scrolled away).
-    await page.locator('.soc-error-summary').first().evaluate((element) => element.scrollIntoView({ block: 'start' }));
+    const summary = page.locator('.soc-error-summary');
+    if ((await summary.count()) > 0) await summary.first().evaluate((element) => element.scrollIntoView({ block: 'start' }));
     await page.screenshot({ path: join(SCREENSHOT_DIR, `84-forms-${form}-${width}.png`), fullPage });
   }
   if (original) await page.setViewportSize(original);

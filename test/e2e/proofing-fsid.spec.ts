@@ -131,7 +131,7 @@ test('a state official verifies a Federal Surveyor ID the surveyor asked for', a
   const enter = page.getByRole('dialog', { name: 'Enter Federal Surveyor ID' });
   await enter.getByLabel('Federal Surveyor ID').fill('FL-42');
   await enter.getByRole('button', { name: 'Save' }).click();
-  await expect(enter.locator('.ds-c-inline-error')).toHaveText('A Federal Surveyor ID is 1 to 10 letters or digits');
+  await expect(enter.locator('.ds-c-inline-error')).toContainText('A Federal Surveyor ID is 1 to 10 letters or digits');
   await page.screenshot(popUpShot('33-enter-fsid-pop-up'));
   await enter.getByRole('button', { name: 'Cancel' }).click();
 
