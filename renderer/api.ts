@@ -1,5 +1,6 @@
 import type { Channel, ChannelInput, ChannelOutput } from '../shared/ipc/contract.js';
 import type { ErrorCode, IpcError, IpcResult } from '../shared/ipc/errors.js';
+import type { RendererBridge } from './global.js';
 
 /** A refused call, carrying the main process's code and its (job-aid) wording. */
 export class ApiError extends Error {
@@ -41,7 +42,8 @@ function isIpcResult(value: unknown): value is IpcResult<unknown> {
 /** Calls one channel of the contract through whichever bridge the transport installed. */
 export async function call<C extends Channel>(channel: C, input: ChannelInput<C>): Promise<ChannelOutput<C>> {
   // The bridge is absent when the page is opened outside Electron and the browser host.
-  const bridge = (window as Partial<Window>).api;
+  // Read from globalThis (the page's window) so that this module also type-checks under Node, where tests drive it against a real host.
+  const bridge = (globalThis as { api?: Partial<RendererBridge> }).api;
   if (!bridge || typeof bridge.invoke !== 'function') {
     throw new ApiError('INTERNAL', UNREACHABLE_MESSAGE);
   }

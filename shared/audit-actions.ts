@@ -83,6 +83,8 @@ export const AUDIT_ACTIONS = {
   // Mail.
   'mail.retry': { words: 'Retried an email', category: 'mail' },
   'mail.settings_changed': { words: 'Changed the mail settings', category: 'mail' },
+  'mail.test_sent': { words: 'Sent a test email', category: 'mail' },
+  'mail.test_failed': { words: 'Test email not sent', category: 'mail' },
 } as const satisfies Record<string, { words: string; category: AuditCategory }>;
 
 export type AuditAction = keyof typeof AUDIT_ACTIONS;

@@ -67,6 +67,19 @@ export const REJECTION_REASONS = [
 export type ProofingRejectionReason = (typeof REJECTION_REASONS)[number];
 export const FRAUD_REASON: ProofingRejectionReason = 'Suspected fraud';
 
+/** What the decision form and the main process say of a decision's missing parts, in the same words. */
+export const PROOFING_FORM_MESSAGES = {
+  appeared: 'Confirm that the individual appeared in person before you.',
+  reasonRequired: 'Choose a Reason for Rejection.',
+  commentsRequired: 'Comments are required to Reject: explain why.',
+  fraudRejects: 'Suspected fraud rejects the proofing; choose Reject.',
+  chooseDocument: (kind: EvidenceKind) => `Choose a document for the ${EVIDENCE_LABELS[kind]}.`,
+  issuer: (documentLabel: string) => `Enter the issuer of the ${documentLabel}.`,
+  expiresOn: (documentLabel: string) => `Enter the expiry date of the ${documentLabel}.`,
+  /** Names the document, so that with three documents on the form the official knows which. */
+  last4: (documentLabel: string) => `Enter the document number for the ${documentLabel}: its last 4 letters or digits.`,
+} as const;
+
 export interface ProofingDocument {
   type: DocumentType;
   issuer: string;

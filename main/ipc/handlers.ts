@@ -41,6 +41,7 @@ export function createHandlers(s: Services): Handlers {
     'outbox.retry': (input, ctx) => s.notifications.retry(requireSession(ctx), input),
     'mail.settings': (_input, ctx) => s.notifications.mailSettings(requireSession(ctx)),
     'mail.saveSettings': (input, ctx) => s.notifications.saveMailSettings(requireSession(ctx), input),
+    'mail.sendTest': (_input, ctx) => s.notifications.sendTestEmail(requireSession(ctx)),
     'lookup.options': (_input, ctx) => s.users.options(requireSession(ctx)),
     'lookup.search': (input, ctx) => s.users.search(requireSession(ctx), input),
     'lookup.export': (input, ctx) => s.users.exportUsers(requireSession(ctx), input),

@@ -14,6 +14,7 @@ export const FSID_MESSAGES = {
   nothingToRemove: 'This user has no Federal Surveyor ID to remove.',
   noState: 'None of your organizations is in a state with a state agency. Ask your Security Official.',
   alreadyAsked: 'You already have or asked for a Federal Surveyor ID.',
+  surveyorsOnly: 'Only users with a Surveyor role ask for a Federal Surveyor ID. Request the Surveyor role first.',
 } as const;
 
 const PAGE_SIZE = 25;
@@ -73,13 +74,16 @@ export class FsidService {
   async mine(session: Session): Promise<ChannelOutput<'fsid.mine'>> {
     const own = await this.store.fsid.own(session.userRowId);
     const states = await this.store.fsid.stateOrganizationsOf(session.userRowId);
-    return { ...own, canRequest: own.fsid === null && own.fsidState === null && states.length > 0 };
+    const surveyor = await this.isSurveyor(session.userRowId);
+    return { ...own, canRequest: surveyor && own.fsid === null && own.fsidState === null && states.length > 0 };
   }
 
   /** A user asks for an FSID; the state's officials are emailed (job aid 6, "Notes"). */
   async request(session: Session): Promise<ChannelOutput<'fsid.request'>> {
     const user = await this.store.users.byId(session.userRowId);
     if (!user) throw new AppError('UNAUTHENTICATED', 'Your session has ended. Please log in again.');
+    // The job aid's Federal Surveyor IDs are for surveyors: nobody else has one to ask for.
+    if (!(await this.isSurveyor(user.id))) throw new AppError('FORBIDDEN', FSID_MESSAGES.surveyorsOnly);
     const states = await this.store.fsid.stateOrganizationsOf(user.id);
     if (states.length === 0) throw new AppError('CONFLICT', FSID_MESSAGES.noState);
     const name = `${user.firstName} ${user.lastName}`;
@@ -102,6 +106,10 @@ export class FsidService {
     const mail = outbox.length > 0 ? await this.onMailQueued() : null;
     const own = await this.store.fsid.own(user.id);
     return mail ? { ...own, mail } : own;
+  }
+
+  private async isSurveyor(userRowId: number): Promise<boolean> {
+    return (await this.store.users.roleHoldings(userRowId)).some((h) => h.role === 'Surveyor');
   }
 
   /** The state organizations where this user is a State Security Official; anyone else is refused. */

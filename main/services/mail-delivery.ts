@@ -100,15 +100,12 @@ interface SmtpSender {
   close(): void;
 }
 
-function smtpSender(settings: MailSettingsWithPassword, policy: DeliveryPolicy): SmtpSender {
-  const transporter = nodemailer.createTransport({
+/** How the console reaches its SMTP server, for the outbox and for a test email alike. */
+function transportOptions(settings: MailSettingsWithPassword, policy: DeliveryPolicy) {
+  return {
     host: settings.host,
     port: settings.port,
     secure: settings.secure,
-    // One connection for the whole run, closed at its end.
-    pool: true,
-    maxConnections: 1,
-    maxMessages: 100,
     ...(settings.user ? { auth: { user: settings.user, pass: settings.password ?? '' } } : {}),
     // The password never crosses a network in clear: with credentials, a server that is not on
     // this machine must offer STARTTLS (or be reached over TLS, `secure`).
@@ -118,7 +115,12 @@ function smtpSender(settings: MailSettingsWithPassword, policy: DeliveryPolicy):
     socketTimeout: policy.socketTimeoutMs,
     logger: false,
     debug: false,
-  });
+  };
+}
+
+function smtpSender(settings: MailSettingsWithPassword, policy: DeliveryPolicy): SmtpSender {
+  // One connection for the whole run, closed at its end.
+  const transporter = nodemailer.createTransport({ ...transportOptions(settings, policy), pool: true, maxConnections: 1, maxMessages: 100 });
   const domain = settings.from.slice(settings.from.lastIndexOf('@') + 1) || 'localhost';
   return {
     async send(row) {
@@ -135,6 +137,32 @@ function smtpSender(settings: MailSettingsWithPassword, policy: DeliveryPolicy):
     },
     close: () => transporter.close(),
   };
+}
+
+export type TestEmailProblem = 'connection_refused' | 'authentication_failed' | 'timeout' | 'other';
+
+/** Why a send failed, in the few kinds an official can act on; the rest are told in the library's words. */
+export function classifySmtpError(error: unknown): TestEmailProblem {
+  const e = (typeof error === 'object' && error !== null ? error : {}) as { code?: unknown; message?: unknown };
+  const code = typeof e.code === 'string' ? e.code : '';
+  const message = typeof e.message === 'string' ? e.message : '';
+  if (code === 'EAUTH') return 'authentication_failed';
+  if (/ECONNREFUSED/.test(message) || code === 'ECONNREFUSED') return 'connection_refused';
+  if (code === 'ETIMEDOUT' || /timeout|ETIMEDOUT/i.test(message)) return 'timeout';
+  return 'other';
+}
+
+/**
+ * One email now, outside the outbox (a test of the settings): resolves when the server accepted
+ * it, rejects with the library's error otherwise. One connection, closed at the end.
+ */
+export async function sendOneEmail(settings: MailSettingsWithPassword, policy: DeliveryPolicy, mail: { to: string; subject: string; text: string }): Promise<void> {
+  const transporter = nodemailer.createTransport(transportOptions(settings, policy));
+  try {
+    await transporter.sendMail({ from: settings.from, to: mail.to, subject: mail.subject, text: mail.text, headers: { 'Auto-Submitted': 'auto-generated' } });
+  } finally {
+    transporter.close();
+  }
 }
 
 /**

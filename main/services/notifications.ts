@@ -1,12 +1,12 @@
 import type { Clock } from '../clock.js';
 import { formatDateTime } from '../../shared/dates.js';
-import type { ChannelOutput, ChannelParsedInput, MailNotice, MailSettingsView, OutboxRow } from '../../shared/ipc/contract.js';
+import type { ChannelOutput, ChannelParsedInput, MailNotice, MailSettingsView, MailTestResult, OutboxRow } from '../../shared/ipc/contract.js';
 import { STALE_AFTER_DAYS } from '../../shared/domain.js';
 import { AppError } from '../../shared/ipc/errors.js';
 import type { OutboxDraft } from '../store/outbox-rows.js';
 import type { OutboxRecord, OutboxScope, StaleOrganization, StaleRequestLine } from '../store/outbox-store.js';
 import type { Store } from '../store/types.js';
-import { DEFAULT_DELIVERY_INTERVAL_MS, DELIVERY_POLICY, MailDelivery } from './mail-delivery.js';
+import { DEFAULT_DELIVERY_INTERVAL_MS, DELIVERY_POLICY, MailDelivery, classifySmtpError, describeSmtpError, secretsOf, sendOneEmail } from './mail-delivery.js';
 import type { DeliveryPolicy, DeliveryReport } from './mail-delivery.js';
 import { isMailConfigured, isValidMailHost } from './mail-settings.js';
 import type { MailSettingsStore, MailSettingsWithPassword } from './mail-settings.js';
@@ -27,6 +27,16 @@ const OUTBOX_FORBIDDEN = 'Only Security Officials can see the Outbox.';
 const MAIL_SETTINGS_FORBIDDEN = 'Only Security Officials can see or change the Mail settings.';
 export const MAIL_SETTINGS_CMS_ONLY = 'Only a CMS Security Official can change the Mail settings: every organization\'s emails go through this server.';
 const OUTBOX_NOT_FOUND = 'This email is not in your Outbox.';
+
+/** What Send test email says, in plain words: sent, or why not and what to check. */
+export const MAIL_TEST_MESSAGES = {
+  sent: (to: string, server: string) => `A test email was sent to ${to} through ${server}. Check that it arrived.`,
+  notConfigured: 'No test email was sent: no SMTP host and From address are saved yet. Enter them and Save first.',
+  connection_refused: (server: string, _error: string) => `No test email was sent: the connection to ${server} was refused. Check the SMTP host and port, and that the mail server is running.`,
+  authentication_failed: (server: string, _error: string) => `No test email was sent: ${server} refused the User name and password (authentication failed). Check them, Save, and try again.`,
+  timeout: (server: string, _error: string) => `No test email was sent: ${server} did not answer in time. Check the SMTP host and port.`,
+  other: (server: string, error: string) => `No test email was sent through ${server}: ${error}`,
+} as const;
 
 export interface NotificationOptions {
   mailSettings: MailSettingsStore;
@@ -185,6 +195,46 @@ export class NotificationService {
     // Mail that waited for a server may go now.
     this.kick();
     return settingsView(await this.mailSettingsStore.load(), true);
+  }
+
+  /**
+   * Send test email: one email to the CMS official's own address through the saved settings, now
+   * (not through the outbox), so that a wrong host, port or password shows at once. Whatever the
+   * outcome, it is audited and said plainly; the password never appears in either.
+   */
+  async sendTestEmail(session: Session): Promise<MailTestResult> {
+    if ((await this.officialScope(session, MAIL_SETTINGS_FORBIDDEN)).kind !== 'all') throw new AppError('FORBIDDEN', MAIL_SETTINGS_CMS_ONLY);
+    const official = await this.store.users.byId(session.userRowId);
+    if (!official) throw new AppError('UNAUTHENTICATED', 'Your session has ended. Please log in again.');
+    const to = official.email;
+    const settings = await this.mailSettingsStore.load();
+    const server = `${settings.host}:${settings.port}`;
+    let result: MailTestResult;
+    let error: string | null = null;
+    if (!isMailConfigured(settings)) {
+      result = { sent: false, to, problem: 'not_configured', message: MAIL_TEST_MESSAGES.notConfigured };
+    } else {
+      try {
+        await sendOneEmail(settings, this.policy, {
+          to,
+          subject: 'Test email from the Security Official Console',
+          text: `This is a test email from the Security Official Console, sent through ${server} at ${official.firstName} ${official.lastName}'s request.\n\nIf you received it, the console's Mail settings work. No action is needed.`,
+        });
+        result = { sent: true, to, problem: null, message: MAIL_TEST_MESSAGES.sent(to, server) };
+      } catch (caught) {
+        error = describeSmtpError(caught, secretsOf(settings));
+        const problem = classifySmtpError(caught);
+        result = { sent: false, to, problem, message: MAIL_TEST_MESSAGES[problem](server, error) };
+      }
+    }
+    await this.store.audit.append([
+      {
+        action: result.sent ? 'mail.test_sent' : 'mail.test_failed',
+        actorId: session.userRowId,
+        details: { to, server: settings.host === '' ? null : server, problem: result.problem, error },
+      },
+    ]);
+    return result;
   }
 
   // ---- Stale requests ----

@@ -6,7 +6,7 @@ import type { ChannelOutput, ChannelParsedInput, MailNotice, ProofingSubject } f
 import { AppError } from '../../shared/ipc/errors.js';
 import { isProofed } from '../../shared/domain.js';
 import type { ProofingState } from '../../shared/domain.js';
-import { DOCUMENT_KINDS, EVIDENCE_KINDS, EVIDENCE_LABELS, FRAUD_REASON, INSPECTION_LABELS, assessIal2 } from '../../shared/proofing.js';
+import { DOCUMENT_KINDS, EVIDENCE_KINDS, EVIDENCE_LABELS, FRAUD_REASON, INSPECTION_LABELS, PROOFING_FORM_MESSAGES, assessIal2 } from '../../shared/proofing.js';
 import type { EvidenceKind, ProofingDocument } from '../../shared/proofing.js';
 import type { OutboxDraft } from '../store/outbox-rows.js';
 import type { ProofingDecision, ProofingRecord } from '../store/proofing-store.js';
@@ -22,10 +22,10 @@ export const PROOFING_MESSAGES = {
   self: 'You cannot prove your own identity. Another Security Official must do it.',
   createdAccount: 'You created this account: another Security Official must prove this person\'s identity.',
   alreadyProofed: "This person's identity is already proofed.",
-  appeared: 'Confirm that the individual appeared in person before you.',
-  reasonRequired: 'Choose a Reason for Rejection.',
-  commentsRequired: 'Comments are required to Reject: explain why.',
-  fraudRejects: 'Suspected fraud rejects the proofing; choose Reject.',
+  appeared: PROOFING_FORM_MESSAGES.appeared,
+  reasonRequired: PROOFING_FORM_MESSAGES.reasonRequired,
+  commentsRequired: PROOFING_FORM_MESSAGES.commentsRequired,
+  fraudRejects: PROOFING_FORM_MESSAGES.fraudRejects,
   canadaInPerson: 'Experian is unable to verify the identity of individuals who reside in Canada: they are proofed in person.',
 } as const;
 

@@ -9,6 +9,8 @@ interface SecurityCodeFieldProps {
   hint?: string;
   name?: string;
   disabled?: boolean;
+  /** The label, where a form marks its required fields ("* Security Code"). */
+  label?: string;
 }
 
 /** The 6-digit code from an authenticator app, as every form of the console asks for it. */
@@ -20,12 +22,13 @@ export function SecurityCodeField({
   hint = 'The 6-digit code your authenticator app shows now.',
   name = 'code',
   disabled,
+  label = 'Security Code',
 }: SecurityCodeFieldProps) {
   return (
     <TextField
       id={id}
       name={name}
-      label="Security Code"
+      label={label}
       hint={hint}
       numeric
       autoComplete="one-time-code"

@@ -22,13 +22,15 @@ interface SelectFieldProps {
   placeholder?: string;
   disabled?: boolean;
   className?: string;
+  /** Marked required for assistive technology (the label carries the visible "*"). */
+  required?: boolean;
 }
 
 /**
  * A native select with the design system's label, hint and error. Native, so that the keyboard,
  * screen readers and type-ahead behave as everywhere else on the desktop.
  */
-export function SelectField({ label, name, value, options, onChange, id, hint, liveHint, hintBelow, errorMessage, placeholder, disabled, className }: SelectFieldProps) {
+export function SelectField({ label, name, value, options, onChange, id, hint, liveHint, hintBelow, errorMessage, placeholder, disabled, className, required }: SelectFieldProps) {
   const generated = useId();
   const fieldId = id ?? `select-${generated}`;
   const hintId = `${fieldId}-hint`;
@@ -58,6 +60,7 @@ export function SelectField({ label, name, value, options, onChange, id, hint, l
         value={value}
         disabled={disabled}
         aria-invalid={errorMessage ? true : undefined}
+        aria-required={required || undefined}
         aria-describedby={describedBy}
         onChange={(event: ChangeEvent<HTMLSelectElement>) => onChange(event.target.value)}
       >

@@ -181,6 +181,15 @@ const mailSettingsView = z.object({
   canChange: z.boolean(),
 });
 
+export const MAIL_TEST_PROBLEMS = ['not_configured', 'connection_refused', 'authentication_failed', 'timeout', 'other'] as const;
+/** Whether the test email left, and if not, why: said plainly. */
+const mailTestResult = z.object({
+  sent: z.boolean(),
+  to: z.string(),
+  problem: z.enum(MAIL_TEST_PROBLEMS).nullable(),
+  message: z.string(),
+});
+
 /**
  * How a file the console wrote reaches the user: saved where they chose (Electron's save
  * dialog) or offered as a one-time download (the browser host).
@@ -697,6 +706,8 @@ export const contract = {
       .strict(),
     output: mailSettingsView,
   },
+  /** A test email to the signed-in CMS official's own address, through the saved settings. */
+  'mail.sendTest': { access: 'session', passive: false, input: empty, output: mailTestResult },
 
   // ---- User lookup, profiles and account administration (HARP and iQIES job aids, QualityNet guide 5.3.1) ----
   'lookup.options': {
@@ -1031,6 +1042,7 @@ export type DecisionPreviewItem = z.output<typeof decisionPreviewItem>;
 export type MyRequestView = z.output<typeof myRequestView>;
 export type OutboxRow = z.output<typeof outboxRow>;
 export type MailSettingsView = z.output<typeof mailSettingsView>;
+export type MailTestResult = z.output<typeof mailTestResult>;
 export type QueueSort = (typeof QUEUE_SORTS)[number];
 export type FileDelivery = z.output<typeof fileDelivery>;
 export type BackupInfo = z.output<typeof backupInfo>;

@@ -192,8 +192,8 @@ describe('the browser host transport', () => {
     expect((await client.invoke('app.status', {})).status).toBe(200);
 
     // The page's api reads it as a refusal with words to show, not as the console being unreachable.
-    const page = globalThis as unknown as { window?: unknown };
-    page.window = { api: { invoke: async (channel: string, input: unknown) => (await client.invoke(channel, input)).json() } };
+    const page = globalThis as unknown as { api?: unknown };
+    page.api = { api: { invoke: async (channel: string, input: unknown) => (await client.invoke(channel, input)).json() } };
     try {
       const refused = await call('history.page', { search: huge }).then(
         () => null,
@@ -204,7 +204,7 @@ describe('the browser host transport', () => {
       expect(messageOf(refused)).toBe(REQUEST_TOO_LARGE);
       expect(messageOf(refused)).not.toBe(UNREACHABLE_MESSAGE);
     } finally {
-      delete page.window;
+      delete page.api;
     }
   });
 });

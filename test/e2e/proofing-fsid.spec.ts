@@ -131,7 +131,7 @@ test('a state official verifies a Federal Surveyor ID the surveyor asked for', a
   const enter = page.getByRole('dialog', { name: 'Enter Federal Surveyor ID' });
   await enter.getByLabel('Federal Surveyor ID').fill('FL-42');
   await enter.getByRole('button', { name: 'Save' }).click();
-  await expect(enter.getByText('A Federal Surveyor ID is 1 to 10 letters or digits')).toBeVisible();
+  await expect(enter.locator('.ds-c-inline-error')).toContainText('A Federal Surveyor ID is 1 to 10 letters or digits');
   await page.screenshot(popUpShot('33-enter-fsid-pop-up'));
   await enter.getByRole('button', { name: 'Cancel' }).click();
 
@@ -143,6 +143,10 @@ test('a state official verifies a Federal Surveyor ID the surveyor asked for', a
   await expect(page.getByRole('dialog', { name: 'Are you sure?' })).toBeVisible();
   await page.screenshot(popUpShot('34-are-you-sure-pop-up'));
   await page.getByRole('dialog', { name: 'Are you sure?' }).getByRole('button', { name: 'Verify', exact: true }).click();
+  // Verified, the user leaves the list of those pending verification; the whole list shows them verified.
+  await expect(fsid.row('surveyor.user')).toHaveCount(0);
+  await page.getByLabel('Show only users pending Federal Surveyor ID verification').uncheck();
+  await page.getByRole('search', { name: 'Search for Users' }).getByRole('button', { name: 'Search', exact: true }).click();
   await expect(fsid.row('surveyor.user')).toContainText('Verified');
 });
 

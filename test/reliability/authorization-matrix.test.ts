@@ -212,6 +212,7 @@ const MATRIX: Matrix = {
     expect: CMS_ONLY,
     input: () => ({ host: '127.0.0.1', port: 2525, secure: false, user: '', from: 'console@example.org' }),
   },
+  'mail.sendTest': { rule: 'a test of the console\'s mail server: CMS only, like its settings', expect: CMS_ONLY, input: () => ({}) },
   'lookup.options': { rule: 'Security Officials', expect: OFFICIALS, input: () => ({}) },
   'lookup.search': { rule: 'Security Officials (each within their organizations)', expect: OFFICIALS, input: () => ({ program: PROD }) },
   'lookup.export': { rule: 'Security Officials (each within their organizations)', expect: OFFICIALS, input: () => ({ program: PROD }) },
@@ -310,8 +311,8 @@ const MATRIX: Matrix = {
   'fsid.verify': SURVEYOR_WITH_FSID,
   'fsid.remove': SURVEYOR_WITH_FSID,
   'fsid.request': {
-    rule: 'a user of a state agency asks for their own; nobody else has a state to ask',
-    expect: row('UNAUTHENTICATED', 'CONFLICT', 'CONFLICT', 'CONFLICT', 'ok', 'CONFLICT'),
+    rule: 'only a Surveyor asks for their own (none of these callers is one; test/unit/fsid.test.ts has one ask)',
+    expect: row('UNAUTHENTICATED', 'FORBIDDEN', 'FORBIDDEN', 'FORBIDDEN', 'FORBIDDEN', 'FORBIDDEN'),
     input: () => ({}),
   },
   'fsid.mine': { rule: 'any signed-in user, their own', expect: SIGNED_IN, input: () => ({}) },

@@ -25,7 +25,7 @@ describe('Federal Surveyor IDs (iQIES job aid, section 6)', () => {
       ],
     });
     h.app.store.db.prepare("UPDATE users SET first_name = 'Samuel', last_name = 'Ortiz' WHERE user_id = 'sam'").run();
-    for (const id of ['cms', 'so1', 'fl', 'ga', 'sam', 'pat']) {
+    for (const id of ['cms', 'so1', 'fl', 'ga', 'sam', 'pat', 'tess']) {
       await h.signIn(id, u[id]!);
       h.nextStep();
     }
@@ -82,9 +82,15 @@ describe('Federal Surveyor IDs (iQIES job aid, section 6)', () => {
     expect((await h.call('fl', 'fsid.search', {})).total).toBe(3);
   });
 
-  it('a user with no state agency cannot ask for an FSID', async () => {
-    expect((await h.call('pat', 'fsid.mine', {})).canRequest).toBe(false);
-    expect(await h.refusal('pat', 'fsid.request', {})).toMatchObject({ code: 'CONFLICT', message: FSID_MESSAGES.noState });
+  it('only a Surveyor is offered to ask for an FSID; anyone else is refused, and nothing is mailed or audited', async () => {
+    // pat: a provider's user; tess: a user of the state agency without a Surveyor role; fl: its State Security Official.
+    for (const who of ['pat', 'tess', 'fl']) {
+      expect((await h.call(who, 'fsid.mine', {})).canRequest, who).toBe(false);
+      expect(await h.refusal(who, 'fsid.request', {}), who).toMatchObject({ code: 'FORBIDDEN', message: FSID_MESSAGES.surveyorsOnly });
+    }
+    expect(h.app.store.db.prepare("SELECT count(*) AS n FROM outbox WHERE kind = 'fsid.requested'").get()).toEqual({ n: 0 });
+    expect(h.auditActions().filter((a) => a === 'fsid.requested')).toEqual([]);
+    expect((await h.call('sam', 'fsid.mine', {})).canRequest).toBe(true);
   });
 
   it('only state officials are offered the page', async () => {

@@ -1,6 +1,10 @@
-import { useEffect, useRef, useState, type ChangeEvent, type FormEvent, type KeyboardEvent } from 'react';
+import { useEffect, useLayoutEffect, useMemo, useRef, useState, type ChangeEvent, type FormEvent, type KeyboardEvent } from 'react';
 import { Alert, Button, Choice, Dialog, TextField } from '@cmsgov/design-system';
-import type { FsidRow } from '../../../shared/ipc/contract.js';
+import { contract, type FsidRow } from '../../../shared/ipc/contract.js';
+import { ErrorSummary, errorFor, type FieldError } from '../../components/ErrorSummary.js';
+import { validateAll } from '../../components/formErrors.js';
+import { RequiredNote, required } from '../../components/RequiredNote.js';
+import './fsid.css';
 import { ROLE_NAMES } from '../../../shared/domain.js';
 import { ErrorAlert, FocusAlert } from '../../components/FocusAlert.js';
 import { PageHeading } from '../../components/PageHeading.js';
@@ -189,14 +193,47 @@ function Results() {
   );
 }
 
+/** Where the floating menu goes: under its button, or above it when the window has no room below. */
+const MENU_GAP = 4;
+const WINDOW_MARGIN = 8;
+
 /** Job aid 6.4, Figure 15: the drop-down under Pending offers Verify or Remove. */
 function StatusMenu({ row }: { row: FsidRow }) {
   const openConfirm = useFsid((state) => state.openConfirm);
   const [open, setOpen] = useState(false);
+  const [place, setPlace] = useState<{ top: number; left: number } | null>(null);
   const buttonRef = useRef<HTMLButtonElement>(null);
   const menuRef = useRef<HTMLUListElement>(null);
+  const rootRef = useRef<HTMLDivElement>(null);
+  // Placed before paint, within the window, so the list never hangs off screen or pushes the table.
+  useLayoutEffect(() => {
+    if (!open) return;
+    const button = buttonRef.current?.getBoundingClientRect();
+    const menu = menuRef.current?.getBoundingClientRect();
+    if (!button || !menu) return;
+    const fitsBelow = button.bottom + MENU_GAP + menu.height <= window.innerHeight - WINDOW_MARGIN;
+    const top = fitsBelow ? button.bottom + MENU_GAP : Math.max(WINDOW_MARGIN, button.top - MENU_GAP - menu.height);
+    const left = Math.max(WINDOW_MARGIN, Math.min(button.right - menu.width, window.innerWidth - menu.width - WINDOW_MARGIN));
+    setPlace({ top, left });
+  }, [open]);
   useEffect(() => {
-    if (open) menuRef.current?.querySelector<HTMLButtonElement>('button')?.focus();
+    if (open && place) menuRef.current?.querySelector<HTMLButtonElement>('button')?.focus();
+  }, [open, place]);
+  // A floating list would part from its button when the page scrolls or the window resizes: it closes instead, as does a click elsewhere.
+  useEffect(() => {
+    if (!open) return;
+    const close = () => setOpen(false);
+    const outside = (event: MouseEvent) => {
+      if (!rootRef.current?.contains(event.target as Node)) setOpen(false);
+    };
+    window.addEventListener('resize', close);
+    window.addEventListener('scroll', close, true);
+    document.addEventListener('mousedown', outside);
+    return () => {
+      window.removeEventListener('resize', close);
+      window.removeEventListener('scroll', close, true);
+      document.removeEventListener('mousedown', outside);
+    };
   }, [open]);
   if (row.fsidState === null) return <span>—</span>;
   if (row.fsid === null) return <span>{STATE_LABELS[row.fsidState]}</span>;
@@ -212,7 +249,7 @@ function StatusMenu({ row }: { row: FsidRow }) {
     }
   };
   return (
-    <div className="soc-menu" onKeyDown={onKeyDown}>
+    <div className="soc-menu" ref={rootRef} onKeyDown={onKeyDown}>
       <button
         ref={buttonRef}
         type="button"
@@ -220,12 +257,20 @@ function StatusMenu({ row }: { row: FsidRow }) {
         aria-haspopup="true"
         aria-expanded={open}
         aria-label={`${STATE_LABELS[row.fsidState]}: actions for ${row.firstName} ${row.lastName}`}
-        onClick={() => setOpen(!open)}
+        onClick={() => {
+          setPlace(null);
+          setOpen(!open);
+        }}
       >
         {STATE_LABELS[row.fsidState]} <span aria-hidden="true">▾</span>
       </button>
       {open && (
-        <ul ref={menuRef} className="soc-menu__list">
+        <ul
+          ref={menuRef}
+          className="soc-menu__list soc-menu__list--floating"
+          data-testid="fsid-status-menu"
+          style={place ? { top: place.top, left: place.left } : { top: 0, left: 0, visibility: 'hidden' }}
+        >
           {actions.map((action) => (
             <li key={action}>
               <button type="button" className="soc-menu__item" onClick={() => choose(action)}>
@@ -239,20 +284,34 @@ function StatusMenu({ row }: { row: FsidRow }) {
   );
 }
 
+const fsidFieldId = () => 'fsid-value';
+
 /** Job aid 6.4, Figure 14: "Enter Federal Surveyor ID", Save or Cancel. */
 function EnterDialog() {
   const dialog = useFsid((state) => (state.dialog?.kind === 'enter' ? state.dialog : null));
   const { closeDialog, save } = useFsid.getState();
   const [value, setValue] = useState<string | null>(null);
   const keys = useDialogKeys({ isOpen: dialog !== null, onConfirm: 'form', canConfirm: !dialog?.pending });
+  const [clientErrors, setClientErrors] = useState<FieldError[]>([]);
+  const serverError = dialog?.error ?? null;
+  // One array per change, so that the summary takes focus when errors appear, not on every render.
+  const errors = useMemo<FieldError[]>(
+    () => (clientErrors.length > 0 ? clientErrors : serverError ? [{ field: serverError.field === 'fsid' ? 'fsid' : null, message: serverError.message }] : []),
+    [clientErrors, serverError],
+  );
   if (!dialog) return null;
   const fsid = value ?? dialog.row.fsid ?? '';
   const close = () => {
     setValue(null);
+    setClientErrors([]);
     closeDialog();
   };
   const submit = async (event?: FormEvent) => {
     event?.preventDefault();
+    // The contract's own rule, before anything is sent.
+    const problems = validateAll(contract['fsid.save'].input, { userId: dialog.row.userId, fsid }, ['fsid']);
+    setClientErrors(problems);
+    if (problems.length > 0) return;
     await save(fsid);
     if (useFsid.getState().dialog === null) setValue(null);
   };
@@ -274,20 +333,23 @@ function EnterDialog() {
         </div>
       }
     >
+      <ErrorSummary errors={errors} idFor={fsidFieldId} />
       <p>
         {dialog.row.firstName} {dialog.row.lastName} ({dialog.row.userId})
       </p>
+      <RequiredNote />
       <form noValidate onSubmit={(event) => void submit(event)}>
         <TextField
           id="fsid-value"
           name="fsid"
-          label="Federal Surveyor ID"
+          label={required('Federal Surveyor ID')}
+          aria-required
           hint="1 to 10 letters or digits"
           maxLength={10}
           spellCheck={false}
           autoComplete="off"
           value={fsid}
-          errorMessage={dialog.error?.message}
+          errorMessage={errorFor(errors, 'fsid')}
           onChange={(event: ChangeEvent<HTMLInputElement>) => setValue(event.target.value)}
         />
       </form>

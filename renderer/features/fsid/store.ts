@@ -40,6 +40,24 @@ let noticeKey = 0;
 
 /** Federal Surveyor IDs: "Search for Users" and the actions on each row (iQIES job aid, section 6). */
 export const useFsid = create<FsidState>()((set, get) => {
+  /** The page listed, searched again with the filters it was searched with (one page back if it emptied). */
+  async function refresh(): Promise<void> {
+    const searched = get().searched;
+    if (!searched) return;
+    const { page } = get();
+    try {
+      let result = await call('fsid.search', { ...searched, page });
+      let shown = page;
+      if (result.rows.length === 0 && page > 1) {
+        shown = page - 1;
+        result = await call('fsid.search', { ...searched, page: shown });
+      }
+      set({ page: shown, rows: result.rows, total: result.total, pageSize: result.pageSize });
+    } catch (error) {
+      set({ error: messageOf(error) });
+    }
+  }
+
   function replaceRow(updated: FsidRow) {
     set((state) => ({ rows: state.rows.map((row) => (row.userId === updated.userId ? updated : row)) }));
   }
@@ -61,7 +79,8 @@ export const useFsid = create<FsidState>()((set, get) => {
 
     async search(page = 1) {
       const filters = page === 1 ? { ...get().filters } : (get().searched ?? get().filters);
-      set({ loading: true, error: null });
+      // A new search: an earlier "saved" message no longer describes what is listed.
+      set({ loading: true, error: null, ...(page === 1 ? { notice: null } : {}) });
       try {
         const result = await call('fsid.search', { ...filters, page });
         set({ loading: false, searched: filters, page, rows: result.rows, total: result.total, pageSize: result.pageSize });
@@ -106,9 +125,16 @@ export const useFsid = create<FsidState>()((set, get) => {
       set({ dialog: { ...dialog, pending: true, error: null } });
       try {
         const updated = await call(dialog.action === 'verify' ? 'fsid.verify' : 'fsid.remove', { userId: dialog.row.userId });
-        replaceRow(updated);
-        // The job aid: "No further notification appears"; the row itself shows the change.
-        set({ dialog: null });
+        // The job aid: "No further notification appears"; the row itself shows the change, and
+        // an earlier "saved ... pending verification" would now say something untrue.
+        set({ dialog: null, notice: null });
+        const searched = get().searched;
+        if (searched?.pendingOnly && updated.fsidState !== 'requested' && updated.fsidState !== 'pending') {
+          // No longer pending: it leaves the pending-only list, as a new search would show.
+          await refresh();
+        } else {
+          replaceRow(updated);
+        }
       } catch (error) {
         set({ dialog: { ...dialog, pending: false, error: messageOf(error) } });
       }

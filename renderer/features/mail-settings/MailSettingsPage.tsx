@@ -4,6 +4,7 @@ import type { MailSettingsView } from '../../../shared/ipc/contract.js';
 import { ErrorSummary, errorFor } from '../../components/ErrorSummary.js';
 import { ErrorAlert, FocusAlert } from '../../components/FocusAlert.js';
 import { PageHeading } from '../../components/PageHeading.js';
+import { RequiredNote, required } from '../../components/RequiredNote.js';
 import { useSession } from '../session/store.js';
 import { SAVED_MESSAGE, formOf, useMailSettings, type MailSettingsForm } from './store.js';
 
@@ -13,7 +14,7 @@ const fieldId = (field: string) => `mail-${field}`;
 /** The SMTP server the console sends its emails through. */
 export function MailSettingsPage() {
   const navigationId = useSession((state) => state.navigationId);
-  const { settings, loadError, saved, formKey, open } = useMailSettings();
+  const { settings, loadError, saved, formKey, open, test } = useMailSettings();
 
   useEffect(() => {
     void open();
@@ -37,6 +38,11 @@ export function MailSettingsPage() {
           <p className="ds-c-alert__text">{SAVED_MESSAGE}</p>
         </FocusAlert>
       )}
+      {test && (
+        <FocusAlert variation={test.result.sent ? 'success' : 'error'} heading={test.result.sent ? 'Test email sent' : 'Test email not sent'} focusKey={test.key} testId="mail-test-result">
+          <p className="ds-c-alert__text">{test.result.message}</p>
+        </FocusAlert>
+      )}
       {/* Keyed by each load and save, so the form starts from the stored settings (and no typed password stays). */}
       {settings && <SettingsForm key={formKey} settings={settings} />}
     </>
@@ -44,7 +50,8 @@ export function MailSettingsPage() {
 }
 
 function SettingsForm({ settings }: { settings: MailSettingsView }) {
-  const { pending, errors, save } = useMailSettings();
+  const { pending, errors, save, sendTest, testPending } = useMailSettings();
+  const email = useSession((state) => state.session?.user?.email ?? '');
   const [form, setForm] = useState<MailSettingsForm>(() => formOf(settings));
   const text = (field: 'host' | 'port' | 'user' | 'from' | 'password') => (event: ChangeEvent<HTMLInputElement>) =>
     setForm((current) => ({ ...current, [field]: event.target.value }));
@@ -57,6 +64,7 @@ function SettingsForm({ settings }: { settings: MailSettingsView }) {
   return (
     <form noValidate onSubmit={(event) => void onSubmit(event)} className="soc-narrow-form">
       <ErrorSummary errors={errors} idFor={fieldId} />
+      {settings.canChange && <RequiredNote />}
       {/* Disabled as a whole for officials who may only read them. */}
       <fieldset className="ds-c-fieldset" disabled={!settings.canChange}>
         <legend className="ds-u-visibility--screen-reader">SMTP server</legend>
@@ -74,7 +82,8 @@ function SettingsForm({ settings }: { settings: MailSettingsView }) {
         <TextField
           id={fieldId('port')}
           name="port"
-          label="Port"
+          label={required('Port')}
+          aria-required
           hint="Usually 587 (STARTTLS) or 465 (TLS)."
           numeric
           size="small"
@@ -107,7 +116,8 @@ function SettingsForm({ settings }: { settings: MailSettingsView }) {
         <TextField
           id={fieldId('from')}
           name="from"
-          label="From address"
+          label={required('From address')}
+          aria-required
           hint="The sender of the console's emails, such as donotreply@example.org."
           type="email"
           spellCheck={false}
@@ -153,7 +163,15 @@ function SettingsForm({ settings }: { settings: MailSettingsView }) {
           <Button type="submit" variation="solid" aria-disabled={pending || undefined}>
             Save
           </Button>
+          <Button type="button" aria-disabled={testPending || undefined} aria-describedby="mail-test-hint" onClick={() => void sendTest()}>
+            {testPending ? 'Sending test email…' : 'Send test email'}
+          </Button>
         </div>
+      )}
+      {settings.canChange && (
+        <p id="mail-test-hint" className="ds-c-hint ds-u-margin-top--1">
+          Send test email sends one email now to your own address{email ? ` (${email})` : ''}, with the saved settings: save a change first.
+        </p>
       )}
     </form>
   );

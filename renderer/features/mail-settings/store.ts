@@ -1,10 +1,13 @@
 import { create } from 'zustand';
-import type { MailSettingsView } from '../../../shared/ipc/contract.js';
-import { call, fieldOf, messageOf } from '../../api.js';
+import { contract, type ChannelInput, type MailSettingsView, type MailTestResult } from '../../../shared/ipc/contract.js';
+import { call, messageOf } from '../../api.js';
 import type { FieldError } from '../../components/ErrorSummary.js';
+import { serverError, sortByOrder, validateAll } from '../../components/formErrors.js';
 import { useSession } from '../session/store.js';
 
 export const SAVED_MESSAGE = 'Mail settings saved.';
+/** The form's fields in the order it shows them. */
+export const MAIL_FIELDS = ['host', 'port', 'user', 'from', 'password'] as const;
 
 /** The form as typed: text fields as text; the store turns them into the contract's input. */
 export interface MailSettingsForm {
@@ -29,10 +32,15 @@ interface MailSettingsState {
   /** Opens the page: forgets the last outcome and loads the stored settings. */
   open(): Promise<void>;
   save(form: MailSettingsForm): Promise<boolean>;
+  /** The last Send test email: sent, or why not; a key that changes with each. */
+  test: { key: number; result: MailTestResult } | null;
+  testPending: boolean;
+  sendTest(): Promise<void>;
 }
 
-const initial = { settings: null, loadError: null, pending: false, errors: [], saved: null, formKey: 0 };
+const initial = { settings: null, loadError: null, pending: false, errors: [], saved: null, formKey: 0, test: null, testPending: false };
 let savedKey = 0;
+let testKey = 0;
 
 export function formOf(settings: MailSettingsView): MailSettingsForm {
   return {
@@ -56,7 +64,7 @@ export const useMailSettings = create<MailSettingsState>()((set, get) => ({
   ...initial,
 
   async open() {
-    set({ saved: null, errors: [] });
+    set({ saved: null, errors: [], test: null });
     try {
       const settings = await call('mail.settings', {});
       set((state) => ({ settings, loadError: null, formKey: state.formKey + 1 }));
@@ -67,23 +75,46 @@ export const useMailSettings = create<MailSettingsState>()((set, get) => ({
 
   async save(form) {
     if (get().pending) return false;
-    set({ pending: true, errors: [], saved: null });
+    const input: ChannelInput<'mail.saveSettings'> = {
+      host: form.host,
+      port: portOf(form.port),
+      secure: form.secure,
+      user: form.user,
+      from: form.from,
+      // The contract: omitted keeps the stored password, '' removes it.
+      ...(form.removePassword ? { password: '' } : form.password ? { password: form.password } : {}),
+    };
+    // Every problem at once, by the contract's own rules (a password needs its User name too, as main says).
+    const problems = validateAll(contract['mail.saveSettings'].input, input, MAIL_FIELDS);
+    if (input.password && form.user.trim() === '' && !problems.some((p) => p.field === 'user')) {
+      problems.push({ field: 'user', message: 'Enter the User the password belongs to' });
+    }
+    if (problems.length > 0) {
+      set({ errors: sortByOrder(problems, MAIL_FIELDS), saved: null, test: null });
+      return false;
+    }
+    set({ pending: true, errors: [], saved: null, test: null });
     try {
-      const settings = await call('mail.saveSettings', {
-        host: form.host,
-        port: portOf(form.port),
-        secure: form.secure,
-        user: form.user,
-        from: form.from,
-        // The contract: omitted keeps the stored password, '' removes it.
-        ...(form.removePassword ? { password: '' } : form.password ? { password: form.password } : {}),
-      });
+      const settings = await call('mail.saveSettings', input);
       savedKey += 1;
       set((state) => ({ settings, pending: false, saved: { key: savedKey }, formKey: state.formKey + 1 }));
       return true;
     } catch (error) {
-      set({ pending: false, errors: [{ field: fieldOf(error) ?? null, message: messageOf(error) }] });
+      set({ pending: false, errors: [serverError(error, MAIL_FIELDS)] });
       return false;
+    }
+  },
+
+  async sendTest() {
+    if (get().testPending) return;
+    set({ testPending: true, test: null, saved: null });
+    try {
+      const result = await call('mail.sendTest', {});
+      testKey += 1;
+      set({ testPending: false, test: { key: testKey, result } });
+    } catch (error) {
+      testKey += 1;
+      set({ testPending: false, test: { key: testKey, result: { sent: false, to: '', problem: null, message: messageOf(error) } } });
     }
   },
 }));

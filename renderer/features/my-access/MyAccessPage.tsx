@@ -9,9 +9,10 @@ import { PageHeading } from '../../components/PageHeading.js';
 import { roleAfterOrganizationChange, rolesFor, rolesHint } from '../../components/roleCatalogue.js';
 import { SelectField } from '../../components/SelectField.js';
 import { useDialogKeys } from '../../components/useDialogKeys.js';
+import { RequiredNote, required } from '../../components/RequiredNote.js';
 import { useSession } from '../session/store.js';
 import { useMyAccess, type RequestFormValues } from './store.js';
-import { isProofed } from '../../../shared/domain.js';
+import { isProofed, type ProofingState } from '../../../shared/domain.js';
 
 const JUSTIFICATION_MAX = 1000;
 const fieldId = (field: string) => `request-${field}`;
@@ -56,13 +57,17 @@ export function MyAccessPage() {
 
 function RequestForm() {
   const { options, submitPending, submitErrors, submit } = useMyAccess();
+  const proofingState = useSession((state) => state.session?.user?.proofingState ?? null);
   const [values, setValues] = useState<RequestFormValues>(EMPTY_FORM);
   /** Why the role chosen was cleared when the organization changed, until a role is chosen again. */
   const [cleared, setCleared] = useState<string | null>(null);
   if (!options) return null;
   const set = (field: keyof RequestFormValues) => (value: string) => setValues((current) => ({ ...current, [field]: value }));
   const organization = options.organizations.find((o) => o.displayId === values.organization);
-  const roles = rolesFor(options.catalogue, options.roles, organization);
+  // Only the roles the chosen organization's kind allows; none until an organization is chosen.
+  const roles = organization ? rolesFor(options.catalogue, options.roles, organization) : [];
+  // Until proofed, the form is shown (so the person sees what they will ask for) but cannot be filled.
+  const blocked = proofingState !== null && !isProofed(proofingState);
 
   function chooseOrganization(displayId: string) {
     const next = options?.organizations.find((o) => o.displayId === displayId);
@@ -90,13 +95,17 @@ function RequestForm() {
       <h2 id="request-role-heading" className="ds-text-heading--xl">
         Request a role
       </h2>
-      <form noValidate onSubmit={(event) => void onSubmit(event)}>
+      <form noValidate onSubmit={(event) => void onSubmit(event)} aria-describedby={blocked ? 'proofing-notice-text' : undefined}>
         <ErrorSummary errors={submitErrors} idFor={fieldId} />
-        <div className="soc-form-row">
+        <RequiredNote />
+        <fieldset className="ds-c-fieldset soc-plain-fieldset" disabled={blocked}>
+        <legend className="ds-u-visibility--screen-reader">Role request</legend>
+        <div className="soc-form-row soc-form-row--top">
           <SelectField
             id={fieldId('program')}
             name="program"
-            label="Program"
+            label={required('Program')}
+            required
             placeholder="Select a program"
             value={values.program}
             options={options.programs.map((program) => ({ value: program, label: program }))}
@@ -106,7 +115,8 @@ function RequestForm() {
           <SelectField
             id={fieldId('organization')}
             name="organization"
-            label="Organization"
+            label={required('Organization')}
+            required
             placeholder="Select an organization"
             value={values.organization}
             options={options.organizations.map((o) => ({ value: o.displayId, label: organizationLabel(o) }))}
@@ -116,8 +126,9 @@ function RequestForm() {
           <SelectField
             id={fieldId('role')}
             name="role"
-            label="Role"
-            placeholder="Select a role"
+            label={required('Role')}
+            required
+            placeholder={organization ? 'Select a role' : 'Select an organization first'}
             value={values.role}
             hint={cleared ?? rolesHint(organization)}
             liveHint
@@ -146,6 +157,7 @@ function RequestForm() {
             Submit Request
           </Button>
         </div>
+        </fieldset>
       </form>
     </section>
   );
@@ -298,16 +310,25 @@ function WithdrawDialog() {
   );
 }
 
-/** QualityNet guide 5.2: identity proofing comes before any role. */
+/** What an unproofed person does next, by where their proofing stands (QualityNet guide 5.2 and Table 5-1). */
+const PROOFING_NEXT_STEP: Record<Exclude<ProofingState, 'proofed_remote' | 'proofed_in_person'>, string> = {
+  not_started:
+    'Ask your Security Official to prove your identity in person: bring a photo identification, a document that confirms your address, and one that confirms your date of birth. None may be expired.',
+  referred_phone:
+    'Your identity could not be verified online. Call Experian with the reference ID you were given to finish by phone; if that does not succeed, your Security Official proves your identity in person.',
+  referred_in_person:
+    'Ask your Security Official to prove your identity in person: bring a photo identification, a document that confirms your address, and one that confirms your date of birth. None may be expired.',
+  rejected: 'The proofing of your identity was not approved. Contact your Security Official to find out why and what to bring.',
+};
+
+/** QualityNet guide 5.2: identity proofing comes before any role; said before the form, not after a submit. */
 function ProofingNotice() {
   const proofingState = useSession((state) => state.session?.user?.proofingState ?? null);
-  if (proofingState === null || isProofed(proofingState)) return null;
+  if (proofingState === null || proofingState === 'proofed_remote' || proofingState === 'proofed_in_person') return null;
   return (
-    <Alert variation="warn" heading="Your identity is not yet proofed" headingLevel="2" className="ds-u-margin-y--3" data-testid="proofing-notice">
-      <p className="ds-c-alert__text">
-        {PROOFING_STATE_LABELS[proofingState]}. You can request a role once your identity is proofed. Ask your Security
-        Official to prove your identity in person: bring a photo identification, a document that confirms your address, and
-        one that confirms your date of birth.
+    <Alert variation="warn" heading="You cannot request a role yet" headingLevel="2" className="ds-u-margin-y--3" data-testid="proofing-notice">
+      <p className="ds-c-alert__text" id="proofing-notice-text">
+        {PROOFING_STATE_LABELS[proofingState]}: you can request a role once your identity is proofed. {PROOFING_NEXT_STEP[proofingState]}
       </p>
     </Alert>
   );

@@ -1,7 +1,9 @@
 import { create } from 'zustand';
 import type { ChannelOutput, MyRequestView } from '../../../shared/ipc/contract.js';
-import { call, fieldOf, messageOf } from '../../api.js';
+import { contract } from '../../../shared/ipc/contract.js';
+import { call, messageOf } from '../../api.js';
 import type { FieldError } from '../../components/ErrorSummary.js';
+import { serverError, validateAll } from '../../components/formErrors.js';
 import { useHome } from '../home/store.js';
 import { useSession } from '../session/store.js';
 
@@ -14,6 +16,9 @@ export interface RequestFormValues {
   role: string;
   justification: string;
 }
+
+/** The request form's fields in the order it shows them. */
+export const REQUEST_FIELDS = ['program', 'organization', 'role', 'justification'] as const;
 
 export const submittedMessage = (requestId: number) => `Your request was submitted. Request ID: ${requestId}.`;
 export const withdrawnMessage = (requestId: number) => `Request ${requestId} was withdrawn.`;
@@ -80,6 +85,12 @@ export const useMyAccess = create<MyAccessState>()((set, get) => ({
 
   async submit(values) {
     if (get().submitPending) return false;
+    // Every problem at once, by the contract's own rules; nothing is sent until there is none.
+    const problems = validateAll(contract['access.request'].input, values, REQUEST_FIELDS);
+    if (problems.length > 0) {
+      set({ submitErrors: problems, success: null });
+      return false;
+    }
     set({ submitPending: true, submitErrors: [], success: null });
     try {
       const request = await call('access.request', values);
@@ -88,7 +99,7 @@ export const useMyAccess = create<MyAccessState>()((set, get) => ({
       await refreshMine();
       return true;
     } catch (error) {
-      set({ submitPending: false, submitErrors: [{ field: fieldOf(error) ?? null, message: messageOf(error) }] });
+      set({ submitPending: false, submitErrors: [serverError(error, REQUEST_FIELDS)] });
       return false;
     }
   },

@@ -15,6 +15,10 @@ import {
   type ProofingRejectionReason,
 } from '../../../shared/proofing.js';
 import { ErrorAlert, FocusAlert } from '../../components/FocusAlert.js';
+import { ErrorSummary, errorFor } from '../../components/ErrorSummary.js';
+import { isProofed } from '../../../shared/domain.js';
+import { proofingFieldId } from './validation.js';
+import '../../components/forms.css';
 import { formatDateTime } from '../../components/format.js';
 import { mailNoticeText } from '../../components/mail-notice.js';
 import { PROOFING_DECISION_LABELS, PROOFING_STATE_LABELS } from '../../components/labels.js';
@@ -160,15 +164,41 @@ function Subject() {
           </ul>
         </>
       )}
-      {subject.refusal ? <ErrorAlert message={subject.refusal} /> : <DecisionForm />}
+      <SubjectDecision />
     </section>
+  );
+}
+
+/**
+ * The decision form, or why there is none: already proofed is a fact, not an error (and right
+ * after an Approve the green outcome above says it); a separation-of-duties refusal is an error.
+ */
+function SubjectDecision() {
+  const subject = useProofing((state) => state.subject);
+  const outcome = useProofing((state) => state.outcome);
+  const errors = useProofing((state) => state.errors);
+  if (!subject) return null;
+  if (subject.refusal === null) {
+    return (
+      <>
+        <ErrorSummary errors={errors} idFor={proofingFieldId} />
+        <DecisionForm />
+      </>
+    );
+  }
+  if (!isProofed(subject.proofingState)) return <ErrorAlert message={subject.refusal} />;
+  if (outcome?.decision === 'approve') return null;
+  return (
+    <Alert headingLevel="3" className="ds-u-margin-y--2" data-testid="proofing-already">
+      <p className="ds-c-alert__text">{subject.refusal}</p>
+    </Alert>
   );
 }
 
 function DecisionForm() {
   const form = useProofing((state) => state.form);
   const pending = useProofing((state) => state.pending);
-  const error = useProofing((state) => state.error);
+  const errors = useProofing((state) => state.errors);
   const { updateForm, decide } = useProofing.getState();
   const ial2 = assessIal2(documentsOf(form), today());
   const approveBlocked = !ial2.reached ? ial2.why : !form.appearedInPerson ? 'Tick the affirmation that the individual appeared in person.' : form.suspectedFraud ? 'Suspected fraud: choose Reject.' : null;
@@ -188,7 +218,8 @@ function DecisionForm() {
         value="yes"
         label="* I affirm that the individual appeared in person before me and presented the documents above."
         checked={form.appearedInPerson}
-        errorMessage={error?.field === 'appearedInPerson' ? error.message : undefined}
+        errorMessage={errorFor(errors, 'appearedInPerson')}
+        aria-invalid={errorFor(errors, 'appearedInPerson') ? true : undefined}
         onChange={(event) => updateForm({ appearedInPerson: event.target.checked })}
       />
       <Choice
@@ -198,6 +229,8 @@ function DecisionForm() {
         value="yes"
         label="Suspected fraud"
         hint="Rejects the proofing with the fraud reason and alerts the organization's other Security Officials."
+        errorMessage={errorFor(errors, 'suspectedFraud')}
+        aria-invalid={errorFor(errors, 'suspectedFraud') ? true : undefined}
         checked={form.suspectedFraud}
         onChange={(event) => updateForm({ suspectedFraud: event.target.checked })}
       />
@@ -210,7 +243,7 @@ function DecisionForm() {
           value={form.suspectedFraud ? 'Suspected fraud' : form.reason}
           disabled={form.suspectedFraud}
           options={REJECTION_REASONS.map((reason) => ({ value: reason, label: reason }))}
-          errorMessage={error?.field === 'reason' ? error.message : undefined}
+          errorMessage={errorFor(errors, 'reason')}
           onChange={(reason) => updateForm({ reason: reason as ProofingRejectionReason | '' })}
         />
       </div>
@@ -222,24 +255,24 @@ function DecisionForm() {
         rows={3}
         maxLength={1000}
         value={form.comments}
-        errorMessage={error?.field === 'comments' ? error.message : undefined}
+        errorMessage={errorFor(errors, 'comments')}
         onChange={(event: ChangeEvent<HTMLTextAreaElement>) => updateForm({ comments: event.target.value })}
       />
-      {error && !['appearedInPerson', 'reason', 'comments'].includes(error.field ?? '') && <ErrorAlert message={error.message} />}
+      {/* QualityNet guide, Figure 5-19: CANCEL, REJECT, APPROVE. */}
       <div className="soc-button-row">
-        <Button variation="solid" aria-disabled={approveBlocked !== null || pending || undefined} aria-describedby={approveBlocked ? 'approve-blocked' : undefined} onClick={() => approveBlocked === null && void decide('approve')}>
-          Approve
-        </Button>
         <Button aria-disabled={pending || undefined} onClick={() => void decide('cancel')}>
           Cancel
         </Button>
         <Button aria-disabled={pending || undefined} onClick={() => void decide('reject')}>
           Reject
         </Button>
+        <Button variation="solid" aria-disabled={pending || undefined} aria-describedby={approveBlocked ? 'approve-blocked' : undefined} onClick={() => void decide('approve')}>
+          Approve
+        </Button>
       </div>
       {approveBlocked && (
         <p id="approve-blocked" className="ds-u-font-size--sm" data-testid="approve-blocked">
-          Approve is not available yet: {approveBlocked}
+          Before you can approve: {approveBlocked}
         </p>
       )}
     </form>
@@ -248,6 +281,8 @@ function DecisionForm() {
 
 function EvidenceFieldset({ kind }: { kind: EvidenceKind }) {
   const draft = useProofing((state) => state.form.documents[kind]);
+  const errors = useProofing((state) => state.errors);
+  const fieldError = (field: string) => errorFor(errors, `${kind}-${field}`);
   const photo = useProofing((state) => state.form.documents.photo);
   const updateDocument = useProofing((state) => state.updateDocument);
   const types = DOCUMENT_TYPES.filter((type) => (DOCUMENT_KINDS[type].evidence as readonly EvidenceKind[]).includes(kind));
@@ -269,22 +304,25 @@ function EvidenceFieldset({ kind }: { kind: EvidenceKind }) {
         />
       )}
       {!(kind !== 'photo' && photoServes && draft.sameAsPhoto) && (
-        <div className="soc-evidence__grid">
+        <div className="soc-evidence__grid soc-form-row--top">
           <SelectField
             id={id('type')}
             name={id('type')}
             label="Document"
             placeholder="Select a document"
+            required
+            errorMessage={fieldError('type')}
             value={draft.type}
             options={types.map((type) => ({ value: type, label: `${DOCUMENT_KINDS[type].label} (${DOCUMENT_KINDS[type].strength})` }))}
             onChange={(type) => updateDocument(kind, { type: type as DocumentType | '' })}
           />
-          <TextField id={id('issuer')} name={id('issuer')} label="Issuer" value={draft.issuer} maxLength={80} onChange={(event: ChangeEvent<HTMLInputElement>) => updateDocument(kind, { issuer: event.target.value })} />
+          <TextField id={id('issuer')} name={id('issuer')} label="Issuer" aria-required errorMessage={fieldError('issuer')} value={draft.issuer} maxLength={80} onChange={(event: ChangeEvent<HTMLInputElement>) => updateDocument(kind, { issuer: event.target.value })} />
           <TextField
             id={id('expiresOn')}
             name={id('expiresOn')}
             label={expires ? 'Expiry date' : 'Expiry date (if any)'}
             type="date"
+            errorMessage={fieldError('expiresOn')}
             value={draft.expiresOn}
             onChange={(event: ChangeEvent<HTMLInputElement>) => updateDocument(kind, { expiresOn: event.target.value })}
           />
@@ -293,6 +331,8 @@ function EvidenceFieldset({ kind }: { kind: EvidenceKind }) {
             name={id('last4')}
             label="Last 4 characters of the number"
             hint="Never the whole number"
+            aria-required
+            errorMessage={fieldError('last4')}
             maxLength={4}
             spellCheck={false}
             autoComplete="off"
@@ -303,6 +343,7 @@ function EvidenceFieldset({ kind }: { kind: EvidenceKind }) {
             id={id('inspection')}
             name={id('inspection')}
             label="Inspection"
+            errorMessage={fieldError('inspection')}
             value={draft.inspection}
             options={INSPECTIONS.map((inspection) => ({ value: inspection, label: INSPECTION_LABELS[inspection] }))}
             onChange={(inspection) => updateDocument(kind, { inspection: inspection as Inspection })}

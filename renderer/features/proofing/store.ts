@@ -1,7 +1,10 @@
 import { create } from 'zustand';
 import type { MailNotice, ProofingSubject } from '../../../shared/ipc/contract.js';
 import { DOCUMENT_KINDS, EVIDENCE_KINDS, type DocumentType, type EvidenceKind, type Inspection, type ProofingDocument, type ProofingRejectionReason } from '../../../shared/proofing.js';
-import { call, fieldOf, messageOf } from '../../api.js';
+import { call, messageOf } from '../../api.js';
+import type { FieldError } from '../../components/ErrorSummary.js';
+import { serverError } from '../../components/formErrors.js';
+import { PROOFING_FIELDS, decisionInput, proofingErrors } from './validation.js';
 import { deliverFile } from '../../files.js';
 
 /** One evidence selection as typed: every field a string until it is sent. */
@@ -62,7 +65,8 @@ interface ProofingState {
   searching: boolean;
   form: ProofingForm;
   pending: boolean;
-  error: { message: string; field: string | null } | null;
+  /** Every problem the last Approve, Cancel or Reject found, each tied to its field where it has one. */
+  errors: FieldError[];
   outcome: DecisionOutcome | null;
   receiptMessage: string | null;
 
@@ -85,7 +89,7 @@ export const useProofing = create<ProofingState>()((set, get) => ({
   searching: false,
   form: emptyForm(),
   pending: false,
-  error: null,
+  errors: [],
   outcome: null,
   receiptMessage: null,
 
@@ -96,7 +100,7 @@ export const useProofing = create<ProofingState>()((set, get) => ({
   async search() {
     const { accountId, searching } = get();
     if (searching) return;
-    set({ searching: true, searchError: null, subject: null, form: emptyForm(), error: null, outcome: null, receiptMessage: null });
+    set({ searching: true, searchError: null, subject: null, form: emptyForm(), errors: [], outcome: null, receiptMessage: null });
     try {
       set({ subject: await call('proofing.lookup', { accountId }), searching: false });
     } catch (error) {
@@ -115,17 +119,15 @@ export const useProofing = create<ProofingState>()((set, get) => ({
   async decide(decision) {
     const { subject, form, pending } = get();
     if (!subject || pending) return;
-    set({ pending: true, error: null });
+    // Every problem at once, before anything is sent; nothing changes until there is none.
+    const problems = proofingErrors(subject.userId, decision, form, new Date().toISOString().slice(0, 10));
+    if (problems.length > 0) {
+      set({ errors: problems, outcome: null });
+      return;
+    }
+    set({ pending: true, errors: [] });
     try {
-      const result = await call('proofing.decide', {
-        accountId: subject.userId,
-        decision,
-        documents: documentsOf(form),
-        appearedInPerson: form.appearedInPerson,
-        suspectedFraud: form.suspectedFraud,
-        comments: form.comments,
-        ...(form.reason !== '' ? { reason: form.reason } : {}),
-      });
+      const result = await call('proofing.decide', decisionInput(subject.userId, decision, form));
       set({
         pending: false,
         subject: result.subject,
@@ -134,7 +136,7 @@ export const useProofing = create<ProofingState>()((set, get) => ({
         receiptMessage: null,
       });
     } catch (error) {
-      set({ pending: false, error: { message: messageOf(error), field: fieldOf(error) ?? null } });
+      set({ pending: false, errors: [serverError(error, PROOFING_FIELDS)] });
     }
   },
 
@@ -150,6 +152,6 @@ export const useProofing = create<ProofingState>()((set, get) => ({
   },
 
   reset() {
-    set({ accountId: '', subject: null, searchError: null, form: emptyForm(), error: null, outcome: null, receiptMessage: null });
+    set({ accountId: '', subject: null, searchError: null, form: emptyForm(), errors: [], outcome: null, receiptMessage: null });
   },
 }));

@@ -1,6 +1,6 @@
-import { useState, type ChangeEvent, type FormEvent } from 'react';
+import { useMemo, useState, type ChangeEvent, type FormEvent } from 'react';
 import { Alert, Button, Dialog, TextField } from '@cmsgov/design-system';
-import type { AccountAction } from '../../../shared/ipc/contract.js';
+import { contract, type AccountAction } from '../../../shared/ipc/contract.js';
 import { SECURITY_OFFICIAL_ROLE } from '../../../shared/domain.js';
 import { POLICY } from '../../../shared/policy.js';
 import { organizationLabel } from '../../components/labels.js';
@@ -8,6 +8,9 @@ import { roleAfterOrganizationChange, rolesFor, rolesHint } from '../../componen
 import { SecurityCodeField } from '../../components/SecurityCodeField.js';
 import { SelectField } from '../../components/SelectField.js';
 import { DESTRUCTIVE, useDialogKeys } from '../../components/useDialogKeys.js';
+import { ErrorSummary, errorFor, type FieldError } from '../../components/ErrorSummary.js';
+import { validateAll } from '../../components/formErrors.js';
+import { RequiredNote, required } from '../../components/RequiredNote.js';
 import { ACTION_LABELS } from './labels.js';
 import { useUserLookup, type FormError } from './store.js';
 
@@ -123,6 +126,9 @@ export function AccountActionDialog() {
 }
 
 const EMPTY_USER = { userId: '', firstName: '', lastName: '', email: '', program: '', organization: '', role: '' };
+/** The Create user fields in the order the form shows them (and the error summary lists them). */
+const CREATE_FIELDS = ['firstName', 'lastName', 'email', 'userId', 'program', 'organization', 'role', 'code'] as const;
+const createFieldId = (field: string) => `create-${field}`;
 /** The role a new account asks for unless the official chooses another, where the organization allows it. */
 const DEFAULT_ROLE = 'Provider Basic User';
 const OFFICIAL_ROLES: readonly string[] = Object.values(SECURITY_OFFICIAL_ROLE);
@@ -145,15 +151,24 @@ export function CreateUserDialog() {
   const [cleared, setCleared] = useState<string | null>(null);
   const [code, setCode] = useState('');
   const keys = useDialogKeys({ isOpen: dialog !== null, onConfirm: 'form', canConfirm: !dialog?.pending });
+  /** Every problem the contract's schema finds on submit, before anything is sent. */
+  const [clientErrors, setClientErrors] = useState<FieldError[]>([]);
+  const serverError = dialog?.error ?? null;
+  // One array per change, so that the summary takes focus when errors appear, not on every render.
+  const errors = useMemo<FieldError[]>(
+    () => (clientErrors.length > 0 ? clientErrors : serverError ? [{ field: (CREATE_FIELDS as readonly string[]).includes(serverError.field ?? '') ? serverError.field : null, message: serverError.message }] : []),
+    [clientErrors, serverError],
+  );
   if (!dialog) return null;
   const catalogue = options?.catalogue ?? [];
   const findOrganization = (displayId: string) => options?.organizations.find((o) => o.displayId === displayId);
   const program = values.program || draft.program || options?.programs[0] || '';
   const organization = values.organization || draft.organization || (options?.organizations.length === 1 ? (options.organizations[0]?.displayId ?? '') : '');
   const chosenOrganization = findOrganization(organization);
-  const roles = rolesFor(catalogue, options?.roles ?? [], chosenOrganization);
+  // Only the roles the chosen organization's kind allows; none until an organization is chosen.
+  const roles = chosenOrganization ? rolesFor(catalogue, options?.roles ?? [], chosenOrganization) : [];
   const role = roleChosen ? values.role : defaultRole(roles);
-  const fieldError = (field: string) => (dialog.error?.field === field ? dialog.error.message : undefined);
+  const fieldError = (field: string) => errorFor(errors, field);
   const set = (field: keyof typeof EMPTY_USER) => (event: ChangeEvent<HTMLInputElement>) => setValues({ ...values, [field]: event.target.value });
   const chooseOrganization = (displayId: string) => {
     const after = roleAfterOrganizationChange(catalogue, role, findOrganization(displayId));
@@ -172,11 +187,16 @@ export function CreateUserDialog() {
     setRoleChosen(false);
     setCleared(null);
     setCode('');
+    setClientErrors([]);
     closeDialog();
   };
   const submit = async (event?: FormEvent) => {
     event?.preventDefault();
-    const created = await createUser({ ...values, program, organization, role, code });
+    const input = { ...values, program, organization, role, code };
+    const problems = validateAll(contract['users.create'].input, input, CREATE_FIELDS);
+    setClientErrors(problems);
+    if (problems.length > 0) return;
+    const created = await createUser(input);
     setCode('');
     if (created) {
       setValues(EMPTY_USER);
@@ -206,15 +226,18 @@ export function CreateUserDialog() {
       <p className="ds-u-font-size--sm">
         The account starts pending, with a temporary password you give the person yourself, and a request for its first role.
       </p>
-      <form noValidate onSubmit={(event) => void submit(event)} className="soc-create-user">
-        <TextField id="create-firstName" name="firstName" label="First Name" value={values.firstName} errorMessage={fieldError('firstName')} onChange={set('firstName')} />
-        <TextField id="create-lastName" name="lastName" label="Last Name" value={values.lastName} errorMessage={fieldError('lastName')} onChange={set('lastName')} />
-        <TextField id="create-email" name="email" label="Email Address" type="email" value={values.email} errorMessage={fieldError('email')} onChange={set('email')} />
-        <TextField id="create-userId" name="userId" label="User ID" spellCheck={false} value={values.userId} errorMessage={fieldError('userId')} onChange={set('userId')} />
+      <ErrorSummary errors={errors} idFor={createFieldId} />
+      <RequiredNote />
+      <form noValidate onSubmit={(event) => void submit(event)} className="soc-create-user soc-form-row--top" data-testid="create-user-form">
+        <TextField id="create-firstName" name="firstName" label={required('First Name')} aria-required value={values.firstName} errorMessage={fieldError('firstName')} onChange={set('firstName')} />
+        <TextField id="create-lastName" name="lastName" label={required('Last Name')} aria-required value={values.lastName} errorMessage={fieldError('lastName')} onChange={set('lastName')} />
+        <TextField id="create-email" name="email" label={required('Email Address')} aria-required type="email" value={values.email} errorMessage={fieldError('email')} onChange={set('email')} />
+        <TextField id="create-userId" name="userId" label={required('User ID')} aria-required spellCheck={false} value={values.userId} errorMessage={fieldError('userId')} onChange={set('userId')} />
         <SelectField
           id="create-program"
           name="program"
-          label="Program"
+          label={required('Program')}
+          required
           value={program}
           options={(options?.programs ?? []).map((p) => ({ value: p, label: p }))}
           errorMessage={fieldError('program')}
@@ -223,7 +246,8 @@ export function CreateUserDialog() {
         <SelectField
           id="create-organization"
           name="organization"
-          label="Organization"
+          label={required('Organization')}
+          required
           value={organization}
           placeholder="Select an organization"
           options={(options?.organizations ?? []).map((o) => ({ value: o.displayId, label: organizationLabel(o) }))}
@@ -233,9 +257,10 @@ export function CreateUserDialog() {
         <SelectField
           id="create-role"
           name="role"
-          label="Role"
+          label={required('Role')}
+          required
           value={role}
-          placeholder={role === '' ? 'Select a role' : undefined}
+          placeholder={role === '' ? (chosenOrganization ? 'Select a role' : 'Select an organization first') : undefined}
           hint={cleared ?? rolesHint(chosenOrganization)}
           liveHint
           hintBelow
@@ -245,10 +270,16 @@ export function CreateUserDialog() {
           onChange={chooseRole}
         />
         <div className="soc-create-user__code">
-          <SecurityCodeField id="create-code" value={code} onChange={setCode} hint="A fresh code from your own authenticator app confirms that it is you." errorMessage={fieldError('code')} />
+          <SecurityCodeField
+            id="create-code"
+            label={required('Security Code')}
+            value={code}
+            onChange={setCode}
+            hint="A fresh code from your own authenticator app confirms that it is you."
+            errorMessage={fieldError('code')}
+          />
         </div>
       </form>
-      {dialog.error && ![...Object.keys(EMPTY_USER), 'code'].includes(dialog.error.field ?? '') && <DialogError error={dialog.error} />}
     </Dialog>
   );
 }
