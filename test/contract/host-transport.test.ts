@@ -8,7 +8,6 @@ import { CONTENT_SECURITY_POLICY } from '../../main/shell/policy.js';
 import { CHANNELS } from '../../shared/ipc/contract.js';
 import { ERROR_CODES } from '../../shared/ipc/errors.js';
 import { Harness, PASSWORD, PROVIDER_ORG } from '../support/console-harness.js';
-import { ApiError, UNREACHABLE_MESSAGE, call, messageOf } from '../../renderer/api.js';
 import { HostClient, hostRequest } from './host-client.js';
 
 describe('the browser host transport', () => {
@@ -192,6 +191,14 @@ describe('the browser host transport', () => {
     expect((await client.invoke('app.status', {})).status).toBe(200);
 
     // The page's api reads it as a refusal with words to show, not as the console being unreachable.
+    // (The renderer is type-checked with the DOM's types, not here: loaded by a path tsc does not follow.)
+    const rendererApi = '../../renderer/api.js';
+    const { ApiError, UNREACHABLE_MESSAGE, call, messageOf } = (await import(rendererApi)) as {
+      ApiError: new (...args: never[]) => Error;
+      UNREACHABLE_MESSAGE: string;
+      call: (channel: string, input: unknown) => Promise<unknown>;
+      messageOf: (error: unknown) => string;
+    };
     const page = globalThis as unknown as { window?: unknown };
     page.window = { api: { invoke: async (channel: string, input: unknown) => (await client.invoke(channel, input)).json() } };
     try {
