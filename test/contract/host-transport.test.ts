@@ -8,8 +8,8 @@ import { CONTENT_SECURITY_POLICY } from '../../main/shell/policy.js';
 import { CHANNELS } from '../../shared/ipc/contract.js';
 import { ERROR_CODES } from '../../shared/ipc/errors.js';
 import { Harness, PASSWORD, PROVIDER_ORG } from '../support/console-harness.js';
-import { ApiError, UNREACHABLE_MESSAGE, call, messageOf } from '../../renderer/api.js';
 import { HostClient, hostRequest } from './host-client.js';
+import { ApiError, UNREACHABLE_MESSAGE, call, messageOf } from '../../renderer/api.js';
 
 describe('the browser host transport', () => {
   let h: Harness;
@@ -193,7 +193,7 @@ describe('the browser host transport', () => {
 
     // The page's api reads it as a refusal with words to show, not as the console being unreachable.
     const page = globalThis as unknown as { api?: unknown };
-    page.api = { api: { invoke: async (channel: string, input: unknown) => (await client.invoke(channel, input)).json() } };
+    page.api = { invoke: async (channel: string, input: unknown) => (await client.invoke(channel, input)).json() };
     try {
       const refused = await call('history.page', { search: huge }).then(
         () => null,

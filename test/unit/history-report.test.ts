@@ -60,6 +60,7 @@ describe('the printable Request History report', () => {
     const report = await h.call('so1', 'history.exportPdf', { from: decidedAt - 40 * DAY, to: decidedAt + DAY });
     expect(report.rows).toBe(122);
     const path = savedPath(report.delivery);
+    // To look at the pages: SOC_KEEP_REPORT=/tmp/report.pdf, then pdftoppm -png -r 60 /tmp/report.pdf /tmp/p
     if (process.env.SOC_KEEP_REPORT) copyFileSync(path, process.env.SOC_KEEP_REPORT);
     const pages = pdfPages(path);
     expect(pages.length).toBeGreaterThan(2);
