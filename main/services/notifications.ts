@@ -7,7 +7,7 @@ import type { OutboxRecord, OutboxScope, StaleOrganization, StaleRequestLine } f
 import type { Store } from '../store/types.js';
 import { DEFAULT_DELIVERY_INTERVAL_MS, DELIVERY_POLICY, MailDelivery } from './mail-delivery.js';
 import type { DeliveryPolicy, DeliveryReport } from './mail-delivery.js';
-import { isValidMailHost } from './mail-settings.js';
+import { isMailConfigured, isValidMailHost } from './mail-settings.js';
 import type { MailSettingsStore, MailSettingsWithPassword } from './mail-settings.js';
 import type { Session } from './sessions.js';
 import { officialKindOf } from './officials.js';
@@ -142,6 +142,11 @@ export class NotificationService {
   }
 
   // ---- Mail settings (officials) ----
+
+  /** Whether mail can be sent at all: otherwise every email waits in the Outbox. */
+  async mailConfigured(): Promise<boolean> {
+    return isMailConfigured(await this.mailSettingsStore.load());
+  }
 
   async mailSettings(session: Session): Promise<ChannelOutput<'mail.settings'>> {
     const scope = await this.officialScope(session, MAIL_SETTINGS_FORBIDDEN);
