@@ -170,7 +170,7 @@ export class HomeService {
 const DAY_MS = 86_400_000;
 const WEEK_MS = 7 * DAY_MS;
 /** Dashboard windows: pending ages (HARP's stale requests are those over 30 days), decisions, forecasts. */
-export const DASHBOARD = { weeks: 12, forecastDays: [14, 30] as const, deactivatedDays: 30, listLimit: 25, busiestOrganizations: 8 } as const;
+export const DASHBOARD = { weeks: 12, forecastDays: [14, 30] as const, deactivatedDays: 30, listLimit: 10, busiestOrganizations: 8 } as const;
 
 /** What a user does next, in the words of the job aids and of this console's pages. */
 export function nextSteps(proofingState: ProofingState, requests: readonly MyRequestView[], hasRoles: boolean): HomeDashboard['me']['nextSteps'] {

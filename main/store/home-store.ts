@@ -35,9 +35,16 @@ export interface DashboardPerson {
   at: number;
 }
 
+type Metric = 'pending' | 'approved' | 'rejected' | 'active_use';
+const DAY_MS = 86_400_000;
+/** The far end of an open window (a day count SQLite and JavaScript both hold exactly). */
+const END_OF_TIME = 8_640_000_000_000_000;
 const marks = (n: number) => Array.from({ length: n }, () => '?').join(', ');
 /** What the 120-day rule counts from; the same expression as the users_last_use index. */
 const LAST_USE = 'max(coalesce(last_sign_in_at, created_at), coalesce(reactivated_at, 0))';
+// Every account-wide figure names its index (INDEXED BY): without statistics the planner prefers
+// users_inactivity (status, last_sign_in_at), which reads every active account; a query the index
+// cannot answer then fails at prepare instead of quietly reading a million rows.
 const REFERRED_AT = 'coalesce(proofing_referred_at, created_at)';
 
 /**
@@ -63,69 +70,83 @@ export interface HomeStore {
 export class SqliteHomeStore implements HomeStore {
   constructor(readonly db: Database) {}
 
+  /**
+   * How many rows of a day-counted metric fall in (after, atOrBefore]: the whole days between from the
+   * counters, the two edge days exactly from `exact` (an index range of one day each).
+   */
+  private windowCount(metric: Metric, organizationId: number, after: number, atOrBefore: number, exact: (after: number, atOrBefore: number) => number): number {
+    if (atOrBefore <= after) return 0;
+    const first = Math.floor(after / DAY_MS);
+    const last = Math.floor(atOrBefore / DAY_MS);
+    if (first === last) return exact(after, atOrBefore);
+    const days = this.db
+      .prepare('SELECT coalesce(sum(n), 0) AS n FROM home_day_counts WHERE metric = ? AND organization_id = ? AND day > ? AND day < ?')
+      .get(metric, organizationId, first, last) as { n: number };
+    // The first day from just after `after` to its end; the last from its start to `atOrBefore`.
+    return exact(after, (first + 1) * DAY_MS - 1) + days.n + exact(last * DAY_MS - 1, atOrBefore);
+  }
+
+  private pendingExact(organizationId: number | 'all'): (after: number, atOrBefore: number) => number {
+    // role_requests_pending (requested_at, id) WHERE status = 'pending'; role_requests_queue (organization_id, status, requested_at, id).
+    const statement =
+      organizationId === 'all'
+        ? this.db.prepare("SELECT count(*) AS n FROM role_requests WHERE status = 'pending' AND requested_at > ? AND requested_at <= ?")
+        : this.db.prepare("SELECT count(*) AS n FROM role_requests WHERE organization_id = ? AND status = 'pending' AND requested_at > ? AND requested_at <= ?");
+    return (after, atOrBefore) => (organizationId === 'all' ? (statement.get(after, atOrBefore) as { n: number }) : (statement.get(organizationId, after, atOrBefore) as { n: number })).n;
+  }
+
   async pendingAges(organizationId: number | 'all', recentAfter: number, monthAfter: number): Promise<PendingAges> {
-    if (organizationId === 'all') {
-      // role_requests_pending (requested_at, id) WHERE status = 'pending'.
-      return this.db
-        .prepare(
-          `SELECT (SELECT count(*) FROM role_requests WHERE status = 'pending' AND requested_at > ?) AS recent,
-                  (SELECT count(*) FROM role_requests WHERE status = 'pending' AND requested_at > ? AND requested_at <= ?) AS month,
-                  (SELECT count(*) FROM role_requests WHERE status = 'pending' AND requested_at <= ?) AS older`,
-        )
-        .get(recentAfter, monthAfter, recentAfter, monthAfter) as PendingAges;
-    }
-    // role_requests_queue (organization_id, status, requested_at, id).
-    return this.db
-      .prepare(
-        `SELECT (SELECT count(*) FROM role_requests WHERE organization_id = ? AND status = 'pending' AND requested_at > ?) AS recent,
-                (SELECT count(*) FROM role_requests WHERE organization_id = ? AND status = 'pending' AND requested_at > ? AND requested_at <= ?) AS month,
-                (SELECT count(*) FROM role_requests WHERE organization_id = ? AND status = 'pending' AND requested_at <= ?) AS older`,
-      )
-      .get(organizationId, recentAfter, organizationId, monthAfter, recentAfter, organizationId, monthAfter) as PendingAges;
+    const org = organizationId === 'all' ? 0 : organizationId;
+    const exact = this.pendingExact(organizationId);
+    const total = (
+      organizationId === 'all'
+        ? this.db.prepare('SELECT coalesce(sum(n), 0) AS n FROM pending_by_organization').get()
+        : this.db.prepare('SELECT coalesce(sum(n), 0) AS n FROM pending_by_organization WHERE organization_id = ?').get(organizationId)
+    ) as { n: number };
+    // A request is never dated in the future; the window reaches to the end of today's counters all the same.
+    const recent = this.windowCount('pending', org, recentAfter, END_OF_TIME, exact);
+    const month = this.windowCount('pending', org, monthAfter, recentAfter, exact);
+    return { recent, month, older: total.n - recent - month };
   }
 
   async busiestOrganizations(limit: number): Promise<PendingOrganization[]> {
     return this.db
       .prepare(
-        `SELECT o.id, o.display_id AS displayId, o.name, c.pending FROM
-           (SELECT organization_id, sum(n) AS pending FROM pending_request_counts GROUP BY organization_id ORDER BY pending DESC, organization_id LIMIT ?) c
-           JOIN organizations o ON o.id = c.organization_id ORDER BY c.pending DESC, o.id`,
+        `SELECT o.id, o.display_id AS displayId, o.name, c.n AS pending FROM pending_by_organization c JOIN organizations o ON o.id = c.organization_id
+          WHERE c.n > 0 ORDER BY c.n DESC, c.organization_id LIMIT ?`,
       )
       .all(limit) as PendingOrganization[];
   }
 
   async decisionsByWeek(scope: DashboardScope, now: number, weekMs: number, weeks: number): Promise<WeekDecisions[]> {
-    const since = now - weeks * weekMs;
-    // The partial history indexes of version 5 (status rides in them): role_requests_decided, role_requests_org_decided.
-    const rows = (
-      scope === 'all'
-        ? this.db
-            .prepare(
-              `SELECT (? - decided_at) / ? AS week, status, count(*) AS n FROM role_requests
-                WHERE status IN ('approved', 'rejected') AND decided_at > ? AND decided_at <= ? GROUP BY week, status`,
-            )
-            .all(now, weekMs, since, now)
-        : scope.length === 0
-          ? []
-          : this.db
-              .prepare(
-                `SELECT (? - decided_at) / ? AS week, status, count(*) AS n FROM role_requests
-                  WHERE organization_id IN (${marks(scope.length)}) AND status IN ('approved', 'rejected') AND decided_at > ? AND decided_at <= ? GROUP BY week, status`,
-              )
-              .all(now, weekMs, ...scope, since, now)
-    ) as Array<{ week: number; status: 'approved' | 'rejected'; n: number }>;
-    const byWeek = Array.from({ length: weeks }, (_, week): WeekDecisions => ({ week, approved: 0, rejected: 0 }));
-    for (const r of rows) {
-      // decided_at > now - weeks * weekMs, so (now - decided_at) / weekMs < weeks.
-      const w = byWeek[Math.min(weeks - 1, Math.floor(r.week))];
-      if (w) w[r.status] += r.n;
-    }
-    return byWeek;
+    const organizations = scope === 'all' ? [0] : scope;
+    const exact = (status: 'approved' | 'rejected', organizationId: number) => {
+      // The status is written into the SQL (one of two literals) so the planner can use the partial
+      // history indexes of version 5 (status rides in them): role_requests_decided, role_requests_org_decided.
+      const statement =
+        organizationId === 0
+          ? this.db.prepare(`SELECT count(*) AS n FROM role_requests INDEXED BY role_requests_decided WHERE status IN ('approved', 'rejected') AND status = '${status}' AND decided_at > ? AND decided_at <= ?`)
+          : this.db.prepare(`SELECT count(*) AS n FROM role_requests INDEXED BY role_requests_org_decided WHERE organization_id = ? AND status IN ('approved', 'rejected') AND status = '${status}' AND decided_at > ? AND decided_at <= ?`);
+      return (after: number, atOrBefore: number) =>
+        (organizationId === 0 ? (statement.get(after, atOrBefore) as { n: number }) : (statement.get(organizationId, after, atOrBefore) as { n: number })).n;
+    };
+    return Array.from({ length: weeks }, (_, week): WeekDecisions => {
+      const atOrBefore = now - week * weekMs;
+      const after = atOrBefore - weekMs;
+      let approved = 0;
+      let rejected = 0;
+      for (const org of organizations) {
+        approved += this.windowCount('approved', org, after, atOrBefore, exact('approved', org));
+        rejected += this.windowCount('rejected', org, after, atOrBefore, exact('rejected', org));
+      }
+      return { week, approved, rejected };
+    });
   }
 
   async activeUnusedSinceCount(scope: DashboardScope, lastUseAtOrBefore: number): Promise<number> {
     if (scope === 'all') {
-      return (this.db.prepare(`SELECT count(*) AS n FROM users WHERE status = 'active' AND ${LAST_USE} <= ?`).get(lastUseAtOrBefore) as { n: number }).n;
+      const exact = this.db.prepare(`SELECT count(*) AS n FROM users INDEXED BY users_last_use WHERE status = 'active' AND ${LAST_USE} > ? AND ${LAST_USE} <= ?`);
+      return this.windowCount('active_use', 0, -1, lastUseAtOrBefore, (after, atOrBefore) => (exact.get(after, atOrBefore) as { n: number }).n);
     }
     if (scope.length === 0) return 0;
     // A user in two programs of one organization has two directory rows: count people.
@@ -143,7 +164,7 @@ export class SqliteHomeStore implements HomeStore {
     if (scope === 'all') {
       return this.db
         .prepare(
-          `SELECT id AS rowId, user_id AS userId, first_name AS firstName, last_name AS lastName, ${LAST_USE} AS at FROM users
+          `SELECT id AS rowId, user_id AS userId, first_name AS firstName, last_name AS lastName, ${LAST_USE} AS at FROM users INDEXED BY users_last_use
             WHERE status = 'active' AND ${LAST_USE} <= ? ORDER BY ${LAST_USE}, id LIMIT ?`,
         )
         .all(lastUseAtOrBefore, limit) as DashboardPerson[];
@@ -162,7 +183,7 @@ export class SqliteHomeStore implements HomeStore {
 
   async deactivatedSinceCount(scope: DashboardScope, since: number): Promise<number> {
     if (scope === 'all') {
-      return (this.db.prepare(`SELECT count(*) AS n FROM users WHERE status = 'deactivated' AND deactivated_at > ?`).get(since) as { n: number }).n;
+      return (this.db.prepare(`SELECT count(*) AS n FROM users INDEXED BY users_deactivated_at WHERE status = 'deactivated' AND deactivated_at > ?`).get(since) as { n: number }).n;
     }
     if (scope.length === 0) return 0;
     return (
@@ -177,7 +198,7 @@ export class SqliteHomeStore implements HomeStore {
 
   async referredInPersonCount(scope: DashboardScope): Promise<number> {
     if (scope === 'all') {
-      return (this.db.prepare(`SELECT count(*) AS n FROM users WHERE proofing_state = 'referred_in_person'`).get() as { n: number }).n;
+      return (this.db.prepare(`SELECT count(*) AS n FROM users INDEXED BY users_referred WHERE proofing_state = 'referred_in_person'`).get() as { n: number }).n;
     }
     if (scope.length === 0) return 0;
     return (
@@ -191,7 +212,7 @@ export class SqliteHomeStore implements HomeStore {
     if (scope === 'all') {
       return this.db
         .prepare(
-          `SELECT id AS rowId, user_id AS userId, first_name AS firstName, last_name AS lastName, ${REFERRED_AT} AS at FROM users
+          `SELECT id AS rowId, user_id AS userId, first_name AS firstName, last_name AS lastName, ${REFERRED_AT} AS at FROM users INDEXED BY users_referred
             WHERE proofing_state = 'referred_in_person' ORDER BY ${REFERRED_AT}, id LIMIT ?`,
         )
         .all(limit) as DashboardPerson[];

@@ -205,15 +205,18 @@ function Dashboard({ figures, organizations }: { figures: Figures; organizations
     navigate('user-lookup');
   };
   const profileLink = (person: { userId: string; firstName: string; lastName: string }) => (
-    <a
-      href="#user-lookup"
-      onClick={(event) => {
-        event.preventDefault();
-        openProfile(person.userId);
-      }}
-    >
-      {person.lastName}, {person.firstName}
-    </a>
+    <>
+      <a
+        href="#user-lookup"
+        onClick={(event) => {
+          event.preventDefault();
+          openProfile(person.userId);
+        }}
+      >
+        {person.lastName}, {person.firstName}
+      </a>
+      <span className="ds-u-display--block ds-u-font-size--sm soc-mono">{person.userId}</span>
+    </>
   );
   const scope =
     figures.scope === 'all'
@@ -245,7 +248,6 @@ function Dashboard({ figures, organizations }: { figures: Figures; organizations
                   <thead>
                     <tr>
                       <th scope="col">User</th>
-                      <th scope="col">User ID</th>
                       <th scope="col">Reaches 120 days</th>
                     </tr>
                   </thead>
@@ -253,7 +255,6 @@ function Dashboard({ figures, organizations }: { figures: Figures; organizations
                     {deactivation.soonest.map((p) => (
                       <tr key={p.userId}>
                         <td>{profileLink(p)}</td>
-                        <td className="soc-mono">{p.userId}</td>
                         <td>{formatDate(p.reachesLimitAt)}</td>
                       </tr>
                     ))}
@@ -261,7 +262,7 @@ function Dashboard({ figures, organizations }: { figures: Figures; organizations
                 </table>
                 {deactivation.within30Days > deactivation.soonest.length && (
                   <p className="ds-u-font-size--sm">
-                    The {deactivation.soonest.length} soonest of {deactivation.within30Days.toLocaleString('en-US')}.
+                    The {deactivation.soonest.length} soonest of {deactivation.within30Days.toLocaleString('en-US')}. Search for Users lists them all.
                   </p>
                 )}
               </>
@@ -282,7 +283,6 @@ function Dashboard({ figures, organizations }: { figures: Figures; organizations
               <thead>
                 <tr>
                   <th scope="col">User</th>
-                  <th scope="col">User ID</th>
                   <th scope="col">Referred</th>
                 </tr>
               </thead>
@@ -290,12 +290,16 @@ function Dashboard({ figures, organizations }: { figures: Figures; organizations
                 {proofingBacklog.oldest.map((p) => (
                   <tr key={p.userId}>
                     <td>{profileLink(p)}</td>
-                    <td className="soc-mono">{p.userId}</td>
                     <td>{formatDate(p.referredAt)}</td>
                   </tr>
                 ))}
               </tbody>
             </table>
+          )}
+          {proofingBacklog.total > proofingBacklog.oldest.length && (
+            <p className="ds-u-font-size--sm">
+              The {proofingBacklog.oldest.length} oldest of {proofingBacklog.total.toLocaleString('en-US')}.
+            </p>
           )}
           {proofingBacklog.total > 0 && (
             <p className="ds-u-margin-top--2">
