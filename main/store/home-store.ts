@@ -1,4 +1,5 @@
-import type { Database } from 'better-sqlite3';
+import type { Database, Statement } from 'better-sqlite3';
+import { PROGRAMS } from '../../shared/domain.js';
 
 /** Which organizations a figure covers: some, by row id, or every account (CMS). */
 export type DashboardScope = readonly number[] | 'all';
@@ -37,6 +38,8 @@ export interface DashboardPerson {
 
 type Metric = 'pending' | 'approved' | 'rejected' | 'active_use';
 const DAY_MS = 86_400_000;
+/** A person has one directory row per program and organization, so at most this many per organization. */
+const PROGRAMS_MAX = PROGRAMS.length;
 /** The far end of an open window (a day count SQLite and JavaScript both hold exactly). */
 const END_OF_TIME = 8_640_000_000_000_000;
 const marks = (n: number) => Array.from({ length: n }, () => '?').join(', ');
@@ -70,6 +73,42 @@ export interface HomeStore {
 export class SqliteHomeStore implements HomeStore {
   constructor(readonly db: Database) {}
 
+  /** Home runs some 80 small statements a call: each is prepared once. */
+  private readonly statements = new Map<string, Statement>();
+  private sql(text: string): Statement {
+    let statement = this.statements.get(text);
+    if (!statement) {
+      statement = this.db.prepare(text);
+      this.statements.set(text, statement);
+    }
+    return statement;
+  }
+
+  /**
+   * The `limit` people of some organizations whose directory `column` is smallest, from the
+   * (organization_id, column, user_id) index: per organization in index order, then merged. A person
+   * has at most one row per program in an organization, so limit * PROGRAMS_MAX rows hold `limit` people.
+   */
+  private earliest(column: 'active_last_use' | 'referred_at', organizationIds: readonly number[], atOrBefore: number, limit: number): DashboardPerson[] {
+    const best = new Map<number, number>();
+    const rows = this.sql(
+      `SELECT user_id AS userId, ${column} AS at FROM user_directory
+        WHERE organization_id = ? AND ${column} IS NOT NULL AND ${column} <= ? ORDER BY ${column}, user_id LIMIT ?`,
+    );
+    for (const id of organizationIds) {
+      for (const r of rows.all(id, atOrBefore, limit * PROGRAMS_MAX) as Array<{ userId: number; at: number }>) {
+        const known = best.get(r.userId);
+        if (known === undefined || r.at < known) best.set(r.userId, r.at);
+      }
+    }
+    const chosen = [...best].sort((a, b) => a[1] - b[1] || a[0] - b[0]).slice(0, limit);
+    const user = this.sql('SELECT id AS rowId, user_id AS userId, first_name AS firstName, last_name AS lastName FROM users WHERE id = ?');
+    return chosen.flatMap(([rowId, at]) => {
+      const u = user.get(rowId) as Omit<DashboardPerson, 'at'> | undefined;
+      return u ? [{ ...u, at }] : [];
+    });
+  }
+
   /**
    * How many rows of a day-counted metric fall in (after, atOrBefore]: the whole days between from the
    * counters, the two edge days exactly from `exact` (an index range of one day each).
@@ -79,9 +118,8 @@ export class SqliteHomeStore implements HomeStore {
     const first = Math.floor(after / DAY_MS);
     const last = Math.floor(atOrBefore / DAY_MS);
     if (first === last) return exact(after, atOrBefore);
-    const days = this.db
-      .prepare('SELECT coalesce(sum(n), 0) AS n FROM home_day_counts WHERE metric = ? AND organization_id = ? AND day > ? AND day < ?')
-      .get(metric, organizationId, first, last) as { n: number };
+    const days = this.sql('SELECT coalesce(sum(n), 0) AS n FROM home_day_counts WHERE metric = ? AND organization_id = ? AND day > ? AND day < ?').get(
+      metric, organizationId, first, last) as { n: number };
     // The first day from just after `after` to its end; the last from its start to `atOrBefore`.
     return exact(after, (first + 1) * DAY_MS - 1) + days.n + exact(last * DAY_MS - 1, atOrBefore);
   }
@@ -90,8 +128,8 @@ export class SqliteHomeStore implements HomeStore {
     // role_requests_pending (requested_at, id) WHERE status = 'pending'; role_requests_queue (organization_id, status, requested_at, id).
     const statement =
       organizationId === 'all'
-        ? this.db.prepare("SELECT count(*) AS n FROM role_requests WHERE status = 'pending' AND requested_at > ? AND requested_at <= ?")
-        : this.db.prepare("SELECT count(*) AS n FROM role_requests WHERE organization_id = ? AND status = 'pending' AND requested_at > ? AND requested_at <= ?");
+        ? this.sql("SELECT count(*) AS n FROM role_requests WHERE status = 'pending' AND requested_at > ? AND requested_at <= ?")
+        : this.sql("SELECT count(*) AS n FROM role_requests WHERE organization_id = ? AND status = 'pending' AND requested_at > ? AND requested_at <= ?");
     return (after, atOrBefore) => (organizationId === 'all' ? (statement.get(after, atOrBefore) as { n: number }) : (statement.get(organizationId, after, atOrBefore) as { n: number })).n;
   }
 
@@ -100,8 +138,8 @@ export class SqliteHomeStore implements HomeStore {
     const exact = this.pendingExact(organizationId);
     const total = (
       organizationId === 'all'
-        ? this.db.prepare('SELECT coalesce(sum(n), 0) AS n FROM pending_by_organization').get()
-        : this.db.prepare('SELECT coalesce(sum(n), 0) AS n FROM pending_by_organization WHERE organization_id = ?').get(organizationId)
+        ? this.sql('SELECT coalesce(sum(n), 0) AS n FROM pending_by_organization').get()
+        : this.sql('SELECT coalesce(sum(n), 0) AS n FROM pending_by_organization WHERE organization_id = ?').get(organizationId)
     ) as { n: number };
     // A request is never dated in the future; the window reaches to the end of today's counters all the same.
     const recent = this.windowCount('pending', org, recentAfter, END_OF_TIME, exact);
@@ -110,12 +148,10 @@ export class SqliteHomeStore implements HomeStore {
   }
 
   async busiestOrganizations(limit: number): Promise<PendingOrganization[]> {
-    return this.db
-      .prepare(
+    return this.sql(
         `SELECT o.id, o.display_id AS displayId, o.name, c.n AS pending FROM pending_by_organization c JOIN organizations o ON o.id = c.organization_id
           WHERE c.n > 0 ORDER BY c.n DESC, c.organization_id LIMIT ?`,
-      )
-      .all(limit) as PendingOrganization[];
+      ).all(limit) as PendingOrganization[];
   }
 
   async decisionsByWeek(scope: DashboardScope, now: number, weekMs: number, weeks: number): Promise<WeekDecisions[]> {
@@ -125,8 +161,8 @@ export class SqliteHomeStore implements HomeStore {
       // history indexes of version 5 (status rides in them): role_requests_decided, role_requests_org_decided.
       const statement =
         organizationId === 0
-          ? this.db.prepare(`SELECT count(*) AS n FROM role_requests INDEXED BY role_requests_decided WHERE status IN ('approved', 'rejected') AND status = '${status}' AND decided_at > ? AND decided_at <= ?`)
-          : this.db.prepare(`SELECT count(*) AS n FROM role_requests INDEXED BY role_requests_org_decided WHERE organization_id = ? AND status IN ('approved', 'rejected') AND status = '${status}' AND decided_at > ? AND decided_at <= ?`);
+          ? this.sql(`SELECT count(*) AS n FROM role_requests INDEXED BY role_requests_decided WHERE status IN ('approved', 'rejected') AND status = '${status}' AND decided_at > ? AND decided_at <= ?`)
+          : this.sql(`SELECT count(*) AS n FROM role_requests INDEXED BY role_requests_org_decided WHERE organization_id = ? AND status IN ('approved', 'rejected') AND status = '${status}' AND decided_at > ? AND decided_at <= ?`);
       return (after: number, atOrBefore: number) =>
         (organizationId === 0 ? (statement.get(after, atOrBefore) as { n: number }) : (statement.get(organizationId, after, atOrBefore) as { n: number })).n;
     };
@@ -145,14 +181,13 @@ export class SqliteHomeStore implements HomeStore {
 
   async activeUnusedSinceCount(scope: DashboardScope, lastUseAtOrBefore: number): Promise<number> {
     if (scope === 'all') {
-      const exact = this.db.prepare(`SELECT count(*) AS n FROM users INDEXED BY users_last_use WHERE status = 'active' AND ${LAST_USE} > ? AND ${LAST_USE} <= ?`);
+      const exact = this.sql(`SELECT count(*) AS n FROM users INDEXED BY users_last_use WHERE status = 'active' AND ${LAST_USE} > ? AND ${LAST_USE} <= ?`);
       return this.windowCount('active_use', 0, -1, lastUseAtOrBefore, (after, atOrBefore) => (exact.get(after, atOrBefore) as { n: number }).n);
     }
     if (scope.length === 0) return 0;
     // A user in two programs of one organization has two directory rows: count people.
     return (
-      this.db
-        .prepare(
+      this.sql(
           `SELECT count(DISTINCT user_id) AS n FROM user_directory
             WHERE organization_id IN (${marks(scope.length)}) AND active_last_use IS NOT NULL AND active_last_use <= ?`,
         )
@@ -162,33 +197,22 @@ export class SqliteHomeStore implements HomeStore {
 
   async activeUnusedSince(scope: DashboardScope, lastUseAtOrBefore: number, limit: number): Promise<DashboardPerson[]> {
     if (scope === 'all') {
-      return this.db
-        .prepare(
+      return this.sql(
           `SELECT id AS rowId, user_id AS userId, first_name AS firstName, last_name AS lastName, ${LAST_USE} AS at FROM users INDEXED BY users_last_use
             WHERE status = 'active' AND ${LAST_USE} <= ? ORDER BY ${LAST_USE}, id LIMIT ?`,
         )
         .all(lastUseAtOrBefore, limit) as DashboardPerson[];
     }
-    if (scope.length === 0) return [];
-    return this.db
-      .prepare(
-        `SELECT u.id AS rowId, u.user_id AS userId, u.first_name AS firstName, u.last_name AS lastName, d.at FROM
-           (SELECT user_id, min(active_last_use) AS at FROM user_directory
-             WHERE organization_id IN (${marks(scope.length)}) AND active_last_use IS NOT NULL AND active_last_use <= ?
-             GROUP BY user_id ORDER BY at, user_id LIMIT ?) d
-           JOIN users u ON u.id = d.user_id ORDER BY d.at, u.id`,
-      )
-      .all(...scope, lastUseAtOrBefore, limit) as DashboardPerson[];
+    return this.earliest('active_last_use', scope, lastUseAtOrBefore, limit);
   }
 
   async deactivatedSinceCount(scope: DashboardScope, since: number): Promise<number> {
     if (scope === 'all') {
-      return (this.db.prepare(`SELECT count(*) AS n FROM users INDEXED BY users_deactivated_at WHERE status = 'deactivated' AND deactivated_at > ?`).get(since) as { n: number }).n;
+      return (this.sql(`SELECT count(*) AS n FROM users INDEXED BY users_deactivated_at WHERE status = 'deactivated' AND deactivated_at > ?`).get(since) as { n: number }).n;
     }
     if (scope.length === 0) return 0;
     return (
-      this.db
-        .prepare(
+      this.sql(
           `SELECT count(DISTINCT user_id) AS n FROM user_directory
             WHERE organization_id IN (${marks(scope.length)}) AND deactivated_at IS NOT NULL AND deactivated_at > ?`,
         )
@@ -198,40 +222,29 @@ export class SqliteHomeStore implements HomeStore {
 
   async referredInPersonCount(scope: DashboardScope): Promise<number> {
     if (scope === 'all') {
-      return (this.db.prepare(`SELECT count(*) AS n FROM users INDEXED BY users_referred WHERE proofing_state = 'referred_in_person'`).get() as { n: number }).n;
+      return (this.sql(`SELECT count(*) AS n FROM users INDEXED BY users_referred WHERE proofing_state = 'referred_in_person'`).get() as { n: number }).n;
     }
     if (scope.length === 0) return 0;
     return (
-      this.db
-        .prepare(`SELECT count(DISTINCT user_id) AS n FROM user_directory WHERE organization_id IN (${marks(scope.length)}) AND referred_at IS NOT NULL`)
+      this.sql(`SELECT count(DISTINCT user_id) AS n FROM user_directory WHERE organization_id IN (${marks(scope.length)}) AND referred_at IS NOT NULL`)
         .get(...scope) as { n: number }
     ).n;
   }
 
   async referredInPerson(scope: DashboardScope, limit: number): Promise<DashboardPerson[]> {
     if (scope === 'all') {
-      return this.db
-        .prepare(
+      return this.sql(
           `SELECT id AS rowId, user_id AS userId, first_name AS firstName, last_name AS lastName, ${REFERRED_AT} AS at FROM users INDEXED BY users_referred
             WHERE proofing_state = 'referred_in_person' ORDER BY ${REFERRED_AT}, id LIMIT ?`,
         )
         .all(limit) as DashboardPerson[];
     }
-    if (scope.length === 0) return [];
-    return this.db
-      .prepare(
-        `SELECT u.id AS rowId, u.user_id AS userId, u.first_name AS firstName, u.last_name AS lastName, d.at FROM
-           (SELECT user_id, min(referred_at) AS at FROM user_directory
-             WHERE organization_id IN (${marks(scope.length)}) AND referred_at IS NOT NULL
-             GROUP BY user_id ORDER BY at, user_id LIMIT ?) d
-           JOIN users u ON u.id = d.user_id ORDER BY d.at, u.id`,
-      )
-      .all(...scope, limit) as DashboardPerson[];
+    return this.earliest('referred_at', scope, END_OF_TIME, limit);
   }
 
   async organizations(ids: readonly number[]): Promise<Array<{ id: number; displayId: string; name: string }>> {
     if (ids.length === 0) return [];
-    return this.db.prepare(`SELECT id, display_id AS displayId, name FROM organizations WHERE id IN (${marks(ids.length)}) ORDER BY name, id`).all(...ids) as Array<{
+    return this.sql(`SELECT id, display_id AS displayId, name FROM organizations WHERE id IN (${marks(ids.length)}) ORDER BY name, id`).all(...ids) as Array<{
       id: number;
       displayId: string;
       name: string;
