@@ -103,6 +103,7 @@ test('Home: a provider official sees the day at a glance and acts from it; a new
 });
 
 test('Home: a CMS official sees every organization, the busiest first', async ({ page, demoConsole: host }) => {
+  test.slow();
   await signInToHome(page, host, host.demoAccount('cms.official'), 'Dana');
   const ages = page.getByTestId('chart-pending-age');
   await ages.getByText('Show as a table').click();

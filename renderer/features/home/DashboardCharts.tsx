@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react';
-import { Bar, BarChart, CartesianGrid, Cell, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { Bar, BarChart, CartesianGrid, Cell, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { HomeDashboard } from '../../../shared/ipc/contract.js';
 import { formatDate } from '../../components/format.js';
 
@@ -13,11 +13,25 @@ const AXIS_TICK = { fill: '#1b1b1b', fontSize: 14 };
 const shortDay = (ms: number) => formatDate(ms).replace(/, \d{4}$/, '');
 const n = (value: number) => value.toLocaleString('en-US');
 
+/** The series of a chart, in a line under it: a swatch in the series' color and the name in text color. */
+function ChartLegend({ items }: { items: ReadonlyArray<{ label: string; color: keyof typeof COLORS }> }) {
+  return (
+    <ul className="soc-chart__legend">
+      {items.map((item) => (
+        <li key={item.label}>
+          <span className={`soc-chart__swatch soc-chart__swatch--${item.color}`} />
+          {item.label}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
 /**
  * A chart and its text equivalent. The drawing is hidden from assistive technology (it says
  * nothing the table does not); the same figures are a table under "Show as a table".
  */
-function ChartFigure({ id, title, summary, chart, table, after }: { id: string; title: string; summary: ReactNode; chart: ReactNode; table: ReactNode; after?: ReactNode }) {
+function ChartFigure({ id, title, summary, chart, legend, table, after }: { id: string; title: string; summary: ReactNode; chart: ReactNode; legend?: ReactNode; table: ReactNode; after?: ReactNode }) {
   return (
     <section className="soc-card soc-chart" aria-labelledby={`${id}-heading`} data-testid={id}>
       <h3 id={`${id}-heading`} className="ds-text-heading--lg">
@@ -26,6 +40,7 @@ function ChartFigure({ id, title, summary, chart, table, after }: { id: string; 
       <p className="soc-chart__summary">{summary}</p>
       <div className="soc-chart__drawing" aria-hidden="true">
         {chart}
+        {legend}
       </div>
       <details className="soc-chart__table">
         <summary>Show as a table</summary>
@@ -56,12 +71,20 @@ export function PendingByAgeChart({ rows, total }: { rows: Figures['pendingByAge
             <XAxis type="number" allowDecimals={false} tick={AXIS_TICK} />
             <YAxis type="category" dataKey="label" width={190} tick={AXIS_TICK} interval={0} />
             <Tooltip />
-            <Legend />
             <Bar dataKey="upTo7" name="0–7 days" stackId="age" fill={COLORS.recent} isAnimationActive={false} />
             <Bar dataKey="upTo30" name="8–30 days" stackId="age" fill={COLORS.month} isAnimationActive={false} />
             <Bar dataKey="over30" name="Over 30 days" stackId="age" fill={COLORS.older} isAnimationActive={false} />
           </BarChart>
         </ResponsiveContainer>
+      }
+      legend={
+        <ChartLegend
+          items={[
+            { label: '0–7 days', color: 'recent' },
+            { label: '8–30 days', color: 'month' },
+            { label: 'Over 30 days', color: 'older' },
+          ]}
+        />
       }
       table={
         <table className="ds-c-table ds-c-table--compact soc-chart__data">
@@ -106,11 +129,18 @@ export function DecisionsChart({ weeks }: { weeks: Figures['decisionsByWeek'] })
             <XAxis dataKey="week" tick={AXIS_TICK} interval="preserveStartEnd" />
             <YAxis allowDecimals={false} tick={AXIS_TICK} width={56} />
             <Tooltip />
-            <Legend />
             <Bar dataKey="approved" name="Approved" stackId="d" fill={COLORS.approved} isAnimationActive={false} />
             <Bar dataKey="rejected" name="Rejected" stackId="d" fill={COLORS.rejected} isAnimationActive={false} />
           </BarChart>
         </ResponsiveContainer>
+      }
+      legend={
+        <ChartLegend
+          items={[
+            { label: 'Approved', color: 'approved' },
+            { label: 'Rejected', color: 'rejected' },
+          ]}
+        />
       }
       table={
         <table className="ds-c-table ds-c-table--compact soc-chart__data">
