@@ -170,7 +170,7 @@ async function composeConsole(options: ConsoleOptions, clock: Clock, store: Sqli
     sessions,
     auth: new AuthService(store, clock, sessions, enrollments, box, mfa),
     mfa,
-    home: new HomeService(store, sessions, requests),
+    home: new HomeService(store, sessions, requests, clock, () => notifications.mailConfigured()),
     requests,
     notifications,
     users: new UserService(store, clock, sessions, reauth, files, () => notifications.mailQueued()),

@@ -23,6 +23,7 @@ export function createHandlers(s: Services): Handlers {
     'session.status': (_input, ctx) => s.sessions.view(ctx.clientId),
     'session.activity': (_input, ctx) => s.sessions.view(ctx.clientId),
     'home.summary': (_input, ctx) => s.home.summary(requireSession(ctx)),
+    'home.dashboard': (_input, ctx) => s.home.dashboard(requireSession(ctx)),
     'mfa.list': (_input, ctx) => s.mfa.list(requireSession(ctx)),
     'mfa.beginEnrollment': (_input, ctx) => s.mfa.beginEnrollment(requireSession(ctx)),
     'mfa.confirmEnrollment': (input, ctx) => s.mfa.confirmEnrollment(requireSession(ctx), input),

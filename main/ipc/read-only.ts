@@ -15,6 +15,7 @@ export const READ_ONLY_CHANNELS: ReadonlySet<Channel> = new Set<Channel>([
   'auth.signOut',
   'auth.unlock',
   'home.summary',
+  'home.dashboard',
   'mfa.list',
   'access.options',
   'access.mine',

@@ -1,8 +1,11 @@
 import { formatDate } from '../../shared/dates.js';
-import type { HomeSummary } from '../../shared/ipc/contract.js';
+import type { HomeDashboard, HomeSummary, MyRequestView } from '../../shared/ipc/contract.js';
 import { AppError } from '../../shared/ipc/errors.js';
 import { CONSOLE_MESSAGES } from '../../shared/policy.js';
-import type { NavPage } from '../../shared/domain.js';
+import { isProofed, type NavPage, type ProofingState } from '../../shared/domain.js';
+import { POLICY } from '../../shared/policy.js';
+import type { Clock } from '../clock.js';
+import type { DashboardScope } from '../store/home-store.js';
 import type { OrganizationRecord, RoleHolding, Store } from '../store/types.js';
 import type { RequestService } from './requests.js';
 import type { Session, SessionRegistry } from './sessions.js';
@@ -38,6 +41,9 @@ export class HomeService {
     private readonly store: Store,
     private readonly sessions: SessionRegistry,
     private readonly requests: RequestService,
+    private readonly clock: Clock,
+    /** Whether an SMTP server is set up: otherwise emails wait in the Outbox. */
+    private readonly mailConfigured: () => Promise<boolean>,
   ) {}
 
   /**
@@ -71,11 +77,9 @@ export class HomeService {
     const kind = officialKindOf(holdings);
     const administered = administeredOrganizations(holdings);
     const alerts: HomeSummary['alerts'] = [];
-    // HARP: "The Security Official widget shows how many pending requests there are in red highlight."
+    // The count is said once, in red on Home's "View Pending Role Requests" (home.dashboard), and
+    // as the navigation's badge; the alert band keeps what has no other place.
     const pending = await this.requests.pendingCount(session);
-    if (pending !== null && pending > 0) {
-      alerts.push({ kind: 'warning', text: `${pending.toLocaleString('en-US')} pending role request${pending === 1 ? '' : 's'} waiting for a Security Official decision.` });
-    }
     for (const org of administered) {
       if ((await this.store.organizations.securityOfficialCount(org.id)) === 1) {
         // HARP job aid, "Helpful hint".
@@ -94,8 +98,118 @@ export class HomeService {
       previousSignInAt: session.previousSignInAt,
     };
   }
+
+  /**
+   * Home at a glance: every user's own requests, proofing and next step; for officials, the
+   * figures of the organizations they administer (CMS: every account), each from an index or a
+   * counter (HomeStore), so Home costs the same at a million users.
+   */
+  async dashboard(session: Session): Promise<HomeDashboard> {
+    const user = await this.store.users.byId(session.userRowId);
+    if (!user) throw new AppError('UNAUTHENTICATED', CONSOLE_MESSAGES.sessionEnded);
+    const mine = await this.requests.mine(session);
+    const requests = mine.requests.filter((r) => r.status === 'pending' || r.decidedAt === null || r.decidedAt > this.clock.now() - 90 * DAY_MS).slice(0, 10);
+    const me = { proofingState: user.proofingState, requests, hasRoles: mine.roles.length > 0, nextSteps: nextSteps(user.proofingState, mine.requests, mine.roles.length > 0) };
+    const holdings = await this.store.users.roleHoldings(user.id);
+    const kind = officialKindOf(holdings);
+    if (kind === null) return { me, official: null };
+    const administered = administeredOrganizations(holdings).sort(byName);
+    const scope: DashboardScope = kind === 'cms' ? 'all' : administered.map((o) => o.id);
+    return { me, official: await this.officialFigures(session, scope, administered) };
+  }
+
+  private async officialFigures(session: Session, scope: DashboardScope, administered: readonly OrganizationRecord[]): Promise<NonNullable<HomeDashboard['official']>> {
+    const home = this.store.home;
+    const now = this.clock.now();
+    // Age in whole days: 0-7 days is requested after now - 8 days; over 30 days is at or before now - 31 days.
+    const recentAfter = now - 8 * DAY_MS;
+    const monthAfter = now - 31 * DAY_MS;
+    const ages = async (label: string, organizationId: number | 'all') => {
+      const a = await home.pendingAges(organizationId, recentAfter, monthAfter);
+      return { label, upTo7: a.recent, upTo30: a.month, over30: a.older };
+    };
+    const pendingByAge: NonNullable<HomeDashboard['official']>['pendingByAge'] = [];
+    if (scope === 'all') {
+      pendingByAge.push(await ages('All organizations', 'all'));
+      for (const o of await home.busiestOrganizations(DASHBOARD.busiestOrganizations)) pendingByAge.push(await ages(o.name, o.id));
+    } else {
+      for (const o of administered) pendingByAge.push(await ages(o.name, o.id));
+    }
+
+    const weeks = await home.decisionsByWeek(scope, now, WEEK_MS, DASHBOARD.weeks);
+    const decisionsByWeek = weeks
+      .map((w) => ({ startsAt: now - (w.week + 1) * WEEK_MS + 1, endsAt: now - w.week * WEEK_MS, approved: w.approved, rejected: w.rejected }))
+      .reverse();
+
+    // QualityNet guide 5.3.1: deactivated after more than 120 days without use. An account reaches
+    // 120 days within d days when its last use is at or before now + d days - 120 days.
+    const limit = POLICY.inactivityDays * DAY_MS;
+    const [in14, in30] = DASHBOARD.forecastDays.map((d) => now + d * DAY_MS - limit) as [number, number];
+    const soonest = await home.activeUnusedSince(scope, in30, DASHBOARD.listLimit);
+    const referred = await home.referredInPerson(scope, DASHBOARD.listLimit);
+    return {
+      scope: scope === 'all' ? 'all' : 'organizations',
+      mailConfigured: await this.mailConfigured(),
+      pendingInQueue: (await this.requests.pendingCount(session)) ?? 0,
+      pendingByAge,
+      decisionsByWeek,
+      deactivation: {
+        within14Days: await home.activeUnusedSinceCount(scope, in14),
+        within30Days: await home.activeUnusedSinceCount(scope, in30),
+        deactivatedLast30Days: await home.deactivatedSinceCount(scope, now - DASHBOARD.deactivatedDays * DAY_MS),
+        soonest: soonest.map((p) => ({ userId: p.userId, firstName: p.firstName, lastName: p.lastName, lastUsedAt: p.at, reachesLimitAt: p.at + limit })),
+      },
+      proofingBacklog: {
+        total: await home.referredInPersonCount(scope),
+        oldest: referred.map((p) => ({ userId: p.userId, firstName: p.firstName, lastName: p.lastName, referredAt: p.at })),
+      },
+      asOf: now,
+    };
+  }
 }
 
+const DAY_MS = 86_400_000;
+const WEEK_MS = 7 * DAY_MS;
+/** Dashboard windows: pending ages (HARP's stale requests are those over 30 days), decisions, forecasts. */
+export const DASHBOARD = { weeks: 12, forecastDays: [14, 30] as const, deactivatedDays: 30, listLimit: 10, busiestOrganizations: 8 } as const;
+
+/** What a user does next, in the words of the job aids and of this console's pages. */
+export function nextSteps(proofingState: ProofingState, requests: readonly MyRequestView[], hasRoles: boolean): HomeDashboard['me']['nextSteps'] {
+  const steps: HomeDashboard['me']['nextSteps'] = [];
+  const pending = requests.filter((r) => r.status === 'pending');
+  if (!isProofed(proofingState)) {
+    // QualityNet guide 5.2: identity proofing comes before any role; this console proofs in person.
+    steps.push({
+      text:
+        'Ask your Security Official to prove your identity in person: bring a photo identification, a document that confirms your address, and one that confirms your date of birth.',
+      page: null,
+      action: null,
+    });
+    if (pending.length > 0) {
+      steps.push({
+        text: `Your pending request${pending.length === 1 ? '' : 's'} can be approved only once your identity is proofed.`,
+        page: null,
+        action: null,
+      });
+    }
+    return steps;
+  }
+  if (pending.length > 0) {
+    steps.push({
+      text: `A Security Official reviews your pending request${pending.length === 1 ? '' : 's'}. You will receive an email when ${pending.length === 1 ? 'it is' : 'each is'} approved or rejected.`,
+      page: 'my-access',
+      action: 'View your requests in My Access',
+    });
+  } else if (!hasRoles) {
+    steps.push({ text: 'You have no role yet. Request a role for your organization.', page: 'my-access', action: 'Request a role in My Access' });
+  }
+  return steps;
+}
+
+
+function byName(a: { name: string }, b: { name: string }): number {
+  return a.name.localeCompare(b.name, 'en-US');
+}
 
 function uniqueOrganizations(holdings: readonly RoleHolding[]): OrganizationRecord[] {
   const byId = new Map<number, OrganizationRecord>();

@@ -164,6 +164,11 @@ export class NotificationService {
 
   // ---- Mail settings (officials) ----
 
+  /** Whether mail can be sent at all: otherwise every email waits in the Outbox. */
+  async mailConfigured(): Promise<boolean> {
+    return isMailConfigured(await this.mailSettingsStore.load());
+  }
+
   async mailSettings(session: Session): Promise<ChannelOutput<'mail.settings'>> {
     const scope = await this.officialScope(session, MAIL_SETTINGS_FORBIDDEN);
     return settingsView(await this.mailSettingsStore.load(), scope.kind === 'all');

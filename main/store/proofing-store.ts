@@ -125,7 +125,14 @@ export class SqliteProofingStore implements ProofingStore {
   async setRemoteOutcome(userRowId: number, state: ProofingState, reference: string | null, audit: AuditDraft[]): Promise<void> {
     this.db
       .transaction(() => {
-        this.db.prepare('UPDATE users SET proofing_state = ?, proofing_reference = ? WHERE id = ?').run(state, reference, userRowId);
+        // The in-person backlog is listed oldest referral first: a referral keeps its first date.
+        this.db
+          .prepare(
+            `UPDATE users SET proofing_state = ?, proofing_reference = ?,
+                    proofing_referred_at = CASE WHEN ? <> 'referred_in_person' THEN NULL WHEN proofing_state = 'referred_in_person' THEN proofing_referred_at ELSE ? END
+              WHERE id = ?`,
+          )
+          .run(state, reference, state, this.clock.now(), userRowId);
         appendAuditSync(this.db, this.clock.now(), audit);
       })
       .immediate();

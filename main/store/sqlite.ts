@@ -9,6 +9,7 @@ import { SqliteProofingStore } from './proofing-store.js';
 import { SqliteFsidStore } from './fsid-store.js';
 import { SqliteHistoryStore } from './history-store.js';
 import { SqliteAuditTrailStore } from './audit-trail-store.js';
+import { SqliteHomeStore } from './home-store.js';
 import { ARCHIVE_APPLICATION_ID } from './archive-file.js';
 import { ensurePrivateFile, makeDatabaseFilesPrivate } from './private-files.js';
 import type { Clock } from '../clock.js';
@@ -134,6 +135,7 @@ export class SqliteStore implements Store {
     this.fsid = new SqliteFsidStore(db, clock);
     this.history = new SqliteHistoryStore(db);
     this.auditTrail = new SqliteAuditTrailStore(db);
+    this.home = new SqliteHomeStore(db);
   }
 
   readonly requests: SqliteRequestStore;
@@ -143,6 +145,7 @@ export class SqliteStore implements Store {
   readonly fsid: SqliteFsidStore;
   readonly history: SqliteHistoryStore;
   readonly auditTrail: SqliteAuditTrailStore;
+  readonly home: SqliteHomeStore;
 
   static open(path: string, clock: Clock): SqliteStore {
     return new SqliteStore(openDatabase(path), clock);
@@ -212,8 +215,12 @@ export class SqliteStore implements Store {
     updateSignInCounters: async (id: number, c: SignInCounters, audit: AuditDraft[]): Promise<void> => {
       this.db.transaction(() => {
         this.db
-          .prepare('UPDATE users SET status = ?, failed_attempts = ?, temporary_lock_count = ?, locked_until = ? WHERE id = ?')
-          .run(c.status, c.failedAttempts, c.temporaryLockCount, c.lockedUntil, id);
+          // An account the 120-day rule deactivates at sign-in is dated, as the daily check dates it.
+          .prepare(
+            `UPDATE users SET status = ?, failed_attempts = ?, temporary_lock_count = ?, locked_until = ?,
+                    deactivated_at = CASE WHEN ? = 'deactivated' AND status <> 'deactivated' THEN ? ELSE deactivated_at END WHERE id = ?`,
+          )
+          .run(c.status, c.failedAttempts, c.temporaryLockCount, c.lockedUntil, c.status, this.clock.now(), id);
         this.appendAuditSync(audit);
       }).immediate();
     },

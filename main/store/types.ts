@@ -8,6 +8,7 @@ import type { ProofingStore } from './proofing-store.js';
 import type { FsidStore } from './fsid-store.js';
 import type { HistoryStore } from './history-store.js';
 import type { AuditTrailStore } from './audit-trail-store.js';
+import type { HomeStore } from './home-store.js';
 
 /**
  * What the services may ask of storage. Async on purpose: SQLite answers synchronously today,
@@ -28,6 +29,7 @@ export interface Store {
   fsid: FsidStore;
   history: HistoryStore;
   auditTrail: AuditTrailStore;
+  home: HomeStore;
 }
 
 export interface AuditDraft {

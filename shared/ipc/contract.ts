@@ -203,6 +203,40 @@ export const uploadTokenSchema = z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, 'Cho
 
 const navItem = z.object({ page: z.enum(NAV_PAGES), label: z.string(), badge: z.number().nullable() });
 
+// ---- Home dashboard ----
+
+const dashboardPerson = z.object({ userId: z.string(), firstName: z.string(), lastName: z.string() });
+const homeDashboard = z.object({
+  /** Every user's own state: their role requests, their identity proofing, and what to do next. */
+  me: z.object({
+    proofingState: z.enum(PROOFING_STATES),
+    requests: z.array(myRequestView),
+    hasRoles: z.boolean(),
+    nextSteps: z.array(z.object({ text: z.string(), page: z.enum(NAV_PAGES).nullable(), action: z.string().nullable() })),
+  }),
+  /** Security Officials only; scoped to the organizations they administer (CMS: every account). */
+  official: z
+    .object({
+      scope: z.enum(['all', 'organizations']),
+      mailConfigured: z.boolean(),
+      /** What the Role Requests queue shows (HARP: the widget's count, in red). */
+      pendingInQueue: z.number(),
+      pendingByAge: z.array(z.object({ label: z.string(), upTo7: z.number(), upTo30: z.number(), over30: z.number() })),
+      /** Oldest week first; each week is the 7 days ending at `endsAt`. */
+      decisionsByWeek: z.array(z.object({ startsAt: z.number(), endsAt: z.number(), approved: z.number(), rejected: z.number() })),
+      deactivation: z.object({
+        within14Days: z.number(),
+        within30Days: z.number(),
+        deactivatedLast30Days: z.number(),
+        /** The accounts that reach 120 days without sign-in soonest (within 30 days), soonest first. */
+        soonest: z.array(dashboardPerson.extend({ lastUsedAt: z.number(), reachesLimitAt: z.number() })),
+      }),
+      proofingBacklog: z.object({ total: z.number(), oldest: z.array(dashboardPerson.extend({ referredAt: z.number() })) }),
+      asOf: z.number(),
+    })
+    .nullable(),
+});
+
 // ---- Request History, audit trail, exports and review archives ----
 
 /** A moment as epoch milliseconds; the renderer turns the dates people pick into these. */
@@ -553,6 +587,7 @@ export const contract = {
       previousSignInAt: z.number().nullable(),
     }),
   },
+  'home.dashboard': { access: 'session', passive: true, input: empty, output: homeDashboard },
   'mfa.list': { access: 'session', passive: false, input: empty, output: z.array(credentialView) },
   'mfa.beginEnrollment': { access: 'session', passive: false, input: empty, output: enrollmentView },
   'mfa.confirmEnrollment': {
@@ -1036,6 +1071,7 @@ export type SessionView = z.output<typeof sessionView>;
 export type EnrollmentView = z.output<typeof enrollmentView>;
 export type CredentialView = z.output<typeof credentialView>;
 export type HomeSummary = ChannelOutput<'home.summary'>;
+export type HomeDashboard = ChannelOutput<'home.dashboard'>;
 export type QueueRow = z.output<typeof queueRow>;
 export type DecisionOutcome = z.output<typeof decisionOutcome>;
 export type DecisionPreviewItem = z.output<typeof decisionPreviewItem>;

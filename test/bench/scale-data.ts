@@ -33,6 +33,9 @@ import { Random } from './bench-support.js';
  * - Pending requests: 25% at the large provider (--large-share), 8% Security Official requests
  *   anywhere (the CMS queue), 0.5% at CMS, 10% at states, the rest spread over the providers;
  *   15% are older than 30 days (stale). Request IDs grow with time, as in a real console.
+ * - Active accounts last signed in 0-119 days ago (some reach the 120-day rule within 14 or 30
+ *   days); deactivated accounts were deactivated the day after their 120 days; half of the
+ *   accounts awaiting approval wait for in-person proofing, referred up to 60 days ago.
  * - History: approved (88%) or rejected with a reason, decided by a Security Official of the
  *   organization (CMS for Security Official requests), each with its audit event in the hash chain.
  */
@@ -307,8 +310,8 @@ export async function generateScaleData(o: ScaleOptions): Promise<ScaleResult> {
     rows.users = phase('users', () => {
       const insert = db.prepare(
         `INSERT INTO users (id, user_id, first_name, last_name, email, phone, date_of_birth, address_line1, city, state, zip, status,
-                            password_hash, locked_until, last_sign_in_at, created_at, proofing_state, home_organization_id)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+                            password_hash, locked_until, last_sign_in_at, created_at, proofing_state, home_organization_id, deactivated_at, proofing_referred_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       );
       const domains = ['example.org', 'example.com', 'example.net'];
       let orgIndex = 0;
@@ -330,8 +333,12 @@ export async function generateScaleData(o: ScaleOptions): Promise<ScaleResult> {
           : roll < 0.93 ? 'active' : roll < 0.95 ? 'pending' : roll < 0.97 ? 'deactivated' : roll < 0.98 ? 'locked' : roll < 0.99 ? 'temporarily_locked' : 'not_activated';
         const createdAt = now - rnd.int(130, 2000) * DAY - rnd.int(0, DAY);
         const lastSignInAt =
-          n ? now - DAY : status === 'pending' || status === 'not_activated' ? null : status === 'deactivated' ? now - rnd.int(121, 400) * DAY : now - rnd.int(0, 100 * DAY);
-        const proofing: ProofingState = status === 'pending' || status === 'not_activated' ? 'not_started' : roll < 0.8 ? 'proofed_remote' : 'proofed_in_person';
+          n ? now - DAY : status === 'pending' || status === 'not_activated' ? null : status === 'deactivated' ? now - rnd.int(121, 400) * DAY : now - rnd.int(0, 119 * DAY);
+        // Deactivated on the day they passed 120 days unused; the dashboard counts the last 30 days.
+        const deactivatedAt = status === 'deactivated' && lastSignInAt !== null ? lastSignInAt + 121 * DAY : null;
+        // Half of the accounts awaiting approval were referred to in-person proofing (the backlog).
+        const referred = status === 'pending' && roll < 0.94;
+        const proofing: ProofingState = referred ? 'referred_in_person' : status === 'pending' || status === 'not_activated' ? 'not_started' : roll < 0.8 ? 'proofed_remote' : 'proofed_in_person';
         insert.run(
           u + 1,
           userId,
@@ -351,6 +358,8 @@ export async function generateScaleData(o: ScaleOptions): Promise<ScaleResult> {
           Math.min(createdAt, lastSignInAt ?? createdAt),
           proofing,
           org.id,
+          deactivatedAt,
+          referred ? now - rnd.int(0, 60 * DAY) : null,
         );
       });
       return o.users;

@@ -114,6 +114,7 @@ const MATRIX: Matrix = {
   'session.status': { rule: 'anyone', expect: EVERYONE, input: () => ({}) },
   'session.activity': { rule: 'any signed-in user', expect: SIGNED_IN, input: () => ({}) },
   'home.summary': { rule: 'any signed-in user', expect: SIGNED_IN, input: () => ({}) },
+  'home.dashboard': { rule: 'any signed-in user; the figures only of the organizations an official administers', expect: SIGNED_IN, input: () => ({}) },
   'mfa.list': { rule: 'any signed-in user, their own credentials', expect: SIGNED_IN, input: () => ({}) },
   'mfa.beginEnrollment': { rule: 'any signed-in user, their own credentials', expect: SIGNED_IN, input: () => ({}) },
   'mfa.confirmEnrollment': {

@@ -43,7 +43,10 @@ describe('demo database', () => {
     const provider = await h.call('provider.so1', 'home.summary', {});
     expect(provider.user.officialKind).toBe('provider');
     expect(provider.organizations.map((o) => o.displayId)).toEqual(['123']);
-    expect(provider.alerts.some((a) => a.text.includes('pending role request'))).toBe(true);
+    // The pending count is said on Home's action and in the navigation, no longer as an alert.
+    expect(provider.alerts.some((a) => a.text.includes('pending role request'))).toBe(false);
+    expect(provider.nav.find((item) => item.page === 'role-requests')?.badge).toBeGreaterThan(0);
+    expect((await h.call('provider.so1', 'home.dashboard', {})).official?.pendingInQueue).toBeGreaterThan(0);
     expect((await h.call('florida.so', 'home.summary', {})).user.officialKind).toBe('state');
     expect((await h.call('demo.user', 'home.summary', {})).user.officialKind).toBeNull();
   });

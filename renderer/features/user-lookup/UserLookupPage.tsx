@@ -16,13 +16,17 @@ export const LOOKUP_INTRO = 'Search by first name, last name, user ID or email t
 export function UserLookupPage() {
   const navigationId = useSession((state) => state.navigationId);
   const profileUserId = useUserLookup((state) => state.profileUserId);
-  const { loadOptions, closeProfile } = useUserLookup.getState();
+  const { loadOptions, closeProfile, openProfile } = useUserLookup.getState();
 
   useEffect(() => {
-    // The navigation link always leads to the list.
-    if (useUserLookup.getState().profileUserId !== null) closeProfile();
+    // The navigation link always leads to the list; a profile chosen on Home opens that profile.
+    const arrival = useUserLookup.getState().profileOnArrival;
+    if (arrival !== null) {
+      useUserLookup.setState({ profileOnArrival: null });
+      void openProfile(arrival);
+    } else if (useUserLookup.getState().profileUserId !== null) closeProfile();
     void loadOptions();
-  }, [loadOptions, closeProfile, navigationId]);
+  }, [loadOptions, closeProfile, openProfile, navigationId]);
 
   return profileUserId !== null ? <ProfileView /> : <LookupList />;
 }

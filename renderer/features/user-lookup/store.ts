@@ -70,6 +70,9 @@ interface LookupState {
   toggleDirection(): Promise<void>;
   exportUsers(): Promise<void>;
   openProfile(userId: string): Promise<void>;
+  /** Another page (Home) asks for a profile: the next visit to User Lookup opens it instead of the list. */
+  profileOnArrival: string | null;
+  showProfileOnArrival(userId: string): void;
   closeProfile(): void;
   openDialog(dialog: LookupDialog['kind'], detail?: ProfileRole | AccountAction): void;
   closeDialog(): void;
@@ -155,6 +158,11 @@ export const useUserLookup = create<LookupState>()((set, get) => {
     profileError: null,
     notice: null,
     dialog: null,
+    profileOnArrival: null,
+
+    showProfileOnArrival(userId) {
+      set({ profileOnArrival: userId });
+    },
 
     async loadOptions() {
       try {
