@@ -101,24 +101,8 @@ interface SmtpSender {
 }
 
 function smtpSender(settings: MailSettingsWithPassword, policy: DeliveryPolicy): SmtpSender {
-  const transporter = nodemailer.createTransport({
-    host: settings.host,
-    port: settings.port,
-    secure: settings.secure,
-    // One connection for the whole run, closed at its end.
-    pool: true,
-    maxConnections: 1,
-    maxMessages: 100,
-    ...(settings.user ? { auth: { user: settings.user, pass: settings.password ?? '' } } : {}),
-    // The password never crosses a network in clear: with credentials, a server that is not on
-    // this machine must offer STARTTLS (or be reached over TLS, `secure`).
-    requireTLS: !settings.secure && settings.user !== '' && !isLoopbackHost(settings.host),
-    connectionTimeout: policy.connectionTimeoutMs,
-    greetingTimeout: policy.greetingTimeoutMs,
-    socketTimeout: policy.socketTimeoutMs,
-    logger: false,
-    debug: false,
-  });
+  // One connection for the whole run, closed at its end.
+  const transporter = nodemailer.createTransport({ ...transportOptions(settings, policy), pool: true, maxConnections: 1, maxMessages: 100 });
   const domain = settings.from.slice(settings.from.lastIndexOf('@') + 1) || 'localhost';
   return {
     async send(row) {
@@ -134,6 +118,39 @@ function smtpSender(settings: MailSettingsWithPassword, policy: DeliveryPolicy):
       });
     },
     close: () => transporter.close(),
+  };
+}
+
+/**
+ * Sends one email now, outside the outbox, or throws: for a message that carries a secret (a
+ * one-time code), which must never be written to the database and is worth nothing later.
+ * The error thrown says what went wrong without the SMTP password.
+ */
+export async function sendWithoutOutbox(settings: MailSettingsWithPassword, policy: DeliveryPolicy, message: { to: string; subject: string; body: string }): Promise<void> {
+  const transporter = nodemailer.createTransport(transportOptions(settings, policy));
+  try {
+    await transporter.sendMail({ from: settings.from, to: message.to, subject: message.subject, text: message.body, headers: { 'Auto-Submitted': 'auto-generated' } });
+  } catch (error) {
+    throw new Error(describeSmtpError(error, secretsOf(settings)));
+  } finally {
+    transporter.close();
+  }
+}
+
+function transportOptions(settings: MailSettingsWithPassword, policy: DeliveryPolicy) {
+  return {
+    host: settings.host,
+    port: settings.port,
+    secure: settings.secure,
+    ...(settings.user ? { auth: { user: settings.user, pass: settings.password ?? '' } } : {}),
+    // The password never crosses a network in clear: with credentials, a server that is not on
+    // this machine must offer STARTTLS (or be reached over TLS, `secure`).
+    requireTLS: !settings.secure && settings.user !== '' && !isLoopbackHost(settings.host),
+    connectionTimeout: policy.connectionTimeoutMs,
+    greetingTimeout: policy.greetingTimeoutMs,
+    socketTimeout: policy.socketTimeoutMs,
+    logger: false,
+    debug: false,
   };
 }
 

@@ -5,9 +5,9 @@ import { AppError } from '../../shared/ipc/errors.js';
 import type { OutboxDraft } from '../store/outbox-rows.js';
 import type { OutboxRecord, OutboxScope, StaleOrganization, StaleRequestLine } from '../store/outbox-store.js';
 import type { Store } from '../store/types.js';
-import { DEFAULT_DELIVERY_INTERVAL_MS, DELIVERY_POLICY, MailDelivery } from './mail-delivery.js';
+import { DEFAULT_DELIVERY_INTERVAL_MS, DELIVERY_POLICY, MailDelivery, sendWithoutOutbox } from './mail-delivery.js';
 import type { DeliveryPolicy, DeliveryReport } from './mail-delivery.js';
-import { isValidMailHost } from './mail-settings.js';
+import { isMailConfigured, isValidMailHost } from './mail-settings.js';
 import type { MailSettingsStore, MailSettingsWithPassword } from './mail-settings.js';
 import type { Session } from './sessions.js';
 import { officialKindOf } from './officials.js';
@@ -108,6 +108,21 @@ export class NotificationService {
   /** One delivery run now (after any in progress), whether or not start() was called (but not after stop()). Tests use it. */
   deliverNow(): Promise<DeliveryReport> {
     return this.delivery.deliverNow();
+  }
+
+  /** Whether an SMTP server is set, so that an email can go out at all. */
+  async mailConfigured(): Promise<boolean> {
+    return isMailConfigured(await this.mailSettingsStore.load());
+  }
+
+  /**
+   * Sends one email now, never through the outbox: for a one-time code, which must not be kept
+   * anywhere in clear. Throws (without the SMTP password) when there is no server or it fails.
+   */
+  async sendNow(message: { to: string; subject: string; body: string }): Promise<void> {
+    const settings = await this.mailSettingsStore.load();
+    if (!isMailConfigured(settings)) throw new Error('No mail server is set.');
+    await sendWithoutOutbox(settings, this.policy, message);
   }
 
   private checkStaleInBackground(): void {

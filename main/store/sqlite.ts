@@ -9,6 +9,7 @@ import { SqliteProofingStore } from './proofing-store.js';
 import { SqliteFsidStore } from './fsid-store.js';
 import { SqliteHistoryStore } from './history-store.js';
 import { SqliteAuditTrailStore } from './audit-trail-store.js';
+import { SqlitePasswordResetStore } from './password-reset-store.js';
 import { ARCHIVE_APPLICATION_ID } from './archive-file.js';
 import { ensurePrivateFile, makeDatabaseFilesPrivate } from './private-files.js';
 import type { Clock } from '../clock.js';
@@ -134,6 +135,7 @@ export class SqliteStore implements Store {
     this.fsid = new SqliteFsidStore(db, clock);
     this.history = new SqliteHistoryStore(db);
     this.auditTrail = new SqliteAuditTrailStore(db);
+    this.passwordResets = new SqlitePasswordResetStore(db, clock);
   }
 
   readonly requests: SqliteRequestStore;
@@ -143,6 +145,7 @@ export class SqliteStore implements Store {
   readonly fsid: SqliteFsidStore;
   readonly history: SqliteHistoryStore;
   readonly auditTrail: SqliteAuditTrailStore;
+  readonly passwordResets: SqlitePasswordResetStore;
 
   static open(path: string, clock: Clock): SqliteStore {
     return new SqliteStore(openDatabase(path), clock);

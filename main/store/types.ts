@@ -7,6 +7,7 @@ import type { ProofingStore } from './proofing-store.js';
 import type { FsidStore } from './fsid-store.js';
 import type { HistoryStore } from './history-store.js';
 import type { AuditTrailStore } from './audit-trail-store.js';
+import type { PasswordResetStore } from './password-reset-store.js';
 
 /**
  * What the services may ask of storage. Async on purpose: SQLite answers synchronously today,
@@ -27,6 +28,7 @@ export interface Store {
   fsid: FsidStore;
   history: HistoryStore;
   auditTrail: AuditTrailStore;
+  passwordResets: PasswordResetStore;
 }
 
 export interface AuditDraft {
