@@ -1,5 +1,6 @@
 import type { ChangeEvent } from 'react';
 import { TextField } from '@cmsgov/design-system';
+import { REQUIRED_LABEL } from './RequiredMark.js';
 
 interface SecurityCodeFieldProps {
   id: string;
@@ -9,6 +10,8 @@ interface SecurityCodeFieldProps {
   hint?: string;
   name?: string;
   disabled?: boolean;
+  /** Marks the field required (the job aids' asterisk, and `required` for screen readers). */
+  required?: boolean;
 }
 
 /** The 6-digit code from an authenticator app, as every form of the console asks for it. */
@@ -20,12 +23,15 @@ export function SecurityCodeField({
   hint = 'The 6-digit code your authenticator app shows now.',
   name = 'code',
   disabled,
+  required,
 }: SecurityCodeFieldProps) {
   return (
     <TextField
       id={id}
       name={name}
       label="Security Code"
+      labelClassName={required ? REQUIRED_LABEL : undefined}
+      required={required}
       hint={hint}
       numeric
       autoComplete="one-time-code"
