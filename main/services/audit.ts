@@ -15,7 +15,7 @@ import type { Session } from './sessions.js';
  * add actions (user lookup's role.removed and account actions, proofing decisions).
  */
 export const AUDIT_CATEGORY_ACTIONS: Record<AuditCategory, readonly string[]> = {
-  'sign-in': ['signin.', 'signout', 'warning.', 'session.', 'unlock.', 'setup.'],
+  'sign-in': ['signin.', 'signout', 'warning.', 'session.', 'unlock.', 'setup.', 'password_reset.'],
   credentials: ['credential.'],
   accounts: ['account.', 'user.', 'password.'],
   requests: ['request.'],

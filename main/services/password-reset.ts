@@ -18,7 +18,9 @@ export const PASSWORD_RESET_ACTIONS = {
   failed: 'password_reset.failed',
   /** Refused before any code was looked at (locked, deactivated, pending, ended or expired reset). */
   refused: 'password_reset.refused',
-  /** The authenticator was proven and a one-time code was made and emailed. */
+  /** The authenticator was proven and a one-time code was made (kept only as a hash). */
+  requested: 'password_reset.requested',
+  /** The mail server accepted the email with the one-time code. */
   codeSent: 'password_reset.code_sent',
   /** The email could not be sent: the reset ended, and the user was told whom to contact. */
   mailFailed: 'password_reset.mail_failed',
@@ -88,7 +90,7 @@ export class PasswordResetService {
       const resetId = await this.store.passwordResets.open(
         { userRowId: user.id, tokenHash, codeHash: this.codeHash(tokenHash, code), expiresAt },
         { credentialRowId: match.credential.id, step: match.step },
-        [{ action: PASSWORD_RESET_ACTIONS.codeSent, actorId: null, subjectUserId: user.id, details: { credentialId: match.credential.credentialId, to: user.email, expiresAt } }],
+        [{ action: PASSWORD_RESET_ACTIONS.requested, actorId: null, subjectUserId: user.id, details: { credentialId: match.credential.credentialId, to: user.email, until: expiresAt } }],
       );
       // The code's step was used meanwhile (a replay of a code seen over the shoulder).
       if (resetId === false) return this.fail(user, { step: 'security code', replayed: true });
@@ -99,6 +101,7 @@ export class PasswordResetService {
         await this.store.passwordResets.end(resetId, 'not_sent', [{ action: PASSWORD_RESET_ACTIONS.mailFailed, actorId: null, subjectUserId: user.id, details: { resetId, error: reason } }]);
         return { delivery: 'officials', reason: 'mail_failed', officials: await officials() };
       }
+      await this.audit(user, PASSWORD_RESET_ACTIONS.codeSent, { resetId, to: user.email });
       return { delivery: 'email', resetId: token, emailHint: maskEmail(user.email), expiresAt };
     });
   }
