@@ -162,6 +162,13 @@ mailTest(
     // A weak password is refused with the policy's reason, and the code still works after it.
     await forgot.reset(code, 'password1234');
     await expect(page.getByText(/too common|too easy to guess/).first()).toBeVisible();
+    // Typing a new one keeps the focus where the user types (the summary takes it only when its list changes).
+    const newPassword = page.getByLabel('New Password', { exact: true });
+    await newPassword.fill('');
+    await newPassword.click();
+    await page.keyboard.type('harbor lantern');
+    await expect(newPassword).toBeFocused();
+    await expect(newPassword).toHaveValue('harbor lantern');
     await forgot.reset(code, 'harbor lantern quiet meadow');
     await signIn.expectShown();
     await expect(signIn.notice()).toHaveText('Your password has been reset. Log in with your new password and a security code.');

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState, type ChangeEvent, type FormEvent } from 'react';
+import { useEffect, useMemo, useRef, useState, type ChangeEvent, type FormEvent } from 'react';
 import { Alert, Button, TextField } from '@cmsgov/design-system';
 import { contract } from '../../../shared/ipc/contract.js';
 import type { PasswordResetStart } from '../../../shared/ipc/contract.js';
@@ -74,7 +74,8 @@ function IdentifyStep({ onBack }: { onBack: () => void }) {
   const [userId, setUserId] = useState('');
   const [code, setCode] = useState('');
   const [problems, setProblems] = useState<FieldError[]>([]);
-  const shown = error?.field ? [error] : problems;
+  // One array per change, not per render: the summary takes focus whenever its list changes.
+  const shown = useMemo(() => (error?.field ? [error] : problems), [error, problems]);
 
   async function submit(event: FormEvent) {
     event.preventDefault();
@@ -128,7 +129,7 @@ function NewPasswordStep({ start, onBack }: { start: Extract<PasswordResetStart,
   const [confirmPassword, setConfirmPassword] = useState('');
   const [problems, setProblems] = useState<FieldError[]>([]);
   // The contract calls the emailed code "code"; on this page that name is the authenticator's.
-  const shown = (error?.field ? [error] : problems).map((p) => (p.field === 'code' ? { ...p, field: 'emailCode' } : p));
+  const shown = useMemo(() => (error?.field ? [error] : problems).map((p) => (p.field === 'code' ? { ...p, field: 'emailCode' } : p)), [error, problems]);
 
   async function submit(event: FormEvent) {
     event.preventDefault();

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState, type ChangeEvent, type FormEvent } from 'react';
+import { useEffect, useMemo, useRef, useState, type ChangeEvent, type FormEvent } from 'react';
 import { Alert, Button, Choice, TextField } from '@cmsgov/design-system';
 import { contract } from '../../../shared/ipc/contract.js';
 import { AppFrame, SimpleMain } from '../../components/AppFrame.js';
@@ -58,7 +58,8 @@ function CodeSignIn({ onTemporary, onForgot }: { onTemporary: () => void; onForg
   }, [error, errorField]);
 
   // What the main process said about one field joins the summary like the form's own findings.
-  const fieldProblems: FieldError[] = error && errorField ? [{ field: errorField, message: error }] : problems;
+  // One array per change, not per render: the summary takes focus whenever its list changes.
+  const fieldProblems = useMemo<FieldError[]>(() => (error && errorField ? [{ field: errorField, message: error }] : problems), [error, errorField, problems]);
 
   async function submit(event: FormEvent) {
     event.preventDefault();
@@ -212,7 +213,7 @@ function TemporarySignIn({ onBack }: { onBack: () => void }) {
     if (error && !errorField) errorRef.current?.focus();
   }, [error, errorField]);
 
-  const fieldProblems: FieldError[] = error && errorField ? [{ field: errorField, message: error }] : problems;
+  const fieldProblems = useMemo<FieldError[]>(() => (error && errorField ? [{ field: errorField, message: error }] : problems), [error, errorField, problems]);
 
   async function submit(event: FormEvent) {
     event.preventDefault();
