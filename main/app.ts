@@ -9,6 +9,7 @@ import { AuthService } from './services/auth.js';
 import { EnrollmentRegistry } from './services/enrollments.js';
 import { HomeService } from './services/home.js';
 import { MfaService } from './services/mfa.js';
+import { PasswordResetService } from './services/password-reset.js';
 import { NotificationService } from './services/notifications.js';
 import type { NotificationOptions } from './services/notifications.js';
 import { FileMailSettingsStore, mailSettingsFileName } from './services/mail-settings-file.js';
@@ -80,6 +81,7 @@ export interface Services {
   files: FileTransfer;
   sessions: SessionRegistry;
   auth: AuthService;
+  passwordReset: PasswordResetService;
   mfa: MfaService;
   home: HomeService;
   requests: RequestService;
@@ -164,11 +166,13 @@ async function composeConsole(options: ConsoleOptions, clock: Clock, store: Sqli
   archives = new ArchiveService(store, databasePath, identity, clock, files, workers, scopes);
   const history = new HistoryService(scopes);
   const audit = new AuditService(scopes, integrity, archives);
+  const auth = new AuthService(store, clock, sessions, enrollments, box, mfa);
   const services: Services = {
     demo: options.demo === true,
     files,
     sessions,
-    auth: new AuthService(store, clock, sessions, enrollments, box, mfa),
+    auth,
+    passwordReset: new PasswordResetService(store, clock, box, auth, sessions, notifications),
     mfa,
     home: new HomeService(store, sessions, requests, clock, () => notifications.mailConfigured()),
     requests,

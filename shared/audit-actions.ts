@@ -24,6 +24,14 @@ export const AUDIT_ACTIONS = {
   'session.unlocked': { words: 'Unlocked the session', category: 'sign-in' },
   'unlock.failed': { words: 'Unlock failed', category: 'sign-in' },
   'reauth.failed': { words: 'Entered a wrong security code to confirm an action', category: 'sign-in' },
+  'password_reset.failed': { words: 'Password reset: wrong code', category: 'sign-in' },
+  'password_reset.refused': { words: 'Password reset refused', category: 'sign-in' },
+  'password_reset.requested': { words: 'Asked to reset the password (Forgot your Password?)', category: 'sign-in' },
+  'password_reset.code_sent': { words: 'Password reset: one-time code emailed', category: 'sign-in' },
+  'password_reset.mail_failed': { words: 'Password reset: the one-time code could not be emailed', category: 'sign-in' },
+  'password_reset.no_mail': { words: 'Password reset: no mail server, told whom to contact', category: 'sign-in' },
+  'password_reset.ended': { words: 'Password reset ended after wrong codes', category: 'sign-in' },
+  'password_reset.completed': { words: 'Reset the password (Forgot your Password?)', category: 'sign-in' },
 
   // Credential changes.
   'credential.added': { words: 'Added a credential', category: 'credentials' },

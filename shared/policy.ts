@@ -56,3 +56,21 @@ export const CONSOLE_MESSAGES = {
   credentialCodeInvalid: 'The security code is not valid for this credential. Enter a fresh code from it.',
   credentialLimit: 'You can link up to five credentials to a single user ID.',
 } as const;
+
+/** Forgot your Password?: the emailed one-time code. */
+export const PASSWORD_RESET = {
+  codeDigits: 8,
+  codeMinutes: 15,
+} as const;
+
+/** What Forgot your Password? answers; the lock messages are sign-in's (QualityNet guide, Table 5-2). */
+export const RESET_MESSAGES = {
+  incorrect: 'User ID or Security Code is incorrect. Check for accuracy and re-enter your User ID and a fresh Security Code',
+  temporarilyLocked:
+    'Your account has been temporarily locked because multiple attempts were unsuccessful. Start again with a fresh Security Code; more unsuccessful attempts will lock your account',
+  codeIncorrect: 'The one-time code is not correct. Enter the 8-digit code from the email exactly as it is written',
+  expired: `This one-time code has expired (it works for ${PASSWORD_RESET.codeMinutes} minutes). Start again to get a new one`,
+  used: 'This one-time code has already been used. Start again to get a new one',
+  ended: 'This password reset has ended. Start again to get a new one-time code',
+  passwordsDiffer: 'The two passwords do not match',
+} as const;

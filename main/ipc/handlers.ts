@@ -52,6 +52,8 @@ export function createHandlers(s: Services): Handlers {
     'users.create': (input, ctx) => s.users.create(requireSession(ctx), input),
     'auth.signInWithTemporaryPassword': (input, ctx) => s.auth.signInWithTemporaryPassword(ctx.clientId, input),
     'auth.changePassword': (input, ctx) => s.auth.changePassword(requireSession(ctx), input),
+    'auth.requestPasswordReset': (input) => s.passwordReset.request(input),
+    'auth.completePasswordReset': (input) => s.passwordReset.complete(input),
     'auth.beginFirstEnrollment': (_input, ctx) => s.mfa.beginEnrollment(requireSession(ctx)),
     'auth.completeFirstEnrollment': (input, ctx) => s.auth.completeFirstEnrollment(requireSession(ctx), input),
     'proofing.lookup': (input, ctx) => s.proofing.lookup(requireSession(ctx), input),

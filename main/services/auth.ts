@@ -269,7 +269,8 @@ export class AuthService {
     });
   }
 
-  private matchAnyCredential(credentials: readonly CredentialRecord[], code: string, now: number): { credential: CredentialRecord; step: number } | null {
+  /** The credential a fresh code came from, and its time step, or null. */
+  matchAnyCredential(credentials: readonly CredentialRecord[], code: string, now: number): { credential: CredentialRecord; step: number } | null {
     for (const credential of credentials) {
       const secret = this.box.open(credential.secretSealed, credential.credentialId);
       const step = matchTotp(secret, code, now, credential.lastUsedStep);
@@ -297,17 +298,23 @@ export class AuthService {
     if (!(await this.needsSetup())) throw new AppError('SETUP_DONE', CONSOLE_MESSAGES.alreadySetUp);
   }
 
-  private async refuseUnavailable(user: UserRecord, now: number): Promise<void> {
+  /**
+   * Refuses locked, deactivated and long-unused accounts before any factor is looked at. A
+   * password reset passes a temporary lock (QualityNet guide Table 5-2: the lock message sends
+   * the user to Forgot your Password?) and audits its refusals as its own.
+   */
+  async refuseUnavailable(user: UserRecord, now: number, options: { refusedAction?: AuditAction; passTemporaryLock?: boolean } = {}): Promise<void> {
+    const refused = options.refusedAction ?? 'signin.refused';
     if (user.status === 'locked') {
-      await this.audit(user, 'signin.refused', { reason: 'locked' });
+      await this.audit(user, refused, { reason: 'locked' });
       throw new AppError('LOCKED', SIGN_IN_MESSAGES.locked);
     }
-    if (isTemporarilyLocked(user, now)) {
-      await this.audit(user, 'signin.refused', { reason: 'temporarily locked' });
+    if (isTemporarilyLocked(user, now) && !options.passTemporaryLock) {
+      await this.audit(user, refused, { reason: 'temporarily locked' });
       throw new AppError('LOCKED', SIGN_IN_MESSAGES.temporarilyLocked);
     }
     if (user.status === 'deactivated') {
-      await this.audit(user, 'signin.refused', { reason: 'deactivated' });
+      await this.audit(user, refused, { reason: 'deactivated' });
       throw new AppError('LOCKED', SIGN_IN_MESSAGES.invalidStatus);
     }
     // An official's reactivation restarts the count (QualityNet guide 5.3.1: "> 120 days of non-use").
@@ -323,9 +330,17 @@ export class AuthService {
   }
 
   /** Counts a failure, locks when the policy says so, and always throws the matching message. */
-  private async recordFailure(user: UserRecord, action: 'signin.failed' | 'unlock.failed'): Promise<never> {
+  private async recordFailure(user: UserRecord, action: AuditAction): Promise<never> {
+    throw failureError(await this.countAccountFailure(user, action));
+  }
+
+  /**
+   * Counts an account's failed attempt (sign-in, unlock, password reset: one count), locks when
+   * the policy says so, ends the account's sessions on a lock, and says what the count came to.
+   */
+  async countAccountFailure(user: UserRecord, action: AuditAction, details: AuditDraft['details'] = {}): Promise<FailureOutcome> {
     const { outcome, attempt, next } = countFailure(user, this.clock.now());
-    const events: AuditDraft[] = [{ action, actorId: null, subjectUserId: user.id, details: { attempt } }];
+    const events: AuditDraft[] = [{ action, actorId: null, subjectUserId: user.id, details: { ...details, attempt } }];
     if (outcome !== 'incorrect') this.sessions.closeAllFor(user.id);
     if (outcome === 'locked') {
       events.push({ action: 'account.locked', actorId: null, subjectUserId: user.id, details: { temporaryLocks: next.temporaryLockCount } });
@@ -333,7 +348,34 @@ export class AuthService {
       events.push({ action: 'account.temporarily_locked', actorId: null, subjectUserId: user.id, details: { until: next.lockedUntil, temporaryLocks: next.temporaryLockCount } });
     }
     await this.store.users.updateSignInCounters(user.id, { status: outcome === 'locked' ? 'locked' : user.status, ...next }, events);
-    throw failureError(outcome);
+    return outcome;
+  }
+
+  /** One attempt at a time per account: sign-in, unlock and password reset wait for each other. */
+  runForAccount<T>(userRowId: number, task: () => Promise<T>): Promise<T> {
+    return this.attempts.run(userRowId, task);
+  }
+
+  /**
+   * A password-reset attempt on a user ID that names no account, answered as an account's
+   * failed reset would be: the same count as sign-in's (in memory), the same locks (a reset
+   * passes a temporary lock, as for an account, and is refused on a lock for good), and the
+   * same work (a sealed key opened and a code compared). Returns what the count came to.
+   */
+  failUnknownReset(userId: string, code: string, action: AuditAction): Promise<FailureOutcome> {
+    return this.unknownAttempts.run(userId.toLowerCase(), async () => {
+      const now = this.clock.now();
+      const state = this.unknownIds.get(userId);
+      if (state.locked) {
+        await this.store.audit.append([{ action, actorId: null, details: { userId, reason: 'locked' } }]);
+        throw failureError('locked');
+      }
+      this.matchAnyCredential([this.decoyCredential], code, now);
+      const { outcome, attempt, next } = countFailure(state, now);
+      this.unknownIds.set(userId, { ...next, locked: outcome === 'locked' });
+      await this.store.audit.append([{ action, actorId: null, details: { userId, attempt } }]);
+      return outcome;
+    });
   }
 
   private audit(user: UserRecord, action: AuditAction, details: AuditDraft['details']): Promise<void> {
@@ -342,7 +384,7 @@ export class AuthService {
 }
 
 /** The QualityNet guide's message (Table 5-2) for each outcome of a failed attempt. */
-function failureError(outcome: FailureOutcome): AppError {
+export function failureError(outcome: FailureOutcome): AppError {
   switch (outcome) {
     case 'incorrect':
       return new AppError('SIGN_IN_FAILED', SIGN_IN_MESSAGES.incorrect);

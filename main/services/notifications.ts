@@ -131,6 +131,20 @@ export class NotificationService {
     return this.delivery.deliverNow();
   }
 
+  /**
+   * Sends one email now, never through the outbox: for a one-time code, which must not be kept
+   * anywhere in clear. Throws (without the SMTP password) when there is no server or it fails.
+   */
+  async sendNow(message: { to: string; subject: string; body: string }): Promise<void> {
+    const settings = await this.mailSettingsStore.load();
+    if (!isMailConfigured(settings)) throw new Error('No mail server is set.');
+    try {
+      await sendOneEmail(settings, this.policy, { to: message.to, subject: message.subject, text: message.body });
+    } catch (error) {
+      throw new Error(describeSmtpError(error, secretsOf(settings)));
+    }
+  }
+
   private checkStaleInBackground(): void {
     this.staleRun = this.staleRun
       .then(() => this.sendStaleReminders())

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
 
 /**
  * Where the 256-bit data key comes from. In Electron the key file is sealed by safeStorage
@@ -28,6 +28,16 @@ export class SecretBox {
     cipher.setAAD(Buffer.from(associatedData, 'utf8'));
     const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
     return Buffer.concat([Buffer.from([VERSION]), iv, cipher.getAuthTag(), body]);
+  }
+
+  /**
+   * A keyed hash (HMAC-SHA-256, hex) under a key derived from the data key for one purpose: for
+   * short secrets kept only to be compared (a one-time code), which a plain hash would not
+   * protect from someone who reads the database but not the key.
+   */
+  digest(purpose: string, value: string): string {
+    const key = Buffer.from(hkdfSync('sha256', this.key, Buffer.alloc(0), `soc digest: ${purpose}`, 32));
+    return createHmac('sha256', key).update(value, 'utf8').digest('hex');
   }
 
   open(sealed: Buffer, associatedData: string): string {

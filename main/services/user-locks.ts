@@ -35,10 +35,13 @@ export type FailureOutcome = 'incorrect' | 'temporarilyLocked' | 'locked';
  * minutes, and the third temporary lock locks until an official resets the password.
  */
 export function countFailure(current: FailureCounters, now: number): { outcome: FailureOutcome; attempt: number; next: FailureCounters } {
-  // A lock that has run out starts a fresh count.
-  const attempt = (current.lockedUntil !== null ? 0 : current.failedAttempts) + 1;
+  // A lock that has run out starts a fresh count. Sign-in is refused while a lock runs, but a
+  // password reset is not (it is how a temporarily locked user gets back in): its failures
+  // during the lock go on counting, and the lock stays.
+  const running = current.lockedUntil !== null && current.lockedUntil > now;
+  const attempt = (current.lockedUntil !== null && !running ? 0 : current.failedAttempts) + 1;
   if (attempt < POLICY.failuresBeforeLock) {
-    return { outcome: 'incorrect', attempt, next: { failedAttempts: attempt, temporaryLockCount: current.temporaryLockCount, lockedUntil: null } };
+    return { outcome: 'incorrect', attempt, next: { failedAttempts: attempt, temporaryLockCount: current.temporaryLockCount, lockedUntil: running ? current.lockedUntil : null } };
   }
   const temporaryLockCount = current.temporaryLockCount + 1;
   if (temporaryLockCount >= POLICY.temporaryLocksBeforeLock) {

@@ -10,6 +10,7 @@ import { SqliteFsidStore } from './fsid-store.js';
 import { SqliteHistoryStore } from './history-store.js';
 import { SqliteAuditTrailStore } from './audit-trail-store.js';
 import { SqliteHomeStore } from './home-store.js';
+import { SqlitePasswordResetStore } from './password-reset-store.js';
 import { ARCHIVE_APPLICATION_ID } from './archive-file.js';
 import { ensurePrivateFile, makeDatabaseFilesPrivate } from './private-files.js';
 import type { Clock } from '../clock.js';
@@ -136,6 +137,7 @@ export class SqliteStore implements Store {
     this.history = new SqliteHistoryStore(db);
     this.auditTrail = new SqliteAuditTrailStore(db);
     this.home = new SqliteHomeStore(db);
+    this.passwordResets = new SqlitePasswordResetStore(db, clock);
   }
 
   readonly requests: SqliteRequestStore;
@@ -146,6 +148,7 @@ export class SqliteStore implements Store {
   readonly history: SqliteHistoryStore;
   readonly auditTrail: SqliteAuditTrailStore;
   readonly home: SqliteHomeStore;
+  readonly passwordResets: SqlitePasswordResetStore;
 
   static open(path: string, clock: Clock): SqliteStore {
     return new SqliteStore(openDatabase(path), clock);

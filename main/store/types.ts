@@ -9,6 +9,7 @@ import type { FsidStore } from './fsid-store.js';
 import type { HistoryStore } from './history-store.js';
 import type { AuditTrailStore } from './audit-trail-store.js';
 import type { HomeStore } from './home-store.js';
+import type { PasswordResetStore } from './password-reset-store.js';
 
 /**
  * What the services may ask of storage. Async on purpose: SQLite answers synchronously today,
@@ -30,6 +31,7 @@ export interface Store {
   history: HistoryStore;
   auditTrail: AuditTrailStore;
   home: HomeStore;
+  passwordResets: PasswordResetStore;
 }
 
 export interface AuditDraft {

@@ -1,5 +1,6 @@
 import type { ChangeEvent } from 'react';
 import { TextField } from '@cmsgov/design-system';
+import { REQUIRED_LABEL } from './RequiredMark.js';
 
 interface SecurityCodeFieldProps {
   id: string;
@@ -11,6 +12,8 @@ interface SecurityCodeFieldProps {
   disabled?: boolean;
   /** The label, where a form marks its required fields ("* Security Code"). */
   label?: string;
+  /** Marks the field required (the job aids' asterisk, and `required` for screen readers). */
+  required?: boolean;
 }
 
 /** The 6-digit code from an authenticator app, as every form of the console asks for it. */
@@ -23,12 +26,15 @@ export function SecurityCodeField({
   name = 'code',
   disabled,
   label = 'Security Code',
+  required,
 }: SecurityCodeFieldProps) {
   return (
     <TextField
       id={id}
       name={name}
       label={label}
+      labelClassName={required ? REQUIRED_LABEL : undefined}
+      required={required}
       hint={hint}
       numeric
       autoComplete="one-time-code"

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AUDIT_CATEGORIES, HISTORY_ACTIONS, NAV_PAGES, ORGANIZATION_KINDS, PROOFING_STATES, REJECTION_REASON_MAX, REQUEST_STATUSES, USER_STATUSES } from '../domain.js';
-import { POLICY } from '../policy.js';
+import { PASSWORD_RESET, POLICY } from '../policy.js';
 import { DOCUMENT_TYPES, INSPECTIONS, REJECTION_REASONS } from '../proofing.js';
 import type { DocumentType } from '../proofing.js';
 import { DECISION_FLAGS } from '../roles.js';
@@ -505,6 +505,24 @@ const recoveryView = z.object({
 });
 const backupNameSchema = z.string().min(1, 'Choose a backup').max(80);
 
+/** Forgot your Password?: who to contact when the code cannot be emailed. */
+const resetContact = z.object({ firstName: z.string(), lastName: z.string(), email: z.string(), organization: z.string() });
+const passwordResetStart = z.discriminatedUnion('delivery', [
+  z.object({
+    delivery: z.literal('email'),
+    /** Ties the second step to the window that took the first; kept only as a hash. */
+    resetId: z.string(),
+    /** The address the code went to, partly hidden (j•••@example.org). */
+    emailHint: z.string(),
+    expiresAt: z.number(),
+  }),
+  z.object({ delivery: z.literal('officials'), reason: z.enum(['mail_not_configured', 'mail_failed']), officials: z.array(resetContact) }),
+]);
+export const oneTimeCode = z
+  .string()
+  .trim()
+  .regex(new RegExp(`^\\d{${PASSWORD_RESET.codeDigits}}$`), `One-time Code is the ${PASSWORD_RESET.codeDigits}-digit code from the email`);
+
 const newPasswordFields = {
   newPassword: passwordSchema,
   confirmPassword: passwordSchema,
@@ -854,6 +872,19 @@ export const contract = {
     input: z.object(newPasswordFields).strict(),
     output: sessionView,
   },
+  // ---- Forgot your Password? (QualityNet guide, Table 5-2) ----
+  'auth.requestPasswordReset': {
+    access: 'public',
+    passive: false,
+    input: z.object({ userId: safeText('User ID').min(1, 'User ID is required').max(64), code: securityCode }).strict(),
+    output: passwordResetStart,
+  },
+  'auth.completePasswordReset': {
+    access: 'public',
+    passive: false,
+    input: z.object({ resetId: z.string().min(1, 'Start again to get a new one-time code').max(64), code: oneTimeCode, ...newPasswordFields }).strict(),
+    output: z.object({ userId: z.string() }),
+  },
   'auth.beginFirstEnrollment': { access: 'enroll', passive: false, input: empty, output: enrollmentView },
   'auth.completeFirstEnrollment': {
     access: 'enroll',
@@ -1070,6 +1101,8 @@ export type ChannelOutput<C extends Channel> = z.output<Contract[C]['output']>;
 export type SessionView = z.output<typeof sessionView>;
 export type EnrollmentView = z.output<typeof enrollmentView>;
 export type CredentialView = z.output<typeof credentialView>;
+export type PasswordResetStart = z.output<typeof passwordResetStart>;
+export type ResetContactView = z.output<typeof resetContact>;
 export type HomeSummary = ChannelOutput<'home.summary'>;
 export type HomeDashboard = ChannelOutput<'home.dashboard'>;
 export type QueueRow = z.output<typeof queueRow>;

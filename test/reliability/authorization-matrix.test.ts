@@ -6,6 +6,7 @@ import { contract } from '../../shared/ipc/contract.js';
 import type { Channel, ChannelInput, ChannelOutput, FileDelivery } from '../../shared/ipc/contract.js';
 import type { ErrorCode } from '../../shared/ipc/errors.js';
 import { CMS_ORG, Harness, PASSWORD, PROVIDER_ORG } from '../support/console-harness.js';
+import { SmtpTestServer } from '../support/smtp-test-server.js';
 import type { TestUser } from '../support/console-harness.js';
 
 /**
@@ -262,6 +263,16 @@ const MATRIX: Matrix = {
       },
     },
   ],
+  'auth.requestPasswordReset': {
+    rule: 'anyone with the account\'s User ID and a fresh code from its authenticator (no mail here: the officials are named)',
+    expect: EVERYONE,
+    input: (fx, p) => ({ userId: `spare_${p}`, code: fx.spareCode(p) }),
+  },
+  'auth.completePasswordReset': {
+    rule: 'anyone holding the reset\'s token and the one-time code emailed to the account',
+    expect: EVERYONE,
+    input: async (fx, p) => ({ ...(await fx.emailedReset(p)), newPassword: NEW_PASSWORD, confirmPassword: NEW_PASSWORD }),
+  },
   'auth.beginFirstEnrollment': [
     { rule: 'only a session without a credential (first enrollment)', expect: NOT_IN_THAT_STATE, input: () => ({}) },
     {
@@ -446,6 +457,25 @@ class Fixture {
     return this.h.call(clientId, channel, input);
   }
 
+  /** A fresh code from the caller's spare account's authenticator. */
+  spareCode(p: Persona): string {
+    this.h.nextStep();
+    return this.h.code(this.user(`spare_${p}`).secret);
+  }
+
+  /** Forgot your Password? started for the caller's spare account, the one-time code read from the email. */
+  async emailedReset(p: Persona): Promise<{ resetId: string; code: string }> {
+    const smtp = await mailSink();
+    await this.call('cms', 'mail.saveSettings', { host: '127.0.0.1', port: smtp.port, secure: false, user: '', from: 'console@example.org' });
+    const before = smtp.received.length;
+    const start = await this.h.call(`reset_${p}`, 'auth.requestPasswordReset', { userId: `spare_${p}`, code: this.spareCode(p) });
+    if (start.delivery !== 'email') throw new Error('the one-time code was not emailed');
+    await smtp.waitForMessages(before + 1);
+    const code = /one-time code: (\d+)/.exec(smtp.received.at(-1)?.text ?? '')?.[1];
+    if (!code) throw new Error('no one-time code in the email');
+    return { resetId: start.resetId, code };
+  }
+
   signInInput(userId: string): ChannelInput<'auth.signIn'> {
     this.h.nextStep();
     return { userId, password: PASSWORD, code: this.h.code(this.user(userId).secret), agreeToTerms: true };
@@ -505,6 +535,13 @@ function savedPath(delivery: FileDelivery | null): string {
   return delivery.path;
 }
 
+let sink: SmtpTestServer | null = null;
+/** One mail server for the run, started when a row first needs mail. */
+async function mailSink(): Promise<SmtpTestServer> {
+  sink ??= await SmtpTestServer.start();
+  return sink;
+}
+
 const CHANNELS = Object.keys(contract) as Channel[];
 const printed: string[] = [];
 
@@ -535,7 +572,8 @@ describe('authorization matrix: every channel, every kind of caller', () => {
     });
   }
 
-  afterAll(() => {
+  afterAll(async () => {
+    await sink?.close();
     console.log(`authorization matrix: ${CHANNELS.length} channels\n${''.padEnd(34)} ${PERSONAS.map((p) => p.padEnd(15)).join(' ')}\n${printed.join('\n')}`);
   });
 });

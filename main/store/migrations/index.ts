@@ -6,6 +6,7 @@ import { migration004 } from './004-user-directory.js';
 import { migration005 } from './005-history-and-audit.js';
 import { migration006 } from './006-trust-model.js';
 import { migration007 } from './007-home-dashboard.js';
+import { migration008 } from './008-password-resets.js';
 
 export interface Migration {
   version: number;
@@ -14,7 +15,7 @@ export interface Migration {
 }
 
 /** Every schema version, in order. A new version is a new file and one line here. */
-export const MIGRATIONS: readonly Migration[] = [migration001, migration002, migration003, migration004, migration005, migration006, migration007];
+export const MIGRATIONS: readonly Migration[] = [migration001, migration002, migration003, migration004, migration005, migration006, migration007, migration008];
 
 export class NewerDatabaseError extends Error {
   constructor(readonly found: number, readonly known: number) {

@@ -3,15 +3,17 @@ import { Alert, Button, TextField } from '@cmsgov/design-system';
 import { POLICY } from '../../../shared/policy.js';
 import { AppFrame, SimpleMain } from '../../components/AppFrame.js';
 import { PageHeading } from '../../components/PageHeading.js';
+import { REQUIRED_LABEL, RequiredFieldNote } from '../../components/RequiredMark.js';
+import { StepIndicator } from '../../components/StepIndicator.js';
 import { useSession } from '../session/store.js';
-import { useAuth } from './store.js';
+import { ENROLLMENT_STEPS, useAuth } from './store.js';
 
 /**
  * After a sign-in with a temporary password from a Security Official: a new password comes
  * first, before the warning page and anything else (QualityNet guide 5.3.1).
  */
 export function ChangePasswordView() {
-  const { pending, error, errorField, changePassword, signOut, reset } = useAuth();
+  const { pending, error, errorField, enrolling, changePassword, signOut, reset } = useAuth();
   const user = useSession((state) => state.session?.user ?? null);
   const [newPassword, setNewPassword] = useState('');
   const [confirmPassword, setConfirmPassword] = useState('');
@@ -34,6 +36,8 @@ export function ChangePasswordView() {
   return (
     <AppFrame>
       <SimpleMain>
+        {/* Only New User Enrollment has steps; a temporary password for an account with a credential does not. */}
+        {enrolling && <StepIndicator label="New User Enrollment" steps={ENROLLMENT_STEPS} current={1} />}
         <PageHeading>Change your password</PageHeading>
         <p className="ds-u-margin-top--1">
           You signed in with a temporary password from your Security Official. Choose your own password to continue.
@@ -54,10 +58,13 @@ export function ChangePasswordView() {
         )}
         <form noValidate onSubmit={(event) => void submit(event)}>
           {user && <input type="hidden" name="username" autoComplete="username" value={user.userId} />}
+          <RequiredFieldNote />
           <TextField
             id="change-newPassword"
             name="newPassword"
             label="New Password"
+            labelClassName={REQUIRED_LABEL}
+            required
             hint={`At least ${POLICY.passwordMinLength} characters. A few unrelated words make a strong password that is easy to type.`}
             type="password"
             autoComplete="new-password"
@@ -69,6 +76,8 @@ export function ChangePasswordView() {
             id="change-confirmPassword"
             name="confirmPassword"
             label="Confirm New Password"
+            labelClassName={REQUIRED_LABEL}
+            required
             type="password"
             autoComplete="new-password"
             value={confirmPassword}

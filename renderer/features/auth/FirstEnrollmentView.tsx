@@ -5,10 +5,11 @@ import { EnrollmentDetails } from '../../components/EnrollmentDetails.js';
 import { EnrollmentExpiredAlert } from '../../components/EnrollmentExpiredAlert.js';
 import { PageHeading } from '../../components/PageHeading.js';
 import { SecurityCodeField } from '../../components/SecurityCodeField.js';
+import { StepIndicator } from '../../components/StepIndicator.js';
 import { PROOFING_STATE_LABELS } from '../../components/labels.js';
 import { useSession } from '../session/store.js';
 import { useFirstEnrollment } from './first-enrollment-store.js';
-import { useAuth } from './store.js';
+import { ENROLLMENT_STEPS, useAuth } from './store.js';
 import { isProofed } from '../../../shared/domain.js';
 
 /**
@@ -38,6 +39,7 @@ export function FirstEnrollmentView() {
   return (
     <AppFrame>
       <SimpleMain width="wide">
+        <StepIndicator label="New User Enrollment" steps={ENROLLMENT_STEPS} current={2} />
         <PageHeading>Set up two-factor authentication</PageHeading>
         <p className="ds-u-margin-top--1 ds-u-measure--wide">
           Every sign-in needs a security code from an authenticator app. Link one to your user ID now; you can add up to
@@ -71,7 +73,7 @@ export function FirstEnrollmentView() {
               value={label}
               onChange={(event: ChangeEvent<HTMLInputElement>) => setLabel(event.target.value)}
             />
-            <SecurityCodeField id="first-enrollment-code" value={code} onChange={setCode} errorMessage={error?.field === 'code' ? error.message : undefined} />
+            <SecurityCodeField id="first-enrollment-code" value={code} onChange={setCode} required errorMessage={error?.field === 'code' ? error.message : undefined} />
             <div className="soc-button-row">
               <Button type="submit" variation="solid" aria-disabled={pending || undefined}>
                 Link credential

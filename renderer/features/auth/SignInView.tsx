@@ -1,37 +1,74 @@
-import { useEffect, useRef, useState, type ChangeEvent, type FormEvent } from 'react';
+import { useEffect, useMemo, useRef, useState, type ChangeEvent, type FormEvent } from 'react';
 import { Alert, Button, Choice, TextField } from '@cmsgov/design-system';
+import { contract } from '../../../shared/ipc/contract.js';
 import { AppFrame, SimpleMain } from '../../components/AppFrame.js';
+import { ErrorSummary, errorFor } from '../../components/ErrorSummary.js';
+import type { FieldError } from '../../components/ErrorSummary.js';
 import { PageHeading } from '../../components/PageHeading.js';
+import { REQUIRED_LABEL, RequiredFieldNote } from '../../components/RequiredMark.js';
 import { SecurityCodeField } from '../../components/SecurityCodeField.js';
+import { StepIndicator } from '../../components/StepIndicator.js';
 import { useSession } from '../session/store.js';
-import { useAuth } from './store.js';
+import { ForgotPasswordView } from './ForgotPasswordView.js';
+import { ENROLLMENT_STEPS, useAuth } from './store.js';
+import { problemsOf } from './validation.js';
+import './auth.css';
 
-/** HARP's "Login" page, or its variant for a first sign-in with a temporary password. */
+type Mode = 'login' | 'temporary' | 'forgot';
+
+/** HARP's "Login" page, its variant for a first sign-in with a temporary password, or Forgot your Password?. */
 export function SignInView() {
-  const [temporary, setTemporary] = useState(false);
-  return temporary ? <TemporarySignIn onBack={() => setTemporary(false)} /> : <CodeSignIn onTemporary={() => setTemporary(true)} />;
+  const [mode, setMode] = useState<Mode>('login');
+  switch (mode) {
+    case 'temporary':
+      return <TemporarySignIn onBack={() => setMode('login')} />;
+    case 'forgot':
+      return <ForgotPasswordView onBack={() => setMode('login')} />;
+    case 'login':
+      return <CodeSignIn onTemporary={() => setMode('temporary')} onForgot={() => setMode('forgot')} />;
+  }
 }
 
+const SIGN_IN_FIELDS = ['userId', 'password', 'code', 'agreeToTerms'] as const;
+const SIGN_IN_IDS: Record<string, string> = {
+  userId: 'sign-in-userId',
+  password: 'sign-in-password',
+  code: 'sign-in-code',
+  agreeToTerms: 'sign-in-agreeToTerms',
+};
+
 /** HARP's "Login" page: user ID, password, security code and the Terms & Conditions. */
-function CodeSignIn({ onTemporary }: { onTemporary: () => void }) {
+function CodeSignIn({ onTemporary, onForgot }: { onTemporary: () => void; onForgot: () => void }) {
   const { pending, error, errorField, signIn, reset } = useAuth();
   const notice = useSession((state) => state.notice);
   const [userId, setUserId] = useState('');
   const [password, setPassword] = useState('');
   const [code, setCode] = useState('');
   const [agreeToTerms, setAgreeToTerms] = useState(false);
+  const [problems, setProblems] = useState<FieldError[]>([]);
   const errorRef = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
     reset();
     return reset;
   }, [reset]);
+  // A refusal about the whole form (wrong password, a lock) takes focus; field problems focus the summary.
   useEffect(() => {
-    if (error) errorRef.current?.focus();
-  }, [error]);
+    if (error && !errorField) errorRef.current?.focus();
+  }, [error, errorField]);
+
+  // What the main process said about one field joins the summary like the form's own findings.
+  // One array per change, not per render: the summary takes focus whenever its list changes.
+  const fieldProblems = useMemo<FieldError[]>(() => (error && errorField ? [{ field: errorField, message: error }] : problems), [error, errorField, problems]);
 
   async function submit(event: FormEvent) {
     event.preventDefault();
+    const found = problemsOf(contract['auth.signIn'].input, { userId, password, code, agreeToTerms }, SIGN_IN_FIELDS);
+    setProblems(found);
+    if (found.length > 0) {
+      reset();
+      return;
+    }
     const ok = await signIn({ userId, password, code, agreeToTerms });
     if (!ok) {
       // The guide asks users to re-enter the password; a used code is never valid twice.
@@ -46,7 +83,8 @@ function CodeSignIn({ onTemporary }: { onTemporary: () => void }) {
         <PageHeading>Login</PageHeading>
         <p className="soc-lead ds-u-margin-bottom--3">Enter your user ID and password to login.</p>
 
-        {error && (
+        <ErrorSummary errors={fieldProblems} idFor={(field) => SIGN_IN_IDS[field] ?? field} />
+        {error && !errorField && (
           <div ref={errorRef} tabIndex={-1} className="soc-focus-target">
             <Alert variation="error" role="alert" className="ds-u-margin-bottom--3">
               <p className="ds-c-alert__text" data-testid="sign-in-error">
@@ -55,7 +93,7 @@ function CodeSignIn({ onTemporary }: { onTemporary: () => void }) {
             </Alert>
           </div>
         )}
-        {!error && notice && (
+        {!error && fieldProblems.length === 0 && notice && (
           <Alert role="status" className="ds-u-margin-bottom--3">
             <p className="ds-c-alert__text" data-testid="sign-in-notice">
               {notice}
@@ -64,39 +102,65 @@ function CodeSignIn({ onTemporary }: { onTemporary: () => void }) {
         )}
 
         <form noValidate onSubmit={(event) => void submit(event)}>
+          <RequiredFieldNote />
           <TextField
-            id="sign-in-userId"
+            id={SIGN_IN_IDS['userId']}
             name="userId"
             label="User ID"
+            labelClassName={REQUIRED_LABEL}
+            required
             autoComplete="username"
             spellCheck={false}
             value={userId}
+            errorMessage={errorFor(fieldProblems, 'userId')}
             onChange={(event: ChangeEvent<HTMLInputElement>) => setUserId(event.target.value)}
           />
           <TextField
-            id="sign-in-password"
+            id={SIGN_IN_IDS['password']}
             name="password"
             label="Password"
+            labelClassName={REQUIRED_LABEL}
+            required
             type="password"
             autoComplete="current-password"
             value={password}
+            errorMessage={errorFor(fieldProblems, 'password')}
             onChange={(event: ChangeEvent<HTMLInputElement>) => setPassword(event.target.value)}
           />
-          <SecurityCodeField id="sign-in-code" value={code} onChange={setCode} />
+          {/* QualityNet guide, Table 5-2: the temporary-lock message sends the user to this link. */}
+          <p className="ds-u-margin-top--1 ds-u-margin-bottom--0">
+            <a
+              href="#forgot-password"
+              className="soc-link-button"
+              onClick={(event) => {
+                // A view of its own, not a navigation (Electron denies navigation).
+                event.preventDefault();
+                onForgot();
+              }}
+            >
+              Forgot your Password?
+            </a>
+          </p>
+          <SecurityCodeField id={SIGN_IN_IDS['code'] ?? 'sign-in-code'} value={code} onChange={setCode} required errorMessage={errorFor(fieldProblems, 'code')} />
 
           <details className="soc-disclosure ds-u-margin-top--3">
             <summary>Having trouble logging in?</summary>
-            <p>Ask your organization&apos;s Security Official to unlock your account or reset your password.</p>
+            <p>
+              Forgot your Password? resets it with a security code from your authenticator and a one-time code emailed to you. Your
+              organization&apos;s Security Official can also unlock your account or give you a temporary password.
+            </p>
           </details>
 
           <Choice
-            id="sign-in-agreeToTerms"
+            id={SIGN_IN_IDS['agreeToTerms'] ?? 'sign-in-agreeToTerms'}
             type="checkbox"
             name="agreeToTerms"
             value="agree"
             label="I agree to the Terms & Conditions"
+            labelClassName={REQUIRED_LABEL}
+            required
             checked={agreeToTerms}
-            errorMessage={errorField === 'agreeToTerms' ? error ?? undefined : undefined}
+            errorMessage={errorFor(fieldProblems, 'agreeToTerms')}
             onChange={(event) => setAgreeToTerms(event.target.checked)}
             className="ds-u-margin-top--3"
           />
@@ -138,6 +202,7 @@ function TemporarySignIn({ onBack }: { onBack: () => void }) {
   const [userId, setUserId] = useState('');
   const [password, setPassword] = useState('');
   const [agreeToTerms, setAgreeToTerms] = useState(false);
+  const [problems, setProblems] = useState<FieldError[]>([]);
   const errorRef = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
@@ -145,23 +210,33 @@ function TemporarySignIn({ onBack }: { onBack: () => void }) {
     return reset;
   }, [reset]);
   useEffect(() => {
-    if (error) errorRef.current?.focus();
-  }, [error]);
+    if (error && !errorField) errorRef.current?.focus();
+  }, [error, errorField]);
+
+  const fieldProblems = useMemo<FieldError[]>(() => (error && errorField ? [{ field: errorField, message: error }] : problems), [error, errorField, problems]);
 
   async function submit(event: FormEvent) {
     event.preventDefault();
+    const found = problemsOf(contract['auth.signInWithTemporaryPassword'].input, { userId, password, agreeToTerms }, TEMPORARY_FIELDS);
+    setProblems(found);
+    if (found.length > 0) {
+      reset();
+      return;
+    }
     if (!(await signInWithTemporaryPassword({ userId, password, agreeToTerms }))) setPassword('');
   }
 
   return (
     <AppFrame>
       <SimpleMain>
+        <StepIndicator label="New User Enrollment" steps={ENROLLMENT_STEPS} current={0} />
         <PageHeading>New User Enrollment</PageHeading>
         <p className="soc-lead ds-u-margin-bottom--3">
           Type your User ID, which is not case-sensitive, and the temporary password your Security Official gave you. You
           will choose your own password and link an authenticator app next.
         </p>
-        {error && (
+        <ErrorSummary errors={fieldProblems} idFor={(field) => TEMPORARY_IDS[field] ?? field} />
+        {error && !errorField && (
           <div ref={errorRef} tabIndex={-1} className="soc-focus-target">
             <Alert variation="error" role="alert" className="ds-u-margin-bottom--3">
               <p className="ds-c-alert__text" data-testid="sign-in-error">
@@ -171,33 +246,42 @@ function TemporarySignIn({ onBack }: { onBack: () => void }) {
           </div>
         )}
         <form noValidate onSubmit={(event) => void submit(event)}>
+          <RequiredFieldNote />
           <TextField
-            id="temporary-userId"
+            id={TEMPORARY_IDS['userId']}
             name="userId"
             label="User ID"
+            labelClassName={REQUIRED_LABEL}
+            required
             autoComplete="username"
             spellCheck={false}
             value={userId}
+            errorMessage={errorFor(fieldProblems, 'userId')}
             onChange={(event: ChangeEvent<HTMLInputElement>) => setUserId(event.target.value)}
           />
           <TextField
-            id="temporary-password"
+            id={TEMPORARY_IDS['password']}
             name="password"
             label="Temporary Password"
+            labelClassName={REQUIRED_LABEL}
+            required
             hint="As your Security Official gave it to you, with the dashes."
             type="password"
             autoComplete="one-time-code"
             value={password}
+            errorMessage={errorFor(fieldProblems, 'password')}
             onChange={(event: ChangeEvent<HTMLInputElement>) => setPassword(event.target.value)}
           />
           <Choice
-            id="temporary-agreeToTerms"
+            id={TEMPORARY_IDS['agreeToTerms'] ?? 'temporary-agreeToTerms'}
             type="checkbox"
             name="agreeToTerms"
             value="agree"
             label="I agree to the Terms & Conditions"
+            labelClassName={REQUIRED_LABEL}
+            required
             checked={agreeToTerms}
-            errorMessage={errorField === 'agreeToTerms' ? error ?? undefined : undefined}
+            errorMessage={errorFor(fieldProblems, 'agreeToTerms')}
             onChange={(event) => setAgreeToTerms(event.target.checked)}
             className="ds-u-margin-top--3"
           />
@@ -218,6 +302,9 @@ function TemporarySignIn({ onBack }: { onBack: () => void }) {
     </AppFrame>
   );
 }
+
+const TEMPORARY_FIELDS = ['userId', 'password', 'agreeToTerms'] as const;
+const TEMPORARY_IDS: Record<string, string> = { userId: 'temporary-userId', password: 'temporary-password', agreeToTerms: 'temporary-agreeToTerms' };
 
 function TermsText() {
   return (

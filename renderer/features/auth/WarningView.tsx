@@ -2,6 +2,8 @@ import { Alert, Button } from '@cmsgov/design-system';
 import { useEffect } from 'react';
 import { AppFrame, SimpleMain } from '../../components/AppFrame.js';
 import { PageHeading } from '../../components/PageHeading.js';
+import { EnrollmentConfirmedView } from './EnrollmentConfirmedView.js';
+import { useFirstEnrollment } from './first-enrollment-store.js';
 import { useAuth } from './store.js';
 
 /** The standard CMS warning banner text, shown after every sign-in (QualityNet guide, Figure 5-13). */
@@ -18,7 +20,13 @@ export const WARNING_CONSENT_ITEMS = [
   'Any communication or data transiting or stored on this system may be disclosed or used for any lawful Government purpose.',
 ] as const;
 
+/** The warning page, after Successful Two-Factor Enrollment when a first credential was just linked. */
 export function WarningView() {
+  const confirmed = useFirstEnrollment((state) => state.confirmed);
+  return confirmed ? <EnrollmentConfirmedView credentialId={confirmed.credentialId} /> : <GovernmentWarning />;
+}
+
+function GovernmentWarning() {
   const { pending, error, acceptWarning, denyWarning, reset } = useAuth();
 
   useEffect(() => {

@@ -9,6 +9,10 @@ interface FirstEnrollmentState {
   replaced: boolean;
   pending: boolean;
   error: { message: string; field: string | undefined } | null;
+  /** The credential was linked: Successful Two-Factor Enrollment shows before the warning page. */
+  confirmed: { credentialId: string } | null;
+  /** Continue from Successful Two-Factor Enrollment. */
+  acknowledge(): void;
   begin(): Promise<void>;
   complete(code: string, label: string): Promise<boolean>;
 }
@@ -19,6 +23,11 @@ export const useFirstEnrollment = create<FirstEnrollmentState>()((set, get) => (
   replaced: false,
   pending: false,
   error: null,
+  confirmed: null,
+
+  acknowledge() {
+    set({ confirmed: null });
+  },
 
   async begin() {
     try {
@@ -34,7 +43,7 @@ export const useFirstEnrollment = create<FirstEnrollmentState>()((set, get) => (
     set({ pending: true, error: null });
     try {
       const view = await call('auth.completeFirstEnrollment', { enrollmentId: enrollment.enrollmentId, code, label });
-      set({ pending: false, enrollment: null });
+      set({ pending: false, enrollment: null, confirmed: { credentialId: enrollment.credentialId } });
       useSession.getState().applySession(view);
       return true;
     } catch (error) {

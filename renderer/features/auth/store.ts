@@ -2,6 +2,9 @@ import { create } from 'zustand';
 import { call, codeOf, messageOf } from '../../api.js';
 import { SIGNED_OUT_NOTICE, useSession } from '../session/store.js';
 
+/** QualityNet guide 5.2: the steps across the top of the New User Enrollment pages. */
+export const ENROLLMENT_STEPS = ['Login', 'New password', 'Authenticator', 'Enrollment confirmed'] as const;
+
 /** The contract's own wording for the unticked box, shown before any call is made. */
 export const TERMS_REQUIRED_MESSAGE = 'You must agree to the Terms & Conditions';
 
@@ -30,6 +33,8 @@ interface AuthState {
   error: string | null;
   /** The input field the error is about, when the main process or the form named one. */
   errorField: string | null;
+  /** Signed in with a temporary password and no authenticator: the New User Enrollment steps follow. */
+  enrolling: boolean;
 
   reset(): void;
   signIn(values: SignInValues): Promise<boolean>;
@@ -60,12 +65,14 @@ export const useAuth = create<AuthState>()((set, get) => {
     pending: false,
     error: null,
     errorField: null,
+    enrolling: false,
 
     reset() {
       set({ pending: false, error: null, errorField: null });
     },
 
     signIn({ userId, password, code, agreeToTerms }) {
+      set({ enrolling: false });
       if (!agreeToTerms) {
         set({ error: TERMS_REQUIRED_MESSAGE, errorField: 'agreeToTerms' });
         return Promise.resolve(false);
@@ -83,6 +90,7 @@ export const useAuth = create<AuthState>()((set, get) => {
       }
       return run(async () => {
         const view = await call('auth.signInWithTemporaryPassword', { userId, password, agreeToTerms: true });
+        set({ enrolling: true });
         useSession.getState().applySession(view);
       });
     },

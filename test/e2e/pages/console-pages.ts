@@ -644,6 +644,9 @@ export async function firstSignIn(
   expect(key).toMatch(/^[A-Z2-7]{32,}$/);
   await page.getByLabel('Security Code').fill(host.code(key));
   await page.getByRole('button', { name: 'Link credential' }).click();
+  // QualityNet guide, Figure 5-9: the last step of New User Enrollment, then on into the console.
+  await expect(page.getByRole('heading', { level: 1, name: 'Successful Two-Factor Enrollment' })).toBeVisible();
+  await page.getByRole('button', { name: 'Continue' }).click();
   return { key };
 }
 

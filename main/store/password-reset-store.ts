@@ -1,0 +1,167 @@
+import type { Database } from 'better-sqlite3';
+import type { Clock } from '../clock.js';
+import { appendAuditSync } from './audit-chain.js';
+import type { AuditDraft } from './types.js';
+
+export type PasswordResetEnd = 'used' | 'replaced' | 'too_many_tries' | 'not_sent';
+
+export interface PasswordResetRecord {
+  id: number;
+  userRowId: number;
+  /** The keyed hash of the emailed one-time code (hex). */
+  codeHash: string;
+  createdAt: number;
+  expiresAt: number;
+  endedAt: number | null;
+  endReason: PasswordResetEnd | null;
+}
+
+/** A Security Official a user can turn to, with the organization through which they can help. */
+export interface ResetContact {
+  firstName: string;
+  lastName: string;
+  email: string;
+  organization: string;
+}
+
+/** The one-time codes of Forgot your Password?, and who to contact when there is no mail. */
+export interface PasswordResetStore {
+  /**
+   * Opens a reset after the user proved their authenticator: consumes the code's time step
+   * (false when it was used meanwhile: a replay, nothing written), ends the user's earlier open
+   * resets as replaced, and writes the audit events, in one transaction.
+   */
+  open(reset: { userRowId: number; tokenHash: string; codeHash: string; expiresAt: number }, step: { credentialRowId: number; step: number }, audit: AuditDraft[]): Promise<number | false>;
+  byTokenHash(tokenHash: string): Promise<PasswordResetRecord | null>;
+  /** Ends an open reset (false when it had already ended). */
+  end(id: number, reason: Exclude<PasswordResetEnd, 'used'>, audit: AuditDraft[]): Promise<boolean>;
+  /**
+   * Uses an open, unexpired reset: the new password replaces the old one (and any temporary
+   * one), and the sign-in failure count and locks are cleared, only while the account is
+   * active. False when the reset ended or expired meanwhile, or the account is not active.
+   */
+  complete(id: number, userRowId: number, passwordHash: string, audit: AuditDraft[]): Promise<boolean>;
+  /**
+   * The Security Officials of the organizations the user belongs to (their roles, pending
+   * requests and home organization), whose accounts are active, but the user; when there are
+   * none, the CMS Security Officials.
+   */
+  contactsFor(userRowId: number): Promise<ResetContact[]>;
+}
+
+interface ResetRow {
+  id: number;
+  user_id: number;
+  code_hash: string;
+  created_at: number;
+  expires_at: number;
+  ended_at: number | null;
+  end_reason: PasswordResetEnd | null;
+}
+
+const OFFICIALS = `SELECT DISTINCT u.first_name AS firstName, u.last_name AS lastName, u.email AS email, o.name AS organization, u.id AS id
+   FROM role_assignments a
+   JOIN roles r ON r.id = a.role_id AND r.security_official_kind IS NOT NULL
+   JOIN users u ON u.id = a.user_id AND u.status = 'active'
+   JOIN organizations o ON o.id = a.organization_id`;
+
+export class SqlitePasswordResetStore implements PasswordResetStore {
+  constructor(
+    private readonly db: Database,
+    private readonly clock: Clock,
+  ) {}
+
+  async open(reset: { userRowId: number; tokenHash: string; codeHash: string; expiresAt: number }, step: { credentialRowId: number; step: number }, audit: AuditDraft[]): Promise<number | false> {
+    return this.db
+      .transaction((): number | false => {
+        const now = this.clock.now();
+        const consumed = this.db
+          .prepare('UPDATE mfa_credentials SET last_used_step = ?, last_used_at = ? WHERE id = ? AND user_id = ? AND (last_used_step IS NULL OR last_used_step < ?)')
+          .run(step.step, now, step.credentialRowId, reset.userRowId, step.step);
+        if (consumed.changes !== 1) return false;
+        this.db.prepare("UPDATE password_resets SET ended_at = ?, end_reason = 'replaced' WHERE user_id = ? AND ended_at IS NULL").run(now, reset.userRowId);
+        const inserted = this.db
+          .prepare('INSERT INTO password_resets (user_id, token_hash, code_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?)')
+          .run(reset.userRowId, reset.tokenHash, reset.codeHash, now, reset.expiresAt);
+        const id = Number(inserted.lastInsertRowid);
+        appendAuditSync(this.db, now, audit.map((event) => ({ ...event, details: { ...event.details, resetId: id } })));
+        return id;
+      })
+      .immediate();
+  }
+
+  async byTokenHash(tokenHash: string): Promise<PasswordResetRecord | null> {
+    const row = this.db.prepare('SELECT id, user_id, code_hash, created_at, expires_at, ended_at, end_reason FROM password_resets WHERE token_hash = ?').get(tokenHash) as ResetRow | undefined;
+    return row ? toRecord(row) : null;
+  }
+
+  async end(id: number, reason: Exclude<PasswordResetEnd, 'used'>, audit: AuditDraft[]): Promise<boolean> {
+    return this.db
+      .transaction((): boolean => {
+        const now = this.clock.now();
+        const ended = this.db.prepare('UPDATE password_resets SET ended_at = ?, end_reason = ? WHERE id = ? AND ended_at IS NULL').run(now, reason, id);
+        if (ended.changes !== 1) return false;
+        appendAuditSync(this.db, now, audit);
+        return true;
+      })
+      .immediate();
+  }
+
+  async complete(id: number, userRowId: number, passwordHash: string, audit: AuditDraft[]): Promise<boolean> {
+    try {
+      this.db
+        .transaction(() => {
+          const now = this.clock.now();
+          const used = this.db
+            .prepare("UPDATE password_resets SET ended_at = ?, end_reason = 'used' WHERE id = ? AND user_id = ? AND ended_at IS NULL AND expires_at > ?")
+            .run(now, id, userRowId, now);
+          if (used.changes !== 1) throw new ResetRaced();
+          const changed = this.db
+            .prepare(
+              `UPDATE users SET password_hash = ?, must_change_password = 0, temporary_password_expires_at = NULL,
+                      failed_attempts = 0, temporary_lock_count = 0, locked_until = NULL
+                WHERE id = ? AND status = 'active'`,
+            )
+            .run(passwordHash, userRowId);
+          if (changed.changes !== 1) throw new ResetRaced();
+          appendAuditSync(this.db, now, audit);
+        })
+        .immediate();
+      return true;
+    } catch (error) {
+      if (error instanceof ResetRaced) return false;
+      throw error;
+    }
+  }
+
+  async contactsFor(userRowId: number): Promise<ResetContact[]> {
+    const own = this.db
+      .prepare(
+        `${OFFICIALS}
+          WHERE a.organization_id IN (
+                  SELECT organization_id FROM user_directory WHERE user_id = ?
+                  UNION SELECT home_organization_id FROM users WHERE id = ? AND home_organization_id IS NOT NULL)
+            AND u.id <> ?
+          ORDER BY o.name, u.last_name, u.first_name, u.id
+          LIMIT 20`,
+      )
+      .all(userRowId, userRowId, userRowId) as Array<ResetContact & { id: number }>;
+    const rows = own.length > 0 ? own : (this.db.prepare(`${OFFICIALS} WHERE o.kind = 'cms' AND u.id <> ? ORDER BY u.last_name, u.first_name, u.id LIMIT 20`).all(userRowId) as Array<ResetContact & { id: number }>);
+    return rows.map(({ firstName, lastName, email, organization }) => ({ firstName, lastName, email, organization }));
+  }
+}
+
+function toRecord(row: ResetRow): PasswordResetRecord {
+  return {
+    id: row.id,
+    userRowId: row.user_id,
+    codeHash: row.code_hash,
+    createdAt: row.created_at,
+    expiresAt: row.expires_at,
+    endedAt: row.ended_at,
+    endReason: row.end_reason,
+  };
+}
+
+/** Rolls back a reset whose account stopped being active under it. */
+class ResetRaced extends Error {}
