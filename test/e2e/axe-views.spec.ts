@@ -173,6 +173,8 @@ for (const person of PEOPLE) {
         const grid = page.getByRole('grid');
         const list = grid.or(page.getByRole('table')).first();
         if ((await list.count()) > 0 && (await list.isVisible())) {
+          // Nothing of a list is cut: the page never scrolls sideways.
+          expect(await page.evaluate('document.documentElement.scrollWidth <= window.innerWidth'), `${view} at ${size.width}: the page does not scroll sideways`).toBe(true);
           // The list itself, as an official sees it once scrolled to.
           await scrollWindowTo(page, ((await list.boundingBox())?.y ?? 0) - 80);
           await page.screenshot({ path: shotPath(`${view}-list`, size.width) });
