@@ -245,6 +245,7 @@ export class RequestService {
       stale: this.clock.now() - r.requestedAt > STALE_AFTER_DAYS * DAY_MS,
       blockedReason: judged.refusal,
       approvals: judged.approvalsNeeded === null ? null : { given: ctx.approvals.length, needed: judged.approvalsNeeded, by: ctx.approvals.map((a) => a.email) },
+      mine: r.requesterId === official.id,
     };
   }
 

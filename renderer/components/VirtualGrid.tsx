@@ -1,5 +1,6 @@
 import { useState, type KeyboardEvent, type ReactNode } from 'react';
 import { useVirtualRows } from './useVirtualRows.js';
+import './grid.css';
 
 export interface GridColumn<T> {
   header: ReactNode;
@@ -10,7 +11,7 @@ interface VirtualGridProps<T> {
   rows: readonly T[];
   columns: ReadonlyArray<GridColumn<T>>;
   rowKey: (row: T) => number | string;
-  /** Fixed row height in px (CSS sets the same), so 10 million rows cost only what is on screen. */
+  /** The usual row height in px (CSS sets it as the minimum): only the rows on screen are rendered, so 10 million rows cost what is on screen. */
   rowHeight: number;
   headerHeight: number;
   hasMore: boolean;
@@ -29,8 +30,9 @@ interface VirtualGridProps<T> {
 }
 
 /**
- * A read-only list as an ARIA grid: virtualized (only rows on screen are in the DOM; aria-rowindex
- * says where they are), keyset-paged as the user scrolls, one tab stop (the row the keyboard is
+ * A read-only list as an ARIA grid that grows with the page (the window scrolls it, its header row
+ * sticks): virtualized (only rows on screen are in the DOM; aria-rowindex says where they are),
+ * keyset-paged as the user scrolls, one tab stop (the row the keyboard is
  * on): arrows, Home/End and Page Up/Down move, Enter opens the row. Role Requests' grid, without
  * selection.
  */
@@ -39,7 +41,7 @@ export function VirtualGrid<T>(props: VirtualGridProps<T>) {
   const loadAhead = props.loadAhead ?? 30;
   const [activeIndex, setActiveIndex] = useState(0);
   const active = Math.min(activeIndex, Math.max(0, rows.length - 1));
-  const { scrollRef, virtualizer, items, navigate } = useVirtualRows({
+  const { scrollRef, bodyRef, virtualizer, items, navigate, offsetOf, measureRow } = useVirtualRows({
     rows,
     rowKey,
     rowHeight,
@@ -84,20 +86,21 @@ export function VirtualGrid<T>(props: VirtualGridProps<T>) {
           ))}
         </div>
       </div>
-      <div role="rowgroup" className="soc-grid__body" style={{ height: virtualizer.getTotalSize() }} onKeyDown={onKeyDown}>
+      <div ref={bodyRef} role="rowgroup" className="soc-grid__body" style={{ height: virtualizer.getTotalSize() }} onKeyDown={onKeyDown}>
         {items.map((item) => {
           const row = rows[item.index];
           if (row === undefined) return null;
           return (
             <div
               key={item.key}
+              ref={measureRow}
               role="row"
               aria-rowindex={item.index + 2}
               tabIndex={item.index === active ? 0 : -1}
               data-index={item.index}
               {...rowAttributes?.(row)}
               className="soc-grid__row soc-grid__row--body"
-              style={{ transform: `translateY(${item.start - headerHeight}px)` }}
+              style={{ transform: `translateY(${offsetOf(item.start)}px)` }}
               onFocus={() => setActiveIndex(item.index)}
             >
               {columns.map((column, i) => (

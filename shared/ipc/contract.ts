@@ -121,6 +121,8 @@ const queueRow = z.object({
   blockedReason: z.string().nullable(),
   /** A CMS Security Official role needs two distinct CMS officials: who approved so far. */
   approvals: z.object({ given: z.number(), needed: z.number(), by: z.array(z.string()) }).nullable(),
+  /** The official's own request: shown in the queue, never theirs to decide. */
+  mine: z.boolean(),
 });
 
 /** The role catalogue as the forms use it: which role may be requested in which kind of organization. */

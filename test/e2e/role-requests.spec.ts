@@ -232,12 +232,17 @@ test('the first Security Official of an organization: not for its provider neigh
   await providerQueue.expectShown();
   await expect(providerQueue.rowWith('Bayview Home Health Agency')).toHaveCount(0);
   const own = providerQueue.rowOf(ownId);
-  await expect(own).toContainText('Cannot be approved');
-  const other = providerQueue.rows().filter({ hasNot: providerPage.getByText('Cannot be approved') }).first();
-  await providerQueue.select(own);
-  await providerQueue.select(other);
-  const refusedPopUp = await providerQueue.openApprove();
-  await expect(refusedPopUp).toContainText('Approve 1 request?');
+  // Marked as theirs, and not selectable, with why.
+  await expect(own.getByTestId('row-mine')).toHaveText('Your request');
+  await expect(own.getByRole('checkbox')).toBeDisabled();
+  await expect(own.getByRole('checkbox')).toHaveAccessibleName(/You cannot decide your own request$/);
+  await providerPage.getByLabel('Select all on this page').check();
+  await expect(own.getByRole('checkbox')).not.toBeChecked();
+  await providerPage.getByLabel('Select all on this page').uncheck();
+  // Its View still offers Approve: the pop-up says it will not be approved, and why.
+  const ownPanel = await providerQueue.view(own);
+  const refusedPopUp = await providerQueue.decideFromView(ownPanel, 'Approve');
+  await expect(refusedPopUp).toContainText('will not be approved');
   await expect(refusedPopUp.getByTestId('refused-requests')).toContainText('This request will not be approved:');
   const ownItem = refusedPopUp.getByTestId('refused-requests').locator(`tbody[data-request-id="${ownId}"]`);
   await expect(ownItem).toContainText('Pamela Cameron');

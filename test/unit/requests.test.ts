@@ -103,6 +103,9 @@ describe('role requests (HARP and iQIES job aids)', () => {
 
   it('nobody decides their own request', async () => {
     const { requestId } = await file('so1', 'Assessment Coordinator');
+    // The queue marks it as theirs (the grid does not let them select it), and only for them.
+    expect((await h.call('so1', 'queue.page', {})).rows.find((r) => r.requestId === requestId)).toMatchObject({ mine: true, blockedReason: REQUEST_MESSAGES.ownRequest });
+    expect((await h.call('so2', 'queue.page', {})).rows.find((r) => r.requestId === requestId)).toMatchObject({ mine: false, blockedReason: null });
     expect((await h.call('so1', 'queue.approve', { requestIds: [requestId] })).results[0]).toMatchObject({ outcome: 'refused', message: REQUEST_MESSAGES.ownRequest });
     expect((await h.call('so2', 'queue.approve', { requestIds: [requestId] })).results[0]?.outcome).toBe('approved');
   });

@@ -11,6 +11,7 @@ import { PageHeading } from '../../components/PageHeading.js';
 import { DESTRUCTIVE, useDialogKeys } from '../../components/useDialogKeys.js';
 import { useSession } from '../session/store.js';
 import { useFsid } from './store.js';
+import '../../components/grid.css';
 
 const STATE_LABELS = { requested: 'Requested', pending: 'Pending', verified: 'Verified' } as const;
 
@@ -134,7 +135,7 @@ function Results() {
       {rows.length === 0 ? (
         <p>{loading ? 'Searching…' : 'No users match.'}</p>
       ) : (
-        <div className="ds-c-table__wrapper">
+        <div className="ds-c-table__wrapper soc-table-wrapper">
           <table className="ds-c-table ds-c-table--compact soc-table" data-testid="fsid-table">
             <caption className="ds-u-visibility--screen-reader">Users and their Federal Surveyor IDs, page {page} of {pages}</caption>
             <thead>

@@ -1,17 +1,20 @@
-import { type KeyboardEvent } from 'react';
+import { type KeyboardEvent, type Ref } from 'react';
 import { useVirtualRows } from '../../components/useVirtualRows.js';
+import '../../components/grid.css';
 import { STALE_AFTER_DAYS } from '../../../shared/domain.js';
 import type { QueueRow } from '../../../shared/ipc/contract.js';
 import { formatAge, formatDateTime } from '../../components/format.js';
 import { approvalsBy, approvalsCount } from './approvals.js';
 import { PAGE_SIZE, useRoleRequests } from './store.js';
 
-/** Fixed heights (CSS: .soc-grid__head, .soc-grid__row), so that 100,000 rows cost only what is on screen. */
+/** The usual heights (CSS: .soc-grid__head, .soc-grid__row); only the rows on screen are rendered, so 100,000 rows cost what is on screen. */
 export const HEADER_HEIGHT = 48;
 export const ROW_HEIGHT = 64;
 /** Ask for the next page when the rows on screen come this close to the last loaded one. */
 const LOAD_AHEAD = Math.floor(PAGE_SIZE / 3);
 const COLUMNS = 8;
+/** Why the official's own request cannot be selected (the service's words when it refuses one). */
+export const OWN_REQUEST = 'You cannot decide your own request';
 
 interface RequestsGridProps {
   labelledBy: string;
@@ -35,7 +38,7 @@ export function RequestsGrid({ labelledBy, describedBy }: RequestsGridProps) {
   const sort = useRoleRequests((state) => state.filters.sort);
   const { toggle, setActiveIndex, openDecision, openPanel, loadMore } = useRoleRequests.getState();
 
-  const { scrollRef, items, virtualizer, navigate } = useVirtualRows({
+  const { scrollRef, bodyRef, items, virtualizer, navigate, offsetOf, measureRow } = useVirtualRows({
     rows,
     rowKey: (row) => row.requestId,
     rowHeight: ROW_HEIGHT,
@@ -59,9 +62,9 @@ export function RequestsGrid({ labelledBy, describedBy }: RequestsGridProps) {
     const row = rows[activeIndex];
     switch (event.key) {
       case ' ':
-        // A checkbox toggles itself on Space.
+        // A checkbox toggles itself on Space; the official's own request is not theirs to select.
         if (target instanceof HTMLInputElement || !row) return;
-        toggle(row.requestId);
+        if (!row.mine) toggle(row.requestId);
         break;
       case 'Enter':
         if (onControl || !row) return;
@@ -85,7 +88,7 @@ export function RequestsGrid({ labelledBy, describedBy }: RequestsGridProps) {
     <div
       ref={scrollRef}
       role="grid"
-      className="soc-grid"
+      className="soc-grid soc-grid--queue"
       aria-labelledby={labelledBy}
       aria-describedby={describedBy}
       aria-rowcount={Math.max(total, rows.length) + 1}
@@ -121,16 +124,17 @@ export function RequestsGrid({ labelledBy, describedBy }: RequestsGridProps) {
           </div>
         </div>
       </div>
-      <div role="rowgroup" className="soc-grid__body" style={{ height: virtualizer.getTotalSize() }} onKeyDown={onKeyDown}>
+      <div ref={bodyRef} role="rowgroup" className="soc-grid__body" style={{ height: virtualizer.getTotalSize() }} onKeyDown={onKeyDown}>
         {items.map((item) => {
           const row = rows[item.index];
           if (!row) return null;
           return (
             <GridRow
               key={item.key}
+              rowRef={measureRow}
               row={row}
               index={item.index}
-              top={item.start - HEADER_HEIGHT}
+              top={offsetOf(item.start)}
               active={item.index === activeIndex}
               selected={selected.has(row.requestId)}
               onFocus={() => setActiveIndex(item.index)}
@@ -145,6 +149,7 @@ export function RequestsGrid({ labelledBy, describedBy }: RequestsGridProps) {
 }
 
 interface GridRowProps {
+  rowRef: Ref<HTMLDivElement>;
   row: QueueRow;
   index: number;
   top: number;
@@ -155,10 +160,11 @@ interface GridRowProps {
   onView: () => void;
 }
 
-function GridRow({ row, index, top, active, selected, onFocus, onToggle, onView }: GridRowProps) {
+function GridRow({ rowRef, row, index, top, active, selected, onFocus, onToggle, onView }: GridRowProps) {
   const name = `${row.firstName} ${row.lastName}`;
   return (
     <div
+      ref={rowRef}
       role="row"
       aria-rowindex={index + 2}
       aria-selected={selected}
@@ -170,12 +176,15 @@ function GridRow({ row, index, top, active, selected, onFocus, onToggle, onView 
       onFocus={onFocus}
     >
       <div role="gridcell" className="soc-grid__cell soc-grid__cell--check">
+        {/* The official's own request: never theirs to decide, so not selectable (the service refuses it too). */}
         <input
           type="checkbox"
           className="ds-c-choice ds-c-choice--small"
           tabIndex={-1}
-          checked={selected}
-          aria-label={`Select ${name}, request ${row.requestId}`}
+          checked={selected && !row.mine}
+          disabled={row.mine}
+          aria-label={row.mine ? `Select ${name}, request ${row.requestId}: ${OWN_REQUEST}` : `Select ${name}, request ${row.requestId}`}
+          title={row.mine ? OWN_REQUEST : undefined}
           onChange={onToggle}
         />
       </div>
@@ -208,7 +217,13 @@ function GridRow({ row, index, top, active, selected, onFocus, onToggle, onView 
         ) : (
           <span className="soc-grid__text soc-grid__text--wrap">{row.role}</span>
         )}
-        {row.blockedReason !== null && <span className="soc-grid__text soc-grid__sub soc-grid__blocked">Cannot be approved</span>}
+        {row.mine ? (
+          <span className="ds-c-badge soc-grid__tag soc-grid__tag--mine" title={OWN_REQUEST} data-testid="row-mine">
+            Your request
+          </span>
+        ) : (
+          row.blockedReason !== null && <span className="soc-grid__text soc-grid__sub soc-grid__blocked">Cannot be approved</span>
+        )}
       </div>
       <div role="gridcell" className="soc-grid__cell">
         <span className="soc-grid__text soc-grid__text--wrap">{row.program}</span>

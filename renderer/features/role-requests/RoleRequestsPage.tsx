@@ -238,16 +238,32 @@ function Toolbar() {
   const previewPending = useRoleRequests((state) => state.previewPending);
   const { selectAllLoaded, openDecision } = useRoleRequests.getState();
   const allRef = useRef<HTMLInputElement>(null);
+  const barRef = useRef<HTMLDivElement>(null);
   const count = selected.size;
-  const all = rows.length > 0 && count >= rows.length && rows.every((row) => selected.has(row.requestId));
+  // The official's own requests cannot be selected: "all" means all the others.
+  const selectable = rows.filter((row) => !row.mine);
+  const all = selectable.length > 0 && count >= selectable.length && selectable.every((row) => selected.has(row.requestId));
   const some = count > 0 && !all;
 
   useEffect(() => {
     if (allRef.current) allRef.current.indeterminate = some;
   }, [some]);
 
+  // The toolbar sticks to the window's top as the page scrolls; the grid's header row sticks below it.
+  useEffect(() => {
+    const bar = barRef.current;
+    const queue = bar?.closest<HTMLElement>('.soc-queue');
+    if (!bar || !queue) return;
+    const observer = new ResizeObserver(() => queue.style.setProperty('--soc-grid-sticky-top', `${bar.offsetHeight}px`));
+    observer.observe(bar);
+    return () => {
+      observer.disconnect();
+      queue.style.removeProperty('--soc-grid-sticky-top');
+    };
+  }, []);
+
   return (
-    <div className="soc-toolbar">
+    <div ref={barRef} className="soc-toolbar">
       <Choice
         type="checkbox"
         name="select-all"
@@ -255,6 +271,7 @@ function Toolbar() {
         size="small"
         inputRef={allRef}
         checked={all}
+        disabled={selectable.length === 0}
         label="Select all on this page"
         className="soc-toolbar__all"
         onChange={(event) => selectAllLoaded(event.target.checked)}

@@ -229,6 +229,8 @@ export const useRoleRequests = create<RoleRequestsState>()((set, get) => ({
 
   toggle(requestId) {
     set((state) => {
+      // The official's own request is not theirs to decide: never selected.
+      if (state.rows.some((row) => row.requestId === requestId && row.mine)) return state;
       const selected = new Set(state.selected);
       if (selected.has(requestId)) selected.delete(requestId);
       else selected.add(requestId);
@@ -237,7 +239,7 @@ export const useRoleRequests = create<RoleRequestsState>()((set, get) => ({
   },
 
   selectAllLoaded(selected) {
-    set((state) => ({ selected: selected ? new Set(state.rows.map((row) => row.requestId)) : new Set(), hint: null }));
+    set((state) => ({ selected: selected ? new Set(state.rows.filter((row) => !row.mine).map((row) => row.requestId)) : new Set(), hint: null }));
   },
 
   setActiveIndex(index) {

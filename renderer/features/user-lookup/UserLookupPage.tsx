@@ -8,6 +8,7 @@ import { useSession } from '../session/store.js';
 import { CreateUserDialog } from './LookupDialogs.js';
 import { ProfileView } from './ProfileView.js';
 import { PAGE_SIZE, useUserLookup } from './store.js';
+import '../../components/grid.css';
 
 /** iQIES job aid 4.2, Figure 6. */
 export const LOOKUP_INTRO = 'Search by first name, last name, user ID or email to find a user.';
@@ -156,7 +157,7 @@ function Results() {
       {rows.length === 0 ? (
         <p data-testid="no-users">{loading ? 'Searching…' : 'No users match. Check the program, the organization and the search.'}</p>
       ) : (
-        <div className="ds-c-table__wrapper">
+        <div className="ds-c-table__wrapper soc-table-wrapper">
           <table className="ds-c-table ds-c-table--compact soc-table" data-testid="users-table" aria-busy={loading || undefined}>
             <caption className="ds-u-visibility--screen-reader">
               Users {first.toLocaleString()} to {(first + rows.length - 1).toLocaleString()}
