@@ -55,6 +55,17 @@ test('Reject opens on its Rejection Reason; Enter is a new line, Ctrl+Enter reje
   const [first, second] = ids;
   if (first === undefined || second === undefined) throw new Error('The demo queue has fewer than two requests');
 
+  // Nothing selected: Approve and Reject are disabled, and look it alike (Reject is red only when it can be pressed).
+  const colours = (name: string) =>
+    page.getByRole('button', { name, exact: true }).evaluate((button) => {
+      const style = (globalThis as unknown as { getComputedStyle(e: unknown): { backgroundColor: string; color: string; borderColor: string } }).getComputedStyle(button);
+      return `${style.backgroundColor} ${style.color} ${style.borderColor}`;
+    });
+  await expect(page.getByRole('button', { name: 'Approve', exact: true })).toBeDisabled();
+  await expect(page.getByRole('button', { name: 'Reject', exact: true })).toBeDisabled();
+  expect(await colours('Reject')).toBe(await colours('Approve'));
+  await shots(page, 'disabled', 'pop-up');
+
   await queue.select(queue.rowOf(first));
   const dialog = await queue.openReject();
   const reason = dialog.getByLabel('Rejection Reason');

@@ -35,7 +35,7 @@ export function RequestPanelDialog() {
               <Button variation="solid" aria-disabled={previewPending || undefined} onClick={() => void openDecision('approve', [decidable])}>
                 Approve
               </Button>
-              <Button className={DESTRUCTIVE} aria-disabled={previewPending || undefined} onClick={() => void openDecision('reject', [decidable])}>
+              <Button variation="solid" className={DESTRUCTIVE} aria-disabled={previewPending || undefined} onClick={() => void openDecision('reject', [decidable])}>
                 Reject
               </Button>
             </>

@@ -7,6 +7,7 @@ import { mailNoticeText } from '../../components/mail-notice.js';
 import { PageHeading } from '../../components/PageHeading.js';
 import { SelectField } from '../../components/SelectField.js';
 import { useSession } from '../session/store.js';
+import { DESTRUCTIVE } from '../../components/useDialogKeys.js';
 import { ApproveDialog, RejectDialog } from './DecisionDialogs.js';
 import { RequestPanelDialog } from './RequestPanel.js';
 import { RequestsGrid } from './RequestsGrid.js';
@@ -283,7 +284,7 @@ function Toolbar() {
         <Button variation="solid" disabled={count === 0} aria-disabled={previewPending || undefined} onClick={() => void openDecision('approve')}>
           {count > 0 ? `Approve (${count.toLocaleString()})` : 'Approve'}
         </Button>
-        <Button disabled={count === 0} aria-disabled={previewPending || undefined} onClick={() => void openDecision('reject')}>
+        <Button variation="solid" className={DESTRUCTIVE} disabled={count === 0} aria-disabled={previewPending || undefined} onClick={() => void openDecision('reject')}>
           {count > 0 ? `Reject (${count.toLocaleString()})` : 'Reject'}
         </Button>
       </div>
