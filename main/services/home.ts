@@ -183,13 +183,13 @@ export function nextSteps(proofingState: ProofingState, requests: readonly MyReq
       text:
         'Ask your Security Official to prove your identity in person: bring a photo identification, a document that confirms your address, and one that confirms your date of birth.',
       page: null,
-      action: null,
+      linkText: null,
     });
     if (pending.length > 0) {
       steps.push({
         text: `Your pending request${pending.length === 1 ? '' : 's'} can be approved only once your identity is proofed.`,
         page: null,
-        action: null,
+        linkText: null,
       });
     }
     return steps;
@@ -198,10 +198,10 @@ export function nextSteps(proofingState: ProofingState, requests: readonly MyReq
     steps.push({
       text: `A Security Official reviews your pending request${pending.length === 1 ? '' : 's'}. You will receive an email when ${pending.length === 1 ? 'it is' : 'each is'} approved or rejected.`,
       page: 'my-access',
-      action: 'View your requests in My Access',
+      linkText: 'View your requests in My Access',
     });
   } else if (!hasRoles) {
-    steps.push({ text: 'You have no role yet. Request a role for your organization.', page: 'my-access', action: 'Request a role in My Access' });
+    steps.push({ text: 'You have no role yet. Request a role for your organization.', page: 'my-access', linkText: 'Request a role in My Access' });
   }
   return steps;
 }

@@ -14,7 +14,9 @@ import type { SessionRegistry } from './sessions.js';
 import type { FailureOutcome } from './user-locks.js';
 
 /** The audit actions of Forgot your Password?, one per step and refusal. */
-export const PASSWORD_RESET_ACTIONS = {
+type ResetStep = 'failed' | 'refused' | 'requested' | 'codeSent' | 'mailFailed' | 'noMail' | 'ended' | 'completed';
+
+export const PASSWORD_RESET_ACTIONS: Record<ResetStep, AuditAction> = {
   /** A wrong security code or one-time code, or an unknown user ID: counted toward the sign-in lock. */
   failed: 'password_reset.failed',
   /** Refused before any code was looked at (locked, deactivated, pending, ended or expired reset). */
@@ -30,7 +32,7 @@ export const PASSWORD_RESET_ACTIONS = {
   /** Too many wrong codes ended the reset. */
   ended: 'password_reset.ended',
   completed: 'password_reset.completed',
-} as const;
+};
 
 const MINUTE = 60_000;
 const CODE_PURPOSE = 'password reset code';

@@ -214,7 +214,7 @@ const homeDashboard = z.object({
     proofingState: z.enum(PROOFING_STATES),
     requests: z.array(myRequestView),
     hasRoles: z.boolean(),
-    nextSteps: z.array(z.object({ text: z.string(), page: z.enum(NAV_PAGES).nullable(), action: z.string().nullable() })),
+    nextSteps: z.array(z.object({ text: z.string(), page: z.enum(NAV_PAGES).nullable(), linkText: z.string().nullable() })),
   }),
   /** Security Officials only; scoped to the organizations they administer (CMS: every account). */
   official: z

@@ -159,7 +159,7 @@ describe('Home dashboard figures', () => {
     expect(home.me.nextSteps.map((s) => s.text).join('\n')).toMatch(/can be approved only once your identity is proofed/);
     // A proofed user with no role and no request is sent to My Access.
     const other = await h.call('analyst2', 'home.dashboard', {});
-    expect(other.me.nextSteps).toEqual([{ text: 'You have no role yet. Request a role for your organization.', page: 'my-access', action: 'Request a role in My Access' }]);
+    expect(other.me.nextSteps).toEqual([{ text: 'You have no role yet. Request a role for your organization.', page: 'my-access', linkText: 'Request a role in My Access' }]);
   });
 
   it('says mail is not set up, to officials only', async () => {

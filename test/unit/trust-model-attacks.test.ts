@@ -140,6 +140,11 @@ describe('attacks on the trust model', () => {
     });
 
     it('FSID: a State Security Official cannot enter or verify their own Federal Surveyor ID', async () => {
+      // Only a Surveyor asks for an FSID: here the official also holds that role, granted by a second official of the state.
+      const flso2 = h.seed({ users: [{ userId: 'flso2', organization: 'FL', roles: [[PROD, 'State Security Official']] }] });
+      await h.signIn('flso2', flso2.flso2!);
+      const surveyorRole = await file('flso', 'FL', 'Surveyor');
+      expect((await h.call('flso2', 'queue.approve', { requestIds: [surveyorRole.requestId] })).results[0]).toMatchObject({ outcome: 'approved' });
       await h.call('flso', 'fsid.request', {});
       expect(await h.refusal('flso', 'fsid.save', { userId: 'flso', fsid: 'SELF01' })).toMatchObject({ code: 'FORBIDDEN' });
       expect(await h.refusal('flso', 'fsid.verify', { userId: 'flso' })).toMatchObject({ code: 'FORBIDDEN' });

@@ -173,7 +173,7 @@ function MyAccessCard({ me, proofingState }: { me: HomeDashboard['me'] | null; p
             {me.nextSteps.map((step) => (
               <li key={step.text}>
                 {step.text}
-                {step.page !== null && step.action !== null && (
+                {step.page !== null && step.linkText !== null && (
                   <>
                     {' '}
                     <a
@@ -183,7 +183,7 @@ function MyAccessCard({ me, proofingState }: { me: HomeDashboard['me'] | null; p
                         navigate(step.page as NavPage);
                       }}
                     >
-                      {step.action}
+                      {step.linkText}
                     </a>
                   </>
                 )}
