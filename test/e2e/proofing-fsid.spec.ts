@@ -36,7 +36,7 @@ test('in-person proofing: reject without comments is refused, cancel and come ba
   await proofing.decide('Cancel');
   await expect(proofing.outcome()).toContainText('Cancelled. Nora Castillo may come back with the right documents.');
   await proofing.search('inperson.user');
-  await expect(page.getByText(/cancelled by provider\.so1@example\.org/)).toBeVisible();
+  await expect(page.getByText(/Cancelled by provider\.so1@example\.org/)).toBeVisible();
 
   // She comes back: a license for everything is not enough (one STRONG document), a utility bill makes IAL2.
   await proofing.fill('photo', license);
