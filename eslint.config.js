@@ -27,7 +27,7 @@ const nodeBuiltins = {
 const electron = {
   paths: [
     { name: 'electron', message: "Only main/shell/ imports 'electron' (shared/DESIGN.md); pass what you need in from there." },
-    { name: 'electron-store', message: "electron-store needs Electron: only main/shell/ uses it." },
+    { name: 'electron-store', message: 'electron-store needs Electron: only main/shell/ uses it.' },
   ],
   patterns: [{ group: ['electron/*'], message: "Only main/shell/ imports 'electron'." }],
 };
@@ -63,7 +63,16 @@ function restrict(...sets) {
 }
 
 export default defineConfig(
-  globalIgnores(['dist/**', 'release/**', 'node_modules/**', '.console-data/**', 'test-results/**', 'playwright-report/**', 'test/e2e/.artifacts/**', 'coverage/**']),
+  globalIgnores([
+    'dist/**',
+    'release/**',
+    'node_modules/**',
+    '.console-data/**',
+    'test-results/**',
+    'playwright-report/**',
+    'test/e2e/.artifacts/**',
+    'coverage/**',
+  ]),
   js.configs.recommended,
   tseslint.configs.recommended,
   {
@@ -95,9 +104,10 @@ export default defineConfig(
       'no-restricted-imports': restrict(nodeBuiltins, electron, nativeAndServer, react, intoMain, intoRenderer),
       'no-restricted-globals': [
         'error',
-        ...['process', 'Buffer', 'require', '__dirname', '__filename', 'window', 'document', 'navigator', 'localStorage', 'sessionStorage'].map(
-          (name) => ({ name, message: 'shared/ uses no Node or DOM API.' }),
-        ),
+        ...['process', 'Buffer', 'require', '__dirname', '__filename', 'window', 'document', 'navigator', 'localStorage', 'sessionStorage'].map((name) => ({
+          name,
+          message: 'shared/ uses no Node or DOM API.',
+        })),
       ],
     },
   },

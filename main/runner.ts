@@ -116,7 +116,6 @@ export class ConsoleRunner {
     return switching;
   }
 
-
   private get databasePath(): string {
     return join(this.options.dataDir, this.options.demo ? DEMO_DATABASE_FILE : DATABASE_FILE);
   }
@@ -153,7 +152,8 @@ export class ConsoleRunner {
         return this.enterRecovery(`The audit trail is broken at event ${status.broken.eventId}: ${status.broken.reason}`);
       }
     }
-    if (restored) await app.store.audit.append([{ action: 'backup.restored', actorId: null, details: { backup: restored.backup, keptAside: restored.keptAside } }]);
+    if (restored)
+      await app.store.audit.append([{ action: 'backup.restored', actorId: null, details: { backup: restored.backup, keptAside: restored.keptAside } }]);
     this.app = app;
     this.recovery = null;
     if (this.options.background && mode === 'normal') {
@@ -181,23 +181,33 @@ export class ConsoleRunner {
       case 'app.status':
       case 'session.status': {
         const session = { state: 'none' as const, user: null, idleLockAt: null };
-        return { ok: true, value: channel === 'app.status' ? { needsSetup: false, demo: this.options.demo === true, session, recovery, readOnly: false } : session };
+        return {
+          ok: true,
+          value: channel === 'app.status' ? { needsSetup: false, demo: this.options.demo === true, session, recovery, readOnly: false } : session,
+        };
       }
       case 'recovery.restore': {
         const name = typeof input === 'object' && input !== null && 'name' in input ? (input as { name: unknown }).name : null;
         const backup = recovery.backups.find((b) => b.name === name);
         if (!backup) return { ok: false, error: { code: 'NOT_FOUND', message: BACKUP_MESSAGES.noSuchBackup, field: 'name' } };
-        if (backup.verified === 'failed') return { ok: false, error: { code: 'CONFLICT', message: BACKUP_MESSAGES.failedCheck(backup.problem ?? 'it failed its check') } };
+        if (backup.verified === 'failed')
+          return { ok: false, error: { code: 'CONFLICT', message: BACKUP_MESSAGES.failedCheck(backup.problem ?? 'it failed its check') } };
         stageRestore(this.options.dataDir, backup.name);
         await this.restart('normal');
-        if (this.recovery) return { ok: false, error: { code: 'CONFLICT', message: `The console still failed its check after the restore: ${this.recovery.problem}` } };
+        if (this.recovery)
+          return { ok: false, error: { code: 'CONFLICT', message: `The console still failed its check after the restore: ${this.recovery.problem}` } };
         return { ok: true, value: backup };
       }
       case 'recovery.openReadOnly':
         await this.restart('readOnly');
-        return this.app ? { ok: true, value: { readOnly: true } } : { ok: false, error: { code: 'CONFLICT', message: 'The database cannot be opened at all. Restore a backup.' } };
+        return this.app
+          ? { ok: true, value: { readOnly: true } }
+          : { ok: false, error: { code: 'CONFLICT', message: 'The database cannot be opened at all. Restore a backup.' } };
       default:
-        return { ok: false, error: { code: 'RECOVERY', message: `The console's start-up check failed: ${recovery.problem} Restore a backup or open the console read-only.` } };
+        return {
+          ok: false,
+          error: { code: 'RECOVERY', message: `The console's start-up check failed: ${recovery.problem} Restore a backup or open the console read-only.` },
+        };
     }
   }
 }
@@ -213,7 +223,10 @@ export function quickCheck(path: string): StartupCheck {
     const result = rows.map((r) => Object.values(r)[0]).join('; ');
     return { quickCheckMs: performance.now() - t0, problem: result === 'ok' ? null : `SQLite's quick_check found damage: ${result.slice(0, 300)}` };
   } catch (error) {
-    return { quickCheckMs: performance.now() - t0, problem: `The console's database could not be read: ${error instanceof Error ? error.message : String(error)}` };
+    return {
+      quickCheckMs: performance.now() - t0,
+      problem: `The console's database could not be read: ${error instanceof Error ? error.message : String(error)}`,
+    };
   } finally {
     db?.close();
   }
@@ -229,7 +242,10 @@ export async function quickCheckInWorker(workers: AuditWorkers, path: string, th
     const check = thorough ? 'integrity_check' : 'quick_check';
     return { quickCheckMs: performance.now() - t0, problem: integrity === 'ok' ? null : `SQLite's ${check} found damage: ${integrity.slice(0, 300)}` };
   } catch (error) {
-    return { quickCheckMs: performance.now() - t0, problem: `The console's database could not be read: ${error instanceof Error ? error.message : String(error)}` };
+    return {
+      quickCheckMs: performance.now() - t0,
+      problem: `The console's database could not be read: ${error instanceof Error ? error.message : String(error)}`,
+    };
   }
 }
 

@@ -16,8 +16,7 @@ export class ApiError extends Error {
 }
 
 /** Shown when the bridge itself fails: the transport, not the service, is at fault. */
-export const UNREACHABLE_MESSAGE =
-  'The console could not reach its service. Try again; if the problem continues, restart the console.';
+export const UNREACHABLE_MESSAGE = 'The console could not reach its service. Try again; if the problem continues, restart the console.';
 
 type SessionErrorListener = (error: ApiError, channel: Channel) => void;
 const sessionErrorListeners = new Set<SessionErrorListener>();

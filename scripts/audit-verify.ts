@@ -34,7 +34,8 @@ export const VERIFY_MESSAGES = {
     'The signing key is not pinned: pass --key <fingerprint> (the fingerprint the console shows on its Audit trail) or --trusted-keys <file>. Without it, anyone who can edit the file can re-sign it with a key of their own, so nothing here is verified.',
   foreignKey: (fingerprint: string) =>
     `TAMPERED: the file is signed with key ${fingerprint}, which is not a pinned key: it was re-signed with another key, or it comes from another console.`,
-  unsignedHead: 'TAMPERED: the audit trail head is not signed (a console signs it at every start and every append): its signature was removed outside the console.',
+  unsignedHead:
+    'TAMPERED: the audit trail head is not signed (a console signs it at every start and every append): its signature was removed outside the console.',
   noHead: 'This database has no signed head: it was made before signed heads. Start it once in a current console, then check it again.',
 } as const;
 

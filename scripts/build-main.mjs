@@ -61,9 +61,7 @@ const rendererHtml = join(root, 'renderer', 'index.html');
 const metaPolicy = readFileSync(rendererHtml, 'utf8').match(/http-equiv="Content-Security-Policy"\s+content="([^"]*)"/)?.[1];
 if (metaPolicy === undefined) fail(`${relative(root, rendererHtml)} has no Content-Security-Policy meta tag`);
 if (metaPolicy.trim() !== CONTENT_SECURITY_POLICY) {
-  fail(
-    `the CSP in ${relative(root, rendererHtml)} differs from main/shell/policy.ts:\n  meta:  ${metaPolicy}\n  shell: ${CONTENT_SECURITY_POLICY}`,
-  );
+  fail(`the CSP in ${relative(root, rendererHtml)} differs from main/shell/policy.ts:\n  meta:  ${metaPolicy}\n  shell: ${CONTENT_SECURITY_POLICY}`);
 }
 
 rmSync(outDir, { recursive: true, force: true });
@@ -131,4 +129,6 @@ if (preloadImports.some((specifier) => specifier !== 'electron')) {
 const bundledPackages = Object.keys(preloadResult.metafile.inputs).filter((input) => input.includes('node_modules/'));
 if (bundledPackages.length > 0) fail(`the preload bundles npm code (${bundledPackages.join(', ')}); keep it to the channel list`);
 
-console.log(`build-main: dist/main/electron.js, dist/main/audit-worker.js, dist/main/archive-worker.js and dist/main/preload.cjs (${CHANNELS.length} channels)`);
+console.log(
+  `build-main: dist/main/electron.js, dist/main/audit-worker.js, dist/main/archive-worker.js and dist/main/preload.cjs (${CHANNELS.length} channels)`,
+);

@@ -25,7 +25,8 @@ function probe() {
   }
 }
 
-const isAbiMismatch = (error) => /NODE_MODULE_VERSION|compiled against a different Node\.js version|ERR_DLOPEN_FAILED/.test(`${error.code ?? ''} ${error.message}`);
+const isAbiMismatch = (error) =>
+  /NODE_MODULE_VERSION|compiled against a different Node\.js version|ERR_DLOPEN_FAILED/.test(`${error.code ?? ''} ${error.message}`);
 
 const failure = probe();
 if (failure === null) process.exit(0);

@@ -53,7 +53,9 @@ try {
   // The electron package's index is the path of its binary; it downloads the binary on first use.
   electronBinary = require('electron');
 } catch (error) {
-  console.error(`start-electron: the Electron binary is not available: ${error instanceof Error ? error.message : error}\nTo start the console without Electron: npm run start:web`);
+  console.error(
+    `start-electron: the Electron binary is not available: ${error instanceof Error ? error.message : error}\nTo start the console without Electron: npm run start:web`,
+  );
   process.exit(1);
 }
 

@@ -252,7 +252,11 @@ const CHECK_WORDS: Record<string, string> = { ok: 'Passed', failed: 'Failed' };
 
 /** "previousReason" → "Previous reason", for a key this console does not label. */
 function keyWords(key: string): string {
-  const words = key.replace(/[_-]+/g, ' ').replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase().trim();
+  const words = key
+    .replace(/[_-]+/g, ' ')
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .toLowerCase()
+    .trim();
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
@@ -260,7 +264,8 @@ function valueWords(key: string, value: string | number | boolean): string {
   if (typeof value === 'boolean') return value ? 'Yes' : 'No';
   if (typeof value === 'number') {
     if (MOMENT_KEYS.has(key)) return formatDateTime(value);
-    if (key === 'bytes') return value >= 1_048_576 ? `${(value / 1_048_576).toFixed(1)} MB` : `${Math.max(1, Math.round(value / 1024)).toLocaleString('en-US')} KB`;
+    if (key === 'bytes')
+      return value >= 1_048_576 ? `${(value / 1_048_576).toFixed(1)} MB` : `${Math.max(1, Math.round(value / 1024)).toLocaleString('en-US')} KB`;
     if (key === 'ms') return value >= 1000 ? `${(value / 1000).toFixed(1)} seconds` : `${value} ms`;
     if (key === 'outboxId' || key === 'eventId' || key === 'recordId' || key === 'requestId') return String(value);
     return value.toLocaleString('en-US');

@@ -24,24 +24,10 @@ export const ROLE_NAMES = [
 ] as const;
 export type RoleName = (typeof ROLE_NAMES)[number];
 
-export const USER_STATUSES = [
-  'pending',
-  'active',
-  'temporarily_locked',
-  'locked',
-  'deactivated',
-  'not_activated',
-] as const;
+export const USER_STATUSES = ['pending', 'active', 'temporarily_locked', 'locked', 'deactivated', 'not_activated'] as const;
 export type UserStatus = (typeof USER_STATUSES)[number];
 
-export const PROOFING_STATES = [
-  'not_started',
-  'referred_phone',
-  'referred_in_person',
-  'proofed_remote',
-  'proofed_in_person',
-  'rejected',
-] as const;
+export const PROOFING_STATES = ['not_started', 'referred_phone', 'referred_in_person', 'proofed_remote', 'proofed_in_person', 'rejected'] as const;
 export type ProofingState = (typeof PROOFING_STATES)[number];
 
 /** Proofed online or in person: only then may a user request roles (QualityNet guide 5.2). */

@@ -30,20 +30,14 @@ export const POLICY = {
  * word for word: officials and users know these sentences from the job aids.
  */
 export const SIGN_IN_MESSAGES = {
-  incorrect:
-    'User ID or Password is incorrect. Check for accuracy and re-enter your User ID and Password',
+  incorrect: 'User ID or Password is incorrect. Check for accuracy and re-enter your User ID and Password',
   temporarilyLocked:
     "Your account has been temporarily locked because multiple attempts to sign in were unsuccessful. Click the 'Forgot your Password?' link to continue",
-  locked:
-    "Your account has been locked. Please contact your organization's QualityNet Security Administrator to unlock your account",
-  pending:
-    'Your account is in pending status. It must be approved by your Security Administrator before you will be allowed to sign in',
-  invalidStatus:
-    'Your account has been locked due to invalid user status. Contact the QualityNet Help Desk at 1-(866)-288-8912 for assistance',
-  notActivated: (name: string) =>
-    `Account for user: \u201c${name}\u201d is not activated. Please contact your QualityNet Security Administrator`,
-  temporaryPassword:
-    "Please contact your organization's QualityNet Security Administrator to request a temporary password",
+  locked: "Your account has been locked. Please contact your organization's QualityNet Security Administrator to unlock your account",
+  pending: 'Your account is in pending status. It must be approved by your Security Administrator before you will be allowed to sign in',
+  invalidStatus: 'Your account has been locked due to invalid user status. Contact the QualityNet Help Desk at 1-(866)-288-8912 for assistance',
+  notActivated: (name: string) => `Account for user: \u201c${name}\u201d is not activated. Please contact your QualityNet Security Administrator`,
+  temporaryPassword: "Please contact your organization's QualityNet Security Administrator to request a temporary password",
 } as const;
 
 /** Messages of the console's own, used by more than one place. */

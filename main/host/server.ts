@@ -228,7 +228,13 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
  * makes for a channel that needs a session), within the size cap and the client's quota. A
  * refusal is answered before the body is read, and the connection closed: nothing is written.
  */
-async function receiveUpload(req: IncomingMessage, res: ServerResponse, clientId: string, files: HostFileTransfer, sessions: SessionRegistry | null): Promise<void> {
+async function receiveUpload(
+  req: IncomingMessage,
+  res: ServerResponse,
+  clientId: string,
+  files: HostFileTransfer,
+  sessions: SessionRegistry | null,
+): Promise<void> {
   const refuse = (status: number, code: string, message: string) => {
     res.setHeader('Connection', 'close');
     json(res, status, { ok: false, error: { code, message } });

@@ -73,7 +73,14 @@ export class ArchiveService implements ArchiveSources {
     const target = await this.files.save(session.clientId, `Request-history-archive-${names}-${day(input.from)}-to-${day(input.to)}.${ARCHIVE_EXTENSION}`);
     if (!target) return { delivery: null, rows: 0, audit: 0, fingerprint: this.identity.fingerprint };
     try {
-      const result = await this.workers.run({ kind: 'export-archive', sourcePath: this.databasePath, archivePath: target.path, organizationIds, from: input.from, to: input.to });
+      const result = await this.workers.run({
+        kind: 'export-archive',
+        sourcePath: this.databasePath,
+        archivePath: target.path,
+        organizationIds,
+        from: input.from,
+        to: input.to,
+      });
       if (result.kind !== 'export-archive') throw new Error('unexpected worker result');
       const manifest: ArchiveManifest = {
         format: ARCHIVE_FORMAT,

@@ -138,12 +138,12 @@ export class AuditIntegrity {
 
   private async lastRecorded(): Promise<Recorded | null> {
     const row = this.store.db.prepare('SELECT at, details FROM audit_events WHERE action = ? ORDER BY id DESC LIMIT 1').get(CHAIN_BROKEN_ACTION) as
-      | { at: number; details: string }
-      | undefined;
+      { at: number; details: string } | undefined;
     if (!row) return null;
     try {
       const details = JSON.parse(row.details) as { eventId?: unknown; reason?: unknown };
-      if (typeof details.eventId === 'number' && typeof details.reason === 'string') return { eventId: details.eventId, reason: details.reason, detectedAt: row.at };
+      if (typeof details.eventId === 'number' && typeof details.reason === 'string')
+        return { eventId: details.eventId, reason: details.reason, detectedAt: row.at };
     } catch {
       // An unreadable record still means a break was found.
     }

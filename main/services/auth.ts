@@ -41,7 +41,16 @@ export class AuthService {
     // Made now, not on the first unknown ID (which would then take twice as long); a failure shows there.
     prepareDecoyPasswordCheck().catch(() => undefined);
     const decoyId = 'DECOY';
-    this.decoyCredential = { id: 0, userId: 0, credentialId: decoyId, label: '', secretSealed: box.seal(newTotpSecret(), decoyId), lastUsedStep: null, createdAt: 0, lastUsedAt: null };
+    this.decoyCredential = {
+      id: 0,
+      userId: 0,
+      credentialId: decoyId,
+      label: '',
+      secretSealed: box.seal(newTotpSecret(), decoyId),
+      lastUsedStep: null,
+      createdAt: 0,
+      lastUsedAt: null,
+    };
   }
 
   async needsSetup(): Promise<boolean> {
@@ -256,7 +265,9 @@ export class AuthService {
       const now = this.clock.now();
       const state = this.unknownIds.get(userId);
       if (state.locked || isTemporarilyLocked(state, now)) {
-        await this.store.audit.append([{ action: 'signin.failed', actorId: null, details: { userId, reason: state.locked ? 'locked' : 'temporarily locked' } }]);
+        await this.store.audit.append([
+          { action: 'signin.failed', actorId: null, details: { userId, reason: state.locked ? 'locked' : 'temporarily locked' } },
+        ]);
         throw failureError(state.locked ? 'locked' : 'temporarilyLocked');
       }
       await burnPasswordCheck(password);
@@ -345,7 +356,12 @@ export class AuthService {
     if (outcome === 'locked') {
       events.push({ action: 'account.locked', actorId: null, subjectUserId: user.id, details: { temporaryLocks: next.temporaryLockCount } });
     } else if (outcome === 'temporarilyLocked') {
-      events.push({ action: 'account.temporarily_locked', actorId: null, subjectUserId: user.id, details: { until: next.lockedUntil, temporaryLocks: next.temporaryLockCount } });
+      events.push({
+        action: 'account.temporarily_locked',
+        actorId: null,
+        subjectUserId: user.id,
+        details: { until: next.lockedUntil, temporaryLocks: next.temporaryLockCount },
+      });
     }
     await this.store.users.updateSignInCounters(user.id, { status: outcome === 'locked' ? 'locked' : user.status, ...next }, events);
     return outcome;

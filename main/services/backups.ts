@@ -21,7 +21,7 @@ const RESTORE_MARKER = 'restore-pending.json';
 
 export const BACKUP_MESSAGES = {
   notOfficial: 'Only Security Officials back up and restore the console.',
-  restoreCmsOnly: 'Only a CMS Security Official restores a backup: a restore undoes every organization\'s decisions since the backup was made.',
+  restoreCmsOnly: "Only a CMS Security Official restores a backup: a restore undoes every organization's decisions since the backup was made.",
   noSuchBackup: 'There is no such backup.',
   running: 'A backup is already being made.',
   failedCheck: (problem: string) => `This backup cannot be restored: ${problem}`,
@@ -90,7 +90,14 @@ export class BackupService {
   }
 
   status(): BackupStatus {
-    return { canRestore: false, running: this.current !== null, progress: this.progress, finished: this.finished, lastError: this.lastError, backups: this.list() };
+    return {
+      canRestore: false,
+      running: this.current !== null,
+      progress: this.progress,
+      finished: this.finished,
+      lastError: this.lastError,
+      backups: this.list(),
+    };
   }
 
   /** One backup at a time: a second request while one runs waits for it. */
@@ -109,7 +116,13 @@ export class BackupService {
     const path = this.pathOf(name);
     let result: AuditTaskResult;
     try {
-      result = await this.workers.run({ kind: 'check-database', dbPath: path, consoleId: this.identity.consoleId, publicKeyDer: this.identity.publicKeyDer, thorough });
+      result = await this.workers.run({
+        kind: 'check-database',
+        dbPath: path,
+        consoleId: this.identity.consoleId,
+        publicKeyDer: this.identity.publicKeyDer,
+        thorough,
+      });
     } catch (error) {
       // SQLite refusing to read the file at all (not a database, malformed) is a failed check.
       if (!(error instanceof AuditTaskError) || error.originalName === 'WorkerExit') throw error;
@@ -181,7 +194,13 @@ export class BackupService {
       // The copy, and its check, run in a worker thread on its own connection: the console's
       // main process only hears the progress, so the window never waits on the disk.
       result = await this.workers.run(
-        { kind: 'backup-database', dbPath: this.store.db.name, destPath: partial, consoleId: this.identity.consoleId, publicKeyDer: this.identity.publicKeyDer },
+        {
+          kind: 'backup-database',
+          dbPath: this.store.db.name,
+          destPath: partial,
+          consoleId: this.identity.consoleId,
+          publicKeyDer: this.identity.publicKeyDer,
+        },
         (done, total, phase) => {
           this.progress = backupProgress(this.progress, done, total, phase);
         },
@@ -237,7 +256,8 @@ export class BackupService {
   }
 
   private pathOf(name: string): string {
-    if (basename(name) !== name || !this.isBackupName(name) || !existsSync(join(this.folder, name))) throw new AppError('NOT_FOUND', BACKUP_MESSAGES.noSuchBackup);
+    if (basename(name) !== name || !this.isBackupName(name) || !existsSync(join(this.folder, name)))
+      throw new AppError('NOT_FOUND', BACKUP_MESSAGES.noSuchBackup);
     return join(this.folder, name);
   }
 
@@ -255,11 +275,21 @@ export function backupProgress(progress: BackupStatus['progress'], done: number,
   if (!progress) return progress;
   if (phase === 'copy') {
     if (progress.phase === 'checking' || total < progress.totalPages) return progress;
-    return { ...progress, phase: 'copying', totalPages: total, copiedPages: Math.min(total, Math.max(done, total === progress.totalPages ? progress.copiedPages : 0)) };
+    return {
+      ...progress,
+      phase: 'copying',
+      totalPages: total,
+      copiedPages: Math.min(total, Math.max(done, total === progress.totalPages ? progress.copiedPages : 0)),
+    };
   }
   if (phase === 'check') {
     if (total < progress.totalEvents) return progress;
-    return { ...progress, phase: 'checking', totalEvents: total, checkedEvents: Math.min(total, Math.max(done, total === progress.totalEvents ? progress.checkedEvents : 0)) };
+    return {
+      ...progress,
+      phase: 'checking',
+      totalEvents: total,
+      checkedEvents: Math.min(total, Math.max(done, total === progress.totalEvents ? progress.checkedEvents : 0)),
+    };
   }
   return progress;
 }

@@ -59,15 +59,50 @@ const NAMED_ACCOUNTS: ReadonlyArray<{
    */
   late?: boolean;
 }> = [
-  { userId: 'cms.official', first: 'Dana', last: 'Whitfield', org: 'CMS', roles: [['iQIES Prod', SECURITY_OFFICIAL_ROLE.cms], ['iQIES Prod Test', SECURITY_OFFICIAL_ROLE.cms]] },
-  { userId: 'provider.so1', first: 'Pamela', last: 'Cameron', org: '123', roles: [['iQIES Prod', SECURITY_OFFICIAL_ROLE.provider], ['iQIES Prod Test', SECURITY_OFFICIAL_ROLE.provider]] },
+  {
+    userId: 'cms.official',
+    first: 'Dana',
+    last: 'Whitfield',
+    org: 'CMS',
+    roles: [
+      ['iQIES Prod', SECURITY_OFFICIAL_ROLE.cms],
+      ['iQIES Prod Test', SECURITY_OFFICIAL_ROLE.cms],
+    ],
+  },
+  {
+    userId: 'provider.so1',
+    first: 'Pamela',
+    last: 'Cameron',
+    org: '123',
+    roles: [
+      ['iQIES Prod', SECURITY_OFFICIAL_ROLE.provider],
+      ['iQIES Prod Test', SECURITY_OFFICIAL_ROLE.provider],
+    ],
+  },
   { userId: 'provider.so2', first: 'Marcus', last: 'Oyelaran', org: '123', roles: [['iQIES Prod', SECURITY_OFFICIAL_ROLE.provider]] },
-  { userId: 'florida.so', first: 'Robert', last: 'Thompson', org: 'FL', roles: [['iQIES Prod', SECURITY_OFFICIAL_ROLE.state], ['iQIES Prod Test', SECURITY_OFFICIAL_ROLE.state]] },
+  {
+    userId: 'florida.so',
+    first: 'Robert',
+    last: 'Thompson',
+    org: 'FL',
+    roles: [
+      ['iQIES Prod', SECURITY_OFFICIAL_ROLE.state],
+      ['iQIES Prod Test', SECURITY_OFFICIAL_ROLE.state],
+    ],
+  },
   { userId: 'demo.user', first: 'Aditya', last: 'Ayyagari', org: '123', roles: [['iQIES Prod', 'Provider Basic User']] },
   { userId: 'pending.user', first: 'Grace', last: 'Okafor', org: '123', roles: [], status: 'pending' },
   { userId: 'locked.user', first: 'Victor', last: 'Lindqvist', org: '123', roles: [['iQIES Prod', 'Provider Basic User']], status: 'locked' },
   // Not proofed, so holding no role yet: her request waits for identity proofing.
-  { userId: 'inperson.user', first: 'Nora', last: 'Castillo', org: '123', roles: [], proofing: 'referred_in_person', pending: ['iQIES Prod', 'Provider Basic User'] },
+  {
+    userId: 'inperson.user',
+    first: 'Nora',
+    last: 'Castillo',
+    org: '123',
+    roles: [],
+    proofing: 'referred_in_person',
+    pending: ['iQIES Prod', 'Provider Basic User'],
+  },
   { userId: 'surveyor.user', first: 'Samuel', last: 'Ortiz', org: 'FL', roles: [['iQIES Prod', 'Surveyor']], fsidRequested: true },
   // A second CMS official, so that dual control of the CMS Security Official role can be tried.
   { userId: 'cms.official2', first: 'Lena', last: 'Marchetti', org: 'CMS', roles: [['iQIES Prod', SECURITY_OFFICIAL_ROLE.cms]], late: true },
@@ -108,7 +143,10 @@ export async function seedDemo(store: SqliteStore, box: SecretBox, clock: Clock)
     lastName: last,
     email: `${userId.replace(/[^a-z0-9]/gi, '.')}@example.org`,
     phone: faker.phone.number({ style: 'national' }),
-    dateOfBirth: faker.date.birthdate({ min: 25, max: 65, mode: 'age', refDate: new Date(now) }).toISOString().slice(0, 10),
+    dateOfBirth: faker.date
+      .birthdate({ min: 25, max: 65, mode: 'age', refDate: new Date(now) })
+      .toISOString()
+      .slice(0, 10),
     addressLine1: faker.location.streetAddress(),
     city: faker.location.city(),
     state: 'FL',
@@ -125,7 +163,18 @@ export async function seedDemo(store: SqliteStore, box: SecretBox, clock: Clock)
     for (const [program, role] of a.roles) assignments.push({ userId: a.userId, program, organization: a.org, role, grantedAt: now - 300 * DAY });
     if (a.pending) {
       const [program, role] = a.pending;
-      requests.push({ requester: a.userId, program, organization: a.org, role, justification: 'Joined this week', status: 'pending', requestedAt: now - 3 * DAY, decidedAt: null, decidedBy: null, reason: null });
+      requests.push({
+        requester: a.userId,
+        program,
+        organization: a.org,
+        role,
+        justification: 'Joined this week',
+        status: 'pending',
+        requestedAt: now - 3 * DAY,
+        decidedAt: null,
+        decidedBy: null,
+        reason: null,
+      });
     }
   };
   for (const a of NAMED_ACCOUNTS) if (!a.late) named(a);
@@ -141,18 +190,51 @@ export async function seedDemo(store: SqliteStore, box: SecretBox, clock: Clock)
     if (i % 3 !== 0) assignments.push({ userId, program, organization: org, role, grantedAt: now - faker.number.int({ min: 30, max: 300 }) * DAY });
     if (i % 4 === 1) {
       // Pending requests, some older than 30 days (stale).
-      requests.push({ requester: userId, program, organization: org, role, justification: 'Needs access for assessment submissions', status: 'pending', requestedAt: now - faker.number.int({ min: 0, max: 45 }) * DAY - i * 60_000, decidedAt: null, decidedBy: null, reason: null });
+      requests.push({
+        requester: userId,
+        program,
+        organization: org,
+        role,
+        justification: 'Needs access for assessment submissions',
+        status: 'pending',
+        requestedAt: now - faker.number.int({ min: 0, max: 45 }) * DAY - i * 60_000,
+        decidedAt: null,
+        decidedBy: null,
+        reason: null,
+      });
     } else if (org === '123' && i % 4 === 2) {
       const approved = i % 8 !== 2;
       const requestedAt = now - faker.number.int({ min: 40, max: 200 }) * DAY;
-      requests.push({ requester: userId, program, organization: org, role, justification: '', status: approved ? 'approved' : 'rejected', requestedAt, decidedAt: requestedAt + DAY, decidedBy: 'provider.so1', reason: approved ? null : 'Not employed by this organization' });
+      requests.push({
+        requester: userId,
+        program,
+        organization: org,
+        role,
+        justification: '',
+        status: approved ? 'approved' : 'rejected',
+        requestedAt,
+        decidedAt: requestedAt + DAY,
+        decidedBy: 'provider.so1',
+        reason: approved ? null : 'Not employed by this organization',
+      });
     }
   }
   for (const a of NAMED_ACCOUNTS) if (a.late) named(a);
   // Organization 456 has no Security Official yet: its first one must be approved by CMS.
   const first456 = users.find((u) => u.homeOrganization === '456');
   if (first456) {
-    requests.push({ requester: first456.userId, program: 'iQIES Prod', organization: '456', role: SECURITY_OFFICIAL_ROLE.provider, justification: 'Administrator of the agency', status: 'pending', requestedAt: now - 2 * DAY, decidedAt: null, decidedBy: null, reason: null });
+    requests.push({
+      requester: first456.userId,
+      program: 'iQIES Prod',
+      organization: '456',
+      role: SECURITY_OFFICIAL_ROLE.provider,
+      justification: 'Administrator of the agency',
+      status: 'pending',
+      requestedAt: now - 2 * DAY,
+      decidedAt: null,
+      decidedBy: null,
+      reason: null,
+    });
   }
 
   const scenario: Scenario = {
@@ -160,7 +242,13 @@ export async function seedDemo(store: SqliteStore, box: SecretBox, clock: Clock)
     roles: ROLE_NAMES.map((name) => ({ name, securityOfficialKind: soKind(name) })),
     organizations: ORGANIZATIONS,
     users,
-    credentials: accounts.map((a) => ({ userId: a.userId, credentialId: a.credentialId, label: 'Demo authenticator', secretSealed: box.seal(a.totpKey, a.credentialId), createdAt: now - 300 * DAY })),
+    credentials: accounts.map((a) => ({
+      userId: a.userId,
+      credentialId: a.credentialId,
+      label: 'Demo authenticator',
+      secretSealed: box.seal(a.totpKey, a.credentialId),
+      createdAt: now - 300 * DAY,
+    })),
     assignments,
     requests,
   };

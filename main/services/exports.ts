@@ -62,7 +62,20 @@ export class ExportService {
     const { filter, search } = await this.history.filterOf(source, input);
     const target = await this.files.save(session.clientId, `Request-history-${dayOf(this.clock.now())}.csv`);
     if (!target) return { delivery: null, rows: 0 };
-    const columns = ['Request ID', 'Requested', 'Completed', 'Last Name', 'First Name', 'Organization ID', 'Organization', 'Program', 'Role', 'Action', 'Decided by', 'Rejection Reason'];
+    const columns = [
+      'Request ID',
+      'Requested',
+      'Completed',
+      'Last Name',
+      'First Name',
+      'Organization ID',
+      'Organization',
+      'Program',
+      'Role',
+      'Action',
+      'Decided by',
+      'Rejection Reason',
+    ];
     const toCells = (r: HistoryRecord) => [
       r.id,
       iso(r.requestedAt),
@@ -96,7 +109,13 @@ export class ExportService {
       }
     });
     const delivery = await target.commit();
-    await this.audited(session, source, 'history.exported', { rows, search: input.search, from: input.from ?? null, to: input.to ?? null, organization: input.organization ?? null });
+    await this.audited(session, source, 'history.exported', {
+      rows,
+      search: input.search,
+      from: input.from ?? null,
+      to: input.to ?? null,
+      organization: input.organization ?? null,
+    });
     return { delivery, rows };
   }
 
@@ -111,14 +130,22 @@ export class ExportService {
       let before: number | null = null;
       for (;;) {
         const page = await source.audit.page(source.auditScope, filter, before, EXPORT_PAGE);
-        yield page.rows.map(toAuditRow).map((r) => [r.id, iso(r.at), r.action, r.actor, r.subject, r.organization?.displayId ?? '', r.organization?.name ?? '', r.requestId, r.details]);
+        yield page.rows
+          .map(toAuditRow)
+          .map((r) => [r.id, iso(r.at), r.action, r.actor, r.subject, r.organization?.displayId ?? '', r.organization?.name ?? '', r.requestId, r.details]);
         const last = page.rows[page.rows.length - 1];
         if (!page.more || !last) return;
         before = last.id;
       }
     });
     const delivery = await target.commit();
-    await this.audited(session, source, 'audit.exported', { rows, category: input.category ?? null, from: input.from ?? null, to: input.to ?? null, organization: input.organization ?? null });
+    await this.audited(session, source, 'audit.exported', {
+      rows,
+      category: input.category ?? null,
+      from: input.from ?? null,
+      to: input.to ?? null,
+      organization: input.organization ?? null,
+    });
     return { delivery, rows };
   }
 
@@ -133,7 +160,13 @@ export class ExportService {
     if (to - from > 10 * 366 * DAY_MS) throw new AppError('VALIDATION', 'A report covers at most ten years; choose a shorter period.', 'from');
     const weeks: Array<{ start: number; approved: number; rejected: number }> = [];
     for (let start = startOfWeek(from); start <= to; start += WEEK_MS) {
-      const counts = await source.history.countDecisions(source.historyScope, organizationId, programId, Math.max(start, from), Math.min(start + WEEK_MS - 1, to));
+      const counts = await source.history.countDecisions(
+        source.historyScope,
+        organizationId,
+        programId,
+        Math.max(start, from),
+        Math.min(start + WEEK_MS - 1, to),
+      );
       weeks.push({ start, ...counts });
       await yieldToEventLoop();
     }
@@ -160,12 +193,21 @@ export class ExportService {
       throw error;
     }
     const delivery = await target.commit();
-    await this.audited(session, source, 'report.exported', { from, to, approved: totals.approved, rejected: totals.rejected, organization: input.organization ?? null });
+    await this.audited(session, source, 'report.exported', {
+      from,
+      to,
+      approved: totals.approved,
+      rejected: totals.rejected,
+      organization: input.organization ?? null,
+    });
     return { delivery, rows: totals.approved + totals.rejected };
   }
 
   /** The period's decisions, newest first, as the report lists them (at most REPORT_ROWS; the CSV export has them all). */
-  private async reportDecisions(source: ReviewSource, filter: { from: number; to: number; organizationId: number | undefined; programId: number | undefined }): Promise<ReportDecision[]> {
+  private async reportDecisions(
+    source: ReviewSource,
+    filter: { from: number; to: number; organizationId: number | undefined; programId: number | undefined },
+  ): Promise<ReportDecision[]> {
     const out: ReportDecision[] = [];
     let after: { sort: 'decided'; decidedAt: number; id: number } | null = null;
     while (out.length < REPORT_ROWS) {
@@ -199,7 +241,9 @@ export class ExportService {
   }
 
   private async audited(session: Session, source: ReviewSource, action: AuditAction, details: Record<string, string | number | boolean | null>): Promise<void> {
-    await this.store.audit.append([{ action, actorId: session.userRowId, subjectUserId: session.userRowId, details: { ...details, archive: source.archiveId !== null } }]);
+    await this.store.audit.append([
+      { action, actorId: session.userRowId, subjectUserId: session.userRowId, details: { ...details, archive: source.archiveId !== null } },
+    ]);
   }
 }
 
@@ -352,12 +396,20 @@ async function writeReport(path: string, r: Report): Promise<void> {
   for (const [label, n, color] of rows) {
     const isTotal = label === 'All decisions';
     if (isTotal) {
-      doc.lineWidth(0.75).strokeColor(RULE).moveTo(left, y - 2).lineTo(left + 330, y - 2).stroke();
+      doc
+        .lineWidth(0.75)
+        .strokeColor(RULE)
+        .moveTo(left, y - 2)
+        .lineTo(left + 330, y - 2)
+        .stroke();
       y += 3;
     } else {
       doc.rect(left, y + 1, 9, 9).fill(color);
     }
-    doc.fillColor(INK).font(isTotal ? 'Helvetica-Bold' : 'Helvetica').fontSize(11);
+    doc
+      .fillColor(INK)
+      .font(isTotal ? 'Helvetica-Bold' : 'Helvetica')
+      .fontSize(11);
     doc.text(label, left + 16, y, { width: 160, lineBreak: false });
     doc.text(count(n), left + 180, y, { width: 80, align: 'right', lineBreak: false });
     if (!isTotal && total > 0) doc.text(`${((100 * n) / total).toFixed(1)}%`, left + 270, y, { width: 60, align: 'right', lineBreak: false });
@@ -385,11 +437,15 @@ function numberPages(doc: PDFKit.PDFDocument): void {
     const bottom = doc.page.margins.bottom;
     // Writing inside the bottom margin would otherwise start a new page.
     doc.page.margins.bottom = 0;
-    doc.font('Helvetica').fontSize(8).fillColor(MUTED).text(`Page ${i + 1} of ${range.count}`, doc.page.margins.left, doc.page.height - bottom + 18, {
-      width: doc.page.width - doc.page.margins.left - doc.page.margins.right,
-      align: 'right',
-      lineBreak: false,
-    });
+    doc
+      .font('Helvetica')
+      .fontSize(8)
+      .fillColor(MUTED)
+      .text(`Page ${i + 1} of ${range.count}`, doc.page.margins.left, doc.page.height - bottom + 18, {
+        width: doc.page.width - doc.page.margins.left - doc.page.margins.right,
+        align: 'right',
+        lineBreak: false,
+      });
     doc.page.margins.bottom = bottom;
   }
 }
@@ -400,25 +456,47 @@ function drawDecisionTable(doc: PDFKit.PDFDocument, r: Report, left: number): vo
   const bottom = () => doc.page.height - doc.page.margins.bottom;
   const tableWidth = DECISION_COLUMNS.reduce((sum, c) => sum + c.width, 0);
   const cellHeight = (text: string, bold: boolean, width: number) =>
-    doc.font(bold ? 'Helvetica-Bold' : 'Helvetica').fontSize(TABLE_FONT_SIZE).heightOfString(text || ' ', { width: width - 2 * CELL_PAD }) + 2 * CELL_PAD;
+    doc
+      .font(bold ? 'Helvetica-Bold' : 'Helvetica')
+      .fontSize(TABLE_FONT_SIZE)
+      .heightOfString(text || ' ', { width: width - 2 * CELL_PAD }) +
+    2 * CELL_PAD;
   const rowHeight = (cells: string[], bold: boolean) => Math.max(...cells.map((text, i) => cellHeight(text, bold, DECISION_COLUMNS[i]!.width)));
   const drawRow = (cells: string[], top: number, height: number, fill: string | null, bold: boolean) => {
     if (fill) doc.rect(left, top, tableWidth, height).fill(fill);
     let x = left;
     cells.forEach((text, i) => {
       const w = DECISION_COLUMNS[i]!.width;
-      doc.font(bold ? 'Helvetica-Bold' : 'Helvetica').fontSize(TABLE_FONT_SIZE).fillColor(INK).text(text, x + CELL_PAD, top + CELL_PAD, { width: w - 2 * CELL_PAD });
+      doc
+        .font(bold ? 'Helvetica-Bold' : 'Helvetica')
+        .fontSize(TABLE_FONT_SIZE)
+        .fillColor(INK)
+        .text(text, x + CELL_PAD, top + CELL_PAD, { width: w - 2 * CELL_PAD });
       x += w;
     });
-    doc.lineWidth(0.5).strokeColor(RULE).moveTo(left, top + height).lineTo(left + tableWidth, top + height).stroke();
+    doc
+      .lineWidth(0.5)
+      .strokeColor(RULE)
+      .moveTo(left, top + height)
+      .lineTo(left + tableWidth, top + height)
+      .stroke();
   };
   const header = DECISION_COLUMNS.map((c) => c.label);
   const headerHeight = rowHeight(header, true);
   const startPage = (continued: boolean): number => {
-    doc.font('Helvetica-Bold').fontSize(14).fillColor(INK).text(continued ? 'Decisions (continued)' : 'Decisions', left, doc.y);
+    doc
+      .font('Helvetica-Bold')
+      .fontSize(14)
+      .fillColor(INK)
+      .text(continued ? 'Decisions (continued)' : 'Decisions', left, doc.y);
     if (!continued) {
       const listed = r.decisions.length;
-      const note = total === 0 ? 'No decisions in this period.' : listed < total ? `Newest first. The first ${count(listed)} of ${count(total)} decisions are listed; the CSV export of Request History has them all.` : `Newest first; ${count(listed)} decision${listed === 1 ? '' : 's'}.`;
+      const note =
+        total === 0
+          ? 'No decisions in this period.'
+          : listed < total
+            ? `Newest first. The first ${count(listed)} of ${count(total)} decisions are listed; the CSV export of Request History has them all.`
+            : `Newest first; ${count(listed)} decision${listed === 1 ? '' : 's'}.`;
       doc.font('Helvetica').fontSize(9).fillColor(MUTED).text(note, left);
     }
     doc.moveDown(0.4);
@@ -458,8 +536,15 @@ function drawWeeklyChart(doc: PDFKit.PDFDocument, weeks: Report['weeks'], x: num
   doc.lineWidth(0.5).strokeColor(RULE);
   for (const value of ticks) {
     const lineY = y + height - (height * value) / scaleTop;
-    doc.moveTo(plotX, lineY).lineTo(plotX + plotW, lineY).stroke();
-    doc.font('Helvetica').fontSize(8).fillColor(MUTED).text(count(value), x, lineY - 3, { width: axis - 6, align: 'right', lineBreak: false });
+    doc
+      .moveTo(plotX, lineY)
+      .lineTo(plotX + plotW, lineY)
+      .stroke();
+    doc
+      .font('Helvetica')
+      .fontSize(8)
+      .fillColor(MUTED)
+      .text(count(value), x, lineY - 3, { width: axis - 6, align: 'right', lineBreak: false });
   }
   const slot = plotW / Math.max(1, weeks.length);
   const bar = Math.max(1, Math.min(24, slot * 0.7));
@@ -477,7 +562,11 @@ function drawWeeklyChart(doc: PDFKit.PDFDocument, weeks: Report['weeks'], x: num
     if (i % every !== 0) return;
     const centre = plotX + i * slot + slot / 2;
     const lx = Math.min(Math.max(centre - labelWidth / 2, plotX), plotX + plotW - labelWidth);
-    doc.font('Helvetica').fontSize(8).fillColor(MUTED).text(formatDate(w.start), lx, y + height + 4, { width: labelWidth, align: 'center', lineBreak: false });
+    doc
+      .font('Helvetica')
+      .fontSize(8)
+      .fillColor(MUTED)
+      .text(formatDate(w.start), lx, y + height + 4, { width: labelWidth, align: 'center', lineBreak: false });
   });
   doc.x = x;
   doc.y = y + height + 20;

@@ -40,7 +40,10 @@ export interface SaveTarget {
 
 /** A name safe to suggest on every operating system: letters, digits, dot, dash, underscore. */
 export function safeFileName(name: string, fallback = 'export'): string {
-  const cleaned = basename(name).replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[-.]+/, '').slice(0, 120);
+  const cleaned = basename(name)
+    .replace(/[^A-Za-z0-9._-]+/g, '-')
+    .replace(/^[-.]+/, '')
+    .slice(0, 120);
   return cleaned.length > 0 ? cleaned : fallback;
 }
 

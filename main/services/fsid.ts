@@ -66,7 +66,9 @@ export class FsidService {
   async remove(session: Session, input: ChannelParsedInput<'fsid.remove'>): Promise<FsidRow> {
     const { organizationIds, user } = await this.target(session, input.userId);
     const previous = await this.previousFsid(user.id);
-    const done = await this.store.fsid.remove(user.id, [{ action: 'fsid.removed', actorId: session.userRowId, subjectUserId: user.id, details: { fsid: previous } }]);
+    const done = await this.store.fsid.remove(user.id, [
+      { action: 'fsid.removed', actorId: session.userRowId, subjectUserId: user.id, details: { fsid: previous } },
+    ]);
     if (!done) throw new AppError('CONFLICT', FSID_MESSAGES.nothingToRemove);
     return this.row(user.id, organizationIds);
   }

@@ -98,7 +98,12 @@ export class HistoryService {
     const source = await this.scopes.source(session, input.archiveId);
     const record = await this.inScope(source, input.requestId);
     if (!record) throw new AppError('NOT_FOUND', HISTORY_MESSAGES.notFound);
-    const found = await source.history.eventsFor({ id: record.id, requesterId: record.requesterId, organizationId: record.organization.id, since: record.requestedAt });
+    const found = await source.history.eventsFor({
+      id: record.id,
+      requesterId: record.requesterId,
+      organizationId: record.organization.id,
+      since: record.requestedAt,
+    });
     // A removal found by user and organization (not by request ID) counts only for this request's role.
     const events = found.filter((e) => e.requestId === record.id || sameRole(e.details, record));
     const emails = await source.history.emails(events.map((e) => e.actorId).filter((id): id is number => id !== null));
@@ -191,7 +196,8 @@ export function eventText(e: AuditEventRecord, emails: Map<number, string>): str
 
 /** The opaque keyset cursor of a page ending at this row (exported for the benchmark, which jumps to a depth). */
 export function encodeHistoryCursor(r: Pick<HistoryRecord, 'id' | 'decidedAt' | 'lastName' | 'firstName'>, sort: 'decided' | 'name'): string {
-  const key: HistoryKey = sort === 'decided' ? { sort, decidedAt: r.decidedAt, id: r.id } : { sort, lastName: r.lastName, firstName: r.firstName, decidedAt: r.decidedAt, id: r.id };
+  const key: HistoryKey =
+    sort === 'decided' ? { sort, decidedAt: r.decidedAt, id: r.id } : { sort, lastName: r.lastName, firstName: r.firstName, decidedAt: r.decidedAt, id: r.id };
   return Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
 }
 

@@ -60,7 +60,9 @@ export class HomeService {
     }
     const violations = await this.store.requests.catalogueViolations(6);
     if (violations.length > 0) {
-      const shown = violations.slice(0, 5).map((v) => `${v.userId}: ${v.role} at ${v.organization} (${v.program})${v.kind === 'pending_request' ? ', pending' : ''}`);
+      const shown = violations
+        .slice(0, 5)
+        .map((v) => `${v.userId}: ${v.role} at ${v.organization} (${v.program})${v.kind === 'pending_request' ? ', pending' : ''}`);
       alerts.push({
         kind: 'warning',
         text: `Set aside on upgrade because the role catalogue does not allow them, and giving no access: ${shown.join('; ')}${violations.length > 5 ? '; and more' : ''}.`,
@@ -93,7 +95,11 @@ export class HomeService {
     return {
       user: view.user,
       organizations: uniqueOrganizations(holdings).map((o) => ({ displayId: o.displayId, name: o.name, kind: o.kind })),
-      nav: BUILT_PAGES.filter((p) => p.visible(kind, holdings)).map((p) => ({ page: p.page, label: p.label, badge: p.page === 'role-requests' ? pending : null })),
+      nav: BUILT_PAGES.filter((p) => p.visible(kind, holdings)).map((p) => ({
+        page: p.page,
+        label: p.label,
+        badge: p.page === 'role-requests' ? pending : null,
+      })),
       alerts,
       previousSignInAt: session.previousSignInAt,
     };
@@ -109,7 +115,12 @@ export class HomeService {
     if (!user) throw new AppError('UNAUTHENTICATED', CONSOLE_MESSAGES.sessionEnded);
     const mine = await this.requests.mine(session);
     const requests = mine.requests.filter((r) => r.status === 'pending' || r.decidedAt === null || r.decidedAt > this.clock.now() - 90 * DAY_MS).slice(0, 10);
-    const me = { proofingState: user.proofingState, requests, hasRoles: mine.roles.length > 0, nextSteps: nextSteps(user.proofingState, mine.requests, mine.roles.length > 0) };
+    const me = {
+      proofingState: user.proofingState,
+      requests,
+      hasRoles: mine.roles.length > 0,
+      nextSteps: nextSteps(user.proofingState, mine.requests, mine.roles.length > 0),
+    };
     const holdings = await this.store.users.roleHoldings(user.id);
     const kind = officialKindOf(holdings);
     if (kind === null) return { me, official: null };
@@ -118,7 +129,11 @@ export class HomeService {
     return { me, official: await this.officialFigures(session, scope, administered) };
   }
 
-  private async officialFigures(session: Session, scope: DashboardScope, administered: readonly OrganizationRecord[]): Promise<NonNullable<HomeDashboard['official']>> {
+  private async officialFigures(
+    session: Session,
+    scope: DashboardScope,
+    administered: readonly OrganizationRecord[],
+  ): Promise<NonNullable<HomeDashboard['official']>> {
     const home = this.store.home;
     const now = this.clock.now();
     // Age in whole days: 0-7 days is requested after now - 8 days; over 30 days is at or before now - 31 days.
@@ -180,8 +195,7 @@ export function nextSteps(proofingState: ProofingState, requests: readonly MyReq
   if (!isProofed(proofingState)) {
     // QualityNet guide 5.2: identity proofing comes before any role; this console proofs in person.
     steps.push({
-      text:
-        'Ask your Security Official to prove your identity in person: bring a photo identification, a document that confirms your address, and one that confirms your date of birth.',
+      text: 'Ask your Security Official to prove your identity in person: bring a photo identification, a document that confirms your address, and one that confirms your date of birth.',
       page: null,
       linkText: null,
     });
@@ -205,7 +219,6 @@ export function nextSteps(proofingState: ProofingState, requests: readonly MyReq
   }
   return steps;
 }
-
 
 function byName(a: { name: string }, b: { name: string }): number {
   return a.name.localeCompare(b.name, 'en-US');

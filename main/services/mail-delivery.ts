@@ -156,7 +156,11 @@ export function classifySmtpError(error: unknown): TestEmailProblem {
  * One email now, outside the outbox (a test of the settings): resolves when the server accepted
  * it, rejects with the library's error otherwise. One connection, closed at the end.
  */
-export async function sendOneEmail(settings: MailSettingsWithPassword, policy: DeliveryPolicy, mail: { to: string; subject: string; text: string }): Promise<void> {
+export async function sendOneEmail(
+  settings: MailSettingsWithPassword,
+  policy: DeliveryPolicy,
+  mail: { to: string; subject: string; text: string },
+): Promise<void> {
   const transporter = nodemailer.createTransport(transportOptions(settings, policy));
   try {
     await transporter.sendMail({ from: settings.from, to: mail.to, subject: mail.subject, text: mail.text, headers: { 'Auto-Submitted': 'auto-generated' } });

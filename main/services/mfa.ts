@@ -9,7 +9,6 @@ import type { Session } from './sessions.js';
 import { matchTotp } from './totp.js';
 import { countWrongCode } from './reauth.js';
 
-
 const toView = (c: CredentialRecord): CredentialView => ({
   credentialId: c.credentialId,
   label: c.label,

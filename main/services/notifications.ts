@@ -25,15 +25,17 @@ const STALE_LINES_PER_EMAIL = 25;
 
 const OUTBOX_FORBIDDEN = 'Only Security Officials can see the Outbox.';
 const MAIL_SETTINGS_FORBIDDEN = 'Only Security Officials can see or change the Mail settings.';
-export const MAIL_SETTINGS_CMS_ONLY = 'Only a CMS Security Official can change the Mail settings: every organization\'s emails go through this server.';
+export const MAIL_SETTINGS_CMS_ONLY = "Only a CMS Security Official can change the Mail settings: every organization's emails go through this server.";
 const OUTBOX_NOT_FOUND = 'This email is not in your Outbox.';
 
 /** What Send test email says, in plain words: sent, or why not and what to check. */
 export const MAIL_TEST_MESSAGES = {
   sent: (to: string, server: string) => `A test email was sent to ${to} through ${server}. Check that it arrived.`,
   notConfigured: 'No test email was sent: no SMTP host and From address are saved yet. Enter them and Save first.',
-  connection_refused: (server: string, _error: string) => `No test email was sent: the connection to ${server} was refused. Check the SMTP host and port, and that the mail server is running.`,
-  authentication_failed: (server: string, _error: string) => `No test email was sent: ${server} refused the User name and password (authentication failed). Check them, Save, and try again.`,
+  connection_refused: (server: string, _error: string) =>
+    `No test email was sent: the connection to ${server} was refused. Check the SMTP host and port, and that the mail server is running.`,
+  authentication_failed: (server: string, _error: string) =>
+    `No test email was sent: ${server} refused the User name and password (authentication failed). Check them, Save, and try again.`,
   timeout: (server: string, _error: string) => `No test email was sent: ${server} did not answer in time. Check the SMTP host and port.`,
   other: (server: string, error: string) => `No test email was sent through ${server}: ${error}`,
 } as const;

@@ -33,7 +33,9 @@ export const DECISION_MESSAGES = {
 } as const;
 
 /** The broadest Security Official role a user holds: CMS over state over provider. */
-export function officialKindOf(holdings: ReadonlyArray<Pick<RoleHolding, 'securityOfficialKind'> & { organization: Pick<OrganizationRecord, 'kind'> }>): OfficialKind | null {
+export function officialKindOf(
+  holdings: ReadonlyArray<Pick<RoleHolding, 'securityOfficialKind'> & { organization: Pick<OrganizationRecord, 'kind'> }>,
+): OfficialKind | null {
   for (const kind of ['cms', 'state', 'provider'] as const) {
     // A Security Official role counts only in the kind of organization it belongs to; the
     // database refuses any other, and this keeps a stray row from ever meaning CMS.

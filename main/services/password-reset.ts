@@ -93,7 +93,14 @@ export class PasswordResetService {
       const resetId = await this.store.passwordResets.open(
         { userRowId: user.id, tokenHash, codeHash: this.codeHash(tokenHash, code), expiresAt },
         { credentialRowId: match.credential.id, step: match.step },
-        [{ action: PASSWORD_RESET_ACTIONS.requested, actorId: null, subjectUserId: user.id, details: { credentialId: match.credential.credentialId, to: user.email, until: expiresAt } }],
+        [
+          {
+            action: PASSWORD_RESET_ACTIONS.requested,
+            actorId: null,
+            subjectUserId: user.id,
+            details: { credentialId: match.credential.credentialId, to: user.email, until: expiresAt },
+          },
+        ],
       );
       // The code's step was used meanwhile (a replay of a code seen over the shoulder).
       if (resetId === false) return this.fail(user, { step: 'security code', replayed: true });
@@ -101,7 +108,9 @@ export class PasswordResetService {
         await this.mail.sendNow({ to: user.email, subject: 'Your one-time code to reset your password', body: codeEmail(user, code) });
       } catch (error) {
         const reason = error instanceof Error ? error.message : 'unknown error';
-        await this.store.passwordResets.end(resetId, 'not_sent', [{ action: PASSWORD_RESET_ACTIONS.mailFailed, actorId: null, subjectUserId: user.id, details: { resetId, error: reason } }]);
+        await this.store.passwordResets.end(resetId, 'not_sent', [
+          { action: PASSWORD_RESET_ACTIONS.mailFailed, actorId: null, subjectUserId: user.id, details: { resetId, error: reason } },
+        ]);
         return { delivery: 'officials', reason: 'mail_failed', officials: await officials() };
       }
       await this.audit(user, PASSWORD_RESET_ACTIONS.codeSent, { resetId, to: user.email });
@@ -135,7 +144,9 @@ export class PasswordResetService {
         const outcome = await this.auth.countAccountFailure(user, PASSWORD_RESET_ACTIONS.failed, { step: 'one-time code', resetId: reset.id });
         if (outcome === 'incorrect') throw new AppError('VALIDATION', RESET_MESSAGES.codeIncorrect, 'code');
         // A lock ends this reset: starting again needs a fresh security code.
-        await this.store.passwordResets.end(reset.id, 'too_many_tries', [{ action: PASSWORD_RESET_ACTIONS.ended, actorId: null, subjectUserId: user.id, details: { resetId: reset.id, reason: 'too many tries' } }]);
+        await this.store.passwordResets.end(reset.id, 'too_many_tries', [
+          { action: PASSWORD_RESET_ACTIONS.ended, actorId: null, subjectUserId: user.id, details: { resetId: reset.id, reason: 'too many tries' } },
+        ]);
         throw resetFailure(outcome);
       }
       const passwordHash = await hashPassword(input.newPassword);
@@ -209,7 +220,7 @@ function codeEmail(user: UserRecord, code: string): string {
     `Your one-time code: ${code}`,
     '',
     `It works once, for ${PASSWORD_RESET.codeMinutes} minutes, and only in the window where the reset was started.`,
-    'If you did not ask for it, do not use it: tell your Security Official, because your authenticator may be in someone else\'s hands.',
+    "If you did not ask for it, do not use it: tell your Security Official, because your authenticator may be in someone else's hands.",
     '',
     'This is an automatic message; please do not reply.',
   ].join('\n');

@@ -91,7 +91,9 @@ export function assertAcceptablePassword(password: string, context: { userId?: s
  */
 export function newTemporaryPassword(): string {
   const alphabet = 'ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789';
-  const chars = Array.from(randomBytes(64)).filter((b) => b < 4 * alphabet.length).slice(0, 16);
+  const chars = Array.from(randomBytes(64))
+    .filter((b) => b < 4 * alphabet.length)
+    .slice(0, 16);
   if (chars.length < 16) return newTemporaryPassword();
   const text = chars.map((b) => alphabet[b % alphabet.length]).join('');
   return text.replace(/(.{4})(?=.)/g, '$1-');

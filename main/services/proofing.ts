@@ -20,7 +20,7 @@ export const PROOFING_MESSAGES = {
   notOfficial: 'Only Security Officials prove identities in person.',
   notFound: 'No account with this Account ID in the organizations you administer.',
   self: 'You cannot prove your own identity. Another Security Official must do it.',
-  createdAccount: 'You created this account: another Security Official must prove this person\'s identity.',
+  createdAccount: "You created this account: another Security Official must prove this person's identity.",
   alreadyProofed: "This person's identity is already proofed.",
   appeared: PROOFING_FORM_MESSAGES.appeared,
   reasonRequired: PROOFING_FORM_MESSAGES.reasonRequired,
@@ -104,7 +104,12 @@ export class ProofingService {
     const outbox: OutboxDraft[] = [
       {
         to: subject.email,
-        subject: decision === 'approved' ? 'Your identity was proofed in person' : decision === 'rejected' ? 'Your in-person identity proofing was not approved' : 'Your in-person identity proofing was cancelled',
+        subject:
+          decision === 'approved'
+            ? 'Your identity was proofed in person'
+            : decision === 'rejected'
+              ? 'Your in-person identity proofing was not approved'
+              : 'Your in-person identity proofing was cancelled',
         body:
           decision === 'approved'
             ? 'A Security Official proved your identity in person. You can now request roles.'
@@ -171,7 +176,9 @@ export class ProofingService {
       await target.abort();
       throw error;
     }
-    await this.store.audit.append([{ action: 'proofing.receipt_printed', actorId: official.id, subjectUserId: record.subjectId, details: { recordId: record.id } }]);
+    await this.store.audit.append([
+      { action: 'proofing.receipt_printed', actorId: official.id, subjectUserId: record.subjectId, details: { recordId: record.id } },
+    ]);
     return { delivery: await target.commit() };
   }
 
@@ -278,7 +285,11 @@ async function writeReceipt(record: ProofingRecord, path: string): Promise<void>
       .text(`${documentKind.label} (${documentKind.strength}), issued by ${d.issuer}`)
       .text(`${d.expiresOn ? `Expires ${d.expiresOn}` : 'No expiry date'}; number ending ${d.last4}; ${INSPECTION_LABELS[d.inspection].toLowerCase()}`);
   }
-  doc.moveDown().fontSize(9).fillColor('#555555').text('This receipt holds the last 4 characters of each document number only. No whole document number and no Social Security number are kept.');
+  doc
+    .moveDown()
+    .fontSize(9)
+    .fillColor('#555555')
+    .text('This receipt holds the last 4 characters of each document number only. No whole document number and no Social Security number are kept.');
   doc.end();
   await finished(out);
 }

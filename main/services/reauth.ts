@@ -47,7 +47,9 @@ export async function countWrongCode(store: Store, session: Session, event: Audi
   if (session.codeFailures >= POLICY.failuresBeforeLock) {
     session.codeFailures = 0;
     session.state = 'locked';
-    await store.audit.append([{ action: 'session.locked', actorId: session.userRowId, subjectUserId: session.userRowId, details: { reason: 'wrong security codes' } }]);
+    await store.audit.append([
+      { action: 'session.locked', actorId: session.userRowId, subjectUserId: session.userRowId, details: { reason: 'wrong security codes' } },
+    ]);
     throw new AppError('SESSION_LOCKED', CONSOLE_MESSAGES.sessionLocked);
   }
 }

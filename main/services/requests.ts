@@ -1,6 +1,14 @@
 import type { Clock } from '../clock.js';
 import { formatDateTime } from '../../shared/dates.js';
-import type { ChannelOutput, ChannelParsedInput, DecisionOutcome, DecisionPreviewItem, MailNotice, MyRequestView, QueueRow } from '../../shared/ipc/contract.js';
+import type {
+  ChannelOutput,
+  ChannelParsedInput,
+  DecisionOutcome,
+  DecisionPreviewItem,
+  MailNotice,
+  MyRequestView,
+  QueueRow,
+} from '../../shared/ipc/contract.js';
 import { AppError } from '../../shared/ipc/errors.js';
 import { REOPEN_WINDOW_HOURS, ROLE_NAMES, STALE_AFTER_DAYS, isProofed } from '../../shared/domain.js';
 import { catalogueRefusal, catalogueView, roleAllowedIn } from '../../shared/roles.js';
@@ -24,7 +32,6 @@ export const REQUEST_MESSAGES = {
   notFound: 'No such request',
   notProofed: 'Your identity must be proofed before you can request a role. Ask your Security Official to prove your identity in person.',
 } as const;
-
 
 /**
  * Role requests: filing, withdrawing, the Security Official queue, bulk decisions and the
@@ -55,7 +62,8 @@ export class RequestService {
     if (!organization) throw new AppError('VALIDATION', `Unknown organization: ${input.organization}`, 'organization');
     const role = (await this.store.requests.roles()).find((r) => r.name === input.role);
     if (!role) throw new AppError('VALIDATION', `Unknown role: ${input.role}`, 'role');
-    if (!roleAllowedIn(role.name, organization.kind)) throw new AppError('VALIDATION', catalogueRefusal(role.name, organization.name, organization.kind), 'role');
+    if (!roleAllowedIn(role.name, organization.kind))
+      throw new AppError('VALIDATION', catalogueRefusal(role.name, organization.name, organization.kind), 'role');
     const requester = await this.store.users.byId(session.userRowId);
     if (!requester) throw new AppError('UNAUTHENTICATED', 'Your session has ended. Please log in again.');
     // QualityNet guide 5.2: identity proofing comes before access.
@@ -70,7 +78,14 @@ export class RequestService {
     const filed = await this.store.requests.file(
       { requesterId: requester.id, programId, organizationId: organization.id, roleId: role.id, justification: input.justification },
       (requestId) => [
-        { action: 'request.filed', actorId: requester.id, subjectUserId: requester.id, organizationId: organization.id, requestId, details: { program: input.program, role: input.role } },
+        {
+          action: 'request.filed',
+          actorId: requester.id,
+          subjectUserId: requester.id,
+          organizationId: organization.id,
+          requestId,
+          details: { program: input.program, role: input.role },
+        },
       ],
       (requestId): OutboxDraft[] =>
         recipients.map((to) => ({
@@ -104,7 +119,13 @@ export class RequestService {
     if (!request || request.requesterId !== session.userRowId) throw new AppError('NOT_FOUND', REQUEST_MESSAGES.notFound);
     if (request.status !== 'pending') throw new AppError('CONFLICT', 'Only a pending request can be withdrawn.');
     const done = await this.store.requests.withdraw(request.id, session.userRowId, [
-      { action: 'request.withdrawn', actorId: session.userRowId, subjectUserId: session.userRowId, organizationId: request.organization.id, requestId: request.id },
+      {
+        action: 'request.withdrawn',
+        actorId: session.userRowId,
+        subjectUserId: session.userRowId,
+        organizationId: request.organization.id,
+        requestId: request.id,
+      },
     ]);
     if (!done) throw new AppError('CONFLICT', 'This request was decided meanwhile.');
     const [after] = await this.store.requests.byIds([request.id]);
@@ -172,7 +193,12 @@ export class RequestService {
     const roles = await this.store.requests.rolesOf(request.requesterId, [...official.administered.keys()]);
     const row = this.toQueueRow(request, official, (await this.decisionContext([request])).of(request));
     return {
-      request: { ...toMyView(request), decidedBy: request.decidedByEmail, stale: row.stale && request.status === 'pending', blockedReason: request.status === 'pending' ? row.blockedReason : null },
+      request: {
+        ...toMyView(request),
+        decidedBy: request.decidedByEmail,
+        stale: row.stale && request.status === 'pending',
+        blockedReason: request.status === 'pending' ? row.blockedReason : null,
+      },
       requester,
       roles: roles.map((r) => ({ program: r.program, role: r.role, organization: publicOrg(r.organization) })),
       canReopen: this.canReopen(official, request),
@@ -189,7 +215,14 @@ export class RequestService {
     }
     if (!this.canReopen(official, request)) throw new AppError('CONFLICT', `A rejection can be reopened only within ${REOPEN_WINDOW_HOURS} hours.`);
     const reopened = await this.store.requests.reopen(request.id, official.id, this.reopenNotBefore(), [
-      { action: 'request.reopened', actorId: official.id, subjectUserId: request.requesterId, organizationId: request.organization.id, requestId: request.id, details: { previousReason: request.reason } },
+      {
+        action: 'request.reopened',
+        actorId: official.id,
+        subjectUserId: request.requesterId,
+        organizationId: request.organization.id,
+        requestId: request.id,
+        details: { previousReason: request.reason },
+      },
     ]);
     if (!reopened) throw new AppError('CONFLICT', 'This request changed meanwhile.');
     const [after] = await this.store.requests.byIds([request.id]);
@@ -201,7 +234,10 @@ export class RequestService {
     const holdings = await this.store.users.roleHoldings(session.userRowId);
     const kind = officialKindOf(holdings);
     if (kind === null) return null;
-    return this.store.requests.queueCount({ organizationIds: administeredOrganizations(holdings).map((o) => o.id), allSecurityOfficialRequests: kind === 'cms' });
+    return this.store.requests.queueCount({
+      organizationIds: administeredOrganizations(holdings).map((o) => o.id),
+      allSecurityOfficialRequests: kind === 'cms',
+    });
   }
 
   private official(session: Session): Promise<Official> {
@@ -244,7 +280,8 @@ export class RequestService {
       requestedAt: r.requestedAt,
       stale: this.clock.now() - r.requestedAt > STALE_AFTER_DAYS * DAY_MS,
       blockedReason: judged.refusal,
-      approvals: judged.approvalsNeeded === null ? null : { given: ctx.approvals.length, needed: judged.approvalsNeeded, by: ctx.approvals.map((a) => a.email) },
+      approvals:
+        judged.approvalsNeeded === null ? null : { given: ctx.approvals.length, needed: judged.approvalsNeeded, by: ctx.approvals.map((a) => a.email) },
       mine: r.requesterId === official.id,
     };
   }
@@ -284,7 +321,12 @@ export class RequestService {
     return { allowed, refused, items };
   }
 
-  private async decideAll(session: Session, ids: readonly number[], action: 'approve' | 'reject', reason: string | null): Promise<ChannelOutput<'queue.approve'>> {
+  private async decideAll(
+    session: Session,
+    ids: readonly number[],
+    action: 'approve' | 'reject',
+    reason: string | null,
+  ): Promise<ChannelOutput<'queue.approve'>> {
     const official = await this.official(session);
     const { allowed, refused } = await this.judgeAll(official, ids, action);
     const results: DecisionOutcome[] = [...refused];
@@ -306,9 +348,17 @@ export class RequestService {
           results.push({ requestId: r.id, outcome: 'refused', message: ruled });
         } else if (conflicted.has(r.id)) {
           const now = meanwhile.get(r.id);
-          results.push({ requestId: r.id, outcome: 'conflict', message: now && now.status !== 'pending' ? alreadyDecided(now) : 'This request was decided meanwhile.' });
+          results.push({
+            requestId: r.id,
+            outcome: 'conflict',
+            message: now && now.status !== 'pending' ? alreadyDecided(now) : 'This request was decided meanwhile.',
+          });
         } else if (waiting.has(r.id)) {
-          results.push({ requestId: r.id, outcome: 'awaiting_second_approval', message: 'Recorded: 1 of 2 approvals. A second CMS Security Official must approve it too.' });
+          results.push({
+            requestId: r.id,
+            outcome: 'awaiting_second_approval',
+            message: 'Recorded: 1 of 2 approvals. A second CMS Security Official must approve it too.',
+          });
         } else {
           results.push({ requestId: r.id, outcome: action === 'approve' ? 'approved' : 'rejected', message: action === 'approve' ? 'Approved' : 'Rejected' });
         }
@@ -330,7 +380,9 @@ export class RequestService {
   private async auditRefusals(official: Official, action: 'approve' | 'reject', results: readonly DecisionOutcome[]): Promise<void> {
     const refused = results.filter((r) => r.outcome === 'refused' || r.outcome === 'not_found');
     if (refused.length === 0) return;
-    const inScopeRecords = new Map((await this.store.requests.byIds(refused.filter((r) => r.outcome === 'refused').map((r) => r.requestId))).map((r) => [r.id, r]));
+    const inScopeRecords = new Map(
+      (await this.store.requests.byIds(refused.filter((r) => r.outcome === 'refused').map((r) => r.requestId))).map((r) => [r.id, r]),
+    );
     await this.store.audit.append(
       refused.map((r) => {
         const record = inScopeRecords.get(r.requestId);
@@ -347,7 +399,14 @@ export class RequestService {
     );
   }
 
-  private decision(official: Official, r: RequestRecord, action: 'approve' | 'reject', reason: string | null, judged: Judgement, secondApproval: { cmsEmails: readonly string[]; approverEmail: string }): Decision {
+  private decision(
+    official: Official,
+    r: RequestRecord,
+    action: 'approve' | 'reject',
+    reason: string | null,
+    judged: Judgement,
+    secondApproval: { cmsEmails: readonly string[]; approverEmail: string },
+  ): Decision {
     const verb = action === 'approve' ? 'approved' : 'rejected';
     const approvalsNeeded = action === 'approve' ? judged.approvalsNeeded : null;
     // A grant of the top tier made by one official is marked, so that it can be reviewed.

@@ -49,9 +49,7 @@ export class SessionRegistry {
     }
     if (session.state === 'active' && this.clock.now() - session.lastActivityAt >= IDLE_MS) {
       session.state = 'locked';
-      await this.store.audit.append([
-        { action: 'session.idle_locked', actorId: session.userRowId, subjectUserId: session.userRowId },
-      ]);
+      await this.store.audit.append([{ action: 'session.idle_locked', actorId: session.userRowId, subjectUserId: session.userRowId }]);
     }
     return session;
   }

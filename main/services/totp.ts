@@ -50,14 +50,14 @@ export function matchTotp(secret: string, code: string, epochMs: number, lastUse
   let result: ReturnType<typeof verifySync>;
   try {
     result = verifySync({
-    secret,
-    token: code,
-    epoch: Math.floor(epochMs / 1000),
-    epochTolerance: stepsEitherSide * periodSeconds,
-    digits,
-    period: periodSeconds,
-    algorithm: 'sha1',
-    ...(lastUsedStep === null ? {} : { afterTimeStep: lastUsedStep }),
+      secret,
+      token: code,
+      epoch: Math.floor(epochMs / 1000),
+      epochTolerance: stepsEitherSide * periodSeconds,
+      digits,
+      period: periodSeconds,
+      algorithm: 'sha1',
+      ...(lastUsedStep === null ? {} : { afterTimeStep: lastUsedStep }),
     });
   } catch {
     // otplib refuses inputs it considers out of range; for a user that is simply a wrong code.

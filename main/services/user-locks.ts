@@ -41,7 +41,11 @@ export function countFailure(current: FailureCounters, now: number): { outcome: 
   const running = current.lockedUntil !== null && current.lockedUntil > now;
   const attempt = (current.lockedUntil !== null && !running ? 0 : current.failedAttempts) + 1;
   if (attempt < POLICY.failuresBeforeLock) {
-    return { outcome: 'incorrect', attempt, next: { failedAttempts: attempt, temporaryLockCount: current.temporaryLockCount, lockedUntil: running ? current.lockedUntil : null } };
+    return {
+      outcome: 'incorrect',
+      attempt,
+      next: { failedAttempts: attempt, temporaryLockCount: current.temporaryLockCount, lockedUntil: running ? current.lockedUntil : null },
+    };
   }
   const temporaryLockCount = current.temporaryLockCount + 1;
   if (temporaryLockCount >= POLICY.temporaryLocksBeforeLock) {

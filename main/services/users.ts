@@ -69,7 +69,10 @@ const ACTION_AUDIT: Record<AccountAction, AuditAction> = {
 
 /** What the user is told by email; never a password. */
 const ACTION_EMAIL: Record<AccountAction, { subject: string; body: string }> = {
-  approve: { subject: 'Your account was approved', body: 'Your Security Official approved your account. Sign in with the temporary password they give you in person.' },
+  approve: {
+    subject: 'Your account was approved',
+    body: 'Your Security Official approved your account. Sign in with the temporary password they give you in person.',
+  },
   unlock: { subject: 'Your account was unlocked', body: 'Your Security Official unlocked your account. You can sign in again.' },
   resetPassword: {
     subject: 'Your password was reset',
@@ -203,7 +206,10 @@ export class UserService {
       const now = this.clock.now();
       const write = async (u: LookupUser) => {
         count += 1;
-        if (!csv.write([u.firstName, u.lastName, u.userId, u.email, u.phone, USER_STATUS_LABELS[displayStatus(u, now)], PROOFING_STATE_LABELS[u.proofingState]])) await once(csv, 'drain');
+        if (
+          !csv.write([u.firstName, u.lastName, u.userId, u.email, u.phone, USER_STATUS_LABELS[displayStatus(u, now)], PROOFING_STATE_LABELS[u.proofingState]])
+        )
+          await once(csv, 'drain');
       };
       if (query === '') {
         let after: NameKey | null = null;
@@ -346,7 +352,15 @@ export class UserService {
       user.id,
       [user.status],
       change,
-      [{ action: ACTION_AUDIT[input.action], actorId: official.id, subjectUserId: user.id, organizationId: user.homeOrganizationId, details: { previousStatus: user.status } }],
+      [
+        {
+          action: ACTION_AUDIT[input.action],
+          actorId: official.id,
+          subjectUserId: user.id,
+          organizationId: user.homeOrganizationId,
+          details: { previousStatus: user.status },
+        },
+      ],
       [{ to: user.email, subject: email.subject, body: email.body, kind: `account.${input.action}`, organizationId: user.homeOrganizationId, requestId: null }],
     );
     if (!changed) throw new AppError('CONFLICT', USER_MESSAGES.changedMeanwhile);
@@ -367,7 +381,8 @@ export class UserService {
     if (!administers(official, organization.id)) throw new AppError('FORBIDDEN', 'You can create users only in organizations you administer.');
     const role = (await this.store.requests.roles()).find((r) => r.name === input.role);
     if (!role) throw new AppError('VALIDATION', `Unknown role: ${input.role}`, 'role');
-    if (!roleAllowedIn(role.name, organization.kind)) throw new AppError('VALIDATION', catalogueRefusal(role.name, organization.name, organization.kind), 'role');
+    if (!roleAllowedIn(role.name, organization.kind))
+      throw new AppError('VALIDATION', catalogueRefusal(role.name, organization.name, organization.kind), 'role');
     if (await this.store.users.byUserId(input.userId)) throw new AppError('CONFLICT', USER_MESSAGES.userIdTaken, 'userId');
     await this.reauth.confirm(session, input.code, 'create user');
 
@@ -390,7 +405,14 @@ export class UserService {
       },
       (userRowId, requestId): AuditDraft[] => [
         { action: 'user.created', actorId: official.id, subjectUserId: userRowId, organizationId: organization.id, details: { userId: input.userId } },
-        { action: 'request.filed', actorId: official.id, subjectUserId: userRowId, organizationId: organization.id, requestId, details: { program: input.program, role: input.role } },
+        {
+          action: 'request.filed',
+          actorId: official.id,
+          subjectUserId: userRowId,
+          organizationId: organization.id,
+          requestId,
+          details: { program: input.program, role: input.role },
+        },
       ],
       (requestId): OutboxDraft[] => [
         {

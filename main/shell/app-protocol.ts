@@ -7,9 +7,7 @@ import { APP_HOST, APP_SCHEME, CONTENT_SECURITY_POLICY, START_PATH } from './pol
 
 /** Must run before the app is ready: a standard, secure scheme gets an origin and module scripts. */
 export function registerAppScheme(): void {
-  protocol.registerSchemesAsPrivileged([
-    { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, codeCache: true } },
-  ]);
+  protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, codeCache: true } }]);
 }
 
 /**

@@ -9,9 +9,7 @@ import { CONTENT_SECURITY_POLICY, isAllowedRequest, isConsolePage, isPermissionA
  * leaves for a scheme other than our own; every response carries the strict CSP.
  */
 export function hardenSession(target: Session = session.defaultSession): void {
-  target.setPermissionRequestHandler((_webContents, permission, callback, details) =>
-    callback(isPermissionAllowed(permission, details.requestingUrl)),
-  );
+  target.setPermissionRequestHandler((_webContents, permission, callback, details) => callback(isPermissionAllowed(permission, details.requestingUrl)));
   target.setPermissionCheckHandler((_webContents, permission, requestingOrigin) => isPermissionAllowed(permission, requestingOrigin));
   target.setDevicePermissionHandler(() => false);
   target.setDisplayMediaRequestHandler((_request, callback) => callback(null));

@@ -27,7 +27,6 @@ import { createConsoleWindow, showConsolePage } from './window.js';
 const PRELOAD_PATH = fileURLToPath(new URL('./preload.cjs', import.meta.url));
 const RENDERER_DIR = fileURLToPath(new URL('../renderer/', import.meta.url));
 
-
 // Everything written under userData (settings, logs, crash dumps) is the user's alone; the
 // console's own files also set their modes explicitly.
 process.umask(0o077);

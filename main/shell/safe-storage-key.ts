@@ -47,8 +47,7 @@ export class SafeStorageKeyProvider implements DataKeyProvider {
     }
     if (process.platform === 'linux' && safeStorage.getSelectedStorageBackend() === 'basic_text' && !options.allowPlainTextBackend) {
       throw new KeyStorageUnavailableError(
-        'No keyring (GNOME Keyring or KWallet) is running, so the console cannot protect its data. ' +
-          'Start a keyring and open the console again.',
+        'No keyring (GNOME Keyring or KWallet) is running, so the console cannot protect its data. ' + 'Start a keyring and open the console again.',
       );
     }
     return new SafeStorageKeyProvider(existsSync(path) ? await unseal(path) : await createSealed(path));

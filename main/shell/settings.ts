@@ -140,10 +140,7 @@ export class SafeStorageMailSettings implements MailSettingsStore {
   }
 
   async save(settings: MailSettings, password: string | null | undefined): Promise<void> {
-    await this.settings.saveSmtp(
-      { host: settings.host, port: settings.port, secure: settings.secure, user: settings.user, from: settings.from },
-      password,
-    );
+    await this.settings.saveSmtp({ host: settings.host, port: settings.port, secure: settings.secure, user: settings.user, from: settings.from }, password);
   }
 }
 

@@ -132,7 +132,9 @@ export function exportArchiveSync(task: ExportTask): UnsignedManifest {
       db.exec('INSERT INTO programs SELECT * FROM src.programs');
       db.exec('INSERT INTO roles SELECT * FROM src.roles');
       db.prepare(`INSERT INTO organizations SELECT * FROM src.organizations WHERE id IN (${inOrgs})`).run(...orgs);
-      const requestColumns = (db.prepare('SELECT name FROM pragma_table_info(?)').all('role_requests') as Array<{ name: string }>).map((c) => c.name).join(', ');
+      const requestColumns = (db.prepare('SELECT name FROM pragma_table_info(?)').all('role_requests') as Array<{ name: string }>)
+        .map((c) => c.name)
+        .join(', ');
       db.prepare(
         `INSERT INTO role_requests (${requestColumns}) SELECT ${requestColumns} FROM src.role_requests
           WHERE ${HISTORY_WHERE} AND organization_id IN (${inOrgs}) AND decided_at >= ? AND decided_at <= ?`,
@@ -142,11 +144,9 @@ export function exportArchiveSync(task: ExportTask): UnsignedManifest {
           `INSERT OR IGNORE INTO audit_events SELECT e.* FROM src.audit_scope s JOIN src.audit_events e ON e.id = s.event_id
             WHERE s.organization_id IN (${inOrgs}) AND s.event_id BETWEEN ? AND ? ORDER BY e.id`,
         ).run(...orgs, chain.firstId, chain.lastId);
-        db.prepare(`INSERT INTO audit_scope SELECT organization_id, event_id FROM src.audit_scope WHERE organization_id IN (${inOrgs}) AND event_id BETWEEN ? AND ?`).run(
-          ...orgs,
-          chain.firstId,
-          chain.lastId,
-        );
+        db.prepare(
+          `INSERT INTO audit_scope SELECT organization_id, event_id FROM src.audit_scope WHERE organization_id IN (${inOrgs}) AND event_id BETWEEN ? AND ?`,
+        ).run(...orgs, chain.firstId, chain.lastId);
       }
       // Only who the rows name, and of them only what the views show.
       db.exec(`INSERT INTO users (id, user_id, first_name, last_name, email, status, password_hash, created_at, proofing_state)
@@ -160,7 +160,15 @@ export function exportArchiveSync(task: ExportTask): UnsignedManifest {
       const schema = readSchema(db);
       const difference = schemaDifference(schema, expectedArchiveSchema());
       if (difference !== null) throw new Error(`The archive writer made an unexpected schema: ${difference}`);
-      return { organizations, from: task.from, to: task.to, chain, counts, digests, schema: schemaDigest(schema, db.pragma('user_version', { simple: true }) as number) };
+      return {
+        organizations,
+        from: task.from,
+        to: task.to,
+        chain,
+        counts,
+        digests,
+        schema: schemaDigest(schema, db.pragma('user_version', { simple: true }) as number),
+      };
     });
     const manifest = copy.deferred();
     db.exec('DETACH DATABASE src');
@@ -247,13 +255,18 @@ export function schemaDifference(actual: readonly SchemaEntry[], expected: reado
 /** SHA-256 of the schema version and every sqlite_master entry (sorted, so that only content counts). */
 export function schemaDigest(entries: readonly SchemaEntry[], userVersion: number): string {
   const lines = entries.map((e) => JSON.stringify([e.type, e.name, e.tblName, e.sql])).sort();
-  return createHash('sha256').update(`${JSON.stringify(['soc-archive-schema', userVersion])}\n${lines.join('\n')}\n`).digest('hex');
+  return createHash('sha256')
+    .update(`${JSON.stringify(['soc-archive-schema', userVersion])}\n${lines.join('\n')}\n`)
+    .digest('hex');
 }
 
 /** The chain segment of the period: first event at or after `from`, last at or before `to` (events are in time order). */
 function segmentOf(db: Db, from: number, to: number): UnsignedManifest['chain'] {
   const first = db.prepare('SELECT id, prev_hash AS prevHash FROM src.audit_events WHERE id >= ? ORDER BY id LIMIT 1');
-  const ends = db.prepare('SELECT (SELECT min(id) FROM src.audit_events) AS lo, (SELECT max(id) FROM src.audit_events) AS hi').get() as { lo: number | null; hi: number | null };
+  const ends = db.prepare('SELECT (SELECT min(id) FROM src.audit_events) AS lo, (SELECT max(id) FROM src.audit_events) AS hi').get() as {
+    lo: number | null;
+    hi: number | null;
+  };
   if (ends.lo === null || ends.hi === null) return { firstId: null, firstPrevHash: null, lastId: null, lastHash: null };
   const atOf = db.prepare('SELECT at FROM src.audit_events WHERE id >= ? ORDER BY id LIMIT 1');
   const firstAtOrAfter = (t: number): number => {
@@ -419,7 +432,10 @@ export function verifyArchiveSync(archive: OpenedArchive): ArchiveCheck {
   const { digests } = digestTables(db);
   const changed = ARCHIVE_TABLES.filter((t) => digests[t.name] !== manifest.digests?.[t.name]).map((t) => t.name);
 
-  const rows = db.prepare('SELECT id, at, actor_id, action, subject_user_id, organization_id, request_id, details, prev_hash, hash FROM audit_events ORDER BY id').raw(true).iterate();
+  const rows = db
+    .prepare('SELECT id, at, actor_id, action, subject_user_id, organization_id, request_id, details, prev_hash, hash FROM audit_events ORDER BY id')
+    .raw(true)
+    .iterate();
   const chain = manifest.chain;
   const start = chain.firstId !== null && chain.firstPrevHash !== null ? { id: chain.firstId - 1, hash: chain.firstPrevHash } : { id: 0, hash: '' };
   const walked = walkChain(rows as Iterable<never>, { start, gapsAllowed: true, headHash: null });
@@ -428,7 +444,10 @@ export function verifyArchiveSync(archive: OpenedArchive): ArchiveCheck {
     broken = { eventId: chain.lastId, reason: `Event ${chain.lastId.toLocaleString('en-US')} was changed after export: it differs from the signed chain end` };
   }
   if (broken === null && chain.firstId !== null && walked.firstId !== null && walked.firstId < chain.firstId) {
-    broken = { eventId: walked.firstId, reason: `Event ${walked.firstId.toLocaleString('en-US')} is outside the archive's signed segment: it was added after export` };
+    broken = {
+      eventId: walked.firstId,
+      reason: `Event ${walked.firstId.toLocaleString('en-US')} is outside the archive's signed segment: it was added after export`,
+    };
   }
   if (broken === null && changed.includes('role_requests')) broken = historyMismatch(db);
 
@@ -457,7 +476,18 @@ function historyMismatch(db: Db): ChainBreak {
          JOIN audit_events e ON e.id = (SELECT max(x.id) FROM audit_events x WHERE x.request_id = r.id AND x.action IN ('request.approved', 'request.rejected'))
         ORDER BY r.id`,
     )
-    .iterate() as Iterable<{ id: number; status: string; decidedAt: number; decidedBy: number | null; reason: string | null; eventId: number; at: number; actorId: number | null; action: string; details: string }>;
+    .iterate() as Iterable<{
+    id: number;
+    status: string;
+    decidedAt: number;
+    decidedBy: number | null;
+    reason: string | null;
+    eventId: number;
+    at: number;
+    actorId: number | null;
+    action: string;
+    details: string;
+  }>;
   for (const r of rows) {
     let reason: unknown = null;
     try {
@@ -466,7 +496,10 @@ function historyMismatch(db: Db): ChainBreak {
       reason = null;
     }
     if (`request.${r.status}` !== r.action || r.decidedAt !== r.at || r.decidedBy !== r.actorId || (r.reason ?? null) !== reason) {
-      return { eventId: r.eventId, reason: `Request ${r.id} was changed after export: its decision no longer matches audit event ${r.eventId.toLocaleString('en-US')}` };
+      return {
+        eventId: r.eventId,
+        reason: `Request ${r.id} was changed after export: its decision no longer matches audit event ${r.eventId.toLocaleString('en-US')}`,
+      };
     }
   }
   return { eventId: 0, reason: 'The request history was changed after export: it no longer matches its signed digest' };

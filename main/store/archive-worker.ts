@@ -29,7 +29,12 @@ function serve(archive: OpenedArchive): void {
         const value = await method.apply(stores[request.store], request.args);
         post({ type: 'result', id: request.id, value });
       } catch (error) {
-        post({ type: 'error', id: request.id, name: error instanceof Error ? error.name : 'Error', message: error instanceof Error ? error.message : String(error) });
+        post({
+          type: 'error',
+          id: request.id,
+          name: error instanceof Error ? error.name : 'Error',
+          message: error instanceof Error ? error.message : String(error),
+        });
       }
     })();
   });

@@ -73,7 +73,7 @@ export function appendAuditSync(db: Database, at: number, events: readonly Audit
   let prevHash = head?.hash ?? GENESIS_HASH;
   // Never below the signed head: if rows at the end were deleted outside the console, their ids
   // stay missing (the verifier keeps naming them) instead of being handed to new events.
-  const signed = (db.prepare("SELECT event_id AS id FROM audit_head WHERE singleton = 1").get() as { id: number } | undefined)?.id ?? 0;
+  const signed = (db.prepare('SELECT event_id AS id FROM audit_head WHERE singleton = 1').get() as { id: number } | undefined)?.id ?? 0;
   let id = Math.max(head?.id ?? 0, signed);
   const insert = db.prepare(
     `INSERT INTO audit_events (id, at, actor_id, action, subject_user_id, organization_id, request_id, details, prev_hash, hash)

@@ -74,7 +74,8 @@ export class SqliteAuditTrailStore {
       post.push('e.at <= ?');
       params.push(filter.to);
     }
-    const organizations = filter.organizationId !== undefined ? [filter.organizationId] : scope.kind === 'organizations' ? [...new Set(scope.organizationIds)] : null;
+    const organizations =
+      filter.organizationId !== undefined ? [filter.organizationId] : scope.kind === 'organizations' ? [...new Set(scope.organizationIds)] : null;
     const byOrganization = organizations !== null && filter.requestId === undefined && filter.subjectId === undefined;
     if (organizations !== null && !byOrganization) {
       post.push(`EXISTS (SELECT 1 FROM audit_scope x WHERE x.organization_id IN (${marks(organizations.length)}) AND x.event_id = e.id)`);
@@ -98,7 +99,12 @@ export class SqliteAuditTrailStore {
       drivers.push({ ...byId, where: 'e.subject_user_id = ?', params: [filter.subjectId] });
     } else if (byOrganization && organizations !== null) {
       for (const org of organizations) {
-        drivers.push({ from: 'audit_scope s JOIN audit_events e ON e.id = s.event_id', where: 's.organization_id = ?', order: 's.event_id DESC', params: [org] });
+        drivers.push({
+          from: 'audit_scope s JOIN audit_events e ON e.id = s.event_id',
+          where: 's.organization_id = ?',
+          order: 's.event_id DESC',
+          params: [org],
+        });
       }
     } else if (actions !== null) {
       for (const action of actions) drivers.push({ ...byId, where: 'e.action = ?', params: [action] });
@@ -114,7 +120,12 @@ export class SqliteAuditTrailStore {
       const args = [...driver.params, bounds.first, upper, ...params];
       return { read: (n) => (statement.all(...args, n) as EventRow[]).map(toRecord) };
     });
-    return mergeRanges(ranges, limit, (a, b) => b.id - a.id, (r) => r.id);
+    return mergeRanges(
+      ranges,
+      limit,
+      (a, b) => b.id - a.id,
+      (r) => r.id,
+    );
   }
 
   /** The distinct actions recorded (one index seek each, not a scan), e.g. for the filter. */

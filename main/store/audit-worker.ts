@@ -49,7 +49,10 @@ async function run(task: AuditTask): Promise<AuditTaskResult> {
         const check = verifyLiveChain(
           db,
           { consoleId: task.consoleId, publicKeyDer: Buffer.from(task.publicKeyDer) },
-          { afterId: task.afterId, onProgress: (p) => parentPort?.postMessage({ type: 'progress', checked: p.checked, total: p.total } satisfies WorkerMessage) },
+          {
+            afterId: task.afterId,
+            onProgress: (p) => parentPort?.postMessage({ type: 'progress', checked: p.checked, total: p.total } satisfies WorkerMessage),
+          },
         );
         return { kind: 'verify-live', check };
       } finally {
@@ -121,7 +124,11 @@ export function backupStep(totalPages: number): number {
 }
 
 /** SQLite's check, then (when it passes) the whole audit chain with the console's key. */
-function checkDatabase(path: string, key: { consoleId: string; publicKeyDer: Uint8Array }, thorough: boolean): { integrity: string; userVersion: number; check: LiveCheck | null } {
+function checkDatabase(
+  path: string,
+  key: { consoleId: string; publicKeyDer: Uint8Array },
+  thorough: boolean,
+): { integrity: string; userVersion: number; check: LiveCheck | null } {
   const db = new Database(path, { readonly: true, fileMustExist: true });
   try {
     db.pragma('cache_size = -32768');

@@ -26,7 +26,18 @@ export interface ChainResult extends ChainProgress {
 }
 
 /** A row as read with .raw(): the order of CHAIN_COLUMNS. */
-type RawEvent = [id: number, at: number, actorId: number | null, action: string, subjectUserId: number | null, organizationId: number | null, requestId: number | null, details: string, prevHash: string, hash: string];
+type RawEvent = [
+  id: number,
+  at: number,
+  actorId: number | null,
+  action: string,
+  subjectUserId: number | null,
+  organizationId: number | null,
+  requestId: number | null,
+  details: string,
+  prevHash: string,
+  hash: string,
+];
 
 export const CHAIN_COLUMNS = 'id, at, actor_id, action, subject_user_id, organization_id, request_id, details, prev_hash, hash';
 
@@ -123,7 +134,8 @@ export function readSignedHead(db: Database): SignedHead | null | 'no-table' {
   const table = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'audit_head'").get();
   if (!table) return 'no-table';
   return (
-    (db.prepare('SELECT event_id AS eventId, hash, signature, signed_at AS signedAt FROM audit_head WHERE singleton = 1').get() as SignedHead | undefined) ?? null
+    (db.prepare('SELECT event_id AS eventId, hash, signature, signed_at AS signedAt FROM audit_head WHERE singleton = 1').get() as SignedHead | undefined) ??
+    null
   );
 }
 
@@ -177,7 +189,11 @@ export function checkHead(head: SignedHead | null, last: { id: number; hash: str
     };
   }
   if (last.hash !== head.hash) {
-    return { signed: true, message: 'The audit trail head signature verifies', broken: { eventId: last.id, reason: `${CHANGED(last.id)} (it differs from the signed head)` } };
+    return {
+      signed: true,
+      message: 'The audit trail head signature verifies',
+      broken: { eventId: last.id, reason: `${CHANGED(last.id)} (it differs from the signed head)` },
+    };
   }
   return { signed: true, message: 'The audit trail head signature verifies', broken: null };
 }
@@ -190,7 +206,10 @@ export function startBefore(db: Database, id: number): { id: number; hash: strin
 }
 
 export function eventRows(db: Database, afterId: number, throughId = Number.MAX_SAFE_INTEGER): Iterable<RawEvent> {
-  return db.prepare(`SELECT ${CHAIN_COLUMNS} FROM audit_events WHERE id > ? AND id <= ? ORDER BY id`).raw(true).iterate(afterId, throughId) as Iterable<RawEvent>;
+  return db
+    .prepare(`SELECT ${CHAIN_COLUMNS} FROM audit_events WHERE id > ? AND id <= ? ORDER BY id`)
+    .raw(true)
+    .iterate(afterId, throughId) as Iterable<RawEvent>;
 }
 
 export interface LiveCheck extends ChainResult {
@@ -222,7 +241,10 @@ export function verifyLiveChain(
       ...(options.onProgress ? { onProgress: (p: ChainProgress) => options.onProgress?.({ ...p, total }) } : {}),
       ...(options.every ? { every: options.every } : {}),
     });
-    const headCheck = head === 'no-table' ? { signed: false, message: 'This database has no signed head', broken: null } : checkHead(signedHead, { id: walked.lastId, hash: walked.lastHash }, key);
+    const headCheck =
+      head === 'no-table'
+        ? { signed: false, message: 'This database has no signed head', broken: null }
+        : checkHead(signedHead, { id: walked.lastId, hash: walked.lastHash }, key);
     const broken = walked.broken ?? headCheck.broken;
     return { ...walked, broken, head: headCheck, total };
   });

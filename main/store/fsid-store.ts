@@ -66,7 +66,9 @@ export class SqliteFsidStore implements FsidStore {
       // "Enter first and/or last name, employee ID, or federal surveyor ID".
       const words = query.split(/\s+/).filter(Boolean);
       if (words.length >= 2) {
-        where.push('(u.first_name >= ? COLLATE NOCASE AND u.first_name < ? COLLATE NOCASE AND u.last_name >= ? COLLATE NOCASE AND u.last_name < ? COLLATE NOCASE)');
+        where.push(
+          '(u.first_name >= ? COLLATE NOCASE AND u.first_name < ? COLLATE NOCASE AND u.last_name >= ? COLLATE NOCASE AND u.last_name < ? COLLATE NOCASE)',
+        );
         params.push(words[0] as string, `${words[0]}${PREFIX_END}`, words[1] as string, `${words[1]}${PREFIX_END}`);
       } else {
         const hi = `${query}${PREFIX_END}`;
@@ -160,10 +162,13 @@ export class SqliteFsidStore implements FsidStore {
   }
 
   async own(userRowId: number): Promise<{ fsid: string | null; fsidState: FsidState | null }> {
-    return (this.db.prepare('SELECT fsid, fsid_state AS fsidState FROM users WHERE id = ?').get(userRowId) as { fsid: string | null; fsidState: FsidState | null } | undefined) ?? {
-      fsid: null,
-      fsidState: null,
-    };
+    return (
+      (this.db.prepare('SELECT fsid, fsid_state AS fsidState FROM users WHERE id = ?').get(userRowId) as
+        { fsid: string | null; fsidState: FsidState | null } | undefined) ?? {
+        fsid: null,
+        fsidState: null,
+      }
+    );
   }
 
   private change(sql: string, userRowId: number, audit: AuditDraft[]): boolean {

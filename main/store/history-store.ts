@@ -38,7 +38,8 @@ export interface HistoryFilter {
 }
 
 /** Newest decision first; a name search lists by name, then newest first. */
-export type HistoryKey = { sort: 'decided'; decidedAt: number; id: number } | { sort: 'name'; lastName: string; firstName: string; decidedAt: number; id: number };
+export type HistoryKey =
+  { sort: 'decided'; decidedAt: number; id: number } | { sort: 'name'; lastName: string; firstName: string; decidedAt: number; id: number };
 
 export interface HistoryPage {
   rows: HistoryRecord[];
@@ -92,7 +93,20 @@ function nocase(a: string, b: string): number {
  * Request History queries (migration 005's indexes). Also opened on a review archive, which
  * has the same tables: the History view reads either the same way.
  */
-export type HistoryStore = Pick<SqliteHistoryStore, 'page' | 'byId' | 'eventsFor' | 'emails' | 'userIds' | 'countDecisions' | 'decidedSpan' | 'programs' | 'organizations' | 'organizationByDisplayId' | 'programId'>;
+export type HistoryStore = Pick<
+  SqliteHistoryStore,
+  | 'page'
+  | 'byId'
+  | 'eventsFor'
+  | 'emails'
+  | 'userIds'
+  | 'countDecisions'
+  | 'decidedSpan'
+  | 'programs'
+  | 'organizations'
+  | 'organizationByDisplayId'
+  | 'programId'
+>;
 
 export class SqliteHistoryStore {
   constructor(readonly db: Database) {}
@@ -100,17 +114,18 @@ export class SqliteHistoryStore {
   async page(scope: HistoryScope, filter: HistoryFilter, after: HistoryKey | null, limit: number): Promise<HistoryPage> {
     const sort = filter.name ? 'name' : 'decided';
     const organizations: Array<number | null> =
-      filter.organizationId !== undefined
-        ? [filter.organizationId]
-        : scope.kind === 'all'
-          ? [null]
-          : [...new Set(scope.organizationIds)];
+      filter.organizationId !== undefined ? [filter.organizationId] : scope.kind === 'all' ? [null] : [...new Set(scope.organizationIds)];
     if (organizations.length === 0) return { rows: [], more: false };
     const ranges: Array<RangeQuery<HistoryRecord>> = [];
     for (const organizationId of organizations) {
       for (const part of this.keysetParts(sort, after)) ranges.push(this.range(organizationId, filter, part));
     }
-    return mergeRanges(ranges, limit, (a, b) => compareRecords(a, b, sort), (r) => r.id);
+    return mergeRanges(
+      ranges,
+      limit,
+      (a, b) => compareRecords(a, b, sort),
+      (r) => r.id,
+    );
   }
 
   /**
@@ -140,7 +155,7 @@ export class SqliteHistoryStore {
       params.push(organizationId);
     }
     if (filter.name) {
-      where += ' AND r.requester_last_name >= ? AND r.requester_last_name < ? AND r.requester_last_name LIKE ? ESCAPE \'\\\'';
+      where += " AND r.requester_last_name >= ? AND r.requester_last_name < ? AND r.requester_last_name LIKE ? ESCAPE '\\'";
       params.push(filter.name.last, prefixEnd(filter.name.last), likePrefix(filter.name.last));
       if (filter.name.first) {
         where += " AND r.requester_first_name LIKE ? ESCAPE '\\'";
@@ -201,7 +216,10 @@ export class SqliteHistoryStore {
   async emails(userIds: readonly number[]): Promise<Map<number, string>> {
     const unique = [...new Set(userIds)];
     if (unique.length === 0) return new Map();
-    const rows = this.db.prepare(`SELECT id, email FROM users WHERE id IN (${unique.map(() => '?').join(',')})`).all(...unique) as Array<{ id: number; email: string }>;
+    const rows = this.db.prepare(`SELECT id, email FROM users WHERE id IN (${unique.map(() => '?').join(',')})`).all(...unique) as Array<{
+      id: number;
+      email: string;
+    }>;
     return new Map(rows.map((r) => [r.id, r.email]));
   }
 
@@ -209,7 +227,10 @@ export class SqliteHistoryStore {
   async userIds(userRowIds: readonly number[]): Promise<Map<number, string>> {
     const unique = [...new Set(userRowIds)];
     if (unique.length === 0) return new Map();
-    const rows = this.db.prepare(`SELECT id, user_id AS userId FROM users WHERE id IN (${unique.map(() => '?').join(',')})`).all(...unique) as Array<{ id: number; userId: string }>;
+    const rows = this.db.prepare(`SELECT id, user_id AS userId FROM users WHERE id IN (${unique.map(() => '?').join(',')})`).all(...unique) as Array<{
+      id: number;
+      userId: string;
+    }>;
     return new Map(rows.map((r) => [r.id, r.userId]));
   }
 
@@ -217,7 +238,13 @@ export class SqliteHistoryStore {
    * Decisions per action in [from, to], counted from the covering indexes: one statement per
    * week, so a report over years never holds the main process for long.
    */
-  async countDecisions(scope: HistoryScope, organizationId: number | undefined, programId: number | undefined, from: number, to: number): Promise<{ approved: number; rejected: number }> {
+  async countDecisions(
+    scope: HistoryScope,
+    organizationId: number | undefined,
+    programId: number | undefined,
+    from: number,
+    to: number,
+  ): Promise<{ approved: number; rejected: number }> {
     const organizations: Array<number | null> =
       organizationId !== undefined ? [organizationId] : scope.kind === 'all' ? [null] : [...new Set(scope.organizationIds)];
     const counts = { approved: 0, rejected: 0 };
@@ -228,7 +255,10 @@ export class SqliteHistoryStore {
             WHERE ${DECIDED}${org === null ? '' : ' AND r.organization_id = ?'} AND r.decided_at >= ? AND r.decided_at <= ?${programId === undefined ? '' : ' AND r.program_id = ?'}
             GROUP BY r.status`,
         )
-        .all(...(org === null ? [] : [org]), from, to, ...(programId === undefined ? [] : [programId])) as Array<{ status: 'approved' | 'rejected'; n: number }>;
+        .all(...(org === null ? [] : [org]), from, to, ...(programId === undefined ? [] : [programId])) as Array<{
+        status: 'approved' | 'rejected';
+        n: number;
+      }>;
       for (const r of rows) counts[r.status] += r.n;
     }
     return counts;
@@ -243,8 +273,12 @@ export class SqliteHistoryStore {
     for (const org of organizations) {
       const where = `${DECIDED}${org === null ? '' : ' AND r.organization_id = ?'}`;
       const args = org === null ? [] : [org];
-      const newest = this.db.prepare(`SELECT r.decided_at AS at FROM role_requests r WHERE ${where} ORDER BY r.decided_at DESC, r.id DESC LIMIT 1`).get(...args) as { at: number } | undefined;
-      const oldest = this.db.prepare(`SELECT r.decided_at AS at FROM role_requests r WHERE ${where} ORDER BY r.decided_at ASC, r.id ASC LIMIT 1`).get(...args) as { at: number } | undefined;
+      const newest = this.db
+        .prepare(`SELECT r.decided_at AS at FROM role_requests r WHERE ${where} ORDER BY r.decided_at DESC, r.id DESC LIMIT 1`)
+        .get(...args) as { at: number } | undefined;
+      const oldest = this.db
+        .prepare(`SELECT r.decided_at AS at FROM role_requests r WHERE ${where} ORDER BY r.decided_at ASC, r.id ASC LIMIT 1`)
+        .get(...args) as { at: number } | undefined;
       if (newest) last = Math.max(last, newest.at);
       if (oldest) first = Math.min(first, oldest.at);
     }
@@ -266,7 +300,10 @@ export class SqliteHistoryStore {
   }
 
   async organizationByDisplayId(displayId: string): Promise<OrganizationRow | null> {
-    return (this.db.prepare('SELECT id, display_id AS displayId, name, kind FROM organizations WHERE display_id = ?').get(displayId) as OrganizationRow | undefined) ?? null;
+    return (
+      (this.db.prepare('SELECT id, display_id AS displayId, name, kind FROM organizations WHERE display_id = ?').get(displayId) as
+        OrganizationRow | undefined) ?? null
+    );
   }
 
   async programId(name: string): Promise<number | null> {

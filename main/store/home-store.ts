@@ -119,7 +119,11 @@ export class SqliteHomeStore implements HomeStore {
     const last = Math.floor(atOrBefore / DAY_MS);
     if (first === last) return exact(after, atOrBefore);
     const days = this.sql('SELECT coalesce(sum(n), 0) AS n FROM home_day_counts WHERE metric = ? AND organization_id = ? AND day > ? AND day < ?').get(
-      metric, organizationId, first, last) as { n: number };
+      metric,
+      organizationId,
+      first,
+      last,
+    ) as { n: number };
     // The first day from just after `after` to its end; the last from its start to `atOrBefore`.
     return exact(after, (first + 1) * DAY_MS - 1) + days.n + exact(last * DAY_MS - 1, atOrBefore);
   }
@@ -130,7 +134,8 @@ export class SqliteHomeStore implements HomeStore {
       organizationId === 'all'
         ? this.sql("SELECT count(*) AS n FROM role_requests WHERE status = 'pending' AND requested_at > ? AND requested_at <= ?")
         : this.sql("SELECT count(*) AS n FROM role_requests WHERE organization_id = ? AND status = 'pending' AND requested_at > ? AND requested_at <= ?");
-    return (after, atOrBefore) => (organizationId === 'all' ? (statement.get(after, atOrBefore) as { n: number }) : (statement.get(organizationId, after, atOrBefore) as { n: number })).n;
+    return (after, atOrBefore) =>
+      (organizationId === 'all' ? (statement.get(after, atOrBefore) as { n: number }) : (statement.get(organizationId, after, atOrBefore) as { n: number })).n;
   }
 
   async pendingAges(organizationId: number | 'all', recentAfter: number, monthAfter: number): Promise<PendingAges> {
@@ -149,9 +154,9 @@ export class SqliteHomeStore implements HomeStore {
 
   async busiestOrganizations(limit: number): Promise<PendingOrganization[]> {
     return this.sql(
-        `SELECT o.id, o.display_id AS displayId, o.name, c.n AS pending FROM pending_by_organization c JOIN organizations o ON o.id = c.organization_id
+      `SELECT o.id, o.display_id AS displayId, o.name, c.n AS pending FROM pending_by_organization c JOIN organizations o ON o.id = c.organization_id
           WHERE c.n > 0 ORDER BY c.n DESC, c.organization_id LIMIT ?`,
-      ).all(limit) as PendingOrganization[];
+    ).all(limit) as PendingOrganization[];
   }
 
   async decisionsByWeek(scope: DashboardScope, now: number, weekMs: number, weeks: number): Promise<WeekDecisions[]> {
@@ -161,8 +166,12 @@ export class SqliteHomeStore implements HomeStore {
       // history indexes of version 5 (status rides in them): role_requests_decided, role_requests_org_decided.
       const statement =
         organizationId === 0
-          ? this.sql(`SELECT count(*) AS n FROM role_requests INDEXED BY role_requests_decided WHERE status IN ('approved', 'rejected') AND status = '${status}' AND decided_at > ? AND decided_at <= ?`)
-          : this.sql(`SELECT count(*) AS n FROM role_requests INDEXED BY role_requests_org_decided WHERE organization_id = ? AND status IN ('approved', 'rejected') AND status = '${status}' AND decided_at > ? AND decided_at <= ?`);
+          ? this.sql(
+              `SELECT count(*) AS n FROM role_requests INDEXED BY role_requests_decided WHERE status IN ('approved', 'rejected') AND status = '${status}' AND decided_at > ? AND decided_at <= ?`,
+            )
+          : this.sql(
+              `SELECT count(*) AS n FROM role_requests INDEXED BY role_requests_org_decided WHERE organization_id = ? AND status IN ('approved', 'rejected') AND status = '${status}' AND decided_at > ? AND decided_at <= ?`,
+            );
       return (after: number, atOrBefore: number) =>
         (organizationId === 0 ? (statement.get(after, atOrBefore) as { n: number }) : (statement.get(organizationId, after, atOrBefore) as { n: number })).n;
     };
@@ -188,35 +197,36 @@ export class SqliteHomeStore implements HomeStore {
     // A user in two programs of one organization has two directory rows: count people.
     return (
       this.sql(
-          `SELECT count(DISTINCT user_id) AS n FROM user_directory
+        `SELECT count(DISTINCT user_id) AS n FROM user_directory
             WHERE organization_id IN (${marks(scope.length)}) AND active_last_use IS NOT NULL AND active_last_use <= ?`,
-        )
-        .get(...scope, lastUseAtOrBefore) as { n: number }
+      ).get(...scope, lastUseAtOrBefore) as { n: number }
     ).n;
   }
 
   async activeUnusedSince(scope: DashboardScope, lastUseAtOrBefore: number, limit: number): Promise<DashboardPerson[]> {
     if (scope === 'all') {
       return this.sql(
-          `SELECT id AS rowId, user_id AS userId, first_name AS firstName, last_name AS lastName, ${LAST_USE} AS at FROM users INDEXED BY users_last_use
+        `SELECT id AS rowId, user_id AS userId, first_name AS firstName, last_name AS lastName, ${LAST_USE} AS at FROM users INDEXED BY users_last_use
             WHERE status = 'active' AND ${LAST_USE} <= ? ORDER BY ${LAST_USE}, id LIMIT ?`,
-        )
-        .all(lastUseAtOrBefore, limit) as DashboardPerson[];
+      ).all(lastUseAtOrBefore, limit) as DashboardPerson[];
     }
     return this.earliest('active_last_use', scope, lastUseAtOrBefore, limit);
   }
 
   async deactivatedSinceCount(scope: DashboardScope, since: number): Promise<number> {
     if (scope === 'all') {
-      return (this.sql(`SELECT count(*) AS n FROM users INDEXED BY users_deactivated_at WHERE status = 'deactivated' AND deactivated_at > ?`).get(since) as { n: number }).n;
+      return (
+        this.sql(`SELECT count(*) AS n FROM users INDEXED BY users_deactivated_at WHERE status = 'deactivated' AND deactivated_at > ?`).get(since) as {
+          n: number;
+        }
+      ).n;
     }
     if (scope.length === 0) return 0;
     return (
       this.sql(
-          `SELECT count(DISTINCT user_id) AS n FROM user_directory
+        `SELECT count(DISTINCT user_id) AS n FROM user_directory
             WHERE organization_id IN (${marks(scope.length)}) AND deactivated_at IS NOT NULL AND deactivated_at > ?`,
-        )
-        .get(...scope, since) as { n: number }
+      ).get(...scope, since) as { n: number }
     ).n;
   }
 
@@ -226,18 +236,18 @@ export class SqliteHomeStore implements HomeStore {
     }
     if (scope.length === 0) return 0;
     return (
-      this.sql(`SELECT count(DISTINCT user_id) AS n FROM user_directory WHERE organization_id IN (${marks(scope.length)}) AND referred_at IS NOT NULL`)
-        .get(...scope) as { n: number }
+      this.sql(`SELECT count(DISTINCT user_id) AS n FROM user_directory WHERE organization_id IN (${marks(scope.length)}) AND referred_at IS NOT NULL`).get(
+        ...scope,
+      ) as { n: number }
     ).n;
   }
 
   async referredInPerson(scope: DashboardScope, limit: number): Promise<DashboardPerson[]> {
     if (scope === 'all') {
       return this.sql(
-          `SELECT id AS rowId, user_id AS userId, first_name AS firstName, last_name AS lastName, ${REFERRED_AT} AS at FROM users INDEXED BY users_referred
+        `SELECT id AS rowId, user_id AS userId, first_name AS firstName, last_name AS lastName, ${REFERRED_AT} AS at FROM users INDEXED BY users_referred
             WHERE proofing_state = 'referred_in_person' ORDER BY ${REFERRED_AT}, id LIMIT ?`,
-        )
-        .all(limit) as DashboardPerson[];
+      ).all(limit) as DashboardPerson[];
     }
     return this.earliest('referred_at', scope, END_OF_TIME, limit);
   }

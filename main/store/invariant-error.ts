@@ -6,7 +6,9 @@ import { MIGRATIONS } from './migrations/index.js';
  * new rule needs no second list; any other trigger failure (a fault, a test's injected error)
  * stays an unexpected failure.
  */
-const RULES = new Set([...MIGRATIONS.flatMap((m) => [...m.sql.matchAll(/RAISE\(ABORT, '((?:[^']|'')+)'\)/g)].map((match) => (match[1] ?? '').replaceAll("''", "'")))]);
+const RULES = new Set([
+  ...MIGRATIONS.flatMap((m) => [...m.sql.matchAll(/RAISE\(ABORT, '((?:[^']|'')+)'\)/g)].map((match) => (match[1] ?? '').replaceAll("''", "'"))),
+]);
 
 /**
  * A rule the database itself refused: the services ask the same rules first, so reaching one

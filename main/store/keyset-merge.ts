@@ -9,7 +9,12 @@ export interface RangeQuery<R> {
   read(limit: number): R[];
 }
 
-export function mergeRanges<R>(ranges: ReadonlyArray<RangeQuery<R>>, limit: number, compare: (a: R, b: R) => number, keyOf: (row: R) => number): { rows: R[]; more: boolean } {
+export function mergeRanges<R>(
+  ranges: ReadonlyArray<RangeQuery<R>>,
+  limit: number,
+  compare: (a: R, b: R) => number,
+  keyOf: (row: R) => number,
+): { rows: R[]; more: boolean } {
   const lists = ranges.map((range) => range.read(limit + 1));
   // A range that filled its limit has rows after the page: the union does too.
   let more = lists.some((list) => list.length > limit);

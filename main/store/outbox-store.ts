@@ -175,9 +175,9 @@ export class SqliteOutboxStore implements OutboxStore {
 
   async dueIds(now: number, limit: number): Promise<number[]> {
     return (
-      this.db
-        .prepare("SELECT id FROM outbox WHERE status = 'owed' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?")
-        .all(now, limit) as Array<{ id: number }>
+      this.db.prepare("SELECT id FROM outbox WHERE status = 'owed' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?").all(now, limit) as Array<{
+        id: number;
+      }>
     ).map((r) => r.id);
   }
 

@@ -31,7 +31,11 @@ export interface PasswordResetStore {
    * (false when it was used meanwhile: a replay, nothing written), ends the user's earlier open
    * resets as replaced, and writes the audit events, in one transaction.
    */
-  open(reset: { userRowId: number; tokenHash: string; codeHash: string; expiresAt: number }, step: { credentialRowId: number; step: number }, audit: AuditDraft[]): Promise<number | false>;
+  open(
+    reset: { userRowId: number; tokenHash: string; codeHash: string; expiresAt: number },
+    step: { credentialRowId: number; step: number },
+    audit: AuditDraft[],
+  ): Promise<number | false>;
   byTokenHash(tokenHash: string): Promise<PasswordResetRecord | null>;
   /** Ends an open reset (false when it had already ended). */
   end(id: number, reason: Exclude<PasswordResetEnd, 'used'>, audit: AuditDraft[]): Promise<boolean>;
@@ -71,12 +75,18 @@ export class SqlitePasswordResetStore implements PasswordResetStore {
     private readonly clock: Clock,
   ) {}
 
-  async open(reset: { userRowId: number; tokenHash: string; codeHash: string; expiresAt: number }, step: { credentialRowId: number; step: number }, audit: AuditDraft[]): Promise<number | false> {
+  async open(
+    reset: { userRowId: number; tokenHash: string; codeHash: string; expiresAt: number },
+    step: { credentialRowId: number; step: number },
+    audit: AuditDraft[],
+  ): Promise<number | false> {
     return this.db
       .transaction((): number | false => {
         const now = this.clock.now();
         const consumed = this.db
-          .prepare('UPDATE mfa_credentials SET last_used_step = ?, last_used_at = ? WHERE id = ? AND user_id = ? AND (last_used_step IS NULL OR last_used_step < ?)')
+          .prepare(
+            'UPDATE mfa_credentials SET last_used_step = ?, last_used_at = ? WHERE id = ? AND user_id = ? AND (last_used_step IS NULL OR last_used_step < ?)',
+          )
           .run(step.step, now, step.credentialRowId, reset.userRowId, step.step);
         if (consumed.changes !== 1) return false;
         this.db.prepare("UPDATE password_resets SET ended_at = ?, end_reason = 'replaced' WHERE user_id = ? AND ended_at IS NULL").run(now, reset.userRowId);
@@ -84,14 +94,20 @@ export class SqlitePasswordResetStore implements PasswordResetStore {
           .prepare('INSERT INTO password_resets (user_id, token_hash, code_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?)')
           .run(reset.userRowId, reset.tokenHash, reset.codeHash, now, reset.expiresAt);
         const id = Number(inserted.lastInsertRowid);
-        appendAuditSync(this.db, now, audit.map((event) => ({ ...event, details: { ...event.details, resetId: id } })));
+        appendAuditSync(
+          this.db,
+          now,
+          audit.map((event) => ({ ...event, details: { ...event.details, resetId: id } })),
+        );
         return id;
       })
       .immediate();
   }
 
   async byTokenHash(tokenHash: string): Promise<PasswordResetRecord | null> {
-    const row = this.db.prepare('SELECT id, user_id, code_hash, created_at, expires_at, ended_at, end_reason FROM password_resets WHERE token_hash = ?').get(tokenHash) as ResetRow | undefined;
+    const row = this.db
+      .prepare('SELECT id, user_id, code_hash, created_at, expires_at, ended_at, end_reason FROM password_resets WHERE token_hash = ?')
+      .get(tokenHash) as ResetRow | undefined;
     return row ? toRecord(row) : null;
   }
 
@@ -146,7 +162,12 @@ export class SqlitePasswordResetStore implements PasswordResetStore {
           LIMIT 20`,
       )
       .all(userRowId, userRowId, userRowId) as Array<ResetContact & { id: number }>;
-    const rows = own.length > 0 ? own : (this.db.prepare(`${OFFICIALS} WHERE o.kind = 'cms' AND u.id <> ? ORDER BY u.last_name, u.first_name, u.id LIMIT 20`).all(userRowId) as Array<ResetContact & { id: number }>);
+    const rows =
+      own.length > 0
+        ? own
+        : (this.db.prepare(`${OFFICIALS} WHERE o.kind = 'cms' AND u.id <> ? ORDER BY u.last_name, u.first_name, u.id LIMIT 20`).all(userRowId) as Array<
+            ResetContact & { id: number }
+          >);
     return rows.map(({ firstName, lastName, email, organization }) => ({ firstName, lastName, email, organization }));
   }
 }

@@ -217,8 +217,8 @@ export class SqliteRequestStore implements RequestStore {
 
   async organizationByDisplayId(displayId: string): Promise<OrganizationRow | null> {
     return (
-      (this.db.prepare('SELECT id, display_id AS displayId, name, kind FROM organizations WHERE display_id = ?').get(displayId) as OrganizationRow | undefined) ??
-      null
+      (this.db.prepare('SELECT id, display_id AS displayId, name, kind FROM organizations WHERE display_id = ?').get(displayId) as
+        OrganizationRow | undefined) ?? null
     );
   }
 
@@ -246,8 +246,13 @@ export class SqliteRequestStore implements RequestStore {
     return this.db
       .transaction((): { requestId: number } | 'pending' | 'held' => {
         const same = [request.requesterId, request.programId, request.organizationId, request.roleId];
-        if (this.db.prepare('SELECT 1 FROM role_assignments WHERE user_id = ? AND program_id = ? AND organization_id = ? AND role_id = ?').get(...same)) return 'held';
-        if (this.db.prepare("SELECT 1 FROM role_requests WHERE requester_id = ? AND program_id = ? AND organization_id = ? AND role_id = ? AND status = 'pending'").get(...same)) {
+        if (this.db.prepare('SELECT 1 FROM role_assignments WHERE user_id = ? AND program_id = ? AND organization_id = ? AND role_id = ?').get(...same))
+          return 'held';
+        if (
+          this.db
+            .prepare("SELECT 1 FROM role_requests WHERE requester_id = ? AND program_id = ? AND organization_id = ? AND role_id = ? AND status = 'pending'")
+            .get(...same)
+        ) {
           return 'pending';
         }
         const now = this.clock.now();
@@ -336,7 +341,9 @@ export class SqliteRequestStore implements RequestStore {
     }
     if (scope.organizationIds.length > 0) {
       const notSo = scope.allSecurityOfficialRequests ? ` AND c.role_id NOT IN ${soRoles}` : '';
-      parts.push(`SELECT coalesce(sum(c.n), 0) FROM pending_request_counts c WHERE c.organization_id IN (${marks(scope.organizationIds.length)})${notSo}${filter}`);
+      parts.push(
+        `SELECT coalesce(sum(c.n), 0) FROM pending_request_counts c WHERE c.organization_id IN (${marks(scope.organizationIds.length)})${notSo}${filter}`,
+      );
       params.push(...scope.organizationIds, ...filterParams);
     }
     if (parts.length === 0) return 0;

@@ -72,13 +72,9 @@ export function insertScenario(db: Database, s: Scenario): void {
       const homeOrganizationId = lookup(ids.org, u.homeOrganization, 'organization');
       ids.user.set(u.userId, Number(user.run({ ...u, homeOrganizationId }).lastInsertRowid));
     }
-    const credential = db.prepare(
-      'INSERT INTO mfa_credentials (user_id, credential_id, label, secret_sealed, created_at) VALUES (?, ?, ?, ?, ?)',
-    );
+    const credential = db.prepare('INSERT INTO mfa_credentials (user_id, credential_id, label, secret_sealed, created_at) VALUES (?, ?, ?, ?, ?)');
     for (const c of s.credentials) credential.run(lookup(ids.user, c.userId, 'user'), c.credentialId, c.label, c.secretSealed, c.createdAt);
-    const assignment = db.prepare(
-      'INSERT INTO role_assignments (user_id, program_id, organization_id, role_id, granted_at) VALUES (?, ?, ?, ?, ?)',
-    );
+    const assignment = db.prepare('INSERT INTO role_assignments (user_id, program_id, organization_id, role_id, granted_at) VALUES (?, ?, ?, ?, ?)');
     for (const a of s.assignments) {
       assignment.run(
         lookup(ids.user, a.userId, 'user'),

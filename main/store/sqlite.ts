@@ -191,9 +191,7 @@ export class SqliteStore implements Store {
           const { n } = this.db.prepare('SELECT count(*) AS n FROM users').get() as { n: number };
           if (n > 0) return false;
           const now = this.clock.now();
-          const org = this.db
-            .prepare("INSERT INTO organizations (display_id, name, kind) VALUES ('CMS', ?, 'cms')")
-            .run(first.organizationName);
+          const org = this.db.prepare("INSERT INTO organizations (display_id, name, kind) VALUES ('CMS', ?, 'cms')").run(first.organizationName);
           const orgId = Number(org.lastInsertRowid);
           const user = this.db
             .prepare(
@@ -216,16 +214,18 @@ export class SqliteStore implements Store {
         .immediate(),
 
     updateSignInCounters: async (id: number, c: SignInCounters, audit: AuditDraft[]): Promise<void> => {
-      this.db.transaction(() => {
-        this.db
-          // An account the 120-day rule deactivates at sign-in is dated, as the daily check dates it.
-          .prepare(
-            `UPDATE users SET status = ?, failed_attempts = ?, temporary_lock_count = ?, locked_until = ?,
+      this.db
+        .transaction(() => {
+          this.db
+            // An account the 120-day rule deactivates at sign-in is dated, as the daily check dates it.
+            .prepare(
+              `UPDATE users SET status = ?, failed_attempts = ?, temporary_lock_count = ?, locked_until = ?,
                     deactivated_at = CASE WHEN ? = 'deactivated' AND status <> 'deactivated' THEN ? ELSE deactivated_at END WHERE id = ?`,
-          )
-          .run(c.status, c.failedAttempts, c.temporaryLockCount, c.lockedUntil, c.status, this.clock.now(), id);
-        this.appendAuditSync(audit);
-      }).immediate();
+            )
+            .run(c.status, c.failedAttempts, c.temporaryLockCount, c.lockedUntil, c.status, this.clock.now(), id);
+          this.appendAuditSync(audit);
+        })
+        .immediate();
     },
 
     recordSignIn: async (id: number, code: { credentialRowId: number; step: number } | null, audit: AuditDraft[]): Promise<boolean> => {
@@ -234,7 +234,9 @@ export class SqliteStore implements Store {
           .transaction(() => {
             // Only an active account signs in, whatever a racing attempt just wrote.
             const signedIn = this.db
-              .prepare("UPDATE users SET failed_attempts = 0, temporary_lock_count = 0, locked_until = NULL, last_sign_in_at = ? WHERE id = ? AND status = 'active'")
+              .prepare(
+                "UPDATE users SET failed_attempts = 0, temporary_lock_count = 0, locked_until = NULL, last_sign_in_at = ? WHERE id = ? AND status = 'active'",
+              )
               .run(this.clock.now(), id);
             if (signedIn.changes !== 1 || (code !== null && !this.consumeStepSync(code.credentialRowId, code.step))) throw new SignInRaced();
             this.appendAuditSync(audit);
@@ -324,24 +326,20 @@ export class SqliteStore implements Store {
       this.db.transaction(() => this.appendAuditSync(events)).immediate();
     },
     read: async (afterId: number, limit: number): Promise<AuditEventRecord[]> =>
-      (
-        this.db
-          .prepare(
-            `SELECT id, at, actor_id AS actorId, action, subject_user_id AS subjectUserId, organization_id AS organizationId,
+      this.db
+        .prepare(
+          `SELECT id, at, actor_id AS actorId, action, subject_user_id AS subjectUserId, organization_id AS organizationId,
                     request_id AS requestId, details, prev_hash AS prevHash, hash
                FROM audit_events WHERE id > ? ORDER BY id LIMIT ?`,
-          )
-          .all(afterId, limit) as AuditEventRecord[]
-      ),
+        )
+        .all(afterId, limit) as AuditEventRecord[],
     head: async (): Promise<{ id: number; hash: string } | null> =>
       (this.db.prepare('SELECT id, hash FROM audit_events ORDER BY id DESC LIMIT 1').get() as { id: number; hash: string } | undefined) ?? null,
   };
 
   private consumeStepSync(credentialRowId: number, step: number): boolean {
     const result = this.db
-      .prepare(
-        'UPDATE mfa_credentials SET last_used_step = ?, last_used_at = ? WHERE id = ? AND (last_used_step IS NULL OR last_used_step < ?)',
-      )
+      .prepare('UPDATE mfa_credentials SET last_used_step = ?, last_used_at = ? WHERE id = ? AND (last_used_step IS NULL OR last_used_step < ?)')
       .run(step, this.clock.now(), credentialRowId, step);
     return result.changes === 1;
   }

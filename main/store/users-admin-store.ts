@@ -155,7 +155,11 @@ export function compareNames(a: NameKey, b: NameKey): number {
 }
 
 function compareNocase(a: string, b: string): number {
-  const fold = (s: string) => Buffer.from(s.replace(/[A-Z]/g, (c) => c.toLowerCase()), 'utf8');
+  const fold = (s: string) =>
+    Buffer.from(
+      s.replace(/[A-Z]/g, (c) => c.toLowerCase()),
+      'utf8',
+    );
   return Buffer.compare(fold(a), fold(b));
 }
 
@@ -268,13 +272,16 @@ export class SqliteUserAdminStore implements UserAdminStore {
     if (organizationIds === 'all') return this.db.prepare('SELECT 1 FROM user_directory WHERE user_id = ? LIMIT 1').get(userRowId) !== undefined;
     if (organizationIds.length === 0) return false;
     return (
-      this.db.prepare(`SELECT 1 FROM user_directory WHERE user_id = ? AND organization_id IN (${marks(organizationIds.length)}) LIMIT 1`).get(userRowId, ...organizationIds) !==
-      undefined
+      this.db
+        .prepare(`SELECT 1 FROM user_directory WHERE user_id = ? AND organization_id IN (${marks(organizationIds.length)}) LIMIT 1`)
+        .get(userRowId, ...organizationIds) !== undefined
     );
   }
 
   async tiedOrganizations(userRowId: number): Promise<number[]> {
-    return (this.db.prepare('SELECT DISTINCT organization_id AS id FROM user_directory WHERE user_id = ?').all(userRowId) as Array<{ id: number }>).map((r) => r.id);
+    return (this.db.prepare('SELECT DISTINCT organization_id AS id FROM user_directory WHERE user_id = ?').all(userRowId) as Array<{ id: number }>).map(
+      (r) => r.id,
+    );
   }
 
   async profile(userRowId: number): Promise<ProfileRecord | null> {
@@ -300,7 +307,10 @@ export class SqliteUserAdminStore implements UserAdminStore {
           WHERE a.user_id = ? ORDER BY p.name, o.name, r.name`,
       )
       .all(userRowId) as Array<Omit<AssignmentRecord, 'organization'> & { orgId: number; orgDisplayId: string; orgName: string; orgKind: OrganizationKind }>;
-    return rows.map(({ orgId, orgDisplayId, orgName, orgKind, ...rest }) => ({ ...rest, organization: { id: orgId, displayId: orgDisplayId, name: orgName, kind: orgKind } }));
+    return rows.map(({ orgId, orgDisplayId, orgName, orgKind, ...rest }) => ({
+      ...rest,
+      organization: { id: orgId, displayId: orgDisplayId, name: orgName, kind: orgKind },
+    }));
   }
 
   async securityOfficialCount(organizationId: number): Promise<number> {
@@ -326,7 +336,13 @@ export class SqliteUserAdminStore implements UserAdminStore {
       .immediate();
   }
 
-  async changeAccount(userRowId: number, fromStatuses: readonly UserStatus[], change: AccountChange, audit: AuditDraft[], outbox: OutboxDraft[] = []): Promise<boolean> {
+  async changeAccount(
+    userRowId: number,
+    fromStatuses: readonly UserStatus[],
+    change: AccountChange,
+    audit: AuditDraft[],
+    outbox: OutboxDraft[] = [],
+  ): Promise<boolean> {
     return this.db
       .transaction((): boolean => {
         const sets: string[] = [];
@@ -374,15 +390,25 @@ export class SqliteUserAdminStore implements UserAdminStore {
                                   created_at, proofing_state, home_organization_id, created_by)
                VALUES (?, ?, ?, ?, 'pending', ?, 1, ?, ?, 'not_started', ?, ?)`,
             )
-            .run(account.userId, account.firstName, account.lastName, account.email, account.passwordHash, account.temporaryPasswordExpiresAt, now, account.organizationId, account.createdBy)
-            .lastInsertRowid,
+            .run(
+              account.userId,
+              account.firstName,
+              account.lastName,
+              account.email,
+              account.passwordHash,
+              account.temporaryPasswordExpiresAt,
+              now,
+              account.organizationId,
+              account.createdBy,
+            ).lastInsertRowid,
         );
         const requestId = Number(
           this.db
             .prepare(
               "INSERT INTO role_requests (requester_id, program_id, organization_id, role_id, justification, status, requested_at) VALUES (?, ?, ?, ?, ?, 'pending', ?)",
             )
-            .run(userRowId, account.programId, account.organizationId, account.roleId, 'Filed by a Security Official when the account was created', now).lastInsertRowid,
+            .run(userRowId, account.programId, account.organizationId, account.roleId, 'Filed by a Security Official when the account was created', now)
+            .lastInsertRowid,
         );
         appendAuditSync(this.db, now, audit(userRowId, requestId));
         insertOutboxRowsSync(this.db, now, outbox(requestId));
@@ -450,7 +476,14 @@ export class SqliteUserAdminStore implements UserAdminStore {
   }
 
   /** An official of very many organizations: one query over all of them, sorted by SQLite. */
-  private browseMany(programId: number, orgs: readonly number[], after: NameKey | null, direction: Direction, limit: number, lastNamePrefix?: string): LookupUser[] {
+  private browseMany(
+    programId: number,
+    orgs: readonly number[],
+    after: NameKey | null,
+    direction: Direction,
+    limit: number,
+    lastNamePrefix?: string,
+  ): LookupUser[] {
     const op = direction === 'asc' ? '>' : '<';
     const order = direction === 'asc' ? 'ASC' : 'DESC';
     const prefix = lastNamePrefix === undefined ? '' : ' AND u.last_name >= ? COLLATE NOCASE AND u.last_name < ? COLLATE NOCASE';

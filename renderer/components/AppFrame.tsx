@@ -33,8 +33,7 @@ export function AppFrame({ headerActions, headerBelow, children }: AppFrameProps
       {demo && <DemoBanner />}
       {readOnly && (
         <section className="soc-read-only-banner" aria-label="Read-only notice" data-testid="read-only-banner">
-          <strong>READ-ONLY</strong> — the start-up check failed: you can review, but nothing can be decided or changed. Restore a
-          good backup to work normally.
+          <strong>READ-ONLY</strong> — the start-up check failed: you can review, but nothing can be decided or changed. Restore a good backup to work normally.
         </section>
       )}
       <header className="soc-header">
@@ -50,9 +49,7 @@ export function AppFrame({ headerActions, headerBelow, children }: AppFrameProps
       {children}
       <footer className="soc-footer">
         <FooterLinks />
-        <p className="ds-u-margin--0">
-          Security Official Console. A U.S. Government information system for authorized use only.
-        </p>
+        <p className="ds-u-margin--0">Security Official Console. A U.S. Government information system for authorized use only.</p>
       </footer>
       <HelpDialog />
     </div>

@@ -31,13 +31,7 @@ export function EnrollmentDetails({ enrollment }: EnrollmentDetailsProps) {
         <li>Enter the security code the app then shows.</li>
       </ol>
       <div className="soc-enrollment__body">
-        <img
-          className="soc-enrollment__qr"
-          src={enrollment.qrDataUrl}
-          alt="QR code for your authenticator app"
-          width={192}
-          height={192}
-        />
+        <img className="soc-enrollment__qr" src={enrollment.qrDataUrl} alt="QR code for your authenticator app" width={192} height={192} />
         <dl className="soc-definition-list">
           <div>
             <dt>Credential ID</dt>

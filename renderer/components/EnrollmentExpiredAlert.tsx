@@ -4,8 +4,7 @@ import { Alert } from '@cmsgov/design-system';
  * The main process forgets an unconfirmed key after ten minutes (main/services/enrollments.ts);
  * by then the user has usually scanned it, so they must be told to scan the new one.
  */
-export const ENROLLMENT_EXPIRED_MESSAGE =
-  'Your key expired after 10 minutes. Scan the new QR code (or enter the new key) and enter a fresh security code.';
+export const ENROLLMENT_EXPIRED_MESSAGE = 'Your key expired after 10 minutes. Scan the new QR code (or enter the new key) and enter a fresh security code.';
 
 /**
  * Shown above the key that replaced an expired one. It takes focus when it appears, so the user

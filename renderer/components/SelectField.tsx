@@ -30,7 +30,22 @@ interface SelectFieldProps {
  * A native select with the design system's label, hint and error. Native, so that the keyboard,
  * screen readers and type-ahead behave as everywhere else on the desktop.
  */
-export function SelectField({ label, name, value, options, onChange, id, hint, liveHint, hintBelow, errorMessage, placeholder, disabled, className, required }: SelectFieldProps) {
+export function SelectField({
+  label,
+  name,
+  value,
+  options,
+  onChange,
+  id,
+  hint,
+  liveHint,
+  hintBelow,
+  errorMessage,
+  placeholder,
+  disabled,
+  className,
+  required,
+}: SelectFieldProps) {
   const generated = useId();
   const fieldId = id ?? `select-${generated}`;
   const hintId = `${fieldId}-hint`;

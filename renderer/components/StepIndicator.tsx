@@ -20,7 +20,12 @@ export function StepIndicator({ label, steps, current }: StepIndicatorProps) {
         {steps.map((step, index) => {
           const state = index < current ? 'done' : index === current ? 'current' : 'todo';
           return (
-            <li key={step} className={`soc-steps__step soc-steps__step--${state}`} aria-current={state === 'current' ? 'step' : undefined} data-testid={state === 'current' ? 'current-step' : undefined}>
+            <li
+              key={step}
+              className={`soc-steps__step soc-steps__step--${state}`}
+              aria-current={state === 'current' ? 'step' : undefined}
+              data-testid={state === 'current' ? 'current-step' : undefined}
+            >
               <span className="soc-steps__marker" aria-hidden="true">
                 {state === 'done' ? '\u2713' : index + 1}
               </span>

@@ -37,7 +37,8 @@ interface VirtualGridProps<T> {
  * selection.
  */
 export function VirtualGrid<T>(props: VirtualGridProps<T>) {
-  const { rows, columns, rowKey, rowHeight, headerHeight, hasMore, loadingMore, loadMore, onOpen, labelledBy, describedBy, className, testId, rowAttributes } = props;
+  const { rows, columns, rowKey, rowHeight, headerHeight, hasMore, loadingMore, loadMore, onOpen, labelledBy, describedBy, className, testId, rowAttributes } =
+    props;
   const loadAhead = props.loadAhead ?? 30;
   const [activeIndex, setActiveIndex] = useState(0);
   const active = Math.min(activeIndex, Math.max(0, rows.length - 1));

@@ -8,7 +8,9 @@ export function mailNoticeText(mail: MailNotice | null | undefined, count: 'one'
   if (!mail) return null;
   const one = count === 'one';
   if (mail === 'not_configured') return one ? 'The email is queued: no mail server is set up yet.' : 'The emails are queued: no mail server is set up yet.';
-  return one ? 'The email is queued and goes out shortly; the Outbox shows when it is sent.' : 'The emails are queued and go out shortly; the Outbox shows when they are sent.';
+  return one
+    ? 'The email is queued and goes out shortly; the Outbox shows when it is sent.'
+    : 'The emails are queued and go out shortly; the Outbox shows when they are sent.';
 }
 
 /** Several calls' notices as one: any that found no mail server set up is the one to tell. */

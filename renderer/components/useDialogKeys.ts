@@ -24,7 +24,10 @@ export const DESTRUCTIVE = 'soc-button--destructive';
  * except in a text area (Enter is a new line there; Ctrl+Enter or ⌘+Enter confirms) and on a
  * button or link (Enter presses that one). Spread the result on the design system's Dialog.
  */
-export function useDialogKeys({ isOpen, onConfirm, canConfirm = true }: DialogKeysOptions): { id: string; onKeyDown: (event: KeyboardEvent<HTMLElement>) => void } {
+export function useDialogKeys({ isOpen, onConfirm, canConfirm = true }: DialogKeysOptions): {
+  id: string;
+  onKeyDown: (event: KeyboardEvent<HTMLElement>) => void;
+} {
   const id = `soc-dialog-${useId().replace(/[^a-zA-Z0-9_-]/g, '')}`;
 
   // After the design system's own effect, which focuses the <dialog> element itself on opening.

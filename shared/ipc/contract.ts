@@ -1,5 +1,14 @@
 import { z } from 'zod';
-import { AUDIT_CATEGORIES, HISTORY_ACTIONS, NAV_PAGES, ORGANIZATION_KINDS, PROOFING_STATES, REJECTION_REASON_MAX, REQUEST_STATUSES, USER_STATUSES } from '../domain.js';
+import {
+  AUDIT_CATEGORIES,
+  HISTORY_ACTIONS,
+  NAV_PAGES,
+  ORGANIZATION_KINDS,
+  PROOFING_STATES,
+  REJECTION_REASON_MAX,
+  REQUEST_STATUSES,
+  USER_STATUSES,
+} from '../domain.js';
 import { PASSWORD_RESET, POLICY } from '../policy.js';
 import { DOCUMENT_TYPES, INSPECTIONS, REJECTION_REASONS } from '../proofing.js';
 import type { DocumentType } from '../proofing.js';
@@ -27,8 +36,7 @@ export type Access = 'public' | 'warning' | 'any' | 'locked' | 'session' | 'pass
  * shared/ipc/text.ts, which normalizes it and refuses control and invisible characters.
  */
 const text = (max: number) => z.string().trim().max(max);
-const requiredText = (label: string, max: number) =>
-  z.string().trim().min(1, `${label} is required`).max(max, `${label} is at most ${max} characters`);
+const requiredText = (label: string, max: number) => z.string().trim().min(1, `${label} is required`).max(max, `${label} is at most ${max} characters`);
 
 export const securityCode = z
   .string()
@@ -42,9 +50,7 @@ export const userIdSchema = z
   .max(64, 'User ID is at most 64 characters')
   .regex(/^[A-Za-z0-9._@-]+$/, 'User ID may contain letters, digits, dot, dash, underscore and @');
 
-export const passwordSchema = z
-  .string()
-  .max(POLICY.passwordMaxLength, `Password is at most ${POLICY.passwordMaxLength} characters`);
+export const passwordSchema = z.string().max(POLICY.passwordMaxLength, `Password is at most ${POLICY.passwordMaxLength} characters`);
 
 const credentialIdSchema = z.string().trim().min(1, 'Credential ID is required').max(32);
 const enrollmentIdSchema = z.string().min(1).max(64);
@@ -86,12 +92,8 @@ const credentialView = z.object({
   lastUsedAt: z.number().nullable(),
 });
 
-
 const requestIdSchema = z.number().int('Request ID is a whole number').positive('Request ID is a whole number').max(Number.MAX_SAFE_INTEGER);
-const requestIdList = z
-  .array(requestIdSchema)
-  .min(1, 'Select at least one request')
-  .max(10_000, 'Select at most 10,000 requests at once');
+const requestIdList = z.array(requestIdSchema).min(1, 'Select at least one request').max(10_000, 'Select at most 10,000 requests at once');
 const organizationRef = z.object({ displayId: z.string(), name: z.string(), kind: z.enum(ORGANIZATION_KINDS) });
 const roleHoldingView = z.object({ program: z.string(), organization: organizationRef, role: z.string() });
 
@@ -201,7 +203,10 @@ export const fileDelivery = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('download'), url: z.string(), fileName: z.string() }),
 ]);
 /** An upload's token (browser host); in Electron the main process shows an open dialog instead. */
-export const uploadTokenSchema = z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, 'Choose the file again').optional();
+export const uploadTokenSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{16,64}$/, 'Choose the file again')
+  .optional();
 
 const navItem = z.object({ page: z.enum(NAV_PAGES), label: z.string(), badge: z.number().nullable() });
 
@@ -243,9 +248,16 @@ const homeDashboard = z.object({
 
 /** A moment as epoch milliseconds; the renderer turns the dates people pick into these. */
 const moment = (label: string) =>
-  z.number(`${label} is not a valid date`).int(`${label} is not a valid date`).min(0, `${label} is not a valid date`).max(8.64e15, `${label} is not a valid date`);
+  z
+    .number(`${label} is not a valid date`)
+    .int(`${label} is not a valid date`)
+    .min(0, `${label} is not a valid date`)
+    .max(8.64e15, `${label} is not a valid date`);
 /** An open review archive, by the id archive.open returned; absent: this console's own data. */
-const archiveIdSchema = z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, 'The archive is no longer open; open it again').optional();
+const archiveIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{16,64}$/, 'The archive is no longer open; open it again')
+  .optional();
 const periodInOrder = (value: { from?: number | undefined; to?: number | undefined }, ctx: z.RefinementCtx) => {
   if (value.from !== undefined && value.to !== undefined && value.from > value.to) {
     ctx.addIssue({ code: 'custom', path: ['to'], message: 'The To date is before the From date' });

@@ -29,7 +29,11 @@ async function main(): Promise<void> {
   const dataDir = copyDatabase(source);
   const database = join(dataDir, 'console.sqlite');
   console.log(`Backup benchmark on ${source} (copy in ${dataDir}), ${fmtInt(statSync(database).size / 1e6)} MB`);
-  console.log(`Load average at start: ${loadavg().map((l) => l.toFixed(2)).join(' ')} (${cpus().length} CPUs)`);
+  console.log(
+    `Load average at start: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')} (${cpus().length} CPUs)`,
+  );
   const rows: string[][] = [['Measure', 'ms', 'longest main-thread stall (ms)', 'target', 'result']];
   const verdicts: string[] = [];
   try {
@@ -39,7 +43,13 @@ async function main(): Promise<void> {
     const clock = new AdjustableClock();
     const t0 = performance.now();
     const runner = await ConsoleRunner.start({ dataDir, clock, keyProvider: new KeyFileProvider(join(dataDir, dataKeyFileName(false))), auditCheck: 'manual' });
-    rows.push(['Console start through ConsoleRunner (quick_check, tail of the audit chain, open)', fmtMs(performance.now() - t0), '', '', runner.inRecovery ? 'RECOVERY' : 'ok']);
+    rows.push([
+      'Console start through ConsoleRunner (quick_check, tail of the audit chain, open)',
+      fmtMs(performance.now() - t0),
+      '',
+      '',
+      runner.inRecovery ? 'RECOVERY' : 'ok',
+    ]);
     const app = runner.current;
     if (!app) throw new Error(`The console opened in recovery: ${runner.inRecovery?.problem}`);
     try {
@@ -54,7 +64,13 @@ async function main(): Promise<void> {
         `${stall}, check ${backup.value.verified}`,
       ]);
       const thorough = await withBlockProbe(() => app.services.backups.check(backup.value.name, true));
-      rows.push(['Restore check (integrity_check and the whole chain, in the worker)', fmtMs(thorough.ms), fmtMs(thorough.longestBlockMs), '', thorough.value.verified]);
+      rows.push([
+        'Restore check (integrity_check and the whole chain, in the worker)',
+        fmtMs(thorough.ms),
+        fmtMs(thorough.longestBlockMs),
+        '',
+        thorough.value.verified,
+      ]);
       console.log(`Backups folder: ${readdirSync(app.services.backups.folder).join(', ')}`);
     } finally {
       await runner.close();

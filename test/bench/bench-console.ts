@@ -45,18 +45,21 @@ export async function call<C extends Channel>(app: ConsoleApp, clientId: string,
 export async function signIn(app: ConsoleApp, clock: AdjustableClock, account: BenchAccount): Promise<Official> {
   clock.advance(30_000);
   const clientId = `bench-${account.userId}`;
-  await call(app, clientId, 'auth.signIn', { userId: account.userId, password: account.password, code: totpCodeAt(account.totpKey, clock.now()), agreeToTerms: true });
+  await call(app, clientId, 'auth.signIn', {
+    userId: account.userId,
+    password: account.password,
+    code: totpCodeAt(account.totpKey, clock.now()),
+    agreeToTerms: true,
+  });
   await call(app, clientId, 'auth.acceptWarning', {});
   const session = await app.services.sessions.resolve(clientId);
   if (!session) throw new Error(`No session for ${account.userId}`);
-  const holdings = (
-    app.store.db
-      .prepare(
-        `SELECT DISTINCT a.organization_id AS id, r.security_official_kind AS kind FROM role_assignments a JOIN roles r ON r.id = a.role_id
+  const holdings = app.store.db
+    .prepare(
+      `SELECT DISTINCT a.organization_id AS id, r.security_official_kind AS kind FROM role_assignments a JOIN roles r ON r.id = a.role_id
           WHERE a.user_id = ? AND r.security_official_kind IS NOT NULL ORDER BY a.organization_id`,
-      )
-      .all(session.userRowId) as Array<{ id: number; kind: string }>
-  );
+    )
+    .all(session.userRowId) as Array<{ id: number; kind: string }>;
   return {
     account,
     clientId,
@@ -66,4 +69,3 @@ export async function signIn(app: ConsoleApp, clock: AdjustableClock, account: B
     isCms: holdings.some((h) => h.kind === 'cms'),
   };
 }
-

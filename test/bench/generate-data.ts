@@ -90,7 +90,13 @@ try {
   );
   // The queue benchmark's shape; a history of millions takes minutes more by design.
   const target =
-    options.users < 1_000_000 ? 'n/a (fewer than 1,000,000 users)' : options.history > 200_000 ? 'n/a (more than 200,000 decided requests)' : result.seconds < 120 ? 'PASS' : 'FAIL';
+    options.users < 1_000_000
+      ? 'n/a (fewer than 1,000,000 users)'
+      : options.history > 200_000
+        ? 'n/a (more than 200,000 decided requests)'
+        : result.seconds < 120
+          ? 'PASS'
+          : 'FAIL';
   console.log(`Target 1,000,000 users in under 2 minutes: ${target}`);
   console.log(`Accounts: ${result.accountsPath}`);
 } catch (error) {

@@ -86,12 +86,24 @@ async function main(): Promise<void> {
   const dataDir = dirname(source);
   const exportsDir = mkdtempSync(join(tmpdir(), 'soc-history-bench-'));
   console.log(`History benchmark on ${source} (in place)`);
-  console.log(`Data: ${fmtInt(accountsFile.options.users)} users, ${fmtInt(accountsFile.options.history)} decided requests; ${runs} runs per page figure after ${warmup} warm-up runs.`);
-  console.log(`Load average at start: ${loadavg().map((l) => l.toFixed(2)).join(' ')} (${cpus().length} CPUs)`);
+  console.log(
+    `Data: ${fmtInt(accountsFile.options.users)} users, ${fmtInt(accountsFile.options.history)} decided requests; ${runs} runs per page figure after ${warmup} warm-up runs.`,
+  );
+  console.log(
+    `Load average at start: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')} (${cpus().length} CPUs)`,
+  );
 
   const clock = new AdjustableClock();
   const opened = await timed(() =>
-    createConsole({ dataDir, clock, keyProvider: new KeyFileProvider(join(dataDir, dataKeyFileName(false))), files: new FolderFileTransfer(exportsDir), auditCheck: 'manual' }),
+    createConsole({
+      dataDir,
+      clock,
+      keyProvider: new KeyFileProvider(join(dataDir, dataKeyFileName(false))),
+      files: new FolderFileTransfer(exportsDir),
+      auditCheck: 'manual',
+    }),
   );
   const app = opened.value;
   const info: Array<[string, string]> = [[`Console start, with the tail check of the last 10,000 events (main thread)`, `${fmtMs(opened.ms)} ms`]];
@@ -107,21 +119,36 @@ async function main(): Promise<void> {
     const cms = await signIn(app, clock, byId('cms.official'));
     const large = await signIn(app, clock, byId('large.provider.so'));
     const total = (db.prepare(`SELECT count(*) AS n FROM role_requests r WHERE ${DECIDED}`).get() as { n: number }).n;
-    const largeTotal = (db.prepare(`SELECT count(*) AS n FROM role_requests r WHERE ${DECIDED} AND r.organization_id = ?`).get(large.orgIds[0]) as { n: number }).n;
+    const largeTotal = (
+      db.prepare(`SELECT count(*) AS n FROM role_requests r WHERE ${DECIDED} AND r.organization_id = ?`).get(large.orgIds[0]) as { n: number }
+    ).n;
     console.log(`History rows: ${fmtInt(total)} decided requests; the large provider's: ${fmtInt(largeTotal)}.`);
 
     const figures: Figure[] = [];
     const firstAll = db.prepare(pageSql(DECIDED, BY_DATE));
     const firstOrg = db.prepare(pageSql(`${DECIDED} AND r.organization_id = ?`, BY_DATE));
     figures.push(await figure(app, cms, `First page, CMS SO (all ${fmtInt(total)} decisions)`, {}, () => firstAll.all(PAGE + 1), TARGET.pageP95));
-    figures.push(await figure(app, large, `First page, provider SO (large org, ${fmtInt(largeTotal)})`, {}, () => firstOrg.all(large.orgIds[0], PAGE + 1), TARGET.pageP95));
+    figures.push(
+      await figure(app, large, `First page, provider SO (large org, ${fmtInt(largeTotal)})`, {}, () => firstOrg.all(large.orgIds[0], PAGE + 1), TARGET.pageP95),
+    );
 
     // A page at depth N: its cursor is taken once from the row just before it, as scrolling there would leave it.
     const depth = Math.min(Math.floor(flags.depth ?? 1_000_000), total - PAGE - 1);
-    const before = db.prepare(`SELECT r.id, r.decided_at AS decidedAt FROM role_requests r WHERE ${DECIDED} ORDER BY ${BY_DATE} LIMIT 1 OFFSET ?`).get(depth - 1) as { id: number; decidedAt: number };
+    const before = db
+      .prepare(`SELECT r.id, r.decided_at AS decidedAt FROM role_requests r WHERE ${DECIDED} ORDER BY ${BY_DATE} LIMIT 1 OFFSET ?`)
+      .get(depth - 1) as { id: number; decidedAt: number };
     const after = encodeHistoryCursor({ id: before.id, decidedAt: before.decidedAt, lastName: '', firstName: '' }, 'decided');
     const deep = db.prepare(pageSql(`${DECIDED} AND (r.decided_at, r.id) < (?, ?)`, BY_DATE));
-    figures.push(await figure(app, cms, `Page at depth ${fmtInt(depth)} (keyset), CMS SO`, { after }, () => deep.all(before.decidedAt, before.id, PAGE + 1), TARGET.pageP95));
+    figures.push(
+      await figure(
+        app,
+        cms,
+        `Page at depth ${fmtInt(depth)} (keyset), CMS SO`,
+        { after },
+        () => deep.all(before.decidedAt, before.id, PAGE + 1),
+        TARGET.pageP95,
+      ),
+    );
 
     // Lookups by Request ID: random decided requests.
     const rnd = new Random(5);
@@ -129,7 +156,14 @@ async function main(): Promise<void> {
     const byRequest = db.prepare(`${pageSql(`${DECIDED} AND r.id = ?`, BY_DATE)}`);
     let next = 0;
     figures.push(
-      await figure(app, cms, 'Lookup by Request ID, CMS SO', () => ({ search: String(ids[next++ % ids.length]) }), () => byRequest.all(ids[next++ % ids.length], 2), TARGET.lookupP95),
+      await figure(
+        app,
+        cms,
+        'Lookup by Request ID, CMS SO',
+        () => ({ search: String(ids[next++ % ids.length]) }),
+        () => byRequest.all(ids[next++ % ids.length], 2),
+        TARGET.lookupP95,
+      ),
     );
 
     // Name searches: whole last names, their first three letters, and "First Last", from real rows.
@@ -138,7 +172,10 @@ async function main(): Promise<void> {
       .all() as Array<{ first: string; last: string }>;
     const searches = people.flatMap((p) => [p.last, p.last.slice(0, 3), `${p.first} ${p.last}`]);
     const byName = db.prepare(
-      pageSql(`${DECIDED} AND r.requester_last_name >= ? AND r.requester_last_name < ? AND r.requester_last_name LIKE ? ESCAPE '\\' AND r.requester_first_name LIKE ? ESCAPE '\\'`, BY_NAME),
+      pageSql(
+        `${DECIDED} AND r.requester_last_name >= ? AND r.requester_last_name < ? AND r.requester_last_name LIKE ? ESCAPE '\\' AND r.requester_first_name LIKE ? ESCAPE '\\'`,
+        BY_NAME,
+      ),
     );
     const rawName = (text: string) => {
       const [first, last] = text.includes(' ') ? (text.split(' ') as [string, string]) : ['', text];
@@ -147,11 +184,27 @@ async function main(): Promise<void> {
     };
     let s = 0;
     let r = 0;
-    figures.push(await figure(app, cms, 'Name search, CMS SO (last name, its first 3 letters, First Last)', () => ({ search: searches[s++ % searches.length] as string }), () => rawName(searches[r++ % searches.length] as string), TARGET.nameP95));
+    figures.push(
+      await figure(
+        app,
+        cms,
+        'Name search, CMS SO (last name, its first 3 letters, First Last)',
+        () => ({ search: searches[s++ % searches.length] as string }),
+        () => rawName(searches[r++ % searches.length] as string),
+        TARGET.nameP95,
+      ),
+    );
     let s2 = 0;
     let r2 = 0;
     figures.push(
-      await figure(app, large, 'Name search, provider SO (large org)', () => ({ search: searches[s2++ % searches.length] as string }), () => rawName(searches[r2++ % searches.length] as string), TARGET.nameP95),
+      await figure(
+        app,
+        large,
+        'Name search, provider SO (large org)',
+        () => ({ search: searches[s2++ % searches.length] as string }),
+        () => rawName(searches[r2++ % searches.length] as string),
+        TARGET.nameP95,
+      ),
     );
     const view = await sample(Math.min(runs, 100), 5, () => call(app, cms.clientId, 'history.view', { requestId: ids[rnd.int(0, ids.length - 1)] as number }));
     info.push(['history.view (the Request ID pop-up with its events), p95', `${fmtMs(view.p95)} ms`]);
@@ -194,7 +247,16 @@ async function main(): Promise<void> {
       verdicts.push(verdict, blockVerdict);
       console.log('Verifying it again synchronously in this thread (the raw figure)…');
       const raw = await timed(() => verifyLiveChain(db, { consoleId: app.services.identity.consoleId, publicKeyDer: app.services.identity.publicKeyDer }));
-      long.push([`Full chain verification, ${fmtInt(events)} events (${status.state})`, seconds.toFixed(1), (raw.ms / 1000).toFixed(1), `${(worker.ms / raw.ms).toFixed(2)}x`, `< ${TARGET.chainSeconds}`, verdict, fmtMs(worker.longestBlockMs), blockVerdict]);
+      long.push([
+        `Full chain verification, ${fmtInt(events)} events (${status.state})`,
+        seconds.toFixed(1),
+        (raw.ms / 1000).toFixed(1),
+        `${(worker.ms / raw.ms).toFixed(2)}x`,
+        `< ${TARGET.chainSeconds}`,
+        verdict,
+        fmtMs(worker.longestBlockMs),
+        blockVerdict,
+      ]);
     }
     if (!flags['skip-archive']) {
       console.log('Exporting an archive of the large provider through dispatch…');
@@ -246,11 +308,20 @@ async function main(): Promise<void> {
     printPlan(db, 'First page, CMS', pageSql(DECIDED, BY_DATE), [PAGE + 1]);
     printPlan(db, 'Deep page, CMS', pageSql(`${DECIDED} AND (r.decided_at, r.id) < (?, ?)`, BY_DATE), [0, 0, PAGE + 1]);
     printPlan(db, 'First page, one organization', pageSql(`${DECIDED} AND r.organization_id = ?`, BY_DATE), [1, PAGE + 1]);
-    printPlan(db, 'Name search', pageSql(`${DECIDED} AND r.requester_last_name >= ? AND r.requester_last_name < ? AND r.requester_last_name LIKE ? ESCAPE '\\'`, BY_NAME), ['a', 'b', 'a%', PAGE + 1]);
+    printPlan(
+      db,
+      'Name search',
+      pageSql(`${DECIDED} AND r.requester_last_name >= ? AND r.requester_last_name < ? AND r.requester_last_name LIKE ? ESCAPE '\\'`, BY_NAME),
+      ['a', 'b', 'a%', PAGE + 1],
+    );
 
     const failed = verdicts.filter((v) => v === 'FAIL').length;
     console.log(`\n${failed === 0 ? 'PASS' : 'FAIL'}: ${verdicts.length - failed} of ${verdicts.length} targets met.`);
-    console.log(`Load average at end: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+    console.log(
+      `Load average at end: ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}`,
+    );
   } finally {
     await app.close();
     rmSync(exportsDir, { recursive: true, force: true });
@@ -267,13 +338,20 @@ async function call<C extends Channel>(app: ConsoleApp, clientId: string, channe
 async function signIn(app: ConsoleApp, clock: AdjustableClock, account: BenchAccount): Promise<Official> {
   clock.advance(30_000);
   const clientId = `bench-${account.userId}`;
-  await call(app, clientId, 'auth.signIn', { userId: account.userId, password: account.password, code: totpCodeAt(account.totpKey, clock.now()), agreeToTerms: true });
+  await call(app, clientId, 'auth.signIn', {
+    userId: account.userId,
+    password: account.password,
+    code: totpCodeAt(account.totpKey, clock.now()),
+    agreeToTerms: true,
+  });
   await call(app, clientId, 'auth.acceptWarning', {});
   const session = await app.services.sessions.resolve(clientId);
   if (!session) throw new Error(`No session for ${account.userId}`);
   const orgIds = (
     app.store.db
-      .prepare('SELECT DISTINCT a.organization_id AS id FROM role_assignments a JOIN roles r ON r.id = a.role_id WHERE a.user_id = ? AND r.security_official_kind IS NOT NULL')
+      .prepare(
+        'SELECT DISTINCT a.organization_id AS id FROM role_assignments a JOIN roles r ON r.id = a.role_id WHERE a.user_id = ? AND r.security_official_kind IS NOT NULL',
+      )
       .all(session.userRowId) as Array<{ id: number }>
   ).map((r) => r.id);
   return { account, clientId, orgIds };

@@ -57,7 +57,11 @@ async function main(): Promise<void> {
   const dataDir = copyDatabase(source);
   console.log(`User Lookup benchmark on ${source} (copy in ${dataDir})`);
   console.log(`Data: ${fmtInt(accountsFile.options.users)} users; ${runs} runs per figure after ${warmup} warm-up runs.`);
-  console.log(`Load average at start: ${loadavg().map((l) => l.toFixed(2)).join(' ')} (${cpus().length} CPUs)`);
+  console.log(
+    `Load average at start: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')} (${cpus().length} CPUs)`,
+  );
 
   const clock = new AdjustableClock();
   const opened = performance.now();
@@ -118,14 +122,56 @@ async function main(): Promise<void> {
     };
 
     await searchFigure(`Exact user ID, CMS, All organizations`, cms, { query: someone.userId }, () => exactUserId.get(someone.userId, programId), TARGET.exact);
-    await searchFigure(`Exact email, CMS, All organizations`, cms, { query: someone.email.toUpperCase() }, () => exactEmail.get(someone.email, programId), TARGET.exact);
-    await searchFigure(`Exact user ID, provider SO of the large provider`, large, { organization: largeOrg, query: someone.userId }, () => exactUserId.get(someone.userId, programId), TARGET.exact);
-    await searchFigure(`Prefix "${lastPrefix}" (last name), CMS, All`, cms, { query: lastPrefix }, () => prefixLast.all(programId, lastPrefix, end(lastPrefix)), TARGET.prefix);
-    await searchFigure(`Prefix "${emailPrefix}" (email), CMS, All`, cms, { query: emailPrefix }, () => prefixEmail.all(emailPrefix, end(emailPrefix), programId), TARGET.prefix);
-    await searchFigure(`Prefix "${lastPrefix}", provider SO, large provider`, large, { organization: largeOrg, query: lastPrefix }, () => prefixLast.all(programId, lastPrefix, end(lastPrefix)), TARGET.prefix);
+    await searchFigure(
+      `Exact email, CMS, All organizations`,
+      cms,
+      { query: someone.email.toUpperCase() },
+      () => exactEmail.get(someone.email, programId),
+      TARGET.exact,
+    );
+    await searchFigure(
+      `Exact user ID, provider SO of the large provider`,
+      large,
+      { organization: largeOrg, query: someone.userId },
+      () => exactUserId.get(someone.userId, programId),
+      TARGET.exact,
+    );
+    await searchFigure(
+      `Prefix "${lastPrefix}" (last name), CMS, All`,
+      cms,
+      { query: lastPrefix },
+      () => prefixLast.all(programId, lastPrefix, end(lastPrefix)),
+      TARGET.prefix,
+    );
+    await searchFigure(
+      `Prefix "${emailPrefix}" (email), CMS, All`,
+      cms,
+      { query: emailPrefix },
+      () => prefixEmail.all(emailPrefix, end(emailPrefix), programId),
+      TARGET.prefix,
+    );
+    await searchFigure(
+      `Prefix "${lastPrefix}", provider SO, large provider`,
+      large,
+      { organization: largeOrg, query: lastPrefix },
+      () => prefixLast.all(programId, lastPrefix, end(lastPrefix)),
+      TARGET.prefix,
+    );
     await searchFigure(`First page, CMS, All`, cms, {}, () => browseAll.all(programId, '', '', 0), TARGET.page);
-    await searchFigure(`First page, provider SO, large provider`, large, { organization: largeOrg }, () => browseOrg.all(programId, largeOrg, '', '', 0), TARGET.page);
-    await searchFigure(`First page, provider SO, typical provider`, typical, { organization: typical.account.organization.displayId }, () => browseOrg.all(programId, typical.account.organization.displayId, '', '', 0), TARGET.page);
+    await searchFigure(
+      `First page, provider SO, large provider`,
+      large,
+      { organization: largeOrg },
+      () => browseOrg.all(programId, largeOrg, '', '', 0),
+      TARGET.page,
+    );
+    await searchFigure(
+      `First page, provider SO, typical provider`,
+      typical,
+      { organization: typical.account.organization.displayId },
+      () => browseOrg.all(programId, typical.account.organization.displayId, '', '', 0),
+      TARGET.page,
+    );
 
     // Deep pages: walk the cursors as the Next page button does, then time the last one.
     for (const [who, organization, depth] of [
@@ -163,10 +209,21 @@ async function main(): Promise<void> {
       ...figures.map((f) => {
         const verdict = f.target === null ? '' : f.service.p95 < f.target ? 'PASS' : 'FAIL';
         if (verdict) verdicts.push(verdict);
-        return [f.label, String(f.rows), fmtMs(f.service.p50), fmtMs(f.service.p95), fmtMs(f.raw.p50), fmtMs(f.raw.p95), `${(f.service.p95 / f.raw.p95).toFixed(1)}x`, f.target === null ? '' : `< ${f.target}`, verdict];
+        return [
+          f.label,
+          String(f.rows),
+          fmtMs(f.service.p50),
+          fmtMs(f.service.p95),
+          fmtMs(f.raw.p50),
+          fmtMs(f.raw.p95),
+          `${(f.service.p95 / f.raw.p95).toFixed(1)}x`,
+          f.target === null ? '' : `< ${f.target}`,
+          verdict,
+        ];
       }),
     ]);
-    const exportVerdict = exported.rows >= 100_000 ? (exported.ms < TARGET.exportMs ? 'PASS' : 'FAIL') : 'n/a (< 100,000 users; generate with --large-users 0.37)';
+    const exportVerdict =
+      exported.rows >= 100_000 ? (exported.ms < TARGET.exportMs ? 'PASS' : 'FAIL') : 'n/a (< 100,000 users; generate with --large-users 0.37)';
     if (exported.rows >= 100_000) verdicts.push(exportVerdict);
     console.log('\nExport Users (provider SO, large provider, through dispatch to a CSV file; raw = the same rows read and written as CSV directly)');
     printTable([
@@ -200,7 +257,11 @@ async function main(): Promise<void> {
     ]);
     const failed = verdicts.filter((v) => v === 'FAIL').length;
     console.log(`\n${failed === 0 ? 'PASS' : 'FAIL'}: ${verdicts.length - failed} of ${verdicts.length} targets met.`);
-    console.log(`Load average at end: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+    console.log(
+      `Load average at end: ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}`,
+    );
   } finally {
     await app.close();
     if (!flags.keep) rmSync(dataDir, { recursive: true, force: true });

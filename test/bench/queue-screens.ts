@@ -110,7 +110,11 @@ async function main(): Promise<void> {
     });
     const nav = page.getByRole('navigation', { name: 'Security Official' });
     await step('Role Requests -> first rows on screen', async () => {
-      await nav.getByRole('link', { name: 'Role Requests' }).or(nav.getByRole('button', { name: 'Role Requests' })).first().click();
+      await nav
+        .getByRole('link', { name: 'Role Requests' })
+        .or(nav.getByRole('button', { name: 'Role Requests' }))
+        .first()
+        .click();
       await page.getByTestId('queue-count').waitFor();
       await page.getByTestId('requests-grid').locator('[role="gridcell"]').first().waitFor();
     });

@@ -50,7 +50,6 @@ const warmup = Math.floor(flags.warmup ?? 20);
 
 // ---------------------------------------------------------------------------------------------
 
-
 interface PageFigure {
   label: string;
   service: Sampled;
@@ -76,8 +75,14 @@ async function main(): Promise<void> {
   const dataDir = flags['in-place'] ? dirname(source) : copyDatabase(source);
   if (flags['in-place'] && !source.endsWith(`/${DATABASE_FILE}`)) throw new Error(`--in-place needs the database to be named ${DATABASE_FILE}`);
   console.log(`Queue benchmark on ${source}${flags['in-place'] ? ' (in place)' : ` (copy in ${dataDir})`}`);
-  console.log(`Data: ${fmtInt(accountsFile.options.users)} users, ${fmtInt(accountsFile.options.pending)} pending, ${fmtInt(accountsFile.options.history)} decided requests; ${runs} runs per page figure after ${warmup} warm-up runs.`);
-  console.log(`Load average at start: ${loadavg().map((l) => l.toFixed(2)).join(' ')} (${cpus().length} CPUs)`);
+  console.log(
+    `Data: ${fmtInt(accountsFile.options.users)} users, ${fmtInt(accountsFile.options.pending)} pending, ${fmtInt(accountsFile.options.history)} decided requests; ${runs} runs per page figure after ${warmup} warm-up runs.`,
+  );
+  console.log(
+    `Load average at start: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')} (${cpus().length} CPUs)`,
+  );
 
   const clock = new AdjustableClock();
   const app = await createConsole({ dataDir, clock, keyProvider: new KeyFileProvider(join(dataDir, dataKeyFileName(false))) });
@@ -125,7 +130,10 @@ async function main(): Promise<void> {
 
     const info: Array<[string, Sampled]> = [];
     info.push(['home.summary (badge count), CMS SO', await sample(Math.min(runs, 50), 5, () => call(app, officials.cms.clientId, 'home.summary', {}))]);
-    info.push(['home.summary (badge count), provider SO (large org)', await sample(Math.min(runs, 50), 5, () => call(app, officials.large.clientId, 'home.summary', {}))]);
+    info.push([
+      'home.summary (badge count), provider SO (large org)',
+      await sample(Math.min(runs, 50), 5, () => call(app, officials.large.clientId, 'home.summary', {})),
+    ]);
     const breakdowns: Array<[string, Array<[string, Sampled]>]> = [
       ['CMS SO', await storeBreakdown(app, officials.cms)],
       ['provider SO (large org)', await storeBreakdown(app, officials.large)],
@@ -155,7 +163,9 @@ async function main(): Promise<void> {
     const bulkParts = await bulkBreakdown(app, large, ids.slice(12_000, 22_000));
 
     // ---- report ----
-    console.log('\nQueue pages (ms; service = dispatch: validation, session, service, store; direct = RequestService.queuePage; raw = the page SQL on better-sqlite3)');
+    console.log(
+      '\nQueue pages (ms; service = dispatch: validation, session, service, store; direct = RequestService.queuePage; raw = the page SQL on better-sqlite3)',
+    );
     const verdicts: string[] = [];
     printTable([
       ['Measure', 'rows', 'svc p50', 'svc p95', 'direct p95', 'raw p50', 'raw p95', 'svc/raw p95', 'target', 'result'],
@@ -231,7 +241,11 @@ async function main(): Promise<void> {
 
     const failed = verdicts.filter((v) => v === 'FAIL').length;
     console.log(`\n${failed === 0 ? 'PASS' : 'FAIL'}: ${verdicts.length - failed} of ${verdicts.length} targets met.`);
-    console.log(`Load average at end: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+    console.log(
+      `Load average at end: ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}`,
+    );
   } finally {
     await app.close();
     if (!flags['in-place'] && !flags.keep) rmSync(dataDir, { recursive: true, force: true });
@@ -245,7 +259,11 @@ async function main(): Promise<void> {
 function pageSql(o: Official, sort: QueueSort, keyset: boolean): string {
   const inOrgs = `r.organization_id IN (${o.orgIds.map(() => '?').join(',')})`;
   const scope = o.isCms ? `(${inOrgs} OR ro.security_official_kind IS NOT NULL)` : `(${inOrgs})`;
-  const after = !keyset ? '' : sort === 'requested' ? ' AND (r.requested_at, r.id) > (?, ?)' : ' AND (r.requester_last_name, r.requester_first_name, r.id) > (?, ?, ?)';
+  const after = !keyset
+    ? ''
+    : sort === 'requested'
+      ? ' AND (r.requested_at, r.id) > (?, ?)'
+      : ' AND (r.requester_last_name, r.requester_first_name, r.id) > (?, ?, ?)';
   const order = sort === 'requested' ? 'r.requested_at, r.id' : 'r.requester_last_name, r.requester_first_name, r.id';
   return `SELECT r.id, r.requester_id, u.first_name, u.last_name, u.email, p.name AS program, p.id AS program_id,
                  o.id AS org_id, o.display_id, o.name AS org_name, o.kind, ro.name AS role, ro.id AS role_id, ro.security_official_kind,
@@ -362,7 +380,9 @@ function rawApprove(db: Database, o: Official, ids: number[], now: number): numb
         .all(...slice) as Array<{ id: number; requester_id: number; email: string; program: string; org_id: number; org_name: string; role: string }>;
     const requests = [];
     for (let i = 0; i < ids.length; i += 500) requests.push(...read(ids.slice(i, i + 500)));
-    const update = db.prepare("UPDATE role_requests SET status = 'approved', decided_at = ?, decided_by = ?, reason = NULL WHERE id = ? AND status = 'pending'");
+    const update = db.prepare(
+      "UPDATE role_requests SET status = 'approved', decided_at = ?, decided_by = ?, reason = NULL WHERE id = ? AND status = 'pending'",
+    );
     const grant = db.prepare(
       `INSERT OR IGNORE INTO role_assignments (user_id, program_id, organization_id, role_id, granted_at, granted_by, request_id)
        SELECT requester_id, program_id, organization_id, role_id, ?, ?, id FROM role_requests WHERE id = ?`,
@@ -434,8 +454,24 @@ async function bulkBreakdown(app: ConsoleApp, o: Official, decidedIds: number[])
     action: 'approve',
     reason: null,
     approvalsNeeded: null,
-    audit: { action: 'request.approved', actorId: o.rowId, subjectUserId: r.requesterId, organizationId: r.organization.id, requestId: r.id, details: { program: r.program, role: r.role, reason: null } },
-    outbox: [{ to: r.requesterEmail, subject: `Your role request ${r.id} was approved`, body: 'Approved.', kind: 'request.decided', organizationId: r.organization.id, requestId: r.id }],
+    audit: {
+      action: 'request.approved',
+      actorId: o.rowId,
+      subjectUserId: r.requesterId,
+      organizationId: r.organization.id,
+      requestId: r.id,
+      details: { program: r.program, role: r.role, reason: null },
+    },
+    outbox: [
+      {
+        to: r.requesterEmail,
+        subject: `Your role request ${r.id} was approved`,
+        body: 'Approved.',
+        kind: 'request.decided',
+        organizationId: r.organization.id,
+        requestId: r.id,
+      },
+    ],
   }));
   const chunk = await timed(() => s.decide(o.rowId, decisions));
   return [
@@ -463,7 +499,18 @@ function verifyChainTail(db: Database, n: number): boolean {
         `SELECT id, at, actor_id AS actorId, action, subject_user_id AS subjectUserId, organization_id AS organizationId, request_id AS requestId,
                 details, prev_hash AS prevHash, hash FROM audit_events ORDER BY id DESC LIMIT ?`,
       )
-      .all(n) as Array<{ id: number; at: number; actorId: number | null; action: string; subjectUserId: number | null; organizationId: number | null; requestId: number | null; details: string; prevHash: string; hash: string }>
+      .all(n) as Array<{
+      id: number;
+      at: number;
+      actorId: number | null;
+      action: string;
+      subjectUserId: number | null;
+      organizationId: number | null;
+      requestId: number | null;
+      details: string;
+      prevHash: string;
+      hash: string;
+    }>
   ).reverse();
   for (let i = 0; i < rows.length; i += 1) {
     const r = rows[i] as (typeof rows)[number];

@@ -118,19 +118,69 @@ interface OrgPlan {
 }
 
 const STATES: ReadonlyArray<[code: string, name: string]> = [
-  ['FL', 'Florida'], ['AL', 'Alabama'], ['AK', 'Alaska'], ['AZ', 'Arizona'], ['AR', 'Arkansas'], ['CA', 'California'], ['CO', 'Colorado'],
-  ['CT', 'Connecticut'], ['DE', 'Delaware'], ['GA', 'Georgia'], ['HI', 'Hawaii'], ['ID', 'Idaho'], ['IL', 'Illinois'], ['IN', 'Indiana'],
-  ['IA', 'Iowa'], ['KS', 'Kansas'], ['KY', 'Kentucky'], ['LA', 'Louisiana'], ['ME', 'Maine'], ['MD', 'Maryland'], ['MA', 'Massachusetts'],
-  ['MI', 'Michigan'], ['MN', 'Minnesota'], ['MS', 'Mississippi'], ['MO', 'Missouri'], ['MT', 'Montana'], ['NE', 'Nebraska'], ['NV', 'Nevada'],
-  ['NH', 'New Hampshire'], ['NJ', 'New Jersey'], ['NM', 'New Mexico'], ['NY', 'New York'], ['NC', 'North Carolina'], ['ND', 'North Dakota'],
-  ['OH', 'Ohio'], ['OK', 'Oklahoma'], ['OR', 'Oregon'], ['PA', 'Pennsylvania'], ['RI', 'Rhode Island'], ['SC', 'South Carolina'],
-  ['SD', 'South Dakota'], ['TN', 'Tennessee'], ['TX', 'Texas'], ['UT', 'Utah'], ['VT', 'Vermont'], ['VA', 'Virginia'], ['WA', 'Washington'],
-  ['WV', 'West Virginia'], ['WI', 'Wisconsin'], ['WY', 'Wyoming'],
+  ['FL', 'Florida'],
+  ['AL', 'Alabama'],
+  ['AK', 'Alaska'],
+  ['AZ', 'Arizona'],
+  ['AR', 'Arkansas'],
+  ['CA', 'California'],
+  ['CO', 'Colorado'],
+  ['CT', 'Connecticut'],
+  ['DE', 'Delaware'],
+  ['GA', 'Georgia'],
+  ['HI', 'Hawaii'],
+  ['ID', 'Idaho'],
+  ['IL', 'Illinois'],
+  ['IN', 'Indiana'],
+  ['IA', 'Iowa'],
+  ['KS', 'Kansas'],
+  ['KY', 'Kentucky'],
+  ['LA', 'Louisiana'],
+  ['ME', 'Maine'],
+  ['MD', 'Maryland'],
+  ['MA', 'Massachusetts'],
+  ['MI', 'Michigan'],
+  ['MN', 'Minnesota'],
+  ['MS', 'Mississippi'],
+  ['MO', 'Missouri'],
+  ['MT', 'Montana'],
+  ['NE', 'Nebraska'],
+  ['NV', 'Nevada'],
+  ['NH', 'New Hampshire'],
+  ['NJ', 'New Jersey'],
+  ['NM', 'New Mexico'],
+  ['NY', 'New York'],
+  ['NC', 'North Carolina'],
+  ['ND', 'North Dakota'],
+  ['OH', 'Ohio'],
+  ['OK', 'Oklahoma'],
+  ['OR', 'Oregon'],
+  ['PA', 'Pennsylvania'],
+  ['RI', 'Rhode Island'],
+  ['SC', 'South Carolina'],
+  ['SD', 'South Dakota'],
+  ['TN', 'Tennessee'],
+  ['TX', 'Texas'],
+  ['UT', 'Utah'],
+  ['VT', 'Vermont'],
+  ['VA', 'Virginia'],
+  ['WA', 'Washington'],
+  ['WV', 'West Virginia'],
+  ['WI', 'Wisconsin'],
+  ['WY', 'Wyoming'],
 ];
 
 const FACILITY_TYPES = [
-  'Skilled Nursing Center', 'Home Health Agency', 'Hospice', 'Rehabilitation Hospital', 'Long-Term Care Hospital',
-  'Nursing and Rehabilitation', 'Inpatient Rehabilitation Facility', 'Care Center', 'Health and Rehab', 'Senior Living',
+  'Skilled Nursing Center',
+  'Home Health Agency',
+  'Hospice',
+  'Rehabilitation Hospital',
+  'Long-Term Care Hospital',
+  'Nursing and Rehabilitation',
+  'Inpatient Rehabilitation Facility',
+  'Care Center',
+  'Health and Rehab',
+  'Senior Living',
 ];
 const REJECTION_REASONS = [
   'Not employed by this organization',
@@ -139,7 +189,14 @@ const REJECTION_REASONS = [
   'Please request the Provider Basic User role instead',
   'Identity could not be confirmed with the organization',
 ];
-const JUSTIFICATIONS = ['', '', 'Needs access for assessment submissions', 'New hire, MDS coordinator', 'Covering for a colleague on leave', 'Quality reporting duties'];
+const JUSTIFICATIONS = [
+  '',
+  '',
+  'Needs access for assessment submissions',
+  'New hire, MDS coordinator',
+  'Covering for a colleague on leave',
+  'Quality reporting duties',
+];
 
 /** The ordinary roles the role catalogue allows per kind of organization (CMS has none). */
 const ORDINARY_ROLES: Record<OrganizationKind, readonly [string, string] | null> = {
@@ -166,7 +223,10 @@ export function accountsPathFor(db: string): string {
   return `${db}.accounts.json`;
 }
 
-function planOrganizations(users: number, largeUserShare: number): { orgs: OrgPlan[]; cms: OrgPlan; large: OrgPlan; typical: OrgPlan; florida: OrgPlan; providers: OrgPlan[]; states: OrgPlan[] } {
+function planOrganizations(
+  users: number,
+  largeUserShare: number,
+): { orgs: OrgPlan[]; cms: OrgPlan; large: OrgPlan; typical: OrgPlan; florida: OrgPlan; providers: OrgPlan[]; states: OrgPlan[] } {
   const providerCount = Math.max(2, Math.round(users / 200));
   const cmsUsers = Math.max(6, Math.round(users * 0.001));
   const stateUsers = Math.max(4, Math.round(users * 0.0008));
@@ -191,7 +251,9 @@ function planOrganizations(users: number, largeUserShare: number): { orgs: OrgPl
     const [code] = STATES[p % STATES.length] as [string, string];
     const large = p === 0;
     const userCount = large ? largeUsers : perProvider + (remainder-- > 0 ? 1 : 0);
-    const name = large ? 'Lakeshore Regional Health System' : `${places[p % places.length]} ${FACILITY_TYPES[Math.floor(p / places.length) % FACILITY_TYPES.length]}`;
+    const name = large
+      ? 'Lakeshore Regional Health System'
+      : `${places[p % places.length]} ${FACILITY_TYPES[Math.floor(p / places.length) % FACILITY_TYPES.length]}`;
     // One provider in 100 has no Security Official yet (never the two named ones).
     const soCount = large ? 3 : p > 1 && p % 100 === 99 ? 0 : 1 + (p % 3);
     providers.push(add({ displayId: String(100_000 + p + 1), name, kind: 'provider', stateCode: code, userCount, soCount }));
@@ -245,7 +307,11 @@ export async function generateScaleData(o: ScaleOptions): Promise<ScaleResult> {
     const rows = fn();
     const ms = performance.now() - t0;
     phases.push({ name, rows, ms });
-    o.log(`  ${name.padEnd(18)} ${rows.toLocaleString('en-US').padStart(11)} rows  ${(ms / 1000).toFixed(1).padStart(6)} s  ${Math.round(rows / (ms / 1000 || 1)).toLocaleString('en-US').padStart(10)} rows/s`);
+    o.log(
+      `  ${name.padEnd(18)} ${rows.toLocaleString('en-US').padStart(11)} rows  ${(ms / 1000).toFixed(1).padStart(6)} s  ${Math.round(rows / (ms / 1000 || 1))
+        .toLocaleString('en-US')
+        .padStart(10)} rows/s`,
+    );
     return rows;
   };
 
@@ -301,7 +367,10 @@ export async function generateScaleData(o: ScaleOptions): Promise<ScaleResult> {
     // ---- users ----
     // Secondary indexes as the migrations wrote them, rebuilt from the same SQL after the load.
     const deferred = o.deferIndexes
-      ? (db.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'users' AND sql IS NOT NULL").all() as Array<{ name: string; sql: string }>)
+      ? (db.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'users' AND sql IS NOT NULL").all() as Array<{
+          name: string;
+          sql: string;
+        }>)
       : [];
     for (const index of deferred) db.exec(`DROP INDEX "${index.name}"`);
     // Each user's names, kept so the requests can carry them (the name trigger is off during the load).
@@ -330,15 +399,36 @@ export async function generateScaleData(o: ScaleOptions): Promise<ScaleResult> {
         const roll = rnd.next();
         const status: UserStatus = isOfficial
           ? 'active'
-          : roll < 0.93 ? 'active' : roll < 0.95 ? 'pending' : roll < 0.97 ? 'deactivated' : roll < 0.98 ? 'locked' : roll < 0.99 ? 'temporarily_locked' : 'not_activated';
+          : roll < 0.93
+            ? 'active'
+            : roll < 0.95
+              ? 'pending'
+              : roll < 0.97
+                ? 'deactivated'
+                : roll < 0.98
+                  ? 'locked'
+                  : roll < 0.99
+                    ? 'temporarily_locked'
+                    : 'not_activated';
         const createdAt = now - rnd.int(130, 2000) * DAY - rnd.int(0, DAY);
-        const lastSignInAt =
-          n ? now - DAY : status === 'pending' || status === 'not_activated' ? null : status === 'deactivated' ? now - rnd.int(121, 400) * DAY : now - rnd.int(0, 119 * DAY);
+        const lastSignInAt = n
+          ? now - DAY
+          : status === 'pending' || status === 'not_activated'
+            ? null
+            : status === 'deactivated'
+              ? now - rnd.int(121, 400) * DAY
+              : now - rnd.int(0, 119 * DAY);
         // Deactivated on the day they passed 120 days unused; the dashboard counts the last 30 days.
         const deactivatedAt = status === 'deactivated' && lastSignInAt !== null ? lastSignInAt + 121 * DAY : null;
         // Half of the accounts awaiting approval were referred to in-person proofing (the backlog).
         const referred = status === 'pending' && roll < 0.94;
-        const proofing: ProofingState = referred ? 'referred_in_person' : status === 'pending' || status === 'not_activated' ? 'not_started' : roll < 0.8 ? 'proofed_remote' : 'proofed_in_person';
+        const proofing: ProofingState = referred
+          ? 'referred_in_person'
+          : status === 'pending' || status === 'not_activated'
+            ? 'not_started'
+            : roll < 0.8
+              ? 'proofed_remote'
+              : 'proofed_in_person';
         insert.run(
           u + 1,
           userId,
@@ -407,7 +497,10 @@ export async function generateScaleData(o: ScaleOptions): Promise<ScaleResult> {
         `INSERT INTO role_assignments (user_id, program_id, organization_id, role_id, granted_at, granted_by)
          SELECT ?, ?, ?, ?, ?, ? WHERE (SELECT proofing_state FROM users WHERE id = ?) IN ('proofed_remote', 'proofed_in_person')`,
       );
-      const insert = { run: (user: number, program: number, org: number, roleId: number, granted: number, grantedBy: number | null) => grant.run(user, program, org, roleId, granted, grantedBy, user) };
+      const insert = {
+        run: (user: number, program: number, org: number, roleId: number, granted: number, grantedBy: number | null) =>
+          grant.run(user, program, org, roleId, granted, grantedBy, user),
+      };
       let count = 0;
       let orgIndex = 0;
       batches(db, o.users, o.batch, (u) => {
@@ -495,7 +588,19 @@ export async function generateScaleData(o: ScaleOptions): Promise<ScaleResult> {
         const reason = approved ? null : rnd.pick(REJECTION_REASONS);
         const decider = so || org.kind === 'cms' ? plan.cms.userStart + (j % plan.cms.soCount) : org.userStart + (j % org.soCount);
         const id = j + 1;
-        insertRequest.run(id, user + 1, program, org.id, role(roleName), rnd.pick(JUSTIFICATIONS), approved ? 'approved' : 'rejected', requestedAt, decidedAt, decider + 1, reason);
+        insertRequest.run(
+          id,
+          user + 1,
+          program,
+          org.id,
+          role(roleName),
+          rnd.pick(JUSTIFICATIONS),
+          approved ? 'approved' : 'rejected',
+          requestedAt,
+          decidedAt,
+          decider + 1,
+          reason,
+        );
       });
       return o.history;
     });
@@ -542,24 +647,38 @@ export async function generateScaleData(o: ScaleOptions): Promise<ScaleResult> {
       let prevHash = GENESIS_HASH;
       let auditId = 0;
       let after: [number, number] = [-1, -1];
-      const write = db.transaction((slice: Array<{ id: number; subject: number; program: number; org: number; role: number; status: string; at: number; actor: number; reason: string | null }>) => {
-        for (const a of slice) {
-          auditId += 1;
-          const row = {
-            id: auditId,
-            at: a.at,
-            actorId: a.actor,
-            action: a.status === 'approved' ? 'request.approved' : 'request.rejected',
-            subjectUserId: a.subject,
-            organizationId: a.org,
-            requestId: a.id,
-            details: JSON.stringify({ program: PROGRAMS[a.program - 1], role: roleNames.get(a.role), reason: a.reason }),
-          };
-          const hash = chainHash(prevHash, row);
-          insert.run(row.id, row.at, row.actorId, row.action, row.subjectUserId, row.organizationId, row.requestId, row.details, prevHash, hash);
-          prevHash = hash;
-        }
-      });
+      const write = db.transaction(
+        (
+          slice: Array<{
+            id: number;
+            subject: number;
+            program: number;
+            org: number;
+            role: number;
+            status: string;
+            at: number;
+            actor: number;
+            reason: string | null;
+          }>,
+        ) => {
+          for (const a of slice) {
+            auditId += 1;
+            const row = {
+              id: auditId,
+              at: a.at,
+              actorId: a.actor,
+              action: a.status === 'approved' ? 'request.approved' : 'request.rejected',
+              subjectUserId: a.subject,
+              organizationId: a.org,
+              requestId: a.id,
+              details: JSON.stringify({ program: PROGRAMS[a.program - 1], role: roleNames.get(a.role), reason: a.reason }),
+            };
+            const hash = chainHash(prevHash, row);
+            insert.run(row.id, row.at, row.actorId, row.action, row.subjectUserId, row.organizationId, row.requestId, row.details, prevHash, hash);
+            prevHash = hash;
+          }
+        },
+      );
       for (;;) {
         const slice = read.all(after[0], after[1], o.batch) as Parameters<typeof write>[0];
         const last = slice[slice.length - 1];
@@ -576,7 +695,9 @@ export async function generateScaleData(o: ScaleOptions): Promise<ScaleResult> {
       for (const index of auditIndexes) db.exec(index.sql);
       db.exec(scopeTrigger.sql);
       // Every generated event names its organization: its scope is that organization (as the trigger would write).
-      db.exec('INSERT OR IGNORE INTO audit_scope (organization_id, event_id) SELECT organization_id, id FROM audit_events WHERE organization_id IS NOT NULL ORDER BY organization_id, id');
+      db.exec(
+        'INSERT OR IGNORE INTO audit_scope (organization_id, event_id) SELECT organization_id, id FROM audit_events WHERE organization_id IS NOT NULL ORDER BY organization_id, id',
+      );
       return (rows.audit_events ?? 0) * (auditIndexes.length + 1);
     });
 
@@ -636,7 +757,11 @@ export async function generateScaleData(o: ScaleOptions): Promise<ScaleResult> {
   };
   writeFileSync(accountsPath, `${JSON.stringify(file, null, 2)}\n`, { mode: 0o600 });
   chmodSync(accountsPath, 0o600);
-  o.log(`  verified counts: ${Object.entries(totals).map(([k, v]) => `${k} ${v.toLocaleString('en-US')}`).join(', ')}`);
+  o.log(
+    `  verified counts: ${Object.entries(totals)
+      .map(([k, v]) => `${k} ${v.toLocaleString('en-US')}`)
+      .join(', ')}`,
+  );
   return { seconds, rows, accountsPath, phases };
 }
 
@@ -652,7 +777,10 @@ function soKind(role: string): OrganizationKind | null {
 
 /** Drops a table's secondary indexes and returns their SQL, to build them again after a bulk load. */
 function deferTableIndexes(db: Database, table: string): Array<{ name: string; sql: string }> {
-  const indexes = db.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL").all(table) as Array<{ name: string; sql: string }>;
+  const indexes = db.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL").all(table) as Array<{
+    name: string;
+    sql: string;
+  }>;
   for (const index of indexes) db.exec(`DROP INDEX "${index.name}"`);
   return indexes;
 }

@@ -13,7 +13,8 @@ export const loopbackLookup: LookupFunction = (hostname, options, callback) => {
     callback(Object.assign(new Error(`Tests reach only loopback names, not ${hostname}`), { code: 'ENOTFOUND' }), '', 4);
     return;
   }
-  if (options.all) (callback as unknown as (error: null, addresses: Array<{ address: string; family: number }>) => void)(null, [{ address: '127.0.0.1', family: 4 }]);
+  if (options.all)
+    (callback as unknown as (error: null, addresses: Array<{ address: string; family: number }>) => void)(null, [{ address: '127.0.0.1', family: 4 }]);
   else callback(null, '127.0.0.1', 4);
 };
 
@@ -86,7 +87,12 @@ export class HostClient {
   upload(body: Uint8Array, options: { name?: string; headers?: Record<string, string>; chunked?: boolean } = {}): Promise<HostResponse> {
     return hostRequest(`${this.host.origin}/api/upload`, {
       method: 'POST',
-      headers: { 'X-Console-Bridge': '1', 'X-File-Name': encodeURIComponent(options.name ?? 'history.socarchive'), Cookie: this.cookies, ...(options.headers ?? {}) },
+      headers: {
+        'X-Console-Bridge': '1',
+        'X-File-Name': encodeURIComponent(options.name ?? 'history.socarchive'),
+        Cookie: this.cookies,
+        ...(options.headers ?? {}),
+      },
       body,
       ...(options.chunked ? { chunked: true } : {}),
     });

@@ -26,7 +26,13 @@ describe('where the browser host keeps its data key', () => {
   });
   afterEach(() => rmSync(work, { recursive: true, force: true }));
 
-  const options = (extra: { keyFile?: string; demo?: boolean } = {}) => ({ dataDir, demo: extra.demo ?? false, keyFile: extra.keyFile, env, notice: (line: string) => notices.push(line) });
+  const options = (extra: { keyFile?: string; demo?: boolean } = {}) => ({
+    dataDir,
+    demo: extra.demo ?? false,
+    keyFile: extra.keyFile,
+    env,
+    notice: (line: string) => notices.push(line),
+  });
 
   it('by default: in $XDG_CONFIG_HOME/security-official-console/keys (or ~/.config), named by a hash of the real path of the data folder', () => {
     const keys = join(work, 'config', 'security-official-console', 'keys');

@@ -159,7 +159,14 @@ describe('cookies and host names the host refuses', () => {
     const direct = `http://127.0.0.1:${host.port}`;
     // Control: the right name with the cookie works, by the same route.
     expect((await hostRequest(`${direct}/`, { headers: { Host: `${host.hostName}:${host.port}`, Cookie: client.cookies } })).status).toBe(200);
-    for (const name of [`127.0.0.1:${host.port}`, `localhost:${host.port}`, `attacker.example:${host.port}`, `soc-0000000000000000.localhost:${host.port}`, host.hostName, '']) {
+    for (const name of [
+      `127.0.0.1:${host.port}`,
+      `localhost:${host.port}`,
+      `attacker.example:${host.port}`,
+      `soc-0000000000000000.localhost:${host.port}`,
+      host.hostName,
+      '',
+    ]) {
       const page = await hostRequest(`${direct}/`, { headers: { Host: name, Cookie: client.cookies } });
       expect(page.status, name).toBe(421);
       const launch = await hostRequest(`${direct}${new URL(host.url).search}`, { headers: { Host: name } });
@@ -235,7 +242,11 @@ describe('uploads', () => {
       // Declares one byte over the cap and sends almost nothing: the answer comes at once.
       const req = request(
         `${host.origin}/api/upload`,
-        { method: 'POST', lookup: loopbackLookup, headers: { 'X-Console-Bridge': '1', Cookie: official.cookies, 'Content-Length': String(MAX_UPLOAD_BYTES + 1) } },
+        {
+          method: 'POST',
+          lookup: loopbackLookup,
+          headers: { 'X-Console-Bridge': '1', Cookie: official.cookies, 'Content-Length': String(MAX_UPLOAD_BYTES + 1) },
+        },
         (res) => {
           let body = '';
           res.on('data', (c: Buffer) => (body += c.toString()));
@@ -270,7 +281,11 @@ describe('uploads', () => {
     // Three uploads that have started and not finished.
     const arriving: Array<{ req: ClientRequest; answer: Promise<IncomingMessage> }> = [];
     for (let i = 0; i < MAX_UPLOADS_PER_CLIENT; i += 1) {
-      const req = request(`${host.origin}/api/upload`, { method: 'POST', lookup: loopbackLookup, headers: { 'X-Console-Bridge': '1', Cookie: official.cookies } });
+      const req = request(`${host.origin}/api/upload`, {
+        method: 'POST',
+        lookup: loopbackLookup,
+        headers: { 'X-Console-Bridge': '1', Cookie: official.cookies },
+      });
       const answer = new Promise<IncomingMessage>((resolve, reject) => {
         req.on('response', resolve);
         req.on('error', reject);

@@ -32,7 +32,10 @@ async function shots(page: Page, name: string): Promise<void> {
 const REASON = 'Not employed by this organization; ask your administrator which role your job needs, then request it again';
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
-test('the audit trail reads in words: sign-in, the warning and a decision, a long row opened; a date of birth reads "Mon D, YYYY"', async ({ page, demoConsole: host }) => {
+test('the audit trail reads in words: sign-in, the warning and a decision, a long row opened; a date of birth reads "Mon D, YYYY"', async ({
+  page,
+  demoConsole: host,
+}) => {
   test.slow();
   const home = await signInToHome(page, host, host.demoAccount('provider.so1'), 'Pamela');
 
@@ -60,7 +63,10 @@ test('the audit trail reads in words: sign-in, the warning and a decision, a lon
   await audit.expectShown();
   await expect(audit.rows().filter({ hasText: 'Signed in' }).first()).toBeVisible();
   await expect(audit.rows().filter({ hasText: 'Accepted the warning' }).first()).toBeVisible();
-  const approval = audit.rows().filter({ hasText: 'Approved a role request' }).filter({ hasText: `Request ${approvedId}` });
+  const approval = audit
+    .rows()
+    .filter({ hasText: 'Approved a role request' })
+    .filter({ hasText: `Request ${approvedId}` });
   await expect(approval).toHaveCount(1);
   // Details as labelled fields, and no action code anywhere in the grid.
   await expect(approval).toContainText(`Program: ${program}`);
@@ -68,7 +74,10 @@ test('the audit trail reads in words: sign-in, the warning and a decision, a lon
   await expect(audit.grid()).not.toContainText('{');
 
   // The rejection's reason is longer than its row: open every detail.
-  const rejection = audit.rows().filter({ hasText: 'Rejected a role request' }).filter({ hasText: `Request ${rejectedId}` });
+  const rejection = audit
+    .rows()
+    .filter({ hasText: 'Rejected a role request' })
+    .filter({ hasText: `Request ${rejectedId}` });
   await expect(rejection).toHaveCount(1);
   const panel = await audit.showDetails(rejection);
   await expect(panel.getByRole('heading', { level: 3 })).toHaveText(/^Event [\d]+: Rejected a role request$/);

@@ -87,7 +87,11 @@ test.afterAll(async () => {
   await host.stop();
 });
 
-const slug = (label: string) => label.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+const slug = (label: string) =>
+  label
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '');
 const shotPath = (view: string, width: number) => join(SCREENSHOT_DIR, `86-views-${view}-${width}.png`);
 
 /** The labels of the navigation links the person is offered, in order. */
@@ -174,7 +178,10 @@ for (const person of PEOPLE) {
         const list = grid.or(page.getByRole('table')).first();
         if ((await list.count()) > 0 && (await list.isVisible())) {
           // Nothing of a list is cut: the page never scrolls sideways.
-          expect(await page.evaluate('document.documentElement.scrollWidth <= window.innerWidth'), `${view} at ${size.width}: the page does not scroll sideways`).toBe(true);
+          expect(
+            await page.evaluate('document.documentElement.scrollWidth <= window.innerWidth'),
+            `${view} at ${size.width}: the page does not scroll sideways`,
+          ).toBe(true);
           // The list itself, as an official sees it once scrolled to.
           await scrollWindowTo(page, ((await list.boundingBox())?.y ?? 0) - 80);
           await page.screenshot({ path: shotPath(`${view}-list`, size.width) });

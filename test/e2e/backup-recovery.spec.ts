@@ -22,7 +22,10 @@ test('back up now, then restore it with a fresh code; the console starts again o
   await page.screenshot(shot('40-backup-and-restore'));
   await expectNoAxeViolations(page, 'backup and restore');
 
-  await rows.first().getByRole('button', { name: /^Restore/ }).click();
+  await rows
+    .first()
+    .getByRole('button', { name: /^Restore/ })
+    .click();
   const dialog = page.getByRole('dialog', { name: 'Restore this backup?' });
   await dialog.getByLabel('Security Code').fill('000000');
   await dialog.getByRole('button', { name: 'Restore' }).click();

@@ -58,7 +58,9 @@ test('Reject opens on its Rejection Reason; Enter is a new line, Ctrl+Enter reje
   // Nothing selected: Approve and Reject are disabled, and look it alike (Reject is red only when it can be pressed).
   const colours = (name: string) =>
     page.getByRole('button', { name, exact: true }).evaluate((button) => {
-      const style = (globalThis as unknown as { getComputedStyle(e: unknown): { backgroundColor: string; color: string; borderColor: string } }).getComputedStyle(button);
+      const style = (
+        globalThis as unknown as { getComputedStyle(e: unknown): { backgroundColor: string; color: string; borderColor: string } }
+      ).getComputedStyle(button);
       return `${style.backgroundColor} ${style.color} ${style.borderColor}`;
     });
   await expect(page.getByRole('button', { name: 'Approve', exact: true })).toBeDisabled();
@@ -154,7 +156,7 @@ test('a backup shows its progress in pages copied of the total, then its check',
   const seen: string[] = [];
   const notice = page.getByTestId('backup-notice');
   const progress = page.getByTestId('backup-progress').locator('label, p');
-  for (const deadline = Date.now() + 60_000; Date.now() < deadline && !(await notice.isVisible()); ) {
+  for (const deadline = Date.now() + 60_000; Date.now() < deadline && !(await notice.isVisible());) {
     for (const text of await progress.allTextContents()) if (!seen.includes(text)) seen.push(text);
     await page.waitForTimeout(50);
   }
@@ -179,7 +181,15 @@ test('the sidebar’s Need Help? and the footer’s pages; User Lookup starts at
   const help = page.getByTestId('need-help');
   await expect(help.getByRole('heading', { name: 'Need Help?' })).toBeVisible();
   await expect(help).toContainText("Contact your application's help desk for assistance.");
-  for (const text of ['Quality Payment Program', 'QPP@cms.hhs.gov', '1-866-288-8292', 'TTY: 1-877-715-6222', 'IQIES Technical Support', 'help@qtso.com', '1-800-339-9313']) {
+  for (const text of [
+    'Quality Payment Program',
+    'QPP@cms.hhs.gov',
+    '1-866-288-8292',
+    'TTY: 1-877-715-6222',
+    'IQIES Technical Support',
+    'help@qtso.com',
+    '1-800-339-9313',
+  ]) {
     await expect(help).toContainText(text);
   }
   // Links leave the console window: a new browser tab here, the system browser or mail program in the desktop app.

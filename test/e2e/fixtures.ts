@@ -79,7 +79,11 @@ export class ConsoleHost {
    */
   async advanceClock(page: Page, ms: number): Promise<void> {
     const ok = await page.evaluate(async (advanceMs) => {
-      const r = await fetch('/api/test/clock', { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Console-Bridge': '1' }, body: JSON.stringify({ advanceMs }) });
+      const r = await fetch('/api/test/clock', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'X-Console-Bridge': '1' },
+        body: JSON.stringify({ advanceMs }),
+      });
       return r.ok;
     }, ms);
     expect(ok).toBe(true);

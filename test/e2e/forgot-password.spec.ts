@@ -68,7 +68,7 @@ function oneTimeCodeFor(smtp: SmtpTestServer, address: string): string | null {
   return /one-time code: (\d{8})/.exec(mail?.text ?? '')?.[1] ?? null;
 }
 
-test('Login lists every problem at once, each linked to its field, with the job aid\'s asterisks', async ({ page, demoConsole: host }) => {
+test("Login lists every problem at once, each linked to its field, with the job aid's asterisks", async ({ page, demoConsole: host }) => {
   await page.goto(host.url);
   const signIn = new SignInPage(page);
   await signIn.expectShown();
@@ -100,7 +100,10 @@ test('Login lists every problem at once, each linked to its field, with the job 
   await page.getByLabel('Password', { exact: true }).fill(account.password);
   await page.getByLabel('Security Code').fill('12ab');
   await page.getByRole('button', { name: 'Login' }).click();
-  await expect(summary.getByRole('link')).toHaveText(['Security Code is the 6-digit code from your authenticator app', 'You must agree to the Terms & Conditions']);
+  await expect(summary.getByRole('link')).toHaveText([
+    'Security Code is the 6-digit code from your authenticator app',
+    'You must agree to the Terms & Conditions',
+  ]);
 
   await signIn.signIn(account.userId, account.password, host.code(account.totpKey));
   await new WarningPage(page).expectShown();
@@ -181,7 +184,10 @@ mailTest(
   },
 );
 
-test('without a mail server, Forgot your Password? names the Security Officials to contact, only after a right security code', async ({ page, demoConsole: host }) => {
+test('without a mail server, Forgot your Password? names the Security Officials to contact, only after a right security code', async ({
+  page,
+  demoConsole: host,
+}) => {
   await page.goto(host.url);
   const forgot = new ForgotPasswordPage(page);
   await forgot.open();

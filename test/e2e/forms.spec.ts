@@ -63,7 +63,10 @@ async function labelTops(scope: Locator, ids: readonly string[]): Promise<number
   return tops;
 }
 
-test('Create user: submitted empty, every error is listed and linked to its field; the two columns stay aligned; fixed, the user is created', async ({ page, demoConsole: host }) => {
+test('Create user: submitted empty, every error is listed and linked to its field; the two columns stay aligned; fixed, the user is created', async ({
+  page,
+  demoConsole: host,
+}) => {
   test.slow();
   const pamela = host.demoAccount('provider.so1');
   const home = await signInToHome(page, host, pamela, 'Pamela');
@@ -87,7 +90,14 @@ test('Create user: submitted empty, every error is listed and linked to its fiel
   const form = dialog.getByTestId('create-user-form');
   for (const width of WIDTHS) {
     await page.setViewportSize({ width, height: 900 });
-    const [first, last, email, userId, program, organization] = await labelTops(form, ['create-firstName', 'create-lastName', 'create-email', 'create-userId', 'create-program', 'create-organization']);
+    const [first, last, email, userId, program, organization] = await labelTops(form, [
+      'create-firstName',
+      'create-lastName',
+      'create-email',
+      'create-userId',
+      'create-program',
+      'create-organization',
+    ]);
     expect(first, `First Name and Last Name level at ${width}`).toBe(last);
     expect(email, `Email Address and User ID level at ${width}`).toBe(userId);
     expect(program, `Program and Organization level at ${width}`).toBe(organization);
@@ -95,11 +105,17 @@ test('Create user: submitted empty, every error is listed and linked to its fiel
   await expectNoAxeViolations(page, 'create user with errors');
   await shots(page, 'create-user', false);
 
-  await create.create({ firstName: 'Ines', lastName: 'Albrecht', email: 'ines.albrecht@example.org', userId: 'ines.albrecht', role: 'Assessment Coordinator' }, await host.freshCode(page, pamela.totpKey));
+  await create.create(
+    { firstName: 'Ines', lastName: 'Albrecht', email: 'ines.albrecht@example.org', userId: 'ines.albrecht', role: 'Assessment Coordinator' },
+    await host.freshCode(page, pamela.totpKey),
+  );
   await expect(page.getByRole('heading', { level: 2, name: 'Profile Information' })).toBeVisible();
 });
 
-test('My Access: submitted empty, Program, Organization and Role are each named and linked; roles follow the organization; fixed, the request is filed', async ({ page, demoConsole: host }) => {
+test('My Access: submitted empty, Program, Organization and Role are each named and linked; roles follow the organization; fixed, the request is filed', async ({
+  page,
+  demoConsole: host,
+}) => {
   const home = await signInToHome(page, host, host.demoAccount('demo.user'), 'Aditya');
   await home.open('My Access');
   const access = new MyAccessPage(page);
@@ -124,7 +140,10 @@ test('My Access: submitted empty, Program, Organization and Role are each named 
   await expect(page.getByRole('button', { name: 'Ask for a Federal Surveyor ID' })).toHaveCount(0);
 });
 
-test('My Access: a person whose identity is not proofed is told why and what to do before the form, which cannot be filled yet', async ({ page, demoConsole: host }) => {
+test('My Access: a person whose identity is not proofed is told why and what to do before the form, which cannot be filled yet', async ({
+  page,
+  demoConsole: host,
+}) => {
   const home = await signInToHome(page, host, host.demoAccount('inperson.user'), 'Nora');
   await home.open('My Access');
   const access = new MyAccessPage(page);
@@ -141,7 +160,10 @@ test('My Access: a person whose identity is not proofed is told why and what to 
   await shots(page, 'my-access-unproofed', true);
 });
 
-test('Mail settings: every error at once; saved, Send test email reaches the official, and says plainly when the server refuses', async ({ page, demoConsole: host }) => {
+test('Mail settings: every error at once; saved, Send test email reaches the official, and says plainly when the server refuses', async ({
+  page,
+  demoConsole: host,
+}) => {
   test.slow();
   const smtp = await SmtpTestServer.start();
   try {
@@ -182,7 +204,10 @@ test('Mail settings: every error at once; saved, Send test email reaches the off
   }
 });
 
-test('In-Person Proofing: Approve on an empty form lists every missing part; the number names its document; buttons in the guide\'s order; no red after approving', async ({ page, demoConsole: host }) => {
+test("In-Person Proofing: Approve on an empty form lists every missing part; the number names its document; buttons in the guide's order; no red after approving", async ({
+  page,
+  demoConsole: host,
+}) => {
   test.slow();
   const home = await signInToHome(page, host, host.demoAccount('provider.so1'), 'Pamela');
   await home.open('In-Person Proofing');
@@ -218,7 +243,12 @@ test('In-Person Proofing: Approve on an empty form lists every missing part; the
 
   // Reject asks for its own: a reason and comments.
   await proofing.decide('Reject');
-  await expectEveryErrorLinked(page, section, ['Enter the document number for the U.S. passport', 'Enter the issuer of the Utility bill.', 'Choose a Reason for Rejection.', 'Comments are required to Reject: explain why.']);
+  await expectEveryErrorLinked(page, section, [
+    'Enter the document number for the U.S. passport',
+    'Enter the issuer of the Utility bill.',
+    'Choose a Reason for Rejection.',
+    'Comments are required to Reject: explain why.',
+  ]);
 
   await proofing.evidence('photo').getByLabel('Last 4 characters of the number').fill('4821');
   await proofing.evidence('address').getByLabel('Issuer').fill('Florida Power & Light');
@@ -231,7 +261,10 @@ test('In-Person Proofing: Approve on an empty form lists every missing part; the
   await expect(page.getByText("This person's identity is already proofed.")).toHaveCount(0);
 });
 
-test('Federal Surveyor IDs: Advanced Search hides; Enter FSID lists its error; the status menu stays on screen and leaves the table still; a verified user leaves the pending list', async ({ page, demoConsole: host }) => {
+test('Federal Surveyor IDs: Advanced Search hides; Enter FSID lists its error; the status menu stays on screen and leaves the table still; a verified user leaves the pending list', async ({
+  page,
+  demoConsole: host,
+}) => {
   test.slow();
   const home = await signInToHome(page, host, host.demoAccount('florida.so'), 'Robert');
   await home.open('Federal Surveyor IDs');
@@ -247,7 +280,10 @@ test('Federal Surveyor IDs: Advanced Search hides; Enter FSID lists its error; t
 
   await fsid.searchPending();
   await expect(fsid.row('surveyor.user')).toContainText('Requested');
-  await fsid.row('surveyor.user').getByRole('button', { name: /Federal Surveyor ID for/ }).click();
+  await fsid
+    .row('surveyor.user')
+    .getByRole('button', { name: /Federal Surveyor ID for/ })
+    .click();
   const enter = page.getByRole('dialog', { name: 'Enter Federal Surveyor ID' });
   await enter.getByRole('button', { name: 'Save' }).click();
   await expectEveryErrorLinked(page, enter, ['Federal Surveyor ID is required']);
@@ -262,12 +298,18 @@ test('Federal Surveyor IDs: Advanced Search hides; Enter FSID lists its error; t
   await expect(page.getByTestId('fsid-notice')).toContainText('pending verification');
   const table = page.getByTestId('fsid-table');
   const before = await table.boundingBox();
-  await fsid.row('surveyor.user').getByRole('button', { name: /actions for/ }).click();
+  await fsid
+    .row('surveyor.user')
+    .getByRole('button', { name: /actions for/ })
+    .click();
   const menu = page.getByTestId('fsid-status-menu');
   await expect(menu).toBeVisible();
   const box = await menu.boundingBox();
   const viewport = page.viewportSize();
-  expect(box && viewport && box.x >= 0 && box.y >= 0 && box.x + box.width <= viewport.width && box.y + box.height <= viewport.height, 'the menu is within the window').toBe(true);
+  expect(
+    box && viewport && box.x >= 0 && box.y >= 0 && box.x + box.width <= viewport.width && box.y + box.height <= viewport.height,
+    'the menu is within the window',
+  ).toBe(true);
   expect(await table.boundingBox(), 'the table did not move').toEqual(before);
   await fsid.row('surveyor.user').getByRole('button', { name: 'Verify', exact: true }).click();
   await page.getByRole('dialog', { name: 'Are you sure?' }).getByRole('button', { name: 'Verify', exact: true }).click();

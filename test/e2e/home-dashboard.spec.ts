@@ -75,7 +75,10 @@ test('Home: a provider official sees the day at a glance and acts from it; a new
 
   // From Home to the queue: approve the oldest request; the week's decisions show it.
   await home.open('Home');
-  await page.getByTestId('official-widget').getByRole('button', { name: /^View Pending Role Requests/ }).click();
+  await page
+    .getByTestId('official-widget')
+    .getByRole('button', { name: /^View Pending Role Requests/ })
+    .click();
   const queue = new RoleRequestsPage(page);
   await queue.expectShown();
   const row = queue.rows().filter({ hasNotText: 'Provider Security Official' }).filter({ hasNotText: 'Castillo' }).first();

@@ -1,7 +1,17 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SCREENSHOT_DIR, expect, expectNoAxeViolations, test } from './fixtures.js';
-import { CreateUserDialog, FsidPage, InPersonProofingPage, MyAccessPage, ProfilePage, UserLookupPage, WarningPage, firstSignIn, signInToHome } from './pages/console-pages.js';
+import {
+  CreateUserDialog,
+  FsidPage,
+  InPersonProofingPage,
+  MyAccessPage,
+  ProfilePage,
+  UserLookupPage,
+  WarningPage,
+  firstSignIn,
+  signInToHome,
+} from './pages/console-pages.js';
 
 /**
  * End to end: In-Person Proofing (QualityNet guide 5.4.4.2), a new user's first sign-in,
@@ -15,7 +25,10 @@ const popUpShot = (name: string) => ({ path: join(SCREENSHOT_DIR, `${name}.png`)
 const license = { document: "Driver's license (STRONG)", issuer: 'Florida DHSMV', expiresOn: '2030-06-30', last4: 'A93K' };
 const bill = { document: 'Utility bill (FAIR)', issuer: 'Florida Power & Light', last4: '0042' };
 
-test('in-person proofing: reject without comments is refused, cancel and come back, approve with three documents, print the receipt', async ({ page, demoConsole: host }) => {
+test('in-person proofing: reject without comments is refused, cancel and come back, approve with three documents, print the receipt', async ({
+  page,
+  demoConsole: host,
+}) => {
   test.slow();
   const home = await signInToHome(page, host, host.demoAccount('provider.so1'), 'Pamela');
   await home.open('In-Person Proofing');
@@ -47,7 +60,10 @@ test('in-person proofing: reject without comments is refused, cancel and come ba
   await proofing.fill('address', bill);
   await expect(proofing.ial2()).toContainText('IAL2 reached.');
   await expect(page.getByTestId('approve-blocked')).toContainText('Tick the affirmation');
-  await proofing.form().getByLabel(/I affirm that the individual appeared in person/).check();
+  await proofing
+    .form()
+    .getByLabel(/I affirm that the individual appeared in person/)
+    .check();
   await page.screenshot(shot('31-in-person-proofing'));
   await expectNoAxeViolations(page, 'in-person proofing');
   await proofing.decide('Approve');
@@ -58,7 +74,11 @@ test('in-person proofing: reject without comments is refused, cancel and come ba
   await proofing.outcome().getByRole('button', { name: 'Print receipt' }).click();
   const file = await download;
   expect(file.suggestedFilename()).toMatch(/^Identity-proofing-receipt-\d+\.pdf$/);
-  expect(readFileSync(await file.path()).subarray(0, 5).toString()).toBe('%PDF-');
+  expect(
+    readFileSync(await file.path())
+      .subarray(0, 5)
+      .toString(),
+  ).toBe('%PDF-');
 });
 
 test('a new user: first sign-in through enrollment shows the proofing state; proofed in person by another official, they can request a role', async ({
@@ -74,7 +94,10 @@ test('a new user: first sign-in through enrollment shows the proofing state; pro
   await new UserLookupPage(page).expectShown();
   const create = new CreateUserDialog(page);
   await create.open();
-  await create.create({ firstName: 'Lena', lastName: 'Marsh', email: 'lena.marsh@example.org', userId: 'lena.marsh', role: 'Assessment Coordinator' }, await host.freshCode(page, pamela.totpKey));
+  await create.create(
+    { firstName: 'Lena', lastName: 'Marsh', email: 'lena.marsh@example.org', userId: 'lena.marsh', role: 'Assessment Coordinator' },
+    await host.freshCode(page, pamela.totpKey),
+  );
   await expect(new ProfilePage(page).status()).toHaveText('Pending');
   await home.logOut();
 
@@ -105,7 +128,10 @@ test('a new user: first sign-in through enrollment shows the proofing state; pro
   await proofing.fill('photo', { document: 'U.S. passport (SUPERIOR)', issuer: 'U.S. Department of State', expiresOn: '2031-03-01', last4: '4821' });
   await proofing.fill('address', bill);
   await proofing.fill('dateOfBirth', 'same as photo');
-  await proofing.form().getByLabel(/I affirm that the individual appeared in person/).check();
+  await proofing
+    .form()
+    .getByLabel(/I affirm that the individual appeared in person/)
+    .check();
   await proofing.decide('Approve');
   await expect(proofing.state()).toHaveText('Identity proofed in person');
 
@@ -127,7 +153,10 @@ test('a state official verifies a Federal Surveyor ID the surveyor asked for', a
   await page.screenshot(shot('32-federal-surveyor-ids'));
   await expectNoAxeViolations(page, 'federal surveyor ids');
 
-  await fsid.row('surveyor.user').getByRole('button', { name: /Federal Surveyor ID for/ }).click();
+  await fsid
+    .row('surveyor.user')
+    .getByRole('button', { name: /Federal Surveyor ID for/ })
+    .click();
   const enter = page.getByRole('dialog', { name: 'Enter Federal Surveyor ID' });
   await enter.getByLabel('Federal Surveyor ID').fill('FL-42');
   await enter.getByRole('button', { name: 'Save' }).click();
@@ -138,7 +167,10 @@ test('a state official verifies a Federal Surveyor ID the surveyor asked for', a
   await fsid.enter('surveyor.user', 'fl0042');
   await expect(fsid.row('surveyor.user')).toContainText('FL0042');
   await expect(fsid.row('surveyor.user')).toContainText('Pending');
-  await fsid.row('surveyor.user').getByRole('button', { name: /actions for/ }).click();
+  await fsid
+    .row('surveyor.user')
+    .getByRole('button', { name: /actions for/ })
+    .click();
   await fsid.row('surveyor.user').getByRole('button', { name: 'Verify', exact: true }).click();
   await expect(page.getByRole('dialog', { name: 'Are you sure?' })).toBeVisible();
   await page.screenshot(popUpShot('34-are-you-sure-pop-up'));
@@ -154,6 +186,8 @@ test('a provider official is not offered the Federal Surveyor ID page, and its c
   const home = await signInToHome(page, host, host.demoAccount('provider.so1'), 'Pamela');
   await expect(home.nav().getByRole('link', { name: 'In-Person Proofing' })).toBeVisible();
   await expect(home.nav().getByRole('link', { name: 'Federal Surveyor IDs' })).toHaveCount(0);
-  const refused = await page.evaluate(() => (globalThis as unknown as { api: { invoke(channel: string, input: unknown): Promise<unknown> } }).api.invoke('fsid.search', {}));
+  const refused = await page.evaluate(() =>
+    (globalThis as unknown as { api: { invoke(channel: string, input: unknown): Promise<unknown> } }).api.invoke('fsid.search', {}),
+  );
   expect(refused).toEqual({ ok: false, error: { code: 'FORBIDDEN', message: 'Only State Security Officials manage Federal Surveyor IDs.' } });
 });

@@ -10,7 +10,10 @@ import { AuditTrailPage, RequestHistoryPage, RoleRequestsPage, signInToHome } fr
  * an offline review archive, open it, and see the same rows, read-only; the Audit trail says it
  * is verified.
  */
-test('decide three requests, find each by Request ID and by name, read "Approved by"; export an archive and open it read-only', async ({ page, demoConsole }) => {
+test('decide three requests, find each by Request ID and by name, read "Approved by"; export an archive and open it read-only', async ({
+  page,
+  demoConsole,
+}) => {
   // Two sign-ins' worth of pages, nine axe scans, a download and an upload.
   test.slow();
   const home = await signInToHome(page, demoConsole, demoConsole.demoAccount('provider.so1'), 'Pamela');

@@ -1,14 +1,7 @@
 import type { ParsedMail } from 'mailparser';
 import { SmtpTestServer } from '../support/smtp-test-server.js';
 import { ConsoleHost, expect, expectNoAxeViolations, test } from './fixtures.js';
-import {
-  MailSettingsPage,
-  MyAccessPage,
-  OutboxPage,
-  RoleRequestsPage,
-  navBadgeCount,
-  signInToHome,
-} from './pages/console-pages.js';
+import { MailSettingsPage, MyAccessPage, OutboxPage, RoleRequestsPage, navBadgeCount, signInToHome } from './pages/console-pages.js';
 
 /**
  * End to end: My Access, the Role Requests queue of the HARP and iQIES job aids, bulk

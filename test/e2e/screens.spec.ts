@@ -73,7 +73,12 @@ test('screens: my access, role requests (3 rows, pop-ups, view, empty), outbox, 
   await userHome.open('My Access');
   const access = new MyAccessPage(page);
   await access.expectShown();
-  await access.request({ program: 'iQIES Prod', organization: /\(FL\)$/, role: 'State Agency General User', justification: 'Survey support for the state agency.' });
+  await access.request({
+    program: 'iQIES Prod',
+    organization: /\(FL\)$/,
+    role: 'State Agency General User',
+    justification: 'Survey support for the state agency.',
+  });
   await page.screenshot(shot('10-my-access'));
 
   const home = await signInToHome(otherPage, demoConsole, demoConsole.demoAccount('florida.so'), 'Robert');
@@ -117,7 +122,11 @@ test('screens: my access, role requests (3 rows, pop-ups, view, empty), outbox, 
   await otherPage.screenshot(shot('17-mail-settings'));
 });
 
-test('screens: user lookup, profile, remove role (twice for the last official), account action, create user, temporary sign-in', async ({ page, otherPage, demoConsole }) => {
+test('screens: user lookup, profile, remove role (twice for the last official), account action, create user, temporary sign-in', async ({
+  page,
+  otherPage,
+  demoConsole,
+}) => {
   test.slow();
   const official = demoConsole.demoAccount('cms.official');
   const home = await signInToHome(page, demoConsole, official, 'Dana');

@@ -96,7 +96,8 @@ test('bulk Approve and Reject flag each request; a CMS Security Official role ta
   expect(await list.flags(cmsRoleId)).toEqual([label.security_official_role, label.first_of_dual_approval]);
   expect(await list.flags(firstOfficialId)).toEqual([label.security_official_role, label.first_official]);
   const item = list.item(cmsRoleId);
-  for (const fact of ['Owen Prescott', 'cms.analyst', 'CMS Security Official', 'Centers for Medicare & Medicaid Services (CMS)', 'iQIES Prod']) await expect(item).toContainText(fact);
+  for (const fact of ['Owen Prescott', 'cms.analyst', 'CMS Security Official', 'Centers for Medicare & Medicaid Services (CMS)', 'iQIES Prod'])
+    await expect(item).toContainText(fact);
   await expectNoAxeViolations(page, 'approve pop-up with flags');
   await shots(page, '60-approve-flags', 'pop-up');
   await approve.getByRole('button', { name: 'Cancel' }).click();
@@ -107,7 +108,11 @@ test('bulk Approve and Reject flag each request; a CMS Security Official role ta
   await expect(new DecisionList(reject).refused()).toHaveCount(0);
   expect(await new DecisionList(reject).flags(unproofedId)).toContain(label.unproofed_requester);
   expect(await new DecisionList(reject).flags(cmsRoleId)).toEqual([label.security_official_role]);
-  expect(await new DecisionList(reject).counts()).toEqual(['3 Security Official roles', '2 first Security Officials of an organization', '1 waiting for identity proofing']);
+  expect(await new DecisionList(reject).counts()).toEqual([
+    '3 Security Official roles',
+    '2 first Security Officials of an organization',
+    '1 waiting for identity proofing',
+  ]);
   await expect(reject.getByLabel('Rejection Reason')).toBeVisible();
   await expectNoAxeViolations(page, 'reject pop-up with flags');
   await shots(page, '61-reject-flags', 'pop-up');
@@ -253,7 +258,10 @@ function addPendingRequests(host: ConsoleHost, count: number): void {
   }
 }
 
-test('a long bulk selection: counts cover all of it, the pop-up lists the first requests (refused first) and says how many more', async ({ page, demoConsole: host }) => {
+test('a long bulk selection: counts cover all of it, the pop-up lists the first requests (refused first) and says how many more', async ({
+  page,
+  demoConsole: host,
+}) => {
   test.slow();
   addPendingRequests(host, 160);
   const home = await signInToHome(page, host, host.demoAccount('provider.so1'), 'Pamela');
@@ -284,7 +292,9 @@ test('a long bulk selection: counts cover all of it, the pop-up lists the first 
   expect(listed).toHaveLength(LISTED_MAX_IN_POP_UP);
   expect(listed.slice(0, refused)).toContain(unproofed);
   await expect(list.refused().locator(`tbody[data-request-id="${unproofed}"]`)).toContainText('Waiting for identity proofing');
-  await expect(list.unlisted()).toHaveText(`And ${total - LISTED_MAX_IN_POP_UP} more selected requests, not listed here one by one. The counts above include them.`);
+  await expect(list.unlisted()).toHaveText(
+    `And ${total - LISTED_MAX_IN_POP_UP} more selected requests, not listed here one by one. The counts above include them.`,
+  );
   // The list scrolls inside the pop-up (and takes the keyboard), so the question and the buttons stay in view.
   expect(await list.list().evaluate((element) => element.scrollHeight > element.clientHeight)).toBe(true);
   await expect(list.list()).toHaveAttribute('tabindex', '0');

@@ -44,7 +44,7 @@ async function askConsole(page: Page, channel: string, input: unknown): Promise<
 const label = DECISION_FLAG_LABELS;
 const NOT_IN_YOUR_ORGANIZATIONS = 'No user with this User ID in the organizations you administer.';
 
-test('1. Anyone can become a CMS Security Official: the role is offered only at CMS, is never in a provider official\'s queue, and takes two CMS officials', async ({
+test("1. Anyone can become a CMS Security Official: the role is offered only at CMS, is never in a provider official's queue, and takes two CMS officials", async ({
   page,
   otherPage,
   demoConsole: host,
@@ -114,7 +114,7 @@ test('1. Anyone can become a CMS Security Official: the role is offered only at 
   expect(await new DecisionList(pamelasApprove).requestIds()).toHaveLength(pamelasTotal);
   expect(await new DecisionList(pamelasApprove).requestIds()).not.toContain(owensRequest);
   await expect(pamelasApprove).not.toContainText('CMS Security Official');
-  await expectNoAxeViolations(otherPage, 'a provider official\'s approve pop-up');
+  await expectNoAxeViolations(otherPage, "a provider official's approve pop-up");
   await otherPage.screenshot(shot('72-trust-provider-approve-no-cms-role', false));
   await pamelasApprove.getByRole('button', { name: 'Cancel' }).click();
   // Sent straight to the console, her approval of it is refused as a request she cannot see.
@@ -146,7 +146,7 @@ test('1. Anyone can become a CMS Security Official: the role is offered only at 
   await page.screenshot(shot('73-trust-new-cms-official'));
 });
 
-test('2. One official alone can mint an accomplice: the creator may not approve, proof or grant; a second official does, and the creator\'s password stops working', async ({
+test("2. One official alone can mint an accomplice: the creator may not approve, proof or grant; a second official does, and the creator's password stops working", async ({
   page,
   otherPage,
   demoConsole: host,
@@ -161,7 +161,14 @@ test('2. One official alone can mint an accomplice: the creator may not approve,
   const create = new CreateUserDialog(page);
   await create.open();
   await create.create(
-    { firstName: 'Jonah', lastName: 'Reyes', email: 'jonah.reyes@example.org', userId: 'jonah.reyes', organization: /\(123\)$/, role: 'Provider Security Official' },
+    {
+      firstName: 'Jonah',
+      lastName: 'Reyes',
+      email: 'jonah.reyes@example.org',
+      userId: 'jonah.reyes',
+      organization: /\(123\)$/,
+      role: 'Provider Security Official',
+    },
     await host.freshCode(page, pamela.totpKey),
   );
   const profile = new ProfilePage(page);
@@ -170,9 +177,13 @@ test('2. One official alone can mint an accomplice: the creator may not approve,
 
   // She is not offered "Approve account": until someone else approves it and Jonah signs in, she may only deactivate it.
   expect(await profile.actionLabels()).toEqual(['Deactivate account']);
-  await expectNoAxeViolations(page, 'the creator\'s view of a new account');
+  await expectNoAxeViolations(page, "the creator's view of a new account");
   await page.screenshot(shot('74-trust-creator-profile'));
-  const selfApproval = await askConsole(page, 'users.accountAction', { userId: 'jonah.reyes', action: 'approve', code: await host.freshCode(page, pamela.totpKey) });
+  const selfApproval = await askConsole(page, 'users.accountAction', {
+    userId: 'jonah.reyes',
+    action: 'approve',
+    code: await host.freshCode(page, pamela.totpKey),
+  });
   expect(selfApproval).toEqual({
     ok: false,
     error: { code: 'FORBIDDEN', message: 'You created this account: another Security Official must approve it and give the person their temporary password.' },
@@ -190,10 +201,12 @@ test('2. One official alone can mint an accomplice: the creator may not approve,
   const refused = await queue.openApprove();
   const list = new DecisionList(refused);
   await expect(refused).toContainText('None of the selected requests can be approved.');
-  await expect(list.refused().locator(`tbody[data-request-id="${jonahsRequest}"]`)).toContainText('You created this account: another Security Official must approve its requests.');
+  await expect(list.refused().locator(`tbody[data-request-id="${jonahsRequest}"]`)).toContainText(
+    'You created this account: another Security Official must approve its requests.',
+  );
   expect(await list.flags(jonahsRequest)).toEqual([label.unproofed_requester, label.security_official_role]);
   await expect(refused.getByRole('button', { name: 'Approve', exact: true })).toBeDisabled();
-  await expectNoAxeViolations(page, 'the creator\'s approve pop-up');
+  await expectNoAxeViolations(page, "the creator's approve pop-up");
   await page.screenshot(shot('75-trust-creator-approve-refused', false));
   await refused.getByRole('button', { name: 'Cancel' }).click();
 
@@ -223,7 +236,7 @@ test('2. One official alone can mint an accomplice: the creator may not approve,
   await expect(marcusView.status()).toHaveText('Active');
   expect(approversPassword).toMatch(/^[A-Za-z2-9]{4}(-[A-Za-z2-9]{4}){3}$/);
   expect(approversPassword).not.toBe(creatorsPassword);
-  await expectNoAxeViolations(otherPage, 'the approver\'s new temporary password');
+  await expectNoAxeViolations(otherPage, "the approver's new temporary password");
   await otherPage.screenshot(shot('77-trust-approver-new-password'));
 
   await marcusHome.open('Role Requests');
@@ -239,7 +252,7 @@ test('2. One official alone can mint an accomplice: the creator may not approve,
   await startNewUserEnrollment(page, host, 'jonah.reyes', creatorsPassword);
   await expect(page.getByTestId('sign-in-error')).toHaveText('User ID or Password is incorrect. Check for accuracy and re-enter your User ID and Password');
   await expect(page.getByRole('heading', { level: 1, name: 'New User Enrollment' })).toBeVisible();
-  await expectNoAxeViolations(page, 'new user enrollment, the creator\'s password refused');
+  await expectNoAxeViolations(page, "new user enrollment, the creator's password refused");
   await page.screenshot(shot('78-trust-creator-password-refused'));
 
   // The one Marcus handed him does: a new password, an authenticator, and he is an official of 123.
@@ -250,7 +263,11 @@ test('2. One official alone can mint an accomplice: the creator may not approve,
   await expect(jonahsHome.nav().getByRole('link', { name: 'Role Requests' })).toBeVisible();
 });
 
-test('3. A withdrawn request leaves lasting power: while pending it gives no account action, withdrawn it gives nothing', async ({ page, otherPage, demoConsole: host }) => {
+test('3. A withdrawn request leaves lasting power: while pending it gives no account action, withdrawn it gives nothing', async ({
+  page,
+  otherPage,
+  demoConsole: host,
+}) => {
   test.slow();
 
   // Samuel (surveyor.user), a Surveyor of Florida, asks for a role at organization 123.
@@ -258,7 +275,12 @@ test('3. A withdrawn request leaves lasting power: while pending it gives no acc
   await samuelsHome.open('My Access');
   const access = new MyAccessPage(page);
   await access.expectShown();
-  const requestId = await access.request({ program: 'iQIES Prod', organization: /\(123\)$/, role: 'Provider Basic User', justification: 'Covering for a colleague' });
+  const requestId = await access.request({
+    program: 'iQIES Prod',
+    organization: /\(123\)$/,
+    role: 'Provider Basic User',
+    justification: 'Covering for a colleague',
+  });
 
   // While it is pending, Pamela (provider.so1) finds him, but his account is Florida's too: no reset, no credential removal, nothing.
   const pamela = host.demoAccount('provider.so1');
@@ -272,7 +294,11 @@ test('3. A withdrawn request leaves lasting power: while pending it gives no acc
   await expect(otherPage.getByTestId('no-roles')).toBeVisible();
   await expectNoAxeViolations(otherPage, 'profile of a user tied to another organization');
   await otherPage.screenshot(shot('79-trust-pending-request-no-account-actions'));
-  const reset = await askConsole(otherPage, 'users.accountAction', { userId: 'surveyor.user', action: 'resetPassword', code: await host.freshCode(otherPage, pamela.totpKey) });
+  const reset = await askConsole(otherPage, 'users.accountAction', {
+    userId: 'surveyor.user',
+    action: 'resetPassword',
+    code: await host.freshCode(otherPage, pamela.totpKey),
+  });
   expect(reset).toEqual({
     ok: false,
     error: { code: 'FORBIDDEN', message: 'This user has a role or a request in an organization you do not administer; only CMS can change their account.' },
@@ -293,8 +319,15 @@ test('3. A withdrawn request leaves lasting power: while pending it gives no acc
   await profile.back();
   await lookup.search('surveyor.user');
   await expect(lookup.count()).toHaveText('Users (0)');
-  expect(await askConsole(otherPage, 'users.profile', { userId: 'surveyor.user' })).toEqual({ ok: false, error: { code: 'NOT_FOUND', message: NOT_IN_YOUR_ORGANIZATIONS } });
-  const later = await askConsole(otherPage, 'users.accountAction', { userId: 'surveyor.user', action: 'resetPassword', code: await host.freshCode(otherPage, pamela.totpKey) });
+  expect(await askConsole(otherPage, 'users.profile', { userId: 'surveyor.user' })).toEqual({
+    ok: false,
+    error: { code: 'NOT_FOUND', message: NOT_IN_YOUR_ORGANIZATIONS },
+  });
+  const later = await askConsole(otherPage, 'users.accountAction', {
+    userId: 'surveyor.user',
+    action: 'resetPassword',
+    code: await host.freshCode(otherPage, pamela.totpKey),
+  });
   expect(later).toEqual({ ok: false, error: { code: 'NOT_FOUND', message: NOT_IN_YOUR_ORGANIZATIONS } });
 
   await home.open('In-Person Proofing');

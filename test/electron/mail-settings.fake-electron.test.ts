@@ -54,7 +54,14 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('Electron mail settings: electron-store for the server, safeStorage for the password', () => {
   it('starts empty: mail off', async () => {
-    expect(await new SafeStorageMailSettings(new SettingsStore(dir)).load()).toEqual({ host: '', port: 587, secure: false, user: '', from: '', password: null });
+    expect(await new SafeStorageMailSettings(new SettingsStore(dir)).load()).toEqual({
+      host: '',
+      port: 587,
+      secure: false,
+      user: '',
+      from: '',
+      password: null,
+    });
   });
 
   it('keeps the password only sealed; undefined keeps it, null removes it', async () => {

@@ -87,7 +87,12 @@ describe('the app:// protocol serves the built renderer and nothing else', () =>
 
   it('refuses paths that climb out of the renderer folder, other hosts and other methods', async () => {
     const handle = serve();
-    const refused = ['app://console/../secret.txt', 'app://console/..%2Fsecret.txt', 'app://console/%2e%2e/secret.txt', 'app://console/assets/..%2F..%2Fsecret.txt'];
+    const refused = [
+      'app://console/../secret.txt',
+      'app://console/..%2Fsecret.txt',
+      'app://console/%2e%2e/secret.txt',
+      'app://console/assets/..%2F..%2Fsecret.txt',
+    ];
     // A malformed escape and a NUL byte name no file either.
     for (const url of [...refused, 'app://console/%E0%A4%A', 'app://console/index.html%00.js']) {
       const response = await handle(new Request(url));
@@ -183,7 +188,10 @@ describe('the data key is sealed by safeStorage', () => {
 
 describe('command line and policy', () => {
   it('reads --demo and --user-data-dir and leaves Chromium switches alone', () => {
-    expect(parseShellArgs(['electron', 'dist/main/electron.js', '--demo', '--user-data-dir=/tmp/x', '--no-sandbox'])).toEqual({ demo: true, userDataDir: '/tmp/x' });
+    expect(parseShellArgs(['electron', 'dist/main/electron.js', '--demo', '--user-data-dir=/tmp/x', '--no-sandbox'])).toEqual({
+      demo: true,
+      userDataDir: '/tmp/x',
+    });
     expect(parseShellArgs(['Security Official Console'])).toEqual({ demo: false, userDataDir: null });
   });
 

@@ -98,10 +98,12 @@ test('the console window has no Node, one bridge function, and cannot leave the 
   expect(unknown).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
 
   // No remote content: the CSP and the request filter both refuse it.
-  const remote = await page.evaluate(() => fetch('https://example.org/').then(
-    () => 'loaded',
-    () => 'blocked',
-  ));
+  const remote = await page.evaluate(() =>
+    fetch('https://example.org/').then(
+      () => 'loaded',
+      () => 'blocked',
+    ),
+  );
   expect(remote).toBe('blocked');
 
   // No new windows, and no navigation away from the console page.

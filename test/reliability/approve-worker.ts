@@ -17,7 +17,9 @@ const official = await app.store.users.byUserId(officialUserId);
 if (!official) throw new Error(`No official ${officialUserId}`);
 // A signed-in session, as if through the warning page: the worker exercises the decision path.
 const session = app.services.sessions.open('kill-test', official.id, null, 'active');
-const ids = (app.store.db.prepare("SELECT id FROM role_requests WHERE status = 'pending' ORDER BY id LIMIT 1000").all() as Array<{ id: number }>).map((r) => r.id);
+const ids = (app.store.db.prepare("SELECT id FROM role_requests WHERE status = 'pending' ORDER BY id LIMIT 1000").all() as Array<{ id: number }>).map(
+  (r) => r.id,
+);
 process.stdout.write(`ready ${ids.length}\n`);
 const { results } = await app.services.requests.approve(session, { requestIds: ids });
 process.stdout.write(`done ${results.filter((r) => r.outcome === 'approved').length}\n`);

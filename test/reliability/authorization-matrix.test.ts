@@ -39,8 +39,7 @@ const ARCHIVE_TOKEN = 'matrixArchiveToken01';
 const NEW_PASSWORD = 'a new long passphrase for the matrix';
 
 /** A row in column order: none, user, so123, so456, stateFL, cms. */
-const row = (...cells: [Outcome, Outcome, Outcome, Outcome, Outcome, Outcome]): Row =>
-  Object.fromEntries(PERSONAS.map((p, i) => [p, cells[i]])) as Row;
+const row = (...cells: [Outcome, Outcome, Outcome, Outcome, Outcome, Outcome]): Row => Object.fromEntries(PERSONAS.map((p, i) => [p, cells[i]])) as Row;
 
 const EVERYONE = row('ok', 'ok', 'ok', 'ok', 'ok', 'ok');
 const SIGNED_IN = row('UNAUTHENTICATED', 'ok', 'ok', 'ok', 'ok', 'ok');
@@ -76,7 +75,7 @@ const single = (value: { results: Array<{ outcome: string }> }): Outcome => {
 
 /** Verify or remove: the caller's surveyor of Florida has an FSID entered by the state's official. */
 const SURVEYOR_WITH_FSID: Case<'fsid.verify'> & Case<'fsid.remove'> = {
-  rule: 'a surveyor of the state\'s agency: its State Security Official',
+  rule: "a surveyor of the state's agency: its State Security Official",
   expect: STATE_ONLY,
   input: async (fx, p) => {
     await fx.call('stateFL', 'fsid.save', { userId: `s_${p}`, fsid: fsidOf(p) });
@@ -86,14 +85,27 @@ const SURVEYOR_WITH_FSID: Case<'fsid.verify'> & Case<'fsid.remove'> = {
 
 const MATRIX: Matrix = {
   'app.status': { rule: 'anyone: the window asks what to show', expect: EVERYONE, input: () => ({}) },
-  'setup.begin': { rule: 'nobody once the console is set up', expect: row('SETUP_DONE', 'SETUP_DONE', 'SETUP_DONE', 'SETUP_DONE', 'SETUP_DONE', 'SETUP_DONE'), input: () => ({}) },
+  'setup.begin': {
+    rule: 'nobody once the console is set up',
+    expect: row('SETUP_DONE', 'SETUP_DONE', 'SETUP_DONE', 'SETUP_DONE', 'SETUP_DONE', 'SETUP_DONE'),
+    input: () => ({}),
+  },
   'setup.complete': {
     rule: 'nobody once the console is set up',
     expect: row('SETUP_DONE', 'SETUP_DONE', 'SETUP_DONE', 'SETUP_DONE', 'SETUP_DONE', 'SETUP_DONE'),
-    input: () => ({ enrollmentId: 'x', userId: 'intruder', firstName: 'I', lastName: 'N', email: 'i@example.org', password: PASSWORD, organizationName: 'X', code: '123456' }),
+    input: () => ({
+      enrollmentId: 'x',
+      userId: 'intruder',
+      firstName: 'I',
+      lastName: 'N',
+      email: 'i@example.org',
+      password: PASSWORD,
+      organizationName: 'X',
+      code: '123456',
+    }),
   },
   'auth.signIn': {
-    rule: 'anyone with the account\'s password and a fresh code',
+    rule: "anyone with the account's password and a fresh code",
     expect: EVERYONE,
     input: (fx, p) => fx.signInInput(`spare_${p}`),
   },
@@ -105,7 +117,7 @@ const MATRIX: Matrix = {
   'auth.denyWarning': { rule: 'whoever has just signed in (the warning page)', expect: SIGNED_IN, input: (fx, p) => fx.toWarningPage(p) },
   'auth.signOut': { rule: 'any session', expect: SIGNED_IN, input: () => ({}) },
   'auth.unlock': {
-    rule: 'the locked session\'s own user',
+    rule: "the locked session's own user",
     expect: SIGNED_IN,
     input: (fx, p) => {
       fx.h.clock.advance(POLICY.idleLockMinutes * 60_000 + 1000);
@@ -141,16 +153,22 @@ const MATRIX: Matrix = {
     },
   },
   'access.options': { rule: 'any signed-in user', expect: SIGNED_IN, input: () => ({}) },
-  'access.request': { rule: 'any signed-in, proofed user, for themselves', expect: SIGNED_IN, input: () => ({ program: PROD, organization: '123', role: 'Provider Basic User' }) },
+  'access.request': {
+    rule: 'any signed-in, proofed user, for themselves',
+    expect: SIGNED_IN,
+    input: () => ({ program: PROD, organization: '123', role: 'Provider Basic User' }),
+  },
   'access.mine': { rule: 'any signed-in user, their own', expect: SIGNED_IN, input: () => ({}) },
   'access.withdraw': [
     {
       rule: 'the requester withdraws their own request',
       expect: SIGNED_IN,
-      input: async (fx, p) => ({ requestId: p === 'none' ? 1 : (await fx.call(p, 'access.request', { program: PROD, organization: '123', role: 'Provider Basic User' })).requestId }),
+      input: async (fx, p) => ({
+        requestId: p === 'none' ? 1 : (await fx.call(p, 'access.request', { program: PROD, organization: '123', role: 'Provider Basic User' })).requestId,
+      }),
     },
     {
-      rule: 'nobody withdraws someone else\'s request',
+      rule: "nobody withdraws someone else's request",
       expect: row('UNAUTHENTICATED', 'NOT_FOUND', 'NOT_FOUND', 'NOT_FOUND', 'NOT_FOUND', 'NOT_FOUND'),
       input: async (fx, p) => ({ requestId: await fx.pending(p) }),
     },
@@ -202,7 +220,7 @@ const MATRIX: Matrix = {
       return { requestId };
     },
   },
-  'outbox.list': { rule: 'Security Officials (each sees their organizations\' mail)', expect: OFFICIALS, input: () => ({}) },
+  'outbox.list': { rule: "Security Officials (each sees their organizations' mail)", expect: OFFICIALS, input: () => ({}) },
   'outbox.retry': {
     rule: 'a failed email about organization 123: its own official and CMS',
     expect: ORG_123_USER,
@@ -210,11 +228,11 @@ const MATRIX: Matrix = {
   },
   'mail.settings': { rule: 'Security Officials', expect: OFFICIALS, input: () => ({}) },
   'mail.saveSettings': {
-    rule: 'the console\'s mail server carries every organization\'s mail: CMS only',
+    rule: "the console's mail server carries every organization's mail: CMS only",
     expect: CMS_ONLY,
     input: () => ({ host: '127.0.0.1', port: 2525, secure: false, user: '', from: 'console@example.org' }),
   },
-  'mail.sendTest': { rule: 'a test of the console\'s mail server: CMS only, like its settings', expect: CMS_ONLY, input: () => ({}) },
+  'mail.sendTest': { rule: "a test of the console's mail server: CMS only, like its settings", expect: CMS_ONLY, input: () => ({}) },
   'lookup.options': { rule: 'Security Officials', expect: OFFICIALS, input: () => ({}) },
   'lookup.search': { rule: 'Security Officials (each within their organizations)', expect: OFFICIALS, input: () => ({ program: PROD }) },
   'lookup.export': { rule: 'Security Officials (each within their organizations)', expect: OFFICIALS, input: () => ({ program: PROD }) },
@@ -225,7 +243,7 @@ const MATRIX: Matrix = {
     input: (_fx, p) => ({ userId: `t_${p}`, program: PROD, organization: '123', role: 'Provider Basic User' }),
   },
   'users.accountAction': {
-    rule: 'a user of 123, with the official\'s fresh code',
+    rule: "a user of 123, with the official's fresh code",
     expect: ORG_123_USER,
     input: (fx, p) => ({ userId: `t_${p}`, action: 'resetPassword' as const, code: fx.freshCode(p) }),
   },
@@ -264,12 +282,12 @@ const MATRIX: Matrix = {
     },
   ],
   'auth.requestPasswordReset': {
-    rule: 'anyone with the account\'s User ID and a fresh code from its authenticator (no mail here: the officials are named)',
+    rule: "anyone with the account's User ID and a fresh code from its authenticator (no mail here: the officials are named)",
     expect: EVERYONE,
     input: (fx, p) => ({ userId: `spare_${p}`, code: fx.spareCode(p) }),
   },
   'auth.completePasswordReset': {
-    rule: 'anyone holding the reset\'s token and the one-time code emailed to the account',
+    rule: "anyone holding the reset's token and the one-time code emailed to the account",
     expect: EVERYONE,
     input: async (fx, p) => ({ ...(await fx.emailedReset(p)), newPassword: NEW_PASSWORD, confirmPassword: NEW_PASSWORD }),
   },
@@ -302,7 +320,7 @@ const MATRIX: Matrix = {
   ],
   'proofing.lookup': { rule: 'a user of 123', expect: ORG_123_USER, input: (_fx, p) => ({ accountId: `t_${p}` }) },
   'proofing.decide': {
-    rule: 'a user of 123 at the official\'s desk',
+    rule: "a user of 123 at the official's desk",
     expect: ORG_123_USER,
     input: (fx, p) => {
       fx.notProofed(`t_${p}`);
@@ -319,7 +337,11 @@ const MATRIX: Matrix = {
     },
   },
   'fsid.search': { rule: 'State Security Officials only (job aid 6)', expect: STATE_ONLY, input: () => ({}) },
-  'fsid.save': { rule: 'a surveyor of the state\'s agency: its State Security Official', expect: STATE_ONLY, input: (_fx, p) => ({ userId: `s_${p}`, fsid: fsidOf(p) }) },
+  'fsid.save': {
+    rule: "a surveyor of the state's agency: its State Security Official",
+    expect: STATE_ONLY,
+    input: (_fx, p) => ({ userId: `s_${p}`, fsid: fsidOf(p) }),
+  },
   'fsid.verify': SURVEYOR_WITH_FSID,
   'fsid.remove': SURVEYOR_WITH_FSID,
   'fsid.request': {
@@ -329,7 +351,7 @@ const MATRIX: Matrix = {
   },
   'fsid.mine': { rule: 'any signed-in user, their own', expect: SIGNED_IN, input: () => ({}) },
   'history.options': { rule: 'Security Officials', expect: OFFICIALS, input: () => ({}) },
-  'history.page': { rule: 'Security Officials (each sees their organizations\' decisions)', expect: OFFICIALS, input: () => ({}) },
+  'history.page': { rule: "Security Officials (each sees their organizations' decisions)", expect: OFFICIALS, input: () => ({}) },
   'history.view': {
     rule: 'a decision at 123: its officials and CMS',
     expect: ORG_123_USER,
@@ -378,7 +400,7 @@ const MATRIX: Matrix = {
   'backup.status': { rule: 'Security Officials', expect: OFFICIALS, input: () => ({}) },
   'backup.now': { rule: 'Security Officials', expect: OFFICIALS, input: () => ({}) },
   'backup.restore': {
-    rule: 'a restore replaces every organization\'s decisions since the backup: CMS only, with a fresh code',
+    rule: "a restore replaces every organization's decisions since the backup: CMS only, with a fresh code",
     expect: CMS_ONLY,
     input: async (fx, p) => {
       const backup = await fx.h.app.services.backups.backupNow(null);
@@ -423,7 +445,13 @@ class Fixture {
       { userId: `spare_${p}`, organization: '123' },
     ]);
     fx.users = fx.h.seed({
-      organizations: [CMS_ORG, PROVIDER_ORG, { displayId: '456', name: 'Bayview Home Health', kind: 'provider' }, { displayId: '789', name: 'Harbor Hospice', kind: 'provider' }, { displayId: 'FL', name: 'Florida', kind: 'state' }],
+      organizations: [
+        CMS_ORG,
+        PROVIDER_ORG,
+        { displayId: '456', name: 'Bayview Home Health', kind: 'provider' },
+        { displayId: '789', name: 'Harbor Hospice', kind: 'provider' },
+        { displayId: 'FL', name: 'Florida', kind: 'state' },
+      ],
       users: [
         ...Object.entries(ACCOUNTS).map(([p, a]) => ({ userId: p, organization: a.organization, roles: [[PROD, a.role]] as Array<[string, string]> })),
         ...perPersona,

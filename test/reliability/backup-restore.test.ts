@@ -93,7 +93,9 @@ describe('backup and restore', () => {
     const restored = runner.current!;
     expect((restored.store.db.prepare("SELECT count(*) AS n FROM role_requests WHERE status = 'approved'").get() as { n: number }).n).toBe(atBackup);
     expect(readdirSync(h.dir).some((f) => /^console\.sqlite\.before-restore-/.test(f))).toBe(true);
-    const actions = (restored.store.db.prepare('SELECT action FROM audit_events ORDER BY id DESC LIMIT 1').all() as Array<{ action: string }>).map((r) => r.action);
+    const actions = (restored.store.db.prepare('SELECT action FROM audit_events ORDER BY id DESC LIMIT 1').all() as Array<{ action: string }>).map(
+      (r) => r.action,
+    );
     expect(actions).toEqual(['backup.restored']);
     await restored.services.integrity.verifyAll();
     expect((await restored.services.integrity.status()).state).toBe('verified');
@@ -117,13 +119,19 @@ describe('backup and restore', () => {
     changed.prepare("UPDATE audit_events SET action = 'nothing.happened' WHERE id = 2").run();
     changed.close();
     h.nextStep();
-    expect(await h.refusal('cms', 'backup.restore', { name: damaged.name, code: h.code(u['cms']!.secret) })).toMatchObject({ code: 'CONFLICT', message: expect.stringContaining('This backup cannot be restored') });
+    expect(await h.refusal('cms', 'backup.restore', { name: damaged.name, code: h.code(u['cms']!.secret) })).toMatchObject({
+      code: 'CONFLICT',
+      message: expect.stringContaining('This backup cannot be restored'),
+    });
     h.nextStep();
     expect(await h.refusal('cms', 'backup.restore', { name: tampered.name, code: h.code(u['cms']!.secret) })).toMatchObject({
       code: 'CONFLICT',
       message: expect.stringMatching(/audit trail is broken at event 2/),
     });
-    expect(await h.refusal('cms', 'backup.restore', { name: '../console.sqlite', code: '123456' })).toMatchObject({ code: 'NOT_FOUND', message: BACKUP_MESSAGES.noSuchBackup });
+    expect(await h.refusal('cms', 'backup.restore', { name: '../console.sqlite', code: '123456' })).toMatchObject({
+      code: 'NOT_FOUND',
+      message: BACKUP_MESSAGES.noSuchBackup,
+    });
     expect(existsSync(join(h.dir, 'restore-pending.json'))).toBe(false);
   });
 
@@ -132,7 +140,10 @@ describe('backup and restore', () => {
     expect((await h.call('so1', 'backup.status', {})).canRestore).toBe(false);
     expect((await h.call('cms', 'backup.status', {})).canRestore).toBe(true);
     h.nextStep();
-    expect(await h.refusal('so1', 'backup.restore', { name: backup.name, code: h.code(u['so1']!.secret) })).toMatchObject({ code: 'FORBIDDEN', message: BACKUP_MESSAGES.restoreCmsOnly });
+    expect(await h.refusal('so1', 'backup.restore', { name: backup.name, code: h.code(u['so1']!.secret) })).toMatchObject({
+      code: 'FORBIDDEN',
+      message: BACKUP_MESSAGES.restoreCmsOnly,
+    });
     expect(existsSync(join(h.dir, 'restore-pending.json'))).toBe(false);
     await h.signIn('alice', u['alice']!);
     expect(await h.refusal('alice', 'backup.now', {})).toMatchObject({ code: 'FORBIDDEN', message: BACKUP_MESSAGES.notOfficial });
@@ -152,7 +163,10 @@ describe('backup and restore', () => {
     expect(status.recovery?.problem).toMatch(/quick_check found damage|could not be (read|opened)/);
     expect(status.recovery?.backups.map((b) => b.name)).toEqual([good.name]);
     expect(await h.refusal('c', 'auth.signIn', { userId: 'so1', password: 'x', code: '123456', agreeToTerms: true })).toMatchObject({ code: 'RECOVERY' });
-    expect(await h.refusal('c', 'recovery.restore', { name: 'console-19990101-000000.sqlite' })).toMatchObject({ code: 'NOT_FOUND', message: BACKUP_MESSAGES.noSuchBackup });
+    expect(await h.refusal('c', 'recovery.restore', { name: 'console-19990101-000000.sqlite' })).toMatchObject({
+      code: 'NOT_FOUND',
+      message: BACKUP_MESSAGES.noSuchBackup,
+    });
     expect(recovering.inRecovery).not.toBeNull();
     await h.call('c', 'recovery.restore', { name: good.name });
     expect(recovering.inRecovery).toBeNull();

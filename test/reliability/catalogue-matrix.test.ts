@@ -58,9 +58,17 @@ describe('role catalogue matrix: every role x every kind of organization x every
 
   beforeAll(async () => {
     h = await Harness.create();
-    const requesters = ROLE_NAMES.flatMap((role) => ORGS.flatMap((org) => OFFICIALS.map((o) => ({ userId: requester(role, org, o), organization: HOME[org] }))));
+    const requesters = ROLE_NAMES.flatMap((role) =>
+      ORGS.flatMap((org) => OFFICIALS.map((o) => ({ userId: requester(role, org, o), organization: HOME[org] }))),
+    );
     u = h.seed({
-      organizations: [CMS_ORG, PROVIDER_ORG, { displayId: '456', name: 'Bayview Home Health', kind: 'provider' }, { displayId: '789', name: 'Harbor Hospice', kind: 'provider' }, { displayId: 'FL', name: 'Florida', kind: 'state' }],
+      organizations: [
+        CMS_ORG,
+        PROVIDER_ORG,
+        { displayId: '456', name: 'Bayview Home Health', kind: 'provider' },
+        { displayId: '789', name: 'Harbor Hospice', kind: 'provider' },
+        { displayId: 'FL', name: 'Florida', kind: 'state' },
+      ],
       users: [
         { userId: 'so123', organization: '123', roles: [[PROD, 'Provider Security Official']] },
         { userId: 'so456', organization: '456', roles: [[PROD, 'Provider Security Official']] },
@@ -103,7 +111,11 @@ describe('role catalogue matrix: every role x every kind of organization x every
 
   it('Create user offers only catalogue roles: each official may create each allowed role in their organization, no other', async () => {
     let n = 0;
-    for (const [official, org] of [['so123', '123'], ['stateFL', 'FL'], ['cms', 'CMS']] as const) {
+    for (const [official, org] of [
+      ['so123', '123'],
+      ['stateFL', 'FL'],
+      ['cms', 'CMS'],
+    ] as const) {
       for (const role of ROLE_NAMES) {
         n += 1;
         h.nextStep();

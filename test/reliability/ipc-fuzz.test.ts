@@ -334,12 +334,10 @@ function shapedArb(shape: Record<string, z.ZodType>, pool: fc.Arbitrary<unknown>
     { arbitrary: fc.constant<Array<[string, unknown]>>([]), weight: 3 },
     { arbitrary: fc.array(fc.tuple(extraKeyArb, pool), { minLength: 1, maxLength: 3 }), weight: 1 },
   );
-  return fc
-    .tuple(fc.record(fields, { requiredKeys: [] }), extras, fc.boolean())
-    .map(([record, extra, nullPrototype]) => {
-      const base: Record<string, unknown> = nullPrototype ? (Object.create(null) as Record<string, unknown>) : {};
-      return withOwnKeys(base, [...Object.entries(record), ...extra]);
-    });
+  return fc.tuple(fc.record(fields, { requiredKeys: [] }), extras, fc.boolean()).map(([record, extra, nullPrototype]) => {
+    const base: Record<string, unknown> = nullPrototype ? (Object.create(null) as Record<string, unknown>) : {};
+    return withOwnKeys(base, [...Object.entries(record), ...extra]);
+  });
 }
 
 /** Marks a field left out of a near-valid object. */
@@ -383,7 +381,8 @@ function validishArb(schema: z.ZodType, known: unknown[], pool: fc.Arbitrary<unk
     const ranged = inner.isInt ? fc.integer({ min: Math.ceil(min), max: Math.floor(max) }) : fc.double({ min, max, noNaN: true });
     return fc.oneof(fc.constantFrom(...knownNumbers), ranged, fc.integer({ min: Math.ceil(min), max: Math.ceil(min) + 5 }));
   }
-  if (inner instanceof z.ZodArray && depth < 3) return fc.array(validishArb(inner.element as z.ZodType, known, pool, depth + 1), { minLength: 1, maxLength: 3 });
+  if (inner instanceof z.ZodArray && depth < 3)
+    return fc.array(validishArb(inner.element as z.ZodType, known, pool, depth + 1), { minLength: 1, maxLength: 3 });
   if (inner instanceof z.ZodObject && depth < 3) return nearValidArb(inner.shape as Record<string, z.ZodType>, known, pool, depth + 1);
   return pool;
 }
@@ -408,12 +407,7 @@ function nearValidArb(shape: Record<string, z.ZodType>, known: unknown[], pool: 
     { arbitrary: fc.constant<Array<[string, unknown]>>([]), weight: 9 },
     { arbitrary: fc.array(fc.tuple(extraKeyArb, pool), { minLength: 1, maxLength: 2 }), weight: 1 },
   );
-  return fc.tuple(fc.record(fields), extras).map(([record, extra]) =>
-    withOwnKeys(
-      {},
-      [...Object.entries(record).filter(([, v]) => v !== MISSING), ...extra],
-    ),
-  );
+  return fc.tuple(fc.record(fields), extras).map(([record, extra]) => withOwnKeys({}, [...Object.entries(record).filter(([, v]) => v !== MISSING), ...extra]));
 }
 
 /** Shape-aware objects carrying own prototype keys, as JSON.parse would hand them over. */
@@ -424,7 +418,12 @@ function prototypeKeyedArb(shape: Record<string, z.ZodType>, pool: fc.Arbitrary<
       fc.subarray(['__proto__', 'constructor', 'prototype'], { minLength: 1 }),
       fc.constantFrom<unknown>({ polluted: 1 }, { prototype: { polluted: 1 } }, null, [], 'polluted', 1),
     )
-    .map(([object, keys, value]) => withOwnKeys(object as Record<string, unknown>, keys.map((k) => [k, value] as const)));
+    .map(([object, keys, value]) =>
+      withOwnKeys(
+        object as Record<string, unknown>,
+        keys.map((k) => [k, value] as const),
+      ),
+    );
 }
 
 function inputArb(channel: Channel, known: unknown[]): fc.Arbitrary<unknown> {
@@ -465,7 +464,8 @@ function describeValue(value: unknown, depth = 0): string {
   const proto: unknown = Object.getPrototypeOf(value);
   const keys = Reflect.ownKeys(value).filter((k): k is string => typeof k === 'string');
   const shown = keys.slice(0, 8).map((k) => `${JSON.stringify(k)}: ${describeValue((value as Record<string, unknown>)[k], depth + 1)}`);
-  const prefix = proto === null ? '[null prototype] ' : proto === Object.prototype ? '' : `[${String((proto as { constructor?: { name?: string } }).constructor?.name)}] `;
+  const prefix =
+    proto === null ? '[null prototype] ' : proto === Object.prototype ? '' : `[${String((proto as { constructor?: { name?: string } }).constructor?.name)}] `;
   return `${prefix}{${shown.join(', ')}${keys.length > 8 ? `, … (${keys.length} keys)` : ''}}`;
 }
 
@@ -483,7 +483,6 @@ function problemWith(result: unknown, mustBeValidation: boolean): string | null 
   if (mustBeValidation && error.code !== 'VALIDATION') return `invalid input got ${error.code} (${error.message}), not VALIDATION`;
   return null;
 }
-
 
 function changedTables(before: Map<string, string>, after: Map<string, string>): string[] {
   const names = new Set([...before.keys(), ...after.keys()]);
@@ -628,7 +627,10 @@ describe(`IPC fuzzing: every channel, ${RUNS} generated inputs each`, () => {
             try {
               result = await h.app.dispatch({ clientId }, channel, input);
             } catch (error) {
-              throw new Error(`dispatch threw (a crash) on ${describeValue(input)}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`, { cause: error });
+              throw new Error(
+                `dispatch threw (a crash) on ${describeValue(input)}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+                { cause: error },
+              );
             }
             const problem = problemWith(result, true);
             if (problem) throw new Error(`${channel} as ${clientId}, input ${describeValue(input)}: ${problem}`);
@@ -642,7 +644,9 @@ describe(`IPC fuzzing: every channel, ${RUNS} generated inputs each`, () => {
             reporter: (details) => {
               if (!details.failed) return;
               const cause = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
-              throw new Error(`ipc-fuzz ${channel} failed after ${details.numRuns} runs (SOC_FUZZ_SEED=${SEED}; fast-check seed ${details.seed}, path ${details.counterexamplePath ?? '-'}): ${cause}`);
+              throw new Error(
+                `ipc-fuzz ${channel} failed after ${details.numRuns} runs (SOC_FUZZ_SEED=${SEED}; fast-check seed ${details.seed}, path ${details.counterexamplePath ?? '-'}): ${cause}`,
+              );
             },
           },
         );
@@ -661,7 +665,9 @@ describe(`IPC fuzzing: every channel, ${RUNS} generated inputs each`, () => {
             try {
               result = await h.app.dispatch({ clientId }, channel, input);
             } catch (error) {
-              problems.push(`dispatch threw (a crash) as ${clientId} on ${describeValue(input)}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+              problems.push(
+                `dispatch threw (a crash) as ${clientId} on ${describeValue(input)}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+              );
               continue;
             }
             const problem = problemWith(result, false);
@@ -670,9 +676,10 @@ describe(`IPC fuzzing: every channel, ${RUNS} generated inputs each`, () => {
             // the exception: it is counted toward the lock, on purpose.
             const refusal = (result as { ok: boolean; error?: { code: string; field?: string } }).error;
             if (refusal?.code === 'VALIDATION' && refusal.field !== 'code' && totalChanges(h) !== changes) {
-              problems.push(`as ${clientId}, input ${describeValue(input)}: refused with VALIDATION (${refusal.field ?? 'no field'}) but wrote to the database`);
-            }
-            else if (clientId !== ANONYMOUS) {
+              problems.push(
+                `as ${clientId}, input ${describeValue(input)}: refused with VALIDATION (${refusal.field ?? 'no field'}) but wrote to the database`,
+              );
+            } else if (clientId !== ANONYMOUS) {
               const r = result as { ok: boolean; error?: { code: string } };
               const outcome = r.ok ? 'ok' : (r.error?.code ?? '?');
               s.validOutcomes.set(outcome, (s.validOutcomes.get(outcome) ?? 0) + 1);
@@ -702,7 +709,11 @@ describe(`IPC fuzzing: every channel, ${RUNS} generated inputs each`, () => {
     const min = Math.min(...stats.map((s) => s.inputs));
     const total = stats.reduce((n, s) => n + s.inputs, 0);
     const invalid = stats.reduce((n, s) => n + s.invalid, 0);
-    const slowest = [...stats].sort((a, b) => b.ms - a.ms).slice(0, 5).map((s) => `${s.channel} ${s.ms} ms`).join(', ');
+    const slowest = [...stats]
+      .sort((a, b) => b.ms - a.ms)
+      .slice(0, 5)
+      .map((s) => `${s.channel} ${s.ms} ms`)
+      .join(', ');
     console.log(
       `ipc-fuzz: ${stats.length} channels, ${total} inputs (min ${min} per channel, ${invalid} invalid), ${signIns} re-sign-ins, ` +
         `seed ${SEED}, ${((Date.now() - started) / 1000).toFixed(1)} s; slowest: ${slowest}`,

@@ -96,7 +96,18 @@ function addPendingRequests(): void {
       credentials: [],
       assignments: [],
       requests: users.flatMap((u) =>
-        ROLES.map(([program, role]) => ({ requester: u.userId, program, organization: '123', role, justification: '', status: 'pending' as const, requestedAt: Date.now(), decidedAt: null, decidedBy: null, reason: null })),
+        ROLES.map(([program, role]) => ({
+          requester: u.userId,
+          program,
+          organization: '123',
+          role,
+          justification: '',
+          status: 'pending' as const,
+          requestedAt: Date.now(),
+          decidedAt: null,
+          decidedBy: null,
+          reason: null,
+        })),
       ),
     });
   } finally {
@@ -169,7 +180,18 @@ function checkDatabase(): Invariants {
         `SELECT id, at, actor_id AS actorId, action, subject_user_id AS subjectUserId, organization_id AS organizationId,
                 request_id AS requestId, details, prev_hash AS prevHash, hash FROM audit_events ORDER BY id`,
       )
-      .iterate() as IterableIterator<{ id: number; at: number; actorId: number | null; action: string; subjectUserId: number | null; organizationId: number | null; requestId: number | null; details: string; prevHash: string; hash: string }>) {
+      .iterate() as IterableIterator<{
+      id: number;
+      at: number;
+      actorId: number | null;
+      action: string;
+      subjectUserId: number | null;
+      organizationId: number | null;
+      requestId: number | null;
+      details: string;
+      prevHash: string;
+      hash: string;
+    }>) {
       if (row.prevHash !== prev || chainHash(prev, row) !== row.hash) throw new Error(`The audit chain breaks at event ${row.id}`);
       prev = row.hash;
     }
@@ -180,34 +202,38 @@ function checkDatabase(): Invariants {
 }
 
 describe('crash safety: SIGKILL during bulk approvals', () => {
-  it(`survives ${KILLS} kills at random moments with every request decided whole or not at all`, async () => {
-    // A full round first: how long 1,000 approvals take here, to spread the kills over it.
-    addPendingRequests();
-    const full = await runWorker(null);
-    expect(checkDatabase()).toEqual({ pending: 0, approved: REQUESTS_PER_ROUND });
-    const span = Math.max(50, full.ms);
-    let kills = 0;
-    let rounds = 0;
-    let databases = 1;
-    while (kills < KILLS) {
-      if (kills > 0 && kills % KILLS_PER_DATABASE === 0 && kills / KILLS_PER_DATABASE >= databases) {
-        await freshConsole();
-        databases += 1;
+  it(
+    `survives ${KILLS} kills at random moments with every request decided whole or not at all`,
+    async () => {
+      // A full round first: how long 1,000 approvals take here, to spread the kills over it.
+      addPendingRequests();
+      const full = await runWorker(null);
+      expect(checkDatabase()).toEqual({ pending: 0, approved: REQUESTS_PER_ROUND });
+      const span = Math.max(50, full.ms);
+      let kills = 0;
+      let rounds = 0;
+      let databases = 1;
+      while (kills < KILLS) {
+        if (kills > 0 && kills % KILLS_PER_DATABASE === 0 && kills / KILLS_PER_DATABASE >= databases) {
+          await freshConsole();
+          databases += 1;
+        }
+        const before = checkDatabase();
+        if (before.pending < REQUESTS_PER_ROUND / 2) addPendingRequests();
+        const { killed } = await runWorker(Math.random() * span);
+        if (killed) kills += 1;
+        rounds += 1;
+        const after = checkDatabase();
+        expect(after.approved).toBeGreaterThanOrEqual(before.approved);
+        if (rounds > KILLS * 4) throw new Error(`Only ${kills} of ${rounds} rounds were killed mid-work`);
       }
-      const before = checkDatabase();
-      if (before.pending < REQUESTS_PER_ROUND / 2) addPendingRequests();
-      const { killed } = await runWorker(Math.random() * span);
-      if (killed) kills += 1;
-      rounds += 1;
-      const after = checkDatabase();
-      expect(after.approved).toBeGreaterThanOrEqual(before.approved);
-      if (rounds > KILLS * 4) throw new Error(`Only ${kills} of ${rounds} rounds were killed mid-work`);
-    }
-    console.log(
-      `kill test: ${kills} kills survived in ${rounds} rounds on ${databases} database(s) (a full round of ${REQUESTS_PER_ROUND} approvals took ${Math.round(full.ms)} ms)`,
-    );
-    // A round (start a process, kill it, check the file) takes about a second on a loaded 2-CPU machine: the soak's 1,000 need more than the default.
-  }, Math.max(600_000, KILLS * 4_000));
+      console.log(
+        `kill test: ${kills} kills survived in ${rounds} rounds on ${databases} database(s) (a full round of ${REQUESTS_PER_ROUND} approvals took ${Math.round(full.ms)} ms)`,
+      );
+      // A round (start a process, kill it, check the file) takes about a second on a loaded 2-CPU machine: the soak's 1,000 need more than the default.
+    },
+    Math.max(600_000, KILLS * 4_000),
+  );
 });
 
 function person(userId: string, n: number) {

@@ -209,8 +209,21 @@ export function tableChecksums(h: Harness): Map<string, string> {
   const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as Array<{ name: string }>;
   const sums = new Map<string, string>();
   for (const { name } of tables) {
-    const rows = db.prepare(`SELECT * FROM "${name.replaceAll('"', '""')}"`).raw(true).all() as unknown[][];
-    sums.set(name, createHash('sha256').update(rows.map((row) => JSON.stringify(row)).sort().join('\n')).digest('hex'));
+    const rows = db
+      .prepare(`SELECT * FROM "${name.replaceAll('"', '""')}"`)
+      .raw(true)
+      .all() as unknown[][];
+    sums.set(
+      name,
+      createHash('sha256')
+        .update(
+          rows
+            .map((row) => JSON.stringify(row))
+            .sort()
+            .join('\n'),
+        )
+        .digest('hex'),
+    );
   }
   return sums;
 }

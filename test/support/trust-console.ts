@@ -3,10 +3,17 @@ import { CMS_ORG, Harness, PROVIDER_ORG } from './console-harness.js';
 import type { TestUser } from './console-harness.js';
 
 export const PROD = 'iQIES Prod';
-export const passport: ProofingDocument = { type: 'us_passport', issuer: 'U.S. Department of State', expiresOn: '2030-05-01', last4: '4821', inspection: 'physical' };
+export const passport: ProofingDocument = {
+  type: 'us_passport',
+  issuer: 'U.S. Department of State',
+  expiresOn: '2030-05-01',
+  last4: '4821',
+  inspection: 'physical',
+};
 export const bill: ProofingDocument = { type: 'utility_bill', issuer: 'Florida Power & Light', expiresOn: null, last4: '0042', inspection: 'visual' };
 /** An in-person proofing that reaches IAL2, with the person in the room. */
-export const proofIn = (accountId: string) => ({ accountId, appearedInPerson: true, decision: 'approve', documents: { photo: passport, address: bill, dateOfBirth: passport } }) as const;
+export const proofIn = (accountId: string) =>
+  ({ accountId, appearedInPerson: true, decision: 'approve', documents: { photo: passport, address: bill, dateOfBirth: passport } }) as const;
 
 /**
  * A console with every kind of official the trust model tells apart, all signed in: two CMS

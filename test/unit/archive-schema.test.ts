@@ -138,7 +138,11 @@ describe('an archive is opened only with the schema the console writes, intact b
   async function expectRefused(tamper: Tamper, message: string | RegExp, options: { unsafe?: boolean } = {}): Promise<string> {
     const { token, path } = copyOf(tamper, options);
     const opening = await calmest(() => h.refusal('cms', 'archive.open', { uploadToken: token }));
-    expect(opening.value).toMatchObject({ code: 'VALIDATION', field: 'uploadToken', message: typeof message === 'string' ? message : expect.stringMatching(message) });
+    expect(opening.value).toMatchObject({
+      code: 'VALIDATION',
+      field: 'uploadToken',
+      message: typeof message === 'string' ? message : expect.stringMatching(message),
+    });
     expectNeverStalled(opening);
     return path;
   }
@@ -173,7 +177,10 @@ describe('an archive is opened only with the schema the console writes, intact b
       const rows = db.prepare('SELECT id, display_id, name, kind, state_code FROM organizations').all() as Array<Record<string, unknown>>;
       const literal = (v: unknown) => (v === null ? 'NULL' : typeof v === 'number' ? String(v) : `'${String(v).replace(/'/g, "''")}'`);
       const select = rows
-        .map((r) => `SELECT ${literal(r.id)} AS id, ${literal(r.display_id)} AS display_id, ${literal(r.name)} AS name, ${literal(r.kind)} AS kind, ${literal(r.state_code)} AS state_code`)
+        .map(
+          (r) =>
+            `SELECT ${literal(r.id)} AS id, ${literal(r.display_id)} AS display_id, ${literal(r.name)} AS name, ${literal(r.kind)} AS kind, ${literal(r.state_code)} AS state_code`,
+        )
         .join(' UNION ALL ');
       db.pragma('foreign_keys = OFF');
       db.exec('DROP TABLE organizations');
@@ -192,7 +199,10 @@ describe('an archive is opened only with the schema the console writes, intact b
       (db) => db.exec("CREATE VIEW approved AS SELECT * FROM role_requests WHERE status = 'approved'"),
       ARCHIVE_FILE_MESSAGES.schemaChanged('view approved is not expected'),
     );
-    await expectRefused((db) => db.exec('CREATE INDEX role_requests_by_reason ON role_requests (reason)'), ARCHIVE_FILE_MESSAGES.schemaChanged('index role_requests_by_reason is not expected'));
+    await expectRefused(
+      (db) => db.exec('CREATE INDEX role_requests_by_reason ON role_requests (reason)'),
+      ARCHIVE_FILE_MESSAGES.schemaChanged('index role_requests_by_reason is not expected'),
+    );
   });
 
   it('a dropped index, and an index of the same name over other columns, are refused and named', async () => {
@@ -206,7 +216,8 @@ describe('an archive is opened only with the schema the console writes, intact b
   it('two indexes whose b-trees were swapped (same schema text) are refused by integrity_check', async () => {
     const path = await expectRefused(
       (db) => {
-        const root = (name: string) => (db.prepare("SELECT rootpage FROM sqlite_master WHERE type = 'index' AND name = ?").get(name) as { rootpage: number }).rootpage;
+        const root = (name: string) =>
+          (db.prepare("SELECT rootpage FROM sqlite_master WHERE type = 'index' AND name = ?").get(name) as { rootpage: number }).rootpage;
         const decided = root('role_requests_decided');
         const byOrganization = root('role_requests_org_decided');
         db.pragma('writable_schema = ON');
@@ -224,7 +235,10 @@ describe('an archive is opened only with the schema the console writes, intact b
     } finally {
       db.close();
     }
-    const cli = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/audit-verify.ts', '--key', h.app.services.identity.fingerprint, path], { cwd: ROOT, encoding: 'utf8' });
+    const cli = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/audit-verify.ts', '--key', h.app.services.identity.fingerprint, path], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
     expect(cli.status, cli.stdout + cli.stderr).toBe(1);
     expect(cli.stdout).toContain("TAMPERED: The archive is damaged or was changed outside the console (SQLite's integrity check:");
   });
@@ -242,7 +256,9 @@ describe('an archive is opened only with the schema the console writes, intact b
     await expectRefused((db) => resign(db, (m) => (m.schema = '0'.repeat(64))), ARCHIVE_FILE_MESSAGES.schemaNotSigned);
     await expectRefused((db) => {
       // Signed with this console's own key: the older format is refused for what it does not sign, not for who signed it.
-      const m = JSON.parse((db.prepare('SELECT manifest FROM archive_manifest').get() as { manifest: string }).manifest) as Partial<ArchiveManifest> & { version: number };
+      const m = JSON.parse((db.prepare('SELECT manifest FROM archive_manifest').get() as { manifest: string }).manifest) as Partial<ArchiveManifest> & {
+        version: number;
+      };
       m.version = 1;
       delete m.schema;
       const text = JSON.stringify(m);
@@ -250,90 +266,113 @@ describe('an archive is opened only with the schema the console writes, intact b
     }, ARCHIVE_FILE_MESSAGES.older);
   });
 
-  it('opening and reading a large archive happen in its worker: a console call answers at once and the main thread never stalls', { timeout: 300_000 }, async () => {
-    // A source database of the console's schema with 150,000 more audit events of organization 123
-    // and one role removal in 456, exported by the console's own writer (in a worker, as the
-    // console does) and signed with its key.
-    const dir = join(h.dir, 'large');
-    mkdirSync(dir);
-    const source = join(dir, 'source.sqlite');
-    h.app.store.db.prepare('VACUUM INTO ?').run(source);
-    const src = new Database(source);
-    try {
-      const ids = src.prepare("SELECT (SELECT id FROM users WHERE user_id = 'alice') AS alice, (SELECT id FROM organizations WHERE display_id = '123') AS a, (SELECT id FROM organizations WHERE display_id = '456') AS b").get() as {
-        alice: number;
-        a: number;
-        b: number;
-      };
-      src.transaction(() => {
-        for (let batch = 0; batch < 150; batch += 1) {
-          const drafts = Array.from({ length: 1_000 }, (_, i) => ({ action: 'request.filed' as const, actorId: ids.alice, subjectUserId: ids.alice, organizationId: ids.a, details: { n: batch * 1_000 + i } }));
-          appendAuditSync(src, h.clock.now(), drafts);
-        }
-        appendAuditSync(src, h.clock.now(), [{ action: 'role.removed', actorId: ids.alice, subjectUserId: ids.alice, organizationId: ids.b }]);
-      })();
-    } finally {
-      src.close();
-    }
-    const token = 'largeArchiveToken0001';
-    const archivePath = join(h.dir, 'exports', token);
-    const organizationIds = (h.app.store.db.prepare("SELECT id FROM organizations WHERE display_id IN ('123', '456')").all() as Array<{ id: number }>).map((r) => r.id);
-    const workers = new AuditWorkers();
-    const exported = await workers.run({ kind: 'export-archive', sourcePath: source, archivePath, organizationIds, from: h.clock.now() - DAY, to: h.clock.now() + DAY });
-    await workers.stop();
-    if (exported.kind !== 'export-archive') throw new Error('unexpected worker result');
-    const identity = h.app.services.identity;
-    const text = manifestText({
-      format: ARCHIVE_FORMAT,
-      version: ARCHIVE_FORMAT_VERSION,
-      consoleId: identity.consoleId,
-      publicKey: identity.publicKeyDer.toString('base64'),
-      createdAt: h.clock.now(),
-      createdBy: 'cms@example.org',
-      ...exported.manifest,
-    });
-    writeManifest(archivePath, text, identity.sign(Buffer.from(text, 'utf8')));
+  it(
+    'opening and reading a large archive happen in its worker: a console call answers at once and the main thread never stalls',
+    { timeout: 300_000 },
+    async () => {
+      // A source database of the console's schema with 150,000 more audit events of organization 123
+      // and one role removal in 456, exported by the console's own writer (in a worker, as the
+      // console does) and signed with its key.
+      const dir = join(h.dir, 'large');
+      mkdirSync(dir);
+      const source = join(dir, 'source.sqlite');
+      h.app.store.db.prepare('VACUUM INTO ?').run(source);
+      const src = new Database(source);
+      try {
+        const ids = src
+          .prepare(
+            "SELECT (SELECT id FROM users WHERE user_id = 'alice') AS alice, (SELECT id FROM organizations WHERE display_id = '123') AS a, (SELECT id FROM organizations WHERE display_id = '456') AS b",
+          )
+          .get() as {
+          alice: number;
+          a: number;
+          b: number;
+        };
+        src.transaction(() => {
+          for (let batch = 0; batch < 150; batch += 1) {
+            const drafts = Array.from({ length: 1_000 }, (_, i) => ({
+              action: 'request.filed' as const,
+              actorId: ids.alice,
+              subjectUserId: ids.alice,
+              organizationId: ids.a,
+              details: { n: batch * 1_000 + i },
+            }));
+            appendAuditSync(src, h.clock.now(), drafts);
+          }
+          appendAuditSync(src, h.clock.now(), [{ action: 'role.removed', actorId: ids.alice, subjectUserId: ids.alice, organizationId: ids.b }]);
+        })();
+      } finally {
+        src.close();
+      }
+      const token = 'largeArchiveToken0001';
+      const archivePath = join(h.dir, 'exports', token);
+      const organizationIds = (h.app.store.db.prepare("SELECT id FROM organizations WHERE display_id IN ('123', '456')").all() as Array<{ id: number }>).map(
+        (r) => r.id,
+      );
+      const workers = new AuditWorkers();
+      const exported = await workers.run({
+        kind: 'export-archive',
+        sourcePath: source,
+        archivePath,
+        organizationIds,
+        from: h.clock.now() - DAY,
+        to: h.clock.now() + DAY,
+      });
+      await workers.stop();
+      if (exported.kind !== 'export-archive') throw new Error('unexpected worker result');
+      const identity = h.app.services.identity;
+      const text = manifestText({
+        format: ARCHIVE_FORMAT,
+        version: ARCHIVE_FORMAT_VERSION,
+        consoleId: identity.consoleId,
+        publicKey: identity.publicKeyDer.toString('base64'),
+        createdAt: h.clock.now(),
+        createdBy: 'cms@example.org',
+        ...exported.manifest,
+      });
+      writeManifest(archivePath, text, identity.sign(Buffer.from(text, 'utf8')));
 
-    // Opening: integrity_check, digests and the chain of 150,000 events, all in the worker.
-    const opened = await calmest(async () => {
-      const { archive } = await h.call('cms', 'archive.open', { uploadToken: token });
-      return archive as ArchiveSummary;
-    });
-    expect(opened.value).toMatchObject({ signature: { ok: true }, chain: { ok: true }, audit: exported.manifest.counts.audit_events });
-    expectNeverStalled(opened);
-    const archiveId = opened.value.archiveId;
+      // Opening: integrity_check, digests and the chain of 150,000 events, all in the worker.
+      const opened = await calmest(async () => {
+        const { archive } = await h.call('cms', 'archive.open', { uploadToken: token });
+        return archive as ArchiveSummary;
+      });
+      expect(opened.value).toMatchObject({ signature: { ok: true }, chain: { ok: true }, audit: exported.manifest.counts.audit_events });
+      expectNeverStalled(opened);
+      const archiveId = opened.value.archiveId;
 
-    // Reading: role events of organization 123, where there are none, walk all of its 150,000
-    // events. Several such pages keep the archive's worker busy for a while; meanwhile an
-    // ordinary call on the console's own data answers, without waiting for the archive.
-    const READS = 8;
-    const read = await calmest(
-      async () => {
-        const started = performance.now();
-        let readsDone = 0;
-        const reads = Promise.all(
-          Array.from({ length: READS }, async () => {
-            const page = await h.call('cms', 'audit.page', { archiveId, organization: '123', category: 'roles' });
-            readsDone += 1;
-            return page;
-          }),
-        );
-        const ordinary = await h.call('so1', 'history.page', {});
-        const ordinaryMs = performance.now() - started;
-        const readsDoneThen = readsDone;
-        const pages = await reads;
-        return { ordinary, ordinaryMs, readsDoneThen, readsMs: performance.now() - started, pages };
-      },
-      (v) => v.ordinaryMs,
-    );
-    expect(read.value.pages.every((p) => p.rows.length === 0)).toBe(true);
-    expect(read.value.ordinary.rows).toHaveLength(2);
-    // The reads took long enough to matter: had they run on the main thread, it would have been busy this long...
-    expect(read.value.readsMs).toBeGreaterThan(3 * MAX_GAP_MS);
-    // ...and yet the ordinary call answered before most of them, promptly, and the main thread never stalled.
-    expect(read.value.readsDoneThen).toBeLessThan(READS);
-    expect(read.value.ordinaryMs).toBeLessThan(MAX_GAP_MS);
-    expectNeverStalled(read);
-    await h.call('cms', 'archive.close', { archiveId });
-  });
+      // Reading: role events of organization 123, where there are none, walk all of its 150,000
+      // events. Several such pages keep the archive's worker busy for a while; meanwhile an
+      // ordinary call on the console's own data answers, without waiting for the archive.
+      const READS = 8;
+      const read = await calmest(
+        async () => {
+          const started = performance.now();
+          let readsDone = 0;
+          const reads = Promise.all(
+            Array.from({ length: READS }, async () => {
+              const page = await h.call('cms', 'audit.page', { archiveId, organization: '123', category: 'roles' });
+              readsDone += 1;
+              return page;
+            }),
+          );
+          const ordinary = await h.call('so1', 'history.page', {});
+          const ordinaryMs = performance.now() - started;
+          const readsDoneThen = readsDone;
+          const pages = await reads;
+          return { ordinary, ordinaryMs, readsDoneThen, readsMs: performance.now() - started, pages };
+        },
+        (v) => v.ordinaryMs,
+      );
+      expect(read.value.pages.every((p) => p.rows.length === 0)).toBe(true);
+      expect(read.value.ordinary.rows).toHaveLength(2);
+      // The reads took long enough to matter: had they run on the main thread, it would have been busy this long...
+      expect(read.value.readsMs).toBeGreaterThan(3 * MAX_GAP_MS);
+      // ...and yet the ordinary call answered before most of them, promptly, and the main thread never stalled.
+      expect(read.value.readsDoneThen).toBeLessThan(READS);
+      expect(read.value.ordinaryMs).toBeLessThan(MAX_GAP_MS);
+      expectNeverStalled(read);
+      await h.call('cms', 'archive.close', { archiveId });
+    },
+  );
 });

@@ -84,7 +84,14 @@ describe('exports and offline review archives', () => {
     expect(result.rows).toBe(2);
     const rows = parse(readFileSync(savedPath(result.delivery), 'utf8'), { columns: true, bom: true }) as Array<Record<string, string>>;
     expect(rows.map((r) => Number(r['Request ID']))).toEqual([rejected, approved]);
-    expect(rows[0]).toMatchObject({ 'Last Name': '\'=HYPERLINK("x")', 'First Name': 'Robert', Action: 'Rejected', 'Decided by': 'so1@example.org', 'Rejection Reason': 'Not on our staff', 'Organization ID': '123' });
+    expect(rows[0]).toMatchObject({
+      'Last Name': '\'=HYPERLINK("x")',
+      'First Name': 'Robert',
+      Action: 'Rejected',
+      'Decided by': 'so1@example.org',
+      'Rejection Reason': 'Not on our staff',
+      'Organization ID': '123',
+    });
     expect(rows[1]).toMatchObject({ Action: 'Approved', Role: 'Assessment Coordinator', Program: PROD });
     // ISO 8601 with the offset (not UTC milliseconds): a spreadsheet in any zone knows the instant.
     for (const r of rows) for (const cell of [r.Requested, r.Completed]) expect(cell).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(Z|[+-]\d{2}:\d{2})$/);
@@ -118,7 +125,7 @@ describe('exports and offline review archives', () => {
     });
   });
 
-  it('an archive holds the chosen organizations\' history and audit, and no password hash, TOTP secret, mail or meta row', async () => {
+  it("an archive holds the chosen organizations' history and audit, and no password hash, TOTP secret, mail or meta row", async () => {
     const { approved, rejected } = await decide();
     const path = await exportArchive();
     expect(path.endsWith('.socarchive')).toBe(true);
@@ -168,10 +175,14 @@ describe('exports and offline review archives', () => {
     expect(await h.call('cms', 'archive.close', { archiveId })).toEqual({ closed: true });
     expect(await h.refusal('cms', 'history.page', { archiveId })).toMatchObject({ code: 'NOT_FOUND' });
     expect(h.auditActions()).toEqual(expect.arrayContaining(['archive.exported', 'archive.opened']));
-    const cli = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/audit-verify.ts', '--key', h.app.services.identity.fingerprint, '--', join(h.dir, 'exports', TOKEN)], {
-      cwd: ROOT,
-      encoding: 'utf8',
-    });
+    const cli = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', 'scripts/audit-verify.ts', '--key', h.app.services.identity.fingerprint, '--', join(h.dir, 'exports', TOKEN)],
+      {
+        cwd: ROOT,
+        encoding: 'utf8',
+      },
+    );
     expect(cli.status, cli.stdout + cli.stderr).toBe(0);
   });
 
@@ -181,7 +192,10 @@ describe('exports and offline review archives', () => {
     other = await Harness.create();
     const them = other.seed({ organizations: [CMS_ORG], users: [{ userId: 'reviewer', organization: 'CMS', roles: [[PROD, 'CMS Security Official']] }] });
     await other.signIn('r', them.reviewer!);
-    const count = () => other!.app.store.db.prepare('SELECT (SELECT count(*) FROM role_requests) AS requests, (SELECT count(*) FROM users) AS users, (SELECT count(*) FROM organizations) AS orgs').get();
+    const count = () =>
+      other!.app.store.db
+        .prepare('SELECT (SELECT count(*) FROM role_requests) AS requests, (SELECT count(*) FROM users) AS users, (SELECT count(*) FROM organizations) AS orgs')
+        .get();
     const before = count();
     offer(other, archivePath);
     const { archive } = await other.call('r', 'archive.open', { uploadToken: TOKEN });
@@ -218,17 +232,26 @@ describe('exports and offline review archives', () => {
       db.close();
       offer(h, path);
       const { archive } = await h.call('cms', 'archive.open', { uploadToken: TOKEN });
-      const cli = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/audit-verify.ts', '--key', h.app.services.identity.fingerprint, '--', join(h.dir, 'exports', TOKEN)], {
-        cwd: ROOT,
-        encoding: 'utf8',
-      });
+      const cli = spawnSync(
+        process.execPath,
+        ['--import', 'tsx', 'scripts/audit-verify.ts', '--key', h.app.services.identity.fingerprint, '--', join(h.dir, 'exports', TOKEN)],
+        {
+          cwd: ROOT,
+          encoding: 'utf8',
+        },
+      );
       expect(cli.status, cli.stdout + cli.stderr).toBe(1);
       return archive!;
     }
 
     it('a manifest changed after export: the signature fails', async () => {
-      const archive = await openTampered((db) => db.prepare("UPDATE archive_manifest SET manifest = replace(manifest, 'so1@example.org', 'cms@example.org')").run());
-      expect(archive.signature).toEqual({ ok: false, message: 'the signature does not verify: the archive was changed after export, or was not made by a console' });
+      const archive = await openTampered((db) =>
+        db.prepare("UPDATE archive_manifest SET manifest = replace(manifest, 'so1@example.org', 'cms@example.org')").run(),
+      );
+      expect(archive.signature).toEqual({
+        ok: false,
+        message: 'the signature does not verify: the archive was changed after export, or was not made by a console',
+      });
       expect(archive.createdBy).toBe('cms@example.org');
     });
 
@@ -251,7 +274,10 @@ describe('exports and offline review archives', () => {
 
     it('a history row changed: the request and its audit event are named', async () => {
       const archive = await openTampered((db) => db.prepare("UPDATE role_requests SET reason = 'Changed' WHERE reason IS NOT NULL").run());
-      expect(archive.chain).toMatchObject({ ok: false, message: expect.stringMatching(/^Request \d+ was changed after export: its decision no longer matches audit event \d+$/) });
+      expect(archive.chain).toMatchObject({
+        ok: false,
+        message: expect.stringMatching(/^Request \d+ was changed after export: its decision no longer matches audit event \d+$/),
+      });
     });
 
     it('an audit row changed: the event is named', async () => {
@@ -265,13 +291,20 @@ describe('exports and offline review archives', () => {
   it('refuses archives of other organizations, of nothing, and to ordinary users; and a file that is not an archive', async () => {
     await decide();
     expect(await h.refusal('so1', 'archive.export', { organizations: ['456'], ...period() })).toMatchObject({ code: 'FORBIDDEN', field: 'organizations' });
-    expect(await h.refusal('so1', 'archive.export', { organizations: [], ...period() })).toMatchObject({ code: 'VALIDATION', field: 'organizations', message: 'Choose at least one organization' });
+    expect(await h.refusal('so1', 'archive.export', { organizations: [], ...period() })).toMatchObject({
+      code: 'VALIDATION',
+      field: 'organizations',
+      message: 'Choose at least one organization',
+    });
     expect(await h.refusal('so1', 'archive.export', { organizations: ['123'], from: 5, to: 1 })).toMatchObject({ code: 'VALIDATION', field: 'to' });
     expect(await h.refusal('alice', 'archive.export', { organizations: ['123'], ...period() })).toMatchObject({ code: 'FORBIDDEN' });
     expect(await h.refusal('alice', 'archive.open', { uploadToken: TOKEN })).toMatchObject({ code: 'FORBIDDEN' });
     // The console's own database is not an archive.
     offer(h, h.app.databasePath);
-    expect(await h.refusal('cms', 'archive.open', { uploadToken: TOKEN })).toMatchObject({ code: 'VALIDATION', message: 'This file is not a console review archive.' });
+    expect(await h.refusal('cms', 'archive.open', { uploadToken: TOKEN })).toMatchObject({
+      code: 'VALIDATION',
+      message: 'This file is not a console review archive.',
+    });
     expect(await h.refusal('cms', 'archive.open', { uploadToken: 'noSuchUploadToken000' })).toMatchObject({ code: 'NOT_FOUND' });
     expect((await h.call('cms', 'archive.export', { organizations: ['456', '123'], ...period() })).rows).toBe(3);
   });

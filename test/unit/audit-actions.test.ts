@@ -4,7 +4,16 @@ import { describe, expect, it } from 'vitest';
 import { AUDIT_CATEGORY_ACTIONS } from '../../main/services/audit.js';
 import { eventText } from '../../main/services/history.js';
 import { matchesActionFilter } from '../../main/store/audit-trail-store.js';
-import { AUDIT_ACTION_NAMES, AUDIT_ACTIONS, AUDIT_CATEGORY_LABELS, auditActionsOf, auditActionWords, auditDetailFields, isAuditAction, parseAuditDetails } from '../../shared/audit-actions.js';
+import {
+  AUDIT_ACTION_NAMES,
+  AUDIT_ACTIONS,
+  AUDIT_CATEGORY_LABELS,
+  auditActionsOf,
+  auditActionWords,
+  auditDetailFields,
+  isAuditAction,
+  parseAuditDetails,
+} from '../../shared/audit-actions.js';
 import { AUDIT_CATEGORIES } from '../../shared/domain.js';
 
 const MAIN = resolve(import.meta.dirname, '../../main');
@@ -41,12 +50,22 @@ function writtenActions(): Written[] {
     for (const m of text.matchAll(/\b[A-Z_]*ACTION\s*=\s*'([^']+)'/g)) add(file, m[1]!);
     for (const m of text.matchAll(/\baction:\s*`([^`]+)`/g)) {
       const template = m[1]!;
-      found.push({ file, action: template, pattern: new RegExp(`^${template.split(/\$\{[^}]*\}/).map(escape).join('[a-z_]+')}$`) });
+      found.push({
+        file,
+        action: template,
+        pattern: new RegExp(
+          `^${template
+            .split(/\$\{[^}]*\}/)
+            .map(escape)
+            .join('[a-z_]+')}$`,
+        ),
+      });
     }
     for (const m of text.matchAll(/Record<\w+,\s*AuditAction>\s*=\s*\{([^}]*)\}/g)) for (const v of m[1]!.matchAll(/:\s*'([^']+)'/g)) add(file, v[1]!);
     // A function that takes an AuditAction: the literals its callers in the file pass (before any details object).
     for (const fn of text.matchAll(/(\w+)\([^)]*?\baction: AuditAction\b/g)) {
-      for (const call of text.matchAll(new RegExp(`\\b${fn[1]}\\(([^(){]*)`, 'g'))) if (!call[1]!.includes('AuditAction')) for (const v of call[1]!.matchAll(/'([a-z]+(?:\.[a-z_]+)?)'/g)) add(file, v[1]!);
+      for (const call of text.matchAll(new RegExp(`\\b${fn[1]}\\(([^(){]*)`, 'g')))
+        if (!call[1]!.includes('AuditAction')) for (const v of call[1]!.matchAll(/'([a-z]+(?:\.[a-z_]+)?)'/g)) add(file, v[1]!);
     }
     // A ternary with one registered branch chooses between actions: both must be registered.
     for (const m of text.matchAll(/\?\s*'([a-z]+\.[a-z_]+)'\s*:\s*'([a-z]+\.[a-z_]+)'/g)) {
@@ -56,7 +75,8 @@ function writtenActions(): Written[] {
       }
     }
     // SQL: literal actions in an INSERT into the audit table (a trigger or migration), or in a WHERE on it.
-    for (const m of text.matchAll(/INSERT\s+(?:OR\s+\w+\s+)?INTO\s+audit_events\b[^;`]*?VALUES\s*\(([^)]*)\)/gi)) for (const v of m[1]!.matchAll(/'([^']+)'/g)) add(file, v[1]!);
+    for (const m of text.matchAll(/INSERT\s+(?:OR\s+\w+\s+)?INTO\s+audit_events\b[^;`]*?VALUES\s*\(([^)]*)\)/gi))
+      for (const v of m[1]!.matchAll(/'([^']+)'/g)) add(file, v[1]!);
     for (const m of text.matchAll(/\baction\s*(?:=|IN\s*\()\s*'([^']+)'/g)) add(file, m[1]!);
   }
   return found;
@@ -97,7 +117,9 @@ describe('the audit action registry', () => {
     expect(written.length).toBeGreaterThan(50);
     expect(written.some((w) => w.pattern?.test('request.approved'))).toBe(true);
     expect(written.some((w) => w.pattern?.test('proofing.cancelled'))).toBe(true);
-    expect(written.map((w) => w.action)).toEqual(expect.arrayContaining(['signout', 'unlock.failed', 'session.unlocked', 'audit.chain_broken', 'account.credentials_revoked']));
+    expect(written.map((w) => w.action)).toEqual(
+      expect.arrayContaining(['signout', 'unlock.failed', 'session.unlocked', 'audit.chain_broken', 'account.credentials_revoked']),
+    );
 
     const unregistered = written.filter((w) => (w.pattern ? !AUDIT_ACTION_NAMES.some((a) => w.pattern!.test(a)) : !isAuditAction(w.action)));
     expect(unregistered.map((w) => `${w.file}: ${w.action}`)).toEqual([]);
@@ -109,12 +131,25 @@ describe('the audit action registry', () => {
 describe('audit details in words', () => {
   it('labels each detail and puts the values in words, what it was about first', () => {
     const fields = auditDetailFields({ reason: null, dualControl: false, role: 'Assessment Coordinator', program: 'iQIES Prod', organization: '123' });
-    expect(fields.map((f) => `${f.label}: ${f.value}`)).toEqual(['Role: Assessment Coordinator', 'Program: iQIES Prod', 'Organization: 123', 'Needed two approvals: No']);
+    expect(fields.map((f) => `${f.label}: ${f.value}`)).toEqual([
+      'Role: Assessment Coordinator',
+      'Program: iQIES Prod',
+      'Organization: 123',
+      'Needed two approvals: No',
+    ]);
   });
 
   it('writes statuses, decisions, evidence and moments in words, and names an unknown key from its name', () => {
     const at = Date.UTC(2026, 10, 29, 22, 10);
-    const text = auditDetailFields({ previousStatus: 'temporarily_locked', action: 'approve', outcome: 'awaiting_second_approval', evidence: 'photo,dateOfBirth', until: at, newThing: 'x', password: 'kept' }).map((f) => `${f.label}: ${f.value}`);
+    const text = auditDetailFields({
+      previousStatus: 'temporarily_locked',
+      action: 'approve',
+      outcome: 'awaiting_second_approval',
+      evidence: 'photo,dateOfBirth',
+      until: at,
+      newThing: 'x',
+      password: 'kept',
+    }).map((f) => `${f.label}: ${f.value}`);
     expect(text).toEqual([
       'Outcome: Waiting for a second approval',
       'Status before: Temporarily locked',
@@ -138,7 +173,18 @@ describe('audit details in words', () => {
 });
 
 describe("a request's events in the Request ID pop-up", () => {
-  const event = (action: string, actorId: number | null) => ({ id: 1, at: 0, actorId, action, subjectUserId: null, organizationId: null, requestId: 7, details: '{}', prevHash: '', hash: '' });
+  const event = (action: string, actorId: number | null) => ({
+    id: 1,
+    at: 0,
+    actorId,
+    action,
+    subjectUserId: null,
+    organizationId: null,
+    requestId: 7,
+    details: '{}',
+    prevHash: '',
+    hash: '',
+  });
   const emails = new Map([[3, 'so1@example.org']]);
 
   it('words every action, never its code', () => {

@@ -32,7 +32,10 @@ interface EventRow {
 function tamper(path: string, edit: (db: Database.Database) => void): void {
   const db = new Database(path);
   try {
-    const triggers = db.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'audit_events_no_%'").all() as Array<{ name: string; sql: string }>;
+    const triggers = db.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'audit_events_no_%'").all() as Array<{
+      name: string;
+      sql: string;
+    }>;
     for (const t of triggers) db.exec(`DROP TRIGGER ${t.name}`);
     edit(db);
     for (const t of triggers) db.exec(t.sql);
@@ -43,10 +46,22 @@ function tamper(path: string, edit: (db: Database.Database) => void): void {
 
 const rowOf = (db: Database.Database, id: number) => db.prepare('SELECT * FROM audit_events WHERE id = ?').get(id) as EventRow;
 const hashOf = (r: EventRow) =>
-  chainHash(r.prev_hash, { id: r.id, at: r.at, actorId: r.actor_id, action: r.action, subjectUserId: r.subject_user_id, organizationId: r.organization_id, requestId: r.request_id, details: r.details });
+  chainHash(r.prev_hash, {
+    id: r.id,
+    at: r.at,
+    actorId: r.actor_id,
+    action: r.action,
+    subjectUserId: r.subject_user_id,
+    organizationId: r.organization_id,
+    requestId: r.request_id,
+    details: r.details,
+  });
 
 function auditVerify(path: string, key?: string): { status: number | null; out: string } {
-  const run = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/audit-verify.ts', ...(key === undefined ? [] : ['--key', key]), '--', path], { cwd: ROOT, encoding: 'utf8' });
+  const run = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/audit-verify.ts', ...(key === undefined ? [] : ['--key', key]), '--', path], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
   return { status: run.status, out: `${run.stdout}${run.stderr}` };
 }
 
@@ -79,16 +94,29 @@ describe('the audit trail', () => {
 
   const status = () => h.call('cms', 'audit.status', {});
 
-  it('lists events newest first: a provider official sees their organization\'s people and requests, CMS sees all', async () => {
+  it("lists events newest first: a provider official sees their organization's people and requests, CMS sees all", async () => {
     const mine = await h.call('alice', 'access.request', { program: PROD, organization: '123', role: 'Assessment Coordinator' });
     await h.call('carol', 'access.request', { program: PROD, organization: '456', role: 'Assessment Coordinator' });
     await h.call('so1', 'queue.approve', { requestIds: [mine.requestId] });
 
-    expect(await h.refusal('so1', 'audit.page', { after: 'not-a-cursor' })).toMatchObject({ code: 'VALIDATION', field: 'after', message: HISTORY_MESSAGES.badCursor });
-    expect(await h.refusal('so1', 'audit.status', { archiveId: 'AAAAAAAAAAAAAAAAAAAA' })).toMatchObject({ code: 'NOT_FOUND', message: REVIEW_MESSAGES.archiveClosed });
+    expect(await h.refusal('so1', 'audit.page', { after: 'not-a-cursor' })).toMatchObject({
+      code: 'VALIDATION',
+      field: 'after',
+      message: HISTORY_MESSAGES.badCursor,
+    });
+    expect(await h.refusal('so1', 'audit.status', { archiveId: 'AAAAAAAAAAAAAAAAAAAA' })).toMatchObject({
+      code: 'NOT_FOUND',
+      message: REVIEW_MESSAGES.archiveClosed,
+    });
     const so1 = await h.call('so1', 'audit.page', {});
     expect(so1.rows.map((r) => r.id)).toEqual([...so1.rows.map((r) => r.id)].sort((a, b) => b - a));
-    expect(so1.rows[0]).toMatchObject({ action: 'request.approved', actor: 'so1', subject: 'alice', organization: { displayId: '123' }, requestId: mine.requestId });
+    expect(so1.rows[0]).toMatchObject({
+      action: 'request.approved',
+      actor: 'so1',
+      subject: 'alice',
+      organization: { displayId: '123' },
+      requestId: mine.requestId,
+    });
     expect(so1.rows[0]?.details).toContain('role: Assessment Coordinator');
     const subjects = new Set(so1.rows.map((r) => r.subject));
     expect(subjects.has('alice')).toBe(true);
@@ -98,7 +126,10 @@ describe('the audit trail', () => {
     expect(everyone.has('carol')).toBe(true);
 
     expect((await h.call('so1', 'audit.page', { category: 'requests' })).rows.map((r) => r.action)).toEqual(['request.approved', 'request.filed']);
-    expect((await h.call('so1', 'audit.page', { category: 'sign-in', search: 'alice' })).rows.map((r) => r.action)).toEqual(['warning.accepted', 'signin.succeeded']);
+    expect((await h.call('so1', 'audit.page', { category: 'sign-in', search: 'alice' })).rows.map((r) => r.action)).toEqual([
+      'warning.accepted',
+      'signin.succeeded',
+    ]);
     expect((await h.call('so1', 'audit.page', { search: String(mine.requestId) })).rows).toHaveLength(2);
     expect((await h.call('so1', 'audit.page', { search: 'nobody.here' })).rows).toEqual([]);
     expect(await h.refusal('so1', 'audit.page', { organization: '456' })).toMatchObject({ code: 'FORBIDDEN', field: 'organization' });
@@ -141,7 +172,7 @@ describe('the audit trail', () => {
     }
 
     it('an edited row', async () => {
-      const s = await afterTamper((db) => db.prepare("UPDATE audit_events SET details = '{\"reason\":\"forged\"}' WHERE id = 3").run());
+      const s = await afterTamper((db) => db.prepare('UPDATE audit_events SET details = \'{"reason":"forged"}\' WHERE id = 3').run());
       expect(s).toMatchObject({ state: 'broken', broken: { eventId: 3, reason: expect.stringContaining('Event 3 was changed outside the console') } });
       // The break is itself written to the trail, so a restart does not forget it.
       expect(h.auditActions()).toContain(CHAIN_BROKEN_ACTION);
@@ -176,9 +207,9 @@ describe('the audit trail', () => {
       const s = await afterTamper((db) => {
         const prev = rowOf(db, last);
         const row = { ...prev, id: last + 1, action: 'request.approved', details: '{}', prev_hash: prev.hash };
-        db.prepare('INSERT INTO audit_events (id, at, actor_id, action, subject_user_id, organization_id, request_id, details, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').run(
-          row.id, row.at, row.actor_id, row.action, row.subject_user_id, row.organization_id, row.request_id, row.details, row.prev_hash, hashOf(row),
-        );
+        db.prepare(
+          'INSERT INTO audit_events (id, at, actor_id, action, subject_user_id, organization_id, request_id, details, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        ).run(row.id, row.at, row.actor_id, row.action, row.subject_user_id, row.organization_id, row.request_id, row.details, row.prev_hash, hashOf(row));
       });
       expect(s.broken).toMatchObject({ eventId: last + 1, reason: expect.stringContaining(`Event ${last + 1} was added outside the console`) });
     });
@@ -186,7 +217,13 @@ describe('the audit trail', () => {
     it('a row inserted before the first', async () => {
       const s = await afterTamper((db) => {
         const first = rowOf(db, 1);
-        db.prepare('INSERT INTO audit_events (id, at, action, details, prev_hash, hash) VALUES (0, ?, ?, ?, ?, ?)').run(first.at, 'signin.succeeded', '{}', first.prev_hash, first.hash);
+        db.prepare('INSERT INTO audit_events (id, at, action, details, prev_hash, hash) VALUES (0, ?, ?, ?, ?, ?)').run(
+          first.at,
+          'signin.succeeded',
+          '{}',
+          first.prev_hash,
+          first.hash,
+        );
       });
       expect(s.broken).toMatchObject({ eventId: 0, reason: 'Event 0 is not part of the chain: it was added outside the console' });
     });
@@ -195,7 +232,9 @@ describe('the audit trail', () => {
       const s = await afterTamper((db) => {
         const a = rowOf(db, 6);
         const b = rowOf(db, 7);
-        const move = db.prepare('UPDATE audit_events SET at = ?, actor_id = ?, action = ?, subject_user_id = ?, organization_id = ?, request_id = ?, details = ?, prev_hash = ?, hash = ? WHERE id = ?');
+        const move = db.prepare(
+          'UPDATE audit_events SET at = ?, actor_id = ?, action = ?, subject_user_id = ?, organization_id = ?, request_id = ?, details = ?, prev_hash = ?, hash = ? WHERE id = ?',
+        );
         move.run(b.at, b.actor_id, b.action, b.subject_user_id, b.organization_id, b.request_id, b.details, b.prev_hash, b.hash, 6);
         move.run(a.at, a.actor_id, a.action, a.subject_user_id, a.organization_id, a.request_id, a.details, a.prev_hash, a.hash, 7);
       });
@@ -210,7 +249,9 @@ describe('the audit trail', () => {
 
   it('checks the last 10,000 events at start and the whole chain in a worker thread, which finds an older break', async () => {
     const alice = h.app.store.db.prepare("SELECT id FROM users WHERE user_id = 'alice'").get() as { id: number };
-    await h.app.store.audit.append(Array.from({ length: TAIL_EVENTS + 50 }, (_, i) => ({ action: 'session.idle_locked', actorId: alice.id, subjectUserId: alice.id, details: { n: i } })));
+    await h.app.store.audit.append(
+      Array.from({ length: TAIL_EVENTS + 50 }, (_, i) => ({ action: 'session.idle_locked', actorId: alice.id, subjectUserId: alice.id, details: { n: i } })),
+    );
     await h.app.close();
     tamper(h.app.databasePath, (db) => db.prepare('UPDATE audit_events SET details = \'{"forged":true}\' WHERE id = 2').run());
     await h.reopen();

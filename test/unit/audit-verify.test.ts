@@ -40,7 +40,9 @@ interface EventRow {
 function forgeWithOwnKey(path: string, edit: { action: string; details: string }): string {
   const db = new Database(path);
   try {
-    const triggers = db.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_events' AND name LIKE 'audit_events_no_%'").all() as Array<{
+    const triggers = db
+      .prepare("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_events' AND name LIKE 'audit_events_no_%'")
+      .all() as Array<{
       name: string;
       sql: string;
     }>;
@@ -65,7 +67,11 @@ function forgeWithOwnKey(path: string, edit: { action: string; details: string }
     db.prepare("UPDATE console_meta SET value = ? WHERE key = 'console.signing_public_key'").run(publicKey.toString('base64'));
     const consoleId = (db.prepare("SELECT value FROM console_meta WHERE key = 'console.id'").get() as { value: string }).value;
     const last = rows[rows.length - 1]!.id;
-    db.prepare('UPDATE audit_head SET event_id = ?, hash = ?, signature = ? WHERE singleton = 1').run(last, prev, sign(null, auditHeadPayload(consoleId, last, prev), pair.privateKey).toString('base64'));
+    db.prepare('UPDATE audit_head SET event_id = ?, hash = ?, signature = ? WHERE singleton = 1').run(
+      last,
+      prev,
+      sign(null, auditHeadPayload(consoleId, last, prev), pair.privateKey).toString('base64'),
+    );
     for (const t of triggers) db.exec(t.sql);
     return keyFingerprint(publicKey);
   } finally {
@@ -192,7 +198,10 @@ describe('npm run audit:verify pins the signing key', () => {
     try {
       const status = await forgedConsole.app.services.integrity.status();
       expect(status.state).toBe('broken');
-      expect(status.signature).toEqual({ ok: false, message: "The public key stored in the database is not this console's key: it was replaced outside the console" });
+      expect(status.signature).toEqual({
+        ok: false,
+        message: "The public key stored in the database is not this console's key: it was replaced outside the console",
+      });
       expect(status.fingerprint).toBe(fingerprint);
       expect(forgedConsole.auditActions().at(-1)).toBe('audit.chain_broken');
     } finally {

@@ -59,7 +59,12 @@ describe('sign-in (QualityNet guide 5.3 and Table 5-2)', () => {
   });
 
   it('requires agreement to the Terms & Conditions', async () => {
-    const result = await h.app.dispatch({ clientId: 'c1' }, 'auth.signIn', { userId: official.userId, password: PASSWORD, code: h.code(official.secret), agreeToTerms: false });
+    const result = await h.app.dispatch({ clientId: 'c1' }, 'auth.signIn', {
+      userId: official.userId,
+      password: PASSWORD,
+      code: h.code(official.secret),
+      agreeToTerms: false,
+    });
     expect(result).toMatchObject({ ok: false, error: { code: 'VALIDATION', field: 'agreeToTerms' } });
   });
 
@@ -125,7 +130,10 @@ describe('sign-in (QualityNet guide 5.3 and Table 5-2)', () => {
     expect(await attempt(users['pending.user']!)).toEqual({ ok: false, error: { code: 'FORBIDDEN', message: SIGN_IN_MESSAGES.pending } });
     expect(await attempt(users['not.activated']!)).toEqual({
       ok: false,
-      error: { code: 'FORBIDDEN', message: 'Account for user: \u201cnot.activated\u201d is not activated. Please contact your QualityNet Security Administrator' },
+      error: {
+        code: 'FORBIDDEN',
+        message: 'Account for user: \u201cnot.activated\u201d is not activated. Please contact your QualityNet Security Administrator',
+      },
     });
   });
 
@@ -161,7 +169,7 @@ describe('sign-in (QualityNet guide 5.3 and Table 5-2)', () => {
     expect(h.auditActions()).toEqual(expect.arrayContaining(['session.idle_locked', 'unlock.failed', 'session.unlocked']));
   });
 
-  it('home shows the sign-in before this one, so a stranger\'s sign-in stands out', async () => {
+  it("home shows the sign-in before this one, so a stranger's sign-in stands out", async () => {
     await h.signIn('c1', official);
     const firstSignInAt = h.clock.now();
     expect((await h.call('c1', 'home.summary', {})).previousSignInAt).toBe(firstSignInAt - DAY);
@@ -181,7 +189,10 @@ describe('sign-in (QualityNet guide 5.3 and Table 5-2)', () => {
 
   it('a pending account learns nothing without both factors, and stays pending after a lock runs out', async () => {
     const pending = users['pending.user']!;
-    expect(await attempt(pending, { code: h.code(pending.secret, 5) })).toEqual({ ok: false, error: { code: 'SIGN_IN_FAILED', message: SIGN_IN_MESSAGES.incorrect } });
+    expect(await attempt(pending, { code: h.code(pending.secret, 5) })).toEqual({
+      ok: false,
+      error: { code: 'SIGN_IN_FAILED', message: SIGN_IN_MESSAGES.incorrect },
+    });
     for (let i = 0; i < 4; i += 1) await attempt(pending, { password: 'wrong password here' });
     expect(h.userRow('pending.user').locked_until).not.toBeNull();
     h.clock.advance(16 * MINUTE);
@@ -211,7 +222,10 @@ describe('sign-in (QualityNet guide 5.3 and Table 5-2)', () => {
 
   it('locked and deactivated accounts are refused before any factor is checked', async () => {
     h.app.store.db.prepare("UPDATE users SET status = 'deactivated' WHERE user_id = 'pending.user'").run();
-    expect(await attempt(users['pending.user']!, { password: 'anything at all here' })).toEqual({ ok: false, error: { code: 'LOCKED', message: SIGN_IN_MESSAGES.invalidStatus } });
+    expect(await attempt(users['pending.user']!, { password: 'anything at all here' })).toEqual({
+      ok: false,
+      error: { code: 'LOCKED', message: SIGN_IN_MESSAGES.invalidStatus },
+    });
     h.app.store.db.prepare("UPDATE users SET status = 'locked' WHERE user_id = 'Pat.Official'").run();
     expect(await attempt(official, { password: 'anything at all here' })).toEqual({ ok: false, error: { code: 'LOCKED', message: SIGN_IN_MESSAGES.locked } });
     expect(h.userRow('Pat.Official').failed_attempts).toBe(0);
@@ -224,7 +238,9 @@ describe('sign-in (QualityNet guide 5.3 and Table 5-2)', () => {
     h.nextStep();
     await h.signIn('c2', official);
     // The code c1 signed in with is still inside the window, but used.
-    expect(await h.refusal('c3', 'auth.signIn', { userId: official.userId, password: PASSWORD, code, agreeToTerms: true })).toMatchObject({ code: 'SIGN_IN_FAILED' });
+    expect(await h.refusal('c3', 'auth.signIn', { userId: official.userId, password: PASSWORD, code, agreeToTerms: true })).toMatchObject({
+      code: 'SIGN_IN_FAILED',
+    });
     h.clock.advance(16 * MINUTE);
     expect((await h.call('c1', 'session.status', {})).state).toBe('locked');
     for (let i = 0; i < 3; i += 1) await h.refusal('c1', 'auth.unlock', { password: 'wrong password here', code: h.code(official.secret) });
@@ -277,10 +293,22 @@ describe('first-run setup', () => {
 
   it('refuses a wrong code, a weak password and a bad email, and creates nothing', async () => {
     const enrollment = await h.call('w', 'setup.begin', {});
-    expect(await h.refusal('w', 'setup.complete', form(enrollment.enrollmentId, h.code(enrollment.secret, 3)))).toMatchObject({ code: 'VALIDATION', field: 'code' });
-    expect(await h.refusal('w', 'setup.complete', { ...form(enrollment.enrollmentId, h.code(enrollment.secret)), password: 'password1234' })).toMatchObject({ code: 'VALIDATION', field: 'password' });
-    expect(await h.refusal('w', 'setup.complete', { ...form(enrollment.enrollmentId, h.code(enrollment.secret)), email: 'not-an-email' })).toMatchObject({ code: 'VALIDATION', field: 'email' });
-    expect(await h.refusal('w', 'setup.complete', { ...form(enrollment.enrollmentId, h.code(enrollment.secret)), userId: 'has space' })).toMatchObject({ code: 'VALIDATION', field: 'userId' });
+    expect(await h.refusal('w', 'setup.complete', form(enrollment.enrollmentId, h.code(enrollment.secret, 3)))).toMatchObject({
+      code: 'VALIDATION',
+      field: 'code',
+    });
+    expect(await h.refusal('w', 'setup.complete', { ...form(enrollment.enrollmentId, h.code(enrollment.secret)), password: 'password1234' })).toMatchObject({
+      code: 'VALIDATION',
+      field: 'password',
+    });
+    expect(await h.refusal('w', 'setup.complete', { ...form(enrollment.enrollmentId, h.code(enrollment.secret)), email: 'not-an-email' })).toMatchObject({
+      code: 'VALIDATION',
+      field: 'email',
+    });
+    expect(await h.refusal('w', 'setup.complete', { ...form(enrollment.enrollmentId, h.code(enrollment.secret)), userId: 'has space' })).toMatchObject({
+      code: 'VALIDATION',
+      field: 'userId',
+    });
     // Another client cannot finish this client's enrollment.
     expect(await h.refusal('intruder', 'setup.complete', form(enrollment.enrollmentId, h.code(enrollment.secret)))).toMatchObject({ code: 'NOT_FOUND' });
     expect((await h.call('w', 'app.status', {})).needsSetup).toBe(true);
@@ -290,7 +318,10 @@ describe('first-run setup', () => {
   it('forgets an unconfirmed key after 10 minutes', async () => {
     const enrollment = await h.call('w', 'setup.begin', {});
     h.clock.advance(10 * MINUTE + 1);
-    expect(await h.refusal('w', 'setup.complete', form(enrollment.enrollmentId, h.code(enrollment.secret)))).toMatchObject({ code: 'NOT_FOUND', field: 'enrollmentId' });
+    expect(await h.refusal('w', 'setup.complete', form(enrollment.enrollmentId, h.code(enrollment.secret)))).toMatchObject({
+      code: 'NOT_FOUND',
+      field: 'enrollmentId',
+    });
     const fresh = await h.call('w', 'setup.begin', {});
     expect((await h.call('w', 'setup.complete', form(fresh.enrollmentId, h.code(fresh.secret)))).state).toBe('warning');
   });

@@ -16,7 +16,12 @@ describe("the console's Ed25519 key", () => {
 
   it('is kept sealed with the data key, never in plain text, and signs the chain head', async () => {
     const db = new Database(h.app.databasePath, { readonly: true });
-    const meta = Object.fromEntries((db.prepare("SELECT key, value FROM console_meta WHERE key LIKE 'console.%'").all() as Array<{ key: string; value: string }>).map((r) => [r.key, r.value]));
+    const meta = Object.fromEntries(
+      (db.prepare("SELECT key, value FROM console_meta WHERE key LIKE 'console.%'").all() as Array<{ key: string; value: string }>).map((r) => [
+        r.key,
+        r.value,
+      ]),
+    );
     const head = db.prepare('SELECT event_id AS eventId, hash, signature FROM audit_head').get() as { eventId: number; hash: string; signature: string | null };
     db.close();
     expect(Object.keys(meta).sort()).toEqual(['console.id', 'console.signing_private_key_sealed', 'console.signing_public_key']);

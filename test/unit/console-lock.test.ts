@@ -29,7 +29,9 @@ describe('two consoles, one file', () => {
     try {
       expect(runner.inRecovery).not.toBeNull();
       await expect(open(dir)).rejects.toThrow(ConsoleInUseError);
-      await expect(ConsoleRunner.start({ dataDir: dir, keyProvider: new KeyFileProvider(join(dir, dataKeyFileName(false))) })).rejects.toThrow(ConsoleInUseError);
+      await expect(ConsoleRunner.start({ dataDir: dir, keyProvider: new KeyFileProvider(join(dir, dataKeyFileName(false))) })).rejects.toThrow(
+        ConsoleInUseError,
+      );
     } finally {
       await runner.close();
     }
@@ -41,7 +43,10 @@ describe('two consoles, one file', () => {
     const first = await open(dir);
     try {
       const root = resolve(import.meta.dirname, '../..');
-      const second = spawn(join(root, 'node_modules', '.bin', 'tsx'), ['main/host/cli.ts', '--data', dir, '--port', '0'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+      const second = spawn(join(root, 'node_modules', '.bin', 'tsx'), ['main/host/cli.ts', '--data', dir, '--port', '0'], {
+        cwd: root,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let output = '';
       second.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
       second.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));

@@ -21,9 +21,23 @@ describe('demo database', () => {
     expect(h.app.databasePath).toMatch(/demo\.sqlite$/);
     const status = await h.call('c', 'app.status', {});
     expect(status).toMatchObject({ needsSetup: false, demo: true });
-    expect(h.app.demoAccounts.map((a) => a.userId)).toEqual(['cms.official', 'provider.so1', 'provider.so2', 'florida.so', 'demo.user', 'pending.user', 'locked.user', 'inperson.user', 'surveyor.user', 'cms.official2', 'cms.analyst']);
+    expect(h.app.demoAccounts.map((a) => a.userId)).toEqual([
+      'cms.official',
+      'provider.so1',
+      'provider.so2',
+      'florida.so',
+      'demo.user',
+      'pending.user',
+      'locked.user',
+      'inperson.user',
+      'surveyor.user',
+      'cms.official2',
+      'cms.analyst',
+    ]);
     const counts = h.app.store.db
-      .prepare("SELECT (SELECT count(*) FROM users) AS users, (SELECT count(*) FROM role_requests WHERE status = 'pending') AS pending, (SELECT count(*) FROM role_requests WHERE status != 'pending') AS decided")
+      .prepare(
+        "SELECT (SELECT count(*) FROM users) AS users, (SELECT count(*) FROM role_requests WHERE status = 'pending') AS pending, (SELECT count(*) FROM role_requests WHERE status != 'pending') AS decided",
+      )
       .get() as { users: number; pending: number; decided: number };
     expect(counts.users).toBeGreaterThan(30);
     expect(counts.pending).toBeGreaterThan(5);

@@ -86,7 +86,14 @@ describe('file modes under a 022 umask', () => {
     await h.call('so1', 'audit.exportCsv', {});
     await h.call('so1', 'history.exportPdf', { from: h.clock.now() - DAY, to: h.clock.now() + DAY, organization: '123' });
     await h.call('so1', 'archive.export', { organizations: ['123'], from: h.clock.now() - DAY, to: h.clock.now() + DAY });
-    await h.call('cms', 'mail.saveSettings', { host: '127.0.0.1', port: 2525, secure: false, user: 'console', from: 'console@example.org', password: 'a mail password' });
+    await h.call('cms', 'mail.saveSettings', {
+      host: '127.0.0.1',
+      port: 2525,
+      secure: false,
+      user: 'console',
+      from: 'console@example.org',
+      password: 'a mail password',
+    });
 
     const names = [...modesUnder(h.dir).keys()];
     // What the walk must have seen, so that "all private" is not said of an empty folder.
@@ -104,7 +111,11 @@ describe('file modes under a 022 umask', () => {
     ]) {
       expect(names, expected).toContain(expected);
     }
-    for (const pattern of [/^exports\/.*\.csv$/, /^exports\/.*\.pdf$/, /^exports\/.*\.socarchive$/]) expect(names.some((n) => pattern.test(n)), String(pattern)).toBe(true);
+    for (const pattern of [/^exports\/.*\.csv$/, /^exports\/.*\.pdf$/, /^exports\/.*\.socarchive$/])
+      expect(
+        names.some((n) => pattern.test(n)),
+        String(pattern),
+      ).toBe(true);
     expect(notPrivate(h.dir)).toEqual([]);
   });
 

@@ -34,7 +34,7 @@ describe('Federal Surveyor IDs (iQIES job aid, section 6)', () => {
 
   const ids = (rows: Array<{ userId: string }>) => rows.map((r) => r.userId);
 
-  it('a user asks for an FSID; the state\'s officials are emailed (queued: no mail server is set up); it shows as pending verification', async () => {
+  it("a user asks for an FSID; the state's officials are emailed (queued: no mail server is set up); it shows as pending verification", async () => {
     expect(await h.call('sam', 'fsid.mine', {})).toEqual({ fsid: null, fsidState: null, canRequest: true });
     expect(await h.call('sam', 'fsid.request', {})).toEqual({ fsid: null, fsidState: 'requested', mail: 'not_configured' });
     expect(await h.refusal('sam', 'fsid.request', {})).toMatchObject({ code: 'CONFLICT', message: FSID_MESSAGES.alreadyAsked });
@@ -59,7 +59,11 @@ describe('Federal Surveyor IDs (iQIES job aid, section 6)', () => {
       expect(await h.refusal('fl', 'fsid.save', { userId: 'sam', fsid }), fsid).toMatchObject({ code: 'VALIDATION', field: 'fsid' });
     }
     await h.call('fl', 'fsid.save', { userId: 'sam', fsid: 'FL0042' });
-    expect(await h.refusal('fl', 'fsid.save', { userId: 'tess', fsid: 'fl0042' })).toMatchObject({ code: 'CONFLICT', field: 'fsid', message: FSID_MESSAGES.taken });
+    expect(await h.refusal('fl', 'fsid.save', { userId: 'tess', fsid: 'fl0042' })).toMatchObject({
+      code: 'CONFLICT',
+      field: 'fsid',
+      message: FSID_MESSAGES.taken,
+    });
   });
 
   it('provider and CMS officials are refused, and state officials of another state', async () => {

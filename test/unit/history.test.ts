@@ -59,17 +59,25 @@ describe('Request History (iQIES job aid 5)', () => {
     return { a, b, c, d };
   }
 
-  it('lists decisions newest first; a provider official sees their own and their organization\'s other officials\', never another organization\'s', async () => {
+  it("lists decisions newest first; a provider official sees their own and their organization's other officials', never another organization's", async () => {
     const { a, b, c, d } = await decideFour();
     expect(ids((await h.call('so1', 'history.page', {})).rows)).toEqual([d, b, a]);
     expect(ids((await h.call('so456', 'history.page', {})).rows)).toEqual([c]);
     // CMS officials see every official's decisions.
     expect(ids((await h.call('cms', 'history.page', {})).rows)).toEqual([d, c, b, a]);
     const first = (await h.call('so1', 'history.page', {})).rows.at(-1);
-    expect(first).toMatchObject({ requestId: a, firstName: 'Robert', lastName: 'Thompson', program: PROD, action: 'approved', decidedBy: 'so1@example.org', organization: { displayId: '123' } });
+    expect(first).toMatchObject({
+      requestId: a,
+      firstName: 'Robert',
+      lastName: 'Thompson',
+      program: PROD,
+      action: 'approved',
+      decidedBy: 'so1@example.org',
+      organization: { displayId: '123' },
+    });
   });
 
-  it('refuses ordinary users, and organizations outside the official\'s scope', async () => {
+  it("refuses ordinary users, and organizations outside the official's scope", async () => {
     await decideFour();
     expect(await h.refusal('alice', 'history.page', {})).toMatchObject({ code: 'FORBIDDEN', message: REVIEW_MESSAGES.notOfficial });
     expect(await h.refusal('alice', 'history.view', { requestId: 1 })).toMatchObject({ code: 'FORBIDDEN' });
@@ -116,7 +124,11 @@ describe('Request History (iQIES job aid 5)', () => {
     const decidedAt = (await h.call('so1', 'history.page', {})).rows.map((r) => r.decidedAt);
     expect(ids((await h.call('so1', 'history.page', { from: decidedAt[1], to: decidedAt[1] })).rows)).toEqual([b]);
     expect(ids((await h.call('so1', 'history.page', { from: decidedAt[0]! + 1 })).rows)).toEqual([]);
-    expect(await h.refusal('so1', 'history.page', { from: 2 * DAY, to: DAY })).toMatchObject({ code: 'VALIDATION', field: 'to', message: 'The To date is before the From date' });
+    expect(await h.refusal('so1', 'history.page', { from: 2 * DAY, to: DAY })).toMatchObject({
+      code: 'VALIDATION',
+      field: 'to',
+      message: 'The To date is before the From date',
+    });
 
     // Two per page, both orders.
     const walk = async (search: string) => {
@@ -141,7 +153,14 @@ describe('Request History (iQIES job aid 5)', () => {
   it('View shows the Request ID pop-up: Completed, Name, Organization, Role and "Approved by" or "Rejected by <email>: <reason>"', async () => {
     const { a, b } = await decideFour();
     const approved = await h.call('so1', 'history.view', { requestId: a });
-    expect(approved).toMatchObject({ requestId: a, lastName: 'Thompson', firstName: 'Robert', role: 'Assessment Coordinator', action: 'approved', actionText: 'Approved by so1@example.org' });
+    expect(approved).toMatchObject({
+      requestId: a,
+      lastName: 'Thompson',
+      firstName: 'Robert',
+      role: 'Assessment Coordinator',
+      action: 'approved',
+      actionText: 'Approved by so1@example.org',
+    });
     expect(approved.organization).toEqual({ displayId: '123', name: PROVIDER_ORG.name, kind: 'provider' });
     expect(approved.events.map((e) => e.text)).toEqual(['Requested by alice@example.org', 'Approved by so1@example.org']);
     const rejected = await h.call('so2', 'history.view', { requestId: b });
@@ -161,7 +180,13 @@ describe('Request History (iQIES job aid 5)', () => {
     const org = h.app.store.db.prepare("SELECT id FROM organizations WHERE display_id = '123'").get() as { id: number };
     // As user lookup records a removal: by subject and organization, without the request ID.
     await h.app.store.audit.append([
-      { action: 'role.removed', actorId: so1.id, subjectUserId: alice.id, organizationId: org.id, details: { program: PROD, role: 'Assessment Coordinator', reason: 'Left the organization' } },
+      {
+        action: 'role.removed',
+        actorId: so1.id,
+        subjectUserId: alice.id,
+        organizationId: org.id,
+        details: { program: PROD, role: 'Assessment Coordinator', reason: 'Left the organization' },
+      },
       // Another role of hers, removed the same day: not this request's.
       { action: 'role.removed', actorId: so1.id, subjectUserId: alice.id, organizationId: org.id, details: { program: PROD, role: 'Provider Basic User' } },
     ]);

@@ -25,7 +25,15 @@ describe('Home dashboard figures', () => {
   const person = (
     org: string,
     lastName: string,
-    o: { lastSignInAt?: number | null; createdAt?: number; status?: string; proofing?: string; deactivatedAt?: number | null; referredAt?: number | null; reactivatedAt?: number | null } = {},
+    o: {
+      lastSignInAt?: number | null;
+      createdAt?: number;
+      status?: string;
+      proofing?: string;
+      deactivatedAt?: number | null;
+      referredAt?: number | null;
+      reactivatedAt?: number | null;
+    } = {},
   ): number => {
     serial += 1;
     const proofing = o.proofing ?? 'proofed_remote';
@@ -51,13 +59,21 @@ describe('Home dashboard figures', () => {
         ).lastInsertRowid,
     );
     if (proofing === 'proofed_remote' || proofing === 'proofed_in_person') {
-      db().prepare('INSERT INTO role_assignments (user_id, program_id, organization_id, role_id, granted_at) VALUES (?, ?, ?, ?, ?)').run(id, programId(), orgId(org), roleId(basicRole(org)), now());
+      db()
+        .prepare('INSERT INTO role_assignments (user_id, program_id, organization_id, role_id, granted_at) VALUES (?, ?, ?, ?, ?)')
+        .run(id, programId(), orgId(org), roleId(basicRole(org)), now());
     } else {
       request(org, id, now() - DAY);
     }
     return id;
   };
-  const request = (org: string, requesterId: number, requestedAt: number, status: 'pending' | 'approved' | 'rejected' = 'pending', decidedAt: number | null = null) =>
+  const request = (
+    org: string,
+    requesterId: number,
+    requestedAt: number,
+    status: 'pending' | 'approved' | 'rejected' = 'pending',
+    decidedAt: number | null = null,
+  ) =>
     db()
       .prepare('INSERT INTO role_requests (requester_id, program_id, organization_id, role_id, status, requested_at, decided_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
       .run(requesterId, programId(), orgId(org), roleId(basicRole(org)), status, requestedAt, decidedAt);
@@ -159,7 +175,9 @@ describe('Home dashboard figures', () => {
     expect(home.me.nextSteps.map((s) => s.text).join('\n')).toMatch(/can be approved only once your identity is proofed/);
     // A proofed user with no role and no request is sent to My Access.
     const other = await h.call('analyst2', 'home.dashboard', {});
-    expect(other.me.nextSteps).toEqual([{ text: 'You have no role yet. Request a role for your organization.', page: 'my-access', linkText: 'Request a role in My Access' }]);
+    expect(other.me.nextSteps).toEqual([
+      { text: 'You have no role yet. Request a role for your organization.', page: 'my-access', linkText: 'Request a role in My Access' },
+    ]);
   });
 
   it('says mail is not set up, to officials only', async () => {
@@ -169,7 +187,8 @@ describe('Home dashboard figures', () => {
 
   it('reads every figure from an index: no query of the dashboard scans the users table', async () => {
     // users is read by row id, or through one of version 7's indexes, which hold only the accounts a figure is about.
-    const tableScan = /^(SCAN|SEARCH) (users|u)\b(?! USING (COVERING )?INDEX (users_last_use|users_deactivated_at|users_referred)\b| USING INTEGER PRIMARY KEY)/;
+    const tableScan =
+      /^(SCAN|SEARCH) (users|u)\b(?! USING (COVERING )?INDEX (users_last_use|users_deactivated_at|users_referred)\b| USING INTEGER PRIMARY KEY)/;
     const seen = new Set<string>();
     const raw = db();
     const prepare = raw.prepare.bind(raw);
@@ -183,13 +202,23 @@ describe('Home dashboard figures', () => {
     } finally {
       raw.prepare = prepare;
     }
-    const home = [...seen].filter((sql) => /user_directory|pending_request_counts|proofing_state = 'referred_in_person'|status = 'active' AND max|deactivated_at >|decided_at >|requested_at/.test(sql));
+    const home = [...seen].filter((sql) =>
+      /user_directory|pending_request_counts|proofing_state = 'referred_in_person'|status = 'active' AND max|deactivated_at >|decided_at >|requested_at/.test(
+        sql,
+      ),
+    );
     expect(home.length).toBeGreaterThanOrEqual(12);
     for (const sql of home) {
       const params = (sql.match(/\?/g) ?? []).map(() => 0);
       const plan = (raw.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as Array<{ detail: string }>).map((p) => p.detail);
-      expect(plan.filter((line) => tableScan.test(line)), `${sql}\n${plan.join('\n')}`).toEqual([]);
-      expect(plan.filter((line) => /^SCAN (role_requests|user_directory)\b/.test(line)), `${sql}\n${plan.join('\n')}`).toEqual([]);
+      expect(
+        plan.filter((line) => tableScan.test(line)),
+        `${sql}\n${plan.join('\n')}`,
+      ).toEqual([]);
+      expect(
+        plan.filter((line) => /^SCAN (role_requests|user_directory)\b/.test(line)),
+        `${sql}\n${plan.join('\n')}`,
+      ).toEqual([]);
     }
   });
 });
@@ -222,7 +251,13 @@ describe('Home dashboard scope: each official sees only their organizations', ()
           )
           .run(`stale.${displayId}`, `Stale${name}`, `stale.${displayId}@example.org`, now - 400 * DAY, now - 110 * DAY, org(displayId)).lastInsertRowid,
       );
-      db.prepare('INSERT INTO role_assignments (user_id, program_id, organization_id, role_id, granted_at) VALUES (?, ?, ?, ?, ?)').run(stale, program, org(displayId), r, now);
+      db.prepare('INSERT INTO role_assignments (user_id, program_id, organization_id, role_id, granted_at) VALUES (?, ?, ?, ?, ?)').run(
+        stale,
+        program,
+        org(displayId),
+        r,
+        now,
+      );
       const waiting = Number(
         db
           .prepare(
@@ -264,11 +299,20 @@ describe('Home dashboard scope: each official sees only their organizations', ()
   it('a CMS official: every organization, including one without a Security Official', async () => {
     const cms = await names('cms1');
     expect(cms?.organizations[0]).toBe('All organizations');
-    expect(cms?.people).toEqual(['StaleBayview', 'StaleFlorida', 'StaleHarbor', 'StaleSunrise', 'WaitingBayview', 'WaitingFlorida', 'WaitingHarbor', 'WaitingSunrise']);
+    expect(cms?.people).toEqual([
+      'StaleBayview',
+      'StaleFlorida',
+      'StaleHarbor',
+      'StaleSunrise',
+      'WaitingBayview',
+      'WaitingFlorida',
+      'WaitingHarbor',
+      'WaitingSunrise',
+    ]);
     expect(cms?.pendingOver30).toBeGreaterThanOrEqual(4);
   });
 
-  it('a user who is not an official: no dashboard, no one else\'s name anywhere in the answer', async () => {
+  it("a user who is not an official: no dashboard, no one else's name anywhere in the answer", async () => {
     for (const who of ['demo', 'surveyor', 'analyst']) {
       const home = await h.call(who, 'home.dashboard', {});
       expect(home.official).toBeNull();

@@ -25,14 +25,18 @@ async function rulesFiredAt(filePath: string, code: string): Promise<string[]> {
 
 describe('layer rules', () => {
   it('a renderer view may not import the main process', async () => {
-    expect(await rulesFiredAt('renderer/features/home/Probe.tsx', "import { createConsole } from '../../../main/app.js';\nexport const x = createConsole;\n")).toContain(
-      'no-restricted-imports',
-    );
+    expect(
+      await rulesFiredAt('renderer/features/home/Probe.tsx', "import { createConsole } from '../../../main/app.js';\nexport const x = createConsole;\n"),
+    ).toContain('no-restricted-imports');
   });
 
   it('the renderer may not import electron or Node', async () => {
-    expect(await rulesFiredAt('renderer/Probe.ts', `import { ipcRenderer } from ${ELECTRON};\nexport const x = ipcRenderer;\n`)).toContain('no-restricted-imports');
-    expect(await rulesFiredAt('renderer/Probe.ts', "import { readFileSync } from 'node:fs';\nexport const x = readFileSync;\n")).toContain('no-restricted-imports');
+    expect(await rulesFiredAt('renderer/Probe.ts', `import { ipcRenderer } from ${ELECTRON};\nexport const x = ipcRenderer;\n`)).toContain(
+      'no-restricted-imports',
+    );
+    expect(await rulesFiredAt('renderer/Probe.ts', "import { readFileSync } from 'node:fs';\nexport const x = readFileSync;\n")).toContain(
+      'no-restricted-imports',
+    );
   });
 
   it('shared code may not import Node, electron, React or the database', async () => {
@@ -54,7 +58,9 @@ describe('layer rules', () => {
   });
 
   it('a service may not import electron; it gets what it needs from main/shell', async () => {
-    expect(await rulesFiredAt('main/services/probe.ts', `import { safeStorage } from ${ELECTRON};\nexport const x = safeStorage;\n`)).toContain('no-restricted-imports');
+    expect(await rulesFiredAt('main/services/probe.ts', `import { safeStorage } from ${ELECTRON};\nexport const x = safeStorage;\n`)).toContain(
+      'no-restricted-imports',
+    );
     expect(await rulesFiredAt('main/store/probe.ts', "import Store from 'electron-store';\nexport const x = Store;\n")).toContain('no-restricted-imports');
   });
 
@@ -62,7 +68,9 @@ describe('layer rules', () => {
     expect(await rulesFiredAt('main/services/probe.ts', "import { clientIdOf } from '../shell/ipc.js';\nexport const x = clientIdOf;\n")).toContain(
       'no-restricted-imports',
     );
-    expect(await rulesFiredAt('main/ipc/probe.ts', "import { startHost } from '../host/server.js';\nexport const x = startHost;\n")).toContain('no-restricted-imports');
+    expect(await rulesFiredAt('main/ipc/probe.ts', "import { startHost } from '../host/server.js';\nexport const x = startHost;\n")).toContain(
+      'no-restricted-imports',
+    );
   });
 
   it('tests and scripts outside test/electron may not import electron', async () => {

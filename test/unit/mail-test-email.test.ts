@@ -8,7 +8,7 @@ const PROD = 'iQIES Prod';
 const FROM = 'donotreply@console.example';
 const SMTP_PASSWORD = 'Test-smtp-pa55word!';
 
-describe('Send test email: the Mail settings tried now, to the CMS official\'s own address', () => {
+describe("Send test email: the Mail settings tried now, to the CMS official's own address", () => {
   let h: Harness;
   let users: Record<string, TestUser>;
   let servers: SmtpTestServer[];
@@ -25,7 +25,12 @@ describe('Send test email: the Mail settings tried now, to the CMS official\'s o
         { userId: 'pat', organization: '123', roles: [[PROD, 'Assessment Coordinator']] },
       ],
     });
-    for (const [client, id] of [['cms', 'cms-official'], ['provider', 'provider-official'], ['state', 'state-official'], ['pat', 'pat']] as const) {
+    for (const [client, id] of [
+      ['cms', 'cms-official'],
+      ['provider', 'provider-official'],
+      ['state', 'state-official'],
+      ['pat', 'pat'],
+    ] as const) {
       await h.signIn(client, users[id]!);
       h.nextStep();
     }
@@ -42,7 +47,12 @@ describe('Send test email: the Mail settings tried now, to the CMS official\'s o
   }
 
   const testAudits = () =>
-    (h.app.store.db.prepare("SELECT action, details FROM audit_events WHERE action LIKE 'mail.test_%' ORDER BY id").all() as Array<{ action: string; details: string }>).map((r) => ({
+    (
+      h.app.store.db.prepare("SELECT action, details FROM audit_events WHERE action LIKE 'mail.test_%' ORDER BY id").all() as Array<{
+        action: string;
+        details: string;
+      }>
+    ).map((r) => ({
       action: r.action,
       details: JSON.parse(r.details) as Record<string, unknown>,
     }));
@@ -53,7 +63,12 @@ describe('Send test email: the Mail settings tried now, to the CMS official\'s o
 
     const result = await h.call('cms', 'mail.sendTest', {});
 
-    expect(result).toEqual({ sent: true, to: 'cms-official@example.org', problem: null, message: MAIL_TEST_MESSAGES.sent('cms-official@example.org', `127.0.0.1:${smtp.port}`) });
+    expect(result).toEqual({
+      sent: true,
+      to: 'cms-official@example.org',
+      problem: null,
+      message: MAIL_TEST_MESSAGES.sent('cms-official@example.org', `127.0.0.1:${smtp.port}`),
+    });
     expect(smtp.received.map((m) => [m.subject, m.to && !Array.isArray(m.to) ? m.to.text : null, m.from?.text])).toEqual([
       ['Test email from the Security Official Console', 'cms-official@example.org', FROM],
     ]);

@@ -31,14 +31,19 @@ describe('my credentials (QualityNet guide 5.4.4.1)', () => {
 
   it('refuses a wrong confirmation code and links nothing', async () => {
     const enrollment = await h.call('c1', 'mfa.beginEnrollment', {});
-    expect(await h.refusal('c1', 'mfa.confirmEnrollment', { enrollmentId: enrollment.enrollmentId, code: h.code(enrollment.secret, 4), label: '' })).toMatchObject({ code: 'VALIDATION', field: 'code' });
+    expect(
+      await h.refusal('c1', 'mfa.confirmEnrollment', { enrollmentId: enrollment.enrollmentId, code: h.code(enrollment.secret, 4), label: '' }),
+    ).toMatchObject({ code: 'VALIDATION', field: 'code' });
     expect(await h.call('c1', 'mfa.list', {})).toHaveLength(1);
   });
 
   it('allows at most five credentials', async () => {
     for (let i = 0; i < 4; i += 1) await addCredential();
     expect(await h.call('c1', 'mfa.list', {})).toHaveLength(5);
-    expect(await h.refusal('c1', 'mfa.beginEnrollment', {})).toMatchObject({ code: 'CONFLICT', message: 'You can link up to five credentials to a single user ID.' });
+    expect(await h.refusal('c1', 'mfa.beginEnrollment', {})).toMatchObject({
+      code: 'CONFLICT',
+      message: 'You can link up to five credentials to a single user ID.',
+    });
   });
 
   it('removes a credential given its ID and a fresh code from it', async () => {
@@ -52,7 +57,10 @@ describe('my credentials (QualityNet guide 5.4.4.1)', () => {
   it('refuses removal with a code from another credential, or a replayed code', async () => {
     const added = await addCredential();
     h.nextStep();
-    expect(await h.refusal('c1', 'mfa.remove', { credentialId: user.credentialId, code: h.code(added.secret) })).toMatchObject({ code: 'VALIDATION', field: 'code' });
+    expect(await h.refusal('c1', 'mfa.remove', { credentialId: user.credentialId, code: h.code(added.secret) })).toMatchObject({
+      code: 'VALIDATION',
+      field: 'code',
+    });
     // The sign-in code of this step was already used on this credential.
     const used = h.code(user.secret, -1);
     expect(await h.refusal('c1', 'mfa.remove', { credentialId: user.credentialId, code: used })).toMatchObject({ code: 'VALIDATION' });
@@ -75,7 +83,9 @@ describe('my credentials (QualityNet guide 5.4.4.1)', () => {
     const enrollment = await h.call('c1', 'mfa.beginEnrollment', {});
     h.clock.advance(10 * 60_000 + 1);
     await h.call('c1', 'session.activity', {});
-    expect(await h.refusal('c1', 'mfa.confirmEnrollment', { enrollmentId: enrollment.enrollmentId, code: h.code(enrollment.secret), label: '' })).toMatchObject({ code: 'NOT_FOUND', field: 'enrollmentId' });
+    expect(await h.refusal('c1', 'mfa.confirmEnrollment', { enrollmentId: enrollment.enrollmentId, code: h.code(enrollment.secret), label: '' })).toMatchObject(
+      { code: 'NOT_FOUND', field: 'enrollmentId' },
+    );
   });
 
   it('never removes the last credential', async () => {
@@ -84,13 +94,15 @@ describe('my credentials (QualityNet guide 5.4.4.1)', () => {
     expect(await h.call('c1', 'mfa.list', {})).toHaveLength(1);
   });
 
-  it('refuses an unknown credential ID, and another user\'s enrollment', async () => {
+  it("refuses an unknown credential ID, and another user's enrollment", async () => {
     await addCredential();
     expect(await h.refusal('c1', 'mfa.remove', { credentialId: 'SOC999999999', code: '123456' })).toMatchObject({ code: 'NOT_FOUND', field: 'credentialId' });
     const other = h.seed({ users: [{ userId: 'other', organization: '123' }] })['other']!;
     await h.signIn('c2', other);
     const enrollment = await h.call('c1', 'mfa.beginEnrollment', {});
-    expect(await h.refusal('c2', 'mfa.confirmEnrollment', { enrollmentId: enrollment.enrollmentId, code: h.code(enrollment.secret), label: '' })).toMatchObject({ code: 'NOT_FOUND' });
+    expect(await h.refusal('c2', 'mfa.confirmEnrollment', { enrollmentId: enrollment.enrollmentId, code: h.code(enrollment.secret), label: '' })).toMatchObject(
+      { code: 'NOT_FOUND' },
+    );
   });
 
   it('requires a signed-in session', async () => {

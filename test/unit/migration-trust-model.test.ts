@@ -36,7 +36,9 @@ describe('migration 6 (trust model) on an older database', () => {
   it('sets aside assignments outside the catalogue with every column, lists pending requests outside it, and deletes nothing silently', () => {
     const db = olderDatabase();
     expect(migrate(db)).toEqual({ from: 5, to: MIGRATIONS.length });
-    expect(db.prepare('SELECT kind, row_id, user_id, organization_id, role_id, granted_at, request_id FROM role_catalogue_violations ORDER BY id').all()).toEqual([
+    expect(
+      db.prepare('SELECT kind, row_id, user_id, organization_id, role_id, granted_at, request_id FROM role_catalogue_violations ORDER BY id').all(),
+    ).toEqual([
       { kind: 'assignment', row_id: 4, user_id: 3, organization_id: 2, role_id: 1, granted_at: 5, request_id: 1 },
       { kind: 'pending_request', row_id: 2, user_id: 3, organization_id: 3, role_id: 2, granted_at: null, request_id: 2 },
     ]);

@@ -20,7 +20,14 @@ describe('stale requests: the organization’s officials are reminded once a wee
         { userId: 'cms-official', organization: 'CMS', roles: [['iQIES Prod', 'CMS Security Official']] },
         { userId: 'provider-official', organization: '123', roles: [['iQIES Prod', 'Provider Security Official']] },
         // A second official of 123, holding the role in two programs: still one email.
-        { userId: 'second-official', organization: '123', roles: [['iQIES Prod', 'Provider Security Official'], ['iQIES Preview', 'Provider Security Official']] },
+        {
+          userId: 'second-official',
+          organization: '123',
+          roles: [
+            ['iQIES Prod', 'Provider Security Official'],
+            ['iQIES Preview', 'Provider Security Official'],
+          ],
+        },
         { userId: 'gone-official', organization: '123', status: 'deactivated', roles: [['iQIES Prod', 'Provider Security Official']] },
         { userId: 'other-official', organization: '456', roles: [['iQIES Prod', 'Provider Security Official']] },
         { userId: 'pat', organization: '123', roles: [['iQIES Prod', 'Provider Basic User']] },
@@ -45,7 +52,9 @@ describe('stale requests: the organization’s officials are reminded once a wee
   }
 
   const reminders = () =>
-    h.app.store.db.prepare("SELECT to_address AS \"to\", subject, body, organization_id AS organizationId FROM outbox WHERE kind = 'request.stale' ORDER BY id").all() as Array<{
+    h.app.store.db
+      .prepare('SELECT to_address AS "to", subject, body, organization_id AS organizationId FROM outbox WHERE kind = \'request.stale\' ORDER BY id')
+      .all() as Array<{
       to: string;
       subject: string;
       body: string;
@@ -93,9 +102,15 @@ describe('stale requests: the organization’s officials are reminded once a wee
     expect(reminders().at(-1)!.to).toBe('other-official@example.org');
     h.clock.advance(DAY);
     expect(await notifications.sendStaleReminders()).toEqual({ organizations: 1, emails: 2 });
-    expect(reminders().slice(-2).map((r) => r.to)).toEqual(['provider-official@example.org', 'second-official@example.org']);
+    expect(
+      reminders()
+        .slice(-2)
+        .map((r) => r.to),
+    ).toEqual(['provider-official@example.org', 'second-official@example.org']);
 
-    h.app.store.db.prepare("UPDATE role_requests SET status = 'rejected', decided_at = ?, decided_by = (SELECT id FROM users WHERE user_id = 'cms-official') WHERE id = ?").run(h.clock.now(), stale);
+    h.app.store.db
+      .prepare("UPDATE role_requests SET status = 'rejected', decided_at = ?, decided_by = (SELECT id FROM users WHERE user_id = 'cms-official') WHERE id = ?")
+      .run(h.clock.now(), stale);
     h.clock.advance(7 * DAY);
     expect(await notifications.sendStaleReminders()).toEqual({ organizations: 1, emails: 1 });
     expect(reminders().at(-1)!.to).toBe('other-official@example.org');

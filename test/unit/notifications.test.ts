@@ -84,10 +84,17 @@ describe('the outbox: emails owed, delivered over SMTP, retried', () => {
   }
 
   async function configure(port: number, extra: { user?: string; password?: string } = {}): Promise<void> {
-    await h.call('cms', 'mail.saveSettings', { host: '127.0.0.1', port, secure: false, user: extra.user ?? '', from: FROM, ...(extra.password !== undefined ? { password: extra.password } : {}) });
+    await h.call('cms', 'mail.saveSettings', {
+      host: '127.0.0.1',
+      port,
+      secure: false,
+      user: extra.user ?? '',
+      from: FROM,
+      ...(extra.password !== undefined ? { password: extra.password } : {}),
+    });
   }
 
-  it('tells the official truthfully what became of a decision\'s email: queued with no mail server set up, queued for delivery once one is', async () => {
+  it("tells the official truthfully what became of a decision's email: queued with no mail server set up, queued for delivery once one is", async () => {
     const decideOne = async (role: string) => {
       const { requestId } = await h.call('pat', 'access.request', { program: 'iQIES Prod', organization: '123', role });
       return h.call('so', 'queue.approve', { requestIds: [requestId] });
@@ -291,7 +298,16 @@ describe('the outbox: emails owed, delivered over SMTP, retried', () => {
       expect((await h.call('cms', 'outbox.list', {})).map((r) => r.id)).toEqual([own2, consoleWide, other, own1]);
       expect(await h.call('so', 'outbox.list', { status: 'failed' })).toEqual([]);
       expect(await h.call('so', 'outbox.list', {})).toEqual([
-        expect.objectContaining({ id: own2, to: 'pat0@example.org', subject: 'Role Request from Pat 0', kind: 'request.filed', status: 'owed', attempts: 0, lastError: null, sentAt: null }),
+        expect.objectContaining({
+          id: own2,
+          to: 'pat0@example.org',
+          subject: 'Role Request from Pat 0',
+          kind: 'request.filed',
+          status: 'owed',
+          attempts: 0,
+          lastError: null,
+          sentAt: null,
+        }),
         expect.objectContaining({ id: own1 }),
       ]);
     });
@@ -320,7 +336,7 @@ describe('the outbox: emails owed, delivered over SMTP, retried', () => {
   });
 
   describe('mail settings', () => {
-    it('a provider official sees them but cannot change them: every organization\'s mail goes through this server', async () => {
+    it("a provider official sees them but cannot change them: every organization's mail goes through this server", async () => {
       await h.call('cms', 'mail.saveSettings', { host: 'smtp.example.org', port: 587, secure: false, user: '', from: FROM });
       expect(await h.call('so', 'mail.settings', {})).toMatchObject({ host: 'smtp.example.org', canChange: false });
       const audits = h.auditActions().length;
@@ -334,7 +350,14 @@ describe('the outbox: emails owed, delivered over SMTP, retried', () => {
 
     it('shows whether a password is set, never the password; omitted keeps it, empty removes it; each save is audited without it', async () => {
       expect(await h.call('cms', 'mail.settings', {})).toEqual({ host: '', port: 587, secure: false, user: '', from: '', passwordSet: false, canChange: true });
-      const saved = await h.call('cms', 'mail.saveSettings', { host: 'smtp.example.org', port: 465, secure: true, user: 'console', from: FROM, password: SMTP_PASSWORD });
+      const saved = await h.call('cms', 'mail.saveSettings', {
+        host: 'smtp.example.org',
+        port: 465,
+        secure: true,
+        user: 'console',
+        from: FROM,
+        password: SMTP_PASSWORD,
+      });
       expect(saved).toEqual({ host: 'smtp.example.org', port: 465, secure: true, user: 'console', from: FROM, passwordSet: true, canChange: true });
 
       const kept = await h.call('cms', 'mail.saveSettings', { host: 'smtp2.example.org', port: 587, secure: false, user: 'console', from: FROM });
@@ -342,21 +365,44 @@ describe('the outbox: emails owed, delivered over SMTP, retried', () => {
       const store = h.app.services.notifications['mailSettingsStore'] as FileMailSettingsStore;
       expect((await store.load()).password).toBe(SMTP_PASSWORD);
 
-      const removed = await h.call('cms', 'mail.saveSettings', { host: 'smtp2.example.org', port: 587, secure: false, user: 'console', from: FROM, password: '' });
+      const removed = await h.call('cms', 'mail.saveSettings', {
+        host: 'smtp2.example.org',
+        port: 587,
+        secure: false,
+        user: 'console',
+        from: FROM,
+        password: '',
+      });
       expect(removed.passwordSet).toBe(false);
       expect((await store.load()).password).toBeNull();
 
-      const audits = h.app.store.db.prepare("SELECT details FROM audit_events WHERE action = 'mail.settings_changed' ORDER BY id").all() as Array<{ details: string }>;
+      const audits = h.app.store.db.prepare("SELECT details FROM audit_events WHERE action = 'mail.settings_changed' ORDER BY id").all() as Array<{
+        details: string;
+      }>;
       expect(audits.map((a) => JSON.parse(a.details).password)).toEqual(['changed', 'kept', 'removed']);
       expect(audits.map((a) => a.details).join('\n')).not.toContain(SMTP_PASSWORD);
     });
 
     it('refuses a host that is not a host name or address, a From that is not an email, and a password without a user', async () => {
-      expect(await h.refusal('cms', 'mail.saveSettings', { host: 'smtp example.org', port: 587, secure: false, user: '', from: FROM })).toMatchObject({ code: 'VALIDATION', field: 'host' });
-      expect(await h.refusal('cms', 'mail.saveSettings', { host: 'smtp://smtp.example.org', port: 587, secure: false, user: '', from: FROM })).toMatchObject({ code: 'VALIDATION', field: 'host' });
-      expect(await h.refusal('cms', 'mail.saveSettings', { host: 'smtp.example.org', port: 587, secure: false, user: '', from: 'nobody' })).toMatchObject({ code: 'VALIDATION', field: 'from' });
-      expect(await h.refusal('cms', 'mail.saveSettings', { host: 'smtp.example.org', port: 0, secure: false, user: '', from: FROM })).toMatchObject({ code: 'VALIDATION', field: 'port' });
-      expect(await h.refusal('cms', 'mail.saveSettings', { host: 'smtp.example.org', port: 587, secure: false, user: '', from: FROM, password: 'x' })).toMatchObject({ code: 'VALIDATION', field: 'user' });
+      expect(await h.refusal('cms', 'mail.saveSettings', { host: 'smtp example.org', port: 587, secure: false, user: '', from: FROM })).toMatchObject({
+        code: 'VALIDATION',
+        field: 'host',
+      });
+      expect(await h.refusal('cms', 'mail.saveSettings', { host: 'smtp://smtp.example.org', port: 587, secure: false, user: '', from: FROM })).toMatchObject({
+        code: 'VALIDATION',
+        field: 'host',
+      });
+      expect(await h.refusal('cms', 'mail.saveSettings', { host: 'smtp.example.org', port: 587, secure: false, user: '', from: 'nobody' })).toMatchObject({
+        code: 'VALIDATION',
+        field: 'from',
+      });
+      expect(await h.refusal('cms', 'mail.saveSettings', { host: 'smtp.example.org', port: 0, secure: false, user: '', from: FROM })).toMatchObject({
+        code: 'VALIDATION',
+        field: 'port',
+      });
+      expect(
+        await h.refusal('cms', 'mail.saveSettings', { host: 'smtp.example.org', port: 587, secure: false, user: '', from: FROM, password: 'x' }),
+      ).toMatchObject({ code: 'VALIDATION', field: 'user' });
       expect((await h.call('so', 'mail.settings', {})).host).toBe('');
       expect(await h.call('cms', 'mail.saveSettings', { host: '::1', port: 25, secure: false, user: '', from: FROM })).toMatchObject({ host: '::1' });
     });
@@ -401,7 +447,10 @@ describe('the outbox: emails owed, delivered over SMTP, retried', () => {
     it('a password sealed under another data key reads as no password', async () => {
       const file = join(h.dir, 'elsewhere-mail-settings.json');
       const keys = new KeyFileProvider(join(h.dir, 'elsewhere.key'));
-      await new FileMailSettingsStore(file, new SecretBox(keys.loadOrCreateKey())).save({ host: 'h', port: 25, secure: false, user: 'u', from: FROM }, SMTP_PASSWORD);
+      await new FileMailSettingsStore(file, new SecretBox(keys.loadOrCreateKey())).save(
+        { host: 'h', port: 25, secure: false, user: 'u', from: FROM },
+        SMTP_PASSWORD,
+      );
       const other = new FileMailSettingsStore(file, new SecretBox(Buffer.alloc(32, 7)));
       expect(await other.load()).toMatchObject({ host: 'h', user: 'u', password: null });
     });
@@ -413,7 +462,10 @@ describe('describing an SMTP failure', () => {
     const secrets = secretsOf({ user: 'me', password: 'hunter2!' });
     const plain = Buffer.from('\u0000me\u0000hunter2!').toString('base64');
     const text = describeSmtpError(
-      Object.assign(new Error(`Invalid login: 535 hunter2! ${Buffer.from('hunter2!').toString('base64')} ${plain} smtp://me:hunter2!@mail.example.org\n next line`), { code: 'EAUTH' }),
+      Object.assign(
+        new Error(`Invalid login: 535 hunter2! ${Buffer.from('hunter2!').toString('base64')} ${plain} smtp://me:hunter2!@mail.example.org\n next line`),
+        { code: 'EAUTH' },
+      ),
       secrets,
     );
     expect(text).toBe('EAUTH: Invalid login: 535 [redacted] [redacted] [redacted] smtp://[redacted]@mail.example.org next line');

@@ -136,7 +136,9 @@ describe('Forgot your Password?', () => {
 
       // Neither the code nor the token is anywhere in the database in clear.
       const dump = JSON.stringify(
-        (h.app.store.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as Array<{ name: string }>).map(({ name }) => h.app.store.db.prepare(`SELECT * FROM "${name}"`).all()),
+        (h.app.store.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as Array<{ name: string }>).map(({ name }) =>
+          h.app.store.db.prepare(`SELECT * FROM "${name}"`).all(),
+        ),
       );
       expect(dump).not.toContain(code);
       expect(dump).not.toContain(resetId);
@@ -159,7 +161,14 @@ describe('Forgot your Password?', () => {
     it('a wrong one-time code is refused and counted; the right one still works after it', async () => {
       await configureMail();
       const { resetId, code } = await emailed('pat');
-      expect(await h.refusal('anonymous', 'auth.completePasswordReset', { resetId, code: wrongCode(code), newPassword: NEW_PASSWORD, confirmPassword: NEW_PASSWORD })).toEqual({
+      expect(
+        await h.refusal('anonymous', 'auth.completePasswordReset', {
+          resetId,
+          code: wrongCode(code),
+          newPassword: NEW_PASSWORD,
+          confirmPassword: NEW_PASSWORD,
+        }),
+      ).toEqual({
         code: 'VALIDATION',
         message: RESET_MESSAGES.codeIncorrect,
         field: 'code',
@@ -195,18 +204,22 @@ describe('Forgot your Password?', () => {
       expect(seen(await complete(second.resetId, second.code))).toBe('OK');
     });
 
-    it('a weak new password is refused with the policy\'s reason, writes nothing, and the code still works', async () => {
+    it("a weak new password is refused with the policy's reason, writes nothing, and the code still works", async () => {
       await configureMail();
       const { resetId, code } = await emailed('pat');
       const before = tableChecksums(h);
       const weak = await h.refusal('anonymous', 'auth.completePasswordReset', { resetId, code, newPassword: 'password1234', confirmPassword: 'password1234' });
       expect(weak).toMatchObject({ code: 'VALIDATION', field: 'newPassword' });
       expect(weak.message).toMatch(/too common|too easy to guess/);
-      expect(await h.refusal('anonymous', 'auth.completePasswordReset', { resetId, code, newPassword: 'qwertyuiopasdfgh', confirmPassword: 'qwertyuiopasdfgh' })).toMatchObject({
+      expect(
+        await h.refusal('anonymous', 'auth.completePasswordReset', { resetId, code, newPassword: 'qwertyuiopasdfgh', confirmPassword: 'qwertyuiopasdfgh' }),
+      ).toMatchObject({
         code: 'VALIDATION',
         field: 'newPassword',
       });
-      expect(await h.refusal('anonymous', 'auth.completePasswordReset', { resetId, code, newPassword: NEW_PASSWORD, confirmPassword: `${NEW_PASSWORD}!` })).toEqual({
+      expect(
+        await h.refusal('anonymous', 'auth.completePasswordReset', { resetId, code, newPassword: NEW_PASSWORD, confirmPassword: `${NEW_PASSWORD}!` }),
+      ).toEqual({
         code: 'VALIDATION',
         message: RESET_MESSAGES.passwordsDiffer,
         field: 'confirmPassword',
@@ -223,7 +236,11 @@ describe('Forgot your Password?', () => {
       await signIn('pat', 'wrong two');
       const answers: string[] = [];
       for (let i = 0; i < 3; i += 1) answers.push(seen(await complete(resetId, wrongCode(code))));
-      expect(answers).toEqual([`VALIDATION: ${RESET_MESSAGES.codeIncorrect}`, `VALIDATION: ${RESET_MESSAGES.codeIncorrect}`, `LOCKED: ${RESET_MESSAGES.temporarilyLocked}`]);
+      expect(answers).toEqual([
+        `VALIDATION: ${RESET_MESSAGES.codeIncorrect}`,
+        `VALIDATION: ${RESET_MESSAGES.codeIncorrect}`,
+        `LOCKED: ${RESET_MESSAGES.temporarilyLocked}`,
+      ]);
       expect(h.userRow('pat').locked_until).toBe(h.clock.now() + POLICY.temporaryLockMinutes * MINUTE);
       // The reset ended with the lock: even the right code no longer works.
       expect(seen(await complete(resetId, code))).toBe(`CONFLICT: ${RESET_MESSAGES.ended}`);
@@ -238,11 +255,14 @@ describe('Forgot your Password?', () => {
       expect(seen(await signIn('pat', NEW_PASSWORD))).toBe('OK');
     });
 
-    it('five wrong security codes lock it too; at the third lock the account is locked until an official unlocks it, and reset is refused with the guide\'s message', async () => {
+    it("five wrong security codes lock it too; at the third lock the account is locked until an official unlocks it, and reset is refused with the guide's message", async () => {
       await configureMail();
       const answers: string[] = [];
       for (let i = 0; i < POLICY.failuresBeforeLock * POLICY.temporaryLocksBeforeLock + 1; i += 1) answers.push(seen(await request('pat', fresh('so1'))));
-      const round = [...Array<string>(POLICY.failuresBeforeLock - 1).fill(`SIGN_IN_FAILED: ${RESET_MESSAGES.incorrect}`), `LOCKED: ${RESET_MESSAGES.temporarilyLocked}`];
+      const round = [
+        ...Array<string>(POLICY.failuresBeforeLock - 1).fill(`SIGN_IN_FAILED: ${RESET_MESSAGES.incorrect}`),
+        `LOCKED: ${RESET_MESSAGES.temporarilyLocked}`,
+      ];
       expect(answers).toEqual([...round, ...round, ...round.slice(0, -1), `LOCKED: ${SIGN_IN_MESSAGES.locked}`, `LOCKED: ${SIGN_IN_MESSAGES.locked}`]);
       expect(h.userRow('pat').status).toBe('locked');
       // Even the owner's right code: "Unable to successfully use the Forgot My Password feature" (Table 5-2).
@@ -263,13 +283,15 @@ describe('Forgot your Password?', () => {
       await configureMail();
       const { resetId, code } = await emailed('pat');
       await complete(resetId, code);
-      expect(() => h.app.store.db.prepare('UPDATE password_resets SET ended_at = NULL, end_reason = NULL').run()).toThrow('A password reset that has ended cannot be used again.');
+      expect(() => h.app.store.db.prepare('UPDATE password_resets SET ended_at = NULL, end_reason = NULL').run()).toThrow(
+        'A password reset that has ended cannot be used again.',
+      );
       expect(() => h.app.store.db.prepare('DELETE FROM password_resets').run()).toThrow('Password resets are kept for the audit trail.');
     });
   });
 
   describe('without a mail server', () => {
-    it('names the active Security Officials of the user\'s organizations, only to the holder of the authenticator', async () => {
+    it("names the active Security Officials of the user's organizations, only to the holder of the authenticator", async () => {
       const events = h.auditActions().length;
       expect(seen(await request('pat', fresh('so1')))).toBe(`SIGN_IN_FAILED: ${RESET_MESSAGES.incorrect}`);
       const result = await request('pat', fresh('pat'));
@@ -296,7 +318,7 @@ describe('Forgot your Password?', () => {
   });
 
   describe('it tells no more about which user IDs exist than sign-in does', () => {
-    it('a known ID with wrong codes and an unknown ID get the same answers through every lock, sharing sign-in\'s count', async () => {
+    it("a known ID with wrong codes and an unknown ID get the same answers through every lock, sharing sign-in's count", async () => {
       const attempt = async (userId: string, i: number) =>
         i % 4 === 3 ? seen(await signIn(userId, 'wrong password')) : seen(await request(userId, fresh('so1')));
       const run = async (userId: string) => {
@@ -342,7 +364,7 @@ describe('attacks on Forgot your Password?, through dispatch', () => {
     return h.code(users[userId]!.secret);
   };
 
-  it('without the victim\'s authenticator code, an anonymous caller gets no email sent and no token, however it guesses', async () => {
+  it("without the victim's authenticator code, an anonymous caller gets no email sent and no token, however it guesses", async () => {
     const sent = smtp.received.length;
     for (const code of ['000000', '123456', fresh('mallory'), '999999']) {
       expect(await h.refusal('mallory-window', 'auth.requestPasswordReset', { userId: 'victim', code })).toMatchObject({ code: 'SIGN_IN_FAILED' });
@@ -351,7 +373,7 @@ describe('attacks on Forgot your Password?, through dispatch', () => {
     expect(h.app.store.db.prepare('SELECT count(*) AS n FROM password_resets').get()).toEqual({ n: 0 });
   });
 
-  it('with the victim\'s authenticator code but not their email, guessing the one-time code locks the account and never sets the password', async () => {
+  it("with the victim's authenticator code but not their email, guessing the one-time code locks the account and never sets the password", async () => {
     const start = await h.call('mallory-window', 'auth.requestPasswordReset', { userId: 'victim', code: fresh('victim') });
     if (start.delivery !== 'email') throw new Error('expected an email');
     const answers: string[] = [];
@@ -368,23 +390,41 @@ describe('attacks on Forgot your Password?, through dispatch', () => {
     expect(answers[POLICY.failuresBeforeLock - 1]).toBe(`LOCKED: ${RESET_MESSAGES.temporarilyLocked}`);
     expect(answers[POLICY.failuresBeforeLock]).toBe(`CONFLICT: ${RESET_MESSAGES.ended}`);
     h.clock.advance(POLICY.temporaryLockMinutes * MINUTE);
-    expect(seen(await h.app.dispatch({ clientId: 'victim-window' }, 'auth.signIn', { userId: 'victim', password: PASSWORD, code: fresh('victim'), agreeToTerms: true }))).toBe('OK');
+    expect(
+      seen(
+        await h.app.dispatch({ clientId: 'victim-window' }, 'auth.signIn', { userId: 'victim', password: PASSWORD, code: fresh('victim'), agreeToTerms: true }),
+      ),
+    ).toBe('OK');
   });
 
-  it('the emailed code alone does not work with a token of its own making, nor with another reset\'s token', async () => {
+  it("the emailed code alone does not work with a token of its own making, nor with another reset's token", async () => {
     const mine = await h.call('mallory-window', 'auth.requestPasswordReset', { userId: 'mallory', code: fresh('mallory') });
     await smtp.waitForMessages(1);
     const victims = await h.call('victim-window', 'auth.requestPasswordReset', { userId: 'victim', code: fresh('victim') });
     await smtp.waitForMessages(2);
     const victimCode = /one-time code: (\d+)/.exec(smtp.received.at(-1)?.text ?? '')?.[1] ?? '';
     if (mine.delivery !== 'email' || victims.delivery !== 'email') throw new Error('expected emails');
-    expect(seen(await h.app.dispatch({ clientId: 'mallory-window' }, 'auth.completePasswordReset', { resetId: 'made-up-token', code: victimCode, newPassword: NEW_PASSWORD, confirmPassword: NEW_PASSWORD }))).toBe(
-      `NOT_FOUND: ${RESET_MESSAGES.ended}`,
-    );
+    expect(
+      seen(
+        await h.app.dispatch({ clientId: 'mallory-window' }, 'auth.completePasswordReset', {
+          resetId: 'made-up-token',
+          code: victimCode,
+          newPassword: NEW_PASSWORD,
+          confirmPassword: NEW_PASSWORD,
+        }),
+      ),
+    ).toBe(`NOT_FOUND: ${RESET_MESSAGES.ended}`);
     // Mallory's own token with the victim's code resets nobody's password (and counts against Mallory).
-    expect(seen(await h.app.dispatch({ clientId: 'mallory-window' }, 'auth.completePasswordReset', { resetId: mine.resetId, code: victimCode, newPassword: NEW_PASSWORD, confirmPassword: NEW_PASSWORD }))).toBe(
-      `VALIDATION: ${RESET_MESSAGES.codeIncorrect}`,
-    );
+    expect(
+      seen(
+        await h.app.dispatch({ clientId: 'mallory-window' }, 'auth.completePasswordReset', {
+          resetId: mine.resetId,
+          code: victimCode,
+          newPassword: NEW_PASSWORD,
+          confirmPassword: NEW_PASSWORD,
+        }),
+      ),
+    ).toBe(`VALIDATION: ${RESET_MESSAGES.codeIncorrect}`);
     expect(h.userRow('mallory').failed_attempts).toBe(1);
     expect(h.userRow('victim').failed_attempts).toBe(0);
   });
@@ -399,9 +439,20 @@ describe('attacks on Forgot your Password?, through dispatch', () => {
     const input = { resetId: start.resetId, code, newPassword: NEW_PASSWORD, confirmPassword: NEW_PASSWORD };
     expect(await h.call('victim-laptop', 'auth.completePasswordReset', input)).toEqual({ userId: 'victim' });
     expect((await h.call('victim-desk', 'session.status', {})).state).toBe('none');
-    expect(seen(await h.app.dispatch({ clientId: 'replayer' }, 'auth.completePasswordReset', { ...input, newPassword: 'replayed words of someone', confirmPassword: 'replayed words of someone' }))).toBe(
-      `CONFLICT: ${RESET_MESSAGES.used}`,
-    );
-    expect(h.auditActions().filter((a) => a.startsWith('password_reset.'))).toEqual([PASSWORD_RESET_ACTIONS.requested, PASSWORD_RESET_ACTIONS.codeSent, PASSWORD_RESET_ACTIONS.completed, PASSWORD_RESET_ACTIONS.refused]);
+    expect(
+      seen(
+        await h.app.dispatch({ clientId: 'replayer' }, 'auth.completePasswordReset', {
+          ...input,
+          newPassword: 'replayed words of someone',
+          confirmPassword: 'replayed words of someone',
+        }),
+      ),
+    ).toBe(`CONFLICT: ${RESET_MESSAGES.used}`);
+    expect(h.auditActions().filter((a) => a.startsWith('password_reset.'))).toEqual([
+      PASSWORD_RESET_ACTIONS.requested,
+      PASSWORD_RESET_ACTIONS.codeSent,
+      PASSWORD_RESET_ACTIONS.completed,
+      PASSWORD_RESET_ACTIONS.refused,
+    ]);
   });
 });

@@ -65,7 +65,10 @@ describe('In-Person Proofing (QualityNet guide 5.4.4.2)', () => {
   it('approves with three documents reaching IAL2 and the affirmation; the user may then request roles', async () => {
     const subject = await h.call('so1', 'proofing.lookup', { accountId: 'NINA' });
     expect(subject).toMatchObject({ userId: 'nina', proofingState: 'referred_in_person', refusal: null, history: [] });
-    expect(await h.refusal('nina', 'access.request', { program: PROD, organization: '123', role: 'Provider Basic User' })).toMatchObject({ code: 'FORBIDDEN', message: REQUEST_MESSAGES.notProofed });
+    expect(await h.refusal('nina', 'access.request', { program: PROD, organization: '123', role: 'Provider Basic User' })).toMatchObject({
+      code: 'FORBIDDEN',
+      message: REQUEST_MESSAGES.notProofed,
+    });
     const result = await decide('so1', { decision: 'approve', documents: { photo: license, address: bill, dateOfBirth: license } });
     expect(result).toMatchObject({ ok: true, value: { subject: { proofingState: 'proofed_in_person' } } });
     expect(state('nina')).toBe('proofed_in_person');
@@ -99,44 +102,86 @@ describe('In-Person Proofing (QualityNet guide 5.4.4.2)', () => {
     expect(await decide('so1', { decision: 'reject', comments: 'Photo does not match' })).toMatchObject({ ok: false, error: { field: 'reason' } });
     expect(await decide('so1', { decision: 'reject', reason: 'Other', comments: '   ' })).toMatchObject({ ok: false, error: { field: 'comments' } });
     expect(records()).toBe(0);
-    await h.call('so1', 'proofing.decide', { accountId: 'nina', decision: 'reject', appearedInPerson: true, reason: 'The person does not match the photo identification', comments: 'Photo is of someone else' });
+    await h.call('so1', 'proofing.decide', {
+      accountId: 'nina',
+      decision: 'reject',
+      appearedInPerson: true,
+      reason: 'The person does not match the photo identification',
+      comments: 'Photo is of someone else',
+    });
     expect(state('nina')).toBe('rejected');
   });
 
   it('cancel (wrong documents) closes the session, and the person can come back', async () => {
-    await h.call('so1', 'proofing.decide', { accountId: 'nina', decision: 'cancel', appearedInPerson: true, documents: { photo: { ...passport, expiresOn: '2024-01-01' } } });
+    await h.call('so1', 'proofing.decide', {
+      accountId: 'nina',
+      decision: 'cancel',
+      appearedInPerson: true,
+      documents: { photo: { ...passport, expiresOn: '2024-01-01' } },
+    });
     expect(state('nina')).toBe('referred_in_person');
     const again = await h.call('so1', 'proofing.lookup', { accountId: 'nina' });
     expect(again.history.map((r) => r.decision)).toEqual(['cancelled']);
     expect(again.refusal).toBeNull();
-    await h.call('so1', 'proofing.decide', { accountId: 'nina', decision: 'approve', appearedInPerson: true, documents: { photo: passport, address: bill, dateOfBirth: passport } });
+    await h.call('so1', 'proofing.decide', {
+      accountId: 'nina',
+      decision: 'approve',
+      appearedInPerson: true,
+      documents: { photo: passport, address: bill, dateOfBirth: passport },
+    });
     expect(state('nina')).toBe('proofed_in_person');
   });
 
-  it('suspected fraud rejects with the fraud reason and alerts the organization\'s other officials', async () => {
-    await h.call('so1', 'proofing.decide', { accountId: 'nina', decision: 'reject', appearedInPerson: true, suspectedFraud: true, comments: 'The license hologram is missing' });
+  it("suspected fraud rejects with the fraud reason and alerts the organization's other officials", async () => {
+    await h.call('so1', 'proofing.decide', {
+      accountId: 'nina',
+      decision: 'reject',
+      appearedInPerson: true,
+      suspectedFraud: true,
+      comments: 'The license hologram is missing',
+    });
     const record = h.app.store.db.prepare('SELECT reason, suspected_fraud AS fraud FROM proofing_records').get();
     expect(record).toEqual({ reason: 'Suspected fraud', fraud: 1 });
     const alerts = (h.app.store.db.prepare("SELECT to_address AS t FROM outbox WHERE kind = 'proofing.fraud'").all() as Array<{ t: string }>).map((r) => r.t);
     expect(alerts).toEqual(['so2@example.org']);
   });
 
-  it('only officials proof, never themselves, only their organizations\' users (CMS: anyone), and only once', async () => {
+  it("only officials proof, never themselves, only their organizations' users (CMS: anyone), and only once", async () => {
     expect(await h.refusal('nina', 'proofing.lookup', { accountId: 'omar' })).toMatchObject({ code: 'FORBIDDEN', message: PROOFING_MESSAGES.notOfficial });
     expect(await h.refusal('so1', 'proofing.lookup', { accountId: 'omar' })).toMatchObject({ code: 'NOT_FOUND' });
     expect(await h.refusal('so1', 'proofing.decide', { accountId: 'omar', decision: 'cancel', appearedInPerson: true })).toMatchObject({ code: 'NOT_FOUND' });
     expect((await h.call('so1', 'proofing.lookup', { accountId: 'so1' })).refusal).toBe(PROOFING_MESSAGES.self);
     h.app.store.db.prepare("UPDATE users SET proofing_state = 'referred_in_person' WHERE user_id = 'so1'").run();
-    expect(await h.refusal('so1', 'proofing.decide', { accountId: 'so1', decision: 'cancel', appearedInPerson: true })).toMatchObject({ code: 'FORBIDDEN', message: PROOFING_MESSAGES.self });
-    await h.call('cms', 'proofing.decide', { accountId: 'omar', decision: 'approve', appearedInPerson: true, documents: { photo: passport, address: bill, dateOfBirth: passport } });
-    expect(await h.refusal('so456', 'proofing.decide', { accountId: 'omar', decision: 'approve', appearedInPerson: true, documents: { photo: passport, address: bill, dateOfBirth: passport } })).toMatchObject({
+    expect(await h.refusal('so1', 'proofing.decide', { accountId: 'so1', decision: 'cancel', appearedInPerson: true })).toMatchObject({
+      code: 'FORBIDDEN',
+      message: PROOFING_MESSAGES.self,
+    });
+    await h.call('cms', 'proofing.decide', {
+      accountId: 'omar',
+      decision: 'approve',
+      appearedInPerson: true,
+      documents: { photo: passport, address: bill, dateOfBirth: passport },
+    });
+    expect(
+      await h.refusal('so456', 'proofing.decide', {
+        accountId: 'omar',
+        decision: 'approve',
+        appearedInPerson: true,
+        documents: { photo: passport, address: bill, dateOfBirth: passport },
+      }),
+    ).toMatchObject({
       code: 'CONFLICT',
       message: PROOFING_MESSAGES.alreadyProofed,
     });
   });
 
   it('prints a receipt with types, issuers, expiry and last 4 only', async () => {
-    const { recordId } = await h.call('so1', 'proofing.decide', { accountId: 'nina', decision: 'approve', appearedInPerson: true, documents: { photo: passport, address: bill, dateOfBirth: passport } });
+    const { recordId } = await h.call('so1', 'proofing.decide', {
+      accountId: 'nina',
+      decision: 'approve',
+      appearedInPerson: true,
+      documents: { photo: passport, address: bill, dateOfBirth: passport },
+    });
     const { delivery } = await h.call('so1', 'proofing.receipt', { recordId });
     const path = delivery?.kind === 'saved' ? delivery.path : '';
     const pdf = readFileSync(path);

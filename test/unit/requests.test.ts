@@ -13,7 +13,12 @@ describe('role requests (HARP and iQIES job aids)', () => {
   beforeEach(async () => {
     h = await Harness.create();
     u = h.seed({
-      organizations: [CMS_ORG, PROVIDER_ORG, { displayId: '456', name: 'Bayview Home Health', kind: 'provider' }, { displayId: 'FL', name: 'Florida', kind: 'state' }],
+      organizations: [
+        CMS_ORG,
+        PROVIDER_ORG,
+        { displayId: '456', name: 'Bayview Home Health', kind: 'provider' },
+        { displayId: 'FL', name: 'Florida', kind: 'state' },
+      ],
       users: [
         { userId: 'cms', organization: 'CMS', roles: [[PROD, 'CMS Security Official']] },
         { userId: 'so1', organization: '123', roles: [[PROD, 'Provider Security Official']] },
@@ -33,9 +38,10 @@ describe('role requests (HARP and iQIES job aids)', () => {
 
   const file = (who: string, role = 'Assessment Coordinator', organization = '123') =>
     h.call(who, 'access.request', { program: PROD, organization, role, justification: 'Submits assessments' });
-  const outbox = () => h.app.store.db.prepare('SELECT to_address AS "to", subject, kind FROM outbox ORDER BY id').all() as Array<{ to: string; subject: string; kind: string }>;
+  const outbox = () =>
+    h.app.store.db.prepare('SELECT to_address AS "to", subject, kind FROM outbox ORDER BY id').all() as Array<{ to: string; subject: string; kind: string }>;
 
-  it('a user files a request, gets a Request ID, and the organization\'s officials are emailed', async () => {
+  it("a user files a request, gets a Request ID, and the organization's officials are emailed", async () => {
     const request = await file('alice');
     expect(request).toMatchObject({ status: 'pending', role: 'Assessment Coordinator', organization: { displayId: '123' } });
     expect(request.requestId).toBeGreaterThan(0);
@@ -49,11 +55,25 @@ describe('role requests (HARP and iQIES job aids)', () => {
 
   it('refuses a duplicate pending request, a held role, and unknown program, organization or role by name', async () => {
     await file('alice');
-    expect(await h.refusal('alice', 'access.request', { program: PROD, organization: '123', role: 'Assessment Coordinator' })).toMatchObject({ code: 'CONFLICT' });
-    expect(await h.refusal('so1', 'access.request', { program: PROD, organization: '123', role: 'Provider Security Official' })).toMatchObject({ code: 'CONFLICT', message: 'You already hold this role.' });
-    expect(await h.refusal('alice', 'access.request', { program: 'Nope', organization: '123', role: 'Assessment Coordinator' })).toMatchObject({ code: 'VALIDATION', field: 'program' });
-    expect(await h.refusal('alice', 'access.request', { program: PROD, organization: '999', role: 'Assessment Coordinator' })).toMatchObject({ code: 'VALIDATION', field: 'organization' });
-    expect(await h.refusal('alice', 'access.request', { program: PROD, organization: '123', role: 'Emperor' })).toMatchObject({ code: 'VALIDATION', field: 'role' });
+    expect(await h.refusal('alice', 'access.request', { program: PROD, organization: '123', role: 'Assessment Coordinator' })).toMatchObject({
+      code: 'CONFLICT',
+    });
+    expect(await h.refusal('so1', 'access.request', { program: PROD, organization: '123', role: 'Provider Security Official' })).toMatchObject({
+      code: 'CONFLICT',
+      message: 'You already hold this role.',
+    });
+    expect(await h.refusal('alice', 'access.request', { program: 'Nope', organization: '123', role: 'Assessment Coordinator' })).toMatchObject({
+      code: 'VALIDATION',
+      field: 'program',
+    });
+    expect(await h.refusal('alice', 'access.request', { program: PROD, organization: '999', role: 'Assessment Coordinator' })).toMatchObject({
+      code: 'VALIDATION',
+      field: 'organization',
+    });
+    expect(await h.refusal('alice', 'access.request', { program: PROD, organization: '123', role: 'Emperor' })).toMatchObject({
+      code: 'VALIDATION',
+      field: 'role',
+    });
   });
 
   it('the requester withdraws their own pending request; nobody else can', async () => {
@@ -88,7 +108,9 @@ describe('role requests (HARP and iQIES job aids)', () => {
 
   it('a provider official of another organization cannot decide it', async () => {
     const { requestId } = await file('alice');
-    expect(await h.call('fl', 'queue.approve', { requestIds: [requestId] })).toEqual({ results: [{ requestId, outcome: 'not_found', message: REQUEST_MESSAGES.notFound }] });
+    expect(await h.call('fl', 'queue.approve', { requestIds: [requestId] })).toEqual({
+      results: [{ requestId, outcome: 'not_found', message: REQUEST_MESSAGES.notFound }],
+    });
     expect((await h.call('alice', 'access.mine', {})).requests[0]?.status).toBe('pending');
   });
 
@@ -104,15 +126,25 @@ describe('role requests (HARP and iQIES job aids)', () => {
   it('nobody decides their own request', async () => {
     const { requestId } = await file('so1', 'Assessment Coordinator');
     // The queue marks it as theirs (the grid does not let them select it), and only for them.
-    expect((await h.call('so1', 'queue.page', {})).rows.find((r) => r.requestId === requestId)).toMatchObject({ mine: true, blockedReason: REQUEST_MESSAGES.ownRequest });
+    expect((await h.call('so1', 'queue.page', {})).rows.find((r) => r.requestId === requestId)).toMatchObject({
+      mine: true,
+      blockedReason: REQUEST_MESSAGES.ownRequest,
+    });
     expect((await h.call('so2', 'queue.page', {})).rows.find((r) => r.requestId === requestId)).toMatchObject({ mine: false, blockedReason: null });
-    expect((await h.call('so1', 'queue.approve', { requestIds: [requestId] })).results[0]).toMatchObject({ outcome: 'refused', message: REQUEST_MESSAGES.ownRequest });
+    expect((await h.call('so1', 'queue.approve', { requestIds: [requestId] })).results[0]).toMatchObject({
+      outcome: 'refused',
+      message: REQUEST_MESSAGES.ownRequest,
+    });
     expect((await h.call('so2', 'queue.approve', { requestIds: [requestId] })).results[0]?.outcome).toBe('approved');
   });
 
   it('a rejection needs a non-blank reason of at most 500 characters, which reaches the requester', async () => {
     const { requestId } = await file('alice');
-    expect(await h.refusal('so1', 'queue.reject', { requestIds: [requestId], reason: '   ' })).toMatchObject({ code: 'VALIDATION', field: 'reason', message: 'A Rejection Reason is required to Reject a request' });
+    expect(await h.refusal('so1', 'queue.reject', { requestIds: [requestId], reason: '   ' })).toMatchObject({
+      code: 'VALIDATION',
+      field: 'reason',
+      message: 'A Rejection Reason is required to Reject a request',
+    });
     expect(await h.refusal('so1', 'queue.reject', { requestIds: [requestId], reason: 'x'.repeat(501) })).toMatchObject({ code: 'VALIDATION', field: 'reason' });
     expect((await h.call('alice', 'access.mine', {})).requests[0]?.status).toBe('pending');
     await h.call('so1', 'queue.reject', { requestIds: [requestId], reason: 'Not on our staff' });
@@ -126,7 +158,11 @@ describe('role requests (HARP and iQIES job aids)', () => {
     const b = await file('bob');
     await h.call('so2', 'queue.reject', { requestIds: [a.requestId], reason: 'Duplicate' });
     const { results } = await h.call('so1', 'queue.approve', { requestIds: [a.requestId, b.requestId] });
-    expect(results).toContainEqual({ requestId: a.requestId, outcome: 'conflict', message: expect.stringMatching(/^Already rejected by so2@example\.org on [A-Z][a-z]{2} \d{1,2}, \d{4}, \d{1,2}:\d{2} [AP]M$/) });
+    expect(results).toContainEqual({
+      requestId: a.requestId,
+      outcome: 'conflict',
+      message: expect.stringMatching(/^Already rejected by so2@example\.org on [A-Z][a-z]{2} \d{1,2}, \d{4}, \d{1,2}:\d{2} [AP]M$/),
+    });
     expect(results).toContainEqual({ requestId: b.requestId, outcome: 'approved', message: 'Approved' });
   });
 
@@ -164,7 +200,9 @@ describe('role requests (HARP and iQIES job aids)', () => {
       expect((await h.call(who, 'queue.approve', { requestIds: [coordinator.requestId] })).results[0]?.outcome).toBe('not_found');
     }
     const cmsQueue = await h.call('cms', 'queue.page', {});
-    expect(cmsQueue.blockedOrganizations).toEqual([{ organization: expect.objectContaining({ displayId: '456' }), reason: REQUEST_MESSAGES.noOfficialYet('Bayview Home Health') }]);
+    expect(cmsQueue.blockedOrganizations).toEqual([
+      { organization: expect.objectContaining({ displayId: '456' }), reason: REQUEST_MESSAGES.noOfficialYet('Bayview Home Health') },
+    ]);
     // Once CMS approves the first official, that official decides the rest.
     expect((await h.call('cms', 'queue.approve', { requestIds: [official.requestId] })).results[0]?.outcome).toBe('approved');
     h.nextStep();
@@ -229,7 +267,7 @@ describe('role requests (HARP and iQIES job aids)', () => {
     expect(await h.refusal('so1', 'queue.page', { sort: 'requested', after: wrongSort })).toMatchObject({ code: 'VALIDATION', field: 'after' });
   });
 
-  it('View shows the requester\'s profile and roles; out of scope reads as not found', async () => {
+  it("View shows the requester's profile and roles; out of scope reads as not found", async () => {
     const { requestId } = await file('alice');
     const view = await h.call('so1', 'queue.view', { requestId });
     expect(view.requester).toMatchObject({ userId: 'alice', status: 'active', proofingState: 'proofed_remote' });
@@ -258,8 +296,7 @@ describe('role requests (HARP and iQIES job aids)', () => {
   });
 
   it('the queue total and the badge come from counters that always equal the pending rows', async () => {
-    const pendingRows = () =>
-      (h.app.store.db.prepare("SELECT count(*) AS n FROM role_requests WHERE status = 'pending'").get() as { n: number }).n;
+    const pendingRows = () => (h.app.store.db.prepare("SELECT count(*) AS n FROM role_requests WHERE status = 'pending'").get() as { n: number }).n;
     const counted = () => (h.app.store.db.prepare('SELECT coalesce(sum(n), 0) AS n FROM pending_request_counts').get() as { n: number }).n;
     const a = await file('alice');
     const b = await file('bob');
@@ -284,7 +321,7 @@ describe('role requests (HARP and iQIES job aids)', () => {
     expect(() => h.app.store.db.prepare('UPDATE role_requests SET organization_id = 1 WHERE id = ?').run(b.requestId)).toThrow(/keeps its organization/);
   });
 
-  it('sorts by Last Name with the requester\'s current names, also after a rename', async () => {
+  it("sorts by Last Name with the requester's current names, also after a rename", async () => {
     const a = await file('alice');
     const b = await file('bob');
     const byName = async () => (await h.call('so1', 'queue.page', { sort: 'lastName' })).rows.map((r) => [r.requestId, r.lastName]);
@@ -301,7 +338,9 @@ describe('role requests (HARP and iQIES job aids)', () => {
 
   it('decides a bulk of 600 in chunks, all at once for the caller', async () => {
     const alice = h.app.store.db.prepare("SELECT id FROM users WHERE user_id = 'alice'").get() as { id: number };
-    const insert = h.app.store.db.prepare("INSERT INTO role_requests (requester_id, program_id, organization_id, role_id, status, requested_at) SELECT ?, 1, o.id, r.id, 'pending', ? FROM organizations o, roles r WHERE o.display_id = '123' AND r.name = 'Provider Basic User'");
+    const insert = h.app.store.db.prepare(
+      "INSERT INTO role_requests (requester_id, program_id, organization_id, role_id, status, requested_at) SELECT ?, 1, o.id, r.id, 'pending', ? FROM organizations o, roles r WHERE o.display_id = '123' AND r.name = 'Provider Basic User'",
+    );
     h.app.store.db.transaction(() => {
       for (let i = 0; i < 600; i += 1) insert.run(alice.id, h.clock.now() - i);
     })();

@@ -16,10 +16,15 @@ describe('dispatch', () => {
   });
 
   it('validates input at runtime, naming the field, and refuses extra fields', async () => {
-    expect(await h.refusal('c', 'auth.signIn', { userId: 'a', password: 'b', code: '12', agreeToTerms: true })).toMatchObject({ code: 'VALIDATION', field: 'code' });
+    expect(await h.refusal('c', 'auth.signIn', { userId: 'a', password: 'b', code: '12', agreeToTerms: true })).toMatchObject({
+      code: 'VALIDATION',
+      field: 'code',
+    });
     expect(await h.refusal('c', 'auth.signIn', 'not an object')).toMatchObject({ code: 'VALIDATION' });
     expect(await h.refusal('c', 'app.status', { extra: 1 })).toMatchObject({ code: 'VALIDATION' });
-    expect(await h.refusal('c', 'auth.signIn', { userId: 'a', password: 'b', code: '123456', agreeToTerms: true, isAdmin: true })).toMatchObject({ code: 'VALIDATION' });
+    expect(await h.refusal('c', 'auth.signIn', { userId: 'a', password: 'b', code: '123456', agreeToTerms: true, isAdmin: true })).toMatchObject({
+      code: 'VALIDATION',
+    });
   });
 
   it('refuses every non-public channel without a session', async () => {

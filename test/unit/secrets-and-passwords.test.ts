@@ -101,11 +101,14 @@ describe('password strength (zxcvbn), besides the list and the rules', () => {
     expect(problem).toMatch(/^This password is too easy to guess: /);
     expect(problem).toMatch(why);
     expect(problem).toMatch(/Add more words that are less common\.$/);
-    expect(() => assertAcceptablePassword(password, {}, 'newPassword')).toThrow(expect.objectContaining({ code: 'VALIDATION', field: 'newPassword', message: problem }));
+    expect(() => assertAcceptablePassword(password, {}, 'newPassword')).toThrow(
+      expect.objectContaining({ code: 'VALIDATION', field: 'newPassword', message: problem }),
+    );
   });
 
   it('still accepts passphrases of a few unrelated words', () => {
-    for (const password of GOOD_PASSPHRASES) expect(passwordProblem(password, { userId: 'casey.cms', email: 'casey.rivera@cms.example.gov' }), password).toBeNull();
+    for (const password of GOOD_PASSPHRASES)
+      expect(passwordProblem(password, { userId: 'casey.cms', email: 'casey.rivera@cms.example.gov' }), password).toBeNull();
   });
 
   it('keeps the earlier checks and their messages first', () => {
@@ -146,14 +149,21 @@ describe('easy-to-guess passwords refused through dispatch', () => {
   it('when a temporary password is replaced; a refusal leaves the temporary one as it was', async () => {
     h.seed({ organizations: [PROVIDER_ORG], users: [{ userId: 'erin.new', organization: '123' }] });
     // As an official's reset leaves it: a temporary password to change, and no credential yet.
-    h.app.store.db.prepare("UPDATE users SET must_change_password = 1, temporary_password_expires_at = ? WHERE user_id = 'erin.new'").run(h.clock.now() + 86_400_000);
+    h.app.store.db
+      .prepare("UPDATE users SET must_change_password = 1, temporary_password_expires_at = ? WHERE user_id = 'erin.new'")
+      .run(h.clock.now() + 86_400_000);
     h.app.store.db.prepare("DELETE FROM mfa_credentials WHERE user_id = (SELECT id FROM users WHERE user_id = 'erin.new')").run();
     expect((await h.call('erin', 'auth.signInWithTemporaryPassword', { userId: 'erin.new', password: PASSWORD, agreeToTerms: true })).state).toBe('password');
     for (const [password, why] of EASY_TO_GUESS) {
       const refusal = await h.refusal('erin', 'auth.changePassword', { newPassword: password, confirmPassword: password });
       expect(refusal).toMatchObject({ code: 'VALIDATION', field: 'newPassword', message: expect.stringMatching(why) });
     }
-    expect(await verifyPassword((h.app.store.db.prepare("SELECT password_hash FROM users WHERE user_id = 'erin.new'").get() as { password_hash: string }).password_hash, PASSWORD)).toBe(true);
+    expect(
+      await verifyPassword(
+        (h.app.store.db.prepare("SELECT password_hash FROM users WHERE user_id = 'erin.new'").get() as { password_hash: string }).password_hash,
+        PASSWORD,
+      ),
+    ).toBe(true);
     const changed = await h.call('erin', 'auth.changePassword', { newPassword: 'quiet orchard lantern path', confirmPassword: 'quiet orchard lantern path' });
     expect(changed.state).toBe('enroll');
   });

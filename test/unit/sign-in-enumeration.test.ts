@@ -13,7 +13,6 @@ function seen(result: IpcResult<unknown>): string {
   return result.ok ? 'SIGNED IN' : `${result.error.code}: ${result.error.message}`;
 }
 
-
 function changedTables(before: Map<string, string>, after: Map<string, string>): string[] {
   return [...new Set([...before.keys(), ...after.keys()])].filter((name) => before.get(name) !== after.get(name)).sort();
 }
@@ -66,7 +65,18 @@ describe('sign-in does not tell which user IDs exist', () => {
     const incorrect = `SIGN_IN_FAILED: ${SIGN_IN_MESSAGES.incorrect}`;
     const temporarilyLocked = `LOCKED: ${SIGN_IN_MESSAGES.temporarilyLocked}`;
     const oneRound = [incorrect, incorrect, incorrect, incorrect, temporarilyLocked, temporarilyLocked];
-    expect(knownAnswers).toEqual([...oneRound, ...oneRound, incorrect, incorrect, incorrect, incorrect, `LOCKED: ${SIGN_IN_MESSAGES.locked}`, `LOCKED: ${SIGN_IN_MESSAGES.locked}`, `LOCKED: ${SIGN_IN_MESSAGES.locked}`, `LOCKED: ${SIGN_IN_MESSAGES.locked}`]);
+    expect(knownAnswers).toEqual([
+      ...oneRound,
+      ...oneRound,
+      incorrect,
+      incorrect,
+      incorrect,
+      incorrect,
+      `LOCKED: ${SIGN_IN_MESSAGES.locked}`,
+      `LOCKED: ${SIGN_IN_MESSAGES.locked}`,
+      `LOCKED: ${SIGN_IN_MESSAGES.locked}`,
+      `LOCKED: ${SIGN_IN_MESSAGES.locked}`,
+    ]);
     expect(h.userRow('known.0').status).toBe('locked');
   });
 
@@ -108,7 +118,7 @@ describe('sign-in does not tell which user IDs exist', () => {
     expect(ratio, `unknown ${median(unknown).toFixed(1)} ms, known ${median(known).toFixed(1)} ms`).toBeLessThan(2);
   });
 
-  it('writes nothing about an unknown ID but one sign-in failure event per attempt, which says no more than an account\'s', async () => {
+  it("writes nothing about an unknown ID but one sign-in failure event per attempt, which says no more than an account's", async () => {
     const known = users['known.2']!;
     const eventsBefore = h.auditActions().length;
     const before = tableChecksums(h);
@@ -116,7 +126,9 @@ describe('sign-in does not tell which user IDs exist', () => {
     await temporary('nobody.here', WRONG);
     expect(changedTables(before, tableChecksums(h))).toEqual(['audit_events', 'audit_head']);
 
-    const events = h.app.store.db.prepare('SELECT action, actor_id, subject_user_id, details FROM audit_events WHERE id > ? ORDER BY id').all(eventsBefore) as Array<{
+    const events = h.app.store.db
+      .prepare('SELECT action, actor_id, subject_user_id, details FROM audit_events WHERE id > ? ORDER BY id')
+      .all(eventsBefore) as Array<{
       action: string;
       actor_id: number | null;
       subject_user_id: number | null;
@@ -130,12 +142,14 @@ describe('sign-in does not tell which user IDs exist', () => {
     }
     // An account's failure names the account and counts; the unknown ID's does no more than that.
     await signIn(known.userId, WRONG, h.code(known.secret));
-    const accounts = h.app.store.db.prepare("SELECT details FROM audit_events WHERE subject_user_id IS NOT NULL AND action = 'signin.failed'").all() as Array<{ details: string }>;
+    const accounts = h.app.store.db.prepare("SELECT details FROM audit_events WHERE subject_user_id IS NOT NULL AND action = 'signin.failed'").all() as Array<{
+      details: string;
+    }>;
     expect(accounts.map((e) => JSON.parse(e.details) as unknown)).toEqual([{ attempt: 1 }]);
     expect(JSON.parse(events[0]!.details)).toEqual({ userId: 'Nobody.Here', attempt: 1 });
   });
 
-  it('parallel guesses on an unknown ID are counted one at a time, as an account\'s are', async () => {
+  it("parallel guesses on an unknown ID are counted one at a time, as an account's are", async () => {
     const known = users['known.4']!;
     const burst = (userId: string) => Promise.all(Array.from({ length: 12 }, (_, i) => signIn(userId, WRONG, h.code(known.secret), `c${i}`)));
     const tally = (results: Array<IpcResult<unknown>>) => results.map(seen).sort();

@@ -43,7 +43,10 @@ describe('npm start on a machine that cannot download Electron', () => {
     expect(missingPieces({ ...all, binaryPresent: false, binaryHostReachable: false })).toEqual(['binary']);
     expect(missingPieces({ ...all, headersCached: false })).toEqual([]);
     expect(missingPieces({ ...all, headersCached: false, headersHostReachable: false })).toEqual(['headers']);
-    expect(missingPieces({ binaryPresent: false, binaryHostReachable: false, headersCached: false, headersHostReachable: false })).toEqual(['binary', 'headers']);
+    expect(missingPieces({ binaryPresent: false, binaryHostReachable: false, headersCached: false, headersHostReachable: false })).toEqual([
+      'binary',
+      'headers',
+    ]);
     // Here already: the network does not matter.
     expect(missingPieces({ binaryPresent: true, binaryHostReachable: false, headersCached: true, headersHostReachable: false })).toEqual([]);
   });
@@ -72,7 +75,12 @@ describe('npm start on a machine that cannot download Electron', () => {
     expect(probed).toHaveLength(2);
 
     probed.length = 0;
-    const binaryHere = await preflight({ electronDir: electronDir(join(d, 'bin'), true), home: d, env: { ELECTRON_REBUILD_DIST_URL: 'https://mirror.example/headers' }, probe: offline });
+    const binaryHere = await preflight({
+      electronDir: electronDir(join(d, 'bin'), true),
+      home: d,
+      env: { ELECTRON_REBUILD_DIST_URL: 'https://mirror.example/headers' },
+      probe: offline,
+    });
     expect(binaryHere.missing).toEqual(['headers']);
     expect(binaryHere.message).toContain('mirror.example cannot be reached');
     expect(probed).toEqual(['https://mirror.example/headers']);
@@ -94,7 +102,7 @@ describe('npm start on a machine that cannot download Electron', () => {
     expect(await reachable('http://127.0.0.1:1/', 2_000, NO_PROXY_ENV)).toBe(false);
   });
 
-  it('npm start\'s check fails at once, before the build, with the message, when the headers cannot be had', () => {
+  it("npm start's check fails at once, before the build, with the message, when the headers cannot be had", () => {
     const home = temp();
     const started = Date.now();
     const run = spawnSync(process.execPath, ['scripts/start-electron.mjs', '--check'], {

@@ -18,13 +18,28 @@ describe('migrations', () => {
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
     expect(db.pragma('synchronous', { simple: true })).toBe(2);
     const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as Array<{ name: string }>).map((t) => t.name);
-    expect(tables).toEqual(expect.arrayContaining(['users', 'organizations', 'programs', 'roles', 'role_assignments', 'role_requests', 'mfa_credentials', 'proofing_records', 'audit_events', 'outbox']));
+    expect(tables).toEqual(
+      expect.arrayContaining([
+        'users',
+        'organizations',
+        'programs',
+        'roles',
+        'role_assignments',
+        'role_requests',
+        'mfa_credentials',
+        'proofing_records',
+        'audit_events',
+        'outbox',
+      ]),
+    );
     db.close();
   });
 
   it('has no column that could hold an SSN or a whole document number', () => {
     const db = openDatabase(freshPath());
-    const columns = (db.prepare("SELECT p.name FROM sqlite_master m JOIN pragma_table_info(m.name) p WHERE m.type = 'table'").all() as Array<{ name: string }>).map((c) => c.name);
+    const columns = (
+      db.prepare("SELECT p.name FROM sqlite_master m JOIN pragma_table_info(m.name) p WHERE m.type = 'table'").all() as Array<{ name: string }>
+    ).map((c) => c.name);
     expect(columns.filter((c) => /ssn|social|document_number/i.test(c))).toEqual([]);
     db.close();
   });
@@ -94,7 +109,10 @@ describe('audit trail', () => {
   afterEach(() => h.dispose());
 
   it('chains every row to the previous one with SHA-256', async () => {
-    await h.app.store.audit.append([{ action: 'signin.failed', actorId: null }, { action: 'account.locked', actorId: null, details: { x: 1 } }]);
+    await h.app.store.audit.append([
+      { action: 'signin.failed', actorId: null },
+      { action: 'account.locked', actorId: null, details: { x: 1 } },
+    ]);
     await h.app.store.audit.append([{ action: 'signout', actorId: null }]);
     const rows = await h.app.store.audit.read(0, 10);
     expect(rows.map((r) => r.action)).toEqual(['signin.failed', 'account.locked', 'signout']);

@@ -51,7 +51,10 @@ describe('typed text: normalized, without control or invisible characters', () =
     ['\n', 'U+000A, line feed'],
     ['\t', 'U+0009, tab'],
   ])('a single line refuses %j inside the text (%s)', (char, described) => {
-    expect(parse(optionalSafeText('Issuer', 80), `State${char}of Ohio`)).toEqual({ ok: false, message: `Issuer contains a character that is not allowed (${described}).` });
+    expect(parse(optionalSafeText('Issuer', 80), `State${char}of Ohio`)).toEqual({
+      ok: false,
+      message: `Issuer contains a character that is not allowed (${described}).`,
+    });
   });
 
   it('stores a decomposed name composed (NFC), and counts its length after composing', () => {
@@ -80,7 +83,10 @@ describe('typed text: normalized, without control or invisible characters', () =
   it('multi-line text keeps tabs and line breaks (as line feeds), and refuses the rest', () => {
     const comments = optionalSafeText('Comments', 1000, 'multiline');
     expect(parse(comments, 'Line one\r\n\tLine two\rLine three\n')).toEqual({ ok: true, value: 'Line one\n\tLine two\nLine three' });
-    expect(parse(comments, 'Line one\n\u202Eowt eniL')).toEqual({ ok: false, message: 'Comments contains a character that is not allowed (U+202E, right-to-left override).' });
+    expect(parse(comments, 'Line one\n\u202Eowt eniL')).toEqual({
+      ok: false,
+      message: 'Comments contains a character that is not allowed (U+202E, right-to-left override).',
+    });
     expect(parse(comments, 'a\u0000b')).toEqual({ ok: false, message: 'Comments contains a character that is not allowed (U+0000, null).' });
     expect(parse(comments, 'a\u000Bb')).toMatchObject({ ok: false, message: expect.stringContaining('U+000B') });
   });
@@ -88,12 +94,32 @@ describe('typed text: normalized, without control or invisible characters', () =
   it('answers a megabyte of text at once, refused or not', () => {
     const huge = `${'x'.repeat(1_000_000)}\u202E`;
     expect(refusedCharacter(huge, 'line')).toEqual({ codePoint: 'U+202E', name: 'right-to-left override' });
-    expect(parse(optionalSafeText('Comments', 1000, 'multiline'), 'x'.repeat(1_000_000))).toEqual({ ok: false, message: 'Comments is at most 1000 characters' });
+    expect(parse(optionalSafeText('Comments', 1000, 'multiline'), 'x'.repeat(1_000_000))).toEqual({
+      ok: false,
+      message: 'Comments is at most 1000 characters',
+    });
   });
 
   it('whatever is typed, what it accepts is normalized, trimmed and free of refused characters', () => {
     const kinds: TextKind[] = ['name', 'line', 'multiline'];
-    const tricky = fc.constantFrom('\u0000', '\u202E', '\u2066', '\u200B', '\u200D', '\u0301', 'e', ' ', '\n', '\r', '\t', '\uFEFF', '\uD800', '\u{1F469}', '\u0085', 'A');
+    const tricky = fc.constantFrom(
+      '\u0000',
+      '\u202E',
+      '\u2066',
+      '\u200B',
+      '\u200D',
+      '\u0301',
+      'e',
+      ' ',
+      '\n',
+      '\r',
+      '\t',
+      '\uFEFF',
+      '\uD800',
+      '\u{1F469}',
+      '\u0085',
+      'A',
+    );
     const typed = fc.oneof(fc.string({ unit: 'binary', maxLength: 40 }), fc.string({ unit: tricky, maxLength: 20 }));
     fc.assert(
       fc.property(typed, fc.constantFrom(...kinds), (value, kind) => {
@@ -111,7 +137,6 @@ describe('typed text: normalized, without control or invisible characters', () =
     );
   });
 });
-
 
 describe('typed text through dispatch: refused before anything is written', () => {
   let h: Harness;
@@ -177,7 +202,9 @@ describe('typed text through dispatch: refused before anything is written', () =
       ['I review \u202Eseirots', 'U+202E, right-to-left override'],
       ['Needed\u0000for audits', 'U+0000, null'],
     ] as const) {
-      expect(await refusedWithoutWriting('alice', 'access.request', { program: PROD, organization: '123', role: 'Assessment Coordinator', justification })).toEqual({
+      expect(
+        await refusedWithoutWriting('alice', 'access.request', { program: PROD, organization: '123', role: 'Assessment Coordinator', justification }),
+      ).toEqual({
         code: 'VALIDATION',
         field: 'justification',
         message: `Justification contains a character that is not allowed (${described}).`,
@@ -186,7 +213,12 @@ describe('typed text through dispatch: refused before anything is written', () =
   });
 
   it('rejecting with U+202E or NUL in the reason', async () => {
-    const { requestId } = await h.call('alice', 'access.request', { program: PROD, organization: '123', role: 'Assessment Coordinator', justification: 'New hire\nstarts Monday' });
+    const { requestId } = await h.call('alice', 'access.request', {
+      program: PROD,
+      organization: '123',
+      role: 'Assessment Coordinator',
+      justification: 'New hire\nstarts Monday',
+    });
     for (const [reason, described] of [
       ['Not on staff \u202Edevorppa', 'U+202E, right-to-left override'],
       ['Not\u0000on staff', 'U+0000, null'],

@@ -41,24 +41,57 @@ describe('attacks on the trust model', () => {
 
   describe('attacks a review found, now stopped', () => {
     it('the creator of an account cannot make it active by Deactivate then Reactivate', async () => {
-      const created = await h.call('so1', 'users.create', { userId: 'mallory.new', firstName: 'Mallory', lastName: 'Newhire', email: 'mallory@sunrise.example', program: PROD, organization: '123', role: 'Provider Basic User', code: code('so1') });
+      const created = await h.call('so1', 'users.create', {
+        userId: 'mallory.new',
+        firstName: 'Mallory',
+        lastName: 'Newhire',
+        email: 'mallory@sunrise.example',
+        program: PROD,
+        organization: '123',
+        role: 'Provider Basic User',
+        code: code('so1'),
+      });
       // The front door is shut...
-      expect(await h.refusal('so1', 'users.accountAction', { userId: 'mallory.new', action: 'approve', code: code('so1') })).toMatchObject({ code: 'FORBIDDEN', message: USER_MESSAGES.createdAccount });
+      expect(await h.refusal('so1', 'users.accountAction', { userId: 'mallory.new', action: 'approve', code: code('so1') })).toMatchObject({
+        code: 'FORBIDDEN',
+        message: USER_MESSAGES.createdAccount,
+      });
       // ...the side door is not.
       await h.app.dispatch({ clientId: 'so1' }, 'users.accountAction', { userId: 'mallory.new', action: 'deactivate', code: code('so1') });
       await h.app.dispatch({ clientId: 'so1' }, 'users.accountAction', { userId: 'mallory.new', action: 'reactivate', code: code('so1') });
       expect(h.userRow('mallory.new').status).not.toBe('active');
-      expect((await h.app.dispatch({ clientId: 'mallory' }, 'auth.signInWithTemporaryPassword', { userId: 'mallory.new', password: created.temporaryPassword, agreeToTerms: true })).ok).toBe(false);
+      expect(
+        (
+          await h.app.dispatch({ clientId: 'mallory' }, 'auth.signInWithTemporaryPassword', {
+            userId: 'mallory.new',
+            password: created.temporaryPassword,
+            agreeToTerms: true,
+          })
+        ).ok,
+      ).toBe(false);
     });
 
-    it('the creator\'s temporary password stops working when a second official approves the account, so they cannot act as it', async () => {
-      const created = await h.call('so1', 'users.create', { userId: 'mallory.new', firstName: 'Mallory', lastName: 'Newhire', email: 'mallory@sunrise.example', program: PROD, organization: '123', role: 'Provider Security Official', code: code('so1') });
+    it("the creator's temporary password stops working when a second official approves the account, so they cannot act as it", async () => {
+      const created = await h.call('so1', 'users.create', {
+        userId: 'mallory.new',
+        firstName: 'Mallory',
+        lastName: 'Newhire',
+        email: 'mallory@sunrise.example',
+        program: PROD,
+        organization: '123',
+        role: 'Provider Security Official',
+        code: code('so1'),
+      });
       // The second official does everything right: proofs the real person in person, approves the account and the request.
       await h.call('so2', 'proofing.decide', proofIn('mallory.new'));
       await h.call('so2', 'users.accountAction', { userId: 'mallory.new', action: 'approve', code: code('so2') });
       expect((await h.call('so2', 'queue.approve', { requestIds: [created.requestId] })).results[0]).toMatchObject({ outcome: 'approved' });
       // The creator still holds the only password of the new Security Official.
-      const signIn = await h.app.dispatch({ clientId: 'puppet' }, 'auth.signInWithTemporaryPassword', { userId: 'mallory.new', password: created.temporaryPassword, agreeToTerms: true });
+      const signIn = await h.app.dispatch({ clientId: 'puppet' }, 'auth.signInWithTemporaryPassword', {
+        userId: 'mallory.new',
+        password: created.temporaryPassword,
+        agreeToTerms: true,
+      });
       expect.soft(signIn.ok, 'the temporary password the creator saw still opens the account after a second official approved it').toBe(false);
       if (!signIn.ok) return;
       await h.call('puppet', 'auth.changePassword', { newPassword: NEW_PASSWORD, confirmPassword: NEW_PASSWORD });
@@ -68,7 +101,10 @@ describe('attacks on the trust model', () => {
       await h.call('puppet', 'auth.acceptWarning', {});
       const own = await file('so1', '123', 'Assessment Coordinator');
       await h.call('puppet', 'queue.approve', { requestIds: [own.requestId] });
-      expect(holds('so1'), 'so1 got their own request approved by an account only so1 could sign in to').not.toContainEqual({ role: 'Assessment Coordinator', org: '123' });
+      expect(holds('so1'), 'so1 got their own request approved by an account only so1 could sign in to').not.toContainEqual({
+        role: 'Assessment Coordinator',
+        org: '123',
+      });
     });
 
     it('dual control: deactivating the other CMS official does not let one grant the CMS role alone', async () => {
@@ -81,9 +117,17 @@ describe('attacks on the trust model', () => {
       expect(holds('analyst')).toEqual([]);
     });
 
-    it('dual control: one CMS official cannot remove the other\'s CMS role', async () => {
+    it("dual control: one CMS official cannot remove the other's CMS role", async () => {
       const { requestId } = await file('analyst', 'CMS', 'CMS Security Official');
-      expect(await h.refusal('cms1', 'users.removeRole', { userId: 'cms2', program: PROD, organization: 'CMS', role: 'CMS Security Official', confirmLastOfficial: true })).toMatchObject({ code: 'FORBIDDEN', message: USER_MESSAGES.cmsRoleStays });
+      expect(
+        await h.refusal('cms1', 'users.removeRole', {
+          userId: 'cms2',
+          program: PROD,
+          organization: 'CMS',
+          role: 'CMS Security Official',
+          confirmLastOfficial: true,
+        }),
+      ).toMatchObject({ code: 'FORBIDDEN', message: USER_MESSAGES.cmsRoleStays });
       expect((await h.call('cms1', 'queue.approve', { requestIds: [requestId] })).results[0]?.outcome).toBe('awaiting_second_approval');
     });
 
@@ -91,7 +135,13 @@ describe('attacks on the trust model', () => {
       const { requestId } = await file('analyst', 'CMS', 'CMS Security Official');
       // Unauthenticated: 3 x 5 wrong passwords, waiting out each 15-minute lock.
       for (let lock = 0; lock < 3; lock += 1) {
-        for (let i = 0; i < 5; i += 1) await h.app.dispatch({ clientId: 'stranger' }, 'auth.signIn', { userId: 'cms2', password: 'wrong password here', code: '000000', agreeToTerms: true });
+        for (let i = 0; i < 5; i += 1)
+          await h.app.dispatch({ clientId: 'stranger' }, 'auth.signIn', {
+            userId: 'cms2',
+            password: 'wrong password here',
+            code: '000000',
+            agreeToTerms: true,
+          });
         h.clock.advance(16 * 60_000);
       }
       expect(h.userRow('cms2').status).toBe('locked');
@@ -123,7 +173,10 @@ describe('attacks on the trust model', () => {
       const approved = ids.filter((id) => status(id) === 'approved').length;
       // Either the call answers per request, or (as its error says, "nothing was written") nothing changed.
       expect.soft(result.ok ? 'answered' : `${result.error.code}: ${result.error.message}`).toBe('answered');
-      expect(result.ok || (approved === 0 && auditCount() === audit), `call failed but ${approved} requests were approved and ${auditCount() - audit} audit events written`).toBe(true);
+      expect(
+        result.ok || (approved === 0 && auditCount() === audit),
+        `call failed but ${approved} requests were approved and ${auditCount() - audit} audit events written`,
+      ).toBe(true);
     });
 
     it('a provider official cannot take over an account with a pending request in another organization', async () => {
@@ -158,7 +211,16 @@ describe('attacks on the trust model', () => {
 
     it('refused decisions are audited (own request, account they created, out of scope)', async () => {
       const own = await file('so1', '123', 'Assessment Coordinator');
-      const created = await h.call('so1', 'users.create', { userId: 'mallory.new', firstName: 'Mallory', lastName: 'Newhire', email: 'mallory@sunrise.example', program: PROD, organization: '123', role: 'Provider Basic User', code: code('so1') });
+      const created = await h.call('so1', 'users.create', {
+        userId: 'mallory.new',
+        firstName: 'Mallory',
+        lastName: 'Newhire',
+        email: 'mallory@sunrise.example',
+        program: PROD,
+        organization: '123',
+        role: 'Provider Basic User',
+        code: code('so1'),
+      });
       const before = auditCount();
       const results = (await h.call('so1', 'queue.approve', { requestIds: [own.requestId, created.requestId] })).results;
       expect(results.map((r) => r.message)).toEqual([DECISION_MESSAGES.ownRequest, DECISION_MESSAGES.createdAccount]);
@@ -168,7 +230,16 @@ describe('attacks on the trust model', () => {
     });
 
     it('a CMS request filed by Create user is granted by the two CMS officials who did not create the account', async () => {
-      const created = await h.call('cms1', 'users.create', { userId: 'newcms', firstName: 'Nia', lastName: 'Newcms', email: 'nia@cms.example', program: PROD, organization: 'CMS', role: 'CMS Security Official', code: code('cms1') });
+      const created = await h.call('cms1', 'users.create', {
+        userId: 'newcms',
+        firstName: 'Nia',
+        lastName: 'Newcms',
+        email: 'nia@cms.example',
+        program: PROD,
+        organization: 'CMS',
+        role: 'CMS Security Official',
+        code: code('cms1'),
+      });
       await h.call('cms2', 'proofing.decide', proofIn('newcms'));
       await h.call('cms2', 'users.accountAction', { userId: 'newcms', action: 'approve', code: code('cms2') });
       const second = await h.call('cms2', 'queue.approve', { requestIds: [created.requestId] });
@@ -179,11 +250,17 @@ describe('attacks on the trust model', () => {
   });
 
   describe('holes: scope of account actions', () => {
-    it('a pending request at 123 does not let 123\'s official change the account of the state agency\'s Surveyor', async () => {
+    it("a pending request at 123 does not let 123's official change the account of the state agency's Surveyor", async () => {
       await file('surveyor', '123', 'Provider Basic User');
-      expect(await h.refusal('so1', 'users.accountAction', { userId: 'surveyor', action: 'deactivate', code: code('so1') })).toMatchObject({ code: 'FORBIDDEN', message: USER_MESSAGES.otherOrganizationRole });
+      expect(await h.refusal('so1', 'users.accountAction', { userId: 'surveyor', action: 'deactivate', code: code('so1') })).toMatchObject({
+        code: 'FORBIDDEN',
+        message: USER_MESSAGES.otherOrganizationRole,
+      });
       // Nor can Florida's own official while 123 holds a request of theirs: the account is one for both; CMS can.
-      expect(await h.refusal('flso', 'users.accountAction', { userId: 'surveyor', action: 'deactivate', code: code('flso') })).toMatchObject({ code: 'FORBIDDEN', message: USER_MESSAGES.otherOrganizationRole });
+      expect(await h.refusal('flso', 'users.accountAction', { userId: 'surveyor', action: 'deactivate', code: code('flso') })).toMatchObject({
+        code: 'FORBIDDEN',
+        message: USER_MESSAGES.otherOrganizationRole,
+      });
       await h.call('cms1', 'users.accountAction', { userId: 'surveyor', action: 'deactivate', code: code('cms1') });
       const undone = await h.app.dispatch({ clientId: 'so1' }, 'users.accountAction', { userId: 'surveyor', action: 'reactivate', code: code('so1') });
       expect(undone, 'surveyor holds a Florida role: only Florida (or CMS) should reactivate them').toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
@@ -195,11 +272,18 @@ describe('attacks on the trust model', () => {
     it('callers outside the organization, the requester, and CMS on ordinary roles cannot decide; the right official can', async () => {
       const { requestId } = await file('demo', '123', 'Assessment Coordinator');
       expect(await h.refusal('demo', 'queue.approve', { requestIds: [requestId] })).toMatchObject({ code: 'FORBIDDEN', message: REQUEST_MESSAGES.notOfficial });
-      for (const who of ['so456', 'flso', 'cms1']) expect((await h.call(who, 'queue.approve', { requestIds: [requestId] })).results[0]?.outcome, who).toBe('not_found');
+      for (const who of ['so456', 'flso', 'cms1'])
+        expect((await h.call(who, 'queue.approve', { requestIds: [requestId] })).results[0]?.outcome, who).toBe('not_found');
       const own = await file('so1', '123', 'Assessment Coordinator');
-      expect((await h.call('so1', 'queue.approve', { requestIds: [own.requestId] })).results[0]).toMatchObject({ outcome: 'refused', message: DECISION_MESSAGES.ownRequest });
+      expect((await h.call('so1', 'queue.approve', { requestIds: [own.requestId] })).results[0]).toMatchObject({
+        outcome: 'refused',
+        message: DECISION_MESSAGES.ownRequest,
+      });
       expect((await h.call('so1', 'queue.reject', { requestIds: [own.requestId], reason: 'mine' })).results[0]).toMatchObject({ outcome: 'refused' });
-      expect((await h.call('so2', 'queue.approve', { requestIds: [requestId, own.requestId] })).results.map((r) => r.outcome)).toEqual(['approved', 'approved']);
+      expect((await h.call('so2', 'queue.approve', { requestIds: [requestId, own.requestId] })).results.map((r) => r.outcome)).toEqual([
+        'approved',
+        'approved',
+      ]);
     });
 
     it('a first official only by CMS, and nothing else there until then', async () => {
@@ -215,7 +299,10 @@ describe('attacks on the trust model', () => {
     it('withdraw, refile and reopen: a withdrawn request stays withdrawn; only the official who rejected reopens', async () => {
       const first = await file('demo', '123', 'Assessment Coordinator');
       await h.call('demo', 'access.withdraw', { requestId: first.requestId });
-      expect((await h.call('so1', 'queue.approve', { requestIds: [first.requestId] })).results[0]).toMatchObject({ outcome: 'conflict', message: 'Withdrawn by the requester' });
+      expect((await h.call('so1', 'queue.approve', { requestIds: [first.requestId] })).results[0]).toMatchObject({
+        outcome: 'conflict',
+        message: 'Withdrawn by the requester',
+      });
       expect(await h.refusal('so1', 'queue.reopen', { requestId: first.requestId })).toMatchObject({ code: 'FORBIDDEN' });
       const again = await file('demo', '123', 'Assessment Coordinator');
       await h.call('so1', 'queue.reject', { requestIds: [again.requestId], reason: 'no' });
@@ -238,25 +325,40 @@ describe('attacks on the trust model', () => {
 
     it('concurrent approvals: two CMS officials at once grant once with two approvals; two provider officials at once decide once', async () => {
       const { requestId } = await file('analyst', 'CMS', 'CMS Security Official');
-      const [a, b] = await Promise.all([h.call('cms1', 'queue.approve', { requestIds: [requestId] }), h.call('cms2', 'queue.approve', { requestIds: [requestId] })]);
+      const [a, b] = await Promise.all([
+        h.call('cms1', 'queue.approve', { requestIds: [requestId] }),
+        h.call('cms2', 'queue.approve', { requestIds: [requestId] }),
+      ]);
       expect([a.results[0]?.outcome, b.results[0]?.outcome].sort()).toEqual(['approved', 'awaiting_second_approval']);
       expect((db().prepare('SELECT count(*) AS n FROM request_approvals WHERE request_id = ?').get(requestId) as { n: number }).n).toBe(2);
       const ordinary = await file('demo', '123', 'Assessment Coordinator');
-      const [c, d] = await Promise.all([h.call('so1', 'queue.approve', { requestIds: [ordinary.requestId] }), h.call('so2', 'queue.approve', { requestIds: [ordinary.requestId] })]);
+      const [c, d] = await Promise.all([
+        h.call('so1', 'queue.approve', { requestIds: [ordinary.requestId] }),
+        h.call('so2', 'queue.approve', { requestIds: [ordinary.requestId] }),
+      ]);
       expect([c.results[0]?.outcome, d.results[0]?.outcome].sort()).toEqual(['approved', 'conflict']);
-      expect((db().prepare("SELECT count(*) AS n FROM audit_events WHERE action = 'request.approved' AND request_id = ?").get(ordinary.requestId) as { n: number }).n).toBe(1);
+      expect(
+        (db().prepare("SELECT count(*) AS n FROM audit_events WHERE action = 'request.approved' AND request_id = ?").get(ordinary.requestId) as { n: number })
+          .n,
+      ).toBe(1);
     });
 
     it('the CMS role: never by a provider or state official, nor twice by one official; the database refuses a provider official approval row', async () => {
       const { requestId } = await file('so1', 'CMS', 'CMS Security Official');
-      for (const who of ['so2', 'so456', 'flso']) expect((await h.call(who, 'queue.approve', { requestIds: [requestId] })).results[0]?.outcome).toBe('not_found');
+      for (const who of ['so2', 'so456', 'flso'])
+        expect((await h.call(who, 'queue.approve', { requestIds: [requestId] })).results[0]?.outcome).toBe('not_found');
       await h.call('cms1', 'queue.approve', { requestIds: [requestId] });
-      expect((await h.call('cms1', 'queue.approve', { requestIds: [requestId] })).results[0]).toMatchObject({ outcome: 'refused', message: DECISION_MESSAGES.alreadyApproved });
+      expect((await h.call('cms1', 'queue.approve', { requestIds: [requestId] })).results[0]).toMatchObject({
+        outcome: 'refused',
+        message: DECISION_MESSAGES.alreadyApproved,
+      });
       expect(holds('so1')).toEqual([{ role: 'Provider Security Official', org: '123' }]);
-      expect(() => db().prepare('INSERT INTO request_approvals (request_id, official_id, approved_at) VALUES (?, ?, 1)').run(requestId, rowId('so2'))).toThrow();
+      expect(() =>
+        db().prepare('INSERT INTO request_approvals (request_id, official_id, approved_at) VALUES (?, ?, 1)').run(requestId, rowId('so2')),
+      ).toThrow();
     });
 
-    it('history and archive scope: another organization\'s decisions are not found nor exportable', async () => {
+    it("history and archive scope: another organization's decisions are not found nor exportable", async () => {
       const { requestId } = await file('demo', '123', 'Assessment Coordinator');
       await h.call('so1', 'queue.reject', { requestIds: [requestId], reason: 'no' });
       expect(await h.refusal('so456', 'history.view', { requestId })).toMatchObject({ code: 'NOT_FOUND' });
@@ -270,7 +372,10 @@ describe('attacks on the trust model', () => {
     it('a request whose requester lost proofing after filing waits, with the reason', async () => {
       const a = await file('demo', '123', 'Assessment Coordinator');
       db().prepare("UPDATE users SET proofing_state = 'referred_in_person' WHERE user_id = 'demo'").run(); // fixture: proofing lost after filing
-      expect((await h.call('so1', 'queue.approve', { requestIds: [a.requestId] })).results[0]).toMatchObject({ outcome: 'refused', message: DECISION_MESSAGES.notProofed('First6 Last6') });
+      expect((await h.call('so1', 'queue.approve', { requestIds: [a.requestId] })).results[0]).toMatchObject({
+        outcome: 'refused',
+        message: DECISION_MESSAGES.notProofed('First6 Last6'),
+      });
       expect(status(a.requestId)).toBe('pending');
     });
   });

@@ -75,7 +75,9 @@ describe('trust model', () => {
           ).toThrow(/role catalogue/);
           expect(() =>
             db()
-              .prepare('INSERT INTO role_assignments (user_id, program_id, organization_id, role_id, granted_at) SELECT ?, 2, o.id, r.id, 0 FROM organizations o, roles r WHERE o.display_id = ? AND r.name = ?')
+              .prepare(
+                'INSERT INTO role_assignments (user_id, program_id, organization_id, role_id, granted_at) SELECT ?, 2, o.id, r.id, 0 FROM organizations o, roles r WHERE o.display_id = ? AND r.name = ?',
+              )
               .run(...args),
           ).toThrow(/role catalogue/);
         }
@@ -90,7 +92,10 @@ describe('trust model', () => {
 
     it('a provider user cannot become a CMS Security Official: refused at 123 and FL; at CMS no provider or state official sees it', async () => {
       for (const organization of ['123', 'FL']) {
-        expect(await h.refusal('demo', 'access.request', { program: PROD, organization, role: 'CMS Security Official' })).toMatchObject({ code: 'VALIDATION', field: 'role' });
+        expect(await h.refusal('demo', 'access.request', { program: PROD, organization, role: 'CMS Security Official' })).toMatchObject({
+          code: 'VALIDATION',
+          field: 'role',
+        });
       }
       const filed = await h.call('demo', 'access.request', { program: PROD, organization: 'CMS', role: 'CMS Security Official' });
       for (const official of ['so1', 'so2', 'flso']) {
@@ -106,16 +111,30 @@ describe('trust model', () => {
     it('needs two distinct CMS officials: the first is recorded as 1 of 2 and shown with who gave it; the second grants it', async () => {
       const { requestId } = await h.call('analyst', 'access.request', { program: PROD, organization: 'CMS', role: 'CMS Security Official' });
       const preview = await h.call('cms1', 'queue.preview', { requestIds: [requestId], action: 'approve' });
-      expect(preview.items).toEqual([expect.objectContaining({ requestId, userId: 'analyst', role: 'CMS Security Official', flags: ['security_official_role', 'first_of_dual_approval'], refusal: null })]);
+      expect(preview.items).toEqual([
+        expect.objectContaining({
+          requestId,
+          userId: 'analyst',
+          role: 'CMS Security Official',
+          flags: ['security_official_role', 'first_of_dual_approval'],
+          refusal: null,
+        }),
+      ]);
       expect((await h.call('cms1', 'queue.approve', { requestIds: [requestId] })).results[0]).toMatchObject({ outcome: 'awaiting_second_approval' });
       expect(holds('analyst')).toEqual([]);
       const row = (await h.call('cms2', 'queue.page', {})).rows.find((r) => r.requestId === requestId);
       expect(row?.approvals).toEqual({ given: 1, needed: 2, by: ['cms1@example.org'] });
       // The other CMS official is asked for the second approval; the approver and the requester are not.
-      expect(db().prepare("SELECT to_address AS \"to\" FROM outbox WHERE kind = 'request.second_approval'").all()).toEqual([{ to: 'cms2@example.org' }]);
+      expect(db().prepare('SELECT to_address AS "to" FROM outbox WHERE kind = \'request.second_approval\'').all()).toEqual([{ to: 'cms2@example.org' }]);
       // The same official twice is not two approvals.
-      expect((await h.call('cms1', 'queue.approve', { requestIds: [requestId] })).results[0]).toMatchObject({ outcome: 'refused', message: DECISION_MESSAGES.alreadyApproved });
-      expect((await h.call('cms2', 'queue.preview', { requestIds: [requestId], action: 'approve' })).items[0]?.flags).toEqual(['security_official_role', 'second_of_dual_approval']);
+      expect((await h.call('cms1', 'queue.approve', { requestIds: [requestId] })).results[0]).toMatchObject({
+        outcome: 'refused',
+        message: DECISION_MESSAGES.alreadyApproved,
+      });
+      expect((await h.call('cms2', 'queue.preview', { requestIds: [requestId], action: 'approve' })).items[0]?.flags).toEqual([
+        'security_official_role',
+        'second_of_dual_approval',
+      ]);
       expect((await h.call('cms2', 'queue.approve', { requestIds: [requestId] })).results[0]).toMatchObject({ outcome: 'approved' });
       expect(holds('analyst')).toEqual([{ role: 'CMS Security Official', org: 'CMS' }]);
       expect(h.auditActions()).toEqual(expect.arrayContaining(['request.approval_recorded', 'request.approved']));
@@ -124,7 +143,15 @@ describe('trust model', () => {
     });
 
     it('the database refuses a CMS grant with one approval while a second CMS official exists, whatever the path', () => {
-      const { requestId } = { requestId: Number(db().prepare("INSERT INTO role_requests (requester_id, program_id, organization_id, role_id, status, requested_at) SELECT u.id, 1, o.id, r.id, 'pending', 0 FROM users u, organizations o, roles r WHERE u.user_id = 'analyst' AND o.display_id = 'CMS' AND r.name = 'CMS Security Official'").run().lastInsertRowid) };
+      const { requestId } = {
+        requestId: Number(
+          db()
+            .prepare(
+              "INSERT INTO role_requests (requester_id, program_id, organization_id, role_id, status, requested_at) SELECT u.id, 1, o.id, r.id, 'pending', 0 FROM users u, organizations o, roles r WHERE u.user_id = 'analyst' AND o.display_id = 'CMS' AND r.name = 'CMS Security Official'",
+            )
+            .run().lastInsertRowid,
+        ),
+      };
       const cms1 = (db().prepare("SELECT id FROM users WHERE user_id = 'cms1'").get() as { id: number }).id;
       const approve = () => db().prepare("UPDATE role_requests SET status = 'approved', decided_by = ?, decided_at = 1 WHERE id = ?").run(cms1, requestId);
       expect(approve).toThrow(/two distinct CMS Security Officials/);
@@ -140,12 +167,17 @@ describe('trust model', () => {
     it('with one CMS official the grant is made alone, flagged in the dialog, marked in the audit trail and on Home', async () => {
       h.app.store.db.prepare("UPDATE users SET status = 'deactivated' WHERE user_id = 'cms2'").run();
       const { requestId } = await h.call('analyst', 'access.request', { program: PROD, organization: 'CMS', role: 'CMS Security Official' });
-      expect((await h.call('cms1', 'queue.preview', { requestIds: [requestId], action: 'approve' })).items[0]?.flags).toEqual(['security_official_role', 'without_dual_control']);
+      expect((await h.call('cms1', 'queue.preview', { requestIds: [requestId], action: 'approve' })).items[0]?.flags).toEqual([
+        'security_official_role',
+        'without_dual_control',
+      ]);
       expect((await h.call('cms1', 'queue.approve', { requestIds: [requestId] })).results[0]).toMatchObject({ outcome: 'approved' });
       const approved = db().prepare("SELECT details FROM audit_events WHERE action = 'request.approved'").get() as { details: string };
       expect(JSON.parse(approved.details)).toMatchObject({ dualControl: false });
       const home = await h.call('cms1', 'home.summary', {});
-      expect(home.alerts.map((a) => a.text).join('\n')).toMatch(/Granted without dual control: First7 Last7 \(analyst\) became a CMS Security Official in iQIES Prod on [A-Z][a-z]{2} \d{1,2}, \d{4}, approved by /);
+      expect(home.alerts.map((a) => a.text).join('\n')).toMatch(
+        /Granted without dual control: First7 Last7 \(analyst\) became a CMS Security Official in iQIES Prod on [A-Z][a-z]{2} \d{1,2}, \d{4}, approved by /,
+      );
       expect((await h.call('so1', 'home.summary', {})).alerts.map((a) => a.text).join('\n')).not.toMatch(/dual control/);
     });
 
@@ -160,19 +192,40 @@ describe('trust model', () => {
   });
 
   describe('separation of duties and proofed before granted', () => {
-    const newUser = { userId: 'mallory.new', firstName: 'Mallory', lastName: 'Newhire', email: 'mallory@sunrise.example', program: PROD, organization: '123', role: 'Provider Security Official' };
+    const newUser = {
+      userId: 'mallory.new',
+      firstName: 'Mallory',
+      lastName: 'Newhire',
+      email: 'mallory@sunrise.example',
+      program: PROD,
+      organization: '123',
+      role: 'Provider Security Official',
+    };
 
     it('an official cannot mint an accomplice: the account they created waits for proofing, and they neither proof it, approve it, nor approve its request', async () => {
       const created = await h.call('so1', 'users.create', { ...newUser, code: code('so1') });
       const preview = await h.call('so1', 'queue.preview', { requestIds: [created.requestId], action: 'approve' });
       expect(preview.items[0]).toMatchObject({ flags: ['unproofed_requester', 'security_official_role'], refusal: DECISION_MESSAGES.createdAccount });
-      expect((await h.call('so2', 'queue.preview', { requestIds: [created.requestId], action: 'approve' })).items[0]?.refusal).toBe(DECISION_MESSAGES.notProofed('Mallory Newhire'));
+      expect((await h.call('so2', 'queue.preview', { requestIds: [created.requestId], action: 'approve' })).items[0]?.refusal).toBe(
+        DECISION_MESSAGES.notProofed('Mallory Newhire'),
+      );
       expect((await h.call('so1', 'queue.page', {})).rows.find((r) => r.requestId === created.requestId)?.blockedReason).toBe(DECISION_MESSAGES.createdAccount);
       expect((await h.call('so1', 'queue.approve', { requestIds: [created.requestId] })).results[0]).toMatchObject({ outcome: 'refused' });
-      expect((await h.call('so2', 'queue.approve', { requestIds: [created.requestId] })).results[0]).toMatchObject({ outcome: 'refused', message: DECISION_MESSAGES.notProofed('Mallory Newhire') });
-      expect(await h.refusal('so1', 'users.accountAction', { userId: 'mallory.new', action: 'approve', code: code('so1') })).toMatchObject({ code: 'FORBIDDEN', message: USER_MESSAGES.createdAccount });
+      expect((await h.call('so2', 'queue.approve', { requestIds: [created.requestId] })).results[0]).toMatchObject({
+        outcome: 'refused',
+        message: DECISION_MESSAGES.notProofed('Mallory Newhire'),
+      });
+      expect(await h.refusal('so1', 'users.accountAction', { userId: 'mallory.new', action: 'approve', code: code('so1') })).toMatchObject({
+        code: 'FORBIDDEN',
+        message: USER_MESSAGES.createdAccount,
+      });
       expect((await h.call('so1', 'users.profile', { userId: 'mallory.new' })).actions).not.toContain('approve');
-      const proof = { accountId: 'mallory.new', appearedInPerson: true, decision: 'approve', documents: { photo: passport, address: bill, dateOfBirth: passport } } as const;
+      const proof = {
+        accountId: 'mallory.new',
+        appearedInPerson: true,
+        decision: 'approve',
+        documents: { photo: passport, address: bill, dateOfBirth: passport },
+      } as const;
       expect(await h.refusal('so1', 'proofing.decide', proof)).toMatchObject({ code: 'FORBIDDEN', message: PROOFING_MESSAGES.createdAccount });
       expect((await h.call('so1', 'proofing.lookup', { accountId: 'mallory.new' })).refusal).toBe(PROOFING_MESSAGES.createdAccount);
       expect(holds('mallory.new')).toEqual([]);
@@ -180,7 +233,10 @@ describe('trust model', () => {
 
       // A second official proofs the person and approves: the creator still cannot approve the request.
       await h.call('so2', 'proofing.decide', proof);
-      expect((await h.call('so1', 'queue.approve', { requestIds: [created.requestId] })).results[0]).toMatchObject({ outcome: 'refused', message: DECISION_MESSAGES.createdAccount });
+      expect((await h.call('so1', 'queue.approve', { requestIds: [created.requestId] })).results[0]).toMatchObject({
+        outcome: 'refused',
+        message: DECISION_MESSAGES.createdAccount,
+      });
       expect((await h.call('so2', 'queue.approve', { requestIds: [created.requestId] })).results[0]).toMatchObject({ outcome: 'approved' });
       expect(holds('mallory.new')).toEqual([{ role: 'Provider Security Official', org: '123' }]);
     });
@@ -189,27 +245,44 @@ describe('trust model', () => {
       const id = (userId: string) => (db().prepare('SELECT id FROM users WHERE user_id = ?').get(userId) as { id: number }).id;
       db().prepare("UPDATE users SET created_by = ? WHERE user_id = 'demo'").run(id('so1'));
       const requestId = Number(
-        db().prepare("INSERT INTO role_requests (requester_id, program_id, organization_id, role_id, status, requested_at) SELECT ?, 1, o.id, r.id, 'pending', 0 FROM organizations o, roles r WHERE o.display_id = '123' AND r.name = 'Assessment Coordinator'").run(id('demo')).lastInsertRowid,
+        db()
+          .prepare(
+            "INSERT INTO role_requests (requester_id, program_id, organization_id, role_id, status, requested_at) SELECT ?, 1, o.id, r.id, 'pending', 0 FROM organizations o, roles r WHERE o.display_id = '123' AND r.name = 'Assessment Coordinator'",
+          )
+          .run(id('demo')).lastInsertRowid,
       );
-      const decide = (by: string, status = 'approved') => () => db().prepare('UPDATE role_requests SET status = ?, decided_by = ?, decided_at = 1 WHERE id = ?').run(status, id(by), requestId);
+      const decide =
+        (by: string, status = 'approved') =>
+        () =>
+          db().prepare('UPDATE role_requests SET status = ?, decided_by = ?, decided_at = 1 WHERE id = ?').run(status, id(by), requestId);
       expect(decide('so1')).toThrow(/created an account/);
       // An official's own request: neither approved nor rejected by themselves.
       const own = Number(
-        db().prepare("INSERT INTO role_requests (requester_id, program_id, organization_id, role_id, status, requested_at) SELECT ?, 1, o.id, r.id, 'pending', 0 FROM organizations o, roles r WHERE o.display_id = '123' AND r.name = 'Assessment Coordinator'").run(id('so2')).lastInsertRowid,
+        db()
+          .prepare(
+            "INSERT INTO role_requests (requester_id, program_id, organization_id, role_id, status, requested_at) SELECT ?, 1, o.id, r.id, 'pending', 0 FROM organizations o, roles r WHERE o.display_id = '123' AND r.name = 'Assessment Coordinator'",
+          )
+          .run(id('so2')).lastInsertRowid,
       );
       for (const status of ['approved', 'rejected']) {
-        expect(() => db().prepare('UPDATE role_requests SET status = ?, decided_by = ?, decided_at = 1 WHERE id = ?').run(status, id('so2'), own)).toThrow(/your own request/);
+        expect(() => db().prepare('UPDATE role_requests SET status = ?, decided_by = ?, decided_at = 1 WHERE id = ?').run(status, id('so2'), own)).toThrow(
+          /your own request/,
+        );
       }
       expect(decide('so456')).toThrow(/Only a Security Official of this organization/);
       expect(decide('flso', 'rejected')).toThrow(/Only a Security Official of this organization/);
       expect(() =>
         db()
-          .prepare("INSERT INTO proofing_records (subject_id, official_id, decision, documents, appeared_in_person, decided_at) VALUES (?, ?, 'approved', '{}', 1, 0)")
+          .prepare(
+            "INSERT INTO proofing_records (subject_id, official_id, decision, documents, appeared_in_person, decided_at) VALUES (?, ?, 'approved', '{}', 1, 0)",
+          )
           .run(id('demo'), id('so1')),
       ).toThrow(/created an account/);
       expect(() =>
         db()
-          .prepare("INSERT INTO proofing_records (subject_id, official_id, decision, documents, appeared_in_person, decided_at) VALUES (?, ?, 'approved', '{}', 1, 0)")
+          .prepare(
+            "INSERT INTO proofing_records (subject_id, official_id, decision, documents, appeared_in_person, decided_at) VALUES (?, ?, 'approved', '{}', 1, 0)",
+          )
           .run(id('so2'), id('so2')),
       ).toThrow();
       decide('so2')();
@@ -218,12 +291,19 @@ describe('trust model', () => {
     it('no role is granted to a person whose identity is not proofed, by the service or the database', async () => {
       const { requestId } = await h.call('demo', 'access.request', { program: PROD, organization: '123', role: 'Assessment Coordinator' });
       db().prepare("UPDATE users SET proofing_state = 'referred_in_person' WHERE user_id = 'demo'").run();
-      expect((await h.call('so1', 'queue.approve', { requestIds: [requestId] })).results[0]).toMatchObject({ outcome: 'refused', message: DECISION_MESSAGES.notProofed('First6 Last6') });
+      expect((await h.call('so1', 'queue.approve', { requestIds: [requestId] })).results[0]).toMatchObject({
+        outcome: 'refused',
+        message: DECISION_MESSAGES.notProofed('First6 Last6'),
+      });
       const so1 = (db().prepare("SELECT id FROM users WHERE user_id = 'so1'").get() as { id: number }).id;
       expect(() =>
         db().transaction(() => {
           db().prepare("UPDATE role_requests SET status = 'approved', decided_by = ?, decided_at = 1 WHERE id = ?").run(so1, requestId);
-          db().prepare('INSERT INTO role_assignments (user_id, program_id, organization_id, role_id, granted_at, request_id) SELECT requester_id, program_id, organization_id, role_id, 1, id FROM role_requests WHERE id = ?').run(requestId);
+          db()
+            .prepare(
+              'INSERT INTO role_assignments (user_id, program_id, organization_id, role_id, granted_at, request_id) SELECT requester_id, program_id, organization_id, role_id, 1, id FROM role_requests WHERE id = ?',
+            )
+            .run(requestId);
         })(),
       ).toThrow(/not proofed/);
       expect(holds('demo')).toEqual([{ role: 'Provider Basic User', org: '123' }]);
@@ -239,9 +319,20 @@ describe('trust model', () => {
       const audit = rowCount('audit_events');
       // The store straight, with a decision the officials' rules would have refused.
       const result = await h.app.store.requests.decide(so1, [
-        { requestId, action: 'approve', reason: null, approvalsNeeded: null, audit: { action: 'request.approved', actorId: so1, requestId }, outbox: [{ to: record!.requesterEmail, subject: 's', body: 'b', kind: 'request.decided', organizationId: null, requestId }] },
+        {
+          requestId,
+          action: 'approve',
+          reason: null,
+          approvalsNeeded: null,
+          audit: { action: 'request.approved', actorId: so1, requestId },
+          outbox: [{ to: record!.requesterEmail, subject: 's', body: 'b', kind: 'request.decided', organizationId: null, requestId }],
+        },
       ]);
-      expect(result).toEqual({ conflicts: [], recorded: [], refused: [{ requestId, message: 'No role is granted to a person whose identity is not proofed.' }] });
+      expect(result).toEqual({
+        conflicts: [],
+        recorded: [],
+        refused: [{ requestId, message: 'No role is granted to a person whose identity is not proofed.' }],
+      });
       expect(rowCount('audit_events')).toBe(audit);
       expect((db().prepare('SELECT status FROM role_requests WHERE id = ?').get(requestId) as { status: string }).status).toBe('pending');
     });
@@ -254,11 +345,19 @@ describe('trust model', () => {
       const profile = await h.call('so1', 'users.profile', { userId: 'surveyor' });
       expect(profile.actions).not.toContain('revokeCredentials');
       expect(profile.actions).not.toContain('resetPassword');
-      expect(await h.refusal('so1', 'users.accountAction', { userId: 'surveyor', action: 'revokeCredentials', code: code('so1') })).toMatchObject({ code: 'FORBIDDEN', message: USER_MESSAGES.otherOrganizationRole });
-      expect(await h.refusal('so1', 'users.accountAction', { userId: 'surveyor', action: 'resetPassword', code: code('so1') })).toMatchObject({ code: 'FORBIDDEN', message: USER_MESSAGES.otherOrganizationRole });
+      expect(await h.refusal('so1', 'users.accountAction', { userId: 'surveyor', action: 'revokeCredentials', code: code('so1') })).toMatchObject({
+        code: 'FORBIDDEN',
+        message: USER_MESSAGES.otherOrganizationRole,
+      });
+      expect(await h.refusal('so1', 'users.accountAction', { userId: 'surveyor', action: 'resetPassword', code: code('so1') })).toMatchObject({
+        code: 'FORBIDDEN',
+        message: USER_MESSAGES.otherOrganizationRole,
+      });
       await h.call('surveyor', 'access.withdraw', { requestId });
       expect(await h.refusal('so1', 'users.profile', { userId: 'surveyor' })).toMatchObject({ code: 'NOT_FOUND' });
-      expect(await h.refusal('so1', 'users.accountAction', { userId: 'surveyor', action: 'revokeCredentials', code: code('so1') })).toMatchObject({ code: 'NOT_FOUND' });
+      expect(await h.refusal('so1', 'users.accountAction', { userId: 'surveyor', action: 'revokeCredentials', code: code('so1') })).toMatchObject({
+        code: 'NOT_FOUND',
+      });
       expect(await h.refusal('so1', 'proofing.lookup', { accountId: 'surveyor' })).toMatchObject({ code: 'NOT_FOUND' });
       expect((await h.call('so1', 'lookup.search', { program: PROD, query: 'surveyor' })).rows).toEqual([]);
       // Its own state's official and CMS still can.
@@ -276,7 +375,7 @@ describe('trust model', () => {
       expect((await h.call('so2', 'users.profile', { userId: 'surveyor' })).userId).toBe('surveyor');
     });
 
-    it('an account holding only the official\'s roles can be handed a temporary password', async () => {
+    it("an account holding only the official's roles can be handed a temporary password", async () => {
       const result = await h.call('so1', 'users.accountAction', { userId: 'demo', action: 'resetPassword', code: code('so1') });
       expect(result.temporaryPassword).toEqual(expect.any(String));
     });

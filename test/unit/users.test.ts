@@ -19,10 +19,22 @@ describe('User Lookup, profiles and account administration (HARP and iQIES job a
   beforeEach(async () => {
     h = await Harness.create();
     u = h.seed({
-      organizations: [CMS_ORG, PROVIDER_ORG, { displayId: '456', name: 'Bayview Home Health', kind: 'provider' }, { displayId: 'FL', name: 'Florida', kind: 'state' }],
+      organizations: [
+        CMS_ORG,
+        PROVIDER_ORG,
+        { displayId: '456', name: 'Bayview Home Health', kind: 'provider' },
+        { displayId: 'FL', name: 'Florida', kind: 'state' },
+      ],
       users: [
         { userId: 'cms', organization: 'CMS', roles: [[PROD, 'CMS Security Official']] },
-        { userId: 'so1', organization: '123', roles: [[PROD, 'Provider Security Official'], [TEST, 'Provider Security Official']] },
+        {
+          userId: 'so1',
+          organization: '123',
+          roles: [
+            [PROD, 'Provider Security Official'],
+            [TEST, 'Provider Security Official'],
+          ],
+        },
         { userId: 'so2', organization: '123', roles: [[PROD, 'Provider Security Official']] },
         { userId: 'so456', organization: '456', roles: [[PROD, 'Provider Security Official']] },
         { userId: 'fl', organization: 'FL', roles: [[PROD, 'State Security Official']] },
@@ -46,8 +58,10 @@ describe('User Lookup, profiles and account administration (HARP and iQIES job a
   });
   afterEach(() => h.dispose());
 
-  const search = (who: string, input: { program?: string; organization?: string; query?: string; direction?: 'asc' | 'desc'; after?: string; limit?: number }) =>
-    h.call(who, 'lookup.search', { program: PROD, ...input });
+  const search = (
+    who: string,
+    input: { program?: string; organization?: string; query?: string; direction?: 'asc' | 'desc'; after?: string; limit?: number },
+  ) => h.call(who, 'lookup.search', { program: PROD, ...input });
   const ids = (rows: Array<{ userId: string }>) => rows.map((r) => r.userId);
   const code = (who: string) => {
     h.nextStep();
@@ -83,7 +97,10 @@ describe('User Lookup, profiles and account administration (HARP and iQIES job a
     });
 
     it('refuses other organizations, unknown programs and organizations, and ordinary users', async () => {
-      expect(await h.refusal('so1', 'lookup.search', { program: PROD, organization: '456' })).toMatchObject({ code: 'FORBIDDEN', message: USER_MESSAGES.notYourOrganization });
+      expect(await h.refusal('so1', 'lookup.search', { program: PROD, organization: '456' })).toMatchObject({
+        code: 'FORBIDDEN',
+        message: USER_MESSAGES.notYourOrganization,
+      });
       expect(await h.refusal('so1', 'lookup.search', { program: 'Nope', organization: '123' })).toMatchObject({ code: 'VALIDATION', field: 'program' });
       expect(await h.refusal('so1', 'lookup.search', { program: PROD, organization: '999' })).toMatchObject({ code: 'VALIDATION', field: 'organization' });
       expect(await h.refusal('so1', 'lookup.search', { organization: '123' })).toMatchObject({ code: 'VALIDATION', field: 'program' });
@@ -118,18 +135,31 @@ describe('User Lookup, profiles and account administration (HARP and iQIES job a
       }
       expect(pages).toEqual(['alice']);
       const first = await search('cms', { limit: 2 });
-      expect(await h.refusal('cms', 'lookup.search', { program: PROD, limit: 2, direction: 'desc', after: first.nextCursor })).toMatchObject({ code: 'VALIDATION', field: 'after' });
+      expect(await h.refusal('cms', 'lookup.search', { program: PROD, limit: 2, direction: 'desc', after: first.nextCursor })).toMatchObject({
+        code: 'VALIDATION',
+        field: 'after',
+      });
       expect(await h.refusal('cms', 'lookup.search', { program: PROD, after: 'forged' })).toMatchObject({ code: 'VALIDATION', field: 'after' });
     });
 
-    it('a user in two of the official\'s organizations is listed once', async () => {
+    it("a user in two of the official's organizations is listed once", async () => {
       h.app.store.db
-        .prepare("INSERT INTO role_assignments (user_id, program_id, organization_id, role_id, granted_at) SELECT 1, 1, o.id, r.id, 0 FROM organizations o, roles r WHERE o.display_id = '123' AND r.name = 'Provider Basic User'")
+        .prepare(
+          "INSERT INTO role_assignments (user_id, program_id, organization_id, role_id, granted_at) SELECT 1, 1, o.id, r.id, 0 FROM organizations o, roles r WHERE o.display_id = '123' AND r.name = 'Provider Basic User'",
+        )
         .run();
       const cmsId = (h.app.store.db.prepare("SELECT id FROM users WHERE user_id = 'cms'").get() as { id: number }).id;
-      h.app.store.db.prepare("INSERT INTO role_assignments (user_id, program_id, organization_id, role_id, granted_at) SELECT ?, 1, o.id, r.id, 0 FROM organizations o, roles r WHERE o.display_id = '456' AND r.name = 'Provider Basic User'").run(cmsId);
+      h.app.store.db
+        .prepare(
+          "INSERT INTO role_assignments (user_id, program_id, organization_id, role_id, granted_at) SELECT ?, 1, o.id, r.id, 0 FROM organizations o, roles r WHERE o.display_id = '456' AND r.name = 'Provider Basic User'",
+        )
+        .run(cmsId);
       const so = (h.app.store.db.prepare("SELECT id FROM users WHERE user_id = 'so1'").get() as { id: number }).id;
-      h.app.store.db.prepare("INSERT INTO role_assignments (user_id, program_id, organization_id, role_id, granted_at) SELECT ?, 1, o.id, r.id, 0 FROM organizations o, roles r WHERE o.display_id = '456' AND r.name = 'Provider Security Official'").run(so);
+      h.app.store.db
+        .prepare(
+          "INSERT INTO role_assignments (user_id, program_id, organization_id, role_id, granted_at) SELECT ?, 1, o.id, r.id, 0 FROM organizations o, roles r WHERE o.display_id = '456' AND r.name = 'Provider Security Official'",
+        )
+        .run(so);
       const all = await search('so1', { limit: 200 });
       expect(ids(all.rows).filter((x) => x === 'cms')).toHaveLength(1);
       expect(all.total).toBe(ids(all.rows).length);
@@ -173,29 +203,51 @@ describe('User Lookup, profiles and account administration (HARP and iQIES job a
   });
 
   describe('profile and roles', () => {
-    it('shows Profile Information, status, proofing, credentials, last sign-in and the roles in the official\'s organizations', async () => {
+    it("shows Profile Information, status, proofing, credentials, last sign-in and the roles in the official's organizations", async () => {
       const profile = await h.call('so1', 'users.profile', { userId: 'alice' });
-      expect(profile).toMatchObject({ userId: 'alice', firstName: 'Alice', lastName: 'Smith', status: 'active', proofingState: 'proofed_remote', credentialCount: 1, self: false });
-      expect(profile.roles).toEqual([{ program: PROD, organization: expect.objectContaining({ displayId: '123' }), role: 'Assessment Coordinator', removable: true, lastSecurityOfficial: false }]);
+      expect(profile).toMatchObject({
+        userId: 'alice',
+        firstName: 'Alice',
+        lastName: 'Smith',
+        status: 'active',
+        proofingState: 'proofed_remote',
+        credentialCount: 1,
+        self: false,
+      });
+      expect(profile.roles).toEqual([
+        {
+          program: PROD,
+          organization: expect.objectContaining({ displayId: '123' }),
+          role: 'Assessment Coordinator',
+          removable: true,
+          lastSecurityOfficial: false,
+        },
+      ]);
       expect(profile.actions).toEqual(['resetPassword', 'deactivate', 'revokeCredentials']);
       expect(await h.refusal('so1', 'users.profile', { userId: 'carol' })).toMatchObject({ code: 'NOT_FOUND', message: USER_MESSAGES.notFound });
       expect(await h.refusal('so1', 'users.profile', { userId: 'dan' })).toMatchObject({ code: 'NOT_FOUND' });
       expect(await h.refusal('alice', 'users.profile', { userId: 'bob' })).toMatchObject({ code: 'FORBIDDEN' });
     });
 
-    it('removes a role of the official\'s organization; the user is emailed; audited', async () => {
+    it("removes a role of the official's organization; the user is emailed; audited", async () => {
       const after = await h.call('so1', 'users.removeRole', { userId: 'alice', program: PROD, organization: '123', role: 'Assessment Coordinator' });
       expect(after.roles).toEqual([]);
       expect(h.auditActions()).toContain('role.removed');
-      const mail = h.app.store.db.prepare("SELECT to_address AS \"to\", subject FROM outbox WHERE kind = 'role.removed'").get();
+      const mail = h.app.store.db.prepare('SELECT to_address AS "to", subject FROM outbox WHERE kind = \'role.removed\'').get();
       expect(mail).toEqual({ to: 'alice.smith@sunrise.example', subject: 'Your role Assessment Coordinator was removed' });
-      expect(await h.refusal('so1', 'users.removeRole', { userId: 'alice', program: PROD, organization: '123', role: 'Assessment Coordinator' })).toMatchObject({ code: 'NOT_FOUND' });
+      expect(await h.refusal('so1', 'users.removeRole', { userId: 'alice', program: PROD, organization: '123', role: 'Assessment Coordinator' })).toMatchObject(
+        { code: 'NOT_FOUND' },
+      );
     });
 
     it("refuses a role of another organization, one's own Security Official role, and changes nothing", async () => {
       const before = h.auditActions().length;
-      expect(await h.refusal('so456', 'users.removeRole', { userId: 'so1', program: PROD, organization: '123', role: 'Provider Security Official' })).toMatchObject({ code: 'NOT_FOUND' });
-      expect(await h.refusal('so1', 'users.removeRole', { userId: 'so1', program: PROD, organization: '123', role: 'Provider Security Official' })).toMatchObject({ code: 'FORBIDDEN', message: USER_MESSAGES.ownOfficialRole });
+      expect(
+        await h.refusal('so456', 'users.removeRole', { userId: 'so1', program: PROD, organization: '123', role: 'Provider Security Official' }),
+      ).toMatchObject({ code: 'NOT_FOUND' });
+      expect(
+        await h.refusal('so1', 'users.removeRole', { userId: 'so1', program: PROD, organization: '123', role: 'Provider Security Official' }),
+      ).toMatchObject({ code: 'FORBIDDEN', message: USER_MESSAGES.ownOfficialRole });
       expect((await h.call('so1', 'users.profile', { userId: 'so1' })).roles.every((r) => !r.removable)).toBe(true);
       expect(h.auditActions().length).toBe(before);
     });
@@ -204,58 +256,92 @@ describe('User Lookup, profiles and account administration (HARP and iQIES job a
       const profile = await h.call('cms', 'users.profile', { userId: 'so456' });
       expect(profile.roles[0]).toMatchObject({ role: 'Provider Security Official', lastSecurityOfficial: true });
       const first = await h.refusal('cms', 'users.removeRole', { userId: 'so456', program: PROD, organization: '456', role: 'Provider Security Official' });
-      expect(first).toMatchObject({ code: 'CONFLICT', field: 'confirmLastOfficial', message: USER_MESSAGES.lastOfficial('First3 Last3', 'Bayview Home Health') });
+      expect(first).toMatchObject({
+        code: 'CONFLICT',
+        field: 'confirmLastOfficial',
+        message: USER_MESSAGES.lastOfficial('First3 Last3', 'Bayview Home Health'),
+      });
       expect((await h.call('cms', 'users.profile', { userId: 'so456' })).roles).toHaveLength(1);
-      await h.call('cms', 'users.removeRole', { userId: 'so456', program: PROD, organization: '456', role: 'Provider Security Official', confirmLastOfficial: true });
-      expect(h.app.store.db.prepare("SELECT details FROM audit_events WHERE action = 'role.removed'").get()).toEqual({ details: expect.stringContaining('"lastSecurityOfficial":true') });
+      await h.call('cms', 'users.removeRole', {
+        userId: 'so456',
+        program: PROD,
+        organization: '456',
+        role: 'Provider Security Official',
+        confirmLastOfficial: true,
+      });
+      expect(h.app.store.db.prepare("SELECT details FROM audit_events WHERE action = 'role.removed'").get()).toEqual({
+        details: expect.stringContaining('"lastSecurityOfficial":true'),
+      });
     });
   });
 
-  describe('account actions (each needs the official\'s fresh code)', () => {
+  describe("account actions (each needs the official's fresh code)", () => {
     it('refuses a wrong or replayed code, audits it, and changes nothing', async () => {
-      expect(await h.refusal('so1', 'users.accountAction', { userId: 'locked.user', action: 'unlock', code: '000000' })).toMatchObject({ code: 'VALIDATION', field: 'code', message: REAUTH_MESSAGES.codeInvalid });
+      expect(await h.refusal('so1', 'users.accountAction', { userId: 'locked.user', action: 'unlock', code: '000000' })).toMatchObject({
+        code: 'VALIDATION',
+        field: 'code',
+        message: REAUTH_MESSAGES.codeInvalid,
+      });
       const fresh = code('so1');
       await h.call('so1', 'users.accountAction', { userId: 'locked.user', action: 'unlock', code: fresh });
-      expect(await h.refusal('so1', 'users.accountAction', { userId: 'locked.user', action: 'deactivate', code: fresh })).toMatchObject({ code: 'VALIDATION', field: 'code' });
+      expect(await h.refusal('so1', 'users.accountAction', { userId: 'locked.user', action: 'deactivate', code: fresh })).toMatchObject({
+        code: 'VALIDATION',
+        field: 'code',
+      });
       expect(h.userRow('locked.user').status).toBe('active');
       expect(h.auditActions().filter((a) => a === 'reauth.failed')).toHaveLength(2);
     });
 
-    it('five wrong codes lock the official\'s session', async () => {
+    it("five wrong codes lock the official's session", async () => {
       for (let i = 0; i < 4; i += 1) await h.refusal('so1', 'users.accountAction', { userId: 'bob', action: 'deactivate', code: '000000' });
       expect(await h.refusal('so1', 'users.accountAction', { userId: 'bob', action: 'deactivate', code: '000000' })).toMatchObject({ code: 'SESSION_LOCKED' });
       expect(h.userRow('bob').status).toBe('active');
     });
 
-    it('nobody changes their own account, and a provider official cannot change another organization\'s official', async () => {
-      expect(await h.refusal('so1', 'users.accountAction', { userId: 'so1', action: 'resetPassword', code: code('so1') })).toMatchObject({ code: 'FORBIDDEN', message: USER_MESSAGES.ownAccount });
+    it("nobody changes their own account, and a provider official cannot change another organization's official", async () => {
+      expect(await h.refusal('so1', 'users.accountAction', { userId: 'so1', action: 'resetPassword', code: code('so1') })).toMatchObject({
+        code: 'FORBIDDEN',
+        message: USER_MESSAGES.ownAccount,
+      });
       // so456 files a request at 123: so1 now sees them, but may not lock them out.
       await h.call('so456', 'access.request', { program: PROD, organization: '123', role: 'Assessment Coordinator' });
       expect((await h.call('so1', 'users.profile', { userId: 'so456' })).actions).toEqual([]);
-      expect(await h.refusal('so1', 'users.accountAction', { userId: 'so456', action: 'deactivate', code: code('so1') })).toMatchObject({ code: 'FORBIDDEN', message: USER_MESSAGES.otherOfficial });
+      expect(await h.refusal('so1', 'users.accountAction', { userId: 'so456', action: 'deactivate', code: code('so1') })).toMatchObject({
+        code: 'FORBIDDEN',
+        message: USER_MESSAGES.otherOfficial,
+      });
       expect(await h.refusal('so1', 'users.accountAction', { userId: 'carol', action: 'deactivate', code: code('so1') })).toMatchObject({ code: 'NOT_FOUND' });
       expect(h.userRow('so456').status).toBe('active');
     });
 
     it('unlock is refused when the account is not locked', async () => {
-      expect(await h.refusal('so1', 'users.accountAction', { userId: 'bob', action: 'unlock', code: code('so1') })).toMatchObject({ code: 'CONFLICT', message: 'This account is not locked.' });
+      expect(await h.refusal('so1', 'users.accountAction', { userId: 'bob', action: 'unlock', code: code('so1') })).toMatchObject({
+        code: 'CONFLICT',
+        message: 'This account is not locked.',
+      });
     });
 
-    it('a reset password is shown once, works with the user\'s code, and must be changed first', async () => {
+    it("a reset password is shown once, works with the user's code, and must be changed first", async () => {
       const { temporaryPassword, profile } = await h.call('so1', 'users.accountAction', { userId: 'bob', action: 'resetPassword', code: code('so1') });
       expect(temporaryPassword).toMatch(/^[A-Za-z2-9]{4}(-[A-Za-z2-9]{4}){3}$/);
       expect(profile.mustChangePassword).toBe(true);
-      expect(h.app.store.db.prepare("SELECT count(*) AS n FROM audit_events WHERE details LIKE ?").get(`%${temporaryPassword}%`)).toEqual({ n: 0 });
+      expect(h.app.store.db.prepare('SELECT count(*) AS n FROM audit_events WHERE details LIKE ?').get(`%${temporaryPassword}%`)).toEqual({ n: 0 });
       const view = await h.call('bob', 'auth.signIn', { userId: 'bob', password: temporaryPassword!, code: code('bob'), agreeToTerms: true });
       expect(view.state).toBe('password');
       expect(await h.refusal('bob', 'access.mine', {})).toMatchObject({ code: 'FORBIDDEN' });
-      expect(await h.refusal('bob', 'auth.changePassword', { newPassword: NEW_PASSWORD, confirmPassword: 'different words entirely' })).toMatchObject({ field: 'confirmPassword' });
-      expect(await h.refusal('bob', 'auth.changePassword', { newPassword: temporaryPassword!, confirmPassword: temporaryPassword! })).toMatchObject({ field: 'newPassword' });
+      expect(await h.refusal('bob', 'auth.changePassword', { newPassword: NEW_PASSWORD, confirmPassword: 'different words entirely' })).toMatchObject({
+        field: 'confirmPassword',
+      });
+      expect(await h.refusal('bob', 'auth.changePassword', { newPassword: temporaryPassword!, confirmPassword: temporaryPassword! })).toMatchObject({
+        field: 'newPassword',
+      });
       expect(await h.refusal('bob', 'auth.changePassword', { newPassword: 'short', confirmPassword: 'short' })).toMatchObject({ field: 'newPassword' });
       expect((await h.call('bob', 'auth.changePassword', { newPassword: NEW_PASSWORD, confirmPassword: NEW_PASSWORD })).state).toBe('warning');
       expect(await h.refusal('bob', 'auth.changePassword', { newPassword: NEW_PASSWORD, confirmPassword: NEW_PASSWORD })).toMatchObject({ code: 'FORBIDDEN' });
       expect((await h.call('bob', 'auth.acceptWarning', {})).state).toBe('active');
-      expect(await h.refusal('x', 'auth.signIn', { userId: 'bob', password: temporaryPassword!, code: code('bob'), agreeToTerms: true })).toMatchObject({ code: 'SIGN_IN_FAILED' });
+      expect(await h.refusal('x', 'auth.signIn', { userId: 'bob', password: temporaryPassword!, code: code('bob'), agreeToTerms: true })).toMatchObject({
+        code: 'SIGN_IN_FAILED',
+      });
     });
 
     it('a temporary password stops working after 72 hours', async () => {
@@ -272,7 +358,7 @@ describe('User Lookup, profiles and account administration (HARP and iQIES job a
       expect(h.userRow('locked.user')).toMatchObject({ status: 'active', failed_attempts: 0, temporary_lock_count: 0 });
     });
 
-    it('deactivate ends the user\'s sessions; reactivate restarts the 120-day count', async () => {
+    it("deactivate ends the user's sessions; reactivate restarts the 120-day count", async () => {
       await h.call('so1', 'users.accountAction', { userId: 'alice', action: 'deactivate', code: code('so1') });
       expect(await h.refusal('alice', 'access.mine', {})).toMatchObject({ code: 'UNAUTHENTICATED' });
       h.clock.advance(200 * DAY);
@@ -289,19 +375,28 @@ describe('User Lookup, profiles and account administration (HARP and iQIES job a
     it('revoked credentials: the user signs in with the temporary password alone, sets a password, enrolls a credential', async () => {
       const { temporaryPassword, profile } = await h.call('so1', 'users.accountAction', { userId: 'bob', action: 'revokeCredentials', code: code('so1') });
       expect(profile.credentialCount).toBe(0);
-      expect(await h.refusal('bob', 'auth.signIn', { userId: 'bob', password: temporaryPassword!, code: code('bob'), agreeToTerms: true })).toMatchObject({ code: 'SIGN_IN_FAILED' });
+      expect(await h.refusal('bob', 'auth.signIn', { userId: 'bob', password: temporaryPassword!, code: code('bob'), agreeToTerms: true })).toMatchObject({
+        code: 'SIGN_IN_FAILED',
+      });
       const view = await h.call('bob', 'auth.signInWithTemporaryPassword', { userId: 'BOB', password: temporaryPassword!, agreeToTerms: true });
       expect(view.state).toBe('password');
       expect((await h.call('bob', 'auth.changePassword', { newPassword: NEW_PASSWORD, confirmPassword: NEW_PASSWORD })).state).toBe('enroll');
       expect(await h.refusal('bob', 'mfa.list', {})).toMatchObject({ code: 'FORBIDDEN' });
       const enrollment = await h.call('bob', 'auth.beginFirstEnrollment', {});
-      expect((await h.call('bob', 'auth.completeFirstEnrollment', { enrollmentId: enrollment.enrollmentId, code: h.code(enrollment.secret) })).state).toBe('warning');
+      expect((await h.call('bob', 'auth.completeFirstEnrollment', { enrollmentId: enrollment.enrollmentId, code: h.code(enrollment.secret) })).state).toBe(
+        'warning',
+      );
       expect(h.auditActions()).toEqual(expect.arrayContaining(['account.credentials_revoked', 'password.changed', 'credential.added']));
     });
 
     it('the temporary-password sign-in refuses anyone with a credential or without a temporary password, and counts it', async () => {
-      expect(await h.refusal('x', 'auth.signInWithTemporaryPassword', { userId: 'bob', password: PASSWORD, agreeToTerms: true })).toMatchObject({ code: 'SIGN_IN_FAILED', message: SIGN_IN_MESSAGES.incorrect });
-      expect(await h.refusal('x', 'auth.signInWithTemporaryPassword', { userId: 'nobody', password: PASSWORD, agreeToTerms: true })).toMatchObject({ code: 'SIGN_IN_FAILED' });
+      expect(await h.refusal('x', 'auth.signInWithTemporaryPassword', { userId: 'bob', password: PASSWORD, agreeToTerms: true })).toMatchObject({
+        code: 'SIGN_IN_FAILED',
+        message: SIGN_IN_MESSAGES.incorrect,
+      });
+      expect(await h.refusal('x', 'auth.signInWithTemporaryPassword', { userId: 'nobody', password: PASSWORD, agreeToTerms: true })).toMatchObject({
+        code: 'SIGN_IN_FAILED',
+      });
       expect(h.userRow('bob').failed_attempts).toBe(1);
     });
   });
@@ -324,26 +419,52 @@ describe('User Lookup, profiles and account administration (HARP and iQIES job a
       expect(ids((await search('so1', { organization: '123', query: 'newh' })).rows)).toEqual(['erin.new']);
       expect((await h.call('so1', 'queue.page', {})).rows.map((r) => r.requestId)).toContain(created.requestId);
       expect(h.auditActions()).toEqual(expect.arrayContaining(['user.created', 'request.filed']));
-      expect(await h.refusal('erin', 'auth.signInWithTemporaryPassword', { userId: 'erin.new', password: created.temporaryPassword, agreeToTerms: true })).toMatchObject({
+      expect(
+        await h.refusal('erin', 'auth.signInWithTemporaryPassword', { userId: 'erin.new', password: created.temporaryPassword, agreeToTerms: true }),
+      ).toMatchObject({
         code: 'FORBIDDEN',
         message: SIGN_IN_MESSAGES.pending,
       });
       const approved = await h.call('so2', 'users.accountAction', { userId: 'erin.new', action: 'approve', code: code('so2') });
       // The approving official hands over a new temporary password; the creator's first one no longer works.
       expect(approved.temporaryPassword).toEqual(expect.any(String));
-      expect(await h.refusal('erin', 'auth.signInWithTemporaryPassword', { userId: 'erin.new', password: created.temporaryPassword, agreeToTerms: true })).toMatchObject({ code: 'SIGN_IN_FAILED' });
-      expect((await h.call('erin', 'auth.signInWithTemporaryPassword', { userId: 'erin.new', password: approved.temporaryPassword!, agreeToTerms: true })).state).toBe('password');
+      expect(
+        await h.refusal('erin', 'auth.signInWithTemporaryPassword', { userId: 'erin.new', password: created.temporaryPassword, agreeToTerms: true }),
+      ).toMatchObject({ code: 'SIGN_IN_FAILED' });
+      expect(
+        (await h.call('erin', 'auth.signInWithTemporaryPassword', { userId: 'erin.new', password: approved.temporaryPassword!, agreeToTerms: true })).state,
+      ).toBe('password');
     });
 
     it('refuses bad input with the field named, taken user IDs and emails, and other organizations; creates nothing', async () => {
       const users = () => (h.app.store.db.prepare('SELECT count(*) AS n FROM users').get() as { n: number }).n;
       const before = users();
-      expect(await h.refusal('so1', 'users.create', { ...newUser({ email: 'not-an-email' }), code: code('so1') })).toMatchObject({ code: 'VALIDATION', field: 'email' });
-      expect(await h.refusal('so1', 'users.create', { ...newUser({ firstName: 'x'.repeat(65) }), code: code('so1') })).toMatchObject({ code: 'VALIDATION', field: 'firstName' });
-      expect(await h.refusal('so1', 'users.create', { ...newUser({ lastName: '<script>' }), code: code('so1') })).toMatchObject({ code: 'VALIDATION', field: 'lastName' });
-      expect(await h.refusal('so1', 'users.create', { ...newUser({ program: 'Nope' }), code: code('so1') })).toMatchObject({ code: 'VALIDATION', field: 'program' });
-      expect(await h.refusal('so1', 'users.create', { ...newUser({ userId: 'ALICE' }), code: code('so1') })).toMatchObject({ code: 'CONFLICT', field: 'userId', message: USER_MESSAGES.userIdTaken });
-      expect(await h.refusal('so1', 'users.create', { ...newUser({ email: 'BOB@sunrise.example' }), code: code('so1') })).toMatchObject({ code: 'CONFLICT', field: 'email', message: USER_MESSAGES.emailTaken });
+      expect(await h.refusal('so1', 'users.create', { ...newUser({ email: 'not-an-email' }), code: code('so1') })).toMatchObject({
+        code: 'VALIDATION',
+        field: 'email',
+      });
+      expect(await h.refusal('so1', 'users.create', { ...newUser({ firstName: 'x'.repeat(65) }), code: code('so1') })).toMatchObject({
+        code: 'VALIDATION',
+        field: 'firstName',
+      });
+      expect(await h.refusal('so1', 'users.create', { ...newUser({ lastName: '<script>' }), code: code('so1') })).toMatchObject({
+        code: 'VALIDATION',
+        field: 'lastName',
+      });
+      expect(await h.refusal('so1', 'users.create', { ...newUser({ program: 'Nope' }), code: code('so1') })).toMatchObject({
+        code: 'VALIDATION',
+        field: 'program',
+      });
+      expect(await h.refusal('so1', 'users.create', { ...newUser({ userId: 'ALICE' }), code: code('so1') })).toMatchObject({
+        code: 'CONFLICT',
+        field: 'userId',
+        message: USER_MESSAGES.userIdTaken,
+      });
+      expect(await h.refusal('so1', 'users.create', { ...newUser({ email: 'BOB@sunrise.example' }), code: code('so1') })).toMatchObject({
+        code: 'CONFLICT',
+        field: 'email',
+        message: USER_MESSAGES.emailTaken,
+      });
       expect(await h.refusal('so1', 'users.create', { ...newUser({ organization: '456' }), code: code('so1') })).toMatchObject({ code: 'FORBIDDEN' });
       expect(await h.refusal('alice', 'users.create', { ...newUser(), code: code('alice') })).toMatchObject({ code: 'FORBIDDEN' });
       expect(users()).toBe(before);
@@ -366,7 +487,10 @@ describe('User Lookup, profiles and account administration (HARP and iQIES job a
   });
 
   it('sign-in with the password alone stays impossible for an account that has a credential', async () => {
-    expect(await h.refusal('x', 'auth.signIn', { userId: 'bob', password: PASSWORD, code: '', agreeToTerms: true })).toMatchObject({ code: 'VALIDATION', field: 'code' });
+    expect(await h.refusal('x', 'auth.signIn', { userId: 'bob', password: PASSWORD, code: '', agreeToTerms: true })).toMatchObject({
+      code: 'VALIDATION',
+      field: 'code',
+    });
   });
 });
 

@@ -15,10 +15,22 @@ export interface Migration {
 }
 
 /** Every schema version, in order. A new version is a new file and one line here. */
-export const MIGRATIONS: readonly Migration[] = [migration001, migration002, migration003, migration004, migration005, migration006, migration007, migration008];
+export const MIGRATIONS: readonly Migration[] = [
+  migration001,
+  migration002,
+  migration003,
+  migration004,
+  migration005,
+  migration006,
+  migration007,
+  migration008,
+];
 
 export class NewerDatabaseError extends Error {
-  constructor(readonly found: number, readonly known: number) {
+  constructor(
+    readonly found: number,
+    readonly known: number,
+  ) {
     super(`This database was written by a newer version of the console (schema ${found}; this console knows ${known}). Update the console.`);
     this.name = 'NewerDatabaseError';
   }

@@ -59,7 +59,8 @@ function ArchiveFacts({ archive }: { archive: ArchiveSummary }) {
     <>
       <p className="ds-c-alert__text">
         {archive.organizations.map(organizationLabel).join('; ') || 'No organization'}, decisions from {formatDate(archive.from)} to {formatDate(archive.to)}:{' '}
-        {countOf(archive.history, 'decision')} and {countOf(archive.audit, 'audit event')}. Exported by {archive.createdBy} on {formatDateTime(archive.createdAt)}.
+        {countOf(archive.history, 'decision')} and {countOf(archive.audit, 'audit event')}. Exported by {archive.createdBy} on{' '}
+        {formatDateTime(archive.createdAt)}.
       </p>
       <ul className="ds-c-list soc-checks" aria-label="Verification">
         <li className={archive.signature.ok ? 'soc-check--ok' : 'soc-check--failed'} data-testid="archive-signature">
@@ -95,8 +96,8 @@ export function ArchiveSection({ organizations }: { organizations: ReadonlyArray
         Offline review archive
       </h2>
       <p className="ds-u-measure--wide">
-        Export the decisions and audit events of chosen organizations and period to one file, signed by this console, to review away
-        from the office. Open an archive to review it here, read-only: its signature and audit chain are checked first.
+        Export the decisions and audit events of chosen organizations and period to one file, signed by this console, to review away from the office. Open an
+        archive to review it here, read-only: its signature and audit chain are checked first.
       </p>
       {notice && (
         <FocusAlert variation="success" focusKey={notice.key} testId="archive-notice" className="ds-u-margin-y--2">
@@ -175,8 +176,8 @@ function ExportArchiveDialog({ organizations }: { organizations: ReadonlyArray<{
       }
     >
       <p>
-        One file with the decisions and audit events of the organizations and period you choose, and the names and emails they mention.
-        No password, security key or mail setting is ever in it. This console signs it.
+        One file with the decisions and audit events of the organizations and period you choose, and the names and emails they mention. No password, security
+        key or mail setting is ever in it. This console signs it.
       </p>
       {exportError && exportError.field === null && <ErrorAlert message={exportError.message} />}
       {asList ? (

@@ -45,8 +45,8 @@ export function AuditTrailPage() {
     <>
       <PageHeading focusKey={navigationId}>Audit trail</PageHeading>
       <p className="ds-u-margin-top--1 ds-u-measure--wide">
-        Every security event{archive ? ' in the open archive' : ''}: sign-ins, locks, credential changes, role requests and decisions, role removals,
-        account actions and proofing decisions. Each event carries the hash of the one before it, so a change made outside the console is found.
+        Every security event{archive ? ' in the open archive' : ''}: sign-ins, locks, credential changes, role requests and decisions, role removals, account
+        actions and proofing decisions. Each event carries the hash of the one before it, so a change made outside the console is found.
       </p>
       <ArchiveBanner />
       <StatusLine />
@@ -69,7 +69,10 @@ export function statusText(status: AuditStatus): string {
     return `Audit trail verified through event ${status.verifiedThrough.toLocaleString()} at ${formatDateTime(status.verifiedAt)}`;
   }
   if (status.state === 'verified') return `Audit trail verified: ${countOf(status.checked, 'event')}, each hash and link intact.`;
-  const share = status.total > 0 ? ` (${Math.floor((100 * status.checked) / status.total)}%, ${status.checked.toLocaleString()} of ${status.total.toLocaleString()} events)` : '';
+  const share =
+    status.total > 0
+      ? ` (${Math.floor((100 * status.checked) / status.total)}%, ${status.checked.toLocaleString()} of ${status.total.toLocaleString()} events)`
+      : '';
   return `Checking the whole audit trail${share}. The latest 10,000 events were checked at start.`;
 }
 
@@ -80,7 +83,14 @@ function StatusLine() {
   if (!status) return null;
   if (status.state === 'broken') {
     return (
-      <Alert variation="error" role="alert" heading="The audit trail was changed outside the console" headingLevel="2" className="ds-u-margin-y--2" data-testid="audit-status">
+      <Alert
+        variation="error"
+        role="alert"
+        heading="The audit trail was changed outside the console"
+        headingLevel="2"
+        className="ds-u-margin-y--2"
+        data-testid="audit-status"
+      >
         <p className="ds-c-alert__text ds-u-font-weight--bold">{statusText(status)}</p>
         <p className="ds-c-alert__text">
           {status.broken && status.broken.detectedAt > 0 ? `Found ${formatDateTime(status.broken.detectedAt)}. ` : ''}
@@ -142,7 +152,14 @@ function SearchAndFilters() {
           onChange={(category) => setFilters({ category: (AUDIT_CATEGORIES as readonly string[]).includes(category) ? (category as AuditCategory) : '' })}
         />
         <DateField id="audit-from" name="from" label="From" value={filters.from} onChange={(from) => setFilters({ from })} />
-        <DateField id="audit-to" name="to" label="To" value={filters.to} errorMessage={error?.field === 'to' ? error.message : undefined} onChange={(to) => setFilters({ to })} />
+        <DateField
+          id="audit-to"
+          name="to"
+          label="To"
+          value={filters.to}
+          errorMessage={error?.field === 'to' ? error.message : undefined}
+          onChange={(to) => setFilters({ to })}
+        />
         <SelectField
           id="audit-organization"
           name="organization"
@@ -234,7 +251,14 @@ function Events() {
         </time>
       ),
     },
-    { header: 'Action', cell: (r) => <span className="soc-grid__text soc-grid__text--wrap soc-grid__action" title={auditActionWords(r.action)}>{auditActionWords(r.action)}</span> },
+    {
+      header: 'Action',
+      cell: (r) => (
+        <span className="soc-grid__text soc-grid__text--wrap soc-grid__action" title={auditActionWords(r.action)}>
+          {auditActionWords(r.action)}
+        </span>
+      ),
+    },
     {
       header: 'By / about',
       cell: (r) => (
@@ -251,7 +275,9 @@ function Events() {
           <span className="soc-grid__text">—</span>
         ) : (
           <>
-            <span className="soc-grid__text">{[r.organization?.displayId, r.requestId !== null ? `Request ${r.requestId}` : null].filter(Boolean).join(' · ')}</span>
+            <span className="soc-grid__text">
+              {[r.organization?.displayId, r.requestId !== null ? `Request ${r.requestId}` : null].filter(Boolean).join(' · ')}
+            </span>
             {r.organization && r.organization.name !== r.organization.displayId && (
               <span className="soc-grid__text soc-grid__sub" title={r.organization.name}>
                 {r.organization.name}

@@ -160,6 +160,16 @@ useArchive.subscribe((state, previous) => {
 useSession.subscribe((state, previous) => {
   if (state.screen !== previous.screen && (state.screen === 'signIn' || state.screen === 'setup')) {
     generation += 1;
-    useAuditTrail.setState({ filters: EMPTY, draft: '', rows: [], nextCursor: null, organizations: null, status: null, loaded: false, error: null, exportNotice: null });
+    useAuditTrail.setState({
+      filters: EMPTY,
+      draft: '',
+      rows: [],
+      nextCursor: null,
+      organizations: null,
+      status: null,
+      loaded: false,
+      error: null,
+      exportNotice: null,
+    });
   }
 });

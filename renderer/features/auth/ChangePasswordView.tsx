@@ -39,9 +39,7 @@ export function ChangePasswordView() {
         {/* Only New User Enrollment has steps; a temporary password for an account with a credential does not. */}
         {enrolling && <StepIndicator label="New User Enrollment" steps={ENROLLMENT_STEPS} current={1} />}
         <PageHeading>Change your password</PageHeading>
-        <p className="ds-u-margin-top--1">
-          You signed in with a temporary password from your Security Official. Choose your own password to continue.
-        </p>
+        <p className="ds-u-margin-top--1">You signed in with a temporary password from your Security Official. Choose your own password to continue.</p>
         {user && (
           <p className="ds-u-font-size--sm">
             Signed in as {user.firstName} {user.lastName} ({user.userId})

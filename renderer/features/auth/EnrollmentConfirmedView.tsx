@@ -27,13 +27,12 @@ export function EnrollmentConfirmedView({ credentialId }: { credentialId: string
         <PageHeading>Successful Two-Factor Enrollment</PageHeading>
         <Alert variation="success" heading="Enrollment confirmed" className="soc-confirmed">
           <p className="ds-c-alert__text" data-testid="enrollment-confirmed">
-            {user ? `Your user ID ${user.userId}` : 'Your user ID'} is now linked to credential {credentialId}. Each time you log in,
-            enter a fresh security code from it.
+            {user ? `Your user ID ${user.userId}` : 'Your user ID'} is now linked to credential {credentialId}. Each time you log in, enter a fresh security
+            code from it.
           </p>
         </Alert>
         <p className="ds-u-measure--wide">
-          You can link up to {POLICY.maxCredentials - 1} more credentials later on My credentials: one on a work computer, one
-          on a phone, one for use at home.
+          You can link up to {POLICY.maxCredentials - 1} more credentials later on My credentials: one on a work computer, one on a phone, one for use at home.
         </p>
         <div className="soc-button-row">
           <Button variation="solid" onClick={acknowledge}>

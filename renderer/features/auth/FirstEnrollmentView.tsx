@@ -42,15 +42,12 @@ export function FirstEnrollmentView() {
         <StepIndicator label="New User Enrollment" steps={ENROLLMENT_STEPS} current={2} />
         <PageHeading>Set up two-factor authentication</PageHeading>
         <p className="ds-u-margin-top--1 ds-u-measure--wide">
-          Every sign-in needs a security code from an authenticator app. Link one to your user ID now; you can add up to
-          four more later on My credentials.
+          Every sign-in needs a security code from an authenticator app. Link one to your user ID now; you can add up to four more later on My credentials.
         </p>
         {user && (
           <p data-testid="enrollment-proofing">
             Identity proofing: <span className="ds-u-font-weight--bold">{PROOFING_STATE_LABELS[user.proofingState]}</span>.
-            {isProofed(user.proofingState)
-              ? ''
-              : ' Until your identity is proofed you cannot request roles; your Security Official can prove it in person.'}
+            {isProofed(user.proofingState) ? '' : ' Until your identity is proofed you cannot request roles; your Security Official can prove it in person.'}
           </p>
         )}
         {replaced && <EnrollmentExpiredAlert />}
@@ -73,7 +70,13 @@ export function FirstEnrollmentView() {
               value={label}
               onChange={(event: ChangeEvent<HTMLInputElement>) => setLabel(event.target.value)}
             />
-            <SecurityCodeField id="first-enrollment-code" value={code} onChange={setCode} required errorMessage={error?.field === 'code' ? error.message : undefined} />
+            <SecurityCodeField
+              id="first-enrollment-code"
+              value={code}
+              onChange={setCode}
+              required
+              errorMessage={error?.field === 'code' ? error.message : undefined}
+            />
             <div className="soc-button-row">
               <Button type="submit" variation="solid" aria-disabled={pending || undefined}>
                 Link credential

@@ -89,8 +89,8 @@ function IdentifyStep({ onBack }: { onBack: () => void }) {
   return (
     <>
       <p className="soc-lead ds-u-margin-bottom--3">
-        Enter your User ID and a fresh security code from your authenticator app. If they are right, a one-time code is
-        emailed to the address of your account, to set a new password with.
+        Enter your User ID and a fresh security code from your authenticator app. If they are right, a one-time code is emailed to the address of your account,
+        to set a new password with.
       </p>
       <ErrorSummary errors={shown} idFor={(field) => IDS[field] ?? field} />
       <FormError error={error} />
@@ -149,8 +149,8 @@ function NewPasswordStep({ start, onBack }: { start: Extract<PasswordResetStart,
     <>
       <Alert role="status" heading="Check your email" className="ds-u-margin-bottom--3">
         <p className="ds-c-alert__text" data-testid="forgot-password-sent">
-          A one-time code was emailed to {start.emailHint}. It works once, until {formatTime(start.expiresAt)} ({PASSWORD_RESET.codeMinutes}{' '}
-          minutes), and only in this window.
+          A one-time code was emailed to {start.emailHint}. It works once, until {formatTime(start.expiresAt)} ({PASSWORD_RESET.codeMinutes} minutes), and only
+          in this window.
         </p>
       </Alert>
       <ErrorSummary errors={shown} idFor={(field) => IDS[field] ?? field} />

@@ -36,8 +36,7 @@ export function LockView() {
       <SimpleMain>
         <PageHeading>Session locked</PageHeading>
         <p className="ds-u-margin-top--1">
-          Your session was locked after {POLICY.idleLockMinutes} minutes without activity. Enter your password and a
-          security code to continue.
+          Your session was locked after {POLICY.idleLockMinutes} minutes without activity. Enter your password and a security code to continue.
         </p>
         {user && (
           <p className="ds-u-font-size--sm ds-u-color--muted">

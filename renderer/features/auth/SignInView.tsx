@@ -141,13 +141,19 @@ function CodeSignIn({ onTemporary, onForgot }: { onTemporary: () => void; onForg
               Forgot your Password?
             </a>
           </p>
-          <SecurityCodeField id={SIGN_IN_IDS['code'] ?? 'sign-in-code'} value={code} onChange={setCode} required errorMessage={errorFor(fieldProblems, 'code')} />
+          <SecurityCodeField
+            id={SIGN_IN_IDS['code'] ?? 'sign-in-code'}
+            value={code}
+            onChange={setCode}
+            required
+            errorMessage={errorFor(fieldProblems, 'code')}
+          />
 
           <details className="soc-disclosure ds-u-margin-top--3">
             <summary>Having trouble logging in?</summary>
             <p>
-              Forgot your Password? resets it with a security code from your authenticator and a one-time code emailed to you. Your
-              organization&apos;s Security Official can also unlock your account or give you a temporary password.
+              Forgot your Password? resets it with a security code from your authenticator and a one-time code emailed to you. Your organization&apos;s Security
+              Official can also unlock your account or give you a temporary password.
             </p>
           </details>
 
@@ -180,9 +186,7 @@ function CodeSignIn({ onTemporary, onForgot }: { onTemporary: () => void; onForg
           <h2 id="new-user-heading" className="ds-text-heading--md ds-u-margin-top--0">
             New user?
           </h2>
-          <p className="ds-u-margin-y--1">
-            With the temporary password your Security Official gave you (also after they removed a lost authenticator):
-          </p>
+          <p className="ds-u-margin-y--1">With the temporary password your Security Official gave you (also after they removed a lost authenticator):</p>
           <Button size="small" onClick={onTemporary}>
             Start/Complete New User Enrollment
           </Button>
@@ -232,8 +236,8 @@ function TemporarySignIn({ onBack }: { onBack: () => void }) {
         <StepIndicator label="New User Enrollment" steps={ENROLLMENT_STEPS} current={0} />
         <PageHeading>New User Enrollment</PageHeading>
         <p className="soc-lead ds-u-margin-bottom--3">
-          Type your User ID, which is not case-sensitive, and the temporary password your Security Official gave you. You
-          will choose your own password and link an authenticator app next.
+          Type your User ID, which is not case-sensitive, and the temporary password your Security Official gave you. You will choose your own password and link
+          an authenticator app next.
         </p>
         <ErrorSummary errors={fieldProblems} idFor={(field) => TEMPORARY_IDS[field] ?? field} />
         {error && !errorField && (
@@ -310,14 +314,12 @@ function TermsText() {
   return (
     <div className="ds-u-font-size--sm">
       <p>
-        This console is a U.S. Government information system. You may use it only for the work your Security
-        Official role authorizes: deciding role requests, managing users and credentials, and proving identities for
-        your organizations.
+        This console is a U.S. Government information system. You may use it only for the work your Security Official role authorizes: deciding role requests,
+        managing users and credentials, and proving identities for your organizations.
       </p>
       <p>
-        Keep your user ID, password and authenticator device to yourself; never share a security code. Report a lost
-        or stolen authenticator to another Security Official at once. Every decision and every security-relevant
-        action you take is recorded and may be audited.
+        Keep your user ID, password and authenticator device to yourself; never share a security code. Report a lost or stolen authenticator to another Security
+        Official at once. Every decision and every security-relevant action you take is recorded and may be audited.
       </p>
     </div>
   );

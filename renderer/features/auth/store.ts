@@ -135,7 +135,5 @@ export const useAuth = create<AuthState>()((set, get) => {
 });
 
 function fieldOf(error: unknown): string | null {
-  return typeof error === 'object' && error !== null && 'field' in error && typeof error.field === 'string'
-    ? error.field
-    : null;
+  return typeof error === 'object' && error !== null && 'field' in error && typeof error.field === 'string' ? error.field : null;
 }

@@ -29,14 +29,12 @@ export function BackupsPage() {
     <>
       <PageHeading focusKey={navigationId}>Backup and restore</PageHeading>
       <p className="ds-u-margin-top--1 ds-u-measure--wide">
-        The console backs its database up every day while it runs and keeps the newest 14 backups. Each backup is a
-        consistent copy, checked by SQLite and by walking the audit trail. A restore is checked again first, and keeps the
-        current database aside.
+        The console backs its database up every day while it runs and keeps the newest 14 backups. Each backup is a consistent copy, checked by SQLite and by
+        walking the audit trail. A restore is checked again first, and keeps the current database aside.
       </p>
       {status && !status.canRestore && (
         <p className="ds-u-measure--wide" data-testid="restore-cms-only">
-          Only a CMS Security Official can restore a backup: a restore undoes every organization&apos;s decisions since the
-          backup was made.
+          Only a CMS Security Official can restore a backup: a restore undoes every organization&apos;s decisions since the backup was made.
         </p>
       )}
       {error && <ErrorAlert message={error} />}
@@ -92,7 +90,13 @@ export function BackupsPage() {
                     </td>
                     {status.canRestore && (
                       <td>
-                        <Button size="small" variation="ghost" disabled={backup.verified === 'failed'} onClick={() => askRestore(backup)} aria-label={`Restore ${backup.name}`}>
+                        <Button
+                          size="small"
+                          variation="ghost"
+                          disabled={backup.verified === 'failed'}
+                          onClick={() => askRestore(backup)}
+                          aria-label={`Restore ${backup.name}`}
+                        >
                           Restore
                         </Button>
                       </td>
@@ -126,7 +130,9 @@ export function progressText(progress: BackupStatus['progress']): { copy: string
 /** What the last backup copied and checked: "Copied 5,678 of 5,678 pages; checked 1,234 of 1,234 audit events." */
 export function finishedText(finished: NonNullable<BackupStatus['finished']>): string {
   const pages = `Copied ${finished.copiedPages.toLocaleString()} of ${finished.totalPages.toLocaleString()} pages`;
-  return finished.phase === 'checking' ? `${pages}; checked ${finished.checkedEvents.toLocaleString()} of ${finished.totalEvents.toLocaleString()} audit events.` : `${pages}.`;
+  return finished.phase === 'checking'
+    ? `${pages}; checked ${finished.checkedEvents.toLocaleString()} of ${finished.totalEvents.toLocaleString()} audit events.`
+    : `${pages}.`;
 }
 
 function BackupProgress({ progress }: { progress: BackupStatus['progress'] }) {
@@ -182,8 +188,8 @@ function RestoreDialog() {
       }
     >
       <p>
-        Restore the backup made {formatDateTime(restoring.createdAt)}? Every decision and change made since then is undone in
-        this console. The current database is kept aside, not deleted. The console starts again and everyone signs in again.
+        Restore the backup made {formatDateTime(restoring.createdAt)}? Every decision and change made since then is undone in this console. The current database
+        is kept aside, not deleted. The console starts again and everyone signs in again.
       </p>
       <form noValidate onSubmit={(event) => void submit(event)}>
         <SecurityCodeField

@@ -68,14 +68,25 @@ export function RecoveryScreen() {
                   disabled={backup.verified === 'failed'}
                   checked={chosen === backup.name}
                   label={`${formatDateTime(backup.createdAt)} (${formatBytes(backup.bytes)})`}
-                  hint={backup.verified === 'ok' ? 'Checked' : backup.verified === 'failed' ? `Check failed: ${backup.problem ?? ''}` : 'Not checked yet: it is checked when the console opens it'}
+                  hint={
+                    backup.verified === 'ok'
+                      ? 'Checked'
+                      : backup.verified === 'failed'
+                        ? `Check failed: ${backup.problem ?? ''}`
+                        : 'Not checked yet: it is checked when the console opens it'
+                  }
                   onChange={() => setChosen(backup.name)}
                 />
               ))}
             </fieldset>
           )}
           <div className="soc-button-row">
-            <Button variation="solid" disabled={!chosen} aria-disabled={pending || undefined} onClick={() => void act(() => call('recovery.restore', { name: chosen }))}>
+            <Button
+              variation="solid"
+              disabled={!chosen}
+              aria-disabled={pending || undefined}
+              onClick={() => void act(() => call('recovery.restore', { name: chosen }))}
+            >
               {chosen === latestGood?.name ? 'Restore the latest good backup' : 'Restore the chosen backup'}
             </Button>
           </div>

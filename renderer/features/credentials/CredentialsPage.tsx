@@ -31,8 +31,8 @@ export function CredentialsPage() {
     <>
       <PageHeading focusKey={navigationId}>My credentials</PageHeading>
       <p className="ds-u-margin-top--1 ds-u-measure--wide">
-        A credential is an authenticator app that gives you a security code when you log in. You can link up to five
-        credentials to a single user ID: one on a work computer and one on a phone, for example.
+        A credential is an authenticator app that gives you a security code when you log in. You can link up to five credentials to a single user ID: one on a
+        work computer and one on a phone, for example.
       </p>
 
       {success && (
@@ -62,9 +62,8 @@ export function CredentialsPage() {
 
       <Alert heading="If you lose a credential" className="ds-u-margin-top--4" headingLevel="2">
         <p className="ds-c-alert__text">
-          If you lose a credential (if your phone is stolen, for example), ask another Security Official to remove it
-          from your user ID. You cannot remove a credential unless you can record both the credential ID and a valid
-          security code.
+          If you lose a credential (if your phone is stolen, for example), ask another Security Official to remove it from your user ID. You cannot remove a
+          credential unless you can record both the credential ID and a valid security code.
         </p>
       </Alert>
     </>

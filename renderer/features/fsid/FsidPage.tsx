@@ -25,9 +25,7 @@ export function FsidPage() {
   return (
     <>
       <PageHeading focusKey={navigationId}>Federal Surveyor IDs</PageHeading>
-      <p className="ds-u-margin-top--1 ds-u-measure--wide">
-        Enter, verify or remove the Federal Surveyor IDs of the users of your state&apos;s organizations.
-      </p>
+      <p className="ds-u-margin-top--1 ds-u-measure--wide">Enter, verify or remove the Federal Surveyor IDs of the users of your state&apos;s organizations.</p>
       <SearchForUsers />
       <Results />
       <EnterDialog />
@@ -62,7 +60,14 @@ function SearchForUsers() {
           className="soc-wide-field"
           onChange={(event: ChangeEvent<HTMLInputElement>) => setFilters({ query: event.target.value })}
         />
-        <Button size="small" variation="ghost" className="ds-u-margin-top--1" aria-expanded={advanced} aria-controls="fsid-advanced" onClick={() => setAdvanced(!advanced)}>
+        <Button
+          size="small"
+          variation="ghost"
+          className="ds-u-margin-top--1"
+          aria-expanded={advanced}
+          aria-controls="fsid-advanced"
+          onClick={() => setAdvanced(!advanced)}
+        >
           {advanced ? 'Hide Advanced Search' : 'Show Advanced Search'}
         </Button>
         <div id="fsid-advanced" hidden={!advanced} className="soc-advanced-search">
@@ -137,7 +142,9 @@ function Results() {
       ) : (
         <div className="ds-c-table__wrapper soc-table-wrapper">
           <table className="ds-c-table ds-c-table--compact soc-table" data-testid="fsid-table">
-            <caption className="ds-u-visibility--screen-reader">Users and their Federal Surveyor IDs, page {page} of {pages}</caption>
+            <caption className="ds-u-visibility--screen-reader">
+              Users and their Federal Surveyor IDs, page {page} of {pages}
+            </caption>
             <thead>
               <tr>
                 <th scope="col">Name</th>
@@ -374,7 +381,12 @@ function ConfirmDialog() {
       size="narrow"
       actions={
         <div className="soc-button-row ds-u-margin-top--0">
-          <Button variation="solid" className={dialog.action === 'remove' ? DESTRUCTIVE : undefined} aria-disabled={dialog.pending || undefined} onClick={() => void confirm()}>
+          <Button
+            variation="solid"
+            className={dialog.action === 'remove' ? DESTRUCTIVE : undefined}
+            aria-disabled={dialog.pending || undefined}
+            onClick={() => void confirm()}
+          >
             {verb}
           </Button>
           <Button variation="ghost" onClick={closeDialog}>

@@ -113,7 +113,13 @@ export const useFsid = create<FsidState>()((set, get) => {
       try {
         const updated = await call('fsid.save', { userId: dialog.row.userId, fsid });
         replaceRow(updated);
-        set({ dialog: null, notice: { key: ++noticeKey, text: `Federal Surveyor ID ${updated.fsid ?? ''} saved for ${updated.firstName} ${updated.lastName}; it is pending verification.` } });
+        set({
+          dialog: null,
+          notice: {
+            key: ++noticeKey,
+            text: `Federal Surveyor ID ${updated.fsid ?? ''} saved for ${updated.firstName} ${updated.lastName}; it is pending verification.`,
+          },
+        });
       } catch (error) {
         set({ dialog: { ...dialog, pending: false, error: { message: messageOf(error), field: fieldOf(error) ?? null } } });
       }

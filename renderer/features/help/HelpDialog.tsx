@@ -53,13 +53,12 @@ const BODIES: Record<HelpTopic, () => ReactNode> = {
   privacy: () => (
     <>
       <p>
-        This console keeps the profile information, roles, role requests and decisions of the users it administers, and an audit
-        trail of every decision and account action, in its own database on this computer. Only the computer account that runs the
-        console can read its files.
+        This console keeps the profile information, roles, role requests and decisions of the users it administers, and an audit trail of every decision and
+        account action, in its own database on this computer. Only the computer account that runs the console can read its files.
       </p>
       <p>
-        Passwords are kept only as one-way hashes (argon2id). The keys of authenticator apps are encrypted. A file you export (CSV,
-        report, archive) is saved where you choose; an archive never holds a password, security key or mail setting.
+        Passwords are kept only as one-way hashes (argon2id). The keys of authenticator apps are encrypted. A file you export (CSV, report, archive) is saved
+        where you choose; an archive never holds a password, security key or mail setting.
       </p>
       <p>Your use of this console is recorded in its audit trail: see Terms of Use.</p>
     </>
@@ -84,8 +83,8 @@ const BODIES: Record<HelpTopic, () => ReactNode> = {
       <Contacts contacts={NEED_HELP.contacts} more />
       <h3 className="ds-text-heading--lg">How this console works</h3>
       <p>
-        It follows the Security Official job aids of HARP (Manage Access), iQIES and the Secure QualityNet Portal: Role Requests,
-        User Lookup, Request History, In-Person Proofing and Federal Surveyor IDs work as they describe.
+        It follows the Security Official job aids of HARP (Manage Access), iQIES and the Secure QualityNet Portal: Role Requests, User Lookup, Request History,
+        In-Person Proofing and Federal Surveyor IDs work as they describe.
       </p>
       <h3 className="ds-text-heading--lg">Sites</h3>
       <p>These open in your web browser, not in the console.</p>

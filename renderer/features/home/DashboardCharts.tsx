@@ -31,7 +31,23 @@ function ChartLegend({ items }: { items: ReadonlyArray<{ label: string; color: k
  * A chart and its text equivalent. The drawing is hidden from assistive technology (it says
  * nothing the table does not); the same figures are a table under "Show as a table".
  */
-function ChartFigure({ id, title, summary, chart, legend, table, after }: { id: string; title: string; summary: ReactNode; chart: ReactNode; legend?: ReactNode; table: ReactNode; after?: ReactNode }) {
+function ChartFigure({
+  id,
+  title,
+  summary,
+  chart,
+  legend,
+  table,
+  after,
+}: {
+  id: string;
+  title: string;
+  summary: ReactNode;
+  chart: ReactNode;
+  legend?: ReactNode;
+  table: ReactNode;
+  after?: ReactNode;
+}) {
   return (
     <section className="soc-card soc-chart" aria-labelledby={`${id}-heading`} data-testid={id}>
       <h3 id={`${id}-heading`} className="ds-text-heading--lg">
@@ -53,16 +69,18 @@ function ChartFigure({ id, title, summary, chart, legend, table, after }: { id: 
 
 export function PendingByAgeChart({ rows, total }: { rows: Figures['pendingByAge']; total: number }) {
   const height = Math.max(160, 56 + rows.length * 40);
-  const sums = rows.reduce((s, r) => ({ upTo7: s.upTo7 + r.upTo7, upTo30: s.upTo30 + r.upTo30, over30: s.over30 + r.over30 }), { upTo7: 0, upTo30: 0, over30: 0 });
+  const sums = rows.reduce((s, r) => ({ upTo7: s.upTo7 + r.upTo7, upTo30: s.upTo30 + r.upTo30, over30: s.over30 + r.over30 }), {
+    upTo7: 0,
+    upTo30: 0,
+    over30: 0,
+  });
   const head = rows[0]?.label === 'All organizations' ? rows[0] : sums;
   return (
     <ChartFigure
       id="chart-pending-age"
       title="Pending requests by age"
       summary={
-        total === 0
-          ? 'There are no pending role requests.'
-          : `0–7 days: ${n(head.upTo7)}; 8–30 days: ${n(head.upTo30)}; over 30 days: ${n(head.over30)}.`
+        total === 0 ? 'There are no pending role requests.' : `0–7 days: ${n(head.upTo7)}; 8–30 days: ${n(head.upTo30)}; over 30 days: ${n(head.over30)}.`
       }
       chart={
         <ResponsiveContainer width="100%" height={height}>

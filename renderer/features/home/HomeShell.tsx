@@ -95,10 +95,7 @@ export function HomeShell() {
   };
 
   return (
-    <AppFrame
-      headerActions={<HeaderUser onLogOut={openLogOut} logOutRef={logOutRef} />}
-      headerBelow={<AlertsArea alerts={summary?.alerts ?? []} />}
-    >
+    <AppFrame headerActions={<HeaderUser onLogOut={openLogOut} logOutRef={logOutRef} />} headerBelow={<AlertsArea alerts={summary?.alerts ?? []} />}>
       <div className="soc-shell">
         <div className="soc-nav">
           <nav aria-label="Security Official">
@@ -211,8 +208,7 @@ function AlertsArea({ alerts }: { alerts: HomeSummary['alerts'] }) {
         <ul className="soc-alerts__list">
           {alerts.map((alert, index) => (
             <li key={`${index}-${alert.text}`} className={`soc-alerts__item soc-alerts__item--${alert.kind}`}>
-              <span className="soc-alerts__kind">{alert.kind === 'warning' ? 'Warning:' : 'Notice:'}</span>{' '}
-              {alert.text}
+              <span className="soc-alerts__kind">{alert.kind === 'warning' ? 'Warning:' : 'Notice:'}</span> {alert.text}
             </li>
           ))}
         </ul>

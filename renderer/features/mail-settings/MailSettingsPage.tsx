@@ -24,8 +24,7 @@ export function MailSettingsPage() {
     <>
       <PageHeading focusKey={navigationId}>Mail settings</PageHeading>
       <p className="ds-u-margin-top--1 ds-u-measure--wide">
-        The console sends its emails (role requests to Security Officials, decisions to requesters) through this SMTP
-        server. {NO_HOST_EXPLANATION}
+        The console sends its emails (role requests to Security Officials, decisions to requesters) through this SMTP server. {NO_HOST_EXPLANATION}
       </p>
       {settings && !settings.canChange && (
         <p className="ds-u-measure--wide" data-testid="mail-settings-cms-only">
@@ -39,7 +38,12 @@ export function MailSettingsPage() {
         </FocusAlert>
       )}
       {test && (
-        <FocusAlert variation={test.result.sent ? 'success' : 'error'} heading={test.result.sent ? 'Test email sent' : 'Test email not sent'} focusKey={test.key} testId="mail-test-result">
+        <FocusAlert
+          variation={test.result.sent ? 'success' : 'error'}
+          heading={test.result.sent ? 'Test email sent' : 'Test email not sent'}
+          focusKey={test.key}
+          testId="mail-test-result"
+        >
           <p className="ds-c-alert__text">{test.result.message}</p>
         </FocusAlert>
       )}

@@ -32,8 +32,7 @@ export function MyAccessPage() {
     <>
       <PageHeading focusKey={navigationId}>My Access</PageHeading>
       <p className="ds-u-margin-top--1 ds-u-measure--wide">
-        Request a role in an organization. A Security Official of that organization approves or rejects it, and you
-        receive an email either way.
+        Request a role in an organization. A Security Official of that organization approves or rejects it, and you receive an email either way.
       </p>
       {loadError && <ErrorAlert message={loadError} />}
       {success && (
@@ -99,64 +98,64 @@ function RequestForm() {
         <ErrorSummary errors={submitErrors} idFor={fieldId} />
         <RequiredNote />
         <fieldset className="ds-c-fieldset soc-plain-fieldset" disabled={blocked}>
-        <legend className="ds-u-visibility--screen-reader">Role request</legend>
-        <div className="soc-form-row soc-form-row--top">
-          <SelectField
-            id={fieldId('program')}
-            name="program"
-            label={required('Program')}
-            required
-            placeholder="Select a program"
-            value={values.program}
-            options={options.programs.map((program) => ({ value: program, label: program }))}
-            errorMessage={errorFor(submitErrors, 'program')}
-            onChange={set('program')}
+          <legend className="ds-u-visibility--screen-reader">Role request</legend>
+          <div className="soc-form-row soc-form-row--top">
+            <SelectField
+              id={fieldId('program')}
+              name="program"
+              label={required('Program')}
+              required
+              placeholder="Select a program"
+              value={values.program}
+              options={options.programs.map((program) => ({ value: program, label: program }))}
+              errorMessage={errorFor(submitErrors, 'program')}
+              onChange={set('program')}
+            />
+            <SelectField
+              id={fieldId('organization')}
+              name="organization"
+              label={required('Organization')}
+              required
+              placeholder="Select an organization"
+              value={values.organization}
+              options={options.organizations.map((o) => ({ value: o.displayId, label: organizationLabel(o) }))}
+              errorMessage={errorFor(submitErrors, 'organization')}
+              onChange={chooseOrganization}
+            />
+            <SelectField
+              id={fieldId('role')}
+              name="role"
+              label={required('Role')}
+              required
+              placeholder={organization ? 'Select a role' : 'Select an organization first'}
+              value={values.role}
+              hint={cleared ?? rolesHint(organization)}
+              liveHint
+              hintBelow
+              className={cleared ? 'soc-select--cleared' : undefined}
+              options={roles.map((role) => ({ value: role, label: role }))}
+              errorMessage={errorFor(submitErrors, 'role')}
+              onChange={chooseRole}
+            />
+          </div>
+          <TextField
+            id={fieldId('justification')}
+            name="justification"
+            label="Justification"
+            hint="Optional. Why you need this role, so the Security Official can decide quickly."
+            multiline
+            rows={3}
+            maxLength={JUSTIFICATION_MAX}
+            className="soc-textarea"
+            value={values.justification}
+            errorMessage={errorFor(submitErrors, 'justification')}
+            onChange={(event: ChangeEvent<HTMLTextAreaElement>) => set('justification')(event.target.value)}
           />
-          <SelectField
-            id={fieldId('organization')}
-            name="organization"
-            label={required('Organization')}
-            required
-            placeholder="Select an organization"
-            value={values.organization}
-            options={options.organizations.map((o) => ({ value: o.displayId, label: organizationLabel(o) }))}
-            errorMessage={errorFor(submitErrors, 'organization')}
-            onChange={chooseOrganization}
-          />
-          <SelectField
-            id={fieldId('role')}
-            name="role"
-            label={required('Role')}
-            required
-            placeholder={organization ? 'Select a role' : 'Select an organization first'}
-            value={values.role}
-            hint={cleared ?? rolesHint(organization)}
-            liveHint
-            hintBelow
-            className={cleared ? 'soc-select--cleared' : undefined}
-            options={roles.map((role) => ({ value: role, label: role }))}
-            errorMessage={errorFor(submitErrors, 'role')}
-            onChange={chooseRole}
-          />
-        </div>
-        <TextField
-          id={fieldId('justification')}
-          name="justification"
-          label="Justification"
-          hint="Optional. Why you need this role, so the Security Official can decide quickly."
-          multiline
-          rows={3}
-          maxLength={JUSTIFICATION_MAX}
-          className="soc-textarea"
-          value={values.justification}
-          errorMessage={errorFor(submitErrors, 'justification')}
-          onChange={(event: ChangeEvent<HTMLTextAreaElement>) => set('justification')(event.target.value)}
-        />
-        <div className="soc-button-row">
-          <Button type="submit" variation="solid" aria-disabled={submitPending || undefined}>
-            Submit Request
-          </Button>
-        </div>
+          <div className="soc-button-row">
+            <Button type="submit" variation="solid" aria-disabled={submitPending || undefined}>
+              Submit Request
+            </Button>
+          </div>
         </fieldset>
       </form>
     </section>
@@ -204,12 +203,7 @@ function MyRequests() {
                   </td>
                   <td>
                     {request.status === 'pending' && (
-                      <Button
-                        size="small"
-                        variation="ghost"
-                        aria-label={`Withdraw request ${request.requestId}`}
-                        onClick={() => askWithdraw(request)}
-                      >
+                      <Button size="small" variation="ghost" aria-label={`Withdraw request ${request.requestId}`} onClick={() => askWithdraw(request)}>
                         Withdraw
                       </Button>
                     )}
@@ -231,9 +225,7 @@ function RequestStatus({ request }: { request: MyRequestView }) {
       {request.decidedAt !== null && request.status !== 'pending' && (
         <span className="ds-u-display--block ds-u-font-size--sm">{formatDate(request.decidedAt)}</span>
       )}
-      {request.status === 'rejected' && request.reason && (
-        <span className="ds-u-display--block ds-u-font-size--sm">Rejection Reason: {request.reason}</span>
-      )}
+      {request.status === 'rejected' && request.reason && <span className="ds-u-display--block ds-u-font-size--sm">Rejection Reason: {request.reason}</span>}
     </>
   );
 }
@@ -297,8 +289,8 @@ function WithdrawDialog() {
     >
       {withdrawing && (
         <p>
-          Request {withdrawing.requestId}: {withdrawing.role} at {organizationLabel(withdrawing.organization)} ({withdrawing.program}). A
-          Security Official will no longer see it.
+          Request {withdrawing.requestId}: {withdrawing.role} at {organizationLabel(withdrawing.organization)} ({withdrawing.program}). A Security Official will
+          no longer see it.
         </p>
       )}
       {withdrawError && (
@@ -350,7 +342,9 @@ function MyFederalSurveyorId() {
           Your Federal Surveyor ID is <span className="soc-mono">{fsid.fsid}</span> ({fsid.fsidState === 'verified' ? 'verified' : 'pending verification'}).
         </p>
       ) : fsid.fsidState === 'requested' ? (
-        <p data-testid="my-fsid">You asked for a Federal Surveyor ID. It waits for your state&apos;s Security Officials in their console; they will enter it.</p>
+        <p data-testid="my-fsid">
+          You asked for a Federal Surveyor ID. It waits for your state&apos;s Security Officials in their console; they will enter it.
+        </p>
       ) : (
         <>
           <p>Surveyors need a Federal Surveyor ID. Your state&apos;s Security Officials enter it when you ask.</p>

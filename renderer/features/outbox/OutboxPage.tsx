@@ -31,8 +31,8 @@ export function OutboxPage() {
     <>
       <PageHeading focusKey={navigationId}>Outbox</PageHeading>
       <p className="ds-u-margin-top--1 ds-u-measure--wide">
-        Every email the console sends: role requests to Security Officials, and decisions to requesters. Emails that
-        cannot be sent yet are queued here and tried again; nothing is lost while the mail server is down or not set up.
+        Every email the console sends: role requests to Security Officials, and decisions to requesters. Emails that cannot be sent yet are queued here and
+        tried again; nothing is lost while the mail server is down or not set up.
       </p>
       {error && <ErrorAlert message={error} />}
       {notice && (
@@ -41,14 +41,7 @@ export function OutboxPage() {
         </FocusAlert>
       )}
       <div className="soc-filters">
-        <SelectField
-          id="outbox-status"
-          name="status"
-          label="Status"
-          value={filter}
-          options={FILTERS}
-          onChange={(value) => setFilter(value as OutboxFilter)}
-        />
+        <SelectField id="outbox-status" name="status" label="Status" value={filter} options={FILTERS} onChange={(value) => setFilter(value as OutboxFilter)} />
         <div className="soc-filters__action">
           <Button aria-disabled={loading || undefined} onClick={() => void load()}>
             Refresh

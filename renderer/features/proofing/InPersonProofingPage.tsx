@@ -201,7 +201,13 @@ function DecisionForm() {
   const errors = useProofing((state) => state.errors);
   const { updateForm, decide } = useProofing.getState();
   const ial2 = assessIal2(documentsOf(form), today());
-  const approveBlocked = !ial2.reached ? ial2.why : !form.appearedInPerson ? 'Tick the affirmation that the individual appeared in person.' : form.suspectedFraud ? 'Suspected fraud: choose Reject.' : null;
+  const approveBlocked = !ial2.reached
+    ? ial2.why
+    : !form.appearedInPerson
+      ? 'Tick the affirmation that the individual appeared in person.'
+      : form.suspectedFraud
+        ? 'Suspected fraud: choose Reject.'
+        : null;
 
   return (
     <form noValidate aria-label="Proofing decision" onSubmit={(event) => event.preventDefault()}>
@@ -209,7 +215,8 @@ function DecisionForm() {
         <EvidenceFieldset key={kind} kind={kind} />
       ))}
       <div className={`soc-ial2 ${ial2.reached ? 'soc-ial2--reached' : ''}`} role="status" data-testid="ial2-status">
-        <span className="ds-u-font-weight--bold">{ial2.reached ? 'IAL2 reached.' : 'IAL2 not reached.'}</span> {ial2.reached ? 'These documents are strong enough to approve.' : ial2.why}
+        <span className="ds-u-font-weight--bold">{ial2.reached ? 'IAL2 reached.' : 'IAL2 not reached.'}</span>{' '}
+        {ial2.reached ? 'These documents are strong enough to approve.' : ial2.why}
       </div>
       <Choice
         id="proofing-appeared"
@@ -266,7 +273,12 @@ function DecisionForm() {
         <Button aria-disabled={pending || undefined} onClick={() => void decide('reject')}>
           Reject
         </Button>
-        <Button variation="solid" aria-disabled={pending || undefined} aria-describedby={approveBlocked ? 'approve-blocked' : undefined} onClick={() => void decide('approve')}>
+        <Button
+          variation="solid"
+          aria-disabled={pending || undefined}
+          aria-describedby={approveBlocked ? 'approve-blocked' : undefined}
+          onClick={() => void decide('approve')}
+        >
           Approve
         </Button>
       </div>
@@ -316,7 +328,16 @@ function EvidenceFieldset({ kind }: { kind: EvidenceKind }) {
             options={types.map((type) => ({ value: type, label: `${DOCUMENT_KINDS[type].label} (${DOCUMENT_KINDS[type].strength})` }))}
             onChange={(type) => updateDocument(kind, { type: type as DocumentType | '' })}
           />
-          <TextField id={id('issuer')} name={id('issuer')} label="Issuer" aria-required errorMessage={fieldError('issuer')} value={draft.issuer} maxLength={80} onChange={(event: ChangeEvent<HTMLInputElement>) => updateDocument(kind, { issuer: event.target.value })} />
+          <TextField
+            id={id('issuer')}
+            name={id('issuer')}
+            label="Issuer"
+            aria-required
+            errorMessage={fieldError('issuer')}
+            value={draft.issuer}
+            maxLength={80}
+            onChange={(event: ChangeEvent<HTMLInputElement>) => updateDocument(kind, { issuer: event.target.value })}
+          />
           <TextField
             id={id('expiresOn')}
             name={id('expiresOn')}

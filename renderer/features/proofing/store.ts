@@ -1,6 +1,14 @@
 import { create } from 'zustand';
 import type { MailNotice, ProofingSubject } from '../../../shared/ipc/contract.js';
-import { DOCUMENT_KINDS, EVIDENCE_KINDS, type DocumentType, type EvidenceKind, type Inspection, type ProofingDocument, type ProofingRejectionReason } from '../../../shared/proofing.js';
+import {
+  DOCUMENT_KINDS,
+  EVIDENCE_KINDS,
+  type DocumentType,
+  type EvidenceKind,
+  type Inspection,
+  type ProofingDocument,
+  type ProofingRejectionReason,
+} from '../../../shared/proofing.js';
 import { call, messageOf } from '../../api.js';
 import type { FieldError } from '../../components/ErrorSummary.js';
 import { serverError } from '../../components/formErrors.js';
@@ -44,7 +52,13 @@ export function documentsOf(form: ProofingForm): Partial<Record<EvidenceKind, Pr
     const photoServes = photo.type !== '' && (DOCUMENT_KINDS[photo.type].evidence as readonly EvidenceKind[]).includes(kind);
     const draft = kind !== 'photo' && form.documents[kind].sameAsPhoto && photoServes ? photo : form.documents[kind];
     if (draft.type === '') continue;
-    out[kind] = { type: draft.type, issuer: draft.issuer, expiresOn: draft.expiresOn === '' ? null : draft.expiresOn, last4: draft.last4, inspection: draft.inspection };
+    out[kind] = {
+      type: draft.type,
+      issuer: draft.issuer,
+      expiresOn: draft.expiresOn === '' ? null : draft.expiresOn,
+      last4: draft.last4,
+      inspection: draft.inspection,
+    };
   }
   return out;
 }

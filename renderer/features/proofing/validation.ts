@@ -26,7 +26,9 @@ export function proofingFieldId(field: string): string {
 /** Whether an evidence kind is shown by the Photo Identification itself ("The same document"). */
 function servedByPhoto(form: ProofingForm, kind: EvidenceKind): boolean {
   const photo = form.documents.photo;
-  return kind !== 'photo' && form.documents[kind].sameAsPhoto && photo.type !== '' && (DOCUMENT_KINDS[photo.type].evidence as readonly EvidenceKind[]).includes(kind);
+  return (
+    kind !== 'photo' && form.documents[kind].sameAsPhoto && photo.type !== '' && (DOCUMENT_KINDS[photo.type].evidence as readonly EvidenceKind[]).includes(kind)
+  );
 }
 
 /** The input the decision sends, as the contract takes it. */
@@ -81,7 +83,8 @@ export function proofingErrors(accountId: string, decision: Decision, form: Proo
       if (decision === 'approve') add(`${kind}-type`, PROOFING_FORM_MESSAGES.chooseDocument(kind));
       continue;
     }
-    if (DOCUMENT_KINDS[draft.type].expires && draft.expiresOn === '') add(`${kind}-expiresOn`, PROOFING_FORM_MESSAGES.expiresOn(DOCUMENT_KINDS[draft.type].label));
+    if (DOCUMENT_KINDS[draft.type].expires && draft.expiresOn === '')
+      add(`${kind}-expiresOn`, PROOFING_FORM_MESSAGES.expiresOn(DOCUMENT_KINDS[draft.type].label));
   }
   if (decision === 'approve') {
     if (!form.appearedInPerson) add('appearedInPerson', PROOFING_FORM_MESSAGES.appeared);

@@ -43,7 +43,11 @@ export function RequestHistoryPage() {
       <PageHeading focusKey={navigationId}>Request History</PageHeading>
       <p className="ds-u-margin-top--1 ds-u-measure--wide">
         {HISTORY_INTRO}
-        {archive ? ' Shown from the open archive.' : options?.scope === 'all' ? ' As a CMS Security Official you see every official’s decisions.' : ' Yours and your organizations’ other Security Officials’.'}
+        {archive
+          ? ' Shown from the open archive.'
+          : options?.scope === 'all'
+            ? ' As a CMS Security Official you see every official’s decisions.'
+            : ' Yours and your organizations’ other Security Officials’.'}
       </p>
       <ArchiveBanner />
       {error && error.field !== 'search' && <ErrorAlert message={error.message} />}
@@ -97,7 +101,14 @@ function Filters() {
   return (
     <div className="soc-filters soc-history-filters" role="group" aria-label="Filters">
       <DateField id="history-from" name="from" label="From" value={filters.from} onChange={(from) => setFilters({ from })} />
-      <DateField id="history-to" name="to" label="To" value={filters.to} errorMessage={error?.field === 'to' ? error.message : undefined} onChange={(to) => setFilters({ to })} />
+      <DateField
+        id="history-to"
+        name="to"
+        label="To"
+        value={filters.to}
+        errorMessage={error?.field === 'to' ? error.message : undefined}
+        onChange={(to) => setFilters({ to })}
+      />
       <SelectField
         id="history-program"
         name="program"
@@ -155,7 +166,14 @@ function Results() {
   const heading = hasMore ? `${rows.length.toLocaleString()}+ decisions` : countOf(rows.length, 'decision');
   const order = searchedBy === 'name' ? 'By name, then newest first.' : 'Newest decision first.';
   const columns: Array<GridColumn<HistoryRow>> = [
-    { header: 'Requested', cell: (r) => <time dateTime={new Date(r.requestedAt).toISOString()} title={formatDateTime(r.requestedAt)}>{formatDate(r.requestedAt)}</time> },
+    {
+      header: 'Requested',
+      cell: (r) => (
+        <time dateTime={new Date(r.requestedAt).toISOString()} title={formatDateTime(r.requestedAt)}>
+          {formatDate(r.requestedAt)}
+        </time>
+      ),
+    },
     { header: 'Request ID', cell: (r) => <span className="soc-grid__text soc-mono">{r.requestId}</span> },
     {
       header: 'Name',
@@ -206,7 +224,8 @@ function Results() {
       {rows.length === 0 ? (
         !loading && (
           <p data-testid="history-empty">
-            {search ? `No decision matches “${search}”.` : 'There are no approvals or rejections to show.'} {searchedBy === 'requestId' && 'A pending request is not in the history until it is decided.'}
+            {search ? `No decision matches “${search}”.` : 'There are no approvals or rejections to show.'}{' '}
+            {searchedBy === 'requestId' && 'A pending request is not in the history until it is decided.'}
           </p>
         )
       ) : (
@@ -305,31 +324,31 @@ function ViewBody({ data }: { data: HistoryView }) {
     <>
       <table className="ds-c-table ds-c-table--compact soc-table soc-view-table">
         <caption className="ds-u-visibility--screen-reader">The decision on request {data.requestId}</caption>
-          <thead>
-            <tr>
-              <th scope="col">Completed</th>
-              <th scope="col">Name</th>
-              <th scope="col">Organization</th>
-              <th scope="col">Role</th>
-              <th scope="col">Action</th>
-            </tr>
-          </thead>
-          <tbody>
-            <tr>
-              <td>
-                <time dateTime={new Date(data.decidedAt).toISOString()} title={formatDateTime(data.decidedAt)}>
-                  {formatDate(data.decidedAt)}
-                </time>
-              </td>
-              <td>{nameOf(data)}</td>
-              <td>{organizationLabel(data.organization)}</td>
-              <td>{data.role}</td>
-              <td data-testid="history-action" className="soc-break">
-                {data.actionText}
-              </td>
-            </tr>
-          </tbody>
-        </table>
+        <thead>
+          <tr>
+            <th scope="col">Completed</th>
+            <th scope="col">Name</th>
+            <th scope="col">Organization</th>
+            <th scope="col">Role</th>
+            <th scope="col">Action</th>
+          </tr>
+        </thead>
+        <tbody>
+          <tr>
+            <td>
+              <time dateTime={new Date(data.decidedAt).toISOString()} title={formatDateTime(data.decidedAt)}>
+                {formatDate(data.decidedAt)}
+              </time>
+            </td>
+            <td>{nameOf(data)}</td>
+            <td>{organizationLabel(data.organization)}</td>
+            <td>{data.role}</td>
+            <td data-testid="history-action" className="soc-break">
+              {data.actionText}
+            </td>
+          </tr>
+        </tbody>
+      </table>
       <p className="ds-u-font-size--sm ds-u-margin-top--1">
         {data.program}; requested {formatDateTime(data.requestedAt)}.
       </p>

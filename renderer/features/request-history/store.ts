@@ -106,7 +106,10 @@ export const useRequestHistory = create<HistoryState>()((set, get) => ({
     try {
       // The filter choices (for a CMS official, every organization) are read once per view of a source.
       const known = get().options;
-      const [options, page] = await Promise.all([known ?? call('history.options', archiveInput()), call('history.page', { ...filterInput(get().filters), limit: PAGE_SIZE })]);
+      const [options, page] = await Promise.all([
+        known ?? call('history.options', archiveInput()),
+        call('history.page', { ...filterInput(get().filters), limit: PAGE_SIZE }),
+      ]);
       if (mine !== generation) return;
       set({ options, rows: page.rows, nextCursor: page.nextCursor, searchedBy: page.searchedBy, loaded: true, loading: false, loadingMore: false });
     } catch (error) {
@@ -182,7 +185,8 @@ export const useRequestHistory = create<HistoryState>()((set, get) => ({
     set({ panel: { ...panel, reopenPending: true, reopenError: null } });
     try {
       await call('queue.reopen', { requestId });
-      if (get().panel?.requestId === requestId) set((state) => ({ panel: state.panel && { ...state.panel, reopenPending: false, reopened: true, canReopen: false } }));
+      if (get().panel?.requestId === requestId)
+        set((state) => ({ panel: state.panel && { ...state.panel, reopenPending: false, reopened: true, canReopen: false } }));
       // Pending again, the request is no longer a decision of the history.
       void get().load();
     } catch (error) {
@@ -212,7 +216,10 @@ async function runExport(kind: 'csv' | 'pdf'): Promise<void> {
       return;
     }
     const saved = deliverFile(result.delivery);
-    const what = kind === 'csv' ? `${result.rows.toLocaleString()} decision${result.rows === 1 ? '' : 's'}` : `a report of ${result.rows.toLocaleString()} decision${result.rows === 1 ? '' : 's'}`;
+    const what =
+      kind === 'csv'
+        ? `${result.rows.toLocaleString()} decision${result.rows === 1 ? '' : 's'}`
+        : `a report of ${result.rows.toLocaleString()} decision${result.rows === 1 ? '' : 's'}`;
     useRequestHistory.setState({ exporting: null, exportNotice: { text: `${saved} (${what}).`, key: ++noticeKey } });
   } catch (error) {
     useRequestHistory.setState({ exporting: null, error: { field: fieldOf(error) ?? null, message: messageOf(error) } });
@@ -230,6 +237,16 @@ useArchive.subscribe((state, previous) => {
 useSession.subscribe((state, previous) => {
   if (state.screen !== previous.screen && (state.screen === 'signIn' || state.screen === 'setup')) {
     generation += 1;
-    useRequestHistory.setState({ filters: EMPTY, draft: '', options: null, rows: [], nextCursor: null, loaded: false, panel: null, error: null, exportNotice: null });
+    useRequestHistory.setState({
+      filters: EMPTY,
+      draft: '',
+      options: null,
+      rows: [],
+      nextCursor: null,
+      loaded: false,
+      panel: null,
+      error: null,
+      exportNotice: null,
+    });
   }
 });

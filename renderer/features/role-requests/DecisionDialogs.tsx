@@ -174,7 +174,11 @@ function decisionView(dialog: DecisionDialog, verb: Verb): DecisionView {
   const byId = new Map(dialog.items.map((item) => [item.requestId, item]));
   const counts = new Map<DecisionFlag, number>();
   for (const item of dialog.items) for (const flag of flagsFor(item, verb)) counts.set(flag, (counts.get(flag) ?? 0) + 1);
-  const refused: Entry[] = dialog.refused.map((outcome) => ({ requestId: outcome.requestId, item: byId.get(outcome.requestId) ?? null, refusal: outcome.message }));
+  const refused: Entry[] = dialog.refused.map((outcome) => ({
+    requestId: outcome.requestId,
+    item: byId.get(outcome.requestId) ?? null,
+    refusal: outcome.message,
+  }));
   const flagged: Entry[] = [];
   const plain: Entry[] = [];
   for (const requestId of dialog.decidable) {

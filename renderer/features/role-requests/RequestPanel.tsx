@@ -35,7 +35,12 @@ export function RequestPanelDialog() {
               <Button variation="solid" aria-disabled={previewPending || undefined} onClick={() => void openDecision('approve', [decidable])}>
                 Approve
               </Button>
-              <Button variation="solid" className={DESTRUCTIVE} aria-disabled={previewPending || undefined} onClick={() => void openDecision('reject', [decidable])}>
+              <Button
+                variation="solid"
+                className={DESTRUCTIVE}
+                aria-disabled={previewPending || undefined}
+                onClick={() => void openDecision('reject', [decidable])}
+              >
                 Reject
               </Button>
             </>
@@ -122,8 +127,7 @@ function PanelBody({ data }: { data: QueueView }) {
         </dl>
         {canReopen && (
           <p className="ds-u-font-size--sm">
-            You rejected this request. You can reopen it within {REOPEN_WINDOW_HOURS} hours of your decision: it returns to
-            the queue as pending.
+            You rejected this request. You can reopen it within {REOPEN_WINDOW_HOURS} hours of your decision: it returns to the queue as pending.
           </p>
         )}
       </section>

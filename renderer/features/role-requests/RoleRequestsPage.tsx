@@ -101,8 +101,8 @@ function ResultAlert({ result }: { result: DecisionResult }) {
       {recorded > 0 && (
         <>
           <p className="ds-c-alert__text ds-u-font-weight--bold" data-testid="decision-recorded">
-            Recorded: 1 of 2 approvals{recorded > 1 ? ` for ${countOf(recorded, 'request')}` : ''}. The request{recorded > 1 ? 's stay' : ' stays'} pending until a
-            second CMS Security Official approves.
+            Recorded: 1 of 2 approvals{recorded > 1 ? ` for ${countOf(recorded, 'request')}` : ''}. The request{recorded > 1 ? 's stay' : ' stays'} pending
+            until a second CMS Security Official approves.
           </p>
           <ul className="ds-c-list ds-u-margin-y--0">
             {result.recorded.map((approval) => (
@@ -126,7 +126,11 @@ function ResultAlert({ result }: { result: DecisionResult }) {
           </ul>
         </>
       )}
-      {result.failure && <p className="ds-c-alert__text">The rest were not {verb}: {result.failure}</p>}
+      {result.failure && (
+        <p className="ds-c-alert__text">
+          The rest were not {verb}: {result.failure}
+        </p>
+      )}
       {mail && (
         <p className="ds-c-alert__text" data-testid="decision-mail">
           {mail}
@@ -220,8 +224,8 @@ function Queue() {
         <>
           <Toolbar />
           <p id="queue-keys" className="soc-keys">
-            Keyboard: <kbd>↑</kbd> <kbd>↓</kbd> move between requests, <kbd>Space</kbd> selects, <kbd>Enter</kbd> opens View,{' '}
-            <kbd>A</kbd> opens Approve, <kbd>R</kbd> opens Reject.
+            Keyboard: <kbd>↑</kbd> <kbd>↓</kbd> move between requests, <kbd>Space</kbd> selects, <kbd>Enter</kbd> opens View, <kbd>A</kbd> opens Approve,{' '}
+            <kbd>R</kbd> opens Reject.
           </p>
           <RequestsGrid labelledBy="queue-heading" describedBy="queue-keys" />
         </>
@@ -284,7 +288,13 @@ function Toolbar() {
         <Button variation="solid" disabled={count === 0} aria-disabled={previewPending || undefined} onClick={() => void openDecision('approve')}>
           {count > 0 ? `Approve (${count.toLocaleString()})` : 'Approve'}
         </Button>
-        <Button variation="solid" className={DESTRUCTIVE} disabled={count === 0} aria-disabled={previewPending || undefined} onClick={() => void openDecision('reject')}>
+        <Button
+          variation="solid"
+          className={DESTRUCTIVE}
+          disabled={count === 0}
+          aria-disabled={previewPending || undefined}
+          onClick={() => void openDecision('reject')}
+        >
           {count > 0 ? `Reject (${count.toLocaleString()})` : 'Reject'}
         </Button>
       </div>

@@ -347,7 +347,8 @@ async function decide(kind: DecisionKind, reason: string | null): Promise<void> 
   let mail: MailNotice | null = null;
   try {
     for (const ids of chunks(dialog.decidable)) {
-      const response = kind === 'approve' ? await call('queue.approve', { requestIds: ids }) : await call('queue.reject', { requestIds: ids, reason: reason ?? '' });
+      const response =
+        kind === 'approve' ? await call('queue.approve', { requestIds: ids }) : await call('queue.reject', { requestIds: ids, reason: reason ?? '' });
       results.push(...response.results);
       mail = mergeMailNotices(mail, response.mail);
     }

@@ -55,13 +55,10 @@ export function SetupView() {
     <AppFrame>
       <SimpleMain width="wide">
         <PageHeading>Set up this console</PageHeading>
-        <p className="ds-text-heading--lg ds-u-font-weight--normal ds-u-margin-top--1">
-          This creates the first CMS Security Official of this console.
-        </p>
+        <p className="ds-text-heading--lg ds-u-font-weight--normal ds-u-margin-top--1">This creates the first CMS Security Official of this console.</p>
         <p>
-          The CMS Security Official approves the first Security Official of every organization, who then approves
-          the people of their organization. Enter your own details; you will sign in with this user ID, your
-          password and a security code from your authenticator app.
+          The CMS Security Official approves the first Security Official of every organization, who then approves the people of their organization. Enter your
+          own details; you will sign in with this user ID, your password and a security code from your authenticator app.
         </p>
 
         <ErrorSummary errors={errors} idFor={idFor} />

@@ -43,8 +43,8 @@ export function RemoveRoleDialog() {
       {dialog.lastOfficialStep ? (
         <Alert variation="warn" heading="This is the only Security Official" headingLevel="3">
           <p className="ds-c-alert__text">
-            {profile.firstName} {profile.lastName} is the only Security Official of {organizationLabel(role.organization)}. If you remove this role, no
-            request there can be approved until CMS approves a new Security Official.
+            {profile.firstName} {profile.lastName} is the only Security Official of {organizationLabel(role.organization)}. If you remove this role, no request
+            there can be approved until CMS approves a new Security Official.
           </p>
           <p className="ds-c-alert__text">Are you sure you want to remove it?</p>
         </Alert>
@@ -98,7 +98,12 @@ export function AccountActionDialog() {
       data-testid="account-action-dialog"
       actions={
         <div className="soc-button-row ds-u-margin-top--0">
-          <Button variation="solid" className={DESTRUCTIVE_ACTIONS.has(dialog.action) ? DESTRUCTIVE : undefined} aria-disabled={dialog.pending || undefined} onClick={() => void submit()}>
+          <Button
+            variation="solid"
+            className={DESTRUCTIVE_ACTIONS.has(dialog.action) ? DESTRUCTIVE : undefined}
+            aria-disabled={dialog.pending || undefined}
+            onClick={() => void submit()}
+          >
             {label}
           </Button>
           <Button variation="ghost" onClick={close}>
@@ -156,7 +161,12 @@ export function CreateUserDialog() {
   const serverError = dialog?.error ?? null;
   // One array per change, so that the summary takes focus when errors appear, not on every render.
   const errors = useMemo<FieldError[]>(
-    () => (clientErrors.length > 0 ? clientErrors : serverError ? [{ field: (CREATE_FIELDS as readonly string[]).includes(serverError.field ?? '') ? serverError.field : null, message: serverError.message }] : []),
+    () =>
+      clientErrors.length > 0
+        ? clientErrors
+        : serverError
+          ? [{ field: (CREATE_FIELDS as readonly string[]).includes(serverError.field ?? '') ? serverError.field : null, message: serverError.message }]
+          : [],
     [clientErrors, serverError],
   );
   if (!dialog) return null;
@@ -229,10 +239,44 @@ export function CreateUserDialog() {
       <ErrorSummary errors={errors} idFor={createFieldId} />
       <RequiredNote />
       <form noValidate onSubmit={(event) => void submit(event)} className="soc-create-user soc-form-row--top" data-testid="create-user-form">
-        <TextField id="create-firstName" name="firstName" label={required('First Name')} aria-required value={values.firstName} errorMessage={fieldError('firstName')} onChange={set('firstName')} />
-        <TextField id="create-lastName" name="lastName" label={required('Last Name')} aria-required value={values.lastName} errorMessage={fieldError('lastName')} onChange={set('lastName')} />
-        <TextField id="create-email" name="email" label={required('Email Address')} aria-required type="email" value={values.email} errorMessage={fieldError('email')} onChange={set('email')} />
-        <TextField id="create-userId" name="userId" label={required('User ID')} aria-required spellCheck={false} value={values.userId} errorMessage={fieldError('userId')} onChange={set('userId')} />
+        <TextField
+          id="create-firstName"
+          name="firstName"
+          label={required('First Name')}
+          aria-required
+          value={values.firstName}
+          errorMessage={fieldError('firstName')}
+          onChange={set('firstName')}
+        />
+        <TextField
+          id="create-lastName"
+          name="lastName"
+          label={required('Last Name')}
+          aria-required
+          value={values.lastName}
+          errorMessage={fieldError('lastName')}
+          onChange={set('lastName')}
+        />
+        <TextField
+          id="create-email"
+          name="email"
+          label={required('Email Address')}
+          aria-required
+          type="email"
+          value={values.email}
+          errorMessage={fieldError('email')}
+          onChange={set('email')}
+        />
+        <TextField
+          id="create-userId"
+          name="userId"
+          label={required('User ID')}
+          aria-required
+          spellCheck={false}
+          value={values.userId}
+          errorMessage={fieldError('userId')}
+          onChange={set('userId')}
+        />
         <SelectField
           id="create-program"
           name="program"

@@ -9,7 +9,6 @@ import { AccountActionDialog, RemoveRoleDialog } from './LookupDialogs.js';
 import { ACTION_LABELS } from './labels.js';
 import { useUserLookup, type ProfileNotice } from './store.js';
 
-
 /** iQIES job aid 4.4, Figure 8: Profile Information, then User Roles, with the account's state and actions. */
 export function ProfileView() {
   const profile = useUserLookup((state) => state.profile);
@@ -74,8 +73,7 @@ function NoticeAlert({ notice }: { notice: ProfileNotice }) {
             </span>
           </p>
           <p className="ds-c-alert__text ds-u-font-size--sm">
-            It is shown only now. Give it to the person yourself, never by email. It works for 72 hours, and only to choose
-            a new password.
+            It is shown only now. Give it to the person yourself, never by email. It works for 72 hours, and only to choose a new password.
           </p>
         </>
       )}
@@ -96,7 +94,9 @@ function UserRoles({ profile }: { profile: UserProfile }) {
       ) : (
         <div className="ds-c-table__wrapper">
           <table className="ds-c-table ds-c-table--compact soc-table" data-testid="user-roles">
-            <caption className="ds-u-visibility--screen-reader">Roles of {profile.firstName} {profile.lastName}</caption>
+            <caption className="ds-u-visibility--screen-reader">
+              Roles of {profile.firstName} {profile.lastName}
+            </caption>
             <thead>
               <tr>
                 <th scope="col">Program</th>
@@ -118,7 +118,12 @@ function UserRoles({ profile }: { profile: UserProfile }) {
                   </td>
                   <td>
                     {role.removable ? (
-                      <Button size="small" variation="ghost" onClick={() => openDialog('remove', role)} aria-label={`Remove ${role.role}, ${role.program}, ${role.organization.name}`}>
+                      <Button
+                        size="small"
+                        variation="ghost"
+                        onClick={() => openDialog('remove', role)}
+                        aria-label={`Remove ${role.role}, ${role.program}, ${role.organization.name}`}
+                      >
                         Remove
                       </Button>
                     ) : (
@@ -205,7 +210,12 @@ function Account({ profile }: { profile: UserProfile }) {
       ) : (
         <div className="soc-button-row" role="group" aria-label="Account actions">
           {profile.actions.map((action) => (
-            <Button key={action} size="small" variation={action === 'deactivate' || action === 'revokeCredentials' ? 'ghost' : undefined} onClick={() => openDialog('action', action)}>
+            <Button
+              key={action}
+              size="small"
+              variation={action === 'deactivate' || action === 'revokeCredentials' ? 'ghost' : undefined}
+              onClick={() => openDialog('action', action)}
+            >
               {ACTION_LABELS[action]}
             </Button>
           ))}

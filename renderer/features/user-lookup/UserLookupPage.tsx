@@ -151,7 +151,9 @@ function Results() {
       {exportError && <ErrorAlert message={exportError} />}
       {truncated && (
         <Alert variation="warn" className="ds-u-margin-y--2">
-          <p className="ds-c-alert__text">More users match by first name, user ID or email than are listed. Type more of the name, user ID or email to narrow the search.</p>
+          <p className="ds-c-alert__text">
+            More users match by first name, user ID or email than are listed. Type more of the name, user ID or email to narrow the search.
+          </p>
         </Alert>
       )}
       {rows.length === 0 ? (

@@ -1,5 +1,14 @@
 import { create } from 'zustand';
-import type { AccountAction, ChannelInput, ChannelOutput, LookupDirection, LookupRow, MailNotice, ProfileRole, UserProfile } from '../../../shared/ipc/contract.js';
+import type {
+  AccountAction,
+  ChannelInput,
+  ChannelOutput,
+  LookupDirection,
+  LookupRow,
+  MailNotice,
+  ProfileRole,
+  UserProfile,
+} from '../../../shared/ipc/contract.js';
 import { call, codeOf, fieldOf, messageOf } from '../../api.js';
 import { deliverFile } from '../../files.js';
 import { mailNoticeText } from '../../components/mail-notice.js';
@@ -233,7 +242,8 @@ export const useUserLookup = create<LookupState>()((set, get) => {
     },
 
     openDialog(kind, detail) {
-      if (kind === 'remove' && detail && typeof detail === 'object') set({ dialog: { kind, role: detail, lastOfficialStep: false, pending: false, error: null } });
+      if (kind === 'remove' && detail && typeof detail === 'object')
+        set({ dialog: { kind, role: detail, lastOfficialStep: false, pending: false, error: null } });
       else if (kind === 'action' && typeof detail === 'string') set({ dialog: { kind, action: detail, pending: false, error: null } });
       else if (kind === 'create') set({ dialog: { kind, pending: false, error: null } });
     },
@@ -259,7 +269,11 @@ export const useUserLookup = create<LookupState>()((set, get) => {
           role: dialog.role.role,
           confirmLastOfficial: dialog.lastOfficialStep,
         });
-        set({ profile: updated, dialog: null, notice: { key: ++noticeKey, message: withMail(`The role ${dialog.role.role} was removed.`, mail), temporaryPassword: null } });
+        set({
+          profile: updated,
+          dialog: null,
+          notice: { key: ++noticeKey, message: withMail(`The role ${dialog.role.role} was removed.`, mail), temporaryPassword: null },
+        });
       } catch (error) {
         if (fieldOf(error) === 'confirmLastOfficial') {
           set({ dialog: { ...dialog, pending: false, lastOfficialStep: true, role: { ...dialog.role, lastSecurityOfficial: true }, error: null } });
@@ -275,7 +289,11 @@ export const useUserLookup = create<LookupState>()((set, get) => {
       set({ dialog: { ...dialog, pending: true, error: null } });
       try {
         const result = await call('users.accountAction', { userId: profile.userId, action: dialog.action, code });
-        set({ profile: result.profile, dialog: null, notice: { key: ++noticeKey, message: withMail(ACTION_DONE[dialog.action], result.mail), temporaryPassword: result.temporaryPassword } });
+        set({
+          profile: result.profile,
+          dialog: null,
+          notice: { key: ++noticeKey, message: withMail(ACTION_DONE[dialog.action], result.mail), temporaryPassword: result.temporaryPassword },
+        });
       } catch (error) {
         // A locked session takes the whole window to the lock screen (session store).
         if (codeOf(error) === 'SESSION_LOCKED') return;

@@ -88,7 +88,11 @@ export class HomePage {
   }
 
   async open(pageName: string): Promise<void> {
-    await this.nav().getByRole('link', { name: pageName }).or(this.nav().getByRole('button', { name: pageName })).first().click();
+    await this.nav()
+      .getByRole('link', { name: pageName })
+      .or(this.nav().getByRole('button', { name: pageName }))
+      .first()
+      .click();
   }
 
   async logOut(): Promise<void> {
@@ -194,7 +198,9 @@ export class MyAccessPage {
   }
 
   requestRow(requestId: number): Locator {
-    return this.requests().getByRole('row').filter({ has: this.page.getByRole('rowheader', { name: String(requestId), exact: true }) });
+    return this.requests()
+      .getByRole('row')
+      .filter({ has: this.page.getByRole('rowheader', { name: String(requestId), exact: true }) });
   }
 
   roles(): Locator {
@@ -254,7 +260,9 @@ export class RoleRequestsPage {
 
   /** The request rows (not the header row) on screen. */
   rows(): Locator {
-    return this.grid().getByRole('row').filter({ has: this.page.getByRole('gridcell') });
+    return this.grid()
+      .getByRole('row')
+      .filter({ has: this.page.getByRole('gridcell') });
   }
 
   /** Rows whose text has all of the given parts (a name, an organization, a role...). */
@@ -387,7 +395,12 @@ export class DecisionList {
 
   /** The flags of a listed request, in the words shown. */
   async flags(requestId: number): Promise<string[]> {
-    return (await this.item(requestId).getByRole('list', { name: /^Flags for / }).getByRole('listitem').allTextContents()).map((text) => text.trim());
+    return (
+      await this.item(requestId)
+        .getByRole('list', { name: /^Flags for / })
+        .getByRole('listitem')
+        .allTextContents()
+    ).map((text) => text.trim());
   }
 
   /** The Request IDs listed, in order (refused ones first). */
@@ -500,7 +513,9 @@ export class UserLookupPage {
 
   /** The user IDs listed, in order. */
   async userIds(): Promise<string[]> {
-    return this.table().locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-user-id') ?? ''));
+    return this.table()
+      .locator('tbody tr')
+      .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-user-id') ?? ''));
   }
 
   async openProfile(name: string): Promise<ProfilePage> {
@@ -547,7 +562,10 @@ export class CreateUserDialog {
   }
 
   /** Fills the person and their first role; the official's code confirms. */
-  async create(person: { firstName: string; lastName: string; email: string; userId: string; organization?: string | RegExp; role: string }, code: string): Promise<void> {
+  async create(
+    person: { firstName: string; lastName: string; email: string; userId: string; organization?: string | RegExp; role: string },
+    code: string,
+  ): Promise<void> {
     const dialog = this.dialog();
     await dialog.getByLabel('First Name').fill(person.firstName);
     await dialog.getByLabel('Last Name').fill(person.lastName);
@@ -605,7 +623,12 @@ export class ProfilePage {
   }
 
   async removeRole(role: string, program: string): Promise<Locator> {
-    await this.roles().getByRole('row').filter({ hasText: role }).filter({ hasText: program }).getByRole('button', { name: /^Remove/ }).click();
+    await this.roles()
+      .getByRole('row')
+      .filter({ hasText: role })
+      .filter({ hasText: program })
+      .getByRole('button', { name: /^Remove/ })
+      .click();
     const dialog = this.page.getByRole('dialog', { name: 'Remove Role' });
     await expect(dialog).toContainText('Are you sure you want to remove this role?');
     return dialog;
@@ -701,7 +724,11 @@ export class InPersonProofingPage {
 
   /** Why this official may not proof the person found (shown instead of the decision form). */
   refusal(): Locator {
-    return this.page.getByRole('region').filter({ has: this.page.getByTestId('proofing-subject') }).getByRole('alert').locator('.ds-c-alert__text');
+    return this.page
+      .getByRole('region')
+      .filter({ has: this.page.getByTestId('proofing-subject') })
+      .getByRole('alert')
+      .locator('.ds-c-alert__text');
   }
 
   state(): Locator {
@@ -748,7 +775,9 @@ export class InPersonProofingPage {
     await this.fill('photo', { document: 'U.S. passport (SUPERIOR)', issuer: 'U.S. Department of State', expiresOn: '2031-03-01', last4: '4821' });
     await this.fill('address', { document: 'Utility bill (FAIR)', issuer: 'Florida Power & Light', last4: '0042' });
     await this.fill('dateOfBirth', 'same as photo');
-    await this.form().getByLabel(/I affirm that the individual appeared in person/).check();
+    await this.form()
+      .getByLabel(/I affirm that the individual appeared in person/)
+      .check();
     await this.decide('Approve');
     await expect(this.state()).toHaveText('Identity proofed in person');
   }
@@ -773,7 +802,9 @@ export class FsidPage {
   }
 
   async enter(userId: string, fsid: string): Promise<void> {
-    await this.row(userId).getByRole('button', { name: /Federal Surveyor ID for/ }).click();
+    await this.row(userId)
+      .getByRole('button', { name: /Federal Surveyor ID for/ })
+      .click();
     const dialog = this.page.getByRole('dialog', { name: 'Enter Federal Surveyor ID' });
     await dialog.getByLabel('Federal Surveyor ID').fill(fsid);
     await dialog.getByRole('button', { name: 'Save' }).click();
@@ -781,7 +812,9 @@ export class FsidPage {
   }
 
   async choose(userId: string, action: 'Verify' | 'Remove'): Promise<void> {
-    await this.row(userId).getByRole('button', { name: /actions for/ }).click();
+    await this.row(userId)
+      .getByRole('button', { name: /actions for/ })
+      .click();
     await this.row(userId).getByRole('button', { name: action, exact: true }).click();
     const dialog = this.page.getByRole('dialog', { name: 'Are you sure?' });
     await expect(dialog).toBeVisible();
@@ -811,7 +844,9 @@ export class RequestHistoryPage {
   }
 
   rows(): Locator {
-    return this.grid().getByRole('row').filter({ has: this.page.getByRole('gridcell') });
+    return this.grid()
+      .getByRole('row')
+      .filter({ has: this.page.getByRole('gridcell') });
   }
 
   rowOf(requestId: number): Locator {
@@ -879,7 +914,9 @@ export class AuditTrailPage {
   }
 
   rows(): Locator {
-    return this.grid().getByRole('row').filter({ has: this.page.getByRole('gridcell') });
+    return this.grid()
+      .getByRole('row')
+      .filter({ has: this.page.getByRole('gridcell') });
   }
 
   async filterKind(label: string): Promise<void> {
