@@ -54,7 +54,16 @@ export function isExternalLink(url: string): boolean {
   } catch {
     return false;
   }
-  if (parsed.protocol === 'mailto:') return HELP_EMAILS.has(decodeURIComponent(parsed.pathname).toLowerCase()) && parsed.search === '';
+  if (parsed.protocol === 'mailto:') {
+    // A malformed escape (mailto:%ZZ) is refused, never thrown into the main process's handlers.
+    let address: string;
+    try {
+      address = decodeURIComponent(parsed.pathname).toLowerCase();
+    } catch {
+      return false;
+    }
+    return HELP_EMAILS.has(address) && parsed.search === '';
+  }
   return parsed.protocol === 'https:' && parsed.username === '' && parsed.password === '' && parsed.port === '' && EXTERNAL_HOSTS.has(parsed.host);
 }
 

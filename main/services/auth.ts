@@ -10,7 +10,7 @@ import { assertAcceptablePassword, burnPasswordCheck, hashPassword, prepareDecoy
 import type { SecretBox } from './secret-box.js';
 import type { Session, SessionRegistry } from './sessions.js';
 import { matchTotp, newTotpSecret } from './totp.js';
-import { countFailure, KeyedMutex, UnknownIdCounters } from './user-locks.js';
+import { countFailure, KeyedMutex, resetsSpent, UnknownIdCounters } from './user-locks.js';
 import type { FailureOutcome } from './user-locks.js';
 import type { MfaService } from './mfa.js';
 
@@ -385,6 +385,11 @@ export class AuthService {
       if (state.locked) {
         await this.store.audit.append([{ action, actorId: null, details: { userId, reason: 'locked' } }]);
         throw failureError('locked');
+      }
+      if (resetsSpent(state, now)) {
+        // As for an account: the lock's round of reset attempts is spent, nothing is counted.
+        await this.store.audit.append([{ action, actorId: null, details: { userId, reason: 'temporarily locked' } }]);
+        return 'temporarilyLocked';
       }
       this.matchAnyCredential([this.decoyCredential], code, now);
       const { outcome, attempt, next } = countFailure(state, now);

@@ -12,6 +12,7 @@ import { assertAcceptablePassword, hashPassword } from './passwords.js';
 import type { SecretBox } from './secret-box.js';
 import type { SessionRegistry } from './sessions.js';
 import type { FailureOutcome } from './user-locks.js';
+import { resetsSpent } from './user-locks.js';
 
 /** The audit actions of Forgot your Password?, one per step and refusal. */
 type ResetStep = 'failed' | 'refused' | 'requested' | 'codeSent' | 'mailFailed' | 'noMail' | 'ended' | 'completed';
@@ -72,6 +73,7 @@ export class PasswordResetService {
       const user = await this.store.users.byId(found.id);
       if (!user) throw new AppError('SIGN_IN_FAILED', RESET_MESSAGES.incorrect);
       await this.auth.refuseUnavailable(user, now, { refusedAction: PASSWORD_RESET_ACTIONS.refused, passTemporaryLock: true });
+      await this.refuseSpentLock(user, now);
       const credentials = await this.store.credentials.forUser(user.id);
       const match = this.auth.matchAnyCredential(credentials, input.code, now);
       if (!match) return this.fail(user, { step: 'security code' });
@@ -132,6 +134,7 @@ export class PasswordResetService {
       if (!reset || !user) throw new AppError('NOT_FOUND', RESET_MESSAGES.ended);
       await this.refuseEnded(user, reset, now);
       await this.auth.refuseUnavailable(user, now, { refusedAction: PASSWORD_RESET_ACTIONS.refused, passTemporaryLock: true });
+      await this.refuseSpentLock(user, now);
       await this.refuseInactive(user);
       // The password is judged before the code, and neither judgement writes: a weak password
       // can be fixed without a new code.
@@ -185,6 +188,13 @@ export class PasswordResetService {
 
   private async fail(user: UserRecord, details: AuditDraft['details']): Promise<never> {
     throw resetFailure(await this.auth.countAccountFailure(user, PASSWORD_RESET_ACTIONS.failed, details));
+  }
+
+  /** A temporary lock whose one round of reset attempts is spent: nothing more until it ends. */
+  private async refuseSpentLock(user: UserRecord, now: number): Promise<void> {
+    if (!resetsSpent(user, now)) return;
+    await this.audit(user, PASSWORD_RESET_ACTIONS.refused, { reason: 'temporarily locked' });
+    throw resetFailure('temporarilyLocked');
   }
 
   private audit(user: UserRecord, action: AuditAction, details: AuditDraft['details']): Promise<void> {

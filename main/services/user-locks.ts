@@ -40,6 +40,16 @@ export function countFailure(current: FailureCounters, now: number): { outcome: 
   // during the lock go on counting, and the lock stays.
   const running = current.lockedUntil !== null && current.lockedUntil > now;
   const attempt = (current.lockedUntil !== null && !running ? 0 : current.failedAttempts) + 1;
+  if (running && attempt >= POLICY.failuresBeforeLock) {
+    // A running lock is never deepened by attempts made during it: otherwise anyone who knows a
+    // user ID could lock the account for good in seconds through password reset, where sign-in
+    // takes three whole lock periods. The round is spent; resetsSpent() refuses until it ends.
+    return {
+      outcome: 'temporarilyLocked',
+      attempt,
+      next: { failedAttempts: attempt, temporaryLockCount: current.temporaryLockCount, lockedUntil: current.lockedUntil },
+    };
+  }
   if (attempt < POLICY.failuresBeforeLock) {
     return {
       outcome: 'incorrect',
@@ -52,6 +62,15 @@ export function countFailure(current: FailureCounters, now: number): { outcome: 
     return { outcome: 'locked', attempt, next: { failedAttempts: 0, temporaryLockCount, lockedUntil: null } };
   }
   return { outcome: 'temporarilyLocked', attempt, next: { failedAttempts: 0, temporaryLockCount, lockedUntil: now + POLICY.temporaryLockMinutes * 60_000 } };
+}
+
+/**
+ * Whether a running temporary lock has had its round of attempts (password reset may try during a
+ * lock, as the lock message says, but only one round): then nothing more is tried, not even a
+ * right code, until the lock ends, so a lock cannot be used to guess codes without limit.
+ */
+export function resetsSpent(current: FailureCounters, now: number): boolean {
+  return current.lockedUntil !== null && current.lockedUntil > now && current.failedAttempts >= POLICY.failuresBeforeLock;
 }
 
 interface UnknownIdState extends FailureCounters {

@@ -21,6 +21,7 @@ describe('external links', () => {
       'javascript:alert(1)',
       'mailto:someone@example.org',
       'mailto:QPP@cms.hhs.gov?body=x',
+      'mailto:%ZZ',
       'app://console/index.html',
       'not a url',
     ]) {

@@ -258,7 +258,12 @@ describe('Forgot your Password?', () => {
     it("five wrong security codes lock it too; at the third lock the account is locked until an official unlocks it, and reset is refused with the guide's message", async () => {
       await configureMail();
       const answers: string[] = [];
-      for (let i = 0; i < POLICY.failuresBeforeLock * POLICY.temporaryLocksBeforeLock + 1; i += 1) answers.push(seen(await request('pat', fresh('so1'))));
+      // One round of five per lock period, as at sign-in: each lock is waited out before the next round.
+      for (let lock = 0; lock < POLICY.temporaryLocksBeforeLock; lock += 1) {
+        if (lock > 0) h.clock.advance(POLICY.temporaryLockMinutes * MINUTE + 1);
+        for (let i = 0; i < POLICY.failuresBeforeLock; i += 1) answers.push(seen(await request('pat', fresh('so1'))));
+      }
+      answers.push(seen(await request('pat', fresh('so1'))));
       const round = [
         ...Array<string>(POLICY.failuresBeforeLock - 1).fill(`SIGN_IN_FAILED: ${RESET_MESSAGES.incorrect}`),
         `LOCKED: ${RESET_MESSAGES.temporarilyLocked}`,
@@ -330,7 +335,8 @@ describe('Forgot your Password?', () => {
       const unknown = await run('nobody.here');
       expect(unknown).toEqual(known);
       expect(known.filter((a) => a.startsWith('LOCKED')).length).toBeGreaterThan(2);
-      expect(known.at(-1)).toBe(`LOCKED: ${SIGN_IN_MESSAGES.locked}`);
+      // Thirty quick attempts never lock for good: a running lock is not deepened by attempts made during it.
+      expect(known).not.toContain(`LOCKED: ${SIGN_IN_MESSAGES.locked}`);
     });
   });
 });
@@ -363,6 +369,39 @@ describe('attacks on Forgot your Password?, through dispatch', () => {
     h.nextStep();
     return h.code(users[userId]!.secret);
   };
+
+  it('an anonymous caller cannot lock an account for good through reset, nor guess codes without limit during a lock', async () => {
+    // As fast as it can: one round of five locks the account for 15 minutes, and the lock is never deepened.
+    const answers: string[] = [];
+    for (let i = 0; i < 30; i += 1)
+      answers.push(seen(await h.app.dispatch({ clientId: 'mallory-window' }, 'auth.requestPasswordReset', { userId: 'victim', code: '000000' })));
+    // A reset may try during the lock (the lock message sends the user there), but only one round.
+    const round = [
+      ...Array<string>(POLICY.failuresBeforeLock - 1).fill(`SIGN_IN_FAILED: ${RESET_MESSAGES.incorrect}`),
+      `LOCKED: ${RESET_MESSAGES.temporarilyLocked}`,
+    ];
+    expect(answers).toEqual([...round, ...round, ...Array<string>(30 - 2 * round.length).fill(`LOCKED: ${RESET_MESSAGES.temporarilyLocked}`)]);
+    expect(h.app.store.db.prepare("SELECT status, temporary_lock_count AS locks FROM users WHERE user_id = 'victim'").get()).toEqual({
+      status: 'active',
+      locks: 1,
+    });
+    // The round is spent: even the right code is not tried until the lock ends, so it cannot be found by guessing.
+    expect(seen(await h.app.dispatch({ clientId: 'mallory-window' }, 'auth.requestPasswordReset', { userId: 'victim', code: fresh('victim') }))).toBe(
+      `LOCKED: ${RESET_MESSAGES.temporarilyLocked}`,
+    );
+    // An ID that names no account answers the same way, round for round.
+    const unknown: string[] = [];
+    for (let i = 0; i < 30; i += 1)
+      unknown.push(seen(await h.app.dispatch({ clientId: 'mallory-window' }, 'auth.requestPasswordReset', { userId: 'nobody.here', code: '000000' })));
+    expect(unknown).toEqual(answers);
+    // When the lock ends, the owner signs in as ever.
+    h.clock.advance(POLICY.temporaryLockMinutes * MINUTE + 1);
+    expect(
+      seen(
+        await h.app.dispatch({ clientId: 'victim-window' }, 'auth.signIn', { userId: 'victim', password: PASSWORD, code: fresh('victim'), agreeToTerms: true }),
+      ),
+    ).toBe('OK');
+  });
 
   it("without the victim's authenticator code, an anonymous caller gets no email sent and no token, however it guesses", async () => {
     const sent = smtp.received.length;
