@@ -3,7 +3,7 @@ import type { Clock } from '../clock.js';
 import { appendAuditSync } from './audit-chain.js';
 import type { AuditDraft } from './types.js';
 
-export type PasswordResetEnd = 'used' | 'replaced' | 'too_many_tries' | 'not_sent';
+export type PasswordResetEnd = 'used' | 'replaced' | 'too_many_tries' | 'not_sent' | 'superseded';
 
 export interface PasswordResetRecord {
   id: number;

@@ -468,6 +468,30 @@ describe('attacks on Forgot your Password?, through dispatch', () => {
     expect(h.userRow('victim').failed_attempts).toBe(0);
   });
 
+  it("an official's response ends a reset under way: after a temporary password, or revoked credentials, the emailed code no longer works", async () => {
+    for (const action of ['resetPassword', 'revokeCredentials'] as const) {
+      const start = await h.call('mallory-window', 'auth.requestPasswordReset', { userId: 'victim', code: fresh('victim') });
+      await smtp.waitForMessages(1);
+      const code = /one-time code: (\d+)/.exec(smtp.received.at(-1)?.text ?? '')?.[1] ?? '';
+      if (start.delivery !== 'email') throw new Error('expected an email');
+      await h.call('cms', 'users.accountAction', { userId: 'victim', action, code: fresh('cms') });
+      const finished = await h.app.dispatch({ clientId: 'mallory-window' }, 'auth.completePasswordReset', {
+        resetId: start.resetId,
+        code,
+        newPassword: 'mallory owns this account now',
+        confirmPassword: 'mallory owns this account now',
+      });
+      expect(seen(finished), action).toBe(`CONFLICT: ${RESET_MESSAGES.ended}`);
+      expect(h.app.store.db.prepare('SELECT end_reason FROM password_resets ORDER BY id DESC LIMIT 1').get(), action).toEqual({ end_reason: 'superseded' });
+      if (action === 'resetPassword') {
+        expect(
+          h.app.store.db.prepare("SELECT must_change_password AS m FROM users WHERE user_id = 'victim'").get(),
+          'the temporary password still stands',
+        ).toEqual({ m: 1 });
+      }
+    }
+  });
+
   it('replaying a used code and token fails, and the reset signs the user out everywhere', async () => {
     await h.signIn('victim-desk', users['victim']!);
     expect((await h.call('victim-desk', 'session.status', {})).state).toBe('active');

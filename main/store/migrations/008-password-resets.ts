@@ -20,7 +20,7 @@ CREATE TABLE password_resets (
   created_at  INTEGER NOT NULL,
   expires_at  INTEGER NOT NULL CHECK (expires_at > created_at),
   ended_at    INTEGER,
-  end_reason  TEXT CHECK (end_reason IN ('used', 'replaced', 'too_many_tries', 'not_sent')),
+  end_reason  TEXT CHECK (end_reason IN ('used', 'replaced', 'too_many_tries', 'not_sent', 'superseded')),
   CHECK ((ended_at IS NULL) = (end_reason IS NULL))
 );
 CREATE INDEX password_resets_open ON password_resets (user_id) WHERE ended_at IS NULL;
@@ -32,6 +32,27 @@ CREATE TRIGGER password_resets_fixed BEFORE UPDATE OF id, user_id, token_hash, c
 CREATE TRIGGER password_resets_used_in_time BEFORE UPDATE OF ended_at ON password_resets
   WHEN NEW.end_reason = 'used' AND NEW.ended_at >= OLD.expires_at
   BEGIN SELECT RAISE(ABORT, 'This one-time code has expired.'); END;
+-- Whatever else changes the account ends a reset under way: an official's temporary password,
+-- revoked credentials, a removed authenticator, a lock or a deactivation. Otherwise whoever
+-- started it could still finish it after the official had acted. (The reset's own completion
+-- marks it used before it sets the password, so it is not ended here.)
+CREATE TRIGGER password_resets_end_on_password AFTER UPDATE OF password_hash ON users
+  WHEN NEW.password_hash IS NOT OLD.password_hash
+  BEGIN
+    UPDATE password_resets SET ended_at = CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER), end_reason = 'superseded'
+     WHERE user_id = NEW.id AND ended_at IS NULL;
+  END;
+CREATE TRIGGER password_resets_end_on_status AFTER UPDATE OF status ON users
+  WHEN NEW.status <> 'active'
+  BEGIN
+    UPDATE password_resets SET ended_at = CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER), end_reason = 'superseded'
+     WHERE user_id = NEW.id AND ended_at IS NULL;
+  END;
+CREATE TRIGGER password_resets_end_on_credential AFTER DELETE ON mfa_credentials
+  BEGIN
+    UPDATE password_resets SET ended_at = CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER), end_reason = 'superseded'
+     WHERE user_id = OLD.user_id AND ended_at IS NULL;
+  END;
 CREATE TRIGGER password_resets_kept BEFORE DELETE ON password_resets
   BEGIN SELECT RAISE(ABORT, 'Password resets are kept for the audit trail.'); END;
 `,
