@@ -155,7 +155,8 @@ export class SqlitePasswordResetStore implements PasswordResetStore {
       .prepare(
         `${OFFICIALS}
           WHERE a.organization_id IN (
-                  SELECT organization_id FROM user_directory WHERE user_id = ?
+                  -- Roles held, not requests pending: filing a request must not buy a list of an organization's officials.
+                  SELECT organization_id FROM role_assignments WHERE user_id = ?
                   UNION SELECT home_organization_id FROM users WHERE id = ? AND home_organization_id IS NOT NULL)
             AND u.id <> ?
           ORDER BY o.name, u.last_name, u.first_name, u.id

@@ -320,6 +320,13 @@ describe('Forgot your Password?', () => {
       expect(await emails('so1')).toEqual(['so2@example.org']);
       expect(await emails('lone')).toEqual(['cms@example.org']);
     });
+
+    it("filing a request does not buy the list of an organization's officials: only roles held count", async () => {
+      await h.signIn('lone', users['lone']!);
+      await h.call('lone', 'access.request', { program: PROD, organization: '123', role: 'Assessment Coordinator' });
+      const start = await h.call('anonymous', 'auth.requestPasswordReset', { userId: 'lone', code: fresh('lone') });
+      expect(start.delivery === 'officials' ? start.officials.map((o) => o.email) : start.delivery).toEqual(['cms@example.org']);
+    });
   });
 
   describe('it tells no more about which user IDs exist than sign-in does', () => {
