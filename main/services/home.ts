@@ -81,7 +81,7 @@ export class HomeService {
     const alerts: HomeSummary['alerts'] = [];
     // The count is said once, in red on Home's "View Pending Role Requests" (home.dashboard), and
     // as the navigation's badge; the alert band keeps what has no other place.
-    const pending = await this.requests.pendingCount(session);
+    const pending = await this.requests.pendingCount(session, holdings);
     for (const org of administered) {
       if ((await this.store.organizations.securityOfficialCount(org.id)) === 1) {
         // HARP job aid, "Helpful hint".
@@ -126,11 +126,12 @@ export class HomeService {
     if (kind === null) return { me, official: null };
     const administered = administeredOrganizations(holdings).sort(byName);
     const scope: DashboardScope = kind === 'cms' ? 'all' : administered.map((o) => o.id);
-    return { me, official: await this.officialFigures(session, scope, administered) };
+    return { me, official: await this.officialFigures(session, holdings, scope, administered) };
   }
 
   private async officialFigures(
     session: Session,
+    holdings: readonly RoleHolding[],
     scope: DashboardScope,
     administered: readonly OrganizationRecord[],
   ): Promise<NonNullable<HomeDashboard['official']>> {
@@ -165,7 +166,7 @@ export class HomeService {
     return {
       scope: scope === 'all' ? 'all' : 'organizations',
       mailConfigured: await this.mailConfigured(),
-      pendingInQueue: (await this.requests.pendingCount(session)) ?? 0,
+      pendingInQueue: (await this.requests.pendingCount(session, holdings)) ?? 0,
       pendingByAge,
       decisionsByWeek,
       deactivation: {

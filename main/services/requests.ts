@@ -12,7 +12,7 @@ import type {
 import { AppError } from '../../shared/ipc/errors.js';
 import { REOPEN_WINDOW_HOURS, ROLE_NAMES, STALE_AFTER_DAYS, isProofed } from '../../shared/domain.js';
 import { catalogueRefusal, catalogueView, roleAllowedIn } from '../../shared/roles.js';
-import type { OrganizationRecord, Store } from '../store/types.js';
+import type { OrganizationRecord, RoleHolding, Store } from '../store/types.js';
 import type { OutboxDraft } from '../store/outbox-rows.js';
 import type { ApprovalRecord, Decision, QueueKey, QueueScope, RequestRecord } from '../store/requests-store.js';
 import type { Session } from './sessions.js';
@@ -230,8 +230,9 @@ export class RequestService {
   }
 
   /** The pending count of the official's queue (the home badge). */
-  async pendingCount(session: Session): Promise<number | null> {
-    const holdings = await this.store.users.roleHoldings(session.userRowId);
+  /** `known`: the official's role holdings when the caller has just read them (Home), so they are read once. */
+  async pendingCount(session: Session, known?: readonly RoleHolding[]): Promise<number | null> {
+    const holdings = known ?? (await this.store.users.roleHoldings(session.userRowId));
     const kind = officialKindOf(holdings);
     if (kind === null) return null;
     return this.store.requests.queueCount({
