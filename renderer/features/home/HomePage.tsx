@@ -243,7 +243,7 @@ function Dashboard({ figures, organizations }: { figures: Figures; organizations
               <p>No account reaches 120 days without sign-in in the next 30 days.</p>
             ) : (
               <>
-                <h4 className="ds-text-heading--md ds-u-margin-bottom--1">Deactivated soonest</h4>
+                <h4 className="ds-text-heading--md ds-u-margin-bottom--1">Next to be deactivated</h4>
                 <table className="ds-c-table ds-c-table--compact soc-home-people" data-testid="home-deactivation-list">
                   <thead>
                     <tr>
