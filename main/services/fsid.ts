@@ -3,6 +3,7 @@ import { AppError } from '../../shared/ipc/errors.js';
 import type { FsidRecord } from '../store/fsid-store.js';
 import type { OutboxDraft } from '../store/outbox-rows.js';
 import type { Store, UserRecord } from '../store/types.js';
+import { stateOrganizations } from './officials.js';
 import type { Session } from './sessions.js';
 
 export const FSID_MESSAGES = {
@@ -117,7 +118,7 @@ export class FsidService {
   /** The state organizations where this user is a State Security Official; anyone else is refused. */
   private async stateOrganizations(session: Session): Promise<number[]> {
     const holdings = await this.store.users.roleHoldings(session.userRowId);
-    const ids = [...new Set(holdings.filter((h) => h.securityOfficialKind === 'state' && h.organization.kind === 'state').map((h) => h.organization.id))];
+    const ids = stateOrganizations(holdings).map((o) => o.id);
     if (ids.length === 0) throw new AppError('FORBIDDEN', FSID_MESSAGES.stateOnly);
     return ids;
   }

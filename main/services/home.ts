@@ -2,22 +2,20 @@ import { formatDate } from '../../shared/dates.js';
 import type { HomeDashboard, HomeSummary, MyRequestView } from '../../shared/ipc/contract.js';
 import { AppError } from '../../shared/ipc/errors.js';
 import { CONSOLE_MESSAGES } from '../../shared/policy.js';
-import { isProofed, type NavPage, type ProofingState } from '../../shared/domain.js';
+import { isProofed, type NavPage, type OfficialKind, type ProofingState } from '../../shared/domain.js';
 import { POLICY } from '../../shared/policy.js';
 import type { Clock } from '../clock.js';
 import type { DashboardScope } from '../store/home-store.js';
 import type { OrganizationRecord, RoleHolding, Store } from '../store/types.js';
 import type { RequestService } from './requests.js';
 import type { Session, SessionRegistry } from './sessions.js';
-import { administeredOrganizations, officialKindOf } from './officials.js';
-
-type OfficialKind = ReturnType<typeof officialKindOf>;
+import { administeredOrganizations, officialKindOf, stateOrganizations } from './officials.js';
 
 /**
  * The pages this console has built, and who sees each. A page joins this list when its
  * capability lands, so the navigation never offers a dead link.
  */
-const BUILT_PAGES: ReadonlyArray<{ page: NavPage; label: string; visible: (kind: OfficialKind, holdings: readonly RoleHolding[]) => boolean }> = [
+const BUILT_PAGES: ReadonlyArray<{ page: NavPage; label: string; visible: (kind: OfficialKind | null, holdings: readonly RoleHolding[]) => boolean }> = [
   { page: 'my-access', label: 'My Access', visible: () => true },
   { page: 'user-lookup', label: 'User Lookup', visible: (kind) => kind !== null },
   { page: 'role-requests', label: 'Role Requests', visible: (kind) => kind !== null },
@@ -26,7 +24,7 @@ const BUILT_PAGES: ReadonlyArray<{ page: NavPage; label: string; visible: (kind:
   {
     page: 'federal-surveyor-ids',
     label: 'Federal Surveyor IDs',
-    visible: (_kind, holdings) => holdings.some((h) => h.securityOfficialKind === 'state' && h.organization.kind === 'state'),
+    visible: (_kind, holdings) => stateOrganizations(holdings).length > 0,
   },
   { page: 'request-history', label: 'Request History', visible: (kind) => kind !== null },
   { page: 'audit-trail', label: 'Audit trail', visible: (kind) => kind !== null },

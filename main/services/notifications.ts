@@ -11,7 +11,7 @@ import type { DeliveryPolicy, DeliveryReport } from './mail-delivery.js';
 import { isMailConfigured, isValidMailHost } from './mail-settings.js';
 import type { MailSettingsStore, MailSettingsWithPassword } from './mail-settings.js';
 import type { Session } from './sessions.js';
-import { officialKindOf } from './officials.js';
+import { administeredOrganizations, officialKindOf } from './officials.js';
 
 const DAY_MS = 86_400_000;
 /** Stale requests: the organization's officials are reminded once a week while any exist. */
@@ -304,7 +304,7 @@ export class NotificationService {
     const kind = officialKindOf(holdings);
     if (kind === null) throw new AppError('FORBIDDEN', forbidden);
     if (kind === 'cms') return { kind: 'all' };
-    const organizationIds = [...new Set(holdings.filter((h) => h.securityOfficialKind !== null).map((h) => h.organization.id))];
+    const organizationIds = administeredOrganizations(holdings).map((o) => o.id);
     return { kind: 'organizations', organizationIds };
   }
 }

@@ -4,7 +4,6 @@ import type { OfficialKind, ProofingState } from '../../shared/domain.js';
 import { catalogueRefusal, roleAllowedIn } from '../../shared/roles.js';
 import type { DecisionFlag } from '../../shared/roles.js';
 import type { OrganizationRecord, RoleHolding, Store, UserRecord } from '../store/types.js';
-import type { Session } from './sessions.js';
 
 /**
  * Who administers what, and who may decide, grant, proof and hand over accounts: the trust
@@ -51,8 +50,13 @@ export function administeredOrganizations(holdings: readonly RoleHolding[]): Org
   return [...byId.values()];
 }
 
+/** The state organizations where the user is a State Security Official (iQIES job aid, section 6: Federal Surveyor IDs). */
+export function stateOrganizations(holdings: readonly RoleHolding[]): OrganizationRecord[] {
+  return administeredOrganizations(holdings).filter((o) => o.kind === 'state');
+}
+
 /** The session's user as an official, or FORBIDDEN with `message` when they hold no Security Official role. */
-export async function officialOf(store: Store, session: Session, message: string = NOT_OFFICIAL): Promise<Official> {
+export async function officialOf(store: Store, session: { userRowId: number }, message: string = NOT_OFFICIAL): Promise<Official> {
   const holdings = await store.users.roleHoldings(session.userRowId);
   const kind = officialKindOf(holdings);
   if (kind === null) throw new AppError('FORBIDDEN', message);
