@@ -2,7 +2,7 @@ import { Button, Dialog } from '@cmsgov/design-system';
 import type { ReactNode } from 'react';
 import { EXTERNAL_SITES, NEED_HELP } from '../../../shared/help.js';
 import { useDialogKeys } from '../../components/useDialogKeys.js';
-import { WARNING_CONSENT_ITEMS, WARNING_PARAGRAPHS } from '../auth/WarningView.js';
+import { WARNING_CONSENT_ITEMS, WARNING_PARAGRAPHS } from '../auth/warning-text.js';
 import { Contacts, ExternalLink } from './NeedHelp.js';
 import { useHelp, type HelpTopic } from './store.js';
 

@@ -25,7 +25,8 @@ import { PROOFING_DECISION_LABELS, PROOFING_STATE_LABELS } from '../../component
 import { PageHeading } from '../../components/PageHeading.js';
 import { SelectField } from '../../components/SelectField.js';
 import { useSession } from '../session/store.js';
-import { documentsOf, useProofing } from './store.js';
+import { documentsOf } from './form.js';
+import { useProofing } from './store.js';
 
 /** QualityNet guide 5.4.4.2, Figure 5-18: the instruction beside the form, word for word. */
 export const PROOFING_INSTRUCTION =

@@ -2,7 +2,7 @@ import { contract } from '../../../shared/ipc/contract.js';
 import { DOCUMENT_KINDS, EVIDENCE_KINDS, PROOFING_FORM_MESSAGES, assessIal2, type EvidenceKind } from '../../../shared/proofing.js';
 import type { FieldError } from '../../components/ErrorSummary.js';
 import { sortByOrder, validateAll } from '../../components/formErrors.js';
-import { documentsOf, type ProofingForm } from './store.js';
+import { documentsOf, type ProofingForm } from './form.js';
 
 export type Decision = 'approve' | 'cancel' | 'reject';
 
