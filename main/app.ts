@@ -5,6 +5,7 @@ import { systemClock } from './clock.js';
 import { createDispatch } from './ipc/router.js';
 import type { Dispatch } from './ipc/router.js';
 import { createHandlers } from './ipc/handlers.js';
+import type { Services } from './ipc/services.js';
 import { AuthService } from './services/auth.js';
 import { EnrollmentRegistry } from './services/enrollments.js';
 import { HomeService } from './services/home.js';
@@ -74,29 +75,6 @@ export interface ConsoleOptions {
    * only the tail at start; tests start the full check themselves (services.integrity.verifyAll).
    */
   auditCheck?: 'background' | 'manual';
-}
-
-export interface Services {
-  demo: boolean;
-  files: FileTransfer;
-  sessions: SessionRegistry;
-  auth: AuthService;
-  passwordReset: PasswordResetService;
-  mfa: MfaService;
-  home: HomeService;
-  requests: RequestService;
-  notifications: NotificationService;
-  users: UserService;
-  proofing: ProofingService;
-  fsid: FsidService;
-  identity: ConsoleIdentity;
-  history: HistoryService;
-  audit: AuditService;
-  integrity: AuditIntegrity;
-  archives: ArchiveService;
-  exports: ExportService;
-  backups: BackupService;
-  readOnly: boolean;
 }
 
 export interface ConsoleApp {

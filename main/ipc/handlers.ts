@@ -1,4 +1,4 @@
-import type { Services } from '../app.js';
+import type { Services } from './services.js';
 import type { Handlers } from './router.js';
 import { requireSession } from './router.js';
 import { AppError } from '../../shared/ipc/errors.js';

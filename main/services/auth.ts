@@ -4,7 +4,8 @@ import type { ChannelParsedInput, SessionView } from '../../shared/ipc/contract.
 import { AppError } from '../../shared/ipc/errors.js';
 import { CONSOLE_MESSAGES, POLICY, SIGN_IN_MESSAGES } from '../../shared/policy.js';
 import { PROGRAMS, SECURITY_OFFICIAL_ROLE } from '../../shared/domain.js';
-import type { AuditDraft, CredentialRecord, Store, UserRecord } from '../store/types.js';
+import type { AuditDraft, CredentialRecord, UserRecord } from '../store/types.js';
+import type { Store } from '../store/store.js';
 import type { EnrollmentRegistry } from './enrollments.js';
 import { assertAcceptablePassword, burnPasswordCheck, hashPassword, prepareDecoyPasswordCheck, verifyPassword } from './passwords.js';
 import type { SecretBox } from './secret-box.js';

@@ -10,7 +10,7 @@ import { AppError } from '../../shared/ipc/errors.js';
 import { formatDate, formatDateTime, isoWithOffset } from '../../shared/dates.js';
 import { REQUEST_STATUS_LABELS } from '../../shared/words.js';
 import type { HistoryRecord } from '../store/history-store.js';
-import type { Store } from '../store/types.js';
+import type { Store } from '../store/store.js';
 import type { AuditService } from './audit.js';
 import { toAuditRow } from './audit.js';
 import type { FileTransfer, SaveTarget } from './files.js';

@@ -2,7 +2,8 @@ import type { ChannelOutput, ChannelParsedInput, FsidRow, MailNotice } from '../
 import { AppError } from '../../shared/ipc/errors.js';
 import type { FsidRecord } from '../store/fsid-store.js';
 import type { OutboxDraft } from '../store/outbox-rows.js';
-import type { Store, UserRecord } from '../store/types.js';
+import type { UserRecord } from '../store/types.js';
+import type { Store } from '../store/store.js';
 import { stateOrganizations } from './officials.js';
 import type { Session } from './sessions.js';
 

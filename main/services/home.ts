@@ -6,7 +6,8 @@ import { isProofed, type NavPage, type OfficialKind, type ProofingState } from '
 import { POLICY } from '../../shared/policy.js';
 import type { Clock } from '../clock.js';
 import type { DashboardScope } from '../store/home-store.js';
-import type { OrganizationRecord, RoleHolding, Store } from '../store/types.js';
+import type { OrganizationRecord, RoleHolding } from '../store/types.js';
+import type { Store } from '../store/store.js';
 import type { RequestService } from './requests.js';
 import type { Session, SessionRegistry } from './sessions.js';
 import { administeredOrganizations, officialKindOf, stateOrganizations } from './officials.js';

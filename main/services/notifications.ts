@@ -5,7 +5,7 @@ import { STALE_AFTER_DAYS } from '../../shared/domain.js';
 import { AppError } from '../../shared/ipc/errors.js';
 import type { OutboxDraft } from '../store/outbox-rows.js';
 import type { OutboxRecord, OutboxScope, StaleOrganization, StaleRequestLine } from '../store/outbox-store.js';
-import type { Store } from '../store/types.js';
+import type { Store } from '../store/store.js';
 import { DEFAULT_DELIVERY_INTERVAL_MS, DELIVERY_POLICY, MailDelivery, classifySmtpError, describeSmtpError, secretsOf, sendOneEmail } from './mail-delivery.js';
 import type { DeliveryPolicy, DeliveryReport } from './mail-delivery.js';
 import { isMailConfigured, isValidMailHost } from './mail-settings.js';

@@ -3,7 +3,8 @@ import { isProofed } from '../../shared/domain.js';
 import type { OfficialKind, ProofingState } from '../../shared/domain.js';
 import { catalogueRefusal, roleAllowedIn } from '../../shared/roles.js';
 import type { DecisionFlag } from '../../shared/roles.js';
-import type { OrganizationRecord, RoleHolding, Store, UserRecord } from '../store/types.js';
+import type { OrganizationRecord, RoleHolding, UserRecord } from '../store/types.js';
+import type { Store } from '../store/store.js';
 
 /**
  * Who administers what, and who may decide, grant, proof and hand over accounts: the trust

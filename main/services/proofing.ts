@@ -10,7 +10,8 @@ import { DOCUMENT_KINDS, EVIDENCE_KINDS, EVIDENCE_LABELS, FRAUD_REASON, INSPECTI
 import type { EvidenceKind, ProofingDocument } from '../../shared/proofing.js';
 import type { OutboxDraft } from '../store/outbox-rows.js';
 import type { ProofingDecision, ProofingRecord } from '../store/proofing-store.js';
-import type { Store, UserRecord } from '../store/types.js';
+import type { UserRecord } from '../store/types.js';
+import type { Store } from '../store/store.js';
 import type { FileTransfer } from './files.js';
 import { officialOf, proofingRefusal, visibleUser } from './officials.js';
 import type { Official } from './officials.js';

@@ -1,7 +1,8 @@
 import type { Clock } from '../clock.js';
 import { AppError } from '../../shared/ipc/errors.js';
 import { CONSOLE_MESSAGES, POLICY } from '../../shared/policy.js';
-import type { AuditDraft, Store } from '../store/types.js';
+import type { AuditDraft } from '../store/types.js';
+import type { Store } from '../store/store.js';
 import type { SecretBox } from './secret-box.js';
 import type { Session } from './sessions.js';
 import { matchTotp } from './totp.js';

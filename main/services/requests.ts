@@ -12,7 +12,8 @@ import type {
 import { AppError } from '../../shared/ipc/errors.js';
 import { REOPEN_WINDOW_HOURS, ROLE_NAMES, STALE_AFTER_DAYS, isProofed } from '../../shared/domain.js';
 import { catalogueRefusal, catalogueView, roleAllowedIn } from '../../shared/roles.js';
-import type { OrganizationRecord, RoleHolding, Store } from '../store/types.js';
+import type { OrganizationRecord, RoleHolding } from '../store/types.js';
+import type { Store } from '../store/store.js';
 import type { OutboxDraft } from '../store/outbox-rows.js';
 import type { ApprovalRecord, Decision, QueueKey, QueueScope, RequestRecord } from '../store/requests-store.js';
 import type { Session } from './sessions.js';

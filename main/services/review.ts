@@ -1,7 +1,8 @@
 import { AppError } from '../../shared/ipc/errors.js';
 import type { AuditScope, AuditTrailStore } from '../store/audit-trail-store.js';
 import type { HistoryScope, HistoryStore } from '../store/history-store.js';
-import type { OrganizationRecord, Store } from '../store/types.js';
+import type { OrganizationRecord } from '../store/types.js';
+import type { Store } from '../store/store.js';
 import { administeredOrganizations, officialKindOf } from './officials.js';
 import type { Session } from './sessions.js';
 

@@ -1,7 +1,7 @@
 import type { Clock } from '../clock.js';
 import type { SessionView } from '../../shared/ipc/contract.js';
 import { POLICY } from '../../shared/policy.js';
-import type { Store } from '../store/types.js';
+import type { Store } from '../store/store.js';
 import { officialKindOf } from './officials.js';
 
 /**

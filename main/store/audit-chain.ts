@@ -1,20 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
-import type { AuditDraft } from './types.js';
+import type { AuditDraft, ChainFields } from './types.js';
 
 /** The hash before the first audit event. */
 export const GENESIS_HASH = '0'.repeat(64);
-
-export interface ChainFields {
-  id: number;
-  at: number;
-  actorId: number | null;
-  action: string;
-  subjectUserId: number | null;
-  organizationId: number | null;
-  requestId: number | null;
-  details: string;
-}
 
 /** A fixed field order, so that the same row always hashes the same way. */
 export function canonicalAuditRow(row: ChainFields): string {

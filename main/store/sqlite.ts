@@ -23,9 +23,9 @@ import type {
   OrganizationRecord,
   RoleHolding,
   SignInCounters,
-  Store,
   UserRecord,
 } from './types.js';
+import type { Store } from './store.js';
 import type { OrganizationKind } from '../../shared/domain.js';
 
 /**

@@ -1,38 +1,5 @@
 import type { AuditAction } from '../../shared/audit-actions.js';
 import type { OrganizationKind, ProofingState, UserStatus } from '../../shared/domain.js';
-import type { ChainFields } from './audit-chain.js';
-import type { RequestStore } from './requests-store.js';
-import type { OutboxStore } from './outbox-store.js';
-import type { UserAdminStore } from './users-admin-store.js';
-import type { ProofingStore } from './proofing-store.js';
-import type { FsidStore } from './fsid-store.js';
-import type { HistoryStore } from './history-store.js';
-import type { AuditTrailStore } from './audit-trail-store.js';
-import type { HomeStore } from './home-store.js';
-import type { PasswordResetStore } from './password-reset-store.js';
-
-/**
- * What the services may ask of storage. Async on purpose: SQLite answers synchronously today,
- * but a PostgreSQL adapter can be put beside it without touching a service. Every mutating
- * call takes the audit events it owes and writes them in the same transaction.
- */
-export interface Store {
-  close(): Promise<void>;
-  meta: MetaStore;
-  users: UserStore;
-  credentials: CredentialStore;
-  organizations: OrganizationStore;
-  audit: AuditStore;
-  requests: RequestStore;
-  outbox: OutboxStore;
-  userAdmin: UserAdminStore;
-  proofing: ProofingStore;
-  fsid: FsidStore;
-  history: HistoryStore;
-  auditTrail: AuditTrailStore;
-  home: HomeStore;
-  passwordResets: PasswordResetStore;
-}
 
 export interface AuditDraft {
   /** Only a registered action (shared/audit-actions.ts), so every event has words and a kind. */
@@ -42,6 +9,18 @@ export interface AuditDraft {
   organizationId?: number | null;
   requestId?: number | null;
   details?: Record<string, string | number | boolean | null>;
+}
+
+/** An audit event as the chain hashes it (main/store/audit-chain.ts). */
+export interface ChainFields {
+  id: number;
+  at: number;
+  actorId: number | null;
+  action: string;
+  subjectUserId: number | null;
+  organizationId: number | null;
+  requestId: number | null;
+  details: string;
 }
 
 export interface AuditEventRecord extends ChainFields {

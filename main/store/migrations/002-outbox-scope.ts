@@ -1,4 +1,4 @@
-import type { Migration } from './index.js';
+import type { Migration } from './migration.js';
 
 /** Outbox rows name the organization and request they are about, so officials see their own mail. */
 export const migration002: Migration = {

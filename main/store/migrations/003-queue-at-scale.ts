@@ -1,4 +1,4 @@
-import type { Migration } from './index.js';
+import type { Migration } from './migration.js';
 
 /**
  * The Role Requests queue at scale (1,000,000 users, 100,000 pending requests):

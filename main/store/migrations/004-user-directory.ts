@@ -1,4 +1,4 @@
-import type { Migration } from './index.js';
+import type { Migration } from './migration.js';
 
 /**
  * User Lookup (HARP and iQIES job aids) and the account actions of the QualityNet guide.

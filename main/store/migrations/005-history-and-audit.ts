@@ -1,4 +1,4 @@
-import type { Migration } from './index.js';
+import type { Migration } from './migration.js';
 
 /**
  * Request History, the audit trail and review archives at 10,000,000 decided requests.

@@ -1,4 +1,4 @@
-import type { Migration } from './index.js';
+import type { Migration } from './migration.js';
 
 /**
  * The Home dashboard at 1,000,000 users: every figure is an index range, never a pass over users.

@@ -1,4 +1,4 @@
-import type { Migration } from './index.js';
+import type { Migration } from './migration.js';
 
 /**
  * Forgot your Password?: a user who proved their authenticator is emailed a one-time code, and

@@ -7,12 +7,10 @@ import { migration005 } from './005-history-and-audit.js';
 import { migration006 } from './006-trust-model.js';
 import { migration007 } from './007-home-dashboard.js';
 import { migration008 } from './008-password-resets.js';
+import type { Migration } from './migration.js';
 
-export interface Migration {
-  version: number;
-  name: string;
-  sql: string;
-}
+// The versions import the type from its own file, not from this index that imports them.
+export type { Migration } from './migration.js';
 
 /** Every schema version, in order. A new version is a new file and one line here. */
 export const MIGRATIONS: readonly Migration[] = [
