@@ -6,8 +6,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 /**
- * Lint, and the layer rules of the design (shared/DESIGN.md, "Shape"), so that nobody has to
- * remember them:
+ * Lint, and the layer rules of the design, so that nobody has to remember them:
  *   shared/    imports no Node or DOM API, and nothing of main/ or renderer/;
  *   renderer/  never imports main/, electron, or Node;
  *   electron   is imported only by main/shell/ (and the Electron end-to-end tests);
@@ -26,7 +25,7 @@ const nodeBuiltins = {
 };
 const electron = {
   paths: [
-    { name: 'electron', message: "Only main/shell/ imports 'electron' (shared/DESIGN.md); pass what you need in from there." },
+    { name: 'electron', message: "Only main/shell/ imports 'electron'; pass what you need in from there." },
     { name: 'electron-store', message: 'electron-store needs Electron: only main/shell/ uses it.' },
   ],
   patterns: [{ group: ['electron/*'], message: "Only main/shell/ imports 'electron'." }],
