@@ -3,7 +3,7 @@ import { checkResult, moment, organizationRef, periodInOrder, requiredText } fro
 import type { ChannelSpec } from './fields.js';
 import { savedFile, uploadTokenSchema } from './files.js';
 
-/** Review archives: a signed file of history and audit events, opened again to review elsewhere. */
+// ---- Review archives: a signed file of history and audit events, opened again to review elsewhere ----
 
 /** An open review archive, by the id archive.open returned; absent: this console's own data. */
 export const archiveIdSchema = z

@@ -6,7 +6,7 @@ import type { ChannelSpec } from './fields.js';
 import { savedFile } from './files.js';
 import { optionalSafeText } from './text.js';
 
-/** The audit trail: its events, the check of its chain, and its export. */
+// ---- The audit trail: its events, the check of its chain, and its export ----
 
 const auditFilters = {
   category: z.enum(AUDIT_CATEGORIES, 'Choose a kind of event from the list').optional(),

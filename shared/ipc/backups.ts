@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { empty, securityCode } from './fields.js';
 import type { ChannelSpec } from './fields.js';
 
-/** Backup and recovery. */
+// ---- Backup and recovery ----
 
 export const backupInfo = z.object({
   name: z.string(),

@@ -4,7 +4,7 @@ import type { ChannelSpec } from './fields.js';
 import { enrollmentIdSchema, enrollmentView } from './session.js';
 import { optionalSafeText } from './text.js';
 
-/** My credentials: the authenticator apps a user signs in with. */
+// ---- My credentials: the authenticator apps a user signs in with ----
 
 const credentialIdSchema = z.string().trim().min(1, 'Credential ID is required').max(32);
 

@@ -3,7 +3,7 @@ import { empty, mailNotice, requiredText } from './fields.js';
 import type { ChannelSpec } from './fields.js';
 import { optionalSafeText } from './text.js';
 
-/** Federal Surveyor IDs (iQIES job aid, section 6; State Security Officials only). */
+// ---- Federal Surveyor IDs (iQIES job aid, section 6; State Security Officials only) ----
 
 export const FSID_STATES = ['requested', 'pending', 'verified'] as const;
 const fsidRow = z.object({

@@ -7,7 +7,7 @@ import { savedFile } from './files.js';
 import { requestIdSchema } from './requests.js';
 import { optionalSafeText } from './text.js';
 
-/** Request History: decided requests, their events, and their exports. */
+// ---- Request History: decided requests, their events, and their exports ----
 
 const historyFilters = {
   /**

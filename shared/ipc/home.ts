@@ -5,7 +5,7 @@ import type { ChannelSpec } from './fields.js';
 import { myRequestView } from './requests.js';
 import { sessionUser } from './session.js';
 
-/** Home: the navigation, the alerts, and the dashboard. */
+// ---- Home: the navigation, the alerts, and the dashboard ----
 
 const navItem = z.object({ page: z.enum(NAV_PAGES), label: z.string(), badge: z.number().nullable() });
 

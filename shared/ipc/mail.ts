@@ -3,7 +3,7 @@ import { empty } from './fields.js';
 import type { ChannelSpec } from './fields.js';
 import { optionalSafeText } from './text.js';
 
-/** The Outbox of emails the console owes, and the mail server it sends them through. */
+// ---- The Outbox of emails the console owes, and the mail server it sends them through ----
 
 const outboxRow = z.object({
   id: z.number(),

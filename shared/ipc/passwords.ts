@@ -5,7 +5,7 @@ import type { ChannelSpec } from './fields.js';
 import { sessionView } from './session.js';
 import { safeText } from './text.js';
 
-/** Temporary passwords, changing a password, and Forgot your Password? (QualityNet guide, Table 5-2). */
+// ---- Temporary passwords, changing a password, and Forgot your Password? (QualityNet guide, Table 5-2) ----
 
 /** Forgot your Password?: who to contact when the code cannot be emailed. */
 const resetContact = z.object({ firstName: z.string(), lastName: z.string(), email: z.string(), organization: z.string() });

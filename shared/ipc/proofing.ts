@@ -7,7 +7,7 @@ import type { ChannelSpec } from './fields.js';
 import { fileDelivery } from './files.js';
 import { optionalSafeText, requiredSafeText } from './text.js';
 
-/** In-person identity proofing (QualityNet guide 5.4.4.2). */
+// ---- In-person identity proofing (QualityNet guide 5.4.4.2) ----
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'Enter the date as YYYY-MM-DD');
 const proofingDocument = z

@@ -5,7 +5,7 @@ import { catalogueView, empty, mailNotice, organizationRef, requiredText, text }
 import type { ChannelSpec } from './fields.js';
 import { optionalSafeText, safeText } from './text.js';
 
-/** My Access (a user's own role requests and roles) and the Role Requests queue officials decide. */
+// ---- My Access (a user's own role requests and roles) and the Role Requests queue officials decide ----
 
 export const requestIdSchema = z.number().int('Request ID is a whole number').positive('Request ID is a whole number').max(Number.MAX_SAFE_INTEGER);
 const requestIdList = z.array(requestIdSchema).min(1, 'Select at least one request').max(10_000, 'Select at most 10,000 requests at once');

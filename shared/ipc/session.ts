@@ -6,7 +6,7 @@ import { empty, passwordSchema, securityCode, userIdSchema } from './fields.js';
 import type { ChannelSpec } from './fields.js';
 import { optionalSafeText, requiredSafeText, safeText } from './text.js';
 
-/** First run, sign-in, the government warning, the idle lock and the first two-factor credential. */
+// ---- First run, sign-in, the government warning, the idle lock and the first two-factor credential ----
 
 export const sessionUser = z.object({
   userId: z.string(),

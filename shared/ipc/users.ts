@@ -5,7 +5,7 @@ import type { ChannelSpec } from './fields.js';
 import { fileDelivery } from './files.js';
 import { optionalSafeText, requiredSafeText } from './text.js';
 
-/** User lookup, profiles and account administration (HARP and iQIES job aids, QualityNet guide 5.3.1). */
+// ---- User lookup, profiles and account administration (HARP and iQIES job aids, QualityNet guide 5.3.1) ----
 
 const emailSchema = z.string().trim().max(254, 'Email Address is at most 254 characters').pipe(z.email('Email Address is not a valid email address'));
 const nameSchema = (label: string) =>
