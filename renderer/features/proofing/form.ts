@@ -8,7 +8,7 @@ import {
   type ProofingRejectionReason,
 } from '../../../shared/proofing.js';
 
-/** The decision form as typed, and the documents it sends: what the store holds and the validation reads. */
+// The decision form as typed, and the documents it sends: what the store holds and the validation reads.
 
 /** One evidence selection as typed: every field a string until it is sent. */
 export interface DocumentDraft {
