@@ -61,7 +61,10 @@ export class ConsoleRunner {
         message: `The console's start-up check failed: ${this.recovery?.problem ?? ''} Restore a backup or open the console read-only.`,
       }),
       { resolve: () => Promise.resolve(null), touch: () => undefined },
-      { ...(options.validateOutput !== undefined ? { validateOutput: options.validateOutput } : {}), ...(options.logError ? { logError: options.logError } : {}) },
+      {
+        ...(options.validateOutput !== undefined ? { validateOutput: options.validateOutput } : {}),
+        ...(options.logError ? { logError: options.logError } : {}),
+      },
     );
   }
 
@@ -97,7 +100,6 @@ export class ConsoleRunner {
     if (!this.recovery) return { ok: false, error: { code: 'UNAVAILABLE', message: UNAVAILABLE_MESSAGE } };
     return this.recoveryDispatch(caller, channel, input);
   };
-
 
   get current(): ConsoleApp | null {
     return this.app;

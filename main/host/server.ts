@@ -84,7 +84,7 @@ const BRIDGE_SCRIPT = `'use strict';
       });
       return await response.json();
     } catch (error) {
-      return { ok: false, error: { code: 'INTERNAL', message: 'The console is not reachable. Is it still running?' } };
+      return { ok: false, error: { code: 'UNAVAILABLE', message: 'The console is not reachable. Is it still running?' } };
     }
   };
   // A file the user picked goes to the host as it is; the answer names it for a channel's input.
@@ -98,7 +98,7 @@ const BRIDGE_SCRIPT = `'use strict';
       });
       return await response.json();
     } catch (error) {
-      return { ok: false, error: { code: 'INTERNAL', message: 'The console is not reachable. Is it still running?' } };
+      return { ok: false, error: { code: 'UNAVAILABLE', message: 'The console is not reachable. Is it still running?' } };
     }
   };
   Object.defineProperty(window, 'api', { value: Object.freeze({ invoke, upload }), writable: false, configurable: false });

@@ -8,7 +8,8 @@ import { randomBytes } from 'node:crypto';
  */
 export type Failure = { code: 'UNAVAILABLE' } | { code: 'INTERNAL'; incident: string };
 
-export const UNAVAILABLE_MESSAGE = 'The console cannot do this just now: it is starting, or its database is busy or out of reach. Nothing was saved. Try again in a moment.';
+export const UNAVAILABLE_MESSAGE =
+  'The console cannot do this just now: it is starting, or its database is busy or out of reach. Nothing was saved. Try again in a moment.';
 
 export function internalMessage(incident: string): string {
   return `Something went wrong (reference ${incident}). Nothing was saved; please try again. If it happens again, give this reference to your help desk.`;
@@ -41,7 +42,8 @@ export function isUnavailable(error: unknown): boolean {
   let current: unknown = error;
   for (let depth = 0; depth < 4 && typeof current === 'object' && current !== null; depth += 1) {
     const { code, message } = current as { code?: unknown; message?: unknown };
-    if (typeof code === 'string' && (SQLITE_NOT_NOW.test(code) || SQLSTATE_NOT_NOW.test(code) || SOCKET_NOT_NOW.has(code) || code === 'WORKER_RESTARTING')) return true;
+    if (typeof code === 'string' && (SQLITE_NOT_NOW.test(code) || SQLSTATE_NOT_NOW.test(code) || SOCKET_NOT_NOW.has(code) || code === 'WORKER_RESTARTING'))
+      return true;
     if (typeof message === 'string' && PG_NOT_NOW.test(message)) return true;
     current = (current as { cause?: unknown }).cause;
   }

@@ -44,7 +44,12 @@ const NO_SESSION: IpcError = { code: 'UNAUTHENTICATED', message: CONSOLE_MESSAGE
  * typed result or typed error. Both transports (Electron IPC, the browser host) call this.
  */
 export function createDispatch(handlers: Handlers, sessions: SessionLookup, options: RouterOptions = {}): Dispatch {
-  return route((channel) => handlers[channel], () => null, sessions, options);
+  return route(
+    (channel) => handlers[channel],
+    () => null,
+    sessions,
+    options,
+  );
 }
 
 /**
@@ -53,7 +58,12 @@ export function createDispatch(handlers: Handlers, sessions: SessionLookup, opti
  * authorized and answered exactly as createDispatch does.
  */
 export function createPartialDispatch(handlers: Partial<Handlers>, refusal: () => IpcError, sessions: SessionLookup, options: RouterOptions = {}): Dispatch {
-  return route((channel) => handlers[channel], (channel) => (handlers[channel] ? null : refusal()), sessions, options);
+  return route(
+    (channel) => handlers[channel],
+    (channel) => (handlers[channel] ? null : refusal()),
+    sessions,
+    options,
+  );
 }
 
 function route(

@@ -40,7 +40,10 @@ log.transports.file.level = 'info';
 watchProcessFailures(
   (line) => log.error(line),
   () => {
-    dialog.showErrorBox('Security Official Console stopped', 'Something went wrong and the console must close. Your decisions already saved are kept. Please open the console again.');
+    dialog.showErrorBox(
+      'Security Official Console stopped',
+      'Something went wrong and the console must close. Your decisions already saved are kept. Please open the console again.',
+    );
     app.quit();
   },
 );
