@@ -87,17 +87,26 @@ async function main(): Promise<void> {
   });
   console.log(`Data folder: ${dataDir}${args.demo ? ' (DEMO data)' : ''}`);
   console.log(`Console ready at ${host.url}`);
-  const stop = async () => {
+  const shutDown = async () => {
     await host.close();
     await runner.close();
     files.dispose();
-    process.exit(0);
   };
+  // A signal handler's result is ignored: the shutdown's own failure is logged here, and the
+  // process ends either way (the database lock goes with it).
+  const stop = () =>
+    void shutDown().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error(failureLogLine('shutdown', error));
+        process.exit(1);
+      },
+    );
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
+  console.error(failureLogLine('startup', error));
   process.exit(1);
 });
