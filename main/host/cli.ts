@@ -83,6 +83,7 @@ async function main(): Promise<void> {
     port,
     files,
     sessions: () => runner.current?.services.sessions ?? null,
+    logError: (line) => console.error(line),
     ...(args['test-clock'] ? { advanceClock: (ms: number) => clock.advance(ms) } : {}),
   });
   console.log(`Data folder: ${dataDir}${args.demo ? ' (DEMO data)' : ''}`);
