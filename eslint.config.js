@@ -84,6 +84,17 @@ export default defineConfig(
     },
   },
   {
+    // Type-aware checks: a promise nobody awaits fails unseen, and an async function handed to
+    // something that ignores its result (an event handler, a forEach) loses its rejection. Each
+    // fire-and-forget call says so with `void` and handles its own errors.
+    files: ['main/**/*.{ts,cts}', 'shared/**/*.ts', 'renderer/**/*.{ts,tsx}', 'test/**/*.ts'],
+    languageOptions: { parserOptions: { project: ['./tsconfig.json', './tsconfig.renderer.json'], tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+    },
+  },
+  {
     // Playwright reads a fixture's dependencies from its destructured first parameter, so
     // `async ({}, use) => ...` is the required form there, not a mistake.
     files: ['test/e2e/**', 'test/electron/**'],

@@ -48,7 +48,7 @@ export interface ConsoleOptions {
   /** Open (and on first use fill) the separate demo database instead of the real one. */
   demo?: boolean;
   validateOutput?: boolean;
-  logError?: (channel: string, error: unknown) => void;
+  logError?: (channel: string, error: unknown, incident?: string) => void;
   /**
    * Where the SMTP settings and password live. Default: a file beside the database, the password
    * sealed by the data key (browser host, tests); the Electron shell passes electron-store + safeStorage.

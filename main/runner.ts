@@ -5,11 +5,12 @@ import Database from 'better-sqlite3';
 import { DATABASE_FILE, DEMO_DATABASE_FILE, createConsole } from './app.js';
 import type { ConsoleApp, ConsoleOptions } from './app.js';
 import { systemClock } from './clock.js';
-import type { Dispatch } from './ipc/router.js';
+import { createPartialDispatch } from './ipc/router.js';
+import type { Dispatch, Handlers } from './ipc/router.js';
+import { UNAVAILABLE_MESSAGE, failureLogLine } from './ipc/failures.js';
+import { AppError } from '../shared/ipc/errors.js';
 import { BACKUP_MESSAGES, applyStagedRestore, backupsFolder, listBackupFolder, stageRestore } from './services/backups.js';
 import type { BackupInfo, RecoveryView } from '../shared/ipc/contract.js';
-import type { IpcResult } from '../shared/ipc/errors.js';
-import { isChannel } from '../shared/ipc/contract.js';
 import { AuditWorkers } from './store/audit-worker-client.js';
 import { acquireConsoleLock } from './store/console-lock.js';
 import type { ConsoleLock } from './store/console-lock.js';
@@ -45,7 +46,27 @@ export class ConsoleRunner {
   /** Held from the first open to close: no second console may open, restore into or recover this file meanwhile. */
   private lock: ConsoleLock | null = null;
 
-  private constructor(private readonly options: RunnerOptions) {}
+  /**
+   * The recovery screen's channels (its status, and its two choices) through the one router, so
+   * their input is validated by the contract like every other call; any other channel is
+   * refused with RECOVERY.
+   */
+  private readonly recoveryDispatch: Dispatch;
+
+  private constructor(private readonly options: RunnerOptions) {
+    this.recoveryDispatch = createPartialDispatch(
+      this.recoveryHandlers(),
+      () => ({
+        code: 'RECOVERY',
+        message: `The console's start-up check failed: ${this.recovery?.problem ?? ''} Restore a backup or open the console read-only.`,
+      }),
+      { resolve: () => Promise.resolve(null), touch: () => undefined },
+      {
+        ...(options.validateOutput !== undefined ? { validateOutput: options.validateOutput } : {}),
+        ...(options.logError ? { logError: options.logError } : {}),
+      },
+    );
+  }
 
   /**
    * Starts opening the console and returns at once: calls wait until it is open (or on its
@@ -72,9 +93,12 @@ export class ConsoleRunner {
   }
 
   readonly dispatch: Dispatch = async (caller, channel, input) => {
-    await this.switching;
+    // A start that failed outright is reported by ready() (the transports stop there); a call
+    // that raced it is only told to try again.
+    await this.switching?.catch(() => undefined);
     if (this.app) return this.app.dispatch(caller, channel, input);
-    return this.answerRecovery(channel, input);
+    if (!this.recovery) return { ok: false, error: { code: 'UNAVAILABLE', message: UNAVAILABLE_MESSAGE } };
+    return this.recoveryDispatch(caller, channel, input);
   };
 
   get current(): ConsoleApp | null {
@@ -91,6 +115,7 @@ export class ConsoleRunner {
   }
 
   async close(): Promise<void> {
+    // A failed start was reported by ready(); closing goes on regardless.
     await this.switching?.catch(() => undefined);
     await this.app?.close();
     this.app = null;
@@ -101,6 +126,7 @@ export class ConsoleRunner {
 
   /** Closes the console and opens it again: a staged restore is applied on the way. */
   restart(mode: 'normal' | 'readOnly' = 'normal'): Promise<void> {
+    // The previous switch's failure went to its own caller; this one only waits for it to end.
     const before = this.switching?.catch(() => undefined);
     const switching: Promise<void> = (async () => {
       // One switch at a time; and the call that asked for the restart answers first.
@@ -172,43 +198,30 @@ export class ConsoleRunner {
     this.recovery = { problem: /[.!?]$/.test(problem) ? problem : `${problem}.`, backups: listBackups(this.backupsFolder, this.options.demo === true) };
   }
 
-  /** The recovery screen's own little protocol: its status, and its two choices. */
-  private async answerRecovery(channel: unknown, input: unknown): Promise<IpcResult<unknown>> {
-    const recovery = this.recovery;
-    if (!recovery) return { ok: false, error: { code: 'INTERNAL', message: 'The console is starting. Try again in a moment.' } };
-    if (!isChannel(channel)) return { ok: false, error: { code: 'NOT_FOUND', message: 'Unknown channel' } };
-    switch (channel) {
-      case 'app.status':
-      case 'session.status': {
-        const session = { state: 'none' as const, user: null, idleLockAt: null };
-        return {
-          ok: true,
-          value: channel === 'app.status' ? { needsSetup: false, demo: this.options.demo === true, session, recovery, readOnly: false } : session,
-        };
-      }
-      case 'recovery.restore': {
-        const name = typeof input === 'object' && input !== null && 'name' in input ? (input as { name: unknown }).name : null;
-        const backup = recovery.backups.find((b) => b.name === name);
-        if (!backup) return { ok: false, error: { code: 'NOT_FOUND', message: BACKUP_MESSAGES.noSuchBackup, field: 'name' } };
-        if (backup.verified === 'failed')
-          return { ok: false, error: { code: 'CONFLICT', message: BACKUP_MESSAGES.failedCheck(backup.problem ?? 'it failed its check') } };
+  private recoveryHandlers(): Partial<Handlers> {
+    const view = () => {
+      if (!this.recovery) throw new AppError('UNAVAILABLE', UNAVAILABLE_MESSAGE);
+      return this.recovery;
+    };
+    const noSession = { state: 'none' as const, user: null, idleLockAt: null };
+    return {
+      'app.status': () => Promise.resolve({ needsSetup: false, demo: this.options.demo === true, session: noSession, recovery: view(), readOnly: false }),
+      'session.status': () => Promise.resolve(noSession),
+      'recovery.restore': async ({ name }) => {
+        const backup = view().backups.find((b) => b.name === name);
+        if (!backup) throw new AppError('NOT_FOUND', BACKUP_MESSAGES.noSuchBackup, 'name');
+        if (backup.verified === 'failed') throw new AppError('CONFLICT', BACKUP_MESSAGES.failedCheck(backup.problem ?? 'it failed its check'));
         stageRestore(this.options.dataDir, backup.name);
         await this.restart('normal');
-        if (this.recovery)
-          return { ok: false, error: { code: 'CONFLICT', message: `The console still failed its check after the restore: ${this.recovery.problem}` } };
-        return { ok: true, value: backup };
-      }
-      case 'recovery.openReadOnly':
+        if (this.recovery) throw new AppError('CONFLICT', `The console still failed its check after the restore: ${this.recovery.problem}`);
+        return backup;
+      },
+      'recovery.openReadOnly': async () => {
         await this.restart('readOnly');
-        return this.app
-          ? { ok: true, value: { readOnly: true } }
-          : { ok: false, error: { code: 'CONFLICT', message: 'The database cannot be opened at all. Restore a backup.' } };
-      default:
-        return {
-          ok: false,
-          error: { code: 'RECOVERY', message: `The console's start-up check failed: ${recovery.problem} Restore a backup or open the console read-only.` },
-        };
-    }
+        if (!this.app) throw new AppError('CONFLICT', 'The database cannot be opened at all. Restore a backup.');
+        return { readOnly: true };
+      },
+    };
   }
 }
 
@@ -252,4 +265,25 @@ export async function quickCheckInWorker(workers: AuditWorkers, path: string, th
 /** The backups on disk, newest first, as the recovery screen lists them (no console is open to ask). */
 function listBackups(folder: string, demo: boolean): BackupInfo[] {
   return listBackupFolder(folder, demo ? 'demo' : 'console');
+}
+
+/**
+ * Logs what no caller caught: a rejected promise nobody awaited, or an exception thrown from
+ * a callback. Both transports install it at start. Lines carry the stack, never inputs or
+ * secrets (failureLogLine). A rejection is logged and the console keeps running (one call's
+ * promise failed; the router already answered it or it was background work); an uncaught
+ * exception leaves the process in an unknown state, so `fatal` ends it after logging.
+ */
+export function watchProcessFailures(report: (line: string) => void, fatal: (error: unknown) => void): () => void {
+  const onRejection = (reason: unknown) => report(failureLogLine('unhandledRejection', reason));
+  const onException = (error: unknown) => {
+    report(failureLogLine('uncaughtException', error));
+    fatal(error);
+  };
+  process.on('unhandledRejection', onRejection);
+  process.on('uncaughtException', onException);
+  return () => {
+    process.off('unhandledRejection', onRejection);
+    process.off('uncaughtException', onException);
+  };
 }

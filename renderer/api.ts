@@ -6,12 +6,15 @@ import type { RendererBridge } from './global.js';
 export class ApiError extends Error {
   readonly code: ErrorCode;
   readonly field: string | undefined;
+  /** INTERNAL: the reference the main process logged the failure under, for the help desk. */
+  readonly reference: string | undefined;
 
-  constructor(code: ErrorCode, message: string, field?: string) {
+  constructor(code: ErrorCode, message: string, field?: string, reference?: string) {
     super(message);
     this.name = 'ApiError';
     this.code = code;
     this.field = field;
+    this.reference = reference;
   }
 }
 
@@ -44,29 +47,33 @@ export async function call<C extends Channel>(channel: C, input: ChannelInput<C>
   // Read from globalThis (the page's window) so that this module also type-checks under Node, where tests drive it against a real host.
   const bridge = (globalThis as { api?: Partial<RendererBridge> }).api;
   if (!bridge || typeof bridge.invoke !== 'function') {
-    throw new ApiError('INTERNAL', UNREACHABLE_MESSAGE);
+    throw new ApiError('UNAVAILABLE', UNREACHABLE_MESSAGE);
   }
   let result: unknown;
   try {
     result = await bridge.invoke(channel, input);
   } catch {
-    throw new ApiError('INTERNAL', UNREACHABLE_MESSAGE);
+    throw new ApiError('UNAVAILABLE', UNREACHABLE_MESSAGE);
   }
-  if (!isIpcResult(result)) throw new ApiError('INTERNAL', UNREACHABLE_MESSAGE);
+  if (!isIpcResult(result)) throw new ApiError('UNAVAILABLE', UNREACHABLE_MESSAGE);
   if (result.ok) return result.value as ChannelOutput<C>;
 
-  const { code, message, field } = result.error;
-  const error = new ApiError(code, message, field);
+  const { code, message, field, reference } = result.error;
+  const error = new ApiError(code, message, field, typeof reference === 'string' ? reference : undefined);
   if (code === 'SESSION_LOCKED' || code === 'UNAUTHENTICATED') {
     for (const listener of sessionErrorListeners) listener(error, channel);
   }
   throw error;
 }
 
-/** The message to show for anything a store action caught. */
+/**
+ * The message to show for anything a store action caught. A bug (INTERNAL) always shows its
+ * reference, so the official can quote it to the help desk and it can be found in the log.
+ */
 export function messageOf(error: unknown): string {
-  if (error instanceof ApiError) return error.message;
-  return UNREACHABLE_MESSAGE;
+  if (!(error instanceof ApiError)) return UNREACHABLE_MESSAGE;
+  if (error.code === 'INTERNAL' && error.reference && !error.message.includes(error.reference)) return `${error.message} (Reference ${error.reference}.)`;
+  return error.message;
 }
 
 /** The error's code, or INTERNAL for anything that is not an ApiError. */

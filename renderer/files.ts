@@ -26,7 +26,7 @@ export function canUploadFiles(): boolean {
 /** Sends a picked file to the browser host; the token names it in a channel's input. */
 export async function uploadFile(file: File): Promise<UploadResult> {
   const upload = (window as Partial<Window>).api?.upload;
-  if (!upload) throw new ApiError('INTERNAL', UNREACHABLE_MESSAGE);
+  if (!upload) throw new ApiError('UNAVAILABLE', UNREACHABLE_MESSAGE);
   const result = await upload(file);
   if (!result.ok) throw new ApiError(result.error.code, result.error.message, result.error.field);
   return result.value;

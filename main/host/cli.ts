@@ -3,7 +3,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { AdjustableClock } from '../clock.js';
-import { ConsoleRunner } from '../runner.js';
+import { failureLogLine } from '../ipc/failures.js';
+import { ConsoleRunner, watchProcessFailures } from '../runner.js';
 import { ensurePrivateFolder } from '../store/private-files.js';
 import { HostFileTransfer } from './file-transfer.js';
 import { HostKeyProvider } from './key-location.js';
@@ -15,6 +16,10 @@ async function main(): Promise<void> {
   // Whatever a library creates in the data folder is private too; the console's own files also
   // set their modes explicitly, so this is not relied on.
   process.umask(0o077);
+  watchProcessFailures(
+    (line) => console.error(line),
+    () => process.exit(1),
+  );
   let args;
   try {
     args = parseArgs({
@@ -60,7 +65,7 @@ async function main(): Promise<void> {
     // Outside the data folder (a copy of the folder must not carry it), unless --key-file says where.
     keyProvider: new HostKeyProvider({ dataDir, demo: args.demo, keyFile: args['key-file'], notice: (line) => console.error(line) }),
     validateOutput: true,
-    logError: (channel, error) => console.error(`[${channel}] ${error instanceof Error ? `${error.name}: ${error.message}` : 'failure'}`),
+    logError: (channel, error, incident) => console.error(failureLogLine(channel, error, incident)),
     // Outbox delivery, the 120-day check and daily backups; the start-up check and the recovery screen.
     background: true,
     ...(mailIntervalMs !== undefined ? { mailIntervalMs } : {}),
@@ -78,21 +83,31 @@ async function main(): Promise<void> {
     port,
     files,
     sessions: () => runner.current?.services.sessions ?? null,
+    logError: (line) => console.error(line),
     ...(args['test-clock'] ? { advanceClock: (ms: number) => clock.advance(ms) } : {}),
   });
   console.log(`Data folder: ${dataDir}${args.demo ? ' (DEMO data)' : ''}`);
   console.log(`Console ready at ${host.url}`);
-  const stop = async () => {
+  const shutDown = async () => {
     await host.close();
     await runner.close();
     files.dispose();
-    process.exit(0);
   };
+  // A signal handler's result is ignored: the shutdown's own failure is logged here, and the
+  // process ends either way (the database lock goes with it).
+  const stop = () =>
+    void shutDown().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error(failureLogLine('shutdown', error));
+        process.exit(1);
+      },
+    );
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
+  console.error(failureLogLine('startup', error));
   process.exit(1);
 });

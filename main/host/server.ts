@@ -9,6 +9,7 @@ import { UPLOAD_MESSAGES } from './file-transfer.js';
 import type { HostFileTransfer } from './file-transfer.js';
 import { CONSOLE_MESSAGES } from '../../shared/policy.js';
 import { contentTypeOf, resolveRendererFile } from '../renderer-files.js';
+import { failureLogLine } from '../ipc/failures.js';
 // The shell's policy module imports no electron; the page gets one CSP in either transport.
 import { CONTENT_SECURITY_POLICY } from '../shell/policy.js';
 
@@ -38,6 +39,8 @@ export interface HostOptions {
   advanceClock?: (ms: number) => void;
   /** Downloads of exports and uploads of files to open (the same object the console was given). */
   files?: HostFileTransfer;
+  /** Where a request that failed outside the router is reported (a log line: never the request's body). */
+  logError?: (line: string) => void;
 }
 
 export interface RunningHost {
@@ -84,7 +87,7 @@ const BRIDGE_SCRIPT = `'use strict';
       });
       return await response.json();
     } catch (error) {
-      return { ok: false, error: { code: 'INTERNAL', message: 'The console is not reachable. Is it still running?' } };
+      return { ok: false, error: { code: 'UNAVAILABLE', message: 'The console is not reachable. Is it still running?' } };
     }
   };
   // A file the user picked goes to the host as it is; the answer names it for a channel's input.
@@ -98,7 +101,7 @@ const BRIDGE_SCRIPT = `'use strict';
       });
       return await response.json();
     } catch (error) {
-      return { ok: false, error: { code: 'INTERNAL', message: 'The console is not reachable. Is it still running?' } };
+      return { ok: false, error: { code: 'UNAVAILABLE', message: 'The console is not reachable. Is it still running?' } };
     }
   };
   Object.defineProperty(window, 'api', { value: Object.freeze({ invoke, upload }), writable: false, configurable: false });
@@ -195,7 +198,9 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   };
 
   const server = createServer((req, res) => {
-    handle(req, res).catch(() => {
+    handle(req, res).catch((error: unknown) => {
+      // Not the URL: the launch address carries the secret, a download's path its token.
+      options.logError?.(failureLogLine(`host ${req.method ?? 'request'}`, error));
       if (!res.headersSent) send(res, 500, 'text/plain', 'Internal error');
       else res.end();
     });

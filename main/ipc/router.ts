@@ -7,6 +7,7 @@ import type { IpcError, IpcResult } from '../../shared/ipc/errors.js';
 import type { Session, SessionRegistry } from '../services/sessions.js';
 import { READ_ONLY_MESSAGE } from './read-only.js';
 import { databaseRefusal } from '../store/invariant-error.js';
+import { UNAVAILABLE_MESSAGE, classifyFailure, internalMessage } from './failures.js';
 
 /** Who is calling: the transport's client, never anything the renderer claims about itself. */
 export interface CallerContext {
@@ -25,13 +26,16 @@ export type Handlers = {
 export interface RouterOptions {
   /** Check every result against the contract's output schema (tests and development). */
   validateOutput?: boolean;
-  /** Where unexpected failures are reported; never given inputs, which may hold secrets. */
-  logError?: (channel: string, error: unknown) => void;
+  /** Where unexpected failures (bugs) are reported, under the reference the caller is shown; never given inputs, which may hold secrets. */
+  logError?: (channel: string, error: unknown, incident: string) => void;
   /** Opened read-only: only these channels are answered; the rest get READ_ONLY. */
   readOnlyChannels?: ReadonlySet<Channel>;
 }
 
 export type Dispatch = (caller: CallerContext, channel: unknown, input: unknown) => Promise<IpcResult<unknown>>;
+
+/** What the router asks of the session registry (a console on its recovery screen has no sessions). */
+export type SessionLookup = Pick<SessionRegistry, 'resolve' | 'touch'>;
 
 const NO_SESSION: IpcError = { code: 'UNAUTHENTICATED', message: CONSOLE_MESSAGES.sessionEnded };
 
@@ -39,10 +43,40 @@ const NO_SESSION: IpcError = { code: 'UNAUTHENTICATED', message: CONSOLE_MESSAGE
  * The one router: channel -> validate input -> resolve session -> authorize -> handler ->
  * typed result or typed error. Both transports (Electron IPC, the browser host) call this.
  */
-export function createDispatch(handlers: Handlers, sessions: SessionRegistry, options: RouterOptions = {}): Dispatch {
+export function createDispatch(handlers: Handlers, sessions: SessionLookup, options: RouterOptions = {}): Dispatch {
+  return route(
+    (channel) => handlers[channel],
+    () => null,
+    sessions,
+    options,
+  );
+}
+
+/**
+ * The same router for a console that answers only some channels (its recovery screen): any
+ * other channel gets `refusal` before its input is read; the ones it has are validated,
+ * authorized and answered exactly as createDispatch does.
+ */
+export function createPartialDispatch(handlers: Partial<Handlers>, refusal: () => IpcError, sessions: SessionLookup, options: RouterOptions = {}): Dispatch {
+  return route(
+    (channel) => handlers[channel],
+    (channel) => (handlers[channel] ? null : refusal()),
+    sessions,
+    options,
+  );
+}
+
+function route(
+  handlerOf: (channel: Channel) => Handlers[Channel] | undefined,
+  refuse: (channel: Channel) => IpcError | null,
+  sessions: SessionLookup,
+  options: RouterOptions,
+): Dispatch {
   return async (caller, channel, input) => {
     if (!isChannel(channel)) return fail({ code: 'NOT_FOUND', message: 'Unknown channel' });
     if (options.readOnlyChannels && !options.readOnlyChannels.has(channel)) return fail({ code: 'READ_ONLY', message: READ_ONLY_MESSAGE });
+    const refusal = refuse(channel);
+    if (refusal) return fail(refusal);
     const spec = contract[channel];
     const parsed = (spec.input as z.ZodType).safeParse(input ?? {});
     if (!parsed.success) {
@@ -56,10 +90,10 @@ export function createDispatch(handlers: Handlers, sessions: SessionRegistry, op
     }
     try {
       const session = await sessions.resolve(caller.clientId);
-      const refusal = authorize(spec.access, session);
-      if (refusal) return fail(refusal);
+      const denied = authorize(spec.access, session);
+      if (denied) return fail(denied);
       if (session && !spec.passive && session.state !== 'locked' && session.state !== 'warning') sessions.touch(session);
-      const handler = handlers[channel] as (i: unknown, ctx: HandlerContext) => Promise<unknown>;
+      const handler = handlerOf(channel) as (i: unknown, ctx: HandlerContext) => Promise<unknown>;
       const value = await handler(parsed.data, { ...caller, session });
       if (options.validateOutput) (spec.output as z.ZodType).parse(value);
       return { ok: true, value };
@@ -69,8 +103,10 @@ export function createDispatch(handlers: Handlers, sessions: SessionRegistry, op
       }
       const refused = databaseRefusal(error);
       if (refused !== null) return fail({ code: 'FORBIDDEN', message: refused });
-      options.logError?.(channel, error);
-      return fail({ code: 'INTERNAL', message: 'Something went wrong. Nothing was saved; please try again.' });
+      const failure = classifyFailure(error);
+      if (failure.code === 'UNAVAILABLE') return fail({ code: 'UNAVAILABLE', message: UNAVAILABLE_MESSAGE });
+      options.logError?.(channel, error, failure.incident);
+      return fail({ code: 'INTERNAL', message: internalMessage(failure.incident), reference: failure.incident });
     }
   };
 }

@@ -105,6 +105,7 @@ export class AuditIntegrity {
     if (this.full !== null) return;
     const head = (this.store.db.prepare('SELECT max(id) AS id FROM audit_events').get() as { id: number | null }).id ?? 0;
     if (head - this.checkedThrough > INCREMENTAL_MAX) {
+      // A failed run leaves the chain 'checking' and the next status() starts another; the run at start is logged (main/app.ts).
       void this.verifyAll().catch(() => undefined);
       return;
     }

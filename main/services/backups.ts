@@ -157,7 +157,7 @@ export class BackupService {
   }
 
   /** Makes a backup at start when the newest is a day old (or there is none), then daily. */
-  start(onError: (error: unknown) => void = () => {}): void {
+  start(onError: (error: unknown) => void): void {
     if (this.timer) return;
     try {
       this.makePrivate();
@@ -176,6 +176,7 @@ export class BackupService {
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    // Only waits for a running backup to end: its failure went to start()'s onError or backupNow's caller, and is kept in lastError.
     await this.current?.catch(() => undefined);
   }
 

@@ -10,6 +10,7 @@ export class KeyedMutex<K = number> {
   async run<T>(key: K, task: () => Promise<T>): Promise<T> {
     const previous = this.tails.get(key) ?? Promise.resolve();
     const result = previous.then(task);
+    // The next task only waits for this one to end; this one's failure goes to its own caller below.
     const tail = result.catch(() => undefined);
     this.tails.set(key, tail);
     try {

@@ -470,7 +470,7 @@ export class UserService {
   }
 
   /** Runs the inactivity check now and then every day, until stop(). */
-  start(onError: (error: unknown) => void = () => {}): void {
+  start(onError: (error: unknown) => void): void {
     if (this.sweepTimer) return;
     const run = () => void this.sweepInactive().catch(onError);
     run();
@@ -481,6 +481,7 @@ export class UserService {
   async stop(): Promise<void> {
     if (this.sweepTimer) clearInterval(this.sweepTimer);
     this.sweepTimer = null;
+    // Only waits for a running check to end: its failure went to start()'s onError (or to the caller of sweepInactive).
     await this.sweeping?.catch(() => undefined);
   }
 

@@ -60,5 +60,6 @@ function hardenWebContents(contents: WebContents): void {
 }
 
 function openOutside(url: string): void {
+  // No browser registered for the link: it simply does not open; the console itself is unaffected.
   if (isExternalLink(url)) void shell.openExternal(url, { activate: true }).catch(() => undefined);
 }

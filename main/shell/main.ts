@@ -5,7 +5,8 @@ import { app, crashReporter, dialog, session } from 'electron';
 import log from 'electron-log/main.js';
 import type { BrowserWindow } from 'electron';
 import { dataKeyFileName } from '../app.js';
-import { ConsoleRunner } from '../runner.js';
+import { failureLogLine } from '../ipc/failures.js';
+import { ConsoleRunner, watchProcessFailures } from '../runner.js';
 import { registerAppScheme, serveRenderer } from './app-protocol.js';
 import { DialogFileTransfer } from './files.js';
 import { parseShellArgs } from './args.js';
@@ -34,6 +35,18 @@ process.umask(0o077);
 crashReporter.start({ uploadToServer: false, compress: true });
 // The console's log file (userData/logs/main.log). Lines name what failed, never inputs or secrets.
 log.transports.file.level = 'info';
+// Nothing fails unseen. After an uncaught exception the process is in an unknown state: quit,
+// which still closes the database cleanly (will-quit below).
+watchProcessFailures(
+  (line) => log.error(line),
+  () => {
+    dialog.showErrorBox(
+      'Security Official Console stopped',
+      'Something went wrong and the console must close. Your decisions already saved are kept. Please open the console again.',
+    );
+    app.quit();
+  },
+);
 
 const args = parseShellArgs(process.argv);
 // Before the single-instance lock, which is per user-data folder.
@@ -131,7 +144,7 @@ function refuseToStart(error: unknown): void {
   app.exit(1);
 }
 
-/** Never given inputs (which may hold passwords or codes): only where and what failed. */
-function logError(where: string, error: unknown): void {
-  log.error(`[${where}] ${error instanceof Error ? `${error.name}: ${error.message}` : 'failure'}`);
+/** Never given inputs (which may hold passwords or codes): only where, the reference the user was shown, and what failed. */
+function logError(where: string, error: unknown, incident?: string): void {
+  log.error(failureLogLine(where, error, incident));
 }

@@ -19,7 +19,7 @@ const channels: ReadonlySet<string> = new Set<string>(__CONSOLE_CHANNELS__);
 
 const UNREACHABLE: IpcResult<never> = {
   ok: false,
-  error: { code: 'INTERNAL', message: 'The console could not reach its service. Please restart the console.' },
+  error: { code: 'UNAVAILABLE', message: 'The console could not reach its service. Please restart the console.' },
 };
 
 async function invoke(channel: unknown, input: unknown): Promise<IpcResult<unknown>> {

@@ -16,6 +16,9 @@ export const ERROR_CODES = [
   'READ_ONLY',
   /** The console is on its recovery screen: only the recovery choices are answered. */
   'RECOVERY',
+  /** Not now: the console is starting, or its database is busy or out of reach. Try again. */
+  'UNAVAILABLE',
+  /** A bug: the message carries a reference the log keeps with the details. */
   'INTERNAL',
 ] as const;
 
@@ -26,6 +29,8 @@ export interface IpcError {
   message: string;
   /** The input field a VALIDATION error is about, when there is one. */
   field?: string;
+  /** INTERNAL only: the short reference the main process logged the failure under. */
+  reference?: string;
 }
 
 export type IpcResult<T> = { ok: true; value: T } | { ok: false; error: IpcError };

@@ -141,8 +141,10 @@ describe('file modes under a 022 umask', () => {
     chmodSync(join(h.dir, 'backups', backup.name), 0o644);
     chmodSync(join(h.dir, 'backups', `${backup.name}.json`), 0o644);
     expect(notPrivate(h.dir)).toHaveLength(3);
-    h.app.services.backups.start();
+    const failures: unknown[] = [];
+    h.app.services.backups.start((error) => failures.push(error));
     await h.app.services.backups.stop();
     expect(notPrivate(h.dir)).toEqual([]);
+    expect(failures).toEqual([]);
   });
 });
