@@ -1,7 +1,3 @@
-import { createWriteStream } from 'node:fs';
-import { once } from 'node:events';
-import { finished } from 'node:stream/promises';
-import { stringify } from 'csv-stringify';
 import type { Clock } from '../clock.js';
 import type { AuditAction } from '../../shared/audit-actions.js';
 import type { AccountAction, ChannelOutput, ChannelParsedInput, LookupRow, MailNotice, UserProfile } from '../../shared/ipc/contract.js';
@@ -16,6 +12,7 @@ import type { AuditDraft, Store, UserRecord } from '../store/types.js';
 import type { AccountChange, Direction, LookupScope, LookupUser, NameKey } from '../store/users-admin-store.js';
 import { compareNames } from '../store/users-admin-store.js';
 import type { FileTransfer } from './files.js';
+import { writeCsv } from './csv-writer.js';
 import { catalogueRefusal, catalogueView, roleAllowedIn } from '../../shared/roles.js';
 import { administers, mayActOnAccount, officialOf, visibleUser } from './officials.js';
 import type { Official } from './officials.js';
@@ -194,52 +191,44 @@ export class UserService {
     const day = isoWithOffset(this.clock.now()).slice(0, 10);
     const target = await this.files.save(session.clientId, `Users ${input.program} ${label} ${day}.csv`);
     if (!target) return { delivery: null, count: 0 };
-    let count = 0;
-    try {
-      const csv = stringify({
-        header: true,
-        columns: ['First Name', 'Last Name', 'User ID', 'Email', 'Phone', 'Status', 'Identity Proofing'],
-        cast: { string: neutralizeFormula },
-      });
-      const out = createWriteStream(target.path, { mode: 0o600 });
-      csv.pipe(out);
-      const now = this.clock.now();
-      const write = async (u: LookupUser) => {
-        count += 1;
-        if (
-          !csv.write([u.firstName, u.lastName, u.userId, u.email, u.phone, USER_STATUS_LABELS[displayStatus(u, now)], PROOFING_STATE_LABELS[u.proofingState]])
-        )
-          await once(csv, 'drain');
-      };
-      if (query === '') {
+    const store = this.store;
+    const searchPage = this.searchPage.bind(this);
+    const now = this.clock.now();
+    const toCells = (u: LookupUser) => [
+      u.firstName,
+      u.lastName,
+      u.userId,
+      u.email,
+      u.phone,
+      USER_STATUS_LABELS[displayStatus(u, now)],
+      PROOFING_STATE_LABELS[u.proofingState],
+    ];
+    const count = await writeCsv(
+      target,
+      ['First Name', 'Last Name', 'User ID', 'Email', 'Phone', 'Status', 'Identity Proofing'],
+      (async function* () {
+        if (query === '') {
+          let after: NameKey | null = null;
+          for (;;) {
+            const rows = await store.userAdmin.browse(scope, after, input.direction, EXPORT_PAGE);
+            yield rows.map(toCells);
+            const last = rows[rows.length - 1];
+            if (rows.length < EXPORT_PAGE || !last) return;
+            after = keyOf(last);
+          }
+        }
+        const exact = await store.userAdmin.exactMatches(scope, query);
+        yield exact.map(toCells);
         let after: NameKey | null = null;
         for (;;) {
-          const rows = await this.store.userAdmin.browse(scope, after, input.direction, EXPORT_PAGE);
-          for (const u of rows) await write(u);
+          const { rows, more } = await searchPage(scope, query, after, input.direction, EXPORT_PAGE, exact);
+          yield rows.map(toCells);
           const last = rows[rows.length - 1];
-          if (rows.length < EXPORT_PAGE || !last) break;
+          if (!more || !last) return;
           after = keyOf(last);
-          await new Promise((resolve) => setImmediate(resolve));
         }
-      } else {
-        const exact = await this.store.userAdmin.exactMatches(scope, query);
-        for (const u of exact) await write(u);
-        let after: NameKey | null = null;
-        for (;;) {
-          const { rows, more } = await this.searchPage(scope, query, after, input.direction, EXPORT_PAGE, exact);
-          for (const u of rows) await write(u);
-          const last = rows[rows.length - 1];
-          if (!more || !last) break;
-          after = keyOf(last);
-          await new Promise((resolve) => setImmediate(resolve));
-        }
-      }
-      csv.end();
-      await finished(out);
-    } catch (error) {
-      await target.abort();
-      throw error;
-    }
+      })(),
+    );
     const delivery = await target.commit();
     await this.store.audit.append([
       { action: 'users.exported', actorId: official.id, details: { program: input.program, organization: label, query: query.slice(0, 64), count } },
@@ -587,14 +576,6 @@ function ordered(direction: Direction, after: NameKey, u: NameKey): boolean {
 
 function publicOrg(o: { displayId: string; name: string; kind: 'provider' | 'state' | 'cms' }) {
   return { displayId: o.displayId, name: o.name, kind: o.kind };
-}
-
-/**
- * OWASP "CSV Injection": a cell that a spreadsheet would run as a formula starts with a quote
- * instead, so opening an export never executes what a user typed into their profile.
- */
-export function neutralizeFormula(value: string): string {
-  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
 }
 
 function encodeCursor(c: Cursor): string {
