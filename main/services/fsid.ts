@@ -4,6 +4,7 @@ import type { FsidRecord } from '../store/fsid-store.js';
 import type { OutboxDraft } from '../store/outbox-rows.js';
 import type { Store, UserRecord } from '../store/types.js';
 import type { Session } from './sessions.js';
+import { fsidRequestedEmail } from './email-texts.js';
 
 export const FSID_MESSAGES = {
   stateOnly: 'Only State Security Officials manage Federal Surveyor IDs.',
@@ -94,8 +95,7 @@ export class FsidService {
       for (const to of await this.store.requests.securityOfficialEmails(organizationId)) {
         outbox.push({
           to,
-          subject: `Federal Surveyor ID requested by ${name}`,
-          body: `${name} (${user.userId}) asks for a Federal Surveyor ID. Open the Security Official Console, Federal Surveyor IDs, and enter it.`,
+          ...fsidRequestedEmail({ name, userId: user.userId }),
           kind: 'fsid.requested',
           organizationId,
           requestId: null,

@@ -19,6 +19,7 @@ import type { Official } from './officials.js';
 import { hashPassword, newTemporaryPassword } from './passwords.js';
 import type { Reauthentication } from './reauth.js';
 import type { Session, SessionRegistry } from './sessions.js';
+import { accountActionEmail, accountCreatedEmail, requestFiledAtCreationEmail, roleRemovedEmail } from './email-texts.js';
 
 const DAY_MS = 86_400_000;
 /** Rows read per statement while exporting; other work runs between reads. */
@@ -62,25 +63,6 @@ const ACTION_AUDIT: Record<AccountAction, AuditAction> = {
   deactivate: 'account.deactivated',
   reactivate: 'account.reactivated',
   revokeCredentials: 'account.credentials_revoked',
-};
-
-/** What the user is told by email; never a password. */
-const ACTION_EMAIL: Record<AccountAction, { subject: string; body: string }> = {
-  approve: {
-    subject: 'Your account was approved',
-    body: 'Your Security Official approved your account. Sign in with the temporary password they give you in person.',
-  },
-  unlock: { subject: 'Your account was unlocked', body: 'Your Security Official unlocked your account. You can sign in again.' },
-  resetPassword: {
-    subject: 'Your password was reset',
-    body: 'Your Security Official reset your password and gave you a temporary one. If you did not ask for this, contact your Security Official at once.',
-  },
-  deactivate: { subject: 'Your account was deactivated', body: 'Your Security Official deactivated your account. Contact them if you need access again.' },
-  reactivate: { subject: 'Your account was reactivated', body: 'Your Security Official reactivated your account. You can sign in again.' },
-  revokeCredentials: {
-    subject: 'Your two-factor credentials were removed',
-    body: 'Your Security Official removed your two-factor credentials and gave you a temporary password. Sign in with it to enroll a new credential. If you did not ask for this, contact your Security Official at once.',
-  },
 };
 
 interface Cursor {
@@ -274,8 +256,7 @@ export class UserService {
       [
         {
           to: user.email,
-          subject: `Your role ${assignment.role} was removed`,
-          body: `Your role ${assignment.role} in ${assignment.program} for ${assignment.organization.name} (${assignment.organization.displayId}) was removed by a Security Official.`,
+          ...roleRemovedEmail({ role: assignment.role, program: assignment.program, organization: assignment.organization }),
           kind: 'role.removed',
           organizationId: assignment.organization.id,
           requestId: assignment.requestId,
@@ -336,7 +317,7 @@ export class UserService {
         });
         break;
     }
-    const email = ACTION_EMAIL[input.action];
+    const email = accountActionEmail(input.action);
     const changed = await this.store.userAdmin.changeAccount(
       user.id,
       [user.status],
@@ -406,16 +387,14 @@ export class UserService {
       (requestId): OutboxDraft[] => [
         {
           to: input.email,
-          subject: 'Your Security Official Console account',
-          body: `A Security Official of ${organization.name} created your account, user ID ${input.userId}. They will give you a temporary password in person. Your account must be approved before you can sign in.`,
+          ...accountCreatedEmail({ organizationName: organization.name, userId: input.userId }),
           kind: 'user.created',
           organizationId: organization.id,
           requestId,
         },
         ...officials.map((to) => ({
           to,
-          subject: `Role Request from ${name}`,
-          body: `${name} (${input.userId}) requests the role ${input.role} in ${input.program} for ${organization.name} (${organization.displayId}).\nRequest ID: ${requestId}\nFiled by a Security Official when the account was created.`,
+          ...requestFiledAtCreationEmail({ name, userId: input.userId, role: input.role, program: input.program, organization, requestId }),
           kind: 'request.filed',
           organizationId: organization.id,
           requestId,
