@@ -243,7 +243,7 @@ test('the Federal Surveyor ID list pages forward and back, each user once', asyn
   for (const width of [1024, 1366, 1920]) {
     await page.setViewportSize({ width, height: 900 });
     // From the top: a full-page shot taken scrolled down draws the sticky table header mid-table.
-    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.evaluate(() => (globalThis as unknown as { scrollTo(x: number, y: number): void }).scrollTo(0, 0));
     await page.screenshot({ path: join(SCREENSHOT_DIR, `35-fsid-second-page-${width}.png`), fullPage: true });
   }
   await expectNoAxeViolations(page, 'federal surveyor ids, second page');
