@@ -1,7 +1,5 @@
 import { createWriteStream } from 'node:fs';
-import { once } from 'node:events';
 import { pipeline } from 'node:stream/promises';
-import { stringify } from 'csv-stringify';
 import PDFDocument from 'pdfkit';
 import type { Clock } from '../clock.js';
 import type { AuditAction } from '../../shared/audit-actions.js';
@@ -12,8 +10,9 @@ import { REQUEST_STATUS_LABELS } from '../../shared/words.js';
 import type { HistoryRecord } from '../store/history-store.js';
 import type { Store } from '../store/store.js';
 import type { AuditService } from './audit.js';
+import { csvDate, writeCsv } from './csv-writer.js';
 import { toAuditRow } from './audit.js';
-import type { FileTransfer, SaveTarget } from './files.js';
+import type { FileTransfer } from './files.js';
 import type { HistoryService } from './history.js';
 import type { ReviewScopes, ReviewSource } from './review.js';
 import type { Session } from './sessions.js';
@@ -26,20 +25,8 @@ const WEEK_MS = 7 * 86_400_000;
 const DAY_MS = 86_400_000;
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
-const iso = (ms: number | null) => (ms === null ? '' : isoWithOffset(ms));
 /** The local calendar day, for file names. */
 const dayOf = (ms: number) => isoWithOffset(ms).slice(0, 10);
-
-/**
- * A cell a spreadsheet would read as a formula (=, +, -, @, tab, carriage return at the start)
- * is prefixed with an apostrophe: a requester's name must never run as a formula in the
- * official's spreadsheet (OWASP, CSV injection).
- */
-export function csvCell(value: string | number | null): string | number {
-  if (value === null) return '';
-  if (typeof value === 'number') return value;
-  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-}
 
 /**
  * Exports of the current History or Audit view to CSV (csv-stringify, streamed to the file page
@@ -78,8 +65,8 @@ export class ExportService {
     ];
     const toCells = (r: HistoryRecord) => [
       r.id,
-      iso(r.requestedAt),
-      iso(r.decidedAt),
+      csvDate(r.requestedAt),
+      csvDate(r.decidedAt),
       r.lastName,
       r.firstName,
       r.organization.displayId,
@@ -91,23 +78,28 @@ export class ExportService {
       r.reason,
     ];
     const history = this.history;
-    const rows = await writeCsv(target, columns, async function* () {
-      if (search.kind === 'requestId') {
-        const record = await history.searchedDecision(source, search.requestId, filter);
-        if (record) yield [toCells(record)];
-        return;
-      }
-      let after = null as Parameters<typeof source.history.page>[2];
-      for (;;) {
-        const page = await source.history.page(source.historyScope, filter, after, EXPORT_PAGE);
-        yield page.rows.map(toCells);
-        const last = page.rows[page.rows.length - 1];
-        if (!page.more || !last) return;
-        after = filter.name
-          ? { sort: 'name', lastName: last.lastName, firstName: last.firstName, decidedAt: last.decidedAt, id: last.id }
-          : { sort: 'decided', decidedAt: last.decidedAt, id: last.id };
-      }
-    });
+    const rows = await writeCsv(
+      target,
+      columns,
+      (async function* () {
+        if (search.kind === 'requestId') {
+          const record = await history.searchedDecision(source, search.requestId, filter);
+          if (record) yield [toCells(record)];
+          return;
+        }
+        let after = null as Parameters<typeof source.history.page>[2];
+        for (;;) {
+          const page = await source.history.page(source.historyScope, filter, after, EXPORT_PAGE);
+          yield page.rows.map(toCells);
+          const last = page.rows[page.rows.length - 1];
+          if (!page.more || !last) return;
+          after = filter.name
+            ? { sort: 'name', lastName: last.lastName, firstName: last.firstName, decidedAt: last.decidedAt, id: last.id }
+            : { sort: 'decided', decidedAt: last.decidedAt, id: last.id };
+        }
+      })(),
+      { bom: true },
+    );
     const delivery = await target.commit();
     await this.audited(session, source, 'history.exported', {
       rows,
@@ -125,19 +117,34 @@ export class ExportService {
     const target = await this.files.save(session.clientId, `Audit-trail-${dayOf(this.clock.now())}.csv`);
     if (!target) return { delivery: null, rows: 0 };
     const columns = ['Event', 'Time', 'Action', 'Actor', 'Subject', 'Organization ID', 'Organization', 'Request ID', 'Details'];
-    const rows = await writeCsv(target, columns, async function* () {
-      if (filter === null) return;
-      let before: number | null = null;
-      for (;;) {
-        const page = await source.audit.page(source.auditScope, filter, before, EXPORT_PAGE);
-        yield page.rows
-          .map(toAuditRow)
-          .map((r) => [r.id, iso(r.at), r.action, r.actor, r.subject, r.organization?.displayId ?? '', r.organization?.name ?? '', r.requestId, r.details]);
-        const last = page.rows[page.rows.length - 1];
-        if (!page.more || !last) return;
-        before = last.id;
-      }
-    });
+    const rows = await writeCsv(
+      target,
+      columns,
+      (async function* () {
+        if (filter === null) return;
+        let before: number | null = null;
+        for (;;) {
+          const page = await source.audit.page(source.auditScope, filter, before, EXPORT_PAGE);
+          yield page.rows
+            .map(toAuditRow)
+            .map((r) => [
+              r.id,
+              csvDate(r.at),
+              r.action,
+              r.actor,
+              r.subject,
+              r.organization?.displayId ?? '',
+              r.organization?.name ?? '',
+              r.requestId,
+              r.details,
+            ]);
+          const last = page.rows[page.rows.length - 1];
+          if (!page.more || !last) return;
+          before = last.id;
+        }
+      })(),
+      { bom: true },
+    );
     const delivery = await target.commit();
     await this.audited(session, source, 'audit.exported', {
       rows,
@@ -245,31 +252,6 @@ export class ExportService {
       { action, actorId: session.userRowId, subjectUserId: session.userRowId, details: { ...details, archive: source.archiveId !== null } },
     ]);
   }
-}
-
-/** Streams rows to a CSV file with backpressure; returns how many were written. The file is removed on failure. */
-async function writeCsv(target: SaveTarget, columns: string[], pages: () => AsyncGenerator<Array<Array<string | number | null>>>): Promise<number> {
-  const csv = stringify({ header: true, columns, bom: true });
-  const written = pipeline(csv, createWriteStream(target.path, { mode: 0o600 }));
-  let rows = 0;
-  try {
-    for await (const page of pages()) {
-      for (const row of page) {
-        if (!csv.write(row.map(csvCell))) await once(csv, 'drain');
-        rows += 1;
-      }
-      await yieldToEventLoop();
-    }
-    csv.end();
-    await written;
-  } catch (error) {
-    csv.destroy();
-    // The write stream fails with the same cause once the CSV is destroyed: the first error is the one rethrown.
-    await written.catch(() => undefined);
-    await target.abort();
-    throw error;
-  }
-  return rows;
 }
 
 export interface ReportDecision {

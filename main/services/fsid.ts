@@ -1,11 +1,12 @@
 import type { ChannelOutput, ChannelParsedInput, FsidRow, MailNotice } from '../../shared/ipc/contract.js';
 import { AppError } from '../../shared/ipc/errors.js';
-import type { FsidRecord } from '../store/fsid-store.js';
+import type { FsidKey, FsidRecord } from '../store/fsid-store.js';
 import type { OutboxDraft } from '../store/outbox-rows.js';
 import type { UserRecord } from '../store/types.js';
 import type { Store } from '../store/store.js';
 import { stateOrganizations } from './officials.js';
 import type { Session } from './sessions.js';
+import { fsidRequestedEmail } from './email-texts.js';
 
 export const FSID_MESSAGES = {
   stateOnly: 'Only State Security Officials manage Federal Surveyor IDs.',
@@ -17,6 +18,7 @@ export const FSID_MESSAGES = {
   noState: 'None of your organizations is in a state with a state agency. Ask your Security Official.',
   alreadyAsked: 'You already have or asked for a Federal Surveyor ID.',
   surveyorsOnly: 'Only users with a Surveyor role ask for a Federal Surveyor ID. Request the Surveyor role first.',
+  badCursor: 'The page cursor is not valid; start from the first page.',
 } as const;
 
 const PAGE_SIZE = 25;
@@ -34,15 +36,18 @@ export class FsidService {
 
   async search(session: Session, input: ChannelParsedInput<'fsid.search'>): Promise<ChannelOutput<'fsid.search'>> {
     const organizationIds = await this.stateOrganizations(session);
-    const { rows, total } = await this.store.fsid.search({
+    const after = input.after === undefined ? null : decodeCursor(input.after, input.query);
+    const { rows, total, more } = await this.store.fsid.search({
       organizationIds,
       query: input.query,
       roles: input.roles,
       pendingOnly: input.pendingOnly,
-      offset: (input.page - 1) * PAGE_SIZE,
+      after,
       limit: PAGE_SIZE,
     });
-    return { rows: rows.map(toRow), total, pageSize: PAGE_SIZE };
+    const last = rows[rows.length - 1];
+    const nextCursor = more && last ? encodeCursor(input.query, last) : null;
+    return { rows: rows.map(toRow), total, pageSize: PAGE_SIZE, nextCursor };
   }
 
   /** "Enter Federal Surveyor ID" (job aid 6.4, Figure 14): a new or changed FSID waits for verification. */
@@ -96,8 +101,7 @@ export class FsidService {
       for (const to of await this.store.requests.securityOfficialEmails(organizationId)) {
         outbox.push({
           to,
-          subject: `Federal Surveyor ID requested by ${name}`,
-          body: `${name} (${user.userId}) asks for a Federal Surveyor ID. Open the Security Official Console, Federal Surveyor IDs, and enter it.`,
+          ...fsidRequestedEmail({ name, userId: user.userId }),
           kind: 'fsid.requested',
           organizationId,
           requestId: null,
@@ -146,4 +150,24 @@ export class FsidService {
 
 function toRow(r: FsidRecord): FsidRow {
   return { userId: r.userId, firstName: r.firstName, lastName: r.lastName, roles: r.roles, fsid: r.fsid, fsidState: r.fsidState };
+}
+
+/** The opaque cursor of the next page: the search it belongs to and the last row listed. */
+function encodeCursor(query: string, last: FsidRecord): string {
+  return Buffer.from(JSON.stringify([query, last.lastName, last.firstName, last.id]), 'utf8').toString('base64url');
+}
+
+/** A cursor of another search, or one that was altered, is refused: the list starts again from the first page. */
+function decodeCursor(cursor: string, query: string): FsidKey {
+  const bad = new AppError('VALIDATION', FSID_MESSAGES.badCursor, 'after');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw bad;
+  }
+  if (!Array.isArray(parsed) || parsed.length !== 4) throw bad;
+  const [q, lastName, firstName, id] = parsed as unknown[];
+  if (q !== query || typeof lastName !== 'string' || typeof firstName !== 'string' || !Number.isSafeInteger(id)) throw bad;
+  return { lastName, firstName, id: id as number };
 }

@@ -1,10 +1,9 @@
 import type { Clock } from '../clock.js';
-import { formatDateTime } from '../../shared/dates.js';
 import type { ChannelOutput, ChannelParsedInput, MailNotice, MailSettingsView, MailTestResult, OutboxRow } from '../../shared/ipc/contract.js';
 import { STALE_AFTER_DAYS } from '../../shared/domain.js';
 import { AppError } from '../../shared/ipc/errors.js';
 import type { OutboxDraft } from '../store/outbox-rows.js';
-import type { OutboxRecord, OutboxScope, StaleOrganization, StaleRequestLine } from '../store/outbox-store.js';
+import type { OutboxRecord, OutboxScope } from '../store/outbox-store.js';
 import type { Store } from '../store/store.js';
 import { DEFAULT_DELIVERY_INTERVAL_MS, DELIVERY_POLICY, MailDelivery, classifySmtpError, describeSmtpError, secretsOf, sendOneEmail } from './mail-delivery.js';
 import type { DeliveryPolicy, DeliveryReport } from './mail-delivery.js';
@@ -12,6 +11,7 @@ import { isMailConfigured, isValidMailHost } from './mail-settings.js';
 import type { MailSettingsStore, MailSettingsWithPassword } from './mail-settings.js';
 import type { Session } from './sessions.js';
 import { administeredOrganizations, officialKindOf } from './officials.js';
+import { staleReminderEmail, testEmail } from './email-texts.js';
 
 const DAY_MS = 86_400_000;
 /** Stale requests: the organization's officials are reminded once a week while any exist. */
@@ -236,11 +236,8 @@ export class NotificationService {
       result = { sent: false, to, problem: 'not_configured', message: MAIL_TEST_MESSAGES.notConfigured };
     } else {
       try {
-        await sendOneEmail(settings, this.policy, {
-          to,
-          subject: 'Test email from the Security Official Console',
-          text: `This is a test email from the Security Official Console, sent through ${server} at ${official.firstName} ${official.lastName}'s request.\n\nIf you received it, the console's Mail settings work. No action is needed.`,
-        });
+        const email = testEmail({ server, officialName: `${official.firstName} ${official.lastName}` });
+        await sendOneEmail(settings, this.policy, { to, subject: email.subject, text: email.body });
         result = { sent: true, to, problem: null, message: MAIL_TEST_MESSAGES.sent(to, server) };
       } catch (caught) {
         error = describeSmtpError(caught, secretsOf(settings));
@@ -276,11 +273,9 @@ export class NotificationService {
       // Nobody to remind yet (no Security Official): the first one approved will be.
       if (officials.length === 0) continue;
       const lines = await this.store.outbox.staleRequests(organization.organizationId, cutoff, STALE_LINES_PER_EMAIL);
-      const subject = `Role requests waiting more than ${STALE_AFTER_DAYS} days at ${organization.name}`;
       const drafts: OutboxDraft[] = officials.map((official) => ({
         to: official.email,
-        subject,
-        body: staleReminderBody(official.firstName, organization, lines, now),
+        ...staleReminderEmail(official.firstName, organization, lines, now),
         kind: 'request.stale',
         organizationId: organization.organizationId,
         requestId: null,
@@ -326,26 +321,4 @@ function outboxView(row: OutboxRecord): OutboxRow {
 
 function settingsView(s: MailSettingsWithPassword, canChange: boolean): MailSettingsView {
   return { host: s.host, port: s.port, secure: s.secure, user: s.user, from: s.from, passwordSet: s.password !== null && s.password !== '', canChange };
-}
-
-function staleReminderBody(firstName: string, organization: StaleOrganization, lines: readonly StaleRequestLine[], now: number): string {
-  const n = organization.staleCount;
-  const listed = lines.map((l) => {
-    const days = Math.floor((now - l.requestedAt) / DAY_MS);
-    return `  - Request ID ${l.requestId}: ${l.firstName} ${l.lastName}, ${l.role} (${l.program}), requested ${formatDateTime(l.requestedAt)} (${days} days ago)`;
-  });
-  const more = n > lines.length ? [`  ... and ${n - lines.length} more.`] : [];
-  return [
-    `Dear ${firstName},`,
-    '',
-    `${n} role request${n === 1 ? ' has' : 's have'} been waiting more than ${STALE_AFTER_DAYS} days for a Security Official decision at ${organization.name} (${organization.displayId}).`,
-    '',
-    ...listed,
-    ...more,
-    '',
-    'Sign in to the Security Official Console and open Role Requests to approve or reject them.',
-    'You will be reminded once a week while requests keep waiting.',
-    '',
-    'This is an automatic message; please do not reply.',
-  ].join('\n');
 }

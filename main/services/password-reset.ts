@@ -14,6 +14,7 @@ import type { SecretBox } from './secret-box.js';
 import type { SessionRegistry } from './sessions.js';
 import type { FailureOutcome } from './user-locks.js';
 import { resetsSpent } from './user-locks.js';
+import { passwordResetCodeEmail } from './email-texts.js';
 
 /** The audit actions of Forgot your Password?, one per step and refusal. */
 type ResetStep = 'failed' | 'refused' | 'requested' | 'codeSent' | 'mailFailed' | 'noMail' | 'ended' | 'completed';
@@ -108,7 +109,7 @@ export class PasswordResetService {
       // The code's step was used meanwhile (a replay of a code seen over the shoulder).
       if (resetId === false) return this.fail(user, { step: 'security code', replayed: true });
       try {
-        await this.mail.sendNow({ to: user.email, subject: 'Your one-time code to reset your password', body: codeEmail(user, code) });
+        await this.mail.sendNow({ to: user.email, ...passwordResetCodeEmail({ firstName: user.firstName, userId: user.userId, code }) });
       } catch (error) {
         const reason = error instanceof Error ? error.message : 'unknown error';
         await this.store.passwordResets.end(resetId, 'not_sent', [
@@ -220,19 +221,4 @@ export function maskEmail(email: string): string {
   const at = email.lastIndexOf('@');
   if (at < 1) return '•••';
   return `${email.slice(0, 1)}•••${email.slice(at)}`;
-}
-
-function codeEmail(user: UserRecord, code: string): string {
-  return [
-    `Dear ${user.firstName},`,
-    '',
-    `Someone, probably you, asked to reset the password of user ID ${user.userId} at the Security Official Console, with a security code from your authenticator.`,
-    '',
-    `Your one-time code: ${code}`,
-    '',
-    `It works once, for ${PASSWORD_RESET.codeMinutes} minutes, and only in the window where the reset was started.`,
-    "If you did not ask for it, do not use it: tell your Security Official, because your authenticator may be in someone else's hands.",
-    '',
-    'This is an automatic message; please do not reply.',
-  ].join('\n');
 }

@@ -16,6 +16,7 @@ import type { FileTransfer } from './files.js';
 import { officialOf, proofingRefusal, visibleUser } from './officials.js';
 import type { Official } from './officials.js';
 import type { Session } from './sessions.js';
+import { proofingDecidedEmail, proofingFraudEmail } from './email-texts.js';
 
 export const PROOFING_MESSAGES = {
   notOfficial: 'Only Security Officials prove identities in person.',
@@ -105,18 +106,7 @@ export class ProofingService {
     const outbox: OutboxDraft[] = [
       {
         to: subject.email,
-        subject:
-          decision === 'approved'
-            ? 'Your identity was proofed in person'
-            : decision === 'rejected'
-              ? 'Your in-person identity proofing was not approved'
-              : 'Your in-person identity proofing was cancelled',
-        body:
-          decision === 'approved'
-            ? 'A Security Official proved your identity in person. You can now request roles.'
-            : decision === 'rejected'
-              ? `A Security Official did not approve the proofing of your identity. Reason: ${reason}.`
-              : 'The in-person proofing of your identity was cancelled. Come back with the right documents (they must not be expired).',
+        ...proofingDecidedEmail(decision, reason),
         kind: `proofing.${decision}`,
         organizationId: subject.homeOrganizationId,
         requestId: null,
@@ -127,8 +117,7 @@ export class ProofingService {
       for (const o of await this.store.proofing.officialEmailsAround(subject.id, official.id)) {
         outbox.push({
           to: o.email,
-          subject: `Suspected identity fraud: ${name}`,
-          body: `A Security Official rejected the in-person identity proofing of ${name} (${subject.userId}) for suspected fraud.\nComments: ${comments ?? ''}\nReview this person's access and roles.`,
+          ...proofingFraudEmail({ name, userId: subject.userId, comments }),
           kind: 'proofing.fraud',
           organizationId: o.organizationId,
           requestId: null,

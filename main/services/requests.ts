@@ -19,6 +19,7 @@ import type { ApprovalRecord, Decision, QueueKey, QueueScope, RequestRecord } fr
 import type { Session } from './sessions.js';
 import { DECISION_MESSAGES, administeredOrganizations, judgeDecision, officialKindOf, officialOf } from './officials.js';
 import type { Judgement, Official } from './officials.js';
+import { requestDecidedEmail, requestFiledEmail, secondApprovalEmail } from './email-texts.js';
 
 const DAY_MS = 86_400_000;
 /** Decisions per transaction: a bulk of 10,000 never holds the main process for long. */
@@ -91,8 +92,15 @@ export class RequestService {
       (requestId): OutboxDraft[] =>
         recipients.map((to) => ({
           to,
-          subject: `Role Request from ${name}`,
-          body: `${name} (${requester.userId}) requests the role ${input.role} in ${input.program} for ${organization.name} (${organization.displayId}).\nRequest ID: ${requestId}\n${input.justification ? `Justification: ${input.justification}\n` : ''}\nOpen the Security Official Console and go to Role Requests to approve or reject it.`,
+          ...requestFiledEmail({
+            name,
+            userId: requester.userId,
+            role: input.role,
+            program: input.program,
+            organization,
+            requestId,
+            justification: input.justification ?? null,
+          }),
           kind: 'request.filed',
           organizationId: organization.id,
           requestId,
@@ -429,8 +437,7 @@ export class RequestService {
       outbox: [
         {
           to: r.requesterEmail,
-          subject: `Your role request ${r.id} was ${verb}`,
-          body: `Your request for the role ${r.role} in ${r.program} for ${r.organization.name} (Request ID ${r.id}) was ${verb}.${reason ? `\nReason: ${reason}` : ''}`,
+          ...requestDecidedEmail({ requestId: r.id, role: r.role, program: r.program, organizationName: r.organization.name, verb, reason }),
           kind: 'request.decided',
           organizationId: r.organization.id,
           requestId: r.id,
@@ -449,8 +456,14 @@ export class RequestService {
           .filter((to) => to !== r.requesterEmail && to !== secondApproval.approverEmail)
           .map((to) => ({
             to,
-            subject: `Second approval needed: role request ${r.id}`,
-            body: `${secondApproval.approverEmail} approved the request of ${r.requesterFirstName} ${r.requesterLastName} (${r.requesterUserId}) for the role ${r.role} in ${r.program} (Request ID ${r.id}). A CMS Security Official role is granted only when a second CMS Security Official approves it too.\nOpen the Security Official Console and go to Role Requests.`,
+            ...secondApprovalEmail({
+              requestId: r.id,
+              approverEmail: secondApproval.approverEmail,
+              requesterName: `${r.requesterFirstName} ${r.requesterLastName}`,
+              requesterUserId: r.requesterUserId,
+              role: r.role,
+              program: r.program,
+            }),
             kind: 'request.second_approval',
             organizationId: r.organization.id,
             requestId: r.id,

@@ -1,7 +1,3 @@
-import { createWriteStream } from 'node:fs';
-import { once } from 'node:events';
-import { finished } from 'node:stream/promises';
-import { stringify } from 'csv-stringify';
 import type { Clock } from '../clock.js';
 import type { AuditAction } from '../../shared/audit-actions.js';
 import type { AccountAction, ChannelOutput, ChannelParsedInput, LookupRow, MailNotice, UserProfile } from '../../shared/ipc/contract.js';
@@ -17,12 +13,14 @@ import type { Store } from '../store/store.js';
 import type { AccountChange, Direction, LookupScope, LookupUser, NameKey } from '../store/users-admin-store.js';
 import { compareNames } from '../store/users-admin-store.js';
 import type { FileTransfer } from './files.js';
+import { writeCsv } from './csv-writer.js';
 import { catalogueRefusal, catalogueView, roleAllowedIn } from '../../shared/roles.js';
 import { administers, mayActOnAccount, officialOf, visibleUser } from './officials.js';
 import type { Official } from './officials.js';
 import { hashPassword, newTemporaryPassword } from './passwords.js';
 import type { Reauthentication } from './reauth.js';
 import type { Session, SessionRegistry } from './sessions.js';
+import { accountActionEmail, accountCreatedEmail, requestFiledAtCreationEmail, roleRemovedEmail } from './email-texts.js';
 
 const DAY_MS = 86_400_000;
 /** Rows read per statement while exporting; other work runs between reads. */
@@ -66,25 +64,6 @@ const ACTION_AUDIT: Record<AccountAction, AuditAction> = {
   deactivate: 'account.deactivated',
   reactivate: 'account.reactivated',
   revokeCredentials: 'account.credentials_revoked',
-};
-
-/** What the user is told by email; never a password. */
-const ACTION_EMAIL: Record<AccountAction, { subject: string; body: string }> = {
-  approve: {
-    subject: 'Your account was approved',
-    body: 'Your Security Official approved your account. Sign in with the temporary password they give you in person.',
-  },
-  unlock: { subject: 'Your account was unlocked', body: 'Your Security Official unlocked your account. You can sign in again.' },
-  resetPassword: {
-    subject: 'Your password was reset',
-    body: 'Your Security Official reset your password and gave you a temporary one. If you did not ask for this, contact your Security Official at once.',
-  },
-  deactivate: { subject: 'Your account was deactivated', body: 'Your Security Official deactivated your account. Contact them if you need access again.' },
-  reactivate: { subject: 'Your account was reactivated', body: 'Your Security Official reactivated your account. You can sign in again.' },
-  revokeCredentials: {
-    subject: 'Your two-factor credentials were removed',
-    body: 'Your Security Official removed your two-factor credentials and gave you a temporary password. Sign in with it to enroll a new credential. If you did not ask for this, contact your Security Official at once.',
-  },
 };
 
 interface Cursor {
@@ -195,52 +174,44 @@ export class UserService {
     const day = isoWithOffset(this.clock.now()).slice(0, 10);
     const target = await this.files.save(session.clientId, `Users ${input.program} ${label} ${day}.csv`);
     if (!target) return { delivery: null, count: 0 };
-    let count = 0;
-    try {
-      const csv = stringify({
-        header: true,
-        columns: ['First Name', 'Last Name', 'User ID', 'Email', 'Phone', 'Status', 'Identity Proofing'],
-        cast: { string: neutralizeFormula },
-      });
-      const out = createWriteStream(target.path, { mode: 0o600 });
-      csv.pipe(out);
-      const now = this.clock.now();
-      const write = async (u: LookupUser) => {
-        count += 1;
-        if (
-          !csv.write([u.firstName, u.lastName, u.userId, u.email, u.phone, USER_STATUS_LABELS[displayStatus(u, now)], PROOFING_STATE_LABELS[u.proofingState]])
-        )
-          await once(csv, 'drain');
-      };
-      if (query === '') {
+    const store = this.store;
+    const searchPage = this.searchPage.bind(this);
+    const now = this.clock.now();
+    const toCells = (u: LookupUser) => [
+      u.firstName,
+      u.lastName,
+      u.userId,
+      u.email,
+      u.phone,
+      USER_STATUS_LABELS[displayStatus(u, now)],
+      PROOFING_STATE_LABELS[u.proofingState],
+    ];
+    const count = await writeCsv(
+      target,
+      ['First Name', 'Last Name', 'User ID', 'Email', 'Phone', 'Status', 'Identity Proofing'],
+      (async function* () {
+        if (query === '') {
+          let after: NameKey | null = null;
+          for (;;) {
+            const rows = await store.userAdmin.browse(scope, after, input.direction, EXPORT_PAGE);
+            yield rows.map(toCells);
+            const last = rows[rows.length - 1];
+            if (rows.length < EXPORT_PAGE || !last) return;
+            after = keyOf(last);
+          }
+        }
+        const exact = await store.userAdmin.exactMatches(scope, query);
+        yield exact.map(toCells);
         let after: NameKey | null = null;
         for (;;) {
-          const rows = await this.store.userAdmin.browse(scope, after, input.direction, EXPORT_PAGE);
-          for (const u of rows) await write(u);
+          const { rows, more } = await searchPage(scope, query, after, input.direction, EXPORT_PAGE, exact);
+          yield rows.map(toCells);
           const last = rows[rows.length - 1];
-          if (rows.length < EXPORT_PAGE || !last) break;
+          if (!more || !last) return;
           after = keyOf(last);
-          await new Promise((resolve) => setImmediate(resolve));
         }
-      } else {
-        const exact = await this.store.userAdmin.exactMatches(scope, query);
-        for (const u of exact) await write(u);
-        let after: NameKey | null = null;
-        for (;;) {
-          const { rows, more } = await this.searchPage(scope, query, after, input.direction, EXPORT_PAGE, exact);
-          for (const u of rows) await write(u);
-          const last = rows[rows.length - 1];
-          if (!more || !last) break;
-          after = keyOf(last);
-          await new Promise((resolve) => setImmediate(resolve));
-        }
-      }
-      csv.end();
-      await finished(out);
-    } catch (error) {
-      await target.abort();
-      throw error;
-    }
+      })(),
+    );
     const delivery = await target.commit();
     await this.store.audit.append([
       { action: 'users.exported', actorId: official.id, details: { program: input.program, organization: label, query: query.slice(0, 64), count } },
@@ -286,8 +257,7 @@ export class UserService {
       [
         {
           to: user.email,
-          subject: `Your role ${assignment.role} was removed`,
-          body: `Your role ${assignment.role} in ${assignment.program} for ${assignment.organization.name} (${assignment.organization.displayId}) was removed by a Security Official.`,
+          ...roleRemovedEmail({ role: assignment.role, program: assignment.program, organization: assignment.organization }),
           kind: 'role.removed',
           organizationId: assignment.organization.id,
           requestId: assignment.requestId,
@@ -348,7 +318,7 @@ export class UserService {
         });
         break;
     }
-    const email = ACTION_EMAIL[input.action];
+    const email = accountActionEmail(input.action);
     const changed = await this.store.userAdmin.changeAccount(
       user.id,
       [user.status],
@@ -418,16 +388,14 @@ export class UserService {
       (requestId): OutboxDraft[] => [
         {
           to: input.email,
-          subject: 'Your Security Official Console account',
-          body: `A Security Official of ${organization.name} created your account, user ID ${input.userId}. They will give you a temporary password in person. Your account must be approved before you can sign in.`,
+          ...accountCreatedEmail({ organizationName: organization.name, userId: input.userId }),
           kind: 'user.created',
           organizationId: organization.id,
           requestId,
         },
         ...officials.map((to) => ({
           to,
-          subject: `Role Request from ${name}`,
-          body: `${name} (${input.userId}) requests the role ${input.role} in ${input.program} for ${organization.name} (${organization.displayId}).\nRequest ID: ${requestId}\nFiled by a Security Official when the account was created.`,
+          ...requestFiledAtCreationEmail({ name, userId: input.userId, role: input.role, program: input.program, organization, requestId }),
           kind: 'request.filed',
           organizationId: organization.id,
           requestId,
@@ -589,14 +557,6 @@ function ordered(direction: Direction, after: NameKey, u: NameKey): boolean {
 
 function publicOrg(o: { displayId: string; name: string; kind: 'provider' | 'state' | 'cms' }) {
   return { displayId: o.displayId, name: o.name, kind: o.kind };
-}
-
-/**
- * OWASP "CSV Injection": a cell that a spreadsheet would run as a formula starts with a quote
- * instead, so opening an export never executes what a user typed into their profile.
- */
-export function neutralizeFormula(value: string): string {
-  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
 }
 
 function encodeCursor(c: Cursor): string {

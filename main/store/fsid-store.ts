@@ -17,18 +17,27 @@ export interface FsidRecord {
   roles: string[];
 }
 
+/** Where a page of the FSID search starts: after this row, in the list's order (last name, first name, row id). */
+export interface FsidKey {
+  lastName: string;
+  firstName: string;
+  id: number;
+}
+
 export interface FsidSearch {
   organizationIds: readonly number[];
   query: string;
   roles: readonly string[];
   pendingOnly: boolean;
-  offset: number;
+  /** Keyset paging: the last row of the previous page, or null for the first page. */
+  after: FsidKey | null;
   limit: number;
 }
 
 /** Federal Surveyor IDs of the users of a state's organizations (iQIES job aid, section 6). */
 export interface FsidStore {
-  search(search: FsidSearch): Promise<{ rows: FsidRecord[]; total: number }>;
+  /** A page of the search; `more` when rows follow it. */
+  search(search: FsidSearch): Promise<{ rows: FsidRecord[]; total: number; more: boolean }>;
   /** The user's FSID as a row over these organizations, or null when they are not a member of any. */
   row(userRowId: number, organizationIds: readonly number[]): Promise<FsidRecord | null>;
   /** Sets (or replaces) an FSID, pending verification; 'taken' if another user has it. */
@@ -57,8 +66,8 @@ export class SqliteFsidStore implements FsidStore {
     readonly clock: Clock,
   ) {}
 
-  async search(s: FsidSearch): Promise<{ rows: FsidRecord[]; total: number }> {
-    if (s.organizationIds.length === 0) return { rows: [], total: 0 };
+  async search(s: FsidSearch): Promise<{ rows: FsidRecord[]; total: number; more: boolean }> {
+    if (s.organizationIds.length === 0) return { rows: [], total: 0, more: false };
     const where: string[] = [`u.id IN (SELECT user_id FROM user_directory WHERE organization_id IN (${marks(s.organizationIds.length)}))`];
     const params: Array<string | number> = [...s.organizationIds];
     const query = s.query.trim();
@@ -89,13 +98,21 @@ export class SqliteFsidStore implements FsidStore {
     if (s.pendingOnly) where.push("u.fsid_state IN ('requested', 'pending')");
     const sql = where.join(' AND ');
     const total = (this.db.prepare(`SELECT count(*) AS n FROM users u WHERE ${sql}`).get(...params) as { n: number }).n;
+    // Keyset, in the order of the users_last_name index: a page costs the same however deep it is,
+    // and rows added or removed meanwhile never repeat or skip one. The id breaks ties on the name.
+    const keyset = s.after
+      ? ` AND (u.last_name > ? COLLATE NOCASE OR (u.last_name = ? COLLATE NOCASE AND (u.first_name > ? COLLATE NOCASE
+            OR (u.first_name = ? COLLATE NOCASE AND u.id > ?))))`
+      : '';
+    const keyParams = s.after ? [s.after.lastName, s.after.lastName, s.after.firstName, s.after.firstName, s.after.id] : [];
     const rows = this.db
       .prepare(
         `SELECT u.id, u.user_id AS userId, u.first_name AS firstName, u.last_name AS lastName, u.fsid, u.fsid_state AS fsidState
-           FROM users u WHERE ${sql} ORDER BY u.last_name COLLATE NOCASE, u.first_name COLLATE NOCASE, u.id LIMIT ? OFFSET ?`,
+           FROM users u WHERE ${sql}${keyset} ORDER BY u.last_name COLLATE NOCASE, u.first_name COLLATE NOCASE, u.id LIMIT ?`,
       )
-      .all(...params, s.limit, s.offset) as Array<Omit<FsidRecord, 'roles'>>;
-    return { rows: rows.map((r) => ({ ...r, roles: this.rolesIn(r.id, s.organizationIds) })), total };
+      .all(...params, ...keyParams, s.limit + 1) as Array<Omit<FsidRecord, 'roles'>>;
+    const more = rows.length > s.limit;
+    return { rows: rows.slice(0, s.limit).map((r) => ({ ...r, roles: this.rolesIn(r.id, s.organizationIds) })), total, more };
   }
 
   async row(userRowId: number, organizationIds: readonly number[]): Promise<FsidRecord | null> {

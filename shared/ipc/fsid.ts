@@ -31,10 +31,11 @@ export const fsidChannels = {
         query: optionalSafeText('Search', 80).default(''),
         roles: z.array(requiredText('Role', 80)).max(10).default([]),
         pendingOnly: z.boolean().default(false),
-        page: z.number().int().min(1).max(100_000).default(1),
+        /** Opaque keyset cursor from the previous page. */
+        after: z.string().max(1024).optional(),
       })
       .strict(),
-    output: z.object({ rows: z.array(fsidRow), total: z.number(), pageSize: z.number() }),
+    output: z.object({ rows: z.array(fsidRow), total: z.number(), pageSize: z.number(), nextCursor: z.string().nullable() }),
   },
   'fsid.save': {
     access: 'session',

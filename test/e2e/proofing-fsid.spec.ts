@@ -1,5 +1,6 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { SCREENSHOT_DIR, expect, expectNoAxeViolations, test } from './fixtures.js';
 import {
   CreateUserDialog,
@@ -190,4 +191,64 @@ test('a provider official is not offered the Federal Surveyor ID page, and its c
     (globalThis as unknown as { api: { invoke(channel: string, input: unknown): Promise<unknown> } }).api.invoke('fsid.search', {}),
   );
   expect(refused).toEqual({ ok: false, error: { code: 'FORBIDDEN', message: 'Only State Security Officials manage Federal Surveyor IDs.' } });
+});
+
+test('the Federal Surveyor ID list pages forward and back, each user once', async ({ page, demoConsole: host }) => {
+  // Forty more Florida surveyors, written straight into the demo database, so the list has two pages.
+  const db = new Database(join(host.dataDir, 'demo.sqlite'));
+  try {
+    db.pragma('busy_timeout = 5000');
+    const florida = (db.prepare("SELECT id FROM organizations WHERE display_id = 'FL'").get() as { id: number }).id;
+    const program = (db.prepare("SELECT id FROM programs WHERE name = 'iQIES Prod'").get() as { id: number }).id;
+    const surveyor = (db.prepare("SELECT id FROM roles WHERE name = 'Surveyor'").get() as { id: number }).id;
+    const addUser = db.prepare(
+      `INSERT INTO users (user_id, first_name, last_name, email, status, password_hash, created_at, proofing_state, home_organization_id)
+       VALUES (?, ?, 'Zamora', ?, 'active', 'unused', 0, 'proofed_remote', ?)`,
+    );
+    const grant = db.prepare('INSERT INTO role_assignments (user_id, program_id, organization_id, role_id, granted_at) VALUES (?, ?, ?, ?, 0)');
+    db.transaction(() => {
+      for (let i = 0; i < 40; i++) {
+        const id = addUser.run(`fl.surveyor${i}`, `Surveyor${String(i).padStart(2, '0')}`, `fl.surveyor${i}@example.org`, florida).lastInsertRowid;
+        grant.run(id, program, florida, surveyor);
+      }
+    })();
+  } finally {
+    db.close();
+  }
+
+  const home = await signInToHome(page, host, host.demoAccount('florida.so'), 'Robert');
+  await home.open('Federal Surveyor IDs');
+  const fsid = new FsidPage(page);
+  await fsid.expectShown();
+  await page.getByRole('search', { name: 'Search for Users' }).getByRole('button', { name: 'Search', exact: true }).click();
+  const pager = page.getByRole('navigation', { name: 'Pages of users' });
+  await expect(pager).toContainText('Page 1 of 2');
+  const userIds = () =>
+    page
+      .getByTestId('fsid-table')
+      .locator('tbody tr')
+      .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-user-id')));
+  const first = await userIds();
+  expect(first).toHaveLength(25);
+
+  await pager.getByRole('button', { name: 'Next page' }).click();
+  await expect(pager).toContainText('Page 2 of 2');
+  await expect(pager.getByRole('button', { name: 'Next page' })).toBeDisabled();
+  const second = await userIds();
+  const total = Number((await page.getByTestId('fsid-count').innerText()).replace(/\D/g, ''));
+  expect(first.length + second.length).toBe(total);
+  expect(new Set([...first, ...second]).size).toBe(total);
+  // The last page ends with the Zamoras, in first-name order.
+  expect(second.slice(-3)).toEqual(['fl.surveyor37', 'fl.surveyor38', 'fl.surveyor39']);
+  for (const width of [1024, 1366, 1920]) {
+    await page.setViewportSize({ width, height: 900 });
+    // From the top: a full-page shot taken scrolled down draws the sticky table header mid-table.
+    await page.evaluate(() => (globalThis as unknown as { scrollTo(x: number, y: number): void }).scrollTo(0, 0));
+    await page.screenshot({ path: join(SCREENSHOT_DIR, `35-fsid-second-page-${width}.png`), fullPage: true });
+  }
+  await expectNoAxeViolations(page, 'federal surveyor ids, second page');
+
+  await pager.getByRole('button', { name: 'Previous page' }).click();
+  await expect(pager).toContainText('Page 1 of 2');
+  expect(await userIds()).toEqual(first);
 });

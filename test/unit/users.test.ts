@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { USER_MESSAGES, neutralizeFormula } from '../../main/services/users.js';
+import { USER_MESSAGES } from '../../main/services/users.js';
+import { neutralizeFormula } from '../../main/services/csv-writer.js';
 import { REAUTH_MESSAGES } from '../../main/services/reauth.js';
 import { SIGN_IN_MESSAGES } from '../../shared/policy.js';
 import { CMS_ORG, Harness, PASSWORD, PROVIDER_ORG } from '../support/console-harness.js';

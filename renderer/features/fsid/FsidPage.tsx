@@ -20,7 +20,7 @@ export function FsidPage() {
   const navigationId = useSession((state) => state.navigationId);
   const search = useFsid((state) => state.search);
   useEffect(() => {
-    void search(1);
+    void search();
   }, [search, navigationId]);
   return (
     <>
@@ -41,7 +41,7 @@ function SearchForUsers() {
   const [advanced, setAdvanced] = useState(false);
   function submit(event: FormEvent) {
     event.preventDefault();
-    void search(1);
+    void search();
   }
   return (
     <section aria-labelledby="fsid-search-heading" className="soc-section">
@@ -117,13 +117,14 @@ function SearchForUsers() {
 function Results() {
   const rows = useFsid((state) => state.rows);
   const total = useFsid((state) => state.total);
-  const page = useFsid((state) => state.page);
+  const page = useFsid((state) => state.pageCursors.length);
+  const hasNext = useFsid((state) => state.nextCursor !== null);
   const pageSize = useFsid((state) => state.pageSize);
   const loading = useFsid((state) => state.loading);
   const error = useFsid((state) => state.error);
   const notice = useFsid((state) => state.notice);
   const searched = useFsid((state) => state.searched);
-  const { search, openEnter } = useFsid.getState();
+  const { nextPage, previousPage, openEnter } = useFsid.getState();
   if (error) return <ErrorAlert message={error} />;
   if (!searched) return null;
   const pages = Math.max(1, Math.ceil(total / pageSize));
@@ -184,15 +185,15 @@ function Results() {
           </table>
         </div>
       )}
-      {pages > 1 && (
+      {(page > 1 || hasNext) && (
         <nav aria-label="Pages of users" className="soc-pager">
-          <Button size="small" disabled={page <= 1 || loading} onClick={() => void search(page - 1)}>
+          <Button size="small" disabled={page <= 1 || loading} onClick={() => void previousPage()}>
             Previous page
           </Button>
           <span>
             Page {page} of {pages}
           </span>
-          <Button size="small" disabled={page >= pages || loading} onClick={() => void search(page + 1)}>
+          <Button size="small" disabled={!hasNext || loading} onClick={() => void nextPage()}>
             Next page
           </Button>
         </nav>

@@ -16,7 +16,9 @@ export type FsidDialog =
 interface FsidState {
   filters: FsidFilters;
   searched: FsidFilters | null;
-  page: number;
+  /** The cursor of each page up to the one shown (undefined: the first); the page number is its length. */
+  pageCursors: Array<string | undefined>;
+  nextCursor: string | null;
   rows: FsidRow[];
   total: number;
   pageSize: number;
@@ -26,7 +28,9 @@ interface FsidState {
   notice: { key: number; text: string } | null;
 
   setFilters(patch: Partial<FsidFilters>): void;
-  search(page?: number): Promise<void>;
+  search(): Promise<void>;
+  nextPage(): Promise<void>;
+  previousPage(): Promise<void>;
   resetFilters(): Promise<void>;
   openEnter(row: FsidRow): void;
   openConfirm(action: 'verify' | 'remove', row: FsidRow): void;
@@ -40,19 +44,39 @@ let noticeKey = 0;
 
 /** Federal Surveyor IDs: "Search for Users" and the actions on each row (iQIES job aid, section 6). */
 export const useFsid = create<FsidState>()((set, get) => {
+  const fetchPage = (filters: FsidFilters, cursor: string | undefined) => call('fsid.search', { ...filters, ...(cursor ? { after: cursor } : {}) });
+
+  /** Shows the last page of `cursors` for these filters. */
+  async function show(filters: FsidFilters, cursors: Array<string | undefined>): Promise<void> {
+    set({ loading: true, error: null });
+    try {
+      const result = await fetchPage(filters, cursors[cursors.length - 1]);
+      set({
+        loading: false,
+        searched: filters,
+        pageCursors: cursors,
+        nextCursor: result.nextCursor,
+        rows: result.rows,
+        total: result.total,
+        pageSize: result.pageSize,
+      });
+    } catch (error) {
+      set({ loading: false, error: messageOf(error) });
+    }
+  }
+
   /** The page listed, searched again with the filters it was searched with (one page back if it emptied). */
   async function refresh(): Promise<void> {
     const searched = get().searched;
     if (!searched) return;
-    const { page } = get();
+    let cursors = get().pageCursors;
     try {
-      let result = await call('fsid.search', { ...searched, page });
-      let shown = page;
-      if (result.rows.length === 0 && page > 1) {
-        shown = page - 1;
-        result = await call('fsid.search', { ...searched, page: shown });
+      let result = await fetchPage(searched, cursors[cursors.length - 1]);
+      if (result.rows.length === 0 && cursors.length > 1) {
+        cursors = cursors.slice(0, -1);
+        result = await fetchPage(searched, cursors[cursors.length - 1]);
       }
-      set({ page: shown, rows: result.rows, total: result.total, pageSize: result.pageSize });
+      set({ pageCursors: cursors, nextCursor: result.nextCursor, rows: result.rows, total: result.total, pageSize: result.pageSize });
     } catch (error) {
       set({ error: messageOf(error) });
     }
@@ -64,7 +88,8 @@ export const useFsid = create<FsidState>()((set, get) => {
   return {
     filters: NO_FILTERS,
     searched: null,
-    page: 1,
+    pageCursors: [undefined],
+    nextCursor: null,
     rows: [],
     total: 0,
     pageSize: 25,
@@ -77,21 +102,27 @@ export const useFsid = create<FsidState>()((set, get) => {
       set((state) => ({ filters: { ...state.filters, ...patch } }));
     },
 
-    async search(page = 1) {
-      const filters = page === 1 ? { ...get().filters } : (get().searched ?? get().filters);
+    async search() {
       // A new search: an earlier "saved" message no longer describes what is listed.
-      set({ loading: true, error: null, ...(page === 1 ? { notice: null } : {}) });
-      try {
-        const result = await call('fsid.search', { ...filters, page });
-        set({ loading: false, searched: filters, page, rows: result.rows, total: result.total, pageSize: result.pageSize });
-      } catch (error) {
-        set({ loading: false, error: messageOf(error) });
-      }
+      set({ notice: null });
+      await show({ ...get().filters }, [undefined]);
+    },
+
+    async nextPage() {
+      const { searched, pageCursors, nextCursor } = get();
+      if (!searched || !nextCursor) return;
+      await show(searched, [...pageCursors, nextCursor]);
+    },
+
+    async previousPage() {
+      const { searched, pageCursors } = get();
+      if (!searched || pageCursors.length < 2) return;
+      await show(searched, pageCursors.slice(0, -1));
     },
 
     async resetFilters() {
       set({ filters: NO_FILTERS, notice: null });
-      await get().search(1);
+      await get().search();
     },
 
     openEnter(row) {
