@@ -56,10 +56,18 @@ let exitHookInstalled = false;
 function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
-  // A test that failed, or a worker that is torn down, still leaves no server behind.
-  process.on('exit', () => {
+  // A test that failed, or a worker that exits or is told to stop, still leaves no server behind.
+  const stopAll = (): void => {
     for (const stop of [...live]) stop();
-  });
+  };
+  process.on('exit', stopAll);
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.once(signal, () => {
+      stopAll();
+      // Then die of the signal as the process would have without this handler.
+      process.kill(process.pid, signal);
+    });
+  }
 }
 
 export async function startCluster(): Promise<PgCluster> {

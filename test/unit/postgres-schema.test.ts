@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { databaseRefusal } from '../../main/store/invariant-error.js';
 import { MIGRATIONS } from '../../main/store/migrations/index.js';
 import { PG_MIGRATIONS } from '../../main/store/postgres/migrations/index.js';
 import type { SqlDatabase, SqlExecutor, SqlValue } from '../../main/store/sql.js';
@@ -375,6 +376,8 @@ async function runCase(db: SqlDatabase, c: Case): Promise<{ outcome: Outcome; ro
       await tx.run(c.probe[0], c.probe[1]);
     } catch (error) {
       outcome = refusal(error);
+      // The console tells officials a rule's sentence whichever engine refused.
+      if (outcome.startsWith('rule: ')) expect(databaseRefusal(error)).toBe(outcome.slice('rule: '.length));
     }
     // PostgreSQL cannot read on after a failed statement in the same transaction; a check follows success only.
     const rows = c.check && outcome === 'ok' ? await tx.all(c.check.sql) : undefined;
