@@ -1,3 +1,5 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+
 /**
  * One way to run SQL on either engine the console supports (SQLite through better-sqlite3, and
  * PostgreSQL through node-postgres), so a statement both dialects agree on is written once.
@@ -57,6 +59,39 @@ export class TransactionEndedError extends Error {
   constructor() {
     super('This transaction has already ended; run the statement in a new transaction.');
     this.name = 'TransactionEndedError';
+  }
+}
+
+/**
+ * The database itself used from inside one of its own transaction callbacks, instead of the
+ * callback's `tx`. On SQLite that would wait forever for the transaction it is part of; on
+ * PostgreSQL it would run on another connection, outside the transaction. Both engines refuse it.
+ */
+export class NestedUseError extends Error {
+  constructor() {
+    super("A statement or transaction on the database inside one of its own transactions: use the transaction's executor (tx).");
+    this.name = 'NestedUseError';
+  }
+}
+
+/**
+ * Knows whether the running code is inside one of this database's transaction callbacks that has
+ * not ended yet (work the callback started and left running is free to use the database later).
+ */
+export class TransactionScope {
+  private readonly store = new AsyncLocalStorage<{ open: boolean }>();
+
+  inside(): boolean {
+    return this.store.getStore()?.open === true;
+  }
+
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    const marker = { open: true };
+    try {
+      return await this.store.run(marker, fn);
+    } finally {
+      marker.open = false;
+    }
   }
 }
 

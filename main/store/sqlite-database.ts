@@ -1,5 +1,16 @@
 import type { Database, Statement } from 'better-sqlite3';
-import { Mutex, SqlError, safeNumber, TransactionEndedError, type SqlDatabase, type SqlExecutor, type SqlRunResult, type SqlValue } from './sql.js';
+import {
+  Mutex,
+  NestedUseError,
+  SqlError,
+  TransactionScope,
+  safeNumber,
+  TransactionEndedError,
+  type SqlDatabase,
+  type SqlExecutor,
+  type SqlRunResult,
+  type SqlValue,
+} from './sql.js';
 
 /**
  * The SqlDatabase over one better-sqlite3 connection. The driver is synchronous, so every
@@ -11,23 +22,28 @@ import { Mutex, SqlError, safeNumber, TransactionEndedError, type SqlDatabase, t
 export class SqliteDatabase implements SqlDatabase {
   readonly dialect = 'sqlite' as const;
   private readonly mutex = new Mutex();
+  private readonly scope = new TransactionScope();
   private readonly statements = new Map<string, Statement>();
 
   constructor(private readonly db: Database) {}
 
   all<T>(sql: string, params?: readonly SqlValue[]): Promise<T[]> {
+    if (this.scope.inside()) return Promise.reject(new NestedUseError());
     return this.mutex.run(async () => this.allNow<T>(sql, params));
   }
 
   get<T>(sql: string, params?: readonly SqlValue[]): Promise<T | undefined> {
+    if (this.scope.inside()) return Promise.reject(new NestedUseError());
     return this.mutex.run(async () => this.getNow<T>(sql, params));
   }
 
   run(sql: string, params?: readonly SqlValue[]): Promise<SqlRunResult> {
+    if (this.scope.inside()) return Promise.reject(new NestedUseError());
     return this.mutex.run(async () => this.runNow(sql, params));
   }
 
   transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+    if (this.scope.inside()) return Promise.reject(new NestedUseError());
     return this.mutex.run(async () => {
       let open = true;
       const guard = <R>(step: () => R): Promise<R> => {
@@ -46,7 +62,7 @@ export class SqliteDatabase implements SqlDatabase {
       };
       this.execNow('BEGIN IMMEDIATE');
       try {
-        const result = await fn(tx);
+        const result = await this.scope.run(() => fn(tx));
         open = false;
         this.execNow('COMMIT');
         return result;

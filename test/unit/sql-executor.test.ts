@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NewerDatabaseError } from '../../main/store/migrations/index.js';
 import { migratePostgres } from '../../main/store/postgres/migrations/index.js';
 import { PgDatabase, toPostgresPlaceholders } from '../../main/store/postgres/pg-database.js';
-import { SqlError, TransactionEndedError, type SqlDatabase } from '../../main/store/sql.js';
+import { NestedUseError, SqlError, TransactionEndedError, type SqlDatabase } from '../../main/store/sql.js';
 import { SqliteDatabase } from '../../main/store/sqlite-database.js';
 import { startCluster, type PgCluster } from '../support/pg-cluster.js';
 
@@ -234,5 +234,28 @@ describe('the test cluster', () => {
     } finally {
       await db.close();
     }
+  });
+});
+
+describe.each(['sqlite', 'postgres'])('the %s database used inside its own transaction', (engineName) => {
+  const db = (): SqlDatabase => eachEngine().find(([name]) => name === engineName)![1];
+
+  it('is refused, for statements and for a nested transaction, and the transaction rolls back', async () => {
+    await expect(
+      db().transaction(async (tx) => {
+        await tx.run('INSERT INTO t (id, s) VALUES (50, ?)', ['nested']);
+        await db().get('SELECT 1 AS one');
+      }),
+    ).rejects.toBeInstanceOf(NestedUseError);
+    await expect(db().transaction(async () => db().transaction(async () => 1))).rejects.toBeInstanceOf(NestedUseError);
+    expect(await db().get('SELECT id FROM t WHERE id = 50')).toBeUndefined();
+  });
+
+  it('is free again once the transaction has ended, even for work the callback started', async () => {
+    let later: Promise<unknown> | undefined;
+    await db().transaction(async () => {
+      later = sleep(20).then(() => db().get('SELECT 1 AS one'));
+    });
+    await expect(later).resolves.toEqual({ one: 1 });
   });
 });

@@ -1,6 +1,16 @@
 import pg from 'pg';
 import type { CustomTypesConfig, PoolClient, PoolConfig } from 'pg';
-import { SqlError, TransactionEndedError, safeNumber, type SqlDatabase, type SqlExecutor, type SqlRunResult, type SqlValue } from '../sql.js';
+import {
+  NestedUseError,
+  SqlError,
+  TransactionEndedError,
+  TransactionScope,
+  safeNumber,
+  type SqlDatabase,
+  type SqlExecutor,
+  type SqlRunResult,
+  type SqlValue,
+} from '../sql.js';
 
 const INT8_OID = 20;
 const NUMERIC_OID = 1700;
@@ -135,10 +145,8 @@ async function query(on: Queryable, sql: string, params: readonly SqlValue[] | u
   }
 }
 
-function executor(on: Queryable, isOpen: () => boolean = () => true): SqlExecutor {
-  const check = (): void => {
-    if (!isOpen()) throw new TransactionEndedError();
-  };
+/** `check` throws when the executor may no longer be used. */
+function executor(on: Queryable, check: () => void): SqlExecutor {
   return {
     dialect: 'postgres',
     async all<T>(sql: string, params?: readonly SqlValue[]): Promise<T[]> {
@@ -168,19 +176,22 @@ export interface PgDatabaseOptions {
  */
 export class PgDatabase implements SqlDatabase {
   readonly dialect = 'postgres' as const;
+  /** Made here, never passed in: its connections must read numbers with the parsers above. */
+  readonly pool: pg.Pool;
   private readonly outside: SqlExecutor;
+  private readonly scope = new TransactionScope();
 
-  constructor(
-    readonly pool: pg.Pool,
-    options: PgDatabaseOptions = {},
-  ) {
+  constructor(config: PoolConfig, options: PgDatabaseOptions = {}) {
+    this.pool = new pg.Pool({ ...config, types });
     // Without a listener an idle connection's error would end the process.
-    pool.on('error', (error) => options.onIdleError?.(error));
-    this.outside = executor(pool);
+    this.pool.on('error', (error) => options.onIdleError?.(error));
+    this.outside = executor(this.pool, () => {
+      if (this.scope.inside()) throw new NestedUseError();
+    });
   }
 
   static open(config: PoolConfig, options?: PgDatabaseOptions): PgDatabase {
-    return new PgDatabase(new pg.Pool({ ...config, types }), options);
+    return new PgDatabase(config, options);
   }
 
   all<T>(sql: string, params?: readonly SqlValue[]): Promise<T[]> {
@@ -196,13 +207,20 @@ export class PgDatabase implements SqlDatabase {
   }
 
   async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+    if (this.scope.inside()) throw new NestedUseError();
     const client: PoolClient = await this.pool.connect();
     let open = true;
     let broken: Error | undefined;
     try {
       await query(client, 'BEGIN', undefined);
       try {
-        const result = await fn(executor(client, () => open));
+        const result = await this.scope.run(() =>
+          fn(
+            executor(client, () => {
+              if (!open) throw new TransactionEndedError();
+            }),
+          ),
+        );
         open = false;
         await query(client, 'COMMIT', undefined);
         return result;
