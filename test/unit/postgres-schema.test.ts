@@ -634,3 +634,22 @@ describe('the audit chain on PostgreSQL', () => {
     expect(await pg.get('SELECT event_id, hash FROM audit_head')).toEqual({ event_id: chain[1]!.id, hash: chain[1]!.hash });
   });
 });
+
+describe('the directory counts on PostgreSQL under concurrent writers', () => {
+  it('counts a user once in a program when two transactions give them their first roles at once', async () => {
+    const pg = engines[1]![1];
+    await pg.run("INSERT INTO programs (id, name) VALUES (7, 'Concurrent')");
+    const grant = (organization: number, role: number) =>
+      pg.transaction(async (tx) => {
+        await tx.run('INSERT INTO role_assignments (user_id, program_id, organization_id, role_id, granted_at) VALUES (7, 7, ?, ?, ?)', [
+          organization,
+          role,
+          T0,
+        ]);
+        // Both transactions hold their new row uncommitted at the same time.
+        await tx.run('SELECT pg_sleep(0.05)');
+      });
+    await Promise.all([grant(1, 5), grant(2, 7)]);
+    expect(await pg.get('SELECT n FROM program_user_counts WHERE program_id = 7')).toEqual({ n: 1 });
+  });
+});

@@ -33,8 +33,12 @@ CREATE TABLE program_user_counts (
 );
 
 -- A user's first row in a program counts them once for that program; their last row uncounts them.
+-- SQLite has one writer; here two transactions could each add a user's first row in two
+-- organizations, each see no other, and count the user twice. A per-user advisory lock (the
+-- one-key form, keyed by users.id) makes the second wait, then see the first's row.
 CREATE FUNCTION user_directory_count_in() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+  PERFORM pg_advisory_xact_lock(NEW.user_id);
   IF NOT EXISTS (SELECT 1 FROM user_directory d WHERE d.user_id = NEW.user_id AND d.program_id = NEW.program_id AND d.organization_id <> NEW.organization_id) THEN
     INSERT INTO program_user_counts (program_id, n) VALUES (NEW.program_id, 1)
       ON CONFLICT (program_id) DO UPDATE SET n = program_user_counts.n + 1;
@@ -44,6 +48,7 @@ END $$;
 CREATE TRIGGER user_directory_count_in AFTER INSERT ON user_directory FOR EACH ROW EXECUTE FUNCTION user_directory_count_in();
 CREATE FUNCTION user_directory_count_out() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+  PERFORM pg_advisory_xact_lock(OLD.user_id);
   IF NOT EXISTS (SELECT 1 FROM user_directory d WHERE d.user_id = OLD.user_id AND d.program_id = OLD.program_id) THEN
     UPDATE program_user_counts SET n = n - 1 WHERE program_id = OLD.program_id;
   END IF;

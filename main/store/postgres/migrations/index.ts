@@ -27,7 +27,8 @@ export const PG_MIGRATIONS: readonly Migration[] = [
 /**
  * The advisory lock (two-key form) that migrations hold for their transaction: 0x534f43 is
  * "SOC", 1 names the migration. Another process that migrates the same database waits, then
- * finds the work done. Use another second key for any other console-wide lock.
+ * finds the work done. Use another second key for any other console-wide lock. The one-key form
+ * (a bigint) is taken by the schema's triggers with a users.id, to count a user once per program.
  */
 export const MIGRATION_LOCK = [0x534f43, 1] as const;
 
