@@ -73,6 +73,11 @@ function installExitHook(): void {
 export async function startCluster(): Promise<PgCluster> {
   const bin = findPostgresBin();
   const dir = mkdtempSync(join(tmpdir(), 'soc-pg-'));
+  // A Unix socket path holds at most 107 bytes; a long TMPDIR would otherwise fail deep inside pg_ctl.
+  if (Buffer.byteLength(join(dir, '.s.PGSQL.5432')) > 100) {
+    rmSync(dir, { recursive: true, force: true });
+    throw new Error(`The temporary folder ${dir} is too long for a Unix socket path; set TMPDIR to a shorter one (e.g. /tmp).`);
+  }
   chmodSync(dir, 0o700);
   if (asRoot) {
     const uid = Number(spawnSync('id', ['-u', SUPERUSER], { encoding: 'utf8' }).stdout.trim());
