@@ -12,6 +12,11 @@ import { AsyncLocalStorage } from 'node:async_hooks';
  *   an integer JavaScript cannot hold exactly is refused, never rounded.
  * - A transaction runs on one connection and only its `tx` may be used inside it; the callback's
  *   result commits, a thrown error rolls back and is rethrown.
+ *
+ * Where the dialects part, shared text must say it the way both accept: PostgreSQL folds an
+ * unquoted alias to lower case (write `AS "rowId"`); it cannot type a bare `? IS NULL` (write
+ * `CAST(? AS BIGINT) IS NULL`); a comparison there is a boolean, not 0/1; and after a refused
+ * statement the whole transaction is aborted (use ON CONFLICT, not catch-and-continue).
  */
 
 export type SqlDialect = 'sqlite' | 'postgres';
