@@ -20,5 +20,7 @@ export function databaseRefusal(error: unknown): string | null {
   const { code, message } = error as { code?: unknown; message?: unknown };
   // better-sqlite3: RAISE(ABORT, ...) in a trigger.
   if (code === 'SQLITE_CONSTRAINT_TRIGGER' && typeof message === 'string' && RULES.has(message)) return message;
+  // PostgreSQL: the same sentences, raised by the PL/pgSQL triggers with SQLSTATE 23000 (integrity_constraint_violation).
+  if (code === '23000' && typeof message === 'string' && RULES.has(message)) return message;
   return null;
 }

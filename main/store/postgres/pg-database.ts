@@ -1,0 +1,249 @@
+import pg from 'pg';
+import type { CustomTypesConfig, PoolClient, PoolConfig } from 'pg';
+import {
+  NestedUseError,
+  SqlError,
+  TransactionEndedError,
+  TransactionScope,
+  safeNumber,
+  type SqlDatabase,
+  type SqlExecutor,
+  type SqlRunResult,
+  type SqlValue,
+} from '../sql.js';
+
+const INT8_OID = 20;
+const NUMERIC_OID = 1700;
+
+/**
+ * Counts (count(*) is int8), sums (sum of int8 is numeric) and bigint columns come back as numbers,
+ * as they do from SQLite; an integer beyond 2^53 - 1 is refused rather than rounded. Set on this
+ * pool only: the driver's global parsers stay as they are for anyone else in the process.
+ */
+function getTypeParser(oid: number, format?: 'text' | 'binary'): (value: string) => unknown {
+  if (format !== 'binary') {
+    if (oid === INT8_OID) return (value: string) => safeNumber(value, 'int8');
+    if (oid === NUMERIC_OID) return parseNumeric;
+  }
+  return pg.types.getTypeParser(oid, format as 'text');
+}
+
+function parseNumeric(value: string): number {
+  if (/^-?\d+$/.test(value)) return safeNumber(value, 'numeric');
+  const n = Number(value);
+  if (!Number.isFinite(n)) throw new RangeError(`The numeric ${value} is not a finite number.`);
+  return n;
+}
+
+const types: CustomTypesConfig = { getTypeParser: getTypeParser as CustomTypesConfig['getTypeParser'] };
+
+/**
+ * Rewrites the shared SQL's `?` placeholders to PostgreSQL's `$1..$n`, leaving alone a `?` inside
+ * a string literal ('...', E'...' with backslash escapes, $tag$...$tag$), a quoted identifier or a
+ * comment (-- to the end of the line, and /* ... *\/, which nest in PostgreSQL).
+ */
+export function toPostgresPlaceholders(sql: string): string {
+  let out = '';
+  let n = 0;
+  let i = 0;
+  const len = sql.length;
+  while (i < len) {
+    const c = sql[i] as string;
+    const next = sql[i + 1];
+    if (c === '?') {
+      n += 1;
+      out += `$${n}`;
+      i += 1;
+    } else if (c === "'") {
+      const escapes = i > 0 && /[eE]/.test(sql[i - 1] as string) && (i < 2 || !/[\w$]/.test(sql[i - 2] as string));
+      const end = endOfQuoted(sql, i, "'", escapes);
+      out += sql.slice(i, end);
+      i = end;
+    } else if (c === '"') {
+      const end = endOfQuoted(sql, i, '"', false);
+      out += sql.slice(i, end);
+      i = end;
+    } else if (c === '-' && next === '-') {
+      const nl = sql.indexOf('\n', i);
+      const end = nl === -1 ? len : nl;
+      out += sql.slice(i, end);
+      i = end;
+    } else if (c === '/' && next === '*') {
+      let depth = 0;
+      let j = i;
+      do {
+        if (sql.startsWith('/*', j)) {
+          depth += 1;
+          j += 2;
+        } else if (sql.startsWith('*/', j)) {
+          depth -= 1;
+          j += 2;
+        } else j += 1;
+      } while (depth > 0 && j < len);
+      out += sql.slice(i, j);
+      i = j;
+    } else if (c === '$' && !(i > 0 && /[\w$]/.test(sql[i - 1] as string))) {
+      const tag = /^\$(?:[A-Za-z_\u0080-\uffff][\w\u0080-\uffff]*)?\$/.exec(sql.slice(i));
+      if (tag) {
+        const close = sql.indexOf(tag[0], i + tag[0].length);
+        const end = close === -1 ? len : close + tag[0].length;
+        out += sql.slice(i, end);
+        i = end;
+      } else {
+        out += c;
+        i += 1;
+      }
+    } else {
+      out += c;
+      i += 1;
+    }
+  }
+  return out;
+}
+
+/** The index just past a quoted run that starts at `start`; a doubled quote stays inside it. */
+function endOfQuoted(sql: string, start: number, quote: string, backslashEscapes: boolean): number {
+  let j = start + 1;
+  while (j < sql.length) {
+    const c = sql[j];
+    if (backslashEscapes && c === '\\') j += 2;
+    else if (c === quote) {
+      if (sql[j + 1] === quote) j += 2;
+      else return j + 1;
+    } else j += 1;
+  }
+  return sql.length;
+}
+
+const rewritten = new Map<string, string>();
+function postgresText(sql: string): string {
+  let text = rewritten.get(sql);
+  if (text === undefined) {
+    text = toPostgresPlaceholders(sql);
+    if (rewritten.size >= 1000) rewritten.clear();
+    rewritten.set(sql, text);
+  }
+  return text;
+}
+
+function toParams(params: readonly SqlValue[] | undefined): unknown[] {
+  return (params ?? []).map((v) => (typeof v === 'bigint' ? v.toString() : v));
+}
+
+interface Queryable {
+  query(text: string, values: unknown[]): Promise<{ rows: unknown[]; rowCount: number | null }>;
+}
+
+async function query(on: Queryable, sql: string, params: readonly SqlValue[] | undefined): Promise<{ rows: unknown[]; rowCount: number | null }> {
+  try {
+    return await on.query(postgresText(sql), toParams(params));
+  } catch (error) {
+    if (error instanceof pg.DatabaseError && typeof error.code === 'string') {
+      throw new SqlError(error.message, error.code, 'postgres', { cause: error });
+    }
+    throw error;
+  }
+}
+
+/** `check` throws when the executor may no longer be used. */
+function executor(on: Queryable, check: () => void): SqlExecutor {
+  return {
+    dialect: 'postgres',
+    async all<T>(sql: string, params?: readonly SqlValue[]): Promise<T[]> {
+      check();
+      return (await query(on, sql, params)).rows as T[];
+    },
+    async get<T>(sql: string, params?: readonly SqlValue[]): Promise<T | undefined> {
+      check();
+      return (await query(on, sql, params)).rows[0] as T | undefined;
+    },
+    async run(sql: string, params?: readonly SqlValue[]): Promise<SqlRunResult> {
+      check();
+      return { changes: (await query(on, sql, params)).rowCount ?? 0 };
+    },
+  };
+}
+
+export interface PgDatabaseOptions {
+  /** An idle pooled connection failed (e.g. the server restarted): the pool has dropped it already. */
+  onIdleError?: (error: Error) => void;
+}
+
+/**
+ * The SqlDatabase over a node-postgres pool. Statements outside a transaction take any pooled
+ * connection; a transaction holds one connection from BEGIN to COMMIT or ROLLBACK and always gives
+ * it back (a connection whose ROLLBACK failed is destroyed, not reused).
+ */
+export class PgDatabase implements SqlDatabase {
+  readonly dialect = 'postgres' as const;
+  /** Made here, never passed in: its connections must read numbers with the parsers above. */
+  readonly pool: pg.Pool;
+  private readonly outside: SqlExecutor;
+  private readonly scope = new TransactionScope();
+
+  constructor(config: PoolConfig, options: PgDatabaseOptions = {}) {
+    this.pool = new pg.Pool({ ...config, types });
+    // Without a listener an idle connection's error would end the process.
+    this.pool.on('error', (error) => options.onIdleError?.(error));
+    this.outside = executor(this.pool, () => {
+      if (this.scope.inside()) throw new NestedUseError();
+    });
+  }
+
+  static open(config: PoolConfig, options?: PgDatabaseOptions): PgDatabase {
+    return new PgDatabase(config, options);
+  }
+
+  all<T>(sql: string, params?: readonly SqlValue[]): Promise<T[]> {
+    return this.outside.all<T>(sql, params);
+  }
+
+  get<T>(sql: string, params?: readonly SqlValue[]): Promise<T | undefined> {
+    return this.outside.get<T>(sql, params);
+  }
+
+  run(sql: string, params?: readonly SqlValue[]): Promise<SqlRunResult> {
+    return this.outside.run(sql, params);
+  }
+
+  async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+    if (this.scope.inside()) throw new NestedUseError();
+    const client: PoolClient = await this.pool.connect();
+    let open = true;
+    let broken: Error | undefined;
+    try {
+      await query(client, 'BEGIN', undefined);
+      try {
+        const result = await this.scope.run(() =>
+          fn(
+            executor(client, () => {
+              if (!open) throw new TransactionEndedError();
+            }),
+          ),
+        );
+        open = false;
+        await query(client, 'COMMIT', undefined);
+        return result;
+      } catch (error) {
+        open = false;
+        try {
+          await client.query('ROLLBACK');
+        } catch (rollbackError) {
+          broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
+        }
+        throw error;
+      }
+    } catch (error) {
+      // BEGIN itself failed: the connection's state is unknown.
+      if (open) broken = error instanceof Error ? error : new Error(String(error));
+      throw error;
+    } finally {
+      open = false;
+      client.release(broken);
+    }
+  }
+
+  close(): Promise<void> {
+    return this.pool.end();
+  }
+}
