@@ -62,6 +62,7 @@ export async function writeCsv(target: SaveTarget, columns: readonly string[], p
     await written;
   } catch (error) {
     csv.destroy();
+    // The write stream fails with the same cause once the CSV is destroyed: the first error is the one rethrown.
     await written.catch(() => undefined);
     await target.abort();
     throw error;
