@@ -1,3 +1,5 @@
+import { slot, slotText } from '../store/slots.js';
+import type { Slotted } from '../store/slots.js';
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
@@ -12,7 +14,7 @@ import { isoWithOffset } from '../../shared/dates.js';
 import type { UserStatus } from '../../shared/domain.js';
 import { POLICY } from '../../shared/policy.js';
 import type { OutboxDraft } from '../store/outbox-rows.js';
-import type { AuditDraft, Store, UserRecord } from '../store/types.js';
+import type { Store, UserRecord } from '../store/types.js';
 import type { AccountChange, Direction, LookupScope, LookupUser, NameKey } from '../store/users-admin-store.js';
 import { compareNames } from '../store/users-admin-store.js';
 import type { FileTransfer } from './files.js';
@@ -403,33 +405,33 @@ export class UserService {
         roleId: role.id,
         createdBy: official.id,
       },
-      (userRowId, requestId): AuditDraft[] => [
-        { action: 'user.created', actorId: official.id, subjectUserId: userRowId, organizationId: organization.id, details: { userId: input.userId } },
+      [
+        { action: 'user.created', actorId: official.id, subjectUserId: slot('userRowId'), organizationId: organization.id, details: { userId: input.userId } },
         {
           action: 'request.filed',
           actorId: official.id,
-          subjectUserId: userRowId,
+          subjectUserId: slot('userRowId'),
           organizationId: organization.id,
-          requestId,
+          requestId: slot('requestId'),
           details: { program: input.program, role: input.role },
         },
       ],
-      (requestId): OutboxDraft[] => [
+      [
         {
           to: input.email,
           subject: 'Your Security Official Console account',
           body: `A Security Official of ${organization.name} created your account, user ID ${input.userId}. They will give you a temporary password in person. Your account must be approved before you can sign in.`,
           kind: 'user.created',
           organizationId: organization.id,
-          requestId,
+          requestId: slot('requestId'),
         },
-        ...officials.map((to) => ({
+        ...officials.map((to): Slotted<OutboxDraft> => ({
           to,
           subject: `Role Request from ${name}`,
-          body: `${name} (${input.userId}) requests the role ${input.role} in ${input.program} for ${organization.name} (${organization.displayId}).\nRequest ID: ${requestId}\nFiled by a Security Official when the account was created.`,
+          body: `${name} (${input.userId}) requests the role ${input.role} in ${input.program} for ${organization.name} (${organization.displayId}).\nRequest ID: ${slotText('requestId')}\nFiled by a Security Official when the account was created.`,
           kind: 'request.filed',
           organizationId: organization.id,
-          requestId,
+          requestId: slot('requestId'),
         })),
       ],
     );
@@ -452,12 +454,12 @@ export class UserService {
       let deactivated = 0;
       for (let from = 0; from < max; from += SWEEP_RANGE) {
         const ids = await this.store.userAdmin.inactiveBetween(cutoff, from, from + SWEEP_RANGE);
-        deactivated += await this.store.userAdmin.deactivateInactive(ids, cutoff, (id) => ({
+        deactivated += await this.store.userAdmin.deactivateInactive(ids, cutoff, {
           action: 'account.deactivated',
           actorId: null,
-          subjectUserId: id,
+          subjectUserId: slot('userRowId'),
           details: { reason: `unused for more than ${POLICY.inactivityDays} days` },
-        }));
+        });
         for (const id of ids) this.sessions.closeAllFor(id);
         await new Promise((resolve) => setImmediate(resolve));
       }

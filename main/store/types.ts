@@ -1,6 +1,9 @@
 import type { AuditAction } from '../../shared/audit-actions.js';
 import type { OrganizationKind, ProofingState, UserStatus } from '../../shared/domain.js';
+import type { KeyObject } from 'node:crypto';
 import type { ChainFields } from './audit-chain.js';
+import type { LiveCheck } from './chain-verify.js';
+import type { Scenario } from './seed.js';
 import type { RequestStore } from './requests-store.js';
 import type { OutboxStore } from './outbox-store.js';
 import type { UserAdminStore } from './users-admin-store.js';
@@ -12,12 +15,19 @@ import type { HomeStore } from './home-store.js';
 import type { PasswordResetStore } from './password-reset-store.js';
 
 /**
- * What the services may ask of storage. Async on purpose: SQLite answers synchronously today,
- * but a PostgreSQL adapter can be put beside it without touching a service. Every mutating
- * call takes the audit events it owes and writes them in the same transaction.
+ * What the services may ask of storage, and all they may ask: no service sees an engine, a
+ * connection or SQL. Async because the answer comes from another thread (the embedded engine's
+ * own) or another process (a database server). Every mutating call takes the audit events it
+ * owes and writes them in the same transaction.
  */
 export interface Store {
   close(): Promise<void>;
+  /**
+   * From here on every transaction that appends to the audit trail signs the chain's new head
+   * with this key (the console's Ed25519 identity), in the same transaction.
+   */
+  signAuditHeadsWith(consoleId: string, privateKey: KeyObject): Promise<void>;
+  demo: DemoStore;
   meta: MetaStore;
   users: UserStore;
   credentials: CredentialStore;
@@ -180,4 +190,18 @@ export interface AuditStore {
   /** Events after `afterId`, oldest first. */
   read(afterId: number, limit: number): Promise<AuditEventRecord[]>;
   head(): Promise<{ id: number; hash: string } | null>;
+  /** Verifies the chain after `afterId` and the signed head, in one consistent read. */
+  verifyLive(key: { consoleId: string; publicKeyDer: Buffer }, afterId: number): Promise<LiveCheck>;
+  /** Signs the current head now (a database from before heads were signed). */
+  signHead(): Promise<void>;
+  /** The newest event of an action, if any. */
+  lastOfAction(action: AuditAction): Promise<{ at: number; details: string } | null>;
+}
+
+/** The demo console's own data: never used on a real console's database. */
+export interface DemoStore {
+  /** Inserts the scenario, marks the users whose Federal Surveyor ID is requested, and marks the database a demo, all at once. */
+  seed(scenario: Scenario, fsidRequestedUserIds: readonly string[]): Promise<void>;
+  /** Moves demo sign-ins older than a week up to a week ago, so demo accounts never age into deactivation. */
+  refreshActivity(): Promise<void>;
 }

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CHANNELS, contract } from '../../shared/ipc/contract.js';
 import { Harness, PROVIDER_ORG } from '../support/console-harness.js';
+import { sideDb } from '../support/side-db.js';
 
 describe('dispatch', () => {
   let h: Harness;
@@ -41,7 +42,7 @@ describe('dispatch', () => {
   it('turns an unexpected failure into INTERNAL without its details', async () => {
     const user = h.seed({ organizations: [PROVIDER_ORG], users: [{ userId: 'pat', organization: '123' }] })['pat']!;
     await h.signIn('c', user);
-    h.app.store.db.exec('DROP TABLE role_assignments');
+    sideDb(h.app).exec('DROP TABLE role_assignments');
     const result = await h.app.dispatch({ clientId: 'c' }, 'home.summary', {});
     expect(result).toEqual({ ok: false, error: { code: 'INTERNAL', message: 'Something went wrong. Nothing was saved; please try again.' } });
   });
