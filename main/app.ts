@@ -27,7 +27,8 @@ import type { DataKeyProvider } from './services/secret-box.js';
 import { SessionRegistry } from './services/sessions.js';
 import { seedDemo } from './services/demo.js';
 import type { DemoAccount } from './services/demo.js';
-import { SqliteStore } from './store/sqlite.js';
+import { openThreadStore } from './store/database-client.js';
+import type { ThreadStore } from './store/database-client.js';
 import { acquireConsoleLock } from './store/console-lock.js';
 import { FolderFileTransfer } from './services/files.js';
 import type { FileTransfer } from './services/files.js';
@@ -38,7 +39,6 @@ import { AuditService } from './services/audit.js';
 import { AuditIntegrity } from './services/audit-integrity.js';
 import { ArchiveService } from './services/archives.js';
 import { ExportService } from './services/exports.js';
-import { setAuditHeadSigner, auditHeadPayload } from './store/audit-chain.js';
 import { AuditWorkers } from './store/audit-worker-client.js';
 
 export interface ConsoleOptions {
@@ -80,7 +80,8 @@ export interface ConsoleOptions {
 export interface ConsoleApp {
   dispatch: Dispatch;
   services: Services;
-  store: SqliteStore;
+  /** The console's data, answered by the database's own thread. */
+  store: ThreadStore;
   databasePath: string;
   /** The demo accounts, when opened with demo: true. */
   demoAccounts: DemoAccount[];
@@ -106,9 +107,9 @@ export async function createConsole(options: ConsoleOptions): Promise<ConsoleApp
   const databasePath = join(options.dataDir, options.demo ? DEMO_DATABASE_FILE : DATABASE_FILE);
   // One console per database: a second one is refused here, not with SQLITE_BUSY mid-decision.
   const lock = options.lockHeld ? { release: () => undefined } : acquireConsoleLock(`${databasePath}.lock`);
-  let store: SqliteStore | null = null;
+  let store: ThreadStore | null = null;
   try {
-    store = SqliteStore.open(databasePath, clock);
+    store = await openThreadStore(databasePath, clock);
     return await composeConsole(options, clock, store, databasePath, () => lock.release());
   } catch (error) {
     await store?.close();
@@ -117,12 +118,12 @@ export async function createConsole(options: ConsoleOptions): Promise<ConsoleApp
   }
 }
 
-async function composeConsole(options: ConsoleOptions, clock: Clock, store: SqliteStore, databasePath: string, releaseLock: () => void): Promise<ConsoleApp> {
+async function composeConsole(options: ConsoleOptions, clock: Clock, store: ThreadStore, databasePath: string, releaseLock: () => void): Promise<ConsoleApp> {
   const box = new SecretBox(options.keyProvider.loadOrCreateKey());
   // The console's Ed25519 key signs the audit chain head in every appending transaction, from
   // the first (demo seeding included).
   const identity = await ConsoleIdentity.loadOrCreate(store.meta, box);
-  setAuditHeadSigner(store.db, (eventId, hash) => identity.sign(auditHeadPayload(identity.consoleId, eventId, hash)));
+  await store.signAuditHeadsWith(identity.consoleId, identity.signingKey);
   const workers = new AuditWorkers();
   const integrity = new AuditIntegrity(store, identity, clock, workers, databasePath);
   await integrity.checkTail();
@@ -164,7 +165,7 @@ async function composeConsole(options: ConsoleOptions, clock: Clock, store: Sqli
     integrity,
     archives,
     exports: new ExportService(store, scopes, history, audit, files, clock),
-    backups: new BackupService(store, clock, identity, workers, reauth, options.dataDir, options.demo ? 'demo' : 'console', options.onRestart),
+    backups: new BackupService(store, databasePath, clock, identity, workers, reauth, options.dataDir, options.demo ? 'demo' : 'console', options.onRestart),
     readOnly: options.readOnly === true,
   };
   const dispatch = createDispatch(createHandlers(services), sessions, {

@@ -5,6 +5,8 @@
  *   main/store/audit-worker.ts -> dist/main/audit-worker.js (the worker thread for chain checks
  *                                                    and archives; found beside electron.js)
  *   main/store/archive-worker.ts -> dist/main/archive-worker.js (an opened review archive's reads)
+ *   main/store/database-thread.ts -> dist/main/database-thread.js (the thread that owns the
+ *                                                    console's SQLite connection)
  *   main/shell/preload.cts -> dist/main/preload.cjs (CJS, one self-contained file: a sandboxed
  *                                                    preload can require nothing but 'electron')
  *
@@ -106,7 +108,22 @@ const archiveWorkerResult = await build({
 });
 if (!existsSync(join(outDir, 'archive-worker.js'))) fail('the archive worker was not built');
 
-const missing = [...externalImportsOf(mainResult.metafile), ...externalImportsOf(workerResult.metafile), ...externalImportsOf(archiveWorkerResult.metafile)]
+// The console's database runs in its own thread (main/store/database-client.ts looks for it beside electron.js).
+const databaseThreadResult = await build({
+  ...common,
+  entryPoints: ['main/store/database-thread.ts'],
+  outfile: 'dist/main/database-thread.js',
+  format: 'esm',
+  packages: 'external',
+});
+if (!existsSync(join(outDir, 'database-thread.js'))) fail('the database thread was not built');
+
+const missing = [
+  ...externalImportsOf(mainResult.metafile),
+  ...externalImportsOf(workerResult.metafile),
+  ...externalImportsOf(archiveWorkerResult.metafile),
+  ...externalImportsOf(databaseThreadResult.metafile),
+]
   .filter((specifier) => !builtins.has(specifier) && specifier !== 'electron')
   .filter((specifier) => !runtimePackages.has(packageNameOf(specifier)));
 if (missing.length > 0) {
@@ -130,5 +147,5 @@ const bundledPackages = Object.keys(preloadResult.metafile.inputs).filter((input
 if (bundledPackages.length > 0) fail(`the preload bundles npm code (${bundledPackages.join(', ')}); keep it to the channel list`);
 
 console.log(
-  `build-main: dist/main/electron.js, dist/main/audit-worker.js, dist/main/archive-worker.js and dist/main/preload.cjs (${CHANNELS.length} channels)`,
+  `build-main: dist/main/electron.js, dist/main/audit-worker.js, dist/main/archive-worker.js, dist/main/database-thread.js and dist/main/preload.cjs (${CHANNELS.length} channels)`,
 );

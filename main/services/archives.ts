@@ -10,7 +10,7 @@ import { ArchiveReader } from '../store/archive-worker-client.js';
 import type { AuditTrailStore } from '../store/audit-trail-store.js';
 import type { AuditWorkers } from '../store/audit-worker-client.js';
 import type { HistoryStore } from '../store/history-store.js';
-import type { SqliteStore } from '../store/sqlite.js';
+import type { Store } from '../store/store.js';
 import type { ConsoleIdentity } from './console-identity.js';
 import type { FileTransfer } from './files.js';
 import { safeFileName } from './files.js';
@@ -51,7 +51,7 @@ export class ArchiveService implements ArchiveSources {
   private readonly opened = new Map<string, Opened>();
 
   constructor(
-    private readonly store: SqliteStore,
+    private readonly store: Store,
     private readonly databasePath: string,
     private readonly identity: ConsoleIdentity,
     private readonly clock: Clock,

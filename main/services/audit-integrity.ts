@@ -1,15 +1,13 @@
 import type { Clock } from '../clock.js';
 import type { AuditStatus } from '../../shared/ipc/contract.js';
-import { signAuditHeadSync } from '../store/audit-chain.js';
 import type { AuditWorkers } from '../store/audit-worker-client.js';
-import { verifyLiveChain } from '../store/chain-verify.js';
 import type { ChainBreak, LiveCheck } from '../store/chain-verify.js';
-import type { SqliteStore } from '../store/sqlite.js';
+import type { Store } from '../store/store.js';
 import type { ConsoleIdentity } from './console-identity.js';
 
-/** At start the last 10,000 events are checked at once; the whole chain in the background. */
+/** At start the last 10,000 events are checked at once (on the database thread); the whole chain in the background. */
 export const TAIL_EVENTS = 10_000;
-/** New events checked on the main thread when the status is asked for; more go to the worker. */
+/** New events checked on the database thread when the status is asked for; more go to an audit worker. */
 const INCREMENTAL_MAX = 5_000;
 export const CHAIN_BROKEN_ACTION = 'audit.chain_broken';
 
@@ -18,7 +16,7 @@ interface Recorded extends ChainBreak {
 }
 
 /**
- * Keeps the audit chain verified: the tail at start (on the main thread, a few milliseconds),
+ * Keeps the audit chain verified: the tail at start (a few milliseconds on the database thread),
  * the whole chain in a worker thread, and the events appended since at each status request.
  * A break is written to the trail itself (audit.chain_broken, naming the row), so the alarm
  * survives a restart and a later append that re-signs the head cannot hide it.
@@ -35,7 +33,7 @@ export class AuditIntegrity {
   private full: Promise<void> | null = null;
 
   constructor(
-    private readonly store: SqliteStore,
+    private readonly store: Store,
     private readonly identity: ConsoleIdentity,
     private readonly clock: Clock,
     private readonly workers: AuditWorkers,
@@ -48,12 +46,12 @@ export class AuditIntegrity {
 
   /** At start: the last 10,000 events and the signed head; a database from before 005 gets its head signed. */
   async checkTail(): Promise<void> {
-    const head = (this.store.db.prepare('SELECT max(id) AS id FROM audit_events').get() as { id: number | null }).id ?? 0;
+    const head = (await this.store.audit.head())?.id ?? 0;
     const afterId = Math.max(0, head - TAIL_EVENTS);
-    const check = verifyLiveChain(this.store.db, this.key, { afterId });
+    const check = await this.store.audit.verifyLive(this.key, afterId);
     this.apply(check, afterId === 0);
     if (check.broken === null && !check.head.signed && check.head.message === 'The audit trail head is not signed yet') {
-      this.store.db.transaction(() => signAuditHeadSync(this.store.db, this.clock.now())).immediate();
+      await this.store.audit.signHead();
       this.signature = { ok: true, message: 'The audit trail head is signed by this console' };
     }
     if (check.broken) await this.record(check.broken);
@@ -103,13 +101,13 @@ export class AuditIntegrity {
   /** Events appended since the last check, and the signed head: at most INCREMENTAL_MAX on this thread. */
   private async catchUp(): Promise<void> {
     if (this.full !== null) return;
-    const head = (this.store.db.prepare('SELECT max(id) AS id FROM audit_events').get() as { id: number | null }).id ?? 0;
+    const head = (await this.store.audit.head())?.id ?? 0;
     if (head - this.checkedThrough > INCREMENTAL_MAX) {
       // A failed run leaves the chain 'checking' and the next status() starts another; the run at start is logged (main/app.ts).
       void this.verifyAll().catch(() => undefined);
       return;
     }
-    const check = verifyLiveChain(this.store.db, this.key, { afterId: this.checkedThrough });
+    const check = await this.store.audit.verifyLive(this.key, this.checkedThrough);
     this.apply(check, this.verifiedThrough !== null && this.verifiedThrough >= this.checkedThrough);
     if (check.broken) await this.record(check.broken);
   }
@@ -138,8 +136,7 @@ export class AuditIntegrity {
   }
 
   private async lastRecorded(): Promise<Recorded | null> {
-    const row = this.store.db.prepare('SELECT at, details FROM audit_events WHERE action = ? ORDER BY id DESC LIMIT 1').get(CHAIN_BROKEN_ACTION) as
-      { at: number; details: string } | undefined;
+    const row = await this.store.audit.lastOfAction(CHAIN_BROKEN_ACTION);
     if (!row) return null;
     try {
       const details = JSON.parse(row.details) as { eventId?: unknown; reason?: unknown };

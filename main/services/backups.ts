@@ -8,7 +8,7 @@ import { AuditTaskError } from '../store/audit-worker-client.js';
 import type { AuditTaskResult, AuditWorkers, ProgressPhase } from '../store/audit-worker-client.js';
 import { MIGRATIONS } from '../store/migrations/index.js';
 import { ensurePrivateFile, ensurePrivateFolder, makeDatabaseFilesPrivate } from '../store/private-files.js';
-import type { SqliteStore } from '../store/sqlite.js';
+import type { Store } from '../store/store.js';
 import type { ConsoleIdentity } from './console-identity.js';
 import { officialOf } from './officials.js';
 import type { Reauthentication } from './reauth.js';
@@ -50,7 +50,9 @@ export class BackupService {
   readonly folder: string;
 
   constructor(
-    private readonly store: SqliteStore,
+    private readonly store: Store,
+    /** The embedded database file: backups copy it page by page in a worker of their own. */
+    private readonly databasePath: string,
     private readonly clock: Clock,
     private readonly identity: ConsoleIdentity,
     private readonly workers: AuditWorkers,
@@ -197,7 +199,7 @@ export class BackupService {
       result = await this.workers.run(
         {
           kind: 'backup-database',
-          dbPath: this.store.db.name,
+          dbPath: this.databasePath,
           destPath: partial,
           consoleId: this.identity.consoleId,
           publicKeyDer: this.identity.publicKeyDer,

@@ -61,6 +61,11 @@ export class ConsoleIdentity {
     return this.storedPublicKeyDer.equals(this.publicKeyDer);
   }
 
+  /** Handed to the database thread, which signs each new audit chain head inside the appending transaction. */
+  get signingKey(): KeyObject {
+    return this.privateKey;
+  }
+
   sign(data: Buffer): string {
     return sign(null, data, this.privateKey).toString('base64');
   }

@@ -4,8 +4,7 @@ import { ScureBase32Plugin } from 'otplib';
 import type { Clock } from '../clock.js';
 import { PROGRAMS, ROLE_NAMES, SECURITY_OFFICIAL_ROLE } from '../../shared/domain.js';
 import type { OrganizationKind } from '../../shared/domain.js';
-import type { SqliteStore } from '../store/sqlite.js';
-import { insertScenario, refreshDemoActivity, setMeta } from '../store/seed.js';
+import type { Store } from '../store/store.js';
 import type { Scenario } from '../store/seed.js';
 import { hashPassword } from './passwords.js';
 import type { SecretBox } from './secret-box.js';
@@ -114,7 +113,7 @@ const NAMED_ACCOUNTS: ReadonlyArray<{
  * Fills the demo database once (deterministic: faker with a fixed seed, keys derived from the
  * user IDs), and returns the accounts testers sign in with. Times are relative to now.
  */
-export async function seedDemo(store: SqliteStore, box: SecretBox, clock: Clock): Promise<DemoAccount[]> {
+export async function seedDemo(store: Store, box: SecretBox, clock: Clock): Promise<DemoAccount[]> {
   const accounts = NAMED_ACCOUNTS.map((a, i) => ({
     userId: a.userId,
     password: DEMO_PASSWORD,
@@ -125,7 +124,7 @@ export async function seedDemo(store: SqliteStore, box: SecretBox, clock: Clock)
   }));
   if ((await store.meta.get('demo')) === '1') {
     // Demo data is relative to now: keep its accounts from going stale (120-day rule) over months.
-    refreshDemoActivity(store.db, clock.now());
+    await store.demo.refreshActivity();
     return accounts;
   }
   if ((await store.users.count()) > 0) throw new Error('The demo database file holds non-demo data; refusing to seed it');
@@ -252,12 +251,10 @@ export async function seedDemo(store: SqliteStore, box: SecretBox, clock: Clock)
     assignments,
     requests,
   };
-  store.db.transaction(() => {
-    insertScenario(store.db, scenario);
-    const requestFsid = store.db.prepare("UPDATE users SET fsid_state = 'requested' WHERE user_id = ?");
-    for (const a of NAMED_ACCOUNTS) if (a.fsidRequested) requestFsid.run(a.userId);
-    setMeta(store.db, 'demo', '1');
-  })();
+  await store.demo.seed(
+    scenario,
+    NAMED_ACCOUNTS.filter((a) => a.fsidRequested).map((a) => a.userId),
+  );
   await store.audit.append([{ action: 'demo.seeded', actorId: null, details: { users: users.length, requests: requests.length } }]);
   return accounts;
 }

@@ -30,7 +30,8 @@ export function requestFiledEmail(r: {
   role: string;
   program: string;
   organization: OrganizationNames;
-  requestId: number;
+  /** The Request ID, or the text slot the store fills when it files the request in the same transaction. */
+  requestId: number | string;
   justification: string | null;
 }): EmailText {
   return {
@@ -46,7 +47,8 @@ export function requestFiledAtCreationEmail(r: {
   role: string;
   program: string;
   organization: OrganizationNames;
-  requestId: number;
+  /** The Request ID, or the text slot the store fills when it files the request in the same transaction. */
+  requestId: number | string;
 }): EmailText {
   return {
     subject: `Role Request from ${r.name}`,

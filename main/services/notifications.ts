@@ -1,3 +1,4 @@
+import { slot } from '../store/slots.js';
 import type { Clock } from '../clock.js';
 import type { ChannelOutput, ChannelParsedInput, MailNotice, MailSettingsView, MailTestResult, OutboxRow } from '../../shared/ipc/contract.js';
 import { STALE_AFTER_DAYS } from '../../shared/domain.js';
@@ -165,13 +166,13 @@ export class NotificationService {
 
   async retry(session: Session, input: ChannelParsedInput<'outbox.retry'>): Promise<ChannelOutput<'outbox.retry'>> {
     const scope = await this.officialScope(session, OUTBOX_FORBIDDEN);
-    const result = await this.store.outbox.retry(input.id, scope, this.clock.now(), (row) => ({
+    const result = await this.store.outbox.retry(input.id, scope, this.clock.now(), {
       action: 'mail.retry',
       actorId: session.userRowId,
-      organizationId: row.organizationId,
-      requestId: row.requestId,
-      details: { outboxId: row.id, kind: row.kind, status: row.status, attempts: row.attempts },
-    }));
+      organizationId: slot('organizationId'),
+      requestId: slot('requestId'),
+      details: { outboxId: slot('id'), kind: slot('kind'), status: slot('status'), attempts: slot('attempts') },
+    });
     if (result.outcome === 'not_found') throw new AppError('NOT_FOUND', OUTBOX_NOT_FOUND);
     if (result.outcome === 'sent') throw new AppError('CONFLICT', 'This email was already sent; there is nothing to retry.');
     this.kick();

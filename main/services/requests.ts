@@ -1,3 +1,6 @@
+import { slot, slotText } from '../store/slots.js';
+import { ChunkPacer } from './pacing.js';
+import type { Slotted } from '../store/slots.js';
 import type { Clock } from '../clock.js';
 import { formatDateTime } from '../../shared/dates.js';
 import type {
@@ -22,8 +25,6 @@ import type { Judgement, Official } from './officials.js';
 import { requestDecidedEmail, requestFiledEmail, secondApprovalEmail } from './email-texts.js';
 
 const DAY_MS = 86_400_000;
-/** Decisions per transaction: a bulk of 10,000 never holds the main process for long. */
-export const DECISION_CHUNK = 100;
 
 export const REQUEST_MESSAGES = {
   notOfficial: 'Only Security Officials can work with role requests.',
@@ -79,32 +80,31 @@ export class RequestService {
     const name = `${requester.firstName} ${requester.lastName}`;
     const filed = await this.store.requests.file(
       { requesterId: requester.id, programId, organizationId: organization.id, roleId: role.id, justification: input.justification },
-      (requestId) => [
+      [
         {
           action: 'request.filed',
           actorId: requester.id,
           subjectUserId: requester.id,
           organizationId: organization.id,
-          requestId,
+          requestId: slot('requestId'),
           details: { program: input.program, role: input.role },
         },
       ],
-      (requestId): OutboxDraft[] =>
-        recipients.map((to) => ({
-          to,
-          ...requestFiledEmail({
-            name,
-            userId: requester.userId,
-            role: input.role,
-            program: input.program,
-            organization,
-            requestId,
-            justification: input.justification ?? null,
-          }),
-          kind: 'request.filed',
-          organizationId: organization.id,
-          requestId,
-        })),
+      recipients.map((to): Slotted<OutboxDraft> => ({
+        to,
+        ...requestFiledEmail({
+          name,
+          userId: requester.userId,
+          role: input.role,
+          program: input.program,
+          organization,
+          requestId: slotText('requestId'),
+          justification: input.justification ?? null,
+        }),
+        kind: 'request.filed',
+        organizationId: organization.id,
+        requestId: slot('requestId'),
+      })),
     );
     if (filed === 'held') throw new AppError('CONFLICT', 'You already hold this role.');
     if (filed === 'pending') throw new AppError('CONFLICT', 'You already have a pending request for this role.');
@@ -344,10 +344,12 @@ export class RequestService {
     const asksSecond = allowed.some(({ judged }) => judged.approvalsNeeded === 2);
     const cmsEmails = asksSecond ? await this.store.requests.cmsOfficialEmails() : [];
     const approverEmail = asksSecond ? ((await this.store.users.byId(official.id))?.email ?? '') : '';
-    for (let i = 0; i < allowed.length; i += DECISION_CHUNK) {
-      const chunk = allowed.slice(i, i + DECISION_CHUNK);
+    const pacer = new ChunkPacer();
+    for (let i = 0; i < allowed.length;) {
+      const chunk = allowed.slice(i, i + pacer.size);
+      i += chunk.length;
       const decisions: Decision[] = chunk.map(({ request, judged }) => this.decision(official, request, action, reason, judged, { cmsEmails, approverEmail }));
-      const { conflicts, recorded, refused: refusedByDatabase } = await this.store.requests.decide(official.id, decisions);
+      const { conflicts, recorded, refused: refusedByDatabase } = await pacer.run(() => this.store.requests.decide(official.id, decisions));
       const conflicted = new Set(conflicts);
       const waiting = new Set(recorded);
       const databaseRefused = new Map(refusedByDatabase.map((r) => [r.requestId, r.message]));
@@ -374,7 +376,7 @@ export class RequestService {
         }
       }
       // Let other work run between chunks: a bulk of 10,000 must not stall the console.
-      if (i + DECISION_CHUNK < allowed.length) await new Promise((resolve) => setImmediate(resolve));
+      if (i < allowed.length) await new Promise((resolve) => setImmediate(resolve));
     }
     // Every decision recorded emails someone (the requester, or the CMS officials asked for a second approval).
     const mailed = results.some((r) => r.outcome === 'approved' || r.outcome === 'rejected' || r.outcome === 'awaiting_second_approval');

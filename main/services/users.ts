@@ -1,3 +1,5 @@
+import { slot, slotText } from '../store/slots.js';
+import type { Slotted } from '../store/slots.js';
 import type { Clock } from '../clock.js';
 import type { AuditAction } from '../../shared/audit-actions.js';
 import type { AccountAction, ChannelOutput, ChannelParsedInput, LookupRow, MailNotice, UserProfile } from '../../shared/ipc/contract.js';
@@ -8,7 +10,7 @@ import { isoWithOffset } from '../../shared/dates.js';
 import type { UserStatus } from '../../shared/domain.js';
 import { POLICY } from '../../shared/policy.js';
 import type { OutboxDraft } from '../store/outbox-rows.js';
-import type { AuditDraft, UserRecord } from '../store/types.js';
+import type { UserRecord } from '../store/types.js';
 import type { Store } from '../store/store.js';
 import type { AccountChange, Direction, LookupScope, LookupUser, NameKey } from '../store/users-admin-store.js';
 import { compareNames } from '../store/users-admin-store.js';
@@ -374,31 +376,38 @@ export class UserService {
         roleId: role.id,
         createdBy: official.id,
       },
-      (userRowId, requestId): AuditDraft[] => [
-        { action: 'user.created', actorId: official.id, subjectUserId: userRowId, organizationId: organization.id, details: { userId: input.userId } },
+      [
+        { action: 'user.created', actorId: official.id, subjectUserId: slot('userRowId'), organizationId: organization.id, details: { userId: input.userId } },
         {
           action: 'request.filed',
           actorId: official.id,
-          subjectUserId: userRowId,
+          subjectUserId: slot('userRowId'),
           organizationId: organization.id,
-          requestId,
+          requestId: slot('requestId'),
           details: { program: input.program, role: input.role },
         },
       ],
-      (requestId): OutboxDraft[] => [
+      [
         {
           to: input.email,
           ...accountCreatedEmail({ organizationName: organization.name, userId: input.userId }),
           kind: 'user.created',
           organizationId: organization.id,
-          requestId,
+          requestId: slot('requestId'),
         },
-        ...officials.map((to) => ({
+        ...officials.map((to): Slotted<OutboxDraft> => ({
           to,
-          ...requestFiledAtCreationEmail({ name, userId: input.userId, role: input.role, program: input.program, organization, requestId }),
+          ...requestFiledAtCreationEmail({
+            name,
+            userId: input.userId,
+            role: input.role,
+            program: input.program,
+            organization,
+            requestId: slotText('requestId'),
+          }),
           kind: 'request.filed',
           organizationId: organization.id,
-          requestId,
+          requestId: slot('requestId'),
         })),
       ],
     );
@@ -421,12 +430,12 @@ export class UserService {
       let deactivated = 0;
       for (let from = 0; from < max; from += SWEEP_RANGE) {
         const ids = await this.store.userAdmin.inactiveBetween(cutoff, from, from + SWEEP_RANGE);
-        deactivated += await this.store.userAdmin.deactivateInactive(ids, cutoff, (id) => ({
+        deactivated += await this.store.userAdmin.deactivateInactive(ids, cutoff, {
           action: 'account.deactivated',
           actorId: null,
-          subjectUserId: id,
+          subjectUserId: slot('userRowId'),
           details: { reason: `unused for more than ${POLICY.inactivityDays} days` },
-        }));
+        });
         for (const id of ids) this.sessions.closeAllFor(id);
         await new Promise((resolve) => setImmediate(resolve));
       }

@@ -1,3 +1,5 @@
+import { fillSlots } from './slots.js';
+import type { Slotted } from './slots.js';
 import type { Database } from 'better-sqlite3';
 import type { Clock } from '../clock.js';
 import { appendAuditSync } from './audit-chain.js';
@@ -65,7 +67,8 @@ export interface OutboxStore {
    * Makes a failed or owed row in scope due now (attempts kept), with its audit event, in one
    * transaction; a row outside the scope is 'not_found', whether or not it exists.
    */
-  retry(id: number, scope: OutboxScope, now: number, audit: (row: OutboxRecord) => AuditDraft): Promise<RetryOutcome>;
+  /** `audit`'s slots are filled from the email's row as it was: id, kind, status, attempts, organizationId, requestId. */
+  retry(id: number, scope: OutboxScope, now: number, audit: Slotted<AuditDraft>): Promise<RetryOutcome>;
   /** Ids of owed rows due at `now`, earliest first. */
   dueIds(now: number, limit: number): Promise<number[]>;
   /**
@@ -160,14 +163,15 @@ export class SqliteOutboxStore implements OutboxStore {
     );
   }
 
-  async retry(id: number, scope: OutboxScope, now: number, audit: (row: OutboxRecord) => AuditDraft): Promise<RetryOutcome> {
+  async retry(id: number, scope: OutboxScope, now: number, audit: Slotted<AuditDraft>): Promise<RetryOutcome> {
     return this.db
       .transaction((): RetryOutcome => {
         const found = this.byIdSync(id);
         if (!found || !inScope(found, scope)) return { outcome: 'not_found' };
         if (found.status === 'sent') return { outcome: 'sent', row: found };
         this.db.prepare("UPDATE outbox SET status = 'owed', next_attempt_at = ? WHERE id = ?").run(now, id);
-        appendAuditSync(this.db, now, [audit(found)]);
+        const { id: rowId, kind, status, attempts, organizationId, requestId } = found;
+        appendAuditSync(this.db, now, [fillSlots<AuditDraft>(audit, { id: rowId, kind, status, attempts, organizationId, requestId })]);
         return { outcome: 'retried', row: this.byIdSync(id)! };
       })
       .immediate();

@@ -1,3 +1,5 @@
+import { fillSlots } from './slots.js';
+import type { Slotted } from './slots.js';
 import type { Database } from 'better-sqlite3';
 import type { Clock } from '../clock.js';
 import type { OrganizationKind, ProofingState, RequestStatus, UserStatus } from '../../shared/domain.js';
@@ -127,8 +129,8 @@ export interface RequestStore {
   /** Files a request unless the same one is pending or the role is held: then says which. */
   file(
     request: { requesterId: number; programId: number; organizationId: number; roleId: number; justification: string },
-    audit: (requestId: number) => AuditDraft[],
-    outbox: (requestId: number) => OutboxDraft[],
+    audit: Slotted<AuditDraft[]>,
+    outbox: Slotted<OutboxDraft[]>,
   ): Promise<{ requestId: number } | 'pending' | 'held'>;
   /** Cancels a pending request of its requester; false if it was not pending any more. */
   withdraw(requestId: number, requesterId: number, audit: AuditDraft[]): Promise<boolean>;
@@ -240,8 +242,8 @@ export class SqliteRequestStore implements RequestStore {
 
   async file(
     request: { requesterId: number; programId: number; organizationId: number; roleId: number; justification: string },
-    audit: (requestId: number) => AuditDraft[],
-    outbox: (requestId: number) => OutboxDraft[],
+    audit: Slotted<AuditDraft[]>,
+    outbox: Slotted<OutboxDraft[]>,
   ): Promise<{ requestId: number } | 'pending' | 'held'> {
     return this.db
       .transaction((): { requestId: number } | 'pending' | 'held' => {
@@ -263,8 +265,8 @@ export class SqliteRequestStore implements RequestStore {
             )
             .run(...same, request.justification, now).lastInsertRowid,
         );
-        appendAuditSync(this.db, now, audit(requestId));
-        insertOutboxRowsSync(this.db, now, outbox(requestId));
+        appendAuditSync(this.db, now, fillSlots<AuditDraft[]>(audit, { requestId }));
+        insertOutboxRowsSync(this.db, now, fillSlots<OutboxDraft[]>(outbox, { requestId }));
         return { requestId };
       })
       .immediate();

@@ -1,7 +1,14 @@
 import Database from 'better-sqlite3';
 import type { Database as Db } from 'better-sqlite3';
 import { migrate } from './migrations/index.js';
-import { appendAuditSync } from './audit-chain.js';
+import { sign } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
+import { appendAuditSync, auditHeadPayload, setAuditHeadSigner, signAuditHeadSync } from './audit-chain.js';
+import { verifyLiveChain } from './chain-verify.js';
+import type { LiveCheck } from './chain-verify.js';
+import { insertScenario, refreshDemoActivity, setMeta } from './seed.js';
+import type { Scenario } from './seed.js';
+import type { AuditAction } from '../../shared/audit-actions.js';
 import { SqliteRequestStore } from './requests-store.js';
 import { SqliteOutboxStore } from './outbox-store.js';
 import { SqliteUserAdminStore } from './users-admin-store.js';
@@ -157,6 +164,22 @@ export class SqliteStore implements Store {
   async close(): Promise<void> {
     if (this.db.open) this.db.close();
   }
+
+  async signAuditHeadsWith(consoleId: string, privateKey: KeyObject): Promise<void> {
+    setAuditHeadSigner(this.db, (eventId, hash) => sign(null, auditHeadPayload(consoleId, eventId, hash), privateKey).toString('base64'));
+  }
+
+  readonly demo = {
+    seed: async (scenario: Scenario, fsidRequestedUserIds: readonly string[]): Promise<void> => {
+      this.db.transaction(() => {
+        insertScenario(this.db, scenario);
+        const requestFsid = this.db.prepare("UPDATE users SET fsid_state = 'requested' WHERE user_id = ?");
+        for (const userId of fsidRequestedUserIds) requestFsid.run(userId);
+        setMeta(this.db, 'demo', '1');
+      })();
+    },
+    refreshActivity: async (): Promise<void> => refreshDemoActivity(this.db, this.clock.now()),
+  };
 
   private appendAuditSync(events: readonly AuditDraft[]): void {
     appendAuditSync(this.db, this.clock.now(), events);
@@ -335,6 +358,13 @@ export class SqliteStore implements Store {
         .all(afterId, limit) as AuditEventRecord[],
     head: async (): Promise<{ id: number; hash: string } | null> =>
       (this.db.prepare('SELECT id, hash FROM audit_events ORDER BY id DESC LIMIT 1').get() as { id: number; hash: string } | undefined) ?? null,
+    verifyLive: async (key: { consoleId: string; publicKeyDer: Buffer }, afterId: number): Promise<LiveCheck> => verifyLiveChain(this.db, key, { afterId }),
+    signHead: async (): Promise<void> => {
+      this.db.transaction(() => signAuditHeadSync(this.db, this.clock.now())).immediate();
+    },
+    lastOfAction: async (action: AuditAction): Promise<{ at: number; details: string } | null> =>
+      (this.db.prepare('SELECT at, details FROM audit_events WHERE action = ? ORDER BY id DESC LIMIT 1').get(action) as
+        { at: number; details: string } | undefined) ?? null,
   };
 
   private consumeStepSync(credentialRowId: number, step: number): boolean {

@@ -1,3 +1,5 @@
+import { fillSlots } from './slots.js';
+import type { Slotted } from './slots.js';
 import type { Database } from 'better-sqlite3';
 import type { Clock } from '../clock.js';
 import type { OrganizationKind, ProofingState, UserStatus } from '../../shared/domain.js';
@@ -125,15 +127,16 @@ export interface UserAdminStore {
   /** Creates a pending account and files its first role request; says which of user ID or email is taken. */
   createAccount(
     account: NewAccount,
-    audit: (userRowId: number, requestId: number) => AuditDraft[],
-    outbox: (requestId: number) => OutboxDraft[],
+    audit: Slotted<AuditDraft[]>,
+    outbox: Slotted<OutboxDraft[]>,
   ): Promise<{ userRowId: number; requestId: number } | 'userId' | 'email'>;
   /** The highest user row id (the inactivity check walks ids in ranges up to it). */
   maxUserId(): Promise<number>;
   /** Active accounts with ids in (afterId, throughId] not used since `cutoff`. */
   inactiveBetween(cutoff: number, afterId: number, throughId: number): Promise<number[]>;
   /** Deactivates those still active and still unused since `cutoff`; returns how many. */
-  deactivateInactive(ids: readonly number[], cutoff: number, audit: (id: number) => AuditDraft): Promise<number>;
+  /** `audit`'s slot `userRowId` is each deactivated account's row id. */
+  deactivateInactive(ids: readonly number[], cutoff: number, audit: Slotted<AuditDraft>): Promise<number>;
 }
 
 const USER_FIELDS = `u.id, u.user_id AS userId, u.first_name AS firstName, u.last_name AS lastName, u.email, u.status,
@@ -375,8 +378,8 @@ export class SqliteUserAdminStore implements UserAdminStore {
 
   async createAccount(
     account: NewAccount,
-    audit: (userRowId: number, requestId: number) => AuditDraft[],
-    outbox: (requestId: number) => OutboxDraft[],
+    audit: Slotted<AuditDraft[]>,
+    outbox: Slotted<OutboxDraft[]>,
   ): Promise<{ userRowId: number; requestId: number } | 'userId' | 'email'> {
     return this.db
       .transaction((): { userRowId: number; requestId: number } | 'userId' | 'email' => {
@@ -410,8 +413,8 @@ export class SqliteUserAdminStore implements UserAdminStore {
             .run(userRowId, account.programId, account.organizationId, account.roleId, 'Filed by a Security Official when the account was created', now)
             .lastInsertRowid,
         );
-        appendAuditSync(this.db, now, audit(userRowId, requestId));
-        insertOutboxRowsSync(this.db, now, outbox(requestId));
+        appendAuditSync(this.db, now, fillSlots<AuditDraft[]>(audit, { userRowId, requestId }));
+        insertOutboxRowsSync(this.db, now, fillSlots<OutboxDraft[]>(outbox, { userRowId, requestId }));
         return { userRowId, requestId };
       })
       .immediate();
@@ -432,7 +435,7 @@ export class SqliteUserAdminStore implements UserAdminStore {
     ).map((r) => r.id);
   }
 
-  async deactivateInactive(ids: readonly number[], cutoff: number, audit: (id: number) => AuditDraft): Promise<number> {
+  async deactivateInactive(ids: readonly number[], cutoff: number, audit: Slotted<AuditDraft>): Promise<number> {
     if (ids.length === 0) return 0;
     return this.db
       .transaction((): number => {
@@ -442,7 +445,7 @@ export class SqliteUserAdminStore implements UserAdminStore {
               AND max(coalesce(last_sign_in_at, created_at), coalesce(reactivated_at, 0)) < ?`,
         );
         const events: AuditDraft[] = [];
-        for (const id of ids) if (update.run(now, id, cutoff).changes === 1) events.push(audit(id));
+        for (const id of ids) if (update.run(now, id, cutoff).changes === 1) events.push(fillSlots<AuditDraft>(audit, { userRowId: id }));
         appendAuditSync(this.db, this.clock.now(), events);
         return events.length;
       })

@@ -16,6 +16,7 @@ import { Random, fmtInt, fmtMs, parseFlags, printTable, sample, timed, withBlock
 import type { Sampled } from './bench-support.js';
 import { accountsPathFor } from './scale-data.js';
 import type { AccountsFile, BenchAccount } from './scale-data.js';
+import { sideDb } from '../support/side-db.js';
 
 /**
  * npm run bench:history -- --db PATH
@@ -108,7 +109,7 @@ async function main(): Promise<void> {
   const app = opened.value;
   const info: Array<[string, string]> = [[`Console start, with the tail check of the last 10,000 events (main thread)`, `${fmtMs(opened.ms)} ms`]];
   try {
-    const db = app.store.db;
+    const db = sideDb(app);
     const refresh = db.prepare("UPDATE users SET last_sign_in_at = ?, status = 'active', failed_attempts = 0, locked_until = NULL WHERE user_id = ?");
     for (const a of accountsFile.accounts) refresh.run(clock.now() - 86_400_000, a.userId);
     const byId = (userId: string) => {
@@ -348,7 +349,7 @@ async function signIn(app: ConsoleApp, clock: AdjustableClock, account: BenchAcc
   const session = await app.services.sessions.resolve(clientId);
   if (!session) throw new Error(`No session for ${account.userId}`);
   const orgIds = (
-    app.store.db
+    sideDb(app)
       .prepare(
         'SELECT DISTINCT a.organization_id AS id FROM role_assignments a JOIN roles r ON r.id = a.role_id WHERE a.user_id = ? AND r.security_official_kind IS NOT NULL',
       )

@@ -17,6 +17,7 @@ import { call, copyDatabase, signIn } from './bench-console.js';
 import type { Official } from './bench-console.js';
 import { accountsPathFor } from './scale-data.js';
 import type { AccountsFile, BenchAccount } from './scale-data.js';
+import { sideDb } from '../support/side-db.js';
 
 /**
  * npm run bench:home -- --db PATH
@@ -76,7 +77,7 @@ async function rawFigures(app: ConsoleApp, scope: DashboardScope, now: number): 
 
 /** Every statement the dashboard prepares, with its plan; returns the plans' lines that scan users. */
 async function plans(app: ConsoleApp, officials: Official[]): Promise<string[]> {
-  const db = app.store.db;
+  const db = sideDb(app);
   const seen = new Set<string>();
   const prepare = db.prepare.bind(db);
   db.prepare = ((sql: string) => {
@@ -135,7 +136,7 @@ async function main(): Promise<void> {
   console.log(`Opened (with any migrations) in ${fmtInt(performance.now() - opened)} ms.`);
   let burner: ChildProcess | null = null;
   try {
-    const refresh = app.store.db.prepare("UPDATE users SET last_sign_in_at = ?, status = 'active', failed_attempts = 0, locked_until = NULL WHERE user_id = ?");
+    const refresh = sideDb(app).prepare("UPDATE users SET last_sign_in_at = ?, status = 'active', failed_attempts = 0, locked_until = NULL WHERE user_id = ?");
     for (const a of accountsFile.accounts) refresh.run(clock.now() - DAY, a.userId);
     const byId = (userId: string): BenchAccount => {
       const a = accountsFile.accounts.find((x) => x.userId === userId);

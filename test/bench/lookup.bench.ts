@@ -14,6 +14,7 @@ import { fmtInt, fmtMs, parseFlags, printTable, sample } from './bench-support.j
 import type { Sampled } from './bench-support.js';
 import { accountsPathFor } from './scale-data.js';
 import type { AccountsFile, BenchAccount } from './scale-data.js';
+import { sideDb } from '../support/side-db.js';
 
 /**
  * npm run bench:lookup -- --db PATH
@@ -68,7 +69,7 @@ async function main(): Promise<void> {
   const app = await createConsole({ dataDir, clock, keyProvider: new KeyFileProvider(join(dataDir, dataKeyFileName(false))) });
   console.log(`Opened (with any migrations) in ${fmtInt(performance.now() - opened)} ms.`);
   try {
-    const refresh = app.store.db.prepare("UPDATE users SET last_sign_in_at = ?, status = 'active', failed_attempts = 0, locked_until = NULL WHERE user_id = ?");
+    const refresh = sideDb(app).prepare("UPDATE users SET last_sign_in_at = ?, status = 'active', failed_attempts = 0, locked_until = NULL WHERE user_id = ?");
     for (const a of accountsFile.accounts) refresh.run(clock.now() - 86_400_000, a.userId);
     const byId = (userId: string): BenchAccount => {
       const a = accountsFile.accounts.find((x) => x.userId === userId);
@@ -79,10 +80,10 @@ async function main(): Promise<void> {
     const large = await signIn(app, clock, byId('large.provider.so'));
     const typical = await signIn(app, clock, byId('provider.so'));
     const largeOrg = large.account.organization.displayId;
-    const programId = (app.store.db.prepare('SELECT id FROM programs WHERE name = ?').get(PROGRAM) as { id: number }).id;
+    const programId = (sideDb(app).prepare('SELECT id FROM programs WHERE name = ?').get(PROGRAM) as { id: number }).id;
 
     // Someone in the middle of the program's users, for exact and prefix searches.
-    const someone = app.store.db
+    const someone = sideDb(app)
       .prepare(
         `SELECT u.id, u.user_id AS userId, u.email, u.last_name AS lastName, u.first_name AS firstName FROM users u
           WHERE u.id IN (SELECT user_id FROM user_directory WHERE program_id = ? AND organization_id = (SELECT id FROM organizations WHERE display_id = ?))
@@ -91,7 +92,7 @@ async function main(): Promise<void> {
       .get(programId, largeOrg) as { id: number; userId: string; email: string; lastName: string; firstName: string };
 
     const figures: Figure[] = [];
-    const db = app.store.db;
+    const db = sideDb(app);
     const memberAll = 'EXISTS (SELECT 1 FROM user_directory d WHERE d.user_id = u.id AND d.program_id = ?)';
     const exactUserId = db.prepare(`SELECT u.* FROM users u WHERE u.user_id = ? COLLATE NOCASE AND ${memberAll}`);
     const exactEmail = db.prepare(`SELECT u.* FROM users u WHERE u.email = ? COLLATE NOCASE AND ${memberAll}`);
@@ -299,7 +300,7 @@ async function rawExportFigure(app: ConsoleApp, programId: number, organization:
   const t0 = performance.now();
   const csv = stringify({ header: true, columns: ['First Name', 'Last Name', 'User ID', 'Email', 'Phone', 'Status', 'Identity Proofing'] });
   csv.resume();
-  const rows = app.store.db
+  const rows = sideDb(app)
     .prepare(
       `SELECT u.first_name, u.last_name, u.user_id, u.email, u.phone, u.status, u.proofing_state FROM user_directory d JOIN users u ON u.id = d.user_id
         WHERE d.program_id = ? AND d.organization_id = (SELECT id FROM organizations WHERE display_id = ?) ORDER BY d.last_name, d.first_name, d.user_id`,

@@ -10,13 +10,15 @@ import { GENESIS_HASH, chainHash } from '../../main/store/audit-chain.js';
 import { contract } from '../../shared/ipc/contract.js';
 import type { QueueSort } from '../../shared/ipc/contract.js';
 import type { Decision } from '../../main/store/requests-store.js';
-import { DECISION_CHUNK } from '../../main/services/requests.js';
+/** The chunk a profile takes: about what the pacer settles on for a large database. */
+const DECISION_CHUNK = 100;
 import { fmtInt, fmtMs, parseFlags, printTable, sample, timed, withBlockProbe } from './bench-support.js';
 import type { Sampled } from './bench-support.js';
 import { accountsPathFor } from './scale-data.js';
 import { call, copyDatabase, signIn } from './bench-console.js';
 import type { Official } from './bench-console.js';
 import type { AccountsFile, BenchAccount } from './scale-data.js';
+import { sideDb } from '../support/side-db.js';
 
 /**
  * npm run bench:queue -- --db PATH
@@ -88,7 +90,7 @@ async function main(): Promise<void> {
   const app = await createConsole({ dataDir, clock, keyProvider: new KeyFileProvider(join(dataDir, dataKeyFileName(false))) });
   try {
     // The generated sign-ins age; keep the named officials inside the 120-day rule.
-    const refresh = app.store.db.prepare("UPDATE users SET last_sign_in_at = ?, status = 'active', failed_attempts = 0, locked_until = NULL WHERE user_id = ?");
+    const refresh = sideDb(app).prepare("UPDATE users SET last_sign_in_at = ?, status = 'active', failed_attempts = 0, locked_until = NULL WHERE user_id = ?");
     for (const a of accountsFile.accounts) refresh.run(clock.now() - 86_400_000, a.userId);
 
     const byId = (userId: string): BenchAccount => {
@@ -142,7 +144,7 @@ async function main(): Promise<void> {
     // ---- bulk approvals: the large provider's queue, oldest first, four disjoint sets ----
     const large = officials.large;
     const ids = (
-      app.store.db
+      sideDb(app)
         // Requests of proofed people: no role is granted to anyone else (the others are refused).
         .prepare(
           `SELECT r.id FROM role_requests r JOIN users u ON u.id = r.requester_id
@@ -152,14 +154,14 @@ async function main(): Promise<void> {
         .all(large.orgIds[0], large.rowId) as Array<{ id: number }>
     ).map((r) => r.id);
     if (ids.length < 22_000) throw new Error(`The large provider has only ${ids.length} pending requests; generate with --pending 100000 or more`);
-    const before = counts(app.store.db);
+    const before = counts(sideDb(app));
     const bulk: BulkFigure[] = [];
     const preview = await withBlockProbe(() => call(app, large.clientId, 'queue.preview', { requestIds: ids.slice(12_000, 22_000), action: 'approve' }));
-    const raw1k = rawApprove(app.store.db, large, ids.slice(0, 1000), clock.now());
+    const raw1k = rawApprove(sideDb(app), large, ids.slice(0, 1000), clock.now());
     bulk.push(await approveFigure(app, large, 'Approve 1,000 in one call', ids.slice(1000, 2000), raw1k, TARGET.approve1k));
-    const raw10k = rawApprove(app.store.db, large, ids.slice(2000, 12_000), clock.now());
+    const raw10k = rawApprove(sideDb(app), large, ids.slice(2000, 12_000), clock.now());
     bulk.push(await approveFigure(app, large, 'Approve 10,000 in one call', ids.slice(12_000, 22_000), raw10k, TARGET.approve10k));
-    const after = counts(app.store.db);
+    const after = counts(sideDb(app));
     const bulkParts = await bulkBreakdown(app, large, ids.slice(12_000, 22_000));
 
     // ---- report ----
@@ -225,7 +227,7 @@ async function main(): Promise<void> {
     console.log(
       `Rows written by the four approvals (22,000 requests): requests approved +${fmtInt(after.approved - before.approved)}, ` +
         `role assignments +${fmtInt(after.assignments - before.assignments)}, audit events +${fmtInt(after.audit - before.audit)}, outbox +${fmtInt(after.outbox - before.outbox)}; ` +
-        `audit chain ${verifyChainTail(app.store.db, counts(app.store.db).audit - before.audit + 1) ? 'intact' : 'BROKEN'} over the new rows.`,
+        `audit chain ${verifyChainTail(sideDb(app), counts(sideDb(app)).audit - before.audit + 1) ? 'intact' : 'BROKEN'} over the new rows.`,
     );
 
     console.log('\nQuery plans (EXPLAIN QUERY PLAN of the equivalent SQL)');
@@ -235,9 +237,9 @@ async function main(): Promise<void> {
       ['Page, provider SO (large org), by Last Name', officials.large, 'lastName', true],
       ['Page, CMS SO, by Last Name', officials.cms, 'lastName', true],
     ] as const) {
-      printPlan(app.store.db, label, pageSql(o, sort, keyset), [...o.orgIds, ...keysetParams(sort, keyset), PAGE + 1]);
+      printPlan(sideDb(app), label, pageSql(o, sort, keyset), [...o.orgIds, ...keysetParams(sort, keyset), PAGE + 1]);
     }
-    printPlan(app.store.db, 'Count, CMS SO', countSql(officials.cms), officials.cms.orgIds);
+    printPlan(sideDb(app), 'Count, CMS SO', countSql(officials.cms), officials.cms.orgIds);
 
     const failed = verdicts.filter((v) => v === 'FAIL').length;
     console.log(`\n${failed === 0 ? 'PASS' : 'FAIL'}: ${verdicts.length - failed} of ${verdicts.length} targets met.`);
@@ -315,8 +317,8 @@ async function pageFigure(app: ConsoleApp, o: Official, label: string, sort: Que
   });
   const direct = await sample(runs, warmup, () => app.services.requests.queuePage(o.session, input));
 
-  const first = app.store.db.prepare(pageSql(o, sort, false));
-  const next = app.store.db.prepare(pageSql(o, sort, true));
+  const first = sideDb(app).prepare(pageSql(o, sort, false));
+  const next = sideDb(app).prepare(pageSql(o, sort, true));
   let key: Keyset | null = null;
   for (let i = 0; i < index; i += 1) {
     const page = (key ? next.all(...o.orgIds, ...key, PAGE + 1) : first.all(...o.orgIds, PAGE + 1)) as RawRow[];
@@ -440,7 +442,7 @@ async function bulkBreakdown(app: ConsoleApp, o: Official, decidedIds: number[])
   const orgs = [...new Set(read.value.map((r) => r.organization.id))];
   const officialCounts = await timed(() => s.securityOfficialCounts(orgs));
   const pending = (
-    app.store.db
+    sideDb(app)
       .prepare(
         `SELECT r.id FROM role_requests r JOIN users u ON u.id = r.requester_id
           WHERE r.status = 'pending' AND r.organization_id = ? AND r.requester_id <> ? AND u.proofing_state IN ('proofed_remote', 'proofed_in_person')

@@ -8,6 +8,7 @@ import type { ErrorCode } from '../../shared/ipc/errors.js';
 import { CMS_ORG, Harness, PASSWORD, PROVIDER_ORG } from '../support/console-harness.js';
 import { SmtpTestServer } from '../support/smtp-test-server.js';
 import type { TestUser } from '../support/console-harness.js';
+import { sideDb } from '../support/side-db.js';
 
 /**
  * The authorization matrix: every channel of the contract, called through dispatch by
@@ -523,13 +524,13 @@ class Fixture {
   /** An email about organization 123 that failed, for the Retry button. */
   async failedMail(p: Persona): Promise<number> {
     const requestId = await this.pending(p);
-    const row = this.h.app.store.db.prepare('SELECT id FROM outbox WHERE request_id = ? ORDER BY id LIMIT 1').get(requestId) as { id: number };
-    this.h.app.store.db.prepare("UPDATE outbox SET status = 'failed', attempts = 5, last_error = 'connection refused' WHERE id = ?").run(row.id);
+    const row = sideDb(this.h.app).prepare('SELECT id FROM outbox WHERE request_id = ? ORDER BY id LIMIT 1').get(requestId) as { id: number };
+    sideDb(this.h.app).prepare("UPDATE outbox SET status = 'failed', attempts = 5, last_error = 'connection refused' WHERE id = ?").run(row.id);
     return row.id;
   }
 
   notProofed(userId: string): void {
-    this.h.app.store.db.prepare("UPDATE users SET proofing_state = 'referred_in_person' WHERE user_id = ?").run(userId);
+    sideDb(this.h.app).prepare("UPDATE users SET proofing_state = 'referred_in_person' WHERE user_id = ?").run(userId);
   }
 
   /** A temporary password for the user, as CMS hands it over after revoking their credentials. */

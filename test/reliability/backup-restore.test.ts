@@ -6,6 +6,7 @@ import { BACKUPS_KEPT, BACKUP_MESSAGES } from '../../main/services/backups.js';
 import { READ_ONLY_MESSAGE } from '../../main/ipc/read-only.js';
 import { CMS_ORG, Harness, PROVIDER_ORG } from '../support/console-harness.js';
 import type { TestUser } from '../support/console-harness.js';
+import { sideDb } from '../support/side-db.js';
 
 const PROD = 'iQIES Prod';
 
@@ -34,7 +35,7 @@ describe('backup and restore', () => {
   });
   afterEach(() => h.dispose());
 
-  const db = () => h.runner?.current?.store.db ?? h.app.store.db;
+  const db = () => sideDb(h.runner?.current ?? h.app);
   const pendingIds = () => (db().prepare("SELECT id FROM role_requests WHERE status = 'pending' ORDER BY id").all() as Array<{ id: number }>).map((r) => r.id);
   const addPending = (n: number) => {
     const alice = (db().prepare("SELECT id FROM users WHERE user_id = 'alice'").get() as { id: number }).id;
@@ -91,9 +92,9 @@ describe('backup and restore', () => {
     // The restore restarts the console on the backup.
     await runner.ready();
     const restored = runner.current!;
-    expect((restored.store.db.prepare("SELECT count(*) AS n FROM role_requests WHERE status = 'approved'").get() as { n: number }).n).toBe(atBackup);
+    expect((sideDb(restored).prepare("SELECT count(*) AS n FROM role_requests WHERE status = 'approved'").get() as { n: number }).n).toBe(atBackup);
     expect(readdirSync(h.dir).some((f) => /^console\.sqlite\.before-restore-/.test(f))).toBe(true);
-    const actions = (restored.store.db.prepare('SELECT action FROM audit_events ORDER BY id DESC LIMIT 1').all() as Array<{ action: string }>).map(
+    const actions = (sideDb(restored).prepare('SELECT action FROM audit_events ORDER BY id DESC LIMIT 1').all() as Array<{ action: string }>).map(
       (r) => r.action,
     );
     expect(actions).toEqual(['backup.restored']);
@@ -172,7 +173,7 @@ describe('backup and restore', () => {
     expect(recovering.inRecovery).toBeNull();
     expect((await h.call('c', 'app.status', {})).recovery).toBeNull();
     // The backup was made before the four requests were added.
-    expect(recovering.current!.store.db.prepare("SELECT count(*) AS n FROM role_requests WHERE status = 'pending'").get()).toEqual({ n: 0 });
+    expect(sideDb(recovering.current!).prepare("SELECT count(*) AS n FROM role_requests WHERE status = 'pending'").get()).toEqual({ n: 0 });
   });
 
   it('a broken audit trail at start opens the recovery screen; read-only reviews but decides nothing, and a CMS official restores from it', async () => {

@@ -6,6 +6,7 @@ import type { Channel } from '../../shared/ipc/contract.js';
 import { ERROR_CODES } from '../../shared/ipc/errors.js';
 import { CMS_ORG, Harness, PROVIDER_ORG, tableChecksums } from '../support/console-harness.js';
 import type { TestUser } from '../support/console-harness.js';
+import { sideDb } from '../support/side-db.js';
 
 /**
  * IPC fuzzing: every channel of the contract gets at least SOC_FUZZ_RUNS generated
@@ -490,7 +491,7 @@ function changedTables(before: Map<string, string>, after: Map<string, string>):
 }
 
 function totalChanges(h: Harness): number {
-  return (h.app.store.db.prepare('SELECT total_changes() AS n').get() as { n: number }).n;
+  return (sideDb(h.app).prepare('SELECT total_changes() AS n').get() as { n: number }).n;
 }
 
 /** The parsed input, as a stable string: what the handler would receive, to deduplicate valid inputs. */

@@ -12,6 +12,7 @@ import { GENESIS_HASH, chainHash } from '../../main/store/audit-chain.js';
 import { insertScenario } from '../../main/store/seed.js';
 import { PROGRAMS, ROLE_NAMES, SECURITY_OFFICIAL_ROLE } from '../../shared/domain.js';
 import type { OrganizationKind } from '../../shared/domain.js';
+import { sideDb } from '../support/side-db.js';
 
 /**
  * The kill test: a child process approves 1,000 requests in one bulk call while this test
@@ -34,28 +35,24 @@ let dir = '';
 /** Kills survived on one database before the next starts afresh (npm test's 50 are on one). */
 const KILLS_PER_DATABASE = 50;
 let worker: string;
+let bundleDir: string;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'soc-kill-'));
   // One bundle, so that each of the many child processes starts in a fraction of a second. It
   // lives under node_modules so that its imports of npm packages resolve.
-  worker = join(ROOT, 'node_modules', '.cache', 'soc-reliability', `approve-worker-${process.pid}.mjs`);
-  await build({
-    entryPoints: [join(ROOT, 'test/reliability/approve-worker.ts')],
-    outfile: worker,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    packages: 'external',
-    absWorkingDir: ROOT,
-    logLevel: 'silent',
-  });
+  // The console's database thread is bundled beside it, where the built app keeps it.
+  bundleDir = join(ROOT, 'node_modules', '.cache', 'soc-reliability', String(process.pid));
+  worker = join(bundleDir, 'approve-worker.mjs');
+  const bundle = { bundle: true, platform: 'node', format: 'esm', packages: 'external', absWorkingDir: ROOT, logLevel: 'silent' } as const;
+  await build({ ...bundle, entryPoints: [join(ROOT, 'test/reliability/approve-worker.ts')], outfile: worker });
+  await build({ ...bundle, entryPoints: [join(ROOT, 'main/store/database-thread.ts')], outfile: join(bundleDir, 'database-thread.js') });
   await freshConsole();
 }, 60_000);
 
 afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
-  rmSync(worker, { force: true });
+  rmSync(bundleDir, { recursive: true, force: true });
 });
 
 /**
@@ -68,7 +65,7 @@ async function freshConsole(): Promise<void> {
   if (dir) rmSync(dir, { recursive: true, force: true });
   dir = mkdtempSync(join(tmpdir(), 'soc-kill-'));
   const app = await createConsole({ dataDir: dir, keyProvider: new KeyFileProvider(join(dir, dataKeyFileName(false))) });
-  insertScenario(app.store.db, {
+  insertScenario(sideDb(app), {
     programs: PROGRAMS,
     roles: ROLE_NAMES.map((name) => ({ name, securityOfficialKind: soKind(name) })),
     organizations: [{ displayId: '123', name: 'Sunrise Skilled Nursing Center', kind: 'provider', stateCode: 'FL' }],

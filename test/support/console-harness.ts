@@ -16,6 +16,12 @@ import { PROGRAMS, ROLE_NAMES, SECURITY_OFFICIAL_ROLE } from '../../shared/domai
 import type { OrganizationKind, UserStatus } from '../../shared/domain.js';
 import type { Channel, ChannelInput, ChannelOutput } from '../../shared/ipc/contract.js';
 import type { IpcError } from '../../shared/ipc/errors.js';
+import { sideDb } from './side-db.js';
+
+/** SOC_TEST_LOG_ERRORS=1 prints what lies behind an INTERNAL answer (its stack) while debugging a test. */
+const logInternalErrors = (channel: string, error: unknown): void => {
+  if (process.env['SOC_TEST_LOG_ERRORS']) console.error(channel, error);
+};
 
 /** 2026-01-15T12:00:00Z, at the start of a TOTP step. */
 export const T0 = Date.UTC(2026, 0, 15, 12, 0, 0);
@@ -55,6 +61,7 @@ export class Harness {
       validateOutput: true,
       demo: options.demo ?? false,
       auditCheck: options.auditCheck ?? 'manual',
+      logError: logInternalErrors,
     });
     h.box = new SecretBox(keys.loadOrCreateKey());
     h.options = options;
@@ -73,6 +80,7 @@ export class Harness {
       validateOutput: true,
       demo: this.options.demo ?? false,
       auditCheck: this.options.auditCheck ?? 'manual',
+      logError: logInternalErrors,
     });
   }
 
@@ -133,7 +141,7 @@ export class Harness {
     users: Array<{ userId: string; organization: string; status?: UserStatus; roles?: Array<[program: string, role: string]>; lastSignInAt?: number | null }>;
   }): Record<string, TestUser> {
     const out: Record<string, TestUser> = {};
-    const hasPrograms = (this.app.store.db.prepare('SELECT count(*) AS n FROM programs').get() as { n: number }).n > 0;
+    const hasPrograms = (sideDb(this.app).prepare('SELECT count(*) AS n FROM programs').get() as { n: number }).n > 0;
     const scenario: Scenario = {
       programs: hasPrograms ? [] : PROGRAMS,
       roles: hasPrograms ? [] : ROLE_NAMES.map((name) => ({ name, securityOfficialKind: soKind(name) })),
@@ -167,7 +175,7 @@ export class Harness {
       ),
       requests: [],
     };
-    insertScenario(this.app.store.db, scenario);
+    insertScenario(sideDb(this.app), scenario);
     return out;
   }
 
@@ -178,11 +186,11 @@ export class Harness {
   }
 
   auditActions(): string[] {
-    return (this.app.store.db.prepare('SELECT action FROM audit_events ORDER BY id').all() as Array<{ action: string }>).map((r) => r.action);
+    return (sideDb(this.app).prepare('SELECT action FROM audit_events ORDER BY id').all() as Array<{ action: string }>).map((r) => r.action);
   }
 
   userRow(userId: string): { status: string; failed_attempts: number; temporary_lock_count: number; locked_until: number | null } {
-    return this.app.store.db.prepare('SELECT status, failed_attempts, temporary_lock_count, locked_until FROM users WHERE user_id = ?').get(userId) as never;
+    return sideDb(this.app).prepare('SELECT status, failed_attempts, temporary_lock_count, locked_until FROM users WHERE user_id = ?').get(userId) as never;
   }
 }
 
@@ -205,7 +213,7 @@ function soKind(role: string): OrganizationKind | null {
  * what a refused call must leave as it was.
  */
 export function tableChecksums(h: Harness): Map<string, string> {
-  const db = h.app.store.db;
+  const db = sideDb(h.app);
   const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as Array<{ name: string }>;
   const sums = new Map<string, string>();
   for (const { name } of tables) {

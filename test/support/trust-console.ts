@@ -1,6 +1,7 @@
 import type { ProofingDocument } from '../../shared/proofing.js';
 import { CMS_ORG, Harness, PROVIDER_ORG } from './console-harness.js';
 import type { TestUser } from './console-harness.js';
+import { sideDb } from './side-db.js';
 
 export const PROD = 'iQIES Prod';
 export const passport: ProofingDocument = {
@@ -58,7 +59,7 @@ export class TrustConsole {
   }
 
   get db() {
-    return this.h.app.store.db;
+    return sideDb(this.h.app);
   }
 
   /** A fresh code of the user's authenticator (the next time step). */

@@ -21,6 +21,7 @@ import { appendAuditSync } from '../../main/store/audit-chain.js';
 import { AuditWorkers } from '../../main/store/audit-worker-client.js';
 import type { ArchiveSummary, FileDelivery } from '../../shared/ipc/contract.js';
 import { CMS_ORG, Harness, PROVIDER_ORG } from '../support/console-harness.js';
+import { sideDb } from '../support/side-db.js';
 
 const PROD = 'iQIES Prod';
 const DAY = 86_400_000;
@@ -276,7 +277,7 @@ describe('an archive is opened only with the schema the console writes, intact b
       const dir = join(h.dir, 'large');
       mkdirSync(dir);
       const source = join(dir, 'source.sqlite');
-      h.app.store.db.prepare('VACUUM INTO ?').run(source);
+      sideDb(h.app).prepare('VACUUM INTO ?').run(source);
       const src = new Database(source);
       try {
         const ids = src
@@ -306,7 +307,7 @@ describe('an archive is opened only with the schema the console writes, intact b
       }
       const token = 'largeArchiveToken0001';
       const archivePath = join(h.dir, 'exports', token);
-      const organizationIds = (h.app.store.db.prepare("SELECT id FROM organizations WHERE display_id IN ('123', '456')").all() as Array<{ id: number }>).map(
+      const organizationIds = (sideDb(h.app).prepare("SELECT id FROM organizations WHERE display_id IN ('123', '456')").all() as Array<{ id: number }>).map(
         (r) => r.id,
       );
       const workers = new AuditWorkers();

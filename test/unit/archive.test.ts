@@ -12,6 +12,7 @@ import { isoWithOffset } from '../../shared/dates.js';
 import type { FileDelivery } from '../../shared/ipc/contract.js';
 import { CMS_ORG, Harness, PROVIDER_ORG } from '../support/console-harness.js';
 import type { TestUser } from '../support/console-harness.js';
+import { sideDb } from '../support/side-db.js';
 
 const PROD = 'iQIES Prod';
 const DAY = 86_400_000;
@@ -42,7 +43,7 @@ describe('exports and offline review archives', () => {
         { userId: 'carol', organization: '456' },
       ],
     });
-    h.app.store.db.prepare("UPDATE users SET first_name = 'Robert', last_name = '=HYPERLINK(\"x\")' WHERE user_id = 'bob'").run();
+    sideDb(h.app).prepare("UPDATE users SET first_name = 'Robert', last_name = '=HYPERLINK(\"x\")' WHERE user_id = 'bob'").run();
     for (const id of Object.keys(u)) {
       await h.signIn(id, u[id]!);
       h.nextStep();
@@ -193,7 +194,7 @@ describe('exports and offline review archives', () => {
     const them = other.seed({ organizations: [CMS_ORG], users: [{ userId: 'reviewer', organization: 'CMS', roles: [[PROD, 'CMS Security Official']] }] });
     await other.signIn('r', them.reviewer!);
     const count = () =>
-      other!.app.store.db
+      sideDb(other!.app)
         .prepare('SELECT (SELECT count(*) FROM role_requests) AS requests, (SELECT count(*) FROM users) AS users, (SELECT count(*) FROM organizations) AS orgs')
         .get();
     const before = count();

@@ -8,6 +8,7 @@ import { REVIEW_MESSAGES } from '../../main/services/review.js';
 import { chainHash } from '../../main/store/audit-chain.js';
 import { CMS_ORG, Harness, PROVIDER_ORG } from '../support/console-harness.js';
 import type { TestUser } from '../support/console-harness.js';
+import { sideDb } from '../support/side-db.js';
 
 const PROD = 'iQIES Prod';
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -151,15 +152,15 @@ describe('the audit trail', () => {
 
   it('says "verified through event N" when the chain is intact, and the head is signed by the console', async () => {
     const s = await status();
-    const head = h.app.store.db.prepare('SELECT max(id) AS id FROM audit_events').get() as { id: number };
+    const head = sideDb(h.app).prepare('SELECT max(id) AS id FROM audit_events').get() as { id: number };
     expect(s).toMatchObject({ state: 'verified', verifiedThrough: head.id, broken: null, signature: { ok: true } });
     expect(s.fingerprint).toMatch(/^([0-9A-F]{4} ){7}[0-9A-F]{4}$/);
     expect(auditVerify(h.app.databasePath, s.fingerprint)).toMatchObject({ status: 0, out: expect.stringContaining('Audit trail verified through event') });
   });
 
   it('audit rows cannot be changed through the console: the store has no path, and the database refuses one', () => {
-    expect(() => h.app.store.db.prepare("UPDATE audit_events SET action = 'x' WHERE id = 1").run()).toThrow(/append-only/);
-    expect(() => h.app.store.db.prepare('DELETE FROM audit_events WHERE id = 1').run()).toThrow(/append-only/);
+    expect(() => sideDb(h.app).prepare("UPDATE audit_events SET action = 'x' WHERE id = 1").run()).toThrow(/append-only/);
+    expect(() => sideDb(h.app).prepare('DELETE FROM audit_events WHERE id = 1').run()).toThrow(/append-only/);
   });
 
   describe('a single row changed by editing the SQLite file is detected, and named', () => {
@@ -197,13 +198,13 @@ describe('the audit trail', () => {
     });
 
     it('the last row deleted (the signed head names it)', async () => {
-      const last = (h.app.store.db.prepare('SELECT max(id) AS id FROM audit_events').get() as { id: number }).id;
+      const last = (sideDb(h.app).prepare('SELECT max(id) AS id FROM audit_events').get() as { id: number }).id;
       const s = await afterTamper((db) => db.prepare('DELETE FROM audit_events WHERE id = ?').run(last));
       expect(s.broken).toMatchObject({ eventId: last, reason: expect.stringContaining(`Event ${last} is missing`) });
     });
 
     it('a row inserted at the end with a correct hash (the signed head is older)', async () => {
-      const last = (h.app.store.db.prepare('SELECT max(id) AS id FROM audit_events').get() as { id: number }).id;
+      const last = (sideDb(h.app).prepare('SELECT max(id) AS id FROM audit_events').get() as { id: number }).id;
       const s = await afterTamper((db) => {
         const prev = rowOf(db, last);
         const row = { ...prev, id: last + 1, action: 'request.approved', details: '{}', prev_hash: prev.hash };
@@ -248,7 +249,7 @@ describe('the audit trail', () => {
   });
 
   it('checks the last 10,000 events at start and the whole chain in a worker thread, which finds an older break', async () => {
-    const alice = h.app.store.db.prepare("SELECT id FROM users WHERE user_id = 'alice'").get() as { id: number };
+    const alice = sideDb(h.app).prepare("SELECT id FROM users WHERE user_id = 'alice'").get() as { id: number };
     await h.app.store.audit.append(
       Array.from({ length: TAIL_EVENTS + 50 }, (_, i) => ({ action: 'session.idle_locked', actorId: alice.id, subjectUserId: alice.id, details: { n: i } })),
     );

@@ -10,6 +10,7 @@ import { auditHeadPayload, chainHash } from '../../main/store/audit-chain.js';
 import { keyFingerprint } from '../../main/store/signature.js';
 import { EXIT, VERIFY_MESSAGES, normalizeFingerprint } from '../../scripts/audit-verify.js';
 import { CMS_ORG, Harness, PROVIDER_ORG } from '../support/console-harness.js';
+import { sideDb } from '../support/side-db.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const PROD = 'iQIES Prod';
@@ -105,7 +106,7 @@ describe('npm run audit:verify pins the signing key', () => {
     intact = join(dir, 'intact.sqlite');
     forged = join(dir, 'forged.sqlite');
     // A consistent copy of the live database, as a backup would be.
-    h.app.store.db.prepare('VACUUM INTO ?').run(intact);
+    sideDb(h.app).prepare('VACUUM INTO ?').run(intact);
     copyFileSync(intact, forged);
     forgedFingerprint = forgeWithOwnKey(forged, { action: 'request.rejected', details: JSON.stringify({ reason: 'Approved after all' }) });
   });

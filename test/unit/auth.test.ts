@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SIGN_IN_MESSAGES } from '../../shared/policy.js';
 import { CMS_ORG, Harness, PASSWORD, PROVIDER_ORG, STEP_MS } from '../support/console-harness.js';
 import type { TestUser } from '../support/console-harness.js';
+import { sideDb } from '../support/side-db.js';
 
 const MINUTE = 60_000;
 const DAY = 86_400_000;
@@ -216,17 +217,19 @@ describe('sign-in (QualityNet guide 5.3 and Table 5-2)', () => {
   });
 
   it('an account unused for exactly 120 days may still sign in', async () => {
-    h.app.store.db.prepare('UPDATE users SET last_sign_in_at = ? WHERE user_id = ?').run(h.clock.now() - 120 * DAY, 'Pat.Official');
+    sideDb(h.app)
+      .prepare('UPDATE users SET last_sign_in_at = ? WHERE user_id = ?')
+      .run(h.clock.now() - 120 * DAY, 'Pat.Official');
     expect((await attempt(official)).ok).toBe(true);
   });
 
   it('locked and deactivated accounts are refused before any factor is checked', async () => {
-    h.app.store.db.prepare("UPDATE users SET status = 'deactivated' WHERE user_id = 'pending.user'").run();
+    sideDb(h.app).prepare("UPDATE users SET status = 'deactivated' WHERE user_id = 'pending.user'").run();
     expect(await attempt(users['pending.user']!, { password: 'anything at all here' })).toEqual({
       ok: false,
       error: { code: 'LOCKED', message: SIGN_IN_MESSAGES.invalidStatus },
     });
-    h.app.store.db.prepare("UPDATE users SET status = 'locked' WHERE user_id = 'Pat.Official'").run();
+    sideDb(h.app).prepare("UPDATE users SET status = 'locked' WHERE user_id = 'Pat.Official'").run();
     expect(await attempt(official, { password: 'anything at all here' })).toEqual({ ok: false, error: { code: 'LOCKED', message: SIGN_IN_MESSAGES.locked } });
     expect(h.userRow('Pat.Official').failed_attempts).toBe(0);
   });
@@ -287,7 +290,7 @@ describe('first-run setup', () => {
     expect(await h.refusal('other', 'setup.begin', {})).toMatchObject({ code: 'SETUP_DONE' });
     expect(h.auditActions()).toEqual(['setup.completed', 'credential.added']);
     // The key is sealed at rest.
-    const raw = h.app.store.db.prepare('SELECT secret_sealed FROM mfa_credentials').get() as { secret_sealed: Buffer };
+    const raw = sideDb(h.app).prepare('SELECT secret_sealed FROM mfa_credentials').get() as { secret_sealed: Buffer };
     expect(raw.secret_sealed.toString('latin1')).not.toContain(enrollment.secret.slice(0, 12));
   });
 

@@ -4,6 +4,7 @@ import { backupProgress } from '../../main/services/backups.js';
 import { AuditWorkers, type ProgressPhase } from '../../main/store/audit-worker-client.js';
 import { backupStep } from '../../main/store/audit-worker.js';
 import { CMS_ORG, Harness } from '../support/console-harness.js';
+import { sideDb } from '../support/side-db.js';
 
 type Progress = NonNullable<BackupStatus['progress']>;
 const START: Progress = { copiedPages: 0, totalPages: 0, startedAt: 1, phase: 'starting', checkedEvents: 0, totalEvents: 0 };
@@ -42,7 +43,7 @@ describe('backup progress', () => {
       // A sign-in writes the audit events the check walks.
       await h.signIn('cms', u['cms']!);
       // About 2 MB of pages to copy: more than one step's worth.
-      const db = h.app.store.db;
+      const db = sideDb(h.app);
       db.exec('CREATE TABLE filler (data BLOB)');
       const insert = db.prepare('INSERT INTO filler (data) VALUES (randomblob(4000))');
       db.transaction(() => {

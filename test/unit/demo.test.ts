@@ -5,6 +5,7 @@ import { KeyFileProvider } from '../../main/services/key-file.js';
 import { demoTotpKey, DEMO_PASSWORD } from '../../main/services/demo.js';
 import { SIGN_IN_MESSAGES } from '../../shared/policy.js';
 import { Harness } from '../support/console-harness.js';
+import { sideDb } from '../support/side-db.js';
 
 describe('demo database', () => {
   let h: Harness | undefined;
@@ -34,7 +35,7 @@ describe('demo database', () => {
       'cms.official2',
       'cms.analyst',
     ]);
-    const counts = h.app.store.db
+    const counts = sideDb(h.app)
       .prepare(
         "SELECT (SELECT count(*) FROM users) AS users, (SELECT count(*) FROM role_requests WHERE status = 'pending') AS pending, (SELECT count(*) FROM role_requests WHERE status != 'pending') AS decided",
       )

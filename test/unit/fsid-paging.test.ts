@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FSID_MESSAGES } from '../../main/services/fsid.js';
 import { CMS_ORG, Harness } from '../support/console-harness.js';
 import type { TestUser } from '../support/console-harness.js';
+import { sideDb } from '../support/side-db.js';
 
 const PROD = 'iQIES Prod';
 const PEOPLE = 320;
@@ -24,7 +25,7 @@ describe('Federal Surveyor ID search pages by keyset', () => {
       organizations: [CMS_ORG, { displayId: 'FL', name: 'Florida', kind: 'state' }],
       users: [{ userId: 'fl', organization: 'FL', roles: [[PROD, 'State Security Official']] }, ...people],
     });
-    const rename = h.app.store.db.prepare('UPDATE users SET first_name = ?, last_name = ? WHERE user_id = ?');
+    const rename = sideDb(h.app).prepare('UPDATE users SET first_name = ?, last_name = ? WHERE user_id = ?');
     // Spread the names so that equal names are not in row-id order by accident of insertion.
     people.forEach((p, i) => rename.run(FIRST[(i * 7) % FIRST.length], LAST[(i * 3) % LAST.length], p.userId));
     await h.signIn('fl', u.fl!);
@@ -33,7 +34,7 @@ describe('Federal Surveyor ID search pages by keyset', () => {
 
   /** The list's order, worked out here: last name, first name (ASCII case folded, as SQLite's NOCASE), then row id. */
   function expectedOrder(): string[] {
-    const rows = h.app.store.db
+    const rows = sideDb(h.app)
       .prepare(
         "SELECT u.id, u.user_id AS userId, u.first_name AS first, u.last_name AS last FROM users u JOIN organizations o ON o.id = u.home_organization_id WHERE o.display_id = 'FL'",
       )
@@ -74,7 +75,7 @@ describe('Federal Surveyor ID search pages by keyset', () => {
   it('pages a search the same way: only its matches, each once, in order', async () => {
     const { seen } = await pageThrough({ query: 'smith' });
     const smiths = expectedOrder().filter((id) =>
-      /^smith$/i.test((h.app.store.db.prepare('SELECT last_name AS l FROM users WHERE user_id = ?').get(id) as { l: string }).l),
+      /^smith$/i.test((sideDb(h.app).prepare('SELECT last_name AS l FROM users WHERE user_id = ?').get(id) as { l: string }).l),
     );
     expect(smiths.length).toBeGreaterThan(25);
     expect(seen).toEqual(smiths);
@@ -84,7 +85,9 @@ describe('Federal Surveyor ID search pages by keyset', () => {
     const expected = expectedOrder();
     const first = await h.call('fl', 'fsid.search', {});
     // Someone named to sort first: it is before the cursor, so the next page is unchanged.
-    h.app.store.db.prepare("UPDATE users SET last_name = 'Aaron' WHERE user_id = ?").run(expected[expected.length - 1]);
+    sideDb(h.app)
+      .prepare("UPDATE users SET last_name = 'Aaron' WHERE user_id = ?")
+      .run(expected[expected.length - 1]);
     const second = await h.call('fl', 'fsid.search', { after: first.nextCursor! });
     expect(second.rows.map((r) => r.userId)).toEqual(expected.slice(25, 50));
   });

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FSID_MESSAGES } from '../../main/services/fsid.js';
 import { CMS_ORG, Harness, PROVIDER_ORG } from '../support/console-harness.js';
 import type { TestUser } from '../support/console-harness.js';
+import { sideDb } from '../support/side-db.js';
 
 const PROD = 'iQIES Prod';
 
@@ -24,7 +25,7 @@ describe('Federal Surveyor IDs (iQIES job aid, section 6)', () => {
         { userId: 'pat', organization: '123', roles: [[PROD, 'Provider Basic User']] },
       ],
     });
-    h.app.store.db.prepare("UPDATE users SET first_name = 'Samuel', last_name = 'Ortiz' WHERE user_id = 'sam'").run();
+    sideDb(h.app).prepare("UPDATE users SET first_name = 'Samuel', last_name = 'Ortiz' WHERE user_id = 'sam'").run();
     for (const id of ['cms', 'so1', 'fl', 'ga', 'sam', 'pat', 'tess']) {
       await h.signIn(id, u[id]!);
       h.nextStep();
@@ -38,7 +39,7 @@ describe('Federal Surveyor IDs (iQIES job aid, section 6)', () => {
     expect(await h.call('sam', 'fsid.mine', {})).toEqual({ fsid: null, fsidState: null, canRequest: true });
     expect(await h.call('sam', 'fsid.request', {})).toEqual({ fsid: null, fsidState: 'requested', mail: 'not_configured' });
     expect(await h.refusal('sam', 'fsid.request', {})).toMatchObject({ code: 'CONFLICT', message: FSID_MESSAGES.alreadyAsked });
-    const mail = h.app.store.db.prepare("SELECT to_address AS t, subject FROM outbox WHERE kind = 'fsid.requested'").all();
+    const mail = sideDb(h.app).prepare("SELECT to_address AS t, subject FROM outbox WHERE kind = 'fsid.requested'").all();
     expect(mail).toEqual([{ t: 'fl@example.org', subject: 'Federal Surveyor ID requested by Samuel Ortiz' }]);
     expect(ids((await h.call('fl', 'fsid.search', { pendingOnly: true })).rows)).toEqual(['sam']);
   });
@@ -92,7 +93,7 @@ describe('Federal Surveyor IDs (iQIES job aid, section 6)', () => {
       expect((await h.call(who, 'fsid.mine', {})).canRequest, who).toBe(false);
       expect(await h.refusal(who, 'fsid.request', {}), who).toMatchObject({ code: 'FORBIDDEN', message: FSID_MESSAGES.surveyorsOnly });
     }
-    expect(h.app.store.db.prepare("SELECT count(*) AS n FROM outbox WHERE kind = 'fsid.requested'").get()).toEqual({ n: 0 });
+    expect(sideDb(h.app).prepare("SELECT count(*) AS n FROM outbox WHERE kind = 'fsid.requested'").get()).toEqual({ n: 0 });
     expect(h.auditActions().filter((a) => a === 'fsid.requested')).toEqual([]);
     expect((await h.call('sam', 'fsid.mine', {})).canRequest).toBe(true);
   });

@@ -5,6 +5,7 @@ import { chartTicks } from '../../main/services/exports.js';
 import { formatDateTime } from '../../shared/dates.js';
 import type { FileDelivery } from '../../shared/ipc/contract.js';
 import { Harness, PROVIDER_ORG } from '../support/console-harness.js';
+import { sideDb } from '../support/side-db.js';
 
 const PROD = 'iQIES Prod';
 const DAY = 86_400_000;
@@ -50,7 +51,7 @@ describe('the printable Request History report', () => {
     const rejected = (await h.call('bob.k', 'access.request', { program: PROD, organization: '123', role: 'Provider Basic User' })).requestId;
     await h.call('so1', 'queue.reject', { requestIds: [rejected], reason: 'Not on our staff' });
     // Enough earlier decisions, over five weeks, to run the table onto further pages.
-    const copy = h.app.store.db.prepare(
+    const copy = sideDb(h.app).prepare(
       `INSERT INTO role_requests (requester_id, program_id, organization_id, role_id, status, requested_at, decided_at, decided_by, reason)
        SELECT requester_id, program_id, organization_id, role_id, status, requested_at - ?, decided_at - ?, decided_by, reason FROM role_requests WHERE id = ?`,
     );

@@ -3,6 +3,7 @@ import { HISTORY_MESSAGES, parseSearch } from '../../main/services/history.js';
 import { REVIEW_MESSAGES } from '../../main/services/review.js';
 import { CMS_ORG, Harness, PROVIDER_ORG } from '../support/console-harness.js';
 import type { TestUser } from '../support/console-harness.js';
+import { sideDb } from '../support/side-db.js';
 
 const PROD = 'iQIES Prod';
 const TEST = 'iQIES Prod Test';
@@ -26,7 +27,7 @@ describe('Request History (iQIES job aid 5)', () => {
         { userId: 'carol', organization: '456' },
       ],
     });
-    const rename = h.app.store.db.prepare('UPDATE users SET first_name = ?, last_name = ? WHERE user_id = ?');
+    const rename = sideDb(h.app).prepare('UPDATE users SET first_name = ?, last_name = ? WHERE user_id = ?');
     rename.run('Robert', 'Thompson', 'alice');
     rename.run('Maria', 'Thomas', 'bob');
     rename.run('Carol', 'Okafor', 'carol');
@@ -175,9 +176,9 @@ describe('Request History (iQIES job aid 5)', () => {
     h.clock.advance(60_000);
     await approve('so2', a);
     h.clock.advance(60_000);
-    const alice = h.app.store.db.prepare("SELECT id FROM users WHERE user_id = 'alice'").get() as { id: number };
-    const so1 = h.app.store.db.prepare("SELECT id FROM users WHERE user_id = 'so1'").get() as { id: number };
-    const org = h.app.store.db.prepare("SELECT id FROM organizations WHERE display_id = '123'").get() as { id: number };
+    const alice = sideDb(h.app).prepare("SELECT id FROM users WHERE user_id = 'alice'").get() as { id: number };
+    const so1 = sideDb(h.app).prepare("SELECT id FROM users WHERE user_id = 'so1'").get() as { id: number };
+    const org = sideDb(h.app).prepare("SELECT id FROM organizations WHERE display_id = '123'").get() as { id: number };
     // As user lookup records a removal: by subject and organization, without the request ID.
     await h.app.store.audit.append([
       {

@@ -3,6 +3,7 @@ import { MAIL_SETTINGS_CMS_ONLY, MAIL_TEST_MESSAGES } from '../../main/services/
 import { CMS_ORG, Harness, PROVIDER_ORG } from '../support/console-harness.js';
 import type { TestUser } from '../support/console-harness.js';
 import { SmtpTestServer, closedPort } from '../support/smtp-test-server.js';
+import { sideDb } from '../support/side-db.js';
 
 const PROD = 'iQIES Prod';
 const FROM = 'donotreply@console.example';
@@ -48,7 +49,7 @@ describe("Send test email: the Mail settings tried now, to the CMS official's ow
 
   const testAudits = () =>
     (
-      h.app.store.db.prepare("SELECT action, details FROM audit_events WHERE action LIKE 'mail.test_%' ORDER BY id").all() as Array<{
+      sideDb(h.app).prepare("SELECT action, details FROM audit_events WHERE action LIKE 'mail.test_%' ORDER BY id").all() as Array<{
         action: string;
         details: string;
       }>
@@ -73,7 +74,7 @@ describe("Send test email: the Mail settings tried now, to the CMS official's ow
       ['Test email from the Security Official Console', 'cms-official@example.org', FROM],
     ]);
     // Sent now, outside the outbox: nothing waits there for it.
-    expect(h.app.store.db.prepare('SELECT count(*) AS n FROM outbox').get()).toEqual({ n: 0 });
+    expect(sideDb(h.app).prepare('SELECT count(*) AS n FROM outbox').get()).toEqual({ n: 0 });
     expect(testAudits()).toEqual([{ action: 'mail.test_sent', details: expect.objectContaining({ to: 'cms-official@example.org', problem: null }) }]);
   });
 

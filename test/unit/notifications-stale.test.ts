@@ -4,6 +4,7 @@ import { createConsole, dataKeyFileName } from '../../main/app.js';
 import { KeyFileProvider } from '../../main/services/key-file.js';
 import { STALE_AFTER_DAYS } from '../../shared/domain.js';
 import { CMS_ORG, Harness, PROVIDER_ORG } from '../support/console-harness.js';
+import { sideDb } from '../support/side-db.js';
 
 const OTHER_ORG = { displayId: '456', name: 'Lakeside Home Health', kind: 'provider' as const };
 const DAY = 86_400_000;
@@ -41,7 +42,7 @@ describe('stale requests: the organization’s officials are reminded once a wee
 
   /** A pending request filed `daysAgo` days ago (written directly: a fixture, not the feature). */
   function pending(requester: string, organization: string, daysAgo: number, status = 'pending'): number {
-    const result = h.app.store.db
+    const result = sideDb(h.app)
       .prepare(
         `INSERT INTO role_requests (requester_id, program_id, organization_id, role_id, status, requested_at)
          VALUES ((SELECT id FROM users WHERE user_id = ?), (SELECT id FROM programs WHERE name = 'iQIES Prod'),
@@ -52,7 +53,7 @@ describe('stale requests: the organization’s officials are reminded once a wee
   }
 
   const reminders = () =>
-    h.app.store.db
+    sideDb(h.app)
       .prepare('SELECT to_address AS "to", subject, body, organization_id AS organizationId FROM outbox WHERE kind = \'request.stale\' ORDER BY id')
       .all() as Array<{
       to: string;
@@ -108,7 +109,7 @@ describe('stale requests: the organization’s officials are reminded once a wee
         .map((r) => r.to),
     ).toEqual(['provider-official@example.org', 'second-official@example.org']);
 
-    h.app.store.db
+    sideDb(h.app)
       .prepare("UPDATE role_requests SET status = 'rejected', decided_at = ?, decided_by = (SELECT id FROM users WHERE user_id = 'cms-official') WHERE id = ?")
       .run(h.clock.now(), stale);
     h.clock.advance(7 * DAY);
@@ -144,7 +145,7 @@ describe('stale requests: the organization’s officials are reminded once a wee
   it('an organization without a Security Official gets no reminder until it has one', async () => {
     pending('kim', '789', STALE_AFTER_DAYS + 1);
     expect(await h.app.services.notifications.sendStaleReminders()).toEqual({ organizations: 0, emails: 0 });
-    h.app.store.db
+    sideDb(h.app)
       .prepare(
         `INSERT INTO role_assignments (user_id, program_id, organization_id, role_id, granted_at)
          VALUES ((SELECT id FROM users WHERE user_id = 'new-official'), (SELECT id FROM programs WHERE name = 'iQIES Prod'),

@@ -13,6 +13,7 @@ import { CMS_ORG, Harness, PROVIDER_ORG } from '../support/console-harness.js';
 import type { TestUser } from '../support/console-harness.js';
 import { SmtpTestServer, closedPort } from '../support/smtp-test-server.js';
 import { mailNoticeText } from '../../renderer/components/mail-notice.js';
+import { sideDb } from '../support/side-db.js';
 
 const OTHER_ORG = { displayId: '456', name: 'Lakeside Home Health', kind: 'provider' as const };
 const FROM = 'donotreply@console.example';
@@ -46,13 +47,12 @@ describe('the outbox: emails owed, delivered over SMTP, retried', () => {
     await Promise.all(servers.map((s) => s.close()));
   });
 
-  const orgId = (displayId: string): number =>
-    (h.app.store.db.prepare('SELECT id FROM organizations WHERE display_id = ?').get(displayId) as { id: number }).id;
+  const orgId = (displayId: string): number => (sideDb(h.app).prepare('SELECT id FROM organizations WHERE display_id = ?').get(displayId) as { id: number }).id;
 
   function owe(...drafts: Array<Partial<OutboxDraft>>): number[] {
-    const before = (h.app.store.db.prepare('SELECT coalesce(max(id), 0) AS n FROM outbox').get() as { n: number }).n;
+    const before = (sideDb(h.app).prepare('SELECT coalesce(max(id), 0) AS n FROM outbox').get() as { n: number }).n;
     insertOutboxRowsSync(
-      h.app.store.db,
+      sideDb(h.app),
       h.clock.now(),
       drafts.map((d, i) => ({
         to: `pat${i}@example.org`,
@@ -68,7 +68,7 @@ describe('the outbox: emails owed, delivered over SMTP, retried', () => {
   }
 
   function row(id: number) {
-    return h.app.store.db.prepare('SELECT * FROM outbox WHERE id = ?').get(id) as {
+    return sideDb(h.app).prepare('SELECT * FROM outbox WHERE id = ?').get(id) as {
       status: string;
       attempts: number;
       next_attempt_at: number;
@@ -114,7 +114,7 @@ describe('the outbox: emails owed, delivered over SMTP, retried', () => {
     expect(set.mail).toBe('queued');
     expect(mailNoticeText(set.mail)).not.toMatch(/was (sent|emailed)/);
     // The emails wait in the Outbox, not sent: the page said so.
-    expect(h.app.store.db.prepare("SELECT count(*) AS n FROM outbox WHERE status = 'sent'").get()).toEqual({ n: 0 });
+    expect(sideDb(h.app).prepare("SELECT count(*) AS n FROM outbox WHERE status = 'sent'").get()).toEqual({ n: 0 });
   });
 
   it('delivers owed emails to the SMTP server, with their subject, recipient and body, and marks them sent', async () => {
@@ -376,7 +376,7 @@ describe('the outbox: emails owed, delivered over SMTP, retried', () => {
       expect(removed.passwordSet).toBe(false);
       expect((await store.load()).password).toBeNull();
 
-      const audits = h.app.store.db.prepare("SELECT details FROM audit_events WHERE action = 'mail.settings_changed' ORDER BY id").all() as Array<{
+      const audits = sideDb(h.app).prepare("SELECT details FROM audit_events WHERE action = 'mail.settings_changed' ORDER BY id").all() as Array<{
         details: string;
       }>;
       expect(audits.map((a) => JSON.parse(a.details).password)).toEqual(['changed', 'kept', 'removed']);
@@ -428,7 +428,7 @@ describe('the outbox: emails owed, delivered over SMTP, retried', () => {
       const settingsText = readFileSync(file, 'utf8');
       expect(statSync(file).mode & 0o777).toBe(0o600);
       expect(JSON.parse(settingsText)).toMatchObject({ host: '127.0.0.1', user: 'console', passwordSealed: expect.any(String) });
-      h.app.store.db.pragma('wal_checkpoint(TRUNCATE)');
+      sideDb(h.app).pragma('wal_checkpoint(TRUNCATE)');
       const databaseBytes = readFileSync(h.app.databasePath).toString('latin1');
       for (const haystack of [settingsText, databaseBytes, log.join('\n'), r.last_error ?? '']) {
         expect(haystack).not.toContain(SMTP_PASSWORD);

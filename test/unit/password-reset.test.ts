@@ -6,6 +6,7 @@ import { PASSWORD_RESET_ACTIONS } from '../../main/services/password-reset.js';
 import { CMS_ORG, Harness, PASSWORD, PROVIDER_ORG, tableChecksums } from '../support/console-harness.js';
 import type { TestUser } from '../support/console-harness.js';
 import { SmtpTestServer, closedPort } from '../support/smtp-test-server.js';
+import { sideDb } from '../support/side-db.js';
 
 const PROD = 'iQIES Prod';
 const MINUTE = 60_000;
@@ -43,7 +44,7 @@ describe('Forgot your Password?', () => {
         { userId: 'waiting', organization: '123', status: 'pending' },
       ],
     });
-    h.app.store.db.prepare("DELETE FROM mfa_credentials WHERE user_id = (SELECT id FROM users WHERE user_id = 'nocred')").run();
+    sideDb(h.app).prepare("DELETE FROM mfa_credentials WHERE user_id = (SELECT id FROM users WHERE user_id = 'nocred')").run();
   });
   afterEach(() => h.dispose());
 
@@ -136,13 +137,13 @@ describe('Forgot your Password?', () => {
 
       // Neither the code nor the token is anywhere in the database in clear.
       const dump = JSON.stringify(
-        (h.app.store.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as Array<{ name: string }>).map(({ name }) =>
-          h.app.store.db.prepare(`SELECT * FROM "${name}"`).all(),
+        (sideDb(h.app).prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as Array<{ name: string }>).map(({ name }) =>
+          sideDb(h.app).prepare(`SELECT * FROM "${name}"`).all(),
         ),
       );
       expect(dump).not.toContain(code);
       expect(dump).not.toContain(resetId);
-      expect((h.app.store.db.prepare('SELECT count(*) AS n FROM outbox').get() as { n: number }).n).toBe(0);
+      expect((sideDb(h.app).prepare('SELECT count(*) AS n FROM outbox').get() as { n: number }).n).toBe(0);
 
       expect(seen(await complete(resetId, code))).toBe('OK');
       expect(seen(await signIn('pat', PASSWORD))).toBe(`SIGN_IN_FAILED: ${SIGN_IN_MESSAGES.incorrect}`);
@@ -281,17 +282,17 @@ describe('Forgot your Password?', () => {
       const result = await request('pat', fresh('pat'));
       expect(result.ok && result.value).toMatchObject({ delivery: 'officials', reason: 'mail_failed' });
       expect(actionsSince(events)).toEqual([PASSWORD_RESET_ACTIONS.requested, PASSWORD_RESET_ACTIONS.mailFailed]);
-      expect(h.app.store.db.prepare('SELECT end_reason FROM password_resets').all()).toEqual([{ end_reason: 'not_sent' }]);
+      expect(sideDb(h.app).prepare('SELECT end_reason FROM password_resets').all()).toEqual([{ end_reason: 'not_sent' }]);
     });
 
     it('the database keeps a used reset used', async () => {
       await configureMail();
       const { resetId, code } = await emailed('pat');
       await complete(resetId, code);
-      expect(() => h.app.store.db.prepare('UPDATE password_resets SET ended_at = NULL, end_reason = NULL').run()).toThrow(
+      expect(() => sideDb(h.app).prepare('UPDATE password_resets SET ended_at = NULL, end_reason = NULL').run()).toThrow(
         'A password reset that has ended cannot be used again.',
       );
-      expect(() => h.app.store.db.prepare('DELETE FROM password_resets').run()).toThrow('Password resets are kept for the audit trail.');
+      expect(() => sideDb(h.app).prepare('DELETE FROM password_resets').run()).toThrow('Password resets are kept for the audit trail.');
     });
   });
 
@@ -309,7 +310,7 @@ describe('Forgot your Password?', () => {
         ],
       });
       expect(actionsSince(events)).toEqual([PASSWORD_RESET_ACTIONS.failed, PASSWORD_RESET_ACTIONS.noMail]);
-      expect(h.app.store.db.prepare('SELECT count(*) AS n FROM password_resets').get()).toEqual({ n: 0 });
+      expect(sideDb(h.app).prepare('SELECT count(*) AS n FROM password_resets').get()).toEqual({ n: 0 });
     });
 
     it('an official is not told to contact themself; an organization without one sends the user to CMS', async () => {
@@ -388,7 +389,7 @@ describe('attacks on Forgot your Password?, through dispatch', () => {
       `LOCKED: ${RESET_MESSAGES.temporarilyLocked}`,
     ];
     expect(answers).toEqual([...round, ...round, ...Array<string>(30 - 2 * round.length).fill(`LOCKED: ${RESET_MESSAGES.temporarilyLocked}`)]);
-    expect(h.app.store.db.prepare("SELECT status, temporary_lock_count AS locks FROM users WHERE user_id = 'victim'").get()).toEqual({
+    expect(sideDb(h.app).prepare("SELECT status, temporary_lock_count AS locks FROM users WHERE user_id = 'victim'").get()).toEqual({
       status: 'active',
       locks: 1,
     });
@@ -416,7 +417,7 @@ describe('attacks on Forgot your Password?, through dispatch', () => {
       expect(await h.refusal('mallory-window', 'auth.requestPasswordReset', { userId: 'victim', code })).toMatchObject({ code: 'SIGN_IN_FAILED' });
     }
     expect(smtp.received.length).toBe(sent);
-    expect(h.app.store.db.prepare('SELECT count(*) AS n FROM password_resets').get()).toEqual({ n: 0 });
+    expect(sideDb(h.app).prepare('SELECT count(*) AS n FROM password_resets').get()).toEqual({ n: 0 });
   });
 
   it("with the victim's authenticator code but not their email, guessing the one-time code locks the account and never sets the password", async () => {
@@ -489,10 +490,10 @@ describe('attacks on Forgot your Password?, through dispatch', () => {
         confirmPassword: 'mallory owns this account now',
       });
       expect(seen(finished), action).toBe(`CONFLICT: ${RESET_MESSAGES.ended}`);
-      expect(h.app.store.db.prepare('SELECT end_reason FROM password_resets ORDER BY id DESC LIMIT 1').get(), action).toEqual({ end_reason: 'superseded' });
+      expect(sideDb(h.app).prepare('SELECT end_reason FROM password_resets ORDER BY id DESC LIMIT 1').get(), action).toEqual({ end_reason: 'superseded' });
       if (action === 'resetPassword') {
         expect(
-          h.app.store.db.prepare("SELECT must_change_password AS m FROM users WHERE user_id = 'victim'").get(),
+          sideDb(h.app).prepare("SELECT must_change_password AS m FROM users WHERE user_id = 'victim'").get(),
           'the temporary password still stands',
         ).toEqual({ m: 1 });
       }

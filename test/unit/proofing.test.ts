@@ -6,6 +6,7 @@ import { assessIal2 } from '../../shared/proofing.js';
 import type { ProofingDocument } from '../../shared/proofing.js';
 import { CMS_ORG, Harness, PROVIDER_ORG } from '../support/console-harness.js';
 import type { TestUser } from '../support/console-harness.js';
+import { sideDb } from '../support/side-db.js';
 
 const PROD = 'iQIES Prod';
 const TODAY = '2026-01-15';
@@ -49,7 +50,7 @@ describe('In-Person Proofing (QualityNet guide 5.4.4.2)', () => {
         { userId: 'omar', organization: '456', roles: [[PROD, 'Provider Basic User']] },
       ],
     });
-    h.app.store.db.prepare("UPDATE users SET proofing_state = 'referred_in_person' WHERE user_id IN ('nina', 'omar')").run();
+    sideDb(h.app).prepare("UPDATE users SET proofing_state = 'referred_in_person' WHERE user_id IN ('nina', 'omar')").run();
     for (const id of ['cms', 'so1', 'so456', 'nina']) {
       await h.signIn(id, u[id]!);
       h.nextStep();
@@ -59,8 +60,8 @@ describe('In-Person Proofing (QualityNet guide 5.4.4.2)', () => {
 
   const decide = (who: string, input: Record<string, unknown>) =>
     h.app.dispatch({ clientId: who }, 'proofing.decide', { accountId: 'nina', appearedInPerson: true, ...input });
-  const state = (userId: string) => (h.app.store.db.prepare('SELECT proofing_state AS s FROM users WHERE user_id = ?').get(userId) as { s: string }).s;
-  const records = () => (h.app.store.db.prepare('SELECT count(*) AS n FROM proofing_records').get() as { n: number }).n;
+  const state = (userId: string) => (sideDb(h.app).prepare('SELECT proofing_state AS s FROM users WHERE user_id = ?').get(userId) as { s: string }).s;
+  const records = () => (sideDb(h.app).prepare('SELECT count(*) AS n FROM proofing_records').get() as { n: number }).n;
 
   it('approves with three documents reaching IAL2 and the affirmation; the user may then request roles', async () => {
     const subject = await h.call('so1', 'proofing.lookup', { accountId: 'NINA' });
@@ -74,7 +75,7 @@ describe('In-Person Proofing (QualityNet guide 5.4.4.2)', () => {
     expect(state('nina')).toBe('proofed_in_person');
     expect(h.auditActions()).toContain('proofing.approved');
     // Only the last 4 characters are kept: no column or JSON field holds a whole number.
-    const stored = h.app.store.db.prepare('SELECT documents FROM proofing_records').get() as { documents: string };
+    const stored = sideDb(h.app).prepare('SELECT documents FROM proofing_records').get() as { documents: string };
     expect(JSON.parse(stored.documents)).toEqual({ photo: license, address: bill, dateOfBirth: license });
     await h.call('nina', 'access.request', { program: PROD, organization: '123', role: 'Provider Basic User' });
   });
@@ -140,9 +141,9 @@ describe('In-Person Proofing (QualityNet guide 5.4.4.2)', () => {
       suspectedFraud: true,
       comments: 'The license hologram is missing',
     });
-    const record = h.app.store.db.prepare('SELECT reason, suspected_fraud AS fraud FROM proofing_records').get();
+    const record = sideDb(h.app).prepare('SELECT reason, suspected_fraud AS fraud FROM proofing_records').get();
     expect(record).toEqual({ reason: 'Suspected fraud', fraud: 1 });
-    const alerts = (h.app.store.db.prepare("SELECT to_address AS t FROM outbox WHERE kind = 'proofing.fraud'").all() as Array<{ t: string }>).map((r) => r.t);
+    const alerts = (sideDb(h.app).prepare("SELECT to_address AS t FROM outbox WHERE kind = 'proofing.fraud'").all() as Array<{ t: string }>).map((r) => r.t);
     expect(alerts).toEqual(['so2@example.org']);
   });
 
@@ -151,7 +152,7 @@ describe('In-Person Proofing (QualityNet guide 5.4.4.2)', () => {
     expect(await h.refusal('so1', 'proofing.lookup', { accountId: 'omar' })).toMatchObject({ code: 'NOT_FOUND' });
     expect(await h.refusal('so1', 'proofing.decide', { accountId: 'omar', decision: 'cancel', appearedInPerson: true })).toMatchObject({ code: 'NOT_FOUND' });
     expect((await h.call('so1', 'proofing.lookup', { accountId: 'so1' })).refusal).toBe(PROOFING_MESSAGES.self);
-    h.app.store.db.prepare("UPDATE users SET proofing_state = 'referred_in_person' WHERE user_id = 'so1'").run();
+    sideDb(h.app).prepare("UPDATE users SET proofing_state = 'referred_in_person' WHERE user_id = 'so1'").run();
     expect(await h.refusal('so1', 'proofing.decide', { accountId: 'so1', decision: 'cancel', appearedInPerson: true })).toMatchObject({
       code: 'FORBIDDEN',
       message: PROOFING_MESSAGES.self,
@@ -192,11 +193,11 @@ describe('In-Person Proofing (QualityNet guide 5.4.4.2)', () => {
   });
 
   it('records remote proofing outcomes by Table 5-1; a person in Canada is proofed only in person', async () => {
-    const omar = (h.app.store.db.prepare("SELECT id FROM users WHERE user_id = 'omar'").get() as { id: number }).id;
-    h.app.store.db.prepare("UPDATE users SET proofing_state = 'not_started', country = 'Canada' WHERE id = ?").run(omar);
+    const omar = (sideDb(h.app).prepare("SELECT id FROM users WHERE user_id = 'omar'").get() as { id: number }).id;
+    sideDb(h.app).prepare("UPDATE users SET proofing_state = 'not_started', country = 'Canada' WHERE id = ?").run(omar);
     await expect(h.app.services.proofing.recordRemoteOutcome(omar, 'verified', null)).rejects.toThrow(PROOFING_MESSAGES.canadaInPerson);
     expect(await h.app.services.proofing.recordRemoteOutcome(omar, 'canada', null)).toBe('referred_in_person');
-    h.app.store.db.prepare("UPDATE users SET country = 'US' WHERE id = ?").run(omar);
+    sideDb(h.app).prepare("UPDATE users SET country = 'US' WHERE id = ?").run(omar);
     expect(await h.app.services.proofing.recordRemoteOutcome(omar, 'cannot_verify', 'EXP-77812')).toBe('referred_phone');
     expect((await h.call('cms', 'proofing.lookup', { accountId: 'omar' })).reference).toBe('EXP-77812');
     expect(await h.app.services.proofing.recordRemoteOutcome(omar, 'verified', 'EXP-77812')).toBe('proofed_remote');

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { REQUEST_MESSAGES } from '../../main/services/requests.js';
 import { CMS_ORG, Harness, PROVIDER_ORG } from '../support/console-harness.js';
 import type { TestUser } from '../support/console-harness.js';
+import { sideDb } from '../support/side-db.js';
 
 const DAY = 86_400_000;
 const PROD = 'iQIES Prod';
@@ -39,7 +40,7 @@ describe('role requests (HARP and iQIES job aids)', () => {
   const file = (who: string, role = 'Assessment Coordinator', organization = '123') =>
     h.call(who, 'access.request', { program: PROD, organization, role, justification: 'Submits assessments' });
   const outbox = () =>
-    h.app.store.db.prepare('SELECT to_address AS "to", subject, kind FROM outbox ORDER BY id').all() as Array<{ to: string; subject: string; kind: string }>;
+    sideDb(h.app).prepare('SELECT to_address AS "to", subject, kind FROM outbox ORDER BY id').all() as Array<{ to: string; subject: string; kind: string }>;
 
   it("a user files a request, gets a Request ID, and the organization's officials are emailed", async () => {
     const request = await file('alice');
@@ -149,7 +150,7 @@ describe('role requests (HARP and iQIES job aids)', () => {
     expect((await h.call('alice', 'access.mine', {})).requests[0]?.status).toBe('pending');
     await h.call('so1', 'queue.reject', { requestIds: [requestId], reason: 'Not on our staff' });
     expect((await h.call('alice', 'access.mine', {})).requests[0]).toMatchObject({ status: 'rejected', reason: 'Not on our staff' });
-    const mail = h.app.store.db.prepare("SELECT body FROM outbox WHERE kind = 'request.decided'").get() as { body: string };
+    const mail = sideDb(h.app).prepare("SELECT body FROM outbox WHERE kind = 'request.decided'").get() as { body: string };
     expect(mail.body).toContain('Reason: Not on our staff');
   });
 
@@ -170,9 +171,9 @@ describe('role requests (HARP and iQIES job aids)', () => {
     const a = await file('alice');
     const b = await file('bob');
     const auditBefore = h.auditActions().length;
-    h.app.store.db.exec("CREATE TRIGGER fail_outbox BEFORE INSERT ON outbox WHEN NEW.kind = 'request.decided' BEGIN SELECT RAISE(ABORT, 'disk full'); END;");
+    sideDb(h.app).exec("CREATE TRIGGER fail_outbox BEFORE INSERT ON outbox WHEN NEW.kind = 'request.decided' BEGIN SELECT RAISE(ABORT, 'disk full'); END;");
     expect(await h.refusal('so1', 'queue.approve', { requestIds: [a.requestId, b.requestId] })).toMatchObject({ code: 'INTERNAL' });
-    h.app.store.db.exec('DROP TRIGGER fail_outbox');
+    sideDb(h.app).exec('DROP TRIGGER fail_outbox');
     expect((await h.call('so1', 'queue.page', {})).total).toBe(2);
     expect((await h.call('alice', 'access.mine', {})).roles).toEqual([]);
     expect(h.auditActions().length).toBe(auditBefore);
@@ -291,13 +292,13 @@ describe('role requests (HARP and iQIES job aids)', () => {
   });
 
   it('warns an organization with a single Security Official', async () => {
-    h.app.store.db.prepare("DELETE FROM role_assignments WHERE user_id = (SELECT id FROM users WHERE user_id = 'so2')").run();
+    sideDb(h.app).prepare("DELETE FROM role_assignments WHERE user_id = (SELECT id FROM users WHERE user_id = 'so2')").run();
     expect((await h.call('so1', 'queue.page', {})).singleOfficialOrganizations.map((o) => o.displayId)).toEqual(['123']);
   });
 
   it('the queue total and the badge come from counters that always equal the pending rows', async () => {
-    const pendingRows = () => (h.app.store.db.prepare("SELECT count(*) AS n FROM role_requests WHERE status = 'pending'").get() as { n: number }).n;
-    const counted = () => (h.app.store.db.prepare('SELECT coalesce(sum(n), 0) AS n FROM pending_request_counts').get() as { n: number }).n;
+    const pendingRows = () => (sideDb(h.app).prepare("SELECT count(*) AS n FROM role_requests WHERE status = 'pending'").get() as { n: number }).n;
+    const counted = () => (sideDb(h.app).prepare('SELECT coalesce(sum(n), 0) AS n FROM pending_request_counts').get() as { n: number }).n;
     const a = await file('alice');
     const b = await file('bob');
     const c = await file('alice', 'Provider Basic User');
@@ -317,8 +318,8 @@ describe('role requests (HARP and iQIES job aids)', () => {
     expect((await h.call('so1', 'home.summary', {})).nav.find((n) => n.page === 'role-requests')?.badge).toBe(1);
     await h.call('cms', 'queue.approve', { requestIds: [so.requestId] });
     // Counters at zero are dropped, so a sum never reads more rows than there are pending kinds.
-    expect(h.app.store.db.prepare('SELECT count(*) AS n FROM pending_request_counts WHERE n <= 0').get()).toEqual({ n: 0 });
-    expect(() => h.app.store.db.prepare('UPDATE role_requests SET organization_id = 1 WHERE id = ?').run(b.requestId)).toThrow(/keeps its organization/);
+    expect(sideDb(h.app).prepare('SELECT count(*) AS n FROM pending_request_counts WHERE n <= 0').get()).toEqual({ n: 0 });
+    expect(() => sideDb(h.app).prepare('UPDATE role_requests SET organization_id = 1 WHERE id = ?').run(b.requestId)).toThrow(/keeps its organization/);
   });
 
   it("sorts by Last Name with the requester's current names, also after a rename", async () => {
@@ -329,7 +330,7 @@ describe('role requests (HARP and iQIES job aids)', () => {
       [a.requestId, 'Last4'],
       [b.requestId, 'Last5'],
     ]);
-    h.app.store.db.prepare("UPDATE users SET last_name = 'Abbott' WHERE user_id = 'bob'").run();
+    sideDb(h.app).prepare("UPDATE users SET last_name = 'Abbott' WHERE user_id = 'bob'").run();
     expect(await byName()).toEqual([
       [b.requestId, 'Abbott'],
       [a.requestId, 'Last4'],
@@ -337,14 +338,14 @@ describe('role requests (HARP and iQIES job aids)', () => {
   });
 
   it('decides a bulk of 600 in chunks, all at once for the caller', async () => {
-    const alice = h.app.store.db.prepare("SELECT id FROM users WHERE user_id = 'alice'").get() as { id: number };
-    const insert = h.app.store.db.prepare(
+    const alice = sideDb(h.app).prepare("SELECT id FROM users WHERE user_id = 'alice'").get() as { id: number };
+    const insert = sideDb(h.app).prepare(
       "INSERT INTO role_requests (requester_id, program_id, organization_id, role_id, status, requested_at) SELECT ?, 1, o.id, r.id, 'pending', ? FROM organizations o, roles r WHERE o.display_id = '123' AND r.name = 'Provider Basic User'",
     );
-    h.app.store.db.transaction(() => {
+    sideDb(h.app).transaction(() => {
       for (let i = 0; i < 600; i += 1) insert.run(alice.id, h.clock.now() - i);
     })();
-    const ids = (h.app.store.db.prepare("SELECT id FROM role_requests WHERE status = 'pending'").all() as Array<{ id: number }>).map((r) => r.id);
+    const ids = (sideDb(h.app).prepare("SELECT id FROM role_requests WHERE status = 'pending'").all() as Array<{ id: number }>).map((r) => r.id);
     const { results } = await h.call('so1', 'queue.reject', { requestIds: ids, reason: 'Bulk clean-up' });
     expect(results.filter((r) => r.outcome === 'rejected')).toHaveLength(600);
     expect(h.auditActions().filter((a) => a === 'request.rejected')).toHaveLength(600);

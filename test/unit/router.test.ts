@@ -4,6 +4,7 @@ import { createPartialDispatch } from '../../main/ipc/router.js';
 import type { RouterOptions } from '../../main/ipc/router.js';
 import { UNAVAILABLE_MESSAGE, WorkerRestartingError } from '../../main/ipc/failures.js';
 import { Harness, PROVIDER_ORG } from '../support/console-harness.js';
+import { sideDb } from '../support/side-db.js';
 
 describe('dispatch', () => {
   let h: Harness;
@@ -44,7 +45,7 @@ describe('dispatch', () => {
   it('turns an unexpected failure into INTERNAL with a reference, without its details', async () => {
     const user = h.seed({ organizations: [PROVIDER_ORG], users: [{ userId: 'pat', organization: '123' }] })['pat']!;
     await h.signIn('c', user);
-    h.app.store.db.exec('DROP TABLE role_assignments');
+    sideDb(h.app).exec('DROP TABLE role_assignments');
     const result = await h.app.dispatch({ clientId: 'c' }, 'home.summary', {});
     expect(result.ok).toBe(false);
     if (result.ok) return;

@@ -4,6 +4,7 @@ import type { IpcResult } from '../../shared/ipc/errors.js';
 import { POLICY, SIGN_IN_MESSAGES } from '../../shared/policy.js';
 import { Harness, PASSWORD, PROVIDER_ORG, tableChecksums } from '../support/console-harness.js';
 import type { TestUser } from '../support/console-harness.js';
+import { sideDb } from '../support/side-db.js';
 
 const MINUTE = 60_000;
 const WRONG = 'not the right password';
@@ -126,7 +127,7 @@ describe('sign-in does not tell which user IDs exist', () => {
     await temporary('nobody.here', WRONG);
     expect(changedTables(before, tableChecksums(h))).toEqual(['audit_events', 'audit_head']);
 
-    const events = h.app.store.db
+    const events = sideDb(h.app)
       .prepare('SELECT action, actor_id, subject_user_id, details FROM audit_events WHERE id > ? ORDER BY id')
       .all(eventsBefore) as Array<{
       action: string;
@@ -142,7 +143,7 @@ describe('sign-in does not tell which user IDs exist', () => {
     }
     // An account's failure names the account and counts; the unknown ID's does no more than that.
     await signIn(known.userId, WRONG, h.code(known.secret));
-    const accounts = h.app.store.db.prepare("SELECT details FROM audit_events WHERE subject_user_id IS NOT NULL AND action = 'signin.failed'").all() as Array<{
+    const accounts = sideDb(h.app).prepare("SELECT details FROM audit_events WHERE subject_user_id IS NOT NULL AND action = 'signin.failed'").all() as Array<{
       details: string;
     }>;
     expect(accounts.map((e) => JSON.parse(e.details) as unknown)).toEqual([{ attempt: 1 }]);

@@ -6,6 +6,7 @@ import { ROLE_NAMES, ORGANIZATION_KINDS } from '../../shared/domain.js';
 import { ROLE_CATALOGUE, roleAllowedIn } from '../../shared/roles.js';
 import type { Harness } from '../support/console-harness.js';
 import { PROD, TrustConsole, bill, passport } from '../support/trust-console.js';
+import { sideDb } from '../support/side-db.js';
 
 const ORG_OF_KIND = { provider: '123', state: 'FL', cms: 'CMS' } as const;
 
@@ -165,7 +166,7 @@ describe('trust model', () => {
     });
 
     it('with one CMS official the grant is made alone, flagged in the dialog, marked in the audit trail and on Home', async () => {
-      h.app.store.db.prepare("UPDATE users SET status = 'deactivated' WHERE user_id = 'cms2'").run();
+      sideDb(h.app).prepare("UPDATE users SET status = 'deactivated' WHERE user_id = 'cms2'").run();
       const { requestId } = await h.call('analyst', 'access.request', { program: PROD, organization: 'CMS', role: 'CMS Security Official' });
       expect((await h.call('cms1', 'queue.preview', { requestIds: [requestId], action: 'approve' })).items[0]?.flags).toEqual([
         'security_official_role',

@@ -7,6 +7,7 @@ import { REAUTH_MESSAGES } from '../../main/services/reauth.js';
 import { SIGN_IN_MESSAGES } from '../../shared/policy.js';
 import { CMS_ORG, Harness, PASSWORD, PROVIDER_ORG } from '../support/console-harness.js';
 import type { TestUser } from '../support/console-harness.js';
+import { sideDb } from '../support/side-db.js';
 
 const DAY = 86_400_000;
 const PROD = 'iQIES Prod';
@@ -47,7 +48,7 @@ describe('User Lookup, profiles and account administration (HARP and iQIES job a
       ],
     });
     // Names a person would search for; the directory follows renames (trigger).
-    const rename = h.app.store.db.prepare('UPDATE users SET first_name = ?, last_name = ?, email = ? WHERE user_id = ?');
+    const rename = sideDb(h.app).prepare('UPDATE users SET first_name = ?, last_name = ?, email = ? WHERE user_id = ?');
     rename.run('Alice', 'Smith', 'alice.smith@sunrise.example', 'alice');
     rename.run('Bob', 'Smithers', 'bob@sunrise.example', 'bob');
     rename.run('Carol', 'Smith', 'carol@bayview.example', 'carol');
@@ -144,19 +145,19 @@ describe('User Lookup, profiles and account administration (HARP and iQIES job a
     });
 
     it("a user in two of the official's organizations is listed once", async () => {
-      h.app.store.db
+      sideDb(h.app)
         .prepare(
           "INSERT INTO role_assignments (user_id, program_id, organization_id, role_id, granted_at) SELECT 1, 1, o.id, r.id, 0 FROM organizations o, roles r WHERE o.display_id = '123' AND r.name = 'Provider Basic User'",
         )
         .run();
-      const cmsId = (h.app.store.db.prepare("SELECT id FROM users WHERE user_id = 'cms'").get() as { id: number }).id;
-      h.app.store.db
+      const cmsId = (sideDb(h.app).prepare("SELECT id FROM users WHERE user_id = 'cms'").get() as { id: number }).id;
+      sideDb(h.app)
         .prepare(
           "INSERT INTO role_assignments (user_id, program_id, organization_id, role_id, granted_at) SELECT ?, 1, o.id, r.id, 0 FROM organizations o, roles r WHERE o.display_id = '456' AND r.name = 'Provider Basic User'",
         )
         .run(cmsId);
-      const so = (h.app.store.db.prepare("SELECT id FROM users WHERE user_id = 'so1'").get() as { id: number }).id;
-      h.app.store.db
+      const so = (sideDb(h.app).prepare("SELECT id FROM users WHERE user_id = 'so1'").get() as { id: number }).id;
+      sideDb(h.app)
         .prepare(
           "INSERT INTO role_assignments (user_id, program_id, organization_id, role_id, granted_at) SELECT ?, 1, o.id, r.id, 0 FROM organizations o, roles r WHERE o.display_id = '456' AND r.name = 'Provider Security Official'",
         )
@@ -167,8 +168,8 @@ describe('User Lookup, profiles and account administration (HARP and iQIES job a
     });
 
     it('counts the users of a program exactly as roles come and go', async () => {
-      const counted = () => (h.app.store.db.prepare('SELECT n FROM program_user_counts WHERE program_id = 1').get() as { n: number }).n;
-      const distinct = () => (h.app.store.db.prepare('SELECT count(DISTINCT user_id) AS n FROM user_directory WHERE program_id = 1').get() as { n: number }).n;
+      const counted = () => (sideDb(h.app).prepare('SELECT n FROM program_user_counts WHERE program_id = 1').get() as { n: number }).n;
+      const distinct = () => (sideDb(h.app).prepare('SELECT count(DISTINCT user_id) AS n FROM user_directory WHERE program_id = 1').get() as { n: number }).n;
       expect(counted()).toBe(distinct());
       await h.call('so1', 'users.removeRole', { userId: 'bob', program: PROD, organization: '123', role: 'Provider Basic User' });
       expect(counted()).toBe(distinct());
@@ -178,7 +179,7 @@ describe('User Lookup, profiles and account administration (HARP and iQIES job a
 
   describe('export', () => {
     it('writes the current result as CSV; its rows equal "Users (N)"; formulas are neutralized; audited', async () => {
-      h.app.store.db.prepare("UPDATE users SET first_name = '=HYPERLINK(\"x\")' WHERE user_id = 'bob'").run();
+      sideDb(h.app).prepare("UPDATE users SET first_name = '=HYPERLINK(\"x\")' WHERE user_id = 'bob'").run();
       const result = await h.call('so1', 'lookup.export', { program: PROD, organization: '123' });
       expect(result.delivery?.kind).toBe('saved');
       const path = result.delivery?.kind === 'saved' ? result.delivery.path : '';
@@ -234,7 +235,7 @@ describe('User Lookup, profiles and account administration (HARP and iQIES job a
       const after = await h.call('so1', 'users.removeRole', { userId: 'alice', program: PROD, organization: '123', role: 'Assessment Coordinator' });
       expect(after.roles).toEqual([]);
       expect(h.auditActions()).toContain('role.removed');
-      const mail = h.app.store.db.prepare('SELECT to_address AS "to", subject FROM outbox WHERE kind = \'role.removed\'').get();
+      const mail = sideDb(h.app).prepare('SELECT to_address AS "to", subject FROM outbox WHERE kind = \'role.removed\'').get();
       expect(mail).toEqual({ to: 'alice.smith@sunrise.example', subject: 'Your role Assessment Coordinator was removed' });
       expect(await h.refusal('so1', 'users.removeRole', { userId: 'alice', program: PROD, organization: '123', role: 'Assessment Coordinator' })).toMatchObject(
         { code: 'NOT_FOUND' },
@@ -270,7 +271,7 @@ describe('User Lookup, profiles and account administration (HARP and iQIES job a
         role: 'Provider Security Official',
         confirmLastOfficial: true,
       });
-      expect(h.app.store.db.prepare("SELECT details FROM audit_events WHERE action = 'role.removed'").get()).toEqual({
+      expect(sideDb(h.app).prepare("SELECT details FROM audit_events WHERE action = 'role.removed'").get()).toEqual({
         details: expect.stringContaining('"lastSecurityOfficial":true'),
       });
     });
@@ -326,7 +327,7 @@ describe('User Lookup, profiles and account administration (HARP and iQIES job a
       const { temporaryPassword, profile } = await h.call('so1', 'users.accountAction', { userId: 'bob', action: 'resetPassword', code: code('so1') });
       expect(temporaryPassword).toMatch(/^[A-Za-z2-9]{4}(-[A-Za-z2-9]{4}){3}$/);
       expect(profile.mustChangePassword).toBe(true);
-      expect(h.app.store.db.prepare('SELECT count(*) AS n FROM audit_events WHERE details LIKE ?').get(`%${temporaryPassword}%`)).toEqual({ n: 0 });
+      expect(sideDb(h.app).prepare('SELECT count(*) AS n FROM audit_events WHERE details LIKE ?').get(`%${temporaryPassword}%`)).toEqual({ n: 0 });
       const view = await h.call('bob', 'auth.signIn', { userId: 'bob', password: temporaryPassword!, code: code('bob'), agreeToTerms: true });
       expect(view.state).toBe('password');
       expect(await h.refusal('bob', 'access.mine', {})).toMatchObject({ code: 'FORBIDDEN' });
@@ -363,7 +364,7 @@ describe('User Lookup, profiles and account administration (HARP and iQIES job a
       await h.call('so1', 'users.accountAction', { userId: 'alice', action: 'deactivate', code: code('so1') });
       expect(await h.refusal('alice', 'access.mine', {})).toMatchObject({ code: 'UNAUTHENTICATED' });
       h.clock.advance(200 * DAY);
-      h.app.store.db.prepare("UPDATE users SET last_sign_in_at = ? WHERE user_id = 'so1'").run(h.clock.now());
+      sideDb(h.app).prepare("UPDATE users SET last_sign_in_at = ? WHERE user_id = 'so1'").run(h.clock.now());
       h.nextStep();
       await h.signIn('so1-later', u['so1']!);
       await h.call('so1-later', 'users.accountAction', { userId: 'alice', action: 'reactivate', code: code('so1') });
@@ -438,7 +439,7 @@ describe('User Lookup, profiles and account administration (HARP and iQIES job a
     });
 
     it('refuses bad input with the field named, taken user IDs and emails, and other organizations; creates nothing', async () => {
-      const users = () => (h.app.store.db.prepare('SELECT count(*) AS n FROM users').get() as { n: number }).n;
+      const users = () => (sideDb(h.app).prepare('SELECT count(*) AS n FROM users').get() as { n: number }).n;
       const before = users();
       expect(await h.refusal('so1', 'users.create', { ...newUser({ email: 'not-an-email' }), code: code('so1') })).toMatchObject({
         code: 'VALIDATION',
@@ -474,7 +475,7 @@ describe('User Lookup, profiles and account administration (HARP and iQIES job a
 
   describe('the 120-day rule', () => {
     it('deactivates accounts unused for more than 120 days, not one day less, audited', async () => {
-      const set = h.app.store.db.prepare('UPDATE users SET last_sign_in_at = ? WHERE user_id = ?');
+      const set = sideDb(h.app).prepare('UPDATE users SET last_sign_in_at = ? WHERE user_id = ?');
       set.run(h.clock.now() - 121 * DAY, 'bob');
       set.run(h.clock.now() - 120 * DAY + 10 * 60_000, 'dan');
       expect(await h.app.services.users.sweepInactive()).toBe(1);

@@ -1,0 +1,169 @@
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { Clock } from '../clock.js';
+import { reviveBuffers } from './database-thread-protocol.js';
+import type { CrossedError, DatabaseThreadOptions, ThreadCall, ThreadReply } from './database-thread-protocol.js';
+import type { Store } from './store.js';
+
+/** What the console can learn about its database thread (the benchmarks read it). */
+export interface DatabaseThreadStats {
+  /** Calls answered, and the longest any one of them held the thread (ms). */
+  calls: number;
+  longestCallMs: number;
+  longestCall: string | null;
+  /** How long opening (and upgrading) the file took on the thread. */
+  openedInMs: number;
+}
+
+/** The Store of a console whose database lives in its own thread. */
+export interface ThreadStore extends Store {
+  stats(): DatabaseThreadStats;
+}
+
+/** An error thrown on the database thread, as the console sees it: same name, message and code. */
+export class DatabaseThreadError extends Error {
+  readonly code?: string;
+  constructor(crossed: CrossedError, callStack?: string) {
+    super(crossed.message);
+    this.name = crossed.name;
+    if (crossed.code !== undefined) this.code = crossed.code;
+    // Both halves: where the thread failed, and which call of the console's asked for it.
+    this.stack = `${crossed.stack ?? `${crossed.name}: ${crossed.message}`}\n    --- called from ---\n${callStack ?? ''}`;
+  }
+}
+
+interface Pending {
+  resolve: (value: unknown) => void;
+  reject: (error: Error) => void;
+  label: string;
+  stack: string | undefined;
+}
+
+/**
+ * Starts the database thread on `path` and resolves once the file is open and upgraded (or
+ * rejects with the reason it could not be: a newer schema, a review archive, a locked file…).
+ */
+export function openThreadStore(path: string, clock: Clock): Promise<ThreadStore> {
+  const worker = startThread({ path, now: clock.now() });
+  const pending = new Map<number, Pending>();
+  const stats: DatabaseThreadStats = { calls: 0, longestCallMs: 0, longestCall: null, openedInMs: 0 };
+  let nextId = 1;
+  let exited: Error | null = null;
+
+  const failAll = (error: Error): void => {
+    for (const call of pending.values()) call.reject(error);
+    pending.clear();
+  };
+
+  const call = (part: string | null, method: string, args: unknown[]): Promise<unknown> => {
+    if (exited) return Promise.reject(exited);
+    const id = nextId++;
+    const label = `${part ?? 'store'}.${method}`;
+    const message: ThreadCall = { id, now: clock.now(), part, method, args };
+    return new Promise((resolve, reject) => {
+      pending.set(id, { resolve, reject, label, stack: new Error().stack });
+      worker.postMessage(message);
+    });
+  };
+
+  const parts = new Map<string, object>();
+  const partProxy = (part: string): object => {
+    let proxy = parts.get(part);
+    if (!proxy) {
+      const methods = new Map<string, (...args: unknown[]) => Promise<unknown>>();
+      proxy = new Proxy(
+        {},
+        {
+          get: (_target, method) => {
+            if (typeof method !== 'string' || method === 'then') return undefined;
+            let fn = methods.get(method);
+            if (!fn) {
+              fn = (...args: unknown[]) => call(part, method, args);
+              methods.set(method, fn);
+            }
+            return fn;
+          },
+        },
+      );
+      parts.set(part, proxy);
+    }
+    return proxy;
+  };
+
+  let closing: Promise<void> | null = null;
+  const store = new Proxy({} as ThreadStore, {
+    get: (_target, key) => {
+      if (typeof key !== 'string' || key === 'then') return undefined;
+      if (key === 'stats') return () => ({ ...stats });
+      if (key === 'close')
+        return () => {
+          closing ??= (async () => {
+            if (!exited) await call(null, 'close', []);
+            await worker.terminate();
+          })();
+          return closing;
+        };
+      if (key === 'signAuditHeadsWith') return (...args: unknown[]) => call(null, key, args);
+      return partProxy(key);
+    },
+  });
+
+  return new Promise<ThreadStore>((resolveOpen, rejectOpen) => {
+    let opened = false;
+    worker.on('message', (reply: ThreadReply) => {
+      if (reply.type === 'ready') {
+        opened = true;
+        stats.openedInMs = reply.openedInMs;
+        resolveOpen(store);
+        return;
+      }
+      if (reply.type === 'failed') {
+        exited = new DatabaseThreadError(reply.error);
+        void worker.terminate();
+        rejectOpen(exited);
+        return;
+      }
+      const waiting = pending.get(reply.id);
+      if (!waiting) return;
+      pending.delete(reply.id);
+      stats.calls++;
+      if (reply.ms > stats.longestCallMs) {
+        stats.longestCallMs = reply.ms;
+        stats.longestCall = waiting.label;
+      }
+      if (reply.type === 'result') waiting.resolve(reviveBuffers(reply.value));
+      else waiting.reject(new DatabaseThreadError(reply.error, waiting.stack));
+    });
+    worker.on('error', (error) => {
+      exited = new DatabaseThreadError({
+        name: error.name,
+        message: `The database thread failed: ${error.message}`,
+        ...(error.stack ? { stack: error.stack } : {}),
+      });
+      failAll(exited);
+      if (!opened) rejectOpen(exited);
+    });
+    worker.on('exit', (code) => {
+      exited ??= new DatabaseThreadError({ name: 'DatabaseClosed', message: `The database thread stopped (exit code ${code})` });
+      failAll(exited);
+      if (!opened) rejectOpen(exited);
+    });
+  });
+}
+
+/**
+ * The built app runs the bundled database-thread.js beside it. From the TypeScript sources
+ * (tests, the browser host under tsx) the thread loads the .ts file through tsx's require
+ * hook: Node 20 does not apply --import loaders to worker threads.
+ */
+function startThread(options: DatabaseThreadOptions): Worker {
+  const here = import.meta.url;
+  if (here.endsWith('.ts')) {
+    const require = createRequire(here);
+    const entry = fileURLToPath(new URL('./database-thread.ts', here));
+    const boot = `require(${JSON.stringify(require.resolve('tsx/cjs'))}); require(${JSON.stringify(entry)});`;
+    return new Worker(boot, { eval: true, workerData: options });
+  }
+  return new Worker(new URL('./database-thread.js', here), { workerData: options });
+}

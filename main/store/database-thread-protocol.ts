@@ -1,0 +1,59 @@
+/**
+ * The messages between the console and its database thread. A call names a part of the Store
+ * (`users`, `requests`, … or null for the Store itself) and one of its methods; the thread runs
+ * it against the one connection it owns and answers with the value or the error.
+ */
+
+/** What starts the thread: the database file, and the time of the first call. */
+export interface DatabaseThreadOptions {
+  path: string;
+  now: number;
+}
+
+export interface ThreadCall {
+  id: number;
+  /** The console's clock at the call: the thread's rows are dated by it (a test's fixed clock too). */
+  now: number;
+  part: string | null;
+  method: string;
+  args: unknown[];
+}
+
+/** An error as it crosses: its class is lost, its name, message, code and stack are not. */
+export interface CrossedError {
+  name: string;
+  message: string;
+  code?: string;
+  stack?: string;
+}
+
+export type ThreadReply =
+  | { type: 'ready'; openedInMs: number }
+  | { type: 'failed'; error: CrossedError }
+  | { type: 'result'; id: number; value: unknown; ms: number }
+  | { type: 'error'; id: number; error: CrossedError; ms: number };
+
+export function crossError(error: unknown): CrossedError {
+  if (error instanceof Error) {
+    const code = (error as { code?: unknown }).code;
+    return { name: error.name, message: error.message, ...(typeof code === 'string' ? { code } : {}), ...(error.stack ? { stack: error.stack } : {}) };
+  }
+  return { name: 'Error', message: String(error) };
+}
+
+/**
+ * Structured cloning turns a Buffer into a plain Uint8Array; the stores and services expect
+ * Buffers (sealed secrets, key bytes), so both sides turn them back.
+ */
+export function reviveBuffers(value: unknown): unknown {
+  if (value instanceof Uint8Array) return Buffer.isBuffer(value) ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) value[i] = reviveBuffers(value[i]);
+    return value;
+  }
+  if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    const record = value as Record<string, unknown>;
+    for (const key of Object.keys(record)) record[key] = reviveBuffers(record[key]);
+  }
+  return value;
+}
