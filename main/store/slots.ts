@@ -13,9 +13,17 @@ export function slot<Name extends string>(name: Name): Slot<Name> {
   return { $slot: name };
 }
 
-/** In text (an email's subject or body): replaced by the slot's value. */
+const START_OF_TEXT = '\u0002';
+const END_OF_TEXT = '\u0003';
+const TEXT_SLOT = new RegExp(`${START_OF_TEXT}(\\w+)${END_OF_TEXT}`, 'g');
+
+/**
+ * In text (an email's subject or body): replaced by the slot's value. Marked by STX and ETX,
+ * control characters every typed field refuses (shared/ipc/text.ts), so a justification or a
+ * name that spells a marker is text, not a slot the store fills.
+ */
 export function slotText<Name extends string>(name: Name): string {
-  return `{{${name}}}`;
+  return `${START_OF_TEXT}${name}${END_OF_TEXT}`;
 }
 
 /** T, where any number, string, boolean or null may be a slot instead. */
@@ -36,10 +44,14 @@ const isSlot = (value: unknown): value is Slot =>
 export function fillSlots<T>(draft: Slotted<T>, values: SlotValues): T {
   const fill = (value: unknown): unknown => {
     if (isSlot(value)) {
-      if (!(value.$slot in values)) throw new Error(`No value for the slot ${value.$slot}`);
+      if (!Object.hasOwn(values, value.$slot)) throw new Error(`No value for the slot ${value.$slot}`);
       return values[value.$slot];
     }
-    if (typeof value === 'string') return value.replace(/\{\{(\w+)\}\}/g, (whole, name: string) => (name in values ? String(values[name]) : whole));
+    if (typeof value === 'string')
+      return value.replace(TEXT_SLOT, (_whole, name: string) => {
+        if (!Object.hasOwn(values, name)) throw new Error(`No value for the slot ${name}`);
+        return String(values[name]);
+      });
     if (Array.isArray(value)) return value.map(fill);
     if (value !== null && typeof value === 'object' && !Buffer.isBuffer(value))
       return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, fill(inner)]));

@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { fillSlots, slotText } from '../../main/store/slots.js';
+import { Harness } from '../support/console-harness.js';
+import { sideDb } from '../support/side-db.js';
+
+const PROD = 'iQIES Prod';
+
+describe('slots cannot be forged by what a user types', () => {
+  it('leaves a justification that looks like a slot exactly as typed in the officials’ email', async () => {
+    const h = await Harness.create();
+    try {
+      const u = h.seed({
+        organizations: [{ displayId: '123', name: 'Sunrise', kind: 'provider' }],
+        users: [
+          { userId: 'so1', organization: '123', roles: [[PROD, 'Provider Security Official']] },
+          { userId: 'alice', organization: '123' },
+        ],
+      });
+      await h.signIn('alice', u['alice']!);
+      const justification = 'Ticket {{requestId}}, see {{userRowId}} and {{id}}';
+      const { requestId } = await h.call('alice', 'access.request', { program: PROD, organization: '123', role: 'Assessment Coordinator', justification });
+      const body = sideDb(h.app).prepare("SELECT body FROM outbox WHERE kind = 'request.filed'").pluck().get() as string;
+      expect(body).toContain(`Request ID: ${requestId}\n`);
+      expect(body).toContain(`Justification: ${justification}\n`);
+    } finally {
+      await h.dispose();
+    }
+  });
+
+  it('fills only the places a service marked, not text that merely spells a slot', () => {
+    const [mail] = fillSlots<Array<{ body: string }>>([{ body: `Request ID: ${slotText('requestId')}; typed: {{requestId}}` }], { requestId: 7 });
+    expect(mail!.body).toBe('Request ID: 7; typed: {{requestId}}');
+  });
+
+  it('fills a slot only from the values the store gave, never from an object’s prototype', () => {
+    expect(() => fillSlots<{ n: number }>({ n: { $slot: 'constructor' } }, { requestId: 7 })).toThrow('No value for the slot constructor');
+    expect(() => fillSlots<{ body: string }>({ body: `x ${slotText('toString')}` }, { requestId: 7 })).toThrow('No value for the slot toString');
+  });
+});
