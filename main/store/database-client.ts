@@ -33,6 +33,14 @@ export class DatabaseThreadError extends Error {
   }
 }
 
+/**
+ * Names that String(), template literals, JSON.stringify and test matchers look up on their own:
+ * answered as a plain object would, not sent to the thread (which refuses them) as a call whose
+ * rejection nobody awaits.
+ */
+const COERCIONS = new Set(['toString', 'valueOf', 'toLocaleString', 'toJSON']);
+const notAnOperation = (name: string): boolean => COERCIONS.has(name);
+
 interface Pending {
   resolve: (value: unknown) => void;
   reject: (error: Error) => void;
@@ -75,8 +83,9 @@ export function openThreadStore(path: string, clock: Clock): Promise<ThreadStore
       proxy = new Proxy(
         {},
         {
-          get: (_target, method) => {
+          get: (target, method) => {
             if (typeof method !== 'string' || method === 'then') return undefined;
+            if (notAnOperation(method)) return Reflect.get(target, method);
             let fn = methods.get(method);
             if (!fn) {
               fn = (...args: unknown[]) => call(part, method, args);
@@ -93,8 +102,9 @@ export function openThreadStore(path: string, clock: Clock): Promise<ThreadStore
 
   let closing: Promise<void> | null = null;
   const store = new Proxy({} as ThreadStore, {
-    get: (_target, key) => {
+    get: (target, key) => {
       if (typeof key !== 'string' || key === 'then') return undefined;
+      if (notAnOperation(key)) return Reflect.get(target, key);
       if (key === 'stats') return () => ({ ...stats });
       if (key === 'close')
         return () => {

@@ -1,9 +1,16 @@
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { FixedClock } from '../../main/clock.js';
+import { openThreadStore } from '../../main/store/database-client.js';
+import type { ThreadStore } from '../../main/store/database-client.js';
 import { fillSlots, slotText } from '../../main/store/slots.js';
 import { Harness } from '../support/console-harness.js';
 import { sideDb } from '../support/side-db.js';
 
 const PROD = 'iQIES Prod';
+const freshPath = () => join(mkdtempSync(join(tmpdir(), 'soc-thread-rt-')), 'console.sqlite');
 
 describe('slots cannot be forged by what a user types', () => {
   it('leaves a justification that looks like a slot exactly as typed in the officials’ email', async () => {
@@ -35,5 +42,25 @@ describe('slots cannot be forged by what a user types', () => {
   it('fills a slot only from the values the store gave, never from an object’s prototype', () => {
     expect(() => fillSlots<{ n: number }>({ n: { $slot: 'constructor' } }, { requestId: 7 })).toThrow('No value for the slot constructor');
     expect(() => fillSlots<{ body: string }>({ body: `x ${slotText('toString')}` }, { requestId: 7 })).toThrow('No value for the slot toString');
+  });
+});
+
+describe('the ThreadStore proxy under ordinary JavaScript', () => {
+  const open: ThreadStore[] = [];
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((store) => store.close()));
+  });
+
+  it('turns a part into text or JSON without sending the thread a call (none fails unhandled)', async () => {
+    const store = await openThreadStore(freshPath(), new FixedClock(Date.UTC(2026, 0, 15)));
+    open.push(store);
+    const before = store.stats().calls;
+    expect(String(store.users)).toBe('[object Object]');
+    expect(`${store}`).toBe('[object Object]');
+    expect(JSON.stringify({ users: store.users })).toBe('{"users":{}}');
+    expect(Object.prototype.hasOwnProperty.call(store, 'users')).toBe(false);
+    // The store still answers, and no call went to the thread for the coercions above.
+    await store.meta.get('schema_version');
+    expect(store.stats().calls).toBe(before + 1);
   });
 });
