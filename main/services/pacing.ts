@@ -16,7 +16,7 @@ export class ChunkPacer {
     private readonly min = 1,
     private readonly max = 500,
   ) {
-    this.current = first;
+    this.current = Math.max(1, Math.floor(first));
   }
 
   /** How many items the next chunk takes. */
@@ -38,6 +38,8 @@ export class ChunkPacer {
     const ideal = this.targetMs / perItem;
     // At most doubling per chunk: one fast chunk (rows in cache) must not make the next one huge.
     const next = Math.min(ideal, this.current * 2);
-    this.current = Math.max(this.min, Math.min(this.max, Math.floor(next)));
+    // Never below one item (a chunk of none would loop forever), nor NaN from a bad reading.
+    const sized = Math.max(this.min, Math.min(this.max, Math.floor(next)));
+    this.current = sized >= 1 ? sized : 1;
   }
 }

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FixedClock } from '../../main/clock.js';
+import { ChunkPacer } from '../../main/services/pacing.js';
 import { openThreadStore } from '../../main/store/database-client.js';
 import type { ThreadStore } from '../../main/store/database-client.js';
 import { fillSlots, slotText } from '../../main/store/slots.js';
@@ -62,5 +63,16 @@ describe('the ThreadStore proxy under ordinary JavaScript', () => {
     // The store still answers, and no call went to the thread for the coercions above.
     await store.meta.get('schema_version');
     expect(store.stats().calls).toBe(before + 1);
+  });
+});
+
+describe('the chunk pacer', () => {
+  it('never sizes a chunk below one item, whatever it is given', () => {
+    const pacer = new ChunkPacer(6, 20, 0, 500);
+    pacer.record(1e9);
+    expect(pacer.size).toBeGreaterThanOrEqual(1);
+    pacer.record(Number.NaN);
+    expect(pacer.size).toBeGreaterThanOrEqual(1);
+    expect(new ChunkPacer(6, 0).size).toBeGreaterThanOrEqual(1);
   });
 });
