@@ -109,8 +109,14 @@ export function openThreadStore(path: string, clock: Clock): Promise<ThreadStore
       if (key === 'close')
         return () => {
           closing ??= (async () => {
-            if (!exited) await call(null, 'close', []);
-            await worker.terminate();
+            try {
+              if (!exited) await call(null, 'close', []);
+            } catch (error) {
+              // A thread that stopped meanwhile took its connection with it: the file is closed.
+              if (!exited) throw error;
+            } finally {
+              await worker.terminate();
+            }
           })();
           return closing;
         };

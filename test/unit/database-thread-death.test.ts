@@ -50,3 +50,20 @@ describe('closing the database thread', () => {
     await expect(store.meta.get('k2')).rejects.toThrow('The database thread stopped');
   });
 });
+
+describe('closing a database thread that dies meanwhile', () => {
+  it('still resolves, so the console goes on to release its lock', async () => {
+    const store = await openThreadStore(join(mkdtempSync(join(tmpdir(), 'soc-close-')), 'console.sqlite'), new FixedClock(Date.UTC(2026, 0, 15)));
+    const post = Worker.prototype.postMessage;
+    const posted: Worker[] = [];
+    const spy = vi.spyOn(Worker.prototype, 'postMessage').mockImplementation(function (this: Worker, ...args: Parameters<Worker['postMessage']>) {
+      posted.push(this);
+      return post.apply(this, args);
+    });
+    const closing = store.close();
+    spy.mockRestore();
+    // The thread stops before it answers the close: its connection went with it, so the file is closed.
+    void posted[0]!.terminate();
+    await expect(closing).resolves.toBeUndefined();
+  });
+});
