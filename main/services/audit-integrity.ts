@@ -125,7 +125,16 @@ export class AuditIntegrity {
     }
   }
 
-  private async record(found: ChainBreak): Promise<void> {
+  /** One record at a time: two status requests that find the same break must not both see it unrecorded. */
+  private recording: Promise<void> = Promise.resolve();
+
+  private record(found: ChainBreak): Promise<void> {
+    const run = this.recording.then(() => this.recordOnce(found));
+    this.recording = run.catch(() => undefined);
+    return run;
+  }
+
+  private async recordOnce(found: ChainBreak): Promise<void> {
     const last = await this.lastRecorded();
     if (last && last.eventId === found.eventId && last.reason === found.reason) {
       this.broken = last;

@@ -76,3 +76,22 @@ describe('the chunk pacer', () => {
     expect(new ChunkPacer(6, 0).size).toBeGreaterThanOrEqual(1);
   });
 });
+
+describe('audit integrity asked twice at once', () => {
+  it('records one break once, not once per caller', async () => {
+    const h = await Harness.create();
+    try {
+      const u = h.seed({ organizations: [{ displayId: '123', name: 'Sunrise', kind: 'provider' }], users: [{ userId: 'alice', organization: '123' }] });
+      await h.signIn('alice', u['alice']!);
+      const db = sideDb(h.app);
+      db.exec('DROP TRIGGER audit_events_no_update');
+      db.prepare('UPDATE audit_events SET details = ? WHERE id = (SELECT max(id) FROM audit_events)').run(JSON.stringify({ forged: true }));
+      const [first, second] = await Promise.all([h.app.services.integrity.status(), h.app.services.integrity.status()]);
+      expect(first.state).toBe('broken');
+      expect(second.state).toBe('broken');
+      expect(h.auditActions().filter((a) => a === 'audit.chain_broken')).toHaveLength(1);
+    } finally {
+      await h.dispose();
+    }
+  });
+});
