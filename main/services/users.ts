@@ -265,7 +265,11 @@ export class UserService {
           requestId: assignment.requestId,
         },
       ],
+      // Counted above, but another official may remove one meanwhile: the store counts again.
+      isOfficialRole && !last ? assignment.organization.id : null,
     );
+    if (removed === 'last')
+      throw new AppError('CONFLICT', USER_MESSAGES.lastOfficial(`${user.firstName} ${user.lastName}`, assignment.organization.name), 'confirmLastOfficial');
     if (!removed) throw new AppError('CONFLICT', 'This role was removed meanwhile.');
     const mail = await this.onMailQueued();
     return { ...(await this.profileView(official, user)), mail };

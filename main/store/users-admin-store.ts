@@ -120,8 +120,12 @@ export interface UserAdminStore {
   assignments(userRowId: number): Promise<AssignmentRecord[]>;
   /** Distinct Security Officials of an organization. */
   securityOfficialCount(organizationId: number): Promise<number>;
-  /** Removes one assignment with its audit row and email; false if it was already gone. */
-  removeAssignment(assignmentId: number, audit: AuditDraft[], outbox: OutboxDraft[]): Promise<boolean>;
+  /**
+   * Removes one assignment with its audit row and email; false if it was already gone. With
+   * `keepAnOfficialIn`, 'last' (and nothing removed) if that organization would be left without a
+   * Security Official: another official may have removed one since the service counted them.
+   */
+  removeAssignment(assignmentId: number, audit: AuditDraft[], outbox: OutboxDraft[], keepAnOfficialIn?: number | null): Promise<boolean | 'last'>;
   /** Applies an account action, only while the account is in one of `fromStatuses`; false otherwise. */
   changeAccount(userRowId: number, fromStatuses: readonly UserStatus[], change: AccountChange, audit: AuditDraft[], outbox?: OutboxDraft[]): Promise<boolean>;
   /** Creates a pending account and files its first role request; says which of user ID or email is taken. */
@@ -327,16 +331,31 @@ export class SqliteUserAdminStore implements UserAdminStore {
     ).n;
   }
 
-  async removeAssignment(assignmentId: number, audit: AuditDraft[], outbox: OutboxDraft[]): Promise<boolean> {
-    return this.db
-      .transaction((): boolean => {
-        if (this.db.prepare('DELETE FROM role_assignments WHERE id = ?').run(assignmentId).changes !== 1) return false;
-        const now = this.clock.now();
-        appendAuditSync(this.db, now, audit);
-        insertOutboxRowsSync(this.db, now, outbox);
-        return true;
-      })
-      .immediate();
+  async removeAssignment(assignmentId: number, audit: AuditDraft[], outbox: OutboxDraft[], keepAnOfficialIn: number | null = null): Promise<boolean | 'last'> {
+    try {
+      return this.db
+        .transaction((): boolean => {
+          if (this.db.prepare('DELETE FROM role_assignments WHERE id = ?').run(assignmentId).changes !== 1) return false;
+          if (keepAnOfficialIn !== null) {
+            const officialLeft = this.db
+              .prepare(
+                `SELECT EXISTS (SELECT 1 FROM role_assignments a
+                  WHERE a.organization_id = ? AND a.role_id IN (SELECT id FROM roles WHERE security_official_kind IS NOT NULL))`,
+              )
+              .pluck()
+              .get(keepAnOfficialIn);
+            if (officialLeft !== 1) throw new LastOfficialRemoved();
+          }
+          const now = this.clock.now();
+          appendAuditSync(this.db, now, audit);
+          insertOutboxRowsSync(this.db, now, outbox);
+          return true;
+        })
+        .immediate();
+    } catch (error) {
+      if (error instanceof LastOfficialRemoved) return 'last';
+      throw error;
+    }
   }
 
   async changeAccount(
@@ -527,3 +546,6 @@ export class SqliteUserAdminStore implements UserAdminStore {
     return out;
   }
 }
+
+/** Thrown inside removeAssignment's transaction to roll the removal back. */
+class LastOfficialRemoved extends Error {}

@@ -95,3 +95,33 @@ describe('audit integrity asked twice at once', () => {
     }
   });
 });
+
+describe('two Security Officials removing each other at once', () => {
+  it('never leaves the organization without one unless someone confirmed it was the last', async () => {
+    const h = await Harness.create();
+    try {
+      const u = h.seed({
+        organizations: [{ displayId: '123', name: 'Sunrise', kind: 'provider' }],
+        users: [
+          { userId: 'so1', organization: '123', roles: [[PROD, 'Provider Security Official']] },
+          { userId: 'so2', organization: '123', roles: [[PROD, 'Provider Security Official']] },
+        ],
+      });
+      for (const id of ['so1', 'so2']) {
+        await h.signIn(id, u[id]!);
+        h.nextStep();
+      }
+      const remove = (by: string, of: string) =>
+        h.app.dispatch({ clientId: by }, 'users.removeRole', { userId: of, program: PROD, organization: '123', role: 'Provider Security Official' });
+      const outcomes = await Promise.all([remove('so1', 'so2'), remove('so2', 'so1')]);
+      const left = sideDb(h.app)
+        .prepare("SELECT count(*) FROM role_assignments a JOIN roles r ON r.id = a.role_id WHERE r.name = 'Provider Security Official'")
+        .pluck()
+        .get() as number;
+      expect(left, JSON.stringify(outcomes)).toBe(1);
+      expect(outcomes.filter((o) => !o.ok).map((o) => (o.ok ? null : o.error.field))).toEqual(['confirmLastOfficial']);
+    } finally {
+      await h.dispose();
+    }
+  });
+});
