@@ -1,6 +1,5 @@
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startStoreWorker } from './worker-entry.js';
 import { ArchiveChangedError, ArchiveFormatError } from './archive-file.js';
 import type { ArchiveCheck, ArchiveManifest } from './archive-file.js';
 import { ARCHIVE_STORE_METHODS } from './archive-worker-protocol.js';
@@ -67,7 +66,8 @@ export class ArchiveReader {
    * console writes it.
    */
   static open(archivePath: string, options: ArchiveReaderOptions = {}): Promise<ArchiveReader> {
-    const worker = startWorker({ archivePath });
+    const data: ArchiveWorkerData = { archivePath };
+    const worker = startStoreWorker('archive-worker', data);
     const closedError = options.closedError ?? (() => new Error('The archive is closed'));
     return new Promise<ArchiveReader>((resolve, reject) => {
       // Only these listeners are removed: the Worker keeps listeners of its own.
@@ -142,16 +142,4 @@ function refusal(name: string, message: string): Error {
   if (name === 'ArchiveChangedError') return new ArchiveChangedError(message);
   if (name === 'ArchiveFormatError') return new ArchiveFormatError(message);
   return new ArchiveReadError(message, name);
-}
-
-/** As the audit worker: the built app runs archive-worker.js beside it; the TypeScript sources load the .ts file through tsx's require hook. */
-function startWorker(data: ArchiveWorkerData): Worker {
-  const here = import.meta.url;
-  if (here.endsWith('.ts')) {
-    const require = createRequire(here);
-    const entry = fileURLToPath(new URL('./archive-worker.ts', here));
-    const boot = `require(${JSON.stringify(require.resolve('tsx/cjs'))}); require(${JSON.stringify(entry)});`;
-    return new Worker(boot, { eval: true, workerData: data });
-  }
-  return new Worker(new URL('./archive-worker.js', here), { workerData: data });
 }

@@ -1,6 +1,5 @@
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startStoreWorker } from './worker-entry.js';
 import type { AuditTask, AuditTaskResult, ProgressPhase, WorkerMessage } from './audit-worker.js';
 
 export type { AuditTask, AuditTaskResult, ProgressPhase };
@@ -33,7 +32,7 @@ export class AuditWorkers {
 
   run(task: AuditTask, onProgress?: (checked: number, total: number, phase?: ProgressPhase) => void): Promise<AuditTaskResult> {
     if (this.closed) return Promise.reject(new AuditTaskError('The console is closing', 'WorkerExit'));
-    const worker = startWorker(task);
+    const worker = startStoreWorker('audit-worker', task);
     this.running.add(worker);
     return new Promise<AuditTaskResult>((resolve, reject) => {
       let settled = false;
@@ -60,15 +59,4 @@ export class AuditWorkers {
     this.running.clear();
     await Promise.all(workers.map((worker) => worker.terminate()));
   }
-}
-
-function startWorker(task: AuditTask): Worker {
-  const here = import.meta.url;
-  if (here.endsWith('.ts')) {
-    const require = createRequire(here);
-    const entry = fileURLToPath(new URL('./audit-worker.ts', here));
-    const boot = `require(${JSON.stringify(require.resolve('tsx/cjs'))}); require(${JSON.stringify(entry)});`;
-    return new Worker(boot, { eval: true, workerData: task });
-  }
-  return new Worker(new URL('./audit-worker.js', here), { workerData: task });
 }

@@ -1,6 +1,4 @@
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { startStoreWorker } from './worker-entry.js';
 import type { Clock } from '../clock.js';
 import { reviveBuffers } from './database-thread-protocol.js';
 import type { CrossedError, DatabaseThreadOptions, ThreadCall, ThreadReply } from './database-thread-protocol.js';
@@ -53,7 +51,8 @@ interface Pending {
  * rejects with the reason it could not be: a newer schema, a review archive, a locked file…).
  */
 export function openThreadStore(path: string, clock: Clock): Promise<ThreadStore> {
-  const worker = startThread({ path, now: clock.now() });
+  const options: DatabaseThreadOptions = { path, now: clock.now() };
+  const worker = startStoreWorker('database-thread', options);
   const pending = new Map<number, Pending>();
   const stats: DatabaseThreadStats = { calls: 0, longestCallMs: 0, longestCall: null, openedInMs: 0 };
   let nextId = 1;
@@ -166,20 +165,4 @@ export function openThreadStore(path: string, clock: Clock): Promise<ThreadStore
       if (!opened) rejectOpen(exited);
     });
   });
-}
-
-/**
- * The built app runs the bundled database-thread.js beside it. From the TypeScript sources
- * (tests, the browser host under tsx) the thread loads the .ts file through tsx's require
- * hook: Node 20 does not apply --import loaders to worker threads.
- */
-function startThread(options: DatabaseThreadOptions): Worker {
-  const here = import.meta.url;
-  if (here.endsWith('.ts')) {
-    const require = createRequire(here);
-    const entry = fileURLToPath(new URL('./database-thread.ts', here));
-    const boot = `require(${JSON.stringify(require.resolve('tsx/cjs'))}); require(${JSON.stringify(entry)});`;
-    return new Worker(boot, { eval: true, workerData: options });
-  }
-  return new Worker(new URL('./database-thread.js', here), { workerData: options });
 }
