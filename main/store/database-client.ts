@@ -70,7 +70,13 @@ export function openThreadStore(path: string, clock: Clock): Promise<ThreadStore
     const message: ThreadCall = { id, now: clock.now(), part, method, args };
     return new Promise((resolve, reject) => {
       pending.set(id, { resolve, reject, label, stack: new Error().stack });
-      worker.postMessage(message);
+      try {
+        worker.postMessage(message);
+      } catch (error) {
+        // An argument that cannot be cloned: the call never left, so nothing will answer it.
+        pending.delete(id);
+        reject(error as Error);
+      }
     });
   };
 
