@@ -37,7 +37,13 @@ export interface SqlExecutor {
 }
 
 export interface SqlDatabase extends SqlExecutor {
-  /** Runs `fn` in one transaction; transactions never interleave on one connection. */
+  /**
+   * Runs `fn` in one transaction; transactions never interleave on one connection. Every
+   * transaction is serializable: it commits only if running it alone would have had the same
+   * result. On PostgreSQL, where transactions run side by side, one that lost a race is rolled back
+   * and `fn` runs again from the start, so `fn` must have no effect outside `tx` (compute in it,
+   * act on its result after it returns).
+   */
   transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }

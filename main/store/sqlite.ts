@@ -33,6 +33,8 @@ import type {
   UserRecord,
 } from './types.js';
 import type { Store } from './store.js';
+import { StoreContext } from './store-context.js';
+import { SqliteDatabase } from './sqlite-database.js';
 import type { OrganizationKind } from '../../shared/domain.js';
 
 /**
@@ -136,6 +138,7 @@ export class SqliteStore implements Store {
     readonly db: Db,
     private readonly clock: Clock,
   ) {
+    this.context = new StoreContext(new SqliteDatabase(db), clock);
     this.requests = new SqliteRequestStore(db, clock);
     this.outbox = new SqliteOutboxStore(db, clock);
     this.userAdmin = new SqliteUserAdminStore(db, clock);
@@ -147,6 +150,8 @@ export class SqliteStore implements Store {
     this.passwordResets = new SqlitePasswordResetStore(db, clock);
   }
 
+  /** The same connection behind the SqlDatabase interface, shared by the stores written for both engines. */
+  readonly context: StoreContext;
   readonly requests: SqliteRequestStore;
   readonly outbox: SqliteOutboxStore;
   readonly userAdmin: SqliteUserAdminStore;
@@ -166,19 +171,20 @@ export class SqliteStore implements Store {
   }
 
   async signAuditHeadsWith(consoleId: string, privateKey: KeyObject): Promise<void> {
-    setAuditHeadSigner(this.db, (eventId, hash) => sign(null, auditHeadPayload(consoleId, eventId, hash), privateKey).toString('base64'));
+    const signer = (eventId: number, hash: string): string => sign(null, auditHeadPayload(consoleId, eventId, hash), privateKey).toString('base64');
+    setAuditHeadSigner(this.db, signer);
+    this.context.signHeadsWith(signer);
   }
 
   readonly demo = {
     seed: async (scenario: Scenario, fsidRequestedUserIds: readonly string[]): Promise<void> => {
-      this.db.transaction(() => {
-        insertScenario(this.db, scenario);
-        const requestFsid = this.db.prepare("UPDATE users SET fsid_state = 'requested' WHERE user_id = ?");
-        for (const userId of fsidRequestedUserIds) requestFsid.run(userId);
-        setMeta(this.db, 'demo', '1');
-      })();
+      await this.context.db.transaction(async (tx) => {
+        await insertScenario(tx, scenario);
+        for (const userId of fsidRequestedUserIds) await tx.run("UPDATE users SET fsid_state = 'requested' WHERE user_id = ?", [userId]);
+        await setMeta(tx, 'demo', '1');
+      });
     },
-    refreshActivity: async (): Promise<void> => refreshDemoActivity(this.db, this.clock.now()),
+    refreshActivity: (): Promise<void> => refreshDemoActivity(this.context.db, this.clock.now()),
   };
 
   private appendAuditSync(events: readonly AuditDraft[]): void {

@@ -12,6 +12,7 @@ import { SecretBox } from '../../main/services/secret-box.js';
 import { GENESIS_HASH, auditHeadPayload, chainHash, setAuditHeadSigner, signAuditHeadSync } from '../../main/store/audit-chain.js';
 import { ConsoleIdentity } from '../../main/services/console-identity.js';
 import { setMeta } from '../../main/store/seed.js';
+import { SqliteDatabase } from '../../main/store/sqlite-database.js';
 import { openDatabase } from '../../main/store/sqlite.js';
 import { PROGRAMS, ROLE_NAMES, SECURITY_OFFICIAL_ROLE } from '../../shared/domain.js';
 import type { OrganizationKind, ProgramName, ProofingState, UserStatus } from '../../shared/domain.js';
@@ -704,14 +705,18 @@ export async function generateScaleData(o: ScaleOptions): Promise<ScaleResult> {
     const identity = await ConsoleIdentity.loadOrCreate(
       {
         get: async (key: string) => (db.prepare('SELECT value FROM console_meta WHERE key = ?').get(key) as { value: string } | undefined)?.value ?? null,
-        set: async (key: string, value: string) => setMeta(db, key, value),
+        set: async (key: string, value: string) => setMeta(new SqliteDatabase(db), key, value),
       },
       box,
     );
     setAuditHeadSigner(db, (eventId, hash) => identity.sign(auditHeadPayload(identity.consoleId, eventId, hash)));
     db.transaction(() => signAuditHeadSync(db, now))();
 
-    setMeta(db, 'bench', JSON.stringify({ users: o.users, pending: o.pending, history: o.history, seed: o.seed, generatedAt: new Date(now).toISOString() }));
+    await setMeta(
+      new SqliteDatabase(db),
+      'bench',
+      JSON.stringify({ users: o.users, pending: o.pending, history: o.history, seed: o.seed, generatedAt: new Date(now).toISOString() }),
+    );
 
     if (o.check) {
       phase('foreign_key_check', () => {

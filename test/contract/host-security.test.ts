@@ -204,7 +204,7 @@ describe('uploads', () => {
 
   beforeEach(async () => {
     h = await Harness.create();
-    user = h.seed({ organizations: [PROVIDER_ORG], users: [{ userId: 'pat', organization: '123' }] })['pat']!;
+    user = (await h.seed({ organizations: [PROVIDER_ORG], users: [{ userId: 'pat', organization: '123' }] }))['pat']!;
   });
   afterEach(async () => {
     await host.close();

@@ -55,7 +55,7 @@ describe('the browser host transport', () => {
   });
 
   it('never adopts a session cookie planted by another local server', async () => {
-    const user = h.seed({ organizations: [PROVIDER_ORG], users: [{ userId: 'pat', organization: '123' }] })['pat']!;
+    const user = (await h.seed({ organizations: [PROVIDER_ORG], users: [{ userId: 'pat', organization: '123' }] }))['pat']!;
     const victim = new HostClient(host);
     await victim.open();
     await victim.invoke('auth.signIn', { userId: 'pat', password: PASSWORD, code: h.code(user.secret), agreeToTerms: true });
@@ -113,7 +113,7 @@ describe('the browser host transport', () => {
   });
 
   it('signs a user in over HTTP, with a session bound to this browser only', async () => {
-    const user = h.seed({ organizations: [PROVIDER_ORG], users: [{ userId: 'pat', organization: '123' }] })['pat']!;
+    const user = (await h.seed({ organizations: [PROVIDER_ORG], users: [{ userId: 'pat', organization: '123' }] }))['pat']!;
     const browser = new HostClient(host);
     await browser.open();
     const signIn = (await browser.invoke('auth.signIn', { userId: 'pat', password: PASSWORD, code: h.code(user.secret), agreeToTerms: true })).json();
@@ -130,7 +130,7 @@ describe('the browser host transport', () => {
     await host.close();
     const files = new HostFileTransfer(join(h.dir, 'transfers'), h.clock);
     host = await startHost({ dispatch: h.app.dispatch, rendererDir: join(h.dir, 'renderer'), files, sessions: () => h.app.services.sessions });
-    const user = h.seed({ organizations: [PROVIDER_ORG], users: [{ userId: 'pat', organization: '123' }] })['pat']!;
+    const user = (await h.seed({ organizations: [PROVIDER_ORG], users: [{ userId: 'pat', organization: '123' }] }))['pat']!;
     const owner = new HostClient(host);
     await owner.open();
     await owner.invoke('auth.signIn', { userId: 'pat', password: PASSWORD, code: h.code(user.secret), agreeToTerms: true });

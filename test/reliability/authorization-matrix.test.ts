@@ -445,7 +445,7 @@ class Fixture {
       { userId: `s_${p}`, organization: 'FL', roles: [[PROD, 'Surveyor']] as Array<[string, string]> },
       { userId: `spare_${p}`, organization: '123' },
     ]);
-    fx.users = fx.h.seed({
+    fx.users = await fx.h.seed({
       organizations: [
         CMS_ORG,
         PROVIDER_ORG,

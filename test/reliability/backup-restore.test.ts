@@ -21,7 +21,7 @@ describe('backup and restore', () => {
 
   beforeEach(async () => {
     h = await Harness.create();
-    u = h.seed({
+    u = await h.seed({
       organizations: [PROVIDER_ORG, CMS_ORG],
       users: [
         { userId: 'so1', organization: '123', roles: [[PROD, 'Provider Security Official']] },

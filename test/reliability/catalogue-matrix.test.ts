@@ -61,7 +61,7 @@ describe('role catalogue matrix: every role x every kind of organization x every
     const requesters = ROLE_NAMES.flatMap((role) =>
       ORGS.flatMap((org) => OFFICIALS.map((o) => ({ userId: requester(role, org, o), organization: HOME[org] }))),
     );
-    u = h.seed({
+    u = await h.seed({
       organizations: [
         CMS_ORG,
         PROVIDER_ORG,

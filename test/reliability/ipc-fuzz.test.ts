@@ -564,7 +564,7 @@ describe(`IPC fuzzing: every channel, ${RUNS} generated inputs each`, () => {
     process.on('unhandledRejection', onRejection);
     process.on('uncaughtException', onException);
     h = await Harness.create();
-    users = h.seed({
+    users = await h.seed({
       organizations: [CMS_ORG, PROVIDER_ORG, { displayId: 'FL', name: 'Florida', kind: 'state' }],
       users: [
         { userId: CMS_USER, organization: 'CMS', roles: [[PROD, 'CMS Security Official']] },

@@ -10,9 +10,10 @@ import { createConsole, dataKeyFileName } from '../../main/app.js';
 import { KeyFileProvider } from '../../main/services/key-file.js';
 import { GENESIS_HASH, chainHash } from '../../main/store/audit-chain.js';
 import { insertScenario } from '../../main/store/seed.js';
+import { SqliteDatabase } from '../../main/store/sqlite-database.js';
 import { PROGRAMS, ROLE_NAMES, SECURITY_OFFICIAL_ROLE } from '../../shared/domain.js';
 import type { OrganizationKind } from '../../shared/domain.js';
-import { sideDb } from '../support/side-db.js';
+import { sideDb, sideSql } from '../support/side-db.js';
 
 /**
  * The kill test: a child process approves 1,000 requests in one bulk call while this test
@@ -65,48 +66,52 @@ async function freshConsole(): Promise<void> {
   if (dir) rmSync(dir, { recursive: true, force: true });
   dir = mkdtempSync(join(tmpdir(), 'soc-kill-'));
   const app = await createConsole({ dataDir: dir, keyProvider: new KeyFileProvider(join(dir, dataKeyFileName(false))) });
-  insertScenario(sideDb(app), {
-    programs: PROGRAMS,
-    roles: ROLE_NAMES.map((name) => ({ name, securityOfficialKind: soKind(name) })),
-    organizations: [{ displayId: '123', name: 'Sunrise Skilled Nursing Center', kind: 'provider', stateCode: 'FL' }],
-    users: [person('official', 0)],
-    credentials: [],
-    assignments: [{ userId: 'official', program: 'iQIES Prod', organization: '123', role: 'Provider Security Official', grantedAt: Date.now() }],
-    requests: [],
-  });
+  await sideSql(app).transaction((tx) =>
+    insertScenario(tx, {
+      programs: PROGRAMS,
+      roles: ROLE_NAMES.map((name) => ({ name, securityOfficialKind: soKind(name) })),
+      organizations: [{ displayId: '123', name: 'Sunrise Skilled Nursing Center', kind: 'provider', stateCode: 'FL' }],
+      users: [person('official', 0)],
+      credentials: [],
+      assignments: [{ userId: 'official', program: 'iQIES Prod', organization: '123', role: 'Provider Security Official', grantedAt: Date.now() }],
+      requests: [],
+    }),
+  );
   await app.close();
 }
 
 let nextUser = 1;
 
 /** Adds a round of pending requests, each of its own new user, so every approval grants a distinct role. */
-function addPendingRequests(): void {
+async function addPendingRequests(): Promise<void> {
   const db = new Database(join(dir, 'console.sqlite'));
   try {
     db.pragma('busy_timeout = 5000');
     const users = Array.from({ length: REQUESTS_PER_ROUND / ROLES.length }, () => person(`requester${nextUser}`, nextUser++));
-    insertScenario(db, {
-      programs: [],
-      roles: [],
-      organizations: [],
-      users,
-      credentials: [],
-      assignments: [],
-      requests: users.flatMap((u) =>
-        ROLES.map(([program, role]) => ({
-          requester: u.userId,
-          program,
-          organization: '123',
-          role,
-          justification: '',
-          status: 'pending' as const,
-          requestedAt: Date.now(),
-          decidedAt: null,
-          decidedBy: null,
-          reason: null,
-        })),
-      ),
-    });
+    await new SqliteDatabase(db).transaction((tx) =>
+      insertScenario(tx, {
+        programs: [],
+        roles: [],
+        organizations: [],
+        users,
+        credentials: [],
+        assignments: [],
+        requests: users.flatMap((u) =>
+          ROLES.map(([program, role]) => ({
+            requester: u.userId,
+            program,
+            organization: '123',
+            role,
+            justification: '',
+            status: 'pending' as const,
+            requestedAt: Date.now(),
+            decidedAt: null,
+            decidedBy: null,
+            reason: null,
+          })),
+        ),
+      }),
+    );
   } finally {
     db.close();
   }
@@ -203,7 +208,7 @@ describe('crash safety: SIGKILL during bulk approvals', () => {
     `survives ${KILLS} kills at random moments with every request decided whole or not at all`,
     async () => {
       // A full round first: how long 1,000 approvals take here, to spread the kills over it.
-      addPendingRequests();
+      await addPendingRequests();
       const full = await runWorker(null);
       expect(checkDatabase()).toEqual({ pending: 0, approved: REQUESTS_PER_ROUND });
       const span = Math.max(50, full.ms);
@@ -216,7 +221,7 @@ describe('crash safety: SIGKILL during bulk approvals', () => {
           databases += 1;
         }
         const before = checkDatabase();
-        if (before.pending < REQUESTS_PER_ROUND / 2) addPendingRequests();
+        if (before.pending < REQUESTS_PER_ROUND / 2) await addPendingRequests();
         const { killed } = await runWorker(Math.random() * span);
         if (killed) kills += 1;
         rounds += 1;

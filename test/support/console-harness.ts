@@ -16,7 +16,7 @@ import { PROGRAMS, ROLE_NAMES, SECURITY_OFFICIAL_ROLE } from '../../shared/domai
 import type { OrganizationKind, UserStatus } from '../../shared/domain.js';
 import type { Channel, ChannelInput, ChannelOutput } from '../../shared/ipc/contract.js';
 import type { IpcError } from '../../shared/ipc/errors.js';
-import { sideDb } from './side-db.js';
+import { sideDb, sideSql } from './side-db.js';
 
 /** SOC_TEST_LOG_ERRORS=1 prints what lies behind an INTERNAL answer (its stack) while debugging a test. */
 const logInternalErrors = (channel: string, error: unknown): void => {
@@ -136,12 +136,12 @@ export class Harness {
    * Adds organizations, users and roles directly to the database (a fixture, not a feature).
    * Every user gets the shared test password and one TOTP credential.
    */
-  seed(spec: {
+  async seed(spec: {
     organizations?: Array<{ displayId: string; name: string; kind: OrganizationKind }>;
     users: Array<{ userId: string; organization: string; status?: UserStatus; roles?: Array<[program: string, role: string]>; lastSignInAt?: number | null }>;
-  }): Record<string, TestUser> {
+  }): Promise<Record<string, TestUser>> {
     const out: Record<string, TestUser> = {};
-    const hasPrograms = (sideDb(this.app).prepare('SELECT count(*) AS n FROM programs').get() as { n: number }).n > 0;
+    const hasPrograms = ((await sideSql(this.app).get<{ n: number }>('SELECT count(*) AS n FROM programs'))?.n ?? 0) > 0;
     const scenario: Scenario = {
       programs: hasPrograms ? [] : PROGRAMS,
       roles: hasPrograms ? [] : ROLE_NAMES.map((name) => ({ name, securityOfficialKind: soKind(name) })),
@@ -175,7 +175,7 @@ export class Harness {
       ),
       requests: [],
     };
-    insertScenario(sideDb(this.app), scenario);
+    await sideSql(this.app).transaction((tx) => insertScenario(tx, scenario));
     return out;
   }
 

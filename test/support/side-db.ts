@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import type { Database as Db } from 'better-sqlite3';
 import type { ConsoleApp } from '../../main/app.js';
+import { SqliteDatabase } from '../../main/store/sqlite-database.js';
 
 const connections = new WeakMap<ConsoleApp, Db>();
 
@@ -22,4 +23,9 @@ export function sideDb(app: ConsoleApp): Db {
     await close();
   };
   return db;
+}
+
+/** The side connection behind the SqlDatabase interface, for helpers written for both engines. */
+export function sideSql(app: ConsoleApp): SqliteDatabase {
+  return new SqliteDatabase(sideDb(app));
 }

@@ -30,7 +30,7 @@ export class TrustConsole {
 
   static async create(): Promise<TrustConsole> {
     const h = await Harness.create();
-    const users = h.seed({
+    const users = await h.seed({
       organizations: [
         CMS_ORG,
         PROVIDER_ORG,

@@ -94,7 +94,7 @@ describe('an archive is opened only with the schema the console writes, intact b
 
   beforeAll(async () => {
     h = await Harness.create();
-    const u = h.seed({
+    const u = await h.seed({
       organizations: [CMS_ORG, PROVIDER_ORG, { displayId: '456', name: 'Bayview Home Health', kind: 'provider' }],
       users: [
         { userId: 'cms', organization: 'CMS', roles: [[PROD, 'CMS Security Official']] },

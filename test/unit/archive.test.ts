@@ -32,7 +32,7 @@ describe('exports and offline review archives', () => {
 
   beforeEach(async () => {
     h = await Harness.create();
-    u = h.seed({
+    u = await h.seed({
       organizations: [CMS_ORG, PROVIDER_ORG, { displayId: '456', name: 'Bayview Home Health', kind: 'provider' }],
       users: [
         { userId: 'cms', organization: 'CMS', roles: [[PROD, 'CMS Security Official']] },
@@ -191,7 +191,7 @@ describe('exports and offline review archives', () => {
     await decide();
     const archivePath = await exportArchive();
     other = await Harness.create();
-    const them = other.seed({ organizations: [CMS_ORG], users: [{ userId: 'reviewer', organization: 'CMS', roles: [[PROD, 'CMS Security Official']] }] });
+    const them = await other.seed({ organizations: [CMS_ORG], users: [{ userId: 'reviewer', organization: 'CMS', roles: [[PROD, 'CMS Security Official']] }] });
     await other.signIn('r', them.reviewer!);
     const count = () =>
       sideDb(other!.app)

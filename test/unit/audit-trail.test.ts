@@ -72,7 +72,7 @@ describe('the audit trail', () => {
 
   beforeEach(async () => {
     h = await Harness.create();
-    u = h.seed({
+    u = await h.seed({
       organizations: [CMS_ORG, PROVIDER_ORG, { displayId: '456', name: 'Bayview Home Health', kind: 'provider' }],
       users: [
         { userId: 'cms', organization: 'CMS', roles: [[PROD, 'CMS Security Official']] },

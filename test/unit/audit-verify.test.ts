@@ -90,7 +90,7 @@ describe('npm run audit:verify pins the signing key', () => {
 
   beforeAll(async () => {
     h = await Harness.create();
-    const u = h.seed({
+    const u = await h.seed({
       organizations: [CMS_ORG, PROVIDER_ORG],
       users: [
         { userId: 'so1', organization: '123', roles: [[PROD, 'Provider Security Official']] },

@@ -14,7 +14,7 @@ describe('sign-in (QualityNet guide 5.3 and Table 5-2)', () => {
 
   beforeEach(async () => {
     h = await Harness.create();
-    users = h.seed({
+    users = await h.seed({
       organizations: [CMS_ORG, PROVIDER_ORG],
       users: [
         { userId: 'Pat.Official', organization: '123', roles: [['iQIES Prod', 'Provider Security Official']] },
@@ -331,7 +331,7 @@ describe('first-run setup', () => {
 
   it('is refused once any user exists, even mid-enrollment', async () => {
     const enrollment = await h.call('w', 'setup.begin', {});
-    h.seed({ organizations: [CMS_ORG], users: [{ userId: 'someone', organization: 'CMS' }] });
+    await h.seed({ organizations: [CMS_ORG], users: [{ userId: 'someone', organization: 'CMS' }] });
     expect(await h.refusal('w', 'setup.complete', form(enrollment.enrollmentId, h.code(enrollment.secret)))).toMatchObject({ code: 'SETUP_DONE' });
   });
 });

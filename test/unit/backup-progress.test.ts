@@ -39,7 +39,7 @@ describe('backup progress', () => {
     let h: Harness;
     beforeEach(async () => {
       h = await Harness.create();
-      const u = h.seed({ organizations: [CMS_ORG], users: [{ userId: 'cms', organization: 'CMS', roles: [['iQIES Prod', 'CMS Security Official']] }] });
+      const u = await h.seed({ organizations: [CMS_ORG], users: [{ userId: 'cms', organization: 'CMS', roles: [['iQIES Prod', 'CMS Security Official']] }] });
       // A sign-in writes the audit events the check walks.
       await h.signIn('cms', u['cms']!);
       // About 2 MB of pages to copy: more than one step's worth.

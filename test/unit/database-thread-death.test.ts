@@ -19,7 +19,7 @@ describe('a database thread that dies', () => {
     const h = await Harness.create();
     spy.mockRestore();
     try {
-      const u = h.seed({ organizations: [{ displayId: '123', name: 'Sunrise', kind: 'provider' }], users: [{ userId: 'alice', organization: '123' }] });
+      const u = await h.seed({ organizations: [{ displayId: '123', name: 'Sunrise', kind: 'provider' }], users: [{ userId: 'alice', organization: '123' }] });
       await h.signIn('alice', u['alice']!);
       // Calls posted as the thread stops: none is answered, and none waits for ever.
       const stopping = posted[0]!.terminate();

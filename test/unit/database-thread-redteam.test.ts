@@ -17,7 +17,7 @@ describe('slots cannot be forged by what a user types', () => {
   it('leaves a justification that looks like a slot exactly as typed in the officials’ email', async () => {
     const h = await Harness.create();
     try {
-      const u = h.seed({
+      const u = await h.seed({
         organizations: [{ displayId: '123', name: 'Sunrise', kind: 'provider' }],
         users: [
           { userId: 'so1', organization: '123', roles: [[PROD, 'Provider Security Official']] },
@@ -81,7 +81,7 @@ describe('audit integrity asked twice at once', () => {
   it('records one break once, not once per caller', async () => {
     const h = await Harness.create();
     try {
-      const u = h.seed({ organizations: [{ displayId: '123', name: 'Sunrise', kind: 'provider' }], users: [{ userId: 'alice', organization: '123' }] });
+      const u = await h.seed({ organizations: [{ displayId: '123', name: 'Sunrise', kind: 'provider' }], users: [{ userId: 'alice', organization: '123' }] });
       await h.signIn('alice', u['alice']!);
       const db = sideDb(h.app);
       db.exec('DROP TRIGGER audit_events_no_update');
@@ -100,7 +100,7 @@ describe('two Security Officials removing each other at once', () => {
   it('never leaves the organization without one unless someone confirmed it was the last', async () => {
     const h = await Harness.create();
     try {
-      const u = h.seed({
+      const u = await h.seed({
         organizations: [{ displayId: '123', name: 'Sunrise', kind: 'provider' }],
         users: [
           { userId: 'so1', organization: '123', roles: [[PROD, 'Provider Security Official']] },

@@ -38,7 +38,7 @@ describe('the database thread', () => {
   it('hands Buffers back as Buffers (sealed secrets cross intact)', async () => {
     const h = await Harness.create();
     try {
-      h.seed({ organizations: [{ displayId: '123', name: 'Sunrise', kind: 'provider' }], users: [{ userId: 'alice', organization: '123' }] });
+      await h.seed({ organizations: [{ displayId: '123', name: 'Sunrise', kind: 'provider' }], users: [{ userId: 'alice', organization: '123' }] });
       const row = await h.app.store.users.byUserId('alice');
       const [credential] = await h.app.store.credentials.forUser(row!.id);
       expect(Buffer.isBuffer(credential!.secretSealed)).toBe(true);
@@ -105,7 +105,7 @@ describe('the database thread', () => {
   it('the console signs in and decides through the thread as before', async () => {
     const h = await Harness.create();
     try {
-      const u = h.seed({
+      const u = await h.seed({
         organizations: [{ displayId: '123', name: 'Sunrise', kind: 'provider' }],
         users: [
           { userId: 'so1', organization: '123', roles: [['iQIES Prod', 'Provider Security Official']] },

@@ -51,7 +51,7 @@ describe('file modes under a 022 umask', () => {
     parent = mkdtempSync(join(tmpdir(), 'soc-modes-'));
     // A data folder the console makes itself.
     h = await Harness.create({ dir: join(parent, 'data') });
-    u = h.seed({
+    u = await h.seed({
       organizations: [CMS_ORG, PROVIDER_ORG],
       users: [
         { userId: 'cms', organization: 'CMS', roles: [[PROD, 'CMS Security Official']] },

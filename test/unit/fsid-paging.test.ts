@@ -21,7 +21,7 @@ describe('Federal Surveyor ID search pages by keyset', () => {
       organization: 'FL',
       roles: [[PROD, 'Surveyor']] as Array<[string, string]>,
     }));
-    u = h.seed({
+    u = await h.seed({
       organizations: [CMS_ORG, { displayId: 'FL', name: 'Florida', kind: 'state' }],
       users: [{ userId: 'fl', organization: 'FL', roles: [[PROD, 'State Security Official']] }, ...people],
     });

@@ -12,7 +12,7 @@ describe('Federal Surveyor IDs (iQIES job aid, section 6)', () => {
 
   beforeEach(async () => {
     h = await Harness.create();
-    u = h.seed({
+    u = await h.seed({
       organizations: [CMS_ORG, PROVIDER_ORG, { displayId: 'FL', name: 'Florida', kind: 'state' }, { displayId: 'GA', name: 'Georgia', kind: 'state' }],
       users: [
         { userId: 'cms', organization: 'CMS', roles: [[PROD, 'CMS Security Official']] },

@@ -28,7 +28,7 @@ describe('the printable Request History report', () => {
 
   beforeEach(async () => {
     h = await Harness.create();
-    const u = h.seed({
+    const u = await h.seed({
       organizations: [PROVIDER_ORG],
       users: [
         { userId: 'so1', organization: '123', roles: [[PROD, 'Provider Security Official']] },

@@ -15,7 +15,7 @@ describe('Request History (iQIES job aid 5)', () => {
 
   beforeEach(async () => {
     h = await Harness.create();
-    u = h.seed({
+    u = await h.seed({
       organizations: [CMS_ORG, PROVIDER_ORG, { displayId: '456', name: 'Bayview Home Health', kind: 'provider' }],
       users: [
         { userId: 'cms', organization: 'CMS', roles: [[PROD, 'CMS Security Official']] },

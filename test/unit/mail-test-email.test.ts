@@ -17,7 +17,7 @@ describe("Send test email: the Mail settings tried now, to the CMS official's ow
   beforeEach(async () => {
     h = await Harness.create();
     servers = [];
-    users = h.seed({
+    users = await h.seed({
       organizations: [PROVIDER_ORG, CMS_ORG, { displayId: 'FL', name: 'Florida', kind: 'state' }],
       users: [
         { userId: 'cms-official', organization: 'CMS', roles: [[PROD, 'CMS Security Official']] },

@@ -7,7 +7,7 @@ describe('my credentials (QualityNet guide 5.4.4.1)', () => {
   let user: TestUser;
   beforeEach(async () => {
     h = await Harness.create();
-    user = h.seed({ organizations: [PROVIDER_ORG], users: [{ userId: 'pat', organization: '123' }] })['pat']!;
+    user = (await h.seed({ organizations: [PROVIDER_ORG], users: [{ userId: 'pat', organization: '123' }] }))['pat']!;
     await h.signIn('c1', user);
   });
   afterEach(() => h.dispose());
@@ -97,7 +97,7 @@ describe('my credentials (QualityNet guide 5.4.4.1)', () => {
   it("refuses an unknown credential ID, and another user's enrollment", async () => {
     await addCredential();
     expect(await h.refusal('c1', 'mfa.remove', { credentialId: 'SOC999999999', code: '123456' })).toMatchObject({ code: 'NOT_FOUND', field: 'credentialId' });
-    const other = h.seed({ users: [{ userId: 'other', organization: '123' }] })['other']!;
+    const other = (await h.seed({ users: [{ userId: 'other', organization: '123' }] }))['other']!;
     await h.signIn('c2', other);
     const enrollment = await h.call('c1', 'mfa.beginEnrollment', {});
     expect(await h.refusal('c2', 'mfa.confirmEnrollment', { enrollmentId: enrollment.enrollmentId, code: h.code(enrollment.secret), label: '' })).toMatchObject(

@@ -15,7 +15,7 @@ describe('stale requests: the organization’s officials are reminded once a wee
 
   beforeEach(async () => {
     h = await Harness.create();
-    h.seed({
+    await h.seed({
       organizations: [PROVIDER_ORG, OTHER_ORG, CMS_ORG, { displayId: '789', name: 'Hilltop Hospice', kind: 'provider' }],
       users: [
         { userId: 'cms-official', organization: 'CMS', roles: [['iQIES Prod', 'CMS Security Official']] },

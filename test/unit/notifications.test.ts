@@ -28,7 +28,7 @@ describe('the outbox: emails owed, delivered over SMTP, retried', () => {
   beforeEach(async () => {
     h = await Harness.create();
     servers = [];
-    users = h.seed({
+    users = await h.seed({
       organizations: [PROVIDER_ORG, OTHER_ORG, CMS_ORG],
       users: [
         { userId: 'cms-official', organization: 'CMS', roles: [['iQIES Prod', 'CMS Security Official']] },

@@ -31,7 +31,7 @@ describe('Forgot your Password?', () => {
 
   beforeEach(async () => {
     h = await Harness.create();
-    users = h.seed({
+    users = await h.seed({
       organizations: [CMS_ORG, PROVIDER_ORG, { displayId: '789', name: 'Harbor Hospice', kind: 'provider' }],
       users: [
         { userId: 'cms', organization: 'CMS', roles: [[PROD, 'CMS Security Official']] },
@@ -360,7 +360,7 @@ describe('attacks on Forgot your Password?, through dispatch', () => {
   afterAll(() => smtp.close());
   beforeEach(async () => {
     h = await Harness.create();
-    users = h.seed({
+    users = await h.seed({
       organizations: [CMS_ORG, PROVIDER_ORG],
       users: [
         { userId: 'cms', organization: 'CMS', roles: [[PROD, 'CMS Security Official']] },

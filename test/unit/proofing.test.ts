@@ -39,7 +39,7 @@ describe('In-Person Proofing (QualityNet guide 5.4.4.2)', () => {
 
   beforeEach(async () => {
     h = await Harness.create();
-    u = h.seed({
+    u = await h.seed({
       organizations: [CMS_ORG, PROVIDER_ORG, { displayId: '456', name: 'Bayview Home Health', kind: 'provider' }],
       users: [
         { userId: 'cms', organization: 'CMS', roles: [[PROD, 'CMS Security Official']] },

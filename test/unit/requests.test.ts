@@ -13,7 +13,7 @@ describe('role requests (HARP and iQIES job aids)', () => {
 
   beforeEach(async () => {
     h = await Harness.create();
-    u = h.seed({
+    u = await h.seed({
       organizations: [
         CMS_ORG,
         PROVIDER_ORG,

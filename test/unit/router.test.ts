@@ -43,7 +43,7 @@ describe('dispatch', () => {
   });
 
   it('turns an unexpected failure into INTERNAL with a reference, without its details', async () => {
-    const user = h.seed({ organizations: [PROVIDER_ORG], users: [{ userId: 'pat', organization: '123' }] })['pat']!;
+    const user = (await h.seed({ organizations: [PROVIDER_ORG], users: [{ userId: 'pat', organization: '123' }] }))['pat']!;
     await h.signIn('c', user);
     sideDb(h.app).exec('DROP TABLE role_assignments');
     const result = await h.app.dispatch({ clientId: 'c' }, 'home.summary', {});

@@ -148,7 +148,7 @@ describe('easy-to-guess passwords refused through dispatch', () => {
   });
 
   it('when a temporary password is replaced; a refusal leaves the temporary one as it was', async () => {
-    h.seed({ organizations: [PROVIDER_ORG], users: [{ userId: 'erin.new', organization: '123' }] });
+    await h.seed({ organizations: [PROVIDER_ORG], users: [{ userId: 'erin.new', organization: '123' }] });
     // As an official's reset leaves it: a temporary password to change, and no credential yet.
     sideDb(h.app)
       .prepare("UPDATE users SET must_change_password = 1, temporary_password_expires_at = ? WHERE user_id = 'erin.new'")

@@ -29,7 +29,7 @@ describe('sign-in does not tell which user IDs exist', () => {
 
   beforeEach(async () => {
     h = await Harness.create();
-    users = h.seed({
+    users = await h.seed({
       organizations: [PROVIDER_ORG],
       users: Array.from({ length: 16 }, (_, i) => ({ userId: `known.${i}`, organization: '123' })),
     });

@@ -212,8 +212,8 @@ describe('PostgreSQL migrations', () => {
     }
   });
 
-  it('are for PostgreSQL only', async () => {
-    await expect(migratePostgres(engines[0]![1])).rejects.toThrow(/PostgreSQL/);
+  it('are for PostgreSQL only, even when a caller gets past the types', async () => {
+    await expect(migratePostgres(engines[0]![1] as unknown as PgDatabase)).rejects.toThrow(/PostgreSQL/);
   });
 });
 

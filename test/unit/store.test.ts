@@ -137,7 +137,7 @@ describe('credential time steps', () => {
   it('consumes a step once: a racing second use of the same code is refused by the store itself', async () => {
     const h = await Harness.create();
     try {
-      h.seed({ organizations: [{ displayId: '123', name: 'Org', kind: 'provider' }], users: [{ userId: 'pat', organization: '123' }] });
+      await h.seed({ organizations: [{ displayId: '123', name: 'Org', kind: 'provider' }], users: [{ userId: 'pat', organization: '123' }] });
       const [credential] = await h.app.store.credentials.forUser(1);
       expect(await h.app.store.credentials.consumeStep(credential!.id, 1000)).toBe(true);
       expect(await h.app.store.credentials.consumeStep(credential!.id, 1000)).toBe(false);

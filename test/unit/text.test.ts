@@ -145,7 +145,7 @@ describe('typed text through dispatch: refused before anything is written', () =
 
   beforeEach(async () => {
     h = await Harness.create();
-    u = h.seed({
+    u = await h.seed({
       organizations: [CMS_ORG, PROVIDER_ORG],
       users: [
         { userId: 'so1', organization: '123', roles: [[PROD, 'Provider Security Official']] },

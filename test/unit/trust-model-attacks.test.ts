@@ -163,7 +163,7 @@ describe('attacks on the trust model', () => {
     it('bulk: a request the database refuses in a later chunk is reported for itself; the approved ones are reported approved', async () => {
       db().prepare("UPDATE users SET status = 'deactivated' WHERE user_id = 'cms2'").run(); // fixture: the console has one CMS official
       const orgs = Array.from({ length: 101 }, (_, i) => ({ displayId: `P${1000 + i}`, name: `Provider ${i}`, kind: 'provider' as const }));
-      h.seed({ organizations: orgs, users: [] });
+      await h.seed({ organizations: orgs, users: [] });
       const ids: number[] = [];
       for (const o of orgs) ids.push((await file('demo', o.displayId, 'Provider Security Official')).requestId);
       const a = await file('analyst', 'CMS', 'CMS Security Official');
@@ -194,7 +194,7 @@ describe('attacks on the trust model', () => {
 
     it('FSID: a State Security Official cannot enter or verify their own Federal Surveyor ID', async () => {
       // Only a Surveyor asks for an FSID: here the official also holds that role, granted by a second official of the state.
-      const flso2 = h.seed({ users: [{ userId: 'flso2', organization: 'FL', roles: [[PROD, 'State Security Official']] }] });
+      const flso2 = await h.seed({ users: [{ userId: 'flso2', organization: 'FL', roles: [[PROD, 'State Security Official']] }] });
       await h.signIn('flso2', flso2.flso2!);
       const surveyorRole = await file('flso', 'FL', 'Surveyor');
       expect((await h.call('flso2', 'queue.approve', { requestIds: [surveyorRole.requestId] })).results[0]).toMatchObject({ outcome: 'approved' });

@@ -20,7 +20,7 @@ describe('User Lookup, profiles and account administration (HARP and iQIES job a
 
   beforeEach(async () => {
     h = await Harness.create();
-    u = h.seed({
+    u = await h.seed({
       organizations: [
         CMS_ORG,
         PROVIDER_ORG,

@@ -167,7 +167,16 @@ function executor(on: Queryable, check: () => void): SqlExecutor {
 export interface PgDatabaseOptions {
   /** An idle pooled connection failed (e.g. the server restarted): the pool has dropped it already. */
   onIdleError?: (error: Error) => void;
+  /** Isolation of every transaction; serializable unless a test needs to see the weaker level. */
+  isolation?: Isolation;
 }
+
+export type Isolation = 'serializable' | 'read committed';
+
+/** serialization_failure and deadlock_detected: the transaction lost a race and may simply run again. */
+const RETRYABLE = new Set(['40001', '40P01']);
+/** Attempts before a transaction that keeps losing races is given up (and answered "try again"). */
+const ATTEMPTS = 8;
 
 /**
  * The SqlDatabase over a node-postgres pool. Statements outside a transaction take any pooled
@@ -180,8 +189,12 @@ export class PgDatabase implements SqlDatabase {
   readonly pool: pg.Pool;
   private readonly outside: SqlExecutor;
   private readonly scope = new TransactionScope();
+  private readonly isolation: Isolation;
 
   constructor(config: PoolConfig, options: PgDatabaseOptions = {}) {
+    // The schema's rules (the last Security Official, one decision per request, the counters) are
+    // triggers that read other rows: only serializable transactions keep them true when two run at once.
+    this.isolation = options.isolation ?? 'serializable';
     this.pool = new pg.Pool({ ...config, types });
     // Without a listener an idle connection's error would end the process.
     this.pool.on('error', (error) => options.onIdleError?.(error));
@@ -206,13 +219,34 @@ export class PgDatabase implements SqlDatabase {
     return this.outside.run(sql, params);
   }
 
-  async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+  transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+    return this.transactionAt(this.isolation, fn);
+  }
+
+  /**
+   * A transaction at a chosen isolation. Read committed is for work that waits on a lock and must
+   * then see what the lock's holder committed (migrations): a serializable transaction's snapshot
+   * is taken at its first statement, before the wait.
+   */
+  async transactionAt<T>(isolation: Isolation, fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
     if (this.scope.inside()) throw new NestedUseError();
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await this.attempt(`BEGIN ISOLATION LEVEL ${isolation.toUpperCase()}`, fn);
+      } catch (error) {
+        if (!(error instanceof SqlError) || !RETRYABLE.has(error.code) || attempt >= ATTEMPTS) throw error;
+        // A little jitter, growing, so the transactions that collided do not collide again.
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 2 ** attempt));
+      }
+    }
+  }
+
+  private async attempt<T>(begin: string, fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
     const client: PoolClient = await this.pool.connect();
     let open = true;
     let broken: Error | undefined;
     try {
-      await query(client, 'BEGIN', undefined);
+      await query(client, begin, undefined);
       try {
         const result = await this.scope.run(() =>
           fn(

@@ -1,5 +1,5 @@
 import { NewerDatabaseError, type Migration } from '../../migrations/index.js';
-import type { SqlDatabase } from '../../sql.js';
+import type { PgDatabase } from '../pg-database.js';
 import { migration001 } from './001-domain.js';
 import { migration002 } from './002-outbox-scope.js';
 import { migration003 } from './003-queue-at-scale.js';
@@ -38,13 +38,14 @@ export const MIGRATION_LOCK = [0x534f43, 1] as const;
  * SQLite's PRAGMA user_version: versions only increase, and a database written by a newer
  * console is refused.
  */
-export async function migratePostgres(db: SqlDatabase, migrations: readonly Migration[] = PG_MIGRATIONS): Promise<{ from: number; to: number }> {
+export async function migratePostgres(db: PgDatabase, migrations: readonly Migration[] = PG_MIGRATIONS): Promise<{ from: number; to: number }> {
   if (db.dialect !== 'postgres') throw new Error('migratePostgres needs a PostgreSQL database; SQLite uses migrate().');
   migrations.forEach((m, i) => {
     if (m.version !== i + 1) throw new Error(`Migration ${m.name} has version ${m.version}, expected ${i + 1}`);
   });
   const known = migrations.length;
-  return db.transaction(async (tx) => {
+  // Read committed: a second process waits on the lock and must then see the first one's work.
+  return db.transactionAt('read committed', async (tx) => {
     await tx.get('SELECT pg_advisory_xact_lock(?, ?)', [...MIGRATION_LOCK]);
     await tx.run(
       `CREATE TABLE IF NOT EXISTS schema_version (
