@@ -13,7 +13,7 @@ import { insertScenario } from '../../main/store/seed.js';
 import { SqliteDatabase } from '../../main/store/sqlite-database.js';
 import { PROGRAMS, ROLE_NAMES, SECURITY_OFFICIAL_ROLE } from '../../shared/domain.js';
 import type { OrganizationKind } from '../../shared/domain.js';
-import { sideDb, sideSql } from '../support/side-db.js';
+import { sideSql } from '../support/side-db.js';
 
 /**
  * The kill test: a child process approves 1,000 requests in one bulk call while this test
