@@ -1,10 +1,10 @@
 import { fillSlots } from './slots.js';
 import type { Slotted } from './slots.js';
-import type { Database } from 'better-sqlite3';
-import type { Clock } from '../clock.js';
-import { appendAuditSync } from './audit-chain.js';
-import { insertOutboxRowsSync } from './outbox-rows.js';
+import { insertOutboxRows } from './outbox-rows.js';
 import type { OutboxDraft } from './outbox-rows.js';
+import { setMeta } from './seed.js';
+import type { SqlExecutor } from './sql.js';
+import type { StoreContext } from './store-context.js';
 import type { AuditDraft } from './types.js';
 
 export type OutboxStatus = 'owed' | 'sent' | 'failed';
@@ -138,11 +138,8 @@ function inScope(row: OutboxRecord, scope: OutboxScope): boolean {
   return row.organizationId !== null && scope.organizationIds.includes(row.organizationId);
 }
 
-export class SqliteOutboxStore implements OutboxStore {
-  constructor(
-    readonly db: Database,
-    readonly clock: Clock,
-  ) {}
+export class SqlOutboxStore implements OutboxStore {
+  constructor(private readonly ctx: StoreContext) {}
 
   async list(scope: OutboxScope, status: OutboxStatus | undefined, limit: number): Promise<OutboxRecord[]> {
     if (scope.kind === 'organizations') {
@@ -151,131 +148,133 @@ export class SqliteOutboxStore implements OutboxStore {
       const marks = scope.organizationIds.map(() => '?').join(',');
       const sql = `SELECT ${COLUMNS} FROM outbox WHERE organization_id IN (${marks}) ${status ? 'AND status = ?' : ''}
                     ORDER BY created_at DESC, id DESC LIMIT ?`;
-      return (this.db.prepare(sql).all(...scope.organizationIds, ...(status ? [status] : []), limit) as OutboxRow[]).map(toRecord);
+      return (await this.ctx.db.all<OutboxRow>(sql, [...scope.organizationIds, ...(status ? [status] : []), limit])).map(toRecord);
     }
     // Every row (CMS): newest by id, which grows with insertion, so no sort. Sent rows are nearly
     // all of a busy outbox: walking the rowid backwards finds the newest at once, where the
-    // (status, next_attempt_at) index would sort every sent row; the unary plus keeps SQLite off
-    // that index. Owed and failed rows are few and use it.
-    const where = status ? `WHERE ${status === 'sent' ? '+status' : 'status'} = ?` : '';
-    return (this.db.prepare(`SELECT ${COLUMNS} FROM outbox ${where} ORDER BY id DESC LIMIT ?`).all(...(status ? [status] : []), limit) as OutboxRow[]).map(
+    // (status, next_attempt_at) index would sort every sent row; SQLite's unary plus keeps it off
+    // that index (PostgreSQL has no unary plus on text, and its planner weighs the index itself).
+    // Owed and failed rows are few and use it.
+    const column = status === 'sent' && this.ctx.dialect === 'sqlite' ? '+status' : 'status';
+    const where = status ? `WHERE ${column} = ?` : '';
+    return (await this.ctx.db.all<OutboxRow>(`SELECT ${COLUMNS} FROM outbox ${where} ORDER BY id DESC LIMIT ?`, [...(status ? [status] : []), limit])).map(
       toRecord,
     );
   }
 
   async retry(id: number, scope: OutboxScope, now: number, audit: Slotted<AuditDraft>): Promise<RetryOutcome> {
-    return this.db
-      .transaction((): RetryOutcome => {
-        const found = this.byIdSync(id);
-        if (!found || !inScope(found, scope)) return { outcome: 'not_found' };
-        if (found.status === 'sent') return { outcome: 'sent', row: found };
-        this.db.prepare("UPDATE outbox SET status = 'owed', next_attempt_at = ? WHERE id = ?").run(now, id);
-        const { id: rowId, kind, status, attempts, organizationId, requestId } = found;
-        appendAuditSync(this.db, now, [fillSlots<AuditDraft>(audit, { id: rowId, kind, status, attempts, organizationId, requestId })]);
-        return { outcome: 'retried', row: this.byIdSync(id)! };
-      })
-      .immediate();
+    return this.ctx.db.transaction(async (tx): Promise<RetryOutcome> => {
+      const found = await byId(tx, id);
+      if (!found || !inScope(found, scope)) return { outcome: 'not_found' };
+      if (found.status === 'sent') return { outcome: 'sent', row: found };
+      await tx.run("UPDATE outbox SET status = 'owed', next_attempt_at = ? WHERE id = ?", [now, id]);
+      const { id: rowId, kind, status, attempts, organizationId, requestId } = found;
+      await this.ctx.appendAudit(tx, [fillSlots<AuditDraft>(audit, { id: rowId, kind, status, attempts, organizationId, requestId })]);
+      return { outcome: 'retried', row: (await byId(tx, id))! };
+    });
   }
 
   async dueIds(now: number, limit: number): Promise<number[]> {
     return (
-      this.db.prepare("SELECT id FROM outbox WHERE status = 'owed' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?").all(now, limit) as Array<{
-        id: number;
-      }>
+      await this.ctx.db.all<{ id: number }>("SELECT id FROM outbox WHERE status = 'owed' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?", [
+        now,
+        limit,
+      ])
     ).map((r) => r.id);
   }
 
   async claim(id: number, now: number, leaseUntil: number): Promise<OutboxRecord | null> {
-    const row = this.db
-      .prepare(
-        `UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?
-          WHERE id = ? AND status = 'owed' AND next_attempt_at <= ?
-          RETURNING ${COLUMNS}`,
-      )
-      .get(leaseUntil, id, now) as OutboxRow | undefined;
+    // One statement, so one sender takes the row: on PostgreSQL a second sender's UPDATE waits for
+    // the first to commit, then checks its WHERE against the leased row and matches nothing.
+    const row = await this.ctx.db.get<OutboxRow>(
+      `UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?
+        WHERE id = ? AND status = 'owed' AND next_attempt_at <= ?
+        RETURNING ${COLUMNS}`,
+      [leaseUntil, id, now],
+    );
     return row ? toRecord(row) : null;
   }
 
   async markSent(id: number, sentAt: number): Promise<void> {
-    this.db.prepare("UPDATE outbox SET status = 'sent', sent_at = ?, last_error = NULL WHERE id = ? AND status = 'owed'").run(sentAt, id);
+    await this.ctx.db.run("UPDATE outbox SET status = 'sent', sent_at = ?, last_error = NULL WHERE id = ? AND status = 'owed'", [sentAt, id]);
   }
 
   async markAttemptFailed(id: number, outcome: { status: 'owed' | 'failed'; nextAttemptAt: number; lastError: string }): Promise<void> {
-    this.db
-      .prepare("UPDATE outbox SET status = ?, next_attempt_at = ?, last_error = ? WHERE id = ? AND status = 'owed'")
-      .run(outcome.status, outcome.nextAttemptAt, outcome.lastError, id);
+    await this.ctx.db.run("UPDATE outbox SET status = ?, next_attempt_at = ?, last_error = ? WHERE id = ? AND status = 'owed'", [
+      outcome.status,
+      outcome.nextAttemptAt,
+      outcome.lastError,
+      id,
+    ]);
   }
 
   async staleOrganizations(cutoff: number): Promise<StaleOrganization[]> {
-    return this.db
-      .prepare(
-        `SELECT r.organization_id AS organizationId, o.display_id AS displayId, o.name AS name,
-                count(*) AS staleCount, min(r.requested_at) AS oldestRequestedAt
-           FROM role_requests r JOIN organizations o ON o.id = r.organization_id
-          WHERE r.status = 'pending' AND r.requested_at < ?
-          GROUP BY r.organization_id
-          ORDER BY r.organization_id`,
-      )
-      .all(cutoff) as StaleOrganization[];
+    // min() of the organization's display id and name (one per group): PostgreSQL refuses a bare
+    // column it cannot tell is grouped, and grouping by o.id too would cost SQLite two sorts.
+    return this.ctx.db.all<StaleOrganization>(
+      `SELECT r.organization_id AS "organizationId", min(o.display_id) AS "displayId", min(o.name) AS name,
+              count(*) AS "staleCount", min(r.requested_at) AS "oldestRequestedAt"
+         FROM role_requests r JOIN organizations o ON o.id = r.organization_id
+        WHERE r.status = 'pending' AND r.requested_at < ?
+        GROUP BY r.organization_id
+        ORDER BY r.organization_id`,
+      [cutoff],
+    );
   }
 
   async staleRequests(organizationId: number, cutoff: number, limit: number): Promise<StaleRequestLine[]> {
-    return this.db
-      .prepare(
-        `SELECT r.id AS requestId, u.first_name AS firstName, u.last_name AS lastName, ro.name AS role, p.name AS program,
-                r.requested_at AS requestedAt
-           FROM role_requests r
-           JOIN users u ON u.id = r.requester_id
-           JOIN roles ro ON ro.id = r.role_id
-           JOIN programs p ON p.id = r.program_id
-          WHERE r.organization_id = ? AND r.status = 'pending' AND r.requested_at < ?
-          ORDER BY r.requested_at, r.id
-          LIMIT ?`,
-      )
-      .all(organizationId, cutoff, limit) as StaleRequestLine[];
+    return this.ctx.db.all<StaleRequestLine>(
+      `SELECT r.id AS "requestId", u.first_name AS "firstName", u.last_name AS "lastName", ro.name AS role, p.name AS program,
+              r.requested_at AS "requestedAt"
+         FROM role_requests r
+         JOIN users u ON u.id = r.requester_id
+         JOIN roles ro ON ro.id = r.role_id
+         JOIN programs p ON p.id = r.program_id
+        WHERE r.organization_id = ? AND r.status = 'pending' AND r.requested_at < ?
+        ORDER BY r.requested_at, r.id
+        LIMIT ?`,
+      [organizationId, cutoff, limit],
+    );
   }
 
   async securityOfficials(organizationId: number): Promise<MailRecipient[]> {
-    return this.db
-      .prepare(
-        `SELECT DISTINCT u.id AS userRowId, u.email AS email, u.first_name AS firstName, u.last_name AS lastName
-           FROM role_assignments a
-           JOIN roles r ON r.id = a.role_id
-           JOIN users u ON u.id = a.user_id
-          WHERE a.organization_id = ? AND r.security_official_kind IS NOT NULL
-            AND u.status NOT IN ('deactivated', 'not_activated')
-          ORDER BY u.id`,
-      )
-      .all(organizationId) as MailRecipient[];
+    return this.ctx.db.all<MailRecipient>(
+      `SELECT DISTINCT u.id AS "userRowId", u.email AS email, u.first_name AS "firstName", u.last_name AS "lastName"
+         FROM role_assignments a
+         JOIN roles r ON r.id = a.role_id
+         JOIN users u ON u.id = a.user_id
+        WHERE a.organization_id = ? AND r.security_official_kind IS NOT NULL
+          AND u.status NOT IN ('deactivated', 'not_activated')
+        ORDER BY u.id`,
+      [organizationId],
+    );
   }
 
   async writeStaleReminder(organizationId: number, now: number, minGapMs: number, drafts: readonly OutboxDraft[]): Promise<boolean> {
-    return this.db
-      .transaction((): boolean => {
-        const last = this.lastStaleReminderAtSync(organizationId);
-        // A last reminder "in the future" means the clock was set back: do not stay silent for that long.
-        if (last !== null && last <= now && now - last < minGapMs) return false;
-        this.db
-          .prepare('INSERT INTO console_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value')
-          .run(staleReminderKey(organizationId), String(now));
-        insertOutboxRowsSync(this.db, now, drafts);
-        return true;
-      })
-      .immediate();
+    // Serializable on both engines: of two consoles writing the same reminder at once, one sees the other's time and writes nothing.
+    return this.ctx.db.transaction(async (tx): Promise<boolean> => {
+      const last = await lastStaleReminderAt(tx, organizationId);
+      // A last reminder "in the future" means the clock was set back: do not stay silent for that long.
+      if (last !== null && last <= now && now - last < minGapMs) return false;
+      await setMeta(tx, staleReminderKey(organizationId), String(now));
+      // Dated `now`, the time the gap is counted from, like the meta row above.
+      await insertOutboxRows(tx, now, drafts);
+      return true;
+    });
   }
 
   async lastStaleReminderAt(organizationId: number): Promise<number | null> {
-    return this.lastStaleReminderAtSync(organizationId);
+    return lastStaleReminderAt(this.ctx.db, organizationId);
   }
+}
 
-  private lastStaleReminderAtSync(organizationId: number): number | null {
-    const row = this.db.prepare('SELECT value FROM console_meta WHERE key = ?').get(staleReminderKey(organizationId)) as { value: string } | undefined;
-    const value = row ? Number(row.value) : NaN;
-    return Number.isFinite(value) ? value : null;
-  }
+async function lastStaleReminderAt(on: SqlExecutor, organizationId: number): Promise<number | null> {
+  const row = await on.get<{ value: string }>('SELECT value FROM console_meta WHERE key = ?', [staleReminderKey(organizationId)]);
+  const value = row ? Number(row.value) : NaN;
+  return Number.isFinite(value) ? value : null;
+}
 
-  private byIdSync(id: number): OutboxRecord | null {
-    const row = this.db.prepare(`SELECT ${COLUMNS} FROM outbox WHERE id = ?`).get(id) as OutboxRow | undefined;
-    return row ? toRecord(row) : null;
-  }
+async function byId(on: SqlExecutor, id: number): Promise<OutboxRecord | null> {
+  const row = await on.get<OutboxRow>(`SELECT ${COLUMNS} FROM outbox WHERE id = ?`, [id]);
+  return row ? toRecord(row) : null;
 }
