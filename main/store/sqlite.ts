@@ -9,7 +9,7 @@ import type { LiveCheck } from './chain-verify.js';
 import { insertScenario, refreshDemoActivity, setMeta } from './seed.js';
 import type { Scenario } from './seed.js';
 import type { AuditAction } from '../../shared/audit-actions.js';
-import { SqliteRequestStore } from './requests-store.js';
+import { SqlRequestStore } from './requests-store.js';
 import { SqliteOutboxStore } from './outbox-store.js';
 import { SqliteUserAdminStore } from './users-admin-store.js';
 import { SqliteProofingStore } from './proofing-store.js';
@@ -139,7 +139,7 @@ export class SqliteStore implements Store {
     private readonly clock: Clock,
   ) {
     this.context = new StoreContext(new SqliteDatabase(db), clock);
-    this.requests = new SqliteRequestStore(db, clock);
+    this.requests = new SqlRequestStore(this.context);
     this.outbox = new SqliteOutboxStore(db, clock);
     this.userAdmin = new SqliteUserAdminStore(db, clock);
     this.proofing = new SqliteProofingStore(db, clock);
@@ -152,7 +152,7 @@ export class SqliteStore implements Store {
 
   /** The same connection behind the SqlDatabase interface, shared by the stores written for both engines. */
   readonly context: StoreContext;
-  readonly requests: SqliteRequestStore;
+  readonly requests: SqlRequestStore;
   readonly outbox: SqliteOutboxStore;
   readonly userAdmin: SqliteUserAdminStore;
   readonly proofing: SqliteProofingStore;
