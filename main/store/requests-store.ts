@@ -1,13 +1,11 @@
 import { fillSlots } from './slots.js';
 import type { Slotted } from './slots.js';
-import type { Database } from 'better-sqlite3';
-import type { Clock } from '../clock.js';
 import type { OrganizationKind, ProofingState, RequestStatus, UserStatus } from '../../shared/domain.js';
-import { appendAuditSync } from './audit-chain.js';
-import { insertOutboxRowsSync } from './outbox-rows.js';
 import type { OutboxDraft } from './outbox-rows.js';
 import type { AuditDraft } from './types.js';
 import { databaseRefusal } from './invariant-error.js';
+import type { SqlExecutor, SqlValue } from './sql.js';
+import type { StoreContext } from './store-context.js';
 
 export interface OrganizationRow {
   id: number;
@@ -162,13 +160,13 @@ export interface RequestStore {
 }
 
 const REQUEST_SELECT = `
-  SELECT r.id, r.requester_id AS requesterId, u.first_name AS requesterFirstName, u.last_name AS requesterLastName,
-         u.email AS requesterEmail, u.user_id AS requesterUserId, u.proofing_state AS requesterProofingState,
-         u.created_by AS requesterCreatedBy, p.name AS program, p.id AS programId,
-         o.id AS orgId, o.display_id AS orgDisplayId, o.name AS orgName, o.kind AS orgKind,
-         ro.name AS role, ro.id AS roleId, ro.security_official_kind AS securityOfficialKind,
-         r.justification, r.status, r.requested_at AS requestedAt, r.decided_at AS decidedAt,
-         r.decided_by AS decidedBy, d.email AS decidedByEmail, r.reason
+  SELECT r.id, r.requester_id AS "requesterId", u.first_name AS "requesterFirstName", u.last_name AS "requesterLastName",
+         u.email AS "requesterEmail", u.user_id AS "requesterUserId", u.proofing_state AS "requesterProofingState",
+         u.created_by AS "requesterCreatedBy", p.name AS program, p.id AS "programId",
+         o.id AS "orgId", o.display_id AS "orgDisplayId", o.name AS "orgName", o.kind AS "orgKind",
+         ro.name AS role, ro.id AS "roleId", ro.security_official_kind AS "securityOfficialKind",
+         r.justification, r.status, r.requested_at AS "requestedAt", r.decided_at AS "decidedAt",
+         r.decided_by AS "decidedBy", d.email AS "decidedByEmail", r.reason
     FROM role_requests r
     JOIN users u ON u.id = r.requester_id
     JOIN programs p ON p.id = r.program_id
@@ -189,55 +187,63 @@ const DUAL_CONTROL_MEMORY_MS = 30 * 86_400_000;
 /** Requests read per statement: a slice takes a few milliseconds even on a cold cache. */
 const BY_IDS_SLICE = 200;
 
+/** Requests decided per set-based statement: one round trip for many rows, well under either engine's limit on parameters. */
+const DECIDE_SLICE = 500;
+
 const marks = (n: number) => Array.from({ length: n }, () => '?').join(',');
 
-export class SqliteRequestStore implements RequestStore {
-  constructor(
-    readonly db: Database,
-    readonly clock: Clock,
-  ) {}
+function slices<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/** What became of one decision of a chunk; a refusal carries the rule's sentence. */
+type Outcome = 'conflict' | 'recorded' | 'decided' | { refused: string };
+
+const UPDATE_PENDING = "UPDATE role_requests SET status = ?, decided_at = ?, decided_by = ?, reason = ? WHERE id = ? AND status = 'pending'";
+
+export class SqlRequestStore implements RequestStore {
+  constructor(private readonly ctx: StoreContext) {}
 
   async programs(): Promise<string[]> {
-    return (this.db.prepare('SELECT name FROM programs ORDER BY id').all() as Array<{ name: string }>).map((r) => r.name);
+    return (await this.ctx.db.all<{ name: string }>('SELECT name FROM programs ORDER BY id')).map((r) => r.name);
   }
 
   async organizations(): Promise<OrganizationRow[]> {
-    return this.db.prepare('SELECT id, display_id AS displayId, name, kind FROM organizations ORDER BY name').all() as OrganizationRow[];
+    return this.ctx.db.all<OrganizationRow>('SELECT id, display_id AS "displayId", name, kind FROM organizations ORDER BY name');
   }
 
   async roles(): Promise<Array<{ id: number; name: string; securityOfficialKind: OrganizationKind | null }>> {
-    return this.db.prepare('SELECT id, name, security_official_kind AS securityOfficialKind FROM roles ORDER BY id').all() as Array<{
-      id: number;
-      name: string;
-      securityOfficialKind: OrganizationKind | null;
-    }>;
+    return this.ctx.db.all<{ id: number; name: string; securityOfficialKind: OrganizationKind | null }>(
+      'SELECT id, name, security_official_kind AS "securityOfficialKind" FROM roles ORDER BY id',
+    );
   }
 
   async programId(name: string): Promise<number | null> {
-    return (this.db.prepare('SELECT id FROM programs WHERE name = ?').get(name) as { id: number } | undefined)?.id ?? null;
+    return (await this.ctx.db.get<{ id: number }>('SELECT id FROM programs WHERE name = ?', [name]))?.id ?? null;
   }
 
   async organizationByDisplayId(displayId: string): Promise<OrganizationRow | null> {
     return (
-      (this.db.prepare('SELECT id, display_id AS displayId, name, kind FROM organizations WHERE display_id = ?').get(displayId) as
-        OrganizationRow | undefined) ?? null
+      (await this.ctx.db.get<OrganizationRow>('SELECT id, display_id AS "displayId", name, kind FROM organizations WHERE display_id = ?', [displayId])) ?? null
     );
   }
 
   async byIds(ids: readonly number[]): Promise<RequestRecord[]> {
     const out: RequestRecord[] = [];
-    // SQLite limits bound parameters, so large bulk selections are read in slices; other work
-    // runs between slices, so reading 10,000 requests never holds the main process for long.
+    // Bound parameters are limited, so large bulk selections are read in slices; other work runs
+    // between slices, so reading 10,000 requests never holds the main process for long.
     for (let i = 0; i < ids.length; i += BY_IDS_SLICE) {
       if (i > 0) await new Promise((resolve) => setImmediate(resolve));
       const slice = ids.slice(i, i + BY_IDS_SLICE);
-      out.push(...(this.db.prepare(`${REQUEST_SELECT} WHERE r.id IN (${marks(slice.length)})`).all(...slice) as RequestRow[]).map(toRequest));
+      out.push(...(await this.ctx.db.all<RequestRow>(`${REQUEST_SELECT} WHERE r.id IN (${marks(slice.length)})`, slice)).map(toRequest));
     }
     return out;
   }
 
   async forRequester(userId: number): Promise<RequestRecord[]> {
-    return (this.db.prepare(`${REQUEST_SELECT} WHERE r.requester_id = ? ORDER BY r.requested_at DESC, r.id DESC`).all(userId) as RequestRow[]).map(toRequest);
+    return (await this.ctx.db.all<RequestRow>(`${REQUEST_SELECT} WHERE r.requester_id = ? ORDER BY r.requested_at DESC, r.id DESC`, [userId])).map(toRequest);
   }
 
   async file(
@@ -245,50 +251,44 @@ export class SqliteRequestStore implements RequestStore {
     audit: Slotted<AuditDraft[]>,
     outbox: Slotted<OutboxDraft[]>,
   ): Promise<{ requestId: number } | 'pending' | 'held'> {
-    return this.db
-      .transaction((): { requestId: number } | 'pending' | 'held' => {
-        const same = [request.requesterId, request.programId, request.organizationId, request.roleId];
-        if (this.db.prepare('SELECT 1 FROM role_assignments WHERE user_id = ? AND program_id = ? AND organization_id = ? AND role_id = ?').get(...same))
-          return 'held';
-        if (
-          this.db
-            .prepare("SELECT 1 FROM role_requests WHERE requester_id = ? AND program_id = ? AND organization_id = ? AND role_id = ? AND status = 'pending'")
-            .get(...same)
-        ) {
-          return 'pending';
-        }
-        const now = this.clock.now();
-        const requestId = Number(
-          this.db
-            .prepare(
-              "INSERT INTO role_requests (requester_id, program_id, organization_id, role_id, justification, status, requested_at) VALUES (?, ?, ?, ?, ?, 'pending', ?)",
-            )
-            .run(...same, request.justification, now).lastInsertRowid,
-        );
-        appendAuditSync(this.db, now, fillSlots<AuditDraft[]>(audit, { requestId }));
-        insertOutboxRowsSync(this.db, now, fillSlots<OutboxDraft[]>(outbox, { requestId }));
-        return { requestId };
-      })
-      .immediate();
+    return this.ctx.db.transaction(async (tx): Promise<{ requestId: number } | 'pending' | 'held'> => {
+      const same = [request.requesterId, request.programId, request.organizationId, request.roleId];
+      if (await tx.get('SELECT 1 AS one FROM role_assignments WHERE user_id = ? AND program_id = ? AND organization_id = ? AND role_id = ?', same))
+        return 'held';
+      if (
+        await tx.get(
+          "SELECT 1 AS one FROM role_requests WHERE requester_id = ? AND program_id = ? AND organization_id = ? AND role_id = ? AND status = 'pending'",
+          same,
+        )
+      ) {
+        return 'pending';
+      }
+      const inserted = await tx.get<{ id: number }>(
+        "INSERT INTO role_requests (requester_id, program_id, organization_id, role_id, justification, status, requested_at) VALUES (?, ?, ?, ?, ?, 'pending', ?) RETURNING id",
+        [...same, request.justification, this.ctx.clock.now()],
+      );
+      const requestId = inserted!.id;
+      await this.ctx.appendAudit(tx, fillSlots<AuditDraft[]>(audit, { requestId }));
+      await this.ctx.queueEmail(tx, fillSlots<OutboxDraft[]>(outbox, { requestId }));
+      return { requestId };
+    });
   }
 
   async withdraw(requestId: number, requesterId: number, audit: AuditDraft[]): Promise<boolean> {
-    return this.db
-      .transaction((): boolean => {
-        const now = this.clock.now();
-        const done = this.db
-          .prepare("UPDATE role_requests SET status = 'cancelled', decided_at = ?, decided_by = ? WHERE id = ? AND requester_id = ? AND status = 'pending'")
-          .run(now, requesterId, requestId, requesterId);
-        if (done.changes !== 1) return false;
-        appendAuditSync(this.db, now, audit);
-        return true;
-      })
-      .immediate();
+    return this.ctx.db.transaction(async (tx) => {
+      const done = await tx.run(
+        "UPDATE role_requests SET status = 'cancelled', decided_at = ?, decided_by = ? WHERE id = ? AND requester_id = ? AND status = 'pending'",
+        [this.ctx.clock.now(), requesterId, requestId, requesterId],
+      );
+      if (done.changes !== 1) return false;
+      await this.ctx.appendAudit(tx, audit);
+      return true;
+    });
   }
 
   private scopeWhere(scope: QueueScope): { sql: string; params: Array<string | number> } {
     const params: Array<string | number> = [...scope.organizationIds];
-    const inOrgs = scope.organizationIds.length > 0 ? `r.organization_id IN (${marks(scope.organizationIds.length)})` : '0';
+    const inOrgs = scope.organizationIds.length > 0 ? `r.organization_id IN (${marks(scope.organizationIds.length)})` : '1 = 0';
     let sql = `r.status = 'pending' AND (${inOrgs}${scope.allSecurityOfficialRequests ? ' OR ro.security_official_kind IS NOT NULL' : ''})`;
     if (scope.programName !== undefined) {
       sql += ' AND p.name = ?';
@@ -304,7 +304,7 @@ export class SqliteRequestStore implements RequestStore {
   async queuePage(scope: QueueScope, after: QueueKey | null, sort: 'requested' | 'lastName', limit: number): Promise<RequestRecord[]> {
     const where = this.scopeWhere(scope);
     let keyset = '';
-    const params = [...where.params];
+    const params: SqlValue[] = [...where.params];
     if (after?.sort === 'requested') {
       keyset = ' AND (r.requested_at, r.id) > (?, ?)';
       params.push(after.requestedAt, after.id);
@@ -314,7 +314,7 @@ export class SqliteRequestStore implements RequestStore {
     }
     // The requester's names copied onto the request (migration 003) are indexed for pending requests.
     const order = sort === 'requested' ? 'r.requested_at, r.id' : 'r.requester_last_name, r.requester_first_name, r.id';
-    const rows = this.db.prepare(`${REQUEST_SELECT} WHERE ${where.sql}${keyset} ORDER BY ${order} LIMIT ?`).all(...params, limit) as RequestRow[];
+    const rows = await this.ctx.db.all<RequestRow>(`${REQUEST_SELECT} WHERE ${where.sql}${keyset} ORDER BY ${order} LIMIT ?`, [...params, limit]);
     return rows.map(toRequest);
   }
 
@@ -349,79 +349,179 @@ export class SqliteRequestStore implements RequestStore {
       params.push(...scope.organizationIds, ...filterParams);
     }
     if (parts.length === 0) return 0;
-    return (this.db.prepare(`SELECT ${parts.map((p) => `(${p})`).join(' + ')} AS n`).get(...params) as { n: number }).n;
+    return (await this.ctx.db.get<{ n: number }>(`SELECT ${parts.map((p) => `(${p})`).join(' + ')} AS n`, params))!.n;
   }
 
   async decide(officialId: number, decisions: readonly Decision[]): Promise<DecideResult> {
-    return this.db
-      .transaction((): DecideResult => {
-        const now = this.clock.now();
-        const update = this.db.prepare("UPDATE role_requests SET status = ?, decided_at = ?, decided_by = ?, reason = ? WHERE id = ? AND status = 'pending'");
-        const grant = this.db.prepare(
-          `INSERT OR IGNORE INTO role_assignments (user_id, program_id, organization_id, role_id, granted_at, granted_by, request_id)
-           SELECT requester_id, program_id, organization_id, role_id, ?, ?, id FROM role_requests WHERE id = ?`,
-        );
-        const stillPending = this.db.prepare("SELECT 1 FROM role_requests WHERE id = ? AND status = 'pending'");
-        const approval = this.db.prepare('INSERT INTO request_approvals (request_id, official_id, approved_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING');
-        const approvals = this.db.prepare('SELECT count(*) AS n FROM request_approvals WHERE request_id = ?');
-        const result: DecideResult = { conflicts: [], recorded: [], refused: [] };
-        const audit: AuditDraft[] = [];
-        const outbox: OutboxDraft[] = [];
-        // One request's writes, in a savepoint of their own: a rule the database refuses for one
-        // request undoes that request alone, and the others of the chunk go through.
-        const decideOne = this.db.transaction((d: Decision): 'conflict' | 'recorded' | 'decided' => {
-          if (d.action === 'approve' && d.approvalsNeeded !== null) {
-            // Dual control: the approval is recorded in the same transaction that counts them, so two
-            // officials approving at once cannot both stop at "1 of 2".
-            if (!stillPending.get(d.requestId) || approval.run(d.requestId, officialId, now).changes !== 1) return 'conflict';
-            if ((approvals.get(d.requestId) as { n: number }).n < d.approvalsNeeded) return 'recorded';
+    return this.ctx.db.transaction(async (tx): Promise<DecideResult> => {
+      const now = this.ctx.clock.now();
+      // First the whole chunk at once, in a savepoint: a rule the database refuses undoes it all,
+      // and then each request is decided in a savepoint of its own, so that one refused request
+      // is undone alone and the others of the chunk go through. (A refused statement aborts a
+      // PostgreSQL transaction; rolling back to a savepoint is how it goes on.)
+      let outcomes: Outcome[];
+      await tx.run('SAVEPOINT decide_chunk');
+      try {
+        outcomes = await this.decideTogether(tx, officialId, now, decisions);
+        await tx.run('RELEASE SAVEPOINT decide_chunk');
+      } catch (error) {
+        if (databaseRefusal(error) === null) throw error;
+        await tx.run('ROLLBACK TO SAVEPOINT decide_chunk');
+        await tx.run('RELEASE SAVEPOINT decide_chunk');
+        outcomes = [];
+        for (const d of decisions) outcomes.push(await this.decideAlone(tx, officialId, now, d));
+      }
+      const result: DecideResult = { conflicts: [], recorded: [], refused: [] };
+      const audit: AuditDraft[] = [];
+      const outbox: OutboxDraft[] = [];
+      decisions.forEach((d, i) => {
+        const outcome = outcomes[i]!;
+        if (typeof outcome === 'object') result.refused.push({ requestId: d.requestId, message: outcome.refused });
+        else if (outcome === 'conflict') result.conflicts.push(d.requestId);
+        else if (outcome === 'recorded') {
+          result.recorded.push(d.requestId);
+          if (d.recorded) {
+            audit.push(d.recorded.audit);
+            outbox.push(...d.recorded.outbox);
           }
-          const status = d.action === 'approve' ? 'approved' : 'rejected';
-          if (update.run(status, now, officialId, d.reason, d.requestId).changes !== 1) return 'conflict';
-          if (d.action === 'approve') grant.run(now, officialId, d.requestId);
-          return 'decided';
-        });
-        for (const d of decisions) {
-          let outcome: 'conflict' | 'recorded' | 'decided';
-          try {
-            outcome = decideOne(d);
-          } catch (error) {
-            const message = databaseRefusal(error);
-            if (message === null) throw error;
-            result.refused.push({ requestId: d.requestId, message });
-            continue;
-          }
-          if (outcome === 'conflict') result.conflicts.push(d.requestId);
-          else if (outcome === 'recorded') {
-            result.recorded.push(d.requestId);
-            if (d.recorded) {
-              audit.push(d.recorded.audit);
-              outbox.push(...d.recorded.outbox);
-            }
-          } else {
-            audit.push(d.audit);
-            outbox.push(...d.outbox);
-          }
+        } else {
+          audit.push(d.audit);
+          outbox.push(...d.outbox);
         }
-        // One append per transaction: the chain head is read once.
-        appendAuditSync(this.db, now, audit);
-        insertOutboxRowsSync(this.db, now, outbox);
-        return result;
-      })
-      .immediate();
+      });
+      // One append per transaction: the chain head is read once.
+      await this.ctx.appendAudit(tx, audit);
+      await this.ctx.queueEmail(tx, outbox);
+      return result;
+    });
+  }
+
+  /**
+   * The chunk with few round trips: runs of plain decisions are set-based (an UPDATE of many rows
+   * returning those still pending, then one INSERT of their grants); dual-control approvals are
+   * decided one by one where they stand. Deciding a run together is never more lenient than one
+   * by one (its rules read grants, and a run's grants come after its updates): whatever it lets
+   * through, one by one would have let through the same way, and anything it refuses is decided
+   * again one by one.
+   */
+  private async decideTogether(tx: SqlExecutor, officialId: number, now: number, decisions: readonly Decision[]): Promise<Outcome[]> {
+    const outcomes: Outcome[] = new Array<Outcome>(decisions.length).fill('conflict');
+    let run: number[] = [];
+    const flush = async () => {
+      if (run.length > 0) await this.decideRun(tx, officialId, now, decisions, run, outcomes);
+      run = [];
+    };
+    for (const [i, d] of decisions.entries()) {
+      if (d.action === 'approve' && d.approvalsNeeded !== null) {
+        await flush();
+        outcomes[i] = await this.decideOne(tx, officialId, now, d);
+      } else run.push(i);
+    }
+    await flush();
+    return outcomes;
+  }
+
+  /** Plain decisions (no dual control), by their indexes in `decisions`; fills their outcomes. */
+  private async decideRun(
+    tx: SqlExecutor,
+    officialId: number,
+    now: number,
+    decisions: readonly Decision[],
+    run: readonly number[],
+    outcomes: Outcome[],
+  ): Promise<void> {
+    // One UPDATE per status and reason (a bulk decision shares both), in the order they first appear.
+    const groups = new Map<string, { status: 'approved' | 'rejected'; reason: string | null; indexes: number[] }>();
+    for (const i of run) {
+      const d = decisions[i]!;
+      const status = d.action === 'approve' ? 'approved' : 'rejected';
+      const key = JSON.stringify([status, d.reason]);
+      const group = groups.get(key) ?? { status, reason: d.reason, indexes: [] };
+      group.indexes.push(i);
+      groups.set(key, group);
+    }
+    const granted: number[] = [];
+    for (const { status, reason, indexes } of groups.values()) {
+      const updated = new Set<number>();
+      for (const slice of slices([...new Set(indexes.map((i) => decisions[i]!.requestId))], DECIDE_SLICE)) {
+        const rows = await tx.all<{ id: number }>(
+          `UPDATE role_requests SET status = ?, decided_at = ?, decided_by = ?, reason = ? WHERE status = 'pending' AND id IN (${marks(slice.length)}) RETURNING id`,
+          [status, now, officialId, reason, ...slice],
+        );
+        for (const { id } of rows) updated.add(id);
+      }
+      // A request named twice is decided once, by the first; the later one finds it decided.
+      for (const i of indexes) {
+        const id = decisions[i]!.requestId;
+        if (!updated.delete(id)) continue;
+        outcomes[i] = 'decided';
+        if (status === 'approved') granted.push(id);
+      }
+    }
+    for (const slice of slices(granted, DECIDE_SLICE)) {
+      await tx.run(
+        `INSERT INTO role_assignments (user_id, program_id, organization_id, role_id, granted_at, granted_by, request_id)
+         SELECT requester_id, program_id, organization_id, role_id, CAST(? AS BIGINT), CAST(? AS BIGINT), id FROM role_requests WHERE id IN (${marks(slice.length)})
+         ON CONFLICT DO NOTHING`,
+        [now, officialId, ...slice],
+      );
+    }
+  }
+
+  /** One decision in a savepoint of its own: a rule the database refuses undoes this request alone. */
+  private async decideAlone(tx: SqlExecutor, officialId: number, now: number, d: Decision): Promise<Outcome> {
+    await tx.run('SAVEPOINT decide_one');
+    try {
+      const outcome = await this.decideOne(tx, officialId, now, d);
+      await tx.run('RELEASE SAVEPOINT decide_one');
+      return outcome;
+    } catch (error) {
+      const message = databaseRefusal(error);
+      if (message === null) throw error;
+      await tx.run('ROLLBACK TO SAVEPOINT decide_one');
+      await tx.run('RELEASE SAVEPOINT decide_one');
+      return { refused: message };
+    }
+  }
+
+  private async decideOne(tx: SqlExecutor, officialId: number, now: number, d: Decision): Promise<'conflict' | 'recorded' | 'decided'> {
+    if (d.action === 'approve' && d.approvalsNeeded !== null) {
+      // Dual control: the approval is recorded in the same transaction that counts them, so two
+      // officials approving at once cannot both stop at "1 of 2".
+      if (!(await tx.get("SELECT 1 AS one FROM role_requests WHERE id = ? AND status = 'pending'", [d.requestId]))) return 'conflict';
+      const approval = await tx.run('INSERT INTO request_approvals (request_id, official_id, approved_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING', [
+        d.requestId,
+        officialId,
+        now,
+      ]);
+      if (approval.changes !== 1) return 'conflict';
+      const approvals = await tx.get<{ n: number }>('SELECT count(*) AS n FROM request_approvals WHERE request_id = ?', [d.requestId]);
+      if (approvals!.n < d.approvalsNeeded) return 'recorded';
+    }
+    const status = d.action === 'approve' ? 'approved' : 'rejected';
+    // Only a pending request is decided: whoever decided it meanwhile (on PostgreSQL, a
+    // transaction running beside this one) leaves nothing to change, and this is a conflict.
+    if ((await tx.run(UPDATE_PENDING, [status, now, officialId, d.reason, d.requestId])).changes !== 1) return 'conflict';
+    if (d.action === 'approve') {
+      await tx.run(
+        `INSERT INTO role_assignments (user_id, program_id, organization_id, role_id, granted_at, granted_by, request_id)
+         SELECT requester_id, program_id, organization_id, role_id, CAST(? AS BIGINT), CAST(? AS BIGINT), id FROM role_requests WHERE id = ?
+         ON CONFLICT DO NOTHING`,
+        [now, officialId, d.requestId],
+      );
+    }
+    return 'decided';
   }
 
   async approvalsFor(requestIds: readonly number[]): Promise<Map<number, ApprovalRecord[]>> {
     const out = new Map<number, ApprovalRecord[]>();
-    for (let i = 0; i < requestIds.length; i += BY_IDS_SLICE) {
-      const slice = requestIds.slice(i, i + BY_IDS_SLICE);
-      const rows = this.db
-        .prepare(
-          `SELECT a.request_id AS requestId, a.official_id AS officialId, u.email, a.approved_at AS approvedAt
-             FROM request_approvals a JOIN users u ON u.id = a.official_id
-            WHERE a.request_id IN (${marks(slice.length)}) ORDER BY a.request_id, a.approved_at`,
-        )
-        .all(...slice) as Array<ApprovalRecord & { requestId: number }>;
+    for (const slice of slices(requestIds, BY_IDS_SLICE)) {
+      const rows = await this.ctx.db.all<ApprovalRecord & { requestId: number }>(
+        `SELECT a.request_id AS "requestId", a.official_id AS "officialId", u.email, a.approved_at AS "approvedAt"
+           FROM request_approvals a JOIN users u ON u.id = a.official_id
+          WHERE a.request_id IN (${marks(slice.length)}) ORDER BY a.request_id, a.approved_at`,
+        slice,
+      );
       for (const { requestId, ...approval } of rows) out.set(requestId, [...(out.get(requestId) ?? []), approval]);
     }
     return out;
@@ -429,95 +529,85 @@ export class SqliteRequestStore implements RequestStore {
 
   async cmsOfficialIds(at: number): Promise<number[]> {
     return (
-      this.db
-        .prepare(
-          // A seek in role_assignments_org (the CMS organization, the CMS role), never a walk of every assignment.
-          `SELECT DISTINCT a.user_id AS id FROM role_assignments a JOIN users u ON u.id = a.user_id
-            WHERE a.organization_id IN (SELECT id FROM organizations WHERE kind = 'cms')
-              AND a.role_id IN (SELECT id FROM roles WHERE security_official_kind = 'cms')
-              AND (u.status <> 'deactivated' OR u.deactivated_at > ?) ORDER BY a.user_id`,
-        )
-        .all(at - DUAL_CONTROL_MEMORY_MS) as Array<{ id: number }>
+      await this.ctx.db.all<{ id: number }>(
+        // A seek in role_assignments_org (the CMS organization, the CMS role), never a walk of every assignment.
+        `SELECT DISTINCT a.user_id AS id FROM role_assignments a JOIN users u ON u.id = a.user_id
+          WHERE a.organization_id IN (SELECT id FROM organizations WHERE kind = 'cms')
+            AND a.role_id IN (SELECT id FROM roles WHERE security_official_kind = 'cms')
+            AND (u.status <> 'deactivated' OR u.deactivated_at > ?) ORDER BY a.user_id`,
+        [at - DUAL_CONTROL_MEMORY_MS],
+      )
     ).map((r) => r.id);
   }
 
   async catalogueViolations(limit: number): Promise<CatalogueViolation[]> {
-    return this.db
-      .prepare(
-        `SELECT v.kind, u.user_id AS userId, r.name AS role, p.name AS program, o.display_id AS organization, v.found_at AS foundAt
-           FROM role_catalogue_violations v JOIN users u ON u.id = v.user_id JOIN roles r ON r.id = v.role_id
-           JOIN programs p ON p.id = v.program_id JOIN organizations o ON o.id = v.organization_id
-          ORDER BY v.id LIMIT ?`,
-      )
-      .all(limit) as CatalogueViolation[];
+    return this.ctx.db.all<CatalogueViolation>(
+      `SELECT v.kind, u.user_id AS "userId", r.name AS role, p.name AS program, o.display_id AS organization, v.found_at AS "foundAt"
+         FROM role_catalogue_violations v JOIN users u ON u.id = v.user_id JOIN roles r ON r.id = v.role_id
+         JOIN programs p ON p.id = v.program_id JOIN organizations o ON o.id = v.organization_id
+        ORDER BY v.id LIMIT ?`,
+      [limit],
+    );
   }
 
   async singleApprovalGrants(limit: number): Promise<SingleApprovalGrant[]> {
-    return this.db
-      .prepare(
-        `SELECT q.id AS requestId, u.user_id AS userId, u.first_name AS firstName, u.last_name AS lastName, p.name AS program,
-                q.decided_at AS decidedAt, d.email AS approverEmail
-           FROM role_assignments g JOIN role_requests q ON q.id = g.request_id JOIN users u ON u.id = q.requester_id
-           JOIN programs p ON p.id = q.program_id JOIN users d ON d.id = q.decided_by
-          -- Held CMS roles only (role_assignments_org): a few rows, never a walk of the history.
-          WHERE g.organization_id IN (SELECT id FROM organizations WHERE kind = 'cms')
-            AND g.role_id IN (SELECT id FROM roles WHERE security_official_kind = 'cms')
-            AND (SELECT count(*) FROM request_approvals a WHERE a.request_id = q.id) < 2
-          ORDER BY q.decided_at DESC, q.id DESC LIMIT ?`,
-      )
-      .all(limit) as SingleApprovalGrant[];
+    return this.ctx.db.all<SingleApprovalGrant>(
+      `SELECT q.id AS "requestId", u.user_id AS "userId", u.first_name AS "firstName", u.last_name AS "lastName", p.name AS program,
+              q.decided_at AS "decidedAt", d.email AS "approverEmail"
+         FROM role_assignments g JOIN role_requests q ON q.id = g.request_id JOIN users u ON u.id = q.requester_id
+         JOIN programs p ON p.id = q.program_id JOIN users d ON d.id = q.decided_by
+        -- Held CMS roles only (role_assignments_org): a few rows, never a walk of the history.
+        WHERE g.organization_id IN (SELECT id FROM organizations WHERE kind = 'cms')
+          AND g.role_id IN (SELECT id FROM roles WHERE security_official_kind = 'cms')
+          AND (SELECT count(*) FROM request_approvals a WHERE a.request_id = q.id) < 2
+        ORDER BY q.decided_at DESC, q.id DESC LIMIT ?`,
+      [limit],
+    );
   }
 
   async reopen(requestId: number, officialId: number, notBefore: number, audit: AuditDraft[]): Promise<boolean> {
-    return this.db
-      .transaction((): boolean => {
-        const done = this.db
-          .prepare(
-            "UPDATE role_requests SET status = 'pending', decided_at = NULL, decided_by = NULL, reason = NULL WHERE id = ? AND status = 'rejected' AND decided_by = ? AND decided_at >= ?",
-          )
-          .run(requestId, officialId, notBefore);
-        if (done.changes !== 1) return false;
-        appendAuditSync(this.db, this.clock.now(), audit);
-        return true;
-      })
-      .immediate();
+    return this.ctx.db.transaction(async (tx) => {
+      const done = await tx.run(
+        "UPDATE role_requests SET status = 'pending', decided_at = NULL, decided_by = NULL, reason = NULL WHERE id = ? AND status = 'rejected' AND decided_by = ? AND decided_at >= ?",
+        [requestId, officialId, notBefore],
+      );
+      if (done.changes !== 1) return false;
+      await this.ctx.appendAudit(tx, audit);
+      return true;
+    });
   }
 
   async securityOfficialEmails(organizationId: number): Promise<string[]> {
     return (
-      this.db
-        .prepare(
-          `SELECT DISTINCT u.email FROM role_assignments a JOIN roles r ON r.id = a.role_id JOIN users u ON u.id = a.user_id
-            WHERE a.organization_id = ? AND r.security_official_kind IS NOT NULL AND u.status = 'active' ORDER BY u.email`,
-        )
-        .all(organizationId) as Array<{ email: string }>
+      await this.ctx.db.all<{ email: string }>(
+        `SELECT DISTINCT u.email FROM role_assignments a JOIN roles r ON r.id = a.role_id JOIN users u ON u.id = a.user_id
+          WHERE a.organization_id = ? AND r.security_official_kind IS NOT NULL AND u.status = 'active' ORDER BY u.email`,
+        [organizationId],
+      )
     ).map((r) => r.email);
   }
 
   async cmsOfficialEmails(): Promise<string[]> {
     return (
-      this.db
-        .prepare(
-          `SELECT DISTINCT u.email FROM role_assignments a JOIN users u ON u.id = a.user_id
-            WHERE a.organization_id IN (SELECT id FROM organizations WHERE kind = 'cms')
-              AND a.role_id IN (SELECT id FROM roles WHERE security_official_kind = 'cms') AND u.status = 'active' ORDER BY u.email`,
-        )
-        .all() as Array<{ email: string }>
+      await this.ctx.db.all<{ email: string }>(
+        `SELECT DISTINCT u.email FROM role_assignments a JOIN users u ON u.id = a.user_id
+          WHERE a.organization_id IN (SELECT id FROM organizations WHERE kind = 'cms')
+            AND a.role_id IN (SELECT id FROM roles WHERE security_official_kind = 'cms') AND u.status = 'active' ORDER BY u.email`,
+      )
     ).map((r) => r.email);
   }
 
   async securityOfficialCounts(organizationIds: readonly number[]): Promise<Map<number, number>> {
     const counts = new Map<number, number>(organizationIds.map((id) => [id, 0]));
     if (organizationIds.length === 0) return counts;
-    const rows = this.db
-      .prepare(
-        // Seeks (organization, Security Official role) in role_assignments_org instead of reading
-        // every assignment of a large organization.
-        `SELECT a.organization_id AS id, count(DISTINCT a.user_id) AS n FROM role_assignments a
-          WHERE a.role_id IN (SELECT id FROM roles WHERE security_official_kind IS NOT NULL)
-            AND a.organization_id IN (${marks(organizationIds.length)}) GROUP BY a.organization_id`,
-      )
-      .all(...organizationIds) as Array<{ id: number; n: number }>;
+    const rows = await this.ctx.db.all<{ id: number; n: number }>(
+      // Seeks (organization, Security Official role) in role_assignments_org instead of reading
+      // every assignment of a large organization.
+      `SELECT a.organization_id AS id, count(DISTINCT a.user_id) AS n FROM role_assignments a
+        WHERE a.role_id IN (SELECT id FROM roles WHERE security_official_kind IS NOT NULL)
+          AND a.organization_id IN (${marks(organizationIds.length)}) GROUP BY a.organization_id`,
+      organizationIds,
+    );
     for (const r of rows) counts.set(r.id, r.n);
     return counts;
   }
@@ -525,25 +615,23 @@ export class SqliteRequestStore implements RequestStore {
   async rolesOf(userId: number, organizationIds: readonly number[] | 'all'): Promise<Array<{ program: string; organization: OrganizationRow; role: string }>> {
     const limited = organizationIds !== 'all';
     if (limited && organizationIds.length === 0) return [];
-    const rows = this.db
-      .prepare(
-        `SELECT p.name AS program, o.id, o.display_id AS displayId, o.name, o.kind, r.name AS role
-           FROM role_assignments a JOIN programs p ON p.id = a.program_id JOIN organizations o ON o.id = a.organization_id JOIN roles r ON r.id = a.role_id
-          WHERE a.user_id = ?${limited ? ` AND a.organization_id IN (${marks(organizationIds.length)})` : ''}
-          ORDER BY o.name, p.name, r.name`,
-      )
-      .all(userId, ...(limited ? organizationIds : [])) as Array<OrganizationRow & { program: string; role: string }>;
+    const rows = await this.ctx.db.all<OrganizationRow & { program: string; role: string }>(
+      `SELECT p.name AS program, o.id, o.display_id AS "displayId", o.name, o.kind, r.name AS role
+         FROM role_assignments a JOIN programs p ON p.id = a.program_id JOIN organizations o ON o.id = a.organization_id JOIN roles r ON r.id = a.role_id
+        WHERE a.user_id = ?${limited ? ` AND a.organization_id IN (${marks(organizationIds.length)})` : ''}
+        ORDER BY o.name, p.name, r.name`,
+      [userId, ...(limited ? organizationIds : [])],
+    );
     return rows.map(({ program, role, ...organization }) => ({ program, role, organization }));
   }
 
   async requesterProfile(userId: number): Promise<RequesterProfile | null> {
     return (
-      (this.db
-        .prepare(
-          `SELECT user_id AS userId, first_name AS firstName, last_name AS lastName, email, phone, status,
-                  proofing_state AS proofingState, last_sign_in_at AS lastSignInAt FROM users WHERE id = ?`,
-        )
-        .get(userId) as RequesterProfile | undefined) ?? null
+      (await this.ctx.db.get<RequesterProfile>(
+        `SELECT user_id AS "userId", first_name AS "firstName", last_name AS "lastName", email, phone, status,
+                proofing_state AS "proofingState", last_sign_in_at AS "lastSignInAt" FROM users WHERE id = ?`,
+        [userId],
+      )) ?? null
     );
   }
 }

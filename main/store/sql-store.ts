@@ -8,7 +8,7 @@ import { insertScenario, refreshDemoActivity, setMeta } from './seed.js';
 import type { Scenario } from './seed.js';
 import type { AuditAction } from '../../shared/audit-actions.js';
 import type { OrganizationKind } from '../../shared/domain.js';
-import { SqliteRequestStore } from './requests-store.js';
+import { SqlRequestStore } from './requests-store.js';
 import { SqlOutboxStore } from './outbox-store.js';
 import { SqliteUserAdminStore } from './users-admin-store.js';
 import { SqliteProofingStore } from './proofing-store.js';
@@ -104,7 +104,7 @@ export class SqlStore implements Store {
     private readonly sqlite: Db,
   ) {
     const { clock } = context;
-    this.requests = new SqliteRequestStore(sqlite, clock);
+    this.requests = new SqlRequestStore(context);
     this.outbox = new SqlOutboxStore(context);
     this.userAdmin = new SqliteUserAdminStore(sqlite, clock);
     this.proofing = new SqliteProofingStore(sqlite, clock);
@@ -115,7 +115,7 @@ export class SqlStore implements Store {
     this.passwordResets = new SqlitePasswordResetStore(sqlite, clock);
   }
 
-  readonly requests: SqliteRequestStore;
+  readonly requests: SqlRequestStore;
   readonly outbox: SqlOutboxStore;
   readonly userAdmin: SqliteUserAdminStore;
   readonly proofing: SqliteProofingStore;
