@@ -11,13 +11,13 @@ import type { Scenario } from './seed.js';
 import type { AuditAction } from '../../shared/audit-actions.js';
 import { SqliteRequestStore } from './requests-store.js';
 import { SqliteOutboxStore } from './outbox-store.js';
-import { SqliteUserAdminStore } from './users-admin-store.js';
+import { SqlUserAdminStore } from './users-admin-store.js';
 import { SqliteProofingStore } from './proofing-store.js';
 import { SqliteFsidStore } from './fsid-store.js';
 import { SqliteHistoryStore } from './history-store.js';
 import { SqliteAuditTrailStore } from './audit-trail-store.js';
 import { SqliteHomeStore } from './home-store.js';
-import { SqlitePasswordResetStore } from './password-reset-store.js';
+import { SqlPasswordResetStore } from './password-reset-store.js';
 import { ARCHIVE_APPLICATION_ID } from './archive-file.js';
 import { ensurePrivateFile, makeDatabaseFilesPrivate } from './private-files.js';
 import type { Clock } from '../clock.js';
@@ -141,26 +141,26 @@ export class SqliteStore implements Store {
     this.context = new StoreContext(new SqliteDatabase(db), clock);
     this.requests = new SqliteRequestStore(db, clock);
     this.outbox = new SqliteOutboxStore(db, clock);
-    this.userAdmin = new SqliteUserAdminStore(db, clock);
+    this.userAdmin = new SqlUserAdminStore(this.context);
     this.proofing = new SqliteProofingStore(db, clock);
     this.fsid = new SqliteFsidStore(db, clock);
     this.history = new SqliteHistoryStore(db);
     this.auditTrail = new SqliteAuditTrailStore(db);
     this.home = new SqliteHomeStore(db);
-    this.passwordResets = new SqlitePasswordResetStore(db, clock);
+    this.passwordResets = new SqlPasswordResetStore(this.context);
   }
 
   /** The same connection behind the SqlDatabase interface, shared by the stores written for both engines. */
   readonly context: StoreContext;
   readonly requests: SqliteRequestStore;
   readonly outbox: SqliteOutboxStore;
-  readonly userAdmin: SqliteUserAdminStore;
+  readonly userAdmin: SqlUserAdminStore;
   readonly proofing: SqliteProofingStore;
   readonly fsid: SqliteFsidStore;
   readonly history: SqliteHistoryStore;
   readonly auditTrail: SqliteAuditTrailStore;
   readonly home: SqliteHomeStore;
-  readonly passwordResets: SqlitePasswordResetStore;
+  readonly passwordResets: SqlPasswordResetStore;
 
   static open(path: string, clock: Clock): SqliteStore {
     return new SqliteStore(openDatabase(path), clock);
