@@ -1,6 +1,4 @@
-import type { Database } from 'better-sqlite3';
-import type { Clock } from '../clock.js';
-import { appendAuditSync } from './audit-chain.js';
+import type { StoreContext } from './store-context.js';
 import type { AuditDraft } from './types.js';
 
 export type PasswordResetEnd = 'used' | 'replaced' | 'too_many_tries' | 'not_sent' | 'superseded';
@@ -63,86 +61,77 @@ interface ResetRow {
   end_reason: PasswordResetEnd | null;
 }
 
-const OFFICIALS = `SELECT DISTINCT u.first_name AS firstName, u.last_name AS lastName, u.email AS email, o.name AS organization, u.id AS id
+const OFFICIALS = `SELECT DISTINCT u.first_name AS "firstName", u.last_name AS "lastName", u.email AS email, o.name AS organization, u.id AS id
    FROM role_assignments a
    JOIN roles r ON r.id = a.role_id AND r.security_official_kind IS NOT NULL
    JOIN users u ON u.id = a.user_id AND u.status = 'active'
    JOIN organizations o ON o.id = a.organization_id`;
 
-export class SqlitePasswordResetStore implements PasswordResetStore {
-  constructor(
-    private readonly db: Database,
-    private readonly clock: Clock,
-  ) {}
+export class SqlPasswordResetStore implements PasswordResetStore {
+  constructor(private readonly ctx: StoreContext) {}
 
   async open(
     reset: { userRowId: number; tokenHash: string; codeHash: string; expiresAt: number },
     step: { credentialRowId: number; step: number },
     audit: AuditDraft[],
   ): Promise<number | false> {
-    return this.db
-      .transaction((): number | false => {
-        const now = this.clock.now();
-        const consumed = this.db
-          .prepare(
-            'UPDATE mfa_credentials SET last_used_step = ?, last_used_at = ? WHERE id = ? AND user_id = ? AND (last_used_step IS NULL OR last_used_step < ?)',
-          )
-          .run(step.step, now, step.credentialRowId, reset.userRowId, step.step);
-        if (consumed.changes !== 1) return false;
-        this.db.prepare("UPDATE password_resets SET ended_at = ?, end_reason = 'replaced' WHERE user_id = ? AND ended_at IS NULL").run(now, reset.userRowId);
-        const inserted = this.db
-          .prepare('INSERT INTO password_resets (user_id, token_hash, code_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?)')
-          .run(reset.userRowId, reset.tokenHash, reset.codeHash, now, reset.expiresAt);
-        const id = Number(inserted.lastInsertRowid);
-        appendAuditSync(
-          this.db,
-          now,
-          audit.map((event) => ({ ...event, details: { ...event.details, resetId: id } })),
-        );
-        return id;
-      })
-      .immediate();
+    return this.ctx.db.transaction(async (tx): Promise<number | false> => {
+      const now = this.ctx.clock.now();
+      const consumed = await tx.run(
+        'UPDATE mfa_credentials SET last_used_step = ?, last_used_at = ? WHERE id = ? AND user_id = ? AND (last_used_step IS NULL OR last_used_step < ?)',
+        [step.step, now, step.credentialRowId, reset.userRowId, step.step],
+      );
+      if (consumed.changes !== 1) return false;
+      await tx.run("UPDATE password_resets SET ended_at = ?, end_reason = 'replaced' WHERE user_id = ? AND ended_at IS NULL", [now, reset.userRowId]);
+      const inserted = await tx.get<{ id: number }>(
+        'INSERT INTO password_resets (user_id, token_hash, code_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?) RETURNING id',
+        [reset.userRowId, reset.tokenHash, reset.codeHash, now, reset.expiresAt],
+      );
+      const id = inserted!.id;
+      await this.ctx.appendAudit(
+        tx,
+        audit.map((event) => ({ ...event, details: { ...event.details, resetId: id } })),
+      );
+      return id;
+    });
   }
 
   async byTokenHash(tokenHash: string): Promise<PasswordResetRecord | null> {
-    const row = this.db
-      .prepare('SELECT id, user_id, code_hash, created_at, expires_at, ended_at, end_reason FROM password_resets WHERE token_hash = ?')
-      .get(tokenHash) as ResetRow | undefined;
+    const row = await this.ctx.db.get<ResetRow>(
+      'SELECT id, user_id, code_hash, created_at, expires_at, ended_at, end_reason FROM password_resets WHERE token_hash = ?',
+      [tokenHash],
+    );
     return row ? toRecord(row) : null;
   }
 
   async end(id: number, reason: Exclude<PasswordResetEnd, 'used'>, audit: AuditDraft[]): Promise<boolean> {
-    return this.db
-      .transaction((): boolean => {
-        const now = this.clock.now();
-        const ended = this.db.prepare('UPDATE password_resets SET ended_at = ?, end_reason = ? WHERE id = ? AND ended_at IS NULL').run(now, reason, id);
-        if (ended.changes !== 1) return false;
-        appendAuditSync(this.db, now, audit);
-        return true;
-      })
-      .immediate();
+    return this.ctx.db.transaction(async (tx): Promise<boolean> => {
+      const now = this.ctx.clock.now();
+      const ended = await tx.run('UPDATE password_resets SET ended_at = ?, end_reason = ? WHERE id = ? AND ended_at IS NULL', [now, reason, id]);
+      if (ended.changes !== 1) return false;
+      await this.ctx.appendAudit(tx, audit);
+      return true;
+    });
   }
 
   async complete(id: number, userRowId: number, passwordHash: string, audit: AuditDraft[]): Promise<boolean> {
     try {
-      this.db
-        .transaction(() => {
-          const now = this.clock.now();
-          const used = this.db
-            .prepare("UPDATE password_resets SET ended_at = ?, end_reason = 'used' WHERE id = ? AND user_id = ? AND ended_at IS NULL AND expires_at > ?")
-            .run(now, id, userRowId, now);
-          if (used.changes !== 1) throw new ResetRaced();
-          const changed = this.db
-            .prepare(
-              `UPDATE users SET password_hash = ?, must_change_password = 0, temporary_password_expires_at = NULL,
-                      failed_attempts = 0, temporary_lock_count = 0, locked_until = NULL
-                WHERE id = ? AND status = 'active'`,
-            )
-            .run(passwordHash, userRowId);
-          if (changed.changes !== 1) throw new ResetRaced();
-          appendAuditSync(this.db, now, audit);
-        })
-        .immediate();
+      await this.ctx.db.transaction(async (tx) => {
+        const now = this.ctx.clock.now();
+        const used = await tx.run(
+          "UPDATE password_resets SET ended_at = ?, end_reason = 'used' WHERE id = ? AND user_id = ? AND ended_at IS NULL AND expires_at > ?",
+          [now, id, userRowId, now],
+        );
+        if (used.changes !== 1) throw new ResetRaced();
+        const changed = await tx.run(
+          `UPDATE users SET password_hash = ?, must_change_password = 0, temporary_password_expires_at = NULL,
+                  failed_attempts = 0, temporary_lock_count = 0, locked_until = NULL
+            WHERE id = ? AND status = 'active'`,
+          [passwordHash, userRowId],
+        );
+        if (changed.changes !== 1) throw new ResetRaced();
+        await this.ctx.appendAudit(tx, audit);
+      });
       return true;
     } catch (error) {
       if (error instanceof ResetRaced) return false;
@@ -151,24 +140,24 @@ export class SqlitePasswordResetStore implements PasswordResetStore {
   }
 
   async contactsFor(userRowId: number): Promise<ResetContact[]> {
-    const own = this.db
-      .prepare(
-        `${OFFICIALS}
-          WHERE a.organization_id IN (
-                  -- Roles held, not requests pending: filing a request must not buy a list of an organization's officials.
-                  SELECT organization_id FROM role_assignments WHERE user_id = ?
-                  UNION SELECT home_organization_id FROM users WHERE id = ? AND home_organization_id IS NOT NULL)
-            AND u.id <> ?
-          ORDER BY o.name, u.last_name, u.first_name, u.id
-          LIMIT 20`,
-      )
-      .all(userRowId, userRowId, userRowId) as Array<ResetContact & { id: number }>;
+    const own = await this.ctx.db.all<ResetContact & { id: number }>(
+      `${OFFICIALS}
+        WHERE a.organization_id IN (
+                -- Roles held, not requests pending: filing a request must not buy a list of an organization's officials.
+                SELECT organization_id FROM role_assignments WHERE user_id = ?
+                UNION SELECT home_organization_id FROM users WHERE id = ? AND home_organization_id IS NOT NULL)
+          AND u.id <> ?
+        ORDER BY o.name, u.last_name, u.first_name, u.id
+        LIMIT 20`,
+      [userRowId, userRowId, userRowId],
+    );
     const rows =
       own.length > 0
         ? own
-        : (this.db.prepare(`${OFFICIALS} WHERE o.kind = 'cms' AND u.id <> ? ORDER BY u.last_name, u.first_name, u.id LIMIT 20`).all(userRowId) as Array<
-            ResetContact & { id: number }
-          >);
+        : await this.ctx.db.all<ResetContact & { id: number }>(
+            `${OFFICIALS} WHERE o.kind = 'cms' AND u.id <> ? ORDER BY u.last_name, u.first_name, u.id LIMIT 20`,
+            [userRowId],
+          );
     return rows.map(({ firstName, lastName, email, organization }) => ({ firstName, lastName, email, organization }));
   }
 }

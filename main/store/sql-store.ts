@@ -10,13 +10,13 @@ import type { AuditAction } from '../../shared/audit-actions.js';
 import type { OrganizationKind } from '../../shared/domain.js';
 import { SqlRequestStore } from './requests-store.js';
 import { SqlOutboxStore } from './outbox-store.js';
-import { SqliteUserAdminStore } from './users-admin-store.js';
+import { SqlUserAdminStore } from './users-admin-store.js';
 import { SqliteProofingStore } from './proofing-store.js';
 import { SqliteFsidStore } from './fsid-store.js';
 import { SqliteHistoryStore } from './history-store.js';
 import { SqliteAuditTrailStore } from './audit-trail-store.js';
 import { SqliteHomeStore } from './home-store.js';
-import { SqlitePasswordResetStore } from './password-reset-store.js';
+import { SqlPasswordResetStore } from './password-reset-store.js';
 import type { SqlExecutor } from './sql.js';
 import type { StoreContext } from './store-context.js';
 import type { Store } from './store.js';
@@ -106,24 +106,24 @@ export class SqlStore implements Store {
     const { clock } = context;
     this.requests = new SqlRequestStore(context);
     this.outbox = new SqlOutboxStore(context);
-    this.userAdmin = new SqliteUserAdminStore(sqlite, clock);
+    this.userAdmin = new SqlUserAdminStore(context);
     this.proofing = new SqliteProofingStore(sqlite, clock);
     this.fsid = new SqliteFsidStore(sqlite, clock);
     this.history = new SqliteHistoryStore(sqlite);
     this.auditTrail = new SqliteAuditTrailStore(sqlite);
     this.home = new SqliteHomeStore(sqlite);
-    this.passwordResets = new SqlitePasswordResetStore(sqlite, clock);
+    this.passwordResets = new SqlPasswordResetStore(context);
   }
 
   readonly requests: SqlRequestStore;
   readonly outbox: SqlOutboxStore;
-  readonly userAdmin: SqliteUserAdminStore;
+  readonly userAdmin: SqlUserAdminStore;
   readonly proofing: SqliteProofingStore;
   readonly fsid: SqliteFsidStore;
   readonly history: SqliteHistoryStore;
   readonly auditTrail: SqliteAuditTrailStore;
   readonly home: SqliteHomeStore;
-  readonly passwordResets: SqlitePasswordResetStore;
+  readonly passwordResets: SqlPasswordResetStore;
 
   async close(): Promise<void> {
     await this.context.db.close();

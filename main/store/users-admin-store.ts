@@ -1,11 +1,9 @@
 import { fillSlots } from './slots.js';
 import type { Slotted } from './slots.js';
-import type { Database } from 'better-sqlite3';
-import type { Clock } from '../clock.js';
 import type { OrganizationKind, ProofingState, UserStatus } from '../../shared/domain.js';
-import { appendAuditSync } from './audit-chain.js';
-import { insertOutboxRowsSync } from './outbox-rows.js';
 import type { OutboxDraft } from './outbox-rows.js';
+import type { SqlValue } from './sql.js';
+import type { StoreContext } from './store-context.js';
 import type { AuditDraft } from './types.js';
 
 /** Whose users an official may see: one program, and some organizations or all of them (CMS). */
@@ -143,8 +141,8 @@ export interface UserAdminStore {
   deactivateInactive(ids: readonly number[], cutoff: number, audit: Slotted<AuditDraft>): Promise<number>;
 }
 
-const USER_FIELDS = `u.id, u.user_id AS userId, u.first_name AS firstName, u.last_name AS lastName, u.email, u.status,
-  u.locked_until AS lockedUntil, u.phone, u.proofing_state AS proofingState`;
+const USER_FIELDS = `u.id, u.user_id AS "userId", u.first_name AS "firstName", u.last_name AS "lastName", u.email, u.status,
+  u.locked_until AS "lockedUntil", u.phone, u.proofing_state AS "proofingState"`;
 
 const marks = (n: number) => Array.from({ length: n }, () => '?').join(',');
 /** A bound above every string that starts with the prefix, under NOCASE. */
@@ -170,11 +168,8 @@ function compareNocase(a: string, b: string): number {
   return Buffer.compare(fold(a), fold(b));
 }
 
-export class SqliteUserAdminStore implements UserAdminStore {
-  constructor(
-    readonly db: Database,
-    readonly clock: Clock,
-  ) {}
+export class SqlUserAdminStore implements UserAdminStore {
+  constructor(private readonly ctx: StoreContext) {}
 
   async browse(scope: LookupScope, after: NameKey | null, direction: Direction, limit: number, lastNamePrefix?: string): Promise<LookupUser[]> {
     const orgs: ReadonlyArray<number | null> = scope.organizationIds === 'all' ? [null] : scope.organizationIds;
@@ -188,7 +183,7 @@ export class SqliteUserAdminStore implements UserAdminStore {
       let key = after;
       let distinct = 0;
       for (;;) {
-        const rows = this.nameRange(scope.programId, org, key, direction, limit, lastNamePrefix);
+        const rows = await this.nameRange(scope.programId, org, key, direction, limit, lastNamePrefix);
         for (const row of rows) {
           if (!seen.has(row.id)) {
             seen.set(row.id, row);
@@ -201,13 +196,13 @@ export class SqliteUserAdminStore implements UserAdminStore {
       }
     }
     const keys = [...seen.values()].sort((a, b) => (direction === 'asc' ? compareNames(a, b) : compareNames(b, a))).slice(0, limit);
-    const users = new Map(this.usersByIds(keys.map((k) => k.id)).map((u) => [u.id, u]));
+    const users = new Map((await this.usersByIds(keys.map((k) => k.id))).map((u) => [u.id, u]));
     return keys.map((k) => users.get(k.id)).filter((u): u is LookupUser => u !== undefined);
   }
 
   async count(scope: LookupScope): Promise<number> {
     if (scope.organizationIds === 'all') {
-      return (this.db.prepare('SELECT coalesce((SELECT n FROM program_user_counts WHERE program_id = ?), 0) AS n').get(scope.programId) as { n: number }).n;
+      return (await this.ctx.db.get<{ n: number }>('SELECT coalesce((SELECT n FROM program_user_counts WHERE program_id = ?), 0) AS n', [scope.programId]))!.n;
     }
     const orgs = scope.organizationIds;
     if (orgs.length === 0) return 0;
@@ -215,21 +210,19 @@ export class SqliteUserAdminStore implements UserAdminStore {
       orgs.length === 1
         ? 'SELECT count(*) AS n FROM user_directory WHERE program_id = ? AND organization_id = ?'
         : `SELECT count(DISTINCT user_id) AS n FROM user_directory WHERE program_id = ? AND organization_id IN (${marks(orgs.length)})`;
-    return (this.db.prepare(sql).get(scope.programId, ...orgs) as { n: number }).n;
+    return (await this.ctx.db.get<{ n: number }>(sql, [scope.programId, ...orgs]))!.n;
   }
 
   async countLastNamePrefix(scope: LookupScope, prefix: string, cap: number): Promise<number> {
     const orgs = scope.organizationIds;
     if (orgs !== 'all' && orgs.length === 0) return 0;
     const inOrgs = orgs === 'all' ? '' : ` AND organization_id IN (${marks(orgs.length)})`;
-    return (
-      this.db
-        .prepare(
-          `SELECT count(DISTINCT user_id) AS n FROM (SELECT user_id FROM user_directory
-            WHERE program_id = ?${inOrgs} AND last_name >= ? AND last_name < ? LIMIT ?)`,
-        )
-        .get(scope.programId, ...(orgs === 'all' ? [] : orgs), prefix, `${prefix}${PREFIX_END}`, cap) as { n: number }
-    ).n;
+    const row = await this.ctx.db.get<{ n: number }>(
+      `SELECT count(DISTINCT user_id) AS n FROM (SELECT user_id FROM user_directory
+        WHERE program_id = ?${inOrgs} AND last_name >= ? AND last_name < ? LIMIT ?) capped`,
+      [scope.programId, ...(orgs === 'all' ? [] : orgs), prefix, `${prefix}${PREFIX_END}`, cap],
+    );
+    return row!.n;
   }
 
   async otherPrefixMatches(scope: LookupScope, prefix: string, cap: number): Promise<{ users: LookupUser[]; truncated: boolean }> {
@@ -245,75 +238,76 @@ export class SqliteUserAdminStore implements UserAdminStore {
     // User ID and email: their unique indexes, then membership.
     for (const column of ['user_id', 'email']) {
       take(
-        this.db
-          .prepare(`SELECT u.id FROM users u WHERE u.${column} >= ? COLLATE NOCASE AND u.${column} < ? COLLATE NOCASE AND ${member.sql} LIMIT ?`)
-          .all(lo, hi, ...member.params, cap + 1) as Array<{ id: number }>,
+        await this.ctx.db.all<{ id: number }>(
+          `SELECT u.id FROM users u WHERE u.${column} >= ? COLLATE NOCASE AND u.${column} < ? COLLATE NOCASE AND ${member.sql} LIMIT ?`,
+          [lo, hi, ...member.params, cap + 1],
+        ),
       );
     }
     // First names: the directory's first-name indexes, per organization or for the program.
     const orgs: ReadonlyArray<number | null> = scope.organizationIds === 'all' ? [null] : scope.organizationIds;
     for (const org of orgs) {
-      const rows = this.db
-        .prepare(
+      take(
+        await this.ctx.db.all<{ id: number }>(
           `SELECT DISTINCT user_id AS id FROM (SELECT user_id FROM user_directory
-            WHERE program_id = ?${org === null ? '' : ' AND organization_id = ?'} AND first_name >= ? AND first_name < ? LIMIT ?)`,
-        )
-        .all(scope.programId, ...(org === null ? [] : [org]), lo, hi, cap + 1) as Array<{ id: number }>;
-      take(rows);
+            WHERE program_id = ?${org === null ? '' : ' AND organization_id = ?'} AND first_name >= ? AND first_name < ? LIMIT ?) capped`,
+          [scope.programId, ...(org === null ? [] : [org]), lo, hi, cap + 1],
+        ),
+      );
     }
-    return { users: this.usersByIds([...ids]), truncated };
+    return { users: await this.usersByIds([...ids]), truncated };
   }
 
   async exactMatches(scope: LookupScope, term: string): Promise<LookupUser[]> {
     const member = this.memberClause(scope);
-    return this.db
-      .prepare(
-        `SELECT ${USER_FIELDS} FROM users u WHERE u.id IN (
-           SELECT id FROM users WHERE user_id = ? COLLATE NOCASE UNION SELECT id FROM users WHERE email = ? COLLATE NOCASE
-         ) AND ${member.sql} ORDER BY u.id`,
-      )
-      .all(term, term, ...member.params) as LookupUser[];
+    return this.ctx.db.all<LookupUser>(
+      `SELECT ${USER_FIELDS} FROM users u WHERE u.id IN (
+         SELECT id FROM users WHERE user_id = ? COLLATE NOCASE UNION SELECT id FROM users WHERE email = ? COLLATE NOCASE
+       ) AND ${member.sql} ORDER BY u.id`,
+      [term, term, ...member.params],
+    );
   }
 
   async isInOrganizations(userRowId: number, organizationIds: readonly number[] | 'all'): Promise<boolean> {
-    if (organizationIds === 'all') return this.db.prepare('SELECT 1 FROM user_directory WHERE user_id = ? LIMIT 1').get(userRowId) !== undefined;
+    if (organizationIds === 'all') return (await this.ctx.db.get('SELECT 1 AS found FROM user_directory WHERE user_id = ? LIMIT 1', [userRowId])) !== undefined;
     if (organizationIds.length === 0) return false;
-    return (
-      this.db
-        .prepare(`SELECT 1 FROM user_directory WHERE user_id = ? AND organization_id IN (${marks(organizationIds.length)}) LIMIT 1`)
-        .get(userRowId, ...organizationIds) !== undefined
+    const row = await this.ctx.db.get(
+      `SELECT 1 AS found FROM user_directory WHERE user_id = ? AND organization_id IN (${marks(organizationIds.length)}) LIMIT 1`,
+      [userRowId, ...organizationIds],
     );
+    return row !== undefined;
   }
 
   async tiedOrganizations(userRowId: number): Promise<number[]> {
-    return (this.db.prepare('SELECT DISTINCT organization_id AS id FROM user_directory WHERE user_id = ?').all(userRowId) as Array<{ id: number }>).map(
-      (r) => r.id,
-    );
+    const rows = await this.ctx.db.all<{ id: number }>('SELECT DISTINCT organization_id AS id FROM user_directory WHERE user_id = ? ORDER BY organization_id', [
+      userRowId,
+    ]);
+    return rows.map((r) => r.id);
   }
 
   async profile(userRowId: number): Promise<ProfileRecord | null> {
-    const row = this.db
-      .prepare(
-        `SELECT u.id, u.user_id AS userId, u.first_name AS firstName, u.middle_name AS middleName, u.last_name AS lastName,
-                u.date_of_birth AS dateOfBirth, u.email, u.phone, u.address_line1 AS addressLine1, u.address_line2 AS addressLine2,
-                u.city, u.state, u.zip, u.country, u.status, u.locked_until AS lockedUntil, u.proofing_state AS proofingState,
-                (SELECT count(*) FROM mfa_credentials c WHERE c.user_id = u.id) AS credentialCount,
-                u.last_sign_in_at AS lastSignInAt, u.must_change_password AS mustChangePassword
-           FROM users u WHERE u.id = ?`,
-      )
-      .get(userRowId) as (Omit<ProfileRecord, 'mustChangePassword'> & { mustChangePassword: number }) | undefined;
+    const row = await this.ctx.db.get<Omit<ProfileRecord, 'mustChangePassword'> & { mustChangePassword: number }>(
+      `SELECT u.id, u.user_id AS "userId", u.first_name AS "firstName", u.middle_name AS "middleName", u.last_name AS "lastName",
+              u.date_of_birth AS "dateOfBirth", u.email, u.phone, u.address_line1 AS "addressLine1", u.address_line2 AS "addressLine2",
+              u.city, u.state, u.zip, u.country, u.status, u.locked_until AS "lockedUntil", u.proofing_state AS "proofingState",
+              (SELECT count(*) FROM mfa_credentials c WHERE c.user_id = u.id) AS "credentialCount",
+              u.last_sign_in_at AS "lastSignInAt", u.must_change_password AS "mustChangePassword"
+         FROM users u WHERE u.id = ?`,
+      [userRowId],
+    );
     return row ? { ...row, mustChangePassword: row.mustChangePassword === 1 } : null;
   }
 
   async assignments(userRowId: number): Promise<AssignmentRecord[]> {
-    const rows = this.db
-      .prepare(
-        `SELECT a.id, a.request_id AS requestId, p.name AS program, p.id AS programId, o.id AS orgId, o.display_id AS orgDisplayId, o.name AS orgName, o.kind AS orgKind,
-                r.name AS role, r.id AS roleId, r.security_official_kind AS securityOfficialKind
-           FROM role_assignments a JOIN programs p ON p.id = a.program_id JOIN organizations o ON o.id = a.organization_id JOIN roles r ON r.id = a.role_id
-          WHERE a.user_id = ? ORDER BY p.name, o.name, r.name`,
-      )
-      .all(userRowId) as Array<Omit<AssignmentRecord, 'organization'> & { orgId: number; orgDisplayId: string; orgName: string; orgKind: OrganizationKind }>;
+    const rows = await this.ctx.db.all<
+      Omit<AssignmentRecord, 'organization'> & { orgId: number; orgDisplayId: string; orgName: string; orgKind: OrganizationKind }
+    >(
+      `SELECT a.id, a.request_id AS "requestId", p.name AS program, p.id AS "programId", o.id AS "orgId", o.display_id AS "orgDisplayId",
+              o.name AS "orgName", o.kind AS "orgKind", r.name AS role, r.id AS "roleId", r.security_official_kind AS "securityOfficialKind"
+         FROM role_assignments a JOIN programs p ON p.id = a.program_id JOIN organizations o ON o.id = a.organization_id JOIN roles r ON r.id = a.role_id
+        WHERE a.user_id = ? ORDER BY p.name, o.name, r.name, a.id`,
+      [userRowId],
+    );
     return rows.map(({ orgId, orgDisplayId, orgName, orgKind, ...rest }) => ({
       ...rest,
       organization: { id: orgId, displayId: orgDisplayId, name: orgName, kind: orgKind },
@@ -321,37 +315,32 @@ export class SqliteUserAdminStore implements UserAdminStore {
   }
 
   async securityOfficialCount(organizationId: number): Promise<number> {
-    return (
-      this.db
-        .prepare(
-          `SELECT count(DISTINCT a.user_id) AS n FROM role_assignments a
-            WHERE a.organization_id = ? AND a.role_id IN (SELECT id FROM roles WHERE security_official_kind IS NOT NULL)`,
-        )
-        .get(organizationId) as { n: number }
-    ).n;
+    const row = await this.ctx.db.get<{ n: number }>(
+      `SELECT count(DISTINCT a.user_id) AS n FROM role_assignments a
+        WHERE a.organization_id = ? AND a.role_id IN (SELECT id FROM roles WHERE security_official_kind IS NOT NULL)`,
+      [organizationId],
+    );
+    return row!.n;
   }
 
   async removeAssignment(assignmentId: number, audit: AuditDraft[], outbox: OutboxDraft[], keepAnOfficialIn: number | null = null): Promise<boolean | 'last'> {
     try {
-      return this.db
-        .transaction((): boolean => {
-          if (this.db.prepare('DELETE FROM role_assignments WHERE id = ?').run(assignmentId).changes !== 1) return false;
-          if (keepAnOfficialIn !== null) {
-            const officialLeft = this.db
-              .prepare(
-                `SELECT EXISTS (SELECT 1 FROM role_assignments a
-                  WHERE a.organization_id = ? AND a.role_id IN (SELECT id FROM roles WHERE security_official_kind IS NOT NULL))`,
-              )
-              .pluck()
-              .get(keepAnOfficialIn);
-            if (officialLeft !== 1) throw new LastOfficialRemoved();
-          }
-          const now = this.clock.now();
-          appendAuditSync(this.db, now, audit);
-          insertOutboxRowsSync(this.db, now, outbox);
-          return true;
-        })
-        .immediate();
+      return await this.ctx.db.transaction(async (tx): Promise<boolean> => {
+        if ((await tx.run('DELETE FROM role_assignments WHERE id = ?', [assignmentId])).changes !== 1) return false;
+        if (keepAnOfficialIn !== null) {
+          // Counted again inside the removal: another official may have removed one since the
+          // service counted (on PostgreSQL, the loser of that race runs again and sees it).
+          const left = await tx.get<{ found: number }>(
+            `SELECT 1 AS found FROM role_assignments a
+              WHERE a.organization_id = ? AND a.role_id IN (SELECT id FROM roles WHERE security_official_kind IS NOT NULL) LIMIT 1`,
+            [keepAnOfficialIn],
+          );
+          if (left === undefined) throw new LastOfficialRemoved();
+        }
+        await this.ctx.appendAudit(tx, audit);
+        await this.ctx.queueEmail(tx, outbox);
+        return true;
+      });
     } catch (error) {
       if (error instanceof LastOfficialRemoved) return 'last';
       throw error;
@@ -365,34 +354,35 @@ export class SqliteUserAdminStore implements UserAdminStore {
     audit: AuditDraft[],
     outbox: OutboxDraft[] = [],
   ): Promise<boolean> {
-    return this.db
-      .transaction((): boolean => {
-        const sets: string[] = [];
-        const params: Array<string | number | null> = [];
-        const set = (column: string, value: string | number | null) => {
-          sets.push(`${column} = ?`);
-          params.push(value);
-        };
-        if (change.status !== undefined) set('status', change.status);
-        // When it happened: a CMS official deactivated lately still counts for dual control.
-        if (change.status === 'deactivated') set('deactivated_at', this.clock.now());
-        if (change.passwordHash !== undefined) set('password_hash', change.passwordHash);
-        if (change.mustChangePassword !== undefined) set('must_change_password', change.mustChangePassword ? 1 : 0);
-        if (change.temporaryPasswordExpiresAt !== undefined) set('temporary_password_expires_at', change.temporaryPasswordExpiresAt);
-        if (change.reactivatedAt !== undefined) set('reactivated_at', change.reactivatedAt);
-        if (change.clearLocks) sets.push('failed_attempts = 0', 'temporary_lock_count = 0', 'locked_until = NULL');
-        if (sets.length === 0) throw new Error('An account change must change something');
-        const updated = this.db
-          .prepare(`UPDATE users SET ${sets.join(', ')} WHERE id = ? AND status IN (${marks(fromStatuses.length)})`)
-          .run(...params, userRowId, ...fromStatuses);
-        if (updated.changes !== 1) return false;
-        if (change.removeCredentials) this.db.prepare('DELETE FROM mfa_credentials WHERE user_id = ?').run(userRowId);
-        const now = this.clock.now();
-        appendAuditSync(this.db, now, audit);
-        insertOutboxRowsSync(this.db, now, outbox);
-        return true;
-      })
-      .immediate();
+    const sets: string[] = [];
+    const params: SqlValue[] = [];
+    const set = (column: string, value: string | number | null) => {
+      sets.push(`${column} = ?`);
+      params.push(value);
+    };
+    if (change.status !== undefined) set('status', change.status);
+    // When it happened: a CMS official deactivated lately still counts for dual control.
+    if (change.status === 'deactivated') set('deactivated_at', this.ctx.clock.now());
+    if (change.passwordHash !== undefined) set('password_hash', change.passwordHash);
+    if (change.mustChangePassword !== undefined) set('must_change_password', change.mustChangePassword ? 1 : 0);
+    if (change.temporaryPasswordExpiresAt !== undefined) set('temporary_password_expires_at', change.temporaryPasswordExpiresAt);
+    if (change.reactivatedAt !== undefined) set('reactivated_at', change.reactivatedAt);
+    if (change.clearLocks) sets.push('failed_attempts = 0', 'temporary_lock_count = 0', 'locked_until = NULL');
+    if (sets.length === 0) throw new Error('An account change must change something');
+    // No status to change from: nothing can match (and PostgreSQL refuses an empty IN list).
+    if (fromStatuses.length === 0) return false;
+    return this.ctx.db.transaction(async (tx): Promise<boolean> => {
+      const updated = await tx.run(`UPDATE users SET ${sets.join(', ')} WHERE id = ? AND status IN (${marks(fromStatuses.length)})`, [
+        ...params,
+        userRowId,
+        ...fromStatuses,
+      ]);
+      if (updated.changes !== 1) return false;
+      if (change.removeCredentials) await tx.run('DELETE FROM mfa_credentials WHERE user_id = ?', [userRowId]);
+      await this.ctx.appendAudit(tx, audit);
+      await this.ctx.queueEmail(tx, outbox);
+      return true;
+    });
   }
 
   async createAccount(
@@ -400,83 +390,85 @@ export class SqliteUserAdminStore implements UserAdminStore {
     audit: Slotted<AuditDraft[]>,
     outbox: Slotted<OutboxDraft[]>,
   ): Promise<{ userRowId: number; requestId: number } | 'userId' | 'email'> {
-    return this.db
-      .transaction((): { userRowId: number; requestId: number } | 'userId' | 'email' => {
-        if (this.db.prepare('SELECT 1 FROM users WHERE user_id = ? COLLATE NOCASE').get(account.userId)) return 'userId';
-        if (this.db.prepare('SELECT 1 FROM users WHERE email = ? COLLATE NOCASE').get(account.email)) return 'email';
-        const now = this.clock.now();
-        const userRowId = Number(
-          this.db
-            .prepare(
-              `INSERT INTO users (user_id, first_name, last_name, email, status, password_hash, must_change_password, temporary_password_expires_at,
-                                  created_at, proofing_state, home_organization_id, created_by)
-               VALUES (?, ?, ?, ?, 'pending', ?, 1, ?, ?, 'not_started', ?, ?)`,
-            )
-            .run(
-              account.userId,
-              account.firstName,
-              account.lastName,
-              account.email,
-              account.passwordHash,
-              account.temporaryPasswordExpiresAt,
-              now,
-              account.organizationId,
-              account.createdBy,
-            ).lastInsertRowid,
-        );
-        const requestId = Number(
-          this.db
-            .prepare(
-              "INSERT INTO role_requests (requester_id, program_id, organization_id, role_id, justification, status, requested_at) VALUES (?, ?, ?, ?, ?, 'pending', ?)",
-            )
-            .run(userRowId, account.programId, account.organizationId, account.roleId, 'Filed by a Security Official when the account was created', now)
-            .lastInsertRowid,
-        );
-        appendAuditSync(this.db, now, fillSlots<AuditDraft[]>(audit, { userRowId, requestId }));
-        insertOutboxRowsSync(this.db, now, fillSlots<OutboxDraft[]>(outbox, { userRowId, requestId }));
-        return { userRowId, requestId };
-      })
-      .immediate();
+    return this.ctx.db.transaction(async (tx): Promise<{ userRowId: number; requestId: number } | 'userId' | 'email'> => {
+      // Checked first, not caught: on PostgreSQL a refused insert would abort the transaction (and
+      // a concurrent creation of the same name loses as a serialization failure, then runs again).
+      if (await tx.get('SELECT 1 AS found FROM users WHERE user_id = ? COLLATE NOCASE', [account.userId])) return 'userId';
+      if (await tx.get('SELECT 1 AS found FROM users WHERE email = ? COLLATE NOCASE', [account.email])) return 'email';
+      const now = this.ctx.clock.now();
+      const user = await tx.get<{ id: number }>(
+        `INSERT INTO users (user_id, first_name, last_name, email, status, password_hash, must_change_password, temporary_password_expires_at,
+                            created_at, proofing_state, home_organization_id, created_by)
+         VALUES (?, ?, ?, ?, 'pending', ?, 1, ?, ?, 'not_started', ?, ?) RETURNING id`,
+        [
+          account.userId,
+          account.firstName,
+          account.lastName,
+          account.email,
+          account.passwordHash,
+          account.temporaryPasswordExpiresAt,
+          now,
+          account.organizationId,
+          account.createdBy,
+        ],
+      );
+      const userRowId = user!.id;
+      const request = await tx.get<{ id: number }>(
+        "INSERT INTO role_requests (requester_id, program_id, organization_id, role_id, justification, status, requested_at) VALUES (?, ?, ?, ?, ?, 'pending', ?) RETURNING id",
+        [userRowId, account.programId, account.organizationId, account.roleId, 'Filed by a Security Official when the account was created', now],
+      );
+      const requestId = request!.id;
+      await this.ctx.appendAudit(tx, fillSlots<AuditDraft[]>(audit, { userRowId, requestId }));
+      await this.ctx.queueEmail(tx, fillSlots<OutboxDraft[]>(outbox, { userRowId, requestId }));
+      return { userRowId, requestId };
+    });
   }
 
   async maxUserId(): Promise<number> {
-    return (this.db.prepare('SELECT coalesce(max(id), 0) AS n FROM users').get() as { n: number }).n;
+    return (await this.ctx.db.get<{ n: number }>('SELECT coalesce(max(id), 0) AS n FROM users'))!.n;
   }
 
   async inactiveBetween(cutoff: number, afterId: number, throughId: number): Promise<number[]> {
-    return (
-      this.db
-        .prepare(
-          `SELECT id FROM users WHERE id > ? AND id <= ? AND status = 'active'
-              AND max(coalesce(last_sign_in_at, created_at), coalesce(reactivated_at, 0)) < ?`,
-        )
-        .all(afterId, throughId, cutoff) as Array<{ id: number }>
-    ).map((r) => r.id);
+    const rows = await this.ctx.db.all<{ id: number }>(
+      `SELECT id FROM users WHERE id > ? AND id <= ? AND status = 'active'
+          AND max(coalesce(last_sign_in_at, created_at), coalesce(reactivated_at, 0)) < ? ORDER BY id`,
+      [afterId, throughId, cutoff],
+    );
+    return rows.map((r) => r.id);
   }
 
   async deactivateInactive(ids: readonly number[], cutoff: number, audit: Slotted<AuditDraft>): Promise<number> {
     if (ids.length === 0) return 0;
-    return this.db
-      .transaction((): number => {
-        const now = this.clock.now();
-        const update = this.db.prepare(
+    return this.ctx.db.transaction(async (tx): Promise<number> => {
+      const now = this.ctx.clock.now();
+      // Built afresh in each run of the transaction: PostgreSQL may run it again after a lost race.
+      const events: AuditDraft[] = [];
+      for (const id of ids) {
+        const updated = await tx.run(
           `UPDATE users SET status = 'deactivated', deactivated_at = ? WHERE id = ? AND status = 'active'
               AND max(coalesce(last_sign_in_at, created_at), coalesce(reactivated_at, 0)) < ?`,
+          [now, id, cutoff],
         );
-        const events: AuditDraft[] = [];
-        for (const id of ids) if (update.run(now, id, cutoff).changes === 1) events.push(fillSlots<AuditDraft>(audit, { userRowId: id }));
-        appendAuditSync(this.db, this.clock.now(), events);
-        return events.length;
-      })
-      .immediate();
+        if (updated.changes === 1) events.push(fillSlots<AuditDraft>(audit, { userRowId: id }));
+      }
+      await this.ctx.appendAudit(tx, events);
+      return events.length;
+    });
   }
 
   /** Name keys of one directory range (an organization's, or with org null the whole program's), in order. */
-  private nameRange(programId: number, org: number | null, after: NameKey | null, direction: Direction, limit: number, lastNamePrefix?: string): NameKey[] {
+  private nameRange(
+    programId: number,
+    org: number | null,
+    after: NameKey | null,
+    direction: Direction,
+    limit: number,
+    lastNamePrefix?: string,
+  ): Promise<NameKey[]> {
     const op = direction === 'asc' ? '>' : '<';
     const order = direction === 'asc' ? 'ASC' : 'DESC';
     const where = ['d.program_id = ?'];
-    const params: Array<string | number> = [programId];
+    const params: SqlValue[] = [programId];
     if (org !== null) {
       where.push('d.organization_id = ?');
       params.push(org);
@@ -489,15 +481,14 @@ export class SqliteUserAdminStore implements UserAdminStore {
       where.push(`(d.last_name, d.first_name, d.user_id) ${op} (?, ?, ?)`);
       params.push(after.lastName, after.firstName, after.id);
     }
-    return this.db
-      .prepare(
-        `SELECT d.user_id AS id, d.last_name AS lastName, d.first_name AS firstName FROM user_directory d
-          WHERE ${where.join(' AND ')} ORDER BY d.last_name ${order}, d.first_name ${order}, d.user_id ${order} LIMIT ?`,
-      )
-      .all(...params, limit) as NameKey[];
+    return this.ctx.db.all<NameKey>(
+      `SELECT d.user_id AS id, d.last_name AS "lastName", d.first_name AS "firstName" FROM user_directory d
+        WHERE ${where.join(' AND ')} ORDER BY d.last_name ${order}, d.first_name ${order}, d.user_id ${order} LIMIT ?`,
+      [...params, limit],
+    );
   }
 
-  /** An official of very many organizations: one query over all of them, sorted by SQLite. */
+  /** An official of very many organizations: one query over all of them, sorted by the database. */
   private browseMany(
     programId: number,
     orgs: readonly number[],
@@ -505,24 +496,23 @@ export class SqliteUserAdminStore implements UserAdminStore {
     direction: Direction,
     limit: number,
     lastNamePrefix?: string,
-  ): LookupUser[] {
+  ): Promise<LookupUser[]> {
     const op = direction === 'asc' ? '>' : '<';
     const order = direction === 'asc' ? 'ASC' : 'DESC';
     const prefix = lastNamePrefix === undefined ? '' : ' AND u.last_name >= ? COLLATE NOCASE AND u.last_name < ? COLLATE NOCASE';
     const keyset = after ? ` AND (u.last_name COLLATE NOCASE, u.first_name COLLATE NOCASE, u.id) ${op} (?, ?, ?)` : '';
-    return this.db
-      .prepare(
-        `SELECT ${USER_FIELDS} FROM users u
-          WHERE u.id IN (SELECT d.user_id FROM user_directory d WHERE d.program_id = ? AND d.organization_id IN (${marks(orgs.length)}))${prefix}${keyset}
-          ORDER BY u.last_name COLLATE NOCASE ${order}, u.first_name COLLATE NOCASE ${order}, u.id ${order} LIMIT ?`,
-      )
-      .all(
+    return this.ctx.db.all<LookupUser>(
+      `SELECT ${USER_FIELDS} FROM users u
+        WHERE u.id IN (SELECT d.user_id FROM user_directory d WHERE d.program_id = ? AND d.organization_id IN (${marks(orgs.length)}))${prefix}${keyset}
+        ORDER BY u.last_name COLLATE NOCASE ${order}, u.first_name COLLATE NOCASE ${order}, u.id ${order} LIMIT ?`,
+      [
         programId,
         ...orgs,
         ...(lastNamePrefix === undefined ? [] : [lastNamePrefix, `${lastNamePrefix}${PREFIX_END}`]),
         ...(after ? [after.lastName, after.firstName, after.id] : []),
         limit,
-      ) as LookupUser[];
+      ],
+    );
   }
 
   /** Membership of the scope, as a condition on users aliased `u`. */
@@ -537,11 +527,11 @@ export class SqliteUserAdminStore implements UserAdminStore {
     };
   }
 
-  private usersByIds(ids: number[]): LookupUser[] {
+  private async usersByIds(ids: number[]): Promise<LookupUser[]> {
     const out: LookupUser[] = [];
     for (let i = 0; i < ids.length; i += 500) {
       const slice = ids.slice(i, i + 500);
-      out.push(...(this.db.prepare(`SELECT ${USER_FIELDS} FROM users u WHERE u.id IN (${marks(slice.length)})`).all(...slice) as LookupUser[]));
+      out.push(...(await this.ctx.db.all<LookupUser>(`SELECT ${USER_FIELDS} FROM users u WHERE u.id IN (${marks(slice.length)}) ORDER BY u.id`, slice)));
     }
     return out;
   }
