@@ -14,9 +14,9 @@ import { SqliteOutboxStore } from './outbox-store.js';
 import { SqliteUserAdminStore } from './users-admin-store.js';
 import { SqliteProofingStore } from './proofing-store.js';
 import { SqliteFsidStore } from './fsid-store.js';
-import { SqliteHistoryStore } from './history-store.js';
-import { SqliteAuditTrailStore } from './audit-trail-store.js';
-import { SqliteHomeStore } from './home-store.js';
+import { SqlHistoryStore } from './history-store.js';
+import { SqlAuditTrailStore } from './audit-trail-store.js';
+import { SqlHomeStore } from './home-store.js';
 import { SqlitePasswordResetStore } from './password-reset-store.js';
 import { ARCHIVE_APPLICATION_ID } from './archive-file.js';
 import { ensurePrivateFile, makeDatabaseFilesPrivate } from './private-files.js';
@@ -144,9 +144,9 @@ export class SqliteStore implements Store {
     this.userAdmin = new SqliteUserAdminStore(db, clock);
     this.proofing = new SqliteProofingStore(db, clock);
     this.fsid = new SqliteFsidStore(db, clock);
-    this.history = new SqliteHistoryStore(db);
-    this.auditTrail = new SqliteAuditTrailStore(db);
-    this.home = new SqliteHomeStore(db);
+    this.history = new SqlHistoryStore(this.context);
+    this.auditTrail = new SqlAuditTrailStore(this.context);
+    this.home = new SqlHomeStore(this.context);
     this.passwordResets = new SqlitePasswordResetStore(db, clock);
   }
 
@@ -157,9 +157,9 @@ export class SqliteStore implements Store {
   readonly userAdmin: SqliteUserAdminStore;
   readonly proofing: SqliteProofingStore;
   readonly fsid: SqliteFsidStore;
-  readonly history: SqliteHistoryStore;
-  readonly auditTrail: SqliteAuditTrailStore;
-  readonly home: SqliteHomeStore;
+  readonly history: SqlHistoryStore;
+  readonly auditTrail: SqlAuditTrailStore;
+  readonly home: SqlHomeStore;
   readonly passwordResets: SqlitePasswordResetStore;
 
   static open(path: string, clock: Clock): SqliteStore {
