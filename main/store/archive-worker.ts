@@ -3,8 +3,11 @@ import { openArchiveFile, verifyArchiveSync } from './archive-file.js';
 import type { OpenedArchive } from './archive-file.js';
 import { ARCHIVE_STORE_METHODS } from './archive-worker-protocol.js';
 import type { ArchiveReply, ArchiveRequest, ArchiveStoreName, ArchiveWorkerData } from './archive-worker-protocol.js';
-import { SqliteAuditTrailStore } from './audit-trail-store.js';
-import { SqliteHistoryStore } from './history-store.js';
+import { systemClock } from '../clock.js';
+import { SqlAuditTrailStore } from './audit-trail-store.js';
+import { SqlHistoryStore } from './history-store.js';
+import { SqliteDatabase } from './sqlite-database.js';
+import { StoreContext } from './store-context.js';
 
 /**
  * The worker thread of one opened review archive: it opens the file (schema, integrity check and
@@ -18,8 +21,8 @@ type Method = (...args: unknown[]) => Promise<unknown>;
 
 const post = (reply: ArchiveReply) => parentPort?.postMessage(reply);
 
-function serve(archive: OpenedArchive): void {
-  const stores: Record<ArchiveStoreName, unknown> = { history: new SqliteHistoryStore(archive.db), audit: new SqliteAuditTrailStore(archive.db) };
+function serve(context: StoreContext): void {
+  const stores: Record<ArchiveStoreName, unknown> = { history: new SqlHistoryStore(context), audit: new SqlAuditTrailStore(context) };
   parentPort?.on('message', (request: ArchiveRequest) => {
     void (async () => {
       try {
@@ -48,16 +51,18 @@ async function start({ archivePath }: ArchiveWorkerData): Promise<void> {
     post({ type: 'refused', name: error instanceof Error ? error.name : 'Error', message: error instanceof Error ? error.message : String(error) });
     return;
   }
+  // The archive's connection as the stores read it (they only read: the clock is never asked).
+  const context = new StoreContext(new SqliteDatabase(archive.db), systemClock);
   try {
     const check = verifyArchiveSync(archive);
-    const organizations = await new SqliteHistoryStore(archive.db).organizations();
+    const organizations = await new SqlHistoryStore(context).organizations();
     post({ type: 'opened', manifest: archive.manifest, check, organizations });
   } catch (error) {
     archive.db.close();
     post({ type: 'refused', name: error instanceof Error ? error.name : 'Error', message: error instanceof Error ? error.message : String(error) });
     return;
   }
-  serve(archive);
+  serve(context);
 }
 
 void start(workerData as ArchiveWorkerData);

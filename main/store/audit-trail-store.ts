@@ -1,7 +1,8 @@
-import type { Database } from 'better-sqlite3';
 import type { OrganizationKind } from '../../shared/domain.js';
 import { mergeRanges } from './keyset-merge.js';
 import type { RangeQuery } from './keyset-merge.js';
+import type { SqlValue } from './sql.js';
+import type { StoreContext } from './store-context.js';
 
 /** An audit event as the Audit trail shows it. */
 export interface AuditTrailRecord {
@@ -30,8 +31,8 @@ export interface AuditFilter {
 }
 
 const EVENT_SELECT = `
-  SELECT e.id, e.at, e.action, a.user_id AS actorUserId, s.user_id AS subjectUserId,
-         o.display_id AS orgDisplayId, o.name AS orgName, o.kind AS orgKind, e.request_id AS requestId, e.details
+  SELECT e.id, e.at, e.action, a.user_id AS "actorUserId", s.user_id AS "subjectUserId",
+         o.display_id AS "orgDisplayId", o.name AS "orgName", o.kind AS "orgKind", e.request_id AS "requestId", e.details
     FROM audit_events e
     LEFT JOIN users a ON a.id = e.actor_id
     LEFT JOIN users s ON s.id = e.subject_user_id
@@ -49,23 +50,23 @@ const toRecord = ({ orgDisplayId, orgName, orgKind, ...rest }: EventRow): AuditT
  * archive. Each page is read from the narrowest index the filter allows (a request, a user, an
  * action, an organization's events) and merged when the filter spans several.
  */
-export type AuditTrailStore = Pick<SqliteAuditTrailStore, 'page' | 'userRowId'>;
+export type AuditTrailStore = Pick<SqlAuditTrailStore, 'page' | 'userRowId'>;
 
-export class SqliteAuditTrailStore {
-  constructor(readonly db: Database) {}
+export class SqlAuditTrailStore {
+  constructor(private readonly ctx: StoreContext) {}
 
   async page(scope: AuditScope, filter: AuditFilter, beforeId: number | null, limit: number): Promise<{ rows: AuditTrailRecord[]; more: boolean }> {
-    const bounds = this.idBounds(filter.from, filter.to);
+    const bounds = await this.idBounds(filter.from, filter.to);
     if (bounds === null) return { rows: [], more: false };
     const upper = Math.min(bounds.last, beforeId === null ? Number.MAX_SAFE_INTEGER : beforeId - 1);
     if (upper < bounds.first) return { rows: [], more: false };
     if (scope.kind === 'organizations' && scope.organizationIds.length === 0) return { rows: [], more: false };
-    const actions = filter.actionPrefixes === undefined ? null : this.actionsMatching(filter.actionPrefixes);
+    const actions = filter.actionPrefixes === undefined ? null : await this.actionsMatching(filter.actionPrefixes);
     if (actions !== null && actions.length === 0) return { rows: [], more: false };
 
     // Conditions every row must meet, checked row by row (point lookups, never a materialized list).
     const post: string[] = [];
-    const params: Array<string | number> = [];
+    const params: SqlValue[] = [];
     if (filter.from !== undefined) {
       post.push('e.at >= ?');
       params.push(filter.from);
@@ -91,7 +92,7 @@ export class SqliteAuditTrailStore {
 
     // The driving index range: the narrowest the filter names. An official's own organizations
     // drive their trail (bounded by what happened there), a CMS official's by action or by id.
-    const drivers: Array<{ from: string; where: string; order: string; params: Array<string | number> }> = [];
+    const drivers: Array<{ from: string; where: string; order: string; params: SqlValue[] }> = [];
     const byId = { from: 'audit_events e', order: 'e.id DESC' };
     if (filter.requestId !== undefined) {
       drivers.push({ ...byId, where: 'e.request_id = ?', params: [filter.requestId] });
@@ -109,16 +110,14 @@ export class SqliteAuditTrailStore {
     } else if (actions !== null) {
       for (const action of actions) drivers.push({ ...byId, where: 'e.action = ?', params: [action] });
     } else {
-      drivers.push({ ...byId, where: '1', params: [] });
+      drivers.push({ ...byId, where: '1 = 1', params: [] });
     }
     const ranges: Array<RangeQuery<AuditTrailRecord>> = drivers.map((driver) => {
       const idColumn = driver.order.startsWith('s.') ? 's.event_id' : 'e.id';
       const where = [driver.where, `${idColumn} BETWEEN ? AND ?`, ...post].join(' AND ');
-      const statement = this.db.prepare(
-        `${EVENT_SELECT} WHERE e.id IN (SELECT ${idColumn} FROM ${driver.from} WHERE ${where} ORDER BY ${driver.order} LIMIT ?) ORDER BY e.id DESC`,
-      );
+      const sql = `${EVENT_SELECT} WHERE e.id IN (SELECT ${idColumn} FROM ${driver.from} WHERE ${where} ORDER BY ${driver.order} LIMIT ?) ORDER BY e.id DESC`;
       const args = [...driver.params, bounds.first, upper, ...params];
-      return { read: (n) => (statement.all(...args, n) as EventRow[]).map(toRecord) };
+      return { read: async (n) => (await this.ctx.db.all<EventRow>(sql, [...args, n])).map(toRecord) };
     });
     return mergeRanges(
       ranges,
@@ -129,20 +128,17 @@ export class SqliteAuditTrailStore {
   }
 
   /** The distinct actions recorded (one index seek each, not a scan), e.g. for the filter. */
-  actionsSync(): string[] {
-    return (
-      this.db
-        .prepare(
-          `WITH RECURSIVE a(x) AS (SELECT (SELECT min(action) FROM audit_events)
-                                   UNION ALL SELECT (SELECT min(action) FROM audit_events WHERE action > a.x) FROM a WHERE a.x IS NOT NULL)
-           SELECT x FROM a WHERE x IS NOT NULL`,
-        )
-        .all() as Array<{ x: string }>
-    ).map((r) => r.x);
+  async actions(): Promise<string[]> {
+    const rows = await this.ctx.db.all<{ x: string }>(
+      `WITH RECURSIVE a(x) AS (SELECT (SELECT min(action) FROM audit_events)
+                               UNION ALL SELECT (SELECT min(action) FROM audit_events WHERE action > a.x) FROM a WHERE a.x IS NOT NULL)
+       SELECT x FROM a WHERE x IS NOT NULL`,
+    );
+    return rows.map((r) => r.x);
   }
 
-  private actionsMatching(prefixes: readonly string[]): string[] {
-    return this.actionsSync().filter((action) => matchesActionFilter(prefixes, action));
+  private async actionsMatching(prefixes: readonly string[]): Promise<string[]> {
+    return (await this.actions()).filter((action) => matchesActionFilter(prefixes, action));
   }
 
   /**
@@ -150,33 +146,34 @@ export class SqliteAuditTrailStore {
    * binary search over the primary key finds both ends with a few dozen lookups, where an index
    * on time would cost every event another index entry.
    */
-  idBounds(from?: number, to?: number): { first: number; last: number } | null {
-    // Two statements: SQLite answers min() or max() alone from the primary key, but both at once by a full scan.
-    const ends = this.db.prepare('SELECT (SELECT min(id) FROM audit_events) AS first, (SELECT max(id) FROM audit_events) AS last').get() as {
-      first: number | null;
-      last: number | null;
-    };
-    if (ends.first === null || ends.last === null) return null;
-    const atOf = this.db.prepare('SELECT at FROM audit_events WHERE id >= ? ORDER BY id LIMIT 1');
-    const timeAt = (id: number) => (atOf.get(id) as { at: number } | undefined)?.at ?? Number.POSITIVE_INFINITY;
+  async idBounds(from?: number, to?: number): Promise<{ first: number; last: number } | null> {
+    // Two subqueries: SQLite answers min() or max() alone from the primary key, but both at once by a full scan.
+    const ends = await this.ctx.db.get<{ first: number | null; last: number | null }>(
+      'SELECT (SELECT min(id) FROM audit_events) AS first, (SELECT max(id) FROM audit_events) AS last',
+    );
+    if (ends === undefined || ends.first === null || ends.last === null) return null;
+    const lowest = ends.first;
+    const highest = ends.last;
+    const timeAt = async (id: number) =>
+      (await this.ctx.db.get<{ at: number }>('SELECT at FROM audit_events WHERE id >= ? ORDER BY id LIMIT 1', [id]))?.at ?? Number.POSITIVE_INFINITY;
     // The first id whose time is >= t.
-    const firstAtOrAfter = (t: number): number => {
-      let lo = ends.first as number;
-      let hi = (ends.last as number) + 1;
+    const firstAtOrAfter = async (t: number): Promise<number> => {
+      let lo = lowest;
+      let hi = highest + 1;
       while (lo < hi) {
         const mid = Math.floor((lo + hi) / 2);
-        if (timeAt(mid) >= t) hi = mid;
+        if ((await timeAt(mid)) >= t) hi = mid;
         else lo = mid + 1;
       }
       return lo;
     };
-    const first = from === undefined ? ends.first : firstAtOrAfter(from);
-    const last = to === undefined ? ends.last : firstAtOrAfter(to + 1) - 1;
+    const first = from === undefined ? lowest : await firstAtOrAfter(from);
+    const last = to === undefined ? highest : (await firstAtOrAfter(to + 1)) - 1;
     return first > last ? null : { first, last };
   }
 
   async userRowId(userId: string): Promise<number | null> {
-    return (this.db.prepare('SELECT id FROM users WHERE user_id = ? COLLATE NOCASE').get(userId) as { id: number } | undefined)?.id ?? null;
+    return (await this.ctx.db.get<{ id: number }>('SELECT id FROM users WHERE user_id = ? COLLATE NOCASE', [userId]))?.id ?? null;
   }
 }
 

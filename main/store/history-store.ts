@@ -1,8 +1,9 @@
-import type { Database } from 'better-sqlite3';
 import type { OrganizationKind } from '../../shared/domain.js';
 import { mergeRanges } from './keyset-merge.js';
 import type { RangeQuery } from './keyset-merge.js';
 import type { OrganizationRow } from './requests-store.js';
+import type { SqlValue } from './sql.js';
+import type { StoreContext } from './store-context.js';
 import type { AuditEventRecord } from './types.js';
 
 /** A decided request: a line of Request History. */
@@ -49,10 +50,10 @@ export interface HistoryPage {
 const DECIDED = "r.status IN ('approved', 'rejected')";
 
 const HISTORY_SELECT = `
-  SELECT r.id, r.requester_id AS requesterId, r.requester_first_name AS firstName, r.requester_last_name AS lastName,
-         p.name AS program, r.program_id AS programId, o.id AS orgId, o.display_id AS orgDisplayId, o.name AS orgName, o.kind AS orgKind,
-         ro.name AS role, r.status, r.requested_at AS requestedAt, r.decided_at AS decidedAt, r.decided_by AS decidedBy,
-         d.email AS decidedByEmail, r.reason
+  SELECT r.id, r.requester_id AS "requesterId", r.requester_first_name AS "firstName", r.requester_last_name AS "lastName",
+         p.name AS program, r.program_id AS "programId", o.id AS "orgId", o.display_id AS "orgDisplayId", o.name AS "orgName", o.kind AS "orgKind",
+         ro.name AS role, r.status, r.requested_at AS "requestedAt", r.decided_at AS "decidedAt", r.decided_by AS "decidedBy",
+         d.email AS "decidedByEmail", r.reason
     FROM role_requests r
     JOIN programs p ON p.id = r.program_id
     JOIN organizations o ON o.id = r.organization_id
@@ -66,10 +67,15 @@ const toRecord = ({ orgId, orgDisplayId, orgName, orgKind, ...rest }: HistoryRow
   organization: { id: orgId, displayId: orgDisplayId, name: orgName, kind: orgKind },
 });
 
-/** The smallest string greater than every string starting with the prefix (under NOCASE). */
+/**
+ * The smallest string greater than every string starting with the prefix (under NOCASE). NOCASE
+ * compares ASCII letters folded to lower case, so the last letter is stepped from its lower-case
+ * form: "Z" would step to "[", which sorts before "z" and would end the range before it starts.
+ */
 function prefixEnd(prefix: string): string {
-  const last = prefix.codePointAt(prefix.length - 1) ?? 0;
-  return prefix.slice(0, prefix.length - 1) + String.fromCodePoint(last + 1);
+  const folded = prefix.replace(/[A-Z]/g, (c) => c.toLowerCase());
+  const last = folded.codePointAt(folded.length - 1) ?? 0;
+  return folded.slice(0, folded.length - 1) + String.fromCodePoint(last + 1);
 }
 
 const likePrefix = (prefix: string) => `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
@@ -90,11 +96,11 @@ function nocase(a: string, b: string): number {
 }
 
 /**
- * Request History queries (migration 005's indexes). Also opened on a review archive, which
- * has the same tables: the History view reads either the same way.
+ * Request History queries (migration 005's indexes), on either engine. Also opened on a review
+ * archive, which has the same tables: the History view reads either the same way.
  */
 export type HistoryStore = Pick<
-  SqliteHistoryStore,
+  SqlHistoryStore,
   | 'page'
   | 'byId'
   | 'eventsFor'
@@ -108,8 +114,8 @@ export type HistoryStore = Pick<
   | 'programId'
 >;
 
-export class SqliteHistoryStore {
-  constructor(readonly db: Database) {}
+export class SqlHistoryStore {
+  constructor(private readonly ctx: StoreContext) {}
 
   async page(scope: HistoryScope, filter: HistoryFilter, after: HistoryKey | null, limit: number): Promise<HistoryPage> {
     const sort = filter.name ? 'name' : 'decided';
@@ -133,7 +139,7 @@ export class SqliteHistoryStore {
    * one row-value comparison cannot express; after a cursor it is two index ranges in a row:
    * the rest of the cursor's name, then the names after it.
    */
-  private keysetParts(sort: 'decided' | 'name', after: HistoryKey | null): Array<{ sql: string; params: Array<string | number> }> {
+  private keysetParts(sort: 'decided' | 'name', after: HistoryKey | null): Array<{ sql: string; params: SqlValue[] }> {
     if (after === null) return [{ sql: '', params: [] }];
     if (after.sort === 'decided' || sort === 'decided') {
       return [{ sql: ' AND (r.decided_at, r.id) < (?, ?)', params: [after.decidedAt, after.id] }];
@@ -147,9 +153,9 @@ export class SqliteHistoryStore {
     ];
   }
 
-  private range(organizationId: number | null, filter: HistoryFilter, keyset: { sql: string; params: Array<string | number> }): RangeQuery<HistoryRecord> {
+  private range(organizationId: number | null, filter: HistoryFilter, keyset: { sql: string; params: SqlValue[] }): RangeQuery<HistoryRecord> {
     let where = DECIDED;
-    const params: Array<string | number> = [];
+    const params: SqlValue[] = [];
     if (organizationId !== null) {
       where += ' AND r.organization_id = ?';
       params.push(organizationId);
@@ -183,13 +189,12 @@ export class SqliteHistoryStore {
     const order = filter.name ? 'r.requester_last_name, r.requester_first_name, r.decided_at DESC, r.id DESC' : 'r.decided_at DESC, r.id DESC';
     // Rows are found by index, then joined for the page only.
     const sql = `${HISTORY_SELECT} WHERE r.id IN (SELECT r.id FROM role_requests r WHERE ${where} ORDER BY ${order} LIMIT ?) ORDER BY ${order}`;
-    const statement = this.db.prepare(sql);
-    return { read: (limit) => (statement.all(...params, limit) as HistoryRow[]).map(toRecord) };
+    return { read: async (limit) => (await this.ctx.db.all<HistoryRow>(sql, [...params, limit])).map(toRecord) };
   }
 
   /** One decided request by its Request ID, or null (pending, withdrawn or no such request). */
   async byId(requestId: number): Promise<HistoryRecord | null> {
-    const row = this.db.prepare(`${HISTORY_SELECT} WHERE r.id = ? AND ${DECIDED}`).get(requestId) as HistoryRow | undefined;
+    const row = await this.ctx.db.get<HistoryRow>(`${HISTORY_SELECT} WHERE r.id = ? AND ${DECIDED}`, [requestId]);
     return row ? toRecord(row) : null;
   }
 
@@ -199,27 +204,23 @@ export class SqliteHistoryStore {
    * and organization: both are found).
    */
   async eventsFor(request: { id: number; requesterId: number; organizationId: number; since: number }): Promise<AuditEventRecord[]> {
-    return this.db
-      .prepare(
-        `SELECT id, at, actor_id AS actorId, action, subject_user_id AS subjectUserId, organization_id AS organizationId,
-                request_id AS requestId, details, prev_hash AS prevHash, hash
-           FROM audit_events WHERE request_id = ?
-         UNION
-         SELECT id, at, actor_id, action, subject_user_id, organization_id, request_id, details, prev_hash, hash
-           FROM audit_events WHERE subject_user_id = ? AND at >= ? AND action = 'role.removed' AND (organization_id = ? OR organization_id IS NULL)
-         ORDER BY id LIMIT 200`,
-      )
-      .all(request.id, request.requesterId, request.since, request.organizationId) as AuditEventRecord[];
+    return this.ctx.db.all<AuditEventRecord>(
+      `SELECT id, at, actor_id AS "actorId", action, subject_user_id AS "subjectUserId", organization_id AS "organizationId",
+              request_id AS "requestId", details, prev_hash AS "prevHash", hash
+         FROM audit_events WHERE request_id = ?
+       UNION
+       SELECT id, at, actor_id, action, subject_user_id, organization_id, request_id, details, prev_hash, hash
+         FROM audit_events WHERE subject_user_id = ? AND at >= ? AND action = 'role.removed' AND (organization_id = ? OR organization_id IS NULL)
+       ORDER BY id LIMIT 200`,
+      [request.id, request.requesterId, request.since, request.organizationId],
+    );
   }
 
   /** Emails of users by row id (the actors of events), for the pop-up. */
   async emails(userIds: readonly number[]): Promise<Map<number, string>> {
     const unique = [...new Set(userIds)];
     if (unique.length === 0) return new Map();
-    const rows = this.db.prepare(`SELECT id, email FROM users WHERE id IN (${unique.map(() => '?').join(',')})`).all(...unique) as Array<{
-      id: number;
-      email: string;
-    }>;
+    const rows = await this.ctx.db.all<{ id: number; email: string }>(`SELECT id, email FROM users WHERE id IN (${marks(unique.length)})`, unique);
     return new Map(rows.map((r) => [r.id, r.email]));
   }
 
@@ -227,10 +228,10 @@ export class SqliteHistoryStore {
   async userIds(userRowIds: readonly number[]): Promise<Map<number, string>> {
     const unique = [...new Set(userRowIds)];
     if (unique.length === 0) return new Map();
-    const rows = this.db.prepare(`SELECT id, user_id AS userId FROM users WHERE id IN (${unique.map(() => '?').join(',')})`).all(...unique) as Array<{
-      id: number;
-      userId: string;
-    }>;
+    const rows = await this.ctx.db.all<{ id: number; userId: string }>(
+      `SELECT id, user_id AS "userId" FROM users WHERE id IN (${marks(unique.length)})`,
+      unique,
+    );
     return new Map(rows.map((r) => [r.id, r.userId]));
   }
 
@@ -249,16 +250,12 @@ export class SqliteHistoryStore {
       organizationId !== undefined ? [organizationId] : scope.kind === 'all' ? [null] : [...new Set(scope.organizationIds)];
     const counts = { approved: 0, rejected: 0 };
     for (const org of organizations) {
-      const rows = this.db
-        .prepare(
-          `SELECT r.status AS status, count(*) AS n FROM role_requests r
-            WHERE ${DECIDED}${org === null ? '' : ' AND r.organization_id = ?'} AND r.decided_at >= ? AND r.decided_at <= ?${programId === undefined ? '' : ' AND r.program_id = ?'}
-            GROUP BY r.status`,
-        )
-        .all(...(org === null ? [] : [org]), from, to, ...(programId === undefined ? [] : [programId])) as Array<{
-        status: 'approved' | 'rejected';
-        n: number;
-      }>;
+      const rows = await this.ctx.db.all<{ status: 'approved' | 'rejected'; n: number }>(
+        `SELECT r.status AS status, count(*) AS n FROM role_requests r
+          WHERE ${DECIDED}${org === null ? '' : ' AND r.organization_id = ?'} AND r.decided_at >= ? AND r.decided_at <= ?${programId === undefined ? '' : ' AND r.program_id = ?'}
+          GROUP BY r.status`,
+        [...(org === null ? [] : [org]), from, to, ...(programId === undefined ? [] : [programId])],
+      );
       for (const r of rows) counts[r.status] += r.n;
     }
     return counts;
@@ -273,12 +270,14 @@ export class SqliteHistoryStore {
     for (const org of organizations) {
       const where = `${DECIDED}${org === null ? '' : ' AND r.organization_id = ?'}`;
       const args = org === null ? [] : [org];
-      const newest = this.db
-        .prepare(`SELECT r.decided_at AS at FROM role_requests r WHERE ${where} ORDER BY r.decided_at DESC, r.id DESC LIMIT 1`)
-        .get(...args) as { at: number } | undefined;
-      const oldest = this.db
-        .prepare(`SELECT r.decided_at AS at FROM role_requests r WHERE ${where} ORDER BY r.decided_at ASC, r.id ASC LIMIT 1`)
-        .get(...args) as { at: number } | undefined;
+      const newest = await this.ctx.db.get<{ at: number }>(
+        `SELECT r.decided_at AS at FROM role_requests r WHERE ${where} ORDER BY r.decided_at DESC, r.id DESC LIMIT 1`,
+        args,
+      );
+      const oldest = await this.ctx.db.get<{ at: number }>(
+        `SELECT r.decided_at AS at FROM role_requests r WHERE ${where} ORDER BY r.decided_at ASC, r.id ASC LIMIT 1`,
+        args,
+      );
       if (newest) last = Math.max(last, newest.at);
       if (oldest) first = Math.min(first, oldest.at);
     }
@@ -286,27 +285,29 @@ export class SqliteHistoryStore {
   }
 
   async programs(): Promise<Array<{ id: number; name: string }>> {
-    return this.db.prepare('SELECT id, name FROM programs ORDER BY id').all() as Array<{ id: number; name: string }>;
+    return this.ctx.db.all<{ id: number; name: string }>('SELECT id, name FROM programs ORDER BY id');
   }
 
   async organizations(ids?: readonly number[]): Promise<OrganizationRow[]> {
     if (ids !== undefined) {
       if (ids.length === 0) return [];
-      return this.db
-        .prepare(`SELECT id, display_id AS displayId, name, kind FROM organizations WHERE id IN (${ids.map(() => '?').join(',')}) ORDER BY name`)
-        .all(...ids) as OrganizationRow[];
+      return this.ctx.db.all<OrganizationRow>(
+        `SELECT id, display_id AS "displayId", name, kind FROM organizations WHERE id IN (${marks(ids.length)}) ORDER BY name, id`,
+        ids,
+      );
     }
-    return this.db.prepare('SELECT id, display_id AS displayId, name, kind FROM organizations ORDER BY name').all() as OrganizationRow[];
+    return this.ctx.db.all<OrganizationRow>('SELECT id, display_id AS "displayId", name, kind FROM organizations ORDER BY name, id');
   }
 
   async organizationByDisplayId(displayId: string): Promise<OrganizationRow | null> {
     return (
-      (this.db.prepare('SELECT id, display_id AS displayId, name, kind FROM organizations WHERE display_id = ?').get(displayId) as
-        OrganizationRow | undefined) ?? null
+      (await this.ctx.db.get<OrganizationRow>('SELECT id, display_id AS "displayId", name, kind FROM organizations WHERE display_id = ?', [displayId])) ?? null
     );
   }
 
   async programId(name: string): Promise<number | null> {
-    return (this.db.prepare('SELECT id FROM programs WHERE name = ?').get(name) as { id: number } | undefined)?.id ?? null;
+    return (await this.ctx.db.get<{ id: number }>('SELECT id FROM programs WHERE name = ?', [name]))?.id ?? null;
   }
 }
+
+const marks = (n: number) => Array.from({ length: n }, () => '?').join(',');

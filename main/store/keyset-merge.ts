@@ -6,16 +6,17 @@
  * whatever its size, instead of one query that sorts the union.
  */
 export interface RangeQuery<R> {
-  read(limit: number): R[];
+  read(limit: number): Promise<R[]>;
 }
 
-export function mergeRanges<R>(
+export async function mergeRanges<R>(
   ranges: ReadonlyArray<RangeQuery<R>>,
   limit: number,
   compare: (a: R, b: R) => number,
   keyOf: (row: R) => number,
-): { rows: R[]; more: boolean } {
-  const lists = ranges.map((range) => range.read(limit + 1));
+): Promise<{ rows: R[]; more: boolean }> {
+  // Read side by side: PostgreSQL runs them on several connections; SQLite runs them one by one.
+  const lists = await Promise.all(ranges.map((range) => range.read(limit + 1)));
   // A range that filled its limit has rows after the page: the union does too.
   let more = lists.some((list) => list.length > limit);
   const merged = lists.length === 1 ? (lists[0] ?? []) : lists.flat().sort(compare);

@@ -13,9 +13,9 @@ import { SqlOutboxStore } from './outbox-store.js';
 import { SqlUserAdminStore } from './users-admin-store.js';
 import { SqliteProofingStore } from './proofing-store.js';
 import { SqliteFsidStore } from './fsid-store.js';
-import { SqliteHistoryStore } from './history-store.js';
-import { SqliteAuditTrailStore } from './audit-trail-store.js';
-import { SqliteHomeStore } from './home-store.js';
+import { SqlHistoryStore } from './history-store.js';
+import { SqlAuditTrailStore } from './audit-trail-store.js';
+import { SqlHomeStore } from './home-store.js';
 import { SqlPasswordResetStore } from './password-reset-store.js';
 import type { SqlExecutor } from './sql.js';
 import type { StoreContext } from './store-context.js';
@@ -109,9 +109,9 @@ export class SqlStore implements Store {
     this.userAdmin = new SqlUserAdminStore(context);
     this.proofing = new SqliteProofingStore(sqlite, clock);
     this.fsid = new SqliteFsidStore(sqlite, clock);
-    this.history = new SqliteHistoryStore(sqlite);
-    this.auditTrail = new SqliteAuditTrailStore(sqlite);
-    this.home = new SqliteHomeStore(sqlite);
+    this.history = new SqlHistoryStore(context);
+    this.auditTrail = new SqlAuditTrailStore(context);
+    this.home = new SqlHomeStore(context);
     this.passwordResets = new SqlPasswordResetStore(context);
   }
 
@@ -120,9 +120,9 @@ export class SqlStore implements Store {
   readonly userAdmin: SqlUserAdminStore;
   readonly proofing: SqliteProofingStore;
   readonly fsid: SqliteFsidStore;
-  readonly history: SqliteHistoryStore;
-  readonly auditTrail: SqliteAuditTrailStore;
-  readonly home: SqliteHomeStore;
+  readonly history: SqlHistoryStore;
+  readonly auditTrail: SqlAuditTrailStore;
+  readonly home: SqlHomeStore;
   readonly passwordResets: SqlPasswordResetStore;
 
   async close(): Promise<void> {
