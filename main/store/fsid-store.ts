@@ -1,9 +1,7 @@
-import type { Database } from 'better-sqlite3';
-import type { Clock } from '../clock.js';
 import type { FsidState } from '../../shared/ipc/contract.js';
-import { appendAuditSync } from './audit-chain.js';
-import { insertOutboxRowsSync } from './outbox-rows.js';
 import type { OutboxDraft } from './outbox-rows.js';
+import { SqlError, type SqlValue } from './sql.js';
+import type { StoreContext } from './store-context.js';
 import type { AuditDraft } from './types.js';
 
 export interface FsidRecord {
@@ -59,20 +57,27 @@ export interface FsidStore {
 
 const marks = (n: number) => Array.from({ length: n }, () => '?').join(',');
 const PREFIX_END = '\u{10FFFF}';
+const ROW_COLUMNS = 'u.id, u.user_id AS "userId", u.first_name AS "firstName", u.last_name AS "lastName", u.fsid, u.fsid_state AS "fsidState"';
 
-export class SqliteFsidStore implements FsidStore {
-  constructor(
-    readonly db: Database,
-    readonly clock: Clock,
-  ) {}
+/** Rolls back a save whose FSID another user's committed save took after this one looked. */
+class FsidTaken extends Error {}
+
+/** A unique index refused the statement (one of the user's unique columns: the FSID in an UPDATE that only sets it). */
+function isUniqueViolation(error: unknown): boolean {
+  return error instanceof SqlError && (error.code === '23505' || error.code === 'SQLITE_CONSTRAINT_UNIQUE');
+}
+
+export class SqlFsidStore implements FsidStore {
+  constructor(private readonly ctx: StoreContext) {}
 
   async search(s: FsidSearch): Promise<{ rows: FsidRecord[]; total: number; more: boolean }> {
     if (s.organizationIds.length === 0) return { rows: [], total: 0, more: false };
     const where: string[] = [`u.id IN (SELECT user_id FROM user_directory WHERE organization_id IN (${marks(s.organizationIds.length)}))`];
-    const params: Array<string | number> = [...s.organizationIds];
+    const params: SqlValue[] = [...s.organizationIds];
     const query = s.query.trim();
     if (query !== '') {
       // "Enter first and/or last name, employee ID, or federal surveyor ID".
+      // Prefix ranges, not LIKE: they read the name indexes, and NOCASE folds ASCII alike on both engines.
       const words = query.split(/\s+/).filter(Boolean);
       if (words.length >= 2) {
         where.push(
@@ -83,7 +88,7 @@ export class SqliteFsidStore implements FsidStore {
         const hi = `${query}${PREFIX_END}`;
         where.push(
           `((u.first_name >= ? COLLATE NOCASE AND u.first_name < ? COLLATE NOCASE) OR (u.last_name >= ? COLLATE NOCASE AND u.last_name < ? COLLATE NOCASE)
-            OR (u.user_id >= ? AND u.user_id < ?) OR u.fsid = ? COLLATE NOCASE)`,
+            OR (u.user_id >= ? COLLATE NOCASE AND u.user_id < ? COLLATE NOCASE) OR u.fsid = ? COLLATE NOCASE)`,
         );
         params.push(query, hi, query, hi, query, hi, query);
       }
@@ -97,7 +102,7 @@ export class SqliteFsidStore implements FsidStore {
     // Job aid 6.3: "Show only users pending Federal Surveyor ID verification" lists a missing or pending FSID.
     if (s.pendingOnly) where.push("u.fsid_state IN ('requested', 'pending')");
     const sql = where.join(' AND ');
-    const total = (this.db.prepare(`SELECT count(*) AS n FROM users u WHERE ${sql}`).get(...params) as { n: number }).n;
+    const total = (await this.ctx.db.get<{ n: number }>(`SELECT count(*) AS n FROM users u WHERE ${sql}`, params))?.n ?? 0;
     // Keyset, in the order of the users_last_name index: a page costs the same however deep it is,
     // and rows added or removed meanwhile never repeat or skip one. The id breaks ties on the name.
     const keyset = s.after
@@ -105,37 +110,48 @@ export class SqliteFsidStore implements FsidStore {
             OR (u.first_name = ? COLLATE NOCASE AND u.id > ?))))`
       : '';
     const keyParams = s.after ? [s.after.lastName, s.after.lastName, s.after.firstName, s.after.firstName, s.after.id] : [];
-    const rows = this.db
-      .prepare(
-        `SELECT u.id, u.user_id AS userId, u.first_name AS firstName, u.last_name AS lastName, u.fsid, u.fsid_state AS fsidState
-           FROM users u WHERE ${sql}${keyset} ORDER BY u.last_name COLLATE NOCASE, u.first_name COLLATE NOCASE, u.id LIMIT ?`,
-      )
-      .all(...params, ...keyParams, s.limit + 1) as Array<Omit<FsidRecord, 'roles'>>;
-    const more = rows.length > s.limit;
-    return { rows: rows.slice(0, s.limit).map((r) => ({ ...r, roles: this.rolesIn(r.id, s.organizationIds) })), total, more };
+    const rows = await this.ctx.db.all<Omit<FsidRecord, 'roles'>>(
+      `SELECT ${ROW_COLUMNS} FROM users u WHERE ${sql}${keyset} ORDER BY u.last_name COLLATE NOCASE, u.first_name COLLATE NOCASE, u.id LIMIT ?`,
+      [...params, ...keyParams, s.limit + 1],
+    );
+    const page = rows.slice(0, s.limit);
+    const roles = await this.rolesIn(
+      page.map((r) => r.id),
+      s.organizationIds,
+    );
+    return { rows: page.map((r) => ({ ...r, roles: roles.get(r.id) ?? [] })), total, more: rows.length > s.limit };
   }
 
   async row(userRowId: number, organizationIds: readonly number[]): Promise<FsidRecord | null> {
     if (organizationIds.length === 0) return null;
-    const member = this.db
-      .prepare(`SELECT 1 FROM user_directory WHERE user_id = ? AND organization_id IN (${marks(organizationIds.length)}) LIMIT 1`)
-      .get(userRowId, ...organizationIds);
-    if (!member) return null;
-    const row = this.db
-      .prepare('SELECT id, user_id AS userId, first_name AS firstName, last_name AS lastName, fsid, fsid_state AS fsidState FROM users WHERE id = ?')
-      .get(userRowId) as Omit<FsidRecord, 'roles'> | undefined;
-    return row ? { ...row, roles: this.rolesIn(row.id, organizationIds) } : null;
+    const row = await this.ctx.db.get<Omit<FsidRecord, 'roles'>>(
+      `SELECT ${ROW_COLUMNS} FROM users u
+        WHERE u.id = ? AND EXISTS (SELECT 1 FROM user_directory d WHERE d.user_id = u.id AND d.organization_id IN (${marks(organizationIds.length)}))`,
+      [userRowId, ...organizationIds],
+    );
+    if (!row) return null;
+    return { ...row, roles: (await this.rolesIn([row.id], organizationIds)).get(row.id) ?? [] };
   }
 
   async save(userRowId: number, fsid: string, audit: AuditDraft[]): Promise<'saved' | 'taken'> {
-    return this.db
-      .transaction((): 'saved' | 'taken' => {
-        if (this.db.prepare('SELECT 1 FROM users WHERE fsid = ? COLLATE NOCASE AND id <> ?').get(fsid, userRowId)) return 'taken';
-        this.db.prepare("UPDATE users SET fsid = ?, fsid_state = 'pending' WHERE id = ?").run(fsid, userRowId);
-        appendAuditSync(this.db, this.clock.now(), audit);
+    try {
+      return await this.ctx.db.transaction(async (tx): Promise<'saved' | 'taken'> => {
+        // The look answers the common case; the unique index answers a save of the same FSID that
+        // commits after this look (PostgreSQL runs saves side by side): this one then rolls back.
+        if (await tx.get('SELECT 1 AS taken FROM users WHERE fsid = ? COLLATE NOCASE AND id <> ?', [fsid, userRowId])) return 'taken';
+        try {
+          await tx.run("UPDATE users SET fsid = ?, fsid_state = 'pending' WHERE id = ?", [fsid, userRowId]);
+        } catch (error) {
+          if (isUniqueViolation(error)) throw new FsidTaken();
+          throw error;
+        }
+        await this.ctx.appendAudit(tx, audit);
         return 'saved';
-      })
-      .immediate();
+      });
+    } catch (error) {
+      if (error instanceof FsidTaken) return 'taken';
+      throw error;
+    }
   }
 
   async verify(userRowId: number, audit: AuditDraft[]): Promise<boolean> {
@@ -147,65 +163,58 @@ export class SqliteFsidStore implements FsidStore {
   }
 
   async request(userRowId: number, audit: AuditDraft[], outbox: OutboxDraft[]): Promise<boolean> {
-    return this.db
-      .transaction((): boolean => {
-        const done = this.db.prepare("UPDATE users SET fsid_state = 'requested' WHERE id = ? AND fsid IS NULL AND fsid_state IS NULL").run(userRowId);
-        if (done.changes !== 1) return false;
-        const now = this.clock.now();
-        appendAuditSync(this.db, now, audit);
-        insertOutboxRowsSync(this.db, now, outbox);
-        return true;
-      })
-      .immediate();
+    return this.ctx.db.transaction(async (tx) => {
+      const done = await tx.run("UPDATE users SET fsid_state = 'requested' WHERE id = ? AND fsid IS NULL AND fsid_state IS NULL", [userRowId]);
+      if (done.changes !== 1) return false;
+      await this.ctx.appendAudit(tx, audit);
+      await this.ctx.queueEmail(tx, outbox);
+      return true;
+    });
   }
 
   async stateOrganizationsOf(userRowId: number): Promise<number[]> {
-    const member = this.db
-      .prepare(
-        `SELECT DISTINCT o.id FROM user_directory d JOIN organizations o ON o.id = d.organization_id
-          WHERE d.user_id = ? AND o.kind = 'state' ORDER BY o.id`,
-      )
-      .all(userRowId) as Array<{ id: number }>;
+    const member = await this.ctx.db.all<{ id: number }>(
+      `SELECT DISTINCT o.id FROM user_directory d JOIN organizations o ON o.id = d.organization_id
+        WHERE d.user_id = ? AND o.kind = 'state' ORDER BY o.id`,
+      [userRowId],
+    );
     if (member.length > 0) return member.map((r) => r.id);
     return (
-      this.db
-        .prepare(
-          `SELECT s.id FROM users u JOIN organizations h ON h.id = u.home_organization_id
-             JOIN organizations s ON s.kind = 'state' AND s.state_code = h.state_code
-            WHERE u.id = ? ORDER BY s.id`,
-        )
-        .all(userRowId) as Array<{ id: number }>
+      await this.ctx.db.all<{ id: number }>(
+        `SELECT s.id FROM users u JOIN organizations h ON h.id = u.home_organization_id
+           JOIN organizations s ON s.kind = 'state' AND s.state_code = h.state_code
+          WHERE u.id = ? ORDER BY s.id`,
+        [userRowId],
+      )
     ).map((r) => r.id);
   }
 
   async own(userRowId: number): Promise<{ fsid: string | null; fsidState: FsidState | null }> {
     return (
-      (this.db.prepare('SELECT fsid, fsid_state AS fsidState FROM users WHERE id = ?').get(userRowId) as
-        { fsid: string | null; fsidState: FsidState | null } | undefined) ?? {
-        fsid: null,
-        fsidState: null,
-      }
+      (await this.ctx.db.get<{ fsid: string | null; fsidState: FsidState | null }>('SELECT fsid, fsid_state AS "fsidState" FROM users WHERE id = ?', [
+        userRowId,
+      ])) ?? { fsid: null, fsidState: null }
     );
   }
 
-  private change(sql: string, userRowId: number, audit: AuditDraft[]): boolean {
-    return this.db
-      .transaction((): boolean => {
-        if (this.db.prepare(sql).run(userRowId).changes !== 1) return false;
-        appendAuditSync(this.db, this.clock.now(), audit);
-        return true;
-      })
-      .immediate();
+  private change(sql: string, userRowId: number, audit: AuditDraft[]): Promise<boolean> {
+    return this.ctx.db.transaction(async (tx) => {
+      if ((await tx.run(sql, [userRowId])).changes !== 1) return false;
+      await this.ctx.appendAudit(tx, audit);
+      return true;
+    });
   }
 
-  private rolesIn(userRowId: number, organizationIds: readonly number[]): string[] {
-    return (
-      this.db
-        .prepare(
-          `SELECT DISTINCT r.name FROM role_assignments a JOIN roles r ON r.id = a.role_id
-            WHERE a.user_id = ? AND a.organization_id IN (${marks(organizationIds.length)}) ORDER BY r.name`,
-        )
-        .all(userRowId, ...organizationIds) as Array<{ name: string }>
-    ).map((r) => r.name);
+  /** The roles of each of these users in these organizations, in one statement for a whole page. */
+  private async rolesIn(userRowIds: readonly number[], organizationIds: readonly number[]): Promise<Map<number, string[]>> {
+    const roles = new Map<number, string[]>();
+    if (userRowIds.length === 0 || organizationIds.length === 0) return roles;
+    const rows = await this.ctx.db.all<{ userRowId: number; name: string }>(
+      `SELECT DISTINCT a.user_id AS "userRowId", r.name FROM role_assignments a JOIN roles r ON r.id = a.role_id
+        WHERE a.user_id IN (${marks(userRowIds.length)}) AND a.organization_id IN (${marks(organizationIds.length)}) ORDER BY a.user_id, r.name`,
+      [...userRowIds, ...organizationIds],
+    );
+    for (const r of rows) roles.set(r.userRowId, [...(roles.get(r.userRowId) ?? []), r.name]);
+    return roles;
   }
 }

@@ -1,10 +1,7 @@
-import type { Database } from 'better-sqlite3';
-import type { Clock } from '../clock.js';
 import type { ProofingState } from '../../shared/domain.js';
 import type { EvidenceKind, ProofingDocument } from '../../shared/proofing.js';
-import { appendAuditSync } from './audit-chain.js';
-import { insertOutboxRowsSync } from './outbox-rows.js';
 import type { OutboxDraft } from './outbox-rows.js';
+import type { StoreContext } from './store-context.js';
 import type { AuditDraft } from './types.js';
 
 export type ProofingDecision = 'approved' | 'cancelled' | 'rejected';
@@ -47,10 +44,10 @@ interface RecordRow {
 }
 
 const RECORD_SELECT = `
-  SELECT r.id, r.subject_id AS subjectId, r.official_id AS officialId, r.decision, r.documents, r.appeared_in_person AS appearedInPerson,
-         r.reason, r.comments, r.suspected_fraud AS suspectedFraud, r.decided_at AS decidedAt,
-         o.first_name || ' ' || o.last_name AS officialName, o.email AS officialEmail,
-         s.user_id AS subjectUserId, s.first_name || ' ' || s.last_name AS subjectName
+  SELECT r.id, r.subject_id AS "subjectId", r.official_id AS "officialId", r.decision, r.documents, r.appeared_in_person AS "appearedInPerson",
+         r.reason, r.comments, r.suspected_fraud AS "suspectedFraud", r.decided_at AS "decidedAt",
+         o.first_name || ' ' || o.last_name AS "officialName", o.email AS "officialEmail",
+         s.user_id AS "subjectUserId", s.first_name || ' ' || s.last_name AS "subjectName"
     FROM proofing_records r JOIN users o ON o.id = r.official_id JOIN users s ON s.id = r.subject_id`;
 
 const toRecord = (r: RecordRow): ProofingRecord => ({
@@ -73,84 +70,71 @@ export interface ProofingStore {
   officialEmailsAround(userRowId: number, exceptUserRowId: number): Promise<Array<{ email: string; organizationId: number }>>;
 }
 
-export class SqliteProofingStore implements ProofingStore {
-  constructor(
-    readonly db: Database,
-    readonly clock: Clock,
-  ) {}
+export class SqlProofingStore implements ProofingStore {
+  constructor(private readonly ctx: StoreContext) {}
 
   async record(record: NewProofingRecord, newState: ProofingState | null, audit: AuditDraft[], outbox: OutboxDraft[]): Promise<number> {
-    return this.db
-      .transaction((): number => {
-        const now = this.clock.now();
-        const id = Number(
-          this.db
-            .prepare(
-              `INSERT INTO proofing_records (subject_id, official_id, decision, documents, appeared_in_person, reason, comments, suspected_fraud, decided_at)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-            )
-            .run(
-              record.subjectId,
-              record.officialId,
-              record.decision,
-              JSON.stringify(record.documents),
-              record.appearedInPerson ? 1 : 0,
-              record.reason,
-              record.comments,
-              record.suspectedFraud ? 1 : 0,
-              now,
-            ).lastInsertRowid,
-        );
-        if (newState !== null) this.db.prepare('UPDATE users SET proofing_state = ? WHERE id = ?').run(newState, record.subjectId);
-        appendAuditSync(
-          this.db,
-          now,
-          audit.map((e) => ({ ...e, details: { ...e.details, recordId: id } })),
-        );
-        insertOutboxRowsSync(this.db, now, outbox);
-        return id;
-      })
-      .immediate();
+    return this.ctx.db.transaction(async (tx) => {
+      const inserted = await tx.get<{ id: number }>(
+        `INSERT INTO proofing_records (subject_id, official_id, decision, documents, appeared_in_person, reason, comments, suspected_fraud, decided_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+        [
+          record.subjectId,
+          record.officialId,
+          record.decision,
+          JSON.stringify(record.documents),
+          record.appearedInPerson ? 1 : 0,
+          record.reason,
+          record.comments,
+          record.suspectedFraud ? 1 : 0,
+          this.ctx.clock.now(),
+        ],
+      );
+      const id = inserted!.id;
+      if (newState !== null) await tx.run('UPDATE users SET proofing_state = ? WHERE id = ?', [newState, record.subjectId]);
+      await this.ctx.appendAudit(
+        tx,
+        audit.map((e) => ({ ...e, details: { ...e.details, recordId: id } })),
+      );
+      await this.ctx.queueEmail(tx, outbox);
+      return id;
+    });
   }
 
   async byId(recordId: number): Promise<ProofingRecord | null> {
-    const row = this.db.prepare(`${RECORD_SELECT} WHERE r.id = ?`).get(recordId) as RecordRow | undefined;
+    const row = await this.ctx.db.get<RecordRow>(`${RECORD_SELECT} WHERE r.id = ?`, [recordId]);
     return row ? toRecord(row) : null;
   }
 
   async history(subjectId: number): Promise<ProofingRecord[]> {
-    return (this.db.prepare(`${RECORD_SELECT} WHERE r.subject_id = ? ORDER BY r.decided_at DESC, r.id DESC`).all(subjectId) as RecordRow[]).map(toRecord);
+    return (await this.ctx.db.all<RecordRow>(`${RECORD_SELECT} WHERE r.subject_id = ? ORDER BY r.decided_at DESC, r.id DESC`, [subjectId])).map(toRecord);
   }
 
   async setRemoteOutcome(userRowId: number, state: ProofingState, reference: string | null, audit: AuditDraft[]): Promise<void> {
-    this.db
-      .transaction(() => {
-        // The in-person backlog is listed oldest referral first: a referral keeps its first date.
-        this.db
-          .prepare(
-            `UPDATE users SET proofing_state = ?, proofing_reference = ?,
-                    proofing_referred_at = CASE WHEN ? <> 'referred_in_person' THEN NULL WHEN proofing_state = 'referred_in_person' THEN proofing_referred_at ELSE ? END
-              WHERE id = ?`,
-          )
-          .run(state, reference, state, this.clock.now(), userRowId);
-        appendAuditSync(this.db, this.clock.now(), audit);
-      })
-      .immediate();
+    await this.ctx.db.transaction(async (tx) => {
+      // The in-person backlog is listed oldest referral first: a referral keeps its first date.
+      await tx.run(
+        `UPDATE users SET proofing_state = ?, proofing_reference = ?,
+                proofing_referred_at = CASE WHEN CAST(? AS TEXT) <> 'referred_in_person' THEN NULL WHEN proofing_state = 'referred_in_person' THEN proofing_referred_at ELSE CAST(? AS BIGINT) END
+          WHERE id = ?`,
+        [state, reference, state, this.ctx.clock.now(), userRowId],
+      );
+      await this.ctx.appendAudit(tx, audit);
+    });
   }
 
   async officialEmailsAround(userRowId: number, exceptUserRowId: number): Promise<Array<{ email: string; organizationId: number }>> {
-    return this.db
-      .prepare(
-        `SELECT DISTINCT u.email, a.organization_id AS organizationId FROM role_assignments a
-           JOIN roles r ON r.id = a.role_id JOIN users u ON u.id = a.user_id
-          WHERE r.security_official_kind IS NOT NULL AND u.status = 'active' AND u.id <> ?
-            AND a.organization_id IN (SELECT organization_id FROM user_directory WHERE user_id = ?)
-          ORDER BY u.email`,
-      )
-      .all(exceptUserRowId, userRowId) as Array<{ email: string; organizationId: number }>;
+    return this.ctx.db.all<{ email: string; organizationId: number }>(
+      `SELECT DISTINCT u.email, a.organization_id AS "organizationId" FROM role_assignments a
+         JOIN roles r ON r.id = a.role_id JOIN users u ON u.id = a.user_id
+        WHERE r.security_official_kind IS NOT NULL AND u.status = 'active' AND u.id <> ?
+          AND a.organization_id IN (SELECT organization_id FROM user_directory WHERE user_id = ?)
+        ORDER BY u.email, a.organization_id`,
+      [exceptUserRowId, userRowId],
+    );
   }
 
   async reference(userRowId: number): Promise<string | null> {
-    return (this.db.prepare('SELECT proofing_reference AS r FROM users WHERE id = ?').get(userRowId) as { r: string | null } | undefined)?.r ?? null;
+    return (await this.ctx.db.get<{ r: string | null }>('SELECT proofing_reference AS r FROM users WHERE id = ?', [userRowId]))?.r ?? null;
   }
 }
