@@ -1,6 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import { verifySignatureSync } from './signature.js';
 import { GENESIS_HASH, auditHeadPayload, chainHashOfCanonical } from './audit-chain.js';
+import type { SqlDatabase, SqlExecutor } from './sql.js';
 
 /**
  * Verification of the audit chain, shared by the console (the tail at start, the whole chain in
@@ -250,4 +251,114 @@ export function verifyLiveChain(
   });
   // A deferred transaction: a read snapshot, no lock on writers (WAL).
   return run.deferred();
+}
+
+/** Rows read per statement by verifyLiveChainSql: a round trip per few thousand rows, never the whole chain in memory. */
+const CHAIN_PAGE_ROWS = 5_000;
+
+interface ChainRow {
+  id: number;
+  at: number;
+  actor_id: number | null;
+  action: string;
+  subject_user_id: number | null;
+  organization_id: number | null;
+  request_id: number | null;
+  details: string;
+  prev_hash: string;
+  hash: string;
+}
+
+const toRaw = (r: ChainRow): RawEvent => [r.id, r.at, r.actor_id, r.action, r.subject_user_id, r.organization_id, r.request_id, r.details, r.prev_hash, r.hash];
+
+/**
+ * verifyLiveChain over a SqlDatabase, so a console on either engine can check its chain: the same
+ * checks and answers, read in keyset pages inside one transaction (one snapshot while the console
+ * keeps appending). The file verifier above stays the one the audit worker and archives use.
+ *
+ * A walk ends at its last row; a row that does not follow the one before it is judged by the row
+ * after it, so a page whose last row is such a row carries it into the next page's walk.
+ */
+export async function verifyLiveChainSql(
+  db: SqlDatabase,
+  key: { consoleId: string; publicKeyDer: Buffer },
+  options: { afterId?: number; onProgress?: (p: ChainProgress & { total: number }) => void; pageRows?: number } = {},
+): Promise<LiveCheck> {
+  const afterId = options.afterId ?? 0;
+  const pageRows = Math.max(1, options.pageRows ?? CHAIN_PAGE_ROWS);
+  return db.transaction(async (tx) => {
+    // A read-only snapshot that PostgreSQL guarantees never to fail or to make writers fail; it
+    // may wait a moment for one. SQLite's transaction is a snapshot already.
+    if (tx.dialect === 'postgres') await tx.run('SET TRANSACTION READ ONLY, DEFERRABLE');
+    const signedHead =
+      (await tx.get<SignedHead>('SELECT event_id AS "eventId", hash, signature, signed_at AS "signedAt" FROM audit_head WHERE singleton = 1')) ?? null;
+    const total = (await tx.get<{ id: number | null }>('SELECT max(id) AS id FROM audit_events'))?.id ?? 0;
+    const start = afterId === 0 ? { id: 0, hash: GENESIS_HASH } : await startBeforeSql(tx, afterId + 1);
+    const walked = await walkChainPages(tx, {
+      // The whole chain is read from the lowest id there is: a row put before the first is found too.
+      from: afterId === 0 ? Number.MIN_SAFE_INTEGER : start.id,
+      through: total,
+      pageRows,
+      start,
+      headHash: signedHead?.hash ?? null,
+      onProgress: options.onProgress ? (p) => options.onProgress?.({ ...p, total }) : undefined,
+    });
+    const headCheck = checkHead(signedHead, { id: walked.lastId, hash: walked.lastHash }, key);
+    return { ...walked, broken: walked.broken ?? headCheck.broken, head: headCheck, total };
+  });
+}
+
+async function startBeforeSql(tx: SqlExecutor, id: number): Promise<{ id: number; hash: string }> {
+  if (id <= 1) return { id: 0, hash: GENESIS_HASH };
+  return (
+    (await tx.get<{ id: number; hash: string }>('SELECT id, hash FROM audit_events WHERE id < ? ORDER BY id DESC LIMIT 1', [id])) ?? {
+      id: 0,
+      hash: GENESIS_HASH,
+    }
+  );
+}
+
+/** walkChain over the rows with from < id <= through, a page at a time; the same result as one walk over them all. */
+async function walkChainPages(
+  tx: SqlExecutor,
+  o: {
+    from: number;
+    through: number;
+    pageRows: number;
+    start: { id: number; hash: string };
+    headHash: string | null;
+    onProgress: ((p: ChainProgress) => void) | undefined;
+  },
+): Promise<ChainResult> {
+  let start = o.start;
+  let checked = 0;
+  let firstId: number | null = null;
+  let after = o.from;
+  let carried: RawEvent[] = [];
+  for (;;) {
+    const page = (
+      await tx.all<ChainRow>(`SELECT ${CHAIN_COLUMNS} FROM audit_events WHERE id > ? AND id <= ? ORDER BY id LIMIT ?`, [after, o.through, o.pageRows])
+    ).map(toRaw);
+    const last = page.length < o.pageRows;
+    if (page.length > 0) after = page[page.length - 1]![0];
+    const rows = [...carried, ...page];
+    carried = [];
+    // A walk's last row that does not follow the row before it would be judged as the chain's end;
+    // held back, the next page's first row judges it, as one walk over every row would. (When the
+    // row before it does not follow either, the walk stops at that row already.)
+    const n = rows.length;
+    if (!last && n > 0 && !follows(rows, n - 1, start) && (n < 2 || follows(rows, n - 2, start))) carried = [rows.pop()!];
+    const walked = walkChain(rows, { start, headHash: o.headHash });
+    checked += walked.checked;
+    firstId ??= walked.firstId;
+    if (walked.broken || last) return { ...walked, checked, firstId };
+    start = { id: walked.lastId, hash: walked.lastHash };
+    o.onProgress?.({ checked, lastId: walked.lastId, lastHash: walked.lastHash });
+  }
+}
+
+/** Row i links to the row before it (or to the start), or is not its successor at all (a gap walkChain judges on its own). */
+function follows(rows: readonly RawEvent[], i: number, start: { id: number; hash: string }): boolean {
+  const before = i > 0 ? { id: rows[i - 1]![0], hash: rows[i - 1]![9] } : start;
+  return rows[i]![0] !== before.id + 1 || rows[i]![8] === before.hash;
 }
