@@ -176,9 +176,15 @@ export class SqlStore implements Store {
         const { n } = (await tx.get<{ n: number }>('SELECT count(*) AS n FROM users'))!;
         if (n > 0) return false;
         const now = this.context.clock.now();
-        const { id: orgId } = (await tx.get<{ id: number }>("INSERT INTO organizations (display_id, name, kind) VALUES ('CMS', ?, 'cms') RETURNING id", [
-          first.organizationName,
-        ]))!;
+        // ON CONFLICT rather than a plain INSERT: on PostgreSQL a set-up racing this one and committing
+        // first then makes this a serialization failure, run again (and answered false), not a
+        // duplicate-key error. A CMS organization without any user is not a state the console makes.
+        const org = await tx.get<{ id: number }>(
+          "INSERT INTO organizations (display_id, name, kind) VALUES ('CMS', ?, 'cms') ON CONFLICT (display_id) DO NOTHING RETURNING id",
+          [first.organizationName],
+        );
+        if (!org) throw new Error('The database has a CMS organization but no user: it was not set up by this console.');
+        const orgId = org.id;
         const { id: userId } = (await tx.get<{ id: number }>(
           `INSERT INTO users (user_id, first_name, last_name, email, status, password_hash, created_at, proofing_state, home_organization_id)
            VALUES (?, ?, ?, ?, 'active', ?, ?, 'proofed_in_person', ?) RETURNING id`,
