@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import type { Database } from 'better-sqlite3';
 import type { AuditDraft, ChainFields } from './types.js';
 import type { SqlExecutor } from './sql.js';
 
@@ -22,73 +21,14 @@ export function chainHashOfCanonical(prevHash: string, canonical: string): strin
 
 /**
  * Signs the chain head: returns the base64 Ed25519 signature of (event id, hash) by the
- * console's key. Registered per connection when the console opens (main/services/console-identity.ts),
- * so the store never holds the key itself.
+ * console's key. Handed to the store's context once when the console opens (Store.signAuditHeadsWith),
+ * as a function: no store code reads the key itself.
  */
 export type AuditHeadSigner = (eventId: number, hash: string) => string;
-
-const headSigners = new WeakMap<Database, AuditHeadSigner>();
-
-export function setAuditHeadSigner(db: Database, signer: AuditHeadSigner): void {
-  headSigners.set(db, signer);
-}
 
 /** The bytes an audit head signature covers; the verifiers rebuild them the same way. */
 export function auditHeadPayload(consoleId: string, eventId: number, hash: string): Buffer {
   return Buffer.from(`soc-audit-head/1\n${consoleId}\n${eventId}\n${hash}`, 'utf8');
-}
-
-/** Re-signs the head of the chain inside the caller's transaction (no-op without a signer). */
-export function signAuditHeadSync(db: Database, at: number): void {
-  const signer = headSigners.get(db);
-  if (!signer) return;
-  const head = db.prepare('SELECT id, hash FROM audit_events ORDER BY id DESC LIMIT 1').get() as { id: number; hash: string } | undefined;
-  const eventId = head?.id ?? 0;
-  const hash = head?.hash ?? GENESIS_HASH;
-  db.prepare(
-    `INSERT INTO audit_head (singleton, event_id, hash, signature, signed_at) VALUES (1, @eventId, @hash, @signature, @at)
-     ON CONFLICT (singleton) DO UPDATE SET event_id = excluded.event_id, hash = excluded.hash, signature = excluded.signature, signed_at = excluded.signed_at`,
-  ).run({ eventId, hash, signature: signer(eventId, hash), at });
-}
-
-/**
- * Appends audit rows inside the caller's transaction, extending the hash chain. Every store
- * module that writes a decision calls this in the same transaction as the decision. The chain
- * head is signed again in the same transaction, so a row added or removed at the end by editing
- * the file no longer matches the signed head.
- */
-export function appendAuditSync(db: Database, at: number, events: readonly AuditDraft[]): void {
-  if (events.length === 0) return;
-  const head = db.prepare('SELECT id, hash FROM audit_events ORDER BY id DESC LIMIT 1').get() as { id: number; hash: string } | undefined;
-  let prevHash = head?.hash ?? GENESIS_HASH;
-  // Never below the signed head: if rows at the end were deleted outside the console, their ids
-  // stay missing (the verifier keeps naming them) instead of being handed to new events.
-  const signed = (db.prepare('SELECT event_id AS id FROM audit_head WHERE singleton = 1').get() as { id: number } | undefined)?.id ?? 0;
-  let id = Math.max(head?.id ?? 0, signed);
-  const insert = db.prepare(
-    `INSERT INTO audit_events (id, at, actor_id, action, subject_user_id, organization_id, request_id, details, prev_hash, hash)
-     VALUES (@id, @at, @actorId, @action, @subjectUserId, @organizationId, @requestId, @details, @prevHash, @hash)`,
-  );
-  for (const e of events) {
-    id += 1;
-    const row = {
-      id,
-      at,
-      actorId: e.actorId,
-      action: e.action,
-      subjectUserId: e.subjectUserId ?? null,
-      organizationId: e.organizationId ?? null,
-      requestId: e.requestId ?? null,
-      details: JSON.stringify(e.details ?? {}),
-    };
-    const hash = chainHash(prevHash, row);
-    insert.run({ ...row, prevHash, hash });
-    prevHash = hash;
-  }
-  const signer = headSigners.get(db);
-  if (signer) {
-    db.prepare('UPDATE audit_head SET event_id = ?, hash = ?, signature = ?, signed_at = ? WHERE singleton = 1').run(id, prevHash, signer(id, prevHash), at);
-  }
 }
 
 /** Re-signs the head of the chain inside the caller's transaction, on either engine. */

@@ -1,8 +1,7 @@
 import { sign } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
-import type { Database as Db } from 'better-sqlite3';
-import { auditHeadPayload, setAuditHeadSigner } from './audit-chain.js';
-import { verifyLiveChain } from './chain-verify.js';
+import { auditHeadPayload } from './audit-chain.js';
+import { verifyLiveChainSql } from './chain-verify.js';
 import type { LiveCheck } from './chain-verify.js';
 import { insertScenario, refreshDemoActivity, setMeta } from './seed.js';
 import type { Scenario } from './seed.js';
@@ -94,16 +93,10 @@ const CREDENTIAL_COLUMNS = 'id, user_id, credential_id, label, secret_sealed, la
 
 /**
  * The console's storage on whichever engine its StoreContext holds: every part of the Store,
- * each query written once in the SQL both engines accept. The SQLite connection is still needed
- * by the parts not yet written that way and by live chain verification, which reads the file's
- * own connection; both go as they move onto the context.
+ * each query written once in the SQL both engines accept.
  */
 export class SqlStore implements Store {
-  constructor(
-    readonly context: StoreContext,
-    private readonly sqlite: Db,
-  ) {
-    const { clock } = context;
+  constructor(readonly context: StoreContext) {
     this.requests = new SqlRequestStore(context);
     this.outbox = new SqlOutboxStore(context);
     this.userAdmin = new SqlUserAdminStore(context);
@@ -132,8 +125,6 @@ export class SqlStore implements Store {
   async signAuditHeadsWith(consoleId: string, privateKey: KeyObject): Promise<void> {
     const signer = (eventId: number, hash: string): string => sign(null, auditHeadPayload(consoleId, eventId, hash), privateKey).toString('base64');
     this.context.signHeadsWith(signer);
-    // The stores still on the SQLite connection append through it, and must sign the same way.
-    setAuditHeadSigner(this.sqlite, signer);
   }
 
   readonly demo = {
@@ -322,7 +313,8 @@ export class SqlStore implements Store {
     head: async (): Promise<{ id: number; hash: string } | null> =>
       (await this.context.db.get<{ id: number; hash: string }>('SELECT id, hash FROM audit_events ORDER BY id DESC LIMIT 1')) ?? null,
     // Reads the SQLite file's own connection in one snapshot; not yet written for PostgreSQL.
-    verifyLive: async (key: { consoleId: string; publicKeyDer: Buffer }, afterId: number): Promise<LiveCheck> => verifyLiveChain(this.sqlite, key, { afterId }),
+    verifyLive: async (key: { consoleId: string; publicKeyDer: Buffer }, afterId: number): Promise<LiveCheck> =>
+      verifyLiveChainSql(this.context.db, key, { afterId }),
     signHead: async (): Promise<void> => {
       await this.context.db.transaction((tx) => this.context.signHead(tx));
     },

@@ -46,7 +46,7 @@ export class SqliteStore extends SqlStore {
     readonly db: Db,
     clock: Clock,
   ) {
-    super(new StoreContext(new SqliteDatabase(db), clock), db);
+    super(new StoreContext(new SqliteDatabase(db), clock));
   }
 
   static open(path: string, clock: Clock): SqliteStore {

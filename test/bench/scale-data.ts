@@ -9,7 +9,7 @@ import { DATABASE_FILE, dataKeyFileName } from '../../main/app.js';
 import { KeyFileProvider } from '../../main/services/key-file.js';
 import { hashPassword } from '../../main/services/passwords.js';
 import { SecretBox } from '../../main/services/secret-box.js';
-import { GENESIS_HASH, auditHeadPayload, chainHash, setAuditHeadSigner, signAuditHeadSync } from '../../main/store/audit-chain.js';
+import { GENESIS_HASH, auditHeadPayload, chainHash, signAuditHead } from '../../main/store/audit-chain.js';
 import { ConsoleIdentity } from '../../main/services/console-identity.js';
 import { setMeta } from '../../main/store/seed.js';
 import { SqliteDatabase } from '../../main/store/sqlite-database.js';
@@ -709,8 +709,9 @@ export async function generateScaleData(o: ScaleOptions): Promise<ScaleResult> {
       },
       box,
     );
-    setAuditHeadSigner(db, (eventId, hash) => identity.sign(auditHeadPayload(identity.consoleId, eventId, hash)));
-    db.transaction(() => signAuditHeadSync(db, now))();
+    await new SqliteDatabase(db).transaction((tx) =>
+      signAuditHead(tx, now, (eventId, hash) => identity.sign(auditHeadPayload(identity.consoleId, eventId, hash))),
+    );
 
     await setMeta(
       new SqliteDatabase(db),

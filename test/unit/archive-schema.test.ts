@@ -17,7 +17,8 @@ import {
   writeManifest,
 } from '../../main/store/archive-file.js';
 import type { ArchiveManifest } from '../../main/store/archive-file.js';
-import { appendAuditSync } from '../../main/store/audit-chain.js';
+import { appendAudit } from '../../main/store/audit-chain.js';
+import { SqliteDatabase } from '../../main/store/sqlite-database.js';
 import { AuditWorkers } from '../../main/store/audit-worker-client.js';
 import type { ArchiveSummary, FileDelivery } from '../../shared/ipc/contract.js';
 import { CMS_ORG, Harness, PROVIDER_ORG } from '../support/console-harness.js';
@@ -289,7 +290,7 @@ describe('an archive is opened only with the schema the console writes, intact b
           a: number;
           b: number;
         };
-        src.transaction(() => {
+        await new SqliteDatabase(src).transaction(async (tx) => {
           for (let batch = 0; batch < 150; batch += 1) {
             const drafts = Array.from({ length: 1_000 }, (_, i) => ({
               action: 'request.filed' as const,
@@ -298,10 +299,10 @@ describe('an archive is opened only with the schema the console writes, intact b
               organizationId: ids.a,
               details: { n: batch * 1_000 + i },
             }));
-            appendAuditSync(src, h.clock.now(), drafts);
+            await appendAudit(tx, h.clock.now(), drafts, null);
           }
-          appendAuditSync(src, h.clock.now(), [{ action: 'role.removed', actorId: ids.alice, subjectUserId: ids.alice, organizationId: ids.b }]);
-        })();
+          await appendAudit(tx, h.clock.now(), [{ action: 'role.removed', actorId: ids.alice, subjectUserId: ids.alice, organizationId: ids.b }], null);
+        });
       } finally {
         src.close();
       }

@@ -66,7 +66,7 @@ describe('the database thread', () => {
       [],
     );
     const error = (await failing.catch((e: unknown) => e)) as Error & { code?: string };
-    expect(error).toMatchObject({ name: 'SqliteError', code: 'SQLITE_CONSTRAINT_CHECK' });
+    expect(error).toMatchObject({ name: 'SqlError', code: 'SQLITE_CONSTRAINT_CHECK' });
     expect(error.message).toContain('CHECK constraint failed');
     expect(error.stack).toContain('called from');
     expect(error.stack).toContain('database-thread.test.ts');
