@@ -128,10 +128,16 @@ export async function createConsole(options: ConsoleOptions): Promise<ConsoleApp
   }
 }
 
-/** The database a console's options name; the demo always has its own embedded file. */
+export class DemoDatabaseError extends Error {
+  constructor() {
+    super("This PostgreSQL database holds the demo's made-up data; a real console never opens it. Give the console a database of its own.");
+    this.name = 'DemoDatabaseError';
+  }
+}
+
+/** The database a console's options name. */
 export function databaseLocation(options: Pick<ConsoleOptions, 'dataDir' | 'database' | 'demo'>): DatabaseLocation {
   if (options.database === undefined) return { engine: 'sqlite', path: join(options.dataDir, options.demo ? DEMO_DATABASE_FILE : DATABASE_FILE) };
-  if (options.demo) throw new Error('The demo console keeps its made-up data in its own embedded file; it cannot use a PostgreSQL database.');
   return { engine: 'postgres', url: postgresUrl(options.database) };
 }
 
@@ -145,6 +151,10 @@ async function composeConsole(
   const box = new SecretBox(options.keyProvider.loadOrCreateKey());
   // The console's Ed25519 key signs the audit chain head in every appending transaction, from
   // the first (demo seeding included).
+  // Made-up data and real decisions never share a database: the embedded engine keeps the demo in
+  // a file of its own; on PostgreSQL a demo fills only an empty database (seedDemo), and a real
+  // console refuses one the demo filled.
+  if (location.engine === 'postgres' && !options.demo && (await store.meta.get('demo')) === '1') throw new DemoDatabaseError();
   const identity = await ConsoleIdentity.loadOrCreate(store.meta, box);
   await store.signAuditHeadsWith(identity.consoleId, identity.signingKey);
   const workers = new AuditWorkers();
