@@ -6,5 +6,7 @@ export default defineConfig({
     environment: 'node',
     testTimeout: 30_000,
     pool: 'forks',
+    // Starts a PostgreSQL cluster for the run when SOC_TEST_ENGINE=postgres; nothing otherwise.
+    globalSetup: ['test/support/pg-global-setup.ts'],
   },
 });

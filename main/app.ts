@@ -28,7 +28,9 @@ import { SessionRegistry } from './services/sessions.js';
 import { seedDemo } from './services/demo.js';
 import type { DemoAccount } from './services/demo.js';
 import { openThreadStore } from './store/database-client.js';
-import type { ThreadStore } from './store/database-client.js';
+import type { ConsoleStore } from './store/database-client.js';
+import type { DatabaseLocation } from './store/store.js';
+import { openPostgresStore, postgresUrl } from './store/postgres/pg-store.js';
 import { acquireConsoleLock } from './store/console-lock.js';
 import { FolderFileTransfer } from './services/files.js';
 import type { FileTransfer } from './services/files.js';
@@ -43,6 +45,11 @@ import { AuditWorkers } from './store/audit-worker-client.js';
 
 export interface ConsoleOptions {
   dataDir: string;
+  /**
+   * A PostgreSQL connection URL (postgres://USER@/DB?host=/socket/dir, or with a host and port).
+   * Absent: the embedded SQLite file in the data folder, as a standalone console always had.
+   */
+  database?: string;
   keyProvider: DataKeyProvider;
   clock?: Clock;
   /** Open (and on first use fill) the separate demo database instead of the real one. */
@@ -80,9 +87,11 @@ export interface ConsoleOptions {
 export interface ConsoleApp {
   dispatch: Dispatch;
   services: Services;
-  /** The console's data, answered by the database's own thread. */
-  store: ThreadStore;
-  databasePath: string;
+  /** The console's data: the embedded database's own thread, or a PostgreSQL pool. */
+  store: ConsoleStore;
+  database: DatabaseLocation;
+  /** The embedded database's file; asking for it on PostgreSQL is a mistake and throws. */
+  readonly databasePath: string;
   /** The demo accounts, when opened with demo: true. */
   demoAccounts: DemoAccount[];
   close(): Promise<void>;
@@ -104,13 +113,14 @@ export function dataKeyFileName(demo: boolean): string {
 export async function createConsole(options: ConsoleOptions): Promise<ConsoleApp> {
   const clock = options.clock ?? systemClock;
   mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
-  const databasePath = join(options.dataDir, options.demo ? DEMO_DATABASE_FILE : DATABASE_FILE);
-  // One console per database: a second one is refused here, not with SQLITE_BUSY mid-decision.
-  const lock = options.lockHeld ? { release: () => undefined } : acquireConsoleLock(`${databasePath}.lock`);
-  let store: ThreadStore | null = null;
+  const location = databaseLocation(options);
+  // One console per embedded file: a second one is refused here, not with SQLITE_BUSY
+  // mid-decision. A PostgreSQL database is shared by design; its transactions keep the rules.
+  const lock = options.lockHeld || location.engine === 'postgres' ? { release: () => undefined } : acquireConsoleLock(`${location.path}.lock`);
+  let store: ConsoleStore | null = null;
   try {
-    store = await openThreadStore(databasePath, clock);
-    return await composeConsole(options, clock, store, databasePath, () => lock.release());
+    store = location.engine === 'sqlite' ? await openThreadStore(location.path, clock) : await openPostgresStore(location.url, clock);
+    return await composeConsole(options, clock, store, location, () => lock.release());
   } catch (error) {
     await store?.close();
     lock.release();
@@ -118,14 +128,37 @@ export async function createConsole(options: ConsoleOptions): Promise<ConsoleApp
   }
 }
 
-async function composeConsole(options: ConsoleOptions, clock: Clock, store: ThreadStore, databasePath: string, releaseLock: () => void): Promise<ConsoleApp> {
+export class DemoDatabaseError extends Error {
+  constructor() {
+    super("This PostgreSQL database holds the demo's made-up data; a real console never opens it. Give the console a database of its own.");
+    this.name = 'DemoDatabaseError';
+  }
+}
+
+/** The database a console's options name. */
+export function databaseLocation(options: Pick<ConsoleOptions, 'dataDir' | 'database' | 'demo'>): DatabaseLocation {
+  if (options.database === undefined) return { engine: 'sqlite', path: join(options.dataDir, options.demo ? DEMO_DATABASE_FILE : DATABASE_FILE) };
+  return { engine: 'postgres', url: postgresUrl(options.database) };
+}
+
+async function composeConsole(
+  options: ConsoleOptions,
+  clock: Clock,
+  store: ConsoleStore,
+  location: DatabaseLocation,
+  releaseLock: () => void,
+): Promise<ConsoleApp> {
   const box = new SecretBox(options.keyProvider.loadOrCreateKey());
   // The console's Ed25519 key signs the audit chain head in every appending transaction, from
   // the first (demo seeding included).
+  // Made-up data and real decisions never share a database: the embedded engine keeps the demo in
+  // a file of its own; on PostgreSQL a demo fills only an empty database (seedDemo), and a real
+  // console refuses one the demo filled.
+  if (location.engine === 'postgres' && !options.demo && (await store.meta.get('demo')) === '1') throw new DemoDatabaseError();
   const identity = await ConsoleIdentity.loadOrCreate(store.meta, box);
   await store.signAuditHeadsWith(identity.consoleId, identity.signingKey);
   const workers = new AuditWorkers();
-  const integrity = new AuditIntegrity(store, identity, clock, workers, databasePath);
+  const integrity = new AuditIntegrity(store, identity, clock, workers, location);
   await integrity.checkTail();
   const demoAccounts = options.demo ? await seedDemo(store, box, clock) : [];
   const sessions = new SessionRegistry(clock, store);
@@ -142,7 +175,7 @@ async function composeConsole(options: ConsoleOptions, clock: Clock, store: Thre
   // Review scopes read opened archives, and archives check scopes: the one is handed the other late.
   let archives: ArchiveService | null = null;
   const scopes = new ReviewScopes(store, { source: (clientId, userRowId, archiveId) => archives?.source(clientId, userRowId, archiveId) ?? null });
-  archives = new ArchiveService(store, databasePath, identity, clock, files, workers, scopes);
+  archives = new ArchiveService(store, location, identity, clock, files, workers, scopes);
   const history = new HistoryService(scopes);
   const audit = new AuditService(scopes, integrity, archives);
   const auth = new AuthService(store, clock, sessions, enrollments, box, mfa);
@@ -165,7 +198,7 @@ async function composeConsole(options: ConsoleOptions, clock: Clock, store: Thre
     integrity,
     archives,
     exports: new ExportService(store, scopes, history, audit, files, clock),
-    backups: new BackupService(store, databasePath, clock, identity, workers, reauth, options.dataDir, options.demo ? 'demo' : 'console', options.onRestart),
+    backups: new BackupService(store, location, clock, identity, workers, reauth, options.dataDir, options.demo ? 'demo' : 'console', options.onRestart),
     readOnly: options.readOnly === true,
   };
   const dispatch = createDispatch(createHandlers(services), sessions, {
@@ -189,5 +222,16 @@ async function composeConsole(options: ConsoleOptions, clock: Clock, store: Thre
       if (!workers.stopped) options.logError?.('audit.verify', error);
     });
   }
-  return { dispatch, services, store, databasePath, demoAccounts, close };
+  return {
+    dispatch,
+    services,
+    store,
+    database: location,
+    get databasePath(): string {
+      if (location.engine !== 'sqlite') throw new Error('This console keeps its data in PostgreSQL, not in a file.');
+      return location.path;
+    },
+    demoAccounts,
+    close,
+  };
 }

@@ -2,7 +2,8 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
-import { DATABASE_FILE, DEMO_DATABASE_FILE, createConsole } from './app.js';
+import { createConsole, databaseLocation } from './app.js';
+import type { DatabaseLocation } from './store/store.js';
 import type { ConsoleApp, ConsoleOptions } from './app.js';
 import { systemClock } from './clock.js';
 import { createPartialDispatch } from './ipc/router.js';
@@ -142,8 +143,8 @@ export class ConsoleRunner {
     return switching;
   }
 
-  private get databasePath(): string {
-    return join(this.options.dataDir, this.options.demo ? DEMO_DATABASE_FILE : DATABASE_FILE);
+  private get database(): DatabaseLocation {
+    return databaseLocation(this.options);
   }
 
   private get backupsFolder(): string {
@@ -154,13 +155,17 @@ export class ConsoleRunner {
     const log = this.options.log ?? (() => undefined);
     const clock = this.options.clock ?? systemClock;
     mkdirSync(this.options.dataDir, { recursive: true, mode: 0o700 });
+    const database = this.database;
+    // The embedded file's own start: one console per file, a staged restore, SQLite's check. A
+    // PostgreSQL database is shared by many consoles and kept whole by its server and operator.
+    const embedded = database.engine === 'sqlite' ? database.path : null;
     // Before a staged restore swaps the file: a second console is refused here, whatever this one shows.
-    this.lock ??= acquireConsoleLock(`${this.databasePath}.lock`);
-    const restored = mode === 'normal' ? applyStagedRestore(this.options.dataDir, this.databasePath, this.backupsFolder, clock.now()) : null;
+    if (embedded !== null) this.lock ??= acquireConsoleLock(`${embedded}.lock`);
+    const restored = mode === 'normal' && embedded !== null ? applyStagedRestore(this.options.dataDir, embedded, this.backupsFolder, clock.now()) : null;
     if (restored) log(`Restored ${restored.backup}; the previous database is kept as ${restored.keptAside}`);
     // A restored backup gets SQLite's thorough integrity_check (its pages may have changed on disk
     // since it was checked); the whole audit chain is then verified in the background as always.
-    this.lastCheck = mode === 'normal' ? await quickCheckInWorker(this.workers, this.databasePath, restored !== null) : this.lastCheck;
+    this.lastCheck = mode === 'normal' && embedded !== null ? await quickCheckInWorker(this.workers, embedded, restored !== null) : this.lastCheck;
     if (this.lastCheck.quickCheckMs !== null) log(`quick_check at start: ${this.lastCheck.quickCheckMs.toFixed(0)} ms`);
     if (this.lastCheck.problem && mode === 'normal') return this.enterRecovery(this.lastCheck.problem);
     let app: ConsoleApp;

@@ -37,7 +37,10 @@ export const EXTERNAL_SITES = [
   { name: 'CMS.gov', url: 'https://www.cms.gov/' },
 ] as const;
 
-const EXTERNAL_HOSTS: ReadonlySet<string> = new Set(EXTERNAL_SITES.map((site) => new URL(site.url).host));
+/** The PostgreSQL manual's chapter on base backups and point-in-time recovery: what the Backup page of a console on PostgreSQL points its officials' database operator to. */
+export const POSTGRESQL_BACKUP_DOCS = 'https://www.postgresql.org/docs/current/continuous-archiving.html';
+
+const EXTERNAL_HOSTS: ReadonlySet<string> = new Set([...EXTERNAL_SITES.map((site) => site.url), POSTGRESQL_BACKUP_DOCS].map((url) => new URL(url).host));
 const HELP_EMAILS: ReadonlySet<string> = new Set(
   [...NEED_HELP.contacts, ...MORE_HELP].flatMap((contact) => (contact.email ? [contact.email.toLowerCase()] : [])),
 );

@@ -4,13 +4,15 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { AdjustableClock } from '../clock.js';
 import { failureLogLine } from '../ipc/failures.js';
+import { databaseLocation } from '../app.js';
 import { ConsoleRunner, watchProcessFailures } from '../runner.js';
+import { describePostgresUrl } from '../store/postgres/pg-store.js';
 import { ensurePrivateFolder } from '../store/private-files.js';
 import { HostFileTransfer } from './file-transfer.js';
 import { HostKeyProvider } from './key-location.js';
 import { startHost } from './server.js';
 
-const USAGE = 'Usage: npm run start:web -- [--demo] [--data DIR] [--key-file PATH] [--port N]';
+const USAGE = 'Usage: npm run start:web -- [--demo] [--data DIR] [--database postgres://USER@/DB?host=/socket/dir] [--key-file PATH] [--port N]';
 
 async function main(): Promise<void> {
   // Whatever a library creates in the data folder is private too; the console's own files also
@@ -26,6 +28,8 @@ async function main(): Promise<void> {
       options: {
         demo: { type: 'boolean', default: false },
         data: { type: 'string' },
+        // The organization's PostgreSQL database; without it, the embedded SQLite file in the data folder.
+        database: { type: 'string' },
         'key-file': { type: 'string' },
         port: { type: 'string', default: '0' },
         'test-clock': { type: 'boolean', default: false },
@@ -53,6 +57,14 @@ async function main(): Promise<void> {
     console.error(`--mail-interval-ms must be a whole number from 10 to 3600000\n${USAGE}`);
     process.exit(2);
   }
+  if (args.database !== undefined) {
+    try {
+      databaseLocation({ dataDir: '.', database: args.database, demo: args.demo });
+    } catch (error) {
+      console.error(`--database: ${(error as Error).message}\n${USAGE}`);
+      process.exit(2);
+    }
+  }
   const dataDir = resolve(args.data ?? join(process.cwd(), '.console-data', args.demo ? 'demo' : 'web'));
   ensurePrivateFolder(dataDir);
   const clock = new AdjustableClock();
@@ -62,6 +74,7 @@ async function main(): Promise<void> {
     dataDir,
     clock,
     demo: args.demo,
+    ...(args.database !== undefined ? { database: args.database } : {}),
     // Outside the data folder (a copy of the folder must not carry it), unless --key-file says where.
     keyProvider: new HostKeyProvider({ dataDir, demo: args.demo, keyFile: args['key-file'], notice: (line) => console.error(line) }),
     validateOutput: true,
@@ -87,6 +100,8 @@ async function main(): Promise<void> {
     ...(args['test-clock'] ? { advanceClock: (ms: number) => clock.advance(ms) } : {}),
   });
   console.log(`Data folder: ${dataDir}${args.demo ? ' (DEMO data)' : ''}`);
+  // Where the data is, without the URL's password (if it has one).
+  if (args.database !== undefined) console.log(`Database: PostgreSQL ${describePostgresUrl(args.database)}`);
   console.log(`Console ready at ${host.url}`);
   const shutDown = async () => {
     await host.close();

@@ -10,7 +10,7 @@ import { ArchiveReader } from '../store/archive-worker-client.js';
 import type { AuditTrailStore } from '../store/audit-trail-store.js';
 import type { AuditWorkers } from '../store/audit-worker-client.js';
 import type { HistoryStore } from '../store/history-store.js';
-import type { Store } from '../store/store.js';
+import type { DatabaseLocation, Store } from '../store/store.js';
 import type { ConsoleIdentity } from './console-identity.js';
 import type { FileTransfer } from './files.js';
 import { safeFileName } from './files.js';
@@ -52,7 +52,8 @@ export class ArchiveService implements ArchiveSources {
 
   constructor(
     private readonly store: Store,
-    private readonly databasePath: string,
+    /** Where an export copies its rows from, on its own connection in a worker thread. */
+    private readonly database: DatabaseLocation,
     private readonly identity: ConsoleIdentity,
     private readonly clock: Clock,
     private readonly files: FileTransfer,
@@ -75,7 +76,7 @@ export class ArchiveService implements ArchiveSources {
     try {
       const result = await this.workers.run({
         kind: 'export-archive',
-        sourcePath: this.databasePath,
+        source: this.database,
         archivePath: target.path,
         organizationIds,
         from: input.from,

@@ -2,7 +2,7 @@ import type { Clock } from '../clock.js';
 import type { AuditStatus } from '../../shared/ipc/contract.js';
 import type { AuditWorkers } from '../store/audit-worker-client.js';
 import type { ChainBreak, LiveCheck } from '../store/chain-verify.js';
-import type { Store } from '../store/store.js';
+import type { DatabaseLocation, Store } from '../store/store.js';
 import type { ConsoleIdentity } from './console-identity.js';
 
 /** At start the last 10,000 events are checked at once (on the database thread); the whole chain in the background. */
@@ -37,7 +37,8 @@ export class AuditIntegrity {
     private readonly identity: ConsoleIdentity,
     private readonly clock: Clock,
     private readonly workers: AuditWorkers,
-    private readonly databasePath: string,
+    /** Where the whole-chain check reads from, on its own connection in a worker thread. */
+    private readonly database: DatabaseLocation,
   ) {}
 
   private get key() {
@@ -63,7 +64,7 @@ export class AuditIntegrity {
     this.full ??= (async () => {
       try {
         const result = await this.workers.run(
-          { kind: 'verify-live', dbPath: this.databasePath, consoleId: this.identity.consoleId, publicKeyDer: this.identity.publicKeyDer, afterId: 0 },
+          { kind: 'verify-live', database: this.database, consoleId: this.identity.consoleId, publicKeyDer: this.identity.publicKeyDer, afterId: 0 },
           (checked, total) => {
             this.checked = checked;
             this.total = total;

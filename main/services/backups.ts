@@ -8,7 +8,7 @@ import { AuditTaskError } from '../store/audit-worker-client.js';
 import type { AuditTaskResult, AuditWorkers, ProgressPhase } from '../store/audit-worker-client.js';
 import { MIGRATIONS } from '../store/migrations/index.js';
 import { ensurePrivateFile, ensurePrivateFolder, makeDatabaseFilesPrivate } from '../store/private-files.js';
-import type { Store } from '../store/store.js';
+import type { DatabaseLocation, Store } from '../store/store.js';
 import type { ConsoleIdentity } from './console-identity.js';
 import { officialOf } from './officials.js';
 import type { Reauthentication } from './reauth.js';
@@ -25,6 +25,8 @@ export const BACKUP_MESSAGES = {
   noSuchBackup: 'There is no such backup.',
   running: 'A backup is already being made.',
   failedCheck: (problem: string) => `This backup cannot be restored: ${problem}`,
+  databaseOperator:
+    "This console keeps its data in the organization's PostgreSQL database. Its backups and restores are made by the database operator (pg_basebackup and point-in-time recovery), not by the console.",
 } as const;
 
 interface Verification {
@@ -51,8 +53,8 @@ export class BackupService {
 
   constructor(
     private readonly store: Store,
-    /** The embedded database file: backups copy it page by page in a worker of their own. */
-    private readonly databasePath: string,
+    /** The embedded database file (backups copy it page by page in a worker of their own), or PostgreSQL (backed up by its operator). */
+    private readonly database: DatabaseLocation,
     private readonly clock: Clock,
     private readonly identity: ConsoleIdentity,
     private readonly workers: AuditWorkers,
@@ -69,11 +71,12 @@ export class BackupService {
   /** Backup (Settings): for Security Officials. */
   async statusFor(session: Session): Promise<BackupStatus> {
     const official = await officialOf(this.store, session, BACKUP_MESSAGES.notOfficial);
-    return { ...this.status(), canRestore: official.isCms };
+    return { ...this.status(), canRestore: official.isCms && this.database.engine === 'sqlite' };
   }
 
   async backupFor(session: Session): Promise<BackupInfo> {
     await officialOf(this.store, session, BACKUP_MESSAGES.notOfficial);
+    this.embeddedOnly();
     return this.backupNow(session.userRowId);
   }
 
@@ -82,17 +85,25 @@ export class BackupService {
     const official = await officialOf(this.store, session, BACKUP_MESSAGES.notOfficial);
     // The database holds every organization's decisions; rolling them all back is not one organization's call.
     if (!official.isCms) throw new AppError('FORBIDDEN', BACKUP_MESSAGES.restoreCmsOnly);
+    this.embeddedOnly();
     this.pathOf(input.name);
     await this.reauth.confirm(session, input.code, 'restore backup');
     return this.restore(input.name, session.userRowId);
   }
 
   list(): BackupInfo[] {
-    return listBackupFolder(this.folder, this.base);
+    return this.database.engine === 'sqlite' ? listBackupFolder(this.folder, this.base) : [];
+  }
+
+  /** The embedded file is the console's to copy; a PostgreSQL database is its operator's. */
+  private embeddedOnly(): string {
+    if (this.database.engine !== 'sqlite') throw new AppError('CONFLICT', BACKUP_MESSAGES.databaseOperator);
+    return this.database.path;
   }
 
   status(): BackupStatus {
     return {
+      managedBy: this.database.engine === 'sqlite' ? 'console' : 'database-operator',
       canRestore: false,
       running: this.current !== null,
       progress: this.progress,
@@ -150,6 +161,7 @@ export class BackupService {
 
   /** Checks a backup thoroughly, then stages it; the console restarts on it. */
   async restore(name: string, actorId: number | null): Promise<BackupInfo> {
+    this.embeddedOnly();
     const verification = await this.check(name, true);
     if (verification.verified !== 'ok') throw new AppError('CONFLICT', BACKUP_MESSAGES.failedCheck(verification.problem ?? 'it failed its check'));
     await this.store.audit.append([{ action: 'backup.restore_staged', actorId, details: { backup: name } }]);
@@ -160,7 +172,7 @@ export class BackupService {
 
   /** Makes a backup at start when the newest is a day old (or there is none), then daily. */
   start(onError: (error: unknown) => void): void {
-    if (this.timer) return;
+    if (this.timer || this.database.engine !== 'sqlite') return;
     try {
       this.makePrivate();
     } catch (error) {
@@ -183,6 +195,7 @@ export class BackupService {
   }
 
   private async makeBackup(actorId: number | null): Promise<BackupInfo> {
+    const databasePath = this.embeddedOnly();
     ensurePrivateFolder(this.folder);
     const name = this.newName();
     const path = join(this.folder, name);
@@ -199,7 +212,7 @@ export class BackupService {
       result = await this.workers.run(
         {
           kind: 'backup-database',
-          dbPath: this.databasePath,
+          dbPath: databasePath,
           destPath: partial,
           consoleId: this.identity.consoleId,
           publicKeyDer: this.identity.publicKeyDer,

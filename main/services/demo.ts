@@ -127,7 +127,7 @@ export async function seedDemo(store: Store, box: SecretBox, clock: Clock): Prom
     await store.demo.refreshActivity();
     return accounts;
   }
-  if ((await store.users.count()) > 0) throw new Error('The demo database file holds non-demo data; refusing to seed it');
+  if ((await store.users.count()) > 0) throw new Error("The demo's database holds non-demo data; refusing to seed it");
 
   const faker = new Faker({ locale: [en] });
   faker.seed(SEED);

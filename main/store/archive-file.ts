@@ -5,6 +5,9 @@ import { MIGRATIONS, migrate } from './migrations/index.js';
 import { walkChain } from './chain-verify.js';
 import type { ChainBreak } from './chain-verify.js';
 import { keyFingerprint, verifySignatureSync } from './signature.js';
+import { PgDatabase } from './postgres/pg-database.js';
+import type { SqlExecutor, SqlValue } from './sql.js';
+import type { DatabaseLocation } from './store.js';
 
 /**
  * The offline review archive: one SQLite file with the console's schema, holding the decided
@@ -75,7 +78,8 @@ export interface ArchiveManifest {
 export type UnsignedManifest = Omit<ArchiveManifest, 'format' | 'version' | 'consoleId' | 'publicKey' | 'createdAt' | 'createdBy'>;
 
 export interface ExportTask {
-  sourcePath: string;
+  /** The console's database; the rows are read in one snapshot on the worker's own connection. */
+  source: DatabaseLocation;
   archivePath: string;
   organizationIds: number[];
   from: number;
@@ -108,23 +112,34 @@ export class ArchiveChangedError extends ArchiveFormatError {
 
 /**
  * Copies the archive's rows out of the console database into a new file. The source is read in
- * one read transaction (a consistent snapshot while the console keeps writing, as WAL allows)
- * and copied table by table with INSERT ... SELECT through ATTACH: a snapshot of exactly the
- * rows wanted, rather than an online backup of the whole database followed by deletions, which
- * at 10 million requests would copy gigabytes to keep a tenth. Runs in a worker thread.
+ * one snapshot (a read transaction while the console keeps writing), so the rows and the chain
+ * segment agree. The archive is the same file whichever engine the console runs on: the rows
+ * are copied into the same tables and digested the same way. Runs in a worker thread.
  */
-export function exportArchiveSync(task: ExportTask): UnsignedManifest {
+export async function exportArchive(task: ExportTask): Promise<UnsignedManifest> {
+  const source = task.source;
+  if (source.engine === 'sqlite') return exportArchiveSync({ ...task, source });
+  const pg = PgDatabase.open({ connectionString: source.url, max: 1, application_name: 'security-official-console archive' });
+  try {
+    return await writeArchive(task, (db) =>
+      // Repeatable read: every statement of the copy sees the same committed rows.
+      pg.transactionAt('repeatable read', (tx) => copyFromPostgres(db, tx, task)),
+    );
+  } finally {
+    await pg.close();
+  }
+}
+
+/**
+ * The embedded engine's copy: table by table with INSERT ... SELECT through ATTACH, a snapshot of
+ * exactly the rows wanted, rather than an online backup of the whole database followed by
+ * deletions, which at 10 million requests would copy gigabytes to keep a tenth.
+ */
+export function exportArchiveSync(task: ExportTask & { source: { engine: 'sqlite' } }): UnsignedManifest {
   const db = new Database(task.archivePath);
   try {
-    db.pragma('trusted_schema = OFF');
-    db.pragma('journal_mode = MEMORY');
-    db.pragma('synchronous = OFF');
-    db.pragma('foreign_keys = OFF');
-    db.pragma('cache_size = -131072');
-    const indexes = createArchiveTables(db);
-    db.exec('DELETE FROM audit_head');
-    db.prepare('ATTACH DATABASE ? AS src').run(task.sourcePath);
-
+    const indexes = startArchive(db);
+    db.prepare('ATTACH DATABASE ? AS src').run(task.source.path);
     const orgs = task.organizationIds;
     const inOrgs = orgs.map(() => '?').join(',');
     const copy = db.transaction((): UnsignedManifest => {
@@ -132,9 +147,7 @@ export function exportArchiveSync(task: ExportTask): UnsignedManifest {
       db.exec('INSERT INTO programs SELECT * FROM src.programs');
       db.exec('INSERT INTO roles SELECT * FROM src.roles');
       db.prepare(`INSERT INTO organizations SELECT * FROM src.organizations WHERE id IN (${inOrgs})`).run(...orgs);
-      const requestColumns = (db.prepare('SELECT name FROM pragma_table_info(?)').all('role_requests') as Array<{ name: string }>)
-        .map((c) => c.name)
-        .join(', ');
+      const requestColumns = columnsOf(db, 'role_requests').join(', ');
       db.prepare(
         `INSERT INTO role_requests (${requestColumns}) SELECT ${requestColumns} FROM src.role_requests
           WHERE ${HISTORY_WHERE} AND organization_id IN (${inOrgs}) AND decided_at >= ? AND decided_at <= ?`,
@@ -149,36 +162,167 @@ export function exportArchiveSync(task: ExportTask): UnsignedManifest {
         ).run(...orgs, chain.firstId, chain.lastId);
       }
       // Only who the rows name, and of them only what the views show.
-      db.exec(`INSERT INTO users (id, user_id, first_name, last_name, email, status, password_hash, created_at, proofing_state)
-        SELECT id, user_id, first_name, last_name, email, status, '', created_at, proofing_state FROM src.users
-         WHERE id IN (SELECT requester_id FROM role_requests UNION SELECT decided_by FROM role_requests
-                      UNION SELECT actor_id FROM audit_events UNION SELECT subject_user_id FROM audit_events)`);
-      createArchiveIndexes(db, indexes);
-      const organizations = db.prepare('SELECT id, display_id AS displayId, name FROM organizations ORDER BY name').all() as UnsignedManifest['organizations'];
-      const { counts, digests } = digestTables(db);
-      // The readers accept nothing but the expected schema: a writer that drifted from it would make unopenable archives.
-      const schema = readSchema(db);
-      const difference = schemaDifference(schema, expectedArchiveSchema());
-      if (difference !== null) throw new Error(`The archive writer made an unexpected schema: ${difference}`);
-      return {
-        organizations,
-        from: task.from,
-        to: task.to,
-        chain,
-        counts,
-        digests,
-        schema: schemaDigest(schema, db.pragma('user_version', { simple: true }) as number),
-      };
+      db.exec(`INSERT INTO users (${ARCHIVED_USER_COLUMNS})
+        SELECT ${ARCHIVED_USER_VALUES} FROM src.users WHERE id IN (${NAMED_USERS})`);
+      return finishArchive(db, indexes, task, chain);
     });
     const manifest = copy.deferred();
     db.exec('DETACH DATABASE src');
-    db.pragma(`application_id = ${ARCHIVE_APPLICATION_ID}`);
-    // One self-contained file: no -wal or -shm beside it.
-    db.pragma('journal_mode = DELETE');
+    endArchive(db);
     return manifest;
   } finally {
     db.close();
   }
+}
+
+/** The users an archive keeps: those its requests and events name. */
+const NAMED_USERS = `SELECT requester_id FROM role_requests UNION SELECT decided_by FROM role_requests
+                      UNION SELECT actor_id FROM audit_events UNION SELECT subject_user_id FROM audit_events`;
+const ARCHIVED_USER_COLUMNS = 'id, user_id, first_name, last_name, email, status, password_hash, created_at, proofing_state';
+/** Of a user, only what the views show: never a password hash. */
+const ARCHIVED_USER_VALUES = "id, user_id, first_name, last_name, email, status, '', created_at, proofing_state";
+
+/** Rows read from PostgreSQL at a time, by primary key: an export of millions never holds them all. */
+const PAGE = 5_000;
+
+/**
+ * PostgreSQL's copy, inside the snapshot transaction `tx`: the same rows the embedded copy takes,
+ * read a page at a time in key order and inserted into the archive's tables in one local
+ * transaction.
+ */
+async function writeArchive(task: ExportTask, copy: (db: Db) => Promise<UnsignedManifest['chain']>): Promise<UnsignedManifest> {
+  const db = new Database(task.archivePath);
+  try {
+    const indexes = startArchive(db);
+    db.exec('BEGIN');
+    let manifest: UnsignedManifest;
+    try {
+      const chain = await copy(db);
+      manifest = finishArchive(db, indexes, task, chain);
+      db.exec('COMMIT');
+    } catch (error) {
+      if (db.inTransaction) db.exec('ROLLBACK');
+      throw error;
+    }
+    endArchive(db);
+    return manifest;
+  } finally {
+    db.close();
+  }
+}
+
+async function copyFromPostgres(db: Db, tx: SqlExecutor, task: ExportTask): Promise<UnsignedManifest['chain']> {
+  const orgs = task.organizationIds;
+  const inOrgs = orgs.map(() => '?').join(',');
+  const chain = await segmentOfSql(tx, task.from, task.to);
+  const insertRows = (table: string, columns: readonly string[], rows: ReadonlyArray<Record<string, unknown>>, orIgnore = false) => {
+    const insert = db.prepare(`INSERT ${orIgnore ? 'OR IGNORE ' : ''}INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`);
+    for (const row of rows) insert.run(...columns.map((c) => row[c] ?? null));
+  };
+  /** Pages of `select` (which ends in `AND <key> > ? ORDER BY <key> LIMIT ?`) after each page's last key. */
+  const copyPaged = async (table: string, columns: readonly string[], select: string, params: SqlValue[], key: string, orIgnore = false) => {
+    let after = -1;
+    for (;;) {
+      const rows = await tx.all<Record<string, unknown>>(select, [...params, after, PAGE]);
+      insertRows(table, columns, rows, orIgnore);
+      if (rows.length < PAGE) return;
+      after = rows[rows.length - 1]![key] as number;
+    }
+  };
+  for (const table of ['programs', 'roles']) {
+    const columns = columnsOf(db, table);
+    insertRows(table, columns, await tx.all(`SELECT ${columns.join(', ')} FROM ${table} ORDER BY id`));
+  }
+  const orgColumns = columnsOf(db, 'organizations');
+  insertRows('organizations', orgColumns, await tx.all(`SELECT ${orgColumns.join(', ')} FROM organizations WHERE id IN (${inOrgs}) ORDER BY id`, orgs));
+  const requestColumns = columnsOf(db, 'role_requests');
+  await copyPaged(
+    'role_requests',
+    requestColumns,
+    `SELECT ${requestColumns.join(', ')} FROM role_requests
+      WHERE ${HISTORY_WHERE} AND organization_id IN (${inOrgs}) AND decided_at >= ? AND decided_at <= ? AND id > ? ORDER BY id LIMIT ?`,
+    [...orgs, task.from, task.to],
+    'id',
+  );
+  if (chain.firstId !== null && chain.lastId !== null) {
+    const eventColumns = columnsOf(db, 'audit_events');
+    // An event scoped to two of the chosen organizations is read twice and kept once.
+    await copyPaged(
+      'audit_events',
+      eventColumns,
+      `SELECT ${eventColumns.map((c) => `e.${c}`).join(', ')} FROM audit_scope s JOIN audit_events e ON e.id = s.event_id
+        WHERE s.organization_id IN (${inOrgs}) AND s.event_id BETWEEN ? AND ? AND e.id > ? ORDER BY e.id LIMIT ?`,
+      [...orgs, chain.firstId, chain.lastId],
+      'id',
+      true,
+    );
+    for (const org of orgs) {
+      await copyPaged(
+        'audit_scope',
+        ['organization_id', 'event_id'],
+        'SELECT organization_id, event_id FROM audit_scope WHERE organization_id = ? AND event_id BETWEEN ? AND ? AND event_id > ? ORDER BY event_id LIMIT ?',
+        [org, chain.firstId, chain.lastId],
+        'event_id',
+      );
+    }
+  }
+  const named = (db.prepare(`SELECT id FROM (${NAMED_USERS}) WHERE id IS NOT NULL ORDER BY id`).raw(true).all() as Array<[number]>).map(([id]) => id);
+  const userColumns = ARCHIVED_USER_COLUMNS.split(', ');
+  for (let i = 0; i < named.length; i += 500) {
+    const ids = named.slice(i, i + 500);
+    insertRows(
+      'users',
+      userColumns,
+      await tx.all(
+        `SELECT ${ARCHIVED_USER_VALUES.replace("''", "'' AS password_hash")} FROM users WHERE id IN (${ids.map(() => '?').join(',')}) ORDER BY id`,
+        ids,
+      ),
+    );
+  }
+  return chain;
+}
+
+/** The archive's tables, before any row: returns the indexes to build once the rows are in. */
+function startArchive(db: Db): Array<{ name: string; sql: string }> {
+  db.pragma('trusted_schema = OFF');
+  db.pragma('journal_mode = MEMORY');
+  db.pragma('synchronous = OFF');
+  db.pragma('foreign_keys = OFF');
+  db.pragma('cache_size = -131072');
+  const indexes = createArchiveTables(db);
+  db.exec('DELETE FROM audit_head');
+  return indexes;
+}
+
+/** Indexes, digests and the schema check, inside the copy's transaction: the manifest of what was written. */
+function finishArchive(db: Db, indexes: ReadonlyArray<{ sql: string }>, task: ExportTask, chain: UnsignedManifest['chain']): UnsignedManifest {
+  createArchiveIndexes(db, indexes);
+  const organizations = db.prepare('SELECT id, display_id AS displayId, name FROM organizations ORDER BY name').all() as UnsignedManifest['organizations'];
+  const { counts, digests } = digestTables(db);
+  // The readers accept nothing but the expected schema: a writer that drifted from it would make unopenable archives.
+  const schema = readSchema(db);
+  const difference = schemaDifference(schema, expectedArchiveSchema());
+  if (difference !== null) throw new Error(`The archive writer made an unexpected schema: ${difference}`);
+  return {
+    organizations,
+    from: task.from,
+    to: task.to,
+    chain,
+    counts,
+    digests,
+    schema: schemaDigest(schema, db.pragma('user_version', { simple: true }) as number),
+  };
+}
+
+function endArchive(db: Db): void {
+  db.pragma(`application_id = ${ARCHIVE_APPLICATION_ID}`);
+  // One self-contained file: no -wal or -shm beside it.
+  db.pragma('journal_mode = DELETE');
+}
+
+/** A table's columns in the archive, in its order. */
+function columnsOf(db: Db, table: string): string[] {
+  return (db.prepare('SELECT name FROM pragma_table_info(?)').all(table) as Array<{ name: string }>).map((c) => c.name);
 }
 
 /**
@@ -258,6 +402,31 @@ export function schemaDigest(entries: readonly SchemaEntry[], userVersion: numbe
   return createHash('sha256')
     .update(`${JSON.stringify(['soc-archive-schema', userVersion])}\n${lines.join('\n')}\n`)
     .digest('hex');
+}
+
+/** segmentOf, on a database reached through SqlExecutor (PostgreSQL). */
+async function segmentOfSql(tx: SqlExecutor, from: number, to: number): Promise<UnsignedManifest['chain']> {
+  const ends = (await tx.get<{ lo: number | null; hi: number | null }>('SELECT min(id) AS lo, max(id) AS hi FROM audit_events'))!;
+  if (ends.lo === null || ends.hi === null) return { firstId: null, firstPrevHash: null, lastId: null, lastHash: null };
+  const firstAtOrAfter = async (t: number): Promise<number> => {
+    let lo = ends.lo as number;
+    let hi = (ends.hi as number) + 1;
+    while (lo < hi) {
+      const mid = Math.floor((lo + hi) / 2);
+      const at = (await tx.get<{ at: number }>('SELECT at FROM audit_events WHERE id >= ? ORDER BY id LIMIT 1', [mid]))?.at ?? Number.POSITIVE_INFINITY;
+      if (at >= t) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo;
+  };
+  const firstId = await firstAtOrAfter(from);
+  const lastId = (await firstAtOrAfter(to + 1)) - 1;
+  if (firstId > lastId) return { firstId: null, firstPrevHash: null, lastId: null, lastHash: null };
+  const firstRow = (await tx.get<{ id: number; prevHash: string }>('SELECT id, prev_hash AS "prevHash" FROM audit_events WHERE id >= ? ORDER BY id LIMIT 1', [
+    firstId,
+  ]))!;
+  const lastRow = (await tx.get<{ id: number; hash: string }>('SELECT id, hash FROM audit_events WHERE id <= ? ORDER BY id DESC LIMIT 1', [lastId]))!;
+  return { firstId: firstRow.id, firstPrevHash: firstRow.prevHash, lastId: lastRow.id, lastHash: lastRow.hash };
 }
 
 /** The chain segment of the period: first event at or after `from`, last at or before `to` (events are in time order). */

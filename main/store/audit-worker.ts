@@ -1,9 +1,10 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
-import { exportArchiveSync, openArchiveFile, verifyArchiveSync, writeManifest } from './archive-file.js';
+import { exportArchive, openArchiveFile, verifyArchiveSync, writeManifest } from './archive-file.js';
 import type { ArchiveCheck, ExportTask, UnsignedManifest } from './archive-file.js';
 import { verifyLiveChain } from './chain-verify.js';
 import type { LiveCheck } from './chain-verify.js';
+import type { DatabaseLocation } from './store.js';
 
 /**
  * The worker thread behind long audit work: verifying the whole chain, exporting and verifying
@@ -11,7 +12,7 @@ import type { LiveCheck } from './chain-verify.js';
  * while it reads; it reports progress and one result. See audit-worker-client.ts.
  */
 export type AuditTask =
-  | { kind: 'verify-live'; dbPath: string; consoleId: string; publicKeyDer: Uint8Array; afterId: number }
+  | { kind: 'verify-live'; database: DatabaseLocation; consoleId: string; publicKeyDer: Uint8Array; afterId: number }
   | { kind: 'verify-archive'; archivePath: string }
   | ({ kind: 'export-archive' } & ExportTask)
   /** The signed manifest goes in last, here too: its write flushes the whole new file to disk. */
@@ -43,7 +44,8 @@ export type WorkerMessage =
 async function run(task: AuditTask): Promise<AuditTaskResult> {
   switch (task.kind) {
     case 'verify-live': {
-      const db = new Database(task.dbPath, { readonly: true, fileMustExist: true });
+      if (task.database.engine === 'postgres') return { kind: 'verify-live', check: await verifyOnPostgres(task.database.url, task) };
+      const db = new Database(task.database.path, { readonly: true, fileMustExist: true });
       try {
         db.pragma('cache_size = -32768');
         const check = verifyLiveChain(
@@ -68,7 +70,7 @@ async function run(task: AuditTask): Promise<AuditTaskResult> {
       }
     }
     case 'export-archive':
-      return { kind: 'export-archive', manifest: exportArchiveSync(task) };
+      return { kind: 'export-archive', manifest: await exportArchive(task) };
     case 'write-manifest':
       writeManifest(task.archivePath, task.text, task.signature);
       return { kind: 'write-manifest' };

@@ -10,14 +10,17 @@ export interface DatabaseThreadStats {
   calls: number;
   longestCallMs: number;
   longestCall: string | null;
-  /** How long opening (and upgrading) the file took on the thread. */
+  /** How long opening (and upgrading) the database took. */
   openedInMs: number;
 }
 
-/** The Store of a console whose database lives in its own thread. */
-export interface ThreadStore extends Store {
+/** A console's Store, with what it measured of its own calls (the benchmarks read it). */
+export interface ConsoleStore extends Store {
   stats(): DatabaseThreadStats;
 }
+
+/** The Store of a console whose database lives in its own thread. */
+export type ThreadStore = ConsoleStore;
 
 /** An error thrown on the database thread, as the console sees it: same name, message and code. */
 export class DatabaseThreadError extends Error {

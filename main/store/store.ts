@@ -14,6 +14,12 @@ import type { AuditStore, CredentialStore, MetaStore, OrganizationStore, UserSto
 import type { UserAdminStore } from './users-admin-store.js';
 
 /**
+ * Where the console's data lives: the embedded SQLite file in the data folder (one console per
+ * file), or an organization's PostgreSQL database (run and backed up by its database operator).
+ */
+export type DatabaseLocation = { engine: 'sqlite'; path: string } | { engine: 'postgres'; url: string };
+
+/**
  * What the services may ask of storage, and all they may ask: no service sees an engine, a
  * connection or SQL. Async because the answer comes from another thread (the embedded engine's
  * own) or another process (a database server). Every mutating call takes the audit events it

@@ -22,6 +22,8 @@ const backupProgress = z.object({
   totalEvents: z.number(),
 });
 const backupStatus = z.object({
+  /** Who backs the database up: the console (its embedded file), or the operator of its PostgreSQL database. */
+  managedBy: z.enum(['console', 'database-operator']),
   /** Whether this official may restore (CMS Security Officials: a restore undoes every organization's work). */
   canRestore: z.boolean(),
   running: z.boolean(),

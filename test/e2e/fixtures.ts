@@ -3,6 +3,7 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import pg from 'pg';
 import { test as base, expect } from '@playwright/test';
 import type { Page } from '@playwright/test';
 import { AxeBuilder } from '@axe-core/playwright';
@@ -14,6 +15,31 @@ export type { DemoAccount };
 const ROOT = resolve(import.meta.dirname, '../..');
 
 const configHomeOf = (dataDir: string) => `${dataDir}-config`;
+
+/** Each console's PostgreSQL database on a run with SOC_E2E_ENGINE=postgres, by data folder (a restart opens the same one). */
+const databases = new Map<string, string>();
+
+/**
+ * On a PostgreSQL run (test/e2e/pg-global-setup.ts started a cluster), a new empty database for
+ * a console's data folder, which the console migrates itself at start; null on SQLite.
+ */
+async function e2eDatabase(dataDir: string): Promise<string | null> {
+  const socketDir = process.env['SOC_E2E_PG_SOCKET'];
+  if (!socketDir) return null;
+  const known = databases.get(dataDir);
+  if (known) return known;
+  const name = `e2e_${process.pid}_${databases.size + 1}`;
+  const client = new pg.Client({ host: socketDir, user: 'postgres', database: 'postgres' });
+  await client.connect();
+  try {
+    await client.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await client.end();
+  }
+  const url = `postgres://postgres@/${name}?host=${encodeURIComponent(socketDir)}`;
+  databases.set(dataDir, url);
+  return url;
+}
 
 /** A browser host started for one test, on its own data folder, with a clock the test can move. */
 export class ConsoleHost {
@@ -27,6 +53,7 @@ export class ConsoleHost {
   /** mailIntervalMs: how often the host looks at its outbox (tests that read delivered mail). */
   static async start(options: { demo: boolean; mailIntervalMs?: number; dataDir?: string }): Promise<ConsoleHost> {
     const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'soc-e2e-'));
+    const database = await e2eDatabase(dataDir);
     const args = [
       '--import',
       'tsx',
@@ -37,6 +64,7 @@ export class ConsoleHost {
       '0',
       '--test-clock',
       ...(options.demo ? ['--demo'] : []),
+      ...(database !== null ? ['--database', database] : []),
       ...(options.mailIntervalMs !== undefined ? ['--mail-interval-ms', String(options.mailIntervalMs)] : []),
     ];
     // The host keeps its data key in the user's config folder: here one beside the data folder,

@@ -6,6 +6,8 @@ import { defineConfig } from '@playwright/test';
  */
 export default defineConfig({
   testDir: '.',
+  // Starts a PostgreSQL cluster when SOC_E2E_ENGINE=postgres; nothing otherwise.
+  globalSetup: './pg-global-setup.ts',
   testMatch: '**/*.spec.ts',
   fullyParallel: true,
   workers: 2,

@@ -17,6 +17,7 @@ import type { OrganizationKind, UserStatus } from '../../shared/domain.js';
 import type { Channel, ChannelInput, ChannelOutput } from '../../shared/ipc/contract.js';
 import type { IpcError } from '../../shared/ipc/errors.js';
 import { sideDb, sideSql } from './side-db.js';
+import { TEST_ENGINE, freshPostgresDatabase } from './test-engine.js';
 
 /** SOC_TEST_LOG_ERRORS=1 prints what lies behind an INTERNAL answer (its stack) while debugging a test. */
 const logInternalErrors = (channel: string, error: unknown): void => {
@@ -48,13 +49,22 @@ export class Harness {
   }
   private box!: SecretBox;
   private options: { demo?: boolean; auditCheck?: 'background' | 'manual' } = {};
+  /** On a PostgreSQL run: this console's own database (the demo always keeps its embedded file). */
+  private postgres: { url: string; drop(): Promise<void> } | null = null;
+
+  /** What createConsole and the runner are given for the database: nothing on SQLite (the file in `dir`). */
+  private get databaseOption(): { database?: string } {
+    return this.postgres ? { database: this.postgres.url } : {};
+  }
   private passwordHash!: string;
 
   /** auditCheck: the whole chain is verified only when a test asks (services.integrity.verifyAll), unless 'background'. */
   static async create(options: { demo?: boolean; auditCheck?: 'background' | 'manual'; dir?: string } = {}): Promise<Harness> {
     const h = new Harness(options.dir);
     const keys = new KeyFileProvider(join(h.dir, dataKeyFileName(options.demo ?? false)));
+    if (TEST_ENGINE === 'postgres' && !options.demo) h.postgres = await freshPostgresDatabase();
     h.app = await createConsole({
+      ...h.databaseOption,
       dataDir: h.dir,
       keyProvider: keys,
       clock: h.clock,
@@ -74,6 +84,7 @@ export class Harness {
     await this.app.close();
     const keys = new KeyFileProvider(join(this.dir, dataKeyFileName(this.options.demo ?? false)));
     this.app = await createConsole({
+      ...this.databaseOption,
       dataDir: this.dir,
       keyProvider: keys,
       clock: this.clock,
@@ -91,6 +102,7 @@ export class Harness {
   async startRunner(): Promise<ConsoleRunner> {
     await (this.runner ?? this.app).close();
     this.runner = await ConsoleRunner.start({
+      ...this.databaseOption,
       dataDir: this.dir,
       keyProvider: new KeyFileProvider(join(this.dir, dataKeyFileName(this.options.demo ?? false))),
       clock: this.clock,
@@ -106,6 +118,7 @@ export class Harness {
 
   async dispose(): Promise<void> {
     await (this.runner ?? this.app).close();
+    await this.postgres?.drop();
     rmSync(this.dir, { recursive: true, force: true });
   }
 

@@ -70,7 +70,7 @@ function installExitHook(): void {
   }
 }
 
-export async function startCluster(): Promise<PgCluster> {
+export async function startCluster(options: { maxConnections?: number } = {}): Promise<PgCluster> {
   const bin = findPostgresBin();
   const dir = mkdtempSync(join(tmpdir(), 'soc-pg-'));
   // A Unix socket path holds at most 107 bytes; a long TMPDIR would otherwise fail deep inside pg_ctl.
@@ -107,7 +107,7 @@ export async function startCluster(): Promise<PgCluster> {
       `unix_socket_directories = '${dir}'`,
       'fsync = off',
       'full_page_writes = off',
-      'max_connections = 40',
+      `max_connections = ${options.maxConnections ?? 40}`,
       'shared_buffers = 32MB',
       '',
     ].join('\n'),

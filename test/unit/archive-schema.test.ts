@@ -314,7 +314,7 @@ describe('an archive is opened only with the schema the console writes, intact b
       const workers = new AuditWorkers();
       const exported = await workers.run({
         kind: 'export-archive',
-        sourcePath: source,
+        source: { engine: 'sqlite', path: source },
         archivePath,
         organizationIds,
         from: h.clock.now() - DAY,

@@ -171,7 +171,7 @@ export interface PgDatabaseOptions {
   isolation?: Isolation;
 }
 
-export type Isolation = 'serializable' | 'read committed';
+export type Isolation = 'serializable' | 'repeatable read' | 'read committed';
 
 /** serialization_failure and deadlock_detected: the transaction lost a race and may simply run again. */
 const RETRYABLE = new Set(['40001', '40P01']);

@@ -8,6 +8,8 @@ import { SecurityCodeField } from '../../components/SecurityCodeField.js';
 import { DESTRUCTIVE, useDialogKeys } from '../../components/useDialogKeys.js';
 import { useSession } from '../session/store.js';
 import { useBackups } from './store.js';
+import { POSTGRESQL_BACKUP_DOCS } from '../../../shared/help.js';
+import { ExternalLink } from '../help/NeedHelp.js';
 
 const CHECK_LABELS: Record<BackupInfo['verified'], string> = { ok: 'Checked', failed: 'Check failed', unchecked: 'Not checked yet' };
 
@@ -15,6 +17,29 @@ export function formatBytes(bytes: number): string {
   if (bytes < 1024 * 1024) return `${Math.max(1, Math.round(bytes / 1024)).toLocaleString()} KB`;
   if (bytes < 1024 ** 3) return `${(bytes / 1024 ** 2).toFixed(1)} MB`;
   return `${(bytes / 1024 ** 3).toFixed(2)} GB`;
+}
+
+/** A console on the organization's PostgreSQL database: its backups are the database operator's, not the console's. */
+function OperatorBackups() {
+  const navigationId = useSession((state) => state.navigationId);
+  return (
+    <>
+      <PageHeading focusKey={navigationId}>Backup and restore</PageHeading>
+      <div className="ds-c-alert ds-c-alert--warn ds-u-measure--wide ds-u-margin-top--2" data-testid="backups-by-operator">
+        <div className="ds-c-alert__body">
+          <h2 className="ds-c-alert__heading">Backups are made by your database operator</h2>
+          <p className="ds-c-alert__text">
+            This console keeps its data in your organization&apos;s PostgreSQL database, shared by every workstation. The console does not copy it: your
+            database operator backs it up and restores it with PostgreSQL&apos;s own tools (pg_basebackup and point-in-time recovery).
+          </p>
+          <p className="ds-c-alert__text">
+            How to set that up is in the section &ldquo;Backups on PostgreSQL&rdquo; of the README that comes with the console, and in the{' '}
+            <ExternalLink href={POSTGRESQL_BACKUP_DOCS}>PostgreSQL manual on continuous archiving and point-in-time recovery</ExternalLink>.
+          </p>
+        </div>
+      </div>
+    </>
+  );
 }
 
 /** Backups of the console's database: daily and on demand, the newest 14 kept, and a restore. */
@@ -25,6 +50,7 @@ export function BackupsPage() {
     void load();
   }, [load, navigationId]);
   const progress = status?.progress ?? null;
+  if (status?.managedBy === 'database-operator') return <OperatorBackups />;
   return (
     <>
       <PageHeading focusKey={navigationId}>Backup and restore</PageHeading>
