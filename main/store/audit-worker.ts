@@ -2,7 +2,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { exportArchive, openArchiveFile, verifyArchiveSync, writeManifest } from './archive-file.js';
 import type { ArchiveCheck, ExportTask, UnsignedManifest } from './archive-file.js';
-import { verifyLiveChain } from './chain-verify.js';
+import { verifyLiveChain, verifyLiveChainSql } from './chain-verify.js';
+import { PgDatabase } from './postgres/pg-database.js';
 import type { LiveCheck } from './chain-verify.js';
 import type { DatabaseLocation } from './store.js';
 
@@ -41,10 +42,28 @@ export type WorkerMessage =
   | { type: 'done'; result: AuditTaskResult }
   | { type: 'failed'; message: string; name: string };
 
+/** The whole chain of a PostgreSQL database, on this thread's own connection, in one snapshot. */
+async function verifyOnPostgres(url: string, task: Extract<AuditTask, { kind: 'verify-live' }>): Promise<LiveCheck> {
+  const db = PgDatabase.open({ connectionString: url, max: 1, application_name: 'security-official-console audit check' });
+  try {
+    return await verifyLiveChainSql(
+      db,
+      { consoleId: task.consoleId, publicKeyDer: Buffer.from(task.publicKeyDer) },
+      {
+        afterId: task.afterId,
+        onProgress: (p) => parentPort?.postMessage({ type: 'progress', checked: p.checked, total: p.total } satisfies WorkerMessage),
+      },
+    );
+  } finally {
+    await db.close();
+  }
+}
+
 async function run(task: AuditTask): Promise<AuditTaskResult> {
   switch (task.kind) {
     case 'verify-live': {
       if (task.database.engine === 'postgres') return { kind: 'verify-live', check: await verifyOnPostgres(task.database.url, task) };
+      // The embedded file: read-only, on this thread's own connection, synchronously (nothing else runs here).
       const db = new Database(task.database.path, { readonly: true, fileMustExist: true });
       try {
         db.pragma('cache_size = -32768');

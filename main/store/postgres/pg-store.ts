@@ -15,24 +15,33 @@ const POOL_SIZE = 10;
  * words an operator can act on. The URL may hold a password: it is never repeated in a message.
  */
 export function postgresUrl(text: string): string {
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    throw new Error('The database must be a PostgreSQL URL, such as postgres://USER@/DB?host=/socket/dir or postgres://USER@HOST:5432/DB.');
-  }
-  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
-    throw new Error(`The database URL must start with postgres:// (it starts with ${url.protocol}//).`);
-  }
-  if (url.pathname.length <= 1) throw new Error('The database URL must name the database after the host, such as postgres://USER@/DB?host=/socket/dir.');
+  parsePostgresUrl(text);
   return text;
 }
 
 /** The database a URL names, for a log line: user, host or socket folder, database; never a password. */
 export function describePostgresUrl(text: string): string {
-  const url = new URL(postgresUrl(text));
-  const host = url.hostname !== '' ? `${url.hostname}${url.port ? `:${url.port}` : ''}` : (url.searchParams.get('host') ?? 'the default socket');
+  const { url, socketOnly } = parsePostgresUrl(text);
+  const host = socketOnly ? (url.searchParams.get('host') ?? 'the default socket') : `${url.hostname}${url.port ? `:${url.port}` : ''}`;
   return `database ${decodeURIComponent(url.pathname.slice(1))} as ${decodeURIComponent(url.username) || 'the current user'} on ${host}`;
+}
+
+function parsePostgresUrl(text: string): { url: URL; socketOnly: boolean } {
+  const scheme = /^(postgres|postgresql):\/\//.exec(text);
+  if (!scheme) throw new Error('The database must be a PostgreSQL URL starting with postgres://, such as postgres://USER@/DB?host=/socket/dir or postgres://USER@HOST:5432/DB.');
+  const rest = text.slice(scheme[0].length);
+  const authority = rest.slice(0, rest.search(/[/?#]|$/));
+  // node-postgres takes an empty host (the socket folder then comes in ?host=); the URL parser does
+  // not, so the check parses such a URL with a stand-in host.
+  const socketOnly = authority.slice(authority.lastIndexOf('@') + 1) === '';
+  let url: URL;
+  try {
+    url = new URL(socketOnly ? `${scheme[0]}${authority}localhost${rest.slice(authority.length)}` : text);
+  } catch {
+    throw new Error('The database URL cannot be read; write it as postgres://USER@/DB?host=/socket/dir or postgres://USER@HOST:5432/DB.');
+  }
+  if (url.pathname.length <= 1) throw new Error('The database URL must name the database after the host, such as postgres://USER@/DB?host=/socket/dir.');
+  return { url, socketOnly };
 }
 
 /**
