@@ -16,6 +16,9 @@ const ROOT = resolve(import.meta.dirname, '../..');
 
 const configHomeOf = (dataDir: string) => `${dataDir}-config`;
 
+/** Whether this run's consoles keep their data in PostgreSQL (SOC_E2E_ENGINE=postgres). */
+export const ON_POSTGRES = process.env['SOC_E2E_ENGINE'] === 'postgres';
+
 /** Each console's PostgreSQL database on a run with SOC_E2E_ENGINE=postgres, by data folder (a restart opens the same one). */
 const databases = new Map<string, string>();
 
