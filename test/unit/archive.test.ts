@@ -134,10 +134,10 @@ describe('exports and offline review archives', () => {
     const db = new Database(path, { readonly: true });
     try {
       expect((db.prepare('SELECT id FROM role_requests ORDER BY id').all() as Array<{ id: number }>).map((r) => r.id)).toEqual([approved, rejected]);
-      expect(db.prepare('SELECT (await count(*)) AS n FROM mfa_credentials').get()).toEqual({ n: 0 });
-      expect(db.prepare('SELECT (await count(*)) AS n FROM outbox').get()).toEqual({ n: 0 });
-      expect(db.prepare('SELECT (await count(*)) AS n FROM console_meta').get()).toEqual({ n: 0 });
-      expect(db.prepare("SELECT (await count(*)) AS n FROM users WHERE password_hash <> '' OR date_of_birth IS NOT NULL").get()).toEqual({ n: 0 });
+      expect(db.prepare('SELECT count(*) AS n FROM mfa_credentials').get()).toEqual({ n: 0 });
+      expect(db.prepare('SELECT count(*) AS n FROM outbox').get()).toEqual({ n: 0 });
+      expect(db.prepare('SELECT count(*) AS n FROM console_meta').get()).toEqual({ n: 0 });
+      expect(db.prepare("SELECT count(*) AS n FROM users WHERE password_hash <> '' OR date_of_birth IS NOT NULL").get()).toEqual({ n: 0 });
       expect((db.prepare('SELECT display_id AS d FROM organizations').all() as Array<{ d: string }>).map((r) => r.d)).toEqual(['123']);
       const userIds = (db.prepare('SELECT user_id AS u FROM users ORDER BY user_id').all() as Array<{ u: string }>).map((r) => r.u);
       expect(userIds).not.toContain('carol');
@@ -196,7 +196,7 @@ describe('exports and offline review archives', () => {
     await other.signIn('r', them.reviewer!);
     const count = async () =>
       await sideSql(other!.app).get(
-        'SELECT (SELECT (await count(*)) FROM role_requests) AS requests, (SELECT (await count(*)) FROM users) AS users, (SELECT (await count(*)) FROM organizations) AS orgs',
+        'SELECT (SELECT count(*) FROM role_requests) AS requests, (SELECT count(*) FROM users) AS users, (SELECT count(*) FROM organizations) AS orgs',
       );
     const before = await count();
     offer(other, archivePath);
