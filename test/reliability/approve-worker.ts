@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { createConsole, dataKeyFileName } from '../../main/app.js';
 import { KeyFileProvider } from '../../main/services/key-file.js';
-import { sideDb } from '../support/side-db.js';
+import { sideSql } from '../support/side-db.js';
 
 /**
  * The process the kill test kills: opens the console on DIR as the official OFFICIAL, approves
@@ -18,9 +18,7 @@ const official = await app.store.users.byUserId(officialUserId);
 if (!official) throw new Error(`No official ${officialUserId}`);
 // A signed-in session, as if through the warning page: the worker exercises the decision path.
 const session = app.services.sessions.open('kill-test', official.id, null, 'active');
-const ids = (sideDb(app).prepare("SELECT id FROM role_requests WHERE status = 'pending' ORDER BY id LIMIT 1000").all() as Array<{ id: number }>).map(
-  (r) => r.id,
-);
+const ids = (await sideSql(app).all<{ id: number }>("SELECT id FROM role_requests WHERE status = 'pending' ORDER BY id LIMIT 1000")).map((r) => r.id);
 process.stdout.write(`ready ${ids.length}\n`);
 const { results } = await app.services.requests.approve(session, { requestIds: ids });
 process.stdout.write(`done ${results.filter((r) => r.outcome === 'approved').length}\n`);

@@ -8,7 +8,7 @@ import type { ErrorCode } from '../../shared/ipc/errors.js';
 import { CMS_ORG, Harness, PASSWORD, PROVIDER_ORG } from '../support/console-harness.js';
 import { SmtpTestServer } from '../support/smtp-test-server.js';
 import type { TestUser } from '../support/console-harness.js';
-import { sideDb } from '../support/side-db.js';
+import { sideSql } from '../support/side-db.js';
 
 /**
  * The authorization matrix: every channel of the contract, called through dispatch by
@@ -323,8 +323,8 @@ const MATRIX: Matrix = {
   'proofing.decide': {
     rule: "a user of 123 at the official's desk",
     expect: ORG_123_USER,
-    input: (fx, p) => {
-      fx.notProofed(`t_${p}`);
+    input: async (fx, p) => {
+      await fx.notProofed(`t_${p}`);
       return { accountId: `t_${p}`, decision: 'cancel' as const, appearedInPerson: false };
     },
   },
@@ -332,7 +332,7 @@ const MATRIX: Matrix = {
     rule: 'the receipt of a proofing of a user of 123',
     expect: ORG_123_USER,
     input: async (fx, p) => {
-      fx.notProofed(`t_${p}`);
+      await fx.notProofed(`t_${p}`);
       const { recordId } = await fx.call('so123', 'proofing.decide', { accountId: `t_${p}`, decision: 'cancel', appearedInPerson: false });
       return { recordId };
     },
@@ -524,13 +524,13 @@ class Fixture {
   /** An email about organization 123 that failed, for the Retry button. */
   async failedMail(p: Persona): Promise<number> {
     const requestId = await this.pending(p);
-    const row = sideDb(this.h.app).prepare('SELECT id FROM outbox WHERE request_id = ? ORDER BY id LIMIT 1').get(requestId) as { id: number };
-    sideDb(this.h.app).prepare("UPDATE outbox SET status = 'failed', attempts = 5, last_error = 'connection refused' WHERE id = ?").run(row.id);
+    const row = (await sideSql(this.h.app).get('SELECT id FROM outbox WHERE request_id = ? ORDER BY id LIMIT 1', [requestId])) as { id: number };
+    await sideSql(this.h.app).run("UPDATE outbox SET status = 'failed', attempts = 5, last_error = 'connection refused' WHERE id = ?", [row.id]);
     return row.id;
   }
 
-  notProofed(userId: string): void {
-    sideDb(this.h.app).prepare("UPDATE users SET proofing_state = 'referred_in_person' WHERE user_id = ?").run(userId);
+  async notProofed(userId: string): Promise<void> {
+    await sideSql(this.h.app).run("UPDATE users SET proofing_state = 'referred_in_person' WHERE user_id = ?", [userId]);
   }
 
   /** A temporary password for the user, as CMS hands it over after revoking their credentials. */

@@ -7,6 +7,7 @@ import { READ_ONLY_MESSAGE } from '../../main/ipc/read-only.js';
 import { CMS_ORG, Harness, PROVIDER_ORG } from '../support/console-harness.js';
 import type { TestUser } from '../support/console-harness.js';
 import { sideDb } from '../support/side-db.js';
+import { ON_POSTGRES } from '../support/test-engine.js';
 
 const PROD = 'iQIES Prod';
 
@@ -15,7 +16,9 @@ const PROD = 'iQIES Prod';
  * integrity_check and the audit chain pass, the current database kept aside; the start-up check
  * and its recovery screen (restore a good backup, or open read-only).
  */
-describe('backup and restore', () => {
+// Every case here is about the embedded file: its online backups, integrity_check, restores and the
+// recovery screen. On PostgreSQL, backups are the database operator's.
+describe.skipIf(ON_POSTGRES)('backup and restore', () => {
   let h: Harness;
   let u: Record<string, TestUser>;
 

@@ -6,7 +6,6 @@ import type { Channel } from '../../shared/ipc/contract.js';
 import { ERROR_CODES } from '../../shared/ipc/errors.js';
 import { CMS_ORG, Harness, PROVIDER_ORG, tableChecksums } from '../support/console-harness.js';
 import type { TestUser } from '../support/console-harness.js';
-import { sideDb } from '../support/side-db.js';
 
 /**
  * IPC fuzzing: every channel of the contract gets at least SOC_FUZZ_RUNS generated
@@ -18,10 +17,10 @@ import { sideDb } from '../support/side-db.js';
  * Every input must be answered with a typed result: `{ ok: true, value }` or
  * `{ ok: false, error: { code, message } }` with a code from shared/ipc/errors.ts and never
  * INTERNAL (a bug) nor a thrown/rejected dispatch. An input the contract's schema refuses must
- * get exactly VALIDATION, and must not write to the database:
- * - per input: SQLite's total_changes() on the console's connection does not move;
- * - per channel: a sha256 of every table's rows (sorted, so WITHOUT ROWID tables too) is the
- *   same before and after all of the channel's invalid inputs.
+ * get exactly VALIDATION, and must not write to the database: a sha256 of every table's rows
+ * (sorted, so WITHOUT ROWID tables too) is the same before and after all of the channel's invalid
+ * inputs. (No per-input counter: the test's own connection cannot count the console's writes, and
+ * one that sees every commit also sees the console's background work, such as mail delivery.)
  * Inputs the schema accepts are not dispatched during that pass (they may write, legitimately):
  * they are collected, and dispatched in a second pass after the checksum comparison, once per
  * distinct value the handler would receive (the schema's parsed output: two inputs that parse
@@ -490,10 +489,6 @@ function changedTables(before: Map<string, string>, after: Map<string, string>):
   return [...names].filter((name) => before.get(name) !== after.get(name)).sort();
 }
 
-function totalChanges(h: Harness): number {
-  return (sideDb(h.app).prepare('SELECT total_changes() AS n').get() as { n: number }).n;
-}
-
 /** The parsed input, as a stable string: what the handler would receive, to deduplicate valid inputs. */
 function stableKey(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(stableKey).join(',')}]`;
@@ -605,7 +600,7 @@ describe(`IPC fuzzing: every channel, ${RUNS} generated inputs each`, () => {
         const s: ChannelStats = { channel, inputs: 0, invalid: 0, valid: 0, distinctValid: 0, dispatchedValid: 0, validOutcomes: new Map(), ms: 0 };
 
         // Pass 1: dispatch every invalid input; set the valid ones aside.
-        const before = tableChecksums(h);
+        const before = await tableChecksums(h);
         await fc.assert(
           fc.asyncProperty(inputArb(channel, known), fc.integer({ min: 0, max: 9 }), async (input, pick) => {
             s.inputs += 1;
@@ -623,7 +618,6 @@ describe(`IPC fuzzing: every channel, ${RUNS} generated inputs each`, () => {
             }
             s.invalid += 1;
             const clientId = pick === 0 ? ANONYMOUS : fuzzClient;
-            const changes = totalChanges(h);
             let result: unknown;
             try {
               result = await h.app.dispatch({ clientId }, channel, input);
@@ -635,7 +629,6 @@ describe(`IPC fuzzing: every channel, ${RUNS} generated inputs each`, () => {
             }
             const problem = problemWith(result, true);
             if (problem) throw new Error(`${channel} as ${clientId}, input ${describeValue(input)}: ${problem}`);
-            if (totalChanges(h) !== changes) throw new Error(`${channel}: invalid input ${describeValue(input)} wrote to the database`);
             if (!prototypesClean()) throw new Error(`${channel}: input ${describeValue(input)} polluted Object.prototype`);
           }),
           {
@@ -651,7 +644,7 @@ describe(`IPC fuzzing: every channel, ${RUNS} generated inputs each`, () => {
             },
           },
         );
-        const after = tableChecksums(h);
+        const after = await tableChecksums(h);
         expect(changedTables(before, after), `tables written during ${channel}'s ${s.invalid} invalid inputs`).toEqual([]);
 
         // Pass 2: the distinct valid inputs (by what the handler receives), as the CMS official.
@@ -662,7 +655,6 @@ describe(`IPC fuzzing: every channel, ${RUNS} generated inputs each`, () => {
           // A public channel answers every caller alike: the state official adds nothing there but password hashing.
           for (const clientId of contract[channel].access === 'public' ? [fuzzClient, ANONYMOUS] : [fuzzClient, stateClient, ANONYMOUS]) {
             let result: unknown;
-            const changes = totalChanges(h);
             try {
               result = await h.app.dispatch({ clientId }, channel, input);
             } catch (error) {
@@ -673,14 +665,7 @@ describe(`IPC fuzzing: every channel, ${RUNS} generated inputs each`, () => {
             }
             const problem = problemWith(result, false);
             if (problem) problems.push(`as ${clientId}, input ${describeValue(input)}: ${problem}`);
-            // A service's own VALIDATION refusal changes nothing either; a wrong security code is
-            // the exception: it is counted toward the lock, on purpose.
-            const refusal = (result as { ok: boolean; error?: { code: string; field?: string } }).error;
-            if (refusal?.code === 'VALIDATION' && refusal.field !== 'code' && totalChanges(h) !== changes) {
-              problems.push(
-                `as ${clientId}, input ${describeValue(input)}: refused with VALIDATION (${refusal.field ?? 'no field'}) but wrote to the database`,
-              );
-            } else if (clientId !== ANONYMOUS) {
+            if (clientId !== ANONYMOUS) {
               const r = result as { ok: boolean; error?: { code: string } };
               const outcome = r.ok ? 'ok' : (r.error?.code ?? '?');
               s.validOutcomes.set(outcome, (s.validOutcomes.get(outcome) ?? 0) + 1);

@@ -16,7 +16,7 @@ import { PROGRAMS, ROLE_NAMES, SECURITY_OFFICIAL_ROLE } from '../../shared/domai
 import type { OrganizationKind, UserStatus } from '../../shared/domain.js';
 import type { Channel, ChannelInput, ChannelOutput } from '../../shared/ipc/contract.js';
 import type { IpcError } from '../../shared/ipc/errors.js';
-import { sideDb, sideSql } from './side-db.js';
+import { sideSql } from './side-db.js';
 import { TEST_ENGINE, freshPostgresDatabase } from './test-engine.js';
 
 /** SOC_TEST_LOG_ERRORS=1 prints what lies behind an INTERNAL answer (its stack) while debugging a test. */
@@ -198,12 +198,17 @@ export class Harness {
     await this.call(clientId, 'auth.acceptWarning', {});
   }
 
-  auditActions(): string[] {
-    return (sideDb(this.app).prepare('SELECT action FROM audit_events ORDER BY id').all() as Array<{ action: string }>).map((r) => r.action);
+  async auditActions(): Promise<string[]> {
+    return (await sideSql(this.app).all<{ action: string }>('SELECT action FROM audit_events ORDER BY id')).map((r) => r.action);
   }
 
-  userRow(userId: string): { status: string; failed_attempts: number; temporary_lock_count: number; locked_until: number | null } {
-    return sideDb(this.app).prepare('SELECT status, failed_attempts, temporary_lock_count, locked_until FROM users WHERE user_id = ?').get(userId) as never;
+  async userRow(userId: string): Promise<{ status: string; failed_attempts: number; temporary_lock_count: number; locked_until: number | null }> {
+    const row = await sideSql(this.app).get<{ status: string; failed_attempts: number; temporary_lock_count: number; locked_until: number | null }>(
+      'SELECT status, failed_attempts, temporary_lock_count, locked_until FROM users WHERE user_id = ?',
+      [userId],
+    );
+    if (!row) throw new Error(`No user ${userId}`);
+    return row;
   }
 }
 
@@ -222,29 +227,29 @@ function soKind(role: string): OrganizationKind | null {
 }
 
 /**
- * sha256 per table of its rows, sorted (no reliance on rowid: some tables are WITHOUT ROWID):
- * what a refused call must leave as it was.
+ * sha256 per table of its rows, sorted in JS (no reliance on rowid or physical order: some tables
+ * are WITHOUT ROWID, and PostgreSQL returns rows in no fixed order): what a refused call must leave
+ * as it was. Tables are listed from each engine's own catalogue.
  */
-export function tableChecksums(h: Harness): Map<string, string> {
-  const db = sideDb(h.app);
-  const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as Array<{ name: string }>;
+export async function tableChecksums(h: Harness): Promise<Map<string, string>> {
   const sums = new Map<string, string>();
-  for (const { name } of tables) {
-    const rows = db
-      .prepare(`SELECT * FROM "${name.replaceAll('"', '""')}"`)
-      .raw(true)
-      .all() as unknown[][];
-    sums.set(
-      name,
-      createHash('sha256')
-        .update(
-          rows
-            .map((row) => JSON.stringify(row))
-            .sort()
-            .join('\n'),
-        )
-        .digest('hex'),
-    );
-  }
+  for (const [name, rows] of await tableRows(h)) sums.set(name, createHash('sha256').update(rows.join('\n')).digest('hex'));
   return sums;
+}
+
+/** Every table's rows as JSON, sorted in JS, by table name (on either engine). */
+export async function tableRows(h: Harness): Promise<Map<string, string[]>> {
+  const db = sideSql(h.app);
+  const tables =
+    db.dialect === 'sqlite'
+      ? await db.all<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+      : await db.all<{ name: string }>(
+          "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name",
+        );
+  const out = new Map<string, string[]>();
+  for (const { name } of tables) {
+    const rows = await db.all<Record<string, unknown>>(`SELECT * FROM "${name.replaceAll('"', '""')}"`);
+    out.set(name, rows.map((row) => JSON.stringify(row)).sort());
+  }
+  return out;
 }

@@ -1,7 +1,8 @@
 import type { ProofingDocument } from '../../shared/proofing.js';
 import { CMS_ORG, Harness, PROVIDER_ORG } from './console-harness.js';
 import type { TestUser } from './console-harness.js';
-import { sideDb } from './side-db.js';
+import type { SqlDatabase } from '../../main/store/sql.js';
+import { sideSql } from './side-db.js';
 
 export const PROD = 'iQIES Prod';
 export const passport: ProofingDocument = {
@@ -58,8 +59,9 @@ export class TrustConsole {
     return new TrustConsole(h, users);
   }
 
-  get db() {
-    return sideDb(this.h.app);
+  /** The console's database on either engine, for arranging and inspecting rows (SQL both engines accept). */
+  get sql(): SqlDatabase {
+    return sideSql(this.h.app);
   }
 
   /** A fresh code of the user's authenticator (the next time step). */
@@ -68,20 +70,22 @@ export class TrustConsole {
     return this.h.code(this.users[who]!.secret);
   }
 
-  rowId(userId: string): number {
-    return (this.db.prepare('SELECT id FROM users WHERE user_id = ?').get(userId) as { id: number }).id;
+  async rowId(userId: string): Promise<number> {
+    const row = await this.sql.get<{ id: number }>('SELECT id FROM users WHERE user_id = ?', [userId]);
+    if (!row) throw new Error(`No user ${userId}`);
+    return row.id;
   }
 
-  rowCount(table: string): number {
-    return (this.db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+  /** Rows in a table (the name is the test's own, never data). */
+  async rowCount(table: string): Promise<number> {
+    return (await this.sql.get<{ n: number }>(`SELECT count(*) AS n FROM ${table}`))?.n ?? 0;
   }
 
   /** The roles a user holds, as (role, organization). */
-  holds(userId: string): Array<{ role: string; org: string }> {
-    return this.db
-      .prepare(
-        'SELECT r.name AS role, o.display_id AS org FROM role_assignments a JOIN roles r ON r.id = a.role_id JOIN organizations o ON o.id = a.organization_id JOIN users u ON u.id = a.user_id WHERE u.user_id = ? ORDER BY r.name, o.display_id',
-      )
-      .all(userId) as Array<{ role: string; org: string }>;
+  holds(userId: string): Promise<Array<{ role: string; org: string }>> {
+    return this.sql.all<{ role: string; org: string }>(
+      'SELECT r.name AS role, o.display_id AS org FROM role_assignments a JOIN roles r ON r.id = a.role_id JOIN organizations o ON o.id = a.organization_id JOIN users u ON u.id = a.user_id WHERE u.user_id = ? ORDER BY r.name, o.display_id',
+      [userId],
+    );
   }
 }

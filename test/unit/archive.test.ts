@@ -12,7 +12,8 @@ import { isoWithOffset } from '../../shared/dates.js';
 import type { FileDelivery } from '../../shared/ipc/contract.js';
 import { CMS_ORG, Harness, PROVIDER_ORG } from '../support/console-harness.js';
 import type { TestUser } from '../support/console-harness.js';
-import { sideDb } from '../support/side-db.js';
+import { sideSql } from '../support/side-db.js';
+import { ON_POSTGRES } from '../support/test-engine.js';
 
 const PROD = 'iQIES Prod';
 const DAY = 86_400_000;
@@ -43,7 +44,7 @@ describe('exports and offline review archives', () => {
         { userId: 'carol', organization: '456' },
       ],
     });
-    sideDb(h.app).prepare("UPDATE users SET first_name = 'Robert', last_name = '=HYPERLINK(\"x\")' WHERE user_id = 'bob'").run();
+    await sideSql(h.app).run("UPDATE users SET first_name = 'Robert', last_name = '=HYPERLINK(\"x\")' WHERE user_id = 'bob'");
     for (const id of Object.keys(u)) {
       await h.signIn(id, u[id]!);
       h.nextStep();
@@ -103,7 +104,7 @@ describe('exports and offline review archives', () => {
     expect((await h.call('so1', 'history.page', { search: String(approved), action: 'rejected' })).rows).toEqual([]);
     expect((await h.call('so1', 'history.exportCsv', { search: String(approved), action: 'rejected' })).rows).toBe(0);
     expect((await h.call('so1', 'history.exportCsv', { search: String(elsewhere) })).rows).toBe(0);
-    expect(h.auditActions()).toContain('history.exported');
+    expect(await h.auditActions()).toContain('history.exported');
   });
 
   it('exports the audit trail to CSV and a printable PDF report of the history', async () => {
@@ -175,7 +176,7 @@ describe('exports and offline review archives', () => {
     expect(await h.refusal('so1', 'history.page', { archiveId })).toMatchObject({ code: 'NOT_FOUND', message: REVIEW_MESSAGES.archiveClosed });
     expect(await h.call('cms', 'archive.close', { archiveId })).toEqual({ closed: true });
     expect(await h.refusal('cms', 'history.page', { archiveId })).toMatchObject({ code: 'NOT_FOUND' });
-    expect(h.auditActions()).toEqual(expect.arrayContaining(['archive.exported', 'archive.opened']));
+    expect(await h.auditActions()).toEqual(expect.arrayContaining(['archive.exported', 'archive.opened']));
     const cli = spawnSync(
       process.execPath,
       ['--import', 'tsx', 'scripts/audit-verify.ts', '--key', h.app.services.identity.fingerprint, '--', join(h.dir, 'exports', TOKEN)],
@@ -193,17 +194,17 @@ describe('exports and offline review archives', () => {
     other = await Harness.create();
     const them = await other.seed({ organizations: [CMS_ORG], users: [{ userId: 'reviewer', organization: 'CMS', roles: [[PROD, 'CMS Security Official']] }] });
     await other.signIn('r', them.reviewer!);
-    const count = () =>
-      sideDb(other!.app)
-        .prepare('SELECT (SELECT count(*) FROM role_requests) AS requests, (SELECT count(*) FROM users) AS users, (SELECT count(*) FROM organizations) AS orgs')
-        .get();
-    const before = count();
+    const count = async () =>
+      await sideSql(other!.app).get(
+        'SELECT (SELECT count(*) FROM role_requests) AS requests, (SELECT count(*) FROM users) AS users, (SELECT count(*) FROM organizations) AS orgs',
+      );
+    const before = await count();
     offer(other, archivePath);
     const { archive } = await other.call('r', 'archive.open', { uploadToken: TOKEN });
     expect(archive).toMatchObject({ ownConsole: false, signature: { ok: true }, chain: { ok: true }, fingerprint: h.app.services.identity.fingerprint });
     expect((await other.call('r', 'history.page', { archiveId: archive!.archiveId })).rows).toHaveLength(2);
-    expect(count()).toEqual(before);
-    expect(other.auditActions().at(-1)).toBe('archive.opened');
+    expect(await count()).toEqual(before);
+    expect((await other.auditActions()).at(-1)).toBe('archive.opened');
     await other.app.services.integrity.verifyAll();
     expect((await other.call('r', 'audit.status', {})).state).toBe('verified');
   });
@@ -300,12 +301,14 @@ describe('exports and offline review archives', () => {
     expect(await h.refusal('so1', 'archive.export', { organizations: ['123'], from: 5, to: 1 })).toMatchObject({ code: 'VALIDATION', field: 'to' });
     expect(await h.refusal('alice', 'archive.export', { organizations: ['123'], ...period() })).toMatchObject({ code: 'FORBIDDEN' });
     expect(await h.refusal('alice', 'archive.open', { uploadToken: TOKEN })).toMatchObject({ code: 'FORBIDDEN' });
-    // The console's own database is not an archive.
-    offer(h, h.app.databasePath);
-    expect(await h.refusal('cms', 'archive.open', { uploadToken: TOKEN })).toMatchObject({
-      code: 'VALIDATION',
-      message: 'This file is not a console review archive.',
-    });
+    // The console's own database file is not an archive (only the embedded engine has one).
+    if (!ON_POSTGRES) {
+      offer(h, h.app.databasePath);
+      expect(await h.refusal('cms', 'archive.open', { uploadToken: TOKEN })).toMatchObject({
+        code: 'VALIDATION',
+        message: 'This file is not a console review archive.',
+      });
+    }
     expect(await h.refusal('cms', 'archive.open', { uploadToken: 'noSuchUploadToken000' })).toMatchObject({ code: 'NOT_FOUND' });
     expect((await h.call('cms', 'archive.export', { organizations: ['456', '123'], ...period() })).rows).toBe(3);
   });

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SIGN_IN_MESSAGES } from '../../shared/policy.js';
 import { CMS_ORG, Harness, PASSWORD, PROVIDER_ORG, STEP_MS } from '../support/console-harness.js';
 import type { TestUser } from '../support/console-harness.js';
-import { sideDb } from '../support/side-db.js';
+import { sideSql } from '../support/side-db.js';
 
 const MINUTE = 60_000;
 const DAY = 86_400_000;
@@ -42,7 +42,7 @@ describe('sign-in (QualityNet guide 5.3 and Table 5-2)', () => {
   it('signs in with user ID in any case, the case-sensitive password and a fresh code, then shows the warning page', async () => {
     const result = await attempt({ ...official, userId: 'pat.OFFICIAL' });
     expect(result).toMatchObject({ ok: true, value: { state: 'warning', user: { userId: 'Pat.Official' } } });
-    expect(h.auditActions()).toContain('signin.succeeded');
+    expect(await h.auditActions()).toContain('signin.succeeded');
     const accepted = await h.call('c1', 'auth.acceptWarning', {});
     expect(accepted.state).toBe('active');
     expect(accepted.user?.officialKind).toBe('provider');
@@ -56,7 +56,7 @@ describe('sign-in (QualityNet guide 5.3 and Table 5-2)', () => {
     for (const r of [wrongPassword, wrongCode, unknownUser]) {
       expect(r).toEqual({ ok: false, error: { code: 'SIGN_IN_FAILED', message: SIGN_IN_MESSAGES.incorrect } });
     }
-    expect(h.userRow('Pat.Official').failed_attempts).toBe(2);
+    expect((await h.userRow('Pat.Official')).failed_attempts).toBe(2);
   });
 
   it('requires agreement to the Terms & Conditions', async () => {
@@ -89,12 +89,12 @@ describe('sign-in (QualityNet guide 5.3 and Table 5-2)', () => {
     });
     // The right factors do not help while locked.
     expect(await attempt(official)).toMatchObject({ ok: false, error: { message: SIGN_IN_MESSAGES.temporarilyLocked } });
-    expect(h.auditActions()).toContain('account.temporarily_locked');
+    expect(await h.auditActions()).toContain('account.temporarily_locked');
     h.clock.advance(14 * MINUTE);
     expect(await attempt(official)).toMatchObject({ ok: false, error: { message: SIGN_IN_MESSAGES.temporarilyLocked } });
     h.clock.advance(MINUTE + STEP_MS);
     expect(await attempt(official)).toMatchObject({ ok: true });
-    expect(h.userRow('Pat.Official')).toMatchObject({ status: 'active', failed_attempts: 0 });
+    expect(await h.userRow('Pat.Official')).toMatchObject({ status: 'active', failed_attempts: 0 });
   });
 
   it('a success resets the count of failures', async () => {
@@ -102,29 +102,29 @@ describe('sign-in (QualityNet guide 5.3 and Table 5-2)', () => {
     expect((await attempt(official)).ok).toBe(true);
     h.nextStep();
     for (let i = 0; i < 4; i += 1) expect((await attempt(official, { password: 'wrong password here' }, 'c2')).ok).toBe(false);
-    expect(h.userRow('Pat.Official').status).toBe('active');
+    expect((await h.userRow('Pat.Official')).status).toBe('active');
   });
 
   it('a third temporary lock locks the account until an official resets the password', async () => {
     for (let lock = 1; lock <= 3; lock += 1) {
       for (let i = 0; i < 5; i += 1) await attempt(official, { password: 'wrong password here' });
       if (lock < 3) {
-        expect(h.userRow('Pat.Official')).toMatchObject({ status: 'active', temporary_lock_count: lock });
-        expect(h.userRow('Pat.Official').locked_until).toBe(h.clock.now() + 15 * MINUTE);
+        expect(await h.userRow('Pat.Official')).toMatchObject({ status: 'active', temporary_lock_count: lock });
+        expect((await h.userRow('Pat.Official')).locked_until).toBe(h.clock.now() + 15 * MINUTE);
         h.clock.advance(16 * MINUTE);
       }
     }
-    expect(h.userRow('Pat.Official').status).toBe('locked');
+    expect((await h.userRow('Pat.Official')).status).toBe('locked');
     h.clock.advance(DAY);
     expect(await attempt(official)).toEqual({ ok: false, error: { code: 'LOCKED', message: SIGN_IN_MESSAGES.locked } });
-    expect(h.auditActions()).toContain('account.locked');
+    expect(await h.auditActions()).toContain('account.locked');
   });
 
   it('deactivates an account unused for more than 120 days on its next attempt', async () => {
     const result = await attempt(users['old.user']!);
     expect(result).toEqual({ ok: false, error: { code: 'LOCKED', message: SIGN_IN_MESSAGES.invalidStatus } });
-    expect(h.userRow('old.user').status).toBe('deactivated');
-    expect(h.auditActions()).toContain('account.deactivated');
+    expect((await h.userRow('old.user')).status).toBe('deactivated');
+    expect(await h.auditActions()).toContain('account.deactivated');
   });
 
   it('refuses pending and not-activated accounts with their messages', async () => {
@@ -144,7 +144,7 @@ describe('sign-in (QualityNet guide 5.3 and Table 5-2)', () => {
     const denied = await h.call('c1', 'auth.denyWarning', {});
     expect(denied.state).toBe('none');
     expect(await h.refusal('c1', 'home.summary', {})).toMatchObject({ code: 'UNAUTHENTICATED' });
-    expect(h.auditActions()).toContain('warning.denied');
+    expect(await h.auditActions()).toContain('warning.denied');
   });
 
   it('sessions belong to their client: another client is not signed in', async () => {
@@ -167,7 +167,7 @@ describe('sign-in (QualityNet guide 5.3 and Table 5-2)', () => {
     h.nextStep();
     const unlocked = await h.call('c1', 'auth.unlock', { password: PASSWORD, code: h.code(official.secret) });
     expect(unlocked.state).toBe('active');
-    expect(h.auditActions()).toEqual(expect.arrayContaining(['session.idle_locked', 'unlock.failed', 'session.unlocked']));
+    expect(await h.auditActions()).toEqual(expect.arrayContaining(['session.idle_locked', 'unlock.failed', 'session.unlocked']));
   });
 
   it("home shows the sign-in before this one, so a stranger's sign-in stands out", async () => {
@@ -185,7 +185,7 @@ describe('sign-in (QualityNet guide 5.3 and Table 5-2)', () => {
     const results = await Promise.all(guesses);
     expect(results.filter((r) => !r.ok && r.error.code === 'SIGN_IN_FAILED')).toHaveLength(4);
     expect(results.filter((r) => !r.ok && r.error.code === 'LOCKED').length).toBe(16);
-    expect(h.userRow('Pat.Official').locked_until).toBeGreaterThan(h.clock.now());
+    expect((await h.userRow('Pat.Official')).locked_until).toBeGreaterThan(h.clock.now());
   });
 
   it('a pending account learns nothing without both factors, and stays pending after a lock runs out', async () => {
@@ -195,17 +195,17 @@ describe('sign-in (QualityNet guide 5.3 and Table 5-2)', () => {
       error: { code: 'SIGN_IN_FAILED', message: SIGN_IN_MESSAGES.incorrect },
     });
     for (let i = 0; i < 4; i += 1) await attempt(pending, { password: 'wrong password here' });
-    expect(h.userRow('pending.user').locked_until).not.toBeNull();
+    expect((await h.userRow('pending.user')).locked_until).not.toBeNull();
     h.clock.advance(16 * MINUTE);
     expect(await attempt(pending)).toEqual({ ok: false, error: { code: 'FORBIDDEN', message: SIGN_IN_MESSAGES.pending } });
-    expect(h.userRow('pending.user').status).toBe('pending');
+    expect((await h.userRow('pending.user')).status).toBe('pending');
   });
 
   it('a session left on the warning page expires after 15 minutes', async () => {
     await attempt(official);
     h.clock.advance(15 * MINUTE);
     expect(await h.refusal('c1', 'auth.acceptWarning', {})).toMatchObject({ code: 'UNAUTHENTICATED' });
-    expect(h.auditActions()).toContain('session.expired');
+    expect(await h.auditActions()).toContain('session.expired');
   });
 
   it('a clock set back behind the last accepted code refuses and counts, never fails inside', async () => {
@@ -213,25 +213,23 @@ describe('sign-in (QualityNet guide 5.3 and Table 5-2)', () => {
     h.clock.advance(-5 * MINUTE);
     const result = await attempt(official, {}, 'c2');
     expect(result).toEqual({ ok: false, error: { code: 'SIGN_IN_FAILED', message: SIGN_IN_MESSAGES.incorrect } });
-    expect(h.userRow('Pat.Official').failed_attempts).toBe(1);
+    expect((await h.userRow('Pat.Official')).failed_attempts).toBe(1);
   });
 
   it('an account unused for exactly 120 days may still sign in', async () => {
-    sideDb(h.app)
-      .prepare('UPDATE users SET last_sign_in_at = ? WHERE user_id = ?')
-      .run(h.clock.now() - 120 * DAY, 'Pat.Official');
+    await sideSql(h.app).run('UPDATE users SET last_sign_in_at = ? WHERE user_id = ?', [h.clock.now() - 120 * DAY, 'Pat.Official']);
     expect((await attempt(official)).ok).toBe(true);
   });
 
   it('locked and deactivated accounts are refused before any factor is checked', async () => {
-    sideDb(h.app).prepare("UPDATE users SET status = 'deactivated' WHERE user_id = 'pending.user'").run();
+    await sideSql(h.app).run("UPDATE users SET status = 'deactivated' WHERE user_id = 'pending.user'");
     expect(await attempt(users['pending.user']!, { password: 'anything at all here' })).toEqual({
       ok: false,
       error: { code: 'LOCKED', message: SIGN_IN_MESSAGES.invalidStatus },
     });
-    sideDb(h.app).prepare("UPDATE users SET status = 'locked' WHERE user_id = 'Pat.Official'").run();
+    await sideSql(h.app).run("UPDATE users SET status = 'locked' WHERE user_id = 'Pat.Official'");
     expect(await attempt(official, { password: 'anything at all here' })).toEqual({ ok: false, error: { code: 'LOCKED', message: SIGN_IN_MESSAGES.locked } });
-    expect(h.userRow('Pat.Official').failed_attempts).toBe(0);
+    expect((await h.userRow('Pat.Official')).failed_attempts).toBe(0);
   });
 
   it('a used code is refused, and unlock failures that lock the account end every session', async () => {
@@ -256,7 +254,7 @@ describe('sign-in (QualityNet guide 5.3 and Table 5-2)', () => {
     await h.signIn('c1', official);
     expect((await h.call('c1', 'auth.signOut', {})).state).toBe('none');
     expect(await h.refusal('c1', 'mfa.list', {})).toMatchObject({ code: 'UNAUTHENTICATED' });
-    expect(h.auditActions()).toContain('signout');
+    expect(await h.auditActions()).toContain('signout');
   });
 });
 
@@ -288,9 +286,9 @@ describe('first-run setup', () => {
     expect(view).toMatchObject({ state: 'warning', user: { userId: 'cms.first', officialKind: 'cms' } });
     expect((await h.call('other', 'app.status', {})).needsSetup).toBe(false);
     expect(await h.refusal('other', 'setup.begin', {})).toMatchObject({ code: 'SETUP_DONE' });
-    expect(h.auditActions()).toEqual(['setup.completed', 'credential.added']);
+    expect(await h.auditActions()).toEqual(['setup.completed', 'credential.added']);
     // The key is sealed at rest.
-    const raw = sideDb(h.app).prepare('SELECT secret_sealed FROM mfa_credentials').get() as { secret_sealed: Buffer };
+    const raw = (await sideSql(h.app).get('SELECT secret_sealed FROM mfa_credentials')) as { secret_sealed: Buffer };
     expect(raw.secret_sealed.toString('latin1')).not.toContain(enrollment.secret.slice(0, 12));
   });
 
@@ -315,7 +313,7 @@ describe('first-run setup', () => {
     // Another client cannot finish this client's enrollment.
     expect(await h.refusal('intruder', 'setup.complete', form(enrollment.enrollmentId, h.code(enrollment.secret)))).toMatchObject({ code: 'NOT_FOUND' });
     expect((await h.call('w', 'app.status', {})).needsSetup).toBe(true);
-    expect(h.auditActions()).toEqual([]);
+    expect(await h.auditActions()).toEqual([]);
   });
 
   it('forgets an unconfirmed key after 10 minutes', async () => {

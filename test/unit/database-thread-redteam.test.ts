@@ -8,7 +8,7 @@ import { openThreadStore } from '../../main/store/database-client.js';
 import type { ThreadStore } from '../../main/store/database-client.js';
 import { fillSlots, slotText } from '../../main/store/slots.js';
 import { Harness } from '../support/console-harness.js';
-import { sideDb } from '../support/side-db.js';
+import { sideSql } from '../support/side-db.js';
 
 const PROD = 'iQIES Prod';
 const freshPath = () => join(mkdtempSync(join(tmpdir(), 'soc-thread-rt-')), 'console.sqlite');
@@ -27,7 +27,7 @@ describe('slots cannot be forged by what a user types', () => {
       await h.signIn('alice', u['alice']!);
       const justification = 'Ticket {{requestId}}, see {{userRowId}} and {{id}}';
       const { requestId } = await h.call('alice', 'access.request', { program: PROD, organization: '123', role: 'Assessment Coordinator', justification });
-      const body = sideDb(h.app).prepare("SELECT body FROM outbox WHERE kind = 'request.filed'").pluck().get() as string;
+      const body = (await sideSql(h.app).get<{ body: string }>("SELECT body FROM outbox WHERE kind = 'request.filed'"))!.body;
       expect(body).toContain(`Request ID: ${requestId}\n`);
       expect(body).toContain(`Justification: ${justification}\n`);
     } finally {
@@ -83,13 +83,14 @@ describe('audit integrity asked twice at once', () => {
     try {
       const u = await h.seed({ organizations: [{ displayId: '123', name: 'Sunrise', kind: 'provider' }], users: [{ userId: 'alice', organization: '123' }] });
       await h.signIn('alice', u['alice']!);
-      const db = sideDb(h.app);
-      db.exec('DROP TRIGGER audit_events_no_update');
-      db.prepare('UPDATE audit_events SET details = ? WHERE id = (SELECT max(id) FROM audit_events)').run(JSON.stringify({ forged: true }));
+      const db = sideSql(h.app);
+      // A break made the only way the database allows: its append-only trigger dropped first.
+      await db.run(db.dialect === 'sqlite' ? 'DROP TRIGGER audit_events_no_update' : 'DROP TRIGGER audit_events_no_update ON audit_events');
+      await db.run('UPDATE audit_events SET details = ? WHERE id = (SELECT max(id) FROM audit_events)', [JSON.stringify({ forged: true })]);
       const [first, second] = await Promise.all([h.app.services.integrity.status(), h.app.services.integrity.status()]);
       expect(first.state).toBe('broken');
       expect(second.state).toBe('broken');
-      expect(h.auditActions().filter((a) => a === 'audit.chain_broken')).toHaveLength(1);
+      expect((await h.auditActions()).filter((a) => a === 'audit.chain_broken')).toHaveLength(1);
     } finally {
       await h.dispose();
     }
@@ -114,10 +115,9 @@ describe('two Security Officials removing each other at once', () => {
       const remove = (by: string, of: string) =>
         h.app.dispatch({ clientId: by }, 'users.removeRole', { userId: of, program: PROD, organization: '123', role: 'Provider Security Official' });
       const outcomes = await Promise.all([remove('so1', 'so2'), remove('so2', 'so1')]);
-      const left = sideDb(h.app)
-        .prepare("SELECT count(*) FROM role_assignments a JOIN roles r ON r.id = a.role_id WHERE r.name = 'Provider Security Official'")
-        .pluck()
-        .get() as number;
+      const left = (await sideSql(h.app).get<{ n: number }>(
+        "SELECT count(*) AS n FROM role_assignments a JOIN roles r ON r.id = a.role_id WHERE r.name = 'Provider Security Official'",
+      ))!.n;
       expect(left, JSON.stringify(outcomes)).toBe(1);
       expect(outcomes.filter((o) => !o.ok).map((o) => (o.ok ? null : o.error.field))).toEqual(['confirmLastOfficial']);
     } finally {

@@ -11,10 +11,12 @@ import type { AuditDraft } from '../../main/store/types.js';
 import type { OutboxDraft } from '../../main/store/outbox-rows.js';
 import { Harness } from '../support/console-harness.js';
 import { sideDb } from '../support/side-db.js';
+import { ON_POSTGRES } from '../support/test-engine.js';
 
 const freshPath = () => join(mkdtempSync(join(tmpdir(), 'soc-thread-')), 'console.sqlite');
 
-describe('the database thread', () => {
+// The embedded engine's own thread and connection (PostgreSQL has no database thread).
+describe.skipIf(ON_POSTGRES)('the database thread', () => {
   const open: ThreadStore[] = [];
   afterEach(async () => {
     await Promise.all(open.splice(0).map((store) => store.close()));

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FSID_MESSAGES } from '../../main/services/fsid.js';
 import { CMS_ORG, Harness } from '../support/console-harness.js';
 import type { TestUser } from '../support/console-harness.js';
-import { sideDb } from '../support/side-db.js';
+import { sideSql } from '../support/side-db.js';
 
 const PROD = 'iQIES Prod';
 const PEOPLE = 320;
@@ -25,20 +25,23 @@ describe('Federal Surveyor ID search pages by keyset', () => {
       organizations: [CMS_ORG, { displayId: 'FL', name: 'Florida', kind: 'state' }],
       users: [{ userId: 'fl', organization: 'FL', roles: [[PROD, 'State Security Official']] }, ...people],
     });
-    const rename = sideDb(h.app).prepare('UPDATE users SET first_name = ?, last_name = ? WHERE user_id = ?');
     // Spread the names so that equal names are not in row-id order by accident of insertion.
-    people.forEach((p, i) => rename.run(FIRST[(i * 7) % FIRST.length], LAST[(i * 3) % LAST.length], p.userId));
+    for (const [i, p] of people.entries()) {
+      await sideSql(h.app).run('UPDATE users SET first_name = ?, last_name = ? WHERE user_id = ?', [
+        FIRST[(i * 7) % FIRST.length]!,
+        LAST[(i * 3) % LAST.length]!,
+        p.userId,
+      ]);
+    }
     await h.signIn('fl', u.fl!);
   });
   afterEach(() => h.dispose());
 
   /** The list's order, worked out here: last name, first name (ASCII case folded, as SQLite's NOCASE), then row id. */
-  function expectedOrder(): string[] {
-    const rows = sideDb(h.app)
-      .prepare(
-        "SELECT u.id, u.user_id AS userId, u.first_name AS first, u.last_name AS last FROM users u JOIN organizations o ON o.id = u.home_organization_id WHERE o.display_id = 'FL'",
-      )
-      .all() as Array<{ id: number; userId: string; first: string; last: string }>;
+  async function expectedOrder(): Promise<string[]> {
+    const rows = (await sideSql(h.app).all(
+      `SELECT u.id, u.user_id AS "userId", u.first_name AS first, u.last_name AS last FROM users u JOIN organizations o ON o.id = u.home_organization_id WHERE o.display_id = 'FL'`,
+    )) as Array<{ id: number; userId: string; first: string; last: string }>;
     const fold = (s: string) => s.toLowerCase();
     const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
     return rows.sort((a, b) => cmp(fold(a.last), fold(b.last)) || cmp(fold(a.first), fold(b.first)) || a.id - b.id).map((r) => r.userId);
@@ -63,7 +66,7 @@ describe('Federal Surveyor ID search pages by keyset', () => {
   }
 
   it('returns every row exactly once, in the list order, ties on the name included', async () => {
-    const expected = expectedOrder();
+    const expected = await expectedOrder();
     expect(expected).toHaveLength(PEOPLE + 1);
     const { seen, pages, totals } = await pageThrough();
     expect(new Set(seen).size).toBe(seen.length);
@@ -74,20 +77,19 @@ describe('Federal Surveyor ID search pages by keyset', () => {
 
   it('pages a search the same way: only its matches, each once, in order', async () => {
     const { seen } = await pageThrough({ query: 'smith' });
-    const smiths = expectedOrder().filter((id) =>
-      /^smith$/i.test((sideDb(h.app).prepare('SELECT last_name AS l FROM users WHERE user_id = ?').get(id) as { l: string }).l),
-    );
+    const smiths: string[] = [];
+    for (const id of await expectedOrder()) {
+      if (/^smith$/i.test(((await sideSql(h.app).get('SELECT last_name AS l FROM users WHERE user_id = ?', [id])) as { l: string }).l)) smiths.push(id);
+    }
     expect(smiths.length).toBeGreaterThan(25);
     expect(seen).toEqual(smiths);
   });
 
   it('a row added before the cursor meanwhile does not repeat or shift the rows that follow', async () => {
-    const expected = expectedOrder();
+    const expected = await expectedOrder();
     const first = await h.call('fl', 'fsid.search', {});
     // Someone named to sort first: it is before the cursor, so the next page is unchanged.
-    sideDb(h.app)
-      .prepare("UPDATE users SET last_name = 'Aaron' WHERE user_id = ?")
-      .run(expected[expected.length - 1]);
+    await sideSql(h.app).run("UPDATE users SET last_name = 'Aaron' WHERE user_id = ?", [expected[expected.length - 1]!]);
     const second = await h.call('fl', 'fsid.search', { after: first.nextCursor! });
     expect(second.rows.map((r) => r.userId)).toEqual(expected.slice(25, 50));
   });

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FSID_MESSAGES } from '../../main/services/fsid.js';
 import { CMS_ORG, Harness, PROVIDER_ORG } from '../support/console-harness.js';
 import type { TestUser } from '../support/console-harness.js';
-import { sideDb } from '../support/side-db.js';
+import { sideSql } from '../support/side-db.js';
 
 const PROD = 'iQIES Prod';
 
@@ -25,7 +25,7 @@ describe('Federal Surveyor IDs (iQIES job aid, section 6)', () => {
         { userId: 'pat', organization: '123', roles: [[PROD, 'Provider Basic User']] },
       ],
     });
-    sideDb(h.app).prepare("UPDATE users SET first_name = 'Samuel', last_name = 'Ortiz' WHERE user_id = 'sam'").run();
+    await sideSql(h.app).run("UPDATE users SET first_name = 'Samuel', last_name = 'Ortiz' WHERE user_id = 'sam'");
     for (const id of ['cms', 'so1', 'fl', 'ga', 'sam', 'pat', 'tess']) {
       await h.signIn(id, u[id]!);
       h.nextStep();
@@ -39,7 +39,7 @@ describe('Federal Surveyor IDs (iQIES job aid, section 6)', () => {
     expect(await h.call('sam', 'fsid.mine', {})).toEqual({ fsid: null, fsidState: null, canRequest: true });
     expect(await h.call('sam', 'fsid.request', {})).toEqual({ fsid: null, fsidState: 'requested', mail: 'not_configured' });
     expect(await h.refusal('sam', 'fsid.request', {})).toMatchObject({ code: 'CONFLICT', message: FSID_MESSAGES.alreadyAsked });
-    const mail = sideDb(h.app).prepare("SELECT to_address AS t, subject FROM outbox WHERE kind = 'fsid.requested'").all();
+    const mail = await sideSql(h.app).all("SELECT to_address AS t, subject FROM outbox WHERE kind = 'fsid.requested'");
     expect(mail).toEqual([{ t: 'fl@example.org', subject: 'Federal Surveyor ID requested by Samuel Ortiz' }]);
     expect(ids((await h.call('fl', 'fsid.search', { pendingOnly: true })).rows)).toEqual(['sam']);
   });
@@ -52,7 +52,7 @@ describe('Federal Surveyor IDs (iQIES job aid, section 6)', () => {
     expect(await h.call('fl', 'fsid.save', { userId: 'sam', fsid: 'FL0043' })).toMatchObject({ fsid: 'FL0043', fsidState: 'pending' });
     expect(await h.call('fl', 'fsid.remove', { userId: 'sam' })).toMatchObject({ fsid: null, fsidState: null });
     expect(await h.refusal('fl', 'fsid.remove', { userId: 'sam' })).toMatchObject({ code: 'CONFLICT' });
-    expect(h.auditActions().filter((a) => a.startsWith('fsid.'))).toEqual(['fsid.saved', 'fsid.verified', 'fsid.saved', 'fsid.removed']);
+    expect((await h.auditActions()).filter((a) => a.startsWith('fsid.'))).toEqual(['fsid.saved', 'fsid.verified', 'fsid.saved', 'fsid.removed']);
   });
 
   it('an FSID is 1 to 10 letters or digits, and unique', async () => {
@@ -75,7 +75,7 @@ describe('Federal Surveyor IDs (iQIES job aid, section 6)', () => {
     expect(await h.refusal('ga', 'fsid.save', { userId: 'sam', fsid: 'GA1' })).toMatchObject({ code: 'NOT_FOUND', message: FSID_MESSAGES.notFound });
     expect(await h.refusal('ga', 'fsid.verify', { userId: 'sam' })).toMatchObject({ code: 'NOT_FOUND', message: FSID_MESSAGES.notFound });
     expect(ids((await h.call('ga', 'fsid.search', {})).rows)).not.toContain('sam');
-    expect(h.auditActions().filter((a) => a.startsWith('fsid.'))).toEqual([]);
+    expect((await h.auditActions()).filter((a) => a.startsWith('fsid.'))).toEqual([]);
   });
 
   it('searches by first and/or last name, user ID, FSID and role', async () => {
@@ -93,8 +93,8 @@ describe('Federal Surveyor IDs (iQIES job aid, section 6)', () => {
       expect((await h.call(who, 'fsid.mine', {})).canRequest, who).toBe(false);
       expect(await h.refusal(who, 'fsid.request', {}), who).toMatchObject({ code: 'FORBIDDEN', message: FSID_MESSAGES.surveyorsOnly });
     }
-    expect(sideDb(h.app).prepare("SELECT count(*) AS n FROM outbox WHERE kind = 'fsid.requested'").get()).toEqual({ n: 0 });
-    expect(h.auditActions().filter((a) => a === 'fsid.requested')).toEqual([]);
+    expect(await sideSql(h.app).get("SELECT count(*) AS n FROM outbox WHERE kind = 'fsid.requested'")).toEqual({ n: 0 });
+    expect((await h.auditActions()).filter((a) => a === 'fsid.requested')).toEqual([]);
     expect((await h.call('sam', 'fsid.mine', {})).canRequest).toBe(true);
   });
 

@@ -5,7 +5,7 @@ import { chartTicks } from '../../main/services/exports.js';
 import { formatDateTime } from '../../shared/dates.js';
 import type { FileDelivery } from '../../shared/ipc/contract.js';
 import { Harness, PROVIDER_ORG } from '../support/console-harness.js';
-import { sideDb } from '../support/side-db.js';
+import { sideSql } from '../support/side-db.js';
 
 const PROD = 'iQIES Prod';
 const DAY = 86_400_000;
@@ -51,11 +51,13 @@ describe('the printable Request History report', () => {
     const rejected = (await h.call('bob.k', 'access.request', { program: PROD, organization: '123', role: 'Provider Basic User' })).requestId;
     await h.call('so1', 'queue.reject', { requestIds: [rejected], reason: 'Not on our staff' });
     // Enough earlier decisions, over five weeks, to run the table onto further pages.
-    const copy = sideDb(h.app).prepare(
-      `INSERT INTO role_requests (requester_id, program_id, organization_id, role_id, status, requested_at, decided_at, decided_by, reason)
-       SELECT requester_id, program_id, organization_id, role_id, status, requested_at - ?, decided_at - ?, decided_by, reason FROM role_requests WHERE id = ?`,
-    );
-    for (let i = 1; i <= 120; i += 1) copy.run(i * 7 * 3_600_000, i * 7 * 3_600_000, i % 3 === 0 ? rejected : approved);
+    for (let i = 1; i <= 120; i += 1) {
+      await sideSql(h.app).run(
+        `INSERT INTO role_requests (requester_id, program_id, organization_id, role_id, status, requested_at, decided_at, decided_by, reason)
+         SELECT requester_id, program_id, organization_id, role_id, status, requested_at - CAST(? AS BIGINT), decided_at - CAST(? AS BIGINT), decided_by, reason FROM role_requests WHERE id = ?`,
+        [i * 7 * 3_600_000, i * 7 * 3_600_000, i % 3 === 0 ? rejected : approved],
+      );
+    }
     const decidedAt = h.clock.now();
 
     const report = await h.call('so1', 'history.exportPdf', { from: decidedAt - 40 * DAY, to: decidedAt + DAY });

@@ -3,7 +3,7 @@ import { HISTORY_MESSAGES, parseSearch } from '../../main/services/history.js';
 import { REVIEW_MESSAGES } from '../../main/services/review.js';
 import { CMS_ORG, Harness, PROVIDER_ORG } from '../support/console-harness.js';
 import type { TestUser } from '../support/console-harness.js';
-import { sideDb } from '../support/side-db.js';
+import { sideSql } from '../support/side-db.js';
 
 const PROD = 'iQIES Prod';
 const TEST = 'iQIES Prod Test';
@@ -27,10 +27,10 @@ describe('Request History (iQIES job aid 5)', () => {
         { userId: 'carol', organization: '456' },
       ],
     });
-    const rename = sideDb(h.app).prepare('UPDATE users SET first_name = ?, last_name = ? WHERE user_id = ?');
-    rename.run('Robert', 'Thompson', 'alice');
-    rename.run('Maria', 'Thomas', 'bob');
-    rename.run('Carol', 'Okafor', 'carol');
+    const rename = (...params: string[]) => sideSql(h.app).run('UPDATE users SET first_name = ?, last_name = ? WHERE user_id = ?', params);
+    await rename('Robert', 'Thompson', 'alice');
+    await rename('Maria', 'Thomas', 'bob');
+    await rename('Carol', 'Okafor', 'carol');
     for (const id of Object.keys(u)) {
       await h.signIn(id, u[id]!);
       h.nextStep();
@@ -176,9 +176,9 @@ describe('Request History (iQIES job aid 5)', () => {
     h.clock.advance(60_000);
     await approve('so2', a);
     h.clock.advance(60_000);
-    const alice = sideDb(h.app).prepare("SELECT id FROM users WHERE user_id = 'alice'").get() as { id: number };
-    const so1 = sideDb(h.app).prepare("SELECT id FROM users WHERE user_id = 'so1'").get() as { id: number };
-    const org = sideDb(h.app).prepare("SELECT id FROM organizations WHERE display_id = '123'").get() as { id: number };
+    const alice = (await sideSql(h.app).get("SELECT id FROM users WHERE user_id = 'alice'")) as { id: number };
+    const so1 = (await sideSql(h.app).get("SELECT id FROM users WHERE user_id = 'so1'")) as { id: number };
+    const org = (await sideSql(h.app).get("SELECT id FROM organizations WHERE display_id = '123'")) as { id: number };
     // As user lookup records a removal: by subject and organization, without the request ID.
     await h.app.store.audit.append([
       {

@@ -3,6 +3,8 @@ import type { Harness } from '../support/console-harness.js';
 import { SqliteStore } from '../../main/store/sqlite.js';
 import { HomeService } from '../../main/services/home.js';
 import { RequestService } from '../../main/services/requests.js';
+import { sideDb } from '../support/side-db.js';
+import { ON_POSTGRES } from '../support/test-engine.js';
 import { PROD, TrustConsole } from '../support/trust-console.js';
 
 /**
@@ -16,16 +18,17 @@ const WEEK = 7 * DAY;
 describe('Home dashboard figures', () => {
   let t: TrustConsole;
   let h: Harness;
-  const db = () => t.db;
+  const db = () => t.sql;
   const now = () => h.clock.now();
-  const orgId = (displayId: string) => (db().prepare('SELECT id FROM organizations WHERE display_id = ?').get(displayId) as { id: number }).id;
-  const programId = () => (db().prepare('SELECT id FROM programs WHERE name = ?').get(PROD) as { id: number }).id;
-  const roleId = (name: string) => (db().prepare('SELECT id FROM roles WHERE name = ?').get(name) as { id: number }).id;
+  const idIn = async (sql: string, param: string): Promise<number> => (await db().get<{ id: number }>(sql, [param]))!.id;
+  const orgId = (displayId: string) => idIn('SELECT id FROM organizations WHERE display_id = ?', displayId);
+  const programId = () => idIn('SELECT id FROM programs WHERE name = ?', PROD);
+  const roleId = (name: string) => idIn('SELECT id FROM roles WHERE name = ?', name);
   const basicRole = (org: string) => (org === 'FL' ? 'Surveyor' : org === 'CMS' ? 'CMS Security Official' : 'Provider Basic User');
   let serial = 0;
 
   /** A person tied to an organization: by a role when proofed, else by a pending request. */
-  const person = (
+  const person = async (
     org: string,
     lastName: string,
     o: {
@@ -37,49 +40,57 @@ describe('Home dashboard figures', () => {
       referredAt?: number | null;
       reactivatedAt?: number | null;
     } = {},
-  ): number => {
+  ): Promise<number> => {
     serial += 1;
     const proofing = o.proofing ?? 'proofed_remote';
-    const id = Number(
-      db()
-        .prepare(
-          `INSERT INTO users (user_id, first_name, last_name, email, status, password_hash, created_at, last_sign_in_at, proofing_state, home_organization_id,
-                              deactivated_at, proofing_referred_at, reactivated_at)
-           VALUES (?, 'Pat', ?, ?, ?, 'x', ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(
-          `p${serial}.${lastName.toLowerCase()}`,
-          lastName,
-          `p${serial}@example.org`,
-          o.status ?? 'active',
-          o.createdAt ?? now() - 400 * DAY,
-          o.lastSignInAt === undefined ? now() - DAY : o.lastSignInAt,
-          proofing,
-          orgId(org),
-          o.deactivatedAt ?? null,
-          o.referredAt ?? null,
-          o.reactivatedAt ?? null,
-        ).lastInsertRowid,
+    const inserted = await db().get<{ id: number }>(
+      `INSERT INTO users (user_id, first_name, last_name, email, status, password_hash, created_at, last_sign_in_at, proofing_state, home_organization_id,
+                          deactivated_at, proofing_referred_at, reactivated_at)
+       VALUES (?, 'Pat', ?, ?, ?, 'x', ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+      [
+        `p${serial}.${lastName.toLowerCase()}`,
+        lastName,
+        `p${serial}@example.org`,
+        o.status ?? 'active',
+        o.createdAt ?? now() - 400 * DAY,
+        o.lastSignInAt === undefined ? now() - DAY : o.lastSignInAt,
+        proofing,
+        await orgId(org),
+        o.deactivatedAt ?? null,
+        o.referredAt ?? null,
+        o.reactivatedAt ?? null,
+      ],
     );
+    const id = inserted!.id;
     if (proofing === 'proofed_remote' || proofing === 'proofed_in_person') {
-      db()
-        .prepare('INSERT INTO role_assignments (user_id, program_id, organization_id, role_id, granted_at) VALUES (?, ?, ?, ?, ?)')
-        .run(id, programId(), orgId(org), roleId(basicRole(org)), now());
+      await db().run('INSERT INTO role_assignments (user_id, program_id, organization_id, role_id, granted_at) VALUES (?, ?, ?, ?, ?)', [
+        id,
+        await programId(),
+        await orgId(org),
+        await roleId(basicRole(org)),
+        now(),
+      ]);
     } else {
-      request(org, id, now() - DAY);
+      await request(org, id, now() - DAY);
     }
     return id;
   };
-  const request = (
+  const request = async (
     org: string,
     requesterId: number,
     requestedAt: number,
     status: 'pending' | 'approved' | 'rejected' = 'pending',
     decidedAt: number | null = null,
   ) =>
-    db()
-      .prepare('INSERT INTO role_requests (requester_id, program_id, organization_id, role_id, status, requested_at, decided_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
-      .run(requesterId, programId(), orgId(org), roleId(basicRole(org)), status, requestedAt, decidedAt);
+    db().run('INSERT INTO role_requests (requester_id, program_id, organization_id, role_id, status, requested_at, decided_at) VALUES (?, ?, ?, ?, ?, ?, ?)', [
+      requesterId,
+      await programId(),
+      await orgId(org),
+      await roleId(basicRole(org)),
+      status,
+      requestedAt,
+      decidedAt,
+    ]);
   const dashboard = async (who: string) => (await h.call(who, 'home.dashboard', {})).official;
 
   beforeEach(async () => {
@@ -89,12 +100,12 @@ describe('Home dashboard figures', () => {
   afterEach(() => h.dispose());
 
   it('puts pending requests in 0-7, 8-30 and over 30 days by whole days of age, at the 7/8 and 30/31 boundaries', async () => {
-    const who = person('456', 'Requester');
-    request('456', who, now()); // 0 days
-    request('456', who, now() - 8 * DAY + 1); // 7 days and 23:59:59.999
-    request('456', who, now() - 8 * DAY); // 8 days
-    request('456', who, now() - 31 * DAY + 1); // 30 days and a bit
-    request('456', who, now() - 31 * DAY); // 31 days
+    const who = await person('456', 'Requester');
+    await request('456', who, now()); // 0 days
+    await request('456', who, now() - 8 * DAY + 1); // 7 days and 23:59:59.999
+    await request('456', who, now() - 8 * DAY); // 8 days
+    await request('456', who, now() - 31 * DAY + 1); // 30 days and a bit
+    await request('456', who, now() - 31 * DAY); // 31 days
     const figures = await dashboard('so456');
     // person() filed none: a proofed person is tied by a role.
     expect(figures?.pendingByAge).toEqual([{ label: 'Bayview Home Health', upTo7: 2, upTo30: 2, over30: 1 }]);
@@ -106,15 +117,15 @@ describe('Home dashboard figures', () => {
   });
 
   it('forecasts the 120-day rule within 14 and 30 days at their boundaries, counts from a reactivation, and follows a sign-in', async () => {
-    const at14 = person('456', 'Fourteen', { lastSignInAt: now() - 106 * DAY });
-    person('456', 'JustAfter14', { lastSignInAt: now() - 106 * DAY + 1 });
-    person('456', 'Thirty', { lastSignInAt: now() - 90 * DAY });
-    person('456', 'JustAfter30', { lastSignInAt: now() - 90 * DAY + 1 });
-    person('456', 'Reactivated', { lastSignInAt: now() - 200 * DAY, reactivatedAt: now() - 10 * DAY });
-    person('456', 'NeverSignedIn', { lastSignInAt: null, createdAt: now() - 100 * DAY });
-    person('456', 'Locked', { lastSignInAt: now() - 119 * DAY, status: 'locked' });
-    person('456', 'Gone', { status: 'deactivated', deactivatedAt: now() - 30 * DAY + 1 });
-    person('456', 'GoneLongAgo', { status: 'deactivated', deactivatedAt: now() - 30 * DAY });
+    const at14 = await person('456', 'Fourteen', { lastSignInAt: now() - 106 * DAY });
+    await person('456', 'JustAfter14', { lastSignInAt: now() - 106 * DAY + 1 });
+    await person('456', 'Thirty', { lastSignInAt: now() - 90 * DAY });
+    await person('456', 'JustAfter30', { lastSignInAt: now() - 90 * DAY + 1 });
+    await person('456', 'Reactivated', { lastSignInAt: now() - 200 * DAY, reactivatedAt: now() - 10 * DAY });
+    await person('456', 'NeverSignedIn', { lastSignInAt: null, createdAt: now() - 100 * DAY });
+    await person('456', 'Locked', { lastSignInAt: now() - 119 * DAY, status: 'locked' });
+    await person('456', 'Gone', { status: 'deactivated', deactivatedAt: now() - 30 * DAY + 1 });
+    await person('456', 'GoneLongAgo', { status: 'deactivated', deactivatedAt: now() - 30 * DAY });
     let d = (await dashboard('so456'))?.deactivation;
     expect(d?.within14Days).toBe(1);
     expect(d?.within30Days).toBe(4);
@@ -123,12 +134,12 @@ describe('Home dashboard figures', () => {
     expect(d?.soonest[0]?.reachesLimitAt).toBe(now() + 14 * DAY);
 
     // Signing in (any write of users) moves the copy the dashboard reads, in the same transaction.
-    db().prepare('UPDATE users SET last_sign_in_at = ? WHERE id = ?').run(now(), at14);
+    await db().run('UPDATE users SET last_sign_in_at = ? WHERE id = ?', [now(), at14]);
     d = (await dashboard('so456'))?.deactivation;
     expect(d?.within14Days).toBe(0);
     expect(d?.soonest.map((p) => p.lastName)).not.toContain('Fourteen');
     // The daily check deactivates and dates the account: it moves to "deactivated in the last 30 days".
-    person('456', 'Overdue', { lastSignInAt: now() - 121 * DAY });
+    await person('456', 'Overdue', { lastSignInAt: now() - 121 * DAY });
     expect((await dashboard('so456'))?.deactivation.within14Days).toBe(1);
     expect(await h.app.services.users.sweepInactive()).toBe(1);
     d = (await dashboard('so456'))?.deactivation;
@@ -136,13 +147,13 @@ describe('Home dashboard figures', () => {
   });
 
   it('counts decisions in the 12 weeks ending now, oldest week first, approved and rejected apart', async () => {
-    const who = person('456', 'Decided');
-    request('456', who, now() - 200 * DAY, 'approved', now()); // week 0 (the last)
-    request('456', who, now() - 200 * DAY, 'rejected', now() - WEEK + 1); // week 0
-    request('456', who, now() - 200 * DAY, 'approved', now() - WEEK); // week 1
-    request('456', who, now() - 200 * DAY, 'approved', now() - 12 * WEEK + 1); // week 11 (the first)
-    request('456', who, now() - 200 * DAY, 'approved', now() - 12 * WEEK); // outside
-    request('123', who, now() - 200 * DAY, 'approved', now()); // another organization
+    const who = await person('456', 'Decided');
+    await request('456', who, now() - 200 * DAY, 'approved', now()); // week 0 (the last)
+    await request('456', who, now() - 200 * DAY, 'rejected', now() - WEEK + 1); // week 0
+    await request('456', who, now() - 200 * DAY, 'approved', now() - WEEK); // week 1
+    await request('456', who, now() - 200 * DAY, 'approved', now() - 12 * WEEK + 1); // week 11 (the first)
+    await request('456', who, now() - 200 * DAY, 'approved', now() - 12 * WEEK); // outside
+    await request('123', who, now() - 200 * DAY, 'approved', now()); // another organization
     const weeks = (await dashboard('so456'))?.decisionsByWeek ?? [];
     expect(weeks).toHaveLength(12);
     expect(weeks.map((w) => [w.approved, w.rejected])).toEqual([[1, 0], ...Array.from({ length: 9 }, () => [0, 0]), [1, 0], [1, 1]]);
@@ -153,9 +164,9 @@ describe('Home dashboard figures', () => {
   });
 
   it('lists the in-person backlog oldest referral first, dating a referral when the proofing outcome arrives', async () => {
-    person('456', 'Newer', { proofing: 'referred_in_person', referredAt: now() - 2 * DAY });
-    person('456', 'Older', { proofing: 'referred_in_person', referredAt: now() - 20 * DAY });
-    const phone = person('456', 'PhoneFailed', { proofing: 'not_started' });
+    await person('456', 'Newer', { proofing: 'referred_in_person', referredAt: now() - 2 * DAY });
+    await person('456', 'Older', { proofing: 'referred_in_person', referredAt: now() - 20 * DAY });
+    const phone = await person('456', 'PhoneFailed', { proofing: 'not_started' });
     await h.app.services.proofing.recordRemoteOutcome(phone, 'phone_failed', null);
     const backlog = (await dashboard('so456'))?.proofingBacklog;
     expect(backlog?.total).toBe(3);
@@ -167,9 +178,9 @@ describe('Home dashboard figures', () => {
   });
 
   it('gives every user their requests, proofing and next step; a new user with a pending request and no proofing sees both', async () => {
-    const analyst = t.rowId('analyst');
-    db().prepare("UPDATE users SET proofing_state = 'not_started' WHERE id = ?").run(analyst);
-    request('CMS', analyst, now() - DAY);
+    const analyst = await t.rowId('analyst');
+    await db().run("UPDATE users SET proofing_state = 'not_started' WHERE id = ?", [analyst]);
+    await request('CMS', analyst, now() - DAY);
     const home = await h.call('analyst', 'home.dashboard', {});
     expect(home.official).toBeNull();
     expect(home.me.proofingState).toBe('not_started');
@@ -188,14 +199,15 @@ describe('Home dashboard figures', () => {
     expect(await dashboard('demo')).toBeNull();
   });
 
-  it('reads every figure from an index: no query of the dashboard scans the users table', async () => {
+  // SQLite's own query plans (EXPLAIN QUERY PLAN) over the embedded file's indexes.
+  it.skipIf(ON_POSTGRES)('reads every figure from an index: no query of the dashboard scans the users table', async () => {
     // users is read by row id, or through one of version 7's indexes, which hold only the accounts a figure is about.
     const tableScan =
       /^(SCAN|SEARCH) (users|u)\b(?! USING (COVERING )?INDEX (users_last_use|users_deactivated_at|users_referred)\b| USING INTEGER PRIMARY KEY)/;
     // The console's own connection lives on its database thread: the same services run here over
     // a store on the test's connection, whose statements the test can see.
     const seen = new Set<string>();
-    const raw = db();
+    const raw = sideDb(h.app);
     const prepare = raw.prepare.bind(raw);
     raw.prepare = ((sql: string) => {
       seen.add(sql);
@@ -245,11 +257,12 @@ describe('Home dashboard scope: each official sees only their organizations', ()
   beforeEach(async () => {
     t = await TrustConsole.create();
     h = t.h;
-    const db = t.db;
+    const db = t.sql;
     const now = h.clock.now();
-    const org = (displayId: string) => (db.prepare('SELECT id FROM organizations WHERE display_id = ?').get(displayId) as { id: number }).id;
-    const program = (db.prepare('SELECT id FROM programs WHERE name = ?').get(PROD) as { id: number }).id;
-    const role = (name: string) => (db.prepare('SELECT id FROM roles WHERE name = ?').get(name) as { id: number }).id;
+    const idIn = async (sql: string, param: string): Promise<number> => (await db.get<{ id: number }>(sql, [param]))!.id;
+    const org = (displayId: string) => idIn('SELECT id FROM organizations WHERE display_id = ?', displayId);
+    const program = await idIn('SELECT id FROM programs WHERE name = ?', PROD);
+    const role = (name: string) => idIn('SELECT id FROM roles WHERE name = ?', name);
     // In each organization: someone about to reach 120 days, and someone waiting for in-person proofing.
     for (const [displayId, name] of [
       ['123', 'Sunrise'],
@@ -257,37 +270,31 @@ describe('Home dashboard scope: each official sees only their organizations', ()
       ['789', 'Harbor'],
       ['FL', 'Florida'],
     ] as const) {
-      const r = displayId === 'FL' ? role('Surveyor') : role('Provider Basic User');
-      const stale = Number(
-        db
-          .prepare(
-            `INSERT INTO users (user_id, first_name, last_name, email, status, password_hash, created_at, last_sign_in_at, proofing_state, home_organization_id)
-             VALUES (?, 'Stale', ?, ?, 'active', 'x', ?, ?, 'proofed_remote', ?)`,
-          )
-          .run(`stale.${displayId}`, `Stale${name}`, `stale.${displayId}@example.org`, now - 400 * DAY, now - 110 * DAY, org(displayId)).lastInsertRowid,
-      );
-      db.prepare('INSERT INTO role_assignments (user_id, program_id, organization_id, role_id, granted_at) VALUES (?, ?, ?, ?, ?)').run(
+      const r = displayId === 'FL' ? await role('Surveyor') : await role('Provider Basic User');
+      const stale = (await db.get<{ id: number }>(
+        `INSERT INTO users (user_id, first_name, last_name, email, status, password_hash, created_at, last_sign_in_at, proofing_state, home_organization_id)
+         VALUES (?, 'Stale', ?, ?, 'active', 'x', ?, ?, 'proofed_remote', ?) RETURNING id`,
+        [`stale.${displayId}`, `Stale${name}`, `stale.${displayId}@example.org`, now - 400 * DAY, now - 110 * DAY, await org(displayId)],
+      ))!.id;
+      await db.run('INSERT INTO role_assignments (user_id, program_id, organization_id, role_id, granted_at) VALUES (?, ?, ?, ?, ?)', [
         stale,
         program,
-        org(displayId),
+        await org(displayId),
         r,
         now,
-      );
-      const waiting = Number(
-        db
-          .prepare(
-            `INSERT INTO users (user_id, first_name, last_name, email, status, password_hash, created_at, proofing_state, proofing_referred_at, home_organization_id)
-             VALUES (?, 'Waiting', ?, ?, 'pending', 'x', ?, 'referred_in_person', ?, ?)`,
-          )
-          .run(`waiting.${displayId}`, `Waiting${name}`, `waiting.${displayId}@example.org`, now - 10 * DAY, now - 5 * DAY, org(displayId)).lastInsertRowid,
-      );
-      db.prepare("INSERT INTO role_requests (requester_id, program_id, organization_id, role_id, status, requested_at) VALUES (?, ?, ?, ?, 'pending', ?)").run(
+      ]);
+      const waiting = (await db.get<{ id: number }>(
+        `INSERT INTO users (user_id, first_name, last_name, email, status, password_hash, created_at, proofing_state, proofing_referred_at, home_organization_id)
+         VALUES (?, 'Waiting', ?, ?, 'pending', 'x', ?, 'referred_in_person', ?, ?) RETURNING id`,
+        [`waiting.${displayId}`, `Waiting${name}`, `waiting.${displayId}@example.org`, now - 10 * DAY, now - 5 * DAY, await org(displayId)],
+      ))!.id;
+      await db.run("INSERT INTO role_requests (requester_id, program_id, organization_id, role_id, status, requested_at) VALUES (?, ?, ?, ?, 'pending', ?)", [
         waiting,
         program,
-        org(displayId),
+        await org(displayId),
         r,
         now - 40 * DAY,
-      );
+      ]);
     }
   });
   afterEach(() => h.dispose());

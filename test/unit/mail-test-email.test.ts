@@ -3,7 +3,7 @@ import { MAIL_SETTINGS_CMS_ONLY, MAIL_TEST_MESSAGES } from '../../main/services/
 import { CMS_ORG, Harness, PROVIDER_ORG } from '../support/console-harness.js';
 import type { TestUser } from '../support/console-harness.js';
 import { SmtpTestServer, closedPort } from '../support/smtp-test-server.js';
-import { sideDb } from '../support/side-db.js';
+import { sideSql } from '../support/side-db.js';
 
 const PROD = 'iQIES Prod';
 const FROM = 'donotreply@console.example';
@@ -47,9 +47,9 @@ describe("Send test email: the Mail settings tried now, to the CMS official's ow
     return s;
   }
 
-  const testAudits = () =>
+  const testAudits = async () =>
     (
-      sideDb(h.app).prepare("SELECT action, details FROM audit_events WHERE action LIKE 'mail.test_%' ORDER BY id").all() as Array<{
+      (await sideSql(h.app).all("SELECT action, details FROM audit_events WHERE action LIKE 'mail.test_%' ORDER BY id")) as Array<{
         action: string;
         details: string;
       }>
@@ -74,8 +74,8 @@ describe("Send test email: the Mail settings tried now, to the CMS official's ow
       ['Test email from the Security Official Console', 'cms-official@example.org', FROM],
     ]);
     // Sent now, outside the outbox: nothing waits there for it.
-    expect(sideDb(h.app).prepare('SELECT count(*) AS n FROM outbox').get()).toEqual({ n: 0 });
-    expect(testAudits()).toEqual([{ action: 'mail.test_sent', details: expect.objectContaining({ to: 'cms-official@example.org', problem: null }) }]);
+    expect(await sideSql(h.app).get('SELECT count(*) AS n FROM outbox')).toEqual({ n: 0 });
+    expect(await testAudits()).toEqual([{ action: 'mail.test_sent', details: expect.objectContaining({ to: 'cms-official@example.org', problem: null }) }]);
   });
 
   it('says plainly why not: not configured, connection refused, authentication failed (the password never shown)', async () => {
@@ -94,7 +94,7 @@ describe("Send test email: the Mail settings tried now, to the CMS official's ow
     expect(denied.message).toContain('authentication failed');
     expect(smtp.received).toHaveLength(0);
 
-    const audits = testAudits();
+    const audits = await testAudits();
     expect(audits.map((a) => [a.action, a.details['problem']])).toEqual([
       ['mail.test_failed', 'not_configured'],
       ['mail.test_failed', 'connection_refused'],
@@ -115,6 +115,6 @@ describe("Send test email: the Mail settings tried now, to the CMS official's ow
     // Input is empty by contract: anything else is refused before any send.
     expect(await h.refusal('cms', 'mail.sendTest', { to: 'someone@else.example' } as never)).toMatchObject({ code: 'VALIDATION' });
     expect(smtp.received).toHaveLength(0);
-    expect(testAudits()).toEqual([]);
+    expect(await testAudits()).toEqual([]);
   });
 });

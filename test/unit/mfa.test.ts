@@ -23,7 +23,7 @@ describe('my credentials (QualityNet guide 5.4.4.1)', () => {
     const list = await h.call('c1', 'mfa.list', {});
     expect(list.map((c) => c.credentialId)).toEqual([user.credentialId, added.credentialId]);
     expect(list[1]?.label).toBe('Home laptop');
-    expect(h.auditActions()).toContain('credential.added');
+    expect(await h.auditActions()).toContain('credential.added');
     await h.call('c1', 'auth.signOut', {});
     h.nextStep();
     await h.call('c2', 'auth.signIn', { userId: 'pat', password: PASSWORD, code: h.code(added.secret), agreeToTerms: true });
@@ -51,7 +51,7 @@ describe('my credentials (QualityNet guide 5.4.4.1)', () => {
     h.nextStep();
     const left = await h.call('c1', 'mfa.remove', { credentialId: user.credentialId, code: h.code(user.secret) });
     expect(left.map((c) => c.credentialId)).toEqual([added.credentialId]);
-    expect(h.auditActions()).toContain('credential.removed');
+    expect(await h.auditActions()).toContain('credential.removed');
   });
 
   it('refuses removal with a code from another credential, or a replayed code', async () => {
@@ -74,7 +74,7 @@ describe('my credentials (QualityNet guide 5.4.4.1)', () => {
     }
     expect(await h.refusal('c1', 'mfa.remove', { credentialId: added.credentialId, code: '299999' })).toMatchObject({ code: 'SESSION_LOCKED' });
     expect((await h.call('c1', 'session.status', {})).state).toBe('locked');
-    expect(h.auditActions().filter((a) => a === 'credential.remove_failed')).toHaveLength(5);
+    expect((await h.auditActions()).filter((a) => a === 'credential.remove_failed')).toHaveLength(5);
     expect(await h.call('c1', 'auth.unlock', { password: PASSWORD, code: h.code(user.secret, 1) })).toMatchObject({ state: 'active' });
     expect(await h.call('c1', 'mfa.list', {})).toHaveLength(2);
   });

@@ -4,7 +4,7 @@ import { createConsole, dataKeyFileName } from '../../main/app.js';
 import { KeyFileProvider } from '../../main/services/key-file.js';
 import { STALE_AFTER_DAYS } from '../../shared/domain.js';
 import { CMS_ORG, Harness, PROVIDER_ORG } from '../support/console-harness.js';
-import { sideDb } from '../support/side-db.js';
+import { sideSql } from '../support/side-db.js';
 
 const OTHER_ORG = { displayId: '456', name: 'Lakeside Home Health', kind: 'provider' as const };
 const DAY = 86_400_000;
@@ -41,21 +41,20 @@ describe('stale requests: the organization’s officials are reminded once a wee
   afterEach(() => h.dispose());
 
   /** A pending request filed `daysAgo` days ago (written directly: a fixture, not the feature). */
-  function pending(requester: string, organization: string, daysAgo: number, status = 'pending'): number {
-    const result = sideDb(h.app)
-      .prepare(
-        `INSERT INTO role_requests (requester_id, program_id, organization_id, role_id, status, requested_at)
+  async function pending(requester: string, organization: string, daysAgo: number, status = 'pending'): Promise<number> {
+    const result = await sideSql(h.app).get<{ id: number }>(
+      `INSERT INTO role_requests (requester_id, program_id, organization_id, role_id, status, requested_at)
          VALUES ((SELECT id FROM users WHERE user_id = ?), (SELECT id FROM programs WHERE name = 'iQIES Prod'),
-                 (SELECT id FROM organizations WHERE display_id = ?), (SELECT id FROM roles WHERE name = 'Assessment Coordinator'), ?, ?)`,
-      )
-      .run(requester, organization, status, h.clock.now() - daysAgo * DAY);
-    return Number(result.lastInsertRowid);
+                 (SELECT id FROM organizations WHERE display_id = ?), (SELECT id FROM roles WHERE name = 'Assessment Coordinator'), ?, ?) RETURNING id`,
+      [requester, organization, status, h.clock.now() - daysAgo * DAY],
+    );
+    return result!.id;
   }
 
-  const reminders = () =>
-    sideDb(h.app)
-      .prepare('SELECT to_address AS "to", subject, body, organization_id AS organizationId FROM outbox WHERE kind = \'request.stale\' ORDER BY id')
-      .all() as Array<{
+  const reminders = async () =>
+    (await sideSql(h.app).all(
+      'SELECT to_address AS "to", subject, body, organization_id AS "organizationId" FROM outbox WHERE kind = \'request.stale\' ORDER BY id',
+    )) as Array<{
       to: string;
       subject: string;
       body: string;
@@ -63,13 +62,13 @@ describe('stale requests: the organization’s officials are reminded once a wee
     }>;
 
   it('emails each Security Official of the organization with requests pending more than 30 days, and nobody else', async () => {
-    const stale = pending('pat', '123', STALE_AFTER_DAYS + 1);
-    pending('pat', '123', 3);
-    pending('lee', '456', STALE_AFTER_DAYS - 1);
+    const stale = await pending('pat', '123', STALE_AFTER_DAYS + 1);
+    await pending('pat', '123', 3);
+    await pending('lee', '456', STALE_AFTER_DAYS - 1);
 
     expect(await h.app.services.notifications.sendStaleReminders()).toEqual({ organizations: 1, emails: 2 });
 
-    const sent = reminders();
+    const sent = await reminders();
     expect(sent.map((r) => [r.to, r.subject])).toEqual([
       ['provider-official@example.org', SUBJECT],
       ['second-official@example.org', SUBJECT],
@@ -84,41 +83,38 @@ describe('stale requests: the organization’s officials are reminded once a wee
   });
 
   it('says nothing when no request is stale, or when the stale ones were decided', async () => {
-    pending('pat', '123', 10);
-    pending('pat', '123', STALE_AFTER_DAYS + 5, 'approved');
-    pending('lee', '456', STALE_AFTER_DAYS + 5, 'cancelled');
+    await pending('pat', '123', 10);
+    await pending('pat', '123', STALE_AFTER_DAYS + 5, 'approved');
+    await pending('lee', '456', STALE_AFTER_DAYS + 5, 'cancelled');
     expect(await h.app.services.notifications.sendStaleReminders()).toEqual({ organizations: 0, emails: 0 });
-    expect(reminders()).toEqual([]);
+    expect(await reminders()).toEqual([]);
   });
 
   it('reminds once a week per organization while stale requests remain, and stops when they are decided', async () => {
-    const stale = pending('pat', '123', STALE_AFTER_DAYS + 1);
+    const stale = await pending('pat', '123', STALE_AFTER_DAYS + 1);
     const notifications = h.app.services.notifications;
     expect((await notifications.sendStaleReminders()).emails).toBe(2);
     expect((await notifications.sendStaleReminders()).emails).toBe(0);
     h.clock.advance(6 * DAY);
     // 456 becomes stale meanwhile: its own week starts now, independent of 123's.
-    pending('lee', '456', STALE_AFTER_DAYS + 1);
+    await pending('lee', '456', STALE_AFTER_DAYS + 1);
     expect(await notifications.sendStaleReminders()).toEqual({ organizations: 1, emails: 1 });
-    expect(reminders().at(-1)!.to).toBe('other-official@example.org');
+    expect((await reminders()).at(-1)!.to).toBe('other-official@example.org');
     h.clock.advance(DAY);
     expect(await notifications.sendStaleReminders()).toEqual({ organizations: 1, emails: 2 });
-    expect(
-      reminders()
-        .slice(-2)
-        .map((r) => r.to),
-    ).toEqual(['provider-official@example.org', 'second-official@example.org']);
+    expect((await reminders()).slice(-2).map((r) => r.to)).toEqual(['provider-official@example.org', 'second-official@example.org']);
 
-    sideDb(h.app)
-      .prepare("UPDATE role_requests SET status = 'rejected', decided_at = ?, decided_by = (SELECT id FROM users WHERE user_id = 'cms-official') WHERE id = ?")
-      .run(h.clock.now(), stale);
+    await sideSql(h.app).run(
+      "UPDATE role_requests SET status = 'rejected', decided_at = ?, decided_by = (SELECT id FROM users WHERE user_id = 'cms-official') WHERE id = ?",
+      [h.clock.now(), stale],
+    );
     h.clock.advance(7 * DAY);
     expect(await notifications.sendStaleReminders()).toEqual({ organizations: 1, emails: 1 });
-    expect(reminders().at(-1)!.to).toBe('other-official@example.org');
+    expect((await reminders()).at(-1)!.to).toBe('other-official@example.org');
   });
 
   it('remembers the last reminder across a restart of the console (same database)', async () => {
-    pending('pat', '123', STALE_AFTER_DAYS + 1);
+    await pending('pat', '123', STALE_AFTER_DAYS + 1);
     expect((await h.app.services.notifications.sendStaleReminders()).emails).toBe(2);
     await h.app.close();
 
@@ -128,32 +124,31 @@ describe('stale requests: the organization’s officials are reminded once a wee
     // start() checks at once; closing waits for that check.
     h.app.services.notifications.start({ intervalMs: 3_600_000 });
     await h.app.services.notifications.stop();
-    expect(reminders()).toHaveLength(2);
+    expect(await reminders()).toHaveLength(2);
 
     h.clock.advance(6 * DAY);
     expect((await h.app.services.notifications.sendStaleReminders()).emails).toBe(2);
-    expect(reminders()).toHaveLength(4);
+    expect(await reminders()).toHaveLength(4);
   });
 
   it('the check at start writes the week’s reminders', async () => {
-    pending('pat', '123', STALE_AFTER_DAYS + 2);
+    await pending('pat', '123', STALE_AFTER_DAYS + 2);
     h.app.services.notifications.start({ intervalMs: 3_600_000 });
     await h.app.services.notifications.stop();
-    expect(reminders().map((r) => r.to)).toEqual(['provider-official@example.org', 'second-official@example.org']);
+    expect((await reminders()).map((r) => r.to)).toEqual(['provider-official@example.org', 'second-official@example.org']);
   });
 
   it('an organization without a Security Official gets no reminder until it has one', async () => {
-    pending('kim', '789', STALE_AFTER_DAYS + 1);
+    await pending('kim', '789', STALE_AFTER_DAYS + 1);
     expect(await h.app.services.notifications.sendStaleReminders()).toEqual({ organizations: 0, emails: 0 });
-    sideDb(h.app)
-      .prepare(
-        `INSERT INTO role_assignments (user_id, program_id, organization_id, role_id, granted_at)
+    await sideSql(h.app).run(
+      `INSERT INTO role_assignments (user_id, program_id, organization_id, role_id, granted_at)
          VALUES ((SELECT id FROM users WHERE user_id = 'new-official'), (SELECT id FROM programs WHERE name = 'iQIES Prod'),
                  (SELECT id FROM organizations WHERE display_id = '789'), (SELECT id FROM roles WHERE name = 'Provider Security Official'), ?)`,
-      )
-      .run(h.clock.now());
+      [h.clock.now()],
+    );
     h.clock.advance(DAY);
     expect(await h.app.services.notifications.sendStaleReminders()).toEqual({ organizations: 1, emails: 1 });
-    expect(reminders()[0]).toMatchObject({ to: 'new-official@example.org', subject: 'Role requests waiting more than 30 days at Hilltop Hospice' });
+    expect((await reminders())[0]).toMatchObject({ to: 'new-official@example.org', subject: 'Role requests waiting more than 30 days at Hilltop Hospice' });
   });
 });

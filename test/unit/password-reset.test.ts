@@ -3,10 +3,10 @@ import type { IpcResult } from '../../shared/ipc/errors.js';
 import type { ChannelOutput } from '../../shared/ipc/contract.js';
 import { PASSWORD_RESET, POLICY, RESET_MESSAGES, SIGN_IN_MESSAGES } from '../../shared/policy.js';
 import { PASSWORD_RESET_ACTIONS } from '../../main/services/password-reset.js';
-import { CMS_ORG, Harness, PASSWORD, PROVIDER_ORG, tableChecksums } from '../support/console-harness.js';
+import { CMS_ORG, Harness, PASSWORD, PROVIDER_ORG, tableChecksums, tableRows } from '../support/console-harness.js';
 import type { TestUser } from '../support/console-harness.js';
 import { SmtpTestServer, closedPort } from '../support/smtp-test-server.js';
-import { sideDb } from '../support/side-db.js';
+import { sideSql } from '../support/side-db.js';
 
 const PROD = 'iQIES Prod';
 const MINUTE = 60_000;
@@ -44,7 +44,7 @@ describe('Forgot your Password?', () => {
         { userId: 'waiting', organization: '123', status: 'pending' },
       ],
     });
-    sideDb(h.app).prepare("DELETE FROM mfa_credentials WHERE user_id = (SELECT id FROM users WHERE user_id = 'nocred')").run();
+    await sideSql(h.app).run("DELETE FROM mfa_credentials WHERE user_id = (SELECT id FROM users WHERE user_id = 'nocred')");
   });
   afterEach(() => h.dispose());
 
@@ -80,34 +80,35 @@ describe('Forgot your Password?', () => {
   }
 
   const wrongCode = (code: string) => String((Number(code) + 1) % 10 ** PASSWORD_RESET.codeDigits).padStart(PASSWORD_RESET.codeDigits, '0');
-  const actionsSince = (n: number) => h.auditActions().slice(n);
+  const actionsSince = async (n: number) => (await h.auditActions()).slice(n);
 
   describe('refusals of the first step (User ID and security code)', () => {
     it('an unknown user ID gets the wrong-code answer, and only an audit event is written', async () => {
       await configureMail();
-      const before = tableChecksums(h);
-      const events = h.auditActions().length;
+      const before = await tableChecksums(h);
+      const events = (await h.auditActions()).length;
       expect(seen(await request('nobody.here', fresh('pat')))).toBe(`SIGN_IN_FAILED: ${RESET_MESSAGES.incorrect}`);
-      const changed = [...before.keys()].filter((table) => before.get(table) !== tableChecksums(h).get(table));
+      const after = await tableChecksums(h);
+      const changed = [...before.keys()].filter((table) => before.get(table) !== after.get(table));
       expect(changed.sort()).toEqual(['audit_events', 'audit_head']);
-      expect(actionsSince(events)).toEqual([PASSWORD_RESET_ACTIONS.failed]);
+      expect(await actionsSince(events)).toEqual([PASSWORD_RESET_ACTIONS.failed]);
       expect(smtp.received.filter((m) => m.subject?.includes('one-time code'))).toHaveLength(0);
     });
 
     it('an account without a two-factor credential gets the same answer, counted', async () => {
       await configureMail();
       expect(seen(await request('nocred', '123456'))).toBe(`SIGN_IN_FAILED: ${RESET_MESSAGES.incorrect}`);
-      expect(h.userRow('nocred').failed_attempts).toBe(1);
+      expect((await h.userRow('nocred')).failed_attempts).toBe(1);
     });
 
     it('a wrong security code is counted toward the sign-in lock, and sends nothing', async () => {
       await configureMail();
       const sent = smtp.received.length;
       expect(seen(await request('pat', fresh('so1')))).toBe(`SIGN_IN_FAILED: ${RESET_MESSAGES.incorrect}`);
-      expect(h.userRow('pat').failed_attempts).toBe(1);
+      expect((await h.userRow('pat')).failed_attempts).toBe(1);
       // The same count as sign-in: a wrong password now is the second failure.
       expect(seen(await signIn('pat', 'not the password'))).toBe(`SIGN_IN_FAILED: ${SIGN_IN_MESSAGES.incorrect}`);
-      expect(h.userRow('pat').failed_attempts).toBe(2);
+      expect((await h.userRow('pat')).failed_attempts).toBe(2);
       expect(smtp.received.length).toBe(sent);
     });
 
@@ -128,7 +129,7 @@ describe('Forgot your Password?', () => {
   describe('with a mail server', () => {
     it('emails a one-time code kept only as a keyed hash, never in the outbox, and the new password then signs in', async () => {
       await configureMail();
-      const events = h.auditActions().length;
+      const events = (await h.auditActions()).length;
       const { resetId, code, start } = await emailed('pat');
       expect(start).toMatchObject({ delivery: 'email', emailHint: 'p•••@example.org', expiresAt: h.clock.now() + PASSWORD_RESET.codeMinutes * MINUTE });
       const mail = smtp.received.at(-1)!;
@@ -136,20 +137,16 @@ describe('Forgot your Password?', () => {
       expect(mail.subject).toBe('Your one-time code to reset your password');
 
       // Neither the code nor the token is anywhere in the database in clear.
-      const dump = JSON.stringify(
-        (sideDb(h.app).prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as Array<{ name: string }>).map(({ name }) =>
-          sideDb(h.app).prepare(`SELECT * FROM "${name}"`).all(),
-        ),
-      );
+      const dump = JSON.stringify([...(await tableRows(h)).values()]);
       expect(dump).not.toContain(code);
       expect(dump).not.toContain(resetId);
-      expect((sideDb(h.app).prepare('SELECT count(*) AS n FROM outbox').get() as { n: number }).n).toBe(0);
+      expect(((await sideSql(h.app).get('SELECT count(*) AS n FROM outbox')) as { n: number }).n).toBe(0);
 
       expect(seen(await complete(resetId, code))).toBe('OK');
       expect(seen(await signIn('pat', PASSWORD))).toBe(`SIGN_IN_FAILED: ${SIGN_IN_MESSAGES.incorrect}`);
       h.nextStep();
       expect(seen(await signIn('pat', NEW_PASSWORD))).toBe('OK');
-      expect(actionsSince(events)).toEqual([
+      expect(await actionsSince(events)).toEqual([
         PASSWORD_RESET_ACTIONS.requested,
         PASSWORD_RESET_ACTIONS.codeSent,
         PASSWORD_RESET_ACTIONS.completed,
@@ -174,9 +171,9 @@ describe('Forgot your Password?', () => {
         message: RESET_MESSAGES.codeIncorrect,
         field: 'code',
       });
-      expect(h.userRow('pat').failed_attempts).toBe(1);
+      expect((await h.userRow('pat')).failed_attempts).toBe(1);
       expect(seen(await complete(resetId, code))).toBe('OK');
-      expect(h.userRow('pat').failed_attempts).toBe(0);
+      expect((await h.userRow('pat')).failed_attempts).toBe(0);
     });
 
     it(`an expired one-time code (after ${PASSWORD_RESET.codeMinutes} minutes) is refused, and the password stays`, async () => {
@@ -208,7 +205,7 @@ describe('Forgot your Password?', () => {
     it("a weak new password is refused with the policy's reason, writes nothing, and the code still works", async () => {
       await configureMail();
       const { resetId, code } = await emailed('pat');
-      const before = tableChecksums(h);
+      const before = await tableChecksums(h);
       const weak = await h.refusal('anonymous', 'auth.completePasswordReset', { resetId, code, newPassword: 'password1234', confirmPassword: 'password1234' });
       expect(weak).toMatchObject({ code: 'VALIDATION', field: 'newPassword' });
       expect(weak.message).toMatch(/too common|too easy to guess/);
@@ -225,7 +222,8 @@ describe('Forgot your Password?', () => {
         message: RESET_MESSAGES.passwordsDiffer,
         field: 'confirmPassword',
       });
-      expect([...before].filter(([table, sum]) => tableChecksums(h).get(table) !== sum)).toEqual([]);
+      const after = await tableChecksums(h);
+      expect([...before].filter(([table, sum]) => after.get(table) !== sum)).toEqual([]);
       expect(seen(await complete(resetId, code))).toBe('OK');
     });
 
@@ -242,7 +240,7 @@ describe('Forgot your Password?', () => {
         `VALIDATION: ${RESET_MESSAGES.codeIncorrect}`,
         `LOCKED: ${RESET_MESSAGES.temporarilyLocked}`,
       ]);
-      expect(h.userRow('pat').locked_until).toBe(h.clock.now() + POLICY.temporaryLockMinutes * MINUTE);
+      expect((await h.userRow('pat')).locked_until).toBe(h.clock.now() + POLICY.temporaryLockMinutes * MINUTE);
       // The reset ended with the lock: even the right code no longer works.
       expect(seen(await complete(resetId, code))).toBe(`CONFLICT: ${RESET_MESSAGES.ended}`);
       h.nextStep();
@@ -251,7 +249,7 @@ describe('Forgot your Password?', () => {
       // "Click the 'Forgot your Password?' link to continue": a new reset passes the temporary lock.
       const again = await emailed('pat');
       expect(seen(await complete(again.resetId, again.code))).toBe('OK');
-      expect(h.userRow('pat')).toMatchObject({ failed_attempts: 0, temporary_lock_count: 0, locked_until: null });
+      expect(await h.userRow('pat')).toMatchObject({ failed_attempts: 0, temporary_lock_count: 0, locked_until: null });
       h.nextStep();
       expect(seen(await signIn('pat', NEW_PASSWORD))).toBe('OK');
     });
@@ -270,35 +268,35 @@ describe('Forgot your Password?', () => {
         `LOCKED: ${RESET_MESSAGES.temporarilyLocked}`,
       ];
       expect(answers).toEqual([...round, ...round, ...round.slice(0, -1), `LOCKED: ${SIGN_IN_MESSAGES.locked}`, `LOCKED: ${SIGN_IN_MESSAGES.locked}`]);
-      expect(h.userRow('pat').status).toBe('locked');
+      expect((await h.userRow('pat')).status).toBe('locked');
       // Even the owner's right code: "Unable to successfully use the Forgot My Password feature" (Table 5-2).
       expect(seen(await request('pat', fresh('pat')))).toBe(`LOCKED: ${SIGN_IN_MESSAGES.locked}`);
-      expect(h.auditActions()).toContain('account.locked');
+      expect(await h.auditActions()).toContain('account.locked');
     });
 
     it('when the mail server is down the reset ends unsent, and the user is told whom to contact', async () => {
       await configureMail(await closedPort());
-      const events = h.auditActions().length;
+      const events = (await h.auditActions()).length;
       const result = await request('pat', fresh('pat'));
       expect(result.ok && result.value).toMatchObject({ delivery: 'officials', reason: 'mail_failed' });
-      expect(actionsSince(events)).toEqual([PASSWORD_RESET_ACTIONS.requested, PASSWORD_RESET_ACTIONS.mailFailed]);
-      expect(sideDb(h.app).prepare('SELECT end_reason FROM password_resets').all()).toEqual([{ end_reason: 'not_sent' }]);
+      expect(await actionsSince(events)).toEqual([PASSWORD_RESET_ACTIONS.requested, PASSWORD_RESET_ACTIONS.mailFailed]);
+      expect(await sideSql(h.app).all('SELECT end_reason FROM password_resets')).toEqual([{ end_reason: 'not_sent' }]);
     });
 
     it('the database keeps a used reset used', async () => {
       await configureMail();
       const { resetId, code } = await emailed('pat');
       await complete(resetId, code);
-      expect(() => sideDb(h.app).prepare('UPDATE password_resets SET ended_at = NULL, end_reason = NULL').run()).toThrow(
+      await expect(sideSql(h.app).run('UPDATE password_resets SET ended_at = NULL, end_reason = NULL')).rejects.toThrow(
         'A password reset that has ended cannot be used again.',
       );
-      expect(() => sideDb(h.app).prepare('DELETE FROM password_resets').run()).toThrow('Password resets are kept for the audit trail.');
+      await expect(sideSql(h.app).run('DELETE FROM password_resets')).rejects.toThrow('Password resets are kept for the audit trail.');
     });
   });
 
   describe('without a mail server', () => {
     it("names the active Security Officials of the user's organizations, only to the holder of the authenticator", async () => {
-      const events = h.auditActions().length;
+      const events = (await h.auditActions()).length;
       expect(seen(await request('pat', fresh('so1')))).toBe(`SIGN_IN_FAILED: ${RESET_MESSAGES.incorrect}`);
       const result = await request('pat', fresh('pat'));
       expect(result.ok && result.value).toEqual({
@@ -309,8 +307,8 @@ describe('Forgot your Password?', () => {
           { firstName: 'First2', lastName: 'Last2', email: 'so2@example.org', organization: PROVIDER_ORG.name },
         ],
       });
-      expect(actionsSince(events)).toEqual([PASSWORD_RESET_ACTIONS.failed, PASSWORD_RESET_ACTIONS.noMail]);
-      expect(sideDb(h.app).prepare('SELECT count(*) AS n FROM password_resets').get()).toEqual({ n: 0 });
+      expect(await actionsSince(events)).toEqual([PASSWORD_RESET_ACTIONS.failed, PASSWORD_RESET_ACTIONS.noMail]);
+      expect(await sideSql(h.app).get('SELECT count(*) AS n FROM password_resets')).toEqual({ n: 0 });
     });
 
     it('an official is not told to contact themself; an organization without one sends the user to CMS', async () => {
@@ -389,7 +387,7 @@ describe('attacks on Forgot your Password?, through dispatch', () => {
       `LOCKED: ${RESET_MESSAGES.temporarilyLocked}`,
     ];
     expect(answers).toEqual([...round, ...round, ...Array<string>(30 - 2 * round.length).fill(`LOCKED: ${RESET_MESSAGES.temporarilyLocked}`)]);
-    expect(sideDb(h.app).prepare("SELECT status, temporary_lock_count AS locks FROM users WHERE user_id = 'victim'").get()).toEqual({
+    expect(await sideSql(h.app).get("SELECT status, temporary_lock_count AS locks FROM users WHERE user_id = 'victim'")).toEqual({
       status: 'active',
       locks: 1,
     });
@@ -417,7 +415,7 @@ describe('attacks on Forgot your Password?, through dispatch', () => {
       expect(await h.refusal('mallory-window', 'auth.requestPasswordReset', { userId: 'victim', code })).toMatchObject({ code: 'SIGN_IN_FAILED' });
     }
     expect(smtp.received.length).toBe(sent);
-    expect(sideDb(h.app).prepare('SELECT count(*) AS n FROM password_resets').get()).toEqual({ n: 0 });
+    expect(await sideSql(h.app).get('SELECT count(*) AS n FROM password_resets')).toEqual({ n: 0 });
   });
 
   it("with the victim's authenticator code but not their email, guessing the one-time code locks the account and never sets the password", async () => {
@@ -472,8 +470,8 @@ describe('attacks on Forgot your Password?, through dispatch', () => {
         }),
       ),
     ).toBe(`VALIDATION: ${RESET_MESSAGES.codeIncorrect}`);
-    expect(h.userRow('mallory').failed_attempts).toBe(1);
-    expect(h.userRow('victim').failed_attempts).toBe(0);
+    expect((await h.userRow('mallory')).failed_attempts).toBe(1);
+    expect((await h.userRow('victim')).failed_attempts).toBe(0);
   });
 
   it("an official's response ends a reset under way: after a temporary password, or revoked credentials, the emailed code no longer works", async () => {
@@ -490,12 +488,11 @@ describe('attacks on Forgot your Password?, through dispatch', () => {
         confirmPassword: 'mallory owns this account now',
       });
       expect(seen(finished), action).toBe(`CONFLICT: ${RESET_MESSAGES.ended}`);
-      expect(sideDb(h.app).prepare('SELECT end_reason FROM password_resets ORDER BY id DESC LIMIT 1').get(), action).toEqual({ end_reason: 'superseded' });
+      expect(await sideSql(h.app).get('SELECT end_reason FROM password_resets ORDER BY id DESC LIMIT 1'), action).toEqual({ end_reason: 'superseded' });
       if (action === 'resetPassword') {
-        expect(
-          sideDb(h.app).prepare("SELECT must_change_password AS m FROM users WHERE user_id = 'victim'").get(),
-          'the temporary password still stands',
-        ).toEqual({ m: 1 });
+        expect(await sideSql(h.app).get("SELECT must_change_password AS m FROM users WHERE user_id = 'victim'"), 'the temporary password still stands').toEqual(
+          { m: 1 },
+        );
       }
     }
   });
@@ -519,7 +516,7 @@ describe('attacks on Forgot your Password?, through dispatch', () => {
         }),
       ),
     ).toBe(`CONFLICT: ${RESET_MESSAGES.used}`);
-    expect(h.auditActions().filter((a) => a.startsWith('password_reset.'))).toEqual([
+    expect((await h.auditActions()).filter((a) => a.startsWith('password_reset.'))).toEqual([
       PASSWORD_RESET_ACTIONS.requested,
       PASSWORD_RESET_ACTIONS.codeSent,
       PASSWORD_RESET_ACTIONS.completed,

@@ -6,7 +6,7 @@ import { assessIal2 } from '../../shared/proofing.js';
 import type { ProofingDocument } from '../../shared/proofing.js';
 import { CMS_ORG, Harness, PROVIDER_ORG } from '../support/console-harness.js';
 import type { TestUser } from '../support/console-harness.js';
-import { sideDb } from '../support/side-db.js';
+import { sideSql } from '../support/side-db.js';
 
 const PROD = 'iQIES Prod';
 const TODAY = '2026-01-15';
@@ -50,7 +50,7 @@ describe('In-Person Proofing (QualityNet guide 5.4.4.2)', () => {
         { userId: 'omar', organization: '456', roles: [[PROD, 'Provider Basic User']] },
       ],
     });
-    sideDb(h.app).prepare("UPDATE users SET proofing_state = 'referred_in_person' WHERE user_id IN ('nina', 'omar')").run();
+    await sideSql(h.app).run("UPDATE users SET proofing_state = 'referred_in_person' WHERE user_id IN ('nina', 'omar')");
     for (const id of ['cms', 'so1', 'so456', 'nina']) {
       await h.signIn(id, u[id]!);
       h.nextStep();
@@ -60,8 +60,8 @@ describe('In-Person Proofing (QualityNet guide 5.4.4.2)', () => {
 
   const decide = (who: string, input: Record<string, unknown>) =>
     h.app.dispatch({ clientId: who }, 'proofing.decide', { accountId: 'nina', appearedInPerson: true, ...input });
-  const state = (userId: string) => (sideDb(h.app).prepare('SELECT proofing_state AS s FROM users WHERE user_id = ?').get(userId) as { s: string }).s;
-  const records = () => (sideDb(h.app).prepare('SELECT count(*) AS n FROM proofing_records').get() as { n: number }).n;
+  const state = async (userId: string) => ((await sideSql(h.app).get('SELECT proofing_state AS s FROM users WHERE user_id = ?', [userId])) as { s: string }).s;
+  const records = async () => ((await sideSql(h.app).get('SELECT count(*) AS n FROM proofing_records')) as { n: number }).n;
 
   it('approves with three documents reaching IAL2 and the affirmation; the user may then request roles', async () => {
     const subject = await h.call('so1', 'proofing.lookup', { accountId: 'NINA' });
@@ -72,10 +72,10 @@ describe('In-Person Proofing (QualityNet guide 5.4.4.2)', () => {
     });
     const result = await decide('so1', { decision: 'approve', documents: { photo: license, address: bill, dateOfBirth: license } });
     expect(result).toMatchObject({ ok: true, value: { subject: { proofingState: 'proofed_in_person' } } });
-    expect(state('nina')).toBe('proofed_in_person');
-    expect(h.auditActions()).toContain('proofing.approved');
+    expect(await state('nina')).toBe('proofed_in_person');
+    expect(await h.auditActions()).toContain('proofing.approved');
     // Only the last 4 characters are kept: no column or JSON field holds a whole number.
-    const stored = sideDb(h.app).prepare('SELECT documents FROM proofing_records').get() as { documents: string };
+    const stored = (await sideSql(h.app).get('SELECT documents FROM proofing_records')) as { documents: string };
     expect(JSON.parse(stored.documents)).toEqual({ photo: license, address: bill, dateOfBirth: license });
     await h.call('nina', 'access.request', { program: PROD, organization: '123', role: 'Provider Basic User' });
   });
@@ -95,14 +95,14 @@ describe('In-Person Proofing (QualityNet guide 5.4.4.2)', () => {
       const result = await decide('so1', input);
       expect(result, JSON.stringify(input)).toMatchObject({ ok: false, error: { code: 'VALIDATION', field } });
     }
-    expect(records()).toBe(0);
-    expect(state('nina')).toBe('referred_in_person');
+    expect(await records()).toBe(0);
+    expect(await state('nina')).toBe('referred_in_person');
   });
 
   it('a rejection needs a Reason for Rejection and Comments', async () => {
     expect(await decide('so1', { decision: 'reject', comments: 'Photo does not match' })).toMatchObject({ ok: false, error: { field: 'reason' } });
     expect(await decide('so1', { decision: 'reject', reason: 'Other', comments: '   ' })).toMatchObject({ ok: false, error: { field: 'comments' } });
-    expect(records()).toBe(0);
+    expect(await records()).toBe(0);
     await h.call('so1', 'proofing.decide', {
       accountId: 'nina',
       decision: 'reject',
@@ -110,7 +110,7 @@ describe('In-Person Proofing (QualityNet guide 5.4.4.2)', () => {
       reason: 'The person does not match the photo identification',
       comments: 'Photo is of someone else',
     });
-    expect(state('nina')).toBe('rejected');
+    expect(await state('nina')).toBe('rejected');
   });
 
   it('cancel (wrong documents) closes the session, and the person can come back', async () => {
@@ -120,7 +120,7 @@ describe('In-Person Proofing (QualityNet guide 5.4.4.2)', () => {
       appearedInPerson: true,
       documents: { photo: { ...passport, expiresOn: '2024-01-01' } },
     });
-    expect(state('nina')).toBe('referred_in_person');
+    expect(await state('nina')).toBe('referred_in_person');
     const again = await h.call('so1', 'proofing.lookup', { accountId: 'nina' });
     expect(again.history.map((r) => r.decision)).toEqual(['cancelled']);
     expect(again.refusal).toBeNull();
@@ -130,7 +130,7 @@ describe('In-Person Proofing (QualityNet guide 5.4.4.2)', () => {
       appearedInPerson: true,
       documents: { photo: passport, address: bill, dateOfBirth: passport },
     });
-    expect(state('nina')).toBe('proofed_in_person');
+    expect(await state('nina')).toBe('proofed_in_person');
   });
 
   it("suspected fraud rejects with the fraud reason and alerts the organization's other officials", async () => {
@@ -141,9 +141,9 @@ describe('In-Person Proofing (QualityNet guide 5.4.4.2)', () => {
       suspectedFraud: true,
       comments: 'The license hologram is missing',
     });
-    const record = sideDb(h.app).prepare('SELECT reason, suspected_fraud AS fraud FROM proofing_records').get();
+    const record = await sideSql(h.app).get('SELECT reason, suspected_fraud AS fraud FROM proofing_records');
     expect(record).toEqual({ reason: 'Suspected fraud', fraud: 1 });
-    const alerts = (sideDb(h.app).prepare("SELECT to_address AS t FROM outbox WHERE kind = 'proofing.fraud'").all() as Array<{ t: string }>).map((r) => r.t);
+    const alerts = ((await sideSql(h.app).all("SELECT to_address AS t FROM outbox WHERE kind = 'proofing.fraud'")) as Array<{ t: string }>).map((r) => r.t);
     expect(alerts).toEqual(['so2@example.org']);
   });
 
@@ -152,7 +152,7 @@ describe('In-Person Proofing (QualityNet guide 5.4.4.2)', () => {
     expect(await h.refusal('so1', 'proofing.lookup', { accountId: 'omar' })).toMatchObject({ code: 'NOT_FOUND' });
     expect(await h.refusal('so1', 'proofing.decide', { accountId: 'omar', decision: 'cancel', appearedInPerson: true })).toMatchObject({ code: 'NOT_FOUND' });
     expect((await h.call('so1', 'proofing.lookup', { accountId: 'so1' })).refusal).toBe(PROOFING_MESSAGES.self);
-    sideDb(h.app).prepare("UPDATE users SET proofing_state = 'referred_in_person' WHERE user_id = 'so1'").run();
+    await sideSql(h.app).run("UPDATE users SET proofing_state = 'referred_in_person' WHERE user_id = 'so1'");
     expect(await h.refusal('so1', 'proofing.decide', { accountId: 'so1', decision: 'cancel', appearedInPerson: true })).toMatchObject({
       code: 'FORBIDDEN',
       message: PROOFING_MESSAGES.self,
@@ -189,15 +189,15 @@ describe('In-Person Proofing (QualityNet guide 5.4.4.2)', () => {
     expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
     expect(pdf.length).toBeGreaterThan(1500);
     expect(await h.refusal('so456', 'proofing.receipt', { recordId })).toMatchObject({ code: 'NOT_FOUND' });
-    expect(h.auditActions()).toContain('proofing.receipt_printed');
+    expect(await h.auditActions()).toContain('proofing.receipt_printed');
   });
 
   it('records remote proofing outcomes by Table 5-1; a person in Canada is proofed only in person', async () => {
-    const omar = (sideDb(h.app).prepare("SELECT id FROM users WHERE user_id = 'omar'").get() as { id: number }).id;
-    sideDb(h.app).prepare("UPDATE users SET proofing_state = 'not_started', country = 'Canada' WHERE id = ?").run(omar);
+    const omar = ((await sideSql(h.app).get("SELECT id FROM users WHERE user_id = 'omar'")) as { id: number }).id;
+    await sideSql(h.app).run("UPDATE users SET proofing_state = 'not_started', country = 'Canada' WHERE id = ?", [omar]);
     await expect(h.app.services.proofing.recordRemoteOutcome(omar, 'verified', null)).rejects.toThrow(PROOFING_MESSAGES.canadaInPerson);
     expect(await h.app.services.proofing.recordRemoteOutcome(omar, 'canada', null)).toBe('referred_in_person');
-    sideDb(h.app).prepare("UPDATE users SET country = 'US' WHERE id = ?").run(omar);
+    await sideSql(h.app).run("UPDATE users SET country = 'US' WHERE id = ?", [omar]);
     expect(await h.app.services.proofing.recordRemoteOutcome(omar, 'cannot_verify', 'EXP-77812')).toBe('referred_phone');
     expect((await h.call('cms', 'proofing.lookup', { accountId: 'omar' })).reference).toBe('EXP-77812');
     expect(await h.app.services.proofing.recordRemoteOutcome(omar, 'verified', 'EXP-77812')).toBe('proofed_remote');

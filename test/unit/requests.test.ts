@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { REQUEST_MESSAGES } from '../../main/services/requests.js';
 import { CMS_ORG, Harness, PROVIDER_ORG } from '../support/console-harness.js';
 import type { TestUser } from '../support/console-harness.js';
-import { sideDb } from '../support/side-db.js';
+import { sideSql } from '../support/side-db.js';
 
 const DAY = 86_400_000;
 const PROD = 'iQIES Prod';
@@ -39,18 +39,18 @@ describe('role requests (HARP and iQIES job aids)', () => {
 
   const file = (who: string, role = 'Assessment Coordinator', organization = '123') =>
     h.call(who, 'access.request', { program: PROD, organization, role, justification: 'Submits assessments' });
-  const outbox = () =>
-    sideDb(h.app).prepare('SELECT to_address AS "to", subject, kind FROM outbox ORDER BY id').all() as Array<{ to: string; subject: string; kind: string }>;
+  const outbox = async () =>
+    (await sideSql(h.app).all('SELECT to_address AS "to", subject, kind FROM outbox ORDER BY id')) as Array<{ to: string; subject: string; kind: string }>;
 
   it("a user files a request, gets a Request ID, and the organization's officials are emailed", async () => {
     const request = await file('alice');
     expect(request).toMatchObject({ status: 'pending', role: 'Assessment Coordinator', organization: { displayId: '123' } });
     expect(request.requestId).toBeGreaterThan(0);
-    expect(outbox()).toEqual([
+    expect(await outbox()).toEqual([
       { to: 'so1@example.org', subject: 'Role Request from First4 Last4', kind: 'request.filed' },
       { to: 'so2@example.org', subject: 'Role Request from First4 Last4', kind: 'request.filed' },
     ]);
-    expect(h.auditActions()).toContain('request.filed');
+    expect(await h.auditActions()).toContain('request.filed');
     expect((await h.call('alice', 'access.mine', {})).requests.map((r) => r.requestId)).toEqual([request.requestId]);
   });
 
@@ -82,7 +82,7 @@ describe('role requests (HARP and iQIES job aids)', () => {
     expect(await h.refusal('bob', 'access.withdraw', { requestId })).toMatchObject({ code: 'NOT_FOUND' });
     expect((await h.call('alice', 'access.withdraw', { requestId })).status).toBe('cancelled');
     expect(await h.refusal('alice', 'access.withdraw', { requestId })).toMatchObject({ code: 'CONFLICT' });
-    expect(h.auditActions()).toContain('request.withdrawn');
+    expect(await h.auditActions()).toContain('request.withdrawn');
   });
 
   it('an official sees pending requests of their organizations; an official of another organization does not', async () => {
@@ -102,8 +102,8 @@ describe('role requests (HARP and iQIES job aids)', () => {
     expect(results).toEqual([{ requestId, outcome: 'approved', message: 'Approved' }]);
     const mine = await h.call('alice', 'access.mine', {});
     expect(mine.roles).toContainEqual({ program: PROD, organization: expect.objectContaining({ displayId: '123' }), role: 'Assessment Coordinator' });
-    expect(outbox().at(-1)).toEqual({ to: 'alice@example.org', subject: `Your role request ${requestId} was approved`, kind: 'request.decided' });
-    expect(h.auditActions()).toContain('request.approved');
+    expect((await outbox()).at(-1)).toEqual({ to: 'alice@example.org', subject: `Your role request ${requestId} was approved`, kind: 'request.decided' });
+    expect(await h.auditActions()).toContain('request.approved');
     expect((await h.call('so1', 'queue.page', {})).total).toBe(0);
   });
 
@@ -150,7 +150,7 @@ describe('role requests (HARP and iQIES job aids)', () => {
     expect((await h.call('alice', 'access.mine', {})).requests[0]?.status).toBe('pending');
     await h.call('so1', 'queue.reject', { requestIds: [requestId], reason: 'Not on our staff' });
     expect((await h.call('alice', 'access.mine', {})).requests[0]).toMatchObject({ status: 'rejected', reason: 'Not on our staff' });
-    const mail = sideDb(h.app).prepare("SELECT body FROM outbox WHERE kind = 'request.decided'").get() as { body: string };
+    const mail = (await sideSql(h.app).get("SELECT body FROM outbox WHERE kind = 'request.decided'")) as { body: string };
     expect(mail.body).toContain('Reason: Not on our staff');
   });
 
@@ -170,19 +170,32 @@ describe('role requests (HARP and iQIES job aids)', () => {
   it('a decision is all or nothing: a failure inside the transaction leaves no trace', async () => {
     const a = await file('alice');
     const b = await file('bob');
-    const auditBefore = h.auditActions().length;
-    sideDb(h.app).exec("CREATE TRIGGER fail_outbox BEFORE INSERT ON outbox WHEN NEW.kind = 'request.decided' BEGIN SELECT RAISE(ABORT, 'disk full'); END;");
+    const auditBefore = (await h.auditActions()).length;
+    // A fault injected the way each engine writes a trigger: the decision's email cannot be queued.
+    const db = sideSql(h.app);
+    if (db.dialect === 'sqlite') {
+      await db.run("CREATE TRIGGER fail_outbox BEFORE INSERT ON outbox WHEN NEW.kind = 'request.decided' BEGIN SELECT RAISE(ABORT, 'disk full'); END;");
+    } else {
+      await db.run(
+        "CREATE FUNCTION fail_outbox() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF NEW.kind = 'request.decided' THEN RAISE EXCEPTION 'disk full'; END IF; RETURN NEW; END $$",
+      );
+      await db.run('CREATE TRIGGER fail_outbox BEFORE INSERT ON outbox FOR EACH ROW EXECUTE FUNCTION fail_outbox()');
+    }
     expect(await h.refusal('so1', 'queue.approve', { requestIds: [a.requestId, b.requestId] })).toMatchObject({ code: 'INTERNAL' });
-    sideDb(h.app).exec('DROP TRIGGER fail_outbox');
+    if (db.dialect === 'sqlite') await db.run('DROP TRIGGER fail_outbox');
+    else {
+      await db.run('DROP TRIGGER fail_outbox ON outbox');
+      await db.run('DROP FUNCTION fail_outbox()');
+    }
     expect((await h.call('so1', 'queue.page', {})).total).toBe(2);
     expect((await h.call('alice', 'access.mine', {})).roles).toEqual([]);
-    expect(h.auditActions().length).toBe(auditBefore);
+    expect((await h.auditActions()).length).toBe(auditBefore);
   });
 
   it('the first Security Official of an organization can only be approved by CMS; later ones by an existing official', async () => {
     const first = await file('carol', 'Provider Security Official', '456');
     // Nobody administers 456 yet, so the email goes to CMS.
-    expect(outbox().at(-1)).toMatchObject({ to: 'cms@example.org', subject: 'Role Request from First6 Last6' });
+    expect((await outbox()).at(-1)).toMatchObject({ to: 'cms@example.org', subject: 'Role Request from First6 Last6' });
     const cmsQueue = await h.call('cms', 'queue.page', {});
     expect(cmsQueue.rows.map((r) => r.requestId)).toContain(first.requestId);
     expect(cmsQueue.blockedOrganizations.map((b) => b.organization.displayId)).toEqual(['456']);
@@ -282,7 +295,7 @@ describe('role requests (HARP and iQIES job aids)', () => {
     expect(await h.refusal('so2', 'queue.reopen', { requestId })).toMatchObject({ code: 'FORBIDDEN' });
     expect((await h.call('so1', 'queue.view', { requestId })).canReopen).toBe(true);
     expect((await h.call('so1', 'queue.reopen', { requestId })).status).toBe('pending');
-    expect(h.auditActions()).toContain('request.reopened');
+    expect(await h.auditActions()).toContain('request.reopened');
     await h.call('so1', 'queue.reject', { requestIds: [requestId], reason: 'Really no' });
     h.clock.advance(25 * 3_600_000);
     await h.signIn('so1-late', u['so1']!).catch(() => undefined);
@@ -292,24 +305,24 @@ describe('role requests (HARP and iQIES job aids)', () => {
   });
 
   it('warns an organization with a single Security Official', async () => {
-    sideDb(h.app).prepare("DELETE FROM role_assignments WHERE user_id = (SELECT id FROM users WHERE user_id = 'so2')").run();
+    await sideSql(h.app).run("DELETE FROM role_assignments WHERE user_id = (SELECT id FROM users WHERE user_id = 'so2')");
     expect((await h.call('so1', 'queue.page', {})).singleOfficialOrganizations.map((o) => o.displayId)).toEqual(['123']);
   });
 
   it('the queue total and the badge come from counters that always equal the pending rows', async () => {
-    const pendingRows = () => (sideDb(h.app).prepare("SELECT count(*) AS n FROM role_requests WHERE status = 'pending'").get() as { n: number }).n;
-    const counted = () => (sideDb(h.app).prepare('SELECT coalesce(sum(n), 0) AS n FROM pending_request_counts').get() as { n: number }).n;
+    const pendingRows = async () => ((await sideSql(h.app).get("SELECT count(*) AS n FROM role_requests WHERE status = 'pending'")) as { n: number }).n;
+    const counted = async () => ((await sideSql(h.app).get('SELECT coalesce(sum(n), 0) AS n FROM pending_request_counts')) as { n: number }).n;
     const a = await file('alice');
     const b = await file('bob');
     const c = await file('alice', 'Provider Basic User');
     const so = await file('carol', 'Provider Security Official', '456');
-    expect([pendingRows(), counted()]).toEqual([4, 4]);
+    expect([await pendingRows(), await counted()]).toEqual([4, 4]);
     await h.call('so1', 'queue.approve', { requestIds: [a.requestId] });
     await h.call('so1', 'queue.reject', { requestIds: [b.requestId], reason: 'No' });
     await h.call('alice', 'access.withdraw', { requestId: c.requestId });
-    expect([pendingRows(), counted()]).toEqual([1, 1]);
+    expect([await pendingRows(), await counted()]).toEqual([1, 1]);
     await h.call('so1', 'queue.reopen', { requestId: b.requestId });
-    expect([pendingRows(), counted()]).toEqual([2, 2]);
+    expect([await pendingRows(), await counted()]).toEqual([2, 2]);
     expect((await h.call('so1', 'queue.page', {})).total).toBe(1);
     // CMS: its own organization's requests and Security Official requests anywhere.
     expect((await h.call('cms', 'queue.page', {})).total).toBe(1);
@@ -318,8 +331,8 @@ describe('role requests (HARP and iQIES job aids)', () => {
     expect((await h.call('so1', 'home.summary', {})).nav.find((n) => n.page === 'role-requests')?.badge).toBe(1);
     await h.call('cms', 'queue.approve', { requestIds: [so.requestId] });
     // Counters at zero are dropped, so a sum never reads more rows than there are pending kinds.
-    expect(sideDb(h.app).prepare('SELECT count(*) AS n FROM pending_request_counts WHERE n <= 0').get()).toEqual({ n: 0 });
-    expect(() => sideDb(h.app).prepare('UPDATE role_requests SET organization_id = 1 WHERE id = ?').run(b.requestId)).toThrow(/keeps its organization/);
+    expect(await sideSql(h.app).get('SELECT count(*) AS n FROM pending_request_counts WHERE n <= 0')).toEqual({ n: 0 });
+    await expect(sideSql(h.app).run('UPDATE role_requests SET organization_id = 1 WHERE id = ?', [b.requestId])).rejects.toThrow(/keeps its organization/);
   });
 
   it("sorts by Last Name with the requester's current names, also after a rename", async () => {
@@ -330,7 +343,7 @@ describe('role requests (HARP and iQIES job aids)', () => {
       [a.requestId, 'Last4'],
       [b.requestId, 'Last5'],
     ]);
-    sideDb(h.app).prepare("UPDATE users SET last_name = 'Abbott' WHERE user_id = 'bob'").run();
+    await sideSql(h.app).run("UPDATE users SET last_name = 'Abbott' WHERE user_id = 'bob'");
     expect(await byName()).toEqual([
       [b.requestId, 'Abbott'],
       [a.requestId, 'Last4'],
@@ -338,16 +351,18 @@ describe('role requests (HARP and iQIES job aids)', () => {
   });
 
   it('decides a bulk of 600 in chunks, all at once for the caller', async () => {
-    const alice = sideDb(h.app).prepare("SELECT id FROM users WHERE user_id = 'alice'").get() as { id: number };
-    const insert = sideDb(h.app).prepare(
-      "INSERT INTO role_requests (requester_id, program_id, organization_id, role_id, status, requested_at) SELECT ?, 1, o.id, r.id, 'pending', ? FROM organizations o, roles r WHERE o.display_id = '123' AND r.name = 'Provider Basic User'",
-    );
-    sideDb(h.app).transaction(() => {
-      for (let i = 0; i < 600; i += 1) insert.run(alice.id, h.clock.now() - i);
-    })();
-    const ids = (sideDb(h.app).prepare("SELECT id FROM role_requests WHERE status = 'pending'").all() as Array<{ id: number }>).map((r) => r.id);
+    const alice = (await sideSql(h.app).get("SELECT id FROM users WHERE user_id = 'alice'")) as { id: number };
+    await sideSql(h.app).transaction(async (tx) => {
+      for (let i = 0; i < 600; i += 1) {
+        await tx.run(
+          "INSERT INTO role_requests (requester_id, program_id, organization_id, role_id, status, requested_at) SELECT CAST(? AS BIGINT), 1, o.id, r.id, 'pending', CAST(? AS BIGINT) FROM organizations o, roles r WHERE o.display_id = '123' AND r.name = 'Provider Basic User'",
+          [alice.id, h.clock.now() - i],
+        );
+      }
+    });
+    const ids = ((await sideSql(h.app).all("SELECT id FROM role_requests WHERE status = 'pending'")) as Array<{ id: number }>).map((r) => r.id);
     const { results } = await h.call('so1', 'queue.reject', { requestIds: ids, reason: 'Bulk clean-up' });
     expect(results.filter((r) => r.outcome === 'rejected')).toHaveLength(600);
-    expect(h.auditActions().filter((a) => a === 'request.rejected')).toHaveLength(600);
+    expect((await h.auditActions()).filter((a) => a === 'request.rejected')).toHaveLength(600);
   });
 });

@@ -4,7 +4,7 @@ import { createPartialDispatch } from '../../main/ipc/router.js';
 import type { RouterOptions } from '../../main/ipc/router.js';
 import { UNAVAILABLE_MESSAGE, WorkerRestartingError } from '../../main/ipc/failures.js';
 import { Harness, PROVIDER_ORG } from '../support/console-harness.js';
-import { sideDb } from '../support/side-db.js';
+import { sideSql } from '../support/side-db.js';
 
 describe('dispatch', () => {
   let h: Harness;
@@ -45,7 +45,9 @@ describe('dispatch', () => {
   it('turns an unexpected failure into INTERNAL with a reference, without its details', async () => {
     const user = (await h.seed({ organizations: [PROVIDER_ORG], users: [{ userId: 'pat', organization: '123' }] }))['pat']!;
     await h.signIn('c', user);
-    sideDb(h.app).exec('DROP TABLE role_assignments');
+    // PostgreSQL will not drop a table others depend on (views, keys) without CASCADE; SQLite has no CASCADE.
+    const db = sideSql(h.app);
+    await db.run(db.dialect === 'sqlite' ? 'DROP TABLE role_assignments' : 'DROP TABLE role_assignments CASCADE');
     const result = await h.app.dispatch({ clientId: 'c' }, 'home.summary', {});
     expect(result.ok).toBe(false);
     if (result.ok) return;

@@ -8,7 +8,7 @@ import { KeyFileProvider } from '../../main/services/key-file.js';
 import { DEMO_PASSWORD } from '../../main/services/demo.js';
 import { assertAcceptablePassword, hashPassword, passwordProblem, verifyPassword } from '../../main/services/passwords.js';
 import { Harness, PASSWORD, PROVIDER_ORG } from '../support/console-harness.js';
-import { sideDb } from '../support/side-db.js';
+import { sideSql } from '../support/side-db.js';
 
 describe('secrets at rest (AES-256-GCM)', () => {
   it('opens what it sealed, and the sealed form does not contain the secret', () => {
@@ -150,10 +150,10 @@ describe('easy-to-guess passwords refused through dispatch', () => {
   it('when a temporary password is replaced; a refusal leaves the temporary one as it was', async () => {
     await h.seed({ organizations: [PROVIDER_ORG], users: [{ userId: 'erin.new', organization: '123' }] });
     // As an official's reset leaves it: a temporary password to change, and no credential yet.
-    sideDb(h.app)
-      .prepare("UPDATE users SET must_change_password = 1, temporary_password_expires_at = ? WHERE user_id = 'erin.new'")
-      .run(h.clock.now() + 86_400_000);
-    sideDb(h.app).prepare("DELETE FROM mfa_credentials WHERE user_id = (SELECT id FROM users WHERE user_id = 'erin.new')").run();
+    await sideSql(h.app).run("UPDATE users SET must_change_password = 1, temporary_password_expires_at = ? WHERE user_id = 'erin.new'", [
+      h.clock.now() + 86_400_000,
+    ]);
+    await sideSql(h.app).run("DELETE FROM mfa_credentials WHERE user_id = (SELECT id FROM users WHERE user_id = 'erin.new')");
     expect((await h.call('erin', 'auth.signInWithTemporaryPassword', { userId: 'erin.new', password: PASSWORD, agreeToTerms: true })).state).toBe('password');
     for (const [password, why] of EASY_TO_GUESS) {
       const refusal = await h.refusal('erin', 'auth.changePassword', { newPassword: password, confirmPassword: password });
@@ -161,7 +161,7 @@ describe('easy-to-guess passwords refused through dispatch', () => {
     }
     expect(
       await verifyPassword(
-        (sideDb(h.app).prepare("SELECT password_hash FROM users WHERE user_id = 'erin.new'").get() as { password_hash: string }).password_hash,
+        ((await sideSql(h.app).get("SELECT password_hash FROM users WHERE user_id = 'erin.new'")) as { password_hash: string }).password_hash,
         PASSWORD,
       ),
     ).toBe(true);

@@ -4,7 +4,7 @@ import type { IpcResult } from '../../shared/ipc/errors.js';
 import { POLICY, SIGN_IN_MESSAGES } from '../../shared/policy.js';
 import { Harness, PASSWORD, PROVIDER_ORG, tableChecksums } from '../support/console-harness.js';
 import type { TestUser } from '../support/console-harness.js';
-import { sideDb } from '../support/side-db.js';
+import { sideSql } from '../support/side-db.js';
 
 const MINUTE = 60_000;
 const WRONG = 'not the right password';
@@ -78,7 +78,7 @@ describe('sign-in does not tell which user IDs exist', () => {
       `LOCKED: ${SIGN_IN_MESSAGES.locked}`,
       `LOCKED: ${SIGN_IN_MESSAGES.locked}`,
     ]);
-    expect(h.userRow('known.0').status).toBe('locked');
+    expect((await h.userRow('known.0')).status).toBe('locked');
   });
 
   it('the temporary-password form answers alike too, and shares the count with the other form, whatever the case of the ID', async () => {
@@ -121,15 +121,15 @@ describe('sign-in does not tell which user IDs exist', () => {
 
   it("writes nothing about an unknown ID but one sign-in failure event per attempt, which says no more than an account's", async () => {
     const known = users['known.2']!;
-    const eventsBefore = h.auditActions().length;
-    const before = tableChecksums(h);
+    const eventsBefore = (await h.auditActions()).length;
+    const before = await tableChecksums(h);
     for (let i = 0; i < POLICY.failuresBeforeLock + 2; i += 1) await signIn('Nobody.Here', WRONG, h.code(known.secret));
     await temporary('nobody.here', WRONG);
-    expect(changedTables(before, tableChecksums(h))).toEqual(['audit_events', 'audit_head']);
+    expect(changedTables(before, await tableChecksums(h))).toEqual(['audit_events', 'audit_head']);
 
-    const events = sideDb(h.app)
-      .prepare('SELECT action, actor_id, subject_user_id, details FROM audit_events WHERE id > ? ORDER BY id')
-      .all(eventsBefore) as Array<{
+    const events = (await sideSql(h.app).all('SELECT action, actor_id, subject_user_id, details FROM audit_events WHERE id > ? ORDER BY id', [
+      eventsBefore,
+    ])) as Array<{
       action: string;
       actor_id: number | null;
       subject_user_id: number | null;
@@ -143,7 +143,7 @@ describe('sign-in does not tell which user IDs exist', () => {
     }
     // An account's failure names the account and counts; the unknown ID's does no more than that.
     await signIn(known.userId, WRONG, h.code(known.secret));
-    const accounts = sideDb(h.app).prepare("SELECT details FROM audit_events WHERE subject_user_id IS NOT NULL AND action = 'signin.failed'").all() as Array<{
+    const accounts = (await sideSql(h.app).all("SELECT details FROM audit_events WHERE subject_user_id IS NOT NULL AND action = 'signin.failed'")) as Array<{
       details: string;
     }>;
     expect(accounts.map((e) => JSON.parse(e.details) as unknown)).toEqual([{ attempt: 1 }]);

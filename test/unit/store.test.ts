@@ -7,7 +7,7 @@ import { MIGRATIONS, NewerDatabaseError, migrate } from '../../main/store/migrat
 import { openDatabase } from '../../main/store/sqlite.js';
 import { GENESIS_HASH, chainHash } from '../../main/store/audit-chain.js';
 import { Harness } from '../support/console-harness.js';
-import { sideDb } from '../support/side-db.js';
+import { sideSql } from '../support/side-db.js';
 
 const freshPath = () => join(mkdtempSync(join(tmpdir(), 'soc-db-')), 'console.sqlite');
 
@@ -128,8 +128,8 @@ describe('audit trail', () => {
 
   it('is append-only: the database refuses UPDATE and DELETE', async () => {
     await h.app.store.audit.append([{ action: 'signin.succeeded', actorId: 1 }]);
-    expect(() => sideDb(h.app).prepare("UPDATE audit_events SET action = 'x'").run()).toThrow(/append-only/);
-    expect(() => sideDb(h.app).prepare('DELETE FROM audit_events').run()).toThrow(/append-only/);
+    await expect(sideSql(h.app).run("UPDATE audit_events SET action = 'x'")).rejects.toThrow(/append-only/);
+    await expect(sideSql(h.app).run('DELETE FROM audit_events')).rejects.toThrow(/append-only/);
   });
 });
 

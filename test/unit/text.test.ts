@@ -4,7 +4,7 @@ import { optionalSafeText, refusedCharacter, requiredSafeText, safeText } from '
 import type { TextKind } from '../../shared/ipc/text.js';
 import { CMS_ORG, Harness, PROVIDER_ORG, tableChecksums } from '../support/console-harness.js';
 import type { TestUser } from '../support/console-harness.js';
-import { sideDb } from '../support/side-db.js';
+import { sideSql } from '../support/side-db.js';
 
 const PROD = 'iQIES Prod';
 
@@ -174,14 +174,14 @@ describe('typed text through dispatch: refused before anything is written', () =
     ...overrides,
   });
 
-  /** The call's refusal, and proof that no table changed (nor SQLite's own count of changes). */
+  /**
+   * The call's refusal, and proof that no table changed. (The side connection's total_changes()
+   * counts only its own writes, never the console's, so the checksums are the proof.)
+   */
   async function refusedWithoutWriting(client: string, channel: Parameters<Harness['refusal']>[1], input: unknown) {
-    const totalChanges = () => (sideDb(h.app).prepare('SELECT total_changes() AS n').get() as { n: number }).n;
-    const before = tableChecksums(h);
-    const changesBefore = totalChanges();
+    const before = await tableChecksums(h);
     const error = await h.refusal(client, channel, input);
-    expect(totalChanges()).toBe(changesBefore);
-    expect(tableChecksums(h)).toEqual(before);
+    expect(await tableChecksums(h)).toEqual(before);
     return error;
   }
 
@@ -230,13 +230,13 @@ describe('typed text through dispatch: refused before anything is written', () =
         message: `Rejection Reason contains a character that is not allowed (${described}).`,
       });
     }
-    const stored = sideDb(h.app).prepare('SELECT status, justification FROM role_requests WHERE id = ?').get(requestId);
+    const stored = await sideSql(h.app).get('SELECT status, justification FROM role_requests WHERE id = ?', [requestId]);
     expect(stored).toEqual({ status: 'pending', justification: 'New hire\nstarts Monday' });
   });
 
   it('stores a decomposed name composed, and a decomposed search finds it', async () => {
     await h.call('so1', 'users.create', { ...newUser({ firstName: 'Jose\u0301', lastName: 'Nu\u0301n\u0303ez' }), code: code('so1') });
-    const row = sideDb(h.app).prepare("SELECT first_name, last_name FROM users WHERE user_id = 'erin.new'").get();
+    const row = await sideSql(h.app).get("SELECT first_name, last_name FROM users WHERE user_id = 'erin.new'");
     expect(row).toEqual({ first_name: 'Jos\u00E9', last_name: 'N\u00FA\u00F1ez' });
     const found = await h.call('so1', 'lookup.search', { program: PROD, organization: '123', query: 'Nu\u0301n\u0303' });
     expect(found.rows.map((r) => r.userId)).toEqual(['erin.new']);

@@ -15,12 +15,12 @@ describe('attacks on the trust model', () => {
   let t: TrustConsole;
   let h: Harness;
   let u: Record<string, TestUser>;
-  const db = () => t.db;
+  const db = () => t.sql;
   const code = (who: string) => t.code(who);
   const rowId = (userId: string) => t.rowId(userId);
   const holds = (userId: string) => t.holds(userId);
-  const status = (requestId: number) => (db().prepare('SELECT status FROM role_requests WHERE id = ?').get(requestId) as { status: string }).status;
-  const auditCount = () => (db().prepare('SELECT count(*) AS n FROM audit_events').get() as { n: number }).n;
+  const status = async (requestId: number) => (await db().get<{ status: string }>('SELECT status FROM role_requests WHERE id = ?', [requestId]))?.status;
+  const auditCount = () => t.rowCount('audit_events');
   const file = (who: string, organization: string, role: string, program = PROD) => h.call(who, 'access.request', { program, organization, role });
   /** Takes over an account with a temporary password and no credential, as whoever holds the password. */
   const takeOver = async (clientId: string, userId: string, temporaryPassword: string) => {
@@ -59,7 +59,7 @@ describe('attacks on the trust model', () => {
       // ...the side door is not.
       await h.app.dispatch({ clientId: 'so1' }, 'users.accountAction', { userId: 'mallory.new', action: 'deactivate', code: code('so1') });
       await h.app.dispatch({ clientId: 'so1' }, 'users.accountAction', { userId: 'mallory.new', action: 'reactivate', code: code('so1') });
-      expect(h.userRow('mallory.new').status).not.toBe('active');
+      expect((await h.userRow('mallory.new')).status).not.toBe('active');
       expect(
         (
           await h.app.dispatch({ clientId: 'mallory' }, 'auth.signInWithTemporaryPassword', {
@@ -101,7 +101,7 @@ describe('attacks on the trust model', () => {
       await h.call('puppet', 'auth.acceptWarning', {});
       const own = await file('so1', '123', 'Assessment Coordinator');
       await h.call('puppet', 'queue.approve', { requestIds: [own.requestId] });
-      expect(holds('so1'), 'so1 got their own request approved by an account only so1 could sign in to').not.toContainEqual({
+      expect(await holds('so1'), 'so1 got their own request approved by an account only so1 could sign in to').not.toContainEqual({
         role: 'Assessment Coordinator',
         org: '123',
       });
@@ -114,7 +114,7 @@ describe('attacks on the trust model', () => {
       const result = await h.call('cms1', 'queue.approve', { requestIds: [requestId] });
       await h.call('cms1', 'users.accountAction', { userId: 'cms2', action: 'reactivate', code: code('cms1') });
       expect(result.results[0]?.outcome).toBe('awaiting_second_approval');
-      expect(holds('analyst')).toEqual([]);
+      expect(await holds('analyst')).toEqual([]);
     });
 
     it("dual control: one CMS official cannot remove the other's CMS role", async () => {
@@ -144,15 +144,15 @@ describe('attacks on the trust model', () => {
           });
         h.clock.advance(16 * 60_000);
       }
-      expect(h.userRow('cms2').status).toBe('locked');
+      expect((await h.userRow('cms2')).status).toBe('locked');
       await h.signIn('cms1-again', u.cms1!);
       const result = await h.call('cms1-again', 'queue.approve', { requestIds: [requestId] });
       expect(result.results[0]?.outcome).toBe('awaiting_second_approval');
-      expect(holds('analyst')).toEqual([]);
+      expect(await holds('analyst')).toEqual([]);
     });
 
     it('bulk: two CMS role requests in one approval are answered request by request', async () => {
-      db().prepare("UPDATE users SET status = 'deactivated' WHERE user_id = 'cms2'").run(); // fixture: the console has one CMS official
+      await db().run("UPDATE users SET status = 'deactivated' WHERE user_id = 'cms2'"); // fixture: the console has one CMS official
       const a = await file('analyst', 'CMS', 'CMS Security Official');
       const b = await file('analyst2', 'CMS', 'CMS Security Official');
       const result = await h.app.dispatch({ clientId: 'cms1' }, 'queue.approve', { requestIds: [a.requestId, b.requestId] });
@@ -161,21 +161,23 @@ describe('attacks on the trust model', () => {
     });
 
     it('bulk: a request the database refuses in a later chunk is reported for itself; the approved ones are reported approved', async () => {
-      db().prepare("UPDATE users SET status = 'deactivated' WHERE user_id = 'cms2'").run(); // fixture: the console has one CMS official
+      await db().run("UPDATE users SET status = 'deactivated' WHERE user_id = 'cms2'"); // fixture: the console has one CMS official
       const orgs = Array.from({ length: 101 }, (_, i) => ({ displayId: `P${1000 + i}`, name: `Provider ${i}`, kind: 'provider' as const }));
       await h.seed({ organizations: orgs, users: [] });
       const ids: number[] = [];
       for (const o of orgs) ids.push((await file('demo', o.displayId, 'Provider Security Official')).requestId);
       const a = await file('analyst', 'CMS', 'CMS Security Official');
       const b = await file('analyst2', 'CMS', 'CMS Security Official');
-      const audit = auditCount();
+      const audit = await auditCount();
       const result = await h.app.dispatch({ clientId: 'cms1' }, 'queue.approve', { requestIds: [...ids, a.requestId, b.requestId] });
-      const approved = ids.filter((id) => status(id) === 'approved').length;
+      let approved = 0;
+      for (const id of ids) if ((await status(id)) === 'approved') approved += 1;
+      const auditAfter = await auditCount();
       // Either the call answers per request, or (as its error says, "nothing was written") nothing changed.
       expect.soft(result.ok ? 'answered' : `${result.error.code}: ${result.error.message}`).toBe('answered');
       expect(
-        result.ok || (approved === 0 && auditCount() === audit),
-        `call failed but ${approved} requests were approved and ${auditCount() - audit} audit events written`,
+        result.ok || (approved === 0 && auditAfter === audit),
+        `call failed but ${approved} requests were approved and ${auditAfter - audit} audit events written`,
       ).toBe(true);
     });
 
@@ -221,11 +223,11 @@ describe('attacks on the trust model', () => {
         role: 'Provider Basic User',
         code: code('so1'),
       });
-      const before = auditCount();
+      const before = await auditCount();
       const results = (await h.call('so1', 'queue.approve', { requestIds: [own.requestId, created.requestId] })).results;
       expect(results.map((r) => r.message)).toEqual([DECISION_MESSAGES.ownRequest, DECISION_MESSAGES.createdAccount]);
       expect((await h.call('so456', 'queue.approve', { requestIds: [own.requestId] })).results[0]?.outcome).toBe('not_found');
-      const written = db().prepare('SELECT action FROM audit_events WHERE id > ? AND request_id IN (?, ?)').all(before, own.requestId, created.requestId);
+      const written = await db().all('SELECT action FROM audit_events WHERE id > ? AND request_id IN (?, ?)', [before, own.requestId, created.requestId]);
       expect(written.length, 'each refused approval is a decision attempt and should be audited').toBeGreaterThanOrEqual(2);
     });
 
@@ -264,7 +266,7 @@ describe('attacks on the trust model', () => {
       await h.call('cms1', 'users.accountAction', { userId: 'surveyor', action: 'deactivate', code: code('cms1') });
       const undone = await h.app.dispatch({ clientId: 'so1' }, 'users.accountAction', { userId: 'surveyor', action: 'reactivate', code: code('so1') });
       expect(undone, 'surveyor holds a Florida role: only Florida (or CMS) should reactivate them').toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
-      expect(h.userRow('surveyor').status).toBe('deactivated');
+      expect((await h.userRow('surveyor')).status).toBe('deactivated');
     });
   });
 
@@ -320,7 +322,7 @@ describe('attacks on the trust model', () => {
       const back = await file('so1', '123', 'Provider Security Official');
       expect(await h.refusal('so1', 'queue.page', {})).toMatchObject({ code: 'FORBIDDEN' });
       expect((await h.call('so2', 'queue.approve', { requestIds: [back.requestId] })).results[0]?.outcome).toBe('approved');
-      expect(status(requestId)).toBe('pending');
+      expect(await status(requestId)).toBe('pending');
     });
 
     it('concurrent approvals: two CMS officials at once grant once with two approvals; two provider officials at once decide once', async () => {
@@ -330,7 +332,7 @@ describe('attacks on the trust model', () => {
         h.call('cms2', 'queue.approve', { requestIds: [requestId] }),
       ]);
       expect([a.results[0]?.outcome, b.results[0]?.outcome].sort()).toEqual(['approved', 'awaiting_second_approval']);
-      expect((db().prepare('SELECT count(*) AS n FROM request_approvals WHERE request_id = ?').get(requestId) as { n: number }).n).toBe(2);
+      expect((await db().get<{ n: number }>('SELECT count(*) AS n FROM request_approvals WHERE request_id = ?', [requestId]))?.n).toBe(2);
       const ordinary = await file('demo', '123', 'Assessment Coordinator');
       const [c, d] = await Promise.all([
         h.call('so1', 'queue.approve', { requestIds: [ordinary.requestId] }),
@@ -338,8 +340,7 @@ describe('attacks on the trust model', () => {
       ]);
       expect([c.results[0]?.outcome, d.results[0]?.outcome].sort()).toEqual(['approved', 'conflict']);
       expect(
-        (db().prepare("SELECT count(*) AS n FROM audit_events WHERE action = 'request.approved' AND request_id = ?").get(ordinary.requestId) as { n: number })
-          .n,
+        (await db().get<{ n: number }>("SELECT count(*) AS n FROM audit_events WHERE action = 'request.approved' AND request_id = ?", [ordinary.requestId]))?.n,
       ).toBe(1);
     });
 
@@ -352,10 +353,10 @@ describe('attacks on the trust model', () => {
         outcome: 'refused',
         message: DECISION_MESSAGES.alreadyApproved,
       });
-      expect(holds('so1')).toEqual([{ role: 'Provider Security Official', org: '123' }]);
-      expect(() =>
-        db().prepare('INSERT INTO request_approvals (request_id, official_id, approved_at) VALUES (?, ?, 1)').run(requestId, rowId('so2')),
-      ).toThrow();
+      expect(await holds('so1')).toEqual([{ role: 'Provider Security Official', org: '123' }]);
+      await expect(
+        db().run('INSERT INTO request_approvals (request_id, official_id, approved_at) VALUES (?, ?, 1)', [requestId, await rowId('so2')]),
+      ).rejects.toThrow();
     });
 
     it("history and archive scope: another organization's decisions are not found nor exportable", async () => {
@@ -371,12 +372,12 @@ describe('attacks on the trust model', () => {
 
     it('a request whose requester lost proofing after filing waits, with the reason', async () => {
       const a = await file('demo', '123', 'Assessment Coordinator');
-      db().prepare("UPDATE users SET proofing_state = 'referred_in_person' WHERE user_id = 'demo'").run(); // fixture: proofing lost after filing
+      await db().run("UPDATE users SET proofing_state = 'referred_in_person' WHERE user_id = 'demo'"); // fixture: proofing lost after filing
       expect((await h.call('so1', 'queue.approve', { requestIds: [a.requestId] })).results[0]).toMatchObject({
         outcome: 'refused',
         message: DECISION_MESSAGES.notProofed('First6 Last6'),
       });
-      expect(status(a.requestId)).toBe('pending');
+      expect(await status(a.requestId)).toBe('pending');
     });
   });
 });

@@ -6,7 +6,6 @@ import { ROLE_NAMES, ORGANIZATION_KINDS } from '../../shared/domain.js';
 import { ROLE_CATALOGUE, roleAllowedIn } from '../../shared/roles.js';
 import type { Harness } from '../support/console-harness.js';
 import { PROD, TrustConsole, bill, passport } from '../support/trust-console.js';
-import { sideDb } from '../support/side-db.js';
 
 const ORG_OF_KIND = { provider: '123', state: 'FL', cms: 'CMS' } as const;
 
@@ -20,7 +19,8 @@ const ORG_OF_KIND = { provider: '123', state: 'FL', cms: 'CMS' } as const;
 describe('trust model', () => {
   let t: TrustConsole;
   let h: Harness;
-  const db = () => t.db;
+  const db = () => t.sql;
+  const idOf = (who: string) => t.rowId(who);
   const code = (who: string) => t.code(who);
   const rowCount = (table: string) => t.rowCount(table);
   const holds = (userId: string) => t.holds(userId);
@@ -39,8 +39,8 @@ describe('trust model', () => {
       expect(lookup.catalogue).toEqual(options.catalogue);
     });
 
-    it('the database copy of the catalogue is the catalogue', () => {
-      const rows = db().prepare('SELECT role_name AS role, organization_kind AS kind, tier FROM role_catalogue ORDER BY role_name, organization_kind').all();
+    it('the database copy of the catalogue is the catalogue', async () => {
+      const rows = await db().all('SELECT role_name AS role, organization_kind AS kind, tier FROM role_catalogue ORDER BY role_name, organization_kind');
       const expected = ROLE_NAMES.flatMap((role) => ROLE_CATALOGUE[role].organizationKinds.map((kind) => ({ role, kind, tier: ROLE_CATALOGUE[role].tier })));
       expect(rows).toEqual(expected.sort((a, b) => (a.role === b.role ? a.kind.localeCompare(b.kind) : a.role.localeCompare(b.role))));
     });
@@ -48,47 +48,45 @@ describe('trust model', () => {
     it('every role x every kind of organization: a request outside the catalogue is refused and writes nothing', async () => {
       for (const role of ROLE_NAMES) {
         for (const kind of ORGANIZATION_KINDS) {
-          const before = rowCount('role_requests');
+          const before = await rowCount('role_requests');
           const result = await h.app.dispatch({ clientId: 'demo' }, 'access.request', { program: 'iQIES Prod Test', organization: ORG_OF_KIND[kind], role });
           if (roleAllowedIn(role, kind)) {
             expect(result.ok, `${role} in ${kind}`).toBe(true);
-            expect(rowCount('role_requests')).toBe(before + 1);
+            expect(await rowCount('role_requests')).toBe(before + 1);
           } else {
             expect(result, `${role} in ${kind}`).toMatchObject({ ok: false, error: { code: 'VALIDATION', field: 'role' } });
-            expect(rowCount('role_requests')).toBe(before);
+            expect(await rowCount('role_requests')).toBe(before);
           }
         }
       }
     });
 
-    it('every role x every kind of organization: the database refuses a pending request or an assignment outside the catalogue', () => {
-      const demoId = (db().prepare("SELECT id FROM users WHERE user_id = 'demo'").get() as { id: number }).id;
+    it('every role x every kind of organization: the database refuses a pending request or an assignment outside the catalogue', async () => {
+      const demoId = await idOf('demo');
       for (const role of ROLE_NAMES) {
         for (const kind of ORGANIZATION_KINDS) {
           if (roleAllowedIn(role, kind)) continue;
           const args = [demoId, ORG_OF_KIND[kind], role] as const;
-          expect(() =>
-            db()
-              .prepare(
-                "INSERT INTO role_requests (requester_id, program_id, organization_id, role_id, status, requested_at) SELECT ?, 2, o.id, r.id, 'pending', 0 FROM organizations o, roles r WHERE o.display_id = ? AND r.name = ?",
-              )
-              .run(...args),
-          ).toThrow(/role catalogue/);
-          expect(() =>
-            db()
-              .prepare(
-                'INSERT INTO role_assignments (user_id, program_id, organization_id, role_id, granted_at) SELECT ?, 2, o.id, r.id, 0 FROM organizations o, roles r WHERE o.display_id = ? AND r.name = ?',
-              )
-              .run(...args),
-          ).toThrow(/role catalogue/);
+          await expect(
+            db().run(
+              "INSERT INTO role_requests (requester_id, program_id, organization_id, role_id, status, requested_at) SELECT CAST(? AS BIGINT), 2, o.id, r.id, 'pending', 0 FROM organizations o, roles r WHERE o.display_id = ? AND r.name = ?",
+              args,
+            ),
+          ).rejects.toThrow(/role catalogue/);
+          await expect(
+            db().run(
+              'INSERT INTO role_assignments (user_id, program_id, organization_id, role_id, granted_at) SELECT CAST(? AS BIGINT), 2, o.id, r.id, 0 FROM organizations o, roles r WHERE o.display_id = ? AND r.name = ?',
+              args,
+            ),
+          ).rejects.toThrow(/role catalogue/);
         }
       }
       // Nor can a role, a tier or an organization's kind be changed to get round it.
-      expect(() => db().prepare("UPDATE roles SET security_official_kind = 'cms' WHERE name = 'Provider Basic User'").run()).toThrow();
-      expect(() => db().prepare("UPDATE organizations SET kind = 'cms' WHERE display_id = '123'").run()).toThrow();
-      expect(() => db().prepare("INSERT INTO roles (name, security_official_kind) VALUES ('Emperor', 'cms')").run()).toThrow();
-      expect(() => db().prepare("INSERT INTO organizations (display_id, name, kind) VALUES ('CMS2', 'Another CMS', 'cms')").run()).toThrow();
-      expect(() => db().prepare("UPDATE role_assignments SET organization_id = (SELECT id FROM organizations WHERE display_id = 'CMS')").run()).toThrow();
+      await expect(db().run("UPDATE roles SET security_official_kind = 'cms' WHERE name = 'Provider Basic User'")).rejects.toThrow();
+      await expect(db().run("UPDATE organizations SET kind = 'cms' WHERE display_id = '123'")).rejects.toThrow();
+      await expect(db().run("INSERT INTO roles (name, security_official_kind) VALUES ('Emperor', 'cms')")).rejects.toThrow();
+      await expect(db().run("INSERT INTO organizations (display_id, name, kind) VALUES ('CMS2', 'Another CMS', 'cms')")).rejects.toThrow();
+      await expect(db().run("UPDATE role_assignments SET organization_id = (SELECT id FROM organizations WHERE display_id = 'CMS')")).rejects.toThrow();
     });
 
     it('a provider user cannot become a CMS Security Official: refused at 123 and FL; at CMS no provider or state official sees it', async () => {
@@ -103,7 +101,7 @@ describe('trust model', () => {
         expect((await h.call(official, 'queue.approve', { requestIds: [filed.requestId] })).results[0]).toMatchObject({ outcome: 'not_found' });
         expect((await h.call(official, 'queue.page', {})).rows.map((r) => r.requestId)).not.toContain(filed.requestId);
       }
-      expect(holds('demo')).toEqual([{ role: 'Provider Basic User', org: '123' }]);
+      expect(await holds('demo')).toEqual([{ role: 'Provider Basic User', org: '123' }]);
       expect((await h.call('demo', 'session.status', {})).user?.officialKind).toBeNull();
     });
   });
@@ -122,11 +120,11 @@ describe('trust model', () => {
         }),
       ]);
       expect((await h.call('cms1', 'queue.approve', { requestIds: [requestId] })).results[0]).toMatchObject({ outcome: 'awaiting_second_approval' });
-      expect(holds('analyst')).toEqual([]);
+      expect(await holds('analyst')).toEqual([]);
       const row = (await h.call('cms2', 'queue.page', {})).rows.find((r) => r.requestId === requestId);
       expect(row?.approvals).toEqual({ given: 1, needed: 2, by: ['cms1@example.org'] });
       // The other CMS official is asked for the second approval; the approver and the requester are not.
-      expect(db().prepare('SELECT to_address AS "to" FROM outbox WHERE kind = \'request.second_approval\'').all()).toEqual([{ to: 'cms2@example.org' }]);
+      expect(await db().all('SELECT to_address AS "to" FROM outbox WHERE kind = \'request.second_approval\'')).toEqual([{ to: 'cms2@example.org' }]);
       // The same official twice is not two approvals.
       expect((await h.call('cms1', 'queue.approve', { requestIds: [requestId] })).results[0]).toMatchObject({
         outcome: 'refused',
@@ -137,44 +135,39 @@ describe('trust model', () => {
         'second_of_dual_approval',
       ]);
       expect((await h.call('cms2', 'queue.approve', { requestIds: [requestId] })).results[0]).toMatchObject({ outcome: 'approved' });
-      expect(holds('analyst')).toEqual([{ role: 'CMS Security Official', org: 'CMS' }]);
-      expect(h.auditActions()).toEqual(expect.arrayContaining(['request.approval_recorded', 'request.approved']));
-      const approved = db().prepare("SELECT details FROM audit_events WHERE action = 'request.approved'").get() as { details: string };
-      expect(JSON.parse(approved.details)).toMatchObject({ dualControl: true });
+      expect(await holds('analyst')).toEqual([{ role: 'CMS Security Official', org: 'CMS' }]);
+      expect(await h.auditActions()).toEqual(expect.arrayContaining(['request.approval_recorded', 'request.approved']));
+      const approved = await db().get<{ details: string }>("SELECT details FROM audit_events WHERE action = 'request.approved'");
+      expect(JSON.parse(approved!.details)).toMatchObject({ dualControl: true });
     });
 
-    it('the database refuses a CMS grant with one approval while a second CMS official exists, whatever the path', () => {
-      const { requestId } = {
-        requestId: Number(
-          db()
-            .prepare(
-              "INSERT INTO role_requests (requester_id, program_id, organization_id, role_id, status, requested_at) SELECT u.id, 1, o.id, r.id, 'pending', 0 FROM users u, organizations o, roles r WHERE u.user_id = 'analyst' AND o.display_id = 'CMS' AND r.name = 'CMS Security Official'",
-            )
-            .run().lastInsertRowid,
-        ),
-      };
-      const cms1 = (db().prepare("SELECT id FROM users WHERE user_id = 'cms1'").get() as { id: number }).id;
-      const approve = () => db().prepare("UPDATE role_requests SET status = 'approved', decided_by = ?, decided_at = 1 WHERE id = ?").run(cms1, requestId);
-      expect(approve).toThrow(/two distinct CMS Security Officials/);
-      db().prepare('INSERT INTO request_approvals (request_id, official_id, approved_at) VALUES (?, ?, 1)').run(requestId, cms1);
-      expect(approve).toThrow(/two distinct CMS Security Officials/);
+    it('the database refuses a CMS grant with one approval while a second CMS official exists, whatever the path', async () => {
+      const inserted = await db().get<{ id: number }>(
+        "INSERT INTO role_requests (requester_id, program_id, organization_id, role_id, status, requested_at) SELECT u.id, 1, o.id, r.id, 'pending', 0 FROM users u, organizations o, roles r WHERE u.user_id = 'analyst' AND o.display_id = 'CMS' AND r.name = 'CMS Security Official' RETURNING id",
+      );
+      const requestId = inserted!.id;
+      const cms1 = await idOf('cms1');
+      const approve = () => db().run("UPDATE role_requests SET status = 'approved', decided_by = ?, decided_at = 1 WHERE id = ?", [cms1, requestId]);
+      await expect(approve()).rejects.toThrow(/two distinct CMS Security Officials/);
+      await db().run('INSERT INTO request_approvals (request_id, official_id, approved_at) VALUES (?, ?, 1)', [requestId, cms1]);
+      await expect(approve()).rejects.toThrow(/two distinct CMS Security Officials/);
       // Approvals come from CMS officials only, never the requester's own.
-      const so1 = (db().prepare("SELECT id FROM users WHERE user_id = 'so1'").get() as { id: number }).id;
-      const analyst = (db().prepare("SELECT id FROM users WHERE user_id = 'analyst'").get() as { id: number }).id;
-      expect(() => db().prepare('INSERT INTO request_approvals (request_id, official_id, approved_at) VALUES (?, ?, 1)').run(requestId, so1)).toThrow();
-      expect(() => db().prepare('INSERT INTO request_approvals (request_id, official_id, approved_at) VALUES (?, ?, 1)').run(requestId, analyst)).toThrow();
+      const so1 = await idOf('so1');
+      const analyst = await idOf('analyst');
+      await expect(db().run('INSERT INTO request_approvals (request_id, official_id, approved_at) VALUES (?, ?, 1)', [requestId, so1])).rejects.toThrow();
+      await expect(db().run('INSERT INTO request_approvals (request_id, official_id, approved_at) VALUES (?, ?, 1)', [requestId, analyst])).rejects.toThrow();
     });
 
     it('with one CMS official the grant is made alone, flagged in the dialog, marked in the audit trail and on Home', async () => {
-      sideDb(h.app).prepare("UPDATE users SET status = 'deactivated' WHERE user_id = 'cms2'").run();
+      await db().run("UPDATE users SET status = 'deactivated' WHERE user_id = 'cms2'");
       const { requestId } = await h.call('analyst', 'access.request', { program: PROD, organization: 'CMS', role: 'CMS Security Official' });
       expect((await h.call('cms1', 'queue.preview', { requestIds: [requestId], action: 'approve' })).items[0]?.flags).toEqual([
         'security_official_role',
         'without_dual_control',
       ]);
       expect((await h.call('cms1', 'queue.approve', { requestIds: [requestId] })).results[0]).toMatchObject({ outcome: 'approved' });
-      const approved = db().prepare("SELECT details FROM audit_events WHERE action = 'request.approved'").get() as { details: string };
-      expect(JSON.parse(approved.details)).toMatchObject({ dualControl: false });
+      const approved = await db().get<{ details: string }>("SELECT details FROM audit_events WHERE action = 'request.approved'");
+      expect(JSON.parse(approved!.details)).toMatchObject({ dualControl: false });
       const home = await h.call('cms1', 'home.summary', {});
       expect(home.alerts.map((a) => a.text).join('\n')).toMatch(
         /Granted without dual control: First7 Last7 \(analyst\) became a CMS Security Official in iQIES Prod on [A-Z][a-z]{2} \d{1,2}, \d{4}, approved by /,
@@ -187,8 +180,8 @@ describe('trust model', () => {
       for (const official of ['so1', 'so456', 'flso']) {
         expect((await h.call(official, 'queue.approve', { requestIds: [requestId] })).results[0]).toMatchObject({ outcome: 'not_found' });
       }
-      const so1 = (db().prepare("SELECT id FROM users WHERE user_id = 'so1'").get() as { id: number }).id;
-      expect(() => db().prepare("UPDATE role_requests SET status = 'approved', decided_by = ?, decided_at = 1 WHERE id = ?").run(so1, requestId)).toThrow();
+      const so1 = await idOf('so1');
+      await expect(db().run("UPDATE role_requests SET status = 'approved', decided_by = ?, decided_at = 1 WHERE id = ?", [so1, requestId])).rejects.toThrow();
     });
   });
 
@@ -229,8 +222,8 @@ describe('trust model', () => {
       } as const;
       expect(await h.refusal('so1', 'proofing.decide', proof)).toMatchObject({ code: 'FORBIDDEN', message: PROOFING_MESSAGES.createdAccount });
       expect((await h.call('so1', 'proofing.lookup', { accountId: 'mallory.new' })).refusal).toBe(PROOFING_MESSAGES.createdAccount);
-      expect(holds('mallory.new')).toEqual([]);
-      expect(rowCount('proofing_records')).toBe(0);
+      expect(await holds('mallory.new')).toEqual([]);
+      expect(await rowCount('proofing_records')).toBe(0);
 
       // A second official proofs the person and approves: the creator still cannot approve the request.
       await h.call('so2', 'proofing.decide', proof);
@@ -239,85 +232,73 @@ describe('trust model', () => {
         message: DECISION_MESSAGES.createdAccount,
       });
       expect((await h.call('so2', 'queue.approve', { requestIds: [created.requestId] })).results[0]).toMatchObject({ outcome: 'approved' });
-      expect(holds('mallory.new')).toEqual([{ role: 'Provider Security Official', org: '123' }]);
+      expect(await holds('mallory.new')).toEqual([{ role: 'Provider Security Official', org: '123' }]);
     });
 
-    it('the database refuses the creator approving or proofing, and anyone deciding their own request', () => {
-      const id = (userId: string) => (db().prepare('SELECT id FROM users WHERE user_id = ?').get(userId) as { id: number }).id;
-      db().prepare("UPDATE users SET created_by = ? WHERE user_id = 'demo'").run(id('so1'));
-      const requestId = Number(
-        db()
-          .prepare(
-            "INSERT INTO role_requests (requester_id, program_id, organization_id, role_id, status, requested_at) SELECT ?, 1, o.id, r.id, 'pending', 0 FROM organizations o, roles r WHERE o.display_id = '123' AND r.name = 'Assessment Coordinator'",
-          )
-          .run(id('demo')).lastInsertRowid,
-      );
-      const decide =
-        (by: string, status = 'approved') =>
-        () =>
-          db().prepare('UPDATE role_requests SET status = ?, decided_by = ?, decided_at = 1 WHERE id = ?').run(status, id(by), requestId);
-      expect(decide('so1')).toThrow(/created an account/);
+    it('the database refuses the creator approving or proofing, and anyone deciding their own request', async () => {
+      const id = (who: string) => idOf(who);
+      await db().run("UPDATE users SET created_by = ? WHERE user_id = 'demo'", [await id('so1')]);
+      const fileRequest = async (requester: string): Promise<number> =>
+        (await db().get<{ id: number }>(
+          "INSERT INTO role_requests (requester_id, program_id, organization_id, role_id, status, requested_at) SELECT CAST(? AS BIGINT), 1, o.id, r.id, 'pending', 0 FROM organizations o, roles r WHERE o.display_id = '123' AND r.name = 'Assessment Coordinator' RETURNING id",
+          [await id(requester)],
+        ))!.id;
+      const requestId = await fileRequest('demo');
+      const decide = async (by: string, status = 'approved') =>
+        db().run('UPDATE role_requests SET status = ?, decided_by = ?, decided_at = 1 WHERE id = ?', [status, await id(by), requestId]);
+      await expect(decide('so1')).rejects.toThrow(/created an account/);
       // An official's own request: neither approved nor rejected by themselves.
-      const own = Number(
-        db()
-          .prepare(
-            "INSERT INTO role_requests (requester_id, program_id, organization_id, role_id, status, requested_at) SELECT ?, 1, o.id, r.id, 'pending', 0 FROM organizations o, roles r WHERE o.display_id = '123' AND r.name = 'Assessment Coordinator'",
-          )
-          .run(id('so2')).lastInsertRowid,
-      );
+      const own = await fileRequest('so2');
       for (const status of ['approved', 'rejected']) {
-        expect(() => db().prepare('UPDATE role_requests SET status = ?, decided_by = ?, decided_at = 1 WHERE id = ?').run(status, id('so2'), own)).toThrow(
-          /your own request/,
-        );
+        await expect(
+          db().run('UPDATE role_requests SET status = ?, decided_by = ?, decided_at = 1 WHERE id = ?', [status, await id('so2'), own]),
+        ).rejects.toThrow(/your own request/);
       }
-      expect(decide('so456')).toThrow(/Only a Security Official of this organization/);
-      expect(decide('flso', 'rejected')).toThrow(/Only a Security Official of this organization/);
-      expect(() =>
-        db()
-          .prepare(
-            "INSERT INTO proofing_records (subject_id, official_id, decision, documents, appeared_in_person, decided_at) VALUES (?, ?, 'approved', '{}', 1, 0)",
-          )
-          .run(id('demo'), id('so1')),
-      ).toThrow(/created an account/);
-      expect(() =>
-        db()
-          .prepare(
-            "INSERT INTO proofing_records (subject_id, official_id, decision, documents, appeared_in_person, decided_at) VALUES (?, ?, 'approved', '{}', 1, 0)",
-          )
-          .run(id('so2'), id('so2')),
-      ).toThrow();
-      decide('so2')();
+      await expect(decide('so456')).rejects.toThrow(/Only a Security Official of this organization/);
+      await expect(decide('flso', 'rejected')).rejects.toThrow(/Only a Security Official of this organization/);
+      await expect(
+        db().run(
+          "INSERT INTO proofing_records (subject_id, official_id, decision, documents, appeared_in_person, decided_at) VALUES (?, ?, 'approved', '{}', 1, 0)",
+          [await id('demo'), await id('so1')],
+        ),
+      ).rejects.toThrow(/created an account/);
+      await expect(
+        db().run(
+          "INSERT INTO proofing_records (subject_id, official_id, decision, documents, appeared_in_person, decided_at) VALUES (?, ?, 'approved', '{}', 1, 0)",
+          [await id('so2'), await id('so2')],
+        ),
+      ).rejects.toThrow();
+      await decide('so2');
     });
 
     it('no role is granted to a person whose identity is not proofed, by the service or the database', async () => {
       const { requestId } = await h.call('demo', 'access.request', { program: PROD, organization: '123', role: 'Assessment Coordinator' });
-      db().prepare("UPDATE users SET proofing_state = 'referred_in_person' WHERE user_id = 'demo'").run();
+      await db().run("UPDATE users SET proofing_state = 'referred_in_person' WHERE user_id = 'demo'");
       expect((await h.call('so1', 'queue.approve', { requestIds: [requestId] })).results[0]).toMatchObject({
         outcome: 'refused',
         message: DECISION_MESSAGES.notProofed('First6 Last6'),
       });
-      const so1 = (db().prepare("SELECT id FROM users WHERE user_id = 'so1'").get() as { id: number }).id;
-      expect(() =>
-        db().transaction(() => {
-          db().prepare("UPDATE role_requests SET status = 'approved', decided_by = ?, decided_at = 1 WHERE id = ?").run(so1, requestId);
-          db()
-            .prepare(
-              'INSERT INTO role_assignments (user_id, program_id, organization_id, role_id, granted_at, request_id) SELECT requester_id, program_id, organization_id, role_id, 1, id FROM role_requests WHERE id = ?',
-            )
-            .run(requestId);
-        })(),
-      ).toThrow(/not proofed/);
-      expect(holds('demo')).toEqual([{ role: 'Provider Basic User', org: '123' }]);
+      const so1 = await idOf('so1');
+      await expect(
+        db().transaction(async (tx) => {
+          await tx.run("UPDATE role_requests SET status = 'approved', decided_by = ?, decided_at = 1 WHERE id = ?", [so1, requestId]);
+          await tx.run(
+            'INSERT INTO role_assignments (user_id, program_id, organization_id, role_id, granted_at, request_id) SELECT requester_id, program_id, organization_id, role_id, 1, id FROM role_requests WHERE id = ?',
+            [requestId],
+          );
+        }),
+      ).rejects.toThrow(/not proofed/);
+      expect(await holds('demo')).toEqual([{ role: 'Provider Basic User', org: '123' }]);
       // A rejection needs no proofing.
       expect((await h.call('so1', 'queue.reject', { requestIds: [requestId], reason: 'Not yet proofed' })).results[0]).toMatchObject({ outcome: 'rejected' });
     });
 
     it('a path that skipped the service rules is refused by the database, request by request, with nothing written', async () => {
       const { requestId } = await h.call('demo', 'access.request', { program: PROD, organization: '123', role: 'Assessment Coordinator' });
-      db().prepare("UPDATE users SET proofing_state = 'not_started' WHERE user_id = 'demo'").run();
-      const so1 = (db().prepare("SELECT id FROM users WHERE user_id = 'so1'").get() as { id: number }).id;
+      await db().run("UPDATE users SET proofing_state = 'not_started' WHERE user_id = 'demo'");
+      const so1 = await idOf('so1');
       const [record] = await h.app.store.requests.byIds([requestId]);
-      const audit = rowCount('audit_events');
+      const audit = await rowCount('audit_events');
       // The store straight, with a decision the officials' rules would have refused.
       const result = await h.app.store.requests.decide(so1, [
         {
@@ -334,8 +315,8 @@ describe('trust model', () => {
         recorded: [],
         refused: [{ requestId, message: 'No role is granted to a person whose identity is not proofed.' }],
       });
-      expect(rowCount('audit_events')).toBe(audit);
-      expect((db().prepare('SELECT status FROM role_requests WHERE id = ?').get(requestId) as { status: string }).status).toBe('pending');
+      expect(await rowCount('audit_events')).toBe(audit);
+      expect((await db().get<{ status: string }>('SELECT status FROM role_requests WHERE id = ?', [requestId]))?.status).toBe('pending');
     });
   });
 
@@ -364,7 +345,7 @@ describe('trust model', () => {
       // Its own state's official and CMS still can.
       expect((await h.call('flso', 'users.profile', { userId: 'surveyor' })).actions).toContain('resetPassword');
       expect((await h.call('cms1', 'users.profile', { userId: 'surveyor' })).actions).toContain('revokeCredentials');
-      const creds = rowCount('mfa_credentials');
+      const creds = await rowCount('mfa_credentials');
       expect(creds).toBeGreaterThan(0);
     });
 

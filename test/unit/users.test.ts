@@ -7,7 +7,7 @@ import { REAUTH_MESSAGES } from '../../main/services/reauth.js';
 import { SIGN_IN_MESSAGES } from '../../shared/policy.js';
 import { CMS_ORG, Harness, PASSWORD, PROVIDER_ORG } from '../support/console-harness.js';
 import type { TestUser } from '../support/console-harness.js';
-import { sideDb } from '../support/side-db.js';
+import { sideSql } from '../support/side-db.js';
 
 const DAY = 86_400_000;
 const PROD = 'iQIES Prod';
@@ -48,11 +48,11 @@ describe('User Lookup, profiles and account administration (HARP and iQIES job a
       ],
     });
     // Names a person would search for; the directory follows renames (trigger).
-    const rename = sideDb(h.app).prepare('UPDATE users SET first_name = ?, last_name = ?, email = ? WHERE user_id = ?');
-    rename.run('Alice', 'Smith', 'alice.smith@sunrise.example', 'alice');
-    rename.run('Bob', 'Smithers', 'bob@sunrise.example', 'bob');
-    rename.run('Carol', 'Smith', 'carol@bayview.example', 'carol');
-    rename.run('Dan', 'Adams', 'dan@sunrise.example', 'dan');
+    const rename = (...params: string[]) => sideSql(h.app).run('UPDATE users SET first_name = ?, last_name = ?, email = ? WHERE user_id = ?', params);
+    await rename('Alice', 'Smith', 'alice.smith@sunrise.example', 'alice');
+    await rename('Bob', 'Smithers', 'bob@sunrise.example', 'bob');
+    await rename('Carol', 'Smith', 'carol@bayview.example', 'carol');
+    await rename('Dan', 'Adams', 'dan@sunrise.example', 'dan');
     for (const id of ['cms', 'so1', 'so2', 'so456', 'fl', 'alice']) {
       await h.signIn(id, u[id]!);
       h.nextStep();
@@ -145,41 +145,38 @@ describe('User Lookup, profiles and account administration (HARP and iQIES job a
     });
 
     it("a user in two of the official's organizations is listed once", async () => {
-      sideDb(h.app)
-        .prepare(
-          "INSERT INTO role_assignments (user_id, program_id, organization_id, role_id, granted_at) SELECT 1, 1, o.id, r.id, 0 FROM organizations o, roles r WHERE o.display_id = '123' AND r.name = 'Provider Basic User'",
-        )
-        .run();
-      const cmsId = (sideDb(h.app).prepare("SELECT id FROM users WHERE user_id = 'cms'").get() as { id: number }).id;
-      sideDb(h.app)
-        .prepare(
-          "INSERT INTO role_assignments (user_id, program_id, organization_id, role_id, granted_at) SELECT ?, 1, o.id, r.id, 0 FROM organizations o, roles r WHERE o.display_id = '456' AND r.name = 'Provider Basic User'",
-        )
-        .run(cmsId);
-      const so = (sideDb(h.app).prepare("SELECT id FROM users WHERE user_id = 'so1'").get() as { id: number }).id;
-      sideDb(h.app)
-        .prepare(
-          "INSERT INTO role_assignments (user_id, program_id, organization_id, role_id, granted_at) SELECT ?, 1, o.id, r.id, 0 FROM organizations o, roles r WHERE o.display_id = '456' AND r.name = 'Provider Security Official'",
-        )
-        .run(so);
+      await sideSql(h.app).run(
+        "INSERT INTO role_assignments (user_id, program_id, organization_id, role_id, granted_at) SELECT 1, 1, o.id, r.id, 0 FROM organizations o, roles r WHERE o.display_id = '123' AND r.name = 'Provider Basic User'",
+      );
+      const cmsId = ((await sideSql(h.app).get("SELECT id FROM users WHERE user_id = 'cms'")) as { id: number }).id;
+      await sideSql(h.app).run(
+        "INSERT INTO role_assignments (user_id, program_id, organization_id, role_id, granted_at) SELECT CAST(? AS BIGINT), 1, o.id, r.id, 0 FROM organizations o, roles r WHERE o.display_id = '456' AND r.name = 'Provider Basic User'",
+        [cmsId],
+      );
+      const so = ((await sideSql(h.app).get("SELECT id FROM users WHERE user_id = 'so1'")) as { id: number }).id;
+      await sideSql(h.app).run(
+        "INSERT INTO role_assignments (user_id, program_id, organization_id, role_id, granted_at) SELECT CAST(? AS BIGINT), 1, o.id, r.id, 0 FROM organizations o, roles r WHERE o.display_id = '456' AND r.name = 'Provider Security Official'",
+        [so],
+      );
       const all = await search('so1', { limit: 200 });
       expect(ids(all.rows).filter((x) => x === 'cms')).toHaveLength(1);
       expect(all.total).toBe(ids(all.rows).length);
     });
 
     it('counts the users of a program exactly as roles come and go', async () => {
-      const counted = () => (sideDb(h.app).prepare('SELECT n FROM program_user_counts WHERE program_id = 1').get() as { n: number }).n;
-      const distinct = () => (sideDb(h.app).prepare('SELECT count(DISTINCT user_id) AS n FROM user_directory WHERE program_id = 1').get() as { n: number }).n;
-      expect(counted()).toBe(distinct());
+      const counted = async () => ((await sideSql(h.app).get('SELECT n FROM program_user_counts WHERE program_id = 1')) as { n: number }).n;
+      const distinct = async () =>
+        ((await sideSql(h.app).get('SELECT count(DISTINCT user_id) AS n FROM user_directory WHERE program_id = 1')) as { n: number }).n;
+      expect(await counted()).toBe(await distinct());
       await h.call('so1', 'users.removeRole', { userId: 'bob', program: PROD, organization: '123', role: 'Provider Basic User' });
-      expect(counted()).toBe(distinct());
+      expect(await counted()).toBe(await distinct());
       expect(ids((await search('so1', { organization: '123' })).rows)).not.toContain('bob');
     });
   });
 
   describe('export', () => {
     it('writes the current result as CSV; its rows equal "Users (N)"; formulas are neutralized; audited', async () => {
-      sideDb(h.app).prepare("UPDATE users SET first_name = '=HYPERLINK(\"x\")' WHERE user_id = 'bob'").run();
+      await sideSql(h.app).run("UPDATE users SET first_name = '=HYPERLINK(\"x\")' WHERE user_id = 'bob'");
       const result = await h.call('so1', 'lookup.export', { program: PROD, organization: '123' });
       expect(result.delivery?.kind).toBe('saved');
       const path = result.delivery?.kind === 'saved' ? result.delivery.path : '';
@@ -193,7 +190,7 @@ describe('User Lookup, profiles and account administration (HARP and iQIES job a
       const alice = rows.find((r) => r['User ID'] === 'alice');
       expect(alice).toMatchObject({ Status: 'Active', 'Identity Proofing': 'Identity proofed online' });
       for (const r of rows) expect(`${r.Status} ${r['Identity Proofing']}`).not.toMatch(/_|^[a-z]/);
-      expect(h.auditActions()).toContain('users.exported');
+      expect(await h.auditActions()).toContain('users.exported');
       const searched = await h.call('so1', 'lookup.export', { program: PROD, organization: '123', query: 'smi' });
       expect(searched.count).toBe(2);
     });
@@ -234,8 +231,8 @@ describe('User Lookup, profiles and account administration (HARP and iQIES job a
     it("removes a role of the official's organization; the user is emailed; audited", async () => {
       const after = await h.call('so1', 'users.removeRole', { userId: 'alice', program: PROD, organization: '123', role: 'Assessment Coordinator' });
       expect(after.roles).toEqual([]);
-      expect(h.auditActions()).toContain('role.removed');
-      const mail = sideDb(h.app).prepare('SELECT to_address AS "to", subject FROM outbox WHERE kind = \'role.removed\'').get();
+      expect(await h.auditActions()).toContain('role.removed');
+      const mail = await sideSql(h.app).get('SELECT to_address AS "to", subject FROM outbox WHERE kind = \'role.removed\'');
       expect(mail).toEqual({ to: 'alice.smith@sunrise.example', subject: 'Your role Assessment Coordinator was removed' });
       expect(await h.refusal('so1', 'users.removeRole', { userId: 'alice', program: PROD, organization: '123', role: 'Assessment Coordinator' })).toMatchObject(
         { code: 'NOT_FOUND' },
@@ -243,7 +240,7 @@ describe('User Lookup, profiles and account administration (HARP and iQIES job a
     });
 
     it("refuses a role of another organization, one's own Security Official role, and changes nothing", async () => {
-      const before = h.auditActions().length;
+      const before = (await h.auditActions()).length;
       expect(
         await h.refusal('so456', 'users.removeRole', { userId: 'so1', program: PROD, organization: '123', role: 'Provider Security Official' }),
       ).toMatchObject({ code: 'NOT_FOUND' });
@@ -251,7 +248,7 @@ describe('User Lookup, profiles and account administration (HARP and iQIES job a
         await h.refusal('so1', 'users.removeRole', { userId: 'so1', program: PROD, organization: '123', role: 'Provider Security Official' }),
       ).toMatchObject({ code: 'FORBIDDEN', message: USER_MESSAGES.ownOfficialRole });
       expect((await h.call('so1', 'users.profile', { userId: 'so1' })).roles.every((r) => !r.removable)).toBe(true);
-      expect(h.auditActions().length).toBe(before);
+      expect((await h.auditActions()).length).toBe(before);
     });
 
     it('removing the last Security Official of an organization warns and asks again', async () => {
@@ -271,7 +268,7 @@ describe('User Lookup, profiles and account administration (HARP and iQIES job a
         role: 'Provider Security Official',
         confirmLastOfficial: true,
       });
-      expect(sideDb(h.app).prepare("SELECT details FROM audit_events WHERE action = 'role.removed'").get()).toEqual({
+      expect(await sideSql(h.app).get("SELECT details FROM audit_events WHERE action = 'role.removed'")).toEqual({
         details: expect.stringContaining('"lastSecurityOfficial":true'),
       });
     });
@@ -290,14 +287,14 @@ describe('User Lookup, profiles and account administration (HARP and iQIES job a
         code: 'VALIDATION',
         field: 'code',
       });
-      expect(h.userRow('locked.user').status).toBe('active');
-      expect(h.auditActions().filter((a) => a === 'reauth.failed')).toHaveLength(2);
+      expect((await h.userRow('locked.user')).status).toBe('active');
+      expect((await h.auditActions()).filter((a) => a === 'reauth.failed')).toHaveLength(2);
     });
 
     it("five wrong codes lock the official's session", async () => {
       for (let i = 0; i < 4; i += 1) await h.refusal('so1', 'users.accountAction', { userId: 'bob', action: 'deactivate', code: '000000' });
       expect(await h.refusal('so1', 'users.accountAction', { userId: 'bob', action: 'deactivate', code: '000000' })).toMatchObject({ code: 'SESSION_LOCKED' });
-      expect(h.userRow('bob').status).toBe('active');
+      expect((await h.userRow('bob')).status).toBe('active');
     });
 
     it("nobody changes their own account, and a provider official cannot change another organization's official", async () => {
@@ -313,7 +310,7 @@ describe('User Lookup, profiles and account administration (HARP and iQIES job a
         message: USER_MESSAGES.otherOfficial,
       });
       expect(await h.refusal('so1', 'users.accountAction', { userId: 'carol', action: 'deactivate', code: code('so1') })).toMatchObject({ code: 'NOT_FOUND' });
-      expect(h.userRow('so456').status).toBe('active');
+      expect((await h.userRow('so456')).status).toBe('active');
     });
 
     it('unlock is refused when the account is not locked', async () => {
@@ -327,7 +324,7 @@ describe('User Lookup, profiles and account administration (HARP and iQIES job a
       const { temporaryPassword, profile } = await h.call('so1', 'users.accountAction', { userId: 'bob', action: 'resetPassword', code: code('so1') });
       expect(temporaryPassword).toMatch(/^[A-Za-z2-9]{4}(-[A-Za-z2-9]{4}){3}$/);
       expect(profile.mustChangePassword).toBe(true);
-      expect(sideDb(h.app).prepare('SELECT count(*) AS n FROM audit_events WHERE details LIKE ?').get(`%${temporaryPassword}%`)).toEqual({ n: 0 });
+      expect(await sideSql(h.app).get('SELECT count(*) AS n FROM audit_events WHERE details LIKE ?', [`%${temporaryPassword}%`])).toEqual({ n: 0 });
       const view = await h.call('bob', 'auth.signIn', { userId: 'bob', password: temporaryPassword!, code: code('bob'), agreeToTerms: true });
       expect(view.state).toBe('password');
       expect(await h.refusal('bob', 'access.mine', {})).toMatchObject({ code: 'FORBIDDEN' });
@@ -357,21 +354,21 @@ describe('User Lookup, profiles and account administration (HARP and iQIES job a
 
     it('a reset unlocks an account the third temporary lock locked', async () => {
       await h.call('so1', 'users.accountAction', { userId: 'locked.user', action: 'resetPassword', code: code('so1') });
-      expect(h.userRow('locked.user')).toMatchObject({ status: 'active', failed_attempts: 0, temporary_lock_count: 0 });
+      expect(await h.userRow('locked.user')).toMatchObject({ status: 'active', failed_attempts: 0, temporary_lock_count: 0 });
     });
 
     it("deactivate ends the user's sessions; reactivate restarts the 120-day count", async () => {
       await h.call('so1', 'users.accountAction', { userId: 'alice', action: 'deactivate', code: code('so1') });
       expect(await h.refusal('alice', 'access.mine', {})).toMatchObject({ code: 'UNAUTHENTICATED' });
       h.clock.advance(200 * DAY);
-      sideDb(h.app).prepare("UPDATE users SET last_sign_in_at = ? WHERE user_id = 'so1'").run(h.clock.now());
+      await sideSql(h.app).run("UPDATE users SET last_sign_in_at = ? WHERE user_id = 'so1'", [h.clock.now()]);
       h.nextStep();
       await h.signIn('so1-later', u['so1']!);
       await h.call('so1-later', 'users.accountAction', { userId: 'alice', action: 'reactivate', code: code('so1') });
       h.nextStep();
       await h.signIn('alice-again', u['alice']!);
       expect((await h.call('alice-again', 'session.status', {})).state).toBe('active');
-      expect(h.auditActions()).toEqual(expect.arrayContaining(['account.deactivated', 'account.reactivated']));
+      expect(await h.auditActions()).toEqual(expect.arrayContaining(['account.deactivated', 'account.reactivated']));
     });
 
     it('revoked credentials: the user signs in with the temporary password alone, sets a password, enrolls a credential', async () => {
@@ -388,7 +385,7 @@ describe('User Lookup, profiles and account administration (HARP and iQIES job a
       expect((await h.call('bob', 'auth.completeFirstEnrollment', { enrollmentId: enrollment.enrollmentId, code: h.code(enrollment.secret) })).state).toBe(
         'warning',
       );
-      expect(h.auditActions()).toEqual(expect.arrayContaining(['account.credentials_revoked', 'password.changed', 'credential.added']));
+      expect(await h.auditActions()).toEqual(expect.arrayContaining(['account.credentials_revoked', 'password.changed', 'credential.added']));
     });
 
     it('the temporary-password sign-in refuses anyone with a credential or without a temporary password, and counts it', async () => {
@@ -399,7 +396,7 @@ describe('User Lookup, profiles and account administration (HARP and iQIES job a
       expect(await h.refusal('x', 'auth.signInWithTemporaryPassword', { userId: 'nobody', password: PASSWORD, agreeToTerms: true })).toMatchObject({
         code: 'SIGN_IN_FAILED',
       });
-      expect(h.userRow('bob').failed_attempts).toBe(1);
+      expect((await h.userRow('bob')).failed_attempts).toBe(1);
     });
   });
 
@@ -420,7 +417,7 @@ describe('User Lookup, profiles and account administration (HARP and iQIES job a
       expect(created.profile).toMatchObject({ userId: 'erin.new', status: 'pending', mustChangePassword: true, credentialCount: 0 });
       expect(ids((await search('so1', { organization: '123', query: 'newh' })).rows)).toEqual(['erin.new']);
       expect((await h.call('so1', 'queue.page', {})).rows.map((r) => r.requestId)).toContain(created.requestId);
-      expect(h.auditActions()).toEqual(expect.arrayContaining(['user.created', 'request.filed']));
+      expect(await h.auditActions()).toEqual(expect.arrayContaining(['user.created', 'request.filed']));
       expect(
         await h.refusal('erin', 'auth.signInWithTemporaryPassword', { userId: 'erin.new', password: created.temporaryPassword, agreeToTerms: true }),
       ).toMatchObject({
@@ -439,8 +436,8 @@ describe('User Lookup, profiles and account administration (HARP and iQIES job a
     });
 
     it('refuses bad input with the field named, taken user IDs and emails, and other organizations; creates nothing', async () => {
-      const users = () => (sideDb(h.app).prepare('SELECT count(*) AS n FROM users').get() as { n: number }).n;
-      const before = users();
+      const users = async () => ((await sideSql(h.app).get('SELECT count(*) AS n FROM users')) as { n: number }).n;
+      const before = await users();
       expect(await h.refusal('so1', 'users.create', { ...newUser({ email: 'not-an-email' }), code: code('so1') })).toMatchObject({
         code: 'VALIDATION',
         field: 'email',
@@ -469,19 +466,19 @@ describe('User Lookup, profiles and account administration (HARP and iQIES job a
       });
       expect(await h.refusal('so1', 'users.create', { ...newUser({ organization: '456' }), code: code('so1') })).toMatchObject({ code: 'FORBIDDEN' });
       expect(await h.refusal('alice', 'users.create', { ...newUser(), code: code('alice') })).toMatchObject({ code: 'FORBIDDEN' });
-      expect(users()).toBe(before);
+      expect(await users()).toBe(before);
     });
   });
 
   describe('the 120-day rule', () => {
     it('deactivates accounts unused for more than 120 days, not one day less, audited', async () => {
-      const set = sideDb(h.app).prepare('UPDATE users SET last_sign_in_at = ? WHERE user_id = ?');
-      set.run(h.clock.now() - 121 * DAY, 'bob');
-      set.run(h.clock.now() - 120 * DAY + 10 * 60_000, 'dan');
+      const set = (at: number, userId: string) => sideSql(h.app).run('UPDATE users SET last_sign_in_at = ? WHERE user_id = ?', [at, userId]);
+      await set(h.clock.now() - 121 * DAY, 'bob');
+      await set(h.clock.now() - 120 * DAY + 10 * 60_000, 'dan');
       expect(await h.app.services.users.sweepInactive()).toBe(1);
-      expect(h.userRow('bob').status).toBe('deactivated');
-      expect(h.userRow('dan').status).toBe('active');
-      expect(h.auditActions().filter((a) => a === 'account.deactivated')).toHaveLength(1);
+      expect((await h.userRow('bob')).status).toBe('deactivated');
+      expect((await h.userRow('dan')).status).toBe('active');
+      expect((await h.auditActions()).filter((a) => a === 'account.deactivated')).toHaveLength(1);
       // An official's reactivation restarts the count.
       await h.call('so1', 'users.accountAction', { userId: 'bob', action: 'reactivate', code: code('so1') });
       expect(await h.app.services.users.sweepInactive()).toBe(0);
