@@ -69,7 +69,7 @@ export interface StaleReminderReport {
  * over SMTP with retry and backoff (mail-delivery.ts); the mail settings; the weekly reminder
  * of stale requests.
  *
- * Services that send mail write outbox rows in their own transactions (insertOutboxRowsSync) and
+ * Services that send mail write outbox rows in their own transactions (StoreContext.queueEmail) and
  * then call mailQueued(), so that mail goes out at once when delivery runs, waits when it cannot,
  * and the official is told which.
  */

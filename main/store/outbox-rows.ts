@@ -1,4 +1,3 @@
-import type { Database } from 'better-sqlite3';
 import type { SqlExecutor } from './sql.js';
 
 /** An email the console owes, written in the same transaction as the decision that owes it. */
@@ -10,14 +9,6 @@ export interface OutboxDraft {
   kind: string;
   organizationId: number | null;
   requestId: number | null;
-}
-
-export function insertOutboxRowsSync(db: Database, now: number, drafts: readonly OutboxDraft[]): void {
-  const insert = db.prepare(
-    `INSERT INTO outbox (to_address, subject, body, kind, status, attempts, next_attempt_at, created_at, organization_id, request_id)
-     VALUES (?, ?, ?, ?, 'owed', 0, ?, ?, ?, ?)`,
-  );
-  for (const d of drafts) insert.run(d.to, d.subject, d.body, d.kind, now, now, d.organizationId, d.requestId);
 }
 
 /** The outbox rows in the caller's transaction, on either engine; many rows go in one statement. */
