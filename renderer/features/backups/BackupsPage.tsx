@@ -32,7 +32,7 @@ function OperatorBackups() {
             This console keeps its data in your organization&apos;s PostgreSQL database, shared by every workstation. The console does not copy it: your
             database operator backs it up and restores it with PostgreSQL&apos;s own tools (pg_basebackup and point-in-time recovery).
           </p>
-          <p className="ds-c-alert__text">
+          <p className="ds-c-alert__text ds-u-margin-top--1">
             How to set that up is in the section &ldquo;Backups on PostgreSQL&rdquo; of the README that comes with the console, and in the{' '}
             <ExternalLink href={POSTGRESQL_BACKUP_DOCS}>PostgreSQL manual on continuous archiving and point-in-time recovery</ExternalLink>.
           </p>
