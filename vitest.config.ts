@@ -1,8 +1,23 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * Tests that name their engines themselves (each store on both, the schema on both, a kill test
+ * per engine): the default run runs them once; the PostgreSQL run of the console-level suites
+ * (SOC_TEST_ENGINE=postgres) leaves them out instead of running them a second time.
+ */
+const ENGINE_EXPLICIT = [
+  'test/unit/*-engines.test.ts',
+  'test/unit/postgres-schema.test.ts',
+  'test/unit/sql-executor.test.ts',
+  'test/unit/migrations-upgrade.test.ts',
+  'test/reliability/kill.test.ts',
+  'test/reliability/kill-postgres.test.ts',
+];
+
 export default defineConfig({
   test: {
     include: ['test/unit/**/*.test.ts', 'test/contract/**/*.test.ts', 'test/reliability/**/*.test.ts'],
+    exclude: process.env['SOC_TEST_ENGINE'] === 'postgres' ? ENGINE_EXPLICIT : [],
     environment: 'node',
     testTimeout: 30_000,
     pool: 'forks',
