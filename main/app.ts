@@ -119,7 +119,10 @@ export async function createConsole(options: ConsoleOptions): Promise<ConsoleApp
   const lock = options.lockHeld || location.engine === 'postgres' ? { release: () => undefined } : acquireConsoleLock(`${location.path}.lock`);
   let store: ConsoleStore | null = null;
   try {
-    store = location.engine === 'sqlite' ? await openThreadStore(location.path, clock) : await openPostgresStore(location.url, clock);
+    store =
+      location.engine === 'sqlite'
+        ? await openThreadStore(location.path, clock)
+        : await openPostgresStore(location.url, clock, (error) => options.logError?.('database', error));
     return await composeConsole(options, clock, store, location, () => lock.release());
   } catch (error) {
     await store?.close();

@@ -6,7 +6,7 @@ import { AdjustableClock } from '../clock.js';
 import { failureLogLine } from '../ipc/failures.js';
 import { databaseLocation } from '../app.js';
 import { ConsoleRunner, watchProcessFailures } from '../runner.js';
-import { describePostgresUrl } from '../store/postgres/pg-store.js';
+import { describePostgresUrl, postgresUrlHasPassword } from '../store/postgres/pg-store.js';
 import { ensurePrivateFolder } from '../store/private-files.js';
 import { HostFileTransfer } from './file-transfer.js';
 import { HostKeyProvider } from './key-location.js';
@@ -60,6 +60,9 @@ async function main(): Promise<void> {
   if (args.database !== undefined) {
     try {
       databaseLocation({ dataDir: '.', database: args.database, demo: args.demo });
+      if (postgresUrlHasPassword(args.database)) {
+        throw new Error('leave the password out of the URL: a command line is visible to every user of this computer. node-postgres reads it from PGPASSWORD or ~/.pgpass.');
+      }
     } catch (error) {
       console.error(`--database: ${(error as Error).message}\n${USAGE}`);
       process.exit(2);

@@ -28,8 +28,13 @@ export interface ChannelSpec {
  * stored as typed. Text that is stored, mailed or echoed into the audit trail or a file uses
  * shared/ipc/text.ts, which normalizes it and refuses control and invisible characters.
  */
-export const text = (max: number) => z.string().trim().max(max);
-export const requiredText = (label: string, max: number) => z.string().trim().min(1, `${label} is required`).max(max, `${label} is at most ${max} characters`);
+/** No row holds a NUL, and PostgreSQL refuses one in any text: it is refused here, on either engine. */
+const NO_NUL = /^[^\u0000]*$/;
+const NUL_MESSAGE = 'This value contains a character that is not allowed';
+
+export const text = (max: number) => z.string().trim().max(max).regex(NO_NUL, NUL_MESSAGE);
+export const requiredText = (label: string, max: number) =>
+  z.string().trim().min(1, `${label} is required`).max(max, `${label} is at most ${max} characters`).regex(NO_NUL, `${label}: ${NUL_MESSAGE.toLowerCase()}`);
 
 export const securityCode = z
   .string()

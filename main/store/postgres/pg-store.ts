@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import pg from 'pg';
 import type { Clock } from '../../clock.js';
 import type { ConsoleStore } from '../database-client.js';
 import { measuredStore } from '../measured-store.js';
@@ -26,9 +27,17 @@ export function describePostgresUrl(text: string): string {
   return `database ${decodeURIComponent(url.pathname.slice(1))} as ${decodeURIComponent(url.username) || 'the current user'} on ${host}`;
 }
 
+/** Whether the URL carries a password, which a command line would show to every user of the computer. */
+export function postgresUrlHasPassword(text: string): boolean {
+  return parsePostgresUrl(text).url.password !== '';
+}
+
 function parsePostgresUrl(text: string): { url: URL; socketOnly: boolean } {
   const scheme = /^(postgres|postgresql):\/\//.exec(text);
-  if (!scheme) throw new Error('The database must be a PostgreSQL URL starting with postgres://, such as postgres://USER@/DB?host=/socket/dir or postgres://USER@HOST:5432/DB.');
+  if (!scheme)
+    throw new Error(
+      'The database must be a PostgreSQL URL starting with postgres://, such as postgres://USER@/DB?host=/socket/dir or postgres://USER@HOST:5432/DB.',
+    );
   const rest = text.slice(scheme[0].length);
   const authority = rest.slice(0, rest.search(/[/?#]|$/));
   // node-postgres takes an empty host (the socket folder then comes in ?host=); the URL parser does
@@ -45,18 +54,65 @@ function parsePostgresUrl(text: string): { url: URL; socketOnly: boolean } {
 }
 
 /**
- * Opens an organization's console database on PostgreSQL: a pool of connections, the schema
- * brought up to this console's version (under an advisory lock, so consoles starting together
- * migrate once), and the same Store the embedded engine gives, with each call timed.
+ * The advisory lock (two-key form; 0x534f43 is "SOC", 1 is the migrations') a console holds on its
+ * PostgreSQL database while it runs. Sessions, sign-in counts and reminders still live in each
+ * console's memory, so two consoles on one database would each keep their own: a deactivated
+ * official could go on working at the other one. Until sessions live in the database, one console
+ * per database, as with the embedded file.
+ */
+export const CONSOLE_LOCK = [0x534f43, 2] as const;
+
+/** Another console holds the database. Named as the embedded file's lock error, so the runner treats both alike. */
+export class DatabaseInUseError extends Error {
+  constructor() {
+    super('Another Security Official Console is already using this PostgreSQL database. Close that console first, or switch to it.');
+    this.name = 'ConsoleInUseError';
+  }
+}
+
+/** The store of a console on PostgreSQL: closing it also lets go of the console's lock. */
+class PgStore extends SqlStore {
+  constructor(
+    context: StoreContext,
+    private readonly lock: pg.Client,
+  ) {
+    super(context);
+  }
+
+  override async close(): Promise<void> {
+    try {
+      await super.close();
+    } finally {
+      await this.lock.end().catch(() => undefined);
+    }
+  }
+}
+
+/**
+ * Opens an organization's console database on PostgreSQL: the console's lock on it, a pool of
+ * connections, the schema brought up to this console's version (under an advisory lock of its
+ * own), and the same Store the embedded engine gives, with each call timed.
  */
 export async function openPostgresStore(url: string, clock: Clock, onIdleError?: (error: Error) => void): Promise<ConsoleStore> {
   const started = performance.now();
+  const lock = new pg.Client({ connectionString: url, application_name: 'security-official-console lock' });
+  // Without a listener a dropped connection (the server restarted) would end the process.
+  lock.on('error', (error) => onIdleError?.(error));
+  await lock.connect();
+  try {
+    const { rows } = await lock.query<{ held: boolean }>('SELECT pg_try_advisory_lock($1, $2) AS held', [...CONSOLE_LOCK]);
+    if (rows[0]?.held !== true) throw new DatabaseInUseError();
+  } catch (error) {
+    await lock.end().catch(() => undefined);
+    throw error;
+  }
   const db = PgDatabase.open({ connectionString: url, max: POOL_SIZE, application_name: 'security-official-console' }, onIdleError ? { onIdleError } : {});
   try {
     await migratePostgres(db);
   } catch (error) {
     await db.close();
+    await lock.end().catch(() => undefined);
     throw error;
   }
-  return measuredStore(new SqlStore(new StoreContext(db, clock)), performance.now() - started);
+  return measuredStore(new PgStore(new StoreContext(db, clock), lock), performance.now() - started);
 }

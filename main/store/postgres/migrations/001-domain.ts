@@ -10,7 +10,9 @@ import type { Migration } from '../../migrations/index.js';
  * - Text sorts by bytes, as SQLite's BINARY does, whatever the database's locale: every text
  *   column is COLLATE "C" (which also serves prefix ranges and LIKE 'abc%' from a plain index).
  * - SQLite's NOCASE columns (sign-in ids, email addresses, names) are citext with the collation
- *   "nocase" (ASCII case folding, then byte order: exactly NOCASE). The collation's name lets the
+ *   "nocase". citext folds case by the database's character type, so that is exactly NOCASE
+ *   (ASCII letters folded, then byte order) only in a C-ctype database: migratePostgres refuses
+ *   any other. The collation's name lets the
  *   shared SQL keep writing `x COLLATE NOCASE` (PostgreSQL folds the name to lower case). citext
  *   is a trusted extension: the migrating role needs CREATE on the database, not superuser.
  * - Rules are PL/pgSQL triggers that refuse with SQLSTATE 23000 (integrity_constraint_violation)

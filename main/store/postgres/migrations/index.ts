@@ -44,6 +44,7 @@ export async function migratePostgres(db: PgDatabase, migrations: readonly Migra
     if (m.version !== i + 1) throw new Error(`Migration ${m.name} has version ${m.version}, expected ${i + 1}`);
   });
   const known = migrations.length;
+  await requireCLocale(db);
   // Read committed: a second process waits on the lock and must then see the first one's work.
   return db.transactionAt('read committed', async (tx) => {
     await tx.get('SELECT pg_advisory_xact_lock(?, ?)', [...MIGRATION_LOCK]);
@@ -65,4 +66,22 @@ export async function migratePostgres(db: PgDatabase, migrations: readonly Migra
     );
     return { from, to: known };
   });
+}
+
+/**
+ * The console compares user IDs and names as SQLite's NOCASE does: ASCII letters folded, every
+ * other character as it is. citext folds case by the database's LC_CTYPE, so only the C (or POSIX)
+ * ctype gives that; in a UTF-8 locale 'JOSÉ' would equal 'josé' here and not on the embedded
+ * engine, and names would sort and page differently. Such a database is refused, saying how to make one.
+ */
+async function requireCLocale(db: PgDatabase): Promise<void> {
+  const row = await db.get<{ ctype: string; encoding: string }>(
+    'SELECT datctype AS ctype, pg_encoding_to_char(encoding) AS encoding FROM pg_database WHERE datname = current_database()',
+  );
+  if (!row) return;
+  if (row.encoding !== 'UTF8' || (row.ctype !== 'C' && row.ctype !== 'POSIX')) {
+    throw new Error(
+      `The console's PostgreSQL database must use the UTF8 encoding and the C character type, so that names compare as the embedded console compares them; this one has ${row.encoding} and ${row.ctype}. Create it with: createdb --encoding=UTF8 --locale=C --template=template0 NAME`,
+    );
+  }
 }
