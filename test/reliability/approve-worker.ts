@@ -4,16 +4,18 @@ import { KeyFileProvider } from '../../main/services/key-file.js';
 import { sideSql } from '../support/side-db.js';
 
 /**
- * The process the kill test kills: opens the console on DIR as the official OFFICIAL, approves
+ * The process the kill tests kill: opens the console on DIR (or, given DATABASE_URL, on that
+ * PostgreSQL database with its key in DIR) as the official OFFICIAL, approves
  * every pending request of the official's organization in one bulk call (in chunks, as the
- * console does), and says "done". The parent sends SIGKILL at a random moment.
+ * console does), and says "done". The parent sends SIGKILL at a random moment, or crashes
+ * the PostgreSQL server under it.
  */
-const [dir, officialUserId] = process.argv.slice(2);
+const [dir, officialUserId, database] = process.argv.slice(2);
 if (!dir || !officialUserId) {
-  console.error('usage: approve-worker DIR OFFICIAL_USER_ID');
+  console.error('usage: approve-worker DIR OFFICIAL_USER_ID [DATABASE_URL]');
   process.exit(2);
 }
-const app = await createConsole({ dataDir: dir, keyProvider: new KeyFileProvider(join(dir, dataKeyFileName(false))) });
+const app = await createConsole({ dataDir: dir, keyProvider: new KeyFileProvider(join(dir, dataKeyFileName(false))), ...(database ? { database } : {}) });
 const official = await app.store.users.byUserId(officialUserId);
 if (!official) throw new Error(`No official ${officialUserId}`);
 // A signed-in session, as if through the warning page: the worker exercises the decision path.
