@@ -266,7 +266,10 @@ async function copyFromPostgres(db: Db, tx: SqlExecutor, task: ExportTask): Prom
       );
     }
   }
-  const named = (db.prepare(`SELECT id FROM (${NAMED_USERS}) WHERE id IS NOT NULL ORDER BY id`).raw(true).all() as Array<[number]>).map(([id]) => id);
+  const named = (db.prepare(NAMED_USERS).raw(true).all() as Array<[number | null]>)
+    .map(([id]) => id)
+    .filter((id): id is number => id !== null)
+    .sort((a, b) => a - b);
   const userColumns = ARCHIVED_USER_COLUMNS.split(', ');
   for (let i = 0; i < named.length; i += 500) {
     const ids = named.slice(i, i + 500);
