@@ -209,16 +209,19 @@ async function composeConsole(
     ...(options.logError ? { logError: options.logError } : {}),
     ...(options.readOnly ? { readOnlyChannels: READ_ONLY_CHANNELS } : {}),
   });
-  const close = async (): Promise<void> => {
-    // Background mail delivery and reminders stop before the database closes under them.
-    await services.notifications.stop();
-    await services.users.stop();
-    await services.backups.stop();
-    await workers.stop();
-    await services.archives.closeAll();
-    await store.close();
-    releaseLock();
-  };
+  let closing: Promise<void> | null = null;
+  // Once: a transport, a restart and a test may each close the console.
+  const close = (): Promise<void> =>
+    (closing ??= (async () => {
+      // Background mail delivery and reminders stop before the database closes under them.
+      await services.notifications.stop();
+      await services.users.stop();
+      await services.backups.stop();
+      await workers.stop();
+      await services.archives.closeAll();
+      await store.close();
+      releaseLock();
+    })());
   if ((options.auditCheck ?? 'background') === 'background') {
     // Off the main thread; a failure to run the check (not a broken chain) leaves the status "checking".
     integrity.verifyAll().catch((error: unknown) => {

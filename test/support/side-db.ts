@@ -47,7 +47,9 @@ export function sideSql(app: ConsoleApp): SqlDatabase {
   if (app.database.engine === 'sqlite') db = new SqliteDatabase(sideDb(app));
   else {
     const pool = PgDatabase.open({ connectionString: app.database.url, max: 2 });
-    beforeClose(app, () => pool.close());
+    // A test may close its console itself before the harness does: the pool ends once.
+    let ended: Promise<void> | null = null;
+    beforeClose(app, () => (ended ??= pool.close()));
     db = pool;
   }
   sqlConnections.set(app, db);

@@ -1,7 +1,4 @@
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createConsole, dataKeyFileName } from '../../main/app.js';
-import { KeyFileProvider } from '../../main/services/key-file.js';
 import { STALE_AFTER_DAYS } from '../../shared/domain.js';
 import { CMS_ORG, Harness, PROVIDER_ORG } from '../support/console-harness.js';
 import { sideSql } from '../support/side-db.js';
@@ -116,11 +113,8 @@ describe('stale requests: the organization’s officials are reminded once a wee
   it('remembers the last reminder across a restart of the console (same database)', async () => {
     await pending('pat', '123', STALE_AFTER_DAYS + 1);
     expect((await h.app.services.notifications.sendStaleReminders()).emails).toBe(2);
-    await h.app.close();
-
     h.clock.advance(DAY);
-    const keys = new KeyFileProvider(join(h.dir, dataKeyFileName(false)));
-    h.app = await createConsole({ dataDir: h.dir, keyProvider: keys, clock: h.clock, validateOutput: true });
+    await h.reopen();
     // start() checks at once; closing waits for that check.
     h.app.services.notifications.start({ intervalMs: 3_600_000 });
     await h.app.services.notifications.stop();

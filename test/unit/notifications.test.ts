@@ -1,7 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createConsole, dataKeyFileName } from '../../main/app.js';
 import { KeyFileProvider } from '../../main/services/key-file.js';
 import { SecretBox } from '../../main/services/secret-box.js';
 import { FileMailSettingsStore, mailSettingsFileName } from '../../main/services/mail-settings-file.js';
@@ -245,9 +244,7 @@ describe('the outbox: emails owed, delivered over SMTP, retried', () => {
     // The console took the row for sending and died before it could record the outcome.
     const claimed = await h.app.store.outbox.claim(id!, h.clock.now(), h.clock.now() + DELIVERY_POLICY.leaseMs);
     expect(claimed).toMatchObject({ attempts: 1 });
-    await h.app.close();
-    const keys = new KeyFileProvider(join(h.dir, dataKeyFileName(false)));
-    h.app = await createConsole({ dataDir: h.dir, keyProvider: keys, clock: h.clock, validateOutput: true });
+    await h.reopen();
 
     expect(await h.app.services.notifications.deliverNow()).toMatchObject({ sent: 0 });
     expect(await row(id!)).toMatchObject({ status: 'owed', attempts: 1 });

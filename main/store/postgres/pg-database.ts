@@ -277,7 +277,10 @@ export class PgDatabase implements SqlDatabase {
     }
   }
 
+  private ended: Promise<void> | null = null;
+
+  /** Ends the pool once; closing again waits for the same end. */
   close(): Promise<void> {
-    return this.pool.end();
+    return (this.ended ??= this.pool.end());
   }
 }
