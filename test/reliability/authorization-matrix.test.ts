@@ -9,6 +9,7 @@ import { CMS_ORG, Harness, PASSWORD, PROVIDER_ORG } from '../support/console-har
 import { SmtpTestServer } from '../support/smtp-test-server.js';
 import type { TestUser } from '../support/console-harness.js';
 import { sideSql } from '../support/side-db.js';
+import { ON_POSTGRES } from '../support/test-engine.js';
 
 /**
  * The authorization matrix: every channel of the contract, called through dispatch by
@@ -399,13 +400,18 @@ const MATRIX: Matrix = {
     },
   ],
   'backup.status': { rule: 'Security Officials', expect: OFFICIALS, input: () => ({}) },
-  'backup.now': { rule: 'Security Officials', expect: OFFICIALS, input: () => ({}) },
+  // On PostgreSQL the database operator backs up and restores: officials are told so (CONFLICT), others refused as ever.
+  'backup.now': {
+    rule: 'Security Officials; on PostgreSQL, the database operator',
+    expect: ON_POSTGRES ? row('UNAUTHENTICATED', 'FORBIDDEN', 'CONFLICT', 'CONFLICT', 'CONFLICT', 'CONFLICT') : OFFICIALS,
+    input: () => ({}),
+  },
   'backup.restore': {
-    rule: "a restore replaces every organization's decisions since the backup: CMS only, with a fresh code",
-    expect: CMS_ONLY,
+    rule: "a restore replaces every organization's decisions since the backup: CMS only, with a fresh code; on PostgreSQL, the database operator",
+    expect: ON_POSTGRES ? row('UNAUTHENTICATED', 'FORBIDDEN', 'FORBIDDEN', 'FORBIDDEN', 'FORBIDDEN', 'CONFLICT') : CMS_ONLY,
     input: async (fx, p) => {
-      const backup = await fx.h.app.services.backups.backupNow(null);
-      return { name: backup.name, code: p === 'none' ? '123456' : fx.freshCode(p) };
+      const name = ON_POSTGRES ? 'console-2026-01-15.sqlite' : (await fx.h.app.services.backups.backupNow(null)).name;
+      return { name, code: p === 'none' ? '123456' : fx.freshCode(p) };
     },
   },
   'recovery.restore': {

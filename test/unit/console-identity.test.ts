@@ -1,11 +1,11 @@
 import { createPrivateKey, randomBytes } from 'node:crypto';
-import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConsoleIdentity } from '../../main/services/console-identity.js';
 import { SecretBox } from '../../main/services/secret-box.js';
 import { auditHeadPayload } from '../../main/store/audit-chain.js';
 import { verifySignatureSync } from '../../main/store/signature.js';
 import { Harness } from '../support/console-harness.js';
+import { sideSql } from '../support/side-db.js';
 
 describe("the console's Ed25519 key", () => {
   let h: Harness;
@@ -15,15 +15,11 @@ describe("the console's Ed25519 key", () => {
   afterEach(() => h.dispose());
 
   it('is kept sealed with the data key, never in plain text, and signs the chain head', async () => {
-    const db = new Database(h.app.databasePath, { readonly: true });
+    const db = sideSql(h.app);
     const meta = Object.fromEntries(
-      (db.prepare("SELECT key, value FROM console_meta WHERE key LIKE 'console.%'").all() as Array<{ key: string; value: string }>).map((r) => [
-        r.key,
-        r.value,
-      ]),
+      (await db.all<{ key: string; value: string }>("SELECT key, value FROM console_meta WHERE key LIKE 'console.%'")).map((r) => [r.key, r.value]),
     );
-    const head = db.prepare('SELECT event_id AS eventId, hash, signature FROM audit_head').get() as { eventId: number; hash: string; signature: string | null };
-    db.close();
+    const head = (await db.get<{ eventId: number; hash: string; signature: string | null }>('SELECT event_id AS "eventId", hash, signature FROM audit_head'))!;
     expect(Object.keys(meta).sort()).toEqual(['console.id', 'console.signing_private_key_sealed', 'console.signing_public_key']);
     // What is stored is AES-GCM output, not a key any parser accepts.
     expect(() => createPrivateKey({ key: Buffer.from(meta['console.signing_private_key_sealed']!, 'base64'), format: 'der', type: 'pkcs8' })).toThrow();

@@ -6,8 +6,10 @@ import { describe, expect, it, vi } from 'vitest';
 import { FixedClock } from '../../main/clock.js';
 import { openThreadStore } from '../../main/store/database-client.js';
 import { Harness } from '../support/console-harness.js';
+import { ON_POSTGRES } from '../support/test-engine.js';
 
-describe('a database thread that dies', () => {
+// The embedded engine's own thread: a console on PostgreSQL has none.
+describe.skipIf(ON_POSTGRES)('a database thread that dies', () => {
   it('fails the calls in flight and every later one, answers the window, and the console still closes', async () => {
     const post = Worker.prototype.postMessage;
     const posted: Worker[] = [];
@@ -38,7 +40,7 @@ describe('a database thread that dies', () => {
   });
 });
 
-describe('closing the database thread', () => {
+describe.skipIf(ON_POSTGRES)('closing the database thread', () => {
   it('answers the calls queued before close(), and refuses those after it, without hanging', async () => {
     const store = await openThreadStore(join(mkdtempSync(join(tmpdir(), 'soc-close-')), 'console.sqlite'), new FixedClock(Date.UTC(2026, 0, 15)));
     const before = Array.from({ length: 200 }, (_, i) => store.meta.set(`k${i}`, String(i)));
@@ -51,7 +53,7 @@ describe('closing the database thread', () => {
   });
 });
 
-describe('closing a database thread that dies meanwhile', () => {
+describe.skipIf(ON_POSTGRES)('closing a database thread that dies meanwhile', () => {
   it('still resolves, so the console goes on to release its lock', async () => {
     const store = await openThreadStore(join(mkdtempSync(join(tmpdir(), 'soc-close-')), 'console.sqlite'), new FixedClock(Date.UTC(2026, 0, 15)));
     const post = Worker.prototype.postMessage;

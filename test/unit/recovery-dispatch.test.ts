@@ -4,13 +4,15 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { BackupInfo } from '../../shared/ipc/contract.js';
 import type { ConsoleRunner } from '../../main/runner.js';
 import { Harness } from '../support/console-harness.js';
+import { ON_POSTGRES } from '../support/test-engine.js';
 
 /**
  * A console whose start-up check failed answers only its recovery screen, through the same
  * router as every other call: the recovery choices' input is validated by the contract, and bad
  * input is refused with VALIDATION and changes nothing.
  */
-describe('the recovery screen through the one router', () => {
+// The recovery screen restores the embedded file's backups; a console on PostgreSQL has none.
+describe.skipIf(ON_POSTGRES)('the recovery screen through the one router', () => {
   let h: Harness;
   let runner: ConsoleRunner;
   let good: BackupInfo;
