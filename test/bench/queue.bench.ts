@@ -138,9 +138,14 @@ async function postgresRaw(url: string): Promise<RawSql> {
     all,
     approve: (o, ids, now) => rawApprovePostgres(client, o, ids, now),
     async plan(label, sql, params) {
-      const rows = (await client.query(`EXPLAIN ${toPostgresPlaceholders(sql)}`, [...params])).rows as Array<{ 'QUERY PLAN': string }>;
       console.log(`${label}:`);
-      for (const r of rows) console.log(`  ${r['QUERY PLAN']}`);
+      try {
+        const rows = (await client.query(`EXPLAIN ${toPostgresPlaceholders(sql)}`, [...params])).rows as Array<{ 'QUERY PLAN': string }>;
+        for (const r of rows) console.log(`  ${r['QUERY PLAN']}`);
+      } catch (error) {
+        // A plan is informational: the figures above are already printed.
+        console.log(`  (no plan: ${error instanceof Error ? error.message : String(error)})`);
+      }
     },
     close: () => client.end(),
   };
