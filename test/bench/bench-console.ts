@@ -8,7 +8,7 @@ import type { Session } from '../../main/services/sessions.js';
 import { totpCodeAt } from '../../main/services/totp.js';
 import type { Channel, ChannelInput, ChannelOutput } from '../../shared/ipc/contract.js';
 import type { BenchAccount } from './scale-data.js';
-import { sideDb } from '../support/side-db.js';
+import { sideSql } from '../support/side-db.js';
 
 /**
  * What the benchmarks that run the console share: a throw-away copy of a scale database, calls
@@ -55,12 +55,11 @@ export async function signIn(app: ConsoleApp, clock: AdjustableClock, account: B
   await call(app, clientId, 'auth.acceptWarning', {});
   const session = await app.services.sessions.resolve(clientId);
   if (!session) throw new Error(`No session for ${account.userId}`);
-  const holdings = sideDb(app)
-    .prepare(
-      `SELECT DISTINCT a.organization_id AS id, r.security_official_kind AS kind FROM role_assignments a JOIN roles r ON r.id = a.role_id
-          WHERE a.user_id = ? AND r.security_official_kind IS NOT NULL ORDER BY a.organization_id`,
-    )
-    .all(session.userRowId) as Array<{ id: number; kind: string }>;
+  const holdings = await sideSql(app).all<{ id: number; kind: string }>(
+    `SELECT DISTINCT a.organization_id AS id, r.security_official_kind AS kind FROM role_assignments a JOIN roles r ON r.id = a.role_id
+        WHERE a.user_id = ? AND r.security_official_kind IS NOT NULL ORDER BY a.organization_id`,
+    [session.userRowId],
+  );
   return {
     account,
     clientId,

@@ -2,11 +2,15 @@ import { readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import type { Database } from 'better-sqlite3';
+import pg from 'pg';
 import { AdjustableClock } from '../../main/clock.js';
 import { DATABASE_FILE, createConsole, dataKeyFileName } from '../../main/app.js';
 import type { ConsoleApp } from '../../main/app.js';
 import { KeyFileProvider } from '../../main/services/key-file.js';
 import { GENESIS_HASH, chainHash } from '../../main/store/audit-chain.js';
+import type { DatabaseThreadStats } from '../../main/store/database-client.js';
+import { toPostgresPlaceholders } from '../../main/store/postgres/pg-database.js';
+import type { SqlDatabase, SqlValue } from '../../main/store/sql.js';
 import { contract } from '../../shared/ipc/contract.js';
 import type { QueueSort } from '../../shared/ipc/contract.js';
 import type { Decision } from '../../main/store/requests-store.js';
@@ -18,22 +22,27 @@ import { accountsPathFor } from './scale-data.js';
 import { call, copyDatabase, signIn } from './bench-console.js';
 import type { Official } from './bench-console.js';
 import type { AccountsFile, BenchAccount } from './scale-data.js';
-import { sideDb } from '../support/side-db.js';
+import { copyToPostgres } from './postgres-copy.js';
+import type { PostgresCopy } from './postgres-copy.js';
+import { sideDb, sideSql } from '../support/side-db.js';
 
 /**
- * npm run bench:queue -- --db PATH
+ * npm run bench:queue -- --db PATH [--engine sqlite|postgres|both]
  *
  * The Role Requests queue at scale, on a copy of a database made by
  * `npm run bench:data` (the copy is decided on and thrown away, so every run sees the same data):
  * - first page and a later keyset page (page 50) p95, through the same dispatch both transports
  *   call (input validation, session, authorization, service, store), for a provider, a state and
- *   a CMS Security Official; beside each, the equivalent SQL run directly on better-sqlite3;
+ *   a CMS Security Official; beside each, the equivalent SQL run directly on the engine;
  * - approve 1,000 and 10,000 requests in one call (with audit and outbox rows), with the longest
  *   main-thread block while it ran, beside the same writes done directly in one transaction.
+ * On PostgreSQL the same measurements run on a throw-away cluster that the SQLite copy's rows are
+ * copied into (test/bench/postgres-copy.ts), through a console opened with its URL.
  * Figures are printed with PASS/FAIL against the targets; this is not a timed test.
  */
-const USAGE = `Usage: npm run bench:queue -- --db PATH [--runs N] [--warmup N] [--in-place] [--keep]
+const USAGE = `Usage: npm run bench:queue -- --db PATH [--engine sqlite|postgres|both] [--runs N] [--warmup N] [--in-place] [--keep]
   --db PATH     a database made by npm run bench:data (PATH.accounts.json beside it)
+  --engine E    sqlite, postgres or both (default both); postgres copies the file into a throw-away cluster
   --runs N      measured runs per page figure (default 200), after --warmup N (default 20)
   --in-place    decide on PATH itself instead of a throw-away copy
   --keep        keep the copy (its folder is printed)`;
@@ -41,11 +50,23 @@ const USAGE = `Usage: npm run bench:queue -- --db PATH [--runs N] [--warmup N] [
 const PAGE = 100;
 const TARGET = { pageP95: 10, approve1k: 250, approve10k: 2500, blockMs: 50 };
 
-const flags = parseFlags(process.argv.slice(2), { db: 'string', runs: 'number', warmup: 'number', 'in-place': 'boolean', keep: 'boolean' }, USAGE);
+const flags = parseFlags(
+  process.argv.slice(2),
+  { db: 'string', engine: 'string', runs: 'number', warmup: 'number', 'in-place': 'boolean', keep: 'boolean' },
+  USAGE,
+);
 if (!flags.db) {
   console.error(`--db PATH is required\n${USAGE}`);
   process.exit(2);
 }
+const engineFlag = flags.engine ?? 'both';
+if (engineFlag !== 'sqlite' && engineFlag !== 'postgres' && engineFlag !== 'both') {
+  console.error(`--engine must be sqlite, postgres or both\n${USAGE}`);
+  process.exit(2);
+}
+type Engine = 'sqlite' | 'postgres';
+const ENGINE_NAMES: Record<Engine, string> = { sqlite: 'SQLite', postgres: 'PostgreSQL' };
+const engines: Engine[] = engineFlag === 'both' ? ['sqlite', 'postgres'] : [engineFlag];
 const source = resolve(flags.db);
 const runs = Math.max(1, Math.floor(flags.runs ?? 200));
 const warmup = Math.floor(flags.warmup ?? 20);
@@ -72,11 +93,72 @@ interface BulkFigure {
   outcomes: string;
 }
 
+interface EngineFigures {
+  pages: PageFigure[];
+  bulk: BulkFigure[];
+  stats: DatabaseThreadStats;
+  verdicts: string[];
+}
+
+/**
+ * The equivalent SQL run directly on an engine: better-sqlite3 on a connection of the benchmark's
+ * own, or a node-postgres client of its own with each statement prepared once (by name), as
+ * better-sqlite3 prepares it.
+ */
+interface RawSql {
+  all<T>(sql: string, params: readonly SqlValue[]): Promise<T[]>;
+  approve(o: Official, ids: number[], now: number): Promise<number>;
+  plan(label: string, sql: string, params: readonly SqlValue[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+function sqliteRaw(app: ConsoleApp): RawSql {
+  const db = sideDb(app);
+  return {
+    all: <T>(sql: string, params: readonly SqlValue[]) => Promise.resolve(db.prepare(sql).all(...params) as T[]),
+    approve: (o, ids, now) => Promise.resolve(rawApprove(db, o, ids, now)),
+    plan: (label, sql, params) => Promise.resolve(printPlan(db, label, sql, params)),
+    close: () => Promise.resolve(),
+  };
+}
+
+async function postgresRaw(url: string): Promise<RawSql> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  const names = new Map<string, string>();
+  const all = async <T>(sql: string, params: readonly SqlValue[]): Promise<T[]> => {
+    let name = names.get(sql);
+    if (!name) {
+      name = `raw_${names.size + 1}`;
+      names.set(sql, name);
+    }
+    return (await client.query({ name, text: toPostgresPlaceholders(sql), values: [...params] })).rows as T[];
+  };
+  return {
+    all,
+    approve: (o, ids, now) => rawApprovePostgres(client, o, ids, now),
+    async plan(label, sql, params) {
+      console.log(`${label}:`);
+      try {
+        const rows = (await client.query(`EXPLAIN ${toPostgresPlaceholders(sql)}`, [...params])).rows as Array<{ 'QUERY PLAN': string }>;
+        for (const r of rows) console.log(`  ${r['QUERY PLAN']}`);
+      } catch (error) {
+        // A plan is informational: the figures above are already printed.
+        console.log(`  (no plan: ${error instanceof Error ? error.message : String(error)})`);
+      }
+    },
+    close: () => client.end(),
+  };
+}
+
 async function main(): Promise<void> {
   const accountsFile = JSON.parse(readFileSync(accountsPathFor(source), 'utf8')) as AccountsFile;
   const dataDir = flags['in-place'] ? dirname(source) : copyDatabase(source);
   if (flags['in-place'] && !source.endsWith(`/${DATABASE_FILE}`)) throw new Error(`--in-place needs the database to be named ${DATABASE_FILE}`);
-  console.log(`Queue benchmark on ${source}${flags['in-place'] ? ' (in place)' : ` (copy in ${dataDir})`}`);
+  if (flags['in-place'] && engines.includes('postgres')) throw new Error('--in-place decides on the file itself: run it with --engine sqlite');
+  console.log(
+    `Queue benchmark on ${source}${flags['in-place'] ? ' (in place)' : ` (copy in ${dataDir})`}, engines: ${engines.map((e) => ENGINE_NAMES[e]).join(', ')}`,
+  );
   console.log(
     `Data: ${fmtInt(accountsFile.options.users)} users, ${fmtInt(accountsFile.options.pending)} pending, ${fmtInt(accountsFile.options.history)} decided requests; ${runs} runs per page figure after ${warmup} warm-up runs.`,
   );
@@ -86,173 +168,247 @@ async function main(): Promise<void> {
       .join(' ')} (${cpus().length} CPUs)`,
   );
 
-  const clock = new AdjustableClock();
-  const app = await createConsole({ dataDir, clock, keyProvider: new KeyFileProvider(join(dataDir, dataKeyFileName(false))) });
+  const keyProvider = new KeyFileProvider(join(dataDir, dataKeyFileName(false)));
+  const results = new Map<Engine, EngineFigures>();
+  let copy: PostgresCopy | null = null;
   try {
-    // The generated sign-ins age; keep the named officials inside the 120-day rule.
-    const refresh = sideDb(app).prepare("UPDATE users SET last_sign_in_at = ?, status = 'active', failed_attempts = 0, locked_until = NULL WHERE user_id = ?");
-    for (const a of accountsFile.accounts) refresh.run(clock.now() - 86_400_000, a.userId);
-
-    const byId = (userId: string): BenchAccount => {
-      const a = accountsFile.accounts.find((x) => x.userId === userId);
-      if (!a) throw new Error(`The accounts file names no ${userId}`);
-      return a;
-    };
-    const officials = {
-      provider: await signIn(app, clock, byId('provider.so')),
-      large: await signIn(app, clock, byId('large.provider.so')),
-      state: await signIn(app, clock, byId('state.so')),
-      cms: await signIn(app, clock, byId('cms.official')),
-    };
-
-    const pages: PageFigure[] = [];
-    const who = (o: Official) => `${o.account.userId}, ${fmtInt(o.account.pendingInQueue)} in queue`;
-    for (const [o, label] of [
-      [officials.provider, 'First page, provider SO'],
-      [officials.large, 'First page, provider SO (large org)'],
-      [officials.state, 'First page, state SO'],
-      [officials.cms, 'First page, CMS SO'],
-    ] as const) {
-      pages.push(await pageFigure(app, o, `${label} (${who(o)})`, 'requested', 0));
+    // The SQLite console opens first in any case: it brings the copy to the current schema, which
+    // the PostgreSQL migrations match, before its rows are copied (and before it decides on any).
+    const clock = new AdjustableClock();
+    const app = await createConsole({ dataDir, clock, keyProvider });
+    try {
+      if (engines.includes('postgres')) {
+        console.log('\nCopying the SQLite rows into a throw-away PostgreSQL cluster...');
+        copy = await copyToPostgres(app.databasePath, (line) => console.log(line));
+        const rows = copy.tables.reduce((n, t) => n + t.rows, 0);
+        console.log(
+          `Copied ${fmtInt(rows)} rows of ${copy.tables.length} tables in ${(copy.totalMs / 1000).toFixed(1)} s ` +
+            `(indexes ${(copy.indexMs / 1000).toFixed(1)} s, ANALYZE ${(copy.analyzeMs / 1000).toFixed(1)} s).`,
+        );
+      }
+      if (engines.includes('sqlite')) results.set('sqlite', await measure(app, clock, accountsFile, sqliteRaw(app), 'sqlite'));
+    } finally {
+      await app.close();
     }
-    for (const [o, label] of [
-      [officials.large, 'Page 50 (keyset), provider SO (large org)'],
-      [officials.cms, 'Page 50 (keyset), CMS SO'],
-    ] as const) {
-      pages.push(await pageFigure(app, o, label, 'requested', 49));
-    }
-    for (const [o, label, index] of [
-      [officials.large, 'First page by Last Name, provider SO (large org)', 0],
-      [officials.large, 'Page 50 by Last Name, provider SO (large org)', 49],
-      [officials.cms, 'First page by Last Name, CMS SO', 0],
-      [officials.cms, 'Page 50 by Last Name, CMS SO', 49],
-    ] as const) {
-      pages.push(await pageFigure(app, o, label, 'lastName', index));
+    if (copy) {
+      const pgClock = new AdjustableClock();
+      const pgApp = await createConsole({ dataDir, clock: pgClock, keyProvider, database: copy.url });
+      const raw = await postgresRaw(copy.url);
+      try {
+        results.set('postgres', await measure(pgApp, pgClock, accountsFile, raw, 'postgres'));
+      } finally {
+        await raw.close();
+        await pgApp.close();
+      }
     }
 
-    const info: Array<[string, Sampled]> = [];
-    info.push(['home.summary (badge count), CMS SO', await sample(Math.min(runs, 50), 5, () => call(app, officials.cms.clientId, 'home.summary', {}))]);
-    info.push([
-      'home.summary (badge count), provider SO (large org)',
-      await sample(Math.min(runs, 50), 5, () => call(app, officials.large.clientId, 'home.summary', {})),
-    ]);
-    const breakdowns: Array<[string, Array<[string, Sampled]>]> = [
-      ['CMS SO', await storeBreakdown(app, officials.cms)],
-      ['provider SO (large org)', await storeBreakdown(app, officials.large)],
-    ];
-
-    // ---- bulk approvals: the large provider's queue, oldest first, four disjoint sets ----
-    const large = officials.large;
-    const ids = (
-      sideDb(app)
-        // Requests of proofed people: no role is granted to anyone else (the others are refused).
-        .prepare(
-          `SELECT r.id FROM role_requests r JOIN users u ON u.id = r.requester_id
-            WHERE r.status = 'pending' AND r.organization_id = ? AND r.requester_id <> ? AND u.proofing_state IN ('proofed_remote', 'proofed_in_person')
-            ORDER BY r.requested_at, r.id LIMIT 22000`,
-        )
-        .all(large.orgIds[0], large.rowId) as Array<{ id: number }>
-    ).map((r) => r.id);
-    if (ids.length < 22_000) throw new Error(`The large provider has only ${ids.length} pending requests; generate with --pending 100000 or more`);
-    const before = counts(sideDb(app));
-    const bulk: BulkFigure[] = [];
-    const preview = await withBlockProbe(() => call(app, large.clientId, 'queue.preview', { requestIds: ids.slice(12_000, 22_000), action: 'approve' }));
-    const raw1k = rawApprove(sideDb(app), large, ids.slice(0, 1000), clock.now());
-    bulk.push(await approveFigure(app, large, 'Approve 1,000 in one call', ids.slice(1000, 2000), raw1k, TARGET.approve1k));
-    const raw10k = rawApprove(sideDb(app), large, ids.slice(2000, 12_000), clock.now());
-    bulk.push(await approveFigure(app, large, 'Approve 10,000 in one call', ids.slice(12_000, 22_000), raw10k, TARGET.approve10k));
-    const after = counts(sideDb(app));
-    const bulkParts = await bulkBreakdown(app, large, ids.slice(12_000, 22_000));
-
-    // ---- report ----
-    console.log(
-      '\nQueue pages (ms; service = dispatch: validation, session, service, store; direct = RequestService.queuePage; raw = the page SQL on better-sqlite3)',
-    );
-    const verdicts: string[] = [];
+    const measured = engines.filter((e) => results.has(e));
+    const first = results.get(measured[0] as Engine) as EngineFigures;
+    console.log('\nSide by side (ms; service = dispatch p50 / p95, raw = the same SQL on the engine p50 / p95; approvals: one call each)');
     printTable([
-      ['Measure', 'rows', 'svc p50', 'svc p95', 'direct p95', 'raw p50', 'raw p95', 'svc/raw p95', 'target', 'result'],
-      ...pages.map((f) => {
-        const verdict = f.target === null ? '' : f.service.p95 < f.target ? 'PASS' : 'FAIL';
-        if (verdict) verdicts.push(verdict);
-        return [
-          f.label,
-          String(f.rows),
-          fmtMs(f.service.p50),
-          fmtMs(f.service.p95),
-          fmtMs(f.direct.p95),
-          fmtMs(f.raw.p50),
-          fmtMs(f.raw.p95),
-          `${(f.service.p95 / f.raw.p95).toFixed(1)}x`,
-          f.target === null ? '' : `< ${f.target}`,
-          verdict,
-        ];
-      }),
+      ['Measure', ...measured.flatMap((e) => [`${ENGINE_NAMES[e]} service`, `${ENGINE_NAMES[e]} raw`])],
+      ...first.pages.map((f, i) => [
+        f.label,
+        ...measured.flatMap((e) => {
+          const p = (results.get(e) as EngineFigures).pages[i] as PageFigure;
+          return [`${fmtMs(p.service.p50)} / ${fmtMs(p.service.p95)}`, `${fmtMs(p.raw.p50)} / ${fmtMs(p.raw.p95)}`];
+        }),
+      ]),
+      ...first.bulk.map((f, i) => [
+        f.label,
+        ...measured.flatMap((e) => {
+          const b = (results.get(e) as EngineFigures).bulk[i] as BulkFigure;
+          return [`${fmtMs(b.serviceMs)} (block ${fmtMs(b.longestBlockMs)})`, fmtMs(b.rawMs)];
+        }),
+      ]),
+      [
+        'Longest store call (ConsoleStore.stats())',
+        ...measured.flatMap((e) => {
+          const s = (results.get(e) as EngineFigures).stats;
+          return [`${fmtMs(s.longestCallMs)} ${s.longestCall ?? ''} (${fmtInt(s.calls)} calls)`, ''];
+        }),
+      ],
     ]);
-
-    for (const [who, breakdown] of breakdowns) {
-      console.log(`\nWhere a first page goes, ${who} (the store calls RequestService.queuePage makes, each alone, ms)`);
-      printTable([['Store call', 'p50', 'p95'], ...breakdown.map(([name, s]) => [name, fmtMs(s.p50), fmtMs(s.p95)])]);
+    for (const e of measured) {
+      const verdicts = (results.get(e) as EngineFigures).verdicts;
+      const failed = verdicts.filter((v) => v === 'FAIL').length;
+      console.log(`${ENGINE_NAMES[e]}: ${failed === 0 ? 'PASS' : 'FAIL'}: ${verdicts.length - failed} of ${verdicts.length} targets met.`);
     }
-
-    console.log('\nOther calls (informational, ms)');
-    printTable([
-      ['Measure', 'p50', 'p95'],
-      ...info.map(([name, s]) => [name, fmtMs(s.p50), fmtMs(s.p95)]),
-      [`queue.preview of 10,000 (longest block ${fmtMs(preview.longestBlockMs)} ms)`, fmtMs(preview.ms), ''],
-    ]);
-
-    console.log('\nBulk decisions (provider SO of the large org; ms; raw = the same rows written directly in one transaction)');
-    printTable([
-      ['Measure', 'service', 'raw', 'svc/raw', 'target', 'result', 'longest block', 'loop delay max', 'block < 50', 'outcomes'],
-      ...bulk.map((f) => {
-        const verdict = f.target === null ? '' : f.serviceMs < f.target ? 'PASS' : 'FAIL';
-        const blockVerdict = f.longestBlockMs < TARGET.blockMs ? 'PASS' : 'FAIL';
-        verdicts.push(verdict, blockVerdict);
-        return [
-          f.label,
-          fmtMs(f.serviceMs),
-          fmtMs(f.rawMs),
-          `${(f.serviceMs / f.rawMs).toFixed(1)}x`,
-          f.target === null ? '' : `< ${fmtInt(f.target)}`,
-          verdict,
-          fmtMs(f.longestBlockMs),
-          fmtMs(f.loopDelayMaxMs),
-          blockVerdict,
-          f.outcomes,
-        ];
-      }),
-    ]);
-    console.log('\nWhere the longest block of a 10,000 approval comes from (each synchronous step alone, ms)');
-    printTable([['Step', 'ms'], ...bulkParts.map(([name, ms]) => [name, fmtMs(ms)])]);
-    console.log(
-      `Rows written by the four approvals (22,000 requests): requests approved +${fmtInt(after.approved - before.approved)}, ` +
-        `role assignments +${fmtInt(after.assignments - before.assignments)}, audit events +${fmtInt(after.audit - before.audit)}, outbox +${fmtInt(after.outbox - before.outbox)}; ` +
-        `audit chain ${verifyChainTail(sideDb(app), counts(sideDb(app)).audit - before.audit + 1) ? 'intact' : 'BROKEN'} over the new rows.`,
-    );
-
-    console.log('\nQuery plans (EXPLAIN QUERY PLAN of the equivalent SQL)');
-    for (const [label, o, sort, keyset] of [
-      ['Page, provider SO (large org), by Requested', officials.large, 'requested', true],
-      ['Page, CMS SO, by Requested', officials.cms, 'requested', true],
-      ['Page, provider SO (large org), by Last Name', officials.large, 'lastName', true],
-      ['Page, CMS SO, by Last Name', officials.cms, 'lastName', true],
-    ] as const) {
-      printPlan(sideDb(app), label, pageSql(o, sort, keyset), [...o.orgIds, ...keysetParams(sort, keyset), PAGE + 1]);
-    }
-    printPlan(sideDb(app), 'Count, CMS SO', countSql(officials.cms), officials.cms.orgIds);
-
-    const failed = verdicts.filter((v) => v === 'FAIL').length;
-    console.log(`\n${failed === 0 ? 'PASS' : 'FAIL'}: ${verdicts.length - failed} of ${verdicts.length} targets met.`);
     console.log(
       `Load average at end: ${loadavg()
         .map((l) => l.toFixed(2))
         .join(' ')}`,
     );
   } finally {
-    await app.close();
+    await copy?.cluster.stop();
     if (!flags['in-place'] && !flags.keep) rmSync(dataDir, { recursive: true, force: true });
     else if (flags.keep) console.log(`Kept ${dataDir}`);
   }
+}
+
+/** Every figure on one engine's console, printed as it goes; returns them for the side-by-side table. */
+async function measure(app: ConsoleApp, clock: AdjustableClock, accountsFile: AccountsFile, raw: RawSql, engine: Engine): Promise<EngineFigures> {
+  const name = ENGINE_NAMES[engine];
+  console.log(`\n===== ${name} =====`);
+  const side = sideSql(app);
+  // The generated sign-ins age; keep the named officials inside the 120-day rule.
+  for (const a of accountsFile.accounts) {
+    await side.run("UPDATE users SET last_sign_in_at = ?, status = 'active', failed_attempts = 0, locked_until = NULL WHERE user_id = ?", [
+      clock.now() - 86_400_000,
+      a.userId,
+    ]);
+  }
+
+  const byId = (userId: string): BenchAccount => {
+    const a = accountsFile.accounts.find((x) => x.userId === userId);
+    if (!a) throw new Error(`The accounts file names no ${userId}`);
+    return a;
+  };
+  const officials = {
+    provider: await signIn(app, clock, byId('provider.so')),
+    large: await signIn(app, clock, byId('large.provider.so')),
+    state: await signIn(app, clock, byId('state.so')),
+    cms: await signIn(app, clock, byId('cms.official')),
+  };
+
+  const pages: PageFigure[] = [];
+  const who = (o: Official) => `${o.account.userId}, ${fmtInt(o.account.pendingInQueue)} in queue`;
+  for (const [o, label] of [
+    [officials.provider, 'First page, provider SO'],
+    [officials.large, 'First page, provider SO (large org)'],
+    [officials.state, 'First page, state SO'],
+    [officials.cms, 'First page, CMS SO'],
+  ] as const) {
+    pages.push(await pageFigure(app, raw, o, `${label} (${who(o)})`, 'requested', 0));
+  }
+  for (const [o, label] of [
+    [officials.large, 'Page 50 (keyset), provider SO (large org)'],
+    [officials.cms, 'Page 50 (keyset), CMS SO'],
+  ] as const) {
+    pages.push(await pageFigure(app, raw, o, label, 'requested', 49));
+  }
+  for (const [o, label, index] of [
+    [officials.large, 'First page by Last Name, provider SO (large org)', 0],
+    [officials.large, 'Page 50 by Last Name, provider SO (large org)', 49],
+    [officials.cms, 'First page by Last Name, CMS SO', 0],
+    [officials.cms, 'Page 50 by Last Name, CMS SO', 49],
+  ] as const) {
+    pages.push(await pageFigure(app, raw, o, label, 'lastName', index));
+  }
+
+  const info: Array<[string, Sampled]> = [];
+  info.push(['home.summary (badge count), CMS SO', await sample(Math.min(runs, 50), 5, () => call(app, officials.cms.clientId, 'home.summary', {}))]);
+  info.push([
+    'home.summary (badge count), provider SO (large org)',
+    await sample(Math.min(runs, 50), 5, () => call(app, officials.large.clientId, 'home.summary', {})),
+  ]);
+  const breakdowns: Array<[string, Array<[string, Sampled]>]> = [
+    ['CMS SO', await storeBreakdown(app, officials.cms)],
+    ['provider SO (large org)', await storeBreakdown(app, officials.large)],
+  ];
+
+  // ---- bulk approvals: the large provider's queue, oldest first, four disjoint sets ----
+  const large = officials.large;
+  const ids = (
+    await side.all<{ id: number }>(
+      // Requests of proofed people: no role is granted to anyone else (the others are refused).
+      `SELECT r.id FROM role_requests r JOIN users u ON u.id = r.requester_id
+        WHERE r.status = 'pending' AND r.organization_id = ? AND r.requester_id <> ? AND u.proofing_state IN ('proofed_remote', 'proofed_in_person')
+        ORDER BY r.requested_at, r.id LIMIT 22000`,
+      [large.orgIds[0] as number, large.rowId],
+    )
+  ).map((r) => r.id);
+  if (ids.length < 22_000) throw new Error(`The large provider has only ${ids.length} pending requests; generate with --pending 100000 or more`);
+  const before = await counts(side);
+  const bulk: BulkFigure[] = [];
+  const preview = await withBlockProbe(() => call(app, large.clientId, 'queue.preview', { requestIds: ids.slice(12_000, 22_000), action: 'approve' }));
+  const raw1k = await raw.approve(large, ids.slice(0, 1000), clock.now());
+  bulk.push(await approveFigure(app, large, 'Approve 1,000 in one call', ids.slice(1000, 2000), raw1k, TARGET.approve1k));
+  const raw10k = await raw.approve(large, ids.slice(2000, 12_000), clock.now());
+  bulk.push(await approveFigure(app, large, 'Approve 10,000 in one call', ids.slice(12_000, 22_000), raw10k, TARGET.approve10k));
+  const after = await counts(side);
+  const bulkParts = await bulkBreakdown(app, large, ids.slice(12_000, 22_000));
+  const stats = app.store.stats();
+
+  // ---- report ----
+  console.log(
+    `\nQueue pages on ${name} (ms; service = dispatch: validation, session, service, store; direct = RequestService.queuePage; raw = the page SQL on the engine)`,
+  );
+  const verdicts: string[] = [];
+  printTable([
+    ['Measure', 'rows', 'svc p50', 'svc p95', 'direct p95', 'raw p50', 'raw p95', 'svc/raw p95', 'target', 'result'],
+    ...pages.map((f) => {
+      const verdict = f.target === null ? '' : f.service.p95 < f.target ? 'PASS' : 'FAIL';
+      if (verdict) verdicts.push(verdict);
+      return [
+        f.label,
+        String(f.rows),
+        fmtMs(f.service.p50),
+        fmtMs(f.service.p95),
+        fmtMs(f.direct.p95),
+        fmtMs(f.raw.p50),
+        fmtMs(f.raw.p95),
+        `${(f.service.p95 / f.raw.p95).toFixed(1)}x`,
+        f.target === null ? '' : `< ${f.target}`,
+        verdict,
+      ];
+    }),
+  ]);
+
+  for (const [who, breakdown] of breakdowns) {
+    console.log(`\nWhere a first page goes, ${who} (the store calls RequestService.queuePage makes, each alone, ms)`);
+    printTable([['Store call', 'p50', 'p95'], ...breakdown.map(([name, s]) => [name, fmtMs(s.p50), fmtMs(s.p95)])]);
+  }
+
+  console.log('\nOther calls (informational, ms)');
+  printTable([
+    ['Measure', 'p50', 'p95'],
+    ...info.map(([name, s]) => [name, fmtMs(s.p50), fmtMs(s.p95)]),
+    [`queue.preview of 10,000 (longest block ${fmtMs(preview.longestBlockMs)} ms)`, fmtMs(preview.ms), ''],
+  ]);
+
+  console.log(`\nBulk decisions on ${name} (provider SO of the large org; ms; raw = the same rows written directly in one transaction)`);
+  printTable([
+    ['Measure', 'service', 'raw', 'svc/raw', 'target', 'result', 'longest block', 'loop delay max', 'block < 50', 'outcomes'],
+    ...bulk.map((f) => {
+      const verdict = f.target === null ? '' : f.serviceMs < f.target ? 'PASS' : 'FAIL';
+      const blockVerdict = f.longestBlockMs < TARGET.blockMs ? 'PASS' : 'FAIL';
+      verdicts.push(verdict, blockVerdict);
+      return [
+        f.label,
+        fmtMs(f.serviceMs),
+        fmtMs(f.rawMs),
+        `${(f.serviceMs / f.rawMs).toFixed(1)}x`,
+        f.target === null ? '' : `< ${fmtInt(f.target)}`,
+        verdict,
+        fmtMs(f.longestBlockMs),
+        fmtMs(f.loopDelayMaxMs),
+        blockVerdict,
+        f.outcomes,
+      ];
+    }),
+  ]);
+  console.log('\nWhere the longest block of a 10,000 approval comes from (each synchronous step alone, ms)');
+  printTable([['Step', 'ms'], ...bulkParts.map(([name, ms]) => [name, fmtMs(ms)])]);
+  const added = await counts(side);
+  console.log(
+    `Rows written by the four approvals (22,000 requests): requests approved +${fmtInt(after.approved - before.approved)}, ` +
+      `role assignments +${fmtInt(after.assignments - before.assignments)}, audit events +${fmtInt(after.audit - before.audit)}, outbox +${fmtInt(after.outbox - before.outbox)}; ` +
+      `audit chain ${(await verifyChainTail(side, added.audit - before.audit + 1)) ? 'intact' : 'BROKEN'} over the new rows.`,
+  );
+  console.log(`Longest store call: ${fmtMs(stats.longestCallMs)} ms (${stats.longestCall ?? 'none'}) of ${fmtInt(stats.calls)} calls.`);
+
+  console.log(`\nQuery plans on ${name} (of the equivalent SQL)`);
+  for (const [label, o, sort, keyset] of [
+    ['Page, provider SO (large org), by Requested', officials.large, 'requested', true],
+    ['Page, CMS SO, by Requested', officials.cms, 'requested', true],
+    ['Page, provider SO (large org), by Last Name', officials.large, 'lastName', true],
+    ['Page, CMS SO, by Last Name', officials.cms, 'lastName', true],
+  ] as const) {
+    await raw.plan(label, pageSql(o, sort, keyset), [...o.orgIds, ...keysetParams(sort, keyset), PAGE + 1]);
+  }
+  await raw.plan('Count, CMS SO', countSql(officials.cms), officials.cms.orgIds);
+  return { pages, bulk, stats, verdicts };
 }
 
 // ---- pages ------------------------------------------------------------------------------------
@@ -303,7 +459,7 @@ function keyOf(row: RawRow, sort: QueueSort): Keyset {
  * service called directly, and the equivalent SQL. Later pages are reached by walking the
  * cursors (service) and the keyset (raw) from the first page, as the table does when scrolled.
  */
-async function pageFigure(app: ConsoleApp, o: Official, label: string, sort: QueueSort, index: number): Promise<PageFigure> {
+async function pageFigure(app: ConsoleApp, rawSql: RawSql, o: Official, label: string, sort: QueueSort, index: number): Promise<PageFigure> {
   let cursor: string | undefined;
   for (let i = 0; i < index; i += 1) {
     const page = await call(app, o.clientId, 'queue.page', { sort, limit: PAGE, ...(cursor ? { after: cursor } : {}) });
@@ -317,15 +473,15 @@ async function pageFigure(app: ConsoleApp, o: Official, label: string, sort: Que
   });
   const direct = await sample(runs, warmup, () => app.services.requests.queuePage(o.session, input));
 
-  const first = sideDb(app).prepare(pageSql(o, sort, false));
-  const next = sideDb(app).prepare(pageSql(o, sort, true));
+  const first = pageSql(o, sort, false);
+  const next = pageSql(o, sort, true);
   let key: Keyset | null = null;
   for (let i = 0; i < index; i += 1) {
-    const page = (key ? next.all(...o.orgIds, ...key, PAGE + 1) : first.all(...o.orgIds, PAGE + 1)) as RawRow[];
+    const page = key ? await rawSql.all<RawRow>(next, [...o.orgIds, ...key, PAGE + 1]) : await rawSql.all<RawRow>(first, [...o.orgIds, PAGE + 1]);
     key = keyOf(page[PAGE - 1] as RawRow, sort);
   }
   const k = key;
-  const raw = await sample(runs, warmup, () => (k ? next.all(...o.orgIds, ...k, PAGE + 1) : first.all(...o.orgIds, PAGE + 1)));
+  const raw = await sample(runs, warmup, () => (k ? rawSql.all(next, [...o.orgIds, ...k, PAGE + 1]) : rawSql.all(first, [...o.orgIds, PAGE + 1])));
   return { label, service, direct, raw, target: TARGET.pageP95, rows };
 }
 
@@ -430,6 +586,105 @@ function rawApprove(db: Database, o: Official, ids: number[], now: number): numb
   return performance.now() - t0;
 }
 
+/** Rows per statement and ids per IN list on PostgreSQL, as the store sends them (one round trip each). */
+const PG_SLICE = 500;
+const PG_ROWS_PER_INSERT = 50;
+
+/**
+ * The same writes as rawApprove on PostgreSQL, in the statements the store sends there: the
+ * requests read and updated 500 ids a statement (UPDATE ... RETURNING the ones still pending),
+ * their grants in one INSERT ... SELECT a slice, the chain head locked, then audit and outbox
+ * rows 50 to a multi-row INSERT. Returns milliseconds.
+ */
+async function rawApprovePostgres(client: pg.Client, o: Official, ids: number[], now: number): Promise<number> {
+  const t0 = performance.now();
+  const q = async <T>(sql: string, params: readonly SqlValue[]): Promise<T[]> => (await client.query(toPostgresPlaceholders(sql), [...params])).rows as T[];
+  const marks = (n: number): string => Array.from({ length: n }, () => '?').join(',');
+  await client.query('BEGIN ISOLATION LEVEL SERIALIZABLE');
+  try {
+    type Row = { id: number; requester_id: number; email: string; program: string; org_id: number; org_name: string; role: string };
+    const requests = new Map<number, Row>();
+    const approved: number[] = [];
+    for (let i = 0; i < ids.length; i += PG_SLICE) {
+      const slice = ids.slice(i, i + PG_SLICE);
+      for (const r of await q<Row>(
+        `SELECT r.id, r.requester_id, u.email, p.name AS program, o.id AS org_id, o.name AS org_name, ro.name AS role
+           FROM role_requests r JOIN users u ON u.id = r.requester_id JOIN programs p ON p.id = r.program_id
+           JOIN organizations o ON o.id = r.organization_id JOIN roles ro ON ro.id = r.role_id
+          WHERE r.id IN (${marks(slice.length)})`,
+        slice,
+      ))
+        requests.set(Number(r.id), r);
+      const updated = await q<{ id: string | number }>(
+        `UPDATE role_requests SET status = 'approved', decided_at = ?, decided_by = ?, reason = NULL WHERE status = 'pending' AND id IN (${marks(slice.length)}) RETURNING id`,
+        [now, o.rowId, ...slice],
+      );
+      const done = updated.map((r) => Number(r.id));
+      approved.push(...done);
+      if (done.length > 0)
+        await q(
+          `INSERT INTO role_assignments (user_id, program_id, organization_id, role_id, granted_at, granted_by, request_id)
+           SELECT requester_id, program_id, organization_id, role_id, CAST(? AS BIGINT), CAST(? AS BIGINT), id FROM role_requests WHERE id IN (${marks(done.length)})
+           ON CONFLICT DO NOTHING`,
+          [now, o.rowId, ...done],
+        );
+    }
+    await q('SELECT event_id FROM audit_head WHERE singleton = 1 FOR UPDATE', []);
+    const head = (await q<{ id: string | number; hash: string }>('SELECT id, hash FROM audit_events ORDER BY id DESC LIMIT 1', []))[0];
+    let prevHash = head?.hash ?? GENESIS_HASH;
+    let auditId = Number(head?.id ?? 0);
+    const audit: SqlValue[][] = [];
+    const outbox: SqlValue[][] = [];
+    for (const id of approved) {
+      const r = requests.get(id) as Row;
+      auditId += 1;
+      const row = {
+        id: auditId,
+        at: now,
+        actorId: o.rowId,
+        action: 'request.approved',
+        subjectUserId: Number(r.requester_id),
+        organizationId: Number(r.org_id),
+        requestId: id,
+        details: JSON.stringify({ program: r.program, role: r.role, reason: null }),
+      };
+      const hash = chainHash(prevHash, row);
+      audit.push([row.id, row.at, row.actorId, row.action, row.subjectUserId, row.organizationId, row.requestId, row.details, prevHash, hash]);
+      prevHash = hash;
+      outbox.push([
+        r.email,
+        `Your role request ${id} was approved`,
+        `Your request for the role ${r.role} in ${r.program} for ${r.org_name} (Request ID ${id}) was approved.`,
+        now,
+        now,
+        row.organizationId,
+        id,
+      ]);
+    }
+    for (let i = 0; i < audit.length; i += PG_ROWS_PER_INSERT) {
+      const batch = audit.slice(i, i + PG_ROWS_PER_INSERT);
+      await q(
+        `INSERT INTO audit_events (id, at, actor_id, action, subject_user_id, organization_id, request_id, details, prev_hash, hash)
+         VALUES ${batch.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
+        batch.flat(),
+      );
+    }
+    for (let i = 0; i < outbox.length; i += PG_ROWS_PER_INSERT) {
+      const batch = outbox.slice(i, i + PG_ROWS_PER_INSERT);
+      await q(
+        `INSERT INTO outbox (to_address, subject, body, kind, status, attempts, next_attempt_at, created_at, organization_id, request_id)
+         VALUES ${batch.map(() => "(?, ?, ?, 'request.decided', 'owed', 0, ?, ?, ?, ?)").join(', ')}`,
+        batch.flat(),
+      );
+    }
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK');
+    throw error;
+  }
+  return performance.now() - t0;
+}
+
 /**
  * The synchronous stretches inside one bulk call, timed alone: input validation of 10,000 IDs,
  * reading them (RequestStore.byIds, all slices at once), the official counts, and one chunk of
@@ -442,13 +697,12 @@ async function bulkBreakdown(app: ConsoleApp, o: Official, decidedIds: number[])
   const orgs = [...new Set(read.value.map((r) => r.organization.id))];
   const officialCounts = await timed(() => s.securityOfficialCounts(orgs));
   const pending = (
-    sideDb(app)
-      .prepare(
-        `SELECT r.id FROM role_requests r JOIN users u ON u.id = r.requester_id
-          WHERE r.status = 'pending' AND r.organization_id = ? AND r.requester_id <> ? AND u.proofing_state IN ('proofed_remote', 'proofed_in_person')
-          ORDER BY r.requested_at, r.id LIMIT ?`,
-      )
-      .all(o.orgIds[0], o.rowId, DECISION_CHUNK) as Array<{ id: number }>
+    await sideSql(app).all<{ id: number }>(
+      `SELECT r.id FROM role_requests r JOIN users u ON u.id = r.requester_id
+        WHERE r.status = 'pending' AND r.organization_id = ? AND r.requester_id <> ? AND u.proofing_state IN ('proofed_remote', 'proofed_in_person')
+        ORDER BY r.requested_at, r.id LIMIT ?`,
+      [o.orgIds[0] as number, o.rowId, DECISION_CHUNK],
+    )
   ).map((r) => r.id);
   const records = await s.byIds(pending);
   const decisions: Decision[] = records.map((r) => ({
@@ -484,24 +738,17 @@ async function bulkBreakdown(app: ConsoleApp, o: Official, decidedIds: number[])
   ];
 }
 
-function counts(db: Database): { approved: number; assignments: number; audit: number; outbox: number } {
-  return db
-    .prepare(
-      `SELECT (SELECT count(*) FROM role_requests WHERE status = 'approved') AS approved, (SELECT count(*) FROM role_assignments) AS assignments,
-              (SELECT count(*) FROM audit_events) AS audit, (SELECT count(*) FROM outbox) AS outbox`,
-    )
-    .get() as { approved: number; assignments: number; audit: number; outbox: number };
+async function counts(db: SqlDatabase): Promise<{ approved: number; assignments: number; audit: number; outbox: number }> {
+  return (await db.get<{ approved: number; assignments: number; audit: number; outbox: number }>(
+    `SELECT (SELECT count(*) FROM role_requests WHERE status = 'approved') AS approved, (SELECT count(*) FROM role_assignments) AS assignments,
+            (SELECT count(*) FROM audit_events) AS audit, (SELECT count(*) FROM outbox) AS outbox`,
+  )) as { approved: number; assignments: number; audit: number; outbox: number };
 }
 
 /** Recomputes the hash chain over the last n audit events. */
-function verifyChainTail(db: Database, n: number): boolean {
+async function verifyChainTail(db: SqlDatabase, n: number): Promise<boolean> {
   const rows = (
-    db
-      .prepare(
-        `SELECT id, at, actor_id AS actorId, action, subject_user_id AS subjectUserId, organization_id AS organizationId, request_id AS requestId,
-                details, prev_hash AS prevHash, hash FROM audit_events ORDER BY id DESC LIMIT ?`,
-      )
-      .all(n) as Array<{
+    await db.all<{
       id: number;
       at: number;
       actorId: number | null;
@@ -512,7 +759,11 @@ function verifyChainTail(db: Database, n: number): boolean {
       details: string;
       prevHash: string;
       hash: string;
-    }>
+    }>(
+      `SELECT id, at, actor_id AS "actorId", action, subject_user_id AS "subjectUserId", organization_id AS "organizationId", request_id AS "requestId",
+              details, prev_hash AS "prevHash", hash FROM audit_events ORDER BY id DESC LIMIT ?`,
+      [n],
+    )
   ).reverse();
   for (let i = 0; i < rows.length; i += 1) {
     const r = rows[i] as (typeof rows)[number];
@@ -522,7 +773,7 @@ function verifyChainTail(db: Database, n: number): boolean {
   return true;
 }
 
-function printPlan(db: Database, label: string, sql: string, params: Array<string | number>): void {
+function printPlan(db: Database, label: string, sql: string, params: readonly SqlValue[]): void {
   const plan = db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as Array<{ id: number; parent: number; detail: string }>;
   const depth = new Map<number, number>([[0, 0]]);
   console.log(`${label}:`);
