@@ -61,7 +61,9 @@ async function main(): Promise<void> {
     try {
       databaseLocation({ dataDir: '.', database: args.database, demo: args.demo });
       if (postgresUrlHasPassword(args.database)) {
-        throw new Error('leave the password out of the URL: a command line is visible to every user of this computer. node-postgres reads it from PGPASSWORD or ~/.pgpass.');
+        throw new Error(
+          'leave the password out of the URL: a command line is visible to every user of this computer. node-postgres reads it from PGPASSWORD or ~/.pgpass.',
+        );
       }
     } catch (error) {
       console.error(`--database: ${(error as Error).message}\n${USAGE}`);

@@ -20,7 +20,10 @@ test('the Backup page says backups are the database operator’s, and offers no 
   await expect(notice.getByRole('heading', { name: 'Backups are made by your database operator' })).toBeVisible();
   await expect(notice).toContainText('pg_basebackup and point-in-time recovery');
   await expect(notice).toContainText('Backups on PostgreSQL');
-  await expect(notice.getByRole('link', { name: /PostgreSQL manual/ })).toHaveAttribute('href', 'https://www.postgresql.org/docs/current/continuous-archiving.html');
+  await expect(notice.getByRole('link', { name: /PostgreSQL manual/ })).toHaveAttribute(
+    'href',
+    'https://www.postgresql.org/docs/current/continuous-archiving.html',
+  );
   await expect(page.getByRole('button', { name: 'Back up now' })).toHaveCount(0);
   for (const width of [1024, 1366, 1920]) {
     await page.setViewportSize({ width, height: 800 });
