@@ -29,12 +29,12 @@ export interface ChannelSpec {
  * shared/ipc/text.ts, which normalizes it and refuses control and invisible characters.
  */
 /** No row holds a NUL, and PostgreSQL refuses one in any text: it is refused here, on either engine. */
-const NO_NUL = /^[^\u0000]*$/;
+const noNul = (value: string): boolean => !value.includes('\u0000');
 const NUL_MESSAGE = 'This value contains a character that is not allowed';
 
-export const text = (max: number) => z.string().trim().max(max).regex(NO_NUL, NUL_MESSAGE);
+export const text = (max: number) => z.string().trim().max(max).refine(noNul, NUL_MESSAGE);
 export const requiredText = (label: string, max: number) =>
-  z.string().trim().min(1, `${label} is required`).max(max, `${label} is at most ${max} characters`).regex(NO_NUL, `${label}: ${NUL_MESSAGE.toLowerCase()}`);
+  z.string().trim().min(1, `${label} is required`).max(max, `${label} is at most ${max} characters`).refine(noNul, `${label}: ${NUL_MESSAGE.toLowerCase()}`);
 
 export const securityCode = z
   .string()
