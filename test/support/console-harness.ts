@@ -18,6 +18,7 @@ import type { Channel, ChannelInput, ChannelOutput } from '../../shared/ipc/cont
 import type { IpcError } from '../../shared/ipc/errors.js';
 import { sideSql } from './side-db.js';
 import { TEST_ENGINE, freshPostgresDatabase } from './test-engine.js';
+import { NO_CONTACT } from './scenario-user.js';
 
 /** SOC_TEST_LOG_ERRORS=1 prints what lies behind an INTERNAL answer (its stack) while debugging a test. */
 const logInternalErrors = (channel: string, error: unknown): void => {
@@ -164,12 +165,7 @@ export class Harness {
         firstName: `First${i}`,
         lastName: `Last${i}`,
         email: `${u.userId}@example.org`,
-        phone: '',
-        dateOfBirth: '1980-01-01',
-        addressLine1: '',
-        city: '',
-        state: '',
-        zip: '',
+        ...NO_CONTACT,
         status: u.status ?? 'active',
         passwordHash: this.passwordHash,
         createdAt: this.clock.now() - 86_400_000,

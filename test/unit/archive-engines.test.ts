@@ -12,6 +12,7 @@ import { openDatabase } from '../../main/store/sqlite.js';
 import { StoreContext } from '../../main/store/store-context.js';
 import type { DatabaseLocation } from '../../main/store/store.js';
 import { useStoreEngines } from '../support/store-engines.js';
+import { NO_CONTACT } from '../support/scenario-user.js';
 
 /**
  * A review archive is the same file whichever engine the console runs on: the same rows, in the
@@ -28,12 +29,7 @@ const person = (userId: string, home: string, n: number): Scenario['users'][numb
   firstName: `First${n}`,
   lastName: `Last${n}`,
   email: `${userId}@example.org`,
-  phone: '',
-  dateOfBirth: '1980-01-01',
-  addressLine1: '',
-  city: '',
-  state: '',
-  zip: '',
+  ...NO_CONTACT,
   status: 'active',
   passwordHash: 'not-a-real-hash',
   createdAt: T0 - 30 * DAY,

@@ -14,6 +14,7 @@ import { SqliteStore } from '../../main/store/sqlite.js';
 import type { AuditDraft, FirstOfficial, NewCredential } from '../../main/store/types.js';
 import { FixedClock } from '../../main/clock.js';
 import { ENGINES, useStoreEngines, type StoreUnderTest } from '../support/store-engines.js';
+import { NO_CONTACT } from '../support/scenario-user.js';
 
 const DAY = 86_400_000;
 const T0 = Date.UTC(2026, 10, 30, 15);
@@ -23,12 +24,7 @@ const person = (userId: string, org: string, status: Scenario['users'][number]['
   firstName: userId.toUpperCase(),
   lastName: 'Tester',
   email: `${userId}@example.gov`,
-  phone: '',
-  dateOfBirth: '1980-01-01',
-  addressLine1: '',
-  city: '',
-  state: '',
-  zip: '',
+  ...NO_CONTACT,
   status,
   passwordHash: 'hash',
   createdAt: T0 - 30 * DAY,

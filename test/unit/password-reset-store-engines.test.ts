@@ -5,6 +5,7 @@ import { insertScenario, type Scenario } from '../../main/store/seed.js';
 import type { SqlExecutor } from '../../main/store/sql.js';
 import type { AuditDraft } from '../../main/store/types.js';
 import { ENGINES, useStoreEngines, type Engine } from '../support/store-engines.js';
+import { NO_CONTACT } from '../support/scenario-user.js';
 
 const DAY = 86_400_000;
 const MINUTE = 60_000;
@@ -46,12 +47,7 @@ const SCENARIO: Scenario = {
     firstName: p.first,
     lastName: p.last,
     email: `${p.userId.toLowerCase()}@example.org`,
-    phone: '',
-    dateOfBirth: '1980-01-01',
-    addressLine1: '',
-    city: '',
-    state: '',
-    zip: '',
+    ...NO_CONTACT,
     status: p.status ?? 'active',
     passwordHash: 'old-hash',
     createdAt: NOW - 30 * DAY,

@@ -9,6 +9,7 @@ import { StoreContext } from '../../main/store/store-context.js';
 import { DOCUMENT_TYPES } from '../../shared/proofing.js';
 import { refusal } from '../support/sql-engines.js';
 import { ENGINES, useStoreEngines, type Engine, type StoreUnderTest } from '../support/store-engines.js';
+import { NO_CONTACT } from '../support/scenario-user.js';
 
 const PROD = 'iQIES Prod';
 const DAY = 86_400_000;
@@ -24,12 +25,7 @@ function scenario(): Scenario {
     firstName,
     lastName,
     email: `${userId}@example.org`,
-    phone: '',
-    dateOfBirth: '1980-01-01',
-    addressLine1: '',
-    city: '',
-    state: '',
-    zip: '',
+    ...NO_CONTACT,
     status,
     passwordHash: 'x',
     createdAt: Date.UTC(2026, 0, 1),

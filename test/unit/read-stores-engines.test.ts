@@ -6,6 +6,7 @@ import { SqlHistoryStore, type HistoryFilter, type HistoryKey, type HistoryRecor
 import { SqlHomeStore } from '../../main/store/home-store.js';
 import { insertScenario, type Scenario } from '../../main/store/seed.js';
 import { ENGINES, useStoreEngines, type StoreUnderTest } from '../support/store-engines.js';
+import { NO_CONTACT } from '../support/scenario-user.js';
 
 /**
  * The read stores (Request History, Audit trail, Home) on SQLite and PostgreSQL over the same rows:
@@ -79,12 +80,7 @@ const scenario: Scenario = {
     firstName,
     lastName,
     email: `${userId}@example.org`,
-    phone: '',
-    dateOfBirth: '1980-01-01',
-    addressLine1: '',
-    city: '',
-    state: '',
-    zip: '',
+    ...NO_CONTACT,
     status: extra?.status ?? 'active',
     passwordHash: 'x',
     createdAt: NOW - 200 * DAY,
