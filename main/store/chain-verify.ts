@@ -256,7 +256,8 @@ export function verifyLiveChain(
 /** Rows read per statement by verifyLiveChainSql: a round trip per few thousand rows, never the whole chain in memory. */
 const CHAIN_PAGE_ROWS = 5_000;
 
-interface ChainRow {
+/** An audit_events row as stored, column for column. */
+export interface ChainRow {
   id: number;
   at: number;
   actor_id: number | null;

@@ -10,22 +10,12 @@ import { CMS_ORG, Harness, PROVIDER_ORG } from '../support/console-harness.js';
 import type { TestUser } from '../support/console-harness.js';
 import { sideSql } from '../support/side-db.js';
 import { ON_POSTGRES } from '../support/test-engine.js';
+import type { ChainRow } from '../../main/store/chain-verify.js';
 
 const PROD = 'iQIES Prod';
 const ROOT = resolve(import.meta.dirname, '../..');
 
-interface EventRow {
-  id: number;
-  at: number;
-  actor_id: number | null;
-  action: string;
-  subject_user_id: number | null;
-  organization_id: number | null;
-  request_id: number | null;
-  details: string;
-  prev_hash: string;
-  hash: string;
-}
+type EventRow = ChainRow;
 
 /**
  * Edits the database file the way someone with a SQLite tool would: in another connection,
