@@ -21,6 +21,9 @@ export default defineConfig({
     environment: 'node',
     testTimeout: 30_000,
     pool: 'forks',
+    // Both CPUs of the build machine: Vitest's default leaves one of two idle, and the suites run
+    // twice (SQLite, then PostgreSQL) within CI's time.
+    maxWorkers: 2,
     // Starts a PostgreSQL cluster for the run when SOC_TEST_ENGINE=postgres; nothing otherwise.
     globalSetup: ['test/support/pg-global-setup.ts'],
   },

@@ -159,6 +159,8 @@ for (const person of PEOPLE) {
     // About 35 axe scans per person: a minute or two on a quiet machine, much more on a busy one.
     test.setTimeout(600_000);
     const home = await signInToHome(page, host, host.demoAccount(person.userId), person.firstName);
+    // The sidebar offers Home at once and the rest once the person's roles have loaded.
+    await expect(home.nav().locator('a > span:first-child').nth(1)).toBeVisible();
     const labels = await navLabels(home);
     expect(labels.length).toBeGreaterThan(1);
     for (const label of labels) {
