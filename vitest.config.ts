@@ -10,6 +10,7 @@ const ENGINE_EXPLICIT = [
   'test/unit/postgres-schema.test.ts',
   'test/unit/sql-executor.test.ts',
   'test/unit/migrations-upgrade.test.ts',
+  'test/unit/postgres-console-refusals.test.ts',
   'test/reliability/kill.test.ts',
   'test/reliability/kill-postgres.test.ts',
 ];
