@@ -18,6 +18,7 @@ import type { MailSettingsStore } from './services/mail-settings.js';
 import { RequestService } from './services/requests.js';
 import { Reauthentication } from './services/reauth.js';
 import { UserService } from './services/users.js';
+import { OrganizationService } from './services/organizations.js';
 import { BackupService } from './services/backups.js';
 import { READ_ONLY_CHANNELS } from './ipc/read-only.js';
 import { ProofingService } from './services/proofing.js';
@@ -193,6 +194,7 @@ async function composeConsole(
     requests,
     notifications,
     users: new UserService(store, clock, sessions, reauth, files, () => notifications.mailQueued()),
+    organizations: new OrganizationService(store),
     proofing: new ProofingService(store, clock, files, () => notifications.mailQueued()),
     fsid: new FsidService(store, () => notifications.mailQueued()),
     identity,

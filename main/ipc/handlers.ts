@@ -50,6 +50,7 @@ export function createHandlers(s: Services): Handlers {
     'users.removeRole': (input, ctx) => s.users.removeRole(requireSession(ctx), input),
     'users.accountAction': (input, ctx) => s.users.accountAction(requireSession(ctx), input),
     'users.create': (input, ctx) => s.users.create(requireSession(ctx), input),
+    'organizations.search': (input, ctx) => s.organizations.search(requireSession(ctx), input),
     'auth.signInWithTemporaryPassword': (input, ctx) => s.auth.signInWithTemporaryPassword(ctx.clientId, input),
     'auth.changePassword': (input, ctx) => s.auth.changePassword(requireSession(ctx), input),
     'auth.requestPasswordReset': (input) => s.passwordReset.request(input),

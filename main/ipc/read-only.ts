@@ -28,6 +28,7 @@ export const READ_ONLY_CHANNELS: ReadonlySet<Channel> = new Set<Channel>([
   'lookup.search',
   'lookup.export',
   'users.profile',
+  'organizations.search',
   'proofing.lookup',
   'fsid.search',
   'fsid.mine',

@@ -11,6 +11,7 @@ import type { HistoryService } from '../services/history.js';
 import type { HomeService } from '../services/home.js';
 import type { MfaService } from '../services/mfa.js';
 import type { NotificationService } from '../services/notifications.js';
+import type { OrganizationService } from '../services/organizations.js';
 import type { PasswordResetService } from '../services/password-reset.js';
 import type { ProofingService } from '../services/proofing.js';
 import type { RequestService } from '../services/requests.js';
@@ -29,6 +30,7 @@ export interface Services {
   requests: RequestService;
   notifications: NotificationService;
   users: UserService;
+  organizations: OrganizationService;
   proofing: ProofingService;
   fsid: FsidService;
   identity: ConsoleIdentity;

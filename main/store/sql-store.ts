@@ -16,6 +16,8 @@ import { SqlHistoryStore } from './history-store.js';
 import { SqlAuditTrailStore } from './audit-trail-store.js';
 import { SqlHomeStore } from './home-store.js';
 import { SqlPasswordResetStore } from './password-reset-store.js';
+import { searchOrganizations } from './organization-search.js';
+import type { OrganizationMatch, OrganizationSearch } from './organization-search.js';
 import type { SqlExecutor } from './sql.js';
 import type { StoreContext } from './store-context.js';
 import type { Store } from './store.js';
@@ -297,6 +299,7 @@ export class SqlStore implements Store {
           WHERE a.organization_id = ? AND a.role_id IN (SELECT id FROM roles WHERE security_official_kind IS NOT NULL)`,
         [organizationId],
       ))!.n,
+    search: async (search: OrganizationSearch): Promise<OrganizationMatch[]> => searchOrganizations(this.context.db, search),
   };
 
   readonly audit = {

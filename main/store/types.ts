@@ -1,5 +1,6 @@
 import type { AuditAction } from '../../shared/audit-actions.js';
 import type { OrganizationKind, ProofingState, UserStatus } from '../../shared/domain.js';
+import type { OrganizationMatch, OrganizationSearch } from './organization-search.js';
 
 export interface AuditDraft {
   /** Only a registered action (shared/audit-actions.ts), so every event has words and a kind. */
@@ -152,6 +153,8 @@ export interface CredentialStore {
 
 export interface OrganizationStore {
   securityOfficialCount(organizationId: number): Promise<number>;
+  /** The organization picker's matches: see organization-search.ts. */
+  search(search: OrganizationSearch): Promise<OrganizationMatch[]>;
 }
 
 export interface AuditStore {

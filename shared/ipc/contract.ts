@@ -8,6 +8,7 @@ import { fsidChannels } from './fsid.js';
 import { historyChannels } from './history.js';
 import { homeChannels } from './home.js';
 import { mailChannels } from './mail.js';
+import { organizationChannels } from './organizations.js';
 import { passwordChannels } from './passwords.js';
 import { proofingChannels } from './proofing.js';
 import { requestChannels } from './requests.js';
@@ -32,6 +33,7 @@ export const contract = {
   ...requestChannels,
   ...proofingChannels,
   ...userChannels,
+  ...organizationChannels,
   ...fsidChannels,
 
   // ---- Administration: Request History, the audit trail, review archives, mail, backups ----
@@ -63,6 +65,7 @@ export type { DecisionOutcome, DecisionPreviewItem, MyRequestView, QueueRow, Que
 export type { ProofingSubject } from './proofing.js';
 export { ACCOUNT_ACTIONS, LOOKUP_SORTS } from './users.js';
 export type { AccountAction, LookupDirection, LookupRow, ProfileRole, UserProfile } from './users.js';
+export { ORGANIZATION_SEARCH_LIMIT } from './organizations.js';
 export { FSID_STATES } from './fsid.js';
 export type { FsidRow, FsidState } from './fsid.js';
 export type { HistoryRow } from './history.js';

@@ -238,6 +238,7 @@ const MATRIX: Matrix = {
   'lookup.options': { rule: 'Security Officials', expect: OFFICIALS, input: () => ({}) },
   'lookup.search': { rule: 'Security Officials (each within their organizations)', expect: OFFICIALS, input: () => ({ program: PROD }) },
   'lookup.export': { rule: 'Security Officials (each within their organizations)', expect: OFFICIALS, input: () => ({ program: PROD }) },
+  'organizations.search': { rule: 'Security Officials (each within their organizations)', expect: OFFICIALS, input: () => ({ query: '123' }) },
   'users.profile': { rule: 'a user of 123', expect: ORG_123_USER, input: (_fx, p) => ({ userId: `t_${p}` }) },
   'users.removeRole': {
     rule: 'a role at 123',

@@ -146,7 +146,7 @@ function filledAt(version: number): SqliteDatabase {
 describe('every migration upgrades a filled database of the version before it', () => {
   it('has a test for each migration below', () => {
     // A new migration needs its own case here.
-    expect(MIGRATIONS.map((m) => m.version)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(MIGRATIONS.map((m) => m.version)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
   });
 
   it('1 (domain): a new file becomes a database that holds every kind of row', () => {
@@ -343,5 +343,18 @@ describe('every migration upgrades a filled database of the version before it', 
     db.prepare("UPDATE users SET password_hash = 'another-hash' WHERE id = 3").run();
     expect(db.prepare('SELECT end_reason FROM password_resets').get()).toEqual({ end_reason: 'superseded' });
     expect(() => db.prepare('DELETE FROM password_resets').run()).toThrow(/kept for the audit trail/);
+  });
+
+  it('9 (organization picker): every organization is kept, and the picker walks them in name order by the new index', () => {
+    const db = filledAt(8);
+    const before = snapshot(db);
+    upgradeTo(db, 9);
+    expectNothingLost(db, before);
+    const walk = "SELECT display_id, name FROM organizations WHERE lower(name) LIKE '%a%' ORDER BY name, display_id LIMIT 2";
+    expect(db.prepare(`EXPLAIN QUERY PLAN ${walk}`).all()).toEqual([expect.objectContaining({ detail: 'SCAN organizations USING COVERING INDEX organizations_by_name' })]);
+    expect(db.prepare(walk).all()).toEqual([
+      { display_id: 'CMS', name: 'Centers for Medicare & Medicaid Services' },
+      { display_id: 'FL', name: 'Florida' },
+    ]);
   });
 });
