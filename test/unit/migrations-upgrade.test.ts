@@ -351,7 +351,9 @@ describe('every migration upgrades a filled database of the version before it', 
     upgradeTo(db, 9);
     expectNothingLost(db, before);
     const walk = "SELECT display_id, name FROM organizations WHERE lower(name) LIKE '%a%' ORDER BY name, display_id LIMIT 2";
-    expect(db.prepare(`EXPLAIN QUERY PLAN ${walk}`).all()).toEqual([expect.objectContaining({ detail: 'SCAN organizations USING COVERING INDEX organizations_by_name' })]);
+    expect(db.prepare(`EXPLAIN QUERY PLAN ${walk}`).all()).toEqual([
+      expect.objectContaining({ detail: 'SCAN organizations USING COVERING INDEX organizations_by_name' }),
+    ]);
     expect(db.prepare(walk).all()).toEqual([
       { display_id: 'CMS', name: 'Centers for Medicare & Medicaid Services' },
       { display_id: 'FL', name: 'Florida' },
