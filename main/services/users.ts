@@ -96,10 +96,8 @@ export class UserService {
 
   async options(session: Session): Promise<ChannelOutput<'lookup.options'>> {
     const official = await this.official(session);
-    const organizations = official.isCms ? await this.store.requests.organizations() : [...official.administered.values()];
     return {
       programs: await this.store.requests.programs(),
-      organizations: organizations.map(publicOrg).sort((a, b) => a.name.localeCompare(b.name)),
       allOrganizations: official.isCms,
       roles: [...ROLE_NAMES],
       catalogue: catalogueView(),

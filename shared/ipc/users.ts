@@ -77,8 +77,7 @@ export const userChannels = {
     input: empty,
     output: z.object({
       programs: z.array(z.string()),
-      organizations: z.array(organizationRef),
-      /** CMS officials look up users of every organization. */
+      /** CMS officials look up users of every organization; the organization picker asks for them (organizations.search). */
       allOrganizations: z.boolean(),
       roles: z.array(z.string()),
       catalogue: catalogueView,

@@ -1,4 +1,4 @@
-import { useMemo, useState, type ChangeEvent, type FormEvent } from 'react';
+import { useCallback, useMemo, useState, type ChangeEvent, type FormEvent } from 'react';
 import { Alert, Button, Dialog, TextField } from '@cmsgov/design-system';
 import { contract, type AccountAction } from '../../../shared/ipc/contract.js';
 import { SECURITY_OFFICIAL_ROLE } from '../../../shared/domain.js';
@@ -7,6 +7,7 @@ import { organizationLabel } from '../../components/labels.js';
 import { roleAfterOrganizationChange, rolesFor, rolesHint } from '../../components/roleCatalogue.js';
 import { SecurityCodeField } from '../../components/SecurityCodeField.js';
 import { SelectField } from '../../components/SelectField.js';
+import { OrganizationPicker, type OrganizationChoice } from '../../components/OrganizationPicker.js';
 import { DESTRUCTIVE, useDialogKeys } from '../../components/useDialogKeys.js';
 import { ErrorSummary, errorFor, type FieldError } from '../../components/ErrorSummary.js';
 import { validateAll } from '../../components/formErrors.js';
@@ -148,8 +149,14 @@ export function CreateUserDialog() {
   const dialog = useUserLookup((state) => (state.dialog?.kind === 'create' ? state.dialog : null));
   const options = useUserLookup((state) => state.options);
   const draft = useUserLookup((state) => state.draft);
+  const draftOrganization = useUserLookup((state) => state.draftOrganization);
   const { closeDialog, createUser } = useUserLookup.getState();
   const [values, setValues] = useState(EMPTY_USER);
+  /** The organization chosen in the dialog, with its kind (which roles it allows). */
+  const [picked, setPicked] = useState<OrganizationChoice | null>(null);
+  /** An official of a few organizations picks from a list; with exactly one, it is chosen already. */
+  const [few, setFew] = useState<readonly OrganizationChoice[] | null>(null);
+  const onFewOrganizations = useCallback((organizations: readonly OrganizationChoice[] | null) => setFew(organizations), []);
   /** Whether the official chose a role (or had one cleared): until then the default is offered. */
   const [roleChosen, setRoleChosen] = useState(false);
   /** Why the role was cleared when the organization changed, until a role is chosen again. */
@@ -171,20 +178,20 @@ export function CreateUserDialog() {
   );
   if (!dialog) return null;
   const catalogue = options?.catalogue ?? [];
-  const findOrganization = (displayId: string) => options?.organizations.find((o) => o.displayId === displayId);
   const program = values.program || draft.program || options?.programs[0] || '';
-  const organization = values.organization || draft.organization || (options?.organizations.length === 1 ? (options.organizations[0]?.displayId ?? '') : '');
-  const chosenOrganization = findOrganization(organization);
+  const chosenOrganization = picked ?? (draft.organization !== '' ? draftOrganization : null) ?? (few?.length === 1 ? (few[0] ?? null) : null) ?? undefined;
+  const organization = chosenOrganization?.displayId ?? '';
   // Only the roles the chosen organization's kind allows; none until an organization is chosen.
   const roles = chosenOrganization ? rolesFor(catalogue, options?.roles ?? [], chosenOrganization) : [];
   const role = roleChosen ? values.role : defaultRole(roles);
   const fieldError = (field: string) => errorFor(errors, field);
   const set = (field: keyof typeof EMPTY_USER) => (event: ChangeEvent<HTMLInputElement>) => setValues({ ...values, [field]: event.target.value });
-  const chooseOrganization = (displayId: string) => {
-    const after = roleAfterOrganizationChange(catalogue, role, findOrganization(displayId));
+  const chooseOrganization = (next: OrganizationChoice | null) => {
+    const after = roleAfterOrganizationChange(catalogue, role, next ?? undefined);
     // A default the official never chose follows the organization silently; a chosen role is cleared with why.
     const clears = roleChosen && after.cleared !== null;
-    setValues({ ...values, organization: displayId, role: clears ? '' : values.role });
+    setPicked(next);
+    setValues({ ...values, organization: next?.displayId ?? '', role: clears ? '' : values.role });
     setCleared(clears ? after.cleared : null);
   };
   const chooseRole = (value: string) => {
@@ -194,6 +201,7 @@ export function CreateUserDialog() {
   };
   const close = () => {
     setValues(EMPTY_USER);
+    setPicked(null);
     setRoleChosen(false);
     setCleared(null);
     setCode('');
@@ -210,6 +218,7 @@ export function CreateUserDialog() {
     setCode('');
     if (created) {
       setValues(EMPTY_USER);
+      setPicked(null);
       setRoleChosen(false);
       setCleared(null);
     }
@@ -287,16 +296,16 @@ export function CreateUserDialog() {
           errorMessage={fieldError('program')}
           onChange={(value) => setValues({ ...values, program: value })}
         />
-        <SelectField
+        <OrganizationPicker
           id="create-organization"
           name="organization"
           label={required('Organization')}
           required
           value={organization}
           placeholder="Select an organization"
-          options={(options?.organizations ?? []).map((o) => ({ value: o.displayId, label: organizationLabel(o) }))}
           errorMessage={fieldError('organization')}
           onChange={chooseOrganization}
+          onFewOrganizations={onFewOrganizations}
         />
         <SelectField
           id="create-role"

@@ -1,7 +1,8 @@
 import { useEffect, type ChangeEvent, type FormEvent } from 'react';
 import { Alert, Button, Spinner, TextField } from '@cmsgov/design-system';
 import { ErrorAlert } from '../../components/FocusAlert.js';
-import { USER_STATUS_LABELS, organizationLabel } from '../../components/labels.js';
+import { USER_STATUS_LABELS } from '../../components/labels.js';
+import { OrganizationPicker } from '../../components/OrganizationPicker.js';
 import { PageHeading } from '../../components/PageHeading.js';
 import { SelectField } from '../../components/SelectField.js';
 import { useSession } from '../session/store.js';
@@ -59,7 +60,7 @@ function SearchForm() {
   const draft = useUserLookup((state) => state.draft);
   const loading = useUserLookup((state) => state.loading);
   const searchError = useUserLookup((state) => state.searchError);
-  const { setDraft, search } = useUserLookup.getState();
+  const { setDraft, chooseOrganization, search } = useUserLookup.getState();
   const fieldError = (field: string) => (searchError?.field === field ? searchError.message : undefined);
 
   function submit(event: FormEvent) {
@@ -78,17 +79,14 @@ function SearchForm() {
         errorMessage={fieldError('program')}
         onChange={(program) => setDraft({ program })}
       />
-      <SelectField
+      <OrganizationPicker
         id="lookup-organization"
         name="organization"
         label="Organization *"
+        allLabel="All"
         value={draft.organization}
-        options={[
-          { value: '', label: 'All' },
-          ...(options?.organizations ?? []).map((organization) => ({ value: organization.displayId, label: organizationLabel(organization) })),
-        ]}
         errorMessage={fieldError('organization')}
-        onChange={(organization) => setDraft({ organization })}
+        onChange={chooseOrganization}
       />
       <div className="soc-lookup-form__search">
         <TextField

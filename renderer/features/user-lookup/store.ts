@@ -12,6 +12,7 @@ import type {
 import { call, codeOf, fieldOf, messageOf } from '../../api.js';
 import { deliverFile } from '../../files.js';
 import { mailNoticeText } from '../../components/mail-notice.js';
+import type { OrganizationChoice } from '../../components/OrganizationPicker.js';
 
 export const PAGE_SIZE = 50;
 
@@ -49,6 +50,8 @@ interface LookupState {
   optionsError: string | null;
   /** The form as typed; `filters` is what the listed results were searched with. */
   draft: LookupFilters;
+  /** The organization chosen in the form, with its kind (the Create user dialog starts from it). */
+  draftOrganization: OrganizationChoice | null;
   filters: LookupFilters | null;
   direction: LookupDirection;
   rows: LookupRow[];
@@ -73,6 +76,7 @@ interface LookupState {
 
   loadOptions(): Promise<void>;
   setDraft(patch: Partial<LookupFilters>): void;
+  chooseOrganization(organization: OrganizationChoice | null): void;
   search(): Promise<void>;
   nextPage(): Promise<void>;
   previousPage(): Promise<void>;
@@ -149,6 +153,7 @@ export const useUserLookup = create<LookupState>()((set, get) => {
     options: null,
     optionsError: null,
     draft: { program: '', organization: '', query: '' },
+    draftOrganization: null,
     filters: null,
     direction: 'asc',
     rows: [],
@@ -189,6 +194,10 @@ export const useUserLookup = create<LookupState>()((set, get) => {
 
     setDraft(patch) {
       set((state) => ({ draft: { ...state.draft, ...patch } }));
+    },
+
+    chooseOrganization(organization) {
+      set((state) => ({ draft: { ...state.draft, organization: organization?.displayId ?? '' }, draftOrganization: organization }));
     },
 
     async search() {

@@ -1,0 +1,198 @@
+import { useEffect, useRef, useState, type ChangeEvent, type FocusEvent } from 'react';
+import { Autocomplete, TextField } from '@cmsgov/design-system';
+import type { AutocompleteItem } from '@cmsgov/design-system';
+import type { ChannelOutput } from '../../shared/ipc/contract.js';
+import { call, messageOf } from '../api.js';
+import { organizationLabel } from './labels.js';
+import { SelectField } from './SelectField.js';
+import './organization-picker.css';
+
+export type OrganizationChoice = ChannelOutput<'organizations.search'>['organizations'][number];
+
+/** Up to this many organizations, an official picks from a plain list, as before: nothing to type. */
+export const FEW_ORGANIZATIONS = 10;
+/** Matches shown while typing; more are reached by typing more. */
+const MATCHES = 20;
+/** Waits for a pause in typing before asking, so that each keystroke is not a query. */
+const DEBOUNCE_MS = 250;
+const ALL_KEY = '';
+
+export const PICKER_TEXT = {
+  noMatch: 'No organizations match',
+  searching: 'Searching organizations…',
+  hint: 'Type a name or organization ID',
+  more: (shown: number) => `The first ${shown} matches. Type more of the name or ID to narrow the list.`,
+} as const;
+
+interface OrganizationPickerProps {
+  id: string;
+  name: string;
+  label: string;
+  /** The chosen organization's display ID; empty is none (or All, with `allLabel`). */
+  value: string;
+  onChange: (organization: OrganizationChoice | null) => void;
+  /** The empty choice means every organization, and is called this ("All"). */
+  allLabel?: string;
+  /** Without `allLabel`: the empty first choice of the plain list ("Select an organization"). */
+  placeholder?: string;
+  errorMessage?: string | undefined;
+  required?: boolean;
+  className?: string;
+  /** Tells the form which organizations a short list holds (null when the official types instead). */
+  onFewOrganizations?: (organizations: readonly OrganizationChoice[] | null) => void;
+}
+
+type Scope = { kind: 'loading' } | { kind: 'few'; organizations: OrganizationChoice[] } | { kind: 'many' } | { kind: 'failed'; message: string };
+
+/**
+ * Chooses an organization the official may act on without sending every organization to the
+ * page: an official of a few organizations picks from the same plain list as before; one of
+ * many (CMS) types a name or ID and picks from the service's matches (the design system's
+ * Autocomplete: arrows, Enter and Escape work as in any combobox).
+ */
+export function OrganizationPicker(props: OrganizationPickerProps) {
+  const { onFewOrganizations } = props;
+  const [scope, setScope] = useState<Scope>({ kind: 'loading' });
+  useEffect(() => {
+    let live = true;
+    call('organizations.search', { query: '', limit: FEW_ORGANIZATIONS })
+      .then((page) => {
+        if (!live) return;
+        const few = !page.more;
+        setScope(few ? { kind: 'few', organizations: page.organizations } : { kind: 'many' });
+        onFewOrganizations?.(few ? page.organizations : null);
+      })
+      .catch((error: unknown) => live && setScope({ kind: 'failed', message: messageOf(error) }));
+    return () => {
+      live = false;
+    };
+  }, [onFewOrganizations]);
+
+  if (scope.kind === 'few') {
+    const options = scope.organizations.map((o) => ({ value: o.displayId, label: organizationLabel(o) }));
+    return (
+      <SelectField
+        id={props.id}
+        name={props.name}
+        label={props.label}
+        value={props.value}
+        required={props.required}
+        className={props.className}
+        errorMessage={props.errorMessage}
+        {...(props.allLabel !== undefined
+          ? { options: [{ value: ALL_KEY, label: props.allLabel }, ...options] }
+          : { options, ...(props.placeholder !== undefined ? { placeholder: props.placeholder } : {}) })}
+        onChange={(displayId) => props.onChange(scope.organizations.find((o) => o.displayId === displayId) ?? null)}
+      />
+    );
+  }
+  return <OrganizationSearchField {...props} errorMessage={props.errorMessage ?? (scope.kind === 'failed' ? scope.message : undefined)} />;
+}
+
+function OrganizationSearchField({ id, name, label, value, onChange, allLabel, errorMessage, required, className }: OrganizationPickerProps) {
+  /** The label of what is chosen, as the field shows it when the official is not typing. */
+  const [chosen, setChosen] = useState<{ displayId: string; text: string }>({ displayId: value, text: value === ALL_KEY ? (allLabel ?? '') : value });
+  const [text, setText] = useState(chosen.text);
+  const [items, setItems] = useState<AutocompleteItem[] | undefined>(undefined);
+  const [found, setFound] = useState<OrganizationChoice[]>([]);
+  const [more, setMore] = useState(false);
+  const [loading, setLoading] = useState(false);
+  const asked = useRef(0);
+  const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
+
+  // A value set from outside (a form reset, a filter cleared) shows in the field: adjusted while rendering, as React advises.
+  if (value !== chosen.displayId) {
+    const next = { displayId: value, text: value === ALL_KEY ? (allLabel ?? '') : value };
+    setChosen(next);
+    setText(next.text);
+  }
+  useEffect(() => () => void (timer.current && clearTimeout(timer.current)), []);
+
+  const ask = (query: string) => {
+    if (timer.current) clearTimeout(timer.current);
+    const ticket = ++asked.current;
+    setLoading(true);
+    timer.current = setTimeout(() => {
+      call('organizations.search', { query, limit: MATCHES })
+        .then((page) => {
+          // Only the answer to the latest words counts: an earlier, slower one is dropped.
+          if (ticket !== asked.current) return;
+          setFound(page.organizations);
+          setMore(page.more);
+          const matches = page.organizations.map((o) => ({ id: o.displayId, name: organizationLabel(o) }));
+          setItems(allLabel !== undefined && query === '' ? [{ id: ALL_KEY, name: allLabel }, ...matches] : matches);
+        })
+        .catch((error: unknown) => {
+          if (ticket !== asked.current) return;
+          setItems([]);
+          setMore(false);
+          setFound([]);
+          console.warn(messageOf(error));
+        })
+        .finally(() => ticket === asked.current && setLoading(false));
+    }, DEBOUNCE_MS);
+  };
+
+  const choose = (item: AutocompleteItem | null) => {
+    if (!item) return;
+    const organization = found.find((o) => o.displayId === item.id) ?? null;
+    const next = { displayId: organization?.displayId ?? ALL_KEY, text: organization ? organizationLabel(organization) : (allLabel ?? '') };
+    setChosen(next);
+    setText(next.text);
+    onChange(organization);
+  };
+
+  const typed = (next: string) => {
+    setText(next);
+    // Choosing a match puts its label in the field: that is not a new search.
+    if (found.some((o) => organizationLabel(o) === next)) return;
+    ask(next.trim() === (allLabel ?? '\u0000') ? '' : next.trim());
+  };
+
+  const focused = (event: FocusEvent<HTMLInputElement>) => {
+    // Typing replaces what is shown; the list opens with the first organizations.
+    event.target.select();
+    if (items === undefined) ask(text === chosen.text ? '' : text.trim());
+  };
+
+  const left = () => {
+    // Words typed but not chosen are not a choice: an emptied filter is All, anything else shows the choice again.
+    if (text === chosen.text) return;
+    if (text.trim() === '' && allLabel !== undefined) {
+      setChosen({ displayId: ALL_KEY, text: allLabel });
+      setText(allLabel);
+      onChange(null);
+      return;
+    }
+    setText(chosen.text);
+  };
+
+  const heading = more ? PICKER_TEXT.more(found.length) : undefined;
+  return (
+    <Autocomplete
+      id={id}
+      className={['soc-organization-picker', className].filter(Boolean).join(' ')}
+      items={items}
+      loading={loading}
+      loadingMessage={PICKER_TEXT.searching}
+      noResultsMessage={PICKER_TEXT.noMatch}
+      clearSearchButton={false}
+      label={heading}
+      onChange={choose}
+      onInputValueChange={typed}
+    >
+      <TextField
+        name={name}
+        label={label}
+        hint={PICKER_TEXT.hint}
+        value={text}
+        spellCheck={false}
+        errorMessage={errorMessage}
+        aria-required={required || undefined}
+        onFocus={focused}
+        onBlur={left}
+        onChange={(event: ChangeEvent<HTMLInputElement>) => setText(event.target.value)}
+      />
+    </Autocomplete>
+  );
+}
