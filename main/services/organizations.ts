@@ -40,6 +40,7 @@ export class OrganizationService {
       organizations: page.map((o) => ({ displayId: o.displayId, name: o.name, kind: o.kind })),
       more,
       nextCursor: more && last ? encodeCursor({ query, name: last.name, displayId: last.displayId }) : null,
+      all: official.isCms,
     };
   }
 }

@@ -9,7 +9,11 @@ import './organization-picker.css';
 
 export type OrganizationChoice = ChannelOutput<'organizations.search'>['organizations'][number];
 
-/** Up to this many organizations, an official picks from a plain list, as before: nothing to type. */
+/**
+ * A provider or state official with up to this many organizations picks from a plain list, as
+ * before: nothing to type. A CMS official always types, however few organizations there are
+ * today: the same official always meets the same field.
+ */
 export const FEW_ORGANIZATIONS = 10;
 /** Matches shown while typing; more are reached by typing more. */
 const MATCHES = 20;
@@ -20,7 +24,7 @@ const ALL_KEY = '';
 export const PICKER_TEXT = {
   noMatch: 'No organizations match',
   searching: 'Searching organizations…',
-  hint: 'Type a name or organization ID',
+  hint: 'Type a name or organization ID to find an organization.',
   more: (shown: number) => `The first ${shown} matches. Type more of the name or ID to narrow the list.`,
 } as const;
 
@@ -46,8 +50,8 @@ type Scope = { kind: 'loading' } | { kind: 'few'; organizations: OrganizationCho
 
 /**
  * Chooses an organization the official may act on without sending every organization to the
- * page: an official of a few organizations picks from the same plain list as before; one of
- * many (CMS) types a name or ID and picks from the service's matches (the design system's
+ * page: an official of a few organizations picks from the same plain list as before; a CMS
+ * official (every organization) types a name or ID and picks from the service's matches (the design system's
  * Autocomplete: arrows, Enter and Escape work as in any combobox).
  */
 export function OrganizationPicker(props: OrganizationPickerProps) {
@@ -58,7 +62,7 @@ export function OrganizationPicker(props: OrganizationPickerProps) {
     call('organizations.search', { query: '', limit: FEW_ORGANIZATIONS })
       .then((page) => {
         if (!live) return;
-        const few = !page.more;
+        const few = !page.all && !page.more;
         setScope(few ? { kind: 'few', organizations: page.organizations } : { kind: 'many' });
         onFewOrganizations?.(few ? page.organizations : null);
       })
@@ -97,6 +101,8 @@ function OrganizationSearchField({ id, name, label, value, onChange, allLabel, e
   const [found, setFound] = useState<OrganizationChoice[]>([]);
   const [more, setMore] = useState(false);
   const [loading, setLoading] = useState(false);
+  /** The words the listed matches answer ('' lists the first organizations). */
+  const [answered, setAnswered] = useState('');
   const asked = useRef(0);
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
 
@@ -119,6 +125,7 @@ function OrganizationSearchField({ id, name, label, value, onChange, allLabel, e
           if (ticket !== asked.current) return;
           setFound(page.organizations);
           setMore(page.more);
+          setAnswered(query);
           const matches = page.organizations.map((o) => ({ id: o.displayId, name: organizationLabel(o) }));
           setItems(allLabel !== undefined && query === '' ? [{ id: ALL_KEY, name: allLabel }, ...matches] : matches);
         })
@@ -167,7 +174,8 @@ function OrganizationSearchField({ id, name, label, value, onChange, allLabel, e
     setText(chosen.text);
   };
 
-  const heading = more ? PICKER_TEXT.more(found.length) : undefined;
+  // Said over the list rather than as a hint above the field, so that the field lines up with its neighbours.
+  const heading = answered === '' ? PICKER_TEXT.hint : more ? PICKER_TEXT.more(found.length) : undefined;
   return (
     <Autocomplete
       id={id}
@@ -184,7 +192,6 @@ function OrganizationSearchField({ id, name, label, value, onChange, allLabel, e
       <TextField
         name={name}
         label={label}
-        hint={PICKER_TEXT.hint}
         value={text}
         spellCheck={false}
         errorMessage={errorMessage}

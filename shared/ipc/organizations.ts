@@ -24,6 +24,8 @@ export const organizationChannels = {
       /** More organizations match than are listed: type more, or ask for the next page. */
       more: z.boolean(),
       nextCursor: z.string().nullable(),
+      /** A CMS official: every organization is in scope, however many there are now. */
+      all: z.boolean(),
     }),
   },
 } as const satisfies Record<string, ChannelSpec>;

@@ -3,7 +3,19 @@ import { parse } from 'csv-parse/sync';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { SCREENSHOT_DIR, expect, expectNoAxeViolations, test } from './fixtures.js';
-import { ProfilePage, SignInPage, UserLookupPage, WarningPage, changePassword, firstSignIn, signInToHome } from './pages/console-pages.js';
+import { AxeBuilder } from '@axe-core/playwright';
+import type { Page } from '@playwright/test';
+import {
+  CreateUserDialog,
+  ProfilePage,
+  SignInPage,
+  UserLookupPage,
+  WarningPage,
+  changePassword,
+  firstSignIn,
+  organizationField,
+  signInToHome,
+} from './pages/console-pages.js';
 
 /**
  * End to end: the User Lookup and User Roles pages of the HARP and iQIES job aids, and the
@@ -174,3 +186,84 @@ test('create a user; a second official approves the account; the new user signs 
   await new WarningPage(otherPage).accept();
   await expect(otherPage.getByRole('heading', { level: 1, name: 'Welcome, Erin' })).toBeVisible();
 });
+
+test('a CMS official finds an organization by typing in Organization, picks it and filters; the Create user dialog picks one the same way', async ({
+  page,
+  demoConsole: host,
+}) => {
+  const home = await signInToHome(page, host, host.demoAccount('cms.official'), 'Dana');
+  await home.open('User Lookup');
+  const lookup = new UserLookupPage(page);
+  await lookup.expectShown();
+  const everyone = await lookup.total();
+  const field = organizationField(lookup.form(), 'Organization *');
+  // The filter starts at All, as on the job aid's page; a CMS official types instead of scrolling every organization.
+  await expect(field).toHaveValue('All');
+  await expect(field).toHaveAttribute('role', 'combobox');
+
+  await field.click();
+  await expect(page.getByText('Type a name or organization ID to find an organization.')).toBeVisible();
+  await field.fill('zzz');
+  await expect(page.getByText('No organizations match')).toBeVisible();
+  await field.fill('bay');
+  const match = page.getByRole('option', { name: 'Bayview Home Health Agency (456)', exact: true });
+  await expect(match).toBeVisible();
+  await expect(page.getByRole('option')).toHaveCount(1);
+  await expectNoAxeViolationsWithListOpen(page, 'user lookup, organization picker open');
+  await pickerShots(page, '84-organization-picker-lookup');
+  await field.press('ArrowDown');
+  await field.press('Enter');
+  await expect(field).toHaveValue('Bayview Home Health Agency (456)');
+  await expectNoAxeViolations(page, 'user lookup, an organization picked');
+  await lookup.form().getByRole('button', { name: 'Search' }).click();
+  await expect.poll(() => lookup.total()).toBeLessThan(everyone);
+  const inBayview = await lookup.total();
+  expect(inBayview).toBeGreaterThan(0);
+
+  // Emptying the field and leaving it is All again.
+  await field.fill('');
+  await lookup.form().getByLabel('Search').click();
+  await expect(field).toHaveValue('All');
+  await lookup.search('');
+  await expect(lookup.count()).toHaveText(`Users (${everyone})`);
+
+  // The Create user dialog: Escape closes the list, not the dialog; the choice decides the roles offered.
+  const create = new CreateUserDialog(page);
+  await create.open();
+  const inDialog = organizationField(create.dialog(), 'Organization');
+  await inDialog.click();
+  await inDialog.fill('flo');
+  await expect(page.getByRole('option', { name: 'Florida (FL)', exact: true })).toBeVisible();
+  await expectNoAxeViolationsWithListOpen(page, 'create user, organization picker open');
+  await pickerShots(page, '85-organization-picker-create-user');
+  await inDialog.press('Escape');
+  await expect(inDialog).toHaveAttribute('aria-expanded', 'false');
+  await expect(create.dialog()).toBeVisible();
+  await create.chooseOrganization('Florida (FL)');
+  await expect(create.dialog().getByLabel('Role')).toHaveValue('State Agency General User');
+  await expectNoAxeViolations(page, 'create user, an organization picked');
+});
+
+/**
+ * While a combobox's list is open, react-aria (under the design system's Autocomplete) hides the
+ * rest of the page from screen readers with aria-hidden, by design, so that the list can be
+ * reached (adobe/react-spectrum#4937); axe's aria-hidden-focus rule reports that hidden part as
+ * focusable. Every other rule is checked here, and the page is checked in full once the list closes.
+ */
+async function expectNoAxeViolationsWithListOpen(page: Page, context: string): Promise<void> {
+  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).disableRules(['aria-hidden-focus']).analyze();
+  expect(
+    results.violations.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`),
+    `axe violations on ${context}`,
+  ).toEqual([]);
+}
+
+const PICKER_WIDTHS = [1024, 1366, 1920];
+async function pickerShots(page: Page, name: string): Promise<void> {
+  const before = page.viewportSize();
+  for (const width of PICKER_WIDTHS) {
+    await page.setViewportSize({ width, height: 800 });
+    await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}-${width}.png`), fullPage: false });
+  }
+  if (before) await page.setViewportSize(before);
+}

@@ -43,6 +43,7 @@ describe('organization picker', () => {
       ).toBe(true);
     }
     expect(await found('so456', '')).toEqual(['456']);
+    expect((await h.call('so456', 'organizations.search', { query: '' })).all).toBe(false);
     expect(await found('so456', 'bay')).toEqual(['456']);
     expect(await found('so1', '456')).toEqual([]);
     expect(await found('so1', 'sunrise')).toEqual(['123']);
@@ -66,7 +67,7 @@ describe('organization picker', () => {
     const second = await h.call('cms1', 'organizations.search', { query: '', limit: 2, cursor: first.nextCursor! });
     expect(second.organizations.map((o) => o.displayId)).toEqual(['FL', '789']);
     const third = await h.call('cms1', 'organizations.search', { query: '', limit: 2, cursor: second.nextCursor! });
-    expect(third).toEqual({ organizations: [{ displayId: '123', name: 'Sunrise Skilled Nursing Center', kind: 'provider' }], more: false, nextCursor: null });
+    expect(third).toEqual({ organizations: [{ displayId: '123', name: 'Sunrise Skilled Nursing Center', kind: 'provider' }], more: false, nextCursor: null, all: true });
     // A cursor belongs to its query: with another one it would skip matches.
     expect(await h.refusal('cms1', 'organizations.search', { query: 'b', limit: 2, cursor: first.nextCursor! })).toEqual({
       code: 'VALIDATION',

@@ -246,6 +246,31 @@ async function optionMatching(select: Locator, pattern: RegExp): Promise<string>
   return label;
 }
 
+/** The organization picker's field: a plain list (an official of a few organizations) or the search field (CMS). */
+export function organizationField(within: Locator, label: string): Locator {
+  return within.getByLabel(label).and(within.locator('select, input'));
+}
+
+/**
+ * Chooses an organization with the organization picker, as the official does: from the plain
+ * list, or by typing (`typed`, else the label itself; nothing for a pattern, which the first
+ * organizations listed must hold) and picking the match.
+ */
+export async function pickOrganization(within: Locator, label: string, organization: string | RegExp, typed?: string): Promise<void> {
+  const field = organizationField(within, label);
+  if ((await field.evaluate((element) => element.tagName)) === 'SELECT') {
+    await field.selectOption({ label: typeof organization === 'string' ? organization : await optionMatching(field, organization) });
+    return;
+  }
+  await field.click();
+  await field.fill(typed ?? (typeof organization === 'string' ? organization : ''));
+  await within
+    .page()
+    .getByRole('option', { name: organization, exact: typeof organization === 'string' })
+    .click();
+  await expect(field).toHaveValue(organization);
+}
+
 export class RoleRequestsPage {
   constructor(private readonly page: Page) {}
 
@@ -488,7 +513,7 @@ export class UserLookupPage {
   async search(query: string, filters: { program?: string; organization?: string } = {}): Promise<void> {
     const form = this.form();
     if (filters.program) await form.getByLabel('Program *').selectOption(filters.program);
-    if (filters.organization) await form.getByLabel('Organization *').selectOption({ label: filters.organization });
+    if (filters.organization) await pickOrganization(form, 'Organization *', filters.organization);
     await form.getByLabel('Search').fill(query);
     await form.getByRole('button', { name: 'Search' }).click();
   }
@@ -548,8 +573,7 @@ export class CreateUserDialog {
   }
 
   async chooseOrganization(organization: string | RegExp): Promise<void> {
-    const select = this.dialog().getByLabel('Organization');
-    await select.selectOption({ label: typeof organization === 'string' ? organization : await optionMatching(select, organization) });
+    await pickOrganization(this.dialog(), 'Organization', organization);
   }
 
   /** The roles the Role list offers (not its "Select a role"). */
