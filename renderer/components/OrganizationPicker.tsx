@@ -34,6 +34,8 @@ interface OrganizationPickerProps {
   label: string;
   /** The chosen organization's display ID; empty is none (or All, with `allLabel`). */
   value: string;
+  /** The chosen organization itself, when the form knows it, so that the field shows its name rather than only its ID. */
+  selected?: OrganizationChoice | null | undefined;
   onChange: (organization: OrganizationChoice | null) => void;
   /** The empty choice means every organization, and is called this ("All"). */
   allLabel?: string;
@@ -93,9 +95,10 @@ export function OrganizationPicker(props: OrganizationPickerProps) {
   return <OrganizationSearchField {...props} errorMessage={props.errorMessage ?? (scope.kind === 'failed' ? scope.message : undefined)} />;
 }
 
-function OrganizationSearchField({ id, name, label, value, onChange, allLabel, errorMessage, required, className }: OrganizationPickerProps) {
+function OrganizationSearchField({ id, name, label, value, selected, onChange, allLabel, errorMessage, required, className }: OrganizationPickerProps) {
+  const shown = (displayId: string) => (displayId === ALL_KEY ? (allLabel ?? '') : selected?.displayId === displayId ? organizationLabel(selected) : displayId);
   /** The label of what is chosen, as the field shows it when the official is not typing. */
-  const [chosen, setChosen] = useState<{ displayId: string; text: string }>({ displayId: value, text: value === ALL_KEY ? (allLabel ?? '') : value });
+  const [chosen, setChosen] = useState<{ displayId: string; text: string }>({ displayId: value, text: shown(value) });
   const [text, setText] = useState(chosen.text);
   const [items, setItems] = useState<AutocompleteItem[] | undefined>(undefined);
   const [found, setFound] = useState<OrganizationChoice[]>([]);
@@ -108,7 +111,7 @@ function OrganizationSearchField({ id, name, label, value, onChange, allLabel, e
 
   // A value set from outside (a form reset, a filter cleared) shows in the field: adjusted while rendering, as React advises.
   if (value !== chosen.displayId) {
-    const next = { displayId: value, text: value === ALL_KEY ? (allLabel ?? '') : value };
+    const next = { displayId: value, text: shown(value) };
     setChosen(next);
     setText(next.text);
   }

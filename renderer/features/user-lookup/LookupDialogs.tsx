@@ -302,6 +302,7 @@ export function CreateUserDialog() {
           label={required('Organization')}
           required
           value={organization}
+          selected={chosenOrganization}
           placeholder="Select an organization"
           errorMessage={fieldError('organization')}
           onChange={chooseOrganization}

@@ -58,6 +58,7 @@ function LookupList() {
 function SearchForm() {
   const options = useUserLookup((state) => state.options);
   const draft = useUserLookup((state) => state.draft);
+  const draftOrganization = useUserLookup((state) => state.draftOrganization);
   const loading = useUserLookup((state) => state.loading);
   const searchError = useUserLookup((state) => state.searchError);
   const { setDraft, chooseOrganization, search } = useUserLookup.getState();
@@ -85,6 +86,7 @@ function SearchForm() {
         label="Organization *"
         allLabel="All"
         value={draft.organization}
+        selected={draftOrganization}
         errorMessage={fieldError('organization')}
         onChange={chooseOrganization}
       />
