@@ -67,7 +67,12 @@ describe('organization picker', () => {
     const second = await h.call('cms1', 'organizations.search', { query: '', limit: 2, cursor: first.nextCursor! });
     expect(second.organizations.map((o) => o.displayId)).toEqual(['FL', '789']);
     const third = await h.call('cms1', 'organizations.search', { query: '', limit: 2, cursor: second.nextCursor! });
-    expect(third).toEqual({ organizations: [{ displayId: '123', name: 'Sunrise Skilled Nursing Center', kind: 'provider' }], more: false, nextCursor: null, all: true });
+    expect(third).toEqual({
+      organizations: [{ displayId: '123', name: 'Sunrise Skilled Nursing Center', kind: 'provider' }],
+      more: false,
+      nextCursor: null,
+      all: true,
+    });
     // A cursor belongs to its query: with another one it would skip matches.
     expect(await h.refusal('cms1', 'organizations.search', { query: 'b', limit: 2, cursor: first.nextCursor! })).toEqual({
       code: 'VALIDATION',
