@@ -338,49 +338,63 @@ export class RequestService {
     reason: string | null,
   ): Promise<ChannelOutput<'queue.approve'>> {
     const official = await this.official(session);
-    const { allowed, refused } = await this.judgeAll(official, ids, action);
-    const results: DecisionOutcome[] = [...refused];
-    // Who is asked for the second approval of a CMS Security Official role.
-    const asksSecond = allowed.some(({ judged }) => judged.approvalsNeeded === 2);
-    const cmsEmails = asksSecond ? await this.store.requests.cmsOfficialEmails() : [];
-    const approverEmail = asksSecond ? ((await this.store.users.byId(official.id))?.email ?? '') : '';
+    const unique = [...new Set(ids)];
+    const refused: DecisionOutcome[] = [];
+    const decided: DecisionOutcome[] = [];
+    let secondApproval: { cmsEmails: readonly string[]; approverEmail: string } | null = null;
+    let anyAllowed = false;
     const pacer = new ChunkPacer();
-    for (let i = 0; i < allowed.length;) {
-      const chunk = allowed.slice(i, i + pacer.size);
-      i += chunk.length;
-      const decisions: Decision[] = chunk.map(({ request, judged }) => this.decision(official, request, action, reason, judged, { cmsEmails, approverEmail }));
-      const { conflicts, recorded, refused: refusedByDatabase } = await pacer.run(() => this.store.requests.decide(official.id, decisions));
-      const conflicted = new Set(conflicts);
-      const waiting = new Set(recorded);
-      const databaseRefused = new Map(refusedByDatabase.map((r) => [r.requestId, r.message]));
-      const meanwhile = conflicts.length > 0 ? new Map((await this.store.requests.byIds(conflicts)).map((r) => [r.id, r])) : new Map<number, RequestRecord>();
-      for (const { request: r } of chunk) {
-        const ruled = databaseRefused.get(r.id);
-        if (ruled !== undefined) {
-          results.push({ requestId: r.id, outcome: 'refused', message: ruled });
-        } else if (conflicted.has(r.id)) {
-          const now = meanwhile.get(r.id);
-          results.push({
-            requestId: r.id,
-            outcome: 'conflict',
-            message: now && now.status !== 'pending' ? alreadyDecided(now) : 'This request was decided meanwhile.',
-          });
-        } else if (waiting.has(r.id)) {
-          results.push({
-            requestId: r.id,
-            outcome: 'awaiting_second_approval',
-            message: 'Recorded: 1 of 2 approvals. A second CMS Security Official must approve it too.',
-          });
-        } else {
-          results.push({ requestId: r.id, outcome: action === 'approve' ? 'approved' : 'rejected', message: action === 'approve' ? 'Approved' : 'Rejected' });
+    // Each chunk is read, judged and decided in turn: reading all 10,000 requests first held the
+    // database for most of a second in one call and handed the main process 10,000 rows at once.
+    for (let i = 0; i < unique.length; ) {
+      const slice = unique.slice(i, i + pacer.size);
+      i += slice.length;
+      const judged = await this.judgeAll(official, slice, action);
+      refused.push(...judged.refused);
+      const chunk = judged.allowed;
+      if (chunk.length > 0) {
+        anyAllowed = true;
+        // Who is asked for the second approval of a CMS Security Official role: read once, when first needed.
+        if (secondApproval === null && chunk.some(({ judged: j }) => j.approvalsNeeded === 2)) {
+          secondApproval = { cmsEmails: await this.store.requests.cmsOfficialEmails(), approverEmail: (await this.store.users.byId(official.id))?.email ?? '' };
+        }
+        const asked = secondApproval ?? { cmsEmails: [], approverEmail: '' };
+        const decisions: Decision[] = chunk.map(({ request, judged: j }) => this.decision(official, request, action, reason, j, asked));
+        const { conflicts, recorded, refused: refusedByDatabase } = await pacer.run(() => this.store.requests.decide(official.id, decisions));
+        const conflicted = new Set(conflicts);
+        const waiting = new Set(recorded);
+        const databaseRefused = new Map(refusedByDatabase.map((r) => [r.requestId, r.message]));
+        const meanwhile = conflicts.length > 0 ? new Map((await this.store.requests.byIds(conflicts)).map((r) => [r.id, r])) : new Map<number, RequestRecord>();
+        for (const { request: r } of chunk) {
+          const ruled = databaseRefused.get(r.id);
+          if (ruled !== undefined) {
+            decided.push({ requestId: r.id, outcome: 'refused', message: ruled });
+          } else if (conflicted.has(r.id)) {
+            const now = meanwhile.get(r.id);
+            decided.push({
+              requestId: r.id,
+              outcome: 'conflict',
+              message: now && now.status !== 'pending' ? alreadyDecided(now) : 'This request was decided meanwhile.',
+            });
+          } else if (waiting.has(r.id)) {
+            decided.push({
+              requestId: r.id,
+              outcome: 'awaiting_second_approval',
+              message: 'Recorded: 1 of 2 approvals. A second CMS Security Official must approve it too.',
+            });
+          } else {
+            decided.push({ requestId: r.id, outcome: action === 'approve' ? 'approved' : 'rejected', message: action === 'approve' ? 'Approved' : 'Rejected' });
+          }
         }
       }
       // Let other work run between chunks: a bulk of 10,000 must not stall the console.
-      if (i < allowed.length) await new Promise((resolve) => setImmediate(resolve));
+      if (i < unique.length) await new Promise((resolve) => setImmediate(resolve));
     }
+    // Refusals first, then the decisions in the order they were made, as when all were judged before any was decided.
+    const results: DecisionOutcome[] = [...refused, ...decided];
     // Every decision recorded emails someone (the requester, or the CMS officials asked for a second approval).
     const mailed = results.some((r) => r.outcome === 'approved' || r.outcome === 'rejected' || r.outcome === 'awaiting_second_approval');
-    const mail = allowed.length > 0 ? await this.onMailQueued() : null;
+    const mail = anyAllowed ? await this.onMailQueued() : null;
     await this.auditRefusals(official, action, results);
     return mailed && mail ? { results, mail } : { results };
   }
