@@ -346,7 +346,7 @@ export class RequestService {
     const pacer = new ChunkPacer();
     // Each chunk is read, judged and decided in turn: reading all 10,000 requests first held the
     // database for most of a second in one call and handed the main process 10,000 rows at once.
-    for (let i = 0; i < unique.length; ) {
+    for (let i = 0; i < unique.length;) {
       const slice = unique.slice(i, i + pacer.size);
       i += slice.length;
       const judged = await this.judgeAll(official, slice, action);

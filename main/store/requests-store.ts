@@ -456,7 +456,12 @@ export class SqlRequestStore implements RequestStore {
         // in place, instead of being deleted with every index entry and written again. No rule of
         // the trust model reads ordinary roles, so the order changes no verdict; Security Official
         // roles, which the rules read, are granted after their requests, as one by one.
-        if (status === 'approved') await tx.run(grantSql(slice.length, "r.status = 'pending' AND r.role_id IN (SELECT id FROM roles WHERE security_official_kind IS NULL)"), [now, officialId, ...slice]);
+        if (status === 'approved')
+          await tx.run(grantSql(slice.length, "r.status = 'pending' AND r.role_id IN (SELECT id FROM roles WHERE security_official_kind IS NULL)"), [
+            now,
+            officialId,
+            ...slice,
+          ]);
         const rows = await tx.all<{ id: number }>(
           `UPDATE role_requests SET status = ?, decided_at = ?, decided_by = ?, reason = ? WHERE status = 'pending' AND id IN (${marks(slice.length)}) RETURNING id`,
           [status, now, officialId, reason, ...slice],
