@@ -265,13 +265,19 @@ export class RequestService {
   /**
    * What judging these requests needs, read once for all of them: each organization's official
    * count and, only when a CMS Security Official role is among them, the approvals given and the
-   * CMS officials who count for dual control.
+   * CMS officials who count for dual control. A bulk passes its `memo`, so that its chunks read
+   * the counts and the CMS officials once, as when the whole bulk was judged before any chunk.
    */
-  private async decisionContext(records: readonly RequestRecord[], moreOrganizations: readonly number[] = []) {
-    const counts = await this.store.requests.securityOfficialCounts([...new Set([...records.map((r) => r.organization.id), ...moreOrganizations])]);
+  private async decisionContext(records: readonly RequestRecord[], moreOrganizations: readonly number[] = [], memo?: BulkMemo) {
+    const wanted = [...new Set([...records.map((r) => r.organization.id), ...moreOrganizations])];
+    const missing = memo ? wanted.filter((id) => !memo.counts.has(id)) : wanted;
+    const read = missing.length > 0 || !memo ? await this.store.requests.securityOfficialCounts(missing) : new Map<number, number>();
+    if (memo) for (const [id, n] of read) memo.counts.set(id, n);
+    const counts = memo ? memo.counts : read;
     const cmsRequests = records.filter((r) => r.securityOfficialKind === 'cms').map((r) => r.id);
     const approvals = cmsRequests.length > 0 ? await this.store.requests.approvalsFor(cmsRequests) : new Map<number, ApprovalRecord[]>();
-    const cmsOfficials = cmsRequests.length > 0 ? await this.store.requests.cmsOfficialIds(this.clock.now()) : [];
+    const cmsOfficials = cmsRequests.length > 0 ? (memo?.cmsOfficials ?? (await this.store.requests.cmsOfficialIds(this.clock.now()))) : [];
+    if (memo && cmsRequests.length > 0) memo.cmsOfficials = cmsOfficials;
     return {
       counts,
       of: (r: RequestRecord): RowContext => ({ officialCount: counts.get(r.organization.id) ?? 0, approvals: approvals.get(r.id) ?? [], cmsOfficials }),
@@ -297,10 +303,10 @@ export class RequestService {
   }
 
   /** Splits requests into those this official may decide and those refused, with reasons and what each click does. */
-  private async judgeAll(official: Official, ids: readonly number[], action: 'approve' | 'reject') {
+  private async judgeAll(official: Official, ids: readonly number[], action: 'approve' | 'reject', memo?: BulkMemo) {
     const unique = [...new Set(ids)];
     const records = new Map((await this.store.requests.byIds(unique)).map((r) => [r.id, r]));
-    const context = await this.decisionContext([...records.values()]);
+    const context = await this.decisionContext([...records.values()], [], memo);
     const allowed: Array<{ request: RequestRecord; judged: Judgement }> = [];
     const refused: DecisionOutcome[] = [];
     const items: DecisionPreviewItem[] = [];
@@ -344,12 +350,13 @@ export class RequestService {
     let secondApproval: { cmsEmails: readonly string[]; approverEmail: string } | null = null;
     let anyAllowed = false;
     const pacer = new ChunkPacer();
+    const memo: BulkMemo = { counts: new Map(), cmsOfficials: null };
     // Each chunk is read, judged and decided in turn: reading all 10,000 requests first held the
     // database for most of a second in one call and handed the main process 10,000 rows at once.
     for (let i = 0; i < unique.length;) {
       const slice = unique.slice(i, i + pacer.size);
       i += slice.length;
-      const judged = await this.judgeAll(official, slice, action);
+      const judged = await this.judgeAll(official, slice, action, memo);
       refused.push(...judged.refused);
       const chunk = judged.allowed;
       if (chunk.length > 0) {
@@ -487,6 +494,12 @@ export class RequestService {
       },
     };
   }
+}
+
+/** What the chunks of one bulk decision read once: officials per organization, and the CMS officials who count for dual control. */
+interface BulkMemo {
+  counts: Map<number, number>;
+  cmsOfficials: readonly number[] | null;
 }
 
 interface RowContext {
