@@ -265,13 +265,19 @@ export class RequestService {
   /**
    * What judging these requests needs, read once for all of them: each organization's official
    * count and, only when a CMS Security Official role is among them, the approvals given and the
-   * CMS officials who count for dual control.
+   * CMS officials who count for dual control. A bulk passes its `memo`, so that its chunks read
+   * the counts and the CMS officials once, as when the whole bulk was judged before any chunk.
    */
-  private async decisionContext(records: readonly RequestRecord[], moreOrganizations: readonly number[] = []) {
-    const counts = await this.store.requests.securityOfficialCounts([...new Set([...records.map((r) => r.organization.id), ...moreOrganizations])]);
+  private async decisionContext(records: readonly RequestRecord[], moreOrganizations: readonly number[] = [], memo?: BulkMemo) {
+    const wanted = [...new Set([...records.map((r) => r.organization.id), ...moreOrganizations])];
+    const missing = memo ? wanted.filter((id) => !memo.counts.has(id)) : wanted;
+    const read = missing.length > 0 || !memo ? await this.store.requests.securityOfficialCounts(missing) : new Map<number, number>();
+    if (memo) for (const [id, n] of read) memo.counts.set(id, n);
+    const counts = memo ? memo.counts : read;
     const cmsRequests = records.filter((r) => r.securityOfficialKind === 'cms').map((r) => r.id);
     const approvals = cmsRequests.length > 0 ? await this.store.requests.approvalsFor(cmsRequests) : new Map<number, ApprovalRecord[]>();
-    const cmsOfficials = cmsRequests.length > 0 ? await this.store.requests.cmsOfficialIds(this.clock.now()) : [];
+    const cmsOfficials = cmsRequests.length > 0 ? (memo?.cmsOfficials ?? (await this.store.requests.cmsOfficialIds(this.clock.now()))) : [];
+    if (memo && cmsRequests.length > 0) memo.cmsOfficials = cmsOfficials;
     return {
       counts,
       of: (r: RequestRecord): RowContext => ({ officialCount: counts.get(r.organization.id) ?? 0, approvals: approvals.get(r.id) ?? [], cmsOfficials }),
@@ -297,10 +303,10 @@ export class RequestService {
   }
 
   /** Splits requests into those this official may decide and those refused, with reasons and what each click does. */
-  private async judgeAll(official: Official, ids: readonly number[], action: 'approve' | 'reject') {
+  private async judgeAll(official: Official, ids: readonly number[], action: 'approve' | 'reject', memo?: BulkMemo) {
     const unique = [...new Set(ids)];
     const records = new Map((await this.store.requests.byIds(unique)).map((r) => [r.id, r]));
-    const context = await this.decisionContext([...records.values()]);
+    const context = await this.decisionContext([...records.values()], [], memo);
     const allowed: Array<{ request: RequestRecord; judged: Judgement }> = [];
     const refused: DecisionOutcome[] = [];
     const items: DecisionPreviewItem[] = [];
@@ -338,49 +344,64 @@ export class RequestService {
     reason: string | null,
   ): Promise<ChannelOutput<'queue.approve'>> {
     const official = await this.official(session);
-    const { allowed, refused } = await this.judgeAll(official, ids, action);
-    const results: DecisionOutcome[] = [...refused];
-    // Who is asked for the second approval of a CMS Security Official role.
-    const asksSecond = allowed.some(({ judged }) => judged.approvalsNeeded === 2);
-    const cmsEmails = asksSecond ? await this.store.requests.cmsOfficialEmails() : [];
-    const approverEmail = asksSecond ? ((await this.store.users.byId(official.id))?.email ?? '') : '';
+    const unique = [...new Set(ids)];
+    const refused: DecisionOutcome[] = [];
+    const decided: DecisionOutcome[] = [];
+    let secondApproval: { cmsEmails: readonly string[]; approverEmail: string } | null = null;
+    let anyAllowed = false;
     const pacer = new ChunkPacer();
-    for (let i = 0; i < allowed.length;) {
-      const chunk = allowed.slice(i, i + pacer.size);
-      i += chunk.length;
-      const decisions: Decision[] = chunk.map(({ request, judged }) => this.decision(official, request, action, reason, judged, { cmsEmails, approverEmail }));
-      const { conflicts, recorded, refused: refusedByDatabase } = await pacer.run(() => this.store.requests.decide(official.id, decisions));
-      const conflicted = new Set(conflicts);
-      const waiting = new Set(recorded);
-      const databaseRefused = new Map(refusedByDatabase.map((r) => [r.requestId, r.message]));
-      const meanwhile = conflicts.length > 0 ? new Map((await this.store.requests.byIds(conflicts)).map((r) => [r.id, r])) : new Map<number, RequestRecord>();
-      for (const { request: r } of chunk) {
-        const ruled = databaseRefused.get(r.id);
-        if (ruled !== undefined) {
-          results.push({ requestId: r.id, outcome: 'refused', message: ruled });
-        } else if (conflicted.has(r.id)) {
-          const now = meanwhile.get(r.id);
-          results.push({
-            requestId: r.id,
-            outcome: 'conflict',
-            message: now && now.status !== 'pending' ? alreadyDecided(now) : 'This request was decided meanwhile.',
-          });
-        } else if (waiting.has(r.id)) {
-          results.push({
-            requestId: r.id,
-            outcome: 'awaiting_second_approval',
-            message: 'Recorded: 1 of 2 approvals. A second CMS Security Official must approve it too.',
-          });
-        } else {
-          results.push({ requestId: r.id, outcome: action === 'approve' ? 'approved' : 'rejected', message: action === 'approve' ? 'Approved' : 'Rejected' });
+    const memo: BulkMemo = { counts: new Map(), cmsOfficials: null };
+    // Each chunk is read, judged and decided in turn: reading all 10,000 requests first held the
+    // database for most of a second in one call and handed the main process 10,000 rows at once.
+    for (let i = 0; i < unique.length;) {
+      const slice = unique.slice(i, i + pacer.size);
+      i += slice.length;
+      const judged = await this.judgeAll(official, slice, action, memo);
+      refused.push(...judged.refused);
+      const chunk = judged.allowed;
+      if (chunk.length > 0) {
+        anyAllowed = true;
+        // Who is asked for the second approval of a CMS Security Official role: read once, when first needed.
+        if (secondApproval === null && chunk.some(({ judged: j }) => j.approvalsNeeded === 2)) {
+          secondApproval = { cmsEmails: await this.store.requests.cmsOfficialEmails(), approverEmail: (await this.store.users.byId(official.id))?.email ?? '' };
+        }
+        const asked = secondApproval ?? { cmsEmails: [], approverEmail: '' };
+        const decisions: Decision[] = chunk.map(({ request, judged: j }) => this.decision(official, request, action, reason, j, asked));
+        const { conflicts, recorded, refused: refusedByDatabase } = await pacer.run(() => this.store.requests.decide(official.id, decisions));
+        const conflicted = new Set(conflicts);
+        const waiting = new Set(recorded);
+        const databaseRefused = new Map(refusedByDatabase.map((r) => [r.requestId, r.message]));
+        const meanwhile = conflicts.length > 0 ? new Map((await this.store.requests.byIds(conflicts)).map((r) => [r.id, r])) : new Map<number, RequestRecord>();
+        for (const { request: r } of chunk) {
+          const ruled = databaseRefused.get(r.id);
+          if (ruled !== undefined) {
+            decided.push({ requestId: r.id, outcome: 'refused', message: ruled });
+          } else if (conflicted.has(r.id)) {
+            const now = meanwhile.get(r.id);
+            decided.push({
+              requestId: r.id,
+              outcome: 'conflict',
+              message: now && now.status !== 'pending' ? alreadyDecided(now) : 'This request was decided meanwhile.',
+            });
+          } else if (waiting.has(r.id)) {
+            decided.push({
+              requestId: r.id,
+              outcome: 'awaiting_second_approval',
+              message: 'Recorded: 1 of 2 approvals. A second CMS Security Official must approve it too.',
+            });
+          } else {
+            decided.push({ requestId: r.id, outcome: action === 'approve' ? 'approved' : 'rejected', message: action === 'approve' ? 'Approved' : 'Rejected' });
+          }
         }
       }
       // Let other work run between chunks: a bulk of 10,000 must not stall the console.
-      if (i < allowed.length) await new Promise((resolve) => setImmediate(resolve));
+      if (i < unique.length) await new Promise((resolve) => setImmediate(resolve));
     }
+    // Refusals first, then the decisions in the order they were made, as when all were judged before any was decided.
+    const results: DecisionOutcome[] = [...refused, ...decided];
     // Every decision recorded emails someone (the requester, or the CMS officials asked for a second approval).
     const mailed = results.some((r) => r.outcome === 'approved' || r.outcome === 'rejected' || r.outcome === 'awaiting_second_approval');
-    const mail = allowed.length > 0 ? await this.onMailQueued() : null;
+    const mail = anyAllowed ? await this.onMailQueued() : null;
     await this.auditRefusals(official, action, results);
     return mailed && mail ? { results, mail } : { results };
   }
@@ -473,6 +494,12 @@ export class RequestService {
       },
     };
   }
+}
+
+/** What the chunks of one bulk decision read once: officials per organization, and the CMS officials who count for dual control. */
+interface BulkMemo {
+  counts: Map<number, number>;
+  cmsOfficials: readonly number[] | null;
 }
 
 interface RowContext {

@@ -201,6 +201,13 @@ function slices<T>(items: readonly T[], size: number): T[][] {
 /** What became of one decision of a chunk; a refusal carries the rule's sentence. */
 type Outcome = 'conflict' | 'recorded' | 'decided' | { refused: string };
 
+/** Grants the roles of the requests named (granted now by the official), those that `where` keeps; a role already held stays as it is. */
+const grantSql = (n: number, where: string) =>
+  `INSERT INTO role_assignments (user_id, program_id, organization_id, role_id, granted_at, granted_by, request_id)
+   SELECT r.requester_id, r.program_id, r.organization_id, r.role_id, CAST(? AS BIGINT), CAST(? AS BIGINT), r.id FROM role_requests r
+    WHERE r.id IN (${marks(n)}) AND ${where}
+   ON CONFLICT DO NOTHING`;
+
 const UPDATE_PENDING = "UPDATE role_requests SET status = ?, decided_at = ?, decided_by = ?, reason = ? WHERE id = ? AND status = 'pending'";
 
 export class SqlRequestStore implements RequestStore {
@@ -400,7 +407,7 @@ export class SqlRequestStore implements RequestStore {
    * The chunk with few round trips: runs of plain decisions are set-based (an UPDATE of many rows
    * returning those still pending, then one INSERT of their grants); dual-control approvals are
    * decided one by one where they stand. Deciding a run together is never more lenient than one
-   * by one (its rules read grants, and a run's grants come after its updates): whatever it lets
+   * by one (its rules read Security Official grants, and a run's come after its updates): whatever it lets
    * through, one by one would have let through the same way, and anything it refuses is decided
    * again one by one.
    */
@@ -444,6 +451,17 @@ export class SqlRequestStore implements RequestStore {
     for (const { status, reason, indexes } of groups.values()) {
       const updated = new Set<number>();
       for (const slice of slices([...new Set(indexes.map((i) => decisions[i]!.requestId))], DECIDE_SLICE)) {
+        // The grants of ordinary roles go in before their requests leave pending: the requester's
+        // directory row then gains the role's reason before it loses the request's, and is updated
+        // in place, instead of being deleted with every index entry and written again. No rule of
+        // the trust model reads ordinary roles, so the order changes no verdict; Security Official
+        // roles, which the rules read, are granted after their requests, as one by one.
+        if (status === 'approved')
+          await tx.run(grantSql(slice.length, "r.status = 'pending' AND r.role_id IN (SELECT id FROM roles WHERE security_official_kind IS NULL)"), [
+            now,
+            officialId,
+            ...slice,
+          ]);
         const rows = await tx.all<{ id: number }>(
           `UPDATE role_requests SET status = ?, decided_at = ?, decided_by = ?, reason = ? WHERE status = 'pending' AND id IN (${marks(slice.length)}) RETURNING id`,
           [status, now, officialId, reason, ...slice],
@@ -459,12 +477,7 @@ export class SqlRequestStore implements RequestStore {
       }
     }
     for (const slice of slices(granted, DECIDE_SLICE)) {
-      await tx.run(
-        `INSERT INTO role_assignments (user_id, program_id, organization_id, role_id, granted_at, granted_by, request_id)
-         SELECT requester_id, program_id, organization_id, role_id, CAST(? AS BIGINT), CAST(? AS BIGINT), id FROM role_requests WHERE id IN (${marks(slice.length)})
-         ON CONFLICT DO NOTHING`,
-        [now, officialId, ...slice],
-      );
+      await tx.run(grantSql(slice.length, 'r.role_id IN (SELECT id FROM roles WHERE security_official_kind IS NOT NULL)'), [now, officialId, ...slice]);
     }
   }
 

@@ -498,6 +498,72 @@ describe.each(ENGINES)('the requests store on %s', (engine) => {
     expect(await store.queueCount({ organizationIds: [ids.org['123']!], allSecurityOfficialRequests: false })).toBe(3);
   });
 
+  it('hands a request’s place in the directory to the ordinary role it grants in place; the directory and its counts equal a rebuild', async () => {
+    const { store, ids, db, req } = await open();
+    const so1 = ids.user['so1']!;
+    // Cal asks for a second role at 123: a Security Official one, which the trust model reads.
+    await db.run(
+      "INSERT INTO role_requests (requester_id, program_id, organization_id, role_id, justification, status, requested_at) VALUES (?, ?, ?, ?, 'x', 'pending', ?)",
+      [ids.user['cal']!, ids.program[PROD]!, ids.org['123']!, ids.role['Provider Security Official']!, NOW - HOUR],
+    );
+    const calOfficial = await req('cal', 'Provider Security Official');
+    // Every directory row removed while deciding, by user.
+    if (db.dialect === 'sqlite') {
+      await db.run('CREATE TABLE directory_removed (user_id INTEGER)');
+      await db.run('CREATE TRIGGER directory_removed_log AFTER DELETE ON user_directory BEGIN INSERT INTO directory_removed VALUES (OLD.user_id); END');
+    } else {
+      await db.run('CREATE TABLE directory_removed (user_id BIGINT)');
+      await db.run(
+        'CREATE FUNCTION directory_removed_log() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN INSERT INTO directory_removed VALUES (OLD.user_id); RETURN NULL; END $$',
+      );
+      await db.run('CREATE TRIGGER directory_removed_log AFTER DELETE ON user_directory FOR EACH ROW EXECUTE FUNCTION directory_removed_log()');
+    }
+    const [ann, bob, cal, dee] = [await req('ann'), await req('bob'), await req('cal', COORDINATOR), await req('dee')];
+    expect(
+      await store.decide(so1, [
+        decision(ann, 'approve'),
+        decision(bob, 'approve'),
+        decision(cal, 'approve'),
+        decision(calOfficial, 'approve'),
+        decision(dee, 'reject'),
+      ]),
+    ).toEqual({
+      conflicts: [],
+      recorded: [],
+      refused: [],
+    });
+    // Ann, Bob and Cal keep their rows, updated in place (the old order removed and wrote each
+    // approved requester's row again); Dee, rejected, leaves the organization's directory.
+    expect((await db.all<{ userId: number }>('SELECT user_id AS "userId" FROM directory_removed')).map((r) => r.userId)).toEqual([ids.user['dee']!]);
+    const directory = await db.all(
+      `SELECT user_id AS "userId", program_id AS "programId", organization_id AS "organizationId", last_name AS "lastName", first_name AS "firstName", reasons,
+              active_last_use AS "activeLastUse", deactivated_at AS "deactivatedAt", referred_at AS "referredAt"
+         FROM user_directory ORDER BY user_id, program_id, organization_id`,
+    );
+    const rebuilt = await db.all(
+      `SELECT g.user_id AS "userId", g.program_id AS "programId", g.organization_id AS "organizationId", u.last_name AS "lastName", u.first_name AS "firstName",
+              g.reasons,
+              CASE WHEN u.status = 'active' THEN max(coalesce(u.last_sign_in_at, u.created_at), coalesce(u.reactivated_at, 0)) END AS "activeLastUse",
+              CASE WHEN u.status = 'deactivated' THEN coalesce(u.deactivated_at, 0) END AS "deactivatedAt",
+              CASE WHEN u.proofing_state = 'referred_in_person' THEN coalesce(u.proofing_referred_at, u.created_at) END AS "referredAt"
+         FROM (SELECT m.user_id, m.program_id, m.organization_id, count(*) AS reasons
+                 FROM (SELECT user_id, program_id, organization_id FROM role_assignments
+                       UNION ALL
+                       SELECT requester_id, program_id, organization_id FROM role_requests WHERE status = 'pending') m
+                GROUP BY m.user_id, m.program_id, m.organization_id) g
+         JOIN users u ON u.id = g.user_id
+        ORDER BY g.user_id, g.program_id, g.organization_id`,
+    );
+    expect(directory).toEqual(rebuilt);
+    expect(directory).toContainEqual(expect.objectContaining({ userId: ids.user['cal'], organizationId: ids.org['123'], reasons: 2 }));
+    expect(await db.all('SELECT program_id AS "programId", n FROM program_user_counts WHERE n > 0 ORDER BY program_id')).toEqual(
+      await db.all('SELECT program_id AS "programId", count(DISTINCT user_id) AS n FROM user_directory GROUP BY program_id ORDER BY program_id'),
+    );
+    expect(await db.all('SELECT request_id AS "requestId" FROM role_assignments WHERE request_id IS NOT NULL ORDER BY request_id')).toEqual(
+      [ann, bob, cal, calOfficial].sort((a, b) => a - b).map((requestId) => ({ requestId })),
+    );
+  });
+
   it('goes on with the rest of a chunk when the trust model refuses some requests, which keep nothing', async () => {
     const { store, ids, db, req } = await open();
     const so1 = ids.user['so1']!;

@@ -365,4 +365,32 @@ describe('role requests (HARP and iQIES job aids)', () => {
     expect(results.filter((r) => r.outcome === 'rejected')).toHaveLength(600);
     expect((await h.auditActions()).filter((a) => a === 'request.rejected')).toHaveLength(600);
   });
+
+  it('answers each request of a bulk once, read and judged a chunk at a time: refusals first, then the decisions in order', async () => {
+    const alice = (await sideSql(h.app).get("SELECT id FROM users WHERE user_id = 'alice'")) as { id: number };
+    await sideSql(h.app).transaction(async (tx) => {
+      for (let i = 0; i < 300; i += 1) {
+        await tx.run(
+          "INSERT INTO role_requests (requester_id, program_id, organization_id, role_id, status, requested_at) SELECT CAST(? AS BIGINT), 1, o.id, r.id, 'pending', CAST(? AS BIGINT) FROM organizations o, roles r WHERE o.display_id = '123' AND r.name = 'Provider Basic User'",
+          [alice.id, h.clock.now() - i],
+        );
+      }
+    });
+    const ids = ((await sideSql(h.app).all("SELECT id FROM role_requests WHERE status = 'pending' ORDER BY id")) as Array<{ id: number }>).map((r) => r.id);
+    const decidedBefore = ids[150]!;
+    await h.call('so2', 'queue.reject', { requestIds: [decidedBefore], reason: 'Duplicate' });
+    // Each named twice, the one decided before among them, and two IDs no request has: across many chunks.
+    const named = [...ids, ...ids.slice(0, 40), 999_998, 999_999];
+    const { results } = await h.call('so1', 'queue.reject', { requestIds: named, reason: 'Bulk clean-up' });
+    expect(results.map((r) => r.requestId).sort((a, b) => a - b)).toEqual([...new Set(named)].sort((a, b) => a - b));
+    expect(results.slice(0, 3).map((r) => [r.requestId, r.outcome])).toEqual([
+      [decidedBefore, 'conflict'],
+      [999_998, 'not_found'],
+      [999_999, 'not_found'],
+    ]);
+    expect(results.slice(3).map((r) => r.requestId)).toEqual(ids.filter((id) => id !== decidedBefore));
+    expect(new Set(results.slice(3).map((r) => r.outcome))).toEqual(new Set(['rejected']));
+    expect((await h.auditActions()).filter((a) => a === 'request.rejected')).toHaveLength(300);
+    expect((await h.call('so1', 'queue.page', {})).total).toBe(0);
+  });
 });
