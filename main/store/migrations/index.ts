@@ -7,6 +7,7 @@ import { migration005 } from './005-history-and-audit.js';
 import { migration006 } from './006-trust-model.js';
 import { migration007 } from './007-home-dashboard.js';
 import { migration008 } from './008-password-resets.js';
+import { migration010 } from './010-cms-queue.js';
 import type { Migration } from './migration.js';
 
 // The versions import the type from its own file, not from this index that imports them.
@@ -22,6 +23,7 @@ export const MIGRATIONS: readonly Migration[] = [
   migration006,
   migration007,
   migration008,
+  migration010,
 ];
 
 export class NewerDatabaseError extends Error {

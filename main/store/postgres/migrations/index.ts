@@ -8,6 +8,7 @@ import { migration005 } from './005-history-and-audit.js';
 import { migration006 } from './006-trust-model.js';
 import { migration007 } from './007-home-dashboard.js';
 import { migration008 } from './008-password-resets.js';
+import { migration010 } from './010-cms-queue.js';
 
 /**
  * Every PostgreSQL schema version, in order, numbered as the SQLite ones are: version N is the
@@ -22,6 +23,7 @@ export const PG_MIGRATIONS: readonly Migration[] = [
   migration006,
   migration007,
   migration008,
+  migration010,
 ];
 
 /**
