@@ -145,7 +145,10 @@ export class RequestService {
     const official = await this.official(session);
     let organizationId: number | undefined;
     if (input.organization !== undefined && input.organization !== '') {
-      const org = await this.store.requests.organizationByDisplayId(input.organization);
+      // One the official administers is in their holdings, read once above; only CMS looks others up.
+      const org =
+        [...official.administered.values()].find((o) => o.displayId === input.organization) ??
+        (official.isCms ? await this.store.requests.organizationByDisplayId(input.organization) : null);
       if (!org || (!official.administered.has(org.id) && !official.isCms)) throw new AppError('FORBIDDEN', REQUEST_MESSAGES.notYours);
       organizationId = org.id;
     }
@@ -156,9 +159,11 @@ export class RequestService {
       organizationId,
     };
     const after = input.after === undefined ? null : decodeCursor(input.after, input.sort);
-    const records = await this.store.requests.queuePage(scope, after, input.sort, input.limit + 1);
+    // The page, its total (from the counters), the officials' counts and the programs in one store call.
+    const view = await this.store.requests.queueView(scope, after, input.sort, input.limit + 1, [...official.administered.keys()]);
+    const records = view.records;
     const page = records.slice(0, input.limit);
-    const context = await this.decisionContext(page, [...official.administered.keys()]);
+    const context = await this.decisionContext(page, [], view.officialCounts);
     const counts = context.counts;
     const last = page[page.length - 1];
     const blocked = new Map<number, { organization: ReturnType<typeof publicOrg>; reason: string }>();
@@ -170,11 +175,11 @@ export class RequestService {
     return {
       rows: page.map((r) => this.toQueueRow(r, official, context.of(r))),
       nextCursor: records.length > input.limit && last ? encodeCursor(last, input.sort) : null,
-      total: await this.store.requests.queueCount(scope),
+      total: view.total,
       blockedOrganizations: [...blocked.values()],
       singleOfficialOrganizations: [...official.administered.values()].filter((o) => counts.get(o.id) === 1).map(publicOrg),
       organizations: [...official.administered.values()].map(publicOrg),
-      programs: await this.store.requests.programs(),
+      programs: view.programs,
     };
   }
 
@@ -264,11 +269,12 @@ export class RequestService {
 
   /**
    * What judging these requests needs, read once for all of them: each organization's official
-   * count and, only when a CMS Security Official role is among them, the approvals given and the
-   * CMS officials who count for dual control.
+   * count (`known` when the caller read them with the page) and, only when a CMS Security
+   * Official role is among them, the approvals given and the CMS officials who count for dual
+   * control.
    */
-  private async decisionContext(records: readonly RequestRecord[], moreOrganizations: readonly number[] = []) {
-    const counts = await this.store.requests.securityOfficialCounts([...new Set([...records.map((r) => r.organization.id), ...moreOrganizations])]);
+  private async decisionContext(records: readonly RequestRecord[], moreOrganizations: readonly number[] = [], known?: Map<number, number>) {
+    const counts = known ?? (await this.store.requests.securityOfficialCounts([...new Set([...records.map((r) => r.organization.id), ...moreOrganizations])]));
     const cmsRequests = records.filter((r) => r.securityOfficialKind === 'cms').map((r) => r.id);
     const approvals = cmsRequests.length > 0 ? await this.store.requests.approvalsFor(cmsRequests) : new Map<number, ApprovalRecord[]>();
     const cmsOfficials = cmsRequests.length > 0 ? await this.store.requests.cmsOfficialIds(this.clock.now()) : [];
