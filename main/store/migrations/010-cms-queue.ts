@@ -7,6 +7,8 @@ import type { Migration } from './migration.js';
  * at 100,000 pending). Pending requests are now indexed by role, in both orders of the queue, so
  * each Security Official role is an index range, and a page is merged from those ranges and the
  * organization's own. The role catalogue (migration 6) keeps one role per Security Official kind.
+ * Its total summed the counters of every Security Official role, one table row each (5,714 rows,
+ * 3 ms); an index carrying the count answers it alone.
  */
 export const migration010: Migration = {
   version: 10,
@@ -14,5 +16,7 @@ export const migration010: Migration = {
   sql: /* sql */ `
 CREATE INDEX role_requests_pending_role ON role_requests (role_id, requested_at, id) WHERE status = 'pending';
 CREATE INDEX role_requests_pending_role_name ON role_requests (role_id, requester_last_name, requester_first_name, id) WHERE status = 'pending';
+-- The CMS total sums every Security Official role's counters: read from this index alone.
+CREATE INDEX pending_request_counts_role_n ON pending_request_counts (role_id, program_id, n);
 `,
 };
