@@ -18,7 +18,7 @@ import { catalogueRefusal, catalogueView, roleAllowedIn } from '../../shared/rol
 import type { OrganizationRecord, RoleHolding } from '../store/types.js';
 import type { Store } from '../store/store.js';
 import type { OutboxDraft } from '../store/outbox-rows.js';
-import type { ApprovalRecord, Decision, QueueKey, QueueScope, RequestRecord } from '../store/requests-store.js';
+import type { ApprovalRecord, Decision, QueueKey, QueueScope, QueueView, RequestRecord } from '../store/requests-store.js';
 import type { Session } from './sessions.js';
 import { DECISION_MESSAGES, administeredOrganizations, judgeDecision, officialKindOf, officialOf } from './officials.js';
 import type { Judgement, Official } from './officials.js';
@@ -159,11 +159,11 @@ export class RequestService {
       organizationId,
     };
     const after = input.after === undefined ? null : decodeCursor(input.after, input.sort);
-    // The page, its total (from the counters), the officials' counts and the programs in one store call.
-    const view = await this.store.requests.queueView(scope, after, input.sort, input.limit + 1, [...official.administered.keys()]);
+    // The page, its total (from the counters), what judging its rows needs and the programs in one store call.
+    const view = await this.store.requests.queueView(scope, after, input.sort, input.limit + 1, [...official.administered.keys()], this.clock.now());
     const records = view.records;
     const page = records.slice(0, input.limit);
-    const context = await this.decisionContext(page, [], view.officialCounts);
+    const context = await this.decisionContext(page, [], view);
     const counts = context.counts;
     const last = page[page.length - 1];
     const blocked = new Map<number, { organization: ReturnType<typeof publicOrg>; reason: string }>();
@@ -269,15 +269,23 @@ export class RequestService {
 
   /**
    * What judging these requests needs, read once for all of them: each organization's official
-   * count (`known` when the caller read them with the page) and, only when a CMS Security
-   * Official role is among them, the approvals given and the CMS officials who count for dual
-   * control.
+   * count and, only when a CMS Security Official role is among them, the approvals given and the
+   * CMS officials who count for dual control (`known` when the queue page read them with it).
    */
-  private async decisionContext(records: readonly RequestRecord[], moreOrganizations: readonly number[] = [], known?: Map<number, number>) {
-    const counts = known ?? (await this.store.requests.securityOfficialCounts([...new Set([...records.map((r) => r.organization.id), ...moreOrganizations])]));
+  private async decisionContext(
+    records: readonly RequestRecord[],
+    moreOrganizations: readonly number[] = [],
+    known?: Pick<QueueView, 'officialCounts' | 'approvals' | 'cmsOfficials'>,
+  ) {
+    if (known) return this.contextOf(known.officialCounts, known.approvals, known.cmsOfficials);
+    const counts = await this.store.requests.securityOfficialCounts([...new Set([...records.map((r) => r.organization.id), ...moreOrganizations])]);
     const cmsRequests = records.filter((r) => r.securityOfficialKind === 'cms').map((r) => r.id);
     const approvals = cmsRequests.length > 0 ? await this.store.requests.approvalsFor(cmsRequests) : new Map<number, ApprovalRecord[]>();
     const cmsOfficials = cmsRequests.length > 0 ? await this.store.requests.cmsOfficialIds(this.clock.now()) : [];
+    return this.contextOf(counts, approvals, cmsOfficials);
+  }
+
+  private contextOf(counts: Map<number, number>, approvals: Map<number, ApprovalRecord[]>, cmsOfficials: number[]) {
     return {
       counts,
       of: (r: RequestRecord): RowContext => ({ officialCount: counts.get(r.organization.id) ?? 0, approvals: approvals.get(r.id) ?? [], cmsOfficials }),

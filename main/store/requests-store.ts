@@ -111,6 +111,9 @@ export interface QueueView {
   /** Distinct Security Officials by organization (0 when none). */
   officialCounts: Map<number, number>;
   programs: string[];
+  /** Only for CMS Security Official role requests among the records; empty (and not read) when there are none. */
+  approvals: Map<number, ApprovalRecord[]>;
+  cmsOfficials: number[];
 }
 
 export interface RequesterProfile {
@@ -146,9 +149,17 @@ export interface RequestStore {
   /**
    * What one queue page shows, read in one call: the page (`limit` rows at most), the total from
    * the counters, the Security Official counts of the page's organizations and of `alsoCount`,
-   * and the programs.
+   * the programs, and for CMS Security Official role requests on the page, their approvals and
+   * the CMS officials who count for dual control at `at` (cmsOfficialIds).
    */
-  queueView(scope: QueueScope, after: QueueKey | null, sort: 'requested' | 'lastName', limit: number, alsoCount: readonly number[]): Promise<QueueView>;
+  queueView(
+    scope: QueueScope,
+    after: QueueKey | null,
+    sort: 'requested' | 'lastName',
+    limit: number,
+    alsoCount: readonly number[],
+    at: number,
+  ): Promise<QueueView>;
   /**
    * Decides requests in one transaction (all or nothing): each is decided only if it is still
    * pending; the others are returned as conflicts and write nothing.
@@ -385,11 +396,23 @@ export class SqlRequestStore implements RequestStore {
     return rows.map(toRequest);
   }
 
-  async queueView(scope: QueueScope, after: QueueKey | null, sort: 'requested' | 'lastName', limit: number, alsoCount: readonly number[]): Promise<QueueView> {
+  async queueView(
+    scope: QueueScope,
+    after: QueueKey | null,
+    sort: 'requested' | 'lastName',
+    limit: number,
+    alsoCount: readonly number[],
+    at: number,
+  ): Promise<QueueView> {
     // Side by side: PostgreSQL runs them on several connections; SQLite one after another on its thread.
     const [records, total, programs] = await Promise.all([this.queuePage(scope, after, sort, limit), this.queueCount(scope), this.programs()]);
-    const officialCounts = await this.securityOfficialCounts([...new Set([...records.map((r) => r.organization.id), ...alsoCount])]);
-    return { records, total, officialCounts, programs };
+    const cmsRequests = records.filter((r) => r.securityOfficialKind === 'cms').map((r) => r.id);
+    const [officialCounts, approvals, cmsOfficials] = await Promise.all([
+      this.securityOfficialCounts([...new Set([...records.map((r) => r.organization.id), ...alsoCount])]),
+      cmsRequests.length > 0 ? this.approvalsFor(cmsRequests) : new Map<number, ApprovalRecord[]>(),
+      cmsRequests.length > 0 ? this.cmsOfficialIds(at) : [],
+    ]);
+    return { records, total, officialCounts, programs, approvals, cmsOfficials };
   }
 
   /**

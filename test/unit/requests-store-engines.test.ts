@@ -409,10 +409,10 @@ describe.each(ENGINES)('the requests store on %s', (engine) => {
     expect(new Set(rows.map((r) => r.securityOfficialKind))).toEqual(new Set(['provider', 'state', 'cms']));
   });
 
-  it('reads a queue page, its total, the official counts and the programs in one call, as the separate reads give them', async () => {
-    const { store, ids } = await open();
+  it('reads a queue page, its total, the official counts, the programs and what dual control needs in one call, as the separate reads give them', async () => {
+    const { store, ids, req } = await open();
     const scope: QueueScope = { organizationIds: [ids.org['CMS']!, ids.org['123']!], allSecurityOfficialRequests: true };
-    const view = await store.queueView(scope, null, 'lastName', 3, [ids.org['456']!]);
+    const view = await store.queueView(scope, null, 'lastName', 3, [ids.org['456']!], NOW);
     const page = await store.queuePage(scope, null, 'lastName', 3);
     expect(view.records).toEqual(page);
     expect(view.total).toBe(await store.queueCount(scope));
@@ -421,6 +421,19 @@ describe.each(ENGINES)('the requests store on %s', (engine) => {
     const orgs = [...new Set([...page.map((r) => r.organization.id), ids.org['456']!])];
     expect(view.officialCounts).toEqual(await store.securityOfficialCounts(orgs));
     expect(view.officialCounts.get(ids.org['456']!)).toBe(1);
+    // No CMS role request on this page: nothing read for dual control.
+    expect(page.some((r) => r.securityOfficialKind === 'cms')).toBe(false);
+    expect(view.approvals.size).toBe(0);
+    expect(view.cmsOfficials).toEqual([]);
+    // The analyst's request for the CMS role is on the page by time: its approvals and the CMS officials come with it.
+    expect((await store.decide(ids.user['cms1']!, [decision(await req('analyst', CMS_SO), 'approve', { approvalsNeeded: 2 })])).recorded).toHaveLength(1);
+    const byTime = await store.queueView(scope, null, 'requested', 10, [], NOW);
+    const cmsRequest = byTime.records.find((r) => r.securityOfficialKind === 'cms')!;
+    expect(cmsRequest.requesterUserId).toBe('analyst');
+    expect(byTime.cmsOfficials).toEqual(await store.cmsOfficialIds(NOW));
+    expect(byTime.cmsOfficials).toEqual([ids.user['cms1'], ids.user['cms2']]);
+    expect(byTime.approvals).toEqual(await store.approvalsFor([cmsRequest.id]));
+    expect(byTime.approvals.get(cmsRequest.id)?.map((a) => a.officialId)).toEqual([ids.user['cms1']]);
   });
 
   it('files a request with its slots filled in the audit and the email text; a pending or held one changes nothing', async () => {
