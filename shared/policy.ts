@@ -17,7 +17,7 @@ export const POLICY = {
    * listed up to this many of each kind (then the official is asked to type more).
    */
   lookupMatchCap: 100,
-  /** A search counts its matches up to this many, then shows "Users (1,000+)". */
+  /** User Lookup counts a search's matches, and an organization's users, up to this many, then shows "Users (1,000 or more)". */
   lookupCountCap: 1000,
   /** NIST SP 800-63B: at least 8, we ask 12; no composition rules. */
   passwordMinLength: 12,

@@ -18,7 +18,7 @@ import { catalogueRefusal, catalogueView, roleAllowedIn } from '../../shared/rol
 import type { OrganizationRecord, RoleHolding } from '../store/types.js';
 import type { Store } from '../store/store.js';
 import type { OutboxDraft } from '../store/outbox-rows.js';
-import type { ApprovalRecord, Decision, QueueKey, QueueScope, RequestRecord } from '../store/requests-store.js';
+import type { ApprovalRecord, Decision, QueueKey, QueueScope, QueueView, RequestRecord } from '../store/requests-store.js';
 import type { Session } from './sessions.js';
 import { DECISION_MESSAGES, administeredOrganizations, judgeDecision, officialKindOf, officialOf } from './officials.js';
 import type { Judgement, Official } from './officials.js';
@@ -145,7 +145,10 @@ export class RequestService {
     const official = await this.official(session);
     let organizationId: number | undefined;
     if (input.organization !== undefined && input.organization !== '') {
-      const org = await this.store.requests.organizationByDisplayId(input.organization);
+      // One the official administers is in their holdings, read once above; only CMS looks others up.
+      const org =
+        [...official.administered.values()].find((o) => o.displayId === input.organization) ??
+        (official.isCms ? await this.store.requests.organizationByDisplayId(input.organization) : null);
       if (!org || (!official.administered.has(org.id) && !official.isCms)) throw new AppError('FORBIDDEN', REQUEST_MESSAGES.notYours);
       organizationId = org.id;
     }
@@ -156,9 +159,11 @@ export class RequestService {
       organizationId,
     };
     const after = input.after === undefined ? null : decodeCursor(input.after, input.sort);
-    const records = await this.store.requests.queuePage(scope, after, input.sort, input.limit + 1);
+    // The page, its total (from the counters), what judging its rows needs and the programs in one store call.
+    const view = await this.store.requests.queueView(scope, after, input.sort, input.limit + 1, [...official.administered.keys()], this.clock.now());
+    const records = view.records;
     const page = records.slice(0, input.limit);
-    const context = await this.decisionContext(page, [...official.administered.keys()]);
+    const context = await this.decisionContext(page, [], { known: view });
     const counts = context.counts;
     const last = page[page.length - 1];
     const blocked = new Map<number, { organization: ReturnType<typeof publicOrg>; reason: string }>();
@@ -170,11 +175,11 @@ export class RequestService {
     return {
       rows: page.map((r) => this.toQueueRow(r, official, context.of(r))),
       nextCursor: records.length > input.limit && last ? encodeCursor(last, input.sort) : null,
-      total: await this.store.requests.queueCount(scope),
+      total: view.total,
       blockedOrganizations: [...blocked.values()],
       singleOfficialOrganizations: [...official.administered.values()].filter((o) => counts.get(o.id) === 1).map(publicOrg),
       organizations: [...official.administered.values()].map(publicOrg),
-      programs: await this.store.requests.programs(),
+      programs: view.programs,
     };
   }
 
@@ -265,10 +270,17 @@ export class RequestService {
   /**
    * What judging these requests needs, read once for all of them: each organization's official
    * count and, only when a CMS Security Official role is among them, the approvals given and the
-   * CMS officials who count for dual control. A bulk passes its `memo`, so that its chunks read
-   * the counts and the CMS officials once, as when the whole bulk was judged before any chunk.
+   * CMS officials who count for dual control. A queue page passes what it read with its rows
+   * (`known`); a bulk passes its `memo`, so that its chunks read the counts and the CMS officials
+   * once, as when the whole bulk was judged before any chunk.
    */
-  private async decisionContext(records: readonly RequestRecord[], moreOrganizations: readonly number[] = [], memo?: BulkMemo) {
+  private async decisionContext(
+    records: readonly RequestRecord[],
+    moreOrganizations: readonly number[] = [],
+    from: { known?: Pick<QueueView, 'officialCounts' | 'approvals' | 'cmsOfficials'>; memo?: BulkMemo } = {},
+  ) {
+    const { known, memo } = from;
+    if (known) return this.contextOf(known.officialCounts, known.approvals, known.cmsOfficials);
     const wanted = [...new Set([...records.map((r) => r.organization.id), ...moreOrganizations])];
     const missing = memo ? wanted.filter((id) => !memo.counts.has(id)) : wanted;
     const read = missing.length > 0 || !memo ? await this.store.requests.securityOfficialCounts(missing) : new Map<number, number>();
@@ -278,6 +290,10 @@ export class RequestService {
     const approvals = cmsRequests.length > 0 ? await this.store.requests.approvalsFor(cmsRequests) : new Map<number, ApprovalRecord[]>();
     const cmsOfficials = cmsRequests.length > 0 ? (memo?.cmsOfficials ?? (await this.store.requests.cmsOfficialIds(this.clock.now()))) : [];
     if (memo && cmsRequests.length > 0) memo.cmsOfficials = cmsOfficials;
+    return this.contextOf(counts, approvals, cmsOfficials);
+  }
+
+  private contextOf(counts: Map<number, number>, approvals: Map<number, ApprovalRecord[]>, cmsOfficials: readonly number[]) {
     return {
       counts,
       of: (r: RequestRecord): RowContext => ({ officialCount: counts.get(r.organization.id) ?? 0, approvals: approvals.get(r.id) ?? [], cmsOfficials }),
@@ -306,7 +322,7 @@ export class RequestService {
   private async judgeAll(official: Official, ids: readonly number[], action: 'approve' | 'reject', memo?: BulkMemo) {
     const unique = [...new Set(ids)];
     const records = new Map((await this.store.requests.byIds(unique)).map((r) => [r.id, r]));
-    const context = await this.decisionContext([...records.values()], [], memo);
+    const context = await this.decisionContext([...records.values()], [], { memo });
     const allowed: Array<{ request: RequestRecord; judged: Judgement }> = [];
     const refused: DecisionOutcome[] = [];
     const items: DecisionPreviewItem[] = [];

@@ -114,10 +114,12 @@ export class UserService {
       const rows = await this.store.userAdmin.browse(scope, after, input.direction, input.limit + 1);
       const page = rows.slice(0, input.limit);
       const last = page[page.length - 1];
+      // An organization's users are counted up to the cap, as a search's are, never all of them on every page.
+      const counted = after === null ? await this.store.userAdmin.count(scope, POLICY.lookupCountCap) : null;
       return {
         rows: page.map((u) => toRow(u, false, now)),
-        total: after === null ? await this.store.userAdmin.count(scope) : null,
-        totalAtLeast: false,
+        total: counted?.n ?? null,
+        totalAtLeast: counted?.more ?? false,
         truncated: false,
         nextCursor: rows.length > input.limit && last ? encodeCursor({ direction: input.direction, query, key: keyOf(last) }) : null,
       };
@@ -472,7 +474,9 @@ export class UserService {
     const programId = await this.store.requests.programId(program);
     if (programId === null) throw new AppError('VALIDATION', `Unknown program: ${program}`, 'program');
     if (organization === '') return { programId, organizationIds: official.isCms ? 'all' : [...official.administered.keys()] };
-    const org = await this.store.requests.organizationByDisplayId(organization);
+    // An organization the official administers is already in hand (their holdings); only others are looked up.
+    const org =
+      [...official.administered.values()].find((o) => o.displayId === organization) ?? (await this.store.requests.organizationByDisplayId(organization));
     if (!org) throw new AppError('VALIDATION', `Unknown organization: ${organization}`, 'organization');
     if (!administers(official, org.id)) throw new AppError('FORBIDDEN', USER_MESSAGES.notYourOrganization);
     return { programId, organizationIds: [org.id] };

@@ -1,5 +1,6 @@
 import { fillSlots } from './slots.js';
 import type { Slotted } from './slots.js';
+import { ORGANIZATION_KINDS } from '../../shared/domain.js';
 import type { OrganizationKind, ProofingState, RequestStatus, UserStatus } from '../../shared/domain.js';
 import type { OutboxDraft } from './outbox-rows.js';
 import type { AuditDraft } from './types.js';
@@ -104,6 +105,17 @@ export interface SingleApprovalGrant {
   approverEmail: string;
 }
 
+export interface QueueView {
+  records: RequestRecord[];
+  total: number;
+  /** Distinct Security Officials by organization (0 when none). */
+  officialCounts: Map<number, number>;
+  programs: string[];
+  /** Only for CMS Security Official role requests among the records; empty (and not read) when there are none. */
+  approvals: Map<number, ApprovalRecord[]>;
+  cmsOfficials: number[];
+}
+
 export interface RequesterProfile {
   userId: string;
   firstName: string;
@@ -134,6 +146,20 @@ export interface RequestStore {
   withdraw(requestId: number, requesterId: number, audit: AuditDraft[]): Promise<boolean>;
   queuePage(scope: QueueScope, after: QueueKey | null, sort: 'requested' | 'lastName', limit: number): Promise<RequestRecord[]>;
   queueCount(scope: QueueScope): Promise<number>;
+  /**
+   * What one queue page shows, read in one call: the page (`limit` rows at most), the total from
+   * the counters, the Security Official counts of the page's organizations and of `alsoCount`,
+   * the programs, and for CMS Security Official role requests on the page, their approvals and
+   * the CMS officials who count for dual control at `at` (cmsOfficialIds).
+   */
+  queueView(
+    scope: QueueScope,
+    after: QueueKey | null,
+    sort: 'requested' | 'lastName',
+    limit: number,
+    alsoCount: readonly number[],
+    at: number,
+  ): Promise<QueueView>;
   /**
    * Decides requests in one transaction (all or nothing): each is decided only if it is still
    * pending; the others are returned as conflicts and write nothing.
@@ -176,9 +202,29 @@ const REQUEST_SELECT = `
 
 type RequestRow = Omit<RequestRecord, 'organization'> & { orgId: number; orgDisplayId: string; orgName: string; orgKind: OrganizationKind };
 
-const toRequest = ({ orgId, orgDisplayId, orgName, orgKind, ...rest }: RequestRow): RequestRecord => ({
-  ...rest,
-  organization: { id: orgId, displayId: orgDisplayId, name: orgName, kind: orgKind },
+// Field by field: a rest pattern over a driver's row cost 4 to 8 ms a page of 100 on a loaded machine (about 0.3 ms this way).
+const toRequest = (r: RequestRow): RequestRecord => ({
+  id: r.id,
+  requesterId: r.requesterId,
+  requesterFirstName: r.requesterFirstName,
+  requesterLastName: r.requesterLastName,
+  requesterEmail: r.requesterEmail,
+  requesterUserId: r.requesterUserId,
+  requesterProofingState: r.requesterProofingState,
+  requesterCreatedBy: r.requesterCreatedBy,
+  program: r.program,
+  programId: r.programId,
+  organization: { id: r.orgId, displayId: r.orgDisplayId, name: r.orgName, kind: r.orgKind },
+  role: r.role,
+  roleId: r.roleId,
+  securityOfficialKind: r.securityOfficialKind,
+  justification: r.justification,
+  status: r.status,
+  requestedAt: r.requestedAt,
+  decidedAt: r.decidedAt,
+  decidedBy: r.decidedBy,
+  decidedByEmail: r.decidedByEmail,
+  reason: r.reason,
 });
 
 /** A CMS official deactivated this recently still counts for dual control (30 days, as in migration 6). */
@@ -309,20 +355,71 @@ export class SqlRequestStore implements RequestStore {
   }
 
   async queuePage(scope: QueueScope, after: QueueKey | null, sort: 'requested' | 'lastName', limit: number): Promise<RequestRecord[]> {
-    const where = this.scopeWhere(scope);
     let keyset = '';
-    const params: SqlValue[] = [...where.params];
+    const keyParams: SqlValue[] = [];
     if (after?.sort === 'requested') {
       keyset = ' AND (r.requested_at, r.id) > (?, ?)';
-      params.push(after.requestedAt, after.id);
+      keyParams.push(after.requestedAt, after.id);
     } else if (after?.sort === 'lastName') {
       keyset = ' AND (r.requester_last_name, r.requester_first_name, r.id) > (?, ?, ?)';
-      params.push(after.lastName, after.firstName, after.id);
+      keyParams.push(after.lastName, after.firstName, after.id);
     }
     // The requester's names copied onto the request (migration 003) are indexed for pending requests.
     const order = sort === 'requested' ? 'r.requested_at, r.id' : 'r.requester_last_name, r.requester_first_name, r.id';
-    const rows = await this.ctx.db.all<RequestRow>(`${REQUEST_SELECT} WHERE ${where.sql}${keyset} ORDER BY ${order} LIMIT ?`, [...params, limit]);
+    if (scope.allSecurityOfficialRequests && scope.organizationId === undefined) return this.cmsQueuePage(scope, keyset, keyParams, order, limit);
+    const where = this.scopeWhere(scope);
+    const rows = await this.ctx.db.all<RequestRow>(`${REQUEST_SELECT} WHERE ${where.sql}${keyset} ORDER BY ${order} LIMIT ?`, [
+      ...where.params,
+      ...keyParams,
+      limit,
+    ]);
     return rows.map(toRequest);
+  }
+
+  /**
+   * The CMS scope (its organizations, and Security Official requests anywhere) as one index range
+   * per organization and per Security Official role (migration 010), each cut at `limit` in the
+   * page's order: the page's rows are all among them, so it never walks every pending request to
+   * find the few in scope. The ranges give keys only (from their indexes); the page is chosen
+   * from them, and only its rows are joined. One statement, so one round trip on either engine.
+   */
+  private async cmsQueuePage(scope: QueueScope, keyset: string, keyParams: readonly SqlValue[], order: string, limit: number): Promise<RequestRecord[]> {
+    const program = scope.programName === undefined ? '' : ' AND r.program_id = (SELECT id FROM programs WHERE name = ?)';
+    const programParams = scope.programName === undefined ? [] : [scope.programName];
+    const ranges: string[] = [];
+    const params: SqlValue[] = [];
+    const range = (where: string, whereParams: readonly SqlValue[]) => {
+      ranges.push(
+        `SELECT * FROM (SELECT ${order} FROM role_requests r WHERE r.status = 'pending' AND ${where}${program}${keyset} ORDER BY ${order} LIMIT ?) range${ranges.length}`,
+      );
+      params.push(...whereParams, ...programParams, ...keyParams, limit);
+    };
+    for (const id of scope.organizationIds) range('r.organization_id = ?', [id]);
+    // The role catalogue keeps one role per Security Official kind, so each is one equality.
+    for (const kind of ORGANIZATION_KINDS) range('r.role_id = (SELECT id FROM roles WHERE security_official_kind = ?)', [kind]);
+    // UNION: a request in two ranges (a CMS role requested in CMS) has the same key in both.
+    const page = `SELECT id FROM (${ranges.join(' UNION ')}) keys ORDER BY ${order.replace(/\br\./g, '')} LIMIT ?`;
+    const rows = await this.ctx.db.all<RequestRow>(`${REQUEST_SELECT} WHERE r.id IN (${page}) ORDER BY ${order}`, [...params, limit]);
+    return rows.map(toRequest);
+  }
+
+  async queueView(
+    scope: QueueScope,
+    after: QueueKey | null,
+    sort: 'requested' | 'lastName',
+    limit: number,
+    alsoCount: readonly number[],
+    at: number,
+  ): Promise<QueueView> {
+    // Side by side: PostgreSQL runs them on several connections; SQLite one after another on its thread.
+    const [records, total, programs] = await Promise.all([this.queuePage(scope, after, sort, limit), this.queueCount(scope), this.programs()]);
+    const cmsRequests = records.filter((r) => r.securityOfficialKind === 'cms').map((r) => r.id);
+    const [officialCounts, approvals, cmsOfficials] = await Promise.all([
+      this.securityOfficialCounts([...new Set([...records.map((r) => r.organization.id), ...alsoCount])]),
+      cmsRequests.length > 0 ? this.approvalsFor(cmsRequests) : new Map<number, ApprovalRecord[]>(),
+      cmsRequests.length > 0 ? this.cmsOfficialIds(at) : [],
+    ]);
+    return { records, total, officialCounts, programs, approvals, cmsOfficials };
   }
 
   /**

@@ -126,9 +126,15 @@ function wrap<T>(step: () => T): T {
 }
 
 /** Integers are read as bigint so that one JavaScript cannot hold exactly is refused, not rounded. */
+const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER);
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
 function toNumbers(row: Record<string, unknown>): Record<string, unknown> {
-  for (const [key, value] of Object.entries(row)) {
-    if (typeof value === 'bigint') row[key] = safeNumber(value, key);
+  // Every integer of every row comes here: a range check in place, no entry arrays or BigInt
+  // round trips (they cost a millisecond on a page of 100 requests); safeNumber refuses the rest.
+  for (const key in row) {
+    const value = row[key];
+    if (typeof value === 'bigint') row[key] = value >= MIN_SAFE && value <= MAX_SAFE ? Number(value) : safeNumber(value, key);
   }
   return row;
 }

@@ -99,8 +99,12 @@ export interface UserAdminStore {
    * (with `lastNamePrefix`) those whose last name starts with it, without case.
    */
   browse(scope: LookupScope, after: NameKey | null, direction: Direction, limit: number, lastNamePrefix?: string): Promise<LookupUser[]>;
-  /** How many distinct users the scope holds, counted exactly. */
-  count(scope: LookupScope): Promise<number>;
+  /**
+   * How many distinct users the scope holds: exactly from the program's counter for All, else
+   * counted no further than `cap` + 1 (a large organization is never recounted row by row), with
+   * `more` set when there are more than `cap`, and then `n` is `cap`.
+   */
+  count(scope: LookupScope, cap: number): Promise<{ n: number; more: boolean }>;
   /** How many users in scope have a last name starting with `prefix`, counting no further than `cap`. */
   countLastNamePrefix(scope: LookupScope, prefix: string, cap: number): Promise<number>;
   /**
@@ -200,17 +204,22 @@ export class SqlUserAdminStore implements UserAdminStore {
     return keys.map((k) => users.get(k.id)).filter((u): u is LookupUser => u !== undefined);
   }
 
-  async count(scope: LookupScope): Promise<number> {
+  async count(scope: LookupScope, cap: number): Promise<{ n: number; more: boolean }> {
     if (scope.organizationIds === 'all') {
-      return (await this.ctx.db.get<{ n: number }>('SELECT coalesce((SELECT n FROM program_user_counts WHERE program_id = ?), 0) AS n', [scope.programId]))!.n;
+      const n = (await this.ctx.db.get<{ n: number }>('SELECT coalesce((SELECT n FROM program_user_counts WHERE program_id = ?), 0) AS n', [scope.programId]))!
+        .n;
+      return { n, more: false };
     }
     const orgs = scope.organizationIds;
-    if (orgs.length === 0) return 0;
+    if (orgs.length === 0) return { n: 0, more: false };
+    // No counter per organization: read at most cap + 1 directory entries of the range, which
+    // is enough to tell "exactly n" from "more than cap" (one row per user in one organization).
     const sql =
       orgs.length === 1
-        ? 'SELECT count(*) AS n FROM user_directory WHERE program_id = ? AND organization_id = ?'
-        : `SELECT count(DISTINCT user_id) AS n FROM user_directory WHERE program_id = ? AND organization_id IN (${marks(orgs.length)})`;
-    return (await this.ctx.db.get<{ n: number }>(sql, [scope.programId, ...orgs]))!.n;
+        ? 'SELECT count(*) AS n FROM (SELECT 1 AS one FROM user_directory WHERE program_id = ? AND organization_id = ? LIMIT ?) capped'
+        : `SELECT count(*) AS n FROM (SELECT DISTINCT user_id FROM user_directory WHERE program_id = ? AND organization_id IN (${marks(orgs.length)}) LIMIT ?) capped`;
+    const n = (await this.ctx.db.get<{ n: number }>(sql, [scope.programId, ...orgs, cap + 1]))!.n;
+    return n > cap ? { n: cap, more: true } : { n, more: false };
   }
 
   async countLastNamePrefix(scope: LookupScope, prefix: string, cap: number): Promise<number> {

@@ -98,7 +98,7 @@ export const userChannels = {
       rows: z.array(lookupRow),
       /** "Users (N)": given with the first page only. */
       total: z.number().nullable(),
-      /** A search's total is a lower bound ("Users (1,000+)"): it stopped counting. */
+      /** The total is a lower bound ("Users (1,000 or more)"): counting stopped at the cap. */
       totalAtLeast: z.boolean(),
       /** A search matched more users (by first name, user ID or email) than it lists; refine it. */
       truncated: z.boolean(),

@@ -15,6 +15,7 @@ import type { Sampled } from './bench-support.js';
 import { accountsPathFor } from './scale-data.js';
 import type { AccountsFile, BenchAccount } from './scale-data.js';
 import { sideDb } from '../support/side-db.js';
+import { POLICY } from '../../shared/policy.js';
 
 /**
  * npm run bench:lookup -- --db PATH
@@ -110,6 +111,11 @@ async function main(): Promise<void> {
       `SELECT u.* FROM user_directory d JOIN users u ON u.id = d.user_id WHERE d.program_id = ? AND d.organization_id = (SELECT id FROM organizations WHERE display_id = ?)
           AND (d.last_name, d.first_name, d.user_id) > (?, ?, ?) ORDER BY d.last_name, d.first_name, d.user_id LIMIT ${PAGE + 1}`,
     );
+    // A first page also says "Users (N)": All from the program's counter, an organization counted up to the cap.
+    const countAll = db.prepare('SELECT n FROM program_user_counts WHERE program_id = ?');
+    const countOrg = db.prepare(
+      `SELECT count(*) AS n FROM (SELECT 1 FROM user_directory WHERE program_id = ? AND organization_id = (SELECT id FROM organizations WHERE display_id = ?) LIMIT ${POLICY.lookupCountCap + 1})`,
+    );
     const end = (s: string) => `${s}\u{10FFFF}`;
     const lastPrefix = someone.lastName.slice(0, 3);
     const emailPrefix = someone.email.slice(0, 6);
@@ -158,19 +164,19 @@ async function main(): Promise<void> {
       () => prefixLast.all(programId, lastPrefix, end(lastPrefix)),
       TARGET.prefix,
     );
-    await searchFigure(`First page, CMS, All`, cms, {}, () => browseAll.all(programId, '', '', 0), TARGET.page);
+    await searchFigure(`First page, CMS, All`, cms, {}, () => [browseAll.all(programId, '', '', 0), countAll.get(programId)], TARGET.page);
     await searchFigure(
       `First page, provider SO, large provider`,
       large,
       { organization: largeOrg },
-      () => browseOrg.all(programId, largeOrg, '', '', 0),
+      () => [browseOrg.all(programId, largeOrg, '', '', 0), countOrg.get(programId, largeOrg)],
       TARGET.page,
     );
     await searchFigure(
       `First page, provider SO, typical provider`,
       typical,
       { organization: typical.account.organization.displayId },
-      () => browseOrg.all(programId, typical.account.organization.displayId, '', '', 0),
+      () => [browseOrg.all(programId, typical.account.organization.displayId, '', '', 0), countOrg.get(programId, typical.account.organization.displayId)],
       TARGET.page,
     );
 

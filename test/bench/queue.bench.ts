@@ -313,8 +313,8 @@ async function measure(app: ConsoleApp, clock: AdjustableClock, accountsFile: Ac
     await sample(Math.min(runs, 50), 5, () => call(app, officials.large.clientId, 'home.summary', {})),
   ]);
   const breakdowns: Array<[string, Array<[string, Sampled]>]> = [
-    ['CMS SO', await storeBreakdown(app, officials.cms)],
-    ['provider SO (large org)', await storeBreakdown(app, officials.large)],
+    ['CMS SO', await storeBreakdown(app, clock, officials.cms)],
+    ['provider SO (large org)', await storeBreakdown(app, clock, officials.large)],
   ];
 
   // ---- bulk approvals: the large provider's queue, oldest first, four (or five) disjoint sets ----
@@ -344,7 +344,7 @@ async function measure(app: ConsoleApp, clock: AdjustableClock, accountsFile: Ac
 
   // ---- report ----
   console.log(
-    `\nQueue pages on ${name} (ms; service = dispatch: validation, session, service, store; direct = RequestService.queuePage; raw = the page SQL on the engine)`,
+    `\nQueue pages on ${name} (ms; service = dispatch: validation, session, service, store; direct = RequestService.queuePage; raw = the same reads on the engine: page, total, official counts, programs)`,
   );
   const verdicts: string[] = [];
   printTable([
@@ -430,53 +430,92 @@ async function measure(app: ConsoleApp, clock: AdjustableClock, accountsFile: Ac
     ['Page, provider SO (large org), by Last Name', officials.large, 'lastName', true],
     ['Page, CMS SO, by Last Name', officials.cms, 'lastName', true],
   ] as const) {
-    await raw.plan(label, pageSql(o, sort, keyset), [...o.orgIds, ...keysetParams(sort, keyset), PAGE + 1]);
+    const q = pageQuery(o, sort, keyset ? keysetParams(sort) : null);
+    await raw.plan(label, q.sql, q.params);
   }
-  await raw.plan('Count, CMS SO', countSql(officials.cms), officials.cms.orgIds);
+  const count = countQuery(officials.cms);
+  await raw.plan('Count, CMS SO', count.sql, count.params);
   return { pages, bulk, stats, verdicts };
 }
 
 // ---- pages ------------------------------------------------------------------------------------
 
-/** The page SQL the queue needs, written here from the schema (the store's text is not imported). */
-function pageSql(o: Official, sort: QueueSort, keyset: boolean): string {
-  const inOrgs = `r.organization_id IN (${o.orgIds.map(() => '?').join(',')})`;
-  const scope = o.isCms ? `(${inOrgs} OR ro.security_official_kind IS NOT NULL)` : `(${inOrgs})`;
-  const after = !keyset
-    ? ''
-    : sort === 'requested'
-      ? ' AND (r.requested_at, r.id) > (?, ?)'
-      : ' AND (r.requester_last_name, r.requester_first_name, r.id) > (?, ?, ?)';
-  const order = sort === 'requested' ? 'r.requested_at, r.id' : 'r.requester_last_name, r.requester_first_name, r.id';
-  return `SELECT r.id, r.requester_id, u.first_name, u.last_name, u.email, p.name AS program, p.id AS program_id,
+const PAGE_COLUMNS = `r.id, r.requester_id, u.first_name, u.last_name, u.email, p.name AS program, p.id AS program_id,
                  o.id AS org_id, o.display_id, o.name AS org_name, o.kind, ro.name AS role, ro.id AS role_id, ro.security_official_kind,
-                 r.justification, r.status, r.requested_at, r.decided_at, r.decided_by, d.email AS decided_by_email, r.reason
+                 r.justification, r.status, r.requested_at, r.decided_at, r.decided_by, d.email AS decided_by_email, r.reason,
+                 r.requester_last_name, r.requester_first_name
             FROM role_requests r
             JOIN users u ON u.id = r.requester_id
             JOIN programs p ON p.id = r.program_id
             JOIN organizations o ON o.id = r.organization_id
             JOIN roles ro ON ro.id = r.role_id
-            LEFT JOIN users d ON d.id = r.decided_by
-           WHERE r.status = 'pending' AND ${scope}${after}
-           ORDER BY ${order} LIMIT ?`;
+            LEFT JOIN users d ON d.id = r.decided_by`;
+
+/**
+ * The page SQL the queue needs, written here from the schema (the store's text is not imported).
+ * An official of some organizations: one range of an index. A CMS official (their organization,
+ * and Security Official requests anywhere): one range per organization and per Security Official
+ * role, cut at the page size, merged by key, and only the page's rows joined.
+ */
+function pageQuery(o: Official, sort: QueueSort, key: Keyset | null): { sql: string; params: SqlValue[] } {
+  const after = !key
+    ? ''
+    : sort === 'requested'
+      ? ' AND (r.requested_at, r.id) > (?, ?)'
+      : ' AND (r.requester_last_name, r.requester_first_name, r.id) > (?, ?, ?)';
+  const order = sort === 'requested' ? 'r.requested_at, r.id' : 'r.requester_last_name, r.requester_first_name, r.id';
+  if (!o.isCms) {
+    return {
+      sql: `SELECT ${PAGE_COLUMNS} WHERE r.status = 'pending' AND r.organization_id IN (${o.orgIds.map(() => '?').join(',')})${after} ORDER BY ${order} LIMIT ?`,
+      params: [...o.orgIds, ...(key ?? []), PAGE + 1],
+    };
+  }
+  const ranges: string[] = [];
+  const params: SqlValue[] = [];
+  const range = (where: string, value: SqlValue) => {
+    ranges.push(
+      `SELECT * FROM (SELECT ${order} FROM role_requests r WHERE r.status = 'pending' AND ${where}${after} ORDER BY ${order} LIMIT ?) k${ranges.length}`,
+    );
+    params.push(value, ...(key ?? []), PAGE + 1);
+  };
+  for (const id of o.orgIds) range('r.organization_id = ?', id);
+  for (const kind of ['provider', 'state', 'cms']) range('r.role_id = (SELECT id FROM roles WHERE security_official_kind = ?)', kind);
+  const keys = `SELECT id FROM (${ranges.join(' UNION ')}) keys ORDER BY ${order.replace(/\br\./g, '')} LIMIT ?`;
+  return { sql: `SELECT ${PAGE_COLUMNS} WHERE r.id IN (${keys}) ORDER BY ${order}`, params: [...params, PAGE + 1] };
 }
 
-function countSql(o: Official): string {
+/** The queue's total from the pending counters (for CMS, Security Official roles anywhere plus the rest of its own organizations). */
+function countQuery(o: Official): { sql: string; params: SqlValue[] } {
   const inOrgs = `c.organization_id IN (${o.orgIds.map(() => '?').join(',')})`;
-  const scope = o.isCms ? `(${inOrgs} OR ro.security_official_kind IS NOT NULL)` : `(${inOrgs})`;
-  return `SELECT coalesce(sum(c.n), 0) AS n FROM pending_request_counts c JOIN roles ro ON ro.id = c.role_id WHERE ${scope}`;
+  const so = '(SELECT id FROM roles WHERE security_official_kind IS NOT NULL)';
+  return o.isCms
+    ? {
+        sql: `SELECT (SELECT coalesce(sum(c.n), 0) FROM pending_request_counts c WHERE c.role_id IN ${so})
+                   + (SELECT coalesce(sum(c.n), 0) FROM pending_request_counts c WHERE ${inOrgs} AND c.role_id NOT IN ${so}) AS n`,
+        params: [...o.orgIds],
+      }
+    : { sql: `SELECT coalesce(sum(c.n), 0) AS n FROM pending_request_counts c WHERE ${inOrgs}`, params: [...o.orgIds] };
 }
 
-type RawRow = { id: number; requested_at: number; last_name: string; first_name: string };
+/** Security Officials per organization of a page, as the page's judgements need them. */
+function officialCountsQuery(orgIds: readonly number[]): { sql: string; params: SqlValue[] } {
+  return {
+    sql: `SELECT a.organization_id AS id, count(DISTINCT a.user_id) AS n FROM role_assignments a
+           WHERE a.role_id IN (SELECT id FROM roles WHERE security_official_kind IS NOT NULL)
+             AND a.organization_id IN (${orgIds.map(() => '?').join(',')}) GROUP BY a.organization_id`,
+    params: [...orgIds],
+  };
+}
+
+type RawRow = { id: number; requested_at: number; requester_last_name: string; requester_first_name: string; org_id: number };
 type Keyset = Array<string | number>;
 
-function keysetParams(sort: QueueSort, keyset: boolean): Keyset {
-  if (!keyset) return [];
+function keysetParams(sort: QueueSort): Keyset {
   return sort === 'requested' ? [0, 0] : ['', '', 0];
 }
 
 function keyOf(row: RawRow, sort: QueueSort): Keyset {
-  return sort === 'requested' ? [row.requested_at, row.id] : [row.last_name, row.first_name, row.id];
+  return sort === 'requested' ? [row.requested_at, row.id] : [row.requester_last_name, row.requester_first_name, row.id];
 }
 
 /**
@@ -498,20 +537,28 @@ async function pageFigure(app: ConsoleApp, rawSql: RawSql, o: Official, label: s
   });
   const direct = await sample(runs, warmup, () => app.services.requests.queuePage(o.session, input));
 
-  const first = pageSql(o, sort, false);
-  const next = pageSql(o, sort, true);
   let key: Keyset | null = null;
   for (let i = 0; i < index; i += 1) {
-    const page = key ? await rawSql.all<RawRow>(next, [...o.orgIds, ...key, PAGE + 1]) : await rawSql.all<RawRow>(first, [...o.orgIds, PAGE + 1]);
+    const q = pageQuery(o, sort, key);
+    const page = await rawSql.all<RawRow>(q.sql, q.params);
     key = keyOf(page[PAGE - 1] as RawRow, sort);
   }
-  const k = key;
-  const raw = await sample(runs, warmup, () => (k ? rawSql.all(next, [...o.orgIds, ...k, PAGE + 1]) : rawSql.all(first, [...o.orgIds, PAGE + 1])));
+  // The same work as the service's page: the rows, the total and the Security Officials of the
+  // page's organizations (and the official's own), and the programs for the filter.
+  const q = pageQuery(o, sort, key);
+  const count = countQuery(o);
+  const raw = await sample(runs, warmup, async () => {
+    const rows = await rawSql.all<RawRow>(q.sql, q.params);
+    await rawSql.all(count.sql, count.params);
+    const officials = officialCountsQuery([...new Set([...rows.map((r) => r.org_id), ...o.orgIds])]);
+    await rawSql.all(officials.sql, officials.params);
+    await rawSql.all('SELECT name FROM programs ORDER BY id', []);
+  });
   return { label, service, direct, raw, target: TARGET.pageP95, rows };
 }
 
 /** The store calls behind one service page, each timed on its own. */
-async function storeBreakdown(app: ConsoleApp, o: Official): Promise<Array<[string, Sampled]>> {
+async function storeBreakdown(app: ConsoleApp, clock: AdjustableClock, o: Official): Promise<Array<[string, Sampled]>> {
   const s = app.store;
   const scope = { organizationIds: o.orgIds, allSecurityOfficialRequests: o.isCms };
   const n = Math.min(runs, 100);
@@ -523,6 +570,10 @@ async function storeBreakdown(app: ConsoleApp, o: Official): Promise<Array<[stri
     [`requests.securityOfficialCounts (${orgIds.length} orgs)`, await sample(n, 5, () => s.requests.securityOfficialCounts(orgIds))],
     ['requests.queueCount (total)', await sample(n, 5, () => s.requests.queueCount(scope))],
     ['requests.programs', await sample(n, 5, () => s.requests.programs())],
+    [
+      'requests.queueView (all of the above but holdings, one call)',
+      await sample(n, 5, () => s.requests.queueView(scope, null, 'requested', PAGE + 1, o.orgIds, clock.now())),
+    ],
   ];
 }
 

@@ -339,6 +339,103 @@ describe.each(ENGINES)('the requests store on %s', (engine) => {
     expect(await store.queueCount(nowhere)).toBe(0);
   });
 
+  it("pages a CMS official's queue from its index ranges exactly as one query over every pending request did, both orders, with filters", async () => {
+    const { db, store, ids } = await open();
+    // Many requesters whose names tie and differ only in case, requests at tied times, in every
+    // organization, for ordinary and Security Official roles, some decided.
+    const lastNames = ['adams', 'Adams', 'Baker', 'baker', 'Cole'];
+    const extra: Scenario = { ...scenario, assignments: [], requests: [], programs: [], roles: [], organizations: [] };
+    const people = Array.from({ length: 30 }, (_, i) => person(`p${i}`, i % 3 === 0 ? 'Ann' : 'Bo', lastNames[i % lastNames.length]!, '123'));
+    const allowed: Record<string, string[]> = {
+      CMS: [CMS_SO],
+      '123': ['Provider Security Official', BASIC, COORDINATOR],
+      '456': ['Provider Security Official', BASIC, COORDINATOR],
+      FL: ['State Security Official', 'Surveyor'],
+    };
+    const requests: Array<Scenario['requests'][number]> = [];
+    let seed = 7;
+    const next = (n: number) => ((seed = (seed * 48271) % 2147483647), seed % n);
+    for (const p of people) {
+      for (const org of Object.keys(allowed)) {
+        for (const role of allowed[org]!) {
+          if (next(3) !== 0) continue;
+          const program = next(2) === 0 ? PROD : TEST;
+          const request = { ...pending(p.userId, org, role, 1 + next(6)), program };
+          requests.push(next(5) === 0 ? { ...request, status: 'rejected' as const, decidedAt: NOW - HOUR, decidedBy: 'cms1', reason: 'No' } : request);
+        }
+      }
+    }
+    await db.transaction((tx) => insertScenario(tx, { ...extra, users: people, requests }));
+    const before = `SELECT r.id FROM role_requests r JOIN programs p ON p.id = r.program_id JOIN roles ro ON ro.id = r.role_id
+      WHERE r.status = 'pending' AND (r.organization_id IN (ORGS) OR ro.security_official_kind IS NOT NULL)`;
+    const oldQuery = async (orgs: number[], sort: 'requested' | 'lastName', program?: string) =>
+      (
+        await db.all<{ id: number }>(
+          `${before.replace('ORGS', orgs.map(() => '?').join(','))}${program ? ' AND p.name = ?' : ''}
+           ORDER BY ${sort === 'requested' ? 'r.requested_at, r.id' : 'r.requester_last_name, r.requester_first_name, r.id'}`,
+          [...orgs, ...(program ? [program] : [])],
+        )
+      ).map((r) => r.id);
+    const walk = async (scope: QueueScope, sort: 'requested' | 'lastName', limit: number) => {
+      const out: number[] = [];
+      let after: Parameters<SqlRequestStore['queuePage']>[1] = null;
+      for (;;) {
+        const page = await store.queuePage(scope, after, sort, limit + 1);
+        out.push(...page.slice(0, limit).map((r) => r.id));
+        const last = page[limit - 1];
+        if (page.length <= limit || !last) break;
+        after =
+          sort === 'requested'
+            ? { sort, requestedAt: last.requestedAt, id: last.id }
+            : { sort, lastName: last.requesterLastName, firstName: last.requesterFirstName, id: last.id };
+      }
+      return out;
+    };
+    for (const orgs of [[ids.org['CMS']!], [ids.org['CMS']!, ids.org['456']!]]) {
+      for (const sort of ['requested', 'lastName'] as const) {
+        for (const program of [undefined, TEST]) {
+          const expected = await oldQuery(orgs, sort, program);
+          expect(expected.length).toBeGreaterThan(3);
+          for (const limit of [1, 3, 7, 100]) {
+            expect(await walk({ organizationIds: orgs, allSecurityOfficialRequests: true, programName: program }, sort, limit)).toEqual(expected);
+          }
+        }
+      }
+    }
+    // Ordinary roles outside CMS's organizations stay out; Security Official roles everywhere are in.
+    const cmsOnly = await walk({ organizationIds: [ids.org['CMS']!], allSecurityOfficialRequests: true }, 'requested', 100);
+    const rows = await store.byIds(cmsOnly);
+    expect(rows.every((r) => r.securityOfficialKind !== null || r.organization.id === ids.org['CMS'])).toBe(true);
+    expect(new Set(rows.map((r) => r.securityOfficialKind))).toEqual(new Set(['provider', 'state', 'cms']));
+  });
+
+  it('reads a queue page, its total, the official counts, the programs and what dual control needs in one call, as the separate reads give them', async () => {
+    const { store, ids, req } = await open();
+    const scope: QueueScope = { organizationIds: [ids.org['CMS']!, ids.org['123']!], allSecurityOfficialRequests: true };
+    const view = await store.queueView(scope, null, 'lastName', 3, [ids.org['456']!], NOW);
+    const page = await store.queuePage(scope, null, 'lastName', 3);
+    expect(view.records).toEqual(page);
+    expect(view.total).toBe(await store.queueCount(scope));
+    expect(view.total).toBe(7);
+    expect(view.programs).toEqual(await store.programs());
+    const orgs = [...new Set([...page.map((r) => r.organization.id), ids.org['456']!])];
+    expect(view.officialCounts).toEqual(await store.securityOfficialCounts(orgs));
+    expect(view.officialCounts.get(ids.org['456']!)).toBe(1);
+    // No CMS role request on this page: nothing read for dual control.
+    expect(page.some((r) => r.securityOfficialKind === 'cms')).toBe(false);
+    expect(view.approvals.size).toBe(0);
+    expect(view.cmsOfficials).toEqual([]);
+    // The analyst's request for the CMS role is on the page by time: its approvals and the CMS officials come with it.
+    expect((await store.decide(ids.user['cms1']!, [decision(await req('analyst', CMS_SO), 'approve', { approvalsNeeded: 2 })])).recorded).toHaveLength(1);
+    const byTime = await store.queueView(scope, null, 'requested', 10, [], NOW);
+    const cmsRequest = byTime.records.find((r) => r.securityOfficialKind === 'cms')!;
+    expect(cmsRequest.requesterUserId).toBe('analyst');
+    expect(byTime.cmsOfficials).toEqual(await store.cmsOfficialIds(NOW));
+    expect(byTime.cmsOfficials).toEqual([ids.user['cms1'], ids.user['cms2']]);
+    expect(byTime.approvals).toEqual(await store.approvalsFor([cmsRequest.id]));
+    expect(byTime.approvals.get(cmsRequest.id)?.map((a) => a.officialId)).toEqual([ids.user['cms1']]);
+  });
+
   it('files a request with its slots filled in the audit and the email text; a pending or held one changes nothing', async () => {
     const { store, ids, db } = await open();
     const ann = ids.user['ann']!;

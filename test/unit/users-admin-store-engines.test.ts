@@ -242,24 +242,45 @@ describe.each(ENGINES)('the user-admin store on %s', (engine) => {
     record('pages', { all: allPages, backwards, two: twoPages, many: manyPages, bakers });
   });
 
-  it('counts users in scope exactly, and last-name prefixes up to a cap', async () => {
+  it('counts users in scope, exactly up to a cap (All from its counter, always exactly), and last-name prefixes up to a cap', async () => {
     const { store, ids } = await open();
     const iqies = ids.program['iQIES']!;
     const prv1 = ids.org['PRV1']!;
     const prv2 = ids.org['PRV2']!;
+    const exact = (n: number) => ({ n, more: false });
     const counts = {
-      all: await store.count({ programId: iqies, organizationIds: 'all' }),
-      harp: await store.count({ programId: ids.program['HARP']!, organizationIds: 'all' }),
-      prv1: await store.count({ programId: iqies, organizationIds: [prv1] }),
-      both: await store.count({ programId: iqies, organizationIds: [prv1, prv2] }),
-      none: await store.count({ programId: iqies, organizationIds: [] }),
+      all: await store.count({ programId: iqies, organizationIds: 'all' }, 1000),
+      allSmallCap: await store.count({ programId: iqies, organizationIds: 'all' }, 2),
+      harp: await store.count({ programId: ids.program['HARP']!, organizationIds: 'all' }, 1000),
+      prv1: await store.count({ programId: iqies, organizationIds: [prv1] }, 1000),
+      prv1AtCap: await store.count({ programId: iqies, organizationIds: [prv1] }, 8),
+      prv1OverCap: await store.count({ programId: iqies, organizationIds: [prv1] }, 7),
+      both: await store.count({ programId: iqies, organizationIds: [prv1, prv2] }, 1000),
+      bothAtCap: await store.count({ programId: iqies, organizationIds: [prv1, prv2] }, 13),
+      bothOverCap: await store.count({ programId: iqies, organizationIds: [prv1, prv2] }, 12),
+      none: await store.count({ programId: iqies, organizationIds: [] }, 1000),
       bakers: await store.countLastNamePrefix({ programId: iqies, organizationIds: 'all' }, 'BAK', 100),
       bakersCapped: await store.countLastNamePrefix({ programId: iqies, organizationIds: 'all' }, 'bak', 2),
       bakersPrv2: await store.countLastNamePrefix({ programId: iqies, organizationIds: [prv2] }, 'baker', 100),
       bakersNone: await store.countLastNamePrefix({ programId: iqies, organizationIds: [] }, 'baker', 100),
     };
     // iQIES: 16 people but Mia (HARP only); AnnB2 is in both clinics and counts once.
-    expect(counts).toEqual({ all: 15, harp: 2, prv1: 8, both: 13, none: 0, bakers: 4, bakersCapped: 2, bakersPrv2: 2, bakersNone: 0 });
+    expect(counts).toEqual({
+      all: exact(15),
+      allSmallCap: exact(15),
+      harp: exact(2),
+      prv1: exact(8),
+      prv1AtCap: exact(8),
+      prv1OverCap: { n: 7, more: true },
+      both: exact(13),
+      bothAtCap: exact(13),
+      bothOverCap: { n: 12, more: true },
+      none: exact(0),
+      bakers: 4,
+      bakersCapped: 2,
+      bakersPrv2: 2,
+      bakersNone: 0,
+    });
     record('counts', counts);
   });
 

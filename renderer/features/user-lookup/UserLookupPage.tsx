@@ -135,7 +135,7 @@ function Results() {
     <section aria-labelledby="users-heading" className="soc-section">
       <div className="soc-results-header">
         <h2 id="users-heading" className="ds-text-heading--xl ds-u-margin-y--0" data-testid="users-count" aria-live="polite">
-          Users ({total === null ? '…' : `${total.toLocaleString()}${totalAtLeast ? '+' : ''}`})
+          Users ({total === null ? '…' : `${total.toLocaleString()}${totalAtLeast ? ' or more' : ''}`})
         </h2>
         <Button size="small" onClick={() => void exportUsers()} aria-disabled={exportPending || rows.length === 0 || undefined} disabled={rows.length === 0}>
           {exportPending ? 'Exporting…' : 'Export Users'}
@@ -163,7 +163,7 @@ function Results() {
           <table className="ds-c-table ds-c-table--compact soc-table" data-testid="users-table" aria-busy={loading || undefined}>
             <caption className="ds-u-visibility--screen-reader">
               Users {first.toLocaleString()} to {(first + rows.length - 1).toLocaleString()}
-              {total !== null ? ` of ${total.toLocaleString()}` : ''}, by name {direction === 'asc' ? 'A to Z' : 'Z to A'}
+              {total !== null ? ` of ${total.toLocaleString()}${totalAtLeast ? ' or more' : ''}` : ''}, by name {direction === 'asc' ? 'A to Z' : 'Z to A'}
             </caption>
             <thead>
               <tr>

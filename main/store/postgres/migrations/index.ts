@@ -8,7 +8,8 @@ import { migration005 } from './005-history-and-audit.js';
 import { migration006 } from './006-trust-model.js';
 import { migration007 } from './007-home-dashboard.js';
 import { migration008 } from './008-password-resets.js';
-import { migration011 } from './011-organization-picker.js';
+import { migration009 } from './009-cms-queue.js';
+import { migration010 } from './010-organization-picker.js';
 
 /**
  * Every PostgreSQL schema version, in order, numbered as the SQLite ones are: version N is the
@@ -23,7 +24,8 @@ export const PG_MIGRATIONS: readonly Migration[] = [
   migration006,
   migration007,
   migration008,
-  migration011,
+  migration009,
+  migration010,
 ];
 
 /**

@@ -6,8 +6,8 @@ import type { Migration } from './migration.js';
  * picker shows, so a common prefix stops after a page and never reads the table. The exact
  * display ID is found by the unique index the table already has.
  */
-export const migration011: Migration = {
-  version: 9,
+export const migration010: Migration = {
+  version: 10,
   name: 'organization-picker',
   sql: /* sql */ `
 CREATE INDEX organizations_by_name ON organizations (name, display_id, kind);
