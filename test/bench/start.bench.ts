@@ -155,7 +155,6 @@ async function stopHost(child: ChildProcess): Promise<void> {
 
 async function oneStart(account: BenchAccount, waitForCheck: boolean): Promise<Run> {
   for (const file of databaseFiles()) dropFromCache(file);
-  const code = signInToo ? await freshCode(account) : '';
   const args = ['--import', 'tsx', 'main/host/cli.ts', '--data', dataDir, '--key-file', join(dataDir, dataKeyFileName(false)), '--port', '0'];
   const t0 = performance.now();
   const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -191,9 +190,13 @@ async function oneStart(account: BenchAccount, waitForCheck: boolean): Promise<R
     if (status.recovery) throw new Error(`The console opened its recovery screen: ${JSON.stringify(status.recovery)}`);
     let signInMs: number | null = null;
     if (signInToo) {
+      // Taken now, not before the spawn (a code is good for about a step); a wait for a step not yet used is not start-up time.
+      const waitStart = performance.now();
+      const code = await freshCode(account);
+      const waited = performance.now() - waitStart;
       await invoke(session, 'auth.signIn', { userId: account.userId, password: account.password, code, agreeToTerms: true });
       await invoke(session, 'auth.acceptWarning', {});
-      signInMs = performance.now() - t0;
+      signInMs = performance.now() - t0 - waited;
     }
     // The background check, for its own figure (the console answered long before it ends).
     if (waitForCheck) await Promise.race([checked, new Promise((r) => setTimeout(r, 900_000))]);
