@@ -249,6 +249,11 @@ async function main(): Promise<void> {
   const cold = readMs();
   console.log(`Page cache check (first 256 MiB of ${database}): cold after dd ${fmtMs(cold)} ms, warm ${fmtMs(warm)} ms; load ${load()}`);
   if (cold < warm * 2) console.log('  Warning: the cold read was not much slower than the warm one; dd may not have dropped the file here.');
+  // util-linux fincore counts the file's pages in the cache: the direct proof, where it is installed.
+  const resident = () => spawnSync('fincore', ['--noheadings', '--output', 'RES', database], { encoding: 'utf8' }).stdout?.trim() || 'unknown (no fincore)';
+  const before = resident();
+  dropFromCache(database);
+  console.log(`Page cache check (fincore): ${before} of the file resident before dd, ${resident()} after`);
   await measure('quiet');
   if (!flags['no-busy']) {
     const burner = spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' });
