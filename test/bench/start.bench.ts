@@ -199,7 +199,7 @@ async function oneStart(account: BenchAccount, waitForCheck: boolean): Promise<R
       signInMs = performance.now() - t0 - waited;
     }
     // The background check, for its own figure (the console answered long before it ends).
-    if (waitForCheck) await Promise.race([checked, new Promise((r) => setTimeout(r, 900_000))]);
+    if (waitForCheck) await Promise.race([checked, new Promise((r) => setTimeout(r, 900_000).unref())]);
     return { readyMs: url.ms, statusMs, signInMs, checkMs, phases };
   } finally {
     await stopHost(child);
