@@ -37,7 +37,11 @@ const USAGE = `Usage: npm run bench:start -- --db PATH [--runs N] [--check-runs 
 const TARGET_MS = 3_000;
 const ROOT = resolve(import.meta.dirname, '../..');
 
-const flags = parseFlags(process.argv.slice(2), { db: 'string', runs: 'number', 'check-runs': 'number', 'no-busy': 'boolean', 'no-sign-in': 'boolean', root: 'string' }, USAGE);
+const flags = parseFlags(
+  process.argv.slice(2),
+  { db: 'string', runs: 'number', 'check-runs': 'number', 'no-busy': 'boolean', 'no-sign-in': 'boolean', root: 'string' },
+  USAGE,
+);
 if (!flags.db) {
   console.error(`--db PATH is required\n${USAGE}`);
   process.exit(2);
@@ -94,10 +98,19 @@ function readMs(): number {
  * One HTTP request to the host, as a browser makes it: the host answers only its own
  * *.localhost name, which browsers (not Node's resolver) map to the loopback address.
  */
-function request(url: string, init: { method: string; headers: Record<string, string>; body?: string }): Promise<{ status: number; headers: IncomingHttpHeaders; body: string }> {
+function request(
+  url: string,
+  init: { method: string; headers: Record<string, string>; body?: string },
+): Promise<{ status: number; headers: IncomingHttpHeaders; body: string }> {
   return new Promise((resolveResponse, reject) => {
     const target = new URL(url);
-    const options = { host: '127.0.0.1', port: target.port, path: `${target.pathname}${target.search}`, method: init.method, headers: { ...init.headers, Host: target.host } };
+    const options = {
+      host: '127.0.0.1',
+      port: target.port,
+      path: `${target.pathname}${target.search}`,
+      method: init.method,
+      headers: { ...init.headers, Host: target.host },
+    };
     const req = httpRequest(options, (res) => {
       let body = '';
       res.setEncoding('utf8');
@@ -227,9 +240,18 @@ async function measure(label: string): Promise<void> {
   console.log(`\nStart-up, cold page cache, ${label} (ms from spawn; ${runs} runs; load average before ${loadBefore}, after ${load()})`);
   printTable([
     ['Measure', 'p50', 'p95', 'max', 'target', 'result'],
-    summary('"Console ready" line', done.map((r) => r.readyMs)),
-    summary('First app.status answered', done.map((r) => r.statusMs)),
-    summary('Signed in (Login, Warning)', done.flatMap((r) => (r.signInMs === null ? [] : [r.signInMs]))),
+    summary(
+      '"Console ready" line',
+      done.map((r) => r.readyMs),
+    ),
+    summary(
+      'First app.status answered',
+      done.map((r) => r.statusMs),
+    ),
+    summary(
+      'Signed in (Login, Warning)',
+      done.flatMap((r) => (r.signInMs === null ? [] : [r.signInMs])),
+    ),
   ]);
   const checks = done.flatMap((r) => (r.checkMs === null ? [] : [r.checkMs]));
   if (checks.length > 0) console.log(`quick_check (background, not waited for): p50 ${fmtMs(percentile(checks, 50))} ms, max ${fmtMs(Math.max(...checks))} ms`);
