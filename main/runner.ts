@@ -30,17 +30,23 @@ export interface StartupCheck {
 }
 
 /**
- * Starts the console the way an official needs it: a staged restore is applied first;
- * then SQLite's quick_check and the audit chain's tail are checked, and a problem opens the
- * recovery screen (restore a good backup, or open read-only) instead of a blank window or a
- * console writing on a damaged file. A restore restarts the console in place. Both transports
- * hold one runner and call its `dispatch`, which stays the same function across restarts.
+ * Starts the console the way an official needs it: a staged restore is applied first (and
+ * gets SQLite's thorough integrity_check before the file opens); the audit chain's tail is
+ * checked; then the console answers, and SQLite's quick_check reads the whole file in a worker
+ * meanwhile. A problem found at either moment opens the recovery screen (restore a good backup,
+ * or open read-only) instead of a blank window or a console writing on a damaged file. A
+ * restore restarts the console in place. Both transports hold one runner and call its
+ * `dispatch`, which stays the same function across restarts.
  */
 export class ConsoleRunner {
   private app: ConsoleApp | null = null;
   private recovery: RecoveryView | null = null;
   private switching: Promise<void> | null = null;
   lastCheck: StartupCheck = { quickCheckMs: null, problem: null };
+  /** The background file check of the current open, and the work started after it. */
+  private fileCheck: Promise<void> = Promise.resolve();
+  /** Bumped when a restart or close begins: a background result from before it is stale. */
+  private epoch = 0;
 
   private readonly workers = new AuditWorkers();
   /** Held from the first open to close: no second console may open, restore into or recover this file meanwhile. */
@@ -109,6 +115,16 @@ export class ConsoleRunner {
     return this.recovery;
   }
 
+  /**
+   * Resolves once the background quick_check of the file the console opened has ended (and,
+   * if it found damage, the console is on its recovery screen). Tests and the benchmark wait on it.
+   */
+  async fileChecked(): Promise<StartupCheck> {
+    await this.switching?.catch(() => undefined);
+    await this.fileCheck;
+    return this.lastCheck;
+  }
+
   /** Ends one client's session (a closed or crashed window). */
   closeSession(clientId: string): void {
     this.app?.services.sessions.close(clientId);
@@ -116,10 +132,12 @@ export class ConsoleRunner {
 
   async close(): Promise<void> {
     // A failed start was reported by ready(); closing goes on regardless.
+    this.epoch += 1;
     await this.switching?.catch(() => undefined);
     await this.app?.close();
     this.app = null;
     await this.workers.stop();
+    await this.fileCheck;
     this.lock?.release();
     this.lock = null;
   }
@@ -127,6 +145,7 @@ export class ConsoleRunner {
   /** Closes the console and opens it again: a staged restore is applied on the way. */
   restart(mode: 'normal' | 'readOnly' = 'normal'): Promise<void> {
     // The previous switch's failure went to its own caller; this one only waits for it to end.
+    this.epoch += 1;
     const before = this.switching?.catch(() => undefined);
     const switching: Promise<void> = (async () => {
       // One switch at a time; and the call that asked for the restart answers first.
@@ -162,14 +181,21 @@ export class ConsoleRunner {
     if (embedded !== null) this.lock ??= acquireConsoleLock(`${embedded}.lock`);
     const restored = mode === 'normal' && embedded !== null ? applyStagedRestore(this.options.dataDir, embedded, this.backupsFolder, clock.now()) : null;
     if (restored) log(`Restored ${restored.backup}; the previous database is kept as ${restored.keptAside}`);
-    // A restored backup gets SQLite's thorough integrity_check (its pages may have changed on disk
-    // since it was checked); the whole audit chain is then verified in the background as always.
-    this.lastCheck = mode === 'normal' && embedded !== null ? await quickCheckInWorker(this.workers, embedded, restored !== null) : this.lastCheck;
-    if (this.lastCheck.quickCheckMs !== null) log(`quick_check at start: ${this.lastCheck.quickCheckMs.toFixed(0)} ms`);
-    if (this.lastCheck.problem && mode === 'normal') return this.enterRecovery(this.lastCheck.problem);
+    const phase = phaseTimer(log);
+    // A restored backup gets SQLite's thorough integrity_check before it opens (its pages may have
+    // changed on disk since it was checked): rare, and asked for. Every other start opens first
+    // and reads the whole file in the background (fileCheckInBackground).
+    if (restored) {
+      this.lastCheck = await quickCheckInWorker(this.workers, embedded!, true);
+      if (this.lastCheck.quickCheckMs !== null) log(`integrity_check of the restored backup: ${this.lastCheck.quickCheckMs.toFixed(0)} ms`);
+      if (this.lastCheck.problem) return this.enterRecovery(this.lastCheck.problem);
+    }
     let app: ConsoleApp;
     try {
-      app = await createConsole({ ...this.options, lockHeld: true, readOnly: mode === 'readOnly', onRestart: () => void this.restart() });
+      // The whole chain is verified after the file check, not beside it: two whole-file reads at once
+      // on a cold disk would each take longer and slow the official's first calls.
+      app = await createConsole({ ...this.options, auditCheck: 'manual', lockHeld: true, readOnly: mode === 'readOnly', onRestart: () => void this.restart() });
+      phase('open (schema version, keys, audit chain tail)');
     } catch (error) {
       // A database that cannot even be opened (not a database, damaged header, newer schema...).
       if (error instanceof Error && error.name === 'ConsoleInUseError') throw error;
@@ -181,18 +207,70 @@ export class ConsoleRunner {
         await app.close();
         return this.enterRecovery(`The audit trail is broken at event ${status.broken.eventId}: ${status.broken.reason}`);
       }
+      phase('audit status');
     }
     if (restored)
       await app.store.audit.append([{ action: 'backup.restored', actorId: null, details: { backup: restored.backup, keptAside: restored.keptAside } }]);
     this.app = app;
     this.recovery = null;
+    // The file check (embedded, not just checked thoroughly) runs now, in a worker; the rest of the
+    // background work waits for it, so none of it competes with the first officials' calls.
+    const checking = mode === 'normal' && embedded !== null && !restored ? this.fileCheckInBackground(app, embedded, log) : Promise.resolve();
+    this.fileCheck = checking;
+    if ((this.options.auditCheck ?? 'background') === 'background') this.verifyChainLater(app, checking);
     if (this.options.background && mode === 'normal') {
-      app.services.notifications.start({ log, ...(this.options.mailIntervalMs !== undefined ? { intervalMs: this.options.mailIntervalMs } : {}) });
+      // Mail the officials' decisions queue goes out at once; the weekly reminder to every
+      // organization's officials waits for the check, like the inactivity check and the backup.
+      app.services.notifications.start({
+        log,
+        firstStaleCheckAfter: checking,
+        ...(this.options.mailIntervalMs !== undefined ? { intervalMs: this.options.mailIntervalMs } : {}),
+      });
       const report = (what: string) => (error: unknown) => log(`[${what}] ${error instanceof Error ? error.message : 'failure'}`);
-      app.services.users.start(report('inactivity check'));
-      app.services.backups.start(report('backup'));
+      void checking.then(() => {
+        if (this.app !== app) return;
+        app.services.users.start(report('inactivity check'));
+        app.services.backups.start(report('backup'));
+      });
     }
     if (mode === 'readOnly') log('Opened read-only after a failed start-up check');
+  }
+
+  /**
+   * SQLite's quick_check of the open file, in a worker on its own connection: the console answers
+   * meanwhile (WAL readers never block its writer). Damage closes the console and opens the
+   * recovery screen: from that moment every call but the recovery choices is refused, so no
+   * write reaches the damaged file, and an official mid-session is shown the recovery screen.
+   */
+  private fileCheckInBackground(app: ConsoleApp, path: string, log: (line: string) => void): Promise<void> {
+    return (async () => {
+      const epoch = this.epoch;
+      const check = await quickCheckInWorker(this.workers, path);
+      // Closed or restarted meanwhile: this result is about a console that is gone (a worker
+      // stopped by close() is not damage).
+      if (this.app !== app || this.epoch !== epoch) return;
+      this.lastCheck = check;
+      if (check.quickCheckMs !== null) log(`quick_check (background): ${check.quickCheckMs.toFixed(0)} ms${check.problem ? '' : ', ok'}`);
+      if (!check.problem) return;
+      // First: from here calls reach the recovery screen, not the damaged file.
+      this.enterRecovery(check.problem);
+      const closing: Promise<void> = app.close().finally(() => {
+        if (this.switching === closing) this.switching = null;
+      });
+      this.switching = closing;
+      await closing;
+    })();
+  }
+
+  /** The whole audit chain, in a worker, once the file check has ended (see open()). */
+  private verifyChainLater(app: ConsoleApp, after: Promise<void>): void {
+    void (async () => {
+      await after;
+      if (this.app !== app) return;
+      await app.services.integrity.verifyAll();
+    })().catch((error: unknown) => {
+      if (this.app === app) this.options.logError?.('audit.verify', error);
+    });
   }
 
   private enterRecovery(problem: string): void {
@@ -229,7 +307,17 @@ export class ConsoleRunner {
   }
 }
 
-/** SQLite's quick_check, timed, on its own connection before the console opens the file. */
+/** Logs how long each step of opening took, from the previous step: start-up's budget is seconds. */
+function phaseTimer(log: (line: string) => void): (what: string) => void {
+  let last = performance.now();
+  return (what) => {
+    const now = performance.now();
+    log(`Start-up: ${what}: ${(now - last).toFixed(0)} ms`);
+    last = now;
+  };
+}
+
+/** SQLite's quick_check, timed, on its own connection (the benchmarks' figure; the console uses quickCheckInWorker). */
 export function quickCheck(path: string): StartupCheck {
   if (!existsSync(path)) return { quickCheckMs: null, problem: null };
   const t0 = performance.now();

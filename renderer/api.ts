@@ -25,7 +25,7 @@ type SessionErrorListener = (error: ApiError, channel: Channel) => void;
 const sessionErrorListeners = new Set<SessionErrorListener>();
 
 /**
- * SESSION_LOCKED and UNAUTHENTICATED can come back from any channel; the session feature
+ * SESSION_LOCKED, UNAUTHENTICATED and RECOVERY can come back from any channel; the session feature
  * subscribes here so that every view need not handle them itself.
  */
 export function onSessionError(listener: SessionErrorListener): () => void {
@@ -60,7 +60,7 @@ export async function call<C extends Channel>(channel: C, input: ChannelInput<C>
 
   const { code, message, field, reference } = result.error;
   const error = new ApiError(code, message, field, typeof reference === 'string' ? reference : undefined);
-  if (code === 'SESSION_LOCKED' || code === 'UNAUTHENTICATED') {
+  if (code === 'SESSION_LOCKED' || code === 'UNAUTHENTICATED' || code === 'RECOVERY') {
     for (const listener of sessionErrorListeners) listener(error, channel);
   }
   throw error;

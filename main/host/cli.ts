@@ -2,6 +2,7 @@ import { chmodSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { performance } from 'node:perf_hooks';
 import { AdjustableClock } from '../clock.js';
 import { failureLogLine } from '../ipc/failures.js';
 import { databaseLocation } from '../app.js';
@@ -70,6 +71,8 @@ async function main(): Promise<void> {
       process.exit(2);
     }
   }
+  // Since the process started: what loading the code costs before the console opens anything.
+  console.log(`Start-up: modules loaded: ${performance.now().toFixed(0)} ms`);
   const dataDir = resolve(args.data ?? join(process.cwd(), '.console-data', args.demo ? 'demo' : 'web'));
   ensurePrivateFolder(dataDir);
   const clock = new AdjustableClock();
@@ -104,6 +107,7 @@ async function main(): Promise<void> {
     logError: (line) => console.error(line),
     ...(args['test-clock'] ? { advanceClock: (ms: number) => clock.advance(ms) } : {}),
   });
+  console.log(`Start-up: console and web server, from the process's start: ${performance.now().toFixed(0)} ms`);
   console.log(`Data folder: ${dataDir}${args.demo ? ' (DEMO data)' : ''}`);
   // Where the data is, without the URL's password (if it has one).
   if (args.database !== undefined) console.log(`Database: PostgreSQL ${describePostgresUrl(args.database)}`);

@@ -54,6 +54,8 @@ export interface StartOptions {
   intervalMs?: number;
   /** How often stale requests are looked for; default daily (and once at start). */
   staleCheckIntervalMs?: number;
+  /** The check at start waits for this (the start-up file check): it writes a reminder to every organization's officials. */
+  firstStaleCheckAfter?: Promise<unknown>;
   /** One line per delivery run or failure; never a password or a message body. */
   log?: (line: string) => void;
 }
@@ -102,7 +104,12 @@ export class NotificationService {
     this.delivery.start(options.intervalMs ?? DEFAULT_DELIVERY_INTERVAL_MS);
     this.staleTimer = setInterval(() => this.checkStaleInBackground(), options.staleCheckIntervalMs ?? STALE_CHECK_INTERVAL_MS);
     this.staleTimer.unref();
-    this.checkStaleInBackground();
+    if (!options.firstStaleCheckAfter) this.checkStaleInBackground();
+    else
+      void options.firstStaleCheckAfter.then(() => {
+        // Stopped meanwhile (the console closed or went to its recovery screen): nothing to check.
+        if (this.staleTimer) this.checkStaleInBackground();
+      });
   }
 
   /** Stops both timers; the console calls this before it closes the database. */

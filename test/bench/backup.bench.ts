@@ -38,18 +38,27 @@ async function main(): Promise<void> {
   const verdicts: string[] = [];
   try {
     const check = quickCheck(database);
-    rows.push(['quick_check at start (its own connection, before the console opens)', fmtMs(check.quickCheckMs ?? Number.NaN), '', '', check.problem ?? 'ok']);
+    rows.push([
+      'quick_check (its own connection; the console runs it in a worker after it opens)',
+      fmtMs(check.quickCheckMs ?? Number.NaN),
+      '',
+      '',
+      check.problem ?? 'ok',
+    ]);
 
     const clock = new AdjustableClock();
     const t0 = performance.now();
     const runner = await ConsoleRunner.start({ dataDir, clock, keyProvider: new KeyFileProvider(join(dataDir, dataKeyFileName(false))), auditCheck: 'manual' });
     rows.push([
-      'Console start through ConsoleRunner (quick_check, tail of the audit chain, open)',
+      'Console start through ConsoleRunner (tail of the audit chain, open)',
       fmtMs(performance.now() - t0),
       '',
       '',
       runner.inRecovery ? 'RECOVERY' : 'ok',
     ]);
+    // The background quick_check ends before the backup is measured, so the two do not share the disk.
+    const background = await runner.fileChecked();
+    rows.push(['quick_check in the background after open (worker)', fmtMs(background.quickCheckMs ?? Number.NaN), '', '', background.problem ?? 'ok']);
     const app = runner.current;
     if (!app) throw new Error(`The console opened in recovery: ${runner.inRecovery?.problem}`);
     try {

@@ -179,6 +179,29 @@ describe.skipIf(ON_POSTGRES)('backup and restore', () => {
     expect(sideDb(recovering.current!).prepare("SELECT count(*) AS n FROM role_requests WHERE status = 'pending'").get()).toEqual({ n: 0 });
   });
 
+  it('a damaged file opens at once; the quick_check in the background then opens the recovery screen and refuses every write', async () => {
+    addPending(1);
+    const [requestId] = pendingIds();
+    await (await h.startRunner()).close();
+    damageIndexPage(join(h.dir, 'console.sqlite'), 'audit_events_subject');
+    const lines: string[] = [];
+    const runner = await h.startRunner((line) => lines.push(line));
+    const check = await runner.fileChecked();
+    // The console answered before the whole file was read: opened first, checked after.
+    const opened = lines.findIndex((l) => l.startsWith('Start-up: open'));
+    const checked = lines.findIndex((l) => /^quick_check \(background\): \d+ ms$/.test(l));
+    expect(opened).toBeGreaterThanOrEqual(0);
+    expect(checked).toBeGreaterThan(opened);
+    expect(check.problem).toMatch(/quick_check found damage/);
+    expect(runner.current).toBeNull();
+    expect(runner.inRecovery?.problem).toMatch(/quick_check found damage/);
+    expect((await h.call('c', 'app.status', {})).recovery?.problem).toMatch(/quick_check found damage/);
+    // An official's decision and a new sign-in alike: nothing but the recovery choices is answered, nothing is written.
+    expect(await h.refusal('so1', 'queue.approve', { requestIds: [requestId!] })).toMatchObject({ code: 'RECOVERY' });
+    expect(await h.refusal('c', 'auth.signIn', { userId: 'so1', password: 'x', code: '123456', agreeToTerms: true })).toMatchObject({ code: 'RECOVERY' });
+    expect(decided(join(h.dir, 'console.sqlite')).n).toBe(0);
+  });
+
   it('a broken audit trail at start opens the recovery screen; read-only reviews but decides nothing, and a CMS official restores from it', async () => {
     addPending(1);
     const [requestId] = pendingIds();
@@ -215,6 +238,25 @@ describe.skipIf(ON_POSTGRES)('backup and restore', () => {
     expect(await h.refusal('c', 'recovery.openReadOnly', {})).toMatchObject({ code: 'CONFLICT' });
   });
 });
+
+/**
+ * Overwrites one index's root page with garbage: the console opens (nothing at start reads that
+ * index), and only a read of the whole file, as quick_check's, finds it.
+ */
+function damageIndexPage(path: string, index: string): void {
+  const file = new Database(path);
+  const pageSize = file.pragma('page_size', { simple: true }) as number;
+  const { rootpage } = file.prepare('SELECT rootpage FROM sqlite_master WHERE name = ?').get(index) as { rootpage: number };
+  // Every page in the file itself, none left in the -wal, before the bytes are changed under it.
+  file.pragma('wal_checkpoint(TRUNCATE)');
+  file.close();
+  const fd = openSync(path, 'r+');
+  try {
+    writeSync(fd, Buffer.alloc(pageSize, 0xa5), 0, pageSize, (rootpage - 1) * pageSize);
+  } finally {
+    closeSync(fd);
+  }
+}
 
 /** Overwrites the middle pages of a SQLite file with garbage, as a failing disk might. */
 function corruptPages(path: string): void {

@@ -100,7 +100,7 @@ export class Harness {
    * Closes the console and starts it again as the transports do, through a ConsoleRunner (the
    * start-up checks, staged restores, the recovery screen). Calls then go through the runner.
    */
-  async startRunner(): Promise<ConsoleRunner> {
+  async startRunner(log?: (line: string) => void): Promise<ConsoleRunner> {
     await (this.runner ?? this.app).close();
     this.runner = await ConsoleRunner.start({
       ...this.databaseOption,
@@ -110,6 +110,7 @@ export class Harness {
       validateOutput: true,
       demo: this.options.demo ?? false,
       auditCheck: 'manual',
+      ...(log ? { log } : {}),
     });
     if (this.runner.current) this.app = this.runner.current;
     return this.runner;

@@ -143,6 +143,13 @@ export const useSession = create<SessionState>()((set, get) => ({
       // The user may have moved on (signed out, say) while the poll was in flight.
       if (get().screen !== screen) return;
       if (view.state === 'none') {
+        // No session may mean the console found its database damaged and closed: say that instead.
+        const status = await call('app.status', {}).catch(() => null);
+        if (status?.recovery) {
+          scheduleIdleCheck(null);
+          set({ screen: 'recovery', recovery: status.recovery, session: status.session });
+          return;
+        }
         get().endSession(SESSION_ENDED_NOTICE);
       } else {
         get().applySession(view);
@@ -182,7 +189,12 @@ export const useSession = create<SessionState>()((set, get) => ({
 }));
 
 onSessionError((error) => {
-  const { screen, session, applySession, endSession } = useSession.getState();
+  const { screen, session, applySession, endSession, boot } = useSession.getState();
+  // The console found its database damaged after it opened: whatever was on screen, the recovery screen replaces it.
+  if (error.code === 'RECOVERY') {
+    if (screen !== 'recovery') void boot();
+    return;
+  }
   if (!SIGNED_IN_SCREENS.has(screen)) return;
   if (error.code === 'UNAUTHENTICATED') {
     endSession(SESSION_ENDED_NOTICE);
