@@ -145,6 +145,16 @@ export function databaseLocation(options: Pick<ConsoleOptions, 'dataDir' | 'data
   return { engine: 'postgres', url: postgresUrl(options.database) };
 }
 
+/**
+ * How long one chunk of a bulk decision should hold the database. The embedded file has one
+ * connection: every other call waits behind a chunk, so chunks stay short. PostgreSQL answers
+ * other calls on other connections while a chunk commits, and each chunk costs round trips of
+ * its own, so there longer chunks lose no one any time.
+ */
+function bulkChunkTargetMs(location: DatabaseLocation): number {
+  return location.engine === 'postgres' ? 250 : 40;
+}
+
 async function composeConsole(
   options: ConsoleOptions,
   clock: Clock,
@@ -172,7 +182,7 @@ async function composeConsole(
     mailSettings: options.mailSettings ?? new FileMailSettingsStore(join(options.dataDir, mailSettingsFileName(options.demo === true)), box),
   });
   // A decision's emails go out as soon as it commits (when delivery runs).
-  const requests = new RequestService(store, clock, () => notifications.mailQueued());
+  const requests = new RequestService(store, clock, () => notifications.mailQueued(), bulkChunkTargetMs(location));
   const files = options.files ?? new FolderFileTransfer(join(options.dataDir, 'exports'));
   const mfa = new MfaService(store, clock, enrollments, box);
   const reauth = new Reauthentication(store, clock, box);

@@ -46,6 +46,8 @@ export class RequestService {
     readonly clock: Clock,
     /** Called after a commit that queued emails: delivers soon, and says whether a mail server is set up. */
     private readonly onMailQueued: () => Promise<MailNotice> = async () => 'not_configured',
+    /** The database time one chunk of a bulk decision aims at (see ChunkPacer). */
+    private readonly chunkTargetMs = 40,
   ) {}
 
   async options(_session: Session): Promise<ChannelOutput<'access.options'>> {
@@ -365,7 +367,7 @@ export class RequestService {
     const decided: DecisionOutcome[] = [];
     let secondApproval: { cmsEmails: readonly string[]; approverEmail: string } | null = null;
     let anyAllowed = false;
-    const pacer = new ChunkPacer();
+    const pacer = new ChunkPacer(this.chunkTargetMs);
     const memo: BulkMemo = { counts: new Map(), cmsOfficials: null };
     // Each chunk is read, judged and decided in turn: reading all 10,000 requests first held the
     // database for most of a second in one call and handed the main process 10,000 rows at once.
