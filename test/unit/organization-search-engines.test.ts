@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { searchOrganizations } from '../../main/store/organization-search.js';
-import type { OrganizationKey, OrganizationSearch } from '../../main/store/organization-search.js';
+import { OrganizationService } from '../../main/services/organizations.js';
+import type { Session } from '../../main/services/sessions.js';
+import type { OrganizationAfter, OrganizationSearch } from '../../main/store/organization-search.js';
 import { insertScenario } from '../../main/store/seed.js';
 import type { Scenario } from '../../main/store/seed.js';
 import type { SqlDatabase } from '../../main/store/sql.js';
+import type { Store } from '../../main/store/store.js';
 import { ENGINES, useStoreEngines } from '../support/store-engines.js';
 
 /**
@@ -92,16 +95,76 @@ describe.each(ENGINES)('organization search on %s', (engine) => {
     for (const query of ['', '1', 'b']) {
       const whole = await ids(db, { query });
       const walked: string[] = [];
-      let after: OrganizationKey | null = null;
+      let after: OrganizationAfter = null;
       for (let guard = 0; guard < 20; guard += 1) {
         const page = await searchOrganizations(db, { scope: 'all', query, limit: 2, after });
         walked.push(...page.map((o) => o.displayId));
         const last = page[page.length - 1];
         if (page.length < 2 || !last) break;
-        after = { name: last.name, displayId: last.displayId };
+        after = { displayId: last.displayId };
       }
       // The exact match leads the first page only; later pages never repeat it.
       expect(walked).toEqual(whole);
     }
+  });
+});
+
+/** Organizations whose display IDs begin with another's, and names too long for a cursor that carried them. */
+const PAGED: Scenario['organizations'] = [
+  { displayId: 'CMS', name: 'Centers for Medicare & Medicaid Services', kind: 'cms', stateCode: null },
+  { displayId: '12', name: 'Zulu Care', kind: 'provider', stateCode: 'FL' },
+  { displayId: '120', name: 'Alpha Care', kind: 'provider', stateCode: 'FL' },
+  { displayId: '121', name: 'Beta Care', kind: 'provider', stateCode: 'FL' },
+  { displayId: '122', name: `Ärztehaus ${'Überlänge '.repeat(40)}`, kind: 'provider', stateCode: 'FL' },
+  { displayId: '123', name: `Ärztehaus ${'Überlänge '.repeat(41)}`, kind: 'provider', stateCode: 'FL' },
+];
+
+describe.each(ENGINES)('organization picker pages through the service on %s', (engine) => {
+  const engines = useStoreEngines();
+
+  /** The real service and query; the store around them answers only what a CMS official's search reads. */
+  async function cmsService(): Promise<OrganizationService> {
+    const { db } = await engines.open(engine);
+    await db.transaction((tx) => insertScenario(tx, { ...SCENARIO, organizations: PAGED }));
+    const cms = (await db.get<{ id: number; name: string }>("SELECT id, name FROM organizations WHERE display_id = 'CMS'"))!;
+    const store = {
+      users: {
+        roleHoldings: () => Promise.resolve([{ securityOfficialKind: 'cms', organization: { id: cms.id, displayId: 'CMS', name: cms.name, kind: 'cms' } }]),
+      },
+      organizations: { search: (search: OrganizationSearch) => searchOrganizations(db, search) },
+    } as unknown as Store;
+    return new OrganizationService(store);
+  }
+
+  async function walk(service: OrganizationService, query: string, limit: number): Promise<string[]> {
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    for (let guard = 0; guard < 20; guard += 1) {
+      const page = await service.search({ userRowId: 1 } as unknown as Session, { query, limit, ...(cursor === undefined ? {} : { cursor }) });
+      seen.push(...page.organizations.map((o) => o.displayId));
+      if (page.nextCursor === null) return seen;
+      cursor = page.nextCursor;
+    }
+    throw new Error('the pages never ended');
+  }
+
+  it('walks every match once, the exact display ID first, whatever the page size', async () => {
+    const service = await cmsService();
+    const whole = await walk(service, '12', 50);
+    expect(whole).toEqual(['12', '120', '121', '122', '123']);
+    for (const limit of [1, 2, 3, 4]) expect(await walk(service, '12', limit)).toEqual(whole);
+    for (const limit of [1, 2, 5]) expect(await walk(service, '', limit)).toEqual(await walk(service, '', 50));
+  });
+
+  it('keeps a cursor short whatever the names and the query', async () => {
+    const service = await cmsService();
+    const page = await service.search({ userRowId: 1 } as unknown as Session, { query: 'Ärztehaus', limit: 1 });
+    expect(page.organizations.map((o) => o.displayId)).toEqual(['122']);
+    expect(page.nextCursor!.length).toBeLessThan(100);
+    expect(await walk(service, 'Ärztehaus', 1)).toEqual(['122', '123']);
+    // Both engines fold the case of ASCII letters only (PostgreSQL's lower() under the C character type).
+    expect(await walk(service, 'ärztehaus', 1)).toEqual([]);
+    expect(await walk(service, 'äRZTEHAUS', 1)).toEqual([]);
+    expect(await walk(service, 'ÄRZTEHAUS', 1)).toEqual(['122', '123']);
   });
 });
