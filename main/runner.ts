@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
 import { createConsole, databaseLocation } from './app.js';
@@ -12,6 +12,7 @@ import { AppError } from '../shared/ipc/errors.js';
 import { BACKUP_MESSAGES, applyStagedRestore, backupsFolder, listBackupFolder, stageRestore } from './services/backups.js';
 import type { BackupInfo, RecoveryView } from '../shared/ipc/contract.js';
 import { AuditWorkers } from './store/audit-worker-client.js';
+import { MIGRATIONS } from './store/migrations/index.js';
 import { acquireConsoleLock } from './store/console-lock.js';
 import type { ConsoleLock } from './store/console-lock.js';
 
@@ -27,6 +28,8 @@ export interface RunnerOptions extends Omit<ConsoleOptions, 'readOnly' | 'onRest
 export interface StartupCheck {
   quickCheckMs: number | null;
   problem: string | null;
+  /** The check ran and found damage (not: it could not run). */
+  found?: boolean;
 }
 
 /**
@@ -190,6 +193,14 @@ export class ConsoleRunner {
       if (this.lastCheck.quickCheckMs !== null) log(`integrity_check of the restored backup: ${this.lastCheck.quickCheckMs.toFixed(0)} ms`);
       if (this.lastCheck.problem) return this.enterRecovery(this.lastCheck.problem);
     }
+    // Opening migrates: a file about to be upgraded is checked first, so that no migration
+    // rebuilds indexes over damage nobody has found yet. Upgrades are rare; ordinary starts do not wait.
+    const upgrading = mode === 'normal' && embedded !== null && !restored && existsSync(embedded) && fileSchemaVersion(embedded) < MIGRATIONS.length;
+    if (upgrading) {
+      this.lastCheck = await quickCheckInWorker(this.workers, embedded);
+      if (this.lastCheck.quickCheckMs !== null) log(`quick_check before the schema upgrade: ${this.lastCheck.quickCheckMs.toFixed(0)} ms`);
+      if (this.lastCheck.problem) return this.enterRecovery(this.lastCheck.problem);
+    }
     let app: ConsoleApp;
     try {
       // The whole chain is verified after the file check, not beside it: two whole-file reads at once
@@ -215,7 +226,7 @@ export class ConsoleRunner {
     this.recovery = null;
     // The file check (embedded, not just checked thoroughly) runs now, in a worker; the rest of the
     // background work waits for it, so none of it competes with the first officials' calls.
-    const checking = mode === 'normal' && embedded !== null && !restored ? this.fileCheckInBackground(app, embedded, log) : Promise.resolve();
+    const checking = mode === 'normal' && embedded !== null && !restored && !upgrading ? this.fileCheckInBackground(app, embedded, log) : Promise.resolve();
     this.fileCheck = checking;
     if ((this.options.auditCheck ?? 'background') === 'background') this.verifyChainLater(app, checking);
     if (this.options.background && mode === 'normal') {
@@ -239,13 +250,19 @@ export class ConsoleRunner {
   /**
    * SQLite's quick_check of the open file, in a worker on its own connection: the console answers
    * meanwhile (WAL readers never block its writer). Damage closes the console and opens the
-   * recovery screen: from that moment every call but the recovery choices is refused, so no
-   * write reaches the damaged file, and an official mid-session is shown the recovery screen.
+   * recovery screen: from that moment every new call but the recovery choices is refused and an
+   * official mid-session is shown the recovery screen. A call already running ends with the
+   * close (a bulk decision's current chunk commits whole or not at all). A check that could not
+   * run (its worker failed) is tried once more before it counts as damage.
    */
   private fileCheckInBackground(app: ConsoleApp, path: string, log: (line: string) => void): Promise<void> {
     return (async () => {
       const epoch = this.epoch;
-      const check = await quickCheckInWorker(this.workers, path);
+      let check = await quickCheckInWorker(this.workers, path);
+      if (check.problem && !check.found && this.app === app && this.epoch === epoch) {
+        log(`quick_check (background) could not run: ${check.problem} Trying once more.`);
+        check = await quickCheckInWorker(this.workers, path);
+      }
       // Closed or restarted meanwhile: this result is about a console that is gone (a worker
       // stopped by close() is not damage).
       if (this.app !== app || this.epoch !== epoch) return;
@@ -337,6 +354,21 @@ export function quickCheck(path: string): StartupCheck {
   }
 }
 
+/**
+ * The schema version in the file's header (SQLite's user_version: 4 bytes, big-endian, at offset
+ * 60), read without opening the database. A version committed but still in the WAL reads lower:
+ * then the file is checked before it opens, which is only slower.
+ */
+export function fileSchemaVersion(path: string): number {
+  const header = Buffer.alloc(64);
+  const fd = openSync(path, 'r');
+  try {
+    return readSync(fd, header, 0, 64, 0) === 64 ? header.readUInt32BE(60) : 0;
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** quick_check in a worker thread: on a large database it takes seconds the main process keeps. */
 export async function quickCheckInWorker(workers: AuditWorkers, path: string, thorough = false): Promise<StartupCheck> {
   if (!existsSync(path)) return { quickCheckMs: null, problem: null };
@@ -345,7 +377,11 @@ export async function quickCheckInWorker(workers: AuditWorkers, path: string, th
     const result = await workers.run({ kind: 'quick-check', dbPath: path, thorough });
     const integrity = result.kind === 'quick-check' ? result.integrity : 'unexpected result';
     const check = thorough ? 'integrity_check' : 'quick_check';
-    return { quickCheckMs: performance.now() - t0, problem: integrity === 'ok' ? null : `SQLite's ${check} found damage: ${integrity.slice(0, 300)}` };
+    return {
+      quickCheckMs: performance.now() - t0,
+      problem: integrity === 'ok' ? null : `SQLite's ${check} found damage: ${integrity.slice(0, 300)}`,
+      found: integrity !== 'ok',
+    };
   } catch (error) {
     return {
       quickCheckMs: performance.now() - t0,

@@ -2,6 +2,7 @@ import { existsSync, openSync, readdirSync, writeSync, closeSync, statSync } fro
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { MIGRATIONS } from '../../main/store/migrations/index.js';
 import { BACKUPS_KEPT, BACKUP_MESSAGES } from '../../main/services/backups.js';
 import { READ_ONLY_MESSAGE } from '../../main/ipc/read-only.js';
 import { CMS_ORG, Harness, PROVIDER_ORG } from '../support/console-harness.js';
@@ -200,6 +201,23 @@ describe.skipIf(ON_POSTGRES)('backup and restore', () => {
     expect(await h.refusal('so1', 'queue.approve', { requestIds: [requestId!] })).toMatchObject({ code: 'RECOVERY' });
     expect(await h.refusal('c', 'auth.signIn', { userId: 'so1', password: 'x', code: '123456', agreeToTerms: true })).toMatchObject({ code: 'RECOVERY' });
     expect(decided(join(h.dir, 'console.sqlite')).n).toBe(0);
+  });
+
+  it('a file about to be upgraded is checked before it opens: damage found then migrates nothing and opens the recovery screen', async () => {
+    await (await h.startRunner()).close();
+    const path = join(h.dir, 'console.sqlite');
+    const file = new Database(path);
+    file.pragma(`user_version = ${MIGRATIONS.length - 1}`);
+    file.close();
+    damageIndexPage(path, 'audit_events_subject');
+    const lines: string[] = [];
+    const runner = await h.startRunner((line) => lines.push(line));
+    expect(lines).toContainEqual(expect.stringMatching(/^quick_check before the schema upgrade: \d+ ms$/));
+    expect(lines.some((l) => l.startsWith('Start-up: open'))).toBe(false);
+    expect(runner.inRecovery?.problem).toMatch(/quick_check found damage/);
+    const after = new Database(path, { readonly: true });
+    expect(after.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length - 1);
+    after.close();
   });
 
   it('a broken audit trail at start opens the recovery screen; read-only reviews but decides nothing, and a CMS official restores from it', async () => {
