@@ -409,6 +409,11 @@ export class RequestService {
             });
           } else {
             decided.push({ requestId: r.id, outcome: action === 'approve' ? 'approved' : 'rejected', message: action === 'approve' ? 'Approved' : 'Rejected' });
+            // A Security Official granted here changes how later chunks are judged: read those again.
+            if (action === 'approve' && r.securityOfficialKind !== null) {
+              memo.counts.delete(r.organization.id);
+              if (r.securityOfficialKind === 'cms') memo.cmsOfficials = null;
+            }
           }
         }
       }
