@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NewerDatabaseError } from '../../main/store/migrations/index.js';
-import { migratePostgres } from '../../main/store/postgres/migrations/index.js';
+import { PG_MIGRATIONS, migratePostgres } from '../../main/store/postgres/migrations/index.js';
 import { PgDatabase, toPostgresPlaceholders } from '../../main/store/postgres/pg-database.js';
 import { NestedUseError, SqlError, TransactionEndedError, type SqlDatabase } from '../../main/store/sql.js';
 import { SqliteDatabase } from '../../main/store/sqlite-database.js';
@@ -192,8 +192,9 @@ describe('PostgreSQL migrations', () => {
     const b = PgDatabase.open({ connectionString: url, max: 2 });
     try {
       const results = await Promise.all([migratePostgres(a), migratePostgres(b)]);
-      expect(results.map((r) => r.from).sort()).toEqual([0, 8]);
-      expect(await a.get('SELECT version FROM schema_version')).toEqual({ version: 8 });
+      const latest = PG_MIGRATIONS.length;
+      expect(results.map((r) => r.from).sort((x, y) => x - y)).toEqual([0, latest]);
+      expect(await a.get('SELECT version FROM schema_version')).toEqual({ version: latest });
     } finally {
       await a.close();
       await b.close();
@@ -204,9 +205,10 @@ describe('PostgreSQL migrations', () => {
     const db = PgDatabase.open({ connectionString: await cluster.createDatabase(), max: 2 });
     try {
       await migratePostgres(db);
-      await db.run('UPDATE schema_version SET version = 9');
+      const newer = PG_MIGRATIONS.length + 1;
+      await db.run('UPDATE schema_version SET version = ?', [newer]);
       await expect(migratePostgres(db)).rejects.toBeInstanceOf(NewerDatabaseError);
-      expect(await db.get('SELECT version FROM schema_version')).toEqual({ version: 9 });
+      expect(await db.get('SELECT version FROM schema_version')).toEqual({ version: newer });
     } finally {
       await db.close();
     }
