@@ -16,14 +16,14 @@ import type { AccountsFile, BenchAccount } from './scale-data.js';
 import { sideDb } from '../support/side-db.js';
 
 /**
- * npx tsx test/bench/org-picker.bench.ts --db PATH
+ * npm run bench:picker -- --db PATH
  *
  * The organization picker at scale, on a throw-away copy of a database made by
  * `npm run bench:data`: the bytes a CMS official's User Lookup options call ships with every
  * organization in it (as before the picker) and without (now), and organizations.search through
  * dispatch beside the same store query called directly on a second connection.
  */
-const USAGE = `Usage: npx tsx test/bench/org-picker.bench.ts --db PATH [--runs N] [--warmup N]
+const USAGE = `Usage: npm run bench:picker -- --db PATH [--runs N] [--warmup N]
   --db PATH     a database made by npm run bench:data (PATH.accounts.json beside it)
   --runs N      measured runs per figure (default 300), after --warmup N (default 30)`;
 
