@@ -7,6 +7,7 @@
  *   main/store/archive-worker.ts -> dist/main/archive-worker.js (an opened review archive's reads)
  *   main/store/database-thread.ts -> dist/main/database-thread.js (the thread that owns the
  *                                                    console's SQLite connection)
+ *   main/host/cli.ts      -> dist/main/host.js      (the browser host, started by node without tsx)
  *   main/shell/preload.cts -> dist/main/preload.cjs (CJS, one self-contained file: a sandboxed
  *                                                    preload can require nothing but 'electron')
  *
@@ -118,11 +119,23 @@ const databaseThreadResult = await build({
 });
 if (!existsSync(join(outDir, 'database-thread.js'))) fail('the database thread was not built');
 
+// The browser host as one file beside the workers it starts: node runs it without compiling
+// TypeScript first, as the desktop app runs electron.js (npm run bench:start times both ways).
+const hostResult = await build({
+  ...common,
+  entryPoints: ['main/host/cli.ts'],
+  outfile: 'dist/main/host.js',
+  format: 'esm',
+  packages: 'external',
+});
+if (!existsSync(join(outDir, 'host.js'))) fail('the browser host was not built');
+
 const missing = [
   ...externalImportsOf(mainResult.metafile),
   ...externalImportsOf(workerResult.metafile),
   ...externalImportsOf(archiveWorkerResult.metafile),
   ...externalImportsOf(databaseThreadResult.metafile),
+  ...externalImportsOf(hostResult.metafile),
 ]
   .filter((specifier) => !builtins.has(specifier) && specifier !== 'electron')
   .filter((specifier) => !runtimePackages.has(packageNameOf(specifier)));
@@ -147,5 +160,5 @@ const bundledPackages = Object.keys(preloadResult.metafile.inputs).filter((input
 if (bundledPackages.length > 0) fail(`the preload bundles npm code (${bundledPackages.join(', ')}); keep it to the channel list`);
 
 console.log(
-  `build-main: dist/main/electron.js, dist/main/audit-worker.js, dist/main/archive-worker.js, dist/main/database-thread.js and dist/main/preload.cjs (${CHANNELS.length} channels)`,
+  `build-main: dist/main/electron.js, dist/main/audit-worker.js, dist/main/archive-worker.js, dist/main/database-thread.js, dist/main/host.js and dist/main/preload.cjs (${CHANNELS.length} channels)`,
 );

@@ -17,7 +17,8 @@ import type { AccountsFile, BenchAccount } from './scale-data.js';
  *
  * Start-up with a cold page cache, the way an official starts the console: for each run the
  * database file (and its -wal and -shm) is dropped from the page cache (dd iflag=nocache), the
- * browser host is spawned on it (`node --import tsx main/host/cli.ts`, no --demo), and the time
+ * browser host is spawned on it (`node --import tsx main/host/cli.ts`, or with --bundled the built
+ * `node dist/main/host.js`; no --demo), and the time
  * from spawn is taken to the "Console ready" line, to the first answered app.status through the
  * host's own HTTP transport, and to a completed sign-in (Login and Warning) there. The quick_check
  * the console then runs in the background is timed separately (its own log line). Once quiet,
@@ -25,13 +26,15 @@ import type { AccountsFile, BenchAccount } from './scale-data.js';
  * average. The database must be named console.sqlite, made by npm run bench:data (its
  * accounts.json and console.key beside it). The host writes to it: sign-ins and their audit events.
  */
-const USAGE = `Usage: npm run bench:start -- --db PATH [--runs N] [--check-runs N] [--no-busy] [--no-sign-in] [--root DIR]
+const USAGE = `Usage: npm run bench:start -- --db PATH [--runs N] [--check-runs N] [--no-busy] [--no-sign-in] [--bundled] [--root DIR]
   --db PATH       DIR/console.sqlite made by npm run bench:data (accounts.json and console.key beside it)
   --runs N        cold starts per load (default 5)
   --check-runs N  of those, how many also wait for the background quick_check's figure (default 1; on a
                   large file it takes minutes, and the others stop the console while it runs)
   --no-busy       skip the runs with a CPU burner
   --no-sign-in    stop at the first app.status
+  --bundled       start the built host (npm run build:main first: node dist/main/host.js, no tsx), as the desktop
+                  app starts from dist/main
   --root DIR      the checkout whose main/host/cli.ts is started (default: this one), to compare another version`;
 
 const TARGET_MS = 3_000;
@@ -39,7 +42,7 @@ const ROOT = resolve(import.meta.dirname, '../..');
 
 const flags = parseFlags(
   process.argv.slice(2),
-  { db: 'string', runs: 'number', 'check-runs': 'number', 'no-busy': 'boolean', 'no-sign-in': 'boolean', root: 'string' },
+  { db: 'string', runs: 'number', 'check-runs': 'number', 'no-busy': 'boolean', 'no-sign-in': 'boolean', bundled: 'boolean', root: 'string' },
   USAGE,
 );
 if (!flags.db) {
@@ -168,7 +171,8 @@ async function stopHost(child: ChildProcess): Promise<void> {
 
 async function oneStart(account: BenchAccount, waitForCheck: boolean): Promise<Run> {
   for (const file of databaseFiles()) dropFromCache(file);
-  const args = ['--import', 'tsx', 'main/host/cli.ts', '--data', dataDir, '--key-file', join(dataDir, dataKeyFileName(false)), '--port', '0'];
+  const entry = flags.bundled ? ['dist/main/host.js'] : ['--import', 'tsx', 'main/host/cli.ts'];
+  const args = [...entry, '--data', dataDir, '--key-file', join(dataDir, dataKeyFileName(false)), '--port', '0'];
   const t0 = performance.now();
   const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
@@ -237,7 +241,9 @@ async function measure(label: string): Promise<void> {
         `quick_check ${run.checkMs === null ? '-' : fmtMs(run.checkMs)} ms; load ${load()}`,
     );
   }
-  console.log(`\nStart-up, cold page cache, ${label} (ms from spawn; ${runs} runs; load average before ${loadBefore}, after ${load()})`);
+  console.log(
+    `\nStart-up, cold page cache, ${label}, ${flags.bundled ? 'built host (dist/main/host.js)' : 'host through tsx'} (ms from spawn; ${runs} runs; load average before ${loadBefore}, after ${load()})`,
+  );
   printTable([
     ['Measure', 'p50', 'p95', 'max', 'target', 'result'],
     summary(
@@ -264,6 +270,7 @@ async function measure(label: string): Promise<void> {
 
 async function main(): Promise<void> {
   if (!existsSync(join(root, 'main', 'host', 'cli.ts'))) throw new Error(`No main/host/cli.ts under ${root}`);
+  if (flags.bundled && spawnSync('npm', ['run', 'build:main'], { cwd: root, stdio: 'inherit' }).status !== 0) throw new Error('npm run build:main failed');
   // That dd empties the cache here: a cold read of the first 256 MiB against a warm one.
   readMs();
   const warm = readMs();

@@ -92,6 +92,7 @@ describe('electron-builder.yml', () => {
       'main/host/server.ts',
       'main/host/cli.ts',
       'dist/host/cli.js',
+      'dist/main/host.js',
       'main/shell/main.ts',
       'test/unit/auth.test.ts',
       'scripts/build-main.mjs',
