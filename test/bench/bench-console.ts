@@ -24,6 +24,13 @@ export interface Official {
   isCms: boolean;
 }
 
+/** The account of the accounts file (PATH.accounts.json) with this user ID. */
+export function accountNamed(file: { accounts: readonly BenchAccount[] }, userId: string): BenchAccount {
+  const account = file.accounts.find((a) => a.userId === userId);
+  if (!account) throw new Error(`The accounts file names no ${userId}`);
+  return account;
+}
+
 /** A throw-away copy of the database and its key, so the benchmark can decide requests. */
 export function copyDatabase(path: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'soc-bench-'));

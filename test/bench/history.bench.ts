@@ -12,6 +12,7 @@ import { totpCodeAt } from '../../main/services/totp.js';
 import { exportArchiveSync } from '../../main/store/archive-file.js';
 import { verifyLiveChain } from '../../main/store/chain-verify.js';
 import type { Channel, ChannelInput, ChannelOutput } from '../../shared/ipc/contract.js';
+import { accountNamed } from './bench-console.js';
 import { Random, fmtInt, fmtMs, parseFlags, printTable, sample, timed, withBlockProbe } from './bench-support.js';
 import type { Sampled } from './bench-support.js';
 import { accountsPathFor } from './scale-data.js';
@@ -112,11 +113,7 @@ async function main(): Promise<void> {
     const db = sideDb(app);
     const refresh = db.prepare("UPDATE users SET last_sign_in_at = ?, status = 'active', failed_attempts = 0, locked_until = NULL WHERE user_id = ?");
     for (const a of accountsFile.accounts) refresh.run(clock.now() - 86_400_000, a.userId);
-    const byId = (userId: string) => {
-      const a = accountsFile.accounts.find((x) => x.userId === userId);
-      if (!a) throw new Error(`The accounts file names no ${userId}`);
-      return a;
-    };
+    const byId = (userId: string): BenchAccount => accountNamed(accountsFile, userId);
     const cms = await signIn(app, clock, byId('cms.official'));
     const large = await signIn(app, clock, byId('large.provider.so'));
     const total = (db.prepare(`SELECT count(*) AS n FROM role_requests r WHERE ${DECIDED}`).get() as { n: number }).n;

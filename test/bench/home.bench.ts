@@ -13,7 +13,7 @@ import type { DashboardScope } from '../../main/store/home-store.js';
 import { POLICY } from '../../shared/policy.js';
 import { fmtInt, fmtMs, parseFlags, printTable, sample } from './bench-support.js';
 import type { Sampled } from './bench-support.js';
-import { call, copyDatabase, signIn } from './bench-console.js';
+import { accountNamed, call, copyDatabase, signIn } from './bench-console.js';
 import type { Official } from './bench-console.js';
 import { accountsPathFor } from './scale-data.js';
 import type { AccountsFile, BenchAccount } from './scale-data.js';
@@ -138,11 +138,7 @@ async function main(): Promise<void> {
   try {
     const refresh = sideDb(app).prepare("UPDATE users SET last_sign_in_at = ?, status = 'active', failed_attempts = 0, locked_until = NULL WHERE user_id = ?");
     for (const a of accountsFile.accounts) refresh.run(clock.now() - DAY, a.userId);
-    const byId = (userId: string): BenchAccount => {
-      const a = accountsFile.accounts.find((x) => x.userId === userId);
-      if (!a) throw new Error(`The accounts file names no ${userId}`);
-      return a;
-    };
+    const byId = (userId: string): BenchAccount => accountNamed(accountsFile, userId);
     const cms = await signIn(app, clock, byId('cms.official'));
     const large = await signIn(app, clock, byId('large.provider.so'));
 

@@ -8,7 +8,7 @@ import { createConsole, dataKeyFileName } from '../../main/app.js';
 import type { ConsoleApp } from '../../main/app.js';
 import { KeyFileProvider } from '../../main/services/key-file.js';
 import type { ChannelInput } from '../../shared/ipc/contract.js';
-import { call, copyDatabase, signIn } from './bench-console.js';
+import { accountNamed, call, copyDatabase, signIn } from './bench-console.js';
 import type { Official } from './bench-console.js';
 import { fmtInt, fmtMs, parseFlags, printTable, sample } from './bench-support.js';
 import type { Sampled } from './bench-support.js';
@@ -72,11 +72,7 @@ async function main(): Promise<void> {
   try {
     const refresh = sideDb(app).prepare("UPDATE users SET last_sign_in_at = ?, status = 'active', failed_attempts = 0, locked_until = NULL WHERE user_id = ?");
     for (const a of accountsFile.accounts) refresh.run(clock.now() - 86_400_000, a.userId);
-    const byId = (userId: string): BenchAccount => {
-      const a = accountsFile.accounts.find((x) => x.userId === userId);
-      if (!a) throw new Error(`The accounts file names no ${userId}`);
-      return a;
-    };
+    const byId = (userId: string): BenchAccount => accountNamed(accountsFile, userId);
     const cms = await signIn(app, clock, byId('cms.official'));
     const large = await signIn(app, clock, byId('large.provider.so'));
     const typical = await signIn(app, clock, byId('provider.so'));

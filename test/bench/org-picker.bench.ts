@@ -7,7 +7,7 @@ import { createConsole, dataKeyFileName } from '../../main/app.js';
 import { KeyFileProvider } from '../../main/services/key-file.js';
 import { searchOrganizations } from '../../main/store/organization-search.js';
 import { SqliteDatabase } from '../../main/store/sqlite-database.js';
-import { call, copyDatabase, signIn } from './bench-console.js';
+import { accountNamed, call, copyDatabase, signIn } from './bench-console.js';
 import type { Official } from './bench-console.js';
 import { fmtInt, fmtMs, parseFlags, printTable, sample } from './bench-support.js';
 import type { Sampled } from './bench-support.js';
@@ -50,11 +50,7 @@ async function main(): Promise<void> {
   try {
     const refresh = sideDb(app).prepare("UPDATE users SET last_sign_in_at = ?, status = 'active', failed_attempts = 0, locked_until = NULL WHERE user_id = ?");
     for (const a of accountsFile.accounts) refresh.run(clock.now() - 86_400_000, a.userId);
-    const byId = (userId: string): BenchAccount => {
-      const a = accountsFile.accounts.find((x) => x.userId === userId);
-      if (!a) throw new Error(`The accounts file names no ${userId}`);
-      return a;
-    };
+    const byId = (userId: string): BenchAccount => accountNamed(accountsFile, userId);
     const cms = await signIn(app, clock, byId('cms.official'));
     const provider = await signIn(app, clock, byId('provider.so'));
     const organizationCount = (sideDb(app).prepare('SELECT count(*) AS n FROM organizations').get() as { n: number }).n;

@@ -19,7 +19,7 @@ const DECISION_CHUNK = 100;
 import { fmtInt, fmtMs, parseFlags, printTable, sample, timed, withBlockProbe } from './bench-support.js';
 import type { Sampled } from './bench-support.js';
 import { accountsPathFor } from './scale-data.js';
-import { call, copyDatabase, signIn } from './bench-console.js';
+import { accountNamed, call, copyDatabase, signIn } from './bench-console.js';
 import type { Official } from './bench-console.js';
 import type { AccountsFile, BenchAccount } from './scale-data.js';
 import { copyToPostgres } from './postgres-copy.js';
@@ -269,11 +269,7 @@ async function measure(app: ConsoleApp, clock: AdjustableClock, accountsFile: Ac
     ]);
   }
 
-  const byId = (userId: string): BenchAccount => {
-    const a = accountsFile.accounts.find((x) => x.userId === userId);
-    if (!a) throw new Error(`The accounts file names no ${userId}`);
-    return a;
-  };
+  const byId = (userId: string): BenchAccount => accountNamed(accountsFile, userId);
   const officials = {
     provider: await signIn(app, clock, byId('provider.so')),
     large: await signIn(app, clock, byId('large.provider.so')),
