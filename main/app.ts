@@ -204,7 +204,7 @@ async function composeConsole(
     requests,
     notifications,
     users: new UserService(store, clock, sessions, reauth, files, () => notifications.mailQueued()),
-    organizations: new OrganizationService(store),
+    organizations: new OrganizationService(store, archives),
     proofing: new ProofingService(store, clock, files, () => notifications.mailQueued()),
     fsid: new FsidService(store, () => notifications.mailQueued()),
     identity,

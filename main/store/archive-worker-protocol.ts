@@ -24,6 +24,7 @@ export const ARCHIVE_STORE_METHODS = {
     decidedSpan: true,
     programs: true,
     organizations: true,
+    searchOrganizations: true,
     organizationByDisplayId: true,
     programId: true,
   } satisfies Record<keyof HistoryStore, true>,

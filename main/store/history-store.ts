@@ -4,6 +4,8 @@ import type { RangeQuery } from './keyset-merge.js';
 import type { OrganizationRow } from './requests-store.js';
 import type { SqlValue } from './sql.js';
 import type { StoreContext } from './store-context.js';
+import { searchOrganizations } from './organization-search.js';
+import type { OrganizationMatch, OrganizationSearch } from './organization-search.js';
 import type { AuditEventRecord } from './types.js';
 
 /** A decided request: a line of Request History. */
@@ -110,6 +112,7 @@ export type HistoryStore = Pick<
   | 'decidedSpan'
   | 'programs'
   | 'organizations'
+  | 'searchOrganizations'
   | 'organizationByDisplayId'
   | 'programId'
 >;
@@ -297,6 +300,11 @@ export class SqlHistoryStore {
       );
     }
     return this.ctx.db.all<OrganizationRow>('SELECT id, display_id AS "displayId", name, kind FROM organizations ORDER BY name, id');
+  }
+
+  /** The organization picker's search, here too so that it also finds an open archive's organizations. */
+  async searchOrganizations(search: OrganizationSearch): Promise<OrganizationMatch[]> {
+    return searchOrganizations(this.ctx.db, search);
   }
 
   async organizationByDisplayId(displayId: string): Promise<OrganizationRow | null> {

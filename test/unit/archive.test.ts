@@ -171,11 +171,16 @@ describe('exports and offline review archives', () => {
     const events = await h.call('cms', 'audit.page', { archiveId, category: 'requests' });
     expect(events.rows.map((r) => r.action)).toEqual(['request.rejected', 'request.filed', 'request.approved', 'request.filed']);
     expect(await h.call('cms', 'audit.status', { archiveId })).toMatchObject({ state: 'verified', signature: { ok: true } });
-    expect((await h.call('cms', 'history.options', { archiveId })).organizations.map((o) => o.displayId)).toEqual(['123']);
+    // The organization picker finds the archive's organizations only, listed plainly (a fixed set), and a live console's otherwise.
+    expect(await h.call('cms', 'organizations.search', { archiveId })).toMatchObject({ organizations: [{ displayId: '123' }], all: false, more: false });
+    expect((await h.call('cms', 'organizations.search', { archiveId, query: 'CMS' })).organizations).toEqual([]);
+    expect((await h.call('cms', 'organizations.search', {})).organizations.length).toBeGreaterThan(1);
+    expect(await h.refusal('so1', 'organizations.search', { archiveId })).toMatchObject({ code: 'NOT_FOUND', message: REVIEW_MESSAGES.archiveClosed });
     // Bound to the client and user that opened it.
     expect(await h.refusal('so1', 'history.page', { archiveId })).toMatchObject({ code: 'NOT_FOUND', message: REVIEW_MESSAGES.archiveClosed });
     expect(await h.call('cms', 'archive.close', { archiveId })).toEqual({ closed: true });
     expect(await h.refusal('cms', 'history.page', { archiveId })).toMatchObject({ code: 'NOT_FOUND' });
+    expect(await h.refusal('cms', 'organizations.search', { archiveId })).toMatchObject({ code: 'NOT_FOUND', message: REVIEW_MESSAGES.archiveClosed });
     expect(await h.auditActions()).toEqual(expect.arrayContaining(['archive.exported', 'archive.opened']));
     const cli = spawnSync(
       process.execPath,

@@ -6,8 +6,9 @@ import { TrustConsole } from '../support/trust-console.js';
 
 /**
  * The organization picker through dispatch: each official finds only the organizations they may
- * act on (CMS all of them, a provider or state official their own), whatever they type, and bad
- * input is refused with VALIDATION and changes nothing.
+ * act on (CMS all of them, a provider or state official their own), whatever they type; anyone
+ * asking for a role finds any organization; bad input is refused with VALIDATION and changes
+ * nothing.
  */
 
 describe('organization picker', () => {
@@ -85,6 +86,49 @@ describe('organization picker', () => {
     expect(await h.refusal('nobody-signed-in', 'organizations.search', { query: '' })).toMatchObject({ code: 'UNAUTHENTICATED' });
   });
 
+  it('for a role request (My Access), every signed-in user finds any organization, as the form always offered', async () => {
+    const everyOrganization = await found('cms1', '');
+    for (const who of ['demo', 'so1', 'so456', 'flso', 'cms1']) {
+      const page = await h.call(who, 'organizations.search', { query: '', purpose: 'access' });
+      expect(
+        page.organizations.map((o) => o.displayId),
+        who,
+      ).toEqual(everyOrganization);
+      // Not an official's every-organization scope: a console of a few organizations lists them plainly.
+      expect(page.all, who).toBe(false);
+      // The kind comes along: the form offers only the roles the organization's kind allows.
+      expect(page.organizations.find((o) => o.displayId === 'FL')?.kind).toBe('state');
+    }
+    expect((await h.call('demo', 'organizations.search', { query: 'bay', purpose: 'access' })).organizations.map((o) => o.displayId)).toEqual(['456']);
+    expect(await h.refusal('nobody-signed-in', 'organizations.search', { query: '', purpose: 'access' })).toMatchObject({ code: 'UNAUTHENTICATED' });
+    // A role request's search widens nothing else: the same official's own search is still their own.
+    expect(await found('so456', '')).toEqual(['456']);
+  });
+
+  it('an archive that is not open (or not this official’s) is not found, and is never searched for a role request', async () => {
+    expect(await h.refusal('cms1', 'organizations.search', { query: '', archiveId: 'a'.repeat(20) })).toMatchObject({ code: 'NOT_FOUND' });
+    expect(await h.refusal('demo', 'organizations.search', { query: '', archiveId: 'a'.repeat(20) })).toMatchObject({ code: 'FORBIDDEN' });
+    expect(await h.refusal('cms1', 'organizations.search', { query: '', purpose: 'access', archiveId: 'a'.repeat(20) })).toMatchObject({
+      code: 'VALIDATION',
+      field: 'archiveId',
+    });
+  });
+
+  it('a cursor is good only for the search that made it: another purpose (or place) is refused, never widened', async () => {
+    const wide = await h.call('so456', 'organizations.search', { query: '', limit: 1, purpose: 'access' });
+    expect(wide.nextCursor).not.toBeNull();
+    for (const who of ['so456', 'flso', 'cms1']) {
+      expect(await h.refusal(who, 'organizations.search', { query: '', limit: 1, cursor: wide.nextCursor! })).toEqual({
+        code: 'VALIDATION',
+        message: ORGANIZATION_MESSAGES.staleCursor,
+      });
+    }
+    const cms = await h.call('cms1', 'organizations.search', { query: '', limit: 1 });
+    expect(await h.refusal('cms1', 'organizations.search', { query: '', limit: 1, purpose: 'access', cursor: cms.nextCursor! })).toMatchObject({
+      code: 'VALIDATION',
+    });
+  });
+
   it('refuses bad input with VALIDATION and changes nothing', async () => {
     const before = await tableChecksums(h);
     const bad: unknown[] = [
@@ -97,6 +141,8 @@ describe('organization picker', () => {
       { query: '', cursor: 'x'.repeat(513) },
       { query: '', extra: true },
       { query: 42 },
+      { query: '', purpose: 'everything' },
+      { query: '', archiveId: '../../etc' },
     ];
     for (const input of bad) {
       expect((await h.refusal('cms1', 'organizations.search', input)).code, JSON.stringify(input)).toBe('VALIDATION');

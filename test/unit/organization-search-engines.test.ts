@@ -133,14 +133,19 @@ describe.each(ENGINES)('organization picker pages through the service on %s', (e
       },
       organizations: { search: (search: OrganizationSearch) => searchOrganizations(db, search) },
     } as unknown as Store;
-    return new OrganizationService(store);
+    return new OrganizationService(store, { source: () => null });
   }
 
   async function walk(service: OrganizationService, query: string, limit: number): Promise<string[]> {
     const seen: string[] = [];
     let cursor: string | undefined;
     for (let guard = 0; guard < 20; guard += 1) {
-      const page = await service.search({ userRowId: 1 } as unknown as Session, { query, limit, ...(cursor === undefined ? {} : { cursor }) });
+      const page = await service.search({ userRowId: 1 } as unknown as Session, {
+        query,
+        limit,
+        purpose: 'official',
+        ...(cursor === undefined ? {} : { cursor }),
+      });
       seen.push(...page.organizations.map((o) => o.displayId));
       if (page.nextCursor === null) return seen;
       cursor = page.nextCursor;
@@ -158,7 +163,7 @@ describe.each(ENGINES)('organization picker pages through the service on %s', (e
 
   it('keeps a cursor short whatever the names and the query', async () => {
     const service = await cmsService();
-    const page = await service.search({ userRowId: 1 } as unknown as Session, { query: 'Ärztehaus', limit: 1 });
+    const page = await service.search({ userRowId: 1 } as unknown as Session, { query: 'Ärztehaus', limit: 1, purpose: 'official' });
     expect(page.organizations.map((o) => o.displayId)).toEqual(['122']);
     expect(page.nextCursor!.length).toBeLessThan(100);
     expect(await walk(service, 'Ärztehaus', 1)).toEqual(['122', '123']);
