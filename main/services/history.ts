@@ -66,13 +66,7 @@ export class HistoryService {
   async options(session: Session, input: ChannelParsedInput<'history.options'>): Promise<ChannelOutput<'history.options'>> {
     const source = await this.scopes.source(session, input.archiveId);
     const programs = (await source.history.programs()).map((p) => p.name);
-    const organizations =
-      source.historyScope.kind === 'all' ? await source.history.organizations() : await source.history.organizations(source.historyScope.organizationIds);
-    return {
-      programs,
-      organizations: organizations.map(({ displayId, name, kind }) => ({ displayId, name, kind })),
-      scope: source.historyScope.kind,
-    };
+    return { programs, scope: source.historyScope.kind };
   }
 
   async page(session: Session, input: ChannelParsedInput<'history.page'>): Promise<ChannelOutput<'history.page'>> {

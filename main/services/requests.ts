@@ -51,10 +51,8 @@ export class RequestService {
   ) {}
 
   async options(_session: Session): Promise<ChannelOutput<'access.options'>> {
-    const organizations = await this.store.requests.organizations();
     return {
       programs: await this.store.requests.programs(),
-      organizations: organizations.map(({ displayId, name, kind }) => ({ displayId, name, kind })),
       roles: [...ROLE_NAMES],
       catalogue: catalogueView(),
     };

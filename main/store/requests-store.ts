@@ -130,7 +130,6 @@ export interface RequesterProfile {
 /** Role requests and role assignments: the queries behind My Access and Role Requests. */
 export interface RequestStore {
   programs(): Promise<string[]>;
-  organizations(): Promise<OrganizationRow[]>;
   roles(): Promise<Array<{ id: number; name: string; securityOfficialKind: OrganizationKind | null }>>;
   programId(name: string): Promise<number | null>;
   organizationByDisplayId(displayId: string): Promise<OrganizationRow | null>;
@@ -261,10 +260,6 @@ export class SqlRequestStore implements RequestStore {
 
   async programs(): Promise<string[]> {
     return (await this.ctx.db.all<{ name: string }>('SELECT name FROM programs ORDER BY id')).map((r) => r.name);
-  }
-
-  async organizations(): Promise<OrganizationRow[]> {
-    return this.ctx.db.all<OrganizationRow>('SELECT id, display_id AS "displayId", name, kind FROM organizations ORDER BY name');
   }
 
   async roles(): Promise<Array<{ id: number; name: string; securityOfficialKind: OrganizationKind | null }>> {

@@ -46,7 +46,17 @@ interface OrganizationPickerProps {
   className?: string;
   /** Tells the form which organizations a short list holds (null when the official types instead). */
   onFewOrganizations?: (organizations: readonly OrganizationChoice[] | null) => void;
+  /** `access`: any organization, for a role request; otherwise the official's own (every one for CMS). */
+  purpose?: 'official' | 'access';
+  /** Reviewing an open archive: its organizations instead of this console's. */
+  archiveId?: string | undefined;
 }
+
+/** What a search asks besides the words: the same for the first list and every search after it. */
+const scopeOf = ({ purpose, archiveId }: Pick<OrganizationPickerProps, 'purpose' | 'archiveId'>) => ({
+  ...(purpose === 'access' ? { purpose: 'access' as const } : {}),
+  ...(archiveId !== undefined ? { archiveId } : {}),
+});
 
 type Scope = { kind: 'loading' } | { kind: 'few'; organizations: OrganizationChoice[] } | { kind: 'many' } | { kind: 'failed'; message: string };
 
@@ -57,11 +67,15 @@ type Scope = { kind: 'loading' } | { kind: 'few'; organizations: OrganizationCho
  * Autocomplete: arrows, Enter and Escape work as in any combobox).
  */
 export function OrganizationPicker(props: OrganizationPickerProps) {
-  const { onFewOrganizations } = props;
-  const [scope, setScope] = useState<Scope>({ kind: 'loading' });
+  const { onFewOrganizations, purpose, archiveId } = props;
+  const searchedIn = `${purpose ?? 'official'}:${archiveId ?? ''}`;
+  /** What the first search found, and where: a list found elsewhere (before an archive was opened or closed) is not offered. */
+  const [answer, setAnswer] = useState<{ scope: Scope; searchedIn: string }>({ scope: { kind: 'loading' }, searchedIn });
+  const scope: Scope = answer.searchedIn === searchedIn ? answer.scope : { kind: 'loading' };
   useEffect(() => {
+    const setScope = (next: Scope) => setAnswer({ scope: next, searchedIn: `${purpose ?? 'official'}:${archiveId ?? ''}` });
     let live = true;
-    call('organizations.search', { query: '', limit: FEW_ORGANIZATIONS })
+    call('organizations.search', { query: '', limit: FEW_ORGANIZATIONS, ...scopeOf({ purpose, archiveId }) })
       .then((page) => {
         if (!live) return;
         const few = !page.all && !page.more;
@@ -72,7 +86,7 @@ export function OrganizationPicker(props: OrganizationPickerProps) {
     return () => {
       live = false;
     };
-  }, [onFewOrganizations]);
+  }, [onFewOrganizations, purpose, archiveId]);
 
   if (scope.kind === 'few') {
     const options = scope.organizations.map((o) => ({ value: o.displayId, label: organizationLabel(o) }));
@@ -92,10 +106,18 @@ export function OrganizationPicker(props: OrganizationPickerProps) {
       />
     );
   }
-  return <OrganizationSearchField {...props} errorMessage={props.errorMessage ?? (scope.kind === 'failed' ? scope.message : undefined)} />;
+  // Keyed by where it searches: an archive opened or closed starts the field afresh.
+  return (
+    <OrganizationSearchField
+      key={`${purpose ?? 'official'}:${archiveId ?? ''}`}
+      {...props}
+      errorMessage={props.errorMessage ?? (scope.kind === 'failed' ? scope.message : undefined)}
+    />
+  );
 }
 
-function OrganizationSearchField({ id, name, label, value, selected, onChange, allLabel, errorMessage, required, className }: OrganizationPickerProps) {
+function OrganizationSearchField(props: OrganizationPickerProps) {
+  const { id, name, label, value, selected, onChange, allLabel, errorMessage, required, className } = props;
   const shown = (displayId: string) => (displayId === ALL_KEY ? (allLabel ?? '') : selected?.displayId === displayId ? organizationLabel(selected) : displayId);
   /** The label of what is chosen, as the field shows it when the official is not typing. */
   const [chosen, setChosen] = useState<{ displayId: string; text: string }>({ displayId: value, text: shown(value) });
@@ -122,7 +144,7 @@ function OrganizationSearchField({ id, name, label, value, selected, onChange, a
     const ticket = ++asked.current;
     setLoading(true);
     timer.current = setTimeout(() => {
-      call('organizations.search', { query, limit: MATCHES })
+      call('organizations.search', { query, limit: MATCHES, ...scopeOf(props) })
         .then((page) => {
           // Only the answer to the latest words counts: an earlier, slower one is dropped.
           if (ticket !== asked.current) return;

@@ -54,8 +54,7 @@ export const historyChannels = {
     input: z.object({ archiveId: archiveIdSchema }).strict(),
     output: z.object({
       programs: z.array(z.string()),
-      organizations: z.array(organizationRef),
-      /** all: a CMS official or an archive; organizations: the official's own. */
+      /** all: a CMS official or an archive; organizations: the official's own (the organization picker lists them). */
       scope: z.enum(['all', 'organizations']),
     }),
   },

@@ -68,7 +68,8 @@ export const requestChannels = {
     access: 'session',
     passive: false,
     input: empty,
-    output: z.object({ programs: z.array(z.string()), organizations: z.array(organizationRef), roles: z.array(z.string()), catalogue: catalogueView }),
+    // Organizations are found with the organization picker (organizations.search, purpose access), not listed here.
+    output: z.object({ programs: z.array(z.string()), roles: z.array(z.string()), catalogue: catalogueView }),
   },
   'access.request': {
     access: 'session',

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
@@ -189,3 +189,29 @@ export const test = base.extend<{ freshConsole: ConsoleHost; demoConsole: Consol
 });
 
 export { expect };
+
+/**
+ * While a combobox's list is open, react-aria (under the design system's Autocomplete) hides the
+ * rest of the page from screen readers with aria-hidden, by design, so that the list can be
+ * reached (adobe/react-spectrum#4937); axe's aria-hidden-focus rule reports that hidden part as
+ * focusable. Every other rule is checked here, and the page is checked in full once the list closes.
+ */
+export async function expectNoAxeViolationsWithListOpen(page: Page, context: string): Promise<void> {
+  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).disableRules(['aria-hidden-focus']).analyze();
+  expect(
+    results.violations.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`),
+    `axe violations on ${context}`,
+  ).toEqual([]);
+}
+
+const PICKER_WIDTHS = [1024, 1366, 1920];
+/** The organization picker with its list open, at the three widths an official's screen may have. */
+export async function pickerShots(page: Page, name: string): Promise<void> {
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  const before = page.viewportSize();
+  for (const width of PICKER_WIDTHS) {
+    await page.setViewportSize({ width, height: 800 });
+    await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}-${width}.png`), fullPage: false });
+  }
+  if (before) await page.setViewportSize(before);
+}

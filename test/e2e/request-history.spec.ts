@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expect, expectNoAxeViolations, test } from './fixtures.js';
-import { AuditTrailPage, RequestHistoryPage, RoleRequestsPage, signInToHome } from './pages/console-pages.js';
+import { expect, expectNoAxeViolations, expectNoAxeViolationsWithListOpen, pickerShots, test } from './fixtures.js';
+import { AuditTrailPage, RequestHistoryPage, RoleRequestsPage, organizationField, pickOrganization, signInToHome } from './pages/console-pages.js';
 
 /**
  * End to end, as the iQIES job aid's section 5 reads: decide three requests, then find
@@ -113,4 +113,66 @@ test('decide three requests, find each by Request ID and by name, read "Approved
   } finally {
     rmSync(folder, { recursive: true, force: true });
   }
+});
+
+test('a CMS official filters Request History and the Audit trail by typing an organization, and adds organizations to an archive the same way', async ({
+  page,
+  demoConsole,
+}) => {
+  const home = await signInToHome(page, demoConsole, demoConsole.demoAccount('cms.official'), 'Dana');
+  await home.open('Request History');
+  const history = new RequestHistoryPage(page);
+  await history.expectShown();
+  const filters = page.getByRole('group', { name: 'Filters' });
+  const field = organizationField(filters, 'Organization');
+  // Every organization is a CMS official's: they type a name or ID instead of scrolling a list of them all.
+  await expect(field).toHaveValue('All');
+  await expect(field).toHaveAttribute('role', 'combobox');
+  await field.click();
+  await field.fill('sun');
+  await expect(page.getByRole('option', { name: 'Sunrise Skilled Nursing Center (123)', exact: true })).toBeVisible();
+  await expectNoAxeViolationsWithListOpen(page, 'request history, organization picker open');
+  await pickerShots(page, '89-organization-picker-history');
+  await page.getByRole('option', { name: 'Sunrise Skilled Nursing Center (123)', exact: true }).click();
+  await expect(field).toHaveValue('Sunrise Skilled Nursing Center (123)');
+  // Only organization 123's decisions are listed.
+  await expect(history.rows().first()).toBeVisible();
+  const organizations = await history.rows().evaluateAll((rows) => rows.map((row) => row.textContent ?? ''));
+  expect(organizations.length).toBeGreaterThan(0);
+  for (const text of organizations) expect(text).toContain('(123)');
+  await expectNoAxeViolations(page, 'request history, an organization picked');
+  await filters.getByRole('button', { name: 'Clear search and filters' }).click();
+  await expect(field).toHaveValue('All');
+
+  // Export archive: organizations are found by name or ID, added, and listed ticked.
+  await page.getByRole('button', { name: 'Export archive' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Export archive' });
+  const add = dialog.getByLabel('Add an organization');
+  await add.click();
+  await add.fill('bay');
+  await page.getByRole('option', { name: 'Bayview Home Health Agency (456)', exact: true }).click();
+  await expect(add).toHaveValue('');
+  await expect(dialog.getByRole('checkbox', { name: 'Bayview Home Health Agency (456)' })).toBeChecked();
+  await add.click();
+  await add.fill('flo');
+  await expect(page.getByRole('option', { name: 'Florida (FL)', exact: true })).toBeVisible();
+  await pickerShots(page, '90-organization-picker-archive');
+  await page.getByRole('option', { name: 'Florida (FL)', exact: true }).click();
+  await expect(dialog.getByRole('checkbox')).toHaveCount(2);
+  // Unticked stays listed, and is not exported.
+  await dialog.getByRole('checkbox', { name: 'Bayview Home Health Agency (456)' }).uncheck();
+  await expect(dialog.getByRole('checkbox', { checked: true })).toHaveCount(1);
+  await expectNoAxeViolations(page, 'export archive, organizations added');
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+
+  // The Audit trail's filter is the same field.
+  await home.open('Audit trail');
+  const audit = new AuditTrailPage(page);
+  await audit.expectShown();
+  const auditField = organizationField(page.getByRole('group', { name: 'Filters' }), 'Organization');
+  await expect(auditField).toHaveValue('All');
+  await pickOrganization(page.getByRole('group', { name: 'Filters' }), 'Organization', 'Florida (FL)', 'flo');
+  await pickerShots(page, '91-organization-picker-audit');
+  await expect(audit.rows().or(page.getByTestId('audit-empty')).first()).toBeVisible();
+  await expect(page.getByRole('alert')).toHaveCount(0);
 });

@@ -2,9 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { SCREENSHOT_DIR, expect, expectNoAxeViolations, test } from './fixtures.js';
-import { AxeBuilder } from '@axe-core/playwright';
-import type { Page } from '@playwright/test';
+import { SCREENSHOT_DIR, expect, expectNoAxeViolations, expectNoAxeViolationsWithListOpen, pickerShots, test } from './fixtures.js';
 import {
   CreateUserDialog,
   ProfilePage,
@@ -243,27 +241,3 @@ test('a CMS official finds an organization by typing in Organization, picks it a
   await expect(create.dialog().getByLabel('Role')).toHaveValue('State Agency General User');
   await expectNoAxeViolations(page, 'create user, an organization picked');
 });
-
-/**
- * While a combobox's list is open, react-aria (under the design system's Autocomplete) hides the
- * rest of the page from screen readers with aria-hidden, by design, so that the list can be
- * reached (adobe/react-spectrum#4937); axe's aria-hidden-focus rule reports that hidden part as
- * focusable. Every other rule is checked here, and the page is checked in full once the list closes.
- */
-async function expectNoAxeViolationsWithListOpen(page: Page, context: string): Promise<void> {
-  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).disableRules(['aria-hidden-focus']).analyze();
-  expect(
-    results.violations.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`),
-    `axe violations on ${context}`,
-  ).toEqual([]);
-}
-
-const PICKER_WIDTHS = [1024, 1366, 1920];
-async function pickerShots(page: Page, name: string): Promise<void> {
-  const before = page.viewportSize();
-  for (const width of PICKER_WIDTHS) {
-    await page.setViewportSize({ width, height: 800 });
-    await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}-${width}.png`), fullPage: false });
-  }
-  if (before) await page.setViewportSize(before);
-}

@@ -199,11 +199,9 @@ describe.each(ENGINES)('the requests store on %s', (engine) => {
     ...extra,
   });
 
-  it('reads the catalogue: programs, organizations by name, roles, and lookups that miss', async () => {
+  it('reads the catalogue: programs, roles, and lookups that miss', async () => {
     const { store, ids } = await open();
     expect(await store.programs()).toEqual([PROD, TEST]);
-    expect((await store.organizations()).map((o) => o.displayId)).toEqual(['456', 'CMS', 'FL', '123']);
-    expect(await store.organizations()).toContainEqual({ id: ids.org['123'], displayId: '123', name: 'Sunrise Skilled Nursing Center', kind: 'provider' });
     expect((await store.roles()).map((r) => [r.name, r.securityOfficialKind])).toEqual(scenario.roles.map((r) => [r.name, r.securityOfficialKind]));
     expect(await store.programId(TEST)).toBe(ids.program[TEST]);
     expect(await store.programId('HARP')).toBeNull();

@@ -1,17 +1,19 @@
 import { useEffect, useRef, useState, type ChangeEvent } from 'react';
-import { Alert, Button, Choice, Dialog, TextField } from '@cmsgov/design-system';
+import { Alert, Button, Choice, Dialog } from '@cmsgov/design-system';
 import { ARCHIVE_EXTENSION } from '../../../shared/domain.js';
 import type { ArchiveSummary } from '../../../shared/ipc/contract.js';
 import { DateField } from '../../components/DateField.js';
 import { ErrorAlert, FocusAlert } from '../../components/FocusAlert.js';
 import { countOf, dayEnd, dayStart, dayValue, formatDate, formatDateTime } from '../../components/format.js';
 import { organizationLabel } from '../../components/labels.js';
+import { OrganizationPicker, type OrganizationChoice } from '../../components/OrganizationPicker.js';
 import { useDialogKeys } from '../../components/useDialogKeys.js';
+import { call, messageOf } from '../../api.js';
 import { canUploadFiles } from '../../files.js';
 import { useArchive } from './store.js';
 
 const DAY = 86_400_000;
-/** Above this many organizations the dialog asks for IDs instead of listing checkboxes. */
+/** Above this many organizations the dialog has the official find them by name or ID instead of listing checkboxes. */
 const CHECKBOX_LIMIT = 20;
 
 /**
@@ -79,7 +81,7 @@ function ArchiveFacts({ archive }: { archive: ArchiveSummary }) {
 }
 
 /** Export archive and Open archive, under Request History. */
-export function ArchiveSection({ organizations }: { organizations: ReadonlyArray<{ displayId: string; name: string }> }) {
+export function ArchiveSection() {
   const { open, opening, openError, notice, openArchive, showExport } = useArchive();
   const fileRef = useRef<HTMLInputElement>(null);
   const upload = canUploadFiles();
@@ -106,11 +108,7 @@ export function ArchiveSection({ organizations }: { organizations: ReadonlyArray
       )}
       {openError && <ErrorAlert message={openError} />}
       <div className="soc-button-row ds-u-margin-top--2">
-        {!open && (
-          <Button onClick={showExport} disabled={organizations.length === 0}>
-            Export archive
-          </Button>
-        )}
+        {!open && <Button onClick={showExport}>Export archive</Button>}
         <Button aria-disabled={opening || undefined} onClick={() => (upload ? fileRef.current?.click() : void openArchive())}>
           {opening ? 'Opening archive…' : 'Open archive'}
         </Button>
@@ -127,32 +125,50 @@ export function ArchiveSection({ organizations }: { organizations: ReadonlyArray
           />
         )}
       </div>
-      <ExportArchiveDialog organizations={organizations} />
+      <ExportArchiveDialog />
     </section>
   );
 }
 
-function ExportArchiveDialog({ organizations }: { organizations: ReadonlyArray<{ displayId: string; name: string }> }) {
+function ExportArchiveDialog() {
   const { exportOpen, exportPending, exportError, hideExport, exportArchive } = useArchive();
   // The last twelve months, by default.
   const [from, setFrom] = useState(() => dayValue(Date.now() - 365 * DAY));
   const [to, setTo] = useState(() => dayValue(Date.now()));
-  const [chosen, setChosen] = useState<ReadonlySet<string>>(new Set());
-  const [typed, setTyped] = useState('');
-  const asList = organizations.length <= CHECKBOX_LIMIT;
-  const picked = asList
-    ? [...chosen]
-    : typed
-        .split(/[\s,;]+/)
-        .map((id) => id.trim())
-        .filter(Boolean);
+  /** The official's organizations when they are few enough to tick; null: found by name or ID instead. */
+  const [few, setFew] = useState<OrganizationChoice[] | null | undefined>(undefined);
+  const [listError, setListError] = useState<string | null>(null);
+  /** Organizations found and added (when there are too many to list), in the order added: unticking keeps them listed. */
+  const [added, setAdded] = useState<ReadonlyArray<OrganizationChoice>>([]);
+  const [ticked, setTicked] = useState<ReadonlySet<string>>(new Set());
+  useEffect(() => {
+    if (!exportOpen || few !== undefined) return;
+    let live = true;
+    call('organizations.search', { query: '', limit: CHECKBOX_LIMIT })
+      .then((page) => {
+        if (!live) return;
+        setListError(null);
+        setFew(!page.all && !page.more ? page.organizations : null);
+      })
+      .catch((error: unknown) => live && setListError(messageOf(error)));
+    return () => {
+      live = false;
+    };
+  }, [exportOpen, few]);
+  const listed = few ?? added;
+  const picked = listed.filter((o) => ticked.has(o.displayId)).map((o) => o.displayId);
   const errorFor = (field: string) => (exportError?.field === field ? exportError.message : undefined);
 
-  const toggle = (displayId: string, on: boolean) => {
-    const next = new Set(chosen);
-    if (on) next.add(displayId);
-    else next.delete(displayId);
-    setChosen(next);
+  const toggle = (displayId: string, on: boolean) =>
+    setTicked((current) => {
+      const next = new Set(current);
+      if (on) next.add(displayId);
+      else next.delete(displayId);
+      return next;
+    });
+  const add = (organization: OrganizationChoice) => {
+    setAdded((current) => (current.some((o) => o.displayId === organization.displayId) ? current : [...current, organization]));
+    toggle(organization.displayId, true);
   };
   const submit = () => void exportArchive({ organizations: picked, from: from ? dayStart(from) : Number.NaN, to: to ? dayEnd(to) : Number.NaN });
   const keys = useDialogKeys({ isOpen: exportOpen, onConfirm: submit, canConfirm: !exportPending });
@@ -180,15 +196,25 @@ function ExportArchiveDialog({ organizations }: { organizations: ReadonlyArray<{
         key or mail setting is ever in it. This console signs it.
       </p>
       {exportError && exportError.field === null && <ErrorAlert message={exportError.message} />}
-      {asList ? (
+      {listError && <ErrorAlert message={listError} />}
+      {few === null && (
+        <OrganizationPicker
+          id="archive-organization"
+          name="organization"
+          label="Add an organization"
+          value=""
+          onChange={(organization) => organization && add(organization)}
+        />
+      )}
+      {(listed.length > 0 || errorFor('organizations')) && (
         <fieldset className="ds-c-fieldset soc-fieldset" aria-describedby={errorFor('organizations') ? 'archive-orgs-error' : undefined}>
-          <legend className="ds-c-label">Organizations</legend>
+          <legend className="ds-c-label">{few ? 'Organizations' : 'Organizations to export'}</legend>
           {errorFor('organizations') && (
             <p className="ds-c-inline-error" id="archive-orgs-error">
               {errorFor('organizations')}
             </p>
           )}
-          {organizations.map((organization) => (
+          {listed.map((organization) => (
             <Choice
               key={organization.displayId}
               type="checkbox"
@@ -196,21 +222,11 @@ function ExportArchiveDialog({ organizations }: { organizations: ReadonlyArray<{
               value={organization.displayId}
               size="small"
               label={organizationLabel(organization)}
-              checked={chosen.has(organization.displayId)}
+              checked={picked.includes(organization.displayId)}
               onChange={(event) => toggle(organization.displayId, event.target.checked)}
             />
           ))}
         </fieldset>
-      ) : (
-        <TextField
-          id="archive-organizations"
-          name="organizations"
-          label="Organization IDs"
-          hint="One or more, separated by commas, e.g. 123, FL"
-          value={typed}
-          errorMessage={errorFor('organizations')}
-          onChange={(event: ChangeEvent<HTMLInputElement>) => setTyped(event.target.value)}
-        />
       )}
       <div className="soc-form-row">
         <DateField id="archive-from" name="from" label="From" value={from} onChange={setFrom} errorMessage={errorFor('from')} />

@@ -7,6 +7,7 @@ import { DateField } from '../../components/DateField.js';
 import { ErrorAlert, FocusAlert } from '../../components/FocusAlert.js';
 import { countOf, formatDate, formatDateTime, formatTime } from '../../components/format.js';
 import { organizationLabel } from '../../components/labels.js';
+import { OrganizationPicker, type OrganizationChoice } from '../../components/OrganizationPicker.js';
 import { PageHeading } from '../../components/PageHeading.js';
 import { SelectField } from '../../components/SelectField.js';
 import { VirtualGrid, type GridColumn } from '../../components/VirtualGrid.js';
@@ -117,8 +118,10 @@ function StatusLine() {
 function SearchAndFilters() {
   const filters = useAuditTrail((state) => state.filters);
   const draft = useAuditTrail((state) => state.draft);
-  const organizations = useAuditTrail((state) => state.organizations);
+  const archiveId = useArchive((state) => state.open?.archiveId);
   const error = useAuditTrail((state) => state.error);
+  /** The organization chosen in the picker, so that the field shows its name, not only its ID. */
+  const [chosen, setChosen] = useState<OrganizationChoice | null>(null);
   const { setDraft, search, setFilters, clear } = useAuditTrail.getState();
   const filtered = Object.values(filters).some((value) => value !== '');
   const onSubmit = (event: FormEvent) => {
@@ -160,13 +163,18 @@ function SearchAndFilters() {
           errorMessage={error?.field === 'to' ? error.message : undefined}
           onChange={(to) => setFilters({ to })}
         />
-        <SelectField
+        <OrganizationPicker
           id="audit-organization"
           name="organization"
           label="Organization"
+          allLabel="All"
+          archiveId={archiveId}
           value={filters.organization}
-          options={[{ value: '', label: 'All' }, ...(organizations ?? []).map((o) => ({ value: o.displayId, label: organizationLabel(o) }))]}
-          onChange={(organization) => setFilters({ organization })}
+          selected={chosen?.displayId === filters.organization ? chosen : null}
+          onChange={(organization) => {
+            setChosen(organization);
+            setFilters({ organization: organization?.displayId ?? '' });
+          }}
         />
         {filtered && (
           <div className="soc-filters__action">

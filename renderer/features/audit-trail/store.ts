@@ -23,8 +23,6 @@ interface AuditState {
   draft: string;
   rows: AuditRow[];
   nextCursor: string | null;
-  /** The organization filter's choices; null until read for the current source. */
-  organizations: Array<{ displayId: string; name: string }> | null;
   status: AuditStatus | null;
   loaded: boolean;
   loading: boolean;
@@ -63,7 +61,6 @@ export const useAuditTrail = create<AuditState>()((set, get) => ({
   draft: '',
   rows: [],
   nextCursor: null,
-  organizations: null,
   status: null,
   loaded: false,
   loading: false,
@@ -78,13 +75,9 @@ export const useAuditTrail = create<AuditState>()((set, get) => ({
     set({ loading: true, error: null });
     void get().refreshStatus();
     try {
-      const known = get().organizations;
-      const [organizations, page] = await Promise.all([
-        known ?? call('history.options', archiveInput()).then((options) => options.organizations),
-        call('audit.page', { ...filterInput(get().filters), limit: PAGE_SIZE }),
-      ]);
+      const page = await call('audit.page', { ...filterInput(get().filters), limit: PAGE_SIZE });
       if (mine !== generation) return;
-      set({ organizations, rows: page.rows, nextCursor: page.nextCursor, loaded: true, loading: false, loadingMore: false });
+      set({ rows: page.rows, nextCursor: page.nextCursor, loaded: true, loading: false, loadingMore: false });
     } catch (error) {
       if (mine !== generation) return;
       set({ loading: false, loaded: true, rows: [], nextCursor: null, error: { field: fieldOf(error) ?? null, message: messageOf(error) } });
@@ -152,7 +145,7 @@ export const useAuditTrail = create<AuditState>()((set, get) => ({
 
 useArchive.subscribe((state, previous) => {
   if (state.open?.archiveId !== previous.open?.archiveId) {
-    useAuditTrail.setState({ filters: EMPTY, draft: '', rows: [], nextCursor: null, status: null, organizations: null });
+    useAuditTrail.setState({ filters: EMPTY, draft: '', rows: [], nextCursor: null, status: null });
     if (useSession.getState().page === 'audit-trail') void useAuditTrail.getState().load();
   }
 });
@@ -165,7 +158,6 @@ useSession.subscribe((state, previous) => {
       draft: '',
       rows: [],
       nextCursor: null,
-      organizations: null,
       status: null,
       loaded: false,
       error: null,

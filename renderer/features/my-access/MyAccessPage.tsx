@@ -5,6 +5,7 @@ import { ErrorSummary, errorFor } from '../../components/ErrorSummary.js';
 import { ErrorAlert, FocusAlert } from '../../components/FocusAlert.js';
 import { formatDate } from '../../components/format.js';
 import { PROOFING_STATE_LABELS, REQUEST_STATUS_LABELS, organizationLabel } from '../../components/labels.js';
+import { OrganizationPicker, type OrganizationChoice } from '../../components/OrganizationPicker.js';
 import { PageHeading } from '../../components/PageHeading.js';
 import { roleAfterOrganizationChange, rolesFor, rolesHint } from '../../components/roleCatalogue.js';
 import { SelectField } from '../../components/SelectField.js';
@@ -60,18 +61,20 @@ function RequestForm() {
   const [values, setValues] = useState<RequestFormValues>(EMPTY_FORM);
   /** Why the role chosen was cleared when the organization changed, until a role is chosen again. */
   const [cleared, setCleared] = useState<string | null>(null);
+  /** The organization chosen in the picker: its kind decides which roles are offered. */
+  const [chosen, setChosen] = useState<OrganizationChoice | null>(null);
   if (!options) return null;
   const set = (field: keyof RequestFormValues) => (value: string) => setValues((current) => ({ ...current, [field]: value }));
-  const organization = options.organizations.find((o) => o.displayId === values.organization);
+  const organization = chosen !== null && chosen.displayId === values.organization ? chosen : undefined;
   // Only the roles the chosen organization's kind allows; none until an organization is chosen.
   const roles = organization ? rolesFor(options.catalogue, options.roles, organization) : [];
   // Until proofed, the form is shown (so the person sees what they will ask for) but cannot be filled.
   const blocked = proofingState !== null && !isProofed(proofingState);
 
-  function chooseOrganization(displayId: string) {
-    const next = options?.organizations.find((o) => o.displayId === displayId);
-    const after = roleAfterOrganizationChange(options?.catalogue ?? [], values.role, next);
-    setValues((current) => ({ ...current, organization: displayId, role: after.role }));
+  function chooseOrganization(next: OrganizationChoice | null) {
+    const after = roleAfterOrganizationChange(options?.catalogue ?? [], values.role, next ?? undefined);
+    setChosen(next);
+    setValues((current) => ({ ...current, organization: next?.displayId ?? '', role: after.role }));
     if (after.cleared) setCleared(after.cleared);
     else if (!next) setCleared(null);
   }
@@ -85,6 +88,7 @@ function RequestForm() {
     event.preventDefault();
     if (await submit(values)) {
       setValues(EMPTY_FORM);
+      setChosen(null);
       setCleared(null);
     }
   }
@@ -111,14 +115,15 @@ function RequestForm() {
               errorMessage={errorFor(submitErrors, 'program')}
               onChange={set('program')}
             />
-            <SelectField
+            <OrganizationPicker
               id={fieldId('organization')}
               name="organization"
               label={required('Organization')}
               required
+              purpose="access"
               placeholder="Select an organization"
               value={values.organization}
-              options={options.organizations.map((o) => ({ value: o.displayId, label: organizationLabel(o) }))}
+              selected={organization ?? null}
               errorMessage={errorFor(submitErrors, 'organization')}
               onChange={chooseOrganization}
             />

@@ -1,4 +1,4 @@
-import { useEffect, type ChangeEvent, type FormEvent } from 'react';
+import { useEffect, useState, type ChangeEvent, type FormEvent } from 'react';
 import { Alert, Button, Dialog, Spinner, TextField } from '@cmsgov/design-system';
 import { HISTORY_ACTIONS, REOPEN_WINDOW_HOURS } from '../../../shared/domain.js';
 import type { HistoryRow } from '../../../shared/ipc/contract.js';
@@ -6,6 +6,7 @@ import { DateField } from '../../components/DateField.js';
 import { ErrorAlert, FocusAlert } from '../../components/FocusAlert.js';
 import { countOf, formatDate, formatDateTime } from '../../components/format.js';
 import { organizationLabel } from '../../components/labels.js';
+import { OrganizationPicker, type OrganizationChoice } from '../../components/OrganizationPicker.js';
 import { PageHeading } from '../../components/PageHeading.js';
 import { SelectField } from '../../components/SelectField.js';
 import { useDialogKeys } from '../../components/useDialogKeys.js';
@@ -59,7 +60,7 @@ export function RequestHistoryPage() {
       <SearchForm />
       <Filters />
       <Results />
-      <ArchiveSection organizations={archive ? [] : (options?.organizations ?? [])} />
+      <ArchiveSection />
       <HistoryViewDialog />
     </>
   );
@@ -96,7 +97,10 @@ function Filters() {
   const filters = useRequestHistory((state) => state.filters);
   const options = useRequestHistory((state) => state.options);
   const error = useRequestHistory((state) => state.error);
+  const archiveId = useArchive((state) => state.open?.archiveId);
   const { setFilters, clear } = useRequestHistory.getState();
+  /** The organization chosen in the picker, so that the field shows its name, not only its ID. */
+  const [chosen, setChosen] = useState<OrganizationChoice | null>(null);
   const filtered = Object.values(filters).some((value) => value !== '');
   return (
     <div className="soc-filters soc-history-filters" role="group" aria-label="Filters">
@@ -117,13 +121,18 @@ function Filters() {
         options={[{ value: '', label: 'All' }, ...(options?.programs ?? []).map((program) => ({ value: program, label: program }))]}
         onChange={(program) => setFilters({ program })}
       />
-      <SelectField
+      <OrganizationPicker
         id="history-organization"
         name="organization"
         label="Organization"
+        allLabel="All"
+        archiveId={archiveId}
         value={filters.organization}
-        options={[{ value: '', label: 'All' }, ...(options?.organizations ?? []).map((o) => ({ value: o.displayId, label: organizationLabel(o) }))]}
-        onChange={(organization) => setFilters({ organization })}
+        selected={chosen?.displayId === filters.organization ? chosen : null}
+        onChange={(organization) => {
+          setChosen(organization);
+          setFilters({ organization: organization?.displayId ?? '' });
+        }}
       />
       <SelectField
         id="history-action"

@@ -180,9 +180,7 @@ export class MyAccessPage {
   async request(choice: RoleRequestChoice): Promise<number> {
     const form = this.page.getByRole('region', { name: 'Request a role' });
     await form.getByLabel('Program').selectOption(choice.program);
-    const organization = form.getByLabel('Organization');
-    const label = typeof choice.organization === 'string' ? choice.organization : await optionMatching(organization, choice.organization);
-    await organization.selectOption({ label });
+    await pickOrganization(form, 'Organization', choice.organization);
     await form.getByLabel('Role').selectOption(choice.role);
     await form.getByLabel('Justification').fill(choice.justification ?? '');
     await form.getByRole('button', { name: 'Submit Request' }).click();
@@ -212,8 +210,7 @@ export class MyAccessPage {
   }
 
   async chooseOrganization(organization: string | RegExp): Promise<void> {
-    const select = this.form().getByLabel('Organization');
-    await select.selectOption({ label: typeof organization === 'string' ? organization : await optionMatching(select, organization) });
+    await pickOrganization(this.form(), 'Organization', organization);
   }
 
   async chooseRole(role: string): Promise<void> {
@@ -901,7 +898,18 @@ export class RequestHistoryPage {
     await this.page.getByRole('button', { name: 'Export archive' }).click();
     const dialog = this.page.getByRole('dialog', { name: 'Export archive' });
     await expect(dialog).toBeVisible();
-    for (const organization of organizations) await dialog.getByRole('checkbox', { name: organization }).check();
+    for (const organization of organizations) {
+      // A few organizations are ticked; more are found by name or ID and added, ticked.
+      const add = dialog.getByLabel('Add an organization');
+      if ((await add.count()) > 0 && typeof organization === 'string') {
+        await add.click();
+        await add.fill(organization);
+        await this.page.getByRole('option', { name: organization, exact: true }).click();
+        // Added below, ticked; the field empties for the next one.
+        await expect(add).toHaveValue('');
+      }
+      await dialog.getByRole('checkbox', { name: organization }).check();
+    }
     const download = this.page.waitForEvent('download');
     await dialog.getByRole('button', { name: 'Export', exact: true }).click();
     const file = await download;
