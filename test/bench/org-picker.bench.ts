@@ -55,19 +55,18 @@ async function main(): Promise<void> {
     const provider = await signIn(app, clock, byId('provider.so'));
     const organizationCount = (sideDb(app).prepare('SELECT count(*) AS n FROM organizations').get() as { n: number }).n;
 
-    // ---- bytes: the options call as it was (every organization) and as it is ----
-    const options = await call(app, cms.clientId, 'lookup.options', {});
+    // ---- bytes: each options call as it was (every organization) and as it is ----
     const everyOrganization = sideDb(app).prepare('SELECT display_id AS "displayId", name, kind FROM organizations ORDER BY name').all();
-    const before = Buffer.byteLength(JSON.stringify({ ...options, organizations: everyOrganization }));
-    const after = Buffer.byteLength(JSON.stringify(options));
-    const firstPage = Buffer.byteLength(JSON.stringify(await call(app, cms.clientId, 'organizations.search', { query: '' })));
+    const bytes = (value: unknown) => Buffer.byteLength(JSON.stringify(value));
+    const optionRows: string[][] = [];
+    for (const channel of ['lookup.options', 'history.options', 'access.options'] as const) {
+      const options = await call(app, cms.clientId, channel, {});
+      optionRows.push([`${channel} with every organization (before)`, fmtInt(bytes({ ...options, organizations: everyOrganization }))]);
+      optionRows.push([`${channel} now`, fmtInt(bytes(options))]);
+    }
+    const firstPage = bytes(await call(app, cms.clientId, 'organizations.search', { query: '' }));
     console.log(`\nOrganizations: ${fmtInt(organizationCount)}. Load average: ${load()}`);
-    printTable([
-      ['What a CMS official receives', 'bytes'],
-      ['lookup.options with every organization (before)', fmtInt(before)],
-      ['lookup.options now', fmtInt(after)],
-      ['organizations.search, first page of 20 (when the field opens)', fmtInt(firstPage)],
-    ]);
+    printTable([['What a CMS official receives', 'bytes'], ...optionRows, ['organizations.search, first page of 20 (when a field opens)', fmtInt(firstPage)]]);
 
     // ---- latency: through dispatch, and the store query on a second connection ----
     const raw = new SqliteDatabase(sideDb(app));
