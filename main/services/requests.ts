@@ -158,7 +158,7 @@ export class RequestService {
       programName: input.program === '' ? undefined : input.program,
       organizationId,
     };
-    const after = input.after === undefined ? null : decodeCursor(input.after, input.sort);
+    const after = input.seek !== undefined ? seekKey(input.seek) : input.after === undefined ? null : decodeCursor(input.after, input.sort);
     // The page, its total (from the counters), what judging its rows needs and the programs in one store call.
     const view = await this.store.requests.queueView(scope, after, input.sort, input.limit + 1, [...official.administered.keys()], this.clock.now());
     const records = view.records;
@@ -572,6 +572,17 @@ function toMyView(r: RequestRecord): MyRequestView {
     decidedAt: r.decidedAt,
     reason: r.reason,
   };
+}
+
+/**
+ * Go to: a key just before the first row wanted, so that the page starts there. Ids are
+ * positive, so (moment - 1, the largest id) is before every request made at `requestedFrom`, and
+ * (letters, '', 0) before every requester whose last name is those letters or comes after them
+ * (names compare without case for ASCII letters, on both engines, as the queue sorts them).
+ */
+function seekKey(seek: NonNullable<ChannelParsedInput<'queue.page'>['seek']>): QueueKey {
+  if ('requestedFrom' in seek) return { sort: 'requested', requestedAt: seek.requestedFrom - 1, id: Number.MAX_SAFE_INTEGER };
+  return { sort: 'lastName', lastName: seek.lastName, firstName: '', id: 0 };
 }
 
 function encodeCursor(r: RequestRecord, sort: 'requested' | 'lastName'): string {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { PROOFING_STATES, REJECTION_REASON_MAX, REQUEST_STATUSES, USER_STATUSES } from '../domain.js';
 import { DECISION_FLAGS } from '../roles.js';
-import { catalogueView, empty, mailNotice, organizationRef, requiredText, text } from './fields.js';
+import { catalogueView, empty, mailNotice, moment, organizationRef, requiredText, text } from './fields.js';
 import type { ChannelSpec } from './fields.js';
 import { optionalSafeText, safeText } from './text.js';
 
@@ -106,9 +106,26 @@ export const requestChannels = {
         sort: z.enum(QUEUE_SORTS).default('requested'),
         /** Opaque keyset cursor from the previous page. */
         after: z.string().max(512).optional(),
+        /**
+         * The first page starts here instead of at the top: the first request made at or after a
+         * moment (sorted by date), or the first last name at or after these letters (sorted by
+         * last name), so that a long queue is reached without paging through it.
+         */
+        seek: z
+          .union([z.object({ requestedFrom: moment('Go to date') }).strict(), z.object({ lastName: requiredText('Go to last name', 80) }).strict()])
+          .optional(),
         limit: z.number().int().min(1).max(500).default(100),
       })
-      .strict(),
+      .strict()
+      .superRefine((input, ctx) => {
+        if (input.seek === undefined) return;
+        if (input.after !== undefined)
+          ctx.addIssue({ code: 'custom', path: ['seek'], message: 'Go to starts a list; a next page goes on from its cursor instead' });
+        if ('requestedFrom' in input.seek && input.sort !== 'requested')
+          ctx.addIssue({ code: 'custom', path: ['seek'], message: 'Go to a date needs the list sorted by date' });
+        if ('lastName' in input.seek && input.sort !== 'lastName')
+          ctx.addIssue({ code: 'custom', path: ['seek'], message: 'Go to a last name needs the list sorted by last name' });
+      }),
     output: z.object({
       rows: z.array(queueRow),
       nextCursor: z.string().nullable(),
