@@ -1,6 +1,9 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from '@playwright/test';
 import type { ParsedMail } from 'mailparser';
 import { SmtpTestServer } from '../support/smtp-test-server.js';
-import { ConsoleHost, expect, expectNoAxeViolations, test } from './fixtures.js';
+import { ConsoleHost, SCREENSHOT_DIR, expect, expectNoAxeViolations, test } from './fixtures.js';
 import { MailSettingsPage, MyAccessPage, OutboxPage, RoleRequestsPage, navBadgeCount, signInToHome } from './pages/console-pages.js';
 
 /**
@@ -263,3 +266,58 @@ test('the first Security Official of an organization: not for its provider neigh
   await expect(cmsQueue.rowOf(requestId)).toHaveCount(0);
   await expect(cmsPage.getByTestId('blocked-organizations')).toHaveCount(0);
 });
+
+test('Go to: the queue starts at a date, or at a last name when sorted by last name, and Back to the top starts it over', async ({ page, demoConsole }) => {
+  await signInToHome(page, demoConsole, demoConsole.demoAccount('provider.so1'), 'Pamela');
+  await page.getByRole('link', { name: /^Role Requests/ }).click();
+  const queue = new RoleRequestsPage(page);
+  await queue.expectShown();
+  const times = () =>
+    queue
+      .rows()
+      .locator('time')
+      .evaluateAll((els) => els.map((el) => Date.parse(el.getAttribute('datetime') ?? '')));
+  const all = await times();
+  expect(all.length).toBeGreaterThan(3);
+  const total = await page.getByTestId('queue-count').textContent();
+
+  // A date: the first request made that day or later leads; the count is still the whole queue's.
+  const target = new Date(all[Math.floor(all.length / 2)]!);
+  const day = `${target.getFullYear()}-${String(target.getMonth() + 1).padStart(2, '0')}-${String(target.getDate()).padStart(2, '0')}`;
+  const dayStart = new Date(target.getFullYear(), target.getMonth(), target.getDate()).getTime();
+  const goTo = page.getByRole('form', { name: 'Go to' });
+  await goTo.getByLabel('Go to date').fill(day);
+  await goTo.getByRole('button', { name: 'Go', exact: true }).click();
+  await expect(page.getByTestId('queue-goto-from')).toContainText('Requested from');
+  await expect.poll(times).toEqual(all.filter((t) => t >= dayStart));
+  await expect(page.getByTestId('queue-count')).toHaveText(total ?? '');
+  await expectNoAxeViolations(page, 'role requests, gone to a date');
+  await shots(page, '92-queue-go-to-date');
+  await goTo.getByRole('button', { name: 'Back to the top' }).click();
+  await expect.poll(times).toEqual(all);
+  await expect(page.getByTestId('queue-goto-from')).toHaveCount(0);
+
+  // A last name, typed in any case, when sorted by last name.
+  await page.getByLabel('Sort by').selectOption('Last Name (A to Z)');
+  const lastNames = () => queue.rows().evaluateAll((rows) => rows.map((row) => row.querySelectorAll('[role="gridcell"]')[2]?.textContent?.trim() ?? ''));
+  await expect.poll(async () => (await lastNames()).length).toBe(all.length);
+  const names = await lastNames();
+  const letters = names[Math.floor(names.length / 2)]!.slice(0, 2);
+  await goTo.getByLabel('Go to last name').fill(letters.toLowerCase());
+  await goTo.getByLabel('Go to last name').press('Enter');
+  await expect(page.getByTestId('queue-goto-from')).toContainText(`Last names from “${letters.toLowerCase()}” on.`);
+  const fold = (s: string) => s.replace(/[A-Z]/g, (c) => c.toLowerCase());
+  await expect.poll(lastNames).toEqual(names.filter((n) => fold(n) >= fold(letters)));
+  await shots(page, '93-queue-go-to-name');
+  await expectNoAxeViolations(page, 'role requests, gone to a last name');
+});
+
+async function shots(page: Page, name: string): Promise<void> {
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  const before = page.viewportSize();
+  for (const width of [1024, 1366, 1920]) {
+    await page.setViewportSize({ width, height: 800 });
+    await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}-${width}.png`), fullPage: false });
+  }
+  if (before) await page.setViewportSize(before);
+}

@@ -1,7 +1,8 @@
-import { useEffect, useRef } from 'react';
-import { Alert, Button, Choice, Spinner } from '@cmsgov/design-system';
+import { useEffect, useRef, useState, type ChangeEvent, type FormEvent } from 'react';
+import { Alert, Button, Choice, Spinner, TextField } from '@cmsgov/design-system';
+import { DateField } from '../../components/DateField.js';
 import { ErrorAlert, FocusAlert } from '../../components/FocusAlert.js';
-import { countOf } from '../../components/format.js';
+import { countOf, dayStart, formatDate } from '../../components/format.js';
 import { organizationLabel } from '../../components/labels.js';
 import { mailNoticeText } from '../../components/mail-notice.js';
 import { PageHeading } from '../../components/PageHeading.js';
@@ -184,9 +185,58 @@ function Filters() {
         label="Sort by"
         value={filters.sort}
         options={SORT_OPTIONS}
-        onChange={(sort) => setFilters({ sort: sort === 'lastName' ? 'lastName' : 'requested' })}
+        onChange={(sort) => setFilters({ sort: sort === 'lastName' ? 'lastName' : 'requested', goTo: '' })}
       />
+      <GoTo key={filters.sort} />
     </div>
+  );
+}
+
+/** What Go to shows: "from Jul 3, 2026" or "from “Smi”". */
+export const goToWords = (sort: 'requested' | 'lastName', goTo: string) => (sort === 'requested' ? formatDate(dayStart(goTo)) : `“${goTo}”`);
+
+/**
+ * Go to: a long queue is reached at a date (sorted by date) or a last name (sorted by last name)
+ * instead of scrolled page by page; Back to the top starts it over.
+ */
+function GoTo() {
+  const sort = useRoleRequests((state) => state.filters.sort);
+  const goTo = useRoleRequests((state) => state.filters.goTo);
+  const setFilters = useRoleRequests((state) => state.setFilters);
+  const [draft, setDraft] = useState(goTo);
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    setFilters({ goTo: draft.trim() });
+  };
+  const back = () => {
+    setDraft('');
+    setFilters({ goTo: '' });
+  };
+  return (
+    <form className="soc-goto" aria-label="Go to" onSubmit={submit}>
+      {sort === 'requested' ? (
+        <DateField id="queue-goto" name="goTo" label="Go to date" value={draft} onChange={setDraft} />
+      ) : (
+        <TextField
+          id="queue-goto"
+          name="goTo"
+          label="Go to last name"
+          value={draft}
+          spellCheck={false}
+          autoComplete="off"
+          className="soc-goto__name"
+          onChange={(event: ChangeEvent<HTMLInputElement>) => setDraft(event.target.value)}
+        />
+      )}
+      <Button type="submit" className="soc-goto__button">
+        Go
+      </Button>
+      {goTo !== '' && (
+        <Button variation="ghost" className="soc-goto__button" onClick={back}>
+          Back to the top
+        </Button>
+      )}
+    </form>
   );
 }
 
@@ -198,6 +248,8 @@ function Queue() {
   const loadingMore = useRoleRequests((state) => state.loadingMore);
   const hint = useRoleRequests((state) => state.hint);
   const filtered = useRoleRequests((state) => state.filters.program !== '' || state.filters.organization !== '');
+  const goTo = useRoleRequests((state) => state.filters.goTo);
+  const sort = useRoleRequests((state) => state.filters.sort);
 
   if (!scope) {
     return loading ? (
@@ -213,13 +265,21 @@ function Queue() {
       <h2 id="queue-heading" className="ds-text-heading--xl" data-testid="queue-count">
         {countOf(total, 'pending request')}
       </h2>
+      {goTo !== '' && (
+        <p className="soc-goto__from" data-testid="queue-goto-from">
+          {sort === 'requested' ? 'Requested' : 'Last names'} from {goToWords(sort, goTo)} on.
+        </p>
+      )}
       {rows.length === 0 ? (
-        !loading && (
+        !loading &&
+        (goTo !== '' && total > 0 ? (
+          <p data-testid="queue-empty">No pending requests from {goToWords(sort, goTo)} on. Choose Back to the top to see the others.</p>
+        ) : (
           <p data-testid="queue-empty">
             {NO_PENDING_REQUESTS}
             {filtered && ' Choose All in the filters to see every organization and program.'}
           </p>
-        )
+        ))
       ) : (
         <>
           <Toolbar />

@@ -1,7 +1,7 @@
 import { create } from 'zustand';
 import type { ChannelOutput, DecisionOutcome, DecisionPreviewItem, MailNotice, QueueRow, QueueSort } from '../../../shared/ipc/contract.js';
 import { call, fieldOf, messageOf } from '../../api.js';
-import { countOf } from '../../components/format.js';
+import { countOf, dayStart } from '../../components/format.js';
 import { mergeMailNotices } from '../../components/mail-notice.js';
 import { useHome } from '../home/store.js';
 import { useSession } from '../session/store.js';
@@ -20,6 +20,8 @@ export interface QueueFilters {
   program: string;
   organization: string;
   sort: QueueSort;
+  /** Go to: the first page starts at this day (yyyy-mm-dd, sorted by date) or these letters of a last name; '' is the top. */
+  goTo: string;
 }
 
 export interface QueueScope {
@@ -117,7 +119,7 @@ interface RoleRequestsState {
 }
 
 const initial = {
-  filters: { program: '', organization: '', sort: 'requested' as QueueSort },
+  filters: { program: '', organization: '', sort: 'requested' as QueueSort, goTo: '' },
   rows: [],
   nextCursor: null,
   total: 0,
@@ -144,7 +146,11 @@ function pageInput(filters: QueueFilters, after?: string) {
     ...(filters.organization ? { organization: filters.organization } : {}),
     sort: filters.sort,
     limit: PAGE_SIZE,
-    ...(after ? { after } : {}),
+    ...(after
+      ? { after }
+      : filters.goTo
+        ? { seek: filters.sort === 'requested' ? { requestedFrom: dayStart(filters.goTo) } : { lastName: filters.goTo } }
+        : {}),
   };
 }
 
