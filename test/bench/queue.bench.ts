@@ -302,6 +302,16 @@ async function measure(app: ConsoleApp, clock: AdjustableClock, accountsFile: Ac
     pages.push(await pageFigure(app, raw, o, label, 'lastName', index));
   }
 
+  // Go to: the page that starts at row 5,001 (where 50 pages of scrolling end), asked for at once.
+  for (const [o, label, sort] of [
+    [officials.large, 'Go to row 5,001 by date, provider SO (large org)', 'requested'],
+    [officials.large, 'Go to row 5,001 by last name, provider SO (large org)', 'lastName'],
+    [officials.cms, 'Go to row 5,001 by date, CMS SO', 'requested'],
+    [officials.cms, 'Go to row 5,001 by last name, CMS SO', 'lastName'],
+  ] as const) {
+    pages.push(await goToFigure(app, raw, o, label, sort));
+  }
+
   const info: Array<[string, Sampled]> = [];
   info.push(['home.summary (badge count), CMS SO', await sample(Math.min(runs, 50), 5, () => call(app, officials.cms.clientId, 'home.summary', {}))]);
   info.push([
@@ -539,18 +549,52 @@ async function pageFigure(app: ConsoleApp, rawSql: RawSql, o: Official, label: s
     const page = await rawSql.all<RawRow>(q.sql, q.params);
     key = keyOf(page[PAGE - 1] as RawRow, sort);
   }
-  // The same work as the service's page: the rows, the total and the Security Officials of the
-  // page's organizations (and the official's own), and the programs for the filter.
+  return { label, service, direct, raw: await rawPage(rawSql, o, sort, key), target: TARGET.pageP95, rows };
+}
+
+/**
+ * The same work as the service's page, in SQL from the same key: the rows, the total and the
+ * Security Officials of the page's organizations (and the official's own), and the programs for
+ * the filter.
+ */
+async function rawPage(rawSql: RawSql, o: Official, sort: QueueSort, key: Keyset | null): Promise<Sampled> {
   const q = pageQuery(o, sort, key);
   const count = countQuery(o);
-  const raw = await sample(runs, warmup, async () => {
+  return sample(runs, warmup, async () => {
     const rows = await rawSql.all<RawRow>(q.sql, q.params);
     await rawSql.all(count.sql, count.params);
     const officials = officialCountsQuery([...new Set([...rows.map((r) => r.org_id), ...o.orgIds])]);
     await rawSql.all(officials.sql, officials.params);
     await rawSql.all('SELECT name FROM programs ORDER BY id', []);
   });
-  return { label, service, direct, raw, target: TARGET.pageP95, rows };
+}
+
+/**
+ * Go to: walks 50 pages through dispatch, as scrolling there would (its time goes in the label),
+ * then times the page that starts at row 5,001's date or last name asked for at once, beside the
+ * same work in SQL from the same key.
+ */
+async function goToFigure(app: ConsoleApp, rawSql: RawSql, o: Official, label: string, sort: QueueSort): Promise<PageFigure> {
+  let cursor: string | undefined;
+  const started = performance.now();
+  for (let i = 0; i < 50; i += 1) {
+    const page = await call(app, o.clientId, 'queue.page', { sort, limit: PAGE, ...(cursor ? { after: cursor } : {}) });
+    if (!page.nextCursor) throw new Error(`${label}: the queue ends before row 5,001`);
+    cursor = page.nextCursor;
+  }
+  const scrolledMs = performance.now() - started;
+  const landing = (await call(app, o.clientId, 'queue.page', { sort, limit: 1, ...(cursor ? { after: cursor } : {}) })).rows[0];
+  if (!landing) throw new Error(`${label}: no row 5,001`);
+  const seek = sort === 'requested' ? { requestedFrom: landing.requestedAt } : { lastName: landing.lastName };
+  const input = { sort, limit: PAGE, seek };
+  let rows = 0;
+  const service = await sample(runs, warmup, async () => {
+    rows = (await call(app, o.clientId, 'queue.page', input)).rows.length;
+  });
+  const direct = await sample(runs, warmup, () => app.services.requests.queuePage(o.session, input));
+  const key: Keyset = sort === 'requested' ? [landing.requestedAt - 1, Number.MAX_SAFE_INTEGER] : [landing.lastName, '', 0];
+  const raw = await rawPage(rawSql, o, sort, key);
+  return { label: `${label} (scrolling there: ${fmtInt(scrolledMs)} ms)`, service, direct, raw, target: TARGET.pageP95, rows };
 }
 
 /** The store calls behind one service page, each timed on its own. */
