@@ -46,7 +46,8 @@ interface Pending {
   resolve: (value: unknown) => void;
   reject: (error: Error) => void;
   label: string;
-  stack: string | undefined;
+  /** Where the call was made; its stack is only formatted if the call fails (formatting costs more than the capture). */
+  origin: Error;
 }
 
 /**
@@ -72,7 +73,7 @@ export function openThreadStore(path: string, clock: Clock): Promise<ThreadStore
     const label = `${part ?? 'store'}.${method}`;
     const message: ThreadCall = { id, now: clock.now(), part, method, args };
     return new Promise((resolve, reject) => {
-      pending.set(id, { resolve, reject, label, stack: new Error().stack });
+      pending.set(id, { resolve, reject, label, origin: new Error() });
       try {
         worker.postMessage(message);
       } catch (error) {
@@ -156,8 +157,8 @@ export function openThreadStore(path: string, clock: Clock): Promise<ThreadStore
         stats.longestCallMs = reply.ms;
         stats.longestCall = waiting.label;
       }
-      if (reply.type === 'result') waiting.resolve(reviveBuffers(reply.value));
-      else waiting.reject(new DatabaseThreadError(reply.error, waiting.stack));
+      if (reply.type === 'result') waiting.resolve(reply.binary ? reviveBuffers(reply.value) : reply.value);
+      else waiting.reject(new DatabaseThreadError(reply.error, waiting.origin.stack));
     });
     worker.on('error', (error) => {
       exited = new DatabaseThreadError({

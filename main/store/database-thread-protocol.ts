@@ -30,7 +30,8 @@ export interface CrossedError {
 export type ThreadReply =
   | { type: 'ready'; openedInMs: number }
   | { type: 'failed'; error: CrossedError }
-  | { type: 'result'; id: number; value: unknown; ms: number }
+  /** binary: the value holds bytes, which the console turns back into Buffers; most answers hold none and are not walked. */
+  | { type: 'result'; id: number; value: unknown; ms: number; binary: boolean }
   | { type: 'error'; id: number; error: CrossedError; ms: number };
 
 export function crossError(error: unknown): CrossedError {
@@ -45,6 +46,14 @@ export function crossError(error: unknown): CrossedError {
  * Structured cloning turns a Buffer into a plain Uint8Array; the stores and services expect
  * Buffers (sealed secrets, key bytes), so both sides turn them back.
  */
+/** Whether a value holds bytes anywhere (see reviveBuffers). */
+export function hasBytes(value: unknown): boolean {
+  if (value instanceof Uint8Array) return true;
+  if (Array.isArray(value)) return value.some(hasBytes);
+  if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) return Object.values(value).some(hasBytes);
+  return false;
+}
+
 export function reviveBuffers(value: unknown): unknown {
   if (value instanceof Uint8Array) return Buffer.isBuffer(value) ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
   if (Array.isArray(value)) {

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
 import { SqliteStore } from './sqlite.js';
-import { crossError, reviveBuffers } from './database-thread-protocol.js';
+import { crossError, hasBytes, reviveBuffers } from './database-thread-protocol.js';
 import type { Store } from './store.js';
 import type { DatabaseThreadOptions, ThreadCall, ThreadReply } from './database-thread-protocol.js';
 
@@ -66,7 +66,8 @@ async function run(call: ThreadCall): Promise<void> {
     const target = resolve(store, call);
     const method = (target as Record<string, unknown>)[call.method] as (...args: unknown[]) => unknown;
     const value = await method.apply(target, reviveBuffers(call.args) as unknown[]);
-    reply({ type: 'result', id: call.id, value, ms: performance.now() - begun });
+    // Walked here, on the database thread, so that the console's thread walks only answers with bytes.
+    reply({ type: 'result', id: call.id, value, ms: performance.now() - begun, binary: hasBytes(value) });
     if (call.part === null && call.method === 'close') port?.close();
   } catch (error) {
     reply({ type: 'error', id: call.id, error: crossError(error), ms: performance.now() - begun });

@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FixedClock } from '../../main/clock.js';
 import { openThreadStore } from '../../main/store/database-client.js';
+import { hasBytes } from '../../main/store/database-thread-protocol.js';
 import type { ThreadStore } from '../../main/store/database-client.js';
 import { fillSlots, slot, slotText } from '../../main/store/slots.js';
 import type { AuditDraft } from '../../main/store/types.js';
@@ -35,6 +36,20 @@ describe.skipIf(ON_POSTGRES)('the database thread', () => {
     const events = await store.audit.read(0, 10);
     expect(events.map((e) => e.at)).toEqual([Date.UTC(2026, 0, 15), Date.UTC(2026, 0, 15) + 60_000]);
     expect(store.stats().calls).toBe(3);
+  });
+
+  it('tells answers with bytes anywhere in them (turned back into Buffers) from those without (passed on unwalked)', () => {
+    expect(hasBytes([{ id: 1, secret: { sealed: new Uint8Array([1, 2]) } }])).toBe(true);
+    expect(
+      hasBytes({
+        rows: [
+          [1, 'a'],
+          [2, Buffer.from('b')],
+        ],
+      }),
+    ).toBe(true);
+    expect(hasBytes([{ id: 1, name: 'a', organization: { id: 2, kind: 'provider' } }, null, 3, 'x'])).toBe(false);
+    expect(hasBytes(new Map([[1, new Uint8Array(1)]]))).toBe(false);
   });
 
   it('hands Buffers back as Buffers (sealed secrets cross intact)', async () => {
