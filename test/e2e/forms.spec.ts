@@ -2,8 +2,18 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Locator, Page } from '@playwright/test';
 import { SmtpTestServer, closedPort } from '../support/smtp-test-server.js';
-import { SCREENSHOT_DIR, expect, expectNoAxeViolations, test } from './fixtures.js';
-import { CreateUserDialog, FsidPage, InPersonProofingPage, MailSettingsPage, MyAccessPage, UserLookupPage, signInToHome } from './pages/console-pages.js';
+import Database from 'better-sqlite3';
+import { SCREENSHOT_DIR, expect, expectNoAxeViolations, expectNoAxeViolationsWithListOpen, test } from './fixtures.js';
+import {
+  CreateUserDialog,
+  FsidPage,
+  InPersonProofingPage,
+  MailSettingsPage,
+  MyAccessPage,
+  UserLookupPage,
+  organizationField,
+  signInToHome,
+} from './pages/console-pages.js';
 
 /**
  * End to end: forms that say everything at once. Each form is submitted empty: an error summary
@@ -319,4 +329,33 @@ test('Federal Surveyor IDs: Advanced Search hides; Enter FSID lists its error; t
   await page.getByLabel('Show only users pending Federal Surveyor ID verification').uncheck();
   await page.getByRole('search', { name: 'Search for Users' }).getByRole('button', { name: 'Search', exact: true }).click();
   await expect(fsid.row('surveyor.user')).toContainText('Verified');
+});
+
+test('My Access in a console of many organizations: the person types to find one, and only its kind of roles is offered', async ({ page, demoConsole }) => {
+  const db = new Database(join(demoConsole.dataDir, 'demo.sqlite'));
+  const add = db.prepare("INSERT INTO organizations (display_id, name, kind) VALUES (?, ?, 'provider')");
+  for (let i = 0; i < 15; i += 1) add.run(String(900100 + i), `Lakeside Care Home ${i + 1}`);
+  db.close();
+  const home = await signInToHome(page, demoConsole, demoConsole.demoAccount('demo.user'), 'Aditya');
+  await home.open('My Access');
+  const field = organizationField(page.getByRole('region', { name: 'Request a role' }), 'Organization');
+  await expect(field).toHaveAttribute('role', 'combobox');
+  await field.click();
+  await field.fill('lake');
+  await expect(page.getByRole('option').first()).toBeVisible();
+  await expectNoAxeViolationsWithListOpen(page, 'my access, organization picker open');
+  for (const width of [1024, 1366, 1920]) {
+    await page.setViewportSize({ width, height: 800 });
+    await page.screenshot({ path: join(SCREENSHOT_DIR, `94-organization-picker-my-access-${width}.png`) });
+  }
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.getByRole('option', { name: 'Lakeside Care Home 1 (900100)', exact: true }).click();
+  await expect(field).toHaveValue('Lakeside Care Home 1 (900100)');
+  const form = page.getByRole('region', { name: 'Request a role' });
+  await expect(form.getByLabel('Role')).toContainText('Provider Basic User');
+  await expect(form.getByLabel('Role')).not.toContainText('State Agency General User');
+  await form.getByLabel('Program').selectOption('iQIES Prod');
+  await form.getByLabel('Role').selectOption('Provider Basic User');
+  await form.getByRole('button', { name: 'Submit Request' }).click();
+  await expect(page.getByTestId('my-access-success')).toContainText('Your request was submitted. Request ID:');
 });
