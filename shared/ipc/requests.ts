@@ -3,7 +3,7 @@ import { PROOFING_STATES, REJECTION_REASON_MAX, REQUEST_STATUSES, USER_STATUSES 
 import { DECISION_FLAGS } from '../roles.js';
 import { catalogueView, empty, mailNotice, moment, organizationRef, requiredText, text } from './fields.js';
 import type { ChannelSpec } from './fields.js';
-import { optionalSafeText, safeText } from './text.js';
+import { optionalSafeText, requiredSafeText, safeText } from './text.js';
 
 // ---- My Access (a user's own role requests and roles) and the Role Requests queue officials decide ----
 
@@ -112,7 +112,7 @@ export const requestChannels = {
          * last name), so that a long queue is reached without paging through it.
          */
         seek: z
-          .union([z.object({ requestedFrom: moment('Go to date') }).strict(), z.object({ lastName: requiredText('Go to last name', 80) }).strict()])
+          .union([z.object({ requestedFrom: moment('Go to date') }).strict(), z.object({ lastName: requiredSafeText('Go to last name', 64, 'name') }).strict()])
           .optional(),
         limit: z.number().int().min(1).max(500).default(100),
       })

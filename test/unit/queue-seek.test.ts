@@ -115,7 +115,7 @@ describe('Role Requests: Go to a date or a last name', () => {
       // The queue sorts last names without case for ASCII letters (both engines), by code point otherwise.
       const fold = (name: string) => name.replace(/[A-Z]/g, (c) => c.toLowerCase());
       const from = (letters: string) => whole.filter((r) => fold(r.lastName) >= fold(letters));
-      for (const letters of ['A', 'Smith', 'Smithers', 'Sz', 'Z', 'Zz', 'de', 'Á']) {
+      for (const letters of ['A', 'Smith', 'Smithers', 'Sz', 'Z', 'Zz', 'de', 'Á', '%', '_', "O'", 'Sm%']) {
         for (const limit of [1, 2, 100]) {
           expect(await walk(who, { sort: 'lastName', seek: { lastName: letters } }, limit), `${who} ${letters} ${limit}`).toEqual(from(letters));
         }
@@ -155,7 +155,11 @@ describe('Role Requests: Go to a date or a last name', () => {
       { sort: 'lastName', seek: { lastName: '' } },
       { sort: 'lastName', seek: { lastName: '   ' } },
       { sort: 'lastName', seek: { lastName: 'Sm\u0000ith' } },
-      { sort: 'lastName', seek: { lastName: 'x'.repeat(81) } },
+      { sort: 'lastName', seek: { lastName: 'x'.repeat(65) } },
+      // Characters no name field takes: a lone surrogate, a zero-width space, a right-to-left override.
+      { sort: 'lastName', seek: { lastName: '\uD83D' } },
+      { sort: 'lastName', seek: { lastName: 'Sm\u200Bith' } },
+      { sort: 'lastName', seek: { lastName: '\u202Eevil' } },
       { sort: 'lastName', seek: { lastName: 'Smith', requestedFrom: start } },
       { sort: 'lastName', seek: 'Smith' },
       { sort: 'lastName', seek: {} },

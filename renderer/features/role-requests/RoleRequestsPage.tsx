@@ -193,7 +193,12 @@ function Filters() {
 }
 
 /** What Go to shows: "from Jul 3, 2026" or "from “Smi”". */
-export const goToWords = (sort: 'requested' | 'lastName', goTo: string) => (sort === 'requested' ? formatDate(dayStart(goTo)) : `“${goTo}”`);
+export function goToWords(sort: 'requested' | 'lastName', goTo: string): string {
+  if (sort === 'lastName') return `“${goTo}”`;
+  // The day as typed, even one before 1970 (the list itself then starts at its first request).
+  const at = dayStart(goTo);
+  return Number.isFinite(at) ? formatDate(at) : goTo;
+}
 
 /**
  * Go to: a long queue is reached at a date (sorted by date) or a last name (sorted by last name)
@@ -204,8 +209,15 @@ function GoTo() {
   const goTo = useRoleRequests((state) => state.filters.goTo);
   const setFilters = useRoleRequests((state) => state.setFilters);
   const [draft, setDraft] = useState(goTo);
+  const [error, setError] = useState<string | null>(null);
   const submit = (event: FormEvent) => {
     event.preventDefault();
+    // A day the browser accepts but no clock can hold (after the year 275760) is not a place in the list.
+    if (sort === 'requested' && draft !== '' && !Number.isFinite(dayStart(draft))) {
+      setError('Enter a real date, as mm/dd/yyyy');
+      return;
+    }
+    setError(null);
     setFilters({ goTo: draft.trim() });
   };
   const back = () => {
@@ -215,7 +227,7 @@ function GoTo() {
   return (
     <form className="soc-goto" aria-label="Go to" onSubmit={submit}>
       {sort === 'requested' ? (
-        <DateField id="queue-goto" name="goTo" label="Go to date" value={draft} onChange={setDraft} />
+        <DateField id="queue-goto" name="goTo" label="Go to date" value={draft} onChange={setDraft} errorMessage={error ?? undefined} />
       ) : (
         <TextField
           id="queue-goto"

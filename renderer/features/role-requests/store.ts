@@ -140,6 +140,11 @@ const initial = {
 let generation = 0;
 let resultKey = 0;
 
+/** Go to's day as the moment it starts; a day before 1970 is the start of every request (none is older). */
+export function goToMoment(day: string): number {
+  return Math.max(0, dayStart(day));
+}
+
 function pageInput(filters: QueueFilters, after?: string) {
   return {
     ...(filters.program ? { program: filters.program } : {}),
@@ -149,7 +154,7 @@ function pageInput(filters: QueueFilters, after?: string) {
     ...(after
       ? { after }
       : filters.goTo
-        ? { seek: filters.sort === 'requested' ? { requestedFrom: dayStart(filters.goTo) } : { lastName: filters.goTo } }
+        ? { seek: filters.sort === 'requested' ? { requestedFrom: goToMoment(filters.goTo) } : { lastName: filters.goTo } }
         : {}),
   };
 }
