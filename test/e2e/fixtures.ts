@@ -205,8 +205,8 @@ export async function expectNoAxeViolationsWithListOpen(page: Page, context: str
 }
 
 const PICKER_WIDTHS = [1024, 1366, 1920];
-/** The organization picker with its list open, at the three widths an official's screen may have. */
-export async function pickerShots(page: Page, name: string): Promise<void> {
+/** The page as it is now, at the three widths an official's screen may have (list or pop-up open included). */
+export async function shotsAtWidths(page: Page, name: string): Promise<void> {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   const before = page.viewportSize();
   for (const width of PICKER_WIDTHS) {

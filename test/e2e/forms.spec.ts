@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Locator, Page } from '@playwright/test';
 import { SmtpTestServer, closedPort } from '../support/smtp-test-server.js';
 import Database from 'better-sqlite3';
-import { SCREENSHOT_DIR, expect, expectNoAxeViolations, expectNoAxeViolationsWithListOpen, test } from './fixtures.js';
+import { SCREENSHOT_DIR, expect, expectNoAxeViolations, expectNoAxeViolationsWithListOpen, shotsAtWidths, test } from './fixtures.js';
 import {
   CreateUserDialog,
   FsidPage,
@@ -344,11 +344,7 @@ test('My Access in a console of many organizations: the person types to find one
   await field.fill('lake');
   await expect(page.getByRole('option').first()).toBeVisible();
   await expectNoAxeViolationsWithListOpen(page, 'my access, organization picker open');
-  for (const width of [1024, 1366, 1920]) {
-    await page.setViewportSize({ width, height: 800 });
-    await page.screenshot({ path: join(SCREENSHOT_DIR, `94-organization-picker-my-access-${width}.png`) });
-  }
-  await page.setViewportSize({ width: 1280, height: 800 });
+  await shotsAtWidths(page, '94-organization-picker-my-access');
   await page.getByRole('option', { name: 'Lakeside Care Home 1 (900100)', exact: true }).click();
   await expect(field).toHaveValue('Lakeside Care Home 1 (900100)');
   const form = page.getByRole('region', { name: 'Request a role' });

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expect, expectNoAxeViolations, expectNoAxeViolationsWithListOpen, pickerShots, test } from './fixtures.js';
+import { expect, expectNoAxeViolations, expectNoAxeViolationsWithListOpen, shotsAtWidths, test } from './fixtures.js';
 import { AuditTrailPage, RequestHistoryPage, RoleRequestsPage, organizationField, pickOrganization, signInToHome } from './pages/console-pages.js';
 
 /**
@@ -132,7 +132,7 @@ test('a CMS official filters Request History and the Audit trail by typing an or
   await field.fill('sun');
   await expect(page.getByRole('option', { name: 'Sunrise Skilled Nursing Center (123)', exact: true })).toBeVisible();
   await expectNoAxeViolationsWithListOpen(page, 'request history, organization picker open');
-  await pickerShots(page, '89-organization-picker-history');
+  await shotsAtWidths(page, '89-organization-picker-history');
   await page.getByRole('option', { name: 'Sunrise Skilled Nursing Center (123)', exact: true }).click();
   await expect(field).toHaveValue('Sunrise Skilled Nursing Center (123)');
   // Only organization 123's decisions are listed.
@@ -156,7 +156,7 @@ test('a CMS official filters Request History and the Audit trail by typing an or
   await add.click();
   await add.fill('flo');
   await expect(page.getByRole('option', { name: 'Florida (FL)', exact: true })).toBeVisible();
-  await pickerShots(page, '90-organization-picker-archive');
+  await shotsAtWidths(page, '90-organization-picker-archive');
   await page.getByRole('option', { name: 'Florida (FL)', exact: true }).click();
   await expect(dialog.getByRole('checkbox')).toHaveCount(2);
   // Unticked stays listed, and is not exported.
@@ -172,7 +172,7 @@ test('a CMS official filters Request History and the Audit trail by typing an or
   const auditField = organizationField(page.getByRole('group', { name: 'Filters' }), 'Organization');
   await expect(auditField).toHaveValue('All');
   await pickOrganization(page.getByRole('group', { name: 'Filters' }), 'Organization', 'Florida (FL)', 'flo');
-  await pickerShots(page, '91-organization-picker-audit');
+  await shotsAtWidths(page, '91-organization-picker-audit');
   await expect(audit.rows().or(page.getByTestId('audit-empty')).first()).toBeVisible();
   await expect(page.getByRole('alert')).toHaveCount(0);
 });

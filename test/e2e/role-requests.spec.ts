@@ -1,9 +1,6 @@
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import type { Page } from '@playwright/test';
 import type { ParsedMail } from 'mailparser';
 import { SmtpTestServer } from '../support/smtp-test-server.js';
-import { ConsoleHost, SCREENSHOT_DIR, expect, expectNoAxeViolations, test } from './fixtures.js';
+import { ConsoleHost, expect, expectNoAxeViolations, shotsAtWidths, test } from './fixtures.js';
 import { MailSettingsPage, MyAccessPage, OutboxPage, RoleRequestsPage, navBadgeCount, signInToHome } from './pages/console-pages.js';
 
 /**
@@ -292,7 +289,7 @@ test('Go to: the queue starts at a date, or at a last name when sorted by last n
   await expect.poll(times).toEqual(all.filter((t) => t >= dayStart));
   await expect(page.getByTestId('queue-count')).toHaveText(total ?? '');
   await expectNoAxeViolations(page, 'role requests, gone to a date');
-  await shots(page, '92-queue-go-to-date');
+  await shotsAtWidths(page, '92-queue-go-to-date');
   await goTo.getByRole('button', { name: 'Back to the top' }).click();
   await expect.poll(times).toEqual(all);
   await expect(page.getByTestId('queue-goto-from')).toHaveCount(0);
@@ -308,16 +305,6 @@ test('Go to: the queue starts at a date, or at a last name when sorted by last n
   await expect(page.getByTestId('queue-goto-from')).toContainText(`Last names from “${letters.toLowerCase()}” on.`);
   const fold = (s: string) => s.replace(/[A-Z]/g, (c) => c.toLowerCase());
   await expect.poll(lastNames).toEqual(names.filter((n) => fold(n) >= fold(letters)));
-  await shots(page, '93-queue-go-to-name');
+  await shotsAtWidths(page, '93-queue-go-to-name');
   await expectNoAxeViolations(page, 'role requests, gone to a last name');
 });
-
-async function shots(page: Page, name: string): Promise<void> {
-  mkdirSync(SCREENSHOT_DIR, { recursive: true });
-  const before = page.viewportSize();
-  for (const width of [1024, 1366, 1920]) {
-    await page.setViewportSize({ width, height: 800 });
-    await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}-${width}.png`), fullPage: false });
-  }
-  if (before) await page.setViewportSize(before);
-}

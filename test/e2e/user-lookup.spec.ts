@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { SCREENSHOT_DIR, expect, expectNoAxeViolations, expectNoAxeViolationsWithListOpen, pickerShots, test } from './fixtures.js';
+import { SCREENSHOT_DIR, expect, expectNoAxeViolations, expectNoAxeViolationsWithListOpen, shotsAtWidths, test } from './fixtures.js';
 import {
   CreateUserDialog,
   ProfilePage,
@@ -208,7 +208,7 @@ test('a CMS official finds an organization by typing in Organization, picks it a
   await expect(match).toBeVisible();
   await expect(page.getByRole('option')).toHaveCount(1);
   await expectNoAxeViolationsWithListOpen(page, 'user lookup, organization picker open');
-  await pickerShots(page, '84-organization-picker-lookup');
+  await shotsAtWidths(page, '84-organization-picker-lookup');
   await field.press('ArrowDown');
   await field.press('Enter');
   await expect(field).toHaveValue('Bayview Home Health Agency (456)');
@@ -233,7 +233,7 @@ test('a CMS official finds an organization by typing in Organization, picks it a
   await inDialog.fill('flo');
   await expect(page.getByRole('option', { name: 'Florida (FL)', exact: true })).toBeVisible();
   await expectNoAxeViolationsWithListOpen(page, 'create user, organization picker open');
-  await pickerShots(page, '85-organization-picker-create-user');
+  await shotsAtWidths(page, '85-organization-picker-create-user');
   await inDialog.press('Escape');
   await expect(inDialog).toHaveAttribute('aria-expanded', 'false');
   await expect(create.dialog()).toBeVisible();
