@@ -14,6 +14,8 @@ export type { DemoAccount };
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
+const HOST_BUNDLE = join(ROOT, 'dist', 'main', 'host.js');
+
 const configHomeOf = (dataDir: string) => `${dataDir}-config`;
 
 /** Whether this run's consoles keep their data in PostgreSQL (SOC_E2E_ENGINE=postgres). */
@@ -57,10 +59,10 @@ export class ConsoleHost {
   static async start(options: { demo: boolean; mailIntervalMs?: number; dataDir?: string }): Promise<ConsoleHost> {
     const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'soc-e2e-'));
     const database = await e2eDatabase(dataDir);
+    // The built host (npm run build:main): what the desktop app runs, and started without tsx
+    // compiling every module again for each test's console.
     const args = [
-      '--import',
-      'tsx',
-      'main/host/cli.ts',
+      HOST_BUNDLE,
       '--data',
       dataDir,
       '--port',

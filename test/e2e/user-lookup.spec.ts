@@ -44,8 +44,9 @@ test('search by last name, by exact email, by user ID prefix; export the CSV and
   await expect(lookup.row('demo.user')).toContainText('Exact match');
 
   await lookup.search('locked.');
+  // The exact-email search also found one user: wait for the rows, not only the count.
+  await expect.poll(() => lookup.userIds()).toEqual(['locked.user']);
   await expect(lookup.count()).toHaveText('Users (1)');
-  expect(await lookup.userIds()).toEqual(['locked.user']);
 
   // Sorting by Name flips the order.
   await lookup.search('');
