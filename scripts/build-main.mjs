@@ -7,6 +7,8 @@
  *   main/store/archive-worker.ts -> dist/main/archive-worker.js (an opened review archive's reads)
  *   main/store/database-thread.ts -> dist/main/database-thread.js (the thread that owns the
  *                                                    console's SQLite connection)
+ *   main/store/wal-checkpointer.ts -> dist/main/wal-checkpointer.js (copies the write-ahead log
+ *                                                    back into the file, beside the database thread)
  *   main/host/cli.ts      -> dist/main/host.js      (the browser host, started by node without tsx)
  *   main/shell/preload.cts -> dist/main/preload.cjs (CJS, one self-contained file: a sandboxed
  *                                                    preload can require nothing but 'electron')
@@ -119,6 +121,16 @@ const databaseThreadResult = await build({
 });
 if (!existsSync(join(outDir, 'database-thread.js'))) fail('the database thread was not built');
 
+// The write-ahead log is checkpointed beside it, on a thread of its own (database-client.ts starts it).
+const checkpointerResult = await build({
+  ...common,
+  entryPoints: ['main/store/wal-checkpointer.ts'],
+  outfile: 'dist/main/wal-checkpointer.js',
+  format: 'esm',
+  packages: 'external',
+});
+if (!existsSync(join(outDir, 'wal-checkpointer.js'))) fail('the checkpointer was not built');
+
 // The browser host as one file beside the workers it starts: node runs it without compiling
 // TypeScript first, as the desktop app runs electron.js (npm run bench:start times both ways).
 const hostResult = await build({
@@ -135,6 +147,7 @@ const missing = [
   ...externalImportsOf(workerResult.metafile),
   ...externalImportsOf(archiveWorkerResult.metafile),
   ...externalImportsOf(databaseThreadResult.metafile),
+  ...externalImportsOf(checkpointerResult.metafile),
   ...externalImportsOf(hostResult.metafile),
 ]
   .filter((specifier) => !builtins.has(specifier) && specifier !== 'electron')
@@ -160,5 +173,5 @@ const bundledPackages = Object.keys(preloadResult.metafile.inputs).filter((input
 if (bundledPackages.length > 0) fail(`the preload bundles npm code (${bundledPackages.join(', ')}); keep it to the channel list`);
 
 console.log(
-  `build-main: dist/main/electron.js, dist/main/audit-worker.js, dist/main/archive-worker.js, dist/main/database-thread.js, dist/main/host.js and dist/main/preload.cjs (${CHANNELS.length} channels)`,
+  `build-main: dist/main/electron.js, dist/main/audit-worker.js, dist/main/archive-worker.js, dist/main/database-thread.js, dist/main/wal-checkpointer.js, dist/main/host.js and dist/main/preload.cjs (${CHANNELS.length} channels)`,
 );

@@ -3,6 +3,7 @@ import type { Clock } from '../clock.js';
 import { reviveBuffers } from './database-thread-protocol.js';
 import type { CrossedError, DatabaseThreadOptions, ThreadCall, ThreadReply } from './database-thread-protocol.js';
 import type { Store } from './store.js';
+import type { CheckpointerMessage, CheckpointerOptions } from './wal-checkpointer.js';
 
 /** What the console can learn about its database thread (the benchmarks read it). */
 export interface DatabaseThreadStats {
@@ -12,6 +13,48 @@ export interface DatabaseThreadStats {
   longestCall: string | null;
   /** How long opening (and upgrading) the database took. */
   openedInMs: number;
+  /** Checkpoints of the write-ahead log made off the database thread, and the longest (ms). */
+  checkpoints?: number;
+  longestCheckpointMs?: number;
+}
+
+/**
+ * The log is copied back into the file by a thread of its own once it holds 4 MiB, looked at
+ * every quarter second; the database thread checkpoints itself only past 32 MiB (8,192 pages),
+ * should that thread be behind or gone.
+ */
+const CHECKPOINT: Omit<CheckpointerOptions, 'path'> = { intervalMs: 250, minLogBytes: 4 * 1024 * 1024 };
+const CHECKPOINT_AFTER_PAGES = 8192;
+
+/** The checkpointer beside a database thread: started once the file is open, closed before it. */
+function startCheckpointer(path: string, stats: DatabaseThreadStats): { close(): Promise<void> } {
+  const worker = startStoreWorker('wal-checkpointer', { path, ...CHECKPOINT } satisfies CheckpointerOptions);
+  stats.checkpoints = 0;
+  stats.longestCheckpointMs = 0;
+  let exited = false;
+  const exit = new Promise<void>((resolve) =>
+    worker.once('exit', () => {
+      exited = true;
+      resolve();
+    }),
+  );
+  worker.on('message', (message: CheckpointerMessage) => {
+    if (message.type !== 'checkpointed') return;
+    stats.checkpoints = (stats.checkpoints ?? 0) + 1;
+    stats.longestCheckpointMs = Math.max(stats.longestCheckpointMs ?? 0, message.ms);
+  });
+  // A checkpointer that failed has stopped itself; the database thread's own threshold remains.
+  worker.on('error', () => undefined);
+  return {
+    close: async () => {
+      if (!exited) {
+        worker.postMessage({ type: 'close' });
+        // Its connection closes first, so that the database thread's is the last and removes the log.
+        await Promise.race([exit, new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
+      }
+      await worker.terminate();
+    },
+  };
 }
 
 /** A console's Store, with what it measured of its own calls (the benchmarks read it). */
@@ -55,10 +98,12 @@ interface Pending {
  * rejects with the reason it could not be: a newer schema, a review archive, a locked file…).
  */
 export function openThreadStore(path: string, clock: Clock): Promise<ThreadStore> {
-  const options: DatabaseThreadOptions = { path, now: clock.now() };
+  const inFile = path !== ':memory:';
+  const options: DatabaseThreadOptions = { path, now: clock.now(), ...(inFile ? { checkpointAfterPages: CHECKPOINT_AFTER_PAGES } : {}) };
   const worker = startStoreWorker('database-thread', options);
   const pending = new Map<number, Pending>();
   const stats: DatabaseThreadStats = { calls: 0, longestCallMs: 0, longestCall: null, openedInMs: 0 };
+  let checkpointer: { close(): Promise<void> } | null = null;
   let nextId = 1;
   let exited: Error | null = null;
 
@@ -67,6 +112,7 @@ export function openThreadStore(path: string, clock: Clock): Promise<ThreadStore
     pending.clear();
   };
 
+  let closeRequested = false;
   const call = (part: string | null, method: string, args: unknown[]): Promise<unknown> => {
     if (exited) return Promise.reject(exited);
     const id = nextId++;
@@ -74,6 +120,9 @@ export function openThreadStore(path: string, clock: Clock): Promise<ThreadStore
     const message: ThreadCall = { id, now: clock.now(), part, method, args };
     return new Promise((resolve, reject) => {
       pending.set(id, { resolve, reject, label, origin: new Error() });
+      // Once close() is called nothing new is sent, though the thread answers what came before;
+      // this call fails with the others when the thread stops.
+      if (closeRequested && !(part === null && method === 'close')) return;
       try {
         worker.postMessage(message);
       } catch (error) {
@@ -117,8 +166,10 @@ export function openThreadStore(path: string, clock: Clock): Promise<ThreadStore
       if (key === 'stats') return () => ({ ...stats });
       if (key === 'close')
         return () => {
+          closeRequested = true;
           closing ??= (async () => {
             try {
+              await checkpointer?.close();
               if (!exited) await call(null, 'close', []);
             } catch (error) {
               // A thread that stopped meanwhile took its connection with it: the file is closed.
@@ -140,6 +191,7 @@ export function openThreadStore(path: string, clock: Clock): Promise<ThreadStore
       if (reply.type === 'ready') {
         opened = true;
         stats.openedInMs = reply.openedInMs;
+        if (inFile) checkpointer = startCheckpointer(path, stats);
         resolveOpen(store);
         return;
       }
@@ -171,6 +223,7 @@ export function openThreadStore(path: string, clock: Clock): Promise<ThreadStore
     });
     worker.on('exit', (code) => {
       exited ??= new DatabaseThreadError({ name: 'DatabaseClosed', message: `The database thread stopped (exit code ${code})` });
+      void checkpointer?.close();
       failAll(exited);
       if (!opened) rejectOpen(exited);
     });

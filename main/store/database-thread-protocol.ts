@@ -8,6 +8,11 @@
 export interface DatabaseThreadOptions {
   path: string;
   now: number;
+  /**
+   * Pages the log may hold before this connection checkpoints it itself, when another thread
+   * checkpoints it as it grows (main/store/wal-checkpointer.ts); SQLite's default otherwise.
+   */
+  checkpointAfterPages?: number;
 }
 
 export interface ThreadCall {

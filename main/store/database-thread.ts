@@ -22,6 +22,7 @@ let store: SqliteStore | null = null;
 const started = performance.now();
 try {
   store = SqliteStore.open(options.path, clock);
+  if (options.checkpointAfterPages !== undefined) store.db.pragma(`wal_autocheckpoint = ${Math.floor(options.checkpointAfterPages)}`);
   reply({ type: 'ready', openedInMs: performance.now() - started });
 } catch (error) {
   reply({ type: 'failed', error: crossError(error) });

@@ -8,7 +8,7 @@ import { Worker } from 'node:worker_threads';
  * TypeScript sources (tests, the browser host under tsx) the worker loads `name.ts` through
  * tsx's require hook: Node 20 does not apply --import loaders to worker threads.
  */
-export function startStoreWorker(name: 'audit-worker' | 'archive-worker' | 'database-thread', workerData: unknown): Worker {
+export function startStoreWorker(name: 'audit-worker' | 'archive-worker' | 'database-thread' | 'wal-checkpointer', workerData: unknown): Worker {
   const here = import.meta.url;
   if (here.endsWith('.ts')) {
     const require = createRequire(here);
