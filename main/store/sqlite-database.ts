@@ -25,14 +25,7 @@ export class SqliteDatabase implements SqlDatabase {
   private readonly scope = new TransactionScope();
   private readonly statements = new Map<string, Statement>();
 
-  /**
-   * readOnly: a connection that never writes (a reader thread's). Its transaction is a snapshot
-   * (a deferred BEGIN), and inside a read the caller already began it is the same snapshot.
-   */
-  constructor(
-    private readonly db: Database,
-    private readonly readOnly = false,
-  ) {}
+  constructor(private readonly db: Database) {}
 
   all<T>(sql: string, params?: readonly SqlValue[]): Promise<T[]> {
     if (this.scope.inside()) return Promise.reject(new NestedUseError());
@@ -67,14 +60,7 @@ export class SqliteDatabase implements SqlDatabase {
         get: <R>(sql: string, params?: readonly SqlValue[]) => guard(() => this.getNow<R>(sql, params)),
         run: (sql: string, params?: readonly SqlValue[]) => guard(() => this.runNow(sql, params)),
       };
-      if (this.readOnly && this.db.inTransaction) {
-        try {
-          return await this.scope.run(() => fn(tx));
-        } finally {
-          open = false;
-        }
-      }
-      this.execNow(this.readOnly ? 'BEGIN' : 'BEGIN IMMEDIATE');
+      this.execNow('BEGIN IMMEDIATE');
       try {
         const result = await this.scope.run(() => fn(tx));
         open = false;
