@@ -191,7 +191,12 @@ export function openThreadStore(path: string, clock: Clock): Promise<ThreadStore
       if (reply.type === 'ready') {
         opened = true;
         stats.openedInMs = reply.openedInMs;
-        if (inFile) checkpointer = startCheckpointer(path, stats);
+        try {
+          if (inFile) checkpointer = startCheckpointer(path, stats);
+        } catch {
+          // Without it the database thread checkpoints the log itself, past its own threshold.
+          checkpointer = null;
+        }
         resolveOpen(store);
         return;
       }

@@ -28,6 +28,8 @@ const send = (message: CheckpointerMessage): void => port.postMessage(message);
 
 let db: Database.Database | null = null;
 let timer: NodeJS.Timeout | null = null;
+/** SQLite's data_version at the last checkpoint: unchanged means no other connection committed since. */
+let versionAtCheckpoint: number | null = null;
 
 const logBytes = (): number => {
   try {
@@ -49,7 +51,11 @@ const tick = (): void => {
   timer = null;
   if (!db) return;
   try {
-    if (logBytes() >= options.minLogBytes) {
+    // The log file keeps its size once copied (it is written over from the start): an idle
+    // console's log is not copied again and again.
+    const version = db.pragma('data_version', { simple: true }) as number;
+    if (version !== versionAtCheckpoint && logBytes() >= options.minLogBytes) {
+      versionAtCheckpoint = version;
       const started = performance.now();
       const [result] = db.pragma('wal_checkpoint(PASSIVE)') as Array<{ busy: number; log: number; checkpointed: number }>;
       send({ type: 'checkpointed', ms: performance.now() - started, frames: result?.checkpointed ?? 0 });

@@ -45,6 +45,11 @@ describe.skipIf(ON_POSTGRES)('the write-ahead log checkpointer', () => {
     // The rows reached the database file itself; the thread alone would not have checkpointed below 32 MiB.
     expect(statSync(path).size).toBeGreaterThan(fileBefore + 4 * 1024 * 1024);
     expect(await store.audit.read(0, 1)).toHaveLength(1);
+    // Idle, the log (which keeps its size) is not copied again every quarter second.
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    const settled = store.stats().checkpoints;
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(store.stats().checkpoints).toBe(settled);
   });
 
   it('closes before the database thread, whose connection is the last and removes the log', async () => {
