@@ -336,6 +336,7 @@ export class AuthService {
         user.id,
         { status: 'deactivated', failedAttempts: user.failedAttempts, temporaryLockCount: user.temporaryLockCount, lockedUntil: null },
         [{ action: 'account.deactivated', actorId: null, subjectUserId: user.id, details: { reason: `unused for more than ${POLICY.inactivityDays} days` } }],
+        user.status,
       );
       throw new AppError('LOCKED', SIGN_IN_MESSAGES.invalidStatus);
     }
@@ -364,7 +365,7 @@ export class AuthService {
         details: { until: next.lockedUntil, temporaryLocks: next.temporaryLockCount },
       });
     }
-    await this.store.users.updateSignInCounters(user.id, { status: outcome === 'locked' ? 'locked' : user.status, ...next }, events);
+    await this.store.users.updateSignInCounters(user.id, { status: outcome === 'locked' ? 'locked' : user.status, ...next }, events, user.status);
     return outcome;
   }
 

@@ -202,14 +202,17 @@ export class SqlStore implements Store {
         return userId;
       }),
 
-    updateSignInCounters: async (id: number, c: SignInCounters, audit: AuditDraft[]): Promise<void> => {
+    updateSignInCounters: async (id: number, c: SignInCounters, audit: AuditDraft[], statusRead: UserRecord['status']): Promise<void> => {
       await this.context.db.transaction(async (tx) => {
+        // The status moves only from the one read (the right-hand sides see the row as it was).
         // An account the 120-day rule deactivates at sign-in is dated, as the daily check dates it.
         await tx.run(
-          `UPDATE users SET status = ?, failed_attempts = ?, temporary_lock_count = ?, locked_until = ?,
-                  deactivated_at = CASE WHEN CAST(? AS TEXT) = 'deactivated' AND status <> 'deactivated' THEN CAST(? AS BIGINT) ELSE deactivated_at END
+          `UPDATE users SET status = CASE WHEN status = CAST(? AS TEXT) THEN CAST(? AS TEXT) ELSE status END,
+                  failed_attempts = ?, temporary_lock_count = ?, locked_until = ?,
+                  deactivated_at = CASE WHEN status = CAST(? AS TEXT) AND CAST(? AS TEXT) = 'deactivated' AND status <> 'deactivated'
+                                        THEN CAST(? AS BIGINT) ELSE deactivated_at END
             WHERE id = ?`,
-          [c.status, c.failedAttempts, c.temporaryLockCount, c.lockedUntil, c.status, this.context.clock.now(), id],
+          [statusRead, c.status, c.failedAttempts, c.temporaryLockCount, c.lockedUntil, statusRead, c.status, this.context.clock.now(), id],
         );
         await this.context.appendAudit(tx, audit);
       });

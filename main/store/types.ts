@@ -128,7 +128,12 @@ export interface UserStore {
   byId(id: number): Promise<UserRecord | null>;
   /** Creates the first CMS Security Official, only while no user exists; false if one does. */
   createFirstOfficial(first: FirstOfficial, audit: AuditDraft[]): Promise<number | false>;
-  updateSignInCounters(id: number, counters: SignInCounters, audit: AuditDraft[]): Promise<void>;
+  /**
+   * Writes an account's failure counts. Its status moves only from `statusRead`, the status the
+   * counts were worked out from: an official's deactivation or unlock that committed meanwhile
+   * stays as it is (the counts are still written, with their audit).
+   */
+  updateSignInCounters(id: number, counters: SignInCounters, audit: AuditDraft[], statusRead: UserRecord['status']): Promise<void>;
   /**
    * Records a successful sign-in and consumes the code's time step, only while the account is
    * active and the step is newer than the credential's last one (false: something raced us).

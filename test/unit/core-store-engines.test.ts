@@ -210,17 +210,42 @@ describe.each(ENGINES)('the core store and the outbox on %s', (engine) => {
     it('writes sign-in counters, dating a deactivation once, with their audit', async () => {
       const { store, db, clock } = await open();
       const id = await idOf(db, 'users', 'user_id', 'req');
-      await store.users.updateSignInCounters(id, { status: 'temporarily_locked', failedAttempts: 3, temporaryLockCount: 1, lockedUntil: T0 + 60_000 }, [
-        { action: 'account.temporarily_locked', actorId: null, subjectUserId: id },
-      ]);
+      await store.users.updateSignInCounters(
+        id,
+        { status: 'temporarily_locked', failedAttempts: 3, temporaryLockCount: 1, lockedUntil: T0 + 60_000 },
+        [{ action: 'account.temporarily_locked', actorId: null, subjectUserId: id }],
+        'active',
+      );
       expect(await store.users.byId(id)).toMatchObject({ status: 'temporarily_locked', failedAttempts: 3, temporaryLockCount: 1, lockedUntil: T0 + 60_000 });
       expect((await db.get<{ d: number | null }>('SELECT deactivated_at AS d FROM users WHERE id = ?', [id]))!.d).toBeNull();
-      await store.users.updateSignInCounters(id, { status: 'deactivated', failedAttempts: 0, temporaryLockCount: 0, lockedUntil: null }, []);
+      await store.users.updateSignInCounters(
+        id,
+        { status: 'deactivated', failedAttempts: 0, temporaryLockCount: 0, lockedUntil: null },
+        [],
+        'temporarily_locked',
+      );
       clock.advance(DAY);
-      await store.users.updateSignInCounters(id, { status: 'deactivated', failedAttempts: 1, temporaryLockCount: 0, lockedUntil: null }, []);
+      await store.users.updateSignInCounters(id, { status: 'deactivated', failedAttempts: 1, temporaryLockCount: 0, lockedUntil: null }, [], 'deactivated');
       expect((await db.get<{ d: number | null }>('SELECT deactivated_at AS d FROM users WHERE id = ?', [id]))!.d).toBe(T0);
       expect(await store.users.byId(id)).toMatchObject({ status: 'deactivated', failedAttempts: 1 });
       expect((await store.audit.lastOfAction('account.temporarily_locked'))?.at).toBe(T0);
+    });
+
+    it('moves the status only from the one the counts were worked out from: a deactivation made meanwhile stays', async () => {
+      const { store, db } = await open();
+      const id = await idOf(db, 'users', 'user_id', 'req');
+      // An official deactivates the account after a failed attempt read it as active.
+      await db.run("UPDATE users SET status = 'deactivated', deactivated_at = ? WHERE id = ?", [T0, id]);
+      await store.users.updateSignInCounters(
+        id,
+        { status: 'active', failedAttempts: 1, temporaryLockCount: 0, lockedUntil: null },
+        [{ action: 'signin.failed', actorId: null, subjectUserId: id }],
+        'active',
+      );
+      expect(await store.users.byId(id)).toMatchObject({ status: 'deactivated', failedAttempts: 1 });
+      await store.users.updateSignInCounters(id, { status: 'locked', failedAttempts: 0, temporaryLockCount: 3, lockedUntil: null }, [], 'active');
+      expect(await store.users.byId(id)).toMatchObject({ status: 'deactivated', temporaryLockCount: 3 });
+      expect((await store.audit.lastOfAction('signin.failed'))?.at).toBe(T0);
     });
 
     it('records a sign-in and consumes its code step; refuses an inactive account or a used step and changes nothing', async () => {
