@@ -343,9 +343,10 @@ async function measure(app: ConsoleApp, clock: AdjustableClock, accountsFile: Ac
   const raw1k = await raw.approve(large, ids.slice(0, 1000), clock.now());
   // A fifth set, where the queue has room for it: the raw writes committed a chunk at a time.
   const raw1kChunked = ids.length >= 23_000 ? await raw.approveInChunks(large, ids.slice(22_000, 23_000), clock.now(), DECISION_CHUNK) : null;
-  bulk.push(await approveFigure(app, large, 'Approve 1,000 in one call', ids.slice(1000, 2000), raw1k, raw1kChunked, TARGET.approve1k));
+  // Another official's pages are asked during the 1,000 only: their calls share the database thread, so the 10,000 stays comparable.
+  bulk.push(await approveFigure(app, large, 'Approve 1,000 in one call', ids.slice(1000, 2000), raw1k, raw1kChunked, TARGET.approve1k, officials.cms));
   const raw10k = await raw.approve(large, ids.slice(2000, 12_000), clock.now());
-  bulk.push(await approveFigure(app, large, 'Approve 10,000 in one call', ids.slice(12_000, 22_000), raw10k, null, TARGET.approve10k, officials.cms));
+  bulk.push(await approveFigure(app, large, 'Approve 10,000 in one call', ids.slice(12_000, 22_000), raw10k, null, TARGET.approve10k));
   const after = await counts(side);
   const bulkParts = await bulkBreakdown(app, large, ids.slice(12_000, 22_000));
   const stats = app.store.stats();
