@@ -106,17 +106,19 @@ export function OrganizationPicker(props: OrganizationPickerProps) {
       />
     );
   }
-  // Keyed by where it searches: an archive opened or closed starts the field afresh.
+  // Keyed by where it searches: an archive opened or closed starts the field afresh. Until the
+  // first answer says which field it is, the search field takes no typing: it may become a list.
   return (
     <OrganizationSearchField
       key={`${purpose ?? 'official'}:${archiveId ?? ''}`}
       {...props}
+      waiting={scope.kind === 'loading'}
       errorMessage={props.errorMessage ?? (scope.kind === 'failed' ? scope.message : undefined)}
     />
   );
 }
 
-function OrganizationSearchField(props: OrganizationPickerProps) {
+function OrganizationSearchField(props: OrganizationPickerProps & { waiting: boolean }) {
   const { id, name, label, value, selected, onChange, allLabel, errorMessage, required, className } = props;
   const shown = (displayId: string) => (displayId === ALL_KEY ? (allLabel ?? '') : selected?.displayId === displayId ? organizationLabel(selected) : displayId);
   /** The label of what is chosen, as the field shows it when the official is not typing. */
@@ -221,6 +223,7 @@ function OrganizationSearchField(props: OrganizationPickerProps) {
         spellCheck={false}
         errorMessage={errorMessage}
         aria-required={required || undefined}
+        disabled={props.waiting}
         onFocus={focused}
         onBlur={left}
         onChange={(event: ChangeEvent<HTMLInputElement>) => setText(event.target.value)}

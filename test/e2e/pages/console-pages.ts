@@ -255,6 +255,8 @@ export function organizationField(within: Locator, label: string): Locator {
  */
 export async function pickOrganization(within: Locator, label: string, organization: string | RegExp, typed?: string): Promise<void> {
   const field = organizationField(within, label);
+  // Until its first answer the picker is a disabled search field, which may then become a list.
+  await expect(field).toBeEnabled();
   if ((await field.evaluate((element) => element.tagName)) === 'SELECT') {
     await field.selectOption({ label: typeof organization === 'string' ? organization : await optionMatching(field, organization) });
     return;
