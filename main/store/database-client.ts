@@ -112,7 +112,8 @@ export function openThreadStore(path: string, clock: Clock): Promise<ThreadStore
     pending.clear();
   };
 
-  let closeRequested = false;
+  /** Set by close(): from then on calls are not sent. */
+  let closing: Promise<void> | null = null;
   const call = (part: string | null, method: string, args: unknown[]): Promise<unknown> => {
     if (exited) return Promise.reject(exited);
     const id = nextId++;
@@ -122,7 +123,7 @@ export function openThreadStore(path: string, clock: Clock): Promise<ThreadStore
       pending.set(id, { resolve, reject, label, origin: new Error() });
       // Once close() is called nothing new is sent, though the thread answers what came before;
       // this call fails with the others when the thread stops.
-      if (closeRequested && !(part === null && method === 'close')) return;
+      if (closing !== null && !(part === null && method === 'close')) return;
       try {
         worker.postMessage(message);
       } catch (error) {
@@ -158,7 +159,6 @@ export function openThreadStore(path: string, clock: Clock): Promise<ThreadStore
     return proxy;
   };
 
-  let closing: Promise<void> | null = null;
   const store = new Proxy({} as ThreadStore, {
     get: (target, key) => {
       if (typeof key !== 'string' || key === 'then') return undefined;
@@ -166,7 +166,6 @@ export function openThreadStore(path: string, clock: Clock): Promise<ThreadStore
       if (key === 'stats') return () => ({ ...stats });
       if (key === 'close')
         return () => {
-          closeRequested = true;
           closing ??= (async () => {
             try {
               await checkpointer?.close();
