@@ -147,6 +147,8 @@ export class ProofingService {
       ],
       outbox,
     );
+    // Another official (or the remote provider) proofed the person since the check above.
+    if (recordId === null) throw new AppError('CONFLICT', PROOFING_MESSAGES.alreadyProofed);
     const mail = await this.onMailQueued();
     const after = (await this.store.users.byId(subject.id)) ?? subject;
     return { recordId, subject: await this.subjectView(official, after), mail };
@@ -179,9 +181,10 @@ export class ProofingService {
     if (isProofed(user.proofingState)) throw new AppError('CONFLICT', PROOFING_MESSAGES.alreadyProofed);
     if (outcome === 'verified' && isCanada(await this.countryOf(userRowId))) throw new AppError('CONFLICT', PROOFING_MESSAGES.canadaInPerson);
     const state = REMOTE_STATES[outcome];
-    await this.store.proofing.setRemoteOutcome(userRowId, state, referenceId, [
+    const written = await this.store.proofing.setRemoteOutcome(userRowId, state, referenceId, [
       { action: 'proofing.remote_outcome', actorId: null, subjectUserId: userRowId, details: { outcome, referenceId } },
     ]);
+    if (!written) throw new AppError('CONFLICT', PROOFING_MESSAGES.alreadyProofed);
     return state;
   }
 

@@ -1,6 +1,7 @@
 import type { ProofingState } from '../../shared/domain.js';
 import type { EvidenceKind, ProofingDocument } from '../../shared/proofing.js';
 import type { OutboxDraft } from './outbox-rows.js';
+import type { SqlExecutor } from './sql.js';
 import type { StoreContext } from './store-context.js';
 import type { AuditDraft } from './types.js';
 
@@ -59,46 +60,73 @@ const toRecord = (r: RecordRow): ProofingRecord => ({
 
 /** Proofing records and the proofing state they set. Records keep no whole document number. */
 export interface ProofingStore {
-  /** Writes a decision; when `newState` is given, the subject's state changes in the same transaction. */
-  record(record: NewProofingRecord, newState: ProofingState | null, audit: AuditDraft[], outbox: OutboxDraft[]): Promise<number>;
+  /**
+   * Writes a decision; when `newState` is given, the subject's state changes in the same transaction.
+   * Null, and nothing written, when the subject is proofed by then: another official's decision (or
+   * the remote provider's outcome) may have committed since the caller read the state.
+   */
+  record(record: NewProofingRecord, newState: ProofingState | null, audit: AuditDraft[], outbox: OutboxDraft[]): Promise<number | null>;
   byId(recordId: number): Promise<ProofingRecord | null>;
   history(subjectId: number): Promise<ProofingRecord[]>;
-  /** A remote provider's outcome: the state and its reference ID. */
-  setRemoteOutcome(userRowId: number, state: ProofingState, reference: string | null, audit: AuditDraft[]): Promise<void>;
+  /** A remote provider's outcome: the state and its reference ID. False, and nothing written, when the user is proofed by then. */
+  setRemoteOutcome(userRowId: number, state: ProofingState, reference: string | null, audit: AuditDraft[]): Promise<boolean>;
   reference(userRowId: number): Promise<string | null>;
   /** The Security Officials of every organization the user belongs to, but one. */
   officialEmailsAround(userRowId: number, exceptUserRowId: number): Promise<Array<{ email: string; organizationId: number }>>;
 }
 
+/** Rolls back a decision or an outcome on a person proofed meanwhile. */
+class AlreadyProofed extends Error {}
+
 export class SqlProofingStore implements ProofingStore {
   constructor(private readonly ctx: StoreContext) {}
 
-  async record(record: NewProofingRecord, newState: ProofingState | null, audit: AuditDraft[], outbox: OutboxDraft[]): Promise<number> {
-    return this.ctx.db.transaction(async (tx) => {
-      const inserted = await tx.get<{ id: number }>(
-        `INSERT INTO proofing_records (subject_id, official_id, decision, documents, appeared_in_person, reason, comments, suspected_fraud, decided_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-        [
-          record.subjectId,
-          record.officialId,
-          record.decision,
-          JSON.stringify(record.documents),
-          record.appearedInPerson ? 1 : 0,
-          record.reason,
-          record.comments,
-          record.suspectedFraud ? 1 : 0,
-          this.ctx.clock.now(),
-        ],
-      );
-      const id = inserted!.id;
-      if (newState !== null) await tx.run('UPDATE users SET proofing_state = ? WHERE id = ?', [newState, record.subjectId]);
-      await this.ctx.appendAudit(
-        tx,
-        audit.map((e) => ({ ...e, details: { ...e.details, recordId: id } })),
-      );
-      await this.ctx.queueEmail(tx, outbox);
-      return id;
-    });
+  async record(record: NewProofingRecord, newState: ProofingState | null, audit: AuditDraft[], outbox: OutboxDraft[]): Promise<number | null> {
+    try {
+      return await this.ctx.db.transaction(async (tx) => this.recordIn(tx, record, newState, audit, outbox));
+    } catch (error) {
+      if (error instanceof AlreadyProofed) return null;
+      throw error;
+    }
+  }
+
+  private async recordIn(
+    tx: SqlExecutor,
+    record: NewProofingRecord,
+    newState: ProofingState | null,
+    audit: AuditDraft[],
+    outbox: OutboxDraft[],
+  ): Promise<number> {
+    const inserted = await tx.get<{ id: number }>(
+      `INSERT INTO proofing_records (subject_id, official_id, decision, documents, appeared_in_person, reason, comments, suspected_fraud, decided_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+      [
+        record.subjectId,
+        record.officialId,
+        record.decision,
+        JSON.stringify(record.documents),
+        record.appearedInPerson ? 1 : 0,
+        record.reason,
+        record.comments,
+        record.suspectedFraud ? 1 : 0,
+        this.ctx.clock.now(),
+      ],
+    );
+    const id = inserted!.id;
+    // The state is read again under the write: on PostgreSQL the UPDATE (or FOR UPDATE) waits for a
+    // concurrent decision on the same person and then sees it; SQLite has one writer at a time.
+    const unproofed = `id = ? AND proofing_state NOT IN ('proofed_remote', 'proofed_in_person')`;
+    const still =
+      newState !== null
+        ? (await tx.run(`UPDATE users SET proofing_state = ? WHERE ${unproofed}`, [newState, record.subjectId])).changes === 1
+        : (await tx.get(`SELECT id FROM users WHERE ${unproofed}${tx.dialect === 'postgres' ? ' FOR UPDATE' : ''}`, [record.subjectId])) !== undefined;
+    if (!still) throw new AlreadyProofed();
+    await this.ctx.appendAudit(
+      tx,
+      audit.map((e) => ({ ...e, details: { ...e.details, recordId: id } })),
+    );
+    await this.ctx.queueEmail(tx, outbox);
+    return id;
   }
 
   async byId(recordId: number): Promise<ProofingRecord | null> {
@@ -110,17 +138,24 @@ export class SqlProofingStore implements ProofingStore {
     return (await this.ctx.db.all<RecordRow>(`${RECORD_SELECT} WHERE r.subject_id = ? ORDER BY r.decided_at DESC, r.id DESC`, [subjectId])).map(toRecord);
   }
 
-  async setRemoteOutcome(userRowId: number, state: ProofingState, reference: string | null, audit: AuditDraft[]): Promise<void> {
-    await this.ctx.db.transaction(async (tx) => {
-      // The in-person backlog is listed oldest referral first: a referral keeps its first date.
-      await tx.run(
-        `UPDATE users SET proofing_state = ?, proofing_reference = ?,
-                proofing_referred_at = CASE WHEN CAST(? AS TEXT) <> 'referred_in_person' THEN NULL WHEN proofing_state = 'referred_in_person' THEN proofing_referred_at ELSE CAST(? AS BIGINT) END
-          WHERE id = ?`,
-        [state, reference, state, this.ctx.clock.now(), userRowId],
-      );
-      await this.ctx.appendAudit(tx, audit);
-    });
+  async setRemoteOutcome(userRowId: number, state: ProofingState, reference: string | null, audit: AuditDraft[]): Promise<boolean> {
+    try {
+      await this.ctx.db.transaction(async (tx) => {
+        // The in-person backlog is listed oldest referral first: a referral keeps its first date.
+        const changed = await tx.run(
+          `UPDATE users SET proofing_state = ?, proofing_reference = ?,
+                  proofing_referred_at = CASE WHEN CAST(? AS TEXT) <> 'referred_in_person' THEN NULL WHEN proofing_state = 'referred_in_person' THEN proofing_referred_at ELSE CAST(? AS BIGINT) END
+            WHERE id = ? AND proofing_state NOT IN ('proofed_remote', 'proofed_in_person')`,
+          [state, reference, state, this.ctx.clock.now(), userRowId],
+        );
+        if (changed.changes !== 1) throw new AlreadyProofed();
+        await this.ctx.appendAudit(tx, audit);
+      });
+      return true;
+    } catch (error) {
+      if (error instanceof AlreadyProofed) return false;
+      throw error;
+    }
   }
 
   async officialEmailsAround(userRowId: number, exceptUserRowId: number): Promise<Array<{ email: string; organizationId: number }>> {

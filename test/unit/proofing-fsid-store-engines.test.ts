@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import type { AuditAction } from '../../shared/audit-actions.js';
+import type { ProofingState } from '../../shared/domain.js';
 import { SqlFsidStore, type FsidKey, type FsidRecord, type FsidSearch } from '../../main/store/fsid-store.js';
 import type { OutboxDraft } from '../../main/store/outbox-rows.js';
 import { PgDatabase, type Isolation } from '../../main/store/postgres/pg-database.js';
@@ -20,7 +22,14 @@ const FIRST = ['Ann', 'ann', 'Bo', 'BO', 'Cy', 'anna'];
 const PEOPLE = 45;
 
 function scenario(): Scenario {
-  const user = (userId: string, firstName: string, lastName: string, homeOrganization: string, status: 'active' | 'locked' = 'active') => ({
+  const user = (
+    userId: string,
+    firstName: string,
+    lastName: string,
+    homeOrganization: string,
+    status: 'active' | 'locked' = 'active',
+    proofingState: ProofingState = 'proofed_remote',
+  ) => ({
     userId,
     firstName,
     lastName,
@@ -30,12 +39,16 @@ function scenario(): Scenario {
     passwordHash: 'x',
     createdAt: Date.UTC(2026, 0, 1),
     lastSignInAt: null,
-    proofingState: 'proofed_remote' as const,
+    proofingState,
     homeOrganization,
   });
   // Spread the names so that equal names are not in row-id order by accident of insertion.
   const people = Array.from({ length: PEOPLE }, (_, i) =>
     user(`p${String(i).padStart(3, '0')}`, FIRST[(i * 7) % FIRST.length]!, LAST[(i * 5) % LAST.length]!, 'FL'),
+  );
+  // People not proofed yet: no role, since roles need a proofed identity.
+  const waiting = Array.from({ length: 12 }, (_, i) =>
+    user(`w${String(i).padStart(3, '0')}`, FIRST[(i * 7) % FIRST.length]!, LAST[(i * 5) % LAST.length]!, 'FL', 'active', 'not_started'),
   );
   return {
     programs: [PROD],
@@ -59,6 +72,7 @@ function scenario(): Scenario {
       user('clinic', 'Cal', 'Inic', 'PFL'),
       user('cmsonly', 'Cass', 'Emes', 'CMS'),
       ...people,
+      ...waiting,
     ],
     credentials: [],
     assignments: [
@@ -407,6 +421,83 @@ describe('FSID uniqueness under concurrent saves on postgres', () => {
   });
 });
 
+describe('one proofing decision per person under concurrent decisions on postgres', () => {
+  const engines = useStoreEngines();
+
+  /**
+   * Another official's approval of the same person is written, and left uncommitted, before this
+   * decision is recorded; the decision must wait for it and then be refused (null), not record a
+   * second outcome over the first.
+   */
+  it.each(['serializable', 'read committed'] as const)('a decision that loses the race records nothing (%s)', async (isolation: Isolation) => {
+    const f = await arrange(engines, 'postgres');
+    const pool = (f.db as PgDatabase).pool;
+    const db: SqlDatabase = PgDatabase.open({ connectionString: (pool.options as { connectionString: string }).connectionString }, { isolation });
+    try {
+      const store = new SqlProofingStore(new StoreContext(db, f.clock));
+      let release!: () => void;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      let holding!: () => void;
+      const held = new Promise<void>((resolve) => (holding = resolve));
+      const other = db.transaction(async (tx) => {
+        await tx.run("UPDATE users SET proofing_state = 'proofed_in_person' WHERE id = ?", [f.id('w011')]);
+        holding();
+        await gate;
+      });
+      await held;
+      const deciding = [
+        store.record(
+          {
+            subjectId: f.id('w011'),
+            officialId: f.id('flso2'),
+            decision: 'rejected',
+            documents: {},
+            appearedInPerson: true,
+            reason: 'Documents expired',
+            comments: 'Expired licence',
+            suspectedFraud: false,
+          },
+          'rejected',
+          [{ action: 'proofing.rejected', actorId: f.id('flso2'), subjectUserId: f.id('w011') }],
+          [],
+        ),
+        store.record(
+          {
+            subjectId: f.id('w011'),
+            officialId: f.id('gaso'),
+            decision: 'cancelled',
+            documents: {},
+            appearedInPerson: false,
+            reason: null,
+            comments: 'Came back later',
+            suspectedFraud: false,
+          },
+          null,
+          [{ action: 'proofing.cancelled', actorId: f.id('gaso'), subjectUserId: f.id('w011') }],
+          [],
+        ),
+      ];
+      // Wait until both decisions are blocked on the person's row, then let the approval commit.
+      for (let i = 0; ; i += 1) {
+        const waiting = await f.db.get<{ n: number }>(
+          "SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
+        );
+        if (waiting!.n > 1) break;
+        expect(i).toBeLessThan(500);
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      release();
+      await other;
+      expect(await Promise.all(deciding)).toEqual([null, null]);
+      expect((await f.db.get<{ s: string }>('SELECT proofing_state AS s FROM users WHERE id = ?', [f.id('w011')]))?.s).toBe('proofed_in_person');
+      expect(await f.db.all('SELECT id FROM proofing_records')).toEqual([]);
+      expect(await auditRows(f.db)).toEqual([]);
+    } finally {
+      await db.close();
+    }
+  });
+});
+
 describe.each(ENGINES)('proofing store on %s', (engine) => {
   const engines = useStoreEngines();
 
@@ -434,14 +525,14 @@ describe.each(ENGINES)('proofing store on %s', (engine) => {
       { to: 'flso2@example.org', subject: 'Proofing decided', body: 'b', kind: 'proofing.fraud', organizationId: f.org('FL'), requestId: null },
     ];
     const id = await f.proofing.record(
-      decision(f, 'p000', 'flso', { decision: 'rejected', reason: 'Suspected fraud', comments: 'Photo does not match', suspectedFraud: true }),
+      decision(f, 'w000', 'flso', { decision: 'rejected', reason: 'Suspected fraud', comments: 'Photo does not match', suspectedFraud: true }),
       'rejected',
-      [{ action: 'proofing.rejected', actorId: f.id('flso'), subjectUserId: f.id('p000'), details: { reason: 'Suspected fraud' } }],
+      [{ action: 'proofing.rejected', actorId: f.id('flso'), subjectUserId: f.id('w000'), details: { reason: 'Suspected fraud' } }],
       outbox,
     );
-    expect(await f.proofing.byId(id)).toEqual({
+    expect(await f.proofing.byId(id!)).toEqual({
       id,
-      subjectId: f.id('p000'),
+      subjectId: f.id('w000'),
       officialId: f.id('flso'),
       decision: 'rejected',
       documents,
@@ -452,27 +543,46 @@ describe.each(ENGINES)('proofing store on %s', (engine) => {
       decidedAt: f.clock.now(),
       officialName: 'Fay Lowe',
       officialEmail: 'flso@example.org',
-      subjectUserId: 'p000',
+      subjectUserId: 'w000',
       subjectName: `${FIRST[0]} ${LAST[0]}`,
     });
-    expect((await f.db.get<{ s: string }>('SELECT proofing_state AS s FROM users WHERE id = ?', [f.id('p000')]))?.s).toBe('rejected');
+    expect((await f.db.get<{ s: string }>('SELECT proofing_state AS s FROM users WHERE id = ?', [f.id('w000')]))?.s).toBe('rejected');
     expect(await auditRows(f.db)).toEqual([
-      { action: 'proofing.rejected', actorId: f.id('flso'), subjectUserId: f.id('p000'), details: JSON.stringify({ reason: 'Suspected fraud', recordId: id }) },
+      { action: 'proofing.rejected', actorId: f.id('flso'), subjectUserId: f.id('w000'), details: JSON.stringify({ reason: 'Suspected fraud', recordId: id }) },
     ]);
     expect(await outboxRows(f.db)).toEqual([{ to: 'flso2@example.org', kind: 'proofing.fraud', status: 'owed' }]);
 
     // A cancelled visit leaves the state as it was.
-    const cancelled = await f.proofing.record(decision(f, 'p001', 'flso', { decision: 'cancelled', appearedInPerson: false }), null, [], []);
-    expect((await f.proofing.byId(cancelled))?.appearedInPerson).toBe(false);
-    expect((await f.db.get<{ s: string }>('SELECT proofing_state AS s FROM users WHERE id = ?', [f.id('p001')]))?.s).toBe('proofed_remote');
+    const cancelled = await f.proofing.record(decision(f, 'w001', 'flso', { decision: 'cancelled', appearedInPerson: false }), null, [], []);
+    expect((await f.proofing.byId(cancelled!))?.appearedInPerson).toBe(false);
+    expect((await f.db.get<{ s: string }>('SELECT proofing_state AS s FROM users WHERE id = ?', [f.id('w001')]))?.s).toBe('not_started');
+  });
+
+  it('record and setRemoteOutcome: a person proofed by the time of the write gets no second decision; nothing is written', async () => {
+    const f = await arrange(engines, engine);
+    const mail: OutboxDraft[] = [{ to: 'p009@example.org', subject: 's', body: 'b', kind: 'proofing.rejected', organizationId: null, requestId: null }];
+    const audit = (action: AuditAction) => [{ action, actorId: f.id('flso2'), subjectUserId: f.id('w009') }];
+    // The first official's approval commits; the second official read the person as not yet proofed.
+    expect(await f.proofing.record(decision(f, 'w009', 'flso'), 'proofed_in_person', audit('proofing.approved'), [])).toEqual(expect.any(Number));
+    const before = await snapshot(f.db);
+    const rejection = decision(f, 'w009', 'flso2', { decision: 'rejected', reason: 'Documents expired', comments: 'Expired licence' });
+    expect(await f.proofing.record(rejection, 'rejected', audit('proofing.rejected'), mail)).toBeNull();
+    expect(await f.proofing.record(decision(f, 'w009', 'flso2', { decision: 'cancelled' }), null, audit('proofing.cancelled'), mail)).toBeNull();
+    expect(await f.proofing.setRemoteOutcome(f.id('w009'), 'rejected', 'REF-9', audit('proofing.remote_outcome'))).toBe(false);
+    expect(await snapshot(f.db)).toEqual(before);
+    // Proofed online first: an in-person decision is refused the same way.
+    expect(await f.proofing.setRemoteOutcome(f.id('w010'), 'proofed_remote', null, audit('proofing.remote_outcome'))).toBe(true);
+    const after = await snapshot(f.db);
+    expect(await f.proofing.record(decision(f, 'w010', 'flso'), 'proofed_in_person', audit('proofing.approved'), mail)).toBeNull();
+    expect(await snapshot(f.db)).toEqual(after);
   });
 
   it('record: nobody proofs their own identity, nor a missing user; a refusal changes nothing', async () => {
     const f = await arrange(engines, engine);
     await f.proofing.record(
-      decision(f, 'p002', 'flso'),
+      decision(f, 'w002', 'flso'),
       'proofed_in_person',
-      [{ action: 'proofing.approved', actorId: f.id('flso'), subjectUserId: f.id('p002') }],
+      [{ action: 'proofing.approved', actorId: f.id('flso'), subjectUserId: f.id('w002') }],
       [],
     );
     const before = await snapshot(f.db);
@@ -482,7 +592,7 @@ describe.each(ENGINES)('proofing store on %s', (engine) => {
       .then(() => 'accepted', refusal);
     expect(own).toBe('rule: The Security Official who created an account cannot proof its identity, and nobody proofs their own.');
     const missing = await f.proofing
-      .record({ ...decision(f, 'p003', 'flso'), subjectId: 999_999 }, 'proofed_in_person', [{ action: 'proofing.approved', actorId: f.id('flso') }], mail)
+      .record({ ...decision(f, 'w003', 'flso'), subjectId: 999_999 }, 'proofed_in_person', [{ action: 'proofing.approved', actorId: f.id('flso') }], mail)
       .then(() => 'accepted', refusal);
     expect(missing).toBe('constraint');
     expect(await snapshot(f.db)).toEqual(before);
@@ -490,21 +600,21 @@ describe.each(ENGINES)('proofing store on %s', (engine) => {
 
   it('byId and history: newest first, the id breaking a tie in time; null and [] when there is none', async () => {
     const f = await arrange(engines, engine);
-    const a = await f.proofing.record(decision(f, 'p004', 'flso', { decision: 'cancelled' }), null, [], []);
-    const b = await f.proofing.record(decision(f, 'p004', 'flso2', { decision: 'cancelled' }), null, [], []);
+    const a = await f.proofing.record(decision(f, 'w004', 'flso', { decision: 'cancelled' }), null, [], []);
+    const b = await f.proofing.record(decision(f, 'w004', 'flso2', { decision: 'cancelled' }), null, [], []);
     f.clock.advance(DAY);
-    const c = await f.proofing.record(decision(f, 'p004', 'flso'), 'proofed_in_person', [], []);
-    await f.proofing.record(decision(f, 'p005', 'flso'), 'proofed_in_person', [], []);
-    const history = await f.proofing.history(f.id('p004'));
+    const c = await f.proofing.record(decision(f, 'w004', 'flso'), 'proofed_in_person', [], []);
+    await f.proofing.record(decision(f, 'w005', 'flso'), 'proofed_in_person', [], []);
+    const history = await f.proofing.history(f.id('w004'));
     expect(history.map((r) => r.id)).toEqual([c, b, a]);
     expect(history.map((r) => r.officialName)).toEqual(['Fay Lowe', 'Finn Lowe', 'Fay Lowe']);
-    expect(await f.proofing.history(f.id('p006'))).toEqual([]);
+    expect(await f.proofing.history(f.id('w006'))).toEqual([]);
     expect(await f.proofing.byId(999_999)).toBeNull();
   });
 
   it('setRemoteOutcome: state and reference with an audit row; an in-person referral keeps its first date', async () => {
     const f = await arrange(engines, engine);
-    const p = f.id('p007');
+    const p = f.id('w007');
     const referred = async () =>
       f.db.get<{ state: string; ref: string | null; at: number | null }>(
         'SELECT proofing_state AS state, proofing_reference AS ref, proofing_referred_at AS at FROM users WHERE id = ?',
@@ -558,7 +668,7 @@ describe('proofing and FSID stores answer the same on both engines', () => {
     }
     const id = await f.proofing.record(
       {
-        subjectId: f.id('p008'),
+        subjectId: f.id('w008'),
         officialId: f.id('flso'),
         decision: 'approved',
         documents: {},
@@ -568,14 +678,14 @@ describe('proofing and FSID stores answer the same on both engines', () => {
         suspectedFraud: false,
       },
       'proofed_in_person',
-      [{ action: 'proofing.approved', actorId: f.id('flso'), subjectUserId: f.id('p008') }],
+      [{ action: 'proofing.approved', actorId: f.id('flso'), subjectUserId: f.id('w008') }],
       [],
     );
     return {
       searches,
       row: await f.fsid.row(f.id('p001'), [f.org('FL'), f.org('GA')]),
       states: await f.fsid.stateOrganizationsOf(f.id('clinic')),
-      record: await f.proofing.byId(id),
+      record: await f.proofing.byId(id!),
       history: await f.proofing.history(f.id('p008')),
       emails: await f.proofing.officialEmailsAround(f.id('p002'), f.id('gaso')),
       audit: await f.db.all('SELECT id, at, action, details, prev_hash, hash FROM audit_events ORDER BY id'),

@@ -176,6 +176,24 @@ describe('In-Person Proofing (QualityNet guide 5.4.4.2)', () => {
     });
   });
 
+  it('two officials deciding for one person at once: one decision is recorded, the other is told the person is proofed', async () => {
+    const documents = { photo: passport, address: bill, dateOfBirth: passport };
+    const results = await Promise.all([
+      decide('so1', { decision: 'approve', documents }),
+      decide('cms', { decision: 'approve', documents }),
+      decide('so1', { decision: 'reject', documents, reason: 'The documents do not match the account', comments: 'Name differs' }),
+    ]);
+    // The first approval reads the person as not proofed and wins; what reads the same state after it is refused.
+    expect(results[0]).toMatchObject({ ok: true, value: { subject: { proofingState: 'proofed_in_person' } } });
+    expect(results.slice(1)).toEqual([
+      { ok: false, error: expect.objectContaining({ code: 'CONFLICT', message: PROOFING_MESSAGES.alreadyProofed }) },
+      { ok: false, error: expect.objectContaining({ code: 'CONFLICT', message: PROOFING_MESSAGES.alreadyProofed }) },
+    ]);
+    expect(await state('nina')).toBe('proofed_in_person');
+    expect(await records()).toBe(1);
+    expect((await h.auditActions()).filter((a) => a.startsWith('proofing.'))).toEqual(['proofing.approved']);
+  });
+
   it('prints a receipt with types, issuers, expiry and last 4 only', async () => {
     const { recordId } = await h.call('so1', 'proofing.decide', {
       accountId: 'nina',
