@@ -155,6 +155,7 @@ export class AuthService {
       throw new AppError('VALIDATION', 'Choose a new password, not the temporary one', 'newPassword');
     }
     const changed = await this.store.userAdmin.changeAccount(
+      'self',
       user.id,
       ['active'],
       { passwordHash: await hashPassword(input.newPassword), mustChangePassword: false, temporaryPasswordExpiresAt: null },

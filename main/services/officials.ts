@@ -22,6 +22,9 @@ export interface Official {
 
 export const NOT_OFFICIAL = 'Only Security Officials can do this.';
 
+/** Said when the official's roles changed between the start of a call and its write: nothing was written. */
+export const AUTHORITY_CHANGED = 'Your Security Official roles changed meanwhile, so nothing was changed. Sign in again to see what you may do.';
+
 export const DECISION_MESSAGES = {
   ownRequest: 'You cannot decide your own request',
   createdAccount: 'You created this account: another Security Official must approve its requests.',

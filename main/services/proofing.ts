@@ -13,7 +13,8 @@ import type { ProofingDecision, ProofingRecord } from '../store/proofing-store.j
 import type { UserRecord } from '../store/types.js';
 import type { Store } from '../store/store.js';
 import type { FileTransfer } from './files.js';
-import { officialOf, proofingRefusal, visibleUser } from './officials.js';
+import { AUTHORITY_CHANGED, officialOf, proofingRefusal, visibleUser } from './officials.js';
+import { NO_AUTHORITY } from '../store/authority.js';
 import type { Official } from './officials.js';
 import type { Session } from './sessions.js';
 import { proofingDecidedEmail, proofingFraudEmail } from './email-texts.js';
@@ -147,8 +148,10 @@ export class ProofingService {
       ],
       outbox,
     );
-    // Another official (or the remote provider) proofed the person since the check above.
-    if (recordId === null) throw new AppError('CONFLICT', PROOFING_MESSAGES.alreadyProofed);
+    // Another official (or the remote provider) proofed the person since the check above, or the
+    // official's own roles changed meanwhile.
+    if (recordId === 'proofed') throw new AppError('CONFLICT', PROOFING_MESSAGES.alreadyProofed);
+    if (recordId === NO_AUTHORITY) throw new AppError('FORBIDDEN', AUTHORITY_CHANGED);
     const mail = await this.onMailQueued();
     const after = (await this.store.users.byId(subject.id)) ?? subject;
     return { recordId, subject: await this.subjectView(official, after), mail };

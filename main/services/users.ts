@@ -17,7 +17,8 @@ import { compareNames } from '../store/users-admin-store.js';
 import type { FileTransfer } from './files.js';
 import { writeCsv } from './csv-writer.js';
 import { catalogueRefusal, catalogueView, roleAllowedIn } from '../../shared/roles.js';
-import { administers, mayActOnAccount, officialOf, visibleUser } from './officials.js';
+import { AUTHORITY_CHANGED, administers, mayActOnAccount, officialOf, visibleUser } from './officials.js';
+import { NO_AUTHORITY } from '../store/authority.js';
 import type { Official } from './officials.js';
 import { hashPassword, newTemporaryPassword } from './passwords.js';
 import type { Reauthentication } from './reauth.js';
@@ -245,6 +246,7 @@ export class UserService {
       throw new AppError('CONFLICT', USER_MESSAGES.lastOfficial(`${user.firstName} ${user.lastName}`, assignment.organization.name), 'confirmLastOfficial');
     }
     const removed = await this.store.userAdmin.removeAssignment(
+      official.id,
       assignment.id,
       [
         {
@@ -268,6 +270,7 @@ export class UserService {
       // Counted above, but another official may remove one meanwhile: the store counts again.
       isOfficialRole && !last ? assignment.organization.id : null,
     );
+    if (removed === NO_AUTHORITY) throw new AppError('FORBIDDEN', AUTHORITY_CHANGED);
     if (removed === 'last')
       throw new AppError('CONFLICT', USER_MESSAGES.lastOfficial(`${user.firstName} ${user.lastName}`, assignment.organization.name), 'confirmLastOfficial');
     if (!removed) throw new AppError('CONFLICT', 'This role was removed meanwhile.');
@@ -326,6 +329,7 @@ export class UserService {
     }
     const email = accountActionEmail(input.action);
     const changed = await this.store.userAdmin.changeAccount(
+      official.id,
       user.id,
       [user.status],
       change,
@@ -340,6 +344,7 @@ export class UserService {
       ],
       [{ to: user.email, subject: email.subject, body: email.body, kind: `account.${input.action}`, organizationId: user.homeOrganizationId, requestId: null }],
     );
+    if (changed === NO_AUTHORITY) throw new AppError('FORBIDDEN', AUTHORITY_CHANGED);
     if (!changed) throw new AppError('CONFLICT', USER_MESSAGES.changedMeanwhile);
     // A session the user has open must not outlive a deactivation or a new password.
     if (input.action === 'deactivate' || input.action === 'resetPassword' || input.action === 'revokeCredentials') this.sessions.closeAllFor(user.id);

@@ -1,5 +1,6 @@
 import type { ProofingState } from '../../shared/domain.js';
 import type { EvidenceKind, ProofingDocument } from '../../shared/proofing.js';
+import { NO_AUTHORITY, holdsAuthority } from './authority.js';
 import type { OutboxDraft } from './outbox-rows.js';
 import type { SqlExecutor } from './sql.js';
 import type { StoreContext } from './store-context.js';
@@ -62,10 +63,16 @@ const toRecord = (r: RecordRow): ProofingRecord => ({
 export interface ProofingStore {
   /**
    * Writes a decision; when `newState` is given, the subject's state changes in the same transaction.
-   * Null, and nothing written, when the subject is proofed by then: another official's decision (or
-   * the remote provider's outcome) may have committed since the caller read the state.
+   * Nothing is written, and the answer says why, when by then the subject is proofed (another
+   * official's decision or the remote provider's outcome committed since the caller read the state)
+   * or the official no longer administers any of the subject's organizations.
    */
-  record(record: NewProofingRecord, newState: ProofingState | null, audit: AuditDraft[], outbox: OutboxDraft[]): Promise<number | null>;
+  record(
+    record: NewProofingRecord,
+    newState: ProofingState | null,
+    audit: AuditDraft[],
+    outbox: OutboxDraft[],
+  ): Promise<number | 'proofed' | typeof NO_AUTHORITY>;
   byId(recordId: number): Promise<ProofingRecord | null>;
   history(subjectId: number): Promise<ProofingRecord[]>;
   /** A remote provider's outcome: the state and its reference ID. False, and nothing written, when the user is proofed by then. */
@@ -77,15 +84,23 @@ export interface ProofingStore {
 
 /** Rolls back a decision or an outcome on a person proofed meanwhile. */
 class AlreadyProofed extends Error {}
+/** Rolls back a decision by an official who no longer administers the person. */
+class AuthorityGone extends Error {}
 
 export class SqlProofingStore implements ProofingStore {
   constructor(private readonly ctx: StoreContext) {}
 
-  async record(record: NewProofingRecord, newState: ProofingState | null, audit: AuditDraft[], outbox: OutboxDraft[]): Promise<number | null> {
+  async record(
+    record: NewProofingRecord,
+    newState: ProofingState | null,
+    audit: AuditDraft[],
+    outbox: OutboxDraft[],
+  ): Promise<number | 'proofed' | typeof NO_AUTHORITY> {
     try {
       return await this.ctx.db.transaction(async (tx) => this.recordIn(tx, record, newState, audit, outbox));
     } catch (error) {
-      if (error instanceof AlreadyProofed) return null;
+      if (error instanceof AlreadyProofed) return 'proofed';
+      if (error instanceof AuthorityGone) return NO_AUTHORITY;
       throw error;
     }
   }
@@ -121,6 +136,7 @@ export class SqlProofingStore implements ProofingStore {
         ? (await tx.run(`UPDATE users SET proofing_state = ? WHERE ${unproofed}`, [newState, record.subjectId])).changes === 1
         : (await tx.get(`SELECT id FROM users WHERE ${unproofed}${tx.dialect === 'postgres' ? ' FOR UPDATE' : ''}`, [record.subjectId])) !== undefined;
     if (!still) throw new AlreadyProofed();
+    if (!(await holdsAuthority(tx, { officialId: record.officialId, over: 'member', userRowId: record.subjectId }))) throw new AuthorityGone();
     await this.ctx.appendAudit(
       tx,
       audit.map((e) => ({ ...e, details: { ...e.details, recordId: id } })),

@@ -1,3 +1,4 @@
+import { NO_AUTHORITY, holdsAuthority } from './authority.js';
 import { fillSlots } from './slots.js';
 import type { Slotted } from './slots.js';
 import type { OrganizationKind, ProofingState, UserStatus } from '../../shared/domain.js';
@@ -127,9 +128,26 @@ export interface UserAdminStore {
    * `keepAnOfficialIn`, 'last' (and nothing removed) if that organization would be left without a
    * Security Official: another official may have removed one since the service counted them.
    */
-  removeAssignment(assignmentId: number, audit: AuditDraft[], outbox: OutboxDraft[], keepAnOfficialIn?: number | null): Promise<boolean | 'last'>;
-  /** Applies an account action, only while the account is in one of `fromStatuses`; false otherwise. */
-  changeAccount(userRowId: number, fromStatuses: readonly UserStatus[], change: AccountChange, audit: AuditDraft[], outbox?: OutboxDraft[]): Promise<boolean>;
+  removeAssignment(
+    officialId: number,
+    assignmentId: number,
+    audit: AuditDraft[],
+    outbox: OutboxDraft[],
+    keepAnOfficialIn?: number | null,
+  ): Promise<boolean | 'last' | typeof NO_AUTHORITY>;
+  /**
+   * Applies an account action, only while the account is in one of `fromStatuses`; false otherwise.
+   * `by` is the official acting (who must still administer every organization the person is tied
+   * to: else NO_AUTHORITY and nothing written), or 'self' for the account holder's own change.
+   */
+  changeAccount(
+    by: number | 'self',
+    userRowId: number,
+    fromStatuses: readonly UserStatus[],
+    change: AccountChange,
+    audit: AuditDraft[],
+    outbox?: OutboxDraft[],
+  ): Promise<boolean | typeof NO_AUTHORITY>;
   /** Creates a pending account and files its first role request; says which of user ID or email is taken. */
   createAccount(
     account: NewAccount,
@@ -332,9 +350,20 @@ export class SqlUserAdminStore implements UserAdminStore {
     return row!.n;
   }
 
-  async removeAssignment(assignmentId: number, audit: AuditDraft[], outbox: OutboxDraft[], keepAnOfficialIn: number | null = null): Promise<boolean | 'last'> {
+  async removeAssignment(
+    officialId: number,
+    assignmentId: number,
+    audit: AuditDraft[],
+    outbox: OutboxDraft[],
+    keepAnOfficialIn: number | null = null,
+  ): Promise<boolean | 'last' | typeof NO_AUTHORITY> {
     try {
-      return await this.ctx.db.transaction(async (tx): Promise<boolean> => {
+      return await this.ctx.db.transaction(async (tx): Promise<boolean | typeof NO_AUTHORITY> => {
+        const assignment = await tx.get<{ organizationId: number }>('SELECT organization_id AS "organizationId" FROM role_assignments WHERE id = ?', [
+          assignmentId,
+        ]);
+        if (assignment === undefined) return false;
+        if (!(await holdsAuthority(tx, { officialId, over: 'organization', organizationId: assignment.organizationId }))) return NO_AUTHORITY;
         if ((await tx.run('DELETE FROM role_assignments WHERE id = ?', [assignmentId])).changes !== 1) return false;
         if (keepAnOfficialIn !== null) {
           // Counted again inside the removal: another official may have removed one since the
@@ -357,12 +386,13 @@ export class SqlUserAdminStore implements UserAdminStore {
   }
 
   async changeAccount(
+    by: number | 'self',
     userRowId: number,
     fromStatuses: readonly UserStatus[],
     change: AccountChange,
     audit: AuditDraft[],
     outbox: OutboxDraft[] = [],
-  ): Promise<boolean> {
+  ): Promise<boolean | typeof NO_AUTHORITY> {
     const sets: string[] = [];
     const params: SqlValue[] = [];
     const set = (column: string, value: string | number | null) => {
@@ -380,7 +410,8 @@ export class SqlUserAdminStore implements UserAdminStore {
     if (sets.length === 0) throw new Error('An account change must change something');
     // No status to change from: nothing can match (and PostgreSQL refuses an empty IN list).
     if (fromStatuses.length === 0) return false;
-    return this.ctx.db.transaction(async (tx): Promise<boolean> => {
+    return this.ctx.db.transaction(async (tx): Promise<boolean | typeof NO_AUTHORITY> => {
+      if (by !== 'self' && !(await holdsAuthority(tx, { officialId: by, over: 'account', userRowId }))) return NO_AUTHORITY;
       const updated = await tx.run(`UPDATE users SET ${sets.join(', ')} WHERE id = ? AND status IN (${marks(fromStatuses.length)})`, [
         ...params,
         userRowId,

@@ -1,11 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DECISION_MESSAGES } from '../../main/services/officials.js';
+import { AUTHORITY_CHANGED, DECISION_MESSAGES } from '../../main/services/officials.js';
 import { USER_MESSAGES } from '../../main/services/users.js';
 import { PROOFING_MESSAGES } from '../../main/services/proofing.js';
 import { ROLE_NAMES, ORGANIZATION_KINDS } from '../../shared/domain.js';
 import { ROLE_CATALOGUE, roleAllowedIn } from '../../shared/roles.js';
 import type { Harness } from '../support/console-harness.js';
-import { PROD, TrustConsole, bill, passport } from '../support/trust-console.js';
+import { PROD, TrustConsole, bill, passport, proofIn } from '../support/trust-console.js';
 
 const ORG_OF_KIND = { provider: '123', state: 'FL', cms: 'CMS' } as const;
 
@@ -355,6 +355,115 @@ describe('trust model', () => {
       expect(await h.refusal('so2', 'users.profile', { userId: 'surveyor' })).toMatchObject({ code: 'NOT_FOUND' });
       await h.call('so1', 'queue.reopen', { requestId });
       expect((await h.call('so2', 'users.profile', { userId: 'surveyor' })).userId).toBe('surveyor');
+    });
+
+    /**
+     * A call reads the official's roles when it starts; here the official loses them (their
+     * Security Official role removed, or their account deactivated) after every check of the
+     * service and just before the store writes. Every kind of official, every write on a person:
+     * the write is refused and nothing of it is written. Then, as a control, the same writes pass.
+     */
+    it.each([
+      { official: 'so1', person: 'demo', organization: '123', role: 'Provider Basic User' },
+      { official: 'flso', person: 'surveyor', organization: 'FL', role: 'Surveyor' },
+      { official: 'cms1', person: 'demo', organization: '123', role: 'Provider Basic User' },
+    ])('$official: authority lost between the check and the write writes nothing', async ({ official, person, organization, role }) => {
+      const officialId = await idOf(official);
+      const personId = await idOf(person);
+      // The services' store is swapped for one that lets the loss commit just before the write.
+      const writes = [
+        { service: h.app.services.users, part: 'userAdmin', method: 'changeAccount', channel: 'users.accountAction' },
+        { service: h.app.services.users, part: 'userAdmin', method: 'removeAssignment', channel: 'users.removeRole' },
+        { service: h.app.services.proofing, part: 'proofing', method: 'record', channel: 'proofing.decide' },
+      ] as const;
+      const input = (channel: (typeof writes)[number]['channel']) =>
+        channel === 'users.accountAction'
+          ? { userId: person, action: 'resetPassword', code: code(official) }
+          : channel === 'users.removeRole'
+            ? { userId: person, program: PROD, organization, role }
+            : proofIn(person);
+      const officialRoles = () =>
+        db().all<{ user_id: number; program_id: number; organization_id: number; role_id: number; granted_at: number }>(
+          'SELECT user_id, program_id, organization_id, role_id, granted_at FROM role_assignments WHERE user_id = ? AND role_id IN (SELECT id FROM roles WHERE security_official_kind IS NOT NULL)',
+          [officialId],
+        );
+      const held = await officialRoles();
+      expect(held.length).toBeGreaterThan(0);
+      const losses = {
+        'role removed': {
+          lose: () =>
+            db().run('DELETE FROM role_assignments WHERE user_id = ? AND role_id IN (SELECT id FROM roles WHERE security_official_kind IS NOT NULL)', [
+              officialId,
+            ]),
+          restore: async () => {
+            if ((await officialRoles()).length > 0) return;
+            for (const r of held) {
+              await db().run('INSERT INTO role_assignments (user_id, program_id, organization_id, role_id, granted_at) VALUES (?, ?, ?, ?, ?)', [
+                r.user_id,
+                r.program_id,
+                r.organization_id,
+                r.role_id,
+                r.granted_at,
+              ]);
+            }
+          },
+        },
+        deactivated: {
+          lose: () => db().run("UPDATE users SET status = 'deactivated' WHERE id = ?", [officialId]),
+          restore: () => db().run("UPDATE users SET status = 'active' WHERE id = ?", [officialId]),
+        },
+      };
+      const written = async () => ({
+        audit: await rowCount('audit_events'),
+        outbox: await rowCount('outbox'),
+        records: await rowCount('proofing_records'),
+        person: await db().get('SELECT status, password_hash, proofing_state FROM users WHERE id = ?', [personId]),
+        roles: await holds(person),
+      });
+      const run = async (write: (typeof writes)[number], loss: keyof typeof losses | null) => {
+        // The person holds the role to be removed (given while proofed), and waits to be proofed again.
+        if (!(await holds(person)).some((r) => r.role === role)) {
+          await db().run("UPDATE users SET proofing_state = 'proofed_remote' WHERE id = ?", [personId]);
+          await db().run(
+            'INSERT INTO role_assignments (user_id, program_id, organization_id, role_id, granted_at) SELECT ?, p.id, o.id, r.id, 0 FROM programs p, organizations o, roles r WHERE p.name = ? AND o.display_id = ? AND r.name = ?',
+            [personId, PROD, organization, role],
+          );
+        }
+        await db().run("UPDATE users SET proofing_state = 'referred_in_person' WHERE id = ?", [personId]);
+        const holder = write.service as unknown as { store: object };
+        const real = holder.store;
+        let before: Awaited<ReturnType<typeof written>> | null = null;
+        const intercepted = async (...args: unknown[]) => {
+          if (loss !== null) await losses[loss].lose();
+          before = await written();
+          const part = Reflect.get(real, write.part) as Record<string, (...a: unknown[]) => Promise<unknown>>;
+          return part[write.method]!(...args);
+        };
+        holder.store = new Proxy(real, {
+          get: (target, key) =>
+            key === write.part
+              ? new Proxy(Reflect.get(target, key) as object, { get: (p, method) => (method === write.method ? intercepted : Reflect.get(p, method)) })
+              : Reflect.get(target, key),
+        });
+        try {
+          const result = await h.app.dispatch({ clientId: official }, write.channel, input(write.channel));
+          expect(before, `${write.channel}: the store was reached`).not.toBeNull();
+          return { result, unchanged: JSON.stringify(await written()) === JSON.stringify(before) };
+        } finally {
+          holder.store = real;
+          if (loss !== null) await losses[loss].restore();
+        }
+      };
+      for (const write of writes) {
+        for (const loss of Object.keys(losses) as Array<keyof typeof losses>) {
+          const { result, unchanged } = await run(write, loss);
+          expect(result, `${write.channel}, ${loss}`).toMatchObject({ ok: false, error: { code: 'FORBIDDEN', message: AUTHORITY_CHANGED } });
+          expect(unchanged, `${write.channel}, ${loss}: nothing written`).toBe(true);
+        }
+        const control = await run(write, null);
+        expect(control.result, `${write.channel}, control`).toMatchObject({ ok: true });
+        expect(control.unchanged, `${write.channel}, control`).toBe(false);
+      }
     });
 
     it("an account holding only the official's roles can be handed a temporary password", async () => {

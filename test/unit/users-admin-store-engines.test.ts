@@ -3,7 +3,9 @@ import type { UserStatus } from '../../shared/domain.js';
 import type { OutboxDraft } from '../../main/store/outbox-rows.js';
 import { insertScenario, type Scenario } from '../../main/store/seed.js';
 import { slot, slotText, type Slotted } from '../../main/store/slots.js';
+import { PgDatabase, type Isolation } from '../../main/store/postgres/pg-database.js';
 import type { SqlExecutor } from '../../main/store/sql.js';
+import { StoreContext } from '../../main/store/store-context.js';
 import type { AuditDraft } from '../../main/store/types.js';
 import { SqlUserAdminStore, compareNames, type LookupScope, type LookupUser, type NameKey } from '../../main/store/users-admin-store.js';
 import { ENGINES, useStoreEngines, type Engine } from '../support/store-engines.js';
@@ -397,7 +399,7 @@ describe.each(ENGINES)('the user-admin store on %s', (engine) => {
       },
     ];
     const ann = await assignmentOf('AnnB1');
-    expect(await store.removeAssignment(ann, audit('AnnB1'), mail('AnnB1'), null)).toBe(true);
+    expect(await store.removeAssignment(ids.user['SOAlpha1']!, ann, audit('AnnB1'), mail('AnnB1'), null)).toBe(true);
     expect(await db.get('SELECT id FROM role_assignments WHERE id = ?', [ann])).toBeUndefined();
     expect(await store.isInOrganizations(ids.user['AnnB1']!, 'all')).toBe(false);
     expect(await auditRows(db)).toEqual([
@@ -423,15 +425,15 @@ describe.each(ENGINES)('the user-admin store on %s', (engine) => {
     ]);
 
     let before = await snapshot(db);
-    expect(await store.removeAssignment(ann, audit('AnnB1'), mail('AnnB1'))).toBe(false);
+    expect(await store.removeAssignment(ids.user['SOAlpha1']!, ann, audit('AnnB1'), mail('AnnB1'))).toBe(false);
     expect(await snapshot(db)).toEqual(before);
 
     // Two officials: one may go; the other is then the last, and its removal is refused.
     const first = await assignmentOf('SOAlpha1');
     const second = await assignmentOf('SOAlpha2');
-    expect(await store.removeAssignment(first, audit('SOAlpha1'), mail('SOAlpha1'), prv1)).toBe(true);
+    expect(await store.removeAssignment(ids.user['SOAlpha1']!, first, audit('SOAlpha1'), mail('SOAlpha1'), prv1)).toBe(true);
     before = await snapshot(db);
-    expect(await store.removeAssignment(second, audit('SOAlpha2'), mail('SOAlpha2'), prv1)).toBe('last');
+    expect(await store.removeAssignment(ids.user['SOAlpha2']!, second, audit('SOAlpha2'), mail('SOAlpha2'), prv1)).toBe('last');
     expect(await snapshot(db)).toEqual(before);
     expect(await store.securityOfficialCount(prv1)).toBe(1);
   });
@@ -446,7 +448,13 @@ describe.each(ENGINES)('the user-admin store on %s', (engine) => {
     expect(rows).toHaveLength(2);
     const results = await Promise.all(
       rows.map((row) =>
-        store.removeAssignment(row.id, [{ action: 'role.removed', actorId: row.user_id, subjectUserId: row.user_id, organizationId: prv1 }], [], prv1),
+        store.removeAssignment(
+          row.user_id,
+          row.id,
+          [{ action: 'role.removed', actorId: row.user_id, subjectUserId: row.user_id, organizationId: prv1 }],
+          [],
+          prv1,
+        ),
       ),
     );
     expect([...results].sort()).toEqual(['last', true]);
@@ -464,15 +472,16 @@ describe.each(ENGINES)('the user-admin store on %s', (engine) => {
     ];
 
     let before = await snapshot(db);
-    expect(await store.changeAccount(kim, ['temporarily_locked'], { status: 'active', clearLocks: true }, audit, mail)).toBe(false);
-    expect(await store.changeAccount(kim, [], { status: 'active' }, audit, mail)).toBe(false);
-    await expect(store.changeAccount(kim, ['locked'], {}, audit, mail)).rejects.toThrow('must change something');
-    expect(await store.changeAccount(999_999, ['locked'], { status: 'active' }, audit, mail)).toBe(false);
+    expect(await store.changeAccount(ids.user['SOAlpha1']!, kim, ['temporarily_locked'], { status: 'active', clearLocks: true }, audit, mail)).toBe(false);
+    expect(await store.changeAccount(ids.user['SOAlpha1']!, kim, [], { status: 'active' }, audit, mail)).toBe(false);
+    await expect(store.changeAccount(ids.user['SOAlpha1']!, kim, ['locked'], {}, audit, mail)).rejects.toThrow('must change something');
+    expect(await store.changeAccount(ids.user['CMSOne']!, 999_999, ['locked'], { status: 'active' }, audit, mail)).toBe(false);
     expect(await snapshot(db)).toEqual(before);
 
     clock.advance(60_000);
     expect(
       await store.changeAccount(
+        ids.user['SOAlpha1']!,
         kim,
         ['locked', 'temporarily_locked'],
         {
@@ -512,17 +521,62 @@ describe.each(ENGINES)('the user-admin store on %s', (engine) => {
     // Deactivation records when; the outbox is optional.
     clock.advance(60_000);
     const bob = ids.user['BobB']!;
-    expect(await store.changeAccount(bob, ['active'], { status: 'deactivated' }, [{ action: 'account.deactivated', actorId: null, subjectUserId: bob }])).toBe(
-      true,
-    );
+    expect(
+      await store.changeAccount(ids.user['SOBeta1']!, bob, ['active'], { status: 'deactivated' }, [
+        { action: 'account.deactivated', actorId: null, subjectUserId: bob },
+      ]),
+    ).toBe(true);
     expect(await db.get('SELECT status, deactivated_at FROM users WHERE id = ?', [bob])).toEqual({ status: 'deactivated', deactivated_at: NOW + 120_000 });
     expect(await db.get('SELECT count(*) AS n FROM mfa_credentials WHERE user_id = ?', [bob])).toEqual({ n: 1 });
     expect((await outboxRows(db)).length).toBe(1);
     before = await snapshot(db);
-    expect(await store.changeAccount(bob, ['active'], { status: 'deactivated' }, [{ action: 'account.deactivated', actorId: null, subjectUserId: bob }])).toBe(
-      false,
-    );
+    expect(
+      await store.changeAccount(ids.user['SOBeta1']!, bob, ['active'], { status: 'deactivated' }, [
+        { action: 'account.deactivated', actorId: null, subjectUserId: bob },
+      ]),
+    ).toBe(false);
     expect(await snapshot(db)).toEqual(before);
+  });
+
+  it('acts on an account or removes a role only for an active official who administers it now; otherwise nothing is written', async () => {
+    const { store, ids, db } = await open();
+    const who = (userId: string) => ids.user[userId]!;
+    const reset = (official: number | 'self', userId: string) =>
+      store.changeAccount(official, who(userId), ['active', 'locked'], { passwordHash: 'taken-over' }, [
+        { action: 'account.password_reset', actorId: official === 'self' ? who(userId) : official, subjectUserId: who(userId) },
+      ]);
+    const basicIn = async (userId: string, org: string) =>
+      (await db.get<{ id: number }>('SELECT id FROM role_assignments WHERE user_id = ? AND organization_id = ?', [who(userId), ids.org[org]!]))!.id;
+    const remove = (official: number, assignment: number) =>
+      store.removeAssignment(official, assignment, [{ action: 'role.removed', actorId: official, subjectUserId: null }], []);
+
+    // Accounts: AnnB2 is tied to PRV1 and PRV2, so only CMS may act on it; the State official administers neither clinic.
+    let before = await snapshot(db);
+    expect(await reset(who('SOAlpha1'), 'AnnB2')).toBe('no_authority');
+    expect(await reset(who('SOBeta1'), 'AnnB1')).toBe('no_authority');
+    expect(await reset(who('StateOne'), 'AnnB1')).toBe('no_authority');
+    expect(await reset(who('AnnB1'), 'ZoeA')).toBe('no_authority');
+    expect(await remove(who('SOBeta1'), await basicIn('AnnB1', 'PRV1'))).toBe('no_authority');
+    expect(await remove(who('StateOne'), await basicIn('AnnB1', 'PRV1'))).toBe('no_authority');
+    expect(await snapshot(db)).toEqual(before);
+
+    // The official's role removed, or the official deactivated, since the service read them.
+    await db.run('DELETE FROM role_assignments WHERE user_id = ? AND organization_id = ?', [who('SOAlpha2'), ids.org['PRV1']!]);
+    await db.run("UPDATE users SET status = 'deactivated' WHERE id = ?", [who('SOAlpha1')]);
+    before = await snapshot(db);
+    for (const official of ['SOAlpha1', 'SOAlpha2']) {
+      expect(await reset(who(official), 'AnnB1'), official).toBe('no_authority');
+      expect(await remove(who(official), await basicIn('ZoeA', 'PRV1')), official).toBe('no_authority');
+    }
+    expect(await snapshot(db)).toEqual(before);
+
+    // Control: CMS acts on any account; the account holder's own change needs no official; an active official of the clinic acts on it.
+    expect(await reset(who('CMSOne'), 'AnnB2')).toBe(true);
+    expect(await reset('self', 'MiaZ')).toBe(true);
+    await db.run("UPDATE users SET status = 'active' WHERE id = ?", [who('SOAlpha1')]);
+    expect(await reset(who('SOAlpha1'), 'AnnB1')).toBe(true);
+    expect(await remove(who('SOAlpha1'), await basicIn('ZoeA', 'PRV1'))).toBe(true);
+    expect((await auditRows(db)).map((r) => r.action)).toEqual(['account.password_reset', 'account.password_reset', 'account.password_reset', 'role.removed']);
   });
 
   it('creates a pending account with its first request, filling the slots in audit and email; a taken user ID or email (any case) creates nothing', async () => {
@@ -656,6 +710,54 @@ describe.each(ENGINES)('the user-admin store on %s', (engine) => {
     const before = await snapshot(db);
     expect(await store.deactivateInactive(inactive, cutoff, { action: 'account.deactivated', actorId: null, subjectUserId: slot('userRowId') })).toBe(0);
     expect(await snapshot(db)).toEqual(before);
+  });
+});
+
+describe('authority under concurrent role removals on postgres', () => {
+  const engines = useStoreEngines();
+
+  /**
+   * Another transaction removes the official's Security Official role and has not committed when
+   * the official's account action starts: the action must wait for it (its FOR SHARE lock on the
+   * role conflicts with the removal), then see the role gone and write nothing.
+   */
+  it.each(['serializable', 'read committed'] as const)('an account action waits for the removal and then writes nothing (%s)', async (isolation: Isolation) => {
+    const under = await engines.open('postgres', NOW);
+    await under.db.transaction((tx) => insertScenario(tx, SCENARIO));
+    const ids = await idsOf(under.db);
+    const pool = (under.db as PgDatabase).pool;
+    const db = PgDatabase.open({ connectionString: (pool.options as { connectionString: string }).connectionString }, { isolation });
+    try {
+      const store = new SqlUserAdminStore(new StoreContext(db, under.clock));
+      let release!: () => void;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      let holding!: () => void;
+      const held = new Promise<void>((resolve) => (holding = resolve));
+      const removal = db.transaction(async (tx) => {
+        await tx.run('DELETE FROM role_assignments WHERE user_id = ? AND organization_id = ?', [ids.user['SOAlpha1']!, ids.org['PRV1']!]);
+        holding();
+        await gate;
+      });
+      await held;
+      const acting = store.changeAccount(ids.user['SOAlpha1']!, ids.user['AnnB1']!, ['active'], { status: 'deactivated' }, [
+        { action: 'account.deactivated', actorId: ids.user['SOAlpha1']!, subjectUserId: ids.user['AnnB1']! },
+      ]);
+      for (let i = 0; ; i += 1) {
+        const waiting = await under.db.get<{ n: number }>(
+          "SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
+        );
+        if (waiting!.n > 0) break;
+        expect(i).toBeLessThan(500);
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      release();
+      await removal;
+      expect(await acting).toBe('no_authority');
+      expect(await under.db.get('SELECT status FROM users WHERE id = ?', [ids.user['AnnB1']!])).toEqual({ status: 'active' });
+      expect(await auditRows(under.db)).toEqual([]);
+    } finally {
+      await db.close();
+    }
   });
 });
 
