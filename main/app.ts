@@ -146,13 +146,15 @@ export function databaseLocation(options: Pick<ConsoleOptions, 'dataDir' | 'data
 }
 
 /**
- * How long one chunk of a bulk decision should hold the database. The embedded file has one
- * connection: every other call waits behind a chunk, so chunks stay short. PostgreSQL answers
- * other calls on other connections while a chunk commits, and each chunk costs round trips of
- * its own, so there longer chunks lose no one any time.
+ * How long one chunk of a bulk decision should hold the database. On the embedded file reads
+ * are answered by a reader thread meanwhile, and only another write waits behind a chunk: 100 ms
+ * a chunk approves 10,000 requests in about 4.9 s instead of 6.5 s at 40 ms (each commit writes
+ * the pages the chunk touched again). PostgreSQL answers other calls on other connections while a
+ * chunk commits, and each chunk costs round trips of its own, so there longer chunks lose no one
+ * any time.
  */
 function bulkChunkTargetMs(location: DatabaseLocation): number {
-  return location.engine === 'postgres' ? 250 : 40;
+  return location.engine === 'postgres' ? 250 : 100;
 }
 
 async function composeConsole(

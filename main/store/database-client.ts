@@ -1,6 +1,7 @@
+import type { Worker } from 'node:worker_threads';
 import { startStoreWorker } from './worker-entry.js';
 import type { Clock } from '../clock.js';
-import { reviveBuffers } from './database-thread-protocol.js';
+import { READ_OPERATIONS, reviveBuffers } from './database-thread-protocol.js';
 import type { CrossedError, DatabaseThreadOptions, ThreadCall, ThreadReply } from './database-thread-protocol.js';
 import type { Store } from './store.js';
 import type { CheckpointerMessage, CheckpointerOptions } from './wal-checkpointer.js';
@@ -13,6 +14,9 @@ export interface DatabaseThreadStats {
   longestCall: string | null;
   /** How long opening (and upgrading) the database took. */
   openedInMs: number;
+  /** Calls a reader thread answered (they count in `calls` too), and how many times one was started. */
+  readerCalls?: number;
+  readerStarts?: number;
   /** Checkpoints of the write-ahead log made off the database thread, and the longest (ms). */
   checkpoints?: number;
   longestCheckpointMs?: number;
@@ -93,9 +97,18 @@ interface Pending {
   origin: Error;
 }
 
+/** How many times a console starts a reader (the first time included) before leaving every call to the database thread. */
+const READER_STARTS = 4;
+
+/** "part.method" of every read a reader thread may answer. */
+const READS = new Set(Object.entries(READ_OPERATIONS).flatMap(([part, methods]) => (methods ?? []).map((method) => `${part}.${method}`)));
+
 /**
  * Starts the database thread on `path` and resolves once the file is open and upgraded (or
  * rejects with the reason it could not be: a newer schema, a review archive, a locked file…).
+ * Beside it, once the file is open, a reader thread answers the reads of READ_OPERATIONS from a
+ * read-only connection, so that a page never waits behind a long write; if the reader cannot
+ * start or stops, its calls go to the database thread, which answers everything.
  */
 export function openThreadStore(path: string, clock: Clock): Promise<ThreadStore> {
   const inFile = path !== ':memory:';
@@ -104,12 +117,42 @@ export function openThreadStore(path: string, clock: Clock): Promise<ThreadStore
   const pending = new Map<number, Pending>();
   const stats: DatabaseThreadStats = { calls: 0, longestCallMs: 0, longestCall: null, openedInMs: 0 };
   let checkpointer: { close(): Promise<void> } | null = null;
+  let reader: Reader | null = null;
   let nextId = 1;
   let exited: Error | null = null;
 
   const failAll = (error: Error): void => {
     for (const call of pending.values()) call.reject(error);
     pending.clear();
+  };
+
+  /** Settles a call from its thread's answer, and keeps the figures. */
+  const settle = (waiting: Pending, reply: Extract<ThreadReply, { type: 'result' | 'error' }>): void => {
+    stats.calls++;
+    if (reply.ms > stats.longestCallMs) {
+      stats.longestCallMs = reply.ms;
+      stats.longestCall = waiting.label;
+    }
+    if (reply.type === 'result') waiting.resolve(reply.binary ? reviveBuffers(reply.value) : reply.value);
+    else waiting.reject(new DatabaseThreadError(reply.error, waiting.origin.stack));
+  };
+
+  const send = (message: ThreadCall): void => {
+    const waiting = pending.get(message.id);
+    const label = waiting?.label ?? '';
+    if (reader?.ready && READS.has(label)) {
+      const r = reader;
+      pending.delete(message.id);
+      r.pending.set(message.id, { ...waiting!, message });
+      try {
+        r.worker.postMessage(message);
+        return;
+      } catch {
+        r.pending.delete(message.id);
+        pending.set(message.id, waiting!);
+      }
+    }
+    worker.postMessage(message);
   };
 
   /** Set by close(): from then on calls are not sent. */
@@ -121,17 +164,112 @@ export function openThreadStore(path: string, clock: Clock): Promise<ThreadStore
     const message: ThreadCall = { id, now: clock.now(), part, method, args };
     return new Promise((resolve, reject) => {
       pending.set(id, { resolve, reject, label, origin: new Error() });
-      // Once close() is called nothing new is sent, though the thread answers what came before;
+      // Once close() is called nothing new is sent, though the threads answer what came before;
       // this call fails with the others when the thread stops.
       if (closing !== null && !(part === null && method === 'close')) return;
       try {
-        worker.postMessage(message);
+        send(message);
       } catch (error) {
         // An argument that cannot be cloned: the call never left, so nothing will answer it.
         pending.delete(id);
         reject(error as Error);
       }
     });
+  };
+
+  /** The reader being closed by close(): if it stops meanwhile, its calls still go to the database thread. */
+  let closingReader: Reader | null = null;
+  /** A reader that stops on its own is started again, a few times a console's life, a second later. */
+  let readerStarts = 0;
+
+  /** The reader stopped: what it had not answered is asked of the database thread instead (reads are safe to ask twice). */
+  const dropReader = (r: Reader): void => {
+    if (reader !== r && closingReader !== r) return;
+    const unexpected = reader === r;
+    if (unexpected) reader = null;
+    for (const [id, waiting] of r.pending) {
+      if (exited) {
+        waiting.reject(exited);
+        continue;
+      }
+      pending.set(id, waiting);
+      try {
+        worker.postMessage(waiting.message);
+      } catch (error) {
+        pending.delete(id);
+        waiting.reject(error as Error);
+      }
+    }
+    r.pending.clear();
+    r.ready = false;
+    void r.worker.terminate();
+    if (unexpected && closing === null && !exited && readerStarts < READER_STARTS) setTimeout(() => startReader(), 1000).unref();
+  };
+
+  const startReader = (): void => {
+    if (closing !== null || exited || reader !== null) return;
+    readerStarts += 1;
+    let started: Worker;
+    try {
+      started = startStoreWorker('database-thread', { path, now: clock.now(), readOnly: true });
+    } catch {
+      // No reader: the database thread answers everything, as it would for a reader that stopped.
+      return;
+    }
+    const r: Reader = { worker: started, pending: new Map(), ready: false };
+    reader = r;
+    stats.readerCalls ??= 0;
+    stats.readerStarts = readerStarts;
+    r.worker.on('message', (reply: ThreadReply) => {
+      if (reply.type === 'ready') {
+        r.ready = true;
+        return;
+      }
+      if (reply.type === 'failed') {
+        dropReader(r);
+        return;
+      }
+      const waiting = r.pending.get(reply.id);
+      if (!waiting) return;
+      r.pending.delete(reply.id);
+      stats.readerCalls = (stats.readerCalls ?? 0) + 1;
+      settle(waiting, reply);
+    });
+    r.worker.on('error', () => dropReader(r));
+    r.worker.on('exit', () => dropReader(r));
+  };
+
+  const closeReader = async (): Promise<void> => {
+    const r = reader;
+    if (!r) return;
+    reader = null;
+    closingReader = r;
+    // Its calls in flight are answered first (by the database thread, should it stop meanwhile); nothing new is sent to it.
+    const answered = [...r.pending.values()].map(
+      (waiting) =>
+        new Promise<void>((done) => {
+          const { resolve, reject } = waiting;
+          waiting.resolve = (value) => {
+            resolve(value);
+            done();
+          };
+          waiting.reject = (error) => {
+            reject(error);
+            done();
+          };
+        }),
+    );
+    await Promise.race([Promise.all(answered), new Promise((done) => setTimeout(done, 2000).unref())]);
+    if (r.ready && closingReader === r) {
+      // Its connection closes before the database thread's, whose close is the last and removes the log.
+      const stopped = new Promise<void>((done) => r.worker.once('exit', () => done()));
+      r.worker.postMessage({ id: 0, now: clock.now(), part: null, method: 'close', args: [] } satisfies ThreadCall);
+      await Promise.race([stopped, new Promise((done) => setTimeout(done, 2000).unref())]);
+    }
+    closingReader = null;
+    await r.worker.terminate();
+    for (const waiting of r.pending.values()) waiting.reject(new DatabaseThreadError({ name: 'DatabaseClosed', message: 'The database thread stopped' }));
+    r.pending.clear();
   };
 
   const parts = new Map<string, object>();
@@ -168,6 +306,7 @@ export function openThreadStore(path: string, clock: Clock): Promise<ThreadStore
         return () => {
           closing ??= (async () => {
             try {
+              await closeReader();
               await checkpointer?.close();
               if (!exited) await call(null, 'close', []);
             } catch (error) {
@@ -196,6 +335,7 @@ export function openThreadStore(path: string, clock: Clock): Promise<ThreadStore
           // Without it the database thread checkpoints the log itself, past its own threshold.
           checkpointer = null;
         }
+        if (inFile) startReader();
         resolveOpen(store);
         return;
       }
@@ -208,13 +348,7 @@ export function openThreadStore(path: string, clock: Clock): Promise<ThreadStore
       const waiting = pending.get(reply.id);
       if (!waiting) return;
       pending.delete(reply.id);
-      stats.calls++;
-      if (reply.ms > stats.longestCallMs) {
-        stats.longestCallMs = reply.ms;
-        stats.longestCall = waiting.label;
-      }
-      if (reply.type === 'result') waiting.resolve(reply.binary ? reviveBuffers(reply.value) : reply.value);
-      else waiting.reject(new DatabaseThreadError(reply.error, waiting.origin.stack));
+      settle(waiting, reply);
     });
     worker.on('error', (error) => {
       exited = new DatabaseThreadError({
@@ -223,13 +357,22 @@ export function openThreadStore(path: string, clock: Clock): Promise<ThreadStore
         ...(error.stack ? { stack: error.stack } : {}),
       });
       failAll(exited);
+      if (reader) void closeReader();
       if (!opened) rejectOpen(exited);
     });
     worker.on('exit', (code) => {
       exited ??= new DatabaseThreadError({ name: 'DatabaseClosed', message: `The database thread stopped (exit code ${code})` });
       void checkpointer?.close();
+      if (reader) void closeReader();
       failAll(exited);
       if (!opened) rejectOpen(exited);
     });
   });
+}
+
+/** A reader thread and the calls it has not answered yet. */
+interface Reader {
+  worker: Worker;
+  pending: Map<number, Pending & { message: ThreadCall }>;
+  ready: boolean;
 }

@@ -4,10 +4,17 @@
  * it against the one connection it owns and answers with the value or the error.
  */
 
+import type { Store } from './store.js';
+
 /** What starts the thread: the database file, and the time of the first call. */
 export interface DatabaseThreadOptions {
   path: string;
   now: number;
+  /**
+   * A reader: a read-only connection to a file the writer thread has already opened and upgraded;
+   * each call is one read transaction, a snapshot of the last commit.
+   */
+  readOnly?: boolean;
   /**
    * Pages the log may hold before this connection checkpoints it itself, when another thread
    * checkpoints it as it grows (main/store/wal-checkpointer.ts); SQLite's default otherwise.
@@ -71,3 +78,80 @@ export function reviveBuffers(value: unknown): unknown {
   }
   return value;
 }
+
+type Part = Exclude<keyof Store, 'close' | 'signAuditHeadsWith'>;
+
+/**
+ * The operations that only read, which a reader thread answers from its own connection while the
+ * writer thread is busy (a bulk decision's chunks, a chain check): an official's page does not
+ * wait behind them. Anything not named here goes to the writer. A write named here by mistake
+ * fails loudly: the reader's connection is opened read-only.
+ */
+export const READ_OPERATIONS: { readonly [P in Part]?: ReadonlyArray<keyof Store[P] & string> } = {
+  users: ['count', 'byUserId', 'byId', 'roleHoldings'],
+  organizations: ['securityOfficialCount', 'search'],
+  // Not verifyLive: a chain check holds its thread for hundreds of milliseconds on a large trail,
+  // and pages must not wait behind it; on the database thread it delays only writes.
+  audit: ['read', 'head', 'lastOfAction'],
+  requests: [
+    'programs',
+    'roles',
+    'programId',
+    'organizationByDisplayId',
+    'byIds',
+    'forRequester',
+    'queuePage',
+    'queueCount',
+    'queueView',
+    'approvalsFor',
+    'cmsOfficialIds',
+    'singleApprovalGrants',
+    'catalogueViolations',
+    'securityOfficialEmails',
+    'cmsOfficialEmails',
+    'securityOfficialCounts',
+    'rolesOf',
+    'requesterProfile',
+  ],
+  userAdmin: [
+    'browse',
+    'count',
+    'countLastNamePrefix',
+    'otherPrefixMatches',
+    'exactMatches',
+    'isInOrganizations',
+    'tiedOrganizations',
+    'profile',
+    'assignments',
+    'securityOfficialCount',
+  ],
+  history: [
+    'page',
+    'byId',
+    'eventsFor',
+    'emails',
+    'userIds',
+    'countDecisions',
+    'decidedSpan',
+    'programs',
+    'organizations',
+    'searchOrganizations',
+    'organizationByDisplayId',
+    'programId',
+  ],
+  auditTrail: ['page', 'userRowId'],
+  home: [
+    'pendingAges',
+    'busiestOrganizations',
+    'decisionsByWeek',
+    'activeUnusedSinceCount',
+    'activeUnusedSince',
+    'deactivatedSinceCount',
+    'referredInPersonCount',
+    'referredInPerson',
+    'organizations',
+  ],
+  fsid: ['search', 'row', 'stateOrganizationsOf'],
+  outbox: ['list'],
+  proofing: ['byId', 'history'],
+};

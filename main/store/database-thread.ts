@@ -21,7 +21,7 @@ const reply = (message: ThreadReply): void => port.postMessage(message);
 let store: SqliteStore | null = null;
 const started = performance.now();
 try {
-  store = SqliteStore.open(options.path, clock);
+  store = options.readOnly ? SqliteStore.openReadOnly(options.path, clock) : SqliteStore.open(options.path, clock);
   if (options.checkpointAfterPages !== undefined) store.db.pragma(`wal_autocheckpoint = ${Math.floor(options.checkpointAfterPages)}`);
   reply({ type: 'ready', openedInMs: performance.now() - started });
 } catch (error) {
@@ -66,12 +66,25 @@ async function run(call: ThreadCall): Promise<void> {
     now = call.now;
     const target = resolve(store, call);
     const method = (target as Record<string, unknown>)[call.method] as (...args: unknown[]) => unknown;
-    const value = await method.apply(target, reviveBuffers(call.args) as unknown[]);
+    const value =
+      options.readOnly && call.part !== null
+        ? await inSnapshot(store, () => method.apply(target, reviveBuffers(call.args) as unknown[]))
+        : await method.apply(target, reviveBuffers(call.args) as unknown[]);
     // Walked here, on the database thread, so that the console's thread walks only answers with bytes.
     reply({ type: 'result', id: call.id, value, ms: performance.now() - begun, binary: hasBytes(value) });
     if (call.part === null && call.method === 'close') port?.close();
   } catch (error) {
     reply({ type: 'error', id: call.id, error: crossError(error), ms: performance.now() - begun });
+  }
+}
+
+/** A reader's call is one read transaction: a page and its count come from the same commit. */
+async function inSnapshot(open: SqliteStore, fn: () => unknown): Promise<unknown> {
+  open.db.exec('BEGIN');
+  try {
+    return await fn();
+  } finally {
+    if (open.db.inTransaction) open.db.exec('COMMIT');
   }
 }
 

@@ -25,7 +25,14 @@ export class SqliteDatabase implements SqlDatabase {
   private readonly scope = new TransactionScope();
   private readonly statements = new Map<string, Statement>();
 
-  constructor(private readonly db: Database) {}
+  /**
+   * readOnly: a connection that never writes (a reader thread's). Its transaction is a snapshot
+   * (a deferred BEGIN), and inside a read the caller already began it is the same snapshot.
+   */
+  constructor(
+    private readonly db: Database,
+    private readonly readOnly = false,
+  ) {}
 
   all<T>(sql: string, params?: readonly SqlValue[]): Promise<T[]> {
     if (this.scope.inside()) return Promise.reject(new NestedUseError());
@@ -60,7 +67,14 @@ export class SqliteDatabase implements SqlDatabase {
         get: <R>(sql: string, params?: readonly SqlValue[]) => guard(() => this.getNow<R>(sql, params)),
         run: (sql: string, params?: readonly SqlValue[]) => guard(() => this.runNow(sql, params)),
       };
-      this.execNow('BEGIN IMMEDIATE');
+      if (this.readOnly && this.db.inTransaction) {
+        try {
+          return await this.scope.run(() => fn(tx));
+        } finally {
+          open = false;
+        }
+      }
+      this.execNow(this.readOnly ? 'BEGIN' : 'BEGIN IMMEDIATE');
       try {
         const result = await this.scope.run(() => fn(tx));
         open = false;

@@ -38,6 +38,18 @@ export function openDatabase(path: string): Db {
 }
 
 /**
+ * A second, read-only connection to a console database the writer has opened and upgraded: in
+ * WAL mode its reads see the last commit and never wait for the writer, nor make it wait.
+ */
+export function openReadOnlyDatabase(path: string): Db {
+  const db = new Database(path, { readonly: true, fileMustExist: true });
+  db.pragma('busy_timeout = 5000');
+  // Half the writer's cache: the pages a page of a list reads.
+  db.pragma('cache_size = -32768');
+  return db;
+}
+
+/**
  * The console's database in a SQLite file: opens it and builds the store over its one connection.
  * `db` is that connection itself, for what still runs on it directly.
  */
@@ -45,12 +57,18 @@ export class SqliteStore extends SqlStore {
   constructor(
     readonly db: Db,
     clock: Clock,
+    readOnly = false,
   ) {
-    super(new StoreContext(new SqliteDatabase(db), clock));
+    super(new StoreContext(new SqliteDatabase(db, readOnly), clock));
   }
 
   static open(path: string, clock: Clock): SqliteStore {
     return new SqliteStore(openDatabase(path), clock);
+  }
+
+  /** Over a read-only connection (openReadOnlyDatabase): its transactions are snapshots, not write locks. */
+  static openReadOnly(path: string, clock: Clock): SqliteStore {
+    return new SqliteStore(openReadOnlyDatabase(path), clock, true);
   }
 }
 

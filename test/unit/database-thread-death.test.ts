@@ -13,7 +13,7 @@ describe.skipIf(ON_POSTGRES)('a database thread that dies', () => {
   it('fails the calls in flight and every later one, answers the window, and the console still closes', async () => {
     const post = Worker.prototype.postMessage;
     const posted: Worker[] = [];
-    // The database thread is the worker asked for the console's settings (meta) first.
+    // The database thread is the worker asked for the console's settings (meta), which a reader never answers.
     const spy = vi.spyOn(Worker.prototype, 'postMessage').mockImplementation(function (this: Worker, ...args: Parameters<Worker['postMessage']>) {
       if ((args[0] as { part?: unknown } | undefined)?.part === 'meta') posted.push(this);
       return post.apply(this, args);
@@ -58,10 +58,10 @@ describe.skipIf(ON_POSTGRES)('closing a database thread that dies meanwhile', ()
     const store = await openThreadStore(join(mkdtempSync(join(tmpdir(), 'soc-close-')), 'console.sqlite'), new FixedClock(Date.UTC(2026, 0, 15)));
     const post = Worker.prototype.postMessage;
     const spy = vi.spyOn(Worker.prototype, 'postMessage').mockImplementation(function (this: Worker, ...args: Parameters<Worker['postMessage']>) {
-      const message = args[0] as { part?: unknown; method?: unknown } | undefined;
-      // The database thread is asked to close (the checkpointer closed first): it stops before it
+      const message = args[0] as { id?: number; part?: unknown; method?: unknown } | undefined;
+      // The database thread's own close (a reader's is numbered 0): the thread stops before it
       // answers, and its connection went with it, so the file is closed.
-      if (message?.part === null && message.method === 'close') {
+      if (message?.part === null && message.method === 'close' && (message.id ?? 0) > 0) {
         void this.terminate();
         return;
       }
