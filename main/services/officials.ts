@@ -22,8 +22,12 @@ export interface Official {
 
 export const NOT_OFFICIAL = 'Only Security Officials can do this.';
 
-/** Said when the official's roles changed between the start of a call and its write: nothing was written. */
-export const AUTHORITY_CHANGED = 'Your Security Official roles changed meanwhile, so nothing was changed. Sign in again to see what you may do.';
+/**
+ * Said when, between the start of a call and its write, the official's roles (or account) changed,
+ * or the person left the organizations the call relied on: nothing was written.
+ */
+export const AUTHORITY_CHANGED =
+  "Your Security Official roles, or this person's organizations, changed meanwhile, so nothing was changed. Look the person up again.";
 
 export const DECISION_MESSAGES = {
   ownRequest: 'You cannot decide your own request',

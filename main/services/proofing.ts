@@ -25,6 +25,7 @@ export const PROOFING_MESSAGES = {
   self: 'You cannot prove your own identity. Another Security Official must do it.',
   createdAccount: "You created this account: another Security Official must prove this person's identity.",
   alreadyProofed: "This person's identity is already proofed.",
+  changedMeanwhile: "Another decision on this person's identity was recorded meanwhile. Look the person up again before deciding.",
   appeared: PROOFING_FORM_MESSAGES.appeared,
   reasonRequired: PROOFING_FORM_MESSAGES.reasonRequired,
   commentsRequired: PROOFING_FORM_MESSAGES.commentsRequired,
@@ -147,10 +148,14 @@ export class ProofingService {
         },
       ],
       outbox,
+      subject.proofingState,
     );
-    // Another official (or the remote provider) proofed the person since the check above, or the
-    // official's own roles changed meanwhile.
-    if (recordId === 'proofed') throw new AppError('CONFLICT', PROOFING_MESSAGES.alreadyProofed);
+    // Another official (or the remote provider) decided on the person since the state was read
+    // above, or the official's own roles changed meanwhile.
+    if (recordId === 'changed') {
+      const now = await this.store.users.byId(subject.id);
+      throw new AppError('CONFLICT', now && isProofed(now.proofingState) ? PROOFING_MESSAGES.alreadyProofed : PROOFING_MESSAGES.changedMeanwhile);
+    }
     if (recordId === NO_AUTHORITY) throw new AppError('FORBIDDEN', AUTHORITY_CHANGED);
     const mail = await this.onMailQueued();
     const after = (await this.store.users.byId(subject.id)) ?? subject;

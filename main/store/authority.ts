@@ -19,18 +19,19 @@ export type Authority =
 export const NO_AUTHORITY = 'no_authority';
 
 /**
- * Whether the official still has the authority, as of this transaction. On PostgreSQL the rows it
- * rests on are locked FOR SHARE until the transaction ends, so a concurrent removal or deactivation
- * waits for this write (or this read waits for it, and sees it); SQLite has one writer at a time.
+ * Whether the official still has the authority, as of this transaction. SQLite has one writer at a
+ * time. On PostgreSQL the writing transactions are SERIALIZABLE: a removal or deactivation that
+ * commits while this one runs either comes after it in the one serial order, or makes one of the
+ * two fail and run again, when it sees the other. (Locking the rows FOR SHARE instead made two
+ * officials acting on each other deadlock, a second each.)
  */
 export async function holdsAuthority(tx: SqlExecutor, authority: Authority): Promise<boolean> {
-  const share = tx.dialect === 'postgres' ? ' FOR SHARE' : '';
-  const official = await tx.get<{ status: string }>(`SELECT status FROM users WHERE id = ?${share}`, [authority.officialId]);
+  const official = await tx.get<{ status: string }>('SELECT status FROM users WHERE id = ?', [authority.officialId]);
   if (official?.status !== 'active') return false;
   const held = await tx.all<{ organizationId: number; kind: string }>(
     `SELECT a.organization_id AS "organizationId", o.kind
        FROM role_assignments a JOIN roles r ON r.id = a.role_id JOIN organizations o ON o.id = a.organization_id
-      WHERE a.user_id = ? AND r.security_official_kind = o.kind${tx.dialect === 'postgres' ? ' FOR SHARE OF a' : ''}`,
+      WHERE a.user_id = ? AND r.security_official_kind = o.kind`,
     [authority.officialId],
   );
   if (held.some((h) => h.kind === 'cms')) return true;

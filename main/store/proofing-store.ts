@@ -63,16 +63,18 @@ const toRecord = (r: RecordRow): ProofingRecord => ({
 export interface ProofingStore {
   /**
    * Writes a decision; when `newState` is given, the subject's state changes in the same transaction.
-   * Nothing is written, and the answer says why, when by then the subject is proofed (another
-   * official's decision or the remote provider's outcome committed since the caller read the state)
-   * or the official no longer administers any of the subject's organizations.
+   * Nothing is written, and the answer says why, when by then the subject's state is no longer
+   * `stateRead`, the state the official decided on ('changed': another official's decision or the
+   * remote provider's outcome committed meanwhile), or the official no longer administers any of
+   * the subject's organizations.
    */
   record(
     record: NewProofingRecord,
     newState: ProofingState | null,
     audit: AuditDraft[],
     outbox: OutboxDraft[],
-  ): Promise<number | 'proofed' | typeof NO_AUTHORITY>;
+    stateRead: ProofingState,
+  ): Promise<number | 'changed' | typeof NO_AUTHORITY>;
   byId(recordId: number): Promise<ProofingRecord | null>;
   history(subjectId: number): Promise<ProofingRecord[]>;
   /** A remote provider's outcome: the state and its reference ID. False, and nothing written, when the user is proofed by then. */
@@ -82,7 +84,9 @@ export interface ProofingStore {
   officialEmailsAround(userRowId: number, exceptUserRowId: number): Promise<Array<{ email: string; organizationId: number }>>;
 }
 
-/** Rolls back a decision or an outcome on a person proofed meanwhile. */
+/** Rolls back a decision on a person whose proofing changed meanwhile. */
+class StateChanged extends Error {}
+/** Rolls back an outcome on a person proofed meanwhile. */
 class AlreadyProofed extends Error {}
 /** Rolls back a decision by an official who no longer administers the person. */
 class AuthorityGone extends Error {}
@@ -95,11 +99,12 @@ export class SqlProofingStore implements ProofingStore {
     newState: ProofingState | null,
     audit: AuditDraft[],
     outbox: OutboxDraft[],
-  ): Promise<number | 'proofed' | typeof NO_AUTHORITY> {
+    stateRead: ProofingState,
+  ): Promise<number | 'changed' | typeof NO_AUTHORITY> {
     try {
-      return await this.ctx.db.transaction(async (tx) => this.recordIn(tx, record, newState, audit, outbox));
+      return await this.ctx.db.transaction(async (tx) => this.recordIn(tx, record, newState, audit, outbox, stateRead));
     } catch (error) {
-      if (error instanceof AlreadyProofed) return 'proofed';
+      if (error instanceof StateChanged) return 'changed';
       if (error instanceof AuthorityGone) return NO_AUTHORITY;
       throw error;
     }
@@ -111,6 +116,7 @@ export class SqlProofingStore implements ProofingStore {
     newState: ProofingState | null,
     audit: AuditDraft[],
     outbox: OutboxDraft[],
+    stateRead: ProofingState,
   ): Promise<number> {
     const inserted = await tx.get<{ id: number }>(
       `INSERT INTO proofing_records (subject_id, official_id, decision, documents, appeared_in_person, reason, comments, suspected_fraud, decided_at)
@@ -128,14 +134,16 @@ export class SqlProofingStore implements ProofingStore {
       ],
     );
     const id = inserted!.id;
-    // The state is read again under the write: on PostgreSQL the UPDATE (or FOR UPDATE) waits for a
-    // concurrent decision on the same person and then sees it; SQLite has one writer at a time.
-    const unproofed = `id = ? AND proofing_state NOT IN ('proofed_remote', 'proofed_in_person')`;
+    // The state is read again under the write, and must still be the one decided on (a proofed
+    // person never is: the caller refuses those). On PostgreSQL the UPDATE (or FOR UPDATE) waits
+    // for a concurrent decision on the same person and then sees it; SQLite has one writer at a time.
+    const unchanged = `id = ? AND proofing_state = ? AND proofing_state NOT IN ('proofed_remote', 'proofed_in_person')`;
     const still =
       newState !== null
-        ? (await tx.run(`UPDATE users SET proofing_state = ? WHERE ${unproofed}`, [newState, record.subjectId])).changes === 1
-        : (await tx.get(`SELECT id FROM users WHERE ${unproofed}${tx.dialect === 'postgres' ? ' FOR UPDATE' : ''}`, [record.subjectId])) !== undefined;
-    if (!still) throw new AlreadyProofed();
+        ? (await tx.run(`UPDATE users SET proofing_state = ? WHERE ${unchanged}`, [newState, record.subjectId, stateRead])).changes === 1
+        : (await tx.get(`SELECT id FROM users WHERE ${unchanged}${tx.dialect === 'postgres' ? ' FOR UPDATE' : ''}`, [record.subjectId, stateRead])) !==
+          undefined;
+    if (!still) throw new StateChanged();
     if (!(await holdsAuthority(tx, { officialId: record.officialId, over: 'member', userRowId: record.subjectId }))) throw new AuthorityGone();
     await this.ctx.appendAudit(
       tx,

@@ -103,9 +103,22 @@ function scenario(waiting: boolean): Scenario {
   };
 }
 
+/** The proofing store, deciding by default on the state the unproofed people here start in. */
+class ProofingUnderTest extends SqlProofingStore {
+  override record(
+    record: NewProofingRecord,
+    newState: ProofingState | null,
+    audit: Parameters<SqlProofingStore['record']>[2],
+    outbox: OutboxDraft[],
+    stateRead: ProofingState = 'not_started',
+  ): ReturnType<SqlProofingStore['record']> {
+    return super.record(record, newState, audit, outbox, stateRead);
+  }
+}
+
 interface Fixture extends StoreUnderTest {
   fsid: SqlFsidStore;
-  proofing: SqlProofingStore;
+  proofing: ProofingUnderTest;
   id: (userId: string) => number;
   org: (displayId: string) => number;
 }
@@ -120,7 +133,7 @@ async function arrange(engines: ReturnType<typeof useStoreEngines>, engine: Engi
     if (v === undefined) throw new Error(`no ${k}`);
     return v;
   };
-  return { ...t, fsid: new SqlFsidStore(t.context), proofing: new SqlProofingStore(t.context), id: (k) => must(users, k), org: (k) => must(orgs, k) };
+  return { ...t, fsid: new SqlFsidStore(t.context), proofing: new ProofingUnderTest(t.context), id: (k) => must(users, k), org: (k) => must(orgs, k) };
 }
 
 /** The id of a decision the store recorded (a refusal fails the test here). */
@@ -453,7 +466,7 @@ describe('one proofing decision per person under concurrent decisions on postgre
     const pool = (f.db as PgDatabase).pool;
     const db: SqlDatabase = PgDatabase.open({ connectionString: (pool.options as { connectionString: string }).connectionString }, { isolation });
     try {
-      const store = new SqlProofingStore(new StoreContext(db, f.clock));
+      const store = new ProofingUnderTest(new StoreContext(db, f.clock));
       let release!: () => void;
       const gate = new Promise<void>((resolve) => (release = resolve));
       let holding!: () => void;
@@ -507,7 +520,7 @@ describe('one proofing decision per person under concurrent decisions on postgre
       }
       release();
       await other;
-      expect(await Promise.all(deciding)).toEqual(['proofed', 'proofed']);
+      expect(await Promise.all(deciding)).toEqual(['changed', 'changed']);
       expect((await f.db.get<{ s: string }>('SELECT proofing_state AS s FROM users WHERE id = ?', [f.id('w011')]))?.s).toBe('proofed_in_person');
       expect(await f.db.all('SELECT id FROM proofing_records')).toEqual([]);
       expect(await auditRows(f.db)).toEqual([]);
@@ -585,15 +598,23 @@ describe.each(ENGINES)('proofing store on %s', (engine) => {
     expect(await f.proofing.record(decision(f, 'w009', 'flso'), 'proofed_in_person', audit('proofing.approved'), [])).toEqual(expect.any(Number));
     const before = await snapshot(f.db);
     const rejection = decision(f, 'w009', 'flso2', { decision: 'rejected', reason: 'Documents expired', comments: 'Expired licence' });
-    expect(await f.proofing.record(rejection, 'rejected', audit('proofing.rejected'), mail)).toBe('proofed');
-    expect(await f.proofing.record(decision(f, 'w009', 'flso2', { decision: 'cancelled' }), null, audit('proofing.cancelled'), mail)).toBe('proofed');
+    expect(await f.proofing.record(rejection, 'rejected', audit('proofing.rejected'), mail)).toBe('changed');
+    expect(await f.proofing.record(decision(f, 'w009', 'flso2', { decision: 'cancelled' }), null, audit('proofing.cancelled'), mail)).toBe('changed');
     expect(await f.proofing.setRemoteOutcome(f.id('w009'), 'rejected', 'REF-9', audit('proofing.remote_outcome'))).toBe(false);
     expect(await snapshot(f.db)).toEqual(before);
     // Proofed online first: an in-person decision is refused the same way.
     expect(await f.proofing.setRemoteOutcome(f.id('w010'), 'proofed_remote', null, audit('proofing.remote_outcome'))).toBe(true);
     const after = await snapshot(f.db);
-    expect(await f.proofing.record(decision(f, 'w010', 'flso'), 'proofed_in_person', audit('proofing.approved'), mail)).toBe('proofed');
+    expect(await f.proofing.record(decision(f, 'w010', 'flso'), 'proofed_in_person', audit('proofing.approved'), mail)).toBe('changed');
     expect(await snapshot(f.db)).toEqual(after);
+    // Rejected meanwhile: not proofed, but not the state the second official decided on either.
+    const earlier = decision(f, 'w005', 'flso', { decision: 'rejected', reason: 'Other', comments: 'Name differs' });
+    expect(await f.proofing.record(earlier, 'rejected', audit('proofing.rejected'), [])).toEqual(expect.any(Number));
+    const rejected = await snapshot(f.db);
+    expect(await f.proofing.record(decision(f, 'w005', 'flso2'), 'proofed_in_person', audit('proofing.approved'), mail)).toBe('changed');
+    expect(await snapshot(f.db)).toEqual(rejected);
+    // Decided again on the state as it now is, it is recorded.
+    expect(await f.proofing.record(decision(f, 'w005', 'flso2'), 'proofed_in_person', audit('proofing.approved'), [], 'rejected')).toEqual(expect.any(Number));
   });
 
   it("record: only an active official administering one of the person's organizations (or CMS) records; otherwise nothing is written", async () => {

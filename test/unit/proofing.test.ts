@@ -194,6 +194,22 @@ describe('In-Person Proofing (QualityNet guide 5.4.4.2)', () => {
     expect((await h.auditActions()).filter((a) => a.startsWith('proofing.'))).toEqual(['proofing.approved']);
   });
 
+  it('a decision taken on a state another official changed meanwhile is refused; looked up again, it is taken', async () => {
+    const documents = { photo: passport, address: bill, dateOfBirth: passport };
+    const [rejected, approved] = await Promise.all([
+      decide('so1', { decision: 'reject', documents, reason: 'The documents do not match the account', comments: 'Name differs' }),
+      decide('cms', { decision: 'approve', documents }),
+    ]);
+    expect(rejected).toMatchObject({ ok: true, value: { subject: { proofingState: 'rejected' } } });
+    expect(approved).toEqual({ ok: false, error: expect.objectContaining({ code: 'CONFLICT', message: PROOFING_MESSAGES.changedMeanwhile }) });
+    expect(await state('nina')).toBe('rejected');
+    expect(await records()).toBe(1);
+    // Having seen the rejection, the CMS official approves deliberately.
+    expect((await h.call('cms', 'proofing.lookup', { accountId: 'nina' })).proofingState).toBe('rejected');
+    expect(await decide('cms', { decision: 'approve', documents })).toMatchObject({ ok: true, value: { subject: { proofingState: 'proofed_in_person' } } });
+    expect(await records()).toBe(2);
+  });
+
   it('prints a receipt with types, issuers, expiry and last 4 only', async () => {
     const { recordId } = await h.call('so1', 'proofing.decide', {
       accountId: 'nina',
