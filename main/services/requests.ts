@@ -20,7 +20,8 @@ import type { Store } from '../store/store.js';
 import type { OutboxDraft } from '../store/outbox-rows.js';
 import type { ApprovalRecord, Decision, QueueKey, QueueScope, QueueView, RequestRecord } from '../store/requests-store.js';
 import type { Session } from './sessions.js';
-import { DECISION_MESSAGES, administeredOrganizations, judgeDecision, officialKindOf, officialOf } from './officials.js';
+import { AUTHORITY_CHANGED, DECISION_MESSAGES, administeredOrganizations, judgeDecision, officialKindOf, officialOf } from './officials.js';
+import { NO_AUTHORITY } from '../store/authority.js';
 import type { Judgement, Official } from './officials.js';
 import { requestDecidedEmail, requestFiledEmail, secondApprovalEmail } from './email-texts.js';
 
@@ -238,6 +239,7 @@ export class RequestService {
         details: { previousReason: request.reason },
       },
     ]);
+    if (reopened === NO_AUTHORITY) throw new AppError('FORBIDDEN', AUTHORITY_CHANGED);
     if (!reopened) throw new AppError('CONFLICT', 'This request changed meanwhile.');
     const [after] = await this.store.requests.byIds([request.id]);
     return toMyView(after ?? request);
@@ -383,7 +385,14 @@ export class RequestService {
         }
         const asked = secondApproval ?? { cmsEmails: [], approverEmail: '' };
         const decisions: Decision[] = chunk.map(({ request, judged: j }) => this.decision(official, request, action, reason, j, asked));
-        const { conflicts, recorded, refused: refusedByDatabase } = await pacer.run(() => this.store.requests.decide(official.id, decisions));
+        const { conflicts, recorded, refused: refusedByDatabase, noAuthority } = await pacer.run(() => this.store.requests.decide(official.id, decisions));
+        if (noAuthority) {
+          // Deactivated, or every Security Official role removed, since the bulk began: it stops here.
+          for (const id of [...chunk.map(({ request }) => request.id), ...unique.slice(i)]) {
+            decided.push({ requestId: id, outcome: 'refused', message: AUTHORITY_CHANGED });
+          }
+          break;
+        }
         const conflicted = new Set(conflicts);
         const waiting = new Set(recorded);
         const databaseRefused = new Map(refusedByDatabase.map((r) => [r.requestId, r.message]));

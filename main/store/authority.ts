@@ -13,7 +13,9 @@ export type Authority =
   /** A role in one organization: that organization is administered. */
   | { officialId: number; over: 'organization'; organizationId: number }
   /** A person seen in the console (proofing): one of their organizations is administered. */
-  | { officialId: number; over: 'member'; userRowId: number };
+  | { officialId: number; over: 'member'; userRowId: number }
+  /** Any official work (decisions, whose rules per request the database's triggers keep): an active Security Official. */
+  | { officialId: number; over: 'any' };
 
 /** The answer a store gives when the official's authority is gone by the time of the write. */
 export const NO_AUTHORITY = 'no_authority';
@@ -35,6 +37,7 @@ export async function holdsAuthority(tx: SqlExecutor, authority: Authority): Pro
     [authority.officialId],
   );
   if (held.some((h) => h.kind === 'cms')) return true;
+  if (authority.over === 'any') return held.length > 0;
   const administered = new Set(held.map((h) => h.organizationId));
   if (authority.over === 'organization') return administered.has(authority.organizationId);
   const ties = await tx.all<{ id: number }>('SELECT DISTINCT organization_id AS id FROM user_directory WHERE user_id = ?', [authority.userRowId]);

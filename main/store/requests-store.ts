@@ -1,3 +1,4 @@
+import { NO_AUTHORITY, holdsAuthority } from './authority.js';
 import { fillSlots } from './slots.js';
 import type { Slotted } from './slots.js';
 import { ORGANIZATION_KINDS } from '../../shared/domain.js';
@@ -75,6 +76,8 @@ export interface DecideResult {
   recorded: number[];
   /** Refused by a rule the database keeps (the sentence it gave); nothing was written for them. */
   refused: Array<{ requestId: number; message: string }>;
+  /** Set when the official is no longer an active Security Official: nothing of the chunk was written. */
+  noAuthority?: true;
 }
 
 /** An approval given towards a dual-control grant. */
@@ -175,7 +178,8 @@ export interface RequestStore {
   singleApprovalGrants(limit: number): Promise<SingleApprovalGrant[]>;
   /** Rows an older console let break the role catalogue, as the upgrade set them aside. */
   catalogueViolations(limit: number): Promise<CatalogueViolation[]>;
-  reopen(requestId: number, officialId: number, notBefore: number, audit: AuditDraft[]): Promise<boolean>;
+  /** Puts the official's recent rejection back in the queue; NO_AUTHORITY when they no longer administer its organization. */
+  reopen(requestId: number, officialId: number, notBefore: number, audit: AuditDraft[]): Promise<boolean | typeof NO_AUTHORITY>;
   securityOfficialEmails(organizationId: number): Promise<string[]>;
   cmsOfficialEmails(): Promise<string[]>;
   /** Security Official counts for organizations (0 when none). */
@@ -453,6 +457,9 @@ export class SqlRequestStore implements RequestStore {
 
   async decide(officialId: number, decisions: readonly Decision[]): Promise<DecideResult> {
     return this.ctx.db.transaction(async (tx): Promise<DecideResult> => {
+      // Asked of every chunk: an official deactivated (or stripped of every Security Official role)
+      // while a bulk decision runs decides nothing more. Each request's own rules are the triggers'.
+      if (!(await holdsAuthority(tx, { officialId, over: 'any' }))) return { conflicts: [], recorded: [], refused: [], noAuthority: true };
       const now = this.ctx.clock.now();
       // First the whole chunk at once, in a savepoint: a rule the database refuses undoes it all,
       // and then each request is decided in a savepoint of its own, so that one refused request
@@ -670,8 +677,11 @@ export class SqlRequestStore implements RequestStore {
     );
   }
 
-  async reopen(requestId: number, officialId: number, notBefore: number, audit: AuditDraft[]): Promise<boolean> {
+  async reopen(requestId: number, officialId: number, notBefore: number, audit: AuditDraft[]): Promise<boolean | typeof NO_AUTHORITY> {
     return this.ctx.db.transaction(async (tx) => {
+      const request = await tx.get<{ organizationId: number }>('SELECT organization_id AS "organizationId" FROM role_requests WHERE id = ?', [requestId]);
+      if (request === undefined) return false;
+      if (!(await holdsAuthority(tx, { officialId, over: 'organization', organizationId: request.organizationId }))) return NO_AUTHORITY;
       const done = await tx.run(
         "UPDATE role_requests SET status = 'pending', decided_at = NULL, decided_by = NULL, reason = NULL WHERE id = ? AND status = 'rejected' AND decided_by = ? AND decided_at >= ?",
         [requestId, officialId, notBefore],

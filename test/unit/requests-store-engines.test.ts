@@ -707,6 +707,30 @@ describe.each(ENGINES)('the requests store on %s', (engine) => {
     expect(await snapshot(db)).toEqual(before);
   });
 
+  it('decides and reopens nothing for an official deactivated or stripped of every Security Official role since the call began', async () => {
+    const { store, ids, db, req } = await open();
+    const so1 = ids.user['so1']!;
+    const [ann, bob] = [await req('ann'), await req('bob')];
+    const rejected = await req('bob', COORDINATOR);
+    const audit = [{ action: 'request.reopened' as const, actorId: so1, requestId: rejected }];
+    await db.run("UPDATE users SET status = 'deactivated' WHERE id = ?", [so1]);
+    let before = await snapshot(db);
+    expect(await store.decide(so1, [decision(ann, 'approve'), decision(bob, 'reject')])).toEqual({
+      conflicts: [],
+      recorded: [],
+      refused: [],
+      noAuthority: true,
+    });
+    expect(await store.reopen(rejected, so1, NOW - 2 * HOUR, audit)).toBe('no_authority');
+    expect(await snapshot(db)).toEqual(before);
+    await db.run("UPDATE users SET status = 'active' WHERE id = ?", [so1]);
+    await db.run('DELETE FROM role_assignments WHERE user_id = ? AND role_id IN (SELECT id FROM roles WHERE security_official_kind IS NOT NULL)', [so1]);
+    before = await snapshot(db);
+    expect(await store.decide(so1, [decision(ann, 'approve')])).toEqual({ conflicts: [], recorded: [], refused: [], noAuthority: true });
+    expect(await store.reopen(rejected, so1, NOW - 2 * HOUR, audit)).toBe('no_authority');
+    expect(await snapshot(db)).toEqual(before);
+  });
+
   it('records a first approval under dual control, refuses the same official twice, grants on the second official', async () => {
     const { store, ids, db, req } = await open();
     const [cms1, cms2] = [ids.user['cms1']!, ids.user['cms2']!];

@@ -466,6 +466,48 @@ describe('trust model', () => {
       }
     });
 
+    it('a bulk decision by an official deactivated (or stripped of the role) since it began decides nothing more', async () => {
+      const ids: number[] = [];
+      for (const [who, role] of [
+        ['demo', 'Assessment Coordinator'],
+        ['surveyor', 'Provider Basic User'],
+        ['analyst', 'Provider Basic User'],
+      ] as const) {
+        ids.push((await h.call(who, 'access.request', { program: PROD, organization: '123', role })).requestId);
+      }
+      const so1 = await idOf('so1');
+      for (const lose of [
+        () => db().run("UPDATE users SET status = 'deactivated' WHERE id = ?", [so1]),
+        () => db().run('DELETE FROM role_assignments WHERE user_id = ?', [so1]),
+      ]) {
+        // The loss commits just before the first chunk is written, after every check of the service.
+        const holder = h.app.services.requests as unknown as { store: object };
+        const real = holder.store;
+        holder.store = new Proxy(real, {
+          get: (target, key) =>
+            key === 'requests'
+              ? new Proxy(Reflect.get(target, key) as object, {
+                  get: (part, method) =>
+                    method === 'decide'
+                      ? async (...args: unknown[]) => {
+                          await lose();
+                          return (Reflect.get(part, method) as (...a: unknown[]) => Promise<unknown>)(...args);
+                        }
+                      : Reflect.get(part, method),
+                })
+              : Reflect.get(target, key),
+        });
+        try {
+          const { results } = await h.call('so1', 'queue.approve', { requestIds: ids });
+          expect(results).toEqual(ids.map((requestId) => ({ requestId, outcome: 'refused', message: AUTHORITY_CHANGED })));
+        } finally {
+          holder.store = real;
+        }
+        expect(await db().all("SELECT id FROM role_requests WHERE status <> 'pending' AND decided_by = ?", [so1])).toEqual([]);
+        await db().run("UPDATE users SET status = 'active' WHERE id = ?", [so1]);
+      }
+    });
+
     it("an account holding only the official's roles can be handed a temporary password", async () => {
       const result = await h.call('so1', 'users.accountAction', { userId: 'demo', action: 'resetPassword', code: code('so1') });
       expect(result.temporaryPassword).toEqual(expect.any(String));
