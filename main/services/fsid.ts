@@ -4,7 +4,8 @@ import type { FsidKey, FsidRecord } from '../store/fsid-store.js';
 import type { OutboxDraft } from '../store/outbox-rows.js';
 import type { UserRecord } from '../store/types.js';
 import type { Store } from '../store/store.js';
-import { stateOrganizations } from './officials.js';
+import { AUTHORITY_CHANGED, stateOrganizations } from './officials.js';
+import { NO_AUTHORITY } from '../store/authority.js';
 import type { Session } from './sessions.js';
 import { fsidRequestedEmail } from './email-texts.js';
 
@@ -54,9 +55,10 @@ export class FsidService {
   async save(session: Session, input: ChannelParsedInput<'fsid.save'>): Promise<FsidRow> {
     const { organizationIds, user } = await this.target(session, input.userId);
     const fsid = input.fsid.toUpperCase();
-    const saved = await this.store.fsid.save(user.id, fsid, [
+    const saved = await this.store.fsid.save(session.userRowId, user.id, fsid, [
       { action: 'fsid.saved', actorId: session.userRowId, subjectUserId: user.id, details: { fsid, previous: await this.previousFsid(user.id) } },
     ]);
+    if (saved === NO_AUTHORITY) throw new AppError('FORBIDDEN', AUTHORITY_CHANGED);
     if (saved === 'taken') throw new AppError('CONFLICT', FSID_MESSAGES.taken, 'fsid');
     return this.row(user.id, organizationIds);
   }
@@ -64,7 +66,8 @@ export class FsidService {
   /** "Verify", after "Are you sure?" (job aid 6.4, Figures 15 and 16). */
   async verify(session: Session, input: ChannelParsedInput<'fsid.verify'>): Promise<FsidRow> {
     const { organizationIds, user } = await this.target(session, input.userId);
-    const done = await this.store.fsid.verify(user.id, [{ action: 'fsid.verified', actorId: session.userRowId, subjectUserId: user.id }]);
+    const done = await this.store.fsid.verify(session.userRowId, user.id, [{ action: 'fsid.verified', actorId: session.userRowId, subjectUserId: user.id }]);
+    if (done === NO_AUTHORITY) throw new AppError('FORBIDDEN', AUTHORITY_CHANGED);
     if (!done) throw new AppError('CONFLICT', FSID_MESSAGES.notPending);
     return this.row(user.id, organizationIds);
   }
@@ -73,9 +76,10 @@ export class FsidService {
   async remove(session: Session, input: ChannelParsedInput<'fsid.remove'>): Promise<FsidRow> {
     const { organizationIds, user } = await this.target(session, input.userId);
     const previous = await this.previousFsid(user.id);
-    const done = await this.store.fsid.remove(user.id, [
+    const done = await this.store.fsid.remove(session.userRowId, user.id, [
       { action: 'fsid.removed', actorId: session.userRowId, subjectUserId: user.id, details: { fsid: previous } },
     ]);
+    if (done === NO_AUTHORITY) throw new AppError('FORBIDDEN', AUTHORITY_CHANGED);
     if (!done) throw new AppError('CONFLICT', FSID_MESSAGES.nothingToRemove);
     return this.row(user.id, organizationIds);
   }

@@ -422,6 +422,7 @@ export class UserService {
     );
     if (created === 'userId') throw new AppError('CONFLICT', USER_MESSAGES.userIdTaken, 'userId');
     if (created === 'email') throw new AppError('CONFLICT', USER_MESSAGES.emailTaken, 'email');
+    if (created === NO_AUTHORITY) throw new AppError('FORBIDDEN', AUTHORITY_CHANGED);
     const mail = await this.onMailQueued();
     const user = await this.store.users.byId(created.userRowId);
     if (!user) throw new AppError('INTERNAL', 'The account was not saved.');

@@ -15,7 +15,9 @@ export type Authority =
   /** A person seen in the console (proofing): one of their organizations is administered. */
   | { officialId: number; over: 'member'; userRowId: number }
   /** Any official work (decisions, whose rules per request the database's triggers keep): an active Security Official. */
-  | { officialId: number; over: 'any' };
+  | { officialId: number; over: 'any' }
+  /** A Federal Surveyor ID: a State Security Official of a state agency the person belongs to (CMS does not count here). */
+  | { officialId: number; over: 'state'; userRowId: number };
 
 /** The answer a store gives when the official's authority is gone by the time of the write. */
 export const NO_AUTHORITY = 'no_authority';
@@ -36,6 +38,11 @@ export async function holdsAuthority(tx: SqlExecutor, authority: Authority): Pro
       WHERE a.user_id = ? AND r.security_official_kind = o.kind`,
     [authority.officialId],
   );
+  if (authority.over === 'state') {
+    const states = new Set(held.filter((h) => h.kind === 'state').map((h) => h.organizationId));
+    const ties = await tx.all<{ id: number }>('SELECT DISTINCT organization_id AS id FROM user_directory WHERE user_id = ?', [authority.userRowId]);
+    return ties.some((t) => states.has(t.id));
+  }
   if (held.some((h) => h.kind === 'cms')) return true;
   if (authority.over === 'any') return held.length > 0;
   const administered = new Set(held.map((h) => h.organizationId));

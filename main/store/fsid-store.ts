@@ -1,3 +1,4 @@
+import { NO_AUTHORITY, holdsAuthority } from './authority.js';
 import type { FsidState } from '../../shared/ipc/contract.js';
 import type { OutboxDraft } from './outbox-rows.js';
 import { SqlError, type SqlValue } from './sql.js';
@@ -38,12 +39,16 @@ export interface FsidStore {
   search(search: FsidSearch): Promise<{ rows: FsidRecord[]; total: number; more: boolean }>;
   /** The user's FSID as a row over these organizations, or null when they are not a member of any. */
   row(userRowId: number, organizationIds: readonly number[]): Promise<FsidRecord | null>;
-  /** Sets (or replaces) an FSID, pending verification; 'taken' if another user has it. */
-  save(userRowId: number, fsid: string, audit: AuditDraft[]): Promise<'saved' | 'taken'>;
+  /**
+   * Sets (or replaces) an FSID, pending verification; 'taken' if another user has it. Each of these
+   * three writes is by a State Security Official of one of the user's state agencies, asked again
+   * as it writes: NO_AUTHORITY, and nothing written, when they no longer are.
+   */
+  save(officialId: number, userRowId: number, fsid: string, audit: AuditDraft[]): Promise<'saved' | 'taken' | typeof NO_AUTHORITY>;
   /** Verifies a pending FSID; false if it was not pending (any more). */
-  verify(userRowId: number, audit: AuditDraft[]): Promise<boolean>;
+  verify(officialId: number, userRowId: number, audit: AuditDraft[]): Promise<boolean | typeof NO_AUTHORITY>;
   /** Removes an FSID and its state; false if there was none. */
-  remove(userRowId: number, audit: AuditDraft[]): Promise<boolean>;
+  remove(officialId: number, userRowId: number, audit: AuditDraft[]): Promise<boolean | typeof NO_AUTHORITY>;
   /**
    * The state organizations whose officials handle a user's FSID: state agencies the user
    * belongs to, or else the state agency of their home organization's state.
@@ -133,9 +138,10 @@ export class SqlFsidStore implements FsidStore {
     return { ...row, roles: (await this.rolesIn([row.id], organizationIds)).get(row.id) ?? [] };
   }
 
-  async save(userRowId: number, fsid: string, audit: AuditDraft[]): Promise<'saved' | 'taken'> {
+  async save(officialId: number, userRowId: number, fsid: string, audit: AuditDraft[]): Promise<'saved' | 'taken' | typeof NO_AUTHORITY> {
     try {
-      return await this.ctx.db.transaction(async (tx): Promise<'saved' | 'taken'> => {
+      return await this.ctx.db.transaction(async (tx): Promise<'saved' | 'taken' | typeof NO_AUTHORITY> => {
+        if (!(await holdsAuthority(tx, { officialId, over: 'state', userRowId }))) return NO_AUTHORITY;
         // The look answers the common case; the unique index answers a save of the same FSID that
         // commits after this look (PostgreSQL runs saves side by side): this one then rolls back.
         if (await tx.get('SELECT 1 AS taken FROM users WHERE fsid = ? COLLATE NOCASE AND id <> ?', [fsid, userRowId])) return 'taken';
@@ -154,12 +160,17 @@ export class SqlFsidStore implements FsidStore {
     }
   }
 
-  async verify(userRowId: number, audit: AuditDraft[]): Promise<boolean> {
-    return this.change("UPDATE users SET fsid_state = 'verified' WHERE id = ? AND fsid_state = 'pending' AND fsid IS NOT NULL", userRowId, audit);
+  async verify(officialId: number, userRowId: number, audit: AuditDraft[]): Promise<boolean | typeof NO_AUTHORITY> {
+    return this.change(officialId, "UPDATE users SET fsid_state = 'verified' WHERE id = ? AND fsid_state = 'pending' AND fsid IS NOT NULL", userRowId, audit);
   }
 
-  async remove(userRowId: number, audit: AuditDraft[]): Promise<boolean> {
-    return this.change('UPDATE users SET fsid = NULL, fsid_state = NULL WHERE id = ? AND (fsid IS NOT NULL OR fsid_state IS NOT NULL)', userRowId, audit);
+  async remove(officialId: number, userRowId: number, audit: AuditDraft[]): Promise<boolean | typeof NO_AUTHORITY> {
+    return this.change(
+      officialId,
+      'UPDATE users SET fsid = NULL, fsid_state = NULL WHERE id = ? AND (fsid IS NOT NULL OR fsid_state IS NOT NULL)',
+      userRowId,
+      audit,
+    );
   }
 
   async request(userRowId: number, audit: AuditDraft[], outbox: OutboxDraft[]): Promise<boolean> {
@@ -197,8 +208,9 @@ export class SqlFsidStore implements FsidStore {
     );
   }
 
-  private change(sql: string, userRowId: number, audit: AuditDraft[]): Promise<boolean> {
-    return this.ctx.db.transaction(async (tx) => {
+  private change(officialId: number, sql: string, userRowId: number, audit: AuditDraft[]): Promise<boolean | typeof NO_AUTHORITY> {
+    return this.ctx.db.transaction(async (tx): Promise<boolean | typeof NO_AUTHORITY> => {
+      if (!(await holdsAuthority(tx, { officialId, over: 'state', userRowId }))) return NO_AUTHORITY;
       if ((await tx.run(sql, [userRowId])).changes !== 1) return false;
       await this.ctx.appendAudit(tx, audit);
       return true;

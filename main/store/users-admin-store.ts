@@ -153,7 +153,7 @@ export interface UserAdminStore {
     account: NewAccount,
     audit: Slotted<AuditDraft[]>,
     outbox: Slotted<OutboxDraft[]>,
-  ): Promise<{ userRowId: number; requestId: number } | 'userId' | 'email'>;
+  ): Promise<{ userRowId: number; requestId: number } | 'userId' | 'email' | typeof NO_AUTHORITY>;
   /** The highest user row id (the inactivity check walks ids in ranges up to it). */
   maxUserId(): Promise<number>;
   /** Active accounts with ids in (afterId, throughId] not used since `cutoff`. */
@@ -429,8 +429,10 @@ export class SqlUserAdminStore implements UserAdminStore {
     account: NewAccount,
     audit: Slotted<AuditDraft[]>,
     outbox: Slotted<OutboxDraft[]>,
-  ): Promise<{ userRowId: number; requestId: number } | 'userId' | 'email'> {
-    return this.ctx.db.transaction(async (tx): Promise<{ userRowId: number; requestId: number } | 'userId' | 'email'> => {
+  ): Promise<{ userRowId: number; requestId: number } | 'userId' | 'email' | typeof NO_AUTHORITY> {
+    return this.ctx.db.transaction(async (tx): Promise<{ userRowId: number; requestId: number } | 'userId' | 'email' | typeof NO_AUTHORITY> => {
+      // Its creator must still administer the organization the account is made for.
+      if (!(await holdsAuthority(tx, { officialId: account.createdBy, over: 'organization', organizationId: account.organizationId }))) return NO_AUTHORITY;
       // Checked first, not caught: on PostgreSQL a refused insert would abort the transaction (and
       // a concurrent creation of the same name loses as a serialization failure, then runs again).
       if (await tx.get('SELECT 1 AS found FROM users WHERE user_id = ? COLLATE NOCASE', [account.userId])) return 'userId';

@@ -207,9 +207,9 @@ const SEARCHES: Array<{ name: string; search: (f: Fixture) => Omit<FsidSearch, '
 
 /** Some FSIDs in several states, so the pending filter and the FSID match have rows to find. */
 async function giveFsids(f: Fixture): Promise<void> {
-  expect(await f.fsid.save(f.id('p003'), 'FS00003', [])).toBe('saved');
-  expect(await f.fsid.save(f.id('p004'), 'FS00004', [])).toBe('saved');
-  expect(await f.fsid.verify(f.id('p004'), [])).toBe(true);
+  expect(await f.fsid.save(f.id('flso'), f.id('p003'), 'FS00003', [])).toBe('saved');
+  expect(await f.fsid.save(f.id('flso'), f.id('p004'), 'FS00004', [])).toBe('saved');
+  expect(await f.fsid.verify(f.id('flso'), f.id('p004'), [])).toBe(true);
   expect(await f.fsid.request(f.id('p005'), [], [])).toBe(true);
   expect(await f.fsid.request(f.id('gaso'), [], [])).toBe(true);
 }
@@ -303,18 +303,18 @@ describe.each(ENGINES)('FSID store on %s', (engine) => {
   it('save: sets a pending FSID with its audit row; another user holding it in any case is "taken" and changes nothing', async () => {
     const f = await arrange(engines, engine);
     const audit = (subject: string) => [{ action: 'fsid.saved' as const, actorId: f.id('flso'), subjectUserId: f.id(subject), details: { fsid: 'AB12345' } }];
-    expect(await f.fsid.save(f.id('p010'), 'AB12345', audit('p010'))).toBe('saved');
+    expect(await f.fsid.save(f.id('flso'), f.id('p010'), 'AB12345', audit('p010'))).toBe('saved');
     expect(await f.fsid.own(f.id('p010'))).toEqual({ fsid: 'AB12345', fsidState: 'pending' });
     expect(await auditRows(f.db)).toEqual([{ action: 'fsid.saved', actorId: f.id('flso'), subjectUserId: f.id('p010'), details: '{"fsid":"AB12345"}' }]);
 
     const before = await snapshot(f.db);
-    expect(await f.fsid.save(f.id('p011'), 'ab12345', audit('p011'))).toBe('taken');
-    expect(await f.fsid.save(f.id('p011'), 'AB12345', audit('p011'))).toBe('taken');
+    expect(await f.fsid.save(f.id('flso'), f.id('p011'), 'ab12345', audit('p011'))).toBe('taken');
+    expect(await f.fsid.save(f.id('flso'), f.id('p011'), 'AB12345', audit('p011'))).toBe('taken');
     expect(await snapshot(f.db)).toEqual(before);
 
     // Saving one's own FSID again is no conflict; a verified one goes back to pending.
-    expect(await f.fsid.verify(f.id('p010'), [])).toBe(true);
-    expect(await f.fsid.save(f.id('p010'), 'AB12345', audit('p010'))).toBe('saved');
+    expect(await f.fsid.verify(f.id('flso'), f.id('p010'), [])).toBe(true);
+    expect(await f.fsid.save(f.id('flso'), f.id('p010'), 'AB12345', audit('p010'))).toBe('saved');
     expect(await f.fsid.own(f.id('p010'))).toEqual({ fsid: 'AB12345', fsidState: 'pending' });
     expect((await auditRows(f.db)).map((r) => r.action)).toEqual(['fsid.saved', 'fsid.saved']);
   });
@@ -324,7 +324,7 @@ describe.each(ENGINES)('FSID store on %s', (engine) => {
     const savers = ['p020', 'p021', 'p022', 'p023', 'p024', 'p025'];
     const results = await Promise.all(
       savers.map((u) =>
-        f.fsid.save(f.id(u), 'RACE001', [{ action: 'fsid.saved', actorId: f.id('flso'), subjectUserId: f.id(u), details: { fsid: 'RACE001' } }]),
+        f.fsid.save(f.id('flso'), f.id(u), 'RACE001', [{ action: 'fsid.saved', actorId: f.id('flso'), subjectUserId: f.id(u), details: { fsid: 'RACE001' } }]),
       ),
     );
     expect(results.filter((r) => r === 'saved')).toHaveLength(1);
@@ -339,28 +339,28 @@ describe.each(ENGINES)('FSID store on %s', (engine) => {
     const flso = f.id('flso');
     const p = f.id('p030');
     let before = await snapshot(f.db);
-    expect(await f.fsid.verify(p, [{ action: 'fsid.verified', actorId: flso, subjectUserId: p }])).toBe(false);
-    expect(await f.fsid.remove(p, [{ action: 'fsid.removed', actorId: flso, subjectUserId: p }])).toBe(false);
+    expect(await f.fsid.verify(f.id('flso'), p, [{ action: 'fsid.verified', actorId: flso, subjectUserId: p }])).toBe(false);
+    expect(await f.fsid.remove(f.id('flso'), p, [{ action: 'fsid.removed', actorId: flso, subjectUserId: p }])).toBe(false);
     expect(await snapshot(f.db)).toEqual(before);
 
-    expect(await f.fsid.save(p, 'VV00001', [])).toBe('saved');
-    expect(await f.fsid.verify(p, [{ action: 'fsid.verified', actorId: flso, subjectUserId: p }])).toBe(true);
+    expect(await f.fsid.save(f.id('flso'), p, 'VV00001', [])).toBe('saved');
+    expect(await f.fsid.verify(f.id('flso'), p, [{ action: 'fsid.verified', actorId: flso, subjectUserId: p }])).toBe(true);
     expect(await f.fsid.own(p)).toEqual({ fsid: 'VV00001', fsidState: 'verified' });
     before = await snapshot(f.db);
-    expect(await f.fsid.verify(p, [{ action: 'fsid.verified', actorId: flso, subjectUserId: p }])).toBe(false);
+    expect(await f.fsid.verify(f.id('flso'), p, [{ action: 'fsid.verified', actorId: flso, subjectUserId: p }])).toBe(false);
     expect(await snapshot(f.db)).toEqual(before);
 
-    expect(await f.fsid.remove(p, [{ action: 'fsid.removed', actorId: flso, subjectUserId: p, details: { fsid: 'VV00001' } }])).toBe(true);
+    expect(await f.fsid.remove(f.id('flso'), p, [{ action: 'fsid.removed', actorId: flso, subjectUserId: p, details: { fsid: 'VV00001' } }])).toBe(true);
     expect(await f.fsid.own(p)).toEqual({ fsid: null, fsidState: null });
     before = await snapshot(f.db);
-    expect(await f.fsid.remove(p, [{ action: 'fsid.removed', actorId: flso, subjectUserId: p }])).toBe(false);
+    expect(await f.fsid.remove(f.id('flso'), p, [{ action: 'fsid.removed', actorId: flso, subjectUserId: p }])).toBe(false);
     expect(await snapshot(f.db)).toEqual(before);
 
     // A request without an FSID is removable too (the state alone), but never verifiable.
     const q = f.id('p031');
     expect(await f.fsid.request(q, [], [])).toBe(true);
-    expect(await f.fsid.verify(q, [{ action: 'fsid.verified', actorId: flso, subjectUserId: q }])).toBe(false);
-    expect(await f.fsid.remove(q, [{ action: 'fsid.removed', actorId: flso, subjectUserId: q }])).toBe(true);
+    expect(await f.fsid.verify(f.id('flso'), q, [{ action: 'fsid.verified', actorId: flso, subjectUserId: q }])).toBe(false);
+    expect(await f.fsid.remove(f.id('flso'), q, [{ action: 'fsid.removed', actorId: flso, subjectUserId: q }])).toBe(true);
     expect((await auditRows(f.db)).map((r) => `${r.action}:${r.subjectUserId}`)).toEqual([`fsid.verified:${p}`, `fsid.removed:${p}`, `fsid.removed:${q}`]);
   });
 
@@ -384,7 +384,7 @@ describe.each(ENGINES)('FSID store on %s', (engine) => {
     expect(await snapshot(f.db)).toEqual(before);
 
     const q = f.id('p041');
-    expect(await f.fsid.save(q, 'HAS0001', [])).toBe('saved');
+    expect(await f.fsid.save(f.id('flso'), q, 'HAS0001', [])).toBe('saved');
     before = await snapshot(f.db);
     expect(await f.fsid.request(q, [{ action: 'fsid.requested', actorId: q, subjectUserId: q }], outbox)).toBe(false);
     expect(await snapshot(f.db)).toEqual(before);
@@ -402,9 +402,31 @@ describe.each(ENGINES)('FSID store on %s', (engine) => {
   it('own: the FSID and its state; nothing for an unknown user', async () => {
     const f = await arrange(engines, engine);
     expect(await f.fsid.own(f.id('p000'))).toEqual({ fsid: null, fsidState: null });
-    expect(await f.fsid.save(f.id('p000'), 'OWN0001', [])).toBe('saved');
+    expect(await f.fsid.save(f.id('flso'), f.id('p000'), 'OWN0001', [])).toBe('saved');
     expect(await f.fsid.own(f.id('p000'))).toEqual({ fsid: 'OWN0001', fsidState: 'pending' });
     expect(await f.fsid.own(999_999)).toEqual({ fsid: null, fsidState: null });
+  });
+});
+
+describe.each(ENGINES)('FSID writes and authority on %s', (engine) => {
+  const engines = useStoreEngines();
+
+  it("only an active State Security Official of one of the person's state agencies writes an FSID; otherwise nothing is written", async () => {
+    const f = await arrange(engines, engine);
+    const p = f.id('p030');
+    const audit = (action: 'fsid.saved' | 'fsid.verified' | 'fsid.removed', by: string) => [{ action, actorId: f.id(by), subjectUserId: p }];
+    expect(await f.fsid.save(f.id('flso'), p, 'AU00001', audit('fsid.saved', 'flso'))).toBe('saved');
+    // Georgia's official (p030 is Florida's), a locked Florida official, the provider's, and one whose role was removed.
+    await f.db.run('DELETE FROM role_assignments WHERE user_id = ?', [f.id('flso2')]);
+    const before = await snapshot(f.db);
+    for (const by of ['gaso', 'fllocked', 'clinic', 'flso2', 'cmsonly']) {
+      expect(await f.fsid.save(f.id(by), p, 'AU00002', audit('fsid.saved', by)), by).toBe('no_authority');
+      expect(await f.fsid.verify(f.id(by), p, audit('fsid.verified', by)), by).toBe('no_authority');
+      expect(await f.fsid.remove(f.id(by), p, audit('fsid.removed', by)), by).toBe('no_authority');
+    }
+    expect(await snapshot(f.db)).toEqual(before);
+    // Control: Florida's official verifies it.
+    expect(await f.fsid.verify(f.id('flso'), p, audit('fsid.verified', 'flso'))).toBe(true);
   });
 });
 
@@ -432,7 +454,7 @@ describe('FSID uniqueness under concurrent saves on postgres', () => {
         await gate;
       });
       await held;
-      const saving = store.save(f.id('p027'), 'race002', [{ action: 'fsid.saved', actorId: f.id('flso'), subjectUserId: f.id('p027') }]);
+      const saving = store.save(f.id('flso'), f.id('p027'), 'race002', [{ action: 'fsid.saved', actorId: f.id('flso'), subjectUserId: f.id('p027') }]);
       // Wait until the save is blocked on the other's row in the unique index, then let the other commit.
       for (let i = 0; ; i += 1) {
         const waiting = await f.db.get<{ n: number }>(

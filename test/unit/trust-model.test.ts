@@ -508,6 +508,73 @@ describe('trust model', () => {
       }
     });
 
+    it('an FSID write or an account creation by an official deactivated since the call began writes nothing', async () => {
+      const calls = [
+        {
+          who: 'flso',
+          part: 'fsid',
+          method: 'save',
+          service: h.app.services.fsid,
+          channel: 'fsid.save',
+          input: () => ({ userId: 'surveyor', fsid: 'FL0042' }),
+        },
+        {
+          who: 'so1',
+          part: 'userAdmin',
+          method: 'createAccount',
+          service: h.app.services.users,
+          channel: 'users.create',
+          input: () => ({
+            userId: 'erin.new',
+            firstName: 'Erin',
+            lastName: 'Newhire',
+            email: 'erin@sunrise.example',
+            program: PROD,
+            organization: '123',
+            role: 'Assessment Coordinator',
+            code: code('so1'),
+          }),
+        },
+      ] as const;
+      for (const c of calls) {
+        const officialId = await idOf(c.who);
+        const holder = c.service as unknown as { store: object };
+        const real = holder.store;
+        const counts = async () => ({ audit: await rowCount('audit_events'), users: await rowCount('users'), requests: await rowCount('role_requests') });
+        let before: Awaited<ReturnType<typeof counts>> | null = null;
+        holder.store = new Proxy(real, {
+          get: (target, key) =>
+            key === c.part
+              ? new Proxy(Reflect.get(target, key) as object, {
+                  get: (part, method) =>
+                    method === c.method
+                      ? async (...args: unknown[]) => {
+                          await db().run("UPDATE users SET status = 'deactivated' WHERE id = ?", [officialId]);
+                          before = await counts();
+                          return (Reflect.get(part, method) as (...a: unknown[]) => Promise<unknown>)(...args);
+                        }
+                      : Reflect.get(part, method),
+                })
+              : Reflect.get(target, key),
+        });
+        try {
+          expect(await h.app.dispatch({ clientId: c.who }, c.channel, c.input()), c.channel).toMatchObject({
+            ok: false,
+            error: { code: 'FORBIDDEN', message: AUTHORITY_CHANGED },
+          });
+        } finally {
+          holder.store = real;
+        }
+        expect(before, c.channel).not.toBeNull();
+        expect(await counts(), c.channel).toEqual(before);
+        expect(await db().get('SELECT fsid FROM users WHERE user_id = ?', ['surveyor'])).toEqual({ fsid: null });
+        // Control: active again, the same call is taken.
+        await db().run("UPDATE users SET status = 'active' WHERE id = ?", [officialId]);
+        expect(await h.app.dispatch({ clientId: c.who }, c.channel, c.input()), c.channel).toMatchObject({ ok: true });
+        await db().run("UPDATE users SET fsid = NULL, fsid_state = NULL WHERE user_id = 'surveyor'");
+      }
+    });
+
     it("an account holding only the official's roles can be handed a temporary password", async () => {
       const result = await h.call('so1', 'users.accountAction', { userId: 'demo', action: 'resetPassword', code: code('so1') });
       expect(result.temporaryPassword).toEqual(expect.any(String));

@@ -610,6 +610,8 @@ describe.each(ENGINES)('the user-admin store on %s', (engine) => {
     ];
 
     const before = await snapshot(db);
+    // Made by an official of another clinic, or by one deactivated meanwhile: nothing is created.
+    expect(await store.createAccount({ ...account, createdBy: ids.user['SOAlpha1']! }, audit, outbox)).toBe('no_authority');
     expect(await store.createAccount({ ...account, userId: 'annb1' }, audit, outbox)).toBe('userId');
     expect(await store.createAccount({ ...account, email: 'ANNB1@example.org' }, audit, outbox)).toBe('email');
     expect(await snapshot(db)).toEqual(before);
