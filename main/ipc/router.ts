@@ -6,7 +6,7 @@ import { CONSOLE_MESSAGES } from '../../shared/policy.js';
 import type { IpcError, IpcResult } from '../../shared/ipc/errors.js';
 import type { Session, SessionRegistry } from '../services/sessions.js';
 import { READ_ONLY_MESSAGE } from './read-only.js';
-import { databaseRefusal } from '../store/invariant-error.js';
+import { CONTENTION_MESSAGE, databaseRefusal, lostRaces } from '../store/invariant-error.js';
 import { UNAVAILABLE_MESSAGE, classifyFailure, internalMessage } from './failures.js';
 
 /** Who is calling: the transport's client, never anything the renderer claims about itself. */
@@ -103,6 +103,7 @@ function route(
       }
       const refused = databaseRefusal(error);
       if (refused !== null) return fail({ code: 'FORBIDDEN', message: refused });
+      if (lostRaces(error)) return fail({ code: 'CONFLICT', message: CONTENTION_MESSAGE });
       const failure = classifyFailure(error);
       if (failure.code === 'UNAVAILABLE') return fail({ code: 'UNAVAILABLE', message: UNAVAILABLE_MESSAGE });
       options.logError?.(channel, error, failure.incident);

@@ -24,3 +24,16 @@ export function databaseRefusal(error: unknown): string | null {
   if (code === '23000' && typeof message === 'string' && RULES.has(message)) return message;
   return null;
 }
+
+/** Said when a transaction kept losing races with other officials' and was given up: nothing was written. */
+export const CONTENTION_MESSAGE = 'Other officials are changing the same records right now, so nothing was changed. Try again.';
+
+/**
+ * Whether PostgreSQL gave up a transaction that lost every race it ran (serialization failure or
+ * deadlock, after every attempt): the transaction rolled back, so asking again is safe.
+ */
+export function lostRaces(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const { code, dialect } = error as { code?: unknown; dialect?: unknown };
+  return dialect === 'postgres' && (code === '40001' || code === '40P01');
+}

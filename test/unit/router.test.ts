@@ -5,6 +5,8 @@ import type { RouterOptions } from '../../main/ipc/router.js';
 import { UNAVAILABLE_MESSAGE, WorkerRestartingError } from '../../main/ipc/failures.js';
 import { Harness, PROVIDER_ORG } from '../support/console-harness.js';
 import { sideSql } from '../support/side-db.js';
+import { CONTENTION_MESSAGE } from '../../main/store/invariant-error.js';
+import { SqlError } from '../../main/store/sql.js';
 
 describe('dispatch', () => {
   let h: Harness;
@@ -93,6 +95,17 @@ describe('dispatch: unexpected failures', () => {
       expect(await dispatch({ clientId: 'c' }, 'app.status', {})).toEqual({ ok: false, error: { code: 'UNAVAILABLE', message: UNAVAILABLE_MESSAGE } });
       expect(logged).toEqual([]);
     }
+  });
+
+  it('answers a PostgreSQL transaction that lost every race with CONFLICT and a try-again, and logs no incident for it', async () => {
+    for (const code of ['40001', '40P01']) {
+      const { dispatch, logged } = failingWith(new SqlError('could not serialize access due to concurrent update', code, 'postgres'));
+      expect(await dispatch({ clientId: 'c' }, 'app.status', {})).toEqual({ ok: false, error: { code: 'CONFLICT', message: CONTENTION_MESSAGE } });
+      expect(logged).toEqual([]);
+    }
+    // The same code from anything but PostgreSQL is not one of its races.
+    const { dispatch } = failingWith(Object.assign(new Error('40001'), { code: '40001' }));
+    expect(await dispatch({ clientId: 'c' }, 'app.status', {})).toMatchObject({ ok: false, error: { code: 'INTERNAL' } });
   });
 
   it('a partial router refuses the channels it does not have before reading their input, and validates the ones it has', async () => {
