@@ -14,10 +14,13 @@ export type Authority =
   | { officialId: number; over: 'organization'; organizationId: number }
   /** A person seen in the console (proofing): one of their organizations is administered. */
   | { officialId: number; over: 'member'; userRowId: number }
-  /** Any official work (decisions, whose rules per request the database's triggers keep): an active Security Official. */
+  /** Any official work (decisions, whose rules per request the database's triggers keep): a Security Official not deactivated. */
   | { officialId: number; over: 'any' }
   /** A Federal Surveyor ID: a State Security Official of a state agency the person belongs to (CMS does not count here). */
   | { officialId: number; over: 'state'; userRowId: number };
+
+/** The statuses in which an official's open session keeps its authority. */
+const SIGNED_IN_STATUSES = new Set(['active', 'temporarily_locked', 'locked']);
 
 /** The answer a store gives when the official's authority is gone by the time of the write. */
 export const NO_AUTHORITY = 'no_authority';
@@ -31,7 +34,9 @@ export const NO_AUTHORITY = 'no_authority';
  */
 export async function holdsAuthority(tx: SqlExecutor, authority: Authority): Promise<boolean> {
   const official = await tx.get<{ status: string }>('SELECT status FROM users WHERE id = ?', [authority.officialId]);
-  if (official?.status !== 'active') return false;
+  // A lock only stops new sign-ins (anyone can cause one by failing them under the official's user
+  // ID); it takes nothing from a session already open. Deactivation takes everything.
+  if (official === undefined || !SIGNED_IN_STATUSES.has(official.status)) return false;
   const held = await tx.all<{ organizationId: number; kind: string }>(
     `SELECT a.organization_id AS "organizationId", o.kind
        FROM role_assignments a JOIN roles r ON r.id = a.role_id JOIN organizations o ON o.id = a.organization_id

@@ -146,7 +146,7 @@ function filledAt(version: number): SqliteDatabase {
 describe('every migration upgrades a filled database of the version before it', () => {
   it('has a test for each migration below', () => {
     // A new migration needs its own case here.
-    expect(MIGRATIONS.map((m) => m.version)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(MIGRATIONS.map((m) => m.version)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
   });
 
   it('1 (domain): a new file becomes a database that holds every kind of row', () => {
@@ -380,5 +380,26 @@ describe('every migration upgrades a filled database of the version before it', 
       { display_id: 'CMS', name: 'Centers for Medicare & Medicaid Services' },
       { display_id: 'FL', name: 'Florida' },
     ]);
+  });
+
+  it('11 (decisions by signed-in officials): every row is kept; a deactivated official decides nothing, the same official reactivated does', () => {
+    const db = filledAt(10);
+    const before = snapshot(db);
+    upgradeTo(db, 11);
+    expectNothingLost(db, before);
+    const pending = db
+      .prepare(
+        `SELECT q.id, a.user_id AS official FROM role_requests q
+           JOIN role_assignments a ON a.organization_id = q.organization_id
+           JOIN roles r ON r.id = a.role_id AND r.security_official_kind IS NOT NULL
+          WHERE q.status = 'pending' AND a.user_id <> q.requester_id ORDER BY q.id LIMIT 1`,
+      )
+      .get() as { id: number; official: number };
+    expect(pending).toBeDefined();
+    const reject = db.prepare(`UPDATE role_requests SET status = 'rejected', decided_by = ?, decided_at = ${T0 + 9 * DAY}, reason = 'No' WHERE id = ?`);
+    db.prepare("UPDATE users SET status = 'deactivated' WHERE id = ?").run(pending.official);
+    expect(() => reject.run(pending.official, pending.id)).toThrow(/Only a Security Official of this organization/);
+    db.prepare("UPDATE users SET status = 'active' WHERE id = ?").run(pending.official);
+    expect(reject.run(pending.official, pending.id).changes).toBe(1);
   });
 });

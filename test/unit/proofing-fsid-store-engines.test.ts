@@ -416,17 +416,18 @@ describe.each(ENGINES)('FSID writes and authority on %s', (engine) => {
     const p = f.id('p030');
     const audit = (action: 'fsid.saved' | 'fsid.verified' | 'fsid.removed', by: string) => [{ action, actorId: f.id(by), subjectUserId: p }];
     expect(await f.fsid.save(f.id('flso'), p, 'AU00001', audit('fsid.saved', 'flso'))).toBe('saved');
-    // Georgia's official (p030 is Florida's), a locked Florida official, the provider's, and one whose role was removed.
+    // Georgia's official (p030 is Florida's), the provider's, CMS staff without the role, and one whose role was removed.
     await f.db.run('DELETE FROM role_assignments WHERE user_id = ?', [f.id('flso2')]);
     const before = await snapshot(f.db);
-    for (const by of ['gaso', 'fllocked', 'clinic', 'flso2', 'cmsonly']) {
+    for (const by of ['gaso', 'clinic', 'flso2', 'cmsonly']) {
       expect(await f.fsid.save(f.id(by), p, 'AU00002', audit('fsid.saved', by)), by).toBe('no_authority');
       expect(await f.fsid.verify(f.id(by), p, audit('fsid.verified', by)), by).toBe('no_authority');
       expect(await f.fsid.remove(f.id(by), p, audit('fsid.removed', by)), by).toBe('no_authority');
     }
     expect(await snapshot(f.db)).toEqual(before);
-    // Control: Florida's official verifies it.
-    expect(await f.fsid.verify(f.id('flso'), p, audit('fsid.verified', 'flso'))).toBe(true);
+    // Control: a Florida official verifies it, even one whose account is locked to new sign-ins (a
+    // lock takes nothing from a session already open; deactivation does).
+    expect(await f.fsid.verify(f.id('fllocked'), p, audit('fsid.verified', 'fllocked'))).toBe(true);
   });
 });
 
@@ -649,11 +650,11 @@ describe.each(ENGINES)('proofing store on %s', (engine) => {
         [{ action: 'proofing.approved', actorId: f.id(official), subjectUserId: f.id('w003') }],
         mail,
       );
-    // Georgia's official, a locked Florida official, and one whose role was removed, or who was deactivated.
+    // Georgia's official, the provider's, and Florida officials whose role was removed, or who were deactivated.
     await f.db.run('DELETE FROM role_assignments WHERE user_id = ?', [f.id('flso2')]);
     await f.db.run("UPDATE users SET status = 'deactivated' WHERE id = ?", [f.id('flso')]);
     const before = await snapshot(f.db);
-    for (const official of ['gaso', 'fllocked', 'flso2', 'flso', 'clinic']) expect(await attempt(official), official).toBe('no_authority');
+    for (const official of ['gaso', 'flso2', 'flso', 'clinic']) expect(await attempt(official), official).toBe('no_authority');
     expect(await snapshot(f.db)).toEqual(before);
     // Control: Florida's official again, then the decision is recorded.
     await f.db.run("UPDATE users SET status = 'active' WHERE id = ?", [f.id('flso')]);

@@ -158,6 +158,32 @@ describe('trust model', () => {
       await expect(db().run('INSERT INTO request_approvals (request_id, official_id, approved_at) VALUES (?, ?, 1)', [requestId, analyst])).rejects.toThrow();
     });
 
+    it('the database takes no decision and no first approval from a deactivated official; a locked one (an open session) still counts', async () => {
+      const inserted = await db().get<{ id: number }>(
+        "INSERT INTO role_requests (requester_id, program_id, organization_id, role_id, status, requested_at) SELECT u.id, 1, o.id, r.id, 'pending', 0 FROM users u, organizations o, roles r WHERE u.user_id = 'analyst' AND o.display_id = 'CMS' AND r.name = 'CMS Security Official' RETURNING id",
+      );
+      const cmsRequest = inserted!.id;
+      const { requestId: plain } = await h.call('demo', 'access.request', { program: PROD, organization: '123', role: 'Assessment Coordinator' });
+      const [cms1, so1] = [await idOf('cms1'), await idOf('so1')];
+      await db().run("UPDATE users SET status = 'deactivated' WHERE id IN (?, ?)", [cms1, so1]);
+      await expect(db().run('INSERT INTO request_approvals (request_id, official_id, approved_at) VALUES (?, ?, 1)', [cmsRequest, cms1])).rejects.toThrow(
+        /given by another CMS Security Official/,
+      );
+      for (const [official, status] of [
+        [so1, 'approved'],
+        [so1, 'rejected'],
+        [cms1, 'approved'],
+      ] as const) {
+        await expect(db().run('UPDATE role_requests SET status = ?, decided_by = ?, decided_at = 1 WHERE id = ?', [status, official, plain])).rejects.toThrow(
+          /Only a Security Official of this organization or a CMS Security Official decides this request/,
+        );
+      }
+      // Locked to new sign-ins, not deactivated: the decision is taken.
+      await db().run("UPDATE users SET status = 'locked' WHERE id = ?", [so1]);
+      await db().run("UPDATE role_requests SET status = 'rejected', decided_by = ?, decided_at = 1, reason = 'Not needed' WHERE id = ?", [so1, plain]);
+      expect(await db().get('SELECT status FROM role_requests WHERE id = ?', [plain])).toEqual({ status: 'rejected' });
+    });
+
     it('with one CMS official the grant is made alone, flagged in the dialog, marked in the audit trail and on Home', async () => {
       await db().run("UPDATE users SET status = 'deactivated' WHERE user_id = 'cms2'");
       const { requestId } = await h.call('analyst', 'access.request', { program: PROD, organization: 'CMS', role: 'CMS Security Official' });

@@ -9,6 +9,7 @@ import { migration007 } from './007-home-dashboard.js';
 import { migration008 } from './008-password-resets.js';
 import { migration009 } from './009-cms-queue.js';
 import { migration010 } from './010-organization-picker.js';
+import { migration011 } from './011-decisions-by-signed-in-officials.js';
 import type { Migration } from './migration.js';
 
 // The versions import the type from its own file, not from this index that imports them.
@@ -26,6 +27,7 @@ export const MIGRATIONS: readonly Migration[] = [
   migration008,
   migration009,
   migration010,
+  migration011,
 ];
 
 export class NewerDatabaseError extends Error {

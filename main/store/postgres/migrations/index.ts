@@ -10,6 +10,7 @@ import { migration007 } from './007-home-dashboard.js';
 import { migration008 } from './008-password-resets.js';
 import { migration009 } from './009-cms-queue.js';
 import { migration010 } from './010-organization-picker.js';
+import { migration011 } from './011-decisions-by-signed-in-officials.js';
 
 /**
  * Every PostgreSQL schema version, in order, numbered as the SQLite ones are: version N is the
@@ -26,6 +27,7 @@ export const PG_MIGRATIONS: readonly Migration[] = [
   migration008,
   migration009,
   migration010,
+  migration011,
 ];
 
 /**
