@@ -135,9 +135,12 @@ export class AuthService {
       const credentials = await this.store.credentials.forUser(current.id);
       if (!passwordOk || credentials.length > 0 || !current.mustChangePassword) return this.recordFailure(current, 'signin.failed');
       await this.refuseWithProof(current, now);
-      const recorded = await this.store.users.recordSignIn(current.id, null, [
-        { action: 'signin.succeeded', actorId: current.id, subjectUserId: current.id, details: { temporaryPassword: true } },
-      ]);
+      const recorded = await this.store.users.recordSignIn(
+        current.id,
+        null,
+        [{ action: 'signin.succeeded', actorId: current.id, subjectUserId: current.id, details: { temporaryPassword: true } }],
+        current,
+      );
       if (!recorded) return this.recordFailure(current, 'signin.failed');
       return current;
     });
@@ -245,10 +248,14 @@ export class AuthService {
       if (!passwordOk || !match) return this.recordFailure(user, failed);
       await this.refuseWithProof(user, now);
       const action = purpose === 'signin' ? 'signin.succeeded' : 'session.unlocked';
-      const recorded = await this.store.users.recordSignIn(user.id, { credentialRowId: match.credential.id, step: match.step }, [
-        { action, actorId: user.id, subjectUserId: user.id, details: { credentialId: match.credential.credentialId } },
-      ]);
-      // The step was consumed between our check and our write: a replay.
+      const recorded = await this.store.users.recordSignIn(
+        user.id,
+        { credentialRowId: match.credential.id, step: match.step },
+        [{ action, actorId: user.id, subjectUserId: user.id, details: { credentialId: match.credential.credentialId } }],
+        user,
+      );
+      // The step was consumed between our check and our write (a replay), or an official reset
+      // the password or deactivated the account meanwhile.
       if (!recorded) return this.recordFailure(user, failed);
       return { user, credential: match.credential };
     });

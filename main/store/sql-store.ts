@@ -218,14 +218,21 @@ export class SqlStore implements Store {
       });
     },
 
-    recordSignIn: async (id: number, code: { credentialRowId: number; step: number } | null, audit: AuditDraft[]): Promise<boolean> => {
+    recordSignIn: async (
+      id: number,
+      code: { credentialRowId: number; step: number } | null,
+      audit: AuditDraft[],
+      passwordRead: { passwordHash: string; mustChangePassword: boolean },
+    ): Promise<boolean> => {
       try {
         await this.context.db.transaction(async (tx) => {
           const now = this.context.clock.now();
-          // Only an active account signs in, whatever a racing attempt just wrote.
+          // Only an active account signs in, whatever a racing attempt just wrote, and only with the
+          // password it was checked against (an official's reset meanwhile ends the attempt).
           const signedIn = await tx.run(
-            "UPDATE users SET failed_attempts = 0, temporary_lock_count = 0, locked_until = NULL, last_sign_in_at = ? WHERE id = ? AND status = 'active'",
-            [now, id],
+            `UPDATE users SET failed_attempts = 0, temporary_lock_count = 0, locked_until = NULL, last_sign_in_at = ?
+              WHERE id = ? AND status = 'active' AND password_hash = ? AND must_change_password = ?`,
+            [now, id, passwordRead.passwordHash, passwordRead.mustChangePassword ? 1 : 0],
           );
           if (signedIn.changes !== 1 || (code !== null && !(await consumeStep(tx, code.credentialRowId, code.step, now)))) throw new SignInRaced();
           await this.context.appendAudit(tx, audit);

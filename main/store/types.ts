@@ -138,8 +138,15 @@ export interface UserStore {
    * Records a successful sign-in and consumes the code's time step, only while the account is
    * active and the step is newer than the credential's last one (false: something raced us).
    * `code` is null for the one sign-in without a code: a temporary password and no credential.
+   * `passwordRead` is the password the attempt was checked against: an official's reset that
+   * committed meanwhile makes the attempt fail, not open a session past the reset.
    */
-  recordSignIn(id: number, code: { credentialRowId: number; step: number } | null, audit: AuditDraft[]): Promise<boolean>;
+  recordSignIn(
+    id: number,
+    code: { credentialRowId: number; step: number } | null,
+    audit: AuditDraft[],
+    passwordRead: { passwordHash: string; mustChangePassword: boolean },
+  ): Promise<boolean>;
   roleHoldings(id: number): Promise<RoleHolding[]>;
 }
 

@@ -89,3 +89,30 @@ export class TrustConsole {
     );
   }
 }
+
+/**
+ * Runs `first` just before a service's next calls of one store method (after every check the
+ * service made), then the call itself: the way to make another official's change commit between a
+ * service's read and its write. Returns the function that puts the service's store back.
+ */
+export function beforeStoreCall(service: object, part: string, method: string, first: () => Promise<unknown>): () => void {
+  const holder = service as { store: object };
+  const real = holder.store;
+  holder.store = new Proxy(real, {
+    get: (target, key) =>
+      key === part
+        ? new Proxy(Reflect.get(target, key) as object, {
+            get: (store, name) =>
+              name === method
+                ? async (...args: unknown[]) => {
+                    await first();
+                    return (Reflect.get(store, name) as (...a: unknown[]) => Promise<unknown>)(...args);
+                  }
+                : Reflect.get(store, name),
+          })
+        : Reflect.get(target, key),
+  });
+  return () => {
+    holder.store = real;
+  };
+}

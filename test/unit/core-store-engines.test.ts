@@ -121,6 +121,12 @@ const idOf = async (on: SqlExecutor, table: 'users' | 'organizations' | 'mfa_cre
 
 const signed = (actor: number | null, action: AuditDraft['action'] = 'signin.succeeded'): AuditDraft[] => [{ action, actorId: actor, subjectUserId: actor }];
 
+/** The password an attempt is checked against: the account's as it is now. */
+async function passwordOf(store: SqlStore, id: number): Promise<{ passwordHash: string; mustChangePassword: boolean }> {
+  const user = await store.users.byId(id);
+  return { passwordHash: user?.passwordHash ?? '', mustChangePassword: user?.mustChangePassword ?? false };
+}
+
 describe.each(ENGINES)('the core store and the outbox on %s', (engine) => {
   const engines = useStoreEngines();
 
@@ -253,27 +259,35 @@ describe.each(ENGINES)('the core store and the outbox on %s', (engine) => {
       const id = await idOf(db, 'users', 'user_id', 'two');
       const credentialRowId = await idOf(db, 'mfa_credentials', 'credential_id', 'two-a');
       await db.run('UPDATE users SET failed_attempts = 2, temporary_lock_count = 1 WHERE id = ?', [id]);
-      expect(await store.users.recordSignIn(id, { credentialRowId, step: 50 }, signed(id))).toBe(true);
+      expect(await store.users.recordSignIn(id, { credentialRowId, step: 50 }, signed(id), await passwordOf(store, id))).toBe(true);
       expect(await store.users.byId(id)).toMatchObject({ failedAttempts: 0, temporaryLockCount: 0, lockedUntil: null, lastSignInAt: clock.now() });
       expect((await store.credentials.forUser(id))[0]).toMatchObject({ lastUsedStep: 50, lastUsedAt: clock.now() });
       expect((await store.audit.lastOfAction('signin.succeeded'))?.at).toBe(clock.now());
 
       clock.advance(60_000);
       const before = await snapshot(db);
-      expect(await store.users.recordSignIn(id, { credentialRowId, step: 50 }, signed(id))).toBe(false);
-      expect(await store.users.recordSignIn(id, { credentialRowId, step: 49 }, signed(id))).toBe(false);
+      expect(await store.users.recordSignIn(id, { credentialRowId, step: 50 }, signed(id), await passwordOf(store, id))).toBe(false);
+      expect(await store.users.recordSignIn(id, { credentialRowId, step: 49 }, signed(id), await passwordOf(store, id))).toBe(false);
       const gone = await idOf(db, 'users', 'user_id', 'gone');
-      expect(await store.users.recordSignIn(gone, null, signed(gone))).toBe(false);
+      expect(await store.users.recordSignIn(gone, null, signed(gone), await passwordOf(store, gone))).toBe(false);
       expect(await snapshot(db)).toEqual(before);
       // Without a code (a temporary password and no credential): only the account's state matters.
-      expect(await store.users.recordSignIn(id, null, signed(id))).toBe(true);
+      expect(await store.users.recordSignIn(id, null, signed(id), await passwordOf(store, id))).toBe(true);
+      // An official reset the password after the attempt read it: the attempt signs in no one.
+      const read = await passwordOf(store, id);
+      await db.run("UPDATE users SET password_hash = 'reset-by-official', must_change_password = 1 WHERE id = ?", [id]);
+      const reset = await snapshot(db);
+      expect(await store.users.recordSignIn(id, null, signed(id), read)).toBe(false);
+      expect(await store.users.recordSignIn(id, { credentialRowId, step: 90 }, signed(id), read)).toBe(false);
+      expect(await snapshot(db)).toEqual(reset);
     });
 
     it('lets exactly one of two racing sign-ins with the same code through', async () => {
       const { store, db } = await open();
       const id = await idOf(db, 'users', 'user_id', 'two');
       const credentialRowId = await idOf(db, 'mfa_credentials', 'credential_id', 'two-a');
-      const results = await Promise.all([1, 2, 3].map(() => store.users.recordSignIn(id, { credentialRowId, step: 77 }, signed(id))));
+      const read = await passwordOf(store, id);
+      const results = await Promise.all([1, 2, 3].map(() => store.users.recordSignIn(id, { credentialRowId, step: 77 }, signed(id), read)));
       expect(results.filter(Boolean)).toHaveLength(1);
       expect(await count(db, 'audit_events')).toBe(1);
     });

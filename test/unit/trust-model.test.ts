@@ -4,8 +4,8 @@ import { USER_MESSAGES } from '../../main/services/users.js';
 import { PROOFING_MESSAGES } from '../../main/services/proofing.js';
 import { ROLE_NAMES, ORGANIZATION_KINDS } from '../../shared/domain.js';
 import { ROLE_CATALOGUE, roleAllowedIn } from '../../shared/roles.js';
-import type { Harness } from '../support/console-harness.js';
-import { PROD, TrustConsole, bill, passport, proofIn } from '../support/trust-console.js';
+import { PASSWORD, type Harness } from '../support/console-harness.js';
+import { PROD, TrustConsole, beforeStoreCall, bill, passport, proofIn } from '../support/trust-console.js';
 
 const ORG_OF_KIND = { provider: '123', state: 'FL', cms: 'CMS' } as const;
 
@@ -456,27 +456,17 @@ describe('trust model', () => {
           );
         }
         await db().run("UPDATE users SET proofing_state = 'referred_in_person' WHERE id = ?", [personId]);
-        const holder = write.service as unknown as { store: object };
-        const real = holder.store;
         let before: Awaited<ReturnType<typeof written>> | null = null;
-        const intercepted = async (...args: unknown[]) => {
+        const restore = beforeStoreCall(write.service, write.part, write.method, async () => {
           if (loss !== null) await losses[loss].lose();
           before = await written();
-          const part = Reflect.get(real, write.part) as Record<string, (...a: unknown[]) => Promise<unknown>>;
-          return part[write.method]!(...args);
-        };
-        holder.store = new Proxy(real, {
-          get: (target, key) =>
-            key === write.part
-              ? new Proxy(Reflect.get(target, key) as object, { get: (p, method) => (method === write.method ? intercepted : Reflect.get(p, method)) })
-              : Reflect.get(target, key),
         });
         try {
           const result = await h.app.dispatch({ clientId: official }, write.channel, input(write.channel));
           expect(before, `${write.channel}: the store was reached`).not.toBeNull();
           return { result, unchanged: JSON.stringify(await written()) === JSON.stringify(before) };
         } finally {
-          holder.store = real;
+          restore();
           if (loss !== null) await losses[loss].restore();
         }
       };
@@ -507,27 +497,12 @@ describe('trust model', () => {
         () => db().run('DELETE FROM role_assignments WHERE user_id = ?', [so1]),
       ]) {
         // The loss commits just before the first chunk is written, after every check of the service.
-        const holder = h.app.services.requests as unknown as { store: object };
-        const real = holder.store;
-        holder.store = new Proxy(real, {
-          get: (target, key) =>
-            key === 'requests'
-              ? new Proxy(Reflect.get(target, key) as object, {
-                  get: (part, method) =>
-                    method === 'decide'
-                      ? async (...args: unknown[]) => {
-                          await lose();
-                          return (Reflect.get(part, method) as (...a: unknown[]) => Promise<unknown>)(...args);
-                        }
-                      : Reflect.get(part, method),
-                })
-              : Reflect.get(target, key),
-        });
+        const restore = beforeStoreCall(h.app.services.requests, 'requests', 'decide', lose);
         try {
           const { results } = await h.call('so1', 'queue.approve', { requestIds: ids });
           expect(results).toEqual(ids.map((requestId) => ({ requestId, outcome: 'refused', message: AUTHORITY_CHANGED })));
         } finally {
-          holder.store = real;
+          restore();
         }
         expect(await db().all("SELECT id FROM role_requests WHERE status <> 'pending' AND decided_by = ?", [so1])).toEqual([]);
         await db().run("UPDATE users SET status = 'active' WHERE id = ?", [so1]);
@@ -564,24 +539,11 @@ describe('trust model', () => {
       ] as const;
       for (const c of calls) {
         const officialId = await idOf(c.who);
-        const holder = c.service as unknown as { store: object };
-        const real = holder.store;
         const counts = async () => ({ audit: await rowCount('audit_events'), users: await rowCount('users'), requests: await rowCount('role_requests') });
         let before: Awaited<ReturnType<typeof counts>> | null = null;
-        holder.store = new Proxy(real, {
-          get: (target, key) =>
-            key === c.part
-              ? new Proxy(Reflect.get(target, key) as object, {
-                  get: (part, method) =>
-                    method === c.method
-                      ? async (...args: unknown[]) => {
-                          await db().run("UPDATE users SET status = 'deactivated' WHERE id = ?", [officialId]);
-                          before = await counts();
-                          return (Reflect.get(part, method) as (...a: unknown[]) => Promise<unknown>)(...args);
-                        }
-                      : Reflect.get(part, method),
-                })
-              : Reflect.get(target, key),
+        const restore = beforeStoreCall(c.service, c.part, c.method, async () => {
+          await db().run("UPDATE users SET status = 'deactivated' WHERE id = ?", [officialId]);
+          before = await counts();
         });
         try {
           expect(await h.app.dispatch({ clientId: c.who }, c.channel, c.input()), c.channel).toMatchObject({
@@ -589,7 +551,7 @@ describe('trust model', () => {
             error: { code: 'FORBIDDEN', message: AUTHORITY_CHANGED },
           });
         } finally {
-          holder.store = real;
+          restore();
         }
         expect(before, c.channel).not.toBeNull();
         expect(await counts(), c.channel).toEqual(before);
@@ -599,6 +561,28 @@ describe('trust model', () => {
         expect(await h.app.dispatch({ clientId: c.who }, c.channel, c.input()), c.channel).toMatchObject({ ok: true });
         await db().run("UPDATE users SET fsid = NULL, fsid_state = NULL WHERE user_id = 'surveyor'");
       }
+    });
+
+    it('a sign-in with the old password while an official resets it opens no session', async () => {
+      // The reset commits after the attempt checked the old password, just before it is recorded.
+      let reset: unknown = null;
+      const restore = beforeStoreCall(h.app.services.auth, 'users', 'recordSignIn', async () => {
+        reset ??= await h.app.dispatch({ clientId: 'so1' }, 'users.accountAction', { userId: 'demo', action: 'resetPassword', code: code('so1') });
+      });
+      try {
+        const attempt = await h.app.dispatch({ clientId: 'intruder' }, 'auth.signIn', {
+          userId: 'demo',
+          password: PASSWORD,
+          code: h.code(t.users['demo']!.secret),
+          agreeToTerms: true,
+        });
+        expect(reset).toMatchObject({ ok: true });
+        expect(attempt).toMatchObject({ ok: false, error: { code: 'SIGN_IN_FAILED' } });
+      } finally {
+        restore();
+      }
+      expect(await h.refusal('intruder', 'auth.acceptWarning', {})).toMatchObject({ code: 'UNAUTHENTICATED' });
+      expect(await h.refusal('intruder', 'access.mine', {})).toMatchObject({ code: 'UNAUTHENTICATED' });
     });
 
     it("an account holding only the official's roles can be handed a temporary password", async () => {
