@@ -35,6 +35,18 @@ async function until(condition: () => boolean, ms = 10_000): Promise<void> {
 
 const events = (n: number, from = 0) => Array.from({ length: n }, (_, i) => ({ action: 'demo.seeded' as const, actorId: null, details: { i: from + i } }));
 
+/** The workers that were asked to read the audit trail (the reader, once it answers reads), as they are asked. */
+function watchReads(): { readers: Worker[]; spy: { mockRestore(): void } } {
+  const readers: Worker[] = [];
+  const post = Worker.prototype.postMessage;
+  const spy = vi.spyOn(Worker.prototype, 'postMessage').mockImplementation(function (this: Worker, ...args: Parameters<Worker['postMessage']>) {
+    const message = args[0] as { part?: unknown; method?: unknown } | undefined;
+    if (message?.part === 'audit' && message.method === 'read') readers.push(this);
+    return post.apply(this, args);
+  });
+  return { readers, spy };
+}
+
 // The embedded engine's reader thread (PostgreSQL answers reads on connections of its pool).
 describe.skipIf(ON_POSTGRES)('the reader thread', () => {
   const open: ThreadStore[] = [];
@@ -78,13 +90,7 @@ describe.skipIf(ON_POSTGRES)('the reader thread', () => {
   });
 
   it('gone, its reads are answered by the database thread', async () => {
-    const readers: Worker[] = [];
-    const post = Worker.prototype.postMessage;
-    const spy = vi.spyOn(Worker.prototype, 'postMessage').mockImplementation(function (this: Worker, ...args: Parameters<Worker['postMessage']>) {
-      const message = args[0] as { part?: unknown; method?: unknown } | undefined;
-      if (message?.part === 'audit' && message.method === 'read') readers.push(this);
-      return post.apply(this, args);
-    });
+    const { readers, spy } = watchReads();
     try {
       const { store } = await start();
       const reader = readers.at(-1);
@@ -108,13 +114,7 @@ describe.skipIf(ON_POSTGRES)('the reader thread', () => {
   });
 
   it('gone while the console closes, its reads are still answered, and the close does not wait for it', async () => {
-    const readers: Worker[] = [];
-    const post = Worker.prototype.postMessage;
-    const spy = vi.spyOn(Worker.prototype, 'postMessage').mockImplementation(function (this: Worker, ...args: Parameters<Worker['postMessage']>) {
-      const message = args[0] as { part?: unknown; method?: unknown } | undefined;
-      if (message?.part === 'audit' && message.method === 'read') readers.push(this);
-      return post.apply(this, args);
-    });
+    const { readers, spy } = watchReads();
     try {
       const { store } = await start();
       const reader = readers.at(-1)!;
