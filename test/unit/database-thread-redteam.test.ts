@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FixedClock } from '../../main/clock.js';
+import { AUTHORITY_CHANGED } from '../../main/services/officials.js';
 import { ChunkPacer } from '../../main/services/pacing.js';
 import { openThreadStore } from '../../main/store/database-client.js';
 import type { ThreadStore } from '../../main/store/database-client.js';
@@ -119,7 +120,10 @@ describe('two Security Officials removing each other at once', () => {
         "SELECT count(*) AS n FROM role_assignments a JOIN roles r ON r.id = a.role_id WHERE r.name = 'Provider Security Official'",
       ))!.n;
       expect(left, JSON.stringify(outcomes)).toBe(1);
-      expect(outcomes.filter((o) => !o.ok).map((o) => (o.ok ? null : o.error.field))).toEqual(['confirmLastOfficial']);
+      // The one that loses finds its own role gone (the other removed it first): it has no authority left.
+      expect(outcomes.filter((o) => !o.ok).map((o) => (o.ok ? null : { code: o.error.code, message: o.error.message }))).toEqual([
+        { code: 'FORBIDDEN', message: AUTHORITY_CHANGED },
+      ]);
     } finally {
       await h.dispose();
     }
