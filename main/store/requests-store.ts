@@ -76,7 +76,7 @@ export interface DecideResult {
   recorded: number[];
   /** Refused by a rule the database keeps (the sentence it gave); nothing was written for them. */
   refused: Array<{ requestId: number; message: string }>;
-  /** Set when the official is no longer an active Security Official: nothing of the chunk was written. */
+  /** Set when the official holds no Security Official role any more, or was deactivated: nothing of the chunk was written. */
   noAuthority?: true;
 }
 
