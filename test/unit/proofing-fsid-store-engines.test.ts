@@ -431,6 +431,39 @@ describe.each(ENGINES)('FSID writes and authority on %s', (engine) => {
   });
 });
 
+/**
+ * Runs `write` in a transaction of its own on `db` and holds it open, uncommitted, until the
+ * returned `commit` is called (which resolves once it has committed).
+ */
+async function holdUncommitted(db: SqlDatabase, write: (tx: SqlExecutor) => Promise<unknown>): Promise<{ commit: () => Promise<void> }> {
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  let holding!: () => void;
+  const held = new Promise<void>((resolve) => (holding = resolve));
+  const done = db.transaction(async (tx) => {
+    await write(tx);
+    holding();
+    await gate;
+  });
+  await held;
+  return {
+    commit: async () => {
+      release();
+      await done;
+    },
+  };
+}
+
+/** Waits until more than `others` sessions of this database wait on a lock. */
+async function untilWaitingOnLock(db: SqlExecutor, others = 0): Promise<void> {
+  for (let i = 0; ; i += 1) {
+    const waiting = await db.get<{ n: number }>("SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'");
+    if (waiting!.n > others) return;
+    expect(i).toBeLessThan(500);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
 describe('FSID uniqueness under concurrent saves on postgres', () => {
   const engines = useStoreEngines();
 
@@ -445,28 +478,11 @@ describe('FSID uniqueness under concurrent saves on postgres', () => {
     const db: SqlDatabase = PgDatabase.open({ connectionString: (pool.options as { connectionString: string }).connectionString }, { isolation });
     try {
       const store = new SqlFsidStore(new StoreContext(db, f.clock));
-      let release!: () => void;
-      const gate = new Promise<void>((resolve) => (release = resolve));
-      let holding!: () => void;
-      const held = new Promise<void>((resolve) => (holding = resolve));
-      const other = db.transaction(async (tx) => {
-        await tx.run("UPDATE users SET fsid = 'RACE002', fsid_state = 'pending' WHERE id = ?", [f.id('p026')]);
-        holding();
-        await gate;
-      });
-      await held;
+      const other = await holdUncommitted(db, (tx) => tx.run("UPDATE users SET fsid = 'RACE002', fsid_state = 'pending' WHERE id = ?", [f.id('p026')]));
       const saving = store.save(f.id('flso'), f.id('p027'), 'race002', [{ action: 'fsid.saved', actorId: f.id('flso'), subjectUserId: f.id('p027') }]);
       // Wait until the save is blocked on the other's row in the unique index, then let the other commit.
-      for (let i = 0; ; i += 1) {
-        const waiting = await f.db.get<{ n: number }>(
-          "SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
-        );
-        if (waiting!.n > 0) break;
-        expect(i).toBeLessThan(500);
-        await new Promise((resolve) => setTimeout(resolve, 10));
-      }
-      release();
-      await other;
+      await untilWaitingOnLock(f.db);
+      await other.commit();
       expect(await saving).toBe('taken');
       expect(await f.db.all('SELECT user_id AS "userId", fsid FROM users WHERE fsid IS NOT NULL')).toEqual([{ userId: 'p026', fsid: 'RACE002' }]);
       expect(await auditRows(f.db)).toEqual([]);
@@ -490,16 +506,7 @@ describe('one proofing decision per person under concurrent decisions on postgre
     const db: SqlDatabase = PgDatabase.open({ connectionString: (pool.options as { connectionString: string }).connectionString }, { isolation });
     try {
       const store = new ProofingUnderTest(new StoreContext(db, f.clock));
-      let release!: () => void;
-      const gate = new Promise<void>((resolve) => (release = resolve));
-      let holding!: () => void;
-      const held = new Promise<void>((resolve) => (holding = resolve));
-      const other = db.transaction(async (tx) => {
-        await tx.run("UPDATE users SET proofing_state = 'proofed_in_person' WHERE id = ?", [f.id('w011')]);
-        holding();
-        await gate;
-      });
-      await held;
+      const other = await holdUncommitted(db, (tx) => tx.run("UPDATE users SET proofing_state = 'proofed_in_person' WHERE id = ?", [f.id('w011')]));
       const deciding = [
         store.record(
           {
@@ -533,16 +540,8 @@ describe('one proofing decision per person under concurrent decisions on postgre
         ),
       ];
       // Wait until both decisions are blocked on the person's row, then let the approval commit.
-      for (let i = 0; ; i += 1) {
-        const waiting = await f.db.get<{ n: number }>(
-          "SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
-        );
-        if (waiting!.n > 1) break;
-        expect(i).toBeLessThan(500);
-        await new Promise((resolve) => setTimeout(resolve, 10));
-      }
-      release();
-      await other;
+      await untilWaitingOnLock(f.db, 1);
+      await other.commit();
       expect(await Promise.all(deciding)).toEqual(['changed', 'changed']);
       expect((await f.db.get<{ s: string }>('SELECT proofing_state AS s FROM users WHERE id = ?', [f.id('w011')]))?.s).toBe('proofed_in_person');
       expect(await f.db.all('SELECT id FROM proofing_records')).toEqual([]);
