@@ -45,14 +45,18 @@ export async function holdsAuthority(tx: SqlExecutor, authority: Authority): Pro
   );
   if (authority.over === 'state') {
     const states = new Set(held.filter((h) => h.kind === 'state').map((h) => h.organizationId));
-    const ties = await tx.all<{ id: number }>('SELECT DISTINCT organization_id AS id FROM user_directory WHERE user_id = ?', [authority.userRowId]);
-    return ties.some((t) => states.has(t.id));
+    return (await tiesOf(tx, authority.userRowId)).some((id) => states.has(id));
   }
   if (held.some((h) => h.kind === 'cms')) return true;
   if (authority.over === 'any') return held.length > 0;
   const administered = new Set(held.map((h) => h.organizationId));
   if (authority.over === 'organization') return administered.has(authority.organizationId);
-  const ties = await tx.all<{ id: number }>('SELECT DISTINCT organization_id AS id FROM user_directory WHERE user_id = ?', [authority.userRowId]);
-  if (authority.over === 'member') return ties.some((t) => administered.has(t.id));
-  return ties.length > 0 && ties.every((t) => administered.has(t.id));
+  const ties = await tiesOf(tx, authority.userRowId);
+  if (authority.over === 'member') return ties.some((id) => administered.has(id));
+  return ties.length > 0 && ties.every((id) => administered.has(id));
+}
+
+/** The organizations a person is tied to (a role or a pending request), as the directory keeps them. */
+async function tiesOf(tx: SqlExecutor, userRowId: number): Promise<number[]> {
+  return (await tx.all<{ id: number }>('SELECT DISTINCT organization_id AS id FROM user_directory WHERE user_id = ?', [userRowId])).map((r) => r.id);
 }
