@@ -2,7 +2,6 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Locator, Page } from '@playwright/test';
 import { SmtpTestServer, closedPort } from '../support/smtp-test-server.js';
-import Database from 'better-sqlite3';
 import { SCREENSHOT_DIR, expect, expectNoAxeViolations, expectNoAxeViolationsWithListOpen, shotsAtWidths, test } from './fixtures.js';
 import {
   CreateUserDialog,
@@ -321,6 +320,14 @@ test('Federal Surveyor IDs: Advanced Search hides; Enter FSID lists its error; t
     'the menu is within the window',
   ).toBe(true);
   expect(await table.boundingBox(), 'the table did not move').toEqual(before);
+  // The page scrolled under it: the list would part from its button, so it closes; opened again, it stays.
+  await page.evaluate('window.scrollTo(0, window.scrollY > 100 ? window.scrollY - 100 : window.scrollY + 100)');
+  await expect(menu).toHaveCount(0);
+  await fsid
+    .row('surveyor.user')
+    .getByRole('button', { name: /actions for/ })
+    .click();
+  await expect(menu).toBeVisible();
   await fsid.row('surveyor.user').getByRole('button', { name: 'Verify', exact: true }).click();
   await page.getByRole('dialog', { name: 'Are you sure?' }).getByRole('button', { name: 'Verify', exact: true }).click();
   // The "saved ... pending verification" message is stale now, and the user is no longer pending.
@@ -332,10 +339,13 @@ test('Federal Surveyor IDs: Advanced Search hides; Enter FSID lists its error; t
 });
 
 test('My Access in a console of many organizations: the person types to find one, and only its kind of roles is offered', async ({ page, demoConsole }) => {
-  const db = new Database(join(demoConsole.dataDir, 'demo.sqlite'));
-  const add = db.prepare("INSERT INTO organizations (display_id, name, kind) VALUES (?, ?, 'provider')");
-  for (let i = 0; i < 15; i += 1) add.run(String(900100 + i), `Lakeside Care Home ${i + 1}`);
-  db.close();
+  const db = demoConsole.database();
+  try {
+    for (let i = 0; i < 15; i += 1)
+      await db.run("INSERT INTO organizations (display_id, name, kind) VALUES (?, ?, 'provider')", [String(900100 + i), `Lakeside Care Home ${i + 1}`]);
+  } finally {
+    await db.close();
+  }
   const home = await signInToHome(page, demoConsole, demoConsole.demoAccount('demo.user'), 'Aditya');
   await home.open('My Access');
   const field = organizationField(page.getByRole('region', { name: 'Request a role' }), 'Organization');

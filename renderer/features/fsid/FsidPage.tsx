@@ -214,6 +214,8 @@ function StatusMenu({ row }: { row: FsidRow }) {
   const buttonRef = useRef<HTMLButtonElement>(null);
   const menuRef = useRef<HTMLUListElement>(null);
   const rootRef = useRef<HTMLDivElement>(null);
+  /** Where the button was when the list was placed beside it. */
+  const placedAt = useRef<{ top: number; left: number } | null>(null);
   // Placed before paint, within the window, so the list never hangs off screen or pushes the table.
   useLayoutEffect(() => {
     if (!open) return;
@@ -223,6 +225,7 @@ function StatusMenu({ row }: { row: FsidRow }) {
     const fitsBelow = button.bottom + MENU_GAP + menu.height <= window.innerHeight - WINDOW_MARGIN;
     const top = fitsBelow ? button.bottom + MENU_GAP : Math.max(WINDOW_MARGIN, button.top - MENU_GAP - menu.height);
     const left = Math.max(WINDOW_MARGIN, Math.min(button.right - menu.width, window.innerWidth - menu.width - WINDOW_MARGIN));
+    placedAt.current = { top: button.top, left: button.left };
     setPlace({ top, left });
   }, [open]);
   useEffect(() => {
@@ -232,15 +235,22 @@ function StatusMenu({ row }: { row: FsidRow }) {
   useEffect(() => {
     if (!open) return;
     const close = () => setOpen(false);
+    // Only a scroll that moved the button parts the list from it. A scroll that ends as the list
+    // opens (the page bringing a notice or the button into view) leaves both where they are.
+    const scrolled = () => {
+      const button = buttonRef.current?.getBoundingClientRect();
+      const at = placedAt.current;
+      if (!button || !at || Math.abs(button.top - at.top) > 1 || Math.abs(button.left - at.left) > 1) setOpen(false);
+    };
     const outside = (event: MouseEvent) => {
       if (!rootRef.current?.contains(event.target as Node)) setOpen(false);
     };
     window.addEventListener('resize', close);
-    window.addEventListener('scroll', close, true);
+    window.addEventListener('scroll', scrolled, true);
     document.addEventListener('mousedown', outside);
     return () => {
       window.removeEventListener('resize', close);
-      window.removeEventListener('scroll', close, true);
+      window.removeEventListener('scroll', scrolled, true);
       document.removeEventListener('mousedown', outside);
     };
   }, [open]);
