@@ -1,7 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
-import Database from 'better-sqlite3';
 import { SCREENSHOT_DIR, expect, expectNoAxeViolations, test } from './fixtures.js';
 import { AuditTrailPage, RoleRequestsPage, UserLookupPage, signInToHome } from './pages/console-pages.js';
 
@@ -114,12 +113,12 @@ test('the audit trail reads in words: sign-in, the warning and a decision, a lon
   await expect(audit.rows().filter({ hasText: 'Signed in' })).toHaveCount(0);
 
   // A date of birth is a date, not yyyy-mm-dd.
-  const db = new Database(join(host.dataDir, 'demo.sqlite'), { readonly: true });
+  const db = host.database();
   let stored: string;
   try {
-    stored = (db.prepare("SELECT date_of_birth AS d FROM users WHERE user_id = 'demo.user'").get() as { d: string }).d;
+    stored = (await db.get<{ d: string }>("SELECT date_of_birth AS d FROM users WHERE user_id = 'demo.user'"))!.d;
   } finally {
-    db.close();
+    await db.close();
   }
   const [y, m, d] = stored.split('-').map(Number) as [number, number, number];
   await home.open('User Lookup');

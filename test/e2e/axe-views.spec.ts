@@ -1,6 +1,5 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import type { Locator, Page } from '@playwright/test';
 import { ConsoleHost, SCREENSHOT_DIR, expect, expectNoAxeViolations, test } from './fixtures.js';
 import { RoleRequestsPage, UserLookupPage, signInToHome, type HomePage } from './pages/console-pages.js';
@@ -41,45 +40,42 @@ test.beforeAll(async () => {
   test.setTimeout(90_000);
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   host = await ConsoleHost.start({ demo: true });
-  const db = new Database(join(host.dataDir, 'demo.sqlite'));
+  const db = host.database();
   try {
     const now = Date.now();
     // Hundreds of pending requests and decisions in organization 123, as a busy provider has.
-    const pending = db
-      .prepare(
-        `INSERT INTO role_requests (requester_id, program_id, organization_id, role_id, justification, status, requested_at)
-         SELECT u.id, p.id, o.id, r.id, 'Added for the views sweep', 'pending', ? - (row_number() OVER ()) * 60000
-           FROM users u JOIN organizations o ON o.id = u.home_organization_id CROSS JOIN programs p CROSS JOIN roles r
-          WHERE o.display_id = '123' AND u.status = 'active' AND u.user_id NOT LIKE 'provider.so%'
-            AND r.name IN ('Assessment Coordinator', 'Provider Basic User')
-          LIMIT ?`,
-      )
-      .run(now, ADDED_PENDING);
+    const pending = await db.run(
+      `INSERT INTO role_requests (requester_id, program_id, organization_id, role_id, justification, status, requested_at)
+       SELECT u.id, p.id, o.id, r.id, 'Added for the views sweep', 'pending', CAST(? AS BIGINT) - (row_number() OVER ()) * 60000
+         FROM users u JOIN organizations o ON o.id = u.home_organization_id CROSS JOIN programs p CROSS JOIN roles r
+        WHERE o.display_id = '123' AND u.status = 'active' AND u.user_id NOT LIKE 'provider.so%'
+          AND r.name IN ('Assessment Coordinator', 'Provider Basic User')
+        LIMIT ?`,
+      [now, ADDED_PENDING],
+    );
     expect(pending.changes).toBe(ADDED_PENDING);
-    const decided = db
-      .prepare(
-        `INSERT INTO role_requests (requester_id, program_id, organization_id, role_id, justification, status, requested_at, decided_at, decided_by, reason)
-         SELECT u.id, p.id, o.id, r.id, '', 'approved', ? - (row_number() OVER ()) * 3600000 - 86400000, ? - (row_number() OVER ()) * 3600000,
-                (SELECT id FROM users WHERE user_id = 'provider.so1'), NULL
-           FROM users u JOIN organizations o ON o.id = u.home_organization_id CROSS JOIN programs p CROSS JOIN roles r
-          WHERE o.display_id = '123' AND u.user_id NOT LIKE 'provider.so%' AND r.name IN ('Assessment Coordinator', 'Provider Basic User')
-          LIMIT ?`,
-      )
-      .run(now, now, ADDED_DECIDED);
+    const decided = await db.run(
+      `INSERT INTO role_requests (requester_id, program_id, organization_id, role_id, justification, status, requested_at, decided_at, decided_by, reason)
+       SELECT u.id, p.id, o.id, r.id, '', 'approved', CAST(? AS BIGINT) - (row_number() OVER ()) * 3600000 - 86400000,
+              CAST(? AS BIGINT) - (row_number() OVER ()) * 3600000, (SELECT id FROM users WHERE user_id = 'provider.so1'), NULL
+         FROM users u JOIN organizations o ON o.id = u.home_organization_id CROSS JOIN programs p CROSS JOIN roles r
+        WHERE o.display_id = '123' AND u.user_id NOT LIKE 'provider.so%' AND r.name IN ('Assessment Coordinator', 'Provider Basic User')
+        LIMIT ?`,
+      [now, now, ADDED_DECIDED],
+    );
     expect(decided.changes).toBe(ADDED_DECIDED);
     // The provider official asked for a role in their own organization: the oldest request, first in the queue.
-    ownRequestId = Number(
-      db
-        .prepare(
-          `INSERT INTO role_requests (requester_id, program_id, organization_id, role_id, justification, status, requested_at)
-           SELECT u.id, p.id, o.id, r.id, 'Also coordinating assessments', 'pending', ?
-             FROM users u, programs p, organizations o, roles r
-            WHERE u.user_id = 'provider.so1' AND p.name = 'iQIES Prod' AND o.display_id = '123' AND r.name = 'Assessment Coordinator'`,
-        )
-        .run(now - 50 * DAY).lastInsertRowid,
+    const own = await db.get<{ id: number }>(
+      `INSERT INTO role_requests (requester_id, program_id, organization_id, role_id, justification, status, requested_at)
+       SELECT u.id, p.id, o.id, r.id, 'Also coordinating assessments', 'pending', ?
+         FROM users u, programs p, organizations o, roles r
+        WHERE u.user_id = 'provider.so1' AND p.name = 'iQIES Prod' AND o.display_id = '123' AND r.name = 'Assessment Coordinator'
+       RETURNING id`,
+      [now - 50 * DAY],
     );
+    ownRequestId = own!.id;
   } finally {
-    db.close();
+    await db.close();
   }
 });
 
@@ -136,20 +132,24 @@ async function expectGrowsWithPage(page: Page, grid: Locator, view: string, widt
     expect(headerBox?.y ?? -1, 'the header row sticks to the top of the window').toBeGreaterThanOrEqual(0);
     expect(headerBox?.y ?? 999, 'the header row sticks to the top of the window').toBeLessThan(160);
   }).toPass({ timeout: 5_000 });
-  // Rows from the seventh on are on screen now (aria-rowindex counts the header row as 1).
+  // Rows from the seventh on are on screen now (aria-rowindex counts the header row as 1). The
+  // virtualizer draws them on the frame after the scroll, and a list still loading its next page
+  // may take a few more.
   const windowHeight = page.viewportSize()?.height ?? 0;
-  const onScreen = await grid.locator('[role="row"][data-index]').evaluateAll(
-    (rows, height) =>
-      rows
-        .filter((row) => {
-          const box = row.getBoundingClientRect();
-          return box.bottom > 0 && box.top < height;
-        })
-        .map((row) => Number(row.getAttribute('aria-rowindex'))),
-    windowHeight,
-  );
-  expect(onScreen.length, 'rows are on screen after scrolling the window').toBeGreaterThan(3);
-  expect(Math.min(...onScreen), 'the rows on screen are the seventh and later').toBeGreaterThanOrEqual(8);
+  await expect(async () => {
+    const onScreen = await grid.locator('[role="row"][data-index]').evaluateAll(
+      (rows, height) =>
+        rows
+          .filter((row) => {
+            const box = row.getBoundingClientRect();
+            return box.bottom > 0 && box.top < height;
+          })
+          .map((row) => Number(row.getAttribute('aria-rowindex'))),
+      windowHeight,
+    );
+    expect(onScreen.length, 'rows are on screen after scrolling the window').toBeGreaterThan(3);
+    expect(Math.min(...onScreen), 'the rows on screen are the seventh and later').toBeGreaterThanOrEqual(8);
+  }).toPass({ timeout: 5_000 });
   await page.screenshot({ path: shotPath(`${view}-scrolled`, width) });
   await scrollWindowTo(page, 0);
 }

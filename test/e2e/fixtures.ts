@@ -4,11 +4,15 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
+import Database from 'better-sqlite3';
 import { test as base, expect } from '@playwright/test';
 import type { Page } from '@playwright/test';
 import { AxeBuilder } from '@axe-core/playwright';
 import { generateSync } from 'otplib';
 import type { DemoAccount } from '../../main/services/demo.js';
+import type { SqlDatabase } from '../../main/store/sql.js';
+import { SqliteDatabase } from '../../main/store/sqlite-database.js';
+import { PgDatabase } from '../../main/store/postgres/pg-database.js';
 
 export type { DemoAccount };
 
@@ -53,6 +57,7 @@ export class ConsoleHost {
     private readonly child: ChildProcess,
     readonly url: string,
     readonly dataDir: string,
+    private readonly demo: boolean,
   ) {}
 
   /** mailIntervalMs: how often the host looks at its outbox (tests that read delivered mail). */
@@ -91,7 +96,7 @@ export class ConsoleHost {
       child.stderr?.on('data', onData);
       child.once('exit', (code) => reject(new Error(`The host exited (${code}):\n${output}`)));
     });
-    return new ConsoleHost(child, url, dataDir);
+    return new ConsoleHost(child, url, dataDir, options.demo);
   }
 
   demoAccount(userId: string): DemoAccount {
@@ -99,6 +104,20 @@ export class ConsoleHost {
     const account = accounts.find((a) => a.userId === userId);
     if (!account) throw new Error(`No demo account ${userId}`);
     return account;
+  }
+
+  /**
+   * The console's own database, opened beside the running console, for a test that sets data up
+   * (or damages it) behind the console's back: its SQLite file, or its PostgreSQL database on a
+   * PostgreSQL run. Statements take `?` placeholders on either engine. Close it when done.
+   */
+  database(): SqlDatabase {
+    const url = databases.get(this.dataDir);
+    if (url !== undefined) return PgDatabase.open({ connectionString: url, max: 1, application_name: 'e2e test' });
+    const db = new Database(join(this.dataDir, this.demo ? 'demo.sqlite' : 'console.sqlite'));
+    // The console writes to the same file meanwhile.
+    db.pragma('busy_timeout = 5000');
+    return new SqliteDatabase(db);
   }
 
   /** The code an authenticator would show now for this key (by the console's clock). */

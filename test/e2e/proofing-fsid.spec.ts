@@ -1,6 +1,5 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { SCREENSHOT_DIR, expect, expectNoAxeViolations, test } from './fixtures.js';
 import {
   CreateUserDialog,
@@ -195,25 +194,29 @@ test('a provider official is not offered the Federal Surveyor ID page, and its c
 
 test('the Federal Surveyor ID list pages forward and back, each user once', async ({ page, demoConsole: host }) => {
   // Forty more Florida surveyors, written straight into the demo database, so the list has two pages.
-  const db = new Database(join(host.dataDir, 'demo.sqlite'));
+  const db = host.database();
   try {
-    db.pragma('busy_timeout = 5000');
-    const florida = (db.prepare("SELECT id FROM organizations WHERE display_id = 'FL'").get() as { id: number }).id;
-    const program = (db.prepare("SELECT id FROM programs WHERE name = 'iQIES Prod'").get() as { id: number }).id;
-    const surveyor = (db.prepare("SELECT id FROM roles WHERE name = 'Surveyor'").get() as { id: number }).id;
-    const addUser = db.prepare(
-      `INSERT INTO users (user_id, first_name, last_name, email, status, password_hash, created_at, proofing_state, home_organization_id)
-       VALUES (?, ?, 'Zamora', ?, 'active', 'unused', 0, 'proofed_remote', ?)`,
-    );
-    const grant = db.prepare('INSERT INTO role_assignments (user_id, program_id, organization_id, role_id, granted_at) VALUES (?, ?, ?, ?, 0)');
-    db.transaction(() => {
+    const idOf = async (sql: string) => (await db.get<{ id: number }>(sql))!.id;
+    const florida = await idOf("SELECT id FROM organizations WHERE display_id = 'FL'");
+    const program = await idOf("SELECT id FROM programs WHERE name = 'iQIES Prod'");
+    const surveyor = await idOf("SELECT id FROM roles WHERE name = 'Surveyor'");
+    await db.transaction(async (tx) => {
       for (let i = 0; i < 40; i++) {
-        const id = addUser.run(`fl.surveyor${i}`, `Surveyor${String(i).padStart(2, '0')}`, `fl.surveyor${i}@example.org`, florida).lastInsertRowid;
-        grant.run(id, program, florida, surveyor);
+        const user = await tx.get<{ id: number }>(
+          `INSERT INTO users (user_id, first_name, last_name, email, status, password_hash, created_at, proofing_state, home_organization_id)
+           VALUES (?, ?, 'Zamora', ?, 'active', 'unused', 0, 'proofed_remote', ?) RETURNING id`,
+          [`fl.surveyor${i}`, `Surveyor${String(i).padStart(2, '0')}`, `fl.surveyor${i}@example.org`, florida],
+        );
+        await tx.run('INSERT INTO role_assignments (user_id, program_id, organization_id, role_id, granted_at) VALUES (?, ?, ?, ?, 0)', [
+          user!.id,
+          program,
+          florida,
+          surveyor,
+        ]);
       }
-    })();
+    });
   } finally {
-    db.close();
+    await db.close();
   }
 
   const home = await signInToHome(page, host, host.demoAccount('florida.so'), 'Robert');

@@ -1,7 +1,6 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { SCREENSHOT_DIR, expect, expectNoAxeViolations, test } from './fixtures.js';
 import {
   AuditTrailPage,
@@ -221,14 +220,14 @@ test('screens: request history, request ID pop-up, export archive, archive open,
   await expect(audit.status()).toContainText('Audit trail verified through event');
   await page.screenshot(shot('54-audit-trail'));
 
-  // Someone deletes the last event with a SQLite tool while the console runs: the next look says so.
-  const db = new Database(join(demoConsole.dataDir, 'demo.sqlite'));
+  // Someone with the database's own tools deletes the last event while the console runs: the next look says so.
+  const db = demoConsole.database();
   try {
-    const last = db.prepare('SELECT max(id) AS id FROM audit_events').get() as { id: number };
-    db.exec('DROP TRIGGER audit_events_no_delete');
-    db.prepare('DELETE FROM audit_events WHERE id = ?').run(last.id);
+    const last = (await db.get<{ id: number }>('SELECT max(id) AS id FROM audit_events'))!;
+    await db.run(db.dialect === 'postgres' ? 'DROP TRIGGER audit_events_no_delete ON audit_events' : 'DROP TRIGGER audit_events_no_delete');
+    await db.run('DELETE FROM audit_events WHERE id = ?', [last.id]);
   } finally {
-    db.close();
+    await db.close();
   }
   await home.open('Home');
   await home.open('Audit trail');

@@ -1,7 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Locator, Page } from '@playwright/test';
-import Database from 'better-sqlite3';
 import { DECISION_FLAG_LABELS, rolesFor } from '../../shared/roles.js';
 import { SCREENSHOT_DIR, expect, expectNoAxeViolations, test } from './fixtures.js';
 import type { ConsoleHost } from './fixtures.js';
@@ -239,22 +238,21 @@ test('My Access and Create user offer only the roles of the organization chosen;
 });
 
 /** Pending requests of organization 123's people, written straight into the demo database (the queue reads it live). */
-function addPendingRequests(host: ConsoleHost, count: number): void {
-  const db = new Database(join(host.dataDir, 'demo.sqlite'));
+async function addPendingRequests(host: ConsoleHost, count: number): Promise<void> {
+  const db = host.database();
   try {
-    const added = db
-      .prepare(
-        `INSERT INTO role_requests (requester_id, program_id, organization_id, role_id, justification, status, requested_at)
-         SELECT u.id, p.id, o.id, r.id, 'Added for a long selection', 'pending', ?
-           FROM users u JOIN organizations o ON o.id = u.home_organization_id CROSS JOIN programs p CROSS JOIN roles r
-          WHERE o.display_id = '123' AND u.status = 'active' AND u.proofing_state = 'proofed_remote' AND u.user_id NOT LIKE 'provider.so%'
-            AND r.name IN ('Assessment Coordinator', 'Provider Basic User')
-          ORDER BY u.id, p.id, r.id LIMIT ?`,
-      )
-      .run(Date.now(), count);
+    const added = await db.run(
+      `INSERT INTO role_requests (requester_id, program_id, organization_id, role_id, justification, status, requested_at)
+       SELECT u.id, p.id, o.id, r.id, 'Added for a long selection', 'pending', ?
+         FROM users u JOIN organizations o ON o.id = u.home_organization_id CROSS JOIN programs p CROSS JOIN roles r
+        WHERE o.display_id = '123' AND u.status = 'active' AND u.proofing_state = 'proofed_remote' AND u.user_id NOT LIKE 'provider.so%'
+          AND r.name IN ('Assessment Coordinator', 'Provider Basic User')
+        ORDER BY u.id, p.id, r.id LIMIT ?`,
+      [Date.now(), count],
+    );
     expect(added.changes).toBe(count);
   } finally {
-    db.close();
+    await db.close();
   }
 }
 
@@ -263,7 +261,7 @@ test('a long bulk selection: counts cover all of it, the pop-up lists the first 
   demoConsole: host,
 }) => {
   test.slow();
-  addPendingRequests(host, 160);
+  await addPendingRequests(host, 160);
   const home = await signInToHome(page, host, host.demoAccount('provider.so1'), 'Pamela');
   await home.open('Role Requests');
   const queue = new RoleRequestsPage(page);
