@@ -46,21 +46,21 @@ test.beforeAll(async () => {
     // Hundreds of pending requests and decisions in organization 123, as a busy provider has.
     const pending = await db.run(
       `INSERT INTO role_requests (requester_id, program_id, organization_id, role_id, justification, status, requested_at)
-       SELECT u.id, p.id, o.id, r.id, 'Added for the views sweep', 'pending', CAST(? AS BIGINT) - (row_number() OVER ()) * 60000
+       SELECT u.id, p.id, o.id, r.id, 'Added for the views sweep', 'pending', CAST(? AS BIGINT) - (row_number() OVER (ORDER BY u.id, p.id, r.id)) * 60000
          FROM users u JOIN organizations o ON o.id = u.home_organization_id CROSS JOIN programs p CROSS JOIN roles r
         WHERE o.display_id = '123' AND u.status = 'active' AND u.user_id NOT LIKE 'provider.so%'
           AND r.name IN ('Assessment Coordinator', 'Provider Basic User')
-        LIMIT ?`,
+        ORDER BY u.id, p.id, r.id LIMIT ?`,
       [now, ADDED_PENDING],
     );
     expect(pending.changes).toBe(ADDED_PENDING);
     const decided = await db.run(
       `INSERT INTO role_requests (requester_id, program_id, organization_id, role_id, justification, status, requested_at, decided_at, decided_by, reason)
-       SELECT u.id, p.id, o.id, r.id, '', 'approved', CAST(? AS BIGINT) - (row_number() OVER ()) * 3600000 - 86400000,
-              CAST(? AS BIGINT) - (row_number() OVER ()) * 3600000, (SELECT id FROM users WHERE user_id = 'provider.so1'), NULL
+       SELECT u.id, p.id, o.id, r.id, '', 'approved', CAST(? AS BIGINT) - (row_number() OVER (ORDER BY u.id, p.id, r.id)) * 3600000 - 86400000,
+              CAST(? AS BIGINT) - (row_number() OVER (ORDER BY u.id, p.id, r.id)) * 3600000, (SELECT id FROM users WHERE user_id = 'provider.so1'), NULL
          FROM users u JOIN organizations o ON o.id = u.home_organization_id CROSS JOIN programs p CROSS JOIN roles r
         WHERE o.display_id = '123' AND u.user_id NOT LIKE 'provider.so%' AND r.name IN ('Assessment Coordinator', 'Provider Basic User')
-        LIMIT ?`,
+        ORDER BY u.id, p.id, r.id LIMIT ?`,
       [now, now, ADDED_DECIDED],
     );
     expect(decided.changes).toBe(ADDED_DECIDED);

@@ -27,6 +27,8 @@ export const ON_POSTGRES = process.env['SOC_E2E_ENGINE'] === 'postgres';
 
 /** Each console's PostgreSQL database on a run with SOC_E2E_ENGINE=postgres, by data folder (a restart opens the same one). */
 const databases = new Map<string, string>();
+/** Databases this worker has created: each new one is named by it, never reusing a dropped one's name. */
+let created = 0;
 
 /**
  * On a PostgreSQL run (test/e2e/pg-global-setup.ts started a cluster), a new empty database for
@@ -37,7 +39,8 @@ async function e2eDatabase(dataDir: string): Promise<string | null> {
   if (!socketDir) return null;
   const known = databases.get(dataDir);
   if (known) return known;
-  const name = `e2e_${process.pid}_${databases.size + 1}`;
+  created += 1;
+  const name = `e2e_${process.pid}_${created}`;
   const client = new pg.Client({ host: socketDir, user: 'postgres', database: 'postgres' });
   await client.connect();
   try {
@@ -48,6 +51,21 @@ async function e2eDatabase(dataDir: string): Promise<string | null> {
   const url = `postgres://postgres@/${name}?host=${encodeURIComponent(socketDir)}`;
   databases.set(dataDir, url);
   return url;
+}
+
+/** Drops a stopped console's PostgreSQL database, so a whole run does not keep one per test. */
+async function dropE2eDatabase(dataDir: string): Promise<void> {
+  const socketDir = process.env['SOC_E2E_PG_SOCKET'];
+  const url = databases.get(dataDir);
+  if (!socketDir || url === undefined) return;
+  databases.delete(dataDir);
+  const client = new pg.Client({ host: socketDir, user: 'postgres', database: 'postgres' });
+  await client.connect();
+  try {
+    await client.query(`DROP DATABASE IF EXISTS ${new URL(url).pathname.slice(1)} WITH (FORCE)`);
+  } finally {
+    await client.end();
+  }
 }
 
 /** A browser host started for one test, on its own data folder, with a clock the test can move. */
@@ -114,7 +132,7 @@ export class ConsoleHost {
   database(): SqlDatabase {
     const url = databases.get(this.dataDir);
     if (url !== undefined) return PgDatabase.open({ connectionString: url, max: 1, application_name: 'e2e test' });
-    const db = new Database(join(this.dataDir, this.demo ? 'demo.sqlite' : 'console.sqlite'));
+    const db = new Database(join(this.dataDir, this.demo ? 'demo.sqlite' : 'console.sqlite'), { fileMustExist: true });
     // The console writes to the same file meanwhile.
     db.pragma('busy_timeout = 5000');
     return new SqliteDatabase(db);
@@ -158,6 +176,7 @@ export class ConsoleHost {
     if (!options.keepData) {
       rmSync(this.dataDir, { recursive: true, force: true });
       rmSync(configHomeOf(this.dataDir), { recursive: true, force: true });
+      await dropE2eDatabase(this.dataDir);
     }
   }
 }

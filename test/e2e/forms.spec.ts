@@ -320,8 +320,18 @@ test('Federal Surveyor IDs: Advanced Search hides; Enter FSID lists its error; t
     'the menu is within the window',
   ).toBe(true);
   expect(await table.boundingBox(), 'the table did not move').toEqual(before);
-  // The page scrolled under it: the list would part from its button, so it closes; opened again, it stays.
-  await page.evaluate('window.scrollTo(0, window.scrollY > 100 ? window.scrollY - 100 : window.scrollY + 100)');
+  // A scroll that moves nothing (the page bringing into view what already is) leaves it open...
+  await page.evaluate('document.dispatchEvent(new Event("scroll"))');
+  await page.evaluate('new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))');
+  await expect(menu).toBeVisible();
+  // ...and one that moves the page would part it from its button: it closes. Opened again, it stays.
+  const scrolled = await page.evaluate(`(() => {
+    const before = window.scrollY;
+    const room = document.documentElement.scrollHeight - window.innerHeight - before;
+    window.scrollTo(0, room >= 100 ? before + 100 : Math.max(0, before - 100));
+    return window.scrollY !== before;
+  })()`);
+  expect(scrolled, 'the page scrolled').toBe(true);
   await expect(menu).toHaveCount(0);
   await fsid
     .row('surveyor.user')
