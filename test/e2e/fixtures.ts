@@ -26,7 +26,7 @@ const configHomeOf = (dataDir: string) => `${dataDir}-config`;
 export const ON_POSTGRES = process.env['SOC_E2E_ENGINE'] === 'postgres';
 
 /** Each console's PostgreSQL database on a run with SOC_E2E_ENGINE=postgres, by data folder (a restart opens the same one). */
-const databases = new Map<string, string>();
+const databases = new Map<string, { name: string; url: string }>();
 /** Databases this worker has created: each new one is named by it, never reusing a dropped one's name. */
 let created = 0;
 
@@ -38,7 +38,7 @@ async function e2eDatabase(dataDir: string): Promise<string | null> {
   const socketDir = process.env['SOC_E2E_PG_SOCKET'];
   if (!socketDir) return null;
   const known = databases.get(dataDir);
-  if (known) return known;
+  if (known) return known.url;
   created += 1;
   const name = `e2e_${process.pid}_${created}`;
   const client = new pg.Client({ host: socketDir, user: 'postgres', database: 'postgres' });
@@ -49,20 +49,20 @@ async function e2eDatabase(dataDir: string): Promise<string | null> {
     await client.end();
   }
   const url = `postgres://postgres@/${name}?host=${encodeURIComponent(socketDir)}`;
-  databases.set(dataDir, url);
+  databases.set(dataDir, { name, url });
   return url;
 }
 
 /** Drops a stopped console's PostgreSQL database, so a whole run does not keep one per test. */
 async function dropE2eDatabase(dataDir: string): Promise<void> {
   const socketDir = process.env['SOC_E2E_PG_SOCKET'];
-  const url = databases.get(dataDir);
-  if (!socketDir || url === undefined) return;
+  const known = databases.get(dataDir);
+  if (!socketDir || known === undefined) return;
   databases.delete(dataDir);
   const client = new pg.Client({ host: socketDir, user: 'postgres', database: 'postgres' });
   await client.connect();
   try {
-    await client.query(`DROP DATABASE IF EXISTS ${new URL(url).pathname.slice(1)} WITH (FORCE)`);
+    await client.query(`DROP DATABASE IF EXISTS ${known.name} WITH (FORCE)`);
   } finally {
     await client.end();
   }
@@ -130,8 +130,8 @@ export class ConsoleHost {
    * PostgreSQL run. Statements take `?` placeholders on either engine. Close it when done.
    */
   database(): SqlDatabase {
-    const url = databases.get(this.dataDir);
-    if (url !== undefined) return PgDatabase.open({ connectionString: url, max: 1, application_name: 'e2e test' });
+    const known = databases.get(this.dataDir);
+    if (known !== undefined) return PgDatabase.open({ connectionString: known.url, max: 1, application_name: 'e2e test' });
     const db = new Database(join(this.dataDir, this.demo ? 'demo.sqlite' : 'console.sqlite'), { fileMustExist: true });
     // The console writes to the same file meanwhile.
     db.pragma('busy_timeout = 5000');

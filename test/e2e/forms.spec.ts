@@ -325,10 +325,11 @@ test('Federal Surveyor IDs: Advanced Search hides; Enter FSID lists its error; t
   await page.evaluate('new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))');
   await expect(menu).toBeVisible();
   // ...and one that moves the page would part it from its button: it closes. Opened again, it stays.
+  // (Instant: the page scrolls smoothly otherwise, and scrollY would not have moved yet.)
   const scrolled = await page.evaluate(`(() => {
     const before = window.scrollY;
     const room = document.documentElement.scrollHeight - window.innerHeight - before;
-    window.scrollTo(0, room >= 100 ? before + 100 : Math.max(0, before - 100));
+    window.scrollTo({ top: room >= 100 ? before + 100 : Math.max(0, before - 100), behavior: 'instant' });
     return window.scrollY !== before;
   })()`);
   expect(scrolled, 'the page scrolled').toBe(true);
