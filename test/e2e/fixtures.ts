@@ -188,7 +188,8 @@ export async function expectNoAxeViolations(page: Page, context: string): Promis
   expect(summary, `axe violations on ${context}`).toEqual([]);
 }
 
-export const SCREENSHOT_DIR = join(ROOT, 'test-results', 'screens');
+/** Screenshots for people to look at; a PostgreSQL run writes its own beside the SQLite run's. */
+export const SCREENSHOT_DIR = join(ROOT, 'test-results', ON_POSTGRES ? 'screens-postgres' : 'screens');
 
 /** Collects the console messages by which Chromium reports a refused inline style or script. */
 function watchCsp(page: Page): string[] {

@@ -14,7 +14,8 @@ export default defineConfig({
   retries: 0,
   timeout: 60_000,
   reporter: process.env.CI ? [['list']] : [['list']],
-  outputDir: '../../test-results/e2e',
+  // Each engine's run its own, as its screenshots (fixtures.ts): the second run keeps the first's.
+  outputDir: process.env['SOC_E2E_ENGINE'] === 'postgres' ? '../../test-results/e2e-postgres' : '../../test-results/e2e',
   use: {
     browserName: 'chromium',
     headless: true,

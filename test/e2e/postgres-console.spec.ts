@@ -5,7 +5,7 @@ import { signInToHome } from './pages/console-pages.js';
 
 /**
  * End to end on PostgreSQL (SOC_E2E_ENGINE=postgres): what differs from the embedded console.
- * Screenshots at three widths go to test-results/screens/88-postgres-backup-<width>.png.
+ * Screenshots at three widths go to test-results/screens-postgres/88-postgres-backup-<width>.png.
  */
 
 test.beforeAll(() => mkdirSync(SCREENSHOT_DIR, { recursive: true }));
