@@ -19,10 +19,26 @@ const WIDTHS = [
   { width: 1920, height: 1080 },
 ] as const;
 
+/** In every row, the time ends before the action begins, at any width (narrow, Event stands over Time). */
+async function expectTimeBeforeAction(page: Page, width: number): Promise<void> {
+  const rows = page.locator('.soc-grid--audit .soc-grid__row--body');
+  await expect(rows.first()).toBeVisible();
+  // Each row's time's right edge (its words', which may overflow its box) and its action's left edge, in pixels.
+  const edges = await rows.evaluateAll((all) =>
+    all.map((row) => [
+      Math.max(...[...row.querySelectorAll('time span')].map((span) => span.getBoundingClientRect().right)),
+      row.querySelector('.soc-grid__action')?.getBoundingClientRect().left ?? NaN,
+    ]),
+  );
+  const overlapping = edges.filter(([timeRight, actionLeft]) => !(timeRight! <= actionLeft!));
+  expect(overlapping, `rows whose time runs into the action at ${width} wide`).toEqual([]);
+}
+
 async function shots(page: Page, name: string): Promise<void> {
   const before = page.viewportSize();
-  for (const size of WIDTHS) {
+  for (const size of [...WIDTHS, { width: 1280, height: 800 }]) {
     await page.setViewportSize(size);
+    await expectTimeBeforeAction(page, size.width);
     await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}-${size.width}.png`), fullPage: true });
   }
   if (before) await page.setViewportSize(before);
