@@ -4,7 +4,7 @@ import { generateScaleData } from './scale-data.js';
 
 /**
  * npm run bench:data -- --users 1000000 --pending 100000 --history 200000 --db /tmp/scale/console.sqlite
- * npm run bench:data -- --users 1000000 --pending 100000 --history 10000000 --db /tmp/scale10m/console.sqlite  (about 8 minutes, 7.7 GB)
+ * npm run bench:data -- --users 1000000 --pending 100000 --history 10000000 --db /tmp/scale10m/console.sqlite  (about 11 minutes, 8.1 GB)
  *
  * Builds a scale database for the benchmarks (see scale-data.ts for its shape) and, beside it,
  * PATH.accounts.json naming a few Security Officials with a known password and TOTP key, sealed
