@@ -30,6 +30,17 @@ const databases = new Map<string, { name: string; url: string }>();
 /** Databases this worker has created: each new one is named by it, never reusing a dropped one's name. */
 let created = 0;
 
+/** One statement on the run's cluster itself (creating or dropping a console's database). */
+async function onCluster(socketDir: string, sql: string): Promise<void> {
+  const client = new pg.Client({ host: socketDir, user: 'postgres', database: 'postgres' });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
 /**
  * On a PostgreSQL run (test/e2e/pg-global-setup.ts started a cluster), a new empty database for
  * a console's data folder, which the console migrates itself at start; null on SQLite.
@@ -41,13 +52,7 @@ async function e2eDatabase(dataDir: string): Promise<string | null> {
   if (known) return known.url;
   created += 1;
   const name = `e2e_${process.pid}_${created}`;
-  const client = new pg.Client({ host: socketDir, user: 'postgres', database: 'postgres' });
-  await client.connect();
-  try {
-    await client.query(`CREATE DATABASE ${name}`);
-  } finally {
-    await client.end();
-  }
+  await onCluster(socketDir, `CREATE DATABASE ${name}`);
   const url = `postgres://postgres@/${name}?host=${encodeURIComponent(socketDir)}`;
   databases.set(dataDir, { name, url });
   return url;
@@ -59,13 +64,7 @@ async function dropE2eDatabase(dataDir: string): Promise<void> {
   const known = databases.get(dataDir);
   if (!socketDir || known === undefined) return;
   databases.delete(dataDir);
-  const client = new pg.Client({ host: socketDir, user: 'postgres', database: 'postgres' });
-  await client.connect();
-  try {
-    await client.query(`DROP DATABASE IF EXISTS ${known.name} WITH (FORCE)`);
-  } finally {
-    await client.end();
-  }
+  await onCluster(socketDir, `DROP DATABASE IF EXISTS ${known.name} WITH (FORCE)`);
 }
 
 /** A browser host started for one test, on its own data folder, with a clock the test can move. */
