@@ -543,11 +543,13 @@ export function openArchiveFile(path: string): OpenedArchive {
     }
     if (appId !== ARCHIVE_APPLICATION_ID) throw new ArchiveFormatError(ARCHIVE_FILE_MESSAGES.notAnArchive);
     const version = db.pragma('user_version', { simple: true }) as number;
-    // The expected schema is this console's: an archive of another schema version is not compared with it.
     if (version > MIGRATIONS.length) throw new ArchiveFormatError(ARCHIVE_FILE_MESSAGES.newer);
-    if (version < MIGRATIONS.length) throw new ArchiveFormatError(ARCHIVE_FILE_MESSAGES.older);
     const schema = readSchema(db);
     const difference = schemaDifference(schema, expectedArchiveSchema());
+    // An archive of an older schema version still opens when its schema is this console's: the
+    // versions since changed nothing an archive holds (an index it leaves out, a trigger of the
+    // live database). The manifest signs the digest of that schema with the version it was made at.
+    if (difference !== null && version < MIGRATIONS.length) throw new ArchiveFormatError(ARCHIVE_FILE_MESSAGES.older);
     if (difference !== null) throw new ArchiveChangedError(ARCHIVE_FILE_MESSAGES.schemaChanged(difference));
     const problems = (db.pragma('integrity_check(5)') as Array<Record<string, string>>).map((r) => Object.values(r)[0]);
     if (problems.length !== 1 || problems[0] !== 'ok') throw new ArchiveChangedError(ARCHIVE_FILE_MESSAGES.damaged(problems.join('; ')));

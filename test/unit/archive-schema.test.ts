@@ -269,6 +269,24 @@ describe('an archive is opened only with the schema the console writes, intact b
     }, ARCHIVE_FILE_MESSAGES.older);
   });
 
+  it('an archive made at an older schema version opens when its schema is this one; one whose schema differs is refused as older', async () => {
+    const olderVersion = (db: Database.Database, change: (db: Database.Database) => void = () => undefined) => {
+      const version = (db.pragma('user_version', { simple: true }) as number) - 1;
+      change(db);
+      db.pragma(`user_version = ${version}`);
+      const m = JSON.parse((db.prepare('SELECT manifest FROM archive_manifest').get() as { manifest: string }).manifest) as ArchiveManifest;
+      // Signed by this console over the digest at that version, as the console of that version would have.
+      m.schema = schemaDigest(readSchema(db), version);
+      const text = manifestText(m);
+      db.prepare('UPDATE archive_manifest SET manifest = ?, signature = ?').run(text, h.app.services.identity.sign(Buffer.from(text, 'utf8')));
+    };
+    const { token } = copyOf((db) => olderVersion(db));
+    const { archive } = await h.call('cms', 'archive.open', { uploadToken: token });
+    expect(archive).toMatchObject({ signature: { ok: true }, chain: { ok: true }, ownConsole: true });
+    await h.call('cms', 'archive.close', { archiveId: archive!.archiveId });
+    await expectRefused((db) => olderVersion(db, (d) => d.exec('DROP INDEX role_requests_decided')), ARCHIVE_FILE_MESSAGES.older);
+  });
+
   // The large source is a copy of the embedded file (VACUUM INTO) filled with better-sqlite3.
   it.skipIf(ON_POSTGRES)(
     'opening and reading a large archive happen in its worker: a console call answers at once and the main thread never stalls',
