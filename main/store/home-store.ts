@@ -151,7 +151,7 @@ export class SqlHomeStore implements HomeStore {
 
   async pendingAges(organizationId: number | 'all', recentAfter: number, monthAfter: number): Promise<PendingAges> {
     const org = organizationId === 'all' ? 0 : organizationId;
-    // role_requests_pending (requested_at, id) WHERE status = 'pending'; role_requests_queue (organization_id, status, requested_at, id).
+    // role_requests_pending (requested_at, id) WHERE status = 'pending'; role_requests_queue (organization_id, requested_at, id) WHERE status = 'pending'.
     const exact = (after: number, atOrBefore: number): Term =>
       organizationId === 'all'
         ? { sql: "(SELECT count(*) FROM role_requests WHERE status = 'pending' AND requested_at > ? AND requested_at <= ?)", params: [after, atOrBefore] }

@@ -146,7 +146,7 @@ function filledAt(version: number): SqliteDatabase {
 describe('every migration upgrades a filled database of the version before it', () => {
   it('has a test for each migration below', () => {
     // A new migration needs its own case here.
-    expect(MIGRATIONS.map((m) => m.version)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+    expect(MIGRATIONS.map((m) => m.version)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
   });
 
   it('1 (domain): a new file becomes a database that holds every kind of row', () => {
@@ -401,5 +401,45 @@ describe('every migration upgrades a filled database of the version before it', 
     expect(() => reject.run(pending.official, pending.id)).toThrow(/Only a Security Official of this organization/);
     db.prepare("UPDATE users SET status = 'active' WHERE id = ?").run(pending.official);
     expect(reject.run(pending.official, pending.id).changes).toBe(1);
+  });
+
+  it('12 (lighter decisions): every row is kept; the queue index holds pending requests only, and a decision leaves it', () => {
+    const db = filledAt(11);
+    const before = snapshot(db);
+    upgradeTo(db, 12);
+    expectNothingLost(db, before);
+    const columns = (index: string) => (db.prepare('SELECT name FROM pragma_index_info(?) ORDER BY seqno').pluck().all(index) as string[]).join(',');
+    expect(columns('role_requests_queue')).toBe('organization_id,requested_at,id');
+    expect(columns('role_requests_requester')).toBe('requester_id');
+    const inQueueIndex = (org: number) =>
+      db
+        .prepare("SELECT count(*) FROM role_requests INDEXED BY role_requests_queue WHERE organization_id = ? AND status = 'pending'")
+        .pluck()
+        .get(org) as number;
+    const pendingOf = (org: number) =>
+      db.prepare("SELECT count(*) FROM role_requests NOT INDEXED WHERE organization_id = ? AND status = 'pending'").pluck().get(org) as number;
+    const pending = db
+      .prepare(
+        `SELECT q.id, q.organization_id AS org, a.user_id AS official FROM role_requests q
+           JOIN role_assignments a ON a.organization_id = q.organization_id
+           JOIN roles r ON r.id = a.role_id AND r.security_official_kind IS NOT NULL
+          WHERE q.status = 'pending' AND a.user_id <> q.requester_id ORDER BY q.id LIMIT 1`,
+      )
+      .get() as { id: number; org: number; official: number };
+    expect(pending).toBeDefined();
+    const n = pendingOf(pending.org);
+    expect(inQueueIndex(pending.org)).toBe(n);
+    db.prepare(`UPDATE role_requests SET status = 'rejected', decided_by = ?, decided_at = ${T0 + 9 * DAY}, reason = 'No' WHERE id = ?`).run(
+      pending.official,
+      pending.id,
+    );
+    expect(inQueueIndex(pending.org)).toBe(n - 1);
+    expect(pendingOf(pending.org)).toBe(n - 1);
+    expect(db.prepare('PRAGMA integrity_check').pluck().get()).toBe('ok');
+    // The organization's queue is read from its index, not the table.
+    const plan = db
+      .prepare("EXPLAIN QUERY PLAN SELECT id FROM role_requests WHERE organization_id = ? AND status = 'pending' ORDER BY requested_at, id LIMIT 10")
+      .all(pending.org) as Array<{ detail: string }>;
+    expect(plan.map((r) => r.detail).join('\n')).toMatch(/USING (COVERING )?INDEX role_requests_queue/);
   });
 });

@@ -587,6 +587,12 @@ describe('PostgreSQL indexes serve the pages the SQLite queries name', () => {
       /Index (Only )?Scan using role_requests_decided\b/,
     ],
     [
+      'an organization’s queue, oldest first (pending requests only in its index)',
+      `SELECT id FROM role_requests WHERE organization_id = ? AND status = 'pending' ORDER BY requested_at, id LIMIT 10`,
+      [2],
+      /Index (Only )?Scan using role_requests_queue\b/,
+    ],
+    [
       'an organization’s directory by name',
       'SELECT user_id FROM user_directory WHERE program_id = ? AND organization_id = ? ORDER BY last_name, first_name, user_id LIMIT 10',
       [1, 1],

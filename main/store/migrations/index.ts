@@ -10,6 +10,7 @@ import { migration008 } from './008-password-resets.js';
 import { migration009 } from './009-cms-queue.js';
 import { migration010 } from './010-organization-picker.js';
 import { migration011 } from './011-decisions-by-signed-in-officials.js';
+import { migration012 } from './012-lighter-decisions.js';
 import type { Migration } from './migration.js';
 
 // The versions import the type from its own file, not from this index that imports them.
@@ -28,6 +29,7 @@ export const MIGRATIONS: readonly Migration[] = [
   migration009,
   migration010,
   migration011,
+  migration012,
 ];
 
 export class NewerDatabaseError extends Error {
