@@ -529,6 +529,65 @@ describe('one schema, two engines', () => {
     );
   });
 
+  it('keeps the counters equal to a recount when one statement decides, reopens or touches many requests', async () => {
+    // What the counters must hold, recounted from the requests themselves.
+    const recount = async (tx: SqlExecutor) => ({
+      pending: await tx.all(
+        "SELECT organization_id, program_id, role_id, count(*) AS n FROM role_requests WHERE status = 'pending' GROUP BY organization_id, program_id, role_id ORDER BY 1, 2, 3",
+      ),
+      byOrganization: await tx.all("SELECT organization_id, count(*) AS n FROM role_requests WHERE status = 'pending' GROUP BY organization_id ORDER BY 1"),
+      days: await tx.all(
+        `SELECT metric, organization_id, day, count(*) AS n FROM (
+           SELECT status AS metric, o.id AS organization_id, CASE WHEN status = 'pending' THEN requested_at ELSE decided_at END / ${DAY} AS day
+             FROM role_requests r JOIN (SELECT id FROM organizations UNION ALL SELECT 0) o ON o.id IN (r.organization_id, 0)
+            WHERE status = 'pending' OR (status IN ('approved', 'rejected') AND decided_at IS NOT NULL)) k
+          GROUP BY metric, organization_id, day ORDER BY 1, 2, 3`,
+      ),
+    });
+    const counters = async (tx: SqlExecutor) => ({
+      pending: await tx.all('SELECT organization_id, program_id, role_id, n FROM pending_request_counts WHERE n <> 0 ORDER BY 1, 2, 3'),
+      byOrganization: await tx.all('SELECT organization_id, n FROM pending_by_organization WHERE n <> 0 ORDER BY 1'),
+      days: await tx.all("SELECT metric, organization_id, day, n FROM home_day_counts WHERE n <> 0 AND metric <> 'active_use' ORDER BY 1, 2, 3"),
+    });
+    const steps: Array<[string, string, SqlValue[]]> = [
+      [
+        'one statement approves and rejects six requests of two organizations, filed on three days',
+        `UPDATE role_requests SET status = CASE WHEN id % 2 = 0 AND organization_id = 1 THEN 'approved' ELSE 'rejected' END, decided_by = 1, decided_at = ?
+          WHERE id BETWEEN 200 AND 205`,
+        [T0 + 3 * DAY],
+      ],
+      ['one statement changes requests and no counted column', "UPDATE role_requests SET justification = 'checked' WHERE id BETWEEN 200 AND 209", []],
+      [
+        'one statement reopens the rejected ones',
+        "UPDATE role_requests SET status = 'pending', decided_by = NULL, decided_at = NULL, reason = NULL WHERE status = 'rejected'",
+        [],
+      ],
+      [
+        'one statement decides everything still pending, a day later',
+        "UPDATE role_requests SET status = 'rejected', decided_by = 1, decided_at = ? WHERE status = 'pending'",
+        [T0 + 4 * DAY],
+      ],
+    ];
+    for (const [engine, db] of engines) {
+      await inRolledBackTransaction(db, async (tx) => {
+        // Provider roles in organization 1 and state roles in organization 2, filed over three days.
+        for (let i = 0; i < 10; i += 1) {
+          const [org, role] = i % 3 === 2 ? [2, 7] : [1, i % 2 === 0 ? 5 : 4];
+          await tx.run(...request(200 + i, i % 2 === 0 ? 7 : 5, org, role, 'pending', T0 + (i % 3) * DAY));
+        }
+        expect(await counters(tx), `${engine}: filed`).toEqual(await recount(tx));
+        for (const [name, sql, params] of steps) {
+          await tx.run(sql, params);
+          const expected = await recount(tx);
+          expect(await counters(tx), `${engine}: ${name}`).toEqual(expected);
+        }
+        // The last step left nothing pending: the pending counters are all gone (or zero), the days kept.
+        expect((await counters(tx)).pending).toEqual([]);
+        expect((await counters(tx)).days.length).toBeGreaterThan(0);
+      });
+    }
+  });
+
   it('reads case-insensitively where SQLite says NOCASE, and sorts by bytes', async () => {
     for (const [engine, db] of engines) {
       const found = await db.all<{ id: number }>('SELECT id FROM users WHERE user_id = ? COLLATE NOCASE', ['requester']);
