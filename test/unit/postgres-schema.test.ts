@@ -543,17 +543,32 @@ describe('one schema, two engines', () => {
             WHERE status = 'pending' OR (status IN ('approved', 'rejected') AND decided_at IS NOT NULL)) k
           GROUP BY metric, organization_id, day ORDER BY 1, 2, 3`,
       ),
+      // A person is listed in an organization's directory once per role held and pending request there.
+      directory: await tx.all(
+        `SELECT user_id, program_id, organization_id, count(*) AS reasons FROM (
+           SELECT user_id, program_id, organization_id FROM role_assignments
+           UNION ALL SELECT requester_id, program_id, organization_id FROM role_requests WHERE status = 'pending') k
+          GROUP BY user_id, program_id, organization_id ORDER BY 1, 2, 3`,
+      ),
     });
     const counters = async (tx: SqlExecutor) => ({
       pending: await tx.all('SELECT organization_id, program_id, role_id, n FROM pending_request_counts WHERE n <> 0 ORDER BY 1, 2, 3'),
       byOrganization: await tx.all('SELECT organization_id, n FROM pending_by_organization WHERE n <> 0 ORDER BY 1'),
       days: await tx.all("SELECT metric, organization_id, day, n FROM home_day_counts WHERE n <> 0 AND metric <> 'active_use' ORDER BY 1, 2, 3"),
+      directory: await tx.all('SELECT user_id, program_id, organization_id, reasons FROM user_directory ORDER BY 1, 2, 3'),
     });
     const steps: Array<[string, string, SqlValue[]]> = [
       [
-        'one statement approves and rejects six requests of two organizations, filed on three days',
+        'one statement approves and rejects seven requests of two organizations, filed on three days, by two people',
         `UPDATE role_requests SET status = CASE WHEN id % 2 = 0 AND organization_id = 1 THEN 'approved' ELSE 'rejected' END, decided_by = 1, decided_at = ?
-          WHERE id BETWEEN 200 AND 205`,
+          WHERE id BETWEEN 200 AND 206`,
+        [T0 + 3 * DAY],
+      ],
+      [
+        'one statement grants the approved roles: two to one person in one organization, and one already granted',
+        `INSERT INTO role_assignments (user_id, program_id, organization_id, role_id, granted_at, granted_by, request_id)
+         SELECT requester_id, program_id, organization_id, role_id, ?, 1, id FROM role_requests WHERE status = 'approved'
+         ON CONFLICT DO NOTHING`,
         [T0 + 3 * DAY],
       ],
       ['one statement changes requests and no counted column', "UPDATE role_requests SET justification = 'checked' WHERE id BETWEEN 200 AND 209", []],
@@ -572,7 +587,7 @@ describe('one schema, two engines', () => {
       await inRolledBackTransaction(db, async (tx) => {
         // Provider roles in organization 1 and state roles in organization 2, filed over three days.
         for (let i = 0; i < 10; i += 1) {
-          const [org, role] = i % 3 === 2 ? [2, 7] : [1, i % 2 === 0 ? 5 : 4];
+          const [org, role] = i % 3 === 2 ? [2, 7] : [1, i < 3 ? 5 : 4];
           await tx.run(...request(200 + i, i % 2 === 0 ? 7 : 5, org, role, 'pending', T0 + (i % 3) * DAY));
         }
         expect(await counters(tx), `${engine}: filed`).toEqual(await recount(tx));
