@@ -715,13 +715,16 @@ export class SqlRequestStore implements RequestStore {
   async securityOfficialCounts(organizationIds: readonly number[]): Promise<Map<number, number>> {
     const counts = new Map<number, number>(organizationIds.map((id) => [id, 0]));
     if (organizationIds.length === 0) return counts;
+    // The roles as values, not a subquery: both engines then seek each (organization, Security
+    // Official role) pair in role_assignments_org. With the subquery PostgreSQL read every
+    // assignment of the organizations and filtered them (a CMS official's 94: 19,398 rows, 5 ms
+    // against 0.7).
+    const roles = (await this.ctx.db.all<{ id: number }>('SELECT id FROM roles WHERE security_official_kind IS NOT NULL ORDER BY id')).map((r) => r.id);
+    if (roles.length === 0) return counts;
     const rows = await this.ctx.db.all<{ id: number; n: number }>(
-      // Seeks (organization, Security Official role) in role_assignments_org instead of reading
-      // every assignment of a large organization.
       `SELECT a.organization_id AS id, count(DISTINCT a.user_id) AS n FROM role_assignments a
-        WHERE a.role_id IN (SELECT id FROM roles WHERE security_official_kind IS NOT NULL)
-          AND a.organization_id IN (${marks(organizationIds.length)}) GROUP BY a.organization_id`,
-      organizationIds,
+        WHERE a.role_id IN (${marks(roles.length)}) AND a.organization_id IN (${marks(organizationIds.length)}) GROUP BY a.organization_id`,
+      [...roles, ...organizationIds],
     );
     for (const r of rows) counts.set(r.id, r.n);
     return counts;

@@ -2,7 +2,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import type { Database } from 'better-sqlite3';
-import pg from 'pg';
+import type pg from 'pg';
 import { AdjustableClock } from '../../main/clock.js';
 import { DATABASE_FILE, createConsole, dataKeyFileName } from '../../main/app.js';
 import type { ConsoleApp } from '../../main/app.js';
@@ -22,6 +22,8 @@ import { accountsPathFor } from './scale-data.js';
 import { accountNamed, call, copyDatabase, signIn } from './bench-console.js';
 import type { Official } from './bench-console.js';
 import type { AccountsFile, BenchAccount } from './scale-data.js';
+import { ENGINE_NAMES, enginesFrom, postgresQueries, sqliteQueries } from './bench-engines.js';
+import type { Engine } from './bench-engines.js';
 import { copyToPostgres } from './postgres-copy.js';
 import type { PostgresCopy } from './postgres-copy.js';
 import { sideDb, sideSql } from '../support/side-db.js';
@@ -60,14 +62,7 @@ if (!flags.db) {
   console.error(`--db PATH is required\n${USAGE}`);
   process.exit(2);
 }
-const engineFlag = flags.engine ?? 'both';
-if (engineFlag !== 'sqlite' && engineFlag !== 'postgres' && engineFlag !== 'both') {
-  console.error(`--engine must be sqlite, postgres or both\n${USAGE}`);
-  process.exit(2);
-}
-type Engine = 'sqlite' | 'postgres';
-const ENGINE_NAMES: Record<Engine, string> = { sqlite: 'SQLite', postgres: 'PostgreSQL' };
-const engines: Engine[] = engineFlag === 'both' ? ['sqlite', 'postgres'] : [engineFlag];
+const engines = enginesFrom(flags.engine, USAGE);
 const source = resolve(flags.db);
 const runs = Math.max(1, Math.floor(flags.runs ?? 200));
 const warmup = Math.floor(flags.warmup ?? 20);
@@ -122,7 +117,7 @@ interface RawSql {
 function sqliteRaw(app: ConsoleApp): RawSql {
   const db = sideDb(app);
   return {
-    all: <T>(sql: string, params: readonly SqlValue[]) => Promise.resolve(db.prepare(sql).all(...params) as T[]),
+    all: sqliteQueries(db).all,
     approve: (o, ids, now) => Promise.resolve(rawApprove(db, o, ids, now)),
     approveInChunks: (o, ids, now, size) => inChunks(ids, size, (slice) => Promise.resolve(rawApprove(db, o, slice, now))),
     plan: (label, sql, params) => Promise.resolve(printPlan(db, label, sql, params)),
@@ -131,17 +126,7 @@ function sqliteRaw(app: ConsoleApp): RawSql {
 }
 
 async function postgresRaw(url: string): Promise<RawSql> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  const names = new Map<string, string>();
-  const all = async <T>(sql: string, params: readonly SqlValue[]): Promise<T[]> => {
-    let name = names.get(sql);
-    if (!name) {
-      name = `raw_${names.size + 1}`;
-      names.set(sql, name);
-    }
-    return (await client.query({ name, text: toPostgresPlaceholders(sql), values: [...params] })).rows as T[];
-  };
+  const { client, all } = await postgresQueries(url);
   return {
     all,
     approve: (o, ids, now) => rawApprovePostgres(client, o, ids, now),
@@ -513,13 +498,13 @@ function countQuery(o: Official): { sql: string; params: SqlValue[] } {
     : { sql: `SELECT coalesce(sum(c.n), 0) AS n FROM pending_request_counts c WHERE ${inOrgs}`, params: [...o.orgIds] };
 }
 
-/** Security Officials per organization of a page, as the page's judgements need them. */
-function officialCountsQuery(orgIds: readonly number[]): { sql: string; params: SqlValue[] } {
+/** Security Officials per organization of a page, as the page's judgements need them (the store's statement: the roles as values). */
+function officialCountsQuery(roleIds: readonly number[], orgIds: readonly number[]): { sql: string; params: SqlValue[] } {
+  const marks = (n: number) => Array.from({ length: n }, () => '?').join(',');
   return {
     sql: `SELECT a.organization_id AS id, count(DISTINCT a.user_id) AS n FROM role_assignments a
-           WHERE a.role_id IN (SELECT id FROM roles WHERE security_official_kind IS NOT NULL)
-             AND a.organization_id IN (${orgIds.map(() => '?').join(',')}) GROUP BY a.organization_id`,
-    params: [...orgIds],
+           WHERE a.role_id IN (${marks(roleIds.length)}) AND a.organization_id IN (${marks(orgIds.length)}) GROUP BY a.organization_id`,
+    params: [...roleIds, ...orgIds],
   };
 }
 
@@ -573,7 +558,11 @@ async function rawPage(rawSql: RawSql, o: Official, sort: QueueSort, key: Keyset
   return sample(runs, warmup, async () => {
     const rows = await rawSql.all<RawRow>(q.sql, q.params);
     await rawSql.all(count.sql, count.params);
-    const officials = officialCountsQuery([...new Set([...rows.map((r) => r.org_id), ...o.orgIds])]);
+    const roles = await rawSql.all<{ id: number }>('SELECT id FROM roles WHERE security_official_kind IS NOT NULL ORDER BY id', []);
+    const officials = officialCountsQuery(
+      roles.map((r) => r.id),
+      [...new Set([...rows.map((r) => r.org_id), ...o.orgIds])],
+    );
     await rawSql.all(officials.sql, officials.params);
     await rawSql.all('SELECT name FROM programs ORDER BY id', []);
   });
