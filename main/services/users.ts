@@ -12,7 +12,7 @@ import { POLICY } from '../../shared/policy.js';
 import type { OutboxDraft } from '../store/outbox-rows.js';
 import type { UserRecord } from '../store/types.js';
 import type { Store } from '../store/store.js';
-import type { AccountChange, Direction, LookupScope, LookupUser, NameKey } from '../store/users-admin-store.js';
+import type { AccountChange, Direction, LookupScope, LookupUser, NameKey, SearchReads } from '../store/users-admin-store.js';
 import { compareNames } from '../store/users-admin-store.js';
 import type { FileTransfer } from './files.js';
 import { writeCsv } from './csv-writer.js';
@@ -126,18 +126,26 @@ export class UserService {
       };
     }
     // Exact matches lead the first page and are left out of every page's name-ordered rest.
-    const exact = await this.store.userAdmin.exactMatches(scope, query);
+    const reads = await this.store.userAdmin.searchReads(
+      scope,
+      query,
+      after,
+      input.direction,
+      input.limit + 1,
+      POLICY.lookupMatchCap,
+      after === null ? POLICY.lookupCountCap : null,
+    );
+    const { exact, others } = reads;
     const shownExact = after === null ? exact : [];
-    const { rows, more, others } = await this.searchPage(scope, query, after, input.direction, input.limit - shownExact.length, exact);
+    const { rows, more } = mergeSearchPage(reads, after, input.direction, input.limit - shownExact.length, input.limit + 1 + exact.length);
     const last = rows[rows.length - 1];
     let total: number | null = null;
     let totalAtLeast = false;
-    if (after === null) {
+    if (reads.lastNameCount !== null) {
       // Last-name matches are counted (up to a cap); the others are all in hand unless truncated.
-      const lastNames = await this.store.userAdmin.countLastNamePrefix(scope, query, POLICY.lookupCountCap);
       const elsewhere = new Map([...exact, ...others.users].filter((u) => !startsWithNocase(u.lastName, query)).map((u) => [u.id, u]));
-      total = lastNames + elsewhere.size;
-      totalAtLeast = lastNames >= POLICY.lookupCountCap || others.truncated;
+      total = reads.lastNameCount + elsewhere.size;
+      totalAtLeast = reads.lastNameCount >= POLICY.lookupCountCap || others.truncated;
     }
     return {
       rows: [...shownExact.map((u) => toRow(u, true, now)), ...rows.map((u) => toRow(u, false, now))],
@@ -146,26 +154,6 @@ export class UserService {
       truncated: others.truncated,
       nextCursor: more && last ? encodeCursor({ direction: input.direction, query, key: keyOf(last) }) : null,
     };
-  }
-
-  /**
-   * A page of a search in name order: last-name matches come page by page from their index (in
-   * name order), merged with the matches by first name, user ID or email, of which there are few
-   * (at most lookupMatchCap of each kind). Exact matches, already shown first, are left out.
-   */
-  private async searchPage(scope: LookupScope, query: string, after: NameKey | null, direction: Direction, room: number, exact: readonly LookupUser[]) {
-    const others = await this.store.userAdmin.otherPrefixMatches(scope, query, POLICY.lookupMatchCap);
-    // One more than fits, plus the exact matches that may be among them, tells whether there is more.
-    const lastNames = await this.store.userAdmin.browse(scope, after, direction, room + 1 + exact.length, query);
-    const exactIds = new Set(exact.map((u) => u.id));
-    const beyond = (u: NameKey) => after === null || ordered(direction, after, u);
-    const merged = new Map<number, LookupUser>();
-    for (const u of [...lastNames, ...others.users]) if (!exactIds.has(u.id) && beyond(u)) merged.set(u.id, u);
-    let candidates = [...merged.values()].sort((a, b) => (direction === 'asc' ? compareNames(a, b) : compareNames(b, a)));
-    // Past the last last-name match read, another may exist that sorts earlier than the others' rows.
-    const lastRead = lastNames[lastNames.length - 1];
-    if (lastNames.length === room + 1 + exact.length && lastRead) candidates = candidates.filter((u) => !ordered(direction, lastRead, u));
-    return { rows: candidates.slice(0, Math.max(0, room)), more: candidates.length > room, others };
   }
 
   /** Export Users: the current result as CSV, streamed a page at a time (memory stays flat). */
@@ -178,7 +166,6 @@ export class UserService {
     const target = await this.files.save(session.clientId, `Users ${input.program} ${label} ${day}.csv`);
     if (!target) return { delivery: null, count: 0 };
     const store = this.store;
-    const searchPage = this.searchPage.bind(this);
     const now = this.clock.now();
     const toCells = (u: LookupUser) => [
       u.firstName,
@@ -203,11 +190,11 @@ export class UserService {
             after = keyOf(last);
           }
         }
-        const exact = await store.userAdmin.exactMatches(scope, query);
-        yield exact.map(toCells);
         let after: NameKey | null = null;
         for (;;) {
-          const { rows, more } = await searchPage(scope, query, after, input.direction, EXPORT_PAGE, exact);
+          const reads = await store.userAdmin.searchReads(scope, query, after, input.direction, EXPORT_PAGE + 1, POLICY.lookupMatchCap, null);
+          if (after === null) yield reads.exact.map(toCells);
+          const { rows, more } = mergeSearchPage(reads, after, input.direction, EXPORT_PAGE, EXPORT_PAGE + 1 + reads.exact.length);
           yield rows.map(toCells);
           const last = rows[rows.length - 1];
           if (!more || !last) return;
@@ -553,6 +540,24 @@ export class UserService {
 }
 
 /** A temporary lock is a time, shown as a status while it lasts. */
+/**
+ * A page of a search in name order: last-name matches (read from their index, in name order)
+ * merged with the matches by first name, user ID or email, of which there are few (at most
+ * lookupMatchCap of each kind). Exact matches, shown first, are left out. `asked` is how many
+ * last-name matches were asked for: when all of them came, more may follow that sort before some
+ * of the other matches, which then wait for a later page.
+ */
+function mergeSearchPage(reads: SearchReads, after: NameKey | null, direction: Direction, room: number, asked: number): { rows: LookupUser[]; more: boolean } {
+  const exactIds = new Set(reads.exact.map((u) => u.id));
+  const beyond = (u: NameKey) => after === null || ordered(direction, after, u);
+  const merged = new Map<number, LookupUser>();
+  for (const u of [...reads.lastNames, ...reads.others.users]) if (!exactIds.has(u.id) && beyond(u)) merged.set(u.id, u);
+  let candidates = [...merged.values()].sort((a, b) => (direction === 'asc' ? compareNames(a, b) : compareNames(b, a)));
+  const lastRead = reads.lastNames[reads.lastNames.length - 1];
+  if (reads.lastNames.length === asked && lastRead) candidates = candidates.filter((u) => !ordered(direction, lastRead, u));
+  return { rows: candidates.slice(0, Math.max(0, room)), more: candidates.length > room };
+}
+
 function displayStatus(u: { status: UserStatus; lockedUntil: number | null }, now: number): UserStatus {
   return u.status === 'active' && u.lockedUntil !== null && u.lockedUntil > now ? 'temporarily_locked' : u.status;
 }

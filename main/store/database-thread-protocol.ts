@@ -119,6 +119,7 @@ export const READ_OPERATIONS: { readonly [P in Part]?: ReadonlyArray<keyof Store
     'countLastNamePrefix',
     'otherPrefixMatches',
     'exactMatches',
+    'searchReads',
     'isInOrganizations',
     'tiedOrganizations',
     'profile',

@@ -115,6 +115,21 @@ export interface UserAdminStore {
   otherPrefixMatches(scope: LookupScope, prefix: string, cap: number): Promise<{ users: LookupUser[]; truncated: boolean }>;
   /** The user whose user ID or email is exactly `term` (no case), if in scope. */
   exactMatches(scope: LookupScope, term: string): Promise<LookupUser[]>;
+  /**
+   * A search's reads in one call: its exact matches; its other prefix matches (`matchCap` of each
+   * kind); its last-name matches after `after`, `limit` of them and as many more as there are
+   * exact matches (which a page leaves out of its name-ordered rest); and, when `countCap` is
+   * given, how many last names match, counted no further than it.
+   */
+  searchReads(
+    scope: LookupScope,
+    query: string,
+    after: NameKey | null,
+    direction: Direction,
+    limit: number,
+    matchCap: number,
+    countCap: number | null,
+  ): Promise<SearchReads>;
   /** Whether the user holds a role or has a request in one of these organizations (any program). */
   isInOrganizations(userRowId: number, organizationIds: readonly number[] | 'all'): Promise<boolean>;
   /** The organizations a user is tied to: a role or a pending request there. */
@@ -188,6 +203,13 @@ function compareNocase(a: string, b: string): number {
       'utf8',
     );
   return Buffer.compare(fold(a), fold(b));
+}
+
+export interface SearchReads {
+  exact: LookupUser[];
+  others: { users: LookupUser[]; truncated: boolean };
+  lastNames: LookupUser[];
+  lastNameCount: number | null;
 }
 
 export class SqlUserAdminStore implements UserAdminStore {
@@ -293,6 +315,26 @@ export class SqlUserAdminStore implements UserAdminStore {
        ) AND ${member.sql} ORDER BY u.id`,
       [term, term, ...member.params],
     );
+  }
+
+  async searchReads(
+    scope: LookupScope,
+    query: string,
+    after: NameKey | null,
+    direction: Direction,
+    limit: number,
+    matchCap: number,
+    countCap: number | null,
+  ): Promise<SearchReads> {
+    // One call where the service made four: each call from the console crosses to the database
+    // thread and back, which cost more than an exact match's own query.
+    const exact = await this.exactMatches(scope, query);
+    const [others, lastNames, lastNameCount] = await Promise.all([
+      this.otherPrefixMatches(scope, query, matchCap),
+      this.browse(scope, after, direction, limit + exact.length, query),
+      countCap === null ? null : this.countLastNamePrefix(scope, query, countCap),
+    ]);
+    return { exact, others, lastNames, lastNameCount };
   }
 
   async isInOrganizations(userRowId: number, organizationIds: readonly number[] | 'all'): Promise<boolean> {
