@@ -1,0 +1,92 @@
+import type { Database, Statement } from 'better-sqlite3';
+import pg from 'pg';
+import { toPostgresPlaceholders } from '../../main/store/postgres/pg-database.js';
+import type { SqlValue } from '../../main/store/sql.js';
+import { fmtMs, printTable } from './bench-support.js';
+import type { Sampled } from './bench-support.js';
+
+/** The engines a benchmark can measure, and the flag that picks them. */
+export type Engine = 'sqlite' | 'postgres';
+export const ENGINE_NAMES: Record<Engine, string> = { sqlite: 'SQLite', postgres: 'PostgreSQL' };
+
+/** `--engine sqlite|postgres|both` (default both), or the usage and exit code 2. */
+export function enginesFrom(flag: string | undefined, usage: string): Engine[] {
+  const value = flag ?? 'both';
+  if (value !== 'sqlite' && value !== 'postgres' && value !== 'both') {
+    console.error(`--engine must be sqlite, postgres or both\n${usage}`);
+    process.exit(2);
+  }
+  return value === 'both' ? ['sqlite', 'postgres'] : [value];
+}
+
+/**
+ * The equivalent SQL run directly on an engine, each statement prepared once: by better-sqlite3
+ * on a connection of the benchmark's own, or by name on a node-postgres client of its own. The
+ * text is the store's dialect (`?` placeholders), as the store sends it to either engine.
+ */
+export interface RawQueries {
+  all<T>(sql: string, params?: readonly SqlValue[]): Promise<T[]>;
+  close(): Promise<void>;
+}
+
+export function sqliteQueries(db: Database): RawQueries {
+  const statements = new Map<string, Statement<unknown[]>>();
+  return {
+    all<T>(sql: string, params: readonly SqlValue[] = []) {
+      let statement = statements.get(sql);
+      if (!statement) {
+        statement = db.prepare(sql);
+        statements.set(sql, statement);
+      }
+      return Promise.resolve(statement.all(...params) as T[]);
+    },
+    close: () => Promise.resolve(),
+  };
+}
+
+export async function postgresQueries(url: string): Promise<RawQueries & { client: pg.Client }> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  const names = new Map<string, string>();
+  return {
+    client,
+    async all<T>(sql: string, params: readonly SqlValue[] = []) {
+      let name = names.get(sql);
+      if (!name) {
+        name = `raw_${names.size + 1}`;
+        names.set(sql, name);
+      }
+      return (await client.query({ name, text: toPostgresPlaceholders(sql), values: [...params] })).rows as T[];
+    },
+    close: () => client.end(),
+  };
+}
+
+/** A figure measured through dispatch and as raw SQL, on one engine. */
+export interface EngineFigure {
+  label: string;
+  service: Sampled;
+  raw: Sampled | null;
+}
+
+/**
+ * The engines' figures in one table, measure by measure: service (dispatch) and raw p50 / p95
+ * on each engine. Every engine measured the same list, in the same order.
+ */
+export function printSideBySide(title: string, results: ReadonlyMap<Engine, readonly EngineFigure[]>): void {
+  const engines = [...results.keys()];
+  const first = results.get(engines[0] as Engine) ?? [];
+  const pair = (s: Sampled | null) => (s ? `${fmtMs(s.p50)} / ${fmtMs(s.p95)}` : '');
+  console.log(`\n${title}`);
+  printTable([
+    ['Measure', ...engines.flatMap((e) => [`${ENGINE_NAMES[e]} service`, `${ENGINE_NAMES[e]} raw`])],
+    ...first.map((f, i) =>
+      [f.label].concat(
+        engines.flatMap((e) => {
+          const g = results.get(e)?.[i];
+          return [g ? pair(g.service) : '', g ? pair(g.raw) : ''];
+        }),
+      ),
+    ),
+  ]);
+}
