@@ -571,6 +571,7 @@ describe('one schema, two engines', () => {
          ON CONFLICT DO NOTHING`,
         [T0 + 3 * DAY],
       ],
+      ['one statement moves the approved ones to the next day', `UPDATE role_requests SET decided_at = decided_at + ${DAY} WHERE status = 'approved'`, []],
       ['one statement changes requests and no counted column', "UPDATE role_requests SET justification = 'checked' WHERE id BETWEEN 200 AND 209", []],
       [
         'one statement reopens the rejected ones',

@@ -14,7 +14,8 @@ import type { Migration } from '../../migrations/index.js';
  *
  * The statement trigger adds what the new rows count and takes away what the old rows counted,
  * key by key; a row whose status and days did not change counts the same on both sides and moves
- * nothing (a rename of the requester updates every request of theirs, and writes no counter).
+ * nothing, and a statement that changed none of them writes no counter at all (a rename of the
+ * requester updates every request of theirs).
  * Counters only go down where they exist (as the row triggers did), and pending_request_counts
  * still drops a counter that reaches zero (its own row trigger).
  */
@@ -34,6 +35,14 @@ DROP TRIGGER role_requests_count_return ON role_requests;
 
 CREATE FUNCTION role_requests_counters_update() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+  -- A statement trigger cannot name its columns: most updates (a requester renamed, a
+  -- justification) change nothing counted, and leave here. Organization, program and role never
+  -- change (role_requests_scope_fixed).
+  IF NOT EXISTS (SELECT 1 FROM old_rows o JOIN new_rows n ON n.id = o.id
+                  WHERE o.status IS DISTINCT FROM n.status OR o.requested_at IS DISTINCT FROM n.requested_at
+                     OR o.decided_at IS DISTINCT FROM n.decided_at) THEN
+    RETURN NULL;
+  END IF;
   -- Decisions by day, for the organization and for everyone (organization 0).
   WITH moved AS (
     SELECT m.status AS metric, o.id AS organization_id, soc_request_day(m.status, m.requested_at, m.decided_at) AS day, sum(m.k) AS k
