@@ -544,6 +544,8 @@ export function openArchiveFile(path: string): OpenedArchive {
     if (appId !== ARCHIVE_APPLICATION_ID) throw new ArchiveFormatError(ARCHIVE_FILE_MESSAGES.notAnArchive);
     const version = db.pragma('user_version', { simple: true }) as number;
     if (version > MIGRATIONS.length) throw new ArchiveFormatError(ARCHIVE_FILE_MESSAGES.newer);
+    // Every archive is written at a schema version; a file at none was not written by a console.
+    if (version < 1) throw new ArchiveFormatError(ARCHIVE_FILE_MESSAGES.notAnArchive);
     const schema = readSchema(db);
     const difference = schemaDifference(schema, expectedArchiveSchema());
     // An archive of an older schema version still opens when its schema is this console's: the

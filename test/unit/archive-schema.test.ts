@@ -285,6 +285,8 @@ describe('an archive is opened only with the schema the console writes, intact b
     expect(archive).toMatchObject({ signature: { ok: true }, chain: { ok: true }, ownConsole: true });
     await h.call('cms', 'archive.close', { archiveId: archive!.archiveId });
     await expectRefused((db) => olderVersion(db, (d) => d.exec('DROP INDEX role_requests_decided')), ARCHIVE_FILE_MESSAGES.older);
+    // No schema version at all: not a file the console wrote, whatever its schema.
+    await expectRefused((db) => db.pragma('user_version = 0'), ARCHIVE_FILE_MESSAGES.notAnArchive);
   });
 
   // The large source is a copy of the embedded file (VACUUM INTO) filled with better-sqlite3.
