@@ -1,5 +1,8 @@
 import type { Database, Statement } from 'better-sqlite3';
 import pg from 'pg';
+import { AdjustableClock } from '../../main/clock.js';
+import { createConsole } from '../../main/app.js';
+import type { ConsoleApp, ConsoleOptions } from '../../main/app.js';
 import { toPostgresPlaceholders } from '../../main/store/postgres/pg-database.js';
 import type { SqlValue } from '../../main/store/sql.js';
 import { fmtMs, printTable } from './bench-support.js';
@@ -89,4 +92,62 @@ export function printSideBySide(title: string, results: ReadonlyMap<Engine, read
       ),
     ),
   ]);
+}
+
+/**
+ * A console on the PostgreSQL copy, with a raw connection of the benchmark's own beside it, for
+ * `measure`; both closed after, whatever happens.
+ */
+export async function onPostgresCopy<R extends { close(): Promise<void> }, T>(
+  url: string,
+  options: Omit<ConsoleOptions, 'clock' | 'database'>,
+  openRaw: (url: string) => Promise<R>,
+  measure: (app: ConsoleApp, clock: AdjustableClock, raw: R) => Promise<T>,
+): Promise<T> {
+  const clock = new AdjustableClock();
+  const app = await createConsole({ ...options, clock, database: url });
+  try {
+    const raw = await openRaw(url);
+    try {
+      return await measure(app, clock, raw);
+    } finally {
+      await raw.close();
+    }
+  } finally {
+    await app.close();
+  }
+}
+
+/** A figure with its target (p95, ms) and how many rows the service returned. */
+export interface TargetFigure extends EngineFigure {
+  rows: number;
+  target: number | null;
+}
+
+/**
+ * One engine's figures as a table: service and raw p50 / p95, their ratio, the target and the
+ * verdict (service p95 under the target). Returns the verdicts.
+ */
+export function printFigures(figures: readonly TargetFigure[], targetOf: (f: TargetFigure) => number | null = (f) => f.target): string[] {
+  const verdicts: string[] = [];
+  printTable([
+    ['Measure', 'rows', 'svc p50', 'svc p95', 'raw p50', 'raw p95', 'svc/raw p95', 'target', 'result'],
+    ...figures.map((f) => {
+      const target = targetOf(f);
+      const verdict = target === null ? '' : f.service.p95 < target ? 'PASS' : 'FAIL';
+      if (verdict) verdicts.push(verdict);
+      return [
+        f.label,
+        String(f.rows),
+        fmtMs(f.service.p50),
+        fmtMs(f.service.p95),
+        f.raw ? fmtMs(f.raw.p50) : '',
+        f.raw ? fmtMs(f.raw.p95) : '',
+        f.raw ? `${(f.service.p95 / f.raw.p95).toFixed(1)}x` : '',
+        target === null ? '' : `< ${target}`,
+        verdict,
+      ];
+    }),
+  ]);
+  return verdicts;
 }

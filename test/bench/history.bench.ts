@@ -13,8 +13,8 @@ import { verifyLiveChain } from '../../main/store/chain-verify.js';
 import type { ChannelInput } from '../../shared/ipc/contract.js';
 import { accountNamed, call, signIn } from './bench-console.js';
 import type { Official } from './bench-console.js';
-import { ENGINE_NAMES, enginesFrom, postgresQueries, printSideBySide, sqliteQueries } from './bench-engines.js';
-import type { Engine, EngineFigure, RawQueries } from './bench-engines.js';
+import { ENGINE_NAMES, enginesFrom, onPostgresCopy, postgresQueries, printFigures, printSideBySide, sqliteQueries } from './bench-engines.js';
+import type { Engine, RawQueries, TargetFigure } from './bench-engines.js';
 import { Random, fmtInt, fmtMs, parseFlags, printTable, sample, timed, withBlockProbe } from './bench-support.js';
 import { copyToPostgres } from './postgres-copy.js';
 import type { PostgresCopy } from './postgres-copy.js';
@@ -64,10 +64,7 @@ const source = resolve(flags.db);
 const runs = Math.max(1, Math.floor(flags.runs ?? 200));
 const warmup = Math.floor(flags.warmup ?? 20);
 
-interface Figure extends EngineFigure {
-  target: number | null;
-  rows: number;
-}
+type Figure = TargetFigure;
 
 const DECIDED = "r.status IN ('approved', 'rejected')";
 /** The page SQL the store runs, written here from the schema: ids from the index, then the joins for the page. */
@@ -137,17 +134,11 @@ async function main(): Promise<void> {
       await app.close();
     }
     if (copy) {
-      const pgClock = new AdjustableClock();
-      const pgApp = await createConsole({ dataDir, clock: pgClock, keyProvider, files, auditCheck: 'manual', database: copy.url });
-      const raw = await postgresQueries(copy.url);
-      try {
-        const measured = await measure(pgApp, pgClock, accountsFile, subjects, raw, 'postgres', exportsDir, []);
-        pages.set('postgres', measured.figures);
-        verdicts.set('postgres', measured.verdicts);
-      } finally {
-        await raw.close();
-        await pgApp.close();
-      }
+      const measured = await onPostgresCopy(copy.url, { dataDir, keyProvider, files, auditCheck: 'manual' }, postgresQueries, (pgApp, pgClock, raw) =>
+        measure(pgApp, pgClock, accountsFile, subjects, raw, 'postgres', exportsDir, []),
+      );
+      pages.set('postgres', measured.figures);
+      verdicts.set('postgres', measured.verdicts);
     }
     if (pages.size > 1) printSideBySide('Side by side (ms; service = dispatch p50 / p95, raw = the same SQL on the engine p50 / p95)', pages);
     for (const [engine, v] of verdicts) {
@@ -292,26 +283,8 @@ async function measure(
 
   // ---- report the pages now (the rest takes minutes) ----
   const name = ENGINE_NAMES[engine];
-  const verdicts: string[] = [];
   console.log(`\nRequest History on ${name} (ms; service = dispatch: validation, session, scope, service, store; raw = the page SQL on the engine)`);
-  printTable([
-    ['Measure', 'rows', 'svc p50', 'svc p95', 'raw p50', 'raw p95', 'svc/raw p95', 'target', 'result'],
-    ...figures.map((f) => {
-      const verdict = f.target === null ? '' : f.service.p95 < f.target ? 'PASS' : 'FAIL';
-      if (verdict) verdicts.push(verdict);
-      return [
-        f.label,
-        String(f.rows),
-        fmtMs(f.service.p50),
-        fmtMs(f.service.p95),
-        f.raw ? fmtMs(f.raw.p50) : '',
-        f.raw ? fmtMs(f.raw.p95) : '',
-        f.raw ? `${(f.service.p95 / f.raw.p95).toFixed(1)}x` : '',
-        f.target === null ? '' : `< ${f.target}`,
-        verdict,
-      ];
-    }),
-  ]);
+  const verdicts = printFigures(figures);
 
   const long: string[][] = [];
   if (!flags['skip-chain']) {

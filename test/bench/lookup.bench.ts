@@ -10,10 +10,10 @@ import { KeyFileProvider } from '../../main/services/key-file.js';
 import type { ChannelInput } from '../../shared/ipc/contract.js';
 import { accountNamed, call, copyDatabase, signIn } from './bench-console.js';
 import type { Official } from './bench-console.js';
-import { fmtInt, fmtMs, parseFlags, printTable, sample } from './bench-support.js';
+import { fmtInt, parseFlags, printTable, sample } from './bench-support.js';
 import type { Sampled } from './bench-support.js';
-import { ENGINE_NAMES, enginesFrom, postgresQueries, printSideBySide, sqliteQueries } from './bench-engines.js';
-import type { Engine, EngineFigure, RawQueries } from './bench-engines.js';
+import { ENGINE_NAMES, enginesFrom, onPostgresCopy, postgresQueries, printFigures, printSideBySide, sqliteQueries } from './bench-engines.js';
+import type { Engine, RawQueries, TargetFigure } from './bench-engines.js';
 import { copyToPostgres } from './postgres-copy.js';
 import type { PostgresCopy } from './postgres-copy.js';
 import { accountsPathFor } from './scale-data.js';
@@ -50,10 +50,8 @@ const source = resolve(flags.db);
 const runs = Math.max(1, Math.floor(flags.runs ?? 200));
 const warmup = Math.floor(flags.warmup ?? 20);
 
-interface Figure extends EngineFigure {
-  rows: number;
+interface Figure extends TargetFigure {
   raw: Sampled;
-  target: number | null;
 }
 
 interface ExportFigure {
@@ -126,17 +124,13 @@ async function main(): Promise<void> {
       await app.close();
     }
     if (copy) {
-      const pgClock = new AdjustableClock();
-      const pgApp = await createConsole({ dataDir, clock: pgClock, keyProvider, database: copy.url });
-      const raw = await postgresQueries(copy.url);
-      try {
-        results.set('postgres', await measure(pgApp, pgClock, accountsFile, subjects, raw));
-      } finally {
-        await raw.close();
-        await pgApp.close();
-      }
+      results.set(
+        'postgres',
+        await onPostgresCopy(copy.url, { dataDir, keyProvider }, postgresQueries, (pgApp, pgClock, raw) =>
+          measure(pgApp, pgClock, accountsFile, subjects, raw),
+        ),
+      );
     }
-
     const verdicts = new Map<Engine, string[]>();
     for (const [engine, r] of results) verdicts.set(engine, printEngine(engine, r));
     if (results.size > 1)
@@ -296,27 +290,8 @@ async function measure(app: ConsoleApp, clock: AdjustableClock, accountsFile: Ac
 function printEngine(engine: Engine, { figures, exported, rawExportMs, exportedAll }: LookupFigures): string[] {
   const name = ENGINE_NAMES[engine];
   console.log(`\nSearches and pages on ${name} (ms; service = dispatch: validation, session, service, store; raw = the query on the engine)`);
-  const verdicts: string[] = [];
-  printTable([
-    ['Measure', 'rows', 'svc p50', 'svc p95', 'raw p50', 'raw p95', 'svc/raw p95', 'target', 'result'],
-    ...figures.map((f) => {
-      // Exact lookups: under 1 ms on SQLite, under 2 ms on PostgreSQL (a round trip to the server).
-      const target = f.target === TARGET.exact && engine === 'postgres' ? TARGET.exactPostgres : f.target;
-      const verdict = target === null ? '' : f.service.p95 < target ? 'PASS' : 'FAIL';
-      if (verdict) verdicts.push(verdict);
-      return [
-        f.label,
-        String(f.rows),
-        fmtMs(f.service.p50),
-        fmtMs(f.service.p95),
-        fmtMs(f.raw.p50),
-        fmtMs(f.raw.p95),
-        `${(f.service.p95 / f.raw.p95).toFixed(1)}x`,
-        target === null ? '' : `< ${target}`,
-        verdict,
-      ];
-    }),
-  ]);
+  // Exact lookups: under 1 ms on SQLite, under 2 ms on PostgreSQL (a round trip to the server).
+  const verdicts = printFigures(figures, (f) => (f.target === TARGET.exact && engine === 'postgres' ? TARGET.exactPostgres : f.target));
   const exportVerdict =
     exported.rows >= 100_000 ? (exported.ms < TARGET.exportMs ? 'PASS' : 'FAIL') : 'n/a (< 100,000 users; generate with --large-users 0.37)';
   if (exported.rows >= 100_000) verdicts.push(exportVerdict);

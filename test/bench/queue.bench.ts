@@ -22,7 +22,7 @@ import { accountsPathFor } from './scale-data.js';
 import { accountNamed, call, copyDatabase, signIn } from './bench-console.js';
 import type { Official } from './bench-console.js';
 import type { AccountsFile, BenchAccount } from './scale-data.js';
-import { ENGINE_NAMES, enginesFrom, postgresQueries, sqliteQueries } from './bench-engines.js';
+import { ENGINE_NAMES, enginesFrom, onPostgresCopy, postgresQueries, sqliteQueries } from './bench-engines.js';
 import type { Engine } from './bench-engines.js';
 import { copyToPostgres } from './postgres-copy.js';
 import type { PostgresCopy } from './postgres-copy.js';
@@ -185,15 +185,10 @@ async function main(): Promise<void> {
       await app.close();
     }
     if (copy) {
-      const pgClock = new AdjustableClock();
-      const pgApp = await createConsole({ dataDir, clock: pgClock, keyProvider, database: copy.url });
-      const raw = await postgresRaw(copy.url);
-      try {
-        results.set('postgres', await measure(pgApp, pgClock, accountsFile, raw, 'postgres'));
-      } finally {
-        await raw.close();
-        await pgApp.close();
-      }
+      results.set(
+        'postgres',
+        await onPostgresCopy(copy.url, { dataDir, keyProvider }, postgresRaw, (pgApp, pgClock, raw) => measure(pgApp, pgClock, accountsFile, raw, 'postgres')),
+      );
     }
 
     const measured = engines.filter((e) => results.has(e));
