@@ -137,7 +137,7 @@ export class UserService {
     );
     const { exact, others } = reads;
     const shownExact = after === null ? exact : [];
-    const { rows, more } = mergeSearchPage(reads, after, input.direction, input.limit - shownExact.length, input.limit + 1 + exact.length);
+    const { rows, more } = mergeSearchPage(reads, after, input.direction, input.limit - shownExact.length);
     const last = rows[rows.length - 1];
     let total: number | null = null;
     let totalAtLeast = false;
@@ -194,7 +194,7 @@ export class UserService {
         for (;;) {
           const reads = await store.userAdmin.searchReads(scope, query, after, input.direction, EXPORT_PAGE + 1, POLICY.lookupMatchCap, null);
           if (after === null) yield reads.exact.map(toCells);
-          const { rows, more } = mergeSearchPage(reads, after, input.direction, EXPORT_PAGE, EXPORT_PAGE + 1 + reads.exact.length);
+          const { rows, more } = mergeSearchPage(reads, after, input.direction, EXPORT_PAGE);
           yield rows.map(toCells);
           const last = rows[rows.length - 1];
           if (!more || !last) return;
@@ -539,25 +539,25 @@ export class UserService {
   }
 }
 
-/** A temporary lock is a time, shown as a status while it lasts. */
 /**
  * A page of a search in name order: last-name matches (read from their index, in name order)
  * merged with the matches by first name, user ID or email, of which there are few (at most
- * lookupMatchCap of each kind). Exact matches, shown first, are left out. `asked` is how many
- * last-name matches were asked for: when all of them came, more may follow that sort before some
- * of the other matches, which then wait for a later page.
+ * lookupMatchCap of each kind). Exact matches, shown first, are left out. When every last-name
+ * match asked for came, more may follow that sort before some of the other matches, which then
+ * wait for a later page.
  */
-function mergeSearchPage(reads: SearchReads, after: NameKey | null, direction: Direction, room: number, asked: number): { rows: LookupUser[]; more: boolean } {
+function mergeSearchPage(reads: SearchReads, after: NameKey | null, direction: Direction, room: number): { rows: LookupUser[]; more: boolean } {
   const exactIds = new Set(reads.exact.map((u) => u.id));
   const beyond = (u: NameKey) => after === null || ordered(direction, after, u);
   const merged = new Map<number, LookupUser>();
   for (const u of [...reads.lastNames, ...reads.others.users]) if (!exactIds.has(u.id) && beyond(u)) merged.set(u.id, u);
   let candidates = [...merged.values()].sort((a, b) => (direction === 'asc' ? compareNames(a, b) : compareNames(b, a)));
   const lastRead = reads.lastNames[reads.lastNames.length - 1];
-  if (reads.lastNames.length === asked && lastRead) candidates = candidates.filter((u) => !ordered(direction, lastRead, u));
+  if (reads.lastNames.length === reads.lastNamesAsked && lastRead) candidates = candidates.filter((u) => !ordered(direction, lastRead, u));
   return { rows: candidates.slice(0, Math.max(0, room)), more: candidates.length > room };
 }
 
+/** A temporary lock is a time, shown as a status while it lasts. */
 function displayStatus(u: { status: UserStatus; lockedUntil: number | null }, now: number): UserStatus {
   return u.status === 'active' && u.lockedUntil !== null && u.lockedUntil > now ? 'temporarily_locked' : u.status;
 }

@@ -209,6 +209,8 @@ export interface SearchReads {
   exact: LookupUser[];
   others: { users: LookupUser[]; truncated: boolean };
   lastNames: LookupUser[];
+  /** How many last-name matches were asked for: all of them came when `lastNames` is this long. */
+  lastNamesAsked: number;
   lastNameCount: number | null;
 }
 
@@ -329,12 +331,13 @@ export class SqlUserAdminStore implements UserAdminStore {
     // One call where the service made four: each call from the console crosses to the database
     // thread and back, which cost more than an exact match's own query.
     const exact = await this.exactMatches(scope, query);
+    const lastNamesAsked = limit + exact.length;
     const [others, lastNames, lastNameCount] = await Promise.all([
       this.otherPrefixMatches(scope, query, matchCap),
-      this.browse(scope, after, direction, limit + exact.length, query),
+      this.browse(scope, after, direction, lastNamesAsked, query),
       countCap === null ? null : this.countLastNamePrefix(scope, query, countCap),
     ]);
-    return { exact, others, lastNames, lastNameCount };
+    return { exact, others, lastNames, lastNamesAsked, lastNameCount };
   }
 
   async isInOrganizations(userRowId: number, organizationIds: readonly number[] | 'all'): Promise<boolean> {
