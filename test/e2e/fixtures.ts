@@ -3,7 +3,6 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import pg from 'pg';
 import Database from 'better-sqlite3';
 import { test as base, expect } from '@playwright/test';
 import type { Page } from '@playwright/test';
@@ -13,6 +12,7 @@ import type { DemoAccount } from '../../main/services/demo.js';
 import type { SqlDatabase } from '../../main/store/sql.js';
 import { SqliteDatabase } from '../../main/store/sqlite-database.js';
 import { PgDatabase } from '../../main/store/postgres/pg-database.js';
+import { onCluster } from '../support/pg-cluster.js';
 
 export type { DemoAccount };
 
@@ -29,17 +29,6 @@ export const ON_POSTGRES = process.env['SOC_E2E_ENGINE'] === 'postgres';
 const databases = new Map<string, { name: string; url: string }>();
 /** Databases this worker has created: each new one is named by it, never reusing a dropped one's name. */
 let created = 0;
-
-/** One statement on the run's cluster itself (creating or dropping a console's database). */
-async function onCluster(socketDir: string, sql: string): Promise<void> {
-  const client = new pg.Client({ host: socketDir, user: 'postgres', database: 'postgres' });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
 
 /**
  * On a PostgreSQL run (test/e2e/pg-global-setup.ts started a cluster), a new empty database for

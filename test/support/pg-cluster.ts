@@ -30,6 +30,17 @@ export interface PgCluster {
 
 const SUPERUSER = 'postgres';
 
+/** One statement as the superuser on a cluster's own `postgres` database (creating or dropping a database). */
+export async function onCluster(socketDir: string, sql: string): Promise<void> {
+  const client = new pg.Client({ host: socketDir, user: SUPERUSER, database: 'postgres' });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
 /** The newest installed server's bin folder (Debian: /usr/lib/postgresql/<major>/bin). */
 export function findPostgresBin(): string {
   const root = '/usr/lib/postgresql';
@@ -142,13 +153,7 @@ export async function startCluster(options: { maxConnections?: number } = {}): P
       counter += 1;
       const db = name ?? `test_${process.pid}_${counter}`;
       if (!/^[a-z_][a-z0-9_]*$/.test(db)) throw new Error(`Not a plain database name: ${db}`);
-      const client = new pg.Client({ host: dir, user: SUPERUSER, database: 'postgres' });
-      await client.connect();
-      try {
-        await client.query(`CREATE DATABASE ${db}`);
-      } finally {
-        await client.end();
-      }
+      await onCluster(dir, `CREATE DATABASE ${db}`);
       return `postgres://${SUPERUSER}@/${db}?host=${encodeURIComponent(dir)}`;
     },
     stopImmediate: () => ctl(['stop', '-m', 'immediate', '-w']),

@@ -1,5 +1,5 @@
 import { inject } from 'vitest';
-import pg from 'pg';
+import { onCluster } from './pg-cluster.js';
 
 /**
  * The engine the console-level suites run on: SQLite unless SOC_TEST_ENGINE=postgres, when the
@@ -21,15 +21,7 @@ export async function freshPostgresDatabase(): Promise<{ url: string; drop(): Pr
   if (!socketDir) throw new Error('No PostgreSQL cluster for this run: set SOC_TEST_ENGINE=postgres (vitest starts one in its global setup).');
   counter += 1;
   const name = `console_${process.pid}_${counter}`;
-  const admin = async (sql: string): Promise<void> => {
-    const client = new pg.Client({ host: socketDir, user: 'postgres', database: 'postgres' });
-    await client.connect();
-    try {
-      await client.query(sql);
-    } finally {
-      await client.end();
-    }
-  };
+  const admin = (sql: string): Promise<void> => onCluster(socketDir, sql);
   await admin(`CREATE DATABASE ${name} TEMPLATE ${POSTGRES_TEMPLATE}`);
   return {
     url: `postgres://postgres@/${name}?host=${encodeURIComponent(socketDir)}`,
