@@ -125,13 +125,18 @@ export interface TargetFigure extends EngineFigure {
 }
 
 /**
- * One engine's figures as a table: service and raw p50 / p95, their ratio, the target and the
- * verdict (service p95 under the target). Returns the verdicts.
+ * One engine's figures as a table: service and raw p50 / p95 (with any `extra` columns after the
+ * service's), their ratio, the target and the verdict (service p95 under the target). Returns the
+ * verdicts.
  */
-export function printFigures(figures: readonly TargetFigure[], targetOf: (f: TargetFigure) => number | null = (f) => f.target): string[] {
+export function printFigures<F extends TargetFigure>(
+  figures: readonly F[],
+  targetOf: (f: F) => number | null = (f) => f.target,
+  extra: ReadonlyArray<readonly [string, (f: F) => string]> = [],
+): string[] {
   const verdicts: string[] = [];
   printTable([
-    ['Measure', 'rows', 'svc p50', 'svc p95', 'raw p50', 'raw p95', 'svc/raw p95', 'target', 'result'],
+    ['Measure', 'rows', 'svc p50', 'svc p95', ...extra.map(([header]) => header), 'raw p50', 'raw p95', 'svc/raw p95', 'target', 'result'],
     ...figures.map((f) => {
       const target = targetOf(f);
       const verdict = target === null ? '' : f.service.p95 < target ? 'PASS' : 'FAIL';
@@ -141,6 +146,7 @@ export function printFigures(figures: readonly TargetFigure[], targetOf: (f: Tar
         String(f.rows),
         fmtMs(f.service.p50),
         fmtMs(f.service.p95),
+        ...extra.map(([, cell]) => cell(f)),
         f.raw ? fmtMs(f.raw.p50) : '',
         f.raw ? fmtMs(f.raw.p95) : '',
         f.raw ? `${(f.service.p95 / f.raw.p95).toFixed(1)}x` : '',

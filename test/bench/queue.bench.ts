@@ -22,8 +22,8 @@ import { accountsPathFor } from './scale-data.js';
 import { accountNamed, call, copyDatabase, signIn } from './bench-console.js';
 import type { Official } from './bench-console.js';
 import type { AccountsFile, BenchAccount } from './scale-data.js';
-import { ENGINE_NAMES, enginesFrom, onPostgresCopy, postgresQueries, sqliteQueries } from './bench-engines.js';
-import type { Engine } from './bench-engines.js';
+import { ENGINE_NAMES, enginesFrom, onPostgresCopy, postgresQueries, printFigures, sqliteQueries } from './bench-engines.js';
+import type { Engine, TargetFigure } from './bench-engines.js';
 import { copyToPostgres } from './postgres-copy.js';
 import type { PostgresCopy } from './postgres-copy.js';
 import { sideDb, sideSql } from '../support/side-db.js';
@@ -69,13 +69,9 @@ const warmup = Math.floor(flags.warmup ?? 20);
 
 // ---------------------------------------------------------------------------------------------
 
-interface PageFigure {
-  label: string;
-  service: Sampled;
+interface PageFigure extends TargetFigure {
   direct: Sampled;
   raw: Sampled;
-  target: number | null;
-  rows: number;
 }
 
 interface BulkFigure {
@@ -335,26 +331,7 @@ async function measure(app: ConsoleApp, clock: AdjustableClock, accountsFile: Ac
   console.log(
     `\nQueue pages on ${name} (ms; service = dispatch: validation, session, service, store; direct = RequestService.queuePage; raw = the same reads on the engine: page, total, official counts, programs)`,
   );
-  const verdicts: string[] = [];
-  printTable([
-    ['Measure', 'rows', 'svc p50', 'svc p95', 'direct p95', 'raw p50', 'raw p95', 'svc/raw p95', 'target', 'result'],
-    ...pages.map((f) => {
-      const verdict = f.target === null ? '' : f.service.p95 < f.target ? 'PASS' : 'FAIL';
-      if (verdict) verdicts.push(verdict);
-      return [
-        f.label,
-        String(f.rows),
-        fmtMs(f.service.p50),
-        fmtMs(f.service.p95),
-        fmtMs(f.direct.p95),
-        fmtMs(f.raw.p50),
-        fmtMs(f.raw.p95),
-        `${(f.service.p95 / f.raw.p95).toFixed(1)}x`,
-        f.target === null ? '' : `< ${f.target}`,
-        verdict,
-      ];
-    }),
-  ]);
+  const verdicts = printFigures(pages, (f) => f.target, [['direct p95', (f) => fmtMs(f.direct.p95)]]);
 
   for (const [who, breakdown] of breakdowns) {
     console.log(`\nWhere a first page goes, ${who} (the store calls RequestService.queuePage makes, each alone, ms)`);
