@@ -132,7 +132,7 @@ async function main(): Promise<void> {
   );
   const clock = new AdjustableClock();
   const opened = performance.now();
-  const app = await createConsole({ dataDir, clock, keyProvider: new KeyFileProvider(join(dataDir, dataKeyFileName(false))) });
+  const app = await createConsole({ dataDir, clock, keyProvider: new KeyFileProvider(join(dataDir, dataKeyFileName(false))), auditCheck: 'manual' });
   console.log(`Opened (with any migrations) in ${fmtInt(performance.now() - opened)} ms.`);
   let burner: ChildProcess | null = null;
   try {

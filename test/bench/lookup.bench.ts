@@ -96,7 +96,7 @@ async function main(): Promise<void> {
     // the accounts' sign-ins are refreshed, before the rows are copied to PostgreSQL.
     const clock = new AdjustableClock();
     const opened = performance.now();
-    const app = await createConsole({ dataDir, clock, keyProvider });
+    const app = await createConsole({ dataDir, clock, keyProvider, auditCheck: 'manual' });
     console.log(`Opened (with any migrations) in ${fmtInt(performance.now() - opened)} ms.`);
     let subjects: Subjects;
     try {
@@ -126,7 +126,7 @@ async function main(): Promise<void> {
     if (copy) {
       results.set(
         'postgres',
-        await onPostgresCopy(copy.url, { dataDir, keyProvider }, postgresQueries, (pgApp, pgClock, raw) =>
+        await onPostgresCopy(copy.url, { dataDir, keyProvider, auditCheck: 'manual' }, postgresQueries, (pgApp, pgClock, raw) =>
           measure(pgApp, pgClock, accountsFile, subjects, raw),
         ),
       );
