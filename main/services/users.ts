@@ -106,8 +106,7 @@ export class UserService {
   }
 
   async search(session: Session, input: ChannelParsedInput<'lookup.search'>): Promise<ChannelOutput<'lookup.search'>> {
-    const official = await this.official(session);
-    const scope = await this.scopeOf(official, input.program, input.organization);
+    const { scope } = await this.officialAndScope(session, input.program, input.organization);
     const query = input.query.trim();
     const after = input.after === undefined ? null : decodeCursor(input.after, input.direction, query);
     const now = this.clock.now();
@@ -137,7 +136,9 @@ export class UserService {
     );
     const { exact, others } = reads;
     const shownExact = after === null ? exact : [];
-    const { rows, more } = mergeSearchPage(reads, after, input.direction, input.limit - shownExact.length);
+    // At least one name-ordered row follows the exact matches, so that a page of them carries a
+    // cursor to the rest even when they fill the page.
+    const { rows, more } = mergeSearchPage(reads, after, input.direction, Math.max(1, input.limit - shownExact.length));
     const last = rows[rows.length - 1];
     let total: number | null = null;
     let totalAtLeast = false;
@@ -158,8 +159,7 @@ export class UserService {
 
   /** Export Users: the current result as CSV, streamed a page at a time (memory stays flat). */
   async exportUsers(session: Session, input: ChannelParsedInput<'lookup.export'>): Promise<ChannelOutput<'lookup.export'>> {
-    const official = await this.official(session);
-    const scope = await this.scopeOf(official, input.program, input.organization);
+    const { official, scope } = await this.officialAndScope(session, input.program, input.organization);
     const query = input.query.trim();
     const label = input.organization === '' ? 'All' : input.organization;
     const day = isoWithOffset(this.clock.now()).slice(0, 10);
@@ -463,8 +463,16 @@ export class UserService {
     return officialOf(this.store, session, USER_MESSAGES.notOfficial);
   }
 
-  private async scopeOf(official: Official, program: string, organization: string): Promise<LookupScope> {
-    const programId = await this.store.requests.programId(program);
+  /** The official and whose users they may see; the program is read while their holdings are. */
+  private async officialAndScope(session: Session, program: string, organization: string): Promise<{ official: Official; scope: LookupScope }> {
+    const programId = this.store.requests.programId(program);
+    // Awaited after the official's check, whose refusal comes first; a failure is not lost.
+    programId.catch(() => undefined);
+    const official = await this.official(session);
+    return { official, scope: await this.scopeOf(official, program, await programId, organization) };
+  }
+
+  private async scopeOf(official: Official, program: string, programId: number | null, organization: string): Promise<LookupScope> {
     if (programId === null) throw new AppError('VALIDATION', `Unknown program: ${program}`, 'program');
     if (organization === '') return { programId, organizationIds: official.isCms ? 'all' : [...official.administered.keys()] };
     // An organization the official administers is already in hand (their holdings); only others are looked up.

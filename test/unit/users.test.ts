@@ -137,6 +137,30 @@ describe('User Lookup, profiles and account administration (HARP and iQIES job a
         cursor = page.nextCursor;
       }
       expect(pages).toEqual(['alice']);
+      // Two exact matches (a user ID and an email) whose last names also match: short pages in
+      // either direction still list every match once, the exact ones first.
+      await sideSql(h.app).run("UPDATE users SET user_id = 'smith' WHERE user_id = 'carol'");
+      await sideSql(h.app).run("UPDATE users SET email = 'smith' WHERE user_id = 'bob'");
+      const whole = ids((await search('cms', { query: 'smith', limit: 200 })).rows);
+      expect(whole.slice(0, 2).sort()).toEqual(['bob', 'smith']);
+      expect(whole.slice(2)).toEqual(['alice']);
+      for (const direction of ['asc', 'desc'] as const) {
+        for (const limit of [1, 2, 3]) {
+          const seen: string[] = [];
+          let after: string | undefined;
+          for (;;) {
+            const page = await search('cms', { direction, query: 'smith', limit, ...(after ? { after } : {}) });
+            seen.push(...ids(page.rows));
+            if (!page.nextCursor) break;
+            after = page.nextCursor;
+          }
+          expect([...seen].sort(), `${direction}, pages of ${limit}`).toEqual([...whole].sort());
+          expect(
+            seen.slice(0, Math.min(limit, 2)).every((x) => x === 'bob' || x === 'smith'),
+            `${direction}, pages of ${limit}`,
+          ).toBe(true);
+        }
+      }
       const first = await search('cms', { limit: 2 });
       expect(await h.refusal('cms', 'lookup.search', { program: PROD, limit: 2, direction: 'desc', after: first.nextCursor })).toMatchObject({
         code: 'VALIDATION',
