@@ -126,7 +126,7 @@ export class FsidService {
 
   /** The state organizations where this user is a State Security Official; anyone else is refused. */
   private async stateOrganizations(session: Session): Promise<number[]> {
-    const holdings = await this.store.users.roleHoldings(session.userRowId);
+    const holdings = await this.store.users.sessionHoldings(session.userRowId);
     const ids = stateOrganizations(holdings).map((o) => o.id);
     if (ids.length === 0) throw new AppError('FORBIDDEN', FSID_MESSAGES.stateOnly);
     return ids;

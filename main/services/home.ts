@@ -74,7 +74,7 @@ export class HomeService {
     const view = await this.sessions.view(session.clientId);
     const user = await this.store.users.byId(session.userRowId);
     if (!view.user || !user) throw new AppError('UNAUTHENTICATED', CONSOLE_MESSAGES.sessionEnded);
-    const holdings = await this.store.users.roleHoldings(user.id);
+    const holdings = await this.store.users.sessionHoldings(user.id);
     const kind = officialKindOf(holdings);
     const administered = administeredOrganizations(holdings);
     const alerts: HomeSummary['alerts'] = [];
@@ -120,7 +120,7 @@ export class HomeService {
       hasRoles: mine.roles.length > 0,
       nextSteps: nextSteps(user.proofingState, mine.requests, mine.roles.length > 0),
     };
-    const holdings = await this.store.users.roleHoldings(user.id);
+    const holdings = await this.store.users.sessionHoldings(user.id);
     const kind = officialKindOf(holdings);
     if (kind === null) return { me, official: null };
     const administered = administeredOrganizations(holdings).sort(byName);

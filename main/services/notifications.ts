@@ -303,7 +303,7 @@ export class NotificationService {
 
   /** Security Officials only: CMS officials see every row, others the rows of the organizations they administer. */
   private async officialScope(session: Session, forbidden: string): Promise<OutboxScope> {
-    const holdings = await this.store.users.roleHoldings(session.userRowId);
+    const holdings = await this.store.users.sessionHoldings(session.userRowId);
     const kind = officialKindOf(holdings);
     if (kind === null) throw new AppError('FORBIDDEN', forbidden);
     if (kind === 'cms') return { kind: 'all' };

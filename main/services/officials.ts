@@ -65,7 +65,7 @@ export function stateOrganizations(holdings: readonly RoleHolding[]): Organizati
 
 /** The session's user as an official, or FORBIDDEN with `message` when they hold no Security Official role. */
 export async function officialOf(store: Store, session: { userRowId: number }, message: string = NOT_OFFICIAL): Promise<Official> {
-  const holdings = await store.users.roleHoldings(session.userRowId);
+  const holdings = await store.users.sessionHoldings(session.userRowId);
   const kind = officialKindOf(holdings);
   if (kind === null) throw new AppError('FORBIDDEN', message);
   return { id: session.userRowId, kind, isCms: kind === 'cms', administered: new Map(administeredOrganizations(holdings).map((o) => [o.id, o])) };

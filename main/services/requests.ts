@@ -248,7 +248,7 @@ export class RequestService {
   /** The pending count of the official's queue (the home badge). */
   /** `known`: the official's role holdings when the caller has just read them (Home), so they are read once. */
   async pendingCount(session: Session, known?: readonly RoleHolding[]): Promise<number | null> {
-    const holdings = known ?? (await this.store.users.roleHoldings(session.userRowId));
+    const holdings = known ?? (await this.store.users.sessionHoldings(session.userRowId));
     const kind = officialKindOf(holdings);
     if (kind === null) return null;
     return this.store.requests.queueCount({

@@ -54,7 +54,7 @@ export class ReviewScopes {
   ) {}
 
   async official(session: Session): Promise<Official> {
-    const holdings = await this.store.users.roleHoldings(session.userRowId);
+    const holdings = await this.store.users.sessionHoldings(session.userRowId);
     const kind = officialKindOf(holdings);
     if (kind === null) throw new AppError('FORBIDDEN', REVIEW_MESSAGES.notOfficial);
     const user = await this.store.users.byId(session.userRowId);

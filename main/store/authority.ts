@@ -20,7 +20,7 @@ export type Authority =
   | { officialId: number; over: 'state'; userRowId: number };
 
 /** The statuses in which an official's open session keeps its authority. */
-const SIGNED_IN_STATUSES = new Set(['active', 'temporarily_locked', 'locked']);
+export const SIGNED_IN_STATUSES: ReadonlySet<string> = new Set(['active', 'temporarily_locked', 'locked']);
 
 /** The answer a store gives when the official's authority is gone by the time of the write. */
 export const NO_AUTHORITY = 'no_authority';

@@ -88,7 +88,7 @@ type Part = Exclude<keyof Store, 'close' | 'signAuditHeadsWith'>;
  * fails loudly: the reader's connection is opened read-only.
  */
 export const READ_OPERATIONS: { readonly [P in Part]?: ReadonlyArray<keyof Store[P] & string> } = {
-  users: ['count', 'byUserId', 'byId', 'roleHoldings'],
+  users: ['count', 'byUserId', 'byId', 'roleHoldings', 'sessionHoldings'],
   organizations: ['securityOfficialCount', 'search'],
   // Not verifyLive: a chain check holds its thread for hundreds of milliseconds on a large trail,
   // and pages must not wait behind it; on the database thread it delays only writes.

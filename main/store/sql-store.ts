@@ -1,6 +1,7 @@
 import { sign } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import { auditHeadPayload } from './audit-chain.js';
+import { SIGNED_IN_STATUSES } from './authority.js';
 import { verifyLiveChainSql } from './chain-verify.js';
 import type { LiveCheck } from './chain-verify.js';
 import { insertScenario, refreshDemoActivity, setMeta } from './seed.js';
@@ -244,34 +245,41 @@ export class SqlStore implements Store {
       }
     },
 
-    roleHoldings: async (id: number): Promise<RoleHolding[]> => {
-      const rows = await this.context.db.all<{
-        id: number;
-        display_id: string;
-        name: string;
-        kind: OrganizationKind;
-        state_code: string | null;
-        program: string;
-        role: string;
-        security_official_kind: OrganizationKind | null;
-      }>(
-        `SELECT o.id, o.display_id, o.name, o.kind, o.state_code, p.name AS program, r.name AS role, r.security_official_kind
-           FROM role_assignments a
-           JOIN organizations o ON o.id = a.organization_id
-           JOIN programs p ON p.id = a.program_id
-           JOIN roles r ON r.id = a.role_id
-          WHERE a.user_id = ?
-          ORDER BY o.name, p.name, r.name`,
-        [id],
-      );
-      return rows.map((r) => ({
-        organization: { id: r.id, displayId: r.display_id, name: r.name, kind: r.kind, stateCode: r.state_code },
-        program: r.program,
-        role: r.role,
-        securityOfficialKind: r.security_official_kind,
-      }));
-    },
+    roleHoldings: (id: number): Promise<RoleHolding[]> => this.holdings(id, false),
+
+    sessionHoldings: (id: number): Promise<RoleHolding[]> => this.holdings(id, true),
   };
+
+  private async holdings(id: number, signedIn: boolean): Promise<RoleHolding[]> {
+    // For a session, the account's status is read in the same statement: no extra round trip on
+    // the call every official page makes first.
+    const statuses = signedIn ? [...SIGNED_IN_STATUSES] : [];
+    const rows = await this.context.db.all<{
+      id: number;
+      display_id: string;
+      name: string;
+      kind: OrganizationKind;
+      state_code: string | null;
+      program: string;
+      role: string;
+      security_official_kind: OrganizationKind | null;
+    }>(
+      `SELECT o.id, o.display_id, o.name, o.kind, o.state_code, p.name AS program, r.name AS role, r.security_official_kind
+         FROM role_assignments a
+         JOIN organizations o ON o.id = a.organization_id
+         JOIN programs p ON p.id = a.program_id
+         JOIN roles r ON r.id = a.role_id
+        WHERE a.user_id = ?${signedIn ? ` AND EXISTS (SELECT 1 FROM users u WHERE u.id = a.user_id AND u.status IN (${statuses.map(() => '?').join(',')}))` : ''}
+        ORDER BY o.name, p.name, r.name`,
+      [id, ...statuses],
+    );
+    return rows.map((r) => ({
+      organization: { id: r.id, displayId: r.display_id, name: r.name, kind: r.kind, stateCode: r.state_code },
+      program: r.program,
+      role: r.role,
+      securityOfficialKind: r.security_official_kind,
+    }));
+  }
 
   readonly credentials = {
     forUser: async (userId: number): Promise<CredentialRecord[]> =>

@@ -148,6 +148,11 @@ export interface UserStore {
     passwordRead: { passwordHash: string; mustChangePassword: boolean },
   ): Promise<boolean>;
   roleHoldings(id: number): Promise<RoleHolding[]>;
+  /**
+   * The role holdings of someone signed in, for what their session may do: none once their account
+   * can no longer hold a session (deactivated, say by an official at another workstation).
+   */
+  sessionHoldings(id: number): Promise<RoleHolding[]>;
 }
 
 export interface CredentialStore {

@@ -304,6 +304,19 @@ describe.each(ENGINES)('the core store and the outbox on %s', (engine) => {
       );
       expect(await store.users.roleHoldings(999_999)).toEqual([]);
     });
+
+    it('gives a session the holdings only while the account may be signed in: a lock keeps them, deactivation takes them', async () => {
+      const { store, db } = await open();
+      const id = await idOf(db, 'users', 'user_id', 'so1');
+      const all = await store.users.roleHoldings(id);
+      expect(all).toHaveLength(3);
+      for (const status of ['active', 'temporarily_locked', 'locked', 'deactivated', 'pending', 'not_activated']) {
+        await db.run('UPDATE users SET status = ? WHERE id = ?', [status, id]);
+        const kept = ['active', 'temporarily_locked', 'locked'].includes(status);
+        expect(await store.users.sessionHoldings(id), status).toEqual(kept ? all : []);
+        expect(await store.users.roleHoldings(id), status).toEqual(all);
+      }
+    });
   });
 
   describe('credentials', () => {

@@ -129,7 +129,7 @@ describe.each(ENGINES)('organization picker pages through the service on %s', (e
     const cms = (await db.get<{ id: number; name: string }>("SELECT id, name FROM organizations WHERE display_id = 'CMS'"))!;
     const store = {
       users: {
-        roleHoldings: () => Promise.resolve([{ securityOfficialKind: 'cms', organization: { id: cms.id, displayId: 'CMS', name: cms.name, kind: 'cms' } }]),
+        sessionHoldings: () => Promise.resolve([{ securityOfficialKind: 'cms', organization: { id: cms.id, displayId: 'CMS', name: cms.name, kind: 'cms' } }]),
       },
       organizations: { search: (search: OrganizationSearch) => searchOrganizations(db, search) },
     } as unknown as Store;

@@ -249,6 +249,25 @@ describe('attacks on the trust model', () => {
       // cms1 is counted towards "two needed" but may never give one: the request is stuck at 1 of 2.
       expect([second.results[0]?.outcome, first.results[0]?.outcome]).toContain('approved');
     });
+
+    it('an official deactivated at another workstation reads nothing more through a session still open here', async () => {
+      // Officials of each kind, each with a page they could read a moment ago.
+      const reads = [
+        ['so1', 'lookup.search', { program: PROD }],
+        ['cms1', 'queue.page', {}],
+        ['so456', 'history.page', {}],
+        ['flso', 'fsid.search', {}],
+        ['cms1', 'outbox.list', {}],
+      ] as const;
+      for (const [who, channel, input] of reads) await h.call(who, channel, input);
+      expect((await h.call('so1', 'home.dashboard', {})).official).not.toBeNull();
+      // Deactivated in the shared database by someone else: this console's sessions were not closed.
+      await db().run(`UPDATE users SET status = 'deactivated' WHERE user_id IN ('so1', 'cms1', 'so456', 'flso')`);
+      for (const [who, channel, input] of reads) {
+        expect(await h.refusal(who, channel, input), `${who} ${channel}`).toMatchObject({ code: 'FORBIDDEN' });
+      }
+      expect((await h.call('so1', 'home.dashboard', {})).official).toBeNull();
+    });
   });
 
   describe('holes: scope of account actions', () => {
