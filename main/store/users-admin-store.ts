@@ -232,28 +232,24 @@ export class SqlUserAdminStore implements UserAdminStore {
     if (orgs.length === 0) return [];
     if (orgs.length > MERGE_LIMIT) return this.browseMany(scope.programId, orgs as number[], after, direction, limit, lastNamePrefix);
     // One index range per organization (each already in name order; for All, one range of the
-    // program), merged; a user of several organizations appears once. Each range is read until
-    // it gives `limit` distinct users, so the merge is never short.
-    const seen = new Map<number, NameKey>();
-    for (const org of orgs) {
-      let key = after;
-      let distinct = 0;
-      for (;;) {
-        const rows = await this.nameRange(scope.programId, org, key, direction, limit, lastNamePrefix);
-        for (const row of rows) {
-          if (!seen.has(row.id)) {
-            seen.set(row.id, row);
-            distinct += 1;
-          }
+    // program), read at once and merged; a user of several organizations appears once. Each
+    // range is read until it gives `limit` distinct users, so the merge is never short.
+    const ranges = await Promise.all(
+      orgs.map(async (org) => {
+        const users = new Map<number, LookupUser>();
+        let key = after;
+        for (;;) {
+          const rows = await this.nameRange(scope.programId, org, key, direction, limit, lastNamePrefix);
+          for (const row of rows) users.set(row.id, row);
+          const last = rows[rows.length - 1];
+          if (rows.length < limit || !last || users.size >= limit) return users.values();
+          key = last;
         }
-        const last = rows[rows.length - 1];
-        if (rows.length < limit || !last || distinct >= limit) break;
-        key = last;
-      }
-    }
-    const keys = [...seen.values()].sort((a, b) => (direction === 'asc' ? compareNames(a, b) : compareNames(b, a))).slice(0, limit);
-    const users = new Map((await this.usersByIds(keys.map((k) => k.id))).map((u) => [u.id, u]));
-    return keys.map((k) => users.get(k.id)).filter((u): u is LookupUser => u !== undefined);
+      }),
+    );
+    const merged = new Map<number, LookupUser>();
+    for (const range of ranges) for (const u of range) merged.set(u.id, u);
+    return [...merged.values()].sort((a, b) => (direction === 'asc' ? compareNames(a, b) : compareNames(b, a))).slice(0, limit);
   }
 
   async count(scope: LookupScope, cap: number): Promise<{ n: number; more: boolean }> {
@@ -556,7 +552,11 @@ export class SqlUserAdminStore implements UserAdminStore {
     });
   }
 
-  /** Name keys of one directory range (an organization's, or with org null the whole program's), in order. */
+  /**
+   * The users of one directory range (an organization's, or with org null the whole program's), in
+   * order, read whole in the same statement: a second read of their rows would be a second round
+   * trip on every page.
+   */
   private nameRange(
     programId: number,
     org: number | null,
@@ -564,7 +564,7 @@ export class SqlUserAdminStore implements UserAdminStore {
     direction: Direction,
     limit: number,
     lastNamePrefix?: string,
-  ): Promise<NameKey[]> {
+  ): Promise<LookupUser[]> {
     const op = direction === 'asc' ? '>' : '<';
     const order = direction === 'asc' ? 'ASC' : 'DESC';
     const where = ['d.program_id = ?'];
@@ -581,8 +581,8 @@ export class SqlUserAdminStore implements UserAdminStore {
       where.push(`(d.last_name, d.first_name, d.user_id) ${op} (?, ?, ?)`);
       params.push(after.lastName, after.firstName, after.id);
     }
-    return this.ctx.db.all<NameKey>(
-      `SELECT d.user_id AS id, d.last_name AS "lastName", d.first_name AS "firstName" FROM user_directory d
+    return this.ctx.db.all<LookupUser>(
+      `SELECT ${USER_FIELDS} FROM user_directory d JOIN users u ON u.id = d.user_id
         WHERE ${where.join(' AND ')} ORDER BY d.last_name ${order}, d.first_name ${order}, d.user_id ${order} LIMIT ?`,
       [...params, limit],
     );
