@@ -261,3 +261,30 @@ describe.each(['sqlite', 'postgres'])('the %s database used inside its own trans
     await expect(later).resolves.toEqual({ one: 1 });
   });
 });
+
+describe('statements on PostgreSQL', () => {
+  const postgres = () => engines.find(([name]) => name === 'postgres')![1];
+  /** What this connection has prepared: read inside the transaction, on the same connection. */
+  const preparedTexts = (tx: { all<T>(sql: string): Promise<T[]> }) =>
+    tx
+      .all<{ statement: string }>("SELECT statement FROM pg_prepared_statements WHERE name LIKE 'soc!_%' ESCAPE '!'")
+      .then((rows) => rows.map((r) => r.statement));
+
+  it('prepares a single statement once per connection, and neither a script nor a long IN list', async () => {
+    const many = Array.from({ length: 40 }, (_, i) => i);
+    const seen = await postgres().transaction(async (tx) => {
+      for (let i = 0; i < 3; i += 1) await tx.all('SELECT id FROM t WHERE n = ? AND s = ?', [i, 'prepared']);
+      await tx.all(`SELECT id FROM t WHERE n IN (${many.map(() => '?').join(',')})`, many);
+      await tx.run('SELECT 1; SELECT 2');
+      return preparedTexts(tx);
+    });
+    expect(seen.filter((text) => text.includes('n = $1 AND s = $2'))).toEqual(['SELECT id FROM t WHERE n = $1 AND s = $2']);
+    expect(seen.some((text) => text.includes('$40'))).toBe(false);
+    expect(seen.some((text) => text.includes('SELECT 2'))).toBe(false);
+    // The same text on another call reuses its name: no "already exists" from the server.
+    await postgres().transaction(async (tx) => {
+      await tx.all('SELECT id FROM t WHERE n = ? AND s = ?', [1, 'again']);
+      expect((await preparedTexts(tx)).filter((text) => text.includes('n = $1 AND s = $2'))).toHaveLength(1);
+    });
+  });
+});

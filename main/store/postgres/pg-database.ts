@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { CustomTypesConfig, PoolClient, PoolConfig } from 'pg';
 import {
@@ -115,15 +116,35 @@ function endOfQuoted(sql: string, start: number, quote: string, backslashEscapes
   return sql.length;
 }
 
-const rewritten = new Map<string, string>();
-function postgresText(sql: string): string {
-  let text = rewritten.get(sql);
-  if (text === undefined) {
-    text = toPostgresPlaceholders(sql);
+interface Statement {
+  text: string;
+  /** Set when the statement is prepared (see `postgresText`). */
+  name?: string;
+}
+
+/** Statements with more parameters than this (long IN lists, one text per length) are not prepared. */
+const MAX_PREPARED_PARAMETERS = 32;
+
+const rewritten = new Map<string, Statement>();
+/**
+ * The statement as PostgreSQL takes it. A single statement is prepared once per connection, by a
+ * name derived from its text: its parse and, once PostgreSQL judges a generic plan as good, its
+ * planning are not repeated on every call (a User Lookup page runs several statements, each of
+ * which was parsed and planned again every time). Statements are few and fixed, but an IN list
+ * gives one text per length, so those with many parameters stay unprepared.
+ */
+function postgresText(sql: string): Statement {
+  let statement = rewritten.get(sql);
+  if (statement === undefined) {
+    const text = toPostgresPlaceholders(sql);
+    const single = /^\s*(SELECT|WITH|INSERT|UPDATE|DELETE)\b/i.test(text) && !text.includes(';');
+    const parameters = new Set(text.match(/\$\d+/g) ?? []).size;
+    statement =
+      single && parameters <= MAX_PREPARED_PARAMETERS ? { text, name: `soc_${createHash('sha256').update(text).digest('hex').slice(0, 32)}` } : { text };
     if (rewritten.size >= 1000) rewritten.clear();
-    rewritten.set(sql, text);
+    rewritten.set(sql, statement);
   }
-  return text;
+  return statement;
 }
 
 function toParams(params: readonly SqlValue[] | undefined): unknown[] {
@@ -131,12 +152,12 @@ function toParams(params: readonly SqlValue[] | undefined): unknown[] {
 }
 
 interface Queryable {
-  query(text: string, values: unknown[]): Promise<{ rows: unknown[]; rowCount: number | null }>;
+  query(config: { text: string; name?: string; values: unknown[] }): Promise<{ rows: unknown[]; rowCount: number | null }>;
 }
 
 async function query(on: Queryable, sql: string, params: readonly SqlValue[] | undefined): Promise<{ rows: unknown[]; rowCount: number | null }> {
   try {
-    return await on.query(postgresText(sql), toParams(params));
+    return await on.query({ ...postgresText(sql), values: toParams(params) });
   } catch (error) {
     if (error instanceof pg.DatabaseError && typeof error.code === 'string') {
       throw new SqlError(error.message, error.code, 'postgres', { cause: error });
