@@ -287,4 +287,21 @@ describe('statements on PostgreSQL', () => {
       expect((await preparedTexts(tx)).filter((text) => text.includes('n = $1 AND s = $2'))).toHaveLength(1);
     });
   });
+
+  it('drops a connection whose prepared statement went stale, so the next caller is not failed the same way', async () => {
+    // One connection, so the next transaction would get the same one back.
+    const db = PgDatabase.open({ connectionString: await cluster.createDatabase(), max: 1 });
+    try {
+      await db.run('CREATE TABLE wide (id INTEGER PRIMARY KEY)');
+      await db.run('INSERT INTO wide (id) VALUES (1)');
+      const read = () => db.transaction((tx) => tx.all<Record<string, unknown>>('SELECT * FROM wide WHERE id = ?', [1]));
+      expect(await read()).toEqual([{ id: 1 }]);
+      // Someone else changes the table: the statement prepared on this connection no longer fits.
+      await db.run('ALTER TABLE wide ADD COLUMN note TEXT');
+      await expect(read()).rejects.toMatchObject({ code: '0A000' });
+      expect(await read()).toEqual([{ id: 1, note: null }]);
+    } finally {
+      await db.close();
+    }
+  });
 });

@@ -122,6 +122,9 @@ interface Statement {
   name?: string;
 }
 
+/** Errors after which a connection's prepared statements cannot be trusted: "cached plan must not change result type", "prepared statement does not exist". */
+const STALE_STATEMENT_CODES: ReadonlySet<string> = new Set(['0A000', '26000']);
+
 /** Statements with more parameters than this (long IN lists, one text per length) are not prepared. */
 const MAX_PREPARED_PARAMETERS = 32;
 
@@ -291,6 +294,10 @@ export class PgDatabase implements SqlDatabase {
         } catch (rollbackError) {
           broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
         }
+        // A prepared statement the server no longer has, or whose plan no longer fits its tables
+        // (changed by someone else): the client still believes it prepared, so this connection
+        // would fail the same way for every later caller. Dropped, its successor prepares afresh.
+        if (error instanceof SqlError && STALE_STATEMENT_CODES.has(error.code)) broken ??= error;
         throw error;
       }
     } catch (error) {
