@@ -597,6 +597,9 @@ function encodeCursor(c: Cursor): string {
   return Buffer.from(JSON.stringify([c.direction, c.query, c.key.lastName, c.key.firstName, c.key.id]), 'utf8').toString('base64url');
 }
 
+/** A NUL, or a surrogate without its other half. */
+const UNNAMEABLE = /\0|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
 function decodeCursor(cursor: string, direction: Direction, query: string): NameKey {
   const bad = new AppError('VALIDATION', 'The page cursor is not valid; start from the first page.', 'after');
   let parsed: unknown;
@@ -608,5 +611,8 @@ function decodeCursor(cursor: string, direction: Direction, query: string): Name
   if (!Array.isArray(parsed) || parsed.length !== 5) throw bad;
   const [d, q, lastName, firstName, id] = parsed as unknown[];
   if (d !== direction || q !== query || typeof lastName !== 'string' || typeof firstName !== 'string' || !Number.isSafeInteger(id)) throw bad;
+  // No stored name holds a NUL or half a character, and the engines order such strings apart
+  // from the page's merge: a cursor with one was not made here.
+  if (UNNAMEABLE.test(lastName) || UNNAMEABLE.test(firstName)) throw bad;
   return { lastName, firstName, id: id as number };
 }

@@ -167,6 +167,16 @@ describe('User Lookup, profiles and account administration (HARP and iQIES job a
         field: 'after',
       });
       expect(await h.refusal('cms', 'lookup.search', { program: PROD, after: 'forged' })).toMatchObject({ code: 'VALIDATION', field: 'after' });
+      // Well-formed but naming what no stored name holds: a NUL, half a character.
+      for (const lastName of ['Smi\u0000th', 'Smith\ud800', '\udc00Smith']) {
+        const after = Buffer.from(JSON.stringify(['asc', '', lastName, 'Ann', 1])).toString('base64url');
+        expect(await h.refusal('cms', 'lookup.search', { program: PROD, after }), JSON.stringify(lastName)).toMatchObject({
+          code: 'VALIDATION',
+          field: 'after',
+        });
+      }
+      const fine = Buffer.from(JSON.stringify(['asc', '', 'A\ud83d\ude00', 'Ann', 1])).toString('base64url');
+      expect((await search('cms', { after: fine })).rows.length).toBeGreaterThan(0);
     });
 
     it("a user in two of the official's organizations is listed once", async () => {
