@@ -81,7 +81,7 @@ export class SessionRegistry {
       this.close(clientId);
       return { state: 'none', user: null, idleLockAt: null };
     }
-    const holdings = await this.store.users.roleHoldings(user.id);
+    const holdings = await this.store.users.sessionHoldings(user.id);
     const home = holdings.find((h) => h.organization.id === user.homeOrganizationId) ?? holdings[0];
     return {
       state: session.state,

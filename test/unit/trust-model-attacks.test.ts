@@ -261,12 +261,15 @@ describe('attacks on the trust model', () => {
       ] as const;
       for (const [who, channel, input] of reads) await h.call(who, channel, input);
       expect((await h.call('so1', 'home.dashboard', {})).official).not.toBeNull();
+      expect((await h.call('so1', 'session.status', {})).user?.officialKind).toBe('provider');
       // Deactivated in the shared database by someone else: this console's sessions were not closed.
       await db().run(`UPDATE users SET status = 'deactivated' WHERE user_id IN ('so1', 'cms1', 'so456', 'flso')`);
       for (const [who, channel, input] of reads) {
         expect(await h.refusal(who, channel, input), `${who} ${channel}`).toMatchObject({ code: 'FORBIDDEN' });
       }
       expect((await h.call('so1', 'home.dashboard', {})).official).toBeNull();
+      // Nor does the console present them as an official any more.
+      expect((await h.call('so1', 'session.status', {})).user?.officialKind).toBeNull();
     });
   });
 
