@@ -184,6 +184,18 @@ const USER_FIELDS = `u.id, u.user_id AS "userId", u.first_name AS "firstName", u
 const marks = (n: number) => Array.from({ length: n }, () => '?').join(',');
 /** A bound above every string that starts with the prefix, under NOCASE. */
 const PREFIX_END = '\u{10FFFF}';
+/**
+ * At most this many of one read's statements at a time (per organization, for an official of
+ * several): one search must not take every pooled connection from the other officials' calls.
+ */
+const READS_AT_ONCE = 3;
+
+async function inGroups<T, R>(items: readonly T[], read: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = [];
+  for (let i = 0; i < items.length; i += READS_AT_ONCE) out.push(...(await Promise.all(items.slice(i, i + READS_AT_ONCE).map(read))));
+  return out;
+}
+
 /** Up to this many organizations, a page is merged from one index range per organization. */
 const MERGE_LIMIT = 40;
 
@@ -234,19 +246,17 @@ export class SqlUserAdminStore implements UserAdminStore {
     // One index range per organization (each already in name order; for All, one range of the
     // program), read at once and merged; a user of several organizations appears once. Each
     // range is read until it gives `limit` distinct users, so the merge is never short.
-    const ranges = await Promise.all(
-      orgs.map(async (org) => {
-        const users = new Map<number, LookupUser>();
-        let key = after;
-        for (;;) {
-          const rows = await this.nameRange(scope.programId, org, key, direction, limit, lastNamePrefix);
-          for (const row of rows) users.set(row.id, row);
-          const last = rows[rows.length - 1];
-          if (rows.length < limit || !last || users.size >= limit) return users.values();
-          key = last;
-        }
-      }),
-    );
+    const ranges = await inGroups(orgs, async (org) => {
+      const users = new Map<number, LookupUser>();
+      let key = after;
+      for (;;) {
+        const rows = await this.nameRange(scope.programId, org, key, direction, limit, lastNamePrefix);
+        for (const row of rows) users.set(row.id, row);
+        const last = rows[rows.length - 1];
+        if (rows.length < limit || !last || users.size >= limit) return users.values();
+        key = last;
+      }
+    });
     const merged = new Map<number, LookupUser>();
     for (const range of ranges) for (const u of range) merged.set(u.id, u);
     return [...merged.values()].sort((a, b) => (direction === 'asc' ? compareNames(a, b) : compareNames(b, a))).slice(0, limit);
@@ -289,16 +299,17 @@ export class SqlUserAdminStore implements UserAdminStore {
     const orgs: ReadonlyArray<number | null> = scope.organizationIds === 'all' ? [null] : scope.organizationIds;
     // Every kind of match at once (on PostgreSQL, one round trip where there were three in a
     // row); ids from the indexes, then the users once.
-    const reads = await Promise.all([
-      // User ID and email: their unique indexes, then membership.
-      ...['user_id', 'email'].map((column) =>
-        this.ctx.db.all<{ id: number }>(
-          `SELECT u.id FROM users u WHERE u.${column} >= ? COLLATE NOCASE AND u.${column} < ? COLLATE NOCASE AND ${member.sql} LIMIT ?`,
-          [lo, hi, ...member.params, cap + 1],
-        ),
-      ),
+    // User ID and email: their unique indexes, then membership.
+    const prefixOf = (column: 'user_id' | 'email') =>
+      this.ctx.db.all<{ id: number }>(
+        `SELECT u.id FROM users u WHERE u.${column} >= ? COLLATE NOCASE AND u.${column} < ? COLLATE NOCASE AND ${member.sql} LIMIT ?`,
+        [lo, hi, ...member.params, cap + 1],
+      );
+    const [byUserId, byEmail, byFirstName] = await Promise.all([
+      prefixOf('user_id'),
+      prefixOf('email'),
       // First names: the directory's first-name indexes, per organization or for the program.
-      ...orgs.map((org) =>
+      inGroups(orgs, (org) =>
         this.ctx.db.all<{ id: number }>(
           `SELECT DISTINCT user_id AS id FROM (SELECT user_id FROM user_directory
             WHERE program_id = ?${org === null ? '' : ' AND organization_id = ?'} AND first_name >= ? AND first_name < ? LIMIT ?) capped`,
@@ -308,7 +319,7 @@ export class SqlUserAdminStore implements UserAdminStore {
     ]);
     const ids = new Set<number>();
     let truncated = false;
-    for (const rows of reads) {
+    for (const rows of [byUserId, byEmail, ...byFirstName]) {
       if (rows.length > cap) truncated = true;
       for (const row of rows.slice(0, cap)) ids.add(row.id);
     }
