@@ -5,7 +5,7 @@ import { MIGRATIONS, migrate } from './migrations/index.js';
 import { walkChain } from './chain-verify.js';
 import type { ChainBreak } from './chain-verify.js';
 import { keyFingerprint, verifySignatureSync } from './signature.js';
-import { PgDatabase } from './postgres/pg-database.js';
+import { PLAN_EACH_CALL, PgDatabase } from './postgres/pg-database.js';
 import type { SqlExecutor, SqlValue } from './sql.js';
 import type { DatabaseLocation } from './store.js';
 
@@ -119,7 +119,7 @@ export class ArchiveChangedError extends ArchiveFormatError {
 export async function exportArchive(task: ExportTask): Promise<UnsignedManifest> {
   const source = task.source;
   if (source.engine === 'sqlite') return exportArchiveSync({ ...task, source });
-  const pg = PgDatabase.open({ connectionString: source.url, max: 1, application_name: 'security-official-console archive' });
+  const pg = PgDatabase.open({ connectionString: source.url, max: 1, application_name: 'security-official-console archive', options: PLAN_EACH_CALL });
   try {
     return await writeArchive(task, (db) =>
       // Repeatable read: every statement of the copy sees the same committed rows.

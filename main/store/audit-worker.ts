@@ -3,7 +3,7 @@ import Database from 'better-sqlite3';
 import { exportArchive, openArchiveFile, verifyArchiveSync, writeManifest } from './archive-file.js';
 import type { ArchiveCheck, ExportTask, UnsignedManifest } from './archive-file.js';
 import { verifyLiveChain, verifyLiveChainSql } from './chain-verify.js';
-import { PgDatabase } from './postgres/pg-database.js';
+import { PLAN_EACH_CALL, PgDatabase } from './postgres/pg-database.js';
 import type { LiveCheck } from './chain-verify.js';
 import type { DatabaseLocation } from './store.js';
 
@@ -44,7 +44,7 @@ export type WorkerMessage =
 
 /** The whole chain of a PostgreSQL database, on this thread's own connection, in one snapshot. */
 async function verifyOnPostgres(url: string, task: Extract<AuditTask, { kind: 'verify-live' }>): Promise<LiveCheck> {
-  const db = PgDatabase.open({ connectionString: url, max: 1, application_name: 'security-official-console audit check' });
+  const db = PgDatabase.open({ connectionString: url, max: 1, application_name: 'security-official-console audit check', options: PLAN_EACH_CALL });
   try {
     return await verifyLiveChainSql(
       db,

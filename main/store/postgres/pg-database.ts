@@ -122,6 +122,14 @@ interface Statement {
   name?: string;
 }
 
+/**
+ * Startup options for a connection that does long work (an archive's copy, the chain check): each
+ * call planned for its own values. A prepared statement may get a generic plan after five calls,
+ * which suits a page's short statements but guesses at ranges and sizes: it made an archive's
+ * paged copy of a million decisions seven times slower.
+ */
+export const PLAN_EACH_CALL = '-c plan_cache_mode=force_custom_plan';
+
 /** Errors after which a connection's prepared statements cannot be trusted: "cached plan must not change result type", "prepared statement does not exist". */
 const STALE_STATEMENT_CODES: ReadonlySet<string> = new Set(['0A000', '26000']);
 
@@ -131,9 +139,8 @@ const MAX_PREPARED_PARAMETERS = 32;
 const rewritten = new Map<string, Statement>();
 /**
  * The statement as PostgreSQL takes it. A single statement is prepared once per connection, by a
- * name derived from its text: its parse and, once PostgreSQL judges a generic plan as good, its
- * planning are not repeated on every call (a User Lookup page runs several statements, each of
- * which was parsed and planned again every time). Statements are few and fixed, but an IN list
+ * name derived from its text: it is not parsed and analysed again on every call (a User Lookup
+ * page runs several statements, each of which was). Statements are few and fixed, but an IN list
  * gives one text per length, so those with many parameters stay unprepared.
  */
 function postgresText(sql: string): Statement {
