@@ -14,6 +14,7 @@ import type {
 } from '../../shared/ipc/contract.js';
 import { AppError } from '../../shared/ipc/errors.js';
 import { REOPEN_WINDOW_HOURS, ROLE_NAMES, STALE_AFTER_DAYS, isProofed } from '../../shared/domain.js';
+import { CONSOLE_MESSAGES } from '../../shared/policy.js';
 import { catalogueRefusal, catalogueView, roleAllowedIn } from '../../shared/roles.js';
 import type { OrganizationRecord, RoleHolding } from '../store/types.js';
 import type { Store } from '../store/store.js';
@@ -69,7 +70,7 @@ export class RequestService {
     if (!roleAllowedIn(role.name, organization.kind))
       throw new AppError('VALIDATION', catalogueRefusal(role.name, organization.name, organization.kind), 'role');
     const requester = await this.store.users.byId(session.userRowId);
-    if (!requester) throw new AppError('UNAUTHENTICATED', 'Your session has ended. Please log in again.');
+    if (!requester) throw new AppError('UNAUTHENTICATED', CONSOLE_MESSAGES.sessionEnded);
     // QualityNet guide 5.2: identity proofing comes before access.
     if (!isProofed(requester.proofingState)) {
       throw new AppError('FORBIDDEN', REQUEST_MESSAGES.notProofed);
@@ -107,6 +108,7 @@ export class RequestService {
         requestId: slot('requestId'),
       })),
     );
+    if (filed === 'inactive') throw new AppError('UNAUTHENTICATED', CONSOLE_MESSAGES.sessionEnded);
     if (filed === 'held') throw new AppError('CONFLICT', 'You already hold this role.');
     if (filed === 'pending') throw new AppError('CONFLICT', 'You already have a pending request for this role.');
     await this.onMailQueued();

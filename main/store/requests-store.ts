@@ -1,4 +1,4 @@
-import { NO_AUTHORITY, holdsAuthority } from './authority.js';
+import { NO_AUTHORITY, SIGNED_IN_STATUSES, holdsAuthority } from './authority.js';
 import { fillSlots } from './slots.js';
 import type { Slotted } from './slots.js';
 import { ORGANIZATION_KINDS } from '../../shared/domain.js';
@@ -138,12 +138,12 @@ export interface RequestStore {
   organizationByDisplayId(displayId: string): Promise<OrganizationRow | null>;
   byIds(ids: readonly number[]): Promise<RequestRecord[]>;
   forRequester(userId: number): Promise<RequestRecord[]>;
-  /** Files a request unless the same one is pending or the role is held: then says which. */
+  /** Files a request unless the same one is pending, the role is held, or the requester's account can no longer be signed in to: then says which. */
   file(
     request: { requesterId: number; programId: number; organizationId: number; roleId: number; justification: string },
     audit: Slotted<AuditDraft[]>,
     outbox: Slotted<OutboxDraft[]>,
-  ): Promise<{ requestId: number } | 'pending' | 'held'>;
+  ): Promise<{ requestId: number } | 'pending' | 'held' | 'inactive'>;
   /** Cancels a pending request of its requester; false if it was not pending any more. */
   withdraw(requestId: number, requesterId: number, audit: AuditDraft[]): Promise<boolean>;
   queuePage(scope: QueueScope, after: QueueKey | null, sort: 'requested' | 'lastName', limit: number): Promise<RequestRecord[]>;
@@ -302,8 +302,12 @@ export class SqlRequestStore implements RequestStore {
     request: { requesterId: number; programId: number; organizationId: number; roleId: number; justification: string },
     audit: Slotted<AuditDraft[]>,
     outbox: Slotted<OutboxDraft[]>,
-  ): Promise<{ requestId: number } | 'pending' | 'held'> {
-    return this.ctx.db.transaction(async (tx): Promise<{ requestId: number } | 'pending' | 'held'> => {
+  ): Promise<{ requestId: number } | 'pending' | 'held' | 'inactive'> {
+    return this.ctx.db.transaction(async (tx): Promise<{ requestId: number } | 'pending' | 'held' | 'inactive'> => {
+      // Read in the same transaction as the insert: an account deactivated meanwhile (at another
+      // workstation, whose session here is still open) files nothing.
+      const requester = await tx.get<{ status: string }>('SELECT status FROM users WHERE id = ?', [request.requesterId]);
+      if (requester === undefined || !SIGNED_IN_STATUSES.has(requester.status)) return 'inactive';
       const same = [request.requesterId, request.programId, request.organizationId, request.roleId];
       if (await tx.get('SELECT 1 AS one FROM role_assignments WHERE user_id = ? AND program_id = ? AND organization_id = ? AND role_id = ?', same))
         return 'held';

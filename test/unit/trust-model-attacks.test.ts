@@ -270,6 +270,12 @@ describe('attacks on the trust model', () => {
       expect((await h.call('so1', 'home.dashboard', {})).official).toBeNull();
       // Nor does the console present them as an official any more.
       expect((await h.call('so1', 'session.status', {})).user?.officialKind).toBeNull();
+      // Nor may they ask for a role again, their own organization's Security Official role included.
+      const requests = await t.rowCount('role_requests');
+      for (const role of ['Provider Basic User', 'Provider Security Official']) {
+        expect(await h.refusal('so1', 'access.request', { program: PROD, organization: '456', role }), role).toMatchObject({ code: 'UNAUTHENTICATED' });
+      }
+      expect(await t.rowCount('role_requests')).toBe(requests);
     });
   });
 
