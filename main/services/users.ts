@@ -562,7 +562,7 @@ function mergeSearchPage(reads: SearchReads, after: NameKey | null, direction: D
   let candidates = [...merged.values()].sort((a, b) => (direction === 'asc' ? compareNames(a, b) : compareNames(b, a)));
   const lastRead = reads.lastNames[reads.lastNames.length - 1];
   if (reads.lastNames.length === reads.lastNamesAsked && lastRead) candidates = candidates.filter((u) => !ordered(direction, lastRead, u));
-  return { rows: candidates.slice(0, Math.max(0, room)), more: candidates.length > room };
+  return { rows: candidates.slice(0, room), more: candidates.length > room };
 }
 
 /** A temporary lock is a time, shown as a status while it lasts. */

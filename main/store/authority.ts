@@ -22,6 +22,16 @@ export type Authority =
 /** The statuses in which an official's open session keeps its authority. */
 export const SIGNED_IN_STATUSES: ReadonlySet<string> = new Set(['active', 'temporarily_locked', 'locked']);
 
+/**
+ * Whether the account may still act through a session already open, as of this transaction. A lock
+ * only stops new sign-ins (anyone can cause one by failing them under the user ID); it takes nothing
+ * from a session already open. Deactivation takes everything.
+ */
+export async function keepsSession(tx: SqlExecutor, userRowId: number): Promise<boolean> {
+  const user = await tx.get<{ status: string }>('SELECT status FROM users WHERE id = ?', [userRowId]);
+  return user !== undefined && SIGNED_IN_STATUSES.has(user.status);
+}
+
 /** The answer a store gives when the official's authority is gone by the time of the write. */
 export const NO_AUTHORITY = 'no_authority';
 
@@ -33,10 +43,7 @@ export const NO_AUTHORITY = 'no_authority';
  * officials acting on each other deadlock, a second each.)
  */
 export async function holdsAuthority(tx: SqlExecutor, authority: Authority): Promise<boolean> {
-  const official = await tx.get<{ status: string }>('SELECT status FROM users WHERE id = ?', [authority.officialId]);
-  // A lock only stops new sign-ins (anyone can cause one by failing them under the official's user
-  // ID); it takes nothing from a session already open. Deactivation takes everything.
-  if (official === undefined || !SIGNED_IN_STATUSES.has(official.status)) return false;
+  if (!(await keepsSession(tx, authority.officialId))) return false;
   const held = await tx.all<{ organizationId: number; kind: string }>(
     `SELECT a.organization_id AS "organizationId", o.kind
        FROM role_assignments a JOIN roles r ON r.id = a.role_id JOIN organizations o ON o.id = a.organization_id

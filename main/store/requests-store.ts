@@ -1,4 +1,4 @@
-import { NO_AUTHORITY, SIGNED_IN_STATUSES, holdsAuthority } from './authority.js';
+import { NO_AUTHORITY, holdsAuthority, keepsSession } from './authority.js';
 import { fillSlots } from './slots.js';
 import type { Slotted } from './slots.js';
 import { ORGANIZATION_KINDS } from '../../shared/domain.js';
@@ -306,8 +306,7 @@ export class SqlRequestStore implements RequestStore {
     return this.ctx.db.transaction(async (tx): Promise<{ requestId: number } | 'pending' | 'held' | 'inactive'> => {
       // Read in the same transaction as the insert: an account deactivated meanwhile (at another
       // workstation, whose session here is still open) files nothing.
-      const requester = await tx.get<{ status: string }>('SELECT status FROM users WHERE id = ?', [request.requesterId]);
-      if (requester === undefined || !SIGNED_IN_STATUSES.has(requester.status)) return 'inactive';
+      if (!(await keepsSession(tx, request.requesterId))) return 'inactive';
       const same = [request.requesterId, request.programId, request.organizationId, request.roleId];
       if (await tx.get('SELECT 1 AS one FROM role_assignments WHERE user_id = ? AND program_id = ? AND organization_id = ? AND role_id = ?', same))
         return 'held';
